@@ -1,0 +1,2 @@
+/** @sdmp/cli. @module */
+export {}

@@ -1,0 +1,167 @@
+/**
+ * Byte helpers: strict base64url (RFC 4648 §5, no padding, canonical trailing bits), hex,
+ * strict UTF-8, concatenation and constant-time comparison. docs/protocol/encoding.md §2.
+ * @module
+ */
+import { ErrorCode, ProtocolError } from './errors.js'
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const DECODE = new Int16Array(128).fill(-1)
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i
+
+/** Encode bytes as unpadded base64url. */
+export function toBase64url(bytes: Uint8Array): string {
+  let out = ''
+  let i = 0
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    out +=
+      ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!
+  }
+  const rest = bytes.length - i
+  if (rest === 1) {
+    const n = bytes[i]! << 16
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!
+  }
+  return out
+}
+
+/**
+ * Decode strict base64url: no padding, no whitespace, no characters outside the alphabet, and
+ * the unused trailing bits must be zero, so every byte string has exactly one encoding.
+ * @param label names the field in the error message
+ * @throws INVALID_ENCODING
+ */
+export function fromBase64url(text: string, label = 'base64url'): Uint8Array {
+  if (typeof text !== 'string')
+    throw new ProtocolError(
+      ErrorCode.INVALID_ENCODING,
+      `${label}: expected string, got ${typeof text}`,
+    )
+  const len = text.length
+  if (len % 4 === 1)
+    throw new ProtocolError(ErrorCode.INVALID_ENCODING, `${label}: invalid base64url length ${len}`)
+  const out = new Uint8Array(Math.floor((len * 3) / 4))
+  let o = 0
+  let acc = 0
+  let bits = 0
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i)
+    const v = c < 128 ? DECODE[c]! : -1
+    if (v < 0)
+      throw new ProtocolError(
+        ErrorCode.INVALID_ENCODING,
+        `${label}: invalid base64url character at ${i}`,
+      )
+    acc = (acc << 6) | v
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[o++] = (acc >> bits) & 0xff
+    }
+  }
+  // Canonical form: the bits left over after the last full byte must be zero.
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_ENCODING,
+      `${label}: non-canonical base64url trailing bits`,
+    )
+  }
+  return out
+}
+
+/** Decode base64url and require an exact byte length. @throws INVALID_ENCODING */
+export function fromBase64urlExact(text: string, length: number, label: string): Uint8Array {
+  const bytes = fromBase64url(text, label)
+  if (bytes.length !== length) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_ENCODING,
+      `${label}: expected ${length} bytes, got ${bytes.length}`,
+    )
+  }
+  return bytes
+}
+
+/** Encode bytes as lowercase hex. */
+export function toHex(bytes: Uint8Array): string {
+  let out = ''
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16)
+  return out
+}
+
+/** Decode lowercase or uppercase hex. @throws INVALID_ENCODING */
+export function fromHex(hex: string, label = 'hex'): Uint8Array {
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    throw new ProtocolError(ErrorCode.INVALID_ENCODING, `${label}: invalid hex`)
+  }
+  const out = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return out
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** UTF-8 encode a string. Lone surrogates are rejected so encoding is injective. @throws INVALID_ENCODING */
+export function utf8(text: string): Uint8Array {
+  if (!isWellFormed(text))
+    throw new ProtocolError(ErrorCode.INVALID_ENCODING, 'string: lone surrogate')
+  return encoder.encode(text)
+}
+
+/** Strict UTF-8 decode: invalid sequences are an error, never U+FFFD. @throws INVALID_ENCODING */
+export function fromUtf8(bytes: Uint8Array, label = 'utf-8'): string {
+  try {
+    return decoder.decode(bytes)
+  } catch (cause) {
+    throw new ProtocolError(ErrorCode.INVALID_ENCODING, `${label}: invalid UTF-8`, { cause })
+  }
+}
+
+/** True when the string has no lone UTF-16 surrogate. */
+export function isWellFormed(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1)
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false
+  }
+  return true
+}
+
+/** Concatenate byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let len = 0
+  for (const p of parts) len += p.length
+  const out = new Uint8Array(len)
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+/**
+ * Constant-time equality of two byte arrays (time depends only on the lengths).
+ * Use for MACs, tokens and anything an attacker could probe byte by byte.
+ */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
+}
+
+/** Constant-time equality of two ASCII strings (tokens); time depends only on the lengths. */
+export function equalStrings(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}

@@ -1,0 +1,36 @@
+/**
+ * Every protocol version constant, domain-separation tag and size limit of the profile, in one
+ * place (docs/protocol/README.md). Tags have the form `sdmp/<purpose>/v<N>`.
+ * @module
+ */
+
+/** Container version of this profile (docs/protocol/container.md §1). */
+export const PROFILE_VERSION = '1.0'
+/** Versions a node accepts in containers it ingests. */
+export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze(['1.0'])
+
+/** Signature algorithm label in protected headers (RFC 8037). */
+export const SIGNATURE_ALG = 'EdDSA'
+/** Envelope suite: ML-KEM-768 + X25519 hybrid key wrap, SEMP's `pq-kyber768-x25519`. */
+export const SUITE_HYBRID = 'pq-kyber768-x25519'
+
+/** HKDF info of SEMP's per-recipient key wrap, kept byte-identical (docs/protocol/envelope.md). */
+export const TAG_WRAP = 'SEMP-v1-wrap'
+/** AEAD associated data of the sealed enclosure (docs/protocol/envelope.md). */
+export const TAG_ENCLOSURE = 'sdmp/enclosure/v1'
+
+/** Hard limits on untrusted input (docs/protocol/container.md §6). */
+export const LIMITS = Object.freeze({
+  /** Largest encoded resource accepted from anywhere, in bytes. */
+  maxResourceBytes: 1024 * 1024,
+  /** Deepest JSON nesting accepted. */
+  maxDepth: 32,
+  /** Most signatures on one resource. */
+  maxSignatures: 8,
+  /** Most recipients wrapped in one envelope. */
+  maxRecipients: 1024,
+  /** Longest free-text string field (message body excluded), in characters. */
+  maxStringChars: 4096,
+  /** Longest message body, in characters. */
+  maxBodyChars: 256 * 1024,
+})

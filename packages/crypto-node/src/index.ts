@@ -1,0 +1,2 @@
+/** @sdmp/crypto-node. @module */
+export {}

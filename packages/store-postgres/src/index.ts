@@ -1,0 +1,2 @@
+/** @sdmp/store-postgres. @module */
+export {}

@@ -1,0 +1,2 @@
+/** @sdmp/store-sqlite. @module */
+export {}

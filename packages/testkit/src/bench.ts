@@ -1,0 +1,84 @@
+/**
+ * Benchmark harness shared by every package's `bench/*.bench.ts`. `npm run bench` loads each
+ * compiled bench module, calls `run(ctx)`, prints one table and writes bench/results.json and
+ * BENCHMARKS.md. Figures are reported beside a baseline measured in the same run.
+ * @module
+ */
+
+/** One reported figure. */
+export interface BenchResult {
+  /** Section of the report, e.g. "core", "store", "sync". */
+  group: string
+  name: string
+  value: number
+  /** e.g. "ops/s", "ms", "MB", "bytes". */
+  unit: string
+  /** What we aim for, in words, e.g. ">= 0.8x raw verify". */
+  target?: string
+  /** Name of the baseline figure this one is compared with (same run). */
+  baseline?: string
+  /** value / baseline value (or the inverse where smaller is better; say so in `target`). */
+  ratio?: number
+  /** Whether the target is met, when it can be judged mechanically. */
+  met?: boolean
+  notes?: string
+}
+
+/** What the runner hands to every bench module. */
+export interface BenchContext {
+  /** Scale factor from `--quick` (0.1) or 1; modules shrink their loops by it. */
+  readonly scale: number
+  /** Write a progress line to stderr. */
+  log(message: string): void
+}
+
+/** The shape of a compiled `*.bench.js` module. */
+export interface BenchModule {
+  run(ctx: BenchContext): Promise<BenchResult[]>
+}
+
+/**
+ * Operations per second of `fn`, measured over at least `minMs` after a warm-up.
+ * `fn` may do `batch` operations per call.
+ */
+export async function measureRate(
+  fn: () => unknown | Promise<unknown>,
+  {
+    minMs = 1000,
+    batch = 1,
+    warmup = 20,
+  }: { minMs?: number; batch?: number; warmup?: number } = {},
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn()
+  let ops = 0
+  const start = performance.now()
+  let now = start
+  while (now - start < minMs) {
+    await fn()
+    ops += batch
+    now = performance.now()
+  }
+  return (ops * 1000) / (now - start)
+}
+
+/** Run `fn` `count` times and return each call's latency in milliseconds. */
+export async function measureLatencies(
+  fn: () => unknown | Promise<unknown>,
+  count: number,
+): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < count; i++) {
+    const t = performance.now()
+    await fn()
+    out.push(performance.now() - t)
+  }
+  return out
+}
+
+/** The p-th percentile (0..100) of samples, nearest-rank. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[rank]!
+}
