@@ -1,0 +1,165 @@
+/**
+ * The Store seam: a node's whole durable state behind one interface (docs/store.md). Every
+ * backend (memory, SQLite, PostgreSQL) passes the same conformance suite (conformance.ts).
+ *
+ * Durability contract: when a write method's promise resolves, the write is committed durably
+ * (survives `kill -9` and power loss as far as the backend's fsync allows). Callers acknowledge
+ * to users and peers only after that.
+ * @module
+ */
+
+/** A verified resource ready to be stored. The store trusts these fields: validate first. */
+export interface IngestItem {
+  /** Resource identifier: base64url(SHA-512(payload)), 86 characters. */
+  readonly id: string
+  /** User fingerprint the resource is published for; goes into its journal line. */
+  readonly user: string
+  /** Primary schema of the inner container ("message", "trust", "encrypted", ...). */
+  readonly kind: string
+  /** `sdmp.created` in milliseconds since the epoch; the first half of the sync order key. */
+  readonly created: number
+  /** The canonical encoded resource, exactly as received. */
+  readonly bytes: Uint8Array
+  /** Optional secondary index: e.g. conversation id or the resource this one refers to. */
+  readonly ref?: string
+}
+
+/** Result of putting one item. */
+export interface PutResult {
+  readonly id: string
+  /** False when the resource was already stored (idempotent: no second journal line). */
+  readonly inserted: boolean
+  /** 1-based journal position of the resource's line (line 1 is the node fingerprint). */
+  readonly position: number
+  /** The full journal line. */
+  readonly line: string
+}
+
+/** One journal line and its position. */
+export interface JournalRow {
+  readonly position: number
+  readonly line: string
+}
+
+/** Sync order key: resources are ordered by (created, id), as in negentropy. */
+export interface ResourceKey {
+  readonly created: number
+  readonly id: string
+}
+
+/** Metadata of a stored resource (no bytes). */
+export interface ResourceMeta extends ResourceKey {
+  readonly user: string
+  readonly kind: string
+  readonly ref?: string
+  readonly position: number
+}
+
+/** Filter for {@link Store.queryResources}. */
+export interface ResourceQuery {
+  readonly kinds?: readonly string[]
+  readonly user?: string
+  readonly ref?: string
+  /** Only resources whose journal position is greater than this. */
+  readonly afterPosition?: number
+  readonly limit?: number
+  /** Newest first when true (by journal position). */
+  readonly descending?: boolean
+}
+
+/** What a node remembers about one peer's sync progress. */
+export interface PeerState {
+  /** Last journal line id received from the peer. */
+  readonly lastKnown?: string
+  /** Last local journal position sent to the peer. */
+  readonly lastSentPosition?: number
+  /** Free-form JSON the sync engine keeps (backoff, penalties). */
+  readonly extra?: string
+  readonly updatedAt: number
+}
+
+/** A queued outbound item (e.g. a resource to push to a peer that is offline). */
+export interface OutboxItem {
+  readonly id: string
+  /** The peer or recipient it is for. */
+  readonly target: string
+  readonly payload: Uint8Array
+  readonly createdAt: number
+}
+
+/** A content-addressed blob: its SHA-256 hex and size. */
+export interface BlobInfo {
+  readonly hash: string
+  readonly size: number
+}
+
+/**
+ * A node's durable state. All methods reject with `ProtocolError` for expected failures
+ * (`UNAVAILABLE`, `CONFLICT`, `IN_USE`, `INCOMPATIBLE_STORE`, `NOT_FOUND`) and never with a
+ * driver error (the driver error is kept in `cause`).
+ */
+export interface Store {
+  /** "memory", "sqlite" or "postgres". */
+  readonly kind: string
+
+  /** Open (or create) the store: run migrations, take locks. Idempotent. */
+  open(): Promise<void>
+  /** Finish in-flight writes and release everything. Idempotent. */
+  close(): Promise<void>
+
+  /**
+   * Write journal line 1 (the node fingerprint) if the journal is empty.
+   * @throws CONFLICT when the journal already starts with another fingerprint
+   */
+  initJournal(nodeFingerprint: string): Promise<void>
+  /**
+   * Store resources and append one journal line for each new one, in one atomic, durable
+   * commit. Already-stored ids are skipped (inserted: false, their existing line returned).
+   * Results are in input order.
+   */
+  putResources(items: readonly IngestItem[]): Promise<PutResult[]>
+  /** The stored bytes, or undefined. */
+  getResource(id: string): Promise<Uint8Array | undefined>
+  /** Metadata of a stored resource, or undefined. */
+  getMeta(id: string): Promise<ResourceMeta | undefined>
+  /** For each id, whether it is stored. */
+  hasResources(ids: readonly string[]): Promise<boolean[]>
+  /** Resources matching a filter, by journal position. */
+  queryResources(query: ResourceQuery): Promise<ResourceMeta[]>
+  /** Number of stored resources. */
+  countResources(): Promise<number>
+
+  /** The last journal line, or undefined when the journal is empty. */
+  journalHead(): Promise<JournalRow | undefined>
+  /** Lines with position > `afterPosition`, at most `limit`, in order. */
+  readJournal(afterPosition: number, limit: number): Promise<JournalRow[]>
+  /** The journal line whose line id (hash of the line before it) is `lineId`, or undefined. */
+  findJournalLine(lineId: string): Promise<JournalRow | undefined>
+
+  /**
+   * Keys in sync order (created, id) with `from <= key < to` (either bound optional), at most
+   * `limit`. Set reconciliation runs on this.
+   */
+  rangeKeys(range: { from?: ResourceKey; to?: ResourceKey; limit?: number }): Promise<ResourceKey[]>
+  /** Number of keys with `from <= key < to`. */
+  countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number>
+
+  getPeerState(peer: string): Promise<PeerState | undefined>
+  setPeerState(peer: string, state: PeerState): Promise<void>
+
+  /** Raw secret bytes by name (encryption at rest is the SecretVault's job, above this). */
+  getSecret(name: string): Promise<Uint8Array | undefined>
+  putSecret(name: string, value: Uint8Array): Promise<void>
+  deleteSecret(name: string): Promise<void>
+
+  enqueueOutbox(item: OutboxItem): Promise<void>
+  listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]>
+  removeOutbox(ids: readonly string[]): Promise<void>
+
+  /** Stream a blob in; it is stored under its SHA-256 (hex). Never buffers the whole blob. */
+  putBlob(data: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<BlobInfo>
+  /** Stream a stored blob out, or undefined. */
+  getBlob(hash: string): Promise<AsyncIterable<Uint8Array> | undefined>
+  hasBlob(hash: string): Promise<boolean>
+  deleteBlob(hash: string): Promise<void>
+}
