@@ -1,0 +1,2 @@
+/** @sdmp/transport. @module */
+export {}
