@@ -25,7 +25,20 @@ export {
 export { canonicalize, parseCanonical, parseStrict, isJsonObject } from './json.js'
 export type { Json, JsonObject } from './json.js'
 export type { CryptoProvider, Ed25519, X25519, MlKem768, Aead } from './crypto/provider.js'
-export { createNobleProvider } from './crypto/noble-provider.js'
+export { createNobleProvider, nobleMlKem768 } from './crypto/noble-provider.js'
+export {
+  ED25519_KEY_CACHE_SIZE,
+  BoundedKeyCache,
+  createEd25519Verifier,
+  decodeEd25519PublicKey,
+  ed25519CacheKey,
+  isCanonicalFieldEncoding,
+  isCanonicalScalar,
+  isSmallOrderEncoding,
+  isValidEd25519PublicKey,
+  isValidEd25519SignatureEncoding,
+} from './crypto/ed25519-rule.js'
+export type { Ed25519Verify } from './crypto/ed25519-rule.js'
 export {
   nextLineId,
   formatJournalLine,
@@ -35,3 +48,35 @@ export {
   HASH_B64_LENGTH,
 } from './journal/journal.js'
 export type { JournalEntry, JournalVerification, Sha512 } from './journal/journal.js'
+export { keyRecord, fingerprintOf, decodeKeyRecord, signingKeyFromSeed, generateSigningKey } from './identity/keys.js'
+export type { KeyRecord, SigningKey } from './identity/keys.js'
+export { AUTHORIZATIONS, CONTENT_SCHEMAS, isContentKind } from './resource/schemas.js'
+export type { Authorization, ContentKind, ContentData, ResourceHeader } from './resource/schemas.js'
+export { buildPayload, signResource, decodeResource, verifySignatureEntry } from './resource/resource.js'
+export type { ResourceDraft, DecodedResource, SignatureEntry } from './resource/resource.js'
+export { validateResource, identityInfoOf, trustInfoOf, applyToTrustGraph } from './resource/ingest.js'
+export type { Verified } from './resource/ingest.js'
+export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
+export type { TrustView, IdentityInfo, TrustInfo, Decision } from './trust/trust-graph.js'
+// Encrypted resources and prekeys (docs/protocol/envelope.md).
+export { SUITE_BASELINE } from './domain.js'
+export { sealEnvelope, openEnvelope } from './envelope/envelope.js'
+export type { SealOptions } from './envelope/envelope.js'
+export { decodeEncryptedData } from './envelope/encrypted-data.js'
+export type { EncryptedData } from './envelope/encrypted-data.js'
+export { SUITES, isSuite } from './envelope/suites.js'
+export type { Suite } from './envelope/suites.js'
+export { generateRecipientKeyPair } from './envelope/wrap.js'
+export type { RandomSource, RecipientKey, RecipientSecret, RecipientKeyPair } from './envelope/wrap.js'
+export { sizeBucket, recipientBucket } from './envelope/padding.js'
+export {
+  DEFAULT_PREKEY_POLICY,
+  generatePrekey,
+  prekeyId,
+  isPrekeyValidAt,
+  selectPrekeys,
+  prekeyNeedsRotation,
+  prekeySecretsToDelete,
+  prekeyValidity,
+} from './envelope/prekey.js'
+export type { Prekey, PrekeyRecord, PrekeyPolicy } from './envelope/prekey.js'

@@ -1,0 +1,71 @@
+/**
+ * The node-to-node control schemas (docs/protocol/sync.md §2): broadcast, request_journal,
+ * request_resource, response. They are signed by the sending node and never journaled.
+ * @module
+ */
+import type { Json } from '../json.js'
+import { assertArray, assertDigest, assertEnum, assertInteger, assertObject, assertString, violation } from './fields.js'
+
+const LINE = /^[A-Za-z0-9_-]{86}@[A-Za-z0-9_-]{86}\/[A-Za-z0-9_-]{86}$/
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/
+/** Most journal lines in one broadcast or response. */
+export const MAX_ENTRIES = 10_000
+
+function requestId(v: Json | undefined, l: string): string {
+  if (typeof v !== 'string' || !REQUEST_ID.test(v)) violation(l, 'expected 1..128 characters of [A-Za-z0-9_.:-]')
+  return v
+}
+
+/** broadcast: journal lines written since `since` (the line id before the first entry). */
+function broadcast(v: Json, l: string) {
+  const o = assertObject(v, l, ['since', 'entries'])
+  return {
+    since: assertDigest(o['since'], `${l}.since`),
+    entries: assertArray(o['entries'], `${l}.entries`, (x, li) => {
+      if (typeof x !== 'string' || !LINE.test(x)) violation(li, 'expected journal line lineId@fingerprint/resourceId')
+      return x
+    }, MAX_ENTRIES, 1),
+  }
+}
+
+/** request_journal: lines after `since` (or from the start), at most `limit`. */
+function requestJournal(v: Json, l: string) {
+  const o = assertObject(v, l, ['identifier'], ['since', 'limit'])
+  return {
+    identifier: requestId(o['identifier'], `${l}.identifier`),
+    since: o['since'] === undefined ? undefined : assertDigest(o['since'], `${l}.since`),
+    limit: o['limit'] === undefined ? undefined : assertInteger(o['limit'], `${l}.limit`, 1, MAX_ENTRIES),
+  }
+}
+
+/** request_resource: one resource by id; `author` is the user it is published for. */
+function requestResource(v: Json, l: string) {
+  const o = assertObject(v, l, ['identifier', 'resource'], ['author'])
+  return {
+    identifier: requestId(o['identifier'], `${l}.identifier`),
+    resource: assertDigest(o['resource'], `${l}.resource`),
+    author: o['author'] === undefined ? undefined : assertDigest(o['author'], `${l}.author`),
+  }
+}
+
+/** response: every request gets one; `reason` is a reason code on `rejected`/`bad_request`. */
+function response(v: Json, l: string) {
+  const o = assertObject(v, l, ['identifier', 'status'], ['reason', 'data'])
+  const status = assertEnum(o['status'], `${l}.status`, ['ok', 'bad_request', 'not_found', 'rejected'] as const)
+  if (o['data'] !== undefined && status !== 'ok') violation(`${l}.data`, 'only an ok response carries data')
+  if (status === 'rejected' && o['reason'] === undefined) violation(`${l}.reason`, 'a rejected response names a reason code')
+  return {
+    identifier: requestId(o['identifier'], `${l}.identifier`),
+    status,
+    reason: o['reason'] === undefined ? undefined : assertString(o['reason'], `${l}.reason`, 64),
+    data: o['data'],
+  }
+}
+
+/** The control schemas, merged into the content schema table. */
+export const SYNC_SCHEMAS = Object.freeze({
+  broadcast,
+  request_journal: requestJournal,
+  request_resource: requestResource,
+  response,
+})

@@ -1,0 +1,193 @@
+/**
+ * The bundled core schemas of the profile (docs/protocol/schemas.md). No schema is ever fetched:
+ * a container naming anything else is refused with UNKNOWN_SCHEMA. Each validator checks one
+ * schema's data strictly (no unknown properties) and returns it typed.
+ * @module
+ */
+import { LIMITS } from '../domain.js'
+import { decodeKeyRecord } from '../identity/keys.js'
+import type { Json } from '../json.js'
+import {
+  assertArray,
+  assertDigest,
+  assertEnum,
+  assertInteger,
+  assertObject,
+  assertString,
+  assertTimestamp,
+  assertUnique,
+  violation,
+} from './fields.js'
+import { SYNC_SCHEMAS } from './schemas-sync.js'
+
+/** The authorizations a trust can grant (docs/protocol/trust.md §2). */
+export const AUTHORIZATIONS = ['read_resource', 'publish_resource', 'read_encrypted', 'create_trust', 'revoke'] as const
+export type Authorization = (typeof AUTHORIZATIONS)[number]
+
+/** The resource header every signed payload carries (docs/protocol/resource.md §3). */
+export interface ResourceHeader {
+  /** The user this resource is published for. */
+  readonly user: string
+  /** The trust that authorizes the signing node; absent when the user signs directly. */
+  readonly trust?: string
+  readonly action: 'create' | 'update' | 'delete'
+  /** For update and delete: the resource replaced. */
+  readonly replaces?: string
+}
+
+/** Validate the `resource` header. */
+export function decodeHeader(v: Json | undefined, label = 'resource'): ResourceHeader {
+  const o = assertObject(v, label, ['user'], ['trust', 'action', 'replaces'])
+  const user = assertDigest(o['user'], `${label}.user`)
+  const action = o['action'] === undefined ? 'create' : assertEnum(o['action'], `${label}.action`, ['create', 'update', 'delete'] as const)
+  if (o['action'] === 'create') violation(`${label}.action`, 'create is the default and must be omitted (one encoding per value)')
+  const header: { user: string; action: ResourceHeader['action']; trust?: string; replaces?: string } = { user, action }
+  if (o['trust'] !== undefined) header.trust = assertDigest(o['trust'], `${label}.trust`)
+  if (o['replaces'] !== undefined) header.replaces = assertDigest(o['replaces'], `${label}.replaces`)
+  if ((action === 'create') !== (header.replaces === undefined)) {
+    violation(`${label}.replaces`, action === 'create' ? 'only update and delete replace a resource' : `${action} requires replaces`)
+  }
+  return header
+}
+
+const optional = <T>(v: Json | undefined, f: (x: Json) => T): T | undefined => (v === undefined ? undefined : f(v))
+const ADDRESS = /^(\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):([0-9]{1,5})$/
+
+/** identity: a user's or node's public key, self-signed. */
+function identity(v: Json, l: string) {
+  const o = assertObject(v, l, ['type', 'key'], ['expires', 'recovery', 'name'])
+  return {
+    type: assertEnum(o['type'], `${l}.type`, ['user', 'node'] as const),
+    key: decodeKeyRecord(o['key'], `${l}.key`),
+    expires: optional(o['expires'], (x) => assertTimestamp(x, `${l}.expires`)),
+    // Hash of the pre-committed recovery key's fingerprint (docs/protocol/keys.md §4).
+    recovery: optional(o['recovery'], (x) => assertDigest(x, `${l}.recovery`)),
+    name: optional(o['name'], (x) => assertString(x, `${l}.name`, 128)),
+  }
+}
+
+/** node: where a node can be reached. */
+function node(v: Json, l: string) {
+  const o = assertObject(v, l, ['addresses'], ['name'])
+  const addresses = assertArray(o['addresses'], `${l}.addresses`, (x, li) => {
+    const s = assertString(x, li, 300)
+    const m = ADDRESS.exec(s)
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) violation(li, 'expected host:port')
+    return s
+  }, 16)
+  return { addresses, name: optional(o['name'], (x) => assertString(x, `${l}.name`, 128)) }
+}
+
+/** user: public profile. */
+function user(v: Json, l: string) {
+  const o = assertObject(v, l, ['name'], ['about'])
+  return { name: assertString(o['name'], `${l}.name`, 128), about: optional(o['about'], (x) => assertString(x, `${l}.about`)) }
+}
+
+/** trust: grant authorizations to another identity. */
+function trust(v: Json, l: string) {
+  const o = assertObject(v, l, ['trustee', 'authorization'], ['expires'])
+  const authorization = assertArray(o['authorization'], `${l}.authorization`, (x, li) => assertEnum(x, li, AUTHORIZATIONS), AUTHORIZATIONS.length, 1)
+  assertUnique(authorization, `${l}.authorization`)
+  return {
+    trustee: assertDigest(o['trustee'], `${l}.trustee`),
+    authorization,
+    expires: optional(o['expires'], (x) => assertTimestamp(x, `${l}.expires`)),
+  }
+}
+
+/** revoke: withdraw a resource (a trust, an identity, or any published resource). */
+function revoke(v: Json, l: string) {
+  const o = assertObject(v, l, ['resource'], ['reason'])
+  return { resource: assertDigest(o['resource'], `${l}.resource`), reason: optional(o['reason'], (x) => assertString(x, `${l}.reason`, 256)) }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/
+/** message: a private message; always sealed inside an `encrypted` resource. */
+function message(v: Json, l: string) {
+  const o = assertObject(v, l, ['body', 'type', 'to'], ['subject', 'conversation', 'replyTo', 'expires', 'attachments'])
+  const to = assertArray(o['to'], `${l}.to`, (x, li) => assertDigest(x, li), LIMITS.maxRecipients, 1)
+  assertUnique(to, `${l}.to`)
+  return {
+    body: assertString(o['body'], `${l}.body`, LIMITS.maxBodyChars, 0),
+    type: assertEnum(o['type'], `${l}.type`, ['text', 'markdown', 'html'] as const),
+    to,
+    subject: optional(o['subject'], (x) => assertString(x, `${l}.subject`, 512)),
+    conversation: optional(o['conversation'], (x) => assertDigest(x, `${l}.conversation`)),
+    replyTo: optional(o['replyTo'], (x) => assertDigest(x, `${l}.replyTo`)),
+    expires: optional(o['expires'], (x) => assertTimestamp(x, `${l}.expires`)),
+    attachments: optional(o['attachments'], (x) =>
+      assertArray(x, `${l}.attachments`, (a, la) => {
+        const ao = assertObject(a, la, ['hash', 'size', 'name', 'key'], ['type'])
+        if (typeof ao['hash'] !== 'string' || !HEX64.test(ao['hash'])) violation(`${la}.hash`, 'expected 64 lowercase hex characters')
+        if (typeof ao['key'] !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(ao['key'])) violation(`${la}.key`, 'expected 32-byte base64url key')
+        return {
+          hash: ao['hash'],
+          size: assertInteger(ao['size'], `${la}.size`, 0, Number.MAX_SAFE_INTEGER),
+          name: assertString(ao['name'], `${la}.name`, 255),
+          key: ao['key'],
+          type: optional(ao['type'], (t) => assertString(t, `${la}.type`, 255)),
+        }
+      }, 64),
+    ),
+  }
+}
+
+/** post: a public (signed, unencrypted) note for everyone who trusts the author. */
+function post(v: Json, l: string) {
+  const o = assertObject(v, l, ['body', 'type'], ['subject'])
+  return {
+    body: assertString(o['body'], `${l}.body`, LIMITS.maxBodyChars, 0),
+    type: assertEnum(o['type'], `${l}.type`, ['text', 'markdown'] as const),
+    subject: optional(o['subject'], (x) => assertString(x, `${l}.subject`, 512)),
+  }
+}
+
+/** receipt: the recipient's node confirms it holds (or the user read) a message; sealed. */
+function receipt(v: Json, l: string) {
+  const o = assertObject(v, l, ['resource', 'status'])
+  return { resource: assertDigest(o['resource'], `${l}.resource`), status: assertEnum(o['status'], `${l}.status`, ['delivered', 'read'] as const) }
+}
+
+/** prekey: a node's signed, expiring hybrid encryption key (docs/protocol/envelope.md §5). */
+function prekey(v: Json, l: string) {
+  const o = assertObject(v, l, ['suite', 'key', 'expires'])
+  const key = assertString(o['key'], `${l}.key`, 2000)
+  // 1216 bytes = ML-KEM-768 encapsulation key (1184) || X25519 public key (32).
+  if (!/^[A-Za-z0-9_-]{1622}$/.test(key)) violation(`${l}.key`, `expected 1216-byte base64url key, got ${key.length} characters`)
+  return { suite: assertEnum(o['suite'], `${l}.suite`, ['pq-kyber768-x25519'] as const), key, expires: assertTimestamp(o['expires'], `${l}.expires`) }
+}
+
+/** Structural check of `encrypted` data; the envelope codec does the byte-level checks. */
+function encrypted(v: Json, l: string) {
+  return encryptedDecoder(v, l)
+}
+let encryptedDecoder: (v: Json, l: string) => unknown = (v, l) => assertObject(v, l, ['suite', 'nonce', 'ciphertext', 'recipients'])
+/** Install the envelope codec as the `encrypted` schema validator (done once by index.ts). */
+export function setEncryptedDecoder(f: (v: Json, l: string) => unknown): void {
+  encryptedDecoder = f
+}
+
+/** Content schemas: a published resource carries `resource` plus exactly one of these. */
+export const CONTENT_SCHEMAS = Object.freeze({
+  identity,
+  node,
+  user,
+  trust,
+  revoke,
+  message,
+  post,
+  receipt,
+  prekey,
+  encrypted,
+  ...SYNC_SCHEMAS,
+}) satisfies Record<string, (v: Json, l: string) => unknown>
+
+export type ContentKind = keyof typeof CONTENT_SCHEMAS
+/** The typed data of each content schema. */
+export type ContentData<K extends ContentKind> = ReturnType<(typeof CONTENT_SCHEMAS)[K]>
+
+/** True when `name` is a bundled content schema. */
+export function isContentKind(name: string): name is ContentKind {
+  return Object.prototype.hasOwnProperty.call(CONTENT_SCHEMAS, name)
+}

@@ -1,0 +1,204 @@
+/**
+ * Trust evaluation (docs/protocol/trust.md): who may publish, read and revoke for whom, and
+ * which nodes may connect. Built from verified identity, trust and revoke resources, fed in any
+ * order: a revocation wins over the trust it names whenever it arrives.
+ * @module
+ */
+import type { Authorization } from '../resource/schemas.js'
+
+/** Clock skew tolerated on `created` timestamps, in ms (docs/protocol/trust.md §5). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+/** Longest chain of delegated trusts (node with create_trust issuing trusts) followed. */
+const MAX_DELEGATION_DEPTH = 4
+
+/** A known identity key. */
+export interface IdentityInfo {
+  readonly fingerprint: string
+  readonly type: 'user' | 'node'
+  readonly publicKey: Uint8Array
+  readonly expires?: number
+  /** Resource id of the identity resource. */
+  readonly id: string
+}
+
+/** A validated trust edge. */
+export interface TrustInfo {
+  /** Resource id of the trust. */
+  readonly id: string
+  /** The user on whose behalf the trust was issued. */
+  readonly grantor: string
+  readonly trustee: string
+  readonly authorization: readonly Authorization[]
+  readonly expires?: number
+  /** The trust that let a node sign this one (delegation), if not signed by the user. */
+  readonly via?: string
+  readonly created: number
+}
+
+/** The answer to an authorization question: ok, or a reason code and message. */
+export type Decision =
+  | { readonly ok: true; readonly trust?: string }
+  | { readonly ok: false; readonly code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED'; readonly reason: string }
+
+const deny = (code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED', reason: string): Decision => ({ ok: false, code, reason })
+
+/** A read-only view of trust used by resource validation. */
+export interface TrustView {
+  identity(fingerprint: string): IdentityInfo | undefined
+  /** May `signer` sign a resource for `user` that needs `need`, created at `created`? */
+  authorize(q: { signer: string; user: string; trust?: string; need: Authorization | 'any'; created: number }): Decision
+  /** Has `user` (the user the resource was published for) revoked `resourceId`? */
+  isRevoked(resourceId: string, user: string): boolean
+}
+
+/**
+ * The in-memory trust graph. Feed it verified resources (see `validateResource`); ask it
+ * questions. It never throws for unknown fingerprints: unknown means "not authorized".
+ */
+export class TrustGraph implements TrustView {
+  #identities = new Map<string, IdentityInfo>()
+  #trusts = new Map<string, TrustInfo>()
+  #byTrustee = new Map<string, Set<string>>()
+  /**
+   * Revoked resource id -> the users who revoked it. Kept even when the target has not arrived
+   * yet; a revocation only counts for resources published for the same user.
+   */
+  #revoked = new Map<string, Set<string>>()
+
+  /** Record a verified identity. */
+  addIdentity(info: IdentityInfo): void {
+    if (!this.#identities.has(info.fingerprint)) this.#identities.set(info.fingerprint, Object.freeze({ ...info }))
+  }
+
+  /** Record a verified trust. */
+  addTrust(info: TrustInfo): void {
+    if (this.#trusts.has(info.id)) return
+    this.#trusts.set(info.id, Object.freeze({ ...info, authorization: Object.freeze([...info.authorization]) }))
+    let set = this.#byTrustee.get(info.trustee)
+    if (!set) this.#byTrustee.set(info.trustee, (set = new Set()))
+    set.add(info.id)
+  }
+
+  /** Record a verified revocation of `resourceId` by `user` (a trust, an identity or any resource). */
+  addRevocation(resourceId: string, user: string): void {
+    let set = this.#revoked.get(resourceId)
+    if (!set) this.#revoked.set(resourceId, (set = new Set()))
+    set.add(user)
+  }
+
+  identity(fingerprint: string): IdentityInfo | undefined {
+    return this.#identities.get(fingerprint)
+  }
+
+  trust(id: string): TrustInfo | undefined {
+    return this.#trusts.get(id)
+  }
+
+  isRevoked(resourceId: string, user: string): boolean {
+    return this.#revoked.get(resourceId)?.has(user) ?? false
+  }
+
+  /** Is the identity known, unrevoked and unexpired at `at`? */
+  #identityValid(fp: string, at: number): Decision {
+    const id = this.#identities.get(fp)
+    if (!id) return deny('UNAUTHORIZED_SIGNER', 'unknown identity')
+    if (this.isRevoked(id.id, fp)) return deny('REVOKED', 'identity revoked')
+    if (id.expires !== undefined && at >= id.expires) return deny('EXPIRED', 'identity expired')
+    return { ok: true }
+  }
+
+  /**
+   * Is trust `id` in force for an act at time `at`: not revoked (nor any trust it was
+   * delegated through), not expired at `at`, and its grantor identity valid?
+   */
+  #trustValid(t: TrustInfo, at: number, depth = 0): Decision {
+    if (this.isRevoked(t.id, t.grantor)) return deny('REVOKED', 'trust revoked')
+    if (t.expires !== undefined && at >= t.expires) return deny('EXPIRED', 'trust expired')
+    const grantor = this.#identityValid(t.grantor, at)
+    if (!grantor.ok) return grantor
+    if (t.via !== undefined) {
+      const via = this.#trusts.get(t.via)
+      if (!via || depth >= MAX_DELEGATION_DEPTH) return deny('UNAUTHORIZED_SIGNER', 'delegating trust unknown')
+      return this.#trustValid(via, at, depth + 1)
+    }
+    return { ok: true }
+  }
+
+  authorize(q: { signer: string; user: string; trust?: string; need: Authorization | 'any'; created: number }): Decision {
+    const signer = this.#identityValid(q.signer, q.created)
+    if (!signer.ok) return signer
+    if (q.signer === q.user) {
+      // The user's own key may do anything for itself.
+      return this.#identities.get(q.user)?.type === 'user' ? { ok: true } : deny('UNAUTHORIZED_SIGNER', 'a node cannot publish as itself')
+    }
+    if (q.trust === undefined) return deny('UNAUTHORIZED_SIGNER', 'a node signature needs resource.trust')
+    const t = this.#trusts.get(q.trust)
+    if (!t) return deny('UNAUTHORIZED_SIGNER', 'authorizing trust unknown')
+    if (t.grantor !== q.user || t.trustee !== q.signer) return deny('UNAUTHORIZED_SIGNER', 'trust does not name this user and signer')
+    if (q.need !== 'any' && !t.authorization.includes(q.need)) return deny('UNAUTHORIZED_SIGNER', `trust lacks ${q.need}`)
+    const valid = this.#trustValid(t, q.created)
+    return valid.ok ? { ok: true, trust: t.id } : valid
+  }
+
+  /** The trusts in force from `grantor` to `trustee` at `at` that include `need` (or any). */
+  trustsBetween(grantor: string, trustee: string, at: number, need: Authorization | 'any' = 'any'): TrustInfo[] {
+    const out: TrustInfo[] = []
+    for (const id of this.#byTrustee.get(trustee) ?? []) {
+      const t = this.#trusts.get(id)!
+      if (t.grantor !== grantor) continue
+      if (need !== 'any' && !t.authorization.includes(need)) continue
+      if (this.#trustValid(t, at).ok) out.push(t)
+    }
+    return out
+  }
+
+  /**
+   * May node `node` act for `user` at `at`: 'publish' (publish_resource), 'read'
+   * (read_encrypted: it is a recipient of the user's private data), 'revoke', 'create_trust'?
+   * @example graph.mayAct(nodeFp, userFp, 'publish', Date.now())
+   */
+  mayAct(node: string, user: string, action: 'publish' | 'read' | 'revoke' | 'create_trust', at: number): boolean {
+    const need: Authorization = action === 'publish' ? 'publish_resource' : action === 'read' ? 'read_encrypted' : action
+    if (!this.#identityValid(node, at).ok) return false
+    return this.trustsBetween(user, node, at, need).length > 0
+  }
+
+  /** Is `node` a device of `user` at `at` (any trust in force)? Host-only nodes count. */
+  isNodeOf(node: string, user: string, at: number): boolean {
+    return this.#identityValid(node, at).ok && this.trustsBetween(user, node, at).length > 0
+  }
+
+  /** Does `user` trust `other` as a contact (read_resource) at `at`? */
+  trustsUser(user: string, other: string, at: number): boolean {
+    return this.#identityValid(other, at).ok && this.trustsBetween(user, other, at, 'read_resource').length > 0
+  }
+
+  /**
+   * May nodes A and B connect (docs/protocol/trust.md §4)? Each node must be authorized by its
+   * user and, for different users, the two users must trust each other (both directions).
+   */
+  mayConnect(a: { node: string; user: string }, b: { node: string; user: string }, at: number): Decision {
+    if (!this.isNodeOf(a.node, a.user, at)) return deny('UNAUTHORIZED_SIGNER', 'node a is not authorized by its user')
+    if (!this.isNodeOf(b.node, b.user, at)) return deny('UNAUTHORIZED_SIGNER', 'node b is not authorized by its user')
+    if (a.user === b.user) return { ok: true }
+    if (!this.trustsUser(a.user, b.user, at)) return deny('UNAUTHORIZED_SIGNER', 'user a does not trust user b')
+    if (!this.trustsUser(b.user, a.user, at)) return deny('UNAUTHORIZED_SIGNER', 'user b does not trust user a')
+    return { ok: true }
+  }
+
+  /** The nodes of `user` that hold read_encrypted at `at`: the recipients of its private data. */
+  readersOf(user: string, at: number): string[] {
+    const out: string[] = []
+    for (const [fp, info] of this.#identities) {
+      if (info.type === 'node' && this.mayAct(fp, user, 'read', at)) out.push(fp)
+    }
+    return out.sort()
+  }
+
+  /** Every node authorized by `user` at `at` (for device lists). */
+  nodesOf(user: string, at: number): string[] {
+    const out: string[] = []
+    for (const [fp, info] of this.#identities) if (info.type === 'node' && this.isNodeOf(fp, user, at)) out.push(fp)
+    return out.sort()
+  }
+}

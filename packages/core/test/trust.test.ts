@@ -1,0 +1,102 @@
+/** Trust evaluation: publish/read/revoke rights, expiry, revocation order, connections. @module */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { TrustGraph, validateResource, ErrorCode, isProtocolError } from '../src/index.js'
+import { T0, feed, identityOf, keyOf, person, postBy, provider, sign } from './world.js'
+
+const befriend = (g: TrustGraph, a: { user: ReturnType<typeof keyOf> }, b: { user: ReturnType<typeof keyOf> }) =>
+  feed(g, sign({ kind: 'trust', user: a.user.fingerprint, data: { trustee: b.user.fingerprint, authorization: ['read_resource'] } }, a.user))
+
+describe('TrustGraph', () => {
+  it('answers publish/read/revoke per authorization list', () => {
+    const g = new TrustGraph()
+    const host = person(g, 1, ['read_resource'])
+    const full = person(g, 2, ['publish_resource', 'read_encrypted', 'revoke'])
+    assert.equal(g.mayAct(host.node.fingerprint, host.user.fingerprint, 'publish', T0), false)
+    assert.equal(g.mayAct(host.node.fingerprint, host.user.fingerprint, 'read', T0), false)
+    assert.equal(g.isNodeOf(host.node.fingerprint, host.user.fingerprint, T0), true)
+    assert.equal(g.mayAct(full.node.fingerprint, full.user.fingerprint, 'publish', T0), true)
+    assert.equal(g.mayAct(full.node.fingerprint, full.user.fingerprint, 'read', T0), true)
+    assert.equal(g.mayAct(full.node.fingerprint, full.user.fingerprint, 'revoke', T0), true)
+    assert.equal(g.mayAct(full.node.fingerprint, full.user.fingerprint, 'create_trust', T0), false)
+    // A node of one user has no rights for another user.
+    assert.equal(g.mayAct(full.node.fingerprint, host.user.fingerprint, 'publish', T0), false)
+    assert.deepEqual(g.readersOf(full.user.fingerprint, T0), [full.node.fingerprint])
+    assert.deepEqual(g.readersOf(host.user.fingerprint, T0), [])
+  })
+
+  it('lets a revocation win whether it arrives before or after the trust', () => {
+    for (const order of ['revoke-first', 'trust-first'] as const) {
+      const g = new TrustGraph()
+      const user = keyOf(1)
+      const node = keyOf(101)
+      feed(g, identityOf(user, 'user'), identityOf(node, 'node'))
+      const trust = sign({ kind: 'trust', user: user.fingerprint, data: { trustee: node.fingerprint, authorization: ['publish_resource'] } }, user)
+      const revoke = sign({ kind: 'revoke', user: user.fingerprint, data: { resource: trust.id } }, user)
+      if (order === 'revoke-first') {
+        feed(g, revoke)
+        // Ingest refuses the revoked trust itself; the graph also ignores it if added directly.
+        assert.throws(() => feed(g, trust), (e) => isProtocolError(e, ErrorCode.REVOKED))
+        g.addTrust({ id: trust.id, grantor: user.fingerprint, trustee: node.fingerprint, authorization: ['publish_resource'], created: T0 })
+      } else feed(g, trust, revoke)
+      assert.equal(g.mayAct(node.fingerprint, user.fingerprint, 'publish', T0), false, order)
+      const post = sign({ kind: 'post', user: user.fingerprint, trust: trust.id, data: { body: 'x', type: 'text' }, created: T0 - 1000 }, node)
+      assert.throws(() => validateResource(provider, post.bytes, g, { now: T0 }), (e) => isProtocolError(e, ErrorCode.REVOKED), order)
+    }
+  })
+
+  it('ignores a revocation issued by a user who did not grant the trust', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1)
+    const mallory = person(g, 2)
+    feed(g, sign({ kind: 'revoke', user: mallory.user.fingerprint, data: { resource: alice.trust.id } }, mallory.user))
+    assert.equal(g.mayAct(alice.node.fingerprint, alice.user.fingerprint, 'publish', T0), true)
+  })
+
+  it('treats a revoked user identity as invalid for everything it authorized', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1)
+    const identity = identityOf(alice.user, 'user')
+    feed(g, sign({ kind: 'revoke', user: alice.user.fingerprint, data: { resource: identity.id } }, alice.user))
+    assert.equal(g.mayAct(alice.node.fingerprint, alice.user.fingerprint, 'publish', T0), false)
+    assert.throws(() => validateResource(provider, postBy(alice).bytes, g, { now: T0 }), (e) => isProtocolError(e, ErrorCode.REVOKED))
+  })
+
+  it('applies trust expiry at the time asked', () => {
+    const g = new TrustGraph()
+    const user = keyOf(1)
+    const node = keyOf(101)
+    const trust = sign({ kind: 'trust', user: user.fingerprint, data: { trustee: node.fingerprint, authorization: ['read_encrypted'], expires: new Date(T0 + 60_000).toISOString() } }, user)
+    feed(g, identityOf(user, 'user'), identityOf(node, 'node'), trust)
+    assert.equal(g.mayAct(node.fingerprint, user.fingerprint, 'read', T0 + 59_999), true)
+    assert.equal(g.mayAct(node.fingerprint, user.fingerprint, 'read', T0 + 60_000), false)
+  })
+
+  it('lets nodes connect only with both users trusting each other', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1)
+    const bob = person(g, 2)
+    const a = { node: alice.node.fingerprint, user: alice.user.fingerprint }
+    const b = { node: bob.node.fingerprint, user: bob.user.fingerprint }
+    assert.equal(g.mayConnect(a, b, T0).ok, false)
+    befriend(g, alice, bob)
+    const oneWay = g.mayConnect(a, b, T0)
+    assert.equal(oneWay.ok, false)
+    assert.match(oneWay.ok ? '' : oneWay.reason, /user b does not trust user a/)
+    befriend(g, bob, alice)
+    assert.equal(g.mayConnect(a, b, T0).ok, true)
+    assert.equal(g.mayConnect(b, a, T0).ok, true)
+    // A node claiming to belong to a user who never authorized it cannot connect.
+    const stray = keyOf(150)
+    feed(g, identityOf(stray, 'node'))
+    assert.equal(g.mayConnect({ node: stray.fingerprint, user: alice.user.fingerprint }, b, T0).ok, false)
+    // Two devices of the same user connect without a user-to-user trust.
+    const second = keyOf(151)
+    feed(g, identityOf(second, 'node'), sign({ kind: 'trust', user: alice.user.fingerprint, data: { trustee: second.fingerprint, authorization: ['read_resource'] } }, alice.user))
+    assert.equal(g.mayConnect(a, { node: second.fingerprint, user: alice.user.fingerprint }, T0).ok, true)
+    // Revoking the contact trust disconnects.
+    const contact = g.trustsBetween(bob.user.fingerprint, alice.user.fingerprint, T0)[0]!
+    feed(g, sign({ kind: 'revoke', user: bob.user.fingerprint, data: { resource: contact.id } }, bob.user))
+    assert.equal(g.mayConnect(a, b, T0).ok, false)
+  })
+})
