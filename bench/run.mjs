@@ -29,6 +29,15 @@ for (const file of chosen) {
   results.push(...(await mod.run(ctx)))
 }
 
+// Ratios against baselines measured in the same run, wherever they were produced.
+for (const r of results) {
+  if (r.ratio === undefined && r.baseline) {
+    const base = results.find((x) => x.name === r.baseline)
+    if (base && base.value > 0 && r.value > 0) r.ratio = r.lowerIsBetter ? base.value / r.value : r.value / base.value
+  }
+  if (r.met === undefined && r.targetRatio !== undefined && r.ratio !== undefined) r.met = r.ratio >= r.targetRatio
+}
+
 const fmt = (v) =>
   Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(3)).toString()
 const rows = results.map((r) => [

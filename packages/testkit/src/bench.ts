@@ -17,8 +17,15 @@ export interface BenchResult {
   target?: string
   /** Name of the baseline figure this one is compared with (same run). */
   baseline?: string
-  /** value / baseline value (or the inverse where smaller is better; say so in `target`). */
+  /**
+   * value / baseline value. When absent and `baseline` names another result of the same run,
+   * the runner computes it (inverted when `lowerIsBetter`).
+   */
   ratio?: number
+  /** The ratio the target asks for; the runner sets `met` from it. */
+  targetRatio?: number
+  /** For latencies and sizes: the ratio is baseline / value. */
+  lowerIsBetter?: boolean
   /** Whether the target is met, when it can be judged mechanically. */
   met?: boolean
   notes?: string
