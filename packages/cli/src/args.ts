@@ -1,0 +1,124 @@
+/**
+ * Argument parsing: find the command path (`legacy verify`), then parse the rest strictly with
+ * node:util parseArgs. Unknown flags, missing values and wrong argument counts are usage errors.
+ * @module
+ */
+import { parseArgs } from 'node:util'
+import type { ArgSpec, Command, OptionSpecs, OptionValues } from './command.js'
+import { usageError } from './cli-error.js'
+import { GLOBAL_OPTIONS } from './global-options.js'
+
+/** The command path found in argv and the tokens left for the strict parse. */
+export interface CommandPath {
+  /** Names, e.g. ['legacy', 'verify']; empty when argv holds no command. */
+  readonly names: readonly string[]
+  /** argv without the tokens of the command path. */
+  readonly rest: readonly string[]
+}
+
+/**
+ * Split argv into the command path and the rest. Only global flags may come before a command
+ * name; the walk skips them (and the value of `--home DIR`) and stops at `--`.
+ * `isGroup(names)` says whether the path so far expects a subcommand.
+ */
+export function splitCommandPath(
+  argv: readonly string[],
+  isGroup: (names: readonly string[]) => boolean,
+): CommandPath {
+  const names: string[] = []
+  const taken = new Set<number>()
+  let i = 0
+  while (i < argv.length) {
+    const token = argv[i]!
+    if (token === '--') break
+    if (token.startsWith('-') && token !== '-') {
+      i += takesValue(token) ? 2 : 1
+      continue
+    }
+    if (names.length > 0 && !isGroup(names)) break
+    names.push(token)
+    taken.add(i)
+    i++
+  }
+  return { names, rest: argv.filter((_, j) => !taken.has(j)) }
+}
+
+/** `--home DIR` (not `--home=DIR`) consumes the next token. */
+function takesValue(token: string): boolean {
+  if (token.includes('=')) return false
+  const long = token.startsWith('--') ? token.slice(2) : undefined
+  const spec = long !== undefined ? GLOBAL_OPTIONS[long] : shortSpec(token.slice(1))
+  return spec?.type === 'string'
+}
+
+function shortSpec(letter: string) {
+  return Object.values(GLOBAL_OPTIONS).find((o) => o.short === letter)
+}
+
+/** Parsed flags and positionals for one command. */
+export interface ParsedArgs {
+  readonly options: OptionValues
+  readonly positionals: readonly string[]
+}
+
+/**
+ * Parse `tokens` strictly against the global flags plus `options`.
+ * @throws CliError USAGE for an unknown flag, a missing flag value or a value given to a switch
+ */
+export function parseCommandArgs(tokens: readonly string[], options: OptionSpecs): ParsedArgs {
+  const merged: OptionSpecs = { ...GLOBAL_OPTIONS, ...options }
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> =
+    {}
+  for (const [name, spec] of Object.entries(merged)) {
+    config[name] = {
+      type: spec.type,
+      ...(spec.short !== undefined && { short: spec.short }),
+      ...(spec.multiple !== undefined && { multiple: spec.multiple }),
+    }
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...tokens],
+      options: config,
+      strict: true,
+      allowPositionals: true,
+    })
+    return { options: values as OptionValues, positionals }
+  } catch (e) {
+    throw usageError(describeParseError(e))
+  }
+}
+
+/** Turn parseArgs' long messages into one short lowercase line. */
+function describeParseError(e: unknown): string {
+  const code = (e as { code?: unknown }).code
+  const message = e instanceof Error ? e.message : String(e)
+  const quoted = /'(-[^']*)'/.exec(message)?.[1] ?? ''
+  const flag = /--[\w-]+/.exec(quoted)?.[0] ?? /-\w/.exec(quoted)?.[0] ?? quoted
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${flag}'`
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (message.includes('ambiguous'))
+      return `option '${flag}' needs a value (write ${flag}=VALUE for a value starting with '-')`
+    if (message.includes('argument missing')) return `option '${flag}' needs a value`
+    return `option '${flag}' does not take a value`
+  }
+  throw e
+}
+
+/**
+ * Check positionals against a command's argument list.
+ * @throws CliError USAGE naming the missing or unexpected argument
+ */
+export function checkPositionals(
+  commandName: string,
+  positionals: readonly string[],
+  specs: readonly ArgSpec[],
+): void {
+  specs.forEach((spec, i) => {
+    if (spec.required === true && positionals[i] === undefined)
+      throw usageError(`${commandName}: missing argument ${spec.name}`)
+  })
+  const variadic = specs[specs.length - 1]?.variadic === true
+  if (!variadic && positionals.length > specs.length)
+    throw usageError(`${commandName}: unexpected argument '${positionals[specs.length]!}'`)
+}
