@@ -80,3 +80,5 @@ export {
   prekeyValidity,
 } from './envelope/prekey.js'
 export type { Prekey, PrekeyRecord, PrekeyPolicy } from './envelope/prekey.js'
+export { sealResource, openResource, prekeyRecordOf, SEALABLE_KINDS } from './resource/private.js'
+export type { Sender } from './resource/private.js'

@@ -71,25 +71,26 @@ function write(v: unknown, depth: number, maxDepth: number): string {
  * number form, key order) is an error. `__proto__` keys are refused outright.
  * @throws INVALID_ENCODING
  */
-export function parseCanonical(
-  text: string,
-  label = 'json',
-  maxBytes: number = LIMITS.maxResourceBytes,
-): Json {
+export function parseCanonical(text: string, label = 'json', maxBytes: number = LIMITS.maxResourceBytes): Json {
   if (typeof text !== 'string') bad(`${label}: expected string, got ${typeof text}`)
   if (text.length > maxBytes) {
-    throw new ProtocolError(
-      ErrorCode.LIMIT_EXCEEDED,
-      `${label}: ${text.length} characters exceeds ${maxBytes}`,
-    )
+    throw new ProtocolError(ErrorCode.LIMIT_EXCEEDED, `${label}: ${text.length} characters exceeds ${maxBytes}`)
   }
-  // Depth is checked before parsing so a deeply nested input costs O(n), never a stack overflow.
-  checkDepth(text, label)
   let value: Json
   try {
+    // V8's JSON.parse is iterative: deep nesting costs memory, not stack, and is refused below.
     value = JSON.parse(text) as Json
   } catch {
     return bad(`${label}: not valid JSON`)
+  }
+  // Fast path (the hot ingest path): if every object's keys are already in UTF-16 order and the
+  // native serializer reproduces the text exactly, the text is the RFC 8785 form. Duplicate
+  // keys, whitespace, number forms and escapes all make the serializer output differ.
+  // Lone surrogates are the one thing JSON.stringify escapes rather than refuses: they appear as
+  // a \ud8xx..\udfxx escape in the text and take the slow path, which refuses them.
+  if (isSortedTree(value, 0) && !text.includes('\\ud') && JSON.stringify(value) === text) {
+    if (text.includes('"__proto__"')) rejectProtoKeys(value, label)
+    return value
   }
   let again: string
   try {
@@ -105,6 +106,27 @@ export function parseCanonical(
   }
   if (text.includes('"__proto__"')) rejectProtoKeys(value, label)
   return value
+}
+
+/**
+ * True when every object in the tree has its own keys in strictly ascending UTF-16 order (as
+ * JSON.parse created them) and nesting stays within the limit. Integer-like keys, which JS
+ * orders numerically, simply fall through to the exact slow path.
+ */
+function isSortedTree(v: Json, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return true
+  if (depth >= LIMITS.maxDepth) bad(`json: nesting deeper than ${LIMITS.maxDepth}`)
+  if (Array.isArray(v)) {
+    for (const x of v) if (!isSortedTree(x, depth + 1)) return false
+    return true
+  }
+  let prev: string | undefined
+  for (const k in v) {
+    if (prev !== undefined && !(prev < k)) return false
+    prev = k
+    if (!isSortedTree(v[k]!, depth + 1)) return false
+  }
+  return true
 }
 
 function rejectProtoKeys(v: Json, label: string): void {

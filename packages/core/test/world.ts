@@ -38,7 +38,7 @@ export interface Person {
 /** Validate and apply resources to a graph in order; returns the verified values. */
 export function feed(graph: TrustGraph, ...resources: DecodedResource[]): Verified[] {
   return resources.map((r) => {
-    const v = validateResource(provider, r.bytes, graph, { now: T0 })
+    const v = validateResource(provider, r.bytes, graph, { now: Math.max(T0, r.created) })
     applyToTrustGraph(graph, v)
     return v
   })

@@ -124,16 +124,28 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
   return Object.freeze({ id: identifier, bytes: input, payload, signatures: Object.freeze(signatures), ...inner })
 }
 
+/**
+ * Protected header text -> kid. A node sees the same few headers (one per signer) over and over;
+ * caching the decoded kid saves a base64url decode and a JSON parse per resource. Bounded.
+ */
+const kidCache = new Map<string, string>()
+const KID_CACHE_SIZE = 4096
+
 function decodeSignatureEntry(v: Json, l: string): SignatureEntry {
   const o = assertObject(v, l, ['protected', 'signature'])
   if (typeof o['protected'] !== 'string' || o['protected'].length > 256) violation(`${l}.protected`, 'expected base64url string')
   const protectedText = o['protected']
+  if (typeof o['signature'] !== 'string') violation(`${l}.signature`, 'expected string')
+  const signature = fromBase64urlExact(o['signature'], 64, `${l}.signature`)
+  const cached = kidCache.get(protectedText)
+  if (cached !== undefined) return { kid: cached, protectedText, signature }
   const header = parseCanonical(fromUtf8(fromBase64url(protectedText, `${l}.protected`), `${l}.protected`), `${l}.protected`)
   const h = assertObject(header, `${l}.protected`, ['alg', 'kid'])
   assertEnum(h['alg'], `${l}.protected.alg`, [SIGNATURE_ALG])
   const kid = assertDigest(h['kid'], `${l}.protected.kid`)
-  if (typeof o['signature'] !== 'string') violation(`${l}.signature`, 'expected string')
-  return { kid, protectedText, signature: fromBase64urlExact(o['signature'], 64, `${l}.signature`) }
+  if (kidCache.size >= KID_CACHE_SIZE) kidCache.clear()
+  kidCache.set(protectedText, kid)
+  return { kid, protectedText, signature }
 }
 
 function checkVersion(v: Json | undefined, label: string): string {

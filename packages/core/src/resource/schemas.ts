@@ -19,6 +19,7 @@ import {
   violation,
 } from './fields.js'
 import { SYNC_SCHEMAS } from './schemas-sync.js'
+import { decodeEncryptedData } from '../envelope/encrypted-data.js'
 
 /** The authorizations a trust can grant (docs/protocol/trust.md §2). */
 export const AUTHORIZATIONS = ['read_resource', 'publish_resource', 'read_encrypted', 'create_trust', 'revoke'] as const
@@ -158,14 +159,9 @@ function prekey(v: Json, l: string) {
   return { suite: assertEnum(o['suite'], `${l}.suite`, ['pq-kyber768-x25519'] as const), key, expires: assertTimestamp(o['expires'], `${l}.expires`) }
 }
 
-/** Structural check of `encrypted` data; the envelope codec does the byte-level checks. */
-function encrypted(v: Json, l: string) {
-  return encryptedDecoder(v, l)
-}
-let encryptedDecoder: (v: Json, l: string) => unknown = (v, l) => assertObject(v, l, ['suite', 'nonce', 'ciphertext', 'recipients'])
-/** Install the envelope codec as the `encrypted` schema validator (done once by index.ts). */
-export function setEncryptedDecoder(f: (v: Json, l: string) => unknown): void {
-  encryptedDecoder = f
+/** encrypted: a sealed envelope; the envelope codec checks every byte length (envelope.md §4). */
+function encrypted(v: Json, _l: string) {
+  return decodeEncryptedData(v)
 }
 
 /** Content schemas: a published resource carries `resource` plus exactly one of these. */

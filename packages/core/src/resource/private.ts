@@ -1,0 +1,89 @@
+/**
+ * Private resources: sign-then-encrypt (docs/protocol/envelope.md §1). The author's node signs
+ * the inner resource (a message or receipt), seals it to the newest prekey of every recipient
+ * node, and publishes the envelope as an `encrypted` resource it signs itself. Hosts store and
+ * serve that outer resource without being able to open it.
+ * @module
+ */
+import { fromBase64urlExact } from '../bytes.js'
+import type { CryptoProvider } from '../crypto/provider.js'
+import { openEnvelope, sealEnvelope } from '../envelope/envelope.js'
+import type { SealOptions } from '../envelope/envelope.js'
+import { prekeyId } from '../envelope/prekey.js'
+import type { PrekeyRecord } from '../envelope/prekey.js'
+import type { RecipientSecret } from '../envelope/wrap.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import type { SigningKey } from '../identity/keys.js'
+import type { JsonObject } from '../json.js'
+import type { TrustView } from '../trust/trust-graph.js'
+import { validateResource } from './ingest.js'
+import type { Verified } from './ingest.js'
+import { signResource } from './resource.js'
+import type { DecodedResource } from './resource.js'
+import type { ContentData, ContentKind } from './schemas.js'
+
+/** Kinds that may travel sealed inside an `encrypted` resource. */
+export const SEALABLE_KINDS: readonly ContentKind[] = Object.freeze(['message', 'receipt'])
+
+/** The prekey record of a verified `prekey` resource (its signer is the owning node). */
+export function prekeyRecordOf(provider: CryptoProvider, v: Verified): PrekeyRecord {
+  if (v.kind !== 'prekey') throw new TypeError('prekeyRecordOf: not a prekey resource')
+  const d = v.data as ContentData<'prekey'>
+  const publicKey = fromBase64urlExact(d.key, 1216, 'prekey.key')
+  return Object.freeze({ node: v.signers[0]!, keyId: prekeyId(provider, publicKey), publicKey, created: v.created, expires: d.expires })
+}
+
+/** Who sends: the node key and the user and trust it signs under. */
+export interface Sender {
+  readonly key: SigningKey
+  readonly user: string
+  readonly trust?: string
+}
+
+/**
+ * Seal an already-signed inner resource for the given recipient prekeys (normally
+ * `selectPrekeys` over the recipients' and the sender's own reading nodes) and wrap the
+ * envelope in an `encrypted` resource signed by the sending node.
+ * @throws BAD_REQUEST (no recipients, an unsealable kind), LIMIT_EXCEEDED
+ * @example const outer = sealResource(provider, inner, selectPrekeys(records, now), sender)
+ */
+export function sealResource(
+  provider: CryptoProvider,
+  inner: DecodedResource,
+  recipients: readonly PrekeyRecord[],
+  sender: Sender,
+  options: SealOptions & { created?: number } = {},
+): DecodedResource<'encrypted'> {
+  if (!SEALABLE_KINDS.includes(inner.kind)) throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
+  const { created, ...seal } = options
+  const data = sealEnvelope(provider, inner.bytes, recipients, seal) as unknown as JsonObject
+  const draft = { kind: 'encrypted' as const, data, user: sender.user, created: created ?? inner.created }
+  return signResource(provider, sender.trust === undefined ? draft : { ...draft, trust: sender.trust }, [sender.key]) as DecodedResource<'encrypted'>
+}
+
+/**
+ * Open a verified `encrypted` resource with this node's prekey secrets and validate the inner
+ * resource like any other. The inner author must be the outer publisher's user (no re-sealing
+ * of someone else's message), and a message must name `reader` among its recipients unless the
+ * reader wrote it.
+ * @throws DECRYPT_FAILED (uniform, whatever failed inside the envelope); the validation codes of
+ *   the inner resource; FORBIDDEN when the binding checks fail
+ */
+export function openResource(
+  provider: CryptoProvider,
+  outer: Verified,
+  secrets: readonly RecipientSecret[],
+  trust: TrustView,
+  { now, reader }: { now: number; reader?: string },
+): Verified {
+  if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
+  const bytes = openEnvelope(provider, outer.raw, secrets)
+  const inner = validateResource(provider, bytes, trust, { now })
+  if (!SEALABLE_KINDS.includes(inner.kind)) throw new ProtocolError(ErrorCode.FORBIDDEN, `encrypted: a sealed ${inner.kind} is not accepted`)
+  if (inner.header.user !== outer.header.user) throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: inner author is not the publisher')
+  if (reader !== undefined && inner.kind === 'message' && reader !== inner.header.user) {
+    const to = (inner.data as ContentData<'message'>).to
+    if (!to.includes(reader)) throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: message is not addressed to this user')
+  }
+  return inner
+}
