@@ -5,10 +5,11 @@
  * @module
  */
 import type { Command } from './command.js'
+import { demoCommand } from './commands/demo.js'
 import { legacyCommand } from './commands/legacy.js'
 
 /** All top-level commands. TODO(#5): init, device, whoami, start, invite, contact, send, post, inbox, show, sync, peers, journal, status. */
-export const COMMANDS: readonly Command[] = [legacyCommand]
+export const COMMANDS: readonly Command[] = [demoCommand, legacyCommand]
 
 /** The command called `name` among `list`, if any. */
 export function findCommand(list: readonly Command[], name: string): Command | undefined {
