@@ -13,6 +13,8 @@ export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze(['1.0'])
 export const SIGNATURE_ALG = 'EdDSA'
 /** Envelope suite: ML-KEM-768 + X25519 hybrid key wrap, SEMP's `pq-kyber768-x25519`. */
 export const SUITE_HYBRID = 'pq-kyber768-x25519'
+/** Envelope suite: SEMP's baseline X25519-only key wrap (interop and SEMP vectors; not our default). */
+export const SUITE_BASELINE = 'x25519-chacha20-poly1305'
 
 /** HKDF info of SEMP's per-recipient key wrap, kept byte-identical (docs/protocol/envelope.md). */
 export const TAG_WRAP = 'SEMP-v1-wrap'

@@ -54,7 +54,7 @@ export { AUTHORIZATIONS, CONTENT_SCHEMAS, isContentKind } from './resource/schem
 export type { Authorization, ContentKind, ContentData, ResourceHeader } from './resource/schemas.js'
 export { buildPayload, signResource, decodeResource, verifySignatureEntry } from './resource/resource.js'
 export type { ResourceDraft, DecodedResource, SignatureEntry } from './resource/resource.js'
-export { validateResource, identityInfoOf, trustInfoOf, applyToTrustGraph } from './resource/ingest.js'
+export { validateResource, checkResource, identityInfoOf, trustInfoOf, applyToTrustGraph } from './resource/ingest.js'
 export type { Verified } from './resource/ingest.js'
 export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
 export type { TrustView, IdentityInfo, TrustInfo, Decision } from './trust/trust-graph.js'
@@ -66,7 +66,11 @@ export { decodeEncryptedData } from './envelope/encrypted-data.js'
 export type { EncryptedData } from './envelope/encrypted-data.js'
 export { SUITES, isSuite } from './envelope/suites.js'
 export type { Suite } from './envelope/suites.js'
-export { generateRecipientKeyPair } from './envelope/wrap.js'
+export {
+  generateRecipientKeyPair,
+  isValidMlKemPublicKey,
+  assertRecipientPublicKey,
+} from './envelope/wrap.js'
 export type { RandomSource, RecipientKey, RecipientSecret, RecipientKeyPair } from './envelope/wrap.js'
 export { sizeBucket, recipientBucket } from './envelope/padding.js'
 export {
@@ -82,3 +86,23 @@ export {
 export type { Prekey, PrekeyRecord, PrekeyPolicy } from './envelope/prekey.js'
 export { sealResource, openResource, prekeyRecordOf, SEALABLE_KINDS } from './resource/private.js'
 export type { Sender } from './resource/private.js'
+// Range-based set reconciliation over resource ids (docs/protocol/sync.md).
+export { Reconciler, RECONCILE_DEFAULTS } from './sync/reconcile.js'
+export type { ReconcilerOptions, ReconcileResult } from './sync/reconcile.js'
+export {
+  MemoryReconcileStorage,
+  MIN_BOUND,
+  MAX_BOUND,
+  compareKeys,
+  separatingBound,
+} from './sync/reconcile-storage.js'
+export type { ReconcileStorage, SyncKey, Bound } from './sync/reconcile-storage.js'
+export {
+  RECONCILE_VERSION,
+  RECONCILE_VERSIONS,
+  decodeReconcileMessage,
+  encodeReject,
+} from './sync/reconcile-codec.js'
+export type { ReconcileMessage, WireRange } from './sync/reconcile-codec.js'
+export { rangeFingerprint, TAG_SYNC_FINGERPRINT } from './sync/fingerprint.js'
+export type { Sha256Source } from './sync/fingerprint.js'

@@ -36,8 +36,12 @@ function outcome(f: () => unknown): string {
   }
 }
 
-// JSON values as sdmp handles them: -0 has no canonical form of its own, so it is normalized.
-const jsonValue = fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+// JSON values as sdmp handles them: -0 has no canonical form of its own, so it is normalized,
+// and `__proto__` keys are refused by design (tested in the hostile table below).
+const jsonValue = fc
+  .jsonValue({ maxDepth: 6 })
+  .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+  .filter((v) => !JSON.stringify(v).includes('"__proto__"'))
 
 describe('canonical JSON properties', () => {
   it('parseCanonical(canonicalize(x)) equals x', () => {
@@ -55,7 +59,8 @@ describe('canonical JSON properties', () => {
   it('parseStrict finds a duplicate key anywhere', () => {
     fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 5 }), jsonValue, { minKeys: 1, maxKeys: 5 }), (o) => {
       const [k] = Object.keys(o)
-      const text = canonicalize(o).replace(/^\{/, `{${JSON.stringify(k)}:0,`)
+      // A function replacement: a key like "$&" must not be read as a replacement pattern.
+      const text = canonicalize(o).replace(/^\{/, () => `{${JSON.stringify(k)}:0,`)
       assert.equal(outcome(() => parseStrict(text)), 'INVALID_ENCODING', why)
     }), opts(200))
   })

@@ -99,4 +99,56 @@ describe('TrustGraph', () => {
     feed(g, sign({ kind: 'revoke', user: bob.user.fingerprint, data: { resource: contact.id } }, bob.user))
     assert.equal(g.mayConnect(a, b, T0).ok, false)
   })
+
+  it('lets a revoke of a revoke restore the trust whatever the arrival order', () => {
+    for (const order of [[0, 1], [1, 0]]) {
+      const g = new TrustGraph()
+      const alice = person(g, 1)
+      const r1 = sign({ kind: 'revoke', user: alice.user.fingerprint, data: { resource: alice.trust.id } }, alice.user)
+      const r2 = sign({ kind: 'revoke', user: alice.user.fingerprint, data: { resource: r1.id } }, alice.user)
+      const both = [r1, r2]
+      for (const i of order) {
+        try {
+          feed(g, both[i]!)
+        } catch (e) {
+          // A revoke that arrives after its own revocation is refused as revoked: same end state.
+          assert.ok(isProtocolError(e, ErrorCode.REVOKED))
+          g.addRevocation({ target: alice.trust.id, user: alice.user.fingerprint, id: r1.id, bySelf: true })
+        }
+      }
+      assert.equal(g.mayAct(alice.node.fingerprint, alice.user.fingerprint, 'publish', T0), true, `order ${order}`)
+    }
+  })
+
+  it('does not let a node with revoke kill its user identity', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1, ['publish_resource', 'revoke'])
+    const identity = identityOf(alice.user, 'user')
+    feed(g, sign({ kind: 'revoke', user: alice.user.fingerprint, trust: alice.trust.id, data: { resource: identity.id } }, alice.node))
+    assert.equal(g.mayAct(alice.node.fingerprint, alice.user.fingerprint, 'publish', T0), true)
+    feed(g, sign({ kind: 'revoke', user: alice.user.fingerprint, data: { resource: identity.id } }, alice.user))
+    assert.equal(g.mayAct(alice.node.fingerprint, alice.user.fingerprint, 'publish', T0), false)
+  })
+
+  it('never lets a delegated trust grant more than its delegator holds', () => {
+    const g = new TrustGraph()
+    const admin = person(g, 5, ['create_trust', 'read_resource'])
+    const other = keyOf(160)
+    feed(g, identityOf(other, 'node'))
+    feed(g, sign({ kind: 'trust', user: admin.user.fingerprint, trust: admin.trust.id, data: { trustee: other.fingerprint, authorization: ['publish_resource', 'read_resource'] } }, admin.node))
+    assert.equal(g.mayAct(other.fingerprint, admin.user.fingerprint, 'publish', T0), false)
+    assert.equal(g.isNodeOf(other.fingerprint, admin.user.fingerprint, T0), true)
+  })
+
+  it('keeps the newest identity of a key whatever the arrival order', () => {
+    const user = keyOf(1)
+    const older = sign({ kind: 'identity', user: user.fingerprint, data: { type: 'user', key: { crv: 'Ed25519', kty: 'OKP', x: Buffer.from(user.publicKey).toString('base64url') }, expires: new Date(T0 + 1000).toISOString() }, created: T0 - 10 }, user)
+    const newer = sign({ kind: 'identity', user: user.fingerprint, data: { type: 'user', key: { crv: 'Ed25519', kty: 'OKP', x: Buffer.from(user.publicKey).toString('base64url') } } }, user)
+    for (const order of [[older, newer], [newer, older]]) {
+      const g = new TrustGraph()
+      feed(g, ...order)
+      assert.equal(g.identity(user.fingerprint)!.id, newer.id)
+      assert.equal(g.identity(user.fingerprint)!.expires, undefined)
+    }
+  })
 })

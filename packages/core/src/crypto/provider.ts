@@ -2,7 +2,7 @@
  * The crypto provider seam. Core never calls a primitive directly: it receives a
  * {@link CryptoProvider}, so Node can use native code (packages/crypto-node) and the browser the
  * audited noble family ({@link createNobleProvider}). Every preset must pass the same conformance
- * suite (packages/core/test/crypto-conformance) and give identical Ed25519 answers
+ * suite (packages/crypto-node/test/crypto-conformance*.test.ts) and give identical Ed25519 answers
  * (docs/protocol/keys.md §3, the one validity rule).
  * @module
  */
@@ -34,12 +34,19 @@ export interface X25519 {
 export interface MlKem768 {
   /** Key pair from a 64-byte seed (d || z), or random when omitted. */
   keygen(seed?: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array }
-  /** Encapsulate to a 1184-byte key; `message` (32 bytes) only for deterministic vectors. */
+  /**
+   * Encapsulate to a 1184-byte key; `message` (32 bytes) only for deterministic vectors.
+   * @throws INVALID_ENCODING when the key has the wrong length or fails the FIPS 203 §7.2
+   * modulus check (docs/protocol/ed25519.md §6)
+   */
   encapsulate(
     publicKey: Uint8Array,
     message?: Uint8Array,
   ): { cipherText: Uint8Array; sharedSecret: Uint8Array }
-  /** Decapsulate a 1088-byte ciphertext; implicit rejection yields a pseudo-random secret. */
+  /**
+   * Decapsulate a 1088-byte ciphertext; implicit rejection yields a pseudo-random secret.
+   * @throws INVALID_ENCODING when the ciphertext is not 1088 bytes
+   */
   decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array
 }
 
@@ -60,7 +67,7 @@ export interface CryptoProvider {
   sha512(data: Uint8Array): Uint8Array
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array
   hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array
-  /** HKDF (RFC 5869) with SHA-256 or SHA-512. */
+  /** HKDF (RFC 5869) with SHA-256 or SHA-512. @throws RangeError when length > 255 * HashLen */
   hkdf(
     hash: 'sha256' | 'sha512',
     ikm: Uint8Array,
@@ -70,7 +77,7 @@ export interface CryptoProvider {
   ): Uint8Array
   /** HKDF-Extract alone (SEMP's key wrap needs the PRK step separately in its vectors). */
   hkdfExtract(hash: 'sha256' | 'sha512', ikm: Uint8Array, salt: Uint8Array): Uint8Array
-  /** HKDF-Expand alone. */
+  /** HKDF-Expand alone. @throws RangeError when length > 255 * HashLen */
   hkdfExpand(
     hash: 'sha256' | 'sha512',
     prk: Uint8Array,

@@ -59,7 +59,15 @@ export function validateResource(
   trust: TrustView,
   { now }: { now: number },
 ): Verified {
-  const r = decodeResource(provider, bytes)
+  return checkResource(provider, decodeResource(provider, bytes), trust, { now })
+}
+
+/**
+ * The second half of {@link validateResource}, for callers that decoded first (to sort a batch
+ * by kind, or to keep a resource waiting for its authorization without decoding it twice).
+ * @throws INVALID_SIGNATURE, UNAUTHORIZED_SIGNER, EXPIRED, REVOKED, BAD_REQUEST
+ */
+export function checkResource(provider: CryptoProvider, r: DecodedResource, trust: TrustView, { now }: { now: number }): Verified {
   if (r.created > now + MAX_CLOCK_SKEW_MS) fail(ErrorCode.BAD_REQUEST, 'payload.sdmp.created: in the future')
   if (trust.isRevoked(r.id, r.header.user)) fail(ErrorCode.REVOKED, 'resource: revoked')
   const need = NEEDS[r.kind]
@@ -73,7 +81,8 @@ export function validateResource(
     if (!own) fail(ErrorCode.INVALID_SIGNATURE, 'signature: identity is not signed by its own key')
     for (const s of r.signatures) {
       const key = s.kid === fp ? data.key : trust.identity(s.kid)?.publicKey
-      if (!key || !verifySignatureEntry(provider, r.payload, s, key)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
+      if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
+      if (!verifySignatureEntry(provider, r.payload, s, key!)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
     }
     return brand(r, r.signatures.map((s) => s.kid), undefined)
   }
@@ -111,11 +120,12 @@ function brand(r: DecodedResource, signers: string[], authorizedBy: string | und
 export function identityInfoOf(v: Verified): IdentityInfo {
   if (v.kind !== 'identity') throw new TypeError('identityInfoOf: not an identity resource')
   const d = v.data as ContentData<'identity'>
-  const info: { fingerprint: string; type: 'user' | 'node'; publicKey: Uint8Array; id: string; expires?: number } = {
+  const info: { fingerprint: string; type: 'user' | 'node'; publicKey: Uint8Array; id: string; created: number; expires?: number } = {
     fingerprint: v.header.user,
     type: d.type,
     publicKey: d.key,
     id: v.id,
+    created: v.created,
   }
   if (d.expires !== undefined) info.expires = d.expires
   return info
@@ -142,12 +152,18 @@ export function trustInfoOf(v: Verified): TrustInfo {
  * Returns true when the graph changed.
  */
 export function applyToTrustGraph(
-  graph: { addIdentity(i: IdentityInfo): void; addTrust(t: TrustInfo): void; addRevocation(id: string, user: string): void },
+  graph: {
+    addIdentity(i: IdentityInfo): void
+    addTrust(t: TrustInfo): void
+    addRevocation(r: { target: string; user: string; id: string; bySelf: boolean }): void
+  },
   v: Verified,
 ): boolean {
   if (v.kind === 'identity') graph.addIdentity(identityInfoOf(v))
   else if (v.kind === 'trust') graph.addTrust(trustInfoOf(v))
-  else if (v.kind === 'revoke') graph.addRevocation((v.data as ContentData<'revoke'>).resource, v.header.user)
-  else return false
+  else if (v.kind === 'revoke') {
+    const target = (v.data as ContentData<'revoke'>).resource
+    graph.addRevocation({ target, user: v.header.user, id: v.id, bySelf: v.signers.includes(v.header.user) })
+  } else return false
   return true
 }

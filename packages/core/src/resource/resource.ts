@@ -13,7 +13,7 @@ import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG, SUPPORTED_VERSIONS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { SigningKey } from '../identity/keys.js'
-import { canonicalize, parseCanonical } from '../json.js'
+import { canonicalize, isJsonObject, parseCanonical } from '../json.js'
 import type { Json, JsonObject } from '../json.js'
 import { assertArray, assertDigest, assertEnum, assertObject, assertTimestamp, violation } from './fields.js'
 import { CONTENT_SCHEMAS, decodeHeader, isContentKind } from './schemas.js'
@@ -157,10 +157,11 @@ function checkVersion(v: Json | undefined, label: string): string {
 /** Validate the inner container text (must be canonical). */
 function decodeInner(text: string) {
   const inner = parseCanonical(text, 'payload')
-  const o = assertObject(inner, 'payload', ['sdmp', 'resource'], Object.keys(CONTENT_SCHEMAS))
-  const sdmp = assertObject(o['sdmp'], 'payload.sdmp', ['version', 'schemas', 'created'])
+  if (!isJsonObject(inner)) violation('payload', 'expected object')
+  // Order matters for the error a sender sees (resource.md §6): version first (a newer container
+  // may have other members), then the schema list, then the members the list implies.
+  const sdmp = assertObject(inner['sdmp'], 'payload.sdmp', ['version', 'schemas', 'created'])
   const version = checkVersion(sdmp['version'], 'payload.sdmp.version')
-  const created = assertTimestamp(sdmp['created'], 'payload.sdmp.created')
   if (!Array.isArray(sdmp['schemas']) || sdmp['schemas'].length !== 2) violation('payload.sdmp.schemas', 'expected ["resource", <one content schema>]')
   const [first, kind] = sdmp['schemas']
   if (first !== 'resource') violation('payload.sdmp.schemas[0]', 'expected "resource"')
@@ -168,7 +169,8 @@ function decodeInner(text: string) {
     throw new ProtocolError(ErrorCode.UNKNOWN_SCHEMA, 'payload.sdmp.schemas[1]: not a bundled schema')
   }
   // 0.13 container rule: data sits under a property named after each listed schema, nothing else.
-  if (Object.keys(o).length !== 3 || !(kind in o)) violation('payload', `expected exactly sdmp, resource and ${kind}`)
+  const o = assertObject(inner, 'payload', ['sdmp', 'resource', kind])
+  const created = assertTimestamp(sdmp['created'], 'payload.sdmp.created')
   const header = decodeHeader(o['resource'])
   const raw = o[kind]!
   const data = (CONTENT_SCHEMAS[kind] as (v: Json, l: string) => unknown)(raw, kind) as ContentData<ContentKind>

@@ -38,12 +38,23 @@ function requestJournal(v: Json, l: string) {
   }
 }
 
-/** request_resource: one resource by id; `author` is the user it is published for. */
+/** Most resources asked for in one request_resource. */
+export const MAX_REQUESTED = 256
+
+/**
+ * request_resource: one resource (`resource`, as in 0.12) or a batch (`resources`); exactly one
+ * of the two. `author` is the user it is published for (optional: ids are global).
+ */
 function requestResource(v: Json, l: string) {
-  const o = assertObject(v, l, ['identifier', 'resource'], ['author'])
+  const o = assertObject(v, l, ['identifier'], ['resource', 'resources', 'author'])
+  if ((o['resource'] === undefined) === (o['resources'] === undefined)) violation(l, 'expected exactly one of resource, resources')
+  const resources =
+    o['resources'] === undefined
+      ? [assertDigest(o['resource'], `${l}.resource`)]
+      : assertArray(o['resources'], `${l}.resources`, (x, li) => assertDigest(x, li), MAX_REQUESTED, 1)
   return {
     identifier: requestId(o['identifier'], `${l}.identifier`),
-    resource: assertDigest(o['resource'], `${l}.resource`),
+    resources,
     author: o['author'] === undefined ? undefined : assertDigest(o['author'], `${l}.author`),
   }
 }

@@ -4,6 +4,7 @@
  * schema's data strictly (no unknown properties) and returns it typed.
  * @module
  */
+import { fromBase64urlExact } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { decodeKeyRecord } from '../identity/keys.js'
 import type { Json } from '../json.js'
@@ -20,6 +21,7 @@ import {
 } from './fields.js'
 import { SYNC_SCHEMAS } from './schemas-sync.js'
 import { decodeEncryptedData } from '../envelope/encrypted-data.js'
+import { isValidMlKemPublicKey } from '../envelope/wrap.js'
 
 /** The authorizations a trust can grant (docs/protocol/trust.md §2). */
 export const AUTHORIZATIONS = ['read_resource', 'publish_resource', 'read_encrypted', 'create_trust', 'revoke'] as const
@@ -121,7 +123,8 @@ function message(v: Json, l: string) {
       assertArray(x, `${l}.attachments`, (a, la) => {
         const ao = assertObject(a, la, ['hash', 'size', 'name', 'key'], ['type'])
         if (typeof ao['hash'] !== 'string' || !HEX64.test(ao['hash'])) violation(`${la}.hash`, 'expected 64 lowercase hex characters')
-        if (typeof ao['key'] !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(ao['key'])) violation(`${la}.key`, 'expected 32-byte base64url key')
+        if (typeof ao['key'] !== 'string') violation(`${la}.key`, 'expected 32-byte base64url key')
+        fromBase64urlExact(ao['key'], 32, `${la}.key`)
         return {
           hash: ao['hash'],
           size: assertInteger(ao['size'], `${la}.size`, 0, Number.MAX_SAFE_INTEGER),
@@ -150,12 +153,15 @@ function receipt(v: Json, l: string) {
   return { resource: assertDigest(o['resource'], `${l}.resource`), status: assertEnum(o['status'], `${l}.status`, ['delivered', 'read'] as const) }
 }
 
-/** prekey: a node's signed, expiring hybrid encryption key (docs/protocol/envelope.md §5). */
+/** prekey: a node's signed, expiring hybrid encryption key (docs/protocol/envelope.md §7). */
 function prekey(v: Json, l: string) {
   const o = assertObject(v, l, ['suite', 'key', 'expires'])
   const key = assertString(o['key'], `${l}.key`, 2000)
-  // 1216 bytes = ML-KEM-768 encapsulation key (1184) || X25519 public key (32).
-  if (!/^[A-Za-z0-9_-]{1622}$/.test(key)) violation(`${l}.key`, `expected 1216-byte base64url key, got ${key.length} characters`)
+  // 1216 bytes = ML-KEM-768 encapsulation key (1184) || X25519 public key (32); strict decoding
+  // so that one key has exactly one encoding.
+  const bytes = fromBase64urlExact(key, 1216, `${l}.key`)
+  // FIPS 203 encapsulation-key check now, not at seal time on every sender.
+  if (!isValidMlKemPublicKey(bytes.subarray(0, 1184))) violation(`${l}.key`, 'not a valid ML-KEM-768 encapsulation key')
   return { suite: assertEnum(o['suite'], `${l}.suite`, ['pq-kyber768-x25519'] as const), key, expires: assertTimestamp(o['expires'], `${l}.expires`) }
 }
 

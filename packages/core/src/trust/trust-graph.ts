@@ -10,6 +10,8 @@ import type { Authorization } from '../resource/schemas.js'
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 /** Longest chain of delegated trusts (node with create_trust issuing trusts) followed. */
 const MAX_DELEGATION_DEPTH = 4
+/** Longest chain of revocations of revocations followed. */
+const MAX_REVOCATION_DEPTH = 8
 
 /** A known identity key. */
 export interface IdentityInfo {
@@ -19,6 +21,8 @@ export interface IdentityInfo {
   readonly expires?: number
   /** Resource id of the identity resource. */
   readonly id: string
+  /** `sdmp.created` of the identity resource; the newest identity of a key is the one in force. */
+  readonly created: number
 }
 
 /** A validated trust edge. */
@@ -60,30 +64,50 @@ export class TrustGraph implements TrustView {
   #trusts = new Map<string, TrustInfo>()
   #byTrustee = new Map<string, Set<string>>()
   /**
-   * Revoked resource id -> the users who revoked it. Kept even when the target has not arrived
-   * yet; a revocation only counts for resources published for the same user.
+   * Revoked resource id -> revoking user -> ids of the revoke resources. Kept even when the
+   * target has not arrived yet. A revocation counts only for resources published for the same
+   * user, and only while it is not itself revoked, so any arrival order gives the same state.
    */
-  #revoked = new Map<string, Set<string>>()
+  #revoked = new Map<string, Map<string, Set<string>>>()
+  /** Identity revocations signed by the user's own key (the only ones that kill an identity). */
+  #selfRevoked = new Set<string>()
 
-  /** Record a verified identity. */
+  /**
+   * Record a verified identity. Several identity resources may exist for one key (a new name or
+   * expiry); the newest by (created, id) is in force, whatever order they arrive in.
+   */
   addIdentity(info: IdentityInfo): void {
-    if (!this.#identities.has(info.fingerprint)) this.#identities.set(info.fingerprint, Object.freeze({ ...info }))
+    const current = this.#identities.get(info.fingerprint)
+    if (current && (current.created > info.created || (current.created === info.created && current.id >= info.id))) return
+    this.#identities.set(info.fingerprint, Object.freeze({ ...info }))
   }
 
-  /** Record a verified trust. */
+  /**
+   * Record a verified trust. A delegated trust (signed by a node holding create_trust) never
+   * grants more than the delegating trust holds (docs/protocol/trust.md §3).
+   */
   addTrust(info: TrustInfo): void {
     if (this.#trusts.has(info.id)) return
-    this.#trusts.set(info.id, Object.freeze({ ...info, authorization: Object.freeze([...info.authorization]) }))
+    const via = info.via === undefined ? undefined : this.#trusts.get(info.via)
+    const authorization = via ? info.authorization.filter((a) => via.authorization.includes(a)) : info.authorization
+    this.#trusts.set(info.id, Object.freeze({ ...info, authorization: Object.freeze([...authorization]) }))
     let set = this.#byTrustee.get(info.trustee)
     if (!set) this.#byTrustee.set(info.trustee, (set = new Set()))
     set.add(info.id)
   }
 
-  /** Record a verified revocation of `resourceId` by `user` (a trust, an identity or any resource). */
-  addRevocation(resourceId: string, user: string): void {
-    let set = this.#revoked.get(resourceId)
-    if (!set) this.#revoked.set(resourceId, (set = new Set()))
-    set.add(user)
+  /**
+   * Record a verified revoke resource `id` by `user` against `target` (a trust, an identity, a
+   * revoke or any resource). `bySelf`: signed by the user's own key, required to revoke the
+   * user's identity itself (a stolen device must not be able to kill the identity).
+   */
+  addRevocation(r: { target: string; user: string; id: string; bySelf: boolean }): void {
+    let byUser = this.#revoked.get(r.target)
+    if (!byUser) this.#revoked.set(r.target, (byUser = new Map()))
+    let ids = byUser.get(r.user)
+    if (!ids) byUser.set(r.user, (ids = new Set()))
+    ids.add(r.id)
+    if (r.bySelf) this.#selfRevoked.add(r.id)
   }
 
   identity(fingerprint: string): IdentityInfo | undefined {
@@ -94,15 +118,27 @@ export class TrustGraph implements TrustView {
     return this.#trusts.get(id)
   }
 
-  isRevoked(resourceId: string, user: string): boolean {
-    return this.#revoked.get(resourceId)?.has(user) ?? false
+  isRevoked(resourceId: string, user: string, depth = 0): boolean {
+    const ids = this.#revoked.get(resourceId)?.get(user)
+    if (!ids || depth > MAX_REVOCATION_DEPTH) return false
+    // In force when at least one of its revocations is not itself revoked (revoke of a revoke).
+    for (const id of ids) if (!this.isRevoked(id, user, depth + 1)) return true
+    return false
+  }
+
+  /** Is the user identity `fp` (resource `id`) revoked by a revocation its own key signed? */
+  #identityRevoked(id: string, fp: string): boolean {
+    const ids = this.#revoked.get(id)?.get(fp)
+    if (!ids) return false
+    for (const r of ids) if (this.#selfRevoked.has(r) && !this.isRevoked(r, fp, 1)) return true
+    return false
   }
 
   /** Is the identity known, unrevoked and unexpired at `at`? */
   #identityValid(fp: string, at: number): Decision {
     const id = this.#identities.get(fp)
     if (!id) return deny('UNAUTHORIZED_SIGNER', 'unknown identity')
-    if (this.isRevoked(id.id, fp)) return deny('REVOKED', 'identity revoked')
+    if (this.#identityRevoked(id.id, fp)) return deny('REVOKED', 'identity revoked')
     if (id.expires !== undefined && at >= id.expires) return deny('EXPIRED', 'identity expired')
     return { ok: true }
   }

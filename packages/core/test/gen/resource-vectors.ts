@@ -13,12 +13,19 @@ const te = (s: string) => new TextEncoder().encode(s)
 const text = (r: DecodedResource) => new TextDecoder().decode(r.bytes)
 
 /** Rebuild a resource from its inner container with a given signer (for invalid cases). */
-function wrap(inner: unknown, signer: SigningKey, mutate: (outer: Record<string, any>) => void = () => {}): string {
+function wrap(
+  inner: unknown,
+  signer: SigningKey,
+  mutate: (outer: Record<string, any>) => void = () => {},
+): string {
   const payload = toBase64url(te(canonicalize(inner)))
   const identifier = toBase64url(provider.sha512(te(payload)))
   const prot = toBase64url(te(canonicalize({ alg: 'EdDSA', kid: signer.fingerprint })))
   const signature = toBase64url(provider.ed25519.sign(signer.seed, te(`${prot}.${payload}`)))
-  const outer: Record<string, any> = { sdmp: { schemas: ['signature'], version: '1.0' }, signature: { identifier, payload, signatures: [{ protected: prot, signature }] } }
+  const outer: Record<string, any> = {
+    sdmp: { schemas: ['signature'], version: '1.0' },
+    signature: { identifier, payload, signatures: [{ protected: prot, signature }] },
+  }
   mutate(outer)
   return canonicalize(outer)
 }
@@ -29,9 +36,31 @@ export function buildResourceVectors() {
   const node = keyOf(101)
   const userId = identityOf(user, 'user')
   const nodeId = identityOf(node, 'node', { name: 'laptop' })
-  const trust = sign({ kind: 'trust', user: user.fingerprint, data: { trustee: node.fingerprint, authorization: ['publish_resource', 'read_encrypted', 'read_resource'] } }, user)
-  const post = sign({ kind: 'post', user: user.fingerprint, trust: trust.id, data: { body: 'hello, world', type: 'text' } }, node)
-  const baseInner = { sdmp: { created: new Date(T0).toISOString(), schemas: ['resource', 'post'], version: '1.0' }, resource: { trust: trust.id, user: user.fingerprint }, post: { body: 'hello, world', type: 'text' } }
+  const trust = sign(
+    {
+      kind: 'trust',
+      user: user.fingerprint,
+      data: {
+        trustee: node.fingerprint,
+        authorization: ['publish_resource', 'read_encrypted', 'read_resource'],
+      },
+    },
+    user,
+  )
+  const post = sign(
+    {
+      kind: 'post',
+      user: user.fingerprint,
+      trust: trust.id,
+      data: { body: 'hello, world', type: 'text' },
+    },
+    node,
+  )
+  const baseInner = {
+    sdmp: { created: new Date(T0).toISOString(), schemas: ['resource', 'post'], version: '1.0' },
+    resource: { trust: trust.id, user: user.fingerprint },
+    post: { body: 'hello, world', type: 'text' },
+  }
 
   const keys = [user, node].map((k) => ({
     seedHex: toHex(k.seed),
@@ -46,21 +75,86 @@ export function buildResourceVectors() {
     { description: 'post signed by the authorized node', resource: text(post), id: post.id },
   ]
   const invalid = [
-    { description: 'signature by a key that is not the kid', code: 'INVALID_SIGNATURE', resource: wrap(baseInner, node, (o) => { o.signature.signatures[0].signature = toBase64url(provider.ed25519.sign(keyOf(7).seed, te('x'))) }) },
-    { description: 'identifier of another payload', code: 'INVALID_ENCODING', resource: wrap(baseInner, node, (o) => { o.signature.identifier = userId.id }) },
-    { description: 'padded base64url payload', code: 'INVALID_ENCODING', resource: wrap(baseInner, node, (o) => { o.signature.payload += '=' }) },
-    { description: 'unsupported container version (version negotiation: refuse, never guess)', code: 'UNSUPPORTED_VERSION', resource: wrap(baseInner, node, (o) => { o.sdmp.version = '2.0' }) },
-    { description: 'unsupported payload version', code: 'UNSUPPORTED_VERSION', resource: wrap({ ...baseInner, sdmp: { ...baseInner.sdmp, version: '0.12' } }, node) },
-    { description: 'schema fetched by URI is never resolved', code: 'UNKNOWN_SCHEMA', resource: wrap({ ...baseInner, sdmp: { ...baseInner.sdmp, schemas: ['resource', 'sdmp://x/y'] } }, node) },
-    { description: 'unlisted property in the payload', code: 'SCHEMA_VIOLATION', resource: wrap({ ...baseInner, note: 'unsigned?' }, node) },
-    { description: 'resource header missing', code: 'SCHEMA_VIOLATION', resource: wrap({ sdmp: baseInner.sdmp, post: baseInner.post }, node) },
-    { description: 'post signed by a node without a trust reference', code: 'UNAUTHORIZED_SIGNER', resource: wrap({ ...baseInner, resource: { user: user.fingerprint } }, node) },
-    { description: 'duplicate key in the outer object', code: 'INVALID_ENCODING', resource: text(post).replace('{"sdmp":', '{"sdmp":{},"sdmp":') },
-    { description: 'whitespace (not canonical)', code: 'INVALID_ENCODING', resource: text(post).replace('":', '": ') },
-    { description: 'created time without milliseconds', code: 'SCHEMA_VIOLATION', resource: wrap({ ...baseInner, sdmp: { ...baseInner.sdmp, created: '2026-01-01T00:00:00Z' } }, node) },
+    {
+      description: 'signature by a key that is not the kid',
+      code: 'INVALID_SIGNATURE',
+      resource: wrap(baseInner, node, (o) => {
+        o.signature.signatures[0].signature = toBase64url(
+          provider.ed25519.sign(keyOf(7).seed, te('x')),
+        )
+      }),
+    },
+    {
+      description: 'identifier of another payload',
+      code: 'INVALID_ENCODING',
+      resource: wrap(baseInner, node, (o) => {
+        o.signature.identifier = userId.id
+      }),
+    },
+    {
+      description: 'padded base64url payload',
+      code: 'INVALID_ENCODING',
+      resource: wrap(baseInner, node, (o) => {
+        o.signature.payload += '='
+      }),
+    },
+    {
+      description: 'unsupported container version (version negotiation: refuse, never guess)',
+      code: 'UNSUPPORTED_VERSION',
+      resource: wrap(baseInner, node, (o) => {
+        o.sdmp.version = '2.0'
+      }),
+    },
+    {
+      description: 'unsupported payload version',
+      code: 'UNSUPPORTED_VERSION',
+      resource: wrap({ ...baseInner, sdmp: { ...baseInner.sdmp, version: '0.12' } }, node),
+    },
+    {
+      description: 'schema fetched by URI is never resolved',
+      code: 'UNKNOWN_SCHEMA',
+      resource: wrap(
+        { ...baseInner, sdmp: { ...baseInner.sdmp, schemas: ['resource', 'sdmp://x/y'] } },
+        node,
+      ),
+    },
+    {
+      description: 'unlisted property in the payload',
+      code: 'SCHEMA_VIOLATION',
+      resource: wrap({ ...baseInner, note: 'unsigned?' }, node),
+    },
+    {
+      description: 'resource header missing',
+      code: 'SCHEMA_VIOLATION',
+      resource: wrap({ sdmp: baseInner.sdmp, post: baseInner.post }, node),
+    },
+    {
+      description: 'post signed by a node without a trust reference',
+      code: 'UNAUTHORIZED_SIGNER',
+      resource: wrap({ ...baseInner, resource: { user: user.fingerprint } }, node),
+    },
+    {
+      description: 'duplicate key in the outer object',
+      code: 'INVALID_ENCODING',
+      resource: text(post).replace('{"sdmp":', '{"sdmp":{},"sdmp":'),
+    },
+    {
+      description: 'whitespace (not canonical)',
+      code: 'INVALID_ENCODING',
+      resource: text(post).replace('":', '": '),
+    },
+    {
+      description: 'created time without milliseconds',
+      code: 'SCHEMA_VIOLATION',
+      resource: wrap(
+        { ...baseInner, sdmp: { ...baseInner.sdmp, created: '2026-01-01T00:00:00Z' } },
+        node,
+      ),
+    },
   ]
   return {
-    description: 'sdmp profile 1.0 signed resources: keys from fixed seeds, valid resources (byte-exact) and invalid ones with the error code a validator must return. Validate the valid ones in order: later ones need the earlier identities and trust.',
+    description:
+      'sdmp profile 1.0 signed resources: keys from fixed seeds, valid resources (byte-exact) and invalid ones with the error code a validator must return. Validate the valid ones in order: later ones need the earlier identities and trust.',
     version: '1.0',
     now: new Date(T0).toISOString(),
     keys,
@@ -79,7 +173,8 @@ export function buildEncodingVectors() {
     '{"nested":{"y":{"b":2,"a":1},"x":[]}}',
   ]
   return {
-    description: 'RFC 8785 canonical JSON: each valid case gives the exact canonical text; base64url cases give bytes (hex) or the error code.',
+    description:
+      'RFC 8785 canonical JSON: each valid case gives the exact canonical text; base64url cases give bytes (hex) or the error code.',
     version: '1.0',
     canonical: cases.map((input) => ({ input, canonical: canonicalize(JSON.parse(input)) })),
     base64url: {
@@ -103,22 +198,36 @@ export function buildEncodingVectors() {
 /** Journal vectors: a node journal over the valid resources, and broken variants. */
 export function buildJournalVectors() {
   const v = buildResourceVectors()
-  const [userKey, nodeKey] = v.keys
+  const [, nodeKey] = v.keys
   const lines = [nodeKey!.fingerprint]
+  // Each line names the user the resource is published for (resource.user): for an identity,
+  // that is the identity's own key.
+  const userOf = (resource: string) => JSON.parse(new TextDecoder().decode(Buffer.from(JSON.parse(resource).signature.payload, 'base64url'))).resource.user as string
   for (const r of v.valid) {
     const prev = lines[lines.length - 1]!
-    lines.push(`${toBase64url(provider.sha512(te(prev)))}@${userKey!.fingerprint}/${r.id}`)
+    lines.push(`${toBase64url(provider.sha512(te(prev)))}@${userOf(r.resource)}/${r.id}`)
   }
   const tampered = [...lines]
   tampered[2] = tampered[2]!.replace(/\/.{86}$/, '/' + 'A'.repeat(86))
   return {
-    description: 'Journal chains: line 1 is the node fingerprint, each later line is lineId@userFingerprint/resourceId with lineId = base64url(SHA-512(previous line)).',
+    description:
+      'Journal chains: line 1 is the node fingerprint, each later line is lineId@userFingerprint/resourceId with lineId = base64url(SHA-512(previous line)).',
     version: '1.0',
     valid: [{ lines }],
     invalid: [
-      { lines: tampered, badLine: 4, code: 'BROKEN_CHAIN', why: 'line 3 changed after line 4 was chained to it' },
+      {
+        lines: tampered,
+        badLine: 4,
+        code: 'BROKEN_CHAIN',
+        why: 'line 3 changed after line 4 was chained to it',
+      },
       { lines: [lines[0]!, lines[2]!], badLine: 2, code: 'BROKEN_CHAIN', why: 'a line removed' },
-      { lines: ['not-a-fingerprint', ...lines.slice(1)], badLine: 1, code: 'BROKEN_CHAIN', why: 'line 1 is not a fingerprint' },
+      {
+        lines: ['not-a-fingerprint', ...lines.slice(1)],
+        badLine: 1,
+        code: 'BROKEN_CHAIN',
+        why: 'line 1 is not a fingerprint',
+      },
     ],
   }
 }

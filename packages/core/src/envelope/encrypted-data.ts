@@ -1,0 +1,158 @@
+/**
+ * The JSON form of a sealed envelope, the `encrypted` schema data (docs/protocol/envelope.md §5),
+ * and its strict decoder. Shape errors depend only on public bytes, so they are reported
+ * precisely; everything that needs a key is left to openEnvelope and fails uniformly.
+ * @module
+ */
+import { fromBase64url, toBase64url } from '../bytes.js'
+import { LIMITS } from '../domain.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import { isPowerOfTwo, RECIPIENT_BUCKET_FLOOR, SIZE_BUCKET_FLOOR } from './padding.js'
+import { isSuite, NONCE_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
+import type { Suite } from './suites.js'
+
+/**
+ * A sealed envelope as it appears under the `encrypted` property of a container. All binary
+ * fields are strict unpadded base64url. No field names a recipient.
+ */
+export interface EncryptedData {
+  /** `pq-kyber768-x25519` (default) or `x25519-chacha20-poly1305`. */
+  readonly suite: Suite
+  /** 12-byte ChaCha20-Poly1305 nonce of the content AEAD. */
+  readonly nonce: string
+  /** Padded plaintext (a power of two >= 4096 bytes) sealed under the content key, plus tag. */
+  readonly ciphertext: string
+  /** One wrap per recipient plus dummies, a power of two >= 2 entries, in random order. */
+  readonly recipients: readonly string[]
+}
+
+/** The decoded bytes of an {@link EncryptedData}. */
+export interface EnvelopeBytes {
+  readonly suite: Suite
+  readonly nonce: Uint8Array
+  readonly ciphertext: Uint8Array
+  readonly recipients: readonly Uint8Array[]
+}
+
+const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
+/** Characters of unpadded base64url for `n` bytes. */
+export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)
+
+const schema = (message: string): never => {
+  throw new ProtocolError(ErrorCode.SCHEMA_VIOLATION, message)
+}
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v
+
+/**
+ * Validate untrusted JSON as `encrypted` data: exact fields, a supported suite, exact lengths
+ * for the suite, bucket-shaped sizes, and the size limits. Returns a new frozen value.
+ * @example
+ * const data = decodeEncryptedData(JSON.parse(text).encrypted)
+ * @throws SCHEMA_VIOLATION (wrong shape, type, unknown suite, non-bucket size),
+ * INVALID_ENCODING (bad base64url, wrong byte length), LIMIT_EXCEEDED (too many recipients,
+ * too large)
+ */
+export function decodeEncryptedData(json: unknown): EncryptedData {
+  const bytes = decodeEnvelopeBytes(json)
+  const raw = json as Record<string, unknown>
+  return Object.freeze({
+    suite: bytes.suite,
+    nonce: raw['nonce'] as string,
+    ciphertext: raw['ciphertext'] as string,
+    recipients: Object.freeze([...(raw['recipients'] as string[])]),
+  })
+}
+
+/** The JSON form of envelope bytes (no validation: the bytes come from sealEnvelope). */
+export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
+  return Object.freeze({
+    suite: bytes.suite,
+    nonce: toBase64url(bytes.nonce),
+    ciphertext: toBase64url(bytes.ciphertext),
+    recipients: Object.freeze(bytes.recipients.map((r) => toBase64url(r))),
+  })
+}
+
+/**
+ * {@link decodeEncryptedData}, returning the bytes. Cheap checks (types, counts, string
+ * lengths, total size) all run before any base64 is decoded, so huge inputs cost little.
+ * @throws SCHEMA_VIOLATION, INVALID_ENCODING, LIMIT_EXCEEDED
+ */
+export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    schema(`encrypted: expected object, got ${typeName(json)}`)
+  }
+  const proto = Object.getPrototypeOf(json)
+  if (proto !== Object.prototype && proto !== null) schema('encrypted: expected a plain object')
+  const obj = json as Record<string, unknown>
+  for (const key of Object.keys(obj)) {
+    if (key === '__proto__') schema('encrypted: forbidden key __proto__')
+    if (!(FIELDS as readonly string[]).includes(key)) {
+      schema(`encrypted: unknown field ${JSON.stringify(key.slice(0, 64))}`)
+    }
+  }
+  for (const key of FIELDS) if (!Object.hasOwn(obj, key)) schema(`encrypted.${key}: missing`)
+  const { suite, nonce, ciphertext, recipients } = obj as Record<(typeof FIELDS)[number], unknown>
+
+  if (typeof suite !== 'string') schema(`encrypted.suite: expected string, got ${typeName(suite)}`)
+  if (!isSuite(suite)) return schema('encrypted.suite: unsupported suite')
+  const sizes = suiteSizes(suite)
+  if (typeof nonce !== 'string') schema(`encrypted.nonce: expected string, got ${typeName(nonce)}`)
+  if (typeof ciphertext !== 'string') {
+    schema(`encrypted.ciphertext: expected string, got ${typeName(ciphertext)}`)
+  }
+  if (!Array.isArray(recipients)) {
+    return schema(`encrypted.recipients: expected array, got ${typeName(recipients)}`)
+  }
+  if (recipients.length > LIMITS.maxRecipients) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `encrypted.recipients: ${recipients.length} entries exceeds ${LIMITS.maxRecipients}`,
+    )
+  }
+  if (recipients.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(recipients.length)) {
+    schema(`encrypted.recipients: expected a power of two >= 2 entries, got ${recipients.length}`)
+  }
+  const wrapChars = base64urlLength(sizes.wrap)
+  for (let i = 0; i < recipients.length; i++) {
+    const r: unknown = recipients[i]
+    if (typeof r !== 'string') {
+      schema(`encrypted.recipients[${i}]: expected string, got ${typeName(r)}`)
+    } else if (r.length !== wrapChars) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_ENCODING,
+        `encrypted.recipients[${i}]: expected ${wrapChars} characters, got ${r.length}`,
+      )
+    }
+  }
+  // envelope.md §5.3: the binary fields together must fit the resource size limit.
+  const total =
+    (nonce as string).length + (ciphertext as string).length + recipients.length * wrapChars
+  if (total > LIMITS.maxResourceBytes) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `encrypted: ${total} characters exceeds ${LIMITS.maxResourceBytes}`,
+    )
+  }
+
+  const nonceBytes = fromBase64url(nonce as string, 'encrypted.nonce')
+  if (nonceBytes.length !== NONCE_BYTES) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_ENCODING,
+      `encrypted.nonce: expected ${NONCE_BYTES} bytes, got ${nonceBytes.length}`,
+    )
+  }
+  const ct = fromBase64url(ciphertext as string, 'encrypted.ciphertext')
+  const padded = ct.length - TAG_BYTES
+  if (padded < SIZE_BUCKET_FLOOR || !isPowerOfTwo(padded)) {
+    schema(`encrypted.ciphertext: expected a padding bucket plus 16 bytes, got ${ct.length} bytes`)
+  }
+  const wraps = recipients.map((r, i) => fromBase64url(r as string, `encrypted.recipients[${i}]`))
+  return Object.freeze({
+    suite,
+    nonce: nonceBytes,
+    ciphertext: ct,
+    recipients: Object.freeze(wraps),
+  })
+}

@@ -1,0 +1,222 @@
+/**
+ * Seal and open encrypted resources (docs/protocol/envelope.md §5-§6): sign-then-encrypt, a
+ * fresh content key per envelope wrapped for every recipient key, length-hiding padding,
+ * recipient-count padding with dummy wraps, and one uniform failure for every way opening fails.
+ * @module
+ */
+import { concatBytes, toHex, utf8 } from '../bytes.js'
+import { LIMITS, SUITE_HYBRID, TAG_ENCLOSURE } from '../domain.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import type { CryptoProvider } from '../crypto/provider.js'
+import { base64urlLength, decodeEnvelopeBytes, encodeEncryptedData } from './encrypted-data.js'
+import type { EncryptedData } from './encrypted-data.js'
+import {
+  LENGTH_PREFIX_BYTES,
+  padPlaintext,
+  recipientBucket,
+  sizeBucket,
+  unpadPlaintext,
+} from './padding.js'
+import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, suiteSizes } from './suites.js'
+import type { Suite } from './suites.js'
+import { assertRecipientPublicKey, generateRecipientKeyPair, unwrapKey, wrapKey } from './wrap.js'
+import type { RandomSource, RecipientKey, RecipientSecret } from './wrap.js'
+
+/** Options of {@link sealEnvelope}. */
+export interface SealOptions {
+  /** Key-wrap suite; default `pq-kyber768-x25519` (DESIGN: both X25519 and ML-KEM must break). */
+  readonly suite?: Suite
+  /**
+   * Replaces `provider.randomBytes` for every random draw (content key, KEM randomness, dummy
+   * wraps, shuffle, nonce). For test vectors only: a predictable source destroys secrecy.
+   */
+  readonly random?: RandomSource
+}
+
+const DECRYPT_FAILED_MESSAGE = 'decryption failed'
+const decryptFailed = (): never => {
+  // HOUSE-STYLE error rule 4: one code, one message, whatever went wrong (no padding/MAC oracle).
+  throw new ProtocolError(ErrorCode.DECRYPT_FAILED, DECRYPT_FAILED_MESSAGE)
+}
+
+/**
+ * Seal the author's already-signed inner resource bytes for every recipient key.
+ * Recipients are de-duplicated, padded with dummy wraps to the recipient bucket and shuffled.
+ * @param inner opaque bytes (the signed inner resource: sign-then-encrypt, envelope.md §1)
+ * @param recipients public keys of the suite, normally the newest prekey of each recipient node
+ * @example
+ * const encrypted = sealEnvelope(provider, signedInner, selectPrekeys(records, Date.now()))
+ * @throws BAD_REQUEST (no recipients, wrong key length, invalid key), LIMIT_EXCEEDED (too many
+ * recipients, or the result would exceed the resource size limit)
+ */
+export function sealEnvelope(
+  provider: CryptoProvider,
+  inner: Uint8Array,
+  recipients: readonly RecipientKey[],
+  options: SealOptions = {},
+): EncryptedData {
+  if (!(inner instanceof Uint8Array)) throw new TypeError('inner: expected Uint8Array')
+  const suite = options.suite ?? SUITE_HYBRID
+  const sizes = suiteSizes(suite)
+  const random = options.random ?? ((n: number) => provider.randomBytes(n))
+  if (!Array.isArray(recipients) || recipients.length === 0) {
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'recipients: expected at least 1 key')
+  }
+  const keys = uniqueKeys(suite, recipients)
+  const count = recipientBucket(keys.length)
+  const total =
+    base64urlLength(NONCE_BYTES) +
+    base64urlLength(sizeBucket(LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
+    count * base64urlLength(sizes.wrap)
+  if (total > LIMITS.maxResourceBytes) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `encrypted: ${total} characters exceeds ${LIMITS.maxResourceBytes}`,
+    )
+  }
+
+  return sealPadded(provider, padPlaintext(inner), keys, suite, random)
+}
+
+/**
+ * The sealing steps after padding (envelope.md §5): content key, wraps, dummies, shuffle, AEAD.
+ * Not exported from the package: vectors use it to build envelopes with malformed padding.
+ * `keys` must already be validated and de-duplicated.
+ */
+export function sealPadded(
+  provider: CryptoProvider,
+  padded: Uint8Array,
+  keys: readonly Uint8Array[],
+  suite: Suite,
+  random: RandomSource,
+): EncryptedData {
+  const sizes = suiteSizes(suite)
+  const count = recipientBucket(keys.length)
+  const contentKey = random(KEY_BYTES).slice() // a copy: it is zeroed below
+  const wraps = keys.map((k, i) =>
+    wrapKey(provider, suite, k, contentKey, random, `recipients[${i}]`),
+  )
+  if (count > wraps.length) {
+    // envelope.md §4.2: dummies are genuine wraps of random keys to a throwaway key pair, so they
+    // have exactly the distribution of real wraps (random bytes would not: an X25519 point has
+    // its top bit clear and ML-KEM ciphertext coefficients are not uniform bytes).
+    const throwaway = generateRecipientKeyPair(provider, { suite, seed: random(sizes.seed) })
+    while (wraps.length < count) {
+      wraps.push(wrapKey(provider, suite, throwaway.publicKey, random(KEY_BYTES), random))
+    }
+  }
+  shuffle(wraps, random)
+  const nonce = random(NONCE_BYTES)
+  const ciphertext = provider.chacha20poly1305.seal(
+    contentKey,
+    nonce,
+    padded,
+    enclosureAad(provider, suite, wraps),
+  )
+  contentKey.fill(0)
+  return encodeEncryptedData({ suite, nonce, ciphertext, recipients: wraps })
+}
+
+/**
+ * Open an envelope with any one of the caller's recipient secrets (trial decryption: no entry
+ * says whom it is for) and return the inner resource bytes. The caller then verifies the inner
+ * resource's signatures; this layer only guarantees the bytes are what some holder of the
+ * content key sealed.
+ * @example
+ * const inner = openEnvelope(provider, resource.encrypted, myPrekeySecrets)
+ * @throws SCHEMA_VIOLATION, INVALID_ENCODING, LIMIT_EXCEEDED for a malformed shape (public
+ * information); DECRYPT_FAILED with the message 'decryption failed' for every other failure
+ */
+export function openEnvelope(
+  provider: CryptoProvider,
+  data: EncryptedData | unknown,
+  keys: readonly RecipientSecret[],
+): Uint8Array {
+  const env = decodeEnvelopeBytes(data)
+  const aad = enclosureAad(provider, env.suite, env.recipients)
+  // Trade-off (envelope.md §6): every entry is tried with every key of the suite, even after a
+  // match, so the time taken does not say whether or where our entry sits. This costs one
+  // ML-KEM-768 decapsulation per entry per key (about 1 ms in pure JS). The worst case is
+  // unchanged (a non-recipient must try everything anyway); a recipient pays on average twice
+  // what an early exit would. The decoder bounds the entries (power of two, size limit), and a
+  // node passes only its few live prekey secrets.
+  const candidates: Uint8Array[] = []
+  for (const key of keys) {
+    if (key.suite !== env.suite) continue
+    for (const wrapped of env.recipients) {
+      const k = unwrapKey(provider, key, wrapped)
+      if (k) candidates.push(k)
+    }
+  }
+  if (candidates.length === 0) {
+    // Same AEAD work as a recipient would do, with a key nobody has, then the uniform failure.
+    provider.chacha20poly1305.open(new Uint8Array(KEY_BYTES), env.nonce, env.ciphertext, aad)
+    return decryptFailed()
+  }
+  // Normally one candidate. Several appear only if the sender wrapped to the same key twice
+  // (possibly with different content keys); the first that authenticates the content wins.
+  for (const k of candidates) {
+    const padded = provider.chacha20poly1305.open(k, env.nonce, env.ciphertext, aad)
+    if (!padded) continue
+    const inner = unpadPlaintext(padded)
+    if (inner) return inner
+  }
+  return decryptFailed()
+}
+
+/**
+ * The content AEAD's associated data (envelope.md §5.1):
+ * UTF-8("sdmp/enclosure/v1") || 0x00 || UTF-8(suite) || 0x00 || SHA-512(wrap_0 || ... || wrap_n-1).
+ * Binding the wrap list means a change to any entry, even one for another recipient, makes the
+ * envelope fail for everyone, and the suite and version cannot be swapped.
+ */
+export function enclosureAad(
+  provider: CryptoProvider,
+  suite: Suite,
+  wraps: readonly Uint8Array[],
+): Uint8Array {
+  return concatBytes(
+    utf8(TAG_ENCLOSURE),
+    ZERO,
+    utf8(suite),
+    ZERO,
+    provider.sha512(concatBytes(...wraps)),
+  )
+}
+const ZERO = new Uint8Array(1)
+
+/** Validate every key and drop exact duplicates (one wrap per distinct key). @throws BAD_REQUEST */
+function uniqueKeys(suite: Suite, recipients: readonly RecipientKey[]): Uint8Array[] {
+  const seen = new Set<string>()
+  const out: Uint8Array[] = []
+  for (let i = 0; i < recipients.length; i++) {
+    const r = recipients[i]
+    const key = assertRecipientPublicKey(
+      suite,
+      typeof r === 'object' && r !== null ? r.publicKey : undefined,
+      `recipients[${i}].publicKey`,
+    )
+    const id = toHex(key)
+    if (seen.has(id)) continue
+    seen.add(id)
+    out.push(key)
+  }
+  return out
+}
+
+/** Fisher-Yates with unbiased indices (rejection sampling on 32-bit draws). */
+function shuffle<T>(items: T[], random: RandomSource): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const n = i + 1
+    const limit = Math.floor(0x1_0000_0000 / n) * n
+    let x: number
+    do {
+      const b = random(4)
+      x = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0
+    } while (x >= limit)
+    const j = x % n
+    const t = items[i]!
+    items[i] = items[j]!
+    items[j] = t
+  }
+}

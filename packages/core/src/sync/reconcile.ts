@@ -1,0 +1,341 @@
+/**
+ * Range-based set reconciliation over resource identifiers (docs/protocol/sync.md §5), in the
+ * style of negentropy: ranges whose fingerprints differ are split until they are small enough to
+ * list, so the bytes exchanged grow with the difference, not with the set. Both roles run the
+ * same code; both sides end knowing exactly which ids each one lacks.
+ * @module
+ */
+import { toBase64url } from '../bytes.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import {
+  FINGERPRINT_BYTES,
+  addLimbs,
+  bytesFromLimbs,
+  limbsFromBytes,
+  rangeFingerprint,
+  subLimbs,
+} from './fingerprint.js'
+import type { Sha256Source } from './fingerprint.js'
+import {
+  MAX_PREFIX_BYTES,
+  MIN_PREFIX_BYTES,
+  Mode,
+  REJECT_UNSUPPORTED_VERSION,
+  RECONCILE_VERSION,
+  RECONCILE_VERSIONS,
+  decodeReconcileMessage,
+  encodeReject,
+  expectsReply,
+} from './reconcile-codec.js'
+import type { WireRange } from './reconcile-codec.js'
+import { ID_BYTES, MAX_BOUND, MIN_BOUND, separatingBound } from './reconcile-storage.js'
+import type { Bound, ReconcileStorage } from './reconcile-storage.js'
+import { OutputBuffer, RESERVE_BYTES, sortedPrefixOrder } from './reconcile-output.js'
+
+/** Tunables of a session; limits live here with their defaults (sync.md §6). */
+export interface ReconcilerOptions {
+  /** Largest message either side sends or accepts, in bytes. Default 64 KiB. */
+  readonly maxMessageBytes?: number
+  /** Sub-ranges a mismatched range is split into. Default 16. */
+  readonly branching?: number
+  /** A mismatched range with at most this many local items is sent as an ID_LIST. Default 64. */
+  readonly idListThreshold?: number
+  /** Bytes of each id prefix in a first ID_LIST (4..32). Default 4; collisions are detected. */
+  readonly prefixBytes?: number
+}
+
+/** Defaults of {@link ReconcilerOptions}. */
+export const RECONCILE_DEFAULTS = Object.freeze({
+  maxMessageBytes: 64 * 1024,
+  branching: 16,
+  idListThreshold: 64,
+  prefixBytes: MIN_PREFIX_BYTES,
+})
+
+/** What one incoming message taught this side, and what to send back. */
+export interface ReconcileResult {
+  /** The answer to send, when one is due (sync.md §4.4). */
+  readonly reply?: Uint8Array
+  /** Ids first learned in this step that this side has and the peer lacks. */
+  readonly have: string[]
+  /** Ids first learned in this step that the peer has and this side lacks. */
+  readonly need: string[]
+  /** True when this side expects no further message in this session. */
+  readonly done: boolean
+}
+
+/**
+ * One side of a reconciliation session over a storage snapshot. The initiator calls
+ * {@link initiate}, then both sides feed every received message to {@link reconcile} and send
+ * the reply, until `done`.
+ * @example
+ * const a = new Reconciler(storageA, provider), b = new Reconciler(storageB, provider)
+ * let msg: Uint8Array | undefined = a.initiate(), side = b
+ * while (msg) { const r = side.reconcile(msg); msg = r.reply; side = side === a ? b : a }
+ */
+export class Reconciler {
+  readonly #s: ReconcileStorage
+  readonly #hash: Sha256Source
+  readonly #max: number
+  readonly #branching: number
+  readonly #threshold: number
+  readonly #prefixBytes: number
+  readonly #have = new Set<string>()
+  readonly #need = new Set<string>()
+  #unresolved = 0
+
+  /** @throws RangeError for options outside their ranges (a bug, not untrusted input) */
+  constructor(storage: ReconcileStorage, hash: Sha256Source, options: ReconcilerOptions = {}) {
+    this.#s = storage
+    this.#hash = hash
+    this.#max = options.maxMessageBytes ?? RECONCILE_DEFAULTS.maxMessageBytes
+    this.#branching = options.branching ?? RECONCILE_DEFAULTS.branching
+    this.#threshold = options.idListThreshold ?? RECONCILE_DEFAULTS.idListThreshold
+    this.#prefixBytes = options.prefixBytes ?? RECONCILE_DEFAULTS.prefixBytes
+    const int = (v: number, lo: number, hi: number) => Number.isSafeInteger(v) && v >= lo && v <= hi
+    if (!int(this.#branching, 2, 1024)) throw new RangeError('branching: expected 2..1024')
+    if (!int(this.#threshold, 1, 1 << 16)) throw new RangeError('idListThreshold: expected 1..65536')
+    if (!int(this.#prefixBytes, MIN_PREFIX_BYTES, MAX_PREFIX_BYTES))
+      throw new RangeError(`prefixBytes: expected ${MIN_PREFIX_BYTES}..${MAX_PREFIX_BYTES}`)
+    // The largest output that must fit an empty frame: an IDS or ID_LIST of a full list, or a split.
+    const atom = Math.max(this.#threshold * ID_BYTES, this.#branching * 120) + 2 * RESERVE_BYTES
+    if (!int(this.#max, atom, 1 << 30)) throw new RangeError(`maxMessageBytes: expected >= ${atom}`)
+  }
+
+  /** Every id learned so far that this side has and the peer lacks. */
+  get have(): ReadonlySet<string> {
+    return this.#have
+  }
+
+  /** Every id learned so far that the peer has and this side lacks. */
+  get need(): ReadonlySet<string> {
+    return this.#need
+  }
+
+  /** Ranges abandoned because the peer's answers stayed inconsistent (a faulty or hostile peer). */
+  get unresolved(): number {
+    return this.#unresolved
+  }
+
+  /**
+   * The first message of a session: fingerprints of enough buckets that a single difference is
+   * pinned down to an ID_LIST within three round trips (sync.md §5.1), or the whole list when small.
+   */
+  initiate(): Uint8Array {
+    const out = new OutputBuffer(this.#max)
+    const n = this.#s.size
+    if (n <= this.#threshold) this.#writeIdList(out, MIN_BOUND, MAX_BOUND, 0, n, this.#prefixBytes)
+    else {
+      const want = Math.ceil(n / (this.#branching * this.#branching * this.#threshold))
+      const cap = Math.floor((this.#max - 2 * RESERVE_BYTES) / 120)
+      this.#writeSplit(out, MIN_BOUND, MAX_BOUND, 0, n, Math.min(n, cap, Math.max(this.#branching, want)))
+    }
+    return out.finish()
+  }
+
+  /**
+   * Process one message from the peer.
+   * @returns the reply (when due), the ids learned, and whether the session is over
+   * @throws LIMIT_EXCEEDED, INVALID_ENCODING, BAD_REQUEST for a malformed or hostile message;
+   *   UNSUPPORTED_VERSION when the peer rejected our version
+   */
+  reconcile(message: Uint8Array): ReconcileResult {
+    const decoded = decodeReconcileMessage(message, this.#max)
+    if (decoded.kind === 'reject') {
+      const why = decoded.reason === REJECT_UNSUPPORTED_VERSION ? 'unsupported version' : `reason ${decoded.reason}`
+      throw new ProtocolError(
+        ErrorCode.UNSUPPORTED_VERSION,
+        `sync: peer rejected version ${RECONCILE_VERSION} (${why}), it speaks ${decoded.versions.join(',')}`,
+      )
+    }
+    // sync.md §4.1: an unknown version is answered with a coded reject, never guessed at.
+    if (!RECONCILE_VERSIONS.includes(decoded.version))
+      return { reply: encodeReject(), have: [], need: [], done: true }
+    const have: string[] = []
+    const need: string[] = []
+    const out = new OutputBuffer(this.#max)
+    this.#process(decoded.ranges, out, have, need)
+    if (!expectsReply(decoded.ranges)) return { have, need, done: true }
+    return { reply: out.finish(), have, need, done: !out.needsAnswer }
+  }
+
+  #process(ranges: readonly WireRange[], out: OutputBuffer, have: string[], need: string[]): void {
+    let lower: Bound = MIN_BOUND
+    let lo = 0
+    let deferring = false
+    let union: { from: Bound; lo: number; to: Bound; hi: number } | undefined
+    for (const r of ranges) {
+      const hi = this.#s.findBound(r.upper, lo)
+      const act = this.#plan(r, lower, lo, hi, have, need)
+      if (act !== undefined) {
+        if (union !== undefined) {
+          union.to = r.upper
+          union.hi = hi
+        } else if (!deferring && out.atomic(() => act(out))) {
+          // answered in full
+        } else {
+          // sync.md §5.3: over the frame limit, echo our fingerprint so the peer resumes there.
+          deferring = true
+          const [l, h, lb, ub] = [lo, hi, lower, r.upper]
+          if (!out.atomic(() => this.#writeFingerprint(out, lb, ub, l, h)))
+            union = { from: lower, lo, to: r.upper, hi }
+        }
+      }
+      lower = r.upper
+      lo = hi
+    }
+    if (union !== undefined) {
+      const u = union
+      if (!out.atomic(() => this.#writeFingerprint(out, u.from, u.to, u.lo, u.hi), true))
+        throw new Error('reconcile: reserve too small for the deferred range')
+    }
+  }
+
+  /** What to write for range `r` (undefined: nothing); learns have/need on the way. */
+  #plan(r: WireRange, lower: Bound, lo: number, hi: number, have: string[], need: string[]) {
+    const s = this.#s
+    switch (r.mode) {
+      case Mode.SKIP:
+        return undefined
+      case Mode.FINGERPRINT: {
+        if (equalFingerprint(this.#fingerprint(lo, hi), r.fingerprint)) return undefined
+        return (out: OutputBuffer) => this.#writeMismatch(out, lower, r.upper, lo, hi)
+      }
+      case Mode.ID_LIST: {
+        const L = r.prefixLength
+        const theirs = new Set<string>()
+        for (let i = 0; i < r.count; i++) theirs.add(keyOf(r.entries, i * L, L))
+        const mine = new Set<string>()
+        const extras: number[] = []
+        for (let i = lo; i < hi; i++) {
+          const k = keyOf(s.hash(i), 0, L)
+          mine.add(k)
+          if (!theirs.has(k)) extras.push(i)
+        }
+        for (const i of extras) this.#learn(this.#have, have, s.id(i))
+        const bitmap = new Uint8Array(Math.ceil(r.count / 8))
+        for (let i = 0; i < r.count; i++)
+          if (!mine.has(keyOf(r.entries, i * L, L))) bitmap[i >> 3]! |= 1 << (i & 7)
+        const size = 40 + bitmap.length + extras.length * ID_BYTES
+        if (size > (this.#max - 2 * RESERVE_BYTES) / 2 && hi - lo > 1)
+          return (out: OutputBuffer) => this.#writeSplit(out, lower, r.upper, lo, hi, this.#branching)
+        return (out: OutputBuffer) => {
+          out.range(lower, r.upper, Mode.ID_DIFF)
+          out.w.byte(L)
+          out.w.bytes(this.#fingerprint(lo, hi))
+          out.w.varint(r.count)
+          out.w.bytes(bitmap)
+          out.w.varint(extras.length)
+          out.w.bytes(sortedIds(extras.map((i) => s.idBytes(i))))
+        }
+      }
+      case Mode.ID_DIFF: {
+        const count = hi - lo
+        if (count > this.#threshold || r.bitmapCount !== count)
+          throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync id diff: expected ${count} bits for a listed range, got ${r.bitmapCount}`)
+        const order = sortedPrefixOrder(s, lo, hi, r.prefixLength)
+        const flagged: number[] = []
+        for (let j = 0; j < order.length; j++) if ((r.bitmap[j >> 3]! >> (j & 7)) & 1) flagged.push(order[j]!)
+        for (const i of flagged) this.#learn(this.#have, have, s.id(i))
+        const theirCount = r.ids.length / ID_BYTES
+        for (let j = 0; j < theirCount; j++)
+          this.#learn(this.#need, need, toBase64url(r.ids.subarray(j * ID_BYTES, (j + 1) * ID_BYTES)))
+        // sync.md §5.2: the peer's set must be ours minus what it lacks plus what it sent; a
+        // mismatch means a prefix collision (or a lying peer): list again with long prefixes.
+        const acc = limbsFromBytes(s.sum(lo, hi), new Uint32Array(8))
+        const t = new Uint32Array(8)
+        for (const i of flagged) subLimbs(acc, 0, limbsFromBytes(s.hash(i), t), 0)
+        for (let j = 0; j < theirCount; j++) addLimbs(acc, 0, limbsFromBytes(r.ids.subarray(j * ID_BYTES), t), 0)
+        const expected = rangeFingerprint(this.#hash, bytesFromLimbs(acc), count - flagged.length + theirCount)
+        if (!equalFingerprint(expected, r.fingerprint)) {
+          if (r.prefixLength >= MAX_PREFIX_BYTES) {
+            this.#unresolved++
+            return undefined
+          }
+          return (out: OutputBuffer) => this.#writeIdList(out, lower, r.upper, lo, hi, MAX_PREFIX_BYTES)
+        }
+        if (flagged.length === 0) return undefined
+        return (out: OutputBuffer) => {
+          out.range(lower, r.upper, Mode.IDS)
+          out.w.varint(flagged.length)
+          out.w.bytes(sortedIds(flagged.map((i) => s.idBytes(i))))
+        }
+      }
+      case Mode.IDS: {
+        const n = r.ids.length / ID_BYTES
+        for (let j = 0; j < n; j++)
+          this.#learn(this.#need, need, toBase64url(r.ids.subarray(j * ID_BYTES, (j + 1) * ID_BYTES)))
+        return undefined
+      }
+    }
+  }
+
+  #learn(set: Set<string>, fresh: string[], id: string): void {
+    if (set.has(id)) return
+    set.add(id)
+    fresh.push(id)
+  }
+
+  #fingerprint(lo: number, hi: number): Uint8Array {
+    return rangeFingerprint(this.#hash, this.#s.sum(lo, hi), hi - lo)
+  }
+
+  /** Fingerprints differ: list small ranges, split big ones (sync.md §5.1). */
+  #writeMismatch(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
+    if (hi - lo <= this.#threshold) this.#writeIdList(out, lower, upper, lo, hi, this.#prefixBytes)
+    else this.#writeSplit(out, lower, upper, lo, hi, this.#branching)
+  }
+
+  #writeFingerprint(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
+    out.range(lower, upper, Mode.FINGERPRINT)
+    out.w.bytes(this.#fingerprint(lo, hi))
+  }
+
+  #writeIdList(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number, L: number): void {
+    out.range(lower, upper, Mode.ID_LIST)
+    out.w.byte(L)
+    out.w.varint(hi - lo)
+    for (const i of sortedPrefixOrder(this.#s, lo, hi, L)) out.w.bytes(this.#s.hash(i).subarray(0, L))
+  }
+
+  /** Equal-count buckets of our items; inner bounds are the shortest separators (sync.md §2.2). */
+  #writeSplit(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number, buckets: number): void {
+    const s = this.#s
+    const n = hi - lo
+    const k = Math.min(buckets, n)
+    let from = lower
+    for (let j = 0; j < k; j++) {
+      const a = lo + Math.floor((j * n) / k)
+      const b = lo + Math.floor(((j + 1) * n) / k)
+      const to =
+        j === k - 1
+          ? upper
+          : separatingBound({ created: s.created(b - 1), id: s.id(b - 1) }, { created: s.created(b), id: s.id(b) })
+      this.#writeFingerprint(out, from, to, a, b)
+      from = to
+    }
+  }
+}
+
+function equalFingerprint(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < FINGERPRINT_BYTES; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** A map key for the first `len` bytes at `off` (one UTF-16 unit per byte). */
+function keyOf(bytes: Uint8Array, off: number, len: number): string {
+  let k = ''
+  for (let i = 0; i < len; i++) k += String.fromCharCode(bytes[off + i]!)
+  return k
+}
+
+/** 64-byte ids concatenated in ascending byte order, the canonical order on the wire. */
+function sortedIds(ids: Uint8Array[]): Uint8Array {
+  ids.sort((x, y) => {
+    for (let i = 0; i < ID_BYTES; i++) if (x[i] !== y[i]) return x[i]! - y[i]!
+    return 0
+  })
+  const out = new Uint8Array(ids.length * ID_BYTES)
+  ids.forEach((id, j) => out.set(id, j * ID_BYTES))
+  return out
+}
