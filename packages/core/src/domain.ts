@@ -36,3 +36,8 @@ export const LIMITS = Object.freeze({
   /** Longest message body, in characters. */
   maxBodyChars: 256 * 1024,
 })
+
+/** Set reconciliation protocol version: the first byte of every sync message (sync.md §4.1). */
+export const RECONCILE_VERSION = 1
+/** Domain tag hashed into every range fingerprint (docs/protocol/sync.md §3). */
+export const TAG_SYNC_FINGERPRINT = 'sdmp/sync-fingerprint/v1'

@@ -1,5 +1,6 @@
 /**
- * @sdmp/store: the Store interface, the in-memory store and the conformance suite.
+ * @sdmp/store: the Store interface, the in-memory store, the secret vault and the conformance
+ * suite every backend runs (docs/store.md).
  * @module
  */
 export type {
@@ -14,3 +15,28 @@ export type {
   OutboxItem,
   BlobInfo,
 } from './store.js'
+export { MemoryStore } from './memory-store.js'
+export type { MemoryStoreOptions } from './memory-store.js'
+export { runStoreConformance } from './conformance.js'
+export type { StoreConformanceOptions } from './conformance.js'
+export {
+  assertDigest,
+  assertName,
+  assertInteger,
+  assertBytes,
+  assertBlobHash,
+  assertArray,
+  assertIngestItem,
+  assertIngestItems,
+  assertRangeKey,
+  assertPeerState,
+  assertOutboxItem,
+  compareKeys,
+  MAX_NAME_LENGTH,
+  MAX_KIND_LENGTH,
+} from './validate.js'
+export { assertQuery, assertRange, checkAborted, BLOB_CHUNK } from './store-helpers.js'
+export { runStoreBench } from './bench-kit.js'
+export type { StoreBenchFactory, StoreBenchOptions, StoreBenchTargets } from './bench-kit.js'
+export { SecretVault, DEFAULT_SCRYPT, VAULT_HEADER } from './secret-vault.js'
+export type { SecretVaultOptions, ScryptParams } from './secret-vault.js'

@@ -96,7 +96,9 @@ export interface BlobInfo {
 /**
  * A node's durable state. All methods reject with `ProtocolError` for expected failures
  * (`UNAVAILABLE`, `CONFLICT`, `IN_USE`, `INCOMPATIBLE_STORE`, `NOT_FOUND`) and never with a
- * driver error (the driver error is kept in `cause`).
+ * driver error (the driver error is kept in `cause`). Malformed arguments (wrong types, ids
+ * that are not 86-character base64url, blob hashes that are not 64 lowercase hex) reject with
+ * `BAD_REQUEST` (validate.ts); any call after `close()` rejects with `CLOSED`.
  */
 export interface Store {
   /** "memory", "sqlite" or "postgres". */
@@ -116,6 +118,7 @@ export interface Store {
    * Store resources and append one journal line for each new one, in one atomic, durable
    * commit. Already-stored ids are skipped (inserted: false, their existing line returned).
    * Results are in input order.
+   * @throws BAD_REQUEST (any malformed item; nothing is stored), CONFLICT (before initJournal)
    */
   putResources(items: readonly IngestItem[]): Promise<PutResult[]>
   /** The stored bytes, or undefined. */
@@ -138,7 +141,8 @@ export interface Store {
 
   /**
    * Keys in sync order (created, id) with `from <= key < to` (either bound optional), at most
-   * `limit`. Set reconciliation runs on this.
+   * `limit`. Set reconciliation runs on this. Ids compare bytewise; a bound's id may be a
+   * prefix or '' (0..86 base64url characters); `from > to` is an empty range.
    */
   rangeKeys(range: { from?: ResourceKey; to?: ResourceKey; limit?: number }): Promise<ResourceKey[]>
   /** Number of keys with `from <= key < to`. */
@@ -152,7 +156,9 @@ export interface Store {
   putSecret(name: string, value: Uint8Array): Promise<void>
   deleteSecret(name: string): Promise<void>
 
+  /** Queue an item; an id already queued is left as it is (no-op). */
   enqueueOutbox(item: OutboxItem): Promise<void>
+  /** Items by (createdAt, id), for one target or all. */
   listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]>
   removeOutbox(ids: readonly string[]): Promise<void>
 

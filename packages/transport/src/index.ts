@@ -1,2 +1,26 @@
-/** @sdmp/transport. @module */
-export {}
+/**
+ * @sdmp/transport: the authenticated, encrypted, framed channel between nodes (Noise XXhfs with
+ * X25519 + ML-KEM-768, Ed25519 node identities, trust gate) over any duplex, TCP and WebSocket.
+ * See docs/protocol/transport.md.
+ * @module
+ */
+export { secureChannel } from './channel.js'
+export type {
+  AuthorizeResult,
+  ChannelStats,
+  CloseInfo,
+  PeerInfo,
+  SecureChannel,
+  SecureChannelOptions,
+} from './channel-types.js'
+export { createDuplexPair } from './duplex.js'
+export type { Duplex, DuplexHandlers, DuplexPairOptions, DuplexTap } from './duplex.js'
+export { createListener } from './listener.js'
+export type { Listener, ListenerOptions } from './listener.js'
+export { DEFAULT_LIMITS, resolveLimits } from './limits.js'
+export type { TransportLimits } from './limits.js'
+export { listenTcp, connectTcp, socketDuplex } from './tcp.js'
+export type { TcpListener } from './tcp.js'
+export { listenWebSocket, connectWebSocket, webSocketDuplex } from './websocket.js'
+export type { WebSocketListener } from './websocket.js'
+export { TRANSPORT_PROTOCOL_ID, NOISE_PROTOCOL_NAME } from './transport-domain.js'

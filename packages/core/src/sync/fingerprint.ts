@@ -3,9 +3,9 @@
  * per-item hashes plus the item count, hashed with a domain tag and truncated to 16 bytes.
  * @module
  */
+import { TAG_SYNC_FINGERPRINT } from '../domain.js'
 
-/** Domain tag hashed in front of every fingerprint input (docs/protocol/sync.md §3). */
-export const TAG_SYNC_FINGERPRINT = 'sdmp/sync-fingerprint/v1'
+export { TAG_SYNC_FINGERPRINT }
 
 /** Bytes of a per-item hash: the first 32 bytes of the decoded 64-byte resource identifier. */
 export const ITEM_HASH_BYTES = 32

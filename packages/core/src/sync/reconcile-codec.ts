@@ -4,13 +4,14 @@
  * coded errors only; the encoder is the {@link RangeWriter} the reconciler fills.
  * @module
  */
+import { RECONCILE_VERSION } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { FINGERPRINT_BYTES } from './fingerprint.js'
 import { ID_BYTES, ID_CHARS, MAX_BOUND, compareBounds } from './reconcile-storage.js'
 import type { Bound } from './reconcile-storage.js'
 
-/** The reconciliation protocol version this code speaks; the first byte of every message. */
-export const RECONCILE_VERSION = 1
+export { RECONCILE_VERSION }
+
 /** Every version this implementation accepts (negotiation: sync.md §4.1). */
 export const RECONCILE_VERSIONS: readonly number[] = Object.freeze([RECONCILE_VERSION])
 /** First byte of a reject message, which is never a version. */
@@ -30,6 +31,11 @@ export const Mode = {
   ID_DIFF: 3,
   /** Full ids the peer lacks, following an ID_DIFF; needs no answer. */
   IDS: 4,
+  /**
+   * Last range only, up to the final bound: the sender still owes answers for ranges it was sent
+   * but could not fit in this message (sync.md §5.3). The receiver does nothing here but replies.
+   */
+  DEFER: 5,
 } as const
 export type Mode = (typeof Mode)[keyof typeof Mode]
 
@@ -40,7 +46,11 @@ export const MAX_PREFIX_BYTES = 32
 /** One decoded range; its lower bound is the previous range's upper bound (or the minimum). */
 export type WireRange =
   | { readonly upper: Bound; readonly mode: typeof Mode.SKIP }
-  | { readonly upper: Bound; readonly mode: typeof Mode.FINGERPRINT; readonly fingerprint: Uint8Array }
+  | {
+      readonly upper: Bound
+      readonly mode: typeof Mode.FINGERPRINT
+      readonly fingerprint: Uint8Array
+    }
   | {
       readonly upper: Bound
       readonly mode: typeof Mode.ID_LIST
@@ -61,6 +71,7 @@ export type WireRange =
       readonly ids: Uint8Array
     }
   | { readonly upper: Bound; readonly mode: typeof Mode.IDS; readonly ids: Uint8Array }
+  | { readonly upper: Bound; readonly mode: typeof Mode.DEFER }
 
 /** A decoded message: ranges of a spoken version, or a peer's reject. */
 export type ReconcileMessage =
@@ -74,12 +85,17 @@ const bad = (code: ErrorCode, message: string): never => {
 
 /** True when the message obliges the peer to answer (sync.md §4.4). */
 export function expectsReply(ranges: readonly WireRange[]): boolean {
-  return ranges.some((r) => r.mode === Mode.FINGERPRINT || r.mode === Mode.ID_LIST || r.mode === Mode.ID_DIFF)
+  return ranges.some((r) => r.mode !== Mode.SKIP && r.mode !== Mode.IDS)
 }
 
 /** The reject answer to a message of an unsupported version (sync.md §4.1). */
 export function encodeReject(): Uint8Array {
-  return Uint8Array.of(REJECT_MARKER, REJECT_UNSUPPORTED_VERSION, RECONCILE_VERSIONS.length, ...RECONCILE_VERSIONS)
+  return Uint8Array.of(
+    REJECT_MARKER,
+    REJECT_UNSUPPORTED_VERSION,
+    RECONCILE_VERSIONS.length,
+    ...RECONCILE_VERSIONS,
+  )
 }
 
 /** Cursor over untrusted bytes; every read checks the remaining length. */
@@ -94,7 +110,8 @@ class Reader {
     return this.bytes[this.pos++]!
   }
   take(n: number, field: string): Uint8Array {
-    if (n > this.left) bad(ErrorCode.INVALID_ENCODING, `${field}: expected ${n} bytes, got ${this.left}`)
+    if (n > this.left)
+      bad(ErrorCode.INVALID_ENCODING, `${field}: expected ${n} bytes, got ${this.left}`)
     const out = this.bytes.subarray(this.pos, this.pos + n)
     this.pos += n
     return out
@@ -108,7 +125,8 @@ class Reader {
       value += (b & 0x7f) * scale
       if ((b & 0x80) === 0) {
         if (b === 0 && i > 0) bad(ErrorCode.INVALID_ENCODING, `${field}: non-canonical varint`)
-        if (!Number.isSafeInteger(value)) bad(ErrorCode.INVALID_ENCODING, `${field}: varint above 2^53`)
+        if (!Number.isSafeInteger(value))
+          bad(ErrorCode.INVALID_ENCODING, `${field}: varint above 2^53`)
         return value
       }
       scale *= 128
@@ -124,41 +142,57 @@ class Reader {
  *   well-formed but invalid content (order, modes, lengths out of range)
  */
 export function decodeReconcileMessage(bytes: Uint8Array, maxBytes: number): ReconcileMessage {
-  if (!(bytes instanceof Uint8Array)) bad(ErrorCode.INVALID_ENCODING, 'sync message: expected bytes')
+  if (!(bytes instanceof Uint8Array))
+    bad(ErrorCode.INVALID_ENCODING, 'sync message: expected bytes')
   if (bytes.length > maxBytes)
-    bad(ErrorCode.LIMIT_EXCEEDED, `sync message: expected at most ${maxBytes} bytes, got ${bytes.length}`)
+    bad(
+      ErrorCode.LIMIT_EXCEEDED,
+      `sync message: expected at most ${maxBytes} bytes, got ${bytes.length}`,
+    )
   const r = new Reader(bytes)
   const version = r.byte('sync message.version')
   if (version === REJECT_MARKER) {
     const reason = r.byte('sync reject.reason')
     const n = r.byte('sync reject.count')
-    if (n === 0 || r.left !== n) bad(ErrorCode.INVALID_ENCODING, `sync reject.versions: expected ${n} bytes, got ${r.left}`)
+    if (n === 0 || r.left !== n)
+      bad(ErrorCode.INVALID_ENCODING, `sync reject.versions: expected ${n} bytes, got ${r.left}`)
     return { kind: 'reject', reason, versions: [...r.take(n, 'sync reject.versions')] }
   }
-  if (!RECONCILE_VERSIONS.includes(version))
-    return { kind: 'ranges', version, ranges: [] } // the caller answers with a reject
+  if (!RECONCILE_VERSIONS.includes(version)) return { kind: 'ranges', version, ranges: [] } // the caller answers with a reject
   const ranges: WireRange[] = []
   let prev: Bound | undefined
   let lastCreated = 0
   while (r.left > 0) {
     const at = `sync range ${ranges.length}`
-    if (prev?.created === Number.POSITIVE_INFINITY) bad(ErrorCode.BAD_REQUEST, `${at}: range after the final bound`)
+    if (prev?.created === Number.POSITIVE_INFINITY)
+      bad(ErrorCode.BAD_REQUEST, `${at}: range after the final bound`)
     const ts = r.varint(`${at}.bound.created`)
     const prefixLength = r.byte(`${at}.bound.prefix`)
-    if (prefixLength > ID_CHARS) bad(ErrorCode.BAD_REQUEST, `${at}.bound.prefix: expected at most ${ID_CHARS} characters, got ${prefixLength}`)
+    if (prefixLength > ID_CHARS)
+      bad(
+        ErrorCode.BAD_REQUEST,
+        `${at}.bound.prefix: expected at most ${ID_CHARS} characters, got ${prefixLength}`,
+      )
     const prefix = new TextDecoder().decode(r.take(prefixLength, `${at}.bound.prefix`))
-    if (!B64URL.test(prefix)) bad(ErrorCode.INVALID_ENCODING, `${at}.bound.prefix: expected base64url characters`)
+    if (!B64URL.test(prefix))
+      bad(ErrorCode.INVALID_ENCODING, `${at}.bound.prefix: expected base64url characters`)
     let upper: Bound
     if (ts === 0) {
-      if (prefixLength !== 0) bad(ErrorCode.INVALID_ENCODING, `${at}.bound: the final bound carries no prefix`)
+      if (prefixLength !== 0)
+        bad(ErrorCode.INVALID_ENCODING, `${at}.bound: the final bound carries no prefix`)
       upper = MAX_BOUND
     } else {
       const created = lastCreated + ts - 1
-      if (!Number.isSafeInteger(created)) bad(ErrorCode.BAD_REQUEST, `${at}.bound.created: above 2^53`)
+      if (!Number.isSafeInteger(created))
+        bad(ErrorCode.BAD_REQUEST, `${at}.bound.created: above 2^53`)
       upper = { created, prefix }
       lastCreated = created
     }
-    if (prev !== undefined ? compareBounds(upper, prev) <= 0 : compareBounds(upper, { created: 0, prefix: '' }) <= 0)
+    if (
+      prev !== undefined
+        ? compareBounds(upper, prev) <= 0
+        : compareBounds(upper, { created: 0, prefix: '' }) <= 0
+    )
       bad(ErrorCode.BAD_REQUEST, `${at}.bound: expected bounds in strictly increasing order`)
     const mode = r.varint(`${at}.mode`)
     ranges.push(decodePayload(r, at, upper, mode))
@@ -181,7 +215,11 @@ function decodePayload(r: Reader, at: string, upper: Bound, mode: number): WireR
     case Mode.ID_LIST: {
       const prefixLength = prefixLengthOf(r, at)
       const count = r.varint(`${at}.count`)
-      if (count > r.left / prefixLength) bad(ErrorCode.INVALID_ENCODING, `${at}.entries: expected ${count} entries, got ${Math.floor(r.left / prefixLength)}`)
+      if (count > r.left / prefixLength)
+        bad(
+          ErrorCode.INVALID_ENCODING,
+          `${at}.entries: expected ${count} entries, got ${Math.floor(r.left / prefixLength)}`,
+        )
       const entries = r.take(count * prefixLength, `${at}.entries`)
       for (let i = 1; i < count; i++)
         if (compareSlices(entries, (i - 1) * prefixLength, i * prefixLength, prefixLength) > 0)
@@ -193,30 +231,53 @@ function decodePayload(r: Reader, at: string, upper: Bound, mode: number): WireR
       const fingerprint = r.take(FINGERPRINT_BYTES, `${at}.fingerprint`)
       const bitmapCount = r.varint(`${at}.bitmap.count`)
       const bitmapBytes = Math.ceil(bitmapCount / 8)
-      if (bitmapBytes > r.left) bad(ErrorCode.INVALID_ENCODING, `${at}.bitmap: expected ${bitmapBytes} bytes, got ${r.left}`)
+      if (bitmapBytes > r.left)
+        bad(
+          ErrorCode.INVALID_ENCODING,
+          `${at}.bitmap: expected ${bitmapBytes} bytes, got ${r.left}`,
+        )
       const bitmap = r.take(bitmapBytes, `${at}.bitmap`)
       if (bitmapCount % 8 !== 0 && bitmap[bitmapBytes - 1]! >> bitmapCount % 8 !== 0)
         bad(ErrorCode.INVALID_ENCODING, `${at}.bitmap: padding bits must be zero`)
-      return { upper, mode, prefixLength, fingerprint, bitmapCount, bitmap, ids: decodeIds(r, at, 0) }
+      return {
+        upper,
+        mode,
+        prefixLength,
+        fingerprint,
+        bitmapCount,
+        bitmap,
+        ids: decodeIds(r, at, 0),
+      }
     }
     case Mode.IDS:
       return { upper, mode, ids: decodeIds(r, at, 1) }
+    case Mode.DEFER:
+      if (upper.created !== Number.POSITIVE_INFINITY || r.left !== 0)
+        bad(ErrorCode.BAD_REQUEST, `${at}: a defer range must be the last, up to the final bound`)
+      return { upper, mode }
     default:
-      return bad(ErrorCode.BAD_REQUEST, `${at}.mode: expected 0..4, got ${mode}`)
+      return bad(ErrorCode.BAD_REQUEST, `${at}.mode: expected 0..5, got ${mode}`)
   }
 }
 
 function prefixLengthOf(r: Reader, at: string): number {
   const n = r.byte(`${at}.prefixLength`)
   if (n < MIN_PREFIX_BYTES || n > MAX_PREFIX_BYTES)
-    bad(ErrorCode.BAD_REQUEST, `${at}.prefixLength: expected ${MIN_PREFIX_BYTES}..${MAX_PREFIX_BYTES}, got ${n}`)
+    bad(
+      ErrorCode.BAD_REQUEST,
+      `${at}.prefixLength: expected ${MIN_PREFIX_BYTES}..${MAX_PREFIX_BYTES}, got ${n}`,
+    )
   return n
 }
 
 function decodeIds(r: Reader, at: string, min: number): Uint8Array {
   const count = r.varint(`${at}.ids.count`)
   if (count < min) bad(ErrorCode.BAD_REQUEST, `${at}.ids: expected at least ${min} ids, got 0`)
-  if (count > r.left / ID_BYTES) bad(ErrorCode.INVALID_ENCODING, `${at}.ids: expected ${count} ids, got ${Math.floor(r.left / ID_BYTES)}`)
+  if (count > r.left / ID_BYTES)
+    bad(
+      ErrorCode.INVALID_ENCODING,
+      `${at}.ids: expected ${count} ids, got ${Math.floor(r.left / ID_BYTES)}`,
+    )
   const ids = r.take(count * ID_BYTES, `${at}.ids`)
   for (let i = 1; i < count; i++)
     if (compareSlices(ids, (i - 1) * ID_BYTES, i * ID_BYTES, ID_BYTES) >= 0)
@@ -269,7 +330,7 @@ export class RangeWriter {
   varint(value: number): void {
     let v = value
     while (v >= 128) {
-      this.#byte((v % 128) | 0x80)
+      this.#byte(v % 128 | 0x80)
       v = Math.floor(v / 128)
     }
     this.#byte(v)

@@ -1,28 +1,25 @@
 /**
  * The reconciler's output side: a message under construction with skip coalescing, frame-limit
- * checkpoints (docs/protocol/sync.md §5.3) and the canonical order of id-prefix lists.
+ * checkpoints, the queue of owed ranges (docs/protocol/sync.md §5.3) and canonical list orders.
  * @module
  */
 import { Mode, RangeWriter, compareSlices } from './reconcile-codec.js'
-import { MIN_BOUND, compareBounds } from './reconcile-storage.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import { FINGERPRINT_BYTES } from './fingerprint.js'
+import { ID_BYTES, MIN_BOUND, compareBounds } from './reconcile-storage.js'
 import type { Bound, ReconcileStorage } from './reconcile-storage.js'
 
 /**
- * Bytes kept free below the frame limit for the one deferred-range fingerprint that may close a
- * message: a skip (bound <= 97 bytes) plus a fingerprint range (bound + mode + 16 bytes).
+ * Bytes kept free below the frame limit for the DEFER range that may close a message: a skip
+ * and a defer range, each a bound of at most 97 bytes plus a mode byte.
  */
 export const RESERVE_BYTES = 256
 
 /** A message being written: ranges in order, gaps filled by single skips (sync.md §4.2). */
 export class OutputBuffer {
   readonly w = new RangeWriter()
-  readonly #max: number
   #last: Bound = MIN_BOUND
   #needsAnswer = false
-
-  constructor(maxMessageBytes: number) {
-    this.#max = maxMessageBytes
-  }
 
   /** True when a written range obliges the peer to answer (sync.md §4.4). */
   get needsAnswer(): boolean {
@@ -39,23 +36,27 @@ export class OutputBuffer {
     this.w.bound(upper)
     this.w.varint(mode)
     this.#last = upper
-    if (mode === Mode.FINGERPRINT || mode === Mode.ID_LIST || mode === Mode.ID_DIFF) this.#needsAnswer = true
+    if (mode !== Mode.SKIP && mode !== Mode.IDS) this.#needsAnswer = true
   }
 
-  /**
-   * Run `write`; keep its output only if the message stays within the limit (less the reserve,
-   * unless `useReserve`). Returns whether it was kept.
-   */
-  atomic(write: () => void, useReserve = false): boolean {
+  /** Run `write`; keep its output only if the message stays within `limit` bytes. */
+  atomic(write: () => void, limit: number): boolean {
     const mark = this.w.mark()
     const last = this.#last
     const needsAnswer = this.#needsAnswer
     write()
-    if (this.w.length <= this.#max - (useReserve ? 0 : RESERVE_BYTES)) return true
+    if (this.w.length <= limit) return true
     this.w.reset(mark)
     this.#last = last
     this.#needsAnswer = needsAnswer
     return false
+  }
+
+  /** Drop everything written so far (back to the bare version byte). */
+  clear(): void {
+    this.w.reset({ len: 1, lastCreated: 0 })
+    this.#last = MIN_BOUND
+    this.#needsAnswer = false
   }
 
   finish(): Uint8Array {
@@ -67,11 +68,73 @@ export class OutputBuffer {
  * Indices `lo..hi` ordered by the first `length` bytes of their hashes (ties by index): the
  * order of ID_LIST entries, which ID_DIFF bitmaps refer to (sync.md §4.3).
  */
-export function sortedPrefixOrder(s: ReconcileStorage, lo: number, hi: number, length: number): number[] {
+export function sortedPrefixOrder(
+  s: ReconcileStorage,
+  lo: number,
+  hi: number,
+  length: number,
+): number[] {
   const order: number[] = []
   for (let i = lo; i < hi; i++) order.push(i)
   const buf = new Uint8Array((hi - lo) * length)
   for (let i = lo; i < hi; i++) buf.set(s.hash(i).subarray(0, length), (i - lo) * length)
   order.sort((a, b) => compareSlices(buf, (a - lo) * length, (b - lo) * length, length) || a - b)
   return order
+}
+
+/** How to answer one range; `handoff` (mismatched fingerprints only) hands it back instead. */
+export interface Plan {
+  readonly act: (out: OutputBuffer) => void
+  readonly handoff?: (out: OutputBuffer) => void
+}
+
+/** A range we owe an answer for, with the answer ready to write. */
+export interface Work extends Plan {
+  readonly lower: Bound
+  readonly upper: Bound
+}
+
+/** Most ranges a session may owe at once; bounds memory against a peer that floods us. */
+export const MAX_PENDING = 1 << 20
+
+/** Merge two key-ordered work lists; the ranges of an honest peer never overlap ours. */
+export function mergeWork(a: readonly Work[], b: readonly Work[]): Work[] {
+  const out: Work[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && compareBounds(a[i]!.lower, b[j]!.lower) < 0)
+    const next = takeA ? a[i++]! : b[j++]!
+    const prev = out[out.length - 1]
+    if (prev !== undefined && compareBounds(prev.upper, next.lower) > 0)
+      throw new ProtocolError(
+        ErrorCode.BAD_REQUEST,
+        'sync: range overlaps a range still being answered',
+      )
+    out.push(next)
+  }
+  return out
+}
+
+export function equalFingerprint(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < FINGERPRINT_BYTES; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** A map key for the first `len` bytes at `off` (one UTF-16 unit per byte). */
+export function keyOf(bytes: Uint8Array, off: number, len: number): string {
+  let k = ''
+  for (let i = 0; i < len; i++) k += String.fromCharCode(bytes[off + i]!)
+  return k
+}
+
+/** 64-byte ids concatenated in ascending byte order, the canonical order on the wire. */
+export function sortedIds(ids: Uint8Array[]): Uint8Array {
+  ids.sort((x, y) => {
+    for (let i = 0; i < ID_BYTES; i++) if (x[i] !== y[i]) return x[i]! - y[i]!
+    return 0
+  })
+  const out = new Uint8Array(ids.length * ID_BYTES)
+  ids.forEach((id, j) => out.set(id, j * ID_BYTES))
+  return out
 }

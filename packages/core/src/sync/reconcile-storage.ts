@@ -6,7 +6,13 @@
  */
 import { fromBase64urlExact } from '../bytes.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { ITEM_HASH_BYTES, addLimbs, bytesFromLimbs, limbsFromBytes, subLimbs } from './fingerprint.js'
+import {
+  ITEM_HASH_BYTES,
+  addLimbs,
+  bytesFromLimbs,
+  limbsFromBytes,
+  subLimbs,
+} from './fingerprint.js'
 
 /** Characters of a resource identifier (base64url of a SHA-512 digest). */
 export const ID_CHARS = 86
@@ -125,9 +131,15 @@ export class MemoryReconcileStorage implements ReconcileStorage {
     for (let i = 0; i < list.length; i++) {
       const k = list[i]!
       if (!isSyncTimestamp(k.created))
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync key ${i}.created: expected integer >= 0`)
+        throw new ProtocolError(
+          ErrorCode.BAD_REQUEST,
+          `sync key ${i}.created: expected integer >= 0`,
+        )
       if (typeof k.id !== 'string' || k.id.length !== ID_CHARS)
-        throw new ProtocolError(ErrorCode.INVALID_ENCODING, `sync key ${i}.id: expected ${ID_CHARS} characters`)
+        throw new ProtocolError(
+          ErrorCode.INVALID_ENCODING,
+          `sync key ${i}.id: expected ${ID_CHARS} characters`,
+        )
       if (i > 0 && compareKeys(list[i - 1]!, k) === 0)
         throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync key ${i}: duplicate key`)
       const bytes = fromBase64urlExact(k.id, ID_BYTES, `sync key ${i}.id`)

@@ -8,7 +8,6 @@
 import { toBase64url } from '../bytes.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import {
-  FINGERPRINT_BYTES,
   addLimbs,
   bytesFromLimbs,
   limbsFromBytes,
@@ -30,7 +29,17 @@ import {
 import type { WireRange } from './reconcile-codec.js'
 import { ID_BYTES, MAX_BOUND, MIN_BOUND, separatingBound } from './reconcile-storage.js'
 import type { Bound, ReconcileStorage } from './reconcile-storage.js'
-import { OutputBuffer, RESERVE_BYTES, sortedPrefixOrder } from './reconcile-output.js'
+import {
+  MAX_PENDING,
+  OutputBuffer,
+  RESERVE_BYTES,
+  equalFingerprint,
+  keyOf,
+  mergeWork,
+  sortedIds,
+  sortedPrefixOrder,
+} from './reconcile-output.js'
+import type { Plan, Work } from './reconcile-output.js'
 
 /** Tunables of a session; limits live here with their defaults (sync.md §6). */
 export interface ReconcilerOptions {
@@ -82,6 +91,8 @@ export class Reconciler {
   readonly #prefixBytes: number
   readonly #have = new Set<string>()
   readonly #need = new Set<string>()
+  /** Ranges the peer sent that we have not answered yet, in key order. */
+  #pending: Work[] = []
   #unresolved = 0
 
   /** @throws RangeError for options outside their ranges (a bug, not untrusted input) */
@@ -94,7 +105,8 @@ export class Reconciler {
     this.#prefixBytes = options.prefixBytes ?? RECONCILE_DEFAULTS.prefixBytes
     const int = (v: number, lo: number, hi: number) => Number.isSafeInteger(v) && v >= lo && v <= hi
     if (!int(this.#branching, 2, 1024)) throw new RangeError('branching: expected 2..1024')
-    if (!int(this.#threshold, 1, 1 << 16)) throw new RangeError('idListThreshold: expected 1..65536')
+    if (!int(this.#threshold, 1, 1 << 16))
+      throw new RangeError('idListThreshold: expected 1..65536')
     if (!int(this.#prefixBytes, MIN_PREFIX_BYTES, MAX_PREFIX_BYTES))
       throw new RangeError(`prefixBytes: expected ${MIN_PREFIX_BYTES}..${MAX_PREFIX_BYTES}`)
     // The largest output that must fit an empty frame: an IDS or ID_LIST of a full list, or a split.
@@ -122,13 +134,20 @@ export class Reconciler {
    * pinned down to an ID_LIST within three round trips (sync.md §5.1), or the whole list when small.
    */
   initiate(): Uint8Array {
-    const out = new OutputBuffer(this.#max)
+    const out = new OutputBuffer()
     const n = this.#s.size
     if (n <= this.#threshold) this.#writeIdList(out, MIN_BOUND, MAX_BOUND, 0, n, this.#prefixBytes)
     else {
       const want = Math.ceil(n / (this.#branching * this.#branching * this.#threshold))
       const cap = Math.floor((this.#max - 2 * RESERVE_BYTES) / 120)
-      this.#writeSplit(out, MIN_BOUND, MAX_BOUND, 0, n, Math.min(n, cap, Math.max(this.#branching, want)))
+      this.#writeSplit(
+        out,
+        MIN_BOUND,
+        MAX_BOUND,
+        0,
+        n,
+        Math.min(n, cap, Math.max(this.#branching, want)),
+      )
     }
     return out.finish()
   }
@@ -142,7 +161,10 @@ export class Reconciler {
   reconcile(message: Uint8Array): ReconcileResult {
     const decoded = decodeReconcileMessage(message, this.#max)
     if (decoded.kind === 'reject') {
-      const why = decoded.reason === REJECT_UNSUPPORTED_VERSION ? 'unsupported version' : `reason ${decoded.reason}`
+      const why =
+        decoded.reason === REJECT_UNSUPPORTED_VERSION
+          ? 'unsupported version'
+          : `reason ${decoded.reason}`
       throw new ProtocolError(
         ErrorCode.UNSUPPORTED_VERSION,
         `sync: peer rejected version ${RECONCILE_VERSION} (${why}), it speaks ${decoded.versions.join(',')}`,
@@ -153,53 +175,96 @@ export class Reconciler {
       return { reply: encodeReject(), have: [], need: [], done: true }
     const have: string[] = []
     const need: string[] = []
-    const out = new OutputBuffer(this.#max)
-    this.#process(decoded.ranges, out, have, need)
-    if (!expectsReply(decoded.ranges)) return { have, need, done: true }
+    const owe = expectsReply(decoded.ranges) || this.#pending.length > 0
+    const out = new OutputBuffer()
+    this.#process(decoded.ranges, message.length, out, have, need)
+    if (!owe) return { have, need, done: true }
     return { reply: out.finish(), have, need, done: !out.needsAnswer }
   }
 
-  #process(ranges: readonly WireRange[], out: OutputBuffer, have: string[], need: string[]): void {
+  #process(
+    ranges: readonly WireRange[],
+    peerSize: number,
+    out: OutputBuffer,
+    have: string[],
+    need: string[],
+  ): void {
+    const fresh: Work[] = []
     let lower: Bound = MIN_BOUND
     let lo = 0
-    let deferring = false
-    let union: { from: Bound; lo: number; to: Bound; hi: number } | undefined
     for (const r of ranges) {
       const hi = this.#s.findBound(r.upper, lo)
-      const act = this.#plan(r, lower, lo, hi, have, need)
-      if (act !== undefined) {
-        if (union !== undefined) {
-          union.to = r.upper
-          union.hi = hi
-        } else if (!deferring && out.atomic(() => act(out))) {
-          // answered in full
-        } else {
-          // sync.md §5.3: over the frame limit, echo our fingerprint so the peer resumes there.
-          deferring = true
-          const [l, h, lb, ub] = [lo, hi, lower, r.upper]
-          if (!out.atomic(() => this.#writeFingerprint(out, lb, ub, l, h)))
-            union = { from: lower, lo, to: r.upper, hi }
-        }
-      }
+      const plan = this.#plan(r, lower, lo, hi, have, need)
+      if (plan !== undefined) fresh.push({ lower, upper: r.upper, ...plan })
       lower = r.upper
       lo = hi
     }
-    if (union !== undefined) {
-      const u = union
-      if (!out.atomic(() => this.#writeFingerprint(out, u.from, u.to, u.lo, u.hi), true))
-        throw new Error('reconcile: reserve too small for the deferred range')
+    const work = mergeWork(this.#pending, fresh)
+    if (work.length > MAX_PENDING)
+      throw new ProtocolError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `sync: expected at most ${MAX_PENDING} open ranges, got ${work.length}`,
+      )
+    const limit = this.#max - RESERVE_BYTES
+    let i = this.#answer(work, out, limit, 0)
+    if (i < work.length && peerSize < this.#max / 2) {
+      // sync.md §5.3: more work than one frame while the peer's frame had room. Answer less and
+      // hand some mismatched ranges back as our fingerprint (21 bytes instead of a split or an
+      // ID_LIST of ~250), so both directions carry full frames.
+      out.clear()
+      i = this.#answer(work, out, limit, Math.min(this.#max / 4, (this.#max - peerSize) / 8))
     }
+    // What did not fit stays ours to answer next turn, announced by one DEFER range: no work
+    // is sent back and redone.
+    this.#pending = work.slice(i)
+    const first = this.#pending[0]
+    if (
+      first !== undefined &&
+      !out.atomic(() => out.range(first.lower, MAX_BOUND, Mode.DEFER), this.#max)
+    )
+      throw new Error('reconcile: reserve too small for the defer range')
+  }
+
+  /** Answer work in key order, keeping `handoffBytes` for hand-backs; returns how many items. */
+  #answer(work: readonly Work[], out: OutputBuffer, limit: number, handoffBytes: number): number {
+    let i = 0
+    for (; i < work.length; i++) {
+      const w = work[i]!
+      if (out.atomic(() => w.act(out), limit - handoffBytes)) continue
+      if (
+        handoffBytes === 0 ||
+        w.handoff === undefined ||
+        !out.atomic(() => w.handoff!(out), limit)
+      )
+        break
+    }
+    return i
   }
 
   /** What to write for range `r` (undefined: nothing); learns have/need on the way. */
-  #plan(r: WireRange, lower: Bound, lo: number, hi: number, have: string[], need: string[]) {
+  #plan(
+    r: WireRange,
+    lower: Bound,
+    lo: number,
+    hi: number,
+    have: string[],
+    need: string[],
+  ): Plan | undefined {
     const s = this.#s
     switch (r.mode) {
       case Mode.SKIP:
+      case Mode.DEFER:
         return undefined
       case Mode.FINGERPRINT: {
-        if (equalFingerprint(this.#fingerprint(lo, hi), r.fingerprint)) return undefined
-        return (out: OutputBuffer) => this.#writeMismatch(out, lower, r.upper, lo, hi)
+        const mine = this.#fingerprint(lo, hi)
+        if (equalFingerprint(mine, r.fingerprint)) return undefined
+        return {
+          act: (out: OutputBuffer) => this.#writeMismatch(out, lower, r.upper, lo, hi),
+          handoff: (out: OutputBuffer) => {
+            out.range(lower, r.upper, Mode.FINGERPRINT)
+            out.w.bytes(mine)
+          },
+        }
       }
       case Mode.ID_LIST: {
         const L = r.prefixLength
@@ -218,53 +283,80 @@ export class Reconciler {
           if (!mine.has(keyOf(r.entries, i * L, L))) bitmap[i >> 3]! |= 1 << (i & 7)
         const size = 40 + bitmap.length + extras.length * ID_BYTES
         if (size > (this.#max - 2 * RESERVE_BYTES) / 2 && hi - lo > 1)
-          return (out: OutputBuffer) => this.#writeSplit(out, lower, r.upper, lo, hi, this.#branching)
-        return (out: OutputBuffer) => {
-          out.range(lower, r.upper, Mode.ID_DIFF)
-          out.w.byte(L)
-          out.w.bytes(this.#fingerprint(lo, hi))
-          out.w.varint(r.count)
-          out.w.bytes(bitmap)
-          out.w.varint(extras.length)
-          out.w.bytes(sortedIds(extras.map((i) => s.idBytes(i))))
+          return {
+            act: (out: OutputBuffer) =>
+              this.#writeSplit(out, lower, r.upper, lo, hi, this.#branching),
+          }
+        return {
+          act: (out: OutputBuffer) => {
+            out.range(lower, r.upper, Mode.ID_DIFF)
+            out.w.byte(L)
+            out.w.bytes(this.#fingerprint(lo, hi))
+            out.w.varint(r.count)
+            out.w.bytes(bitmap)
+            out.w.varint(extras.length)
+            out.w.bytes(sortedIds(extras.map((i) => s.idBytes(i))))
+          },
         }
       }
       case Mode.ID_DIFF: {
         const count = hi - lo
         if (count > this.#threshold || r.bitmapCount !== count)
-          throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync id diff: expected ${count} bits for a listed range, got ${r.bitmapCount}`)
+          throw new ProtocolError(
+            ErrorCode.BAD_REQUEST,
+            `sync id diff: expected ${count} bits for a listed range, got ${r.bitmapCount}`,
+          )
         const order = sortedPrefixOrder(s, lo, hi, r.prefixLength)
         const flagged: number[] = []
-        for (let j = 0; j < order.length; j++) if ((r.bitmap[j >> 3]! >> (j & 7)) & 1) flagged.push(order[j]!)
+        for (let j = 0; j < order.length; j++)
+          if ((r.bitmap[j >> 3]! >> (j & 7)) & 1) flagged.push(order[j]!)
         for (const i of flagged) this.#learn(this.#have, have, s.id(i))
         const theirCount = r.ids.length / ID_BYTES
         for (let j = 0; j < theirCount; j++)
-          this.#learn(this.#need, need, toBase64url(r.ids.subarray(j * ID_BYTES, (j + 1) * ID_BYTES)))
+          this.#learn(
+            this.#need,
+            need,
+            toBase64url(r.ids.subarray(j * ID_BYTES, (j + 1) * ID_BYTES)),
+          )
         // sync.md §5.2: the peer's set must be ours minus what it lacks plus what it sent; a
         // mismatch means a prefix collision (or a lying peer): list again with long prefixes.
         const acc = limbsFromBytes(s.sum(lo, hi), new Uint32Array(8))
         const t = new Uint32Array(8)
         for (const i of flagged) subLimbs(acc, 0, limbsFromBytes(s.hash(i), t), 0)
-        for (let j = 0; j < theirCount; j++) addLimbs(acc, 0, limbsFromBytes(r.ids.subarray(j * ID_BYTES), t), 0)
-        const expected = rangeFingerprint(this.#hash, bytesFromLimbs(acc), count - flagged.length + theirCount)
+        for (let j = 0; j < theirCount; j++)
+          addLimbs(acc, 0, limbsFromBytes(r.ids.subarray(j * ID_BYTES), t), 0)
+        const expected = rangeFingerprint(
+          this.#hash,
+          bytesFromLimbs(acc),
+          count - flagged.length + theirCount,
+        )
         if (!equalFingerprint(expected, r.fingerprint)) {
           if (r.prefixLength >= MAX_PREFIX_BYTES) {
             this.#unresolved++
             return undefined
           }
-          return (out: OutputBuffer) => this.#writeIdList(out, lower, r.upper, lo, hi, MAX_PREFIX_BYTES)
+          return {
+            act: (out: OutputBuffer) =>
+              this.#writeIdList(out, lower, r.upper, lo, hi, MAX_PREFIX_BYTES),
+          }
         }
         if (flagged.length === 0) return undefined
-        return (out: OutputBuffer) => {
-          out.range(lower, r.upper, Mode.IDS)
-          out.w.varint(flagged.length)
-          out.w.bytes(sortedIds(flagged.map((i) => s.idBytes(i))))
+        return {
+          act: (out: OutputBuffer) => {
+            out.range(lower, r.upper, Mode.IDS)
+            out.w.varint(flagged.length)
+            out.w.bytes(sortedIds(flagged.map((i) => s.idBytes(i))))
+          },
         }
       }
       case Mode.IDS: {
         const n = r.ids.length / ID_BYTES
         for (let j = 0; j < n; j++)
-          this.#learn(this.#need, need, toBase64url(r.ids.subarray(j * ID_BYTES, (j + 1) * ID_BYTES)))
+          this.#learn(
+            this.#need,
+            need,
+            toBase64url(r.ids.subarray(j * ID_BYTES, (j + 1) * ID_BYTES)),
+          )
         return undefined
       }
     }
@@ -291,15 +383,30 @@ export class Reconciler {
     out.w.bytes(this.#fingerprint(lo, hi))
   }
 
-  #writeIdList(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number, L: number): void {
+  #writeIdList(
+    out: OutputBuffer,
+    lower: Bound,
+    upper: Bound,
+    lo: number,
+    hi: number,
+    L: number,
+  ): void {
     out.range(lower, upper, Mode.ID_LIST)
     out.w.byte(L)
     out.w.varint(hi - lo)
-    for (const i of sortedPrefixOrder(this.#s, lo, hi, L)) out.w.bytes(this.#s.hash(i).subarray(0, L))
+    for (const i of sortedPrefixOrder(this.#s, lo, hi, L))
+      out.w.bytes(this.#s.hash(i).subarray(0, L))
   }
 
   /** Equal-count buckets of our items; inner bounds are the shortest separators (sync.md §2.2). */
-  #writeSplit(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number, buckets: number): void {
+  #writeSplit(
+    out: OutputBuffer,
+    lower: Bound,
+    upper: Bound,
+    lo: number,
+    hi: number,
+    buckets: number,
+  ): void {
     const s = this.#s
     const n = hi - lo
     const k = Math.min(buckets, n)
@@ -310,32 +417,12 @@ export class Reconciler {
       const to =
         j === k - 1
           ? upper
-          : separatingBound({ created: s.created(b - 1), id: s.id(b - 1) }, { created: s.created(b), id: s.id(b) })
+          : separatingBound(
+              { created: s.created(b - 1), id: s.id(b - 1) },
+              { created: s.created(b), id: s.id(b) },
+            )
       this.#writeFingerprint(out, from, to, a, b)
       from = to
     }
   }
-}
-
-function equalFingerprint(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < FINGERPRINT_BYTES; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-/** A map key for the first `len` bytes at `off` (one UTF-16 unit per byte). */
-function keyOf(bytes: Uint8Array, off: number, len: number): string {
-  let k = ''
-  for (let i = 0; i < len; i++) k += String.fromCharCode(bytes[off + i]!)
-  return k
-}
-
-/** 64-byte ids concatenated in ascending byte order, the canonical order on the wire. */
-function sortedIds(ids: Uint8Array[]): Uint8Array {
-  ids.sort((x, y) => {
-    for (let i = 0; i < ID_BYTES; i++) if (x[i] !== y[i]) return x[i]! - y[i]!
-    return 0
-  })
-  const out = new Uint8Array(ids.length * ID_BYTES)
-  ids.forEach((id, j) => out.set(id, j * ID_BYTES))
-  return out
 }

@@ -204,6 +204,17 @@ export class TrustGraph implements TrustView {
     return this.#identityValid(node, at).ok && this.trustsBetween(user, node, at).length > 0
   }
 
+  /** The users that authorize `node` at `at` (normally exactly one). */
+  usersOfNode(node: string, at: number): string[] {
+    if (!this.#identityValid(node, at).ok) return []
+    const users = new Set<string>()
+    for (const id of this.#byTrustee.get(node) ?? []) {
+      const t = this.#trusts.get(id)!
+      if (this.#identities.get(t.grantor)?.type === 'user' && this.#trustValid(t, at).ok) users.add(t.grantor)
+    }
+    return [...users].sort()
+  }
+
   /** Does `user` trust `other` as a contact (read_resource) at `at`? */
   trustsUser(user: string, other: string, at: number): boolean {
     return this.#identityValid(other, at).ok && this.trustsBetween(user, other, at, 'read_resource').length > 0

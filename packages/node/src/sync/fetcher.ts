@@ -1,0 +1,141 @@
+/**
+ * Missing-resource scheduling (docs/protocol/sync.md §5): ids announced by peers (journal
+ * entries, reconciliation) that the node lacks are requested in batches from a peer that
+ * announced them, several peers in parallel, with a bounded number of requests in flight per
+ * peer. An id a peer cannot deliver is retried from another peer that announced it.
+ * @module
+ */
+
+/** What the fetcher needs from a peer session. */
+export interface FetchPeer {
+  readonly key: string
+  /** Request these ids; resolves with the ids the peer said it does not have (or could not send). */
+  requestResources(ids: readonly string[]): Promise<readonly string[]>
+  readonly isOpen: boolean
+}
+
+/** Limits of the fetcher. */
+export interface FetchLimits {
+  /** Ids per request_resource. */
+  readonly batch: number
+  /** Requests in flight per peer. */
+  readonly perPeer: number
+}
+
+/** Schedules fetches of wanted ids across peers. */
+export class Fetcher {
+  /** id -> peers that announced it and have not failed it. */
+  readonly #wanted = new Map<string, Set<FetchPeer>>()
+  /** id -> peer it is being requested from. */
+  readonly #inFlight = new Map<string, FetchPeer>()
+  readonly #busy = new Map<FetchPeer, number>()
+  readonly #limits: FetchLimits
+  readonly #has: (ids: readonly string[]) => Promise<boolean[]>
+  #scheduled = false
+  #idle: (() => void)[] = []
+
+  constructor(limits: FetchLimits, has: (ids: readonly string[]) => Promise<boolean[]>) {
+    this.#limits = limits
+    this.#has = has
+  }
+
+  /** Number of ids wanted and not yet received. */
+  get pending(): number {
+    return this.#wanted.size
+  }
+
+  /** `peer` has these ids; fetch the ones the node lacks. */
+  async announce(peer: FetchPeer, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return
+    const have = await this.#has(ids)
+    ids.forEach((id, i) => {
+      if (have[i]) return
+      let peers = this.#wanted.get(id)
+      if (!peers) this.#wanted.set(id, (peers = new Set()))
+      peers.add(peer)
+    })
+    this.#schedule()
+  }
+
+  /** These ids arrived (from any source): stop wanting them. */
+  received(ids: Iterable<string>): void {
+    for (const id of ids) this.#wanted.delete(id)
+    this.#checkIdle()
+  }
+
+  /** A peer went away: forget it as a source. */
+  forget(peer: FetchPeer): void {
+    for (const [id, peers] of this.#wanted) {
+      peers.delete(peer)
+      if (peers.size === 0) this.#wanted.delete(id)
+    }
+    this.#busy.delete(peer)
+    this.#schedule()
+  }
+
+  /** Resolves when nothing is wanted or in flight. */
+  idle(): Promise<void> {
+    if (this.#wanted.size === 0 && this.#inFlight.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  #checkIdle(): void {
+    if (this.#wanted.size === 0 && this.#inFlight.size === 0) for (const r of this.#idle.splice(0)) r()
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    queueMicrotask(() => {
+      this.#scheduled = false
+      this.#dispatch()
+    })
+  }
+
+  #dispatch(): void {
+    const batches = new Map<FetchPeer, string[]>()
+    for (const [id, peers] of this.#wanted) {
+      if (this.#inFlight.has(id)) continue
+      // The least busy open peer that announced it.
+      let best: FetchPeer | undefined
+      for (const p of peers) {
+        if (!p.isOpen) continue
+        const load = (this.#busy.get(p) ?? 0) * this.#limits.batch + (batches.get(p)?.length ?? 0)
+        const bestLoad = best ? (this.#busy.get(best) ?? 0) * this.#limits.batch + (batches.get(best)?.length ?? 0) : Infinity
+        if (load < bestLoad) best = p
+      }
+      if (!best) continue
+      const slots = this.#limits.perPeer - (this.#busy.get(best) ?? 0)
+      const b = batches.get(best) ?? []
+      if (b.length >= slots * this.#limits.batch) continue
+      b.push(id)
+      batches.set(best, b)
+    }
+    for (const [peer, ids] of batches) {
+      for (let i = 0; i < ids.length; i += this.#limits.batch) this.#request(peer, ids.slice(i, i + this.#limits.batch))
+    }
+    this.#checkIdle()
+  }
+
+  #request(peer: FetchPeer, ids: string[]): void {
+    for (const id of ids) this.#inFlight.set(id, peer)
+    this.#busy.set(peer, (this.#busy.get(peer) ?? 0) + 1)
+    peer
+      .requestResources(ids)
+      .then(
+        (missing) => missing,
+        () => ids, // the request failed as a whole: every id is still missing from this peer
+      )
+      .then((missing) => {
+        this.#busy.set(peer, Math.max(0, (this.#busy.get(peer) ?? 1) - 1))
+        for (const id of ids) this.#inFlight.delete(id)
+        // A peer that could not deliver an id is no longer a source for it.
+        for (const id of missing) {
+          const peers = this.#wanted.get(id)
+          peers?.delete(peer)
+          if (peers && peers.size === 0) this.#wanted.delete(id)
+        }
+        this.#schedule()
+      })
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * One sync session with one peer over an open secure channel (docs/protocol/sync.md §3-§6):
+ * incremental pull from the last line seen, real-time push, resource requests in both
+ * directions, penalties for invalid data. Every request gets exactly one response.
+ * @module
+ */
+import { ErrorCode, ProtocolError, isProtocolError, nextLineId, parseJournalLine } from '@sdmp/core'
+import type { ContentData, Json, Verified } from '@sdmp/core'
+import type { Store } from '@sdmp/store'
+import type { SecureChannel } from '@sdmp/transport'
+import { FAULT_CODES } from '../ingest.js'
+import type { AppendedLine, Ingestor } from '../ingest.js'
+import type { FetchPeer, Fetcher } from './fetcher.js'
+import { MessageType, controlMessage, decodeMessage, nextRequestId, resourceMessage } from './wire.js'
+import type { ControlSigner } from './wire.js'
+
+/** Limits of a session (defaults in sync-engine.ts). */
+export interface SessionLimits {
+  /** Journal lines per request_journal response. */
+  readonly journalBatch: number
+  /** Penalty points after which the peer is disconnected. */
+  readonly maxPenalty: number
+  /** Wait for a response before the request fails with TIMEOUT, ms. */
+  readonly requestTimeoutMs: number
+}
+
+/** What a session needs from its node. */
+export interface SessionHost {
+  readonly store: Store
+  readonly ingestor: Ingestor
+  readonly signer: ControlSigner
+  readonly fetcher: Fetcher
+  readonly limits: SessionLimits
+  /** May resources published for `resourceUser` be sent to a node of `peerUser`? */
+  visibleTo(peerUser: string, resourceUser: string): boolean
+  /** Run set reconciliation with this peer (first contact or lost position); resolves when done. */
+  reconcile?(session: PeerSession): Promise<void>
+  /** Report a notable event (for logs and status; never secrets). */
+  event?(name: string, detail: Record<string, unknown>): void
+}
+
+interface Waiter {
+  resolve(v: ReturnType<typeof responseOf>): void
+  reject(e: Error): void
+  timer: ReturnType<typeof setTimeout>
+}
+
+const responseOf = (v: Verified) => v.data as ContentData<'response'>
+
+/** A sync session; create it once the channel passed the trust gate. */
+export class PeerSession implements FetchPeer {
+  readonly key: string
+  readonly channel: SecureChannel
+  /** The peer node's user. */
+  readonly peerUser: string
+  readonly #host: SessionHost
+  readonly #waiters = new Map<string, Waiter>()
+  /** Incoming messages are handled one at a time, in order. */
+  #inbox: Promise<void> = Promise.resolve()
+  #penalty = 0
+  /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
+  #lastLine: string | undefined
+  #synced = false
+  #syncedWaiters: (() => void)[] = []
+
+  constructor(channel: SecureChannel, peerUser: string, host: SessionHost) {
+    this.channel = channel
+    this.key = channel.peer.fingerprint
+    this.peerUser = peerUser
+    this.#host = host
+    channel.onMessage((m) => {
+      this.#inbox = this.#inbox.then(() => this.#handle(m)).catch((e) => this.#fail(e))
+    })
+    void channel.closed.then(() => {
+      for (const w of this.#waiters.values()) {
+        clearTimeout(w.timer)
+        w.reject(new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed'))
+      }
+      this.#waiters.clear()
+      host.fetcher.forget(this)
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.channel.isOpen
+  }
+
+  /** Penalty points so far. */
+  get penalty(): number {
+    return this.#penalty
+  }
+
+  /** Resolves when the first pull (and reconciliation, if needed) has finished. */
+  synced(): Promise<void> {
+    return this.#synced ? Promise.resolve() : new Promise((r) => this.#syncedWaiters.push(r))
+  }
+
+  /** Start: pull what the peer journaled since the last line we saw. */
+  async start(): Promise<void> {
+    try {
+      await this.pull()
+    } catch (e) {
+      if (!isProtocolError(e, ErrorCode.CLOSED)) this.#host.event?.('sync-error', { peer: this.key, code: (e as ProtocolError).code })
+    } finally {
+      this.#synced = true
+      for (const r of this.#syncedWaiters.splice(0)) r()
+    }
+  }
+
+  /** Incremental pull from the stored position; falls back to reconciliation. */
+  async pull(): Promise<void> {
+    const state = await this.#host.store.getPeerState(this.key)
+    let since = state?.lastKnown
+    let first = since === undefined
+    for (;;) {
+      const data: Record<string, Json> = { identifier: nextRequestId(), limit: this.#host.limits.journalBatch }
+      if (since !== undefined) data['since'] = since
+      const r = await this.#request('request_journal', data)
+      if (r.status === 'not_found') {
+        // The peer does not know our position (new peer, or its journal was replaced).
+        first = true
+        since = undefined
+        continue
+      }
+      if (r.status !== 'ok') throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: request_journal answered ${r.status}`)
+      const page = journalPage(r.data)
+      if (first) {
+        first = false
+        if (!this.#host.reconcile) {
+          // No reconciler: read the peer's whole journal, from after its line 1 (sync.md §3.1).
+          since = this.key
+          continue
+        }
+        // First contact: positions mean nothing yet; compare sets instead, then follow from the head.
+        await this.#host.reconcile(this)
+      } else {
+        await this.#host.fetcher.announce(this, page.entries.map((l) => parseJournalLine(l).resourceId))
+      }
+      if (page.last !== undefined) {
+        this.#lastLine = page.last
+        since = lineIdOf(page.last)
+        await this.#host.store.setPeerState(this.key, { ...state, lastKnown: since, updatedAt: Date.now() })
+      }
+      if (!page.more) break
+    }
+    await this.#host.fetcher.idle()
+  }
+
+  /** Ask the peer for resources; resolves with the ids it did not deliver. */
+  async requestResources(ids: readonly string[]): Promise<readonly string[]> {
+    const r = await this.#request('request_resource', { identifier: nextRequestId(), resources: [...ids] })
+    if (r.status !== 'ok') return ids
+    const missing = (r.data as { missing?: unknown } | undefined)?.missing
+    // Wait until the frames sent before the response are ingested, then report what is missing.
+    await this.#inbox
+    return Array.isArray(missing) ? missing.filter((x): x is string => typeof x === 'string') : []
+  }
+
+  /** Push newly journaled lines the peer may see: the resources first, then the broadcast. */
+  async push(lines: readonly AppendedLine[]): Promise<void> {
+    const visible = lines.filter((l) => this.#host.visibleTo(this.peerUser, l.resource.header.user))
+    if (visible.length === 0 || !this.channel.isOpen) return
+    try {
+      for (const l of visible) await this.channel.send(resourceMessage(l.resource.bytes))
+      const entries = visible.map((l) => l.line)
+      await this.channel.send(controlMessage(this.#host.signer, 'broadcast', { since: parseJournalLine(entries[0]!).lineId, entries }))
+    } catch (e) {
+      if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
+    }
+  }
+
+  async #request(kind: 'request_journal' | 'request_resource', data: Record<string, Json>) {
+    const id = data['identifier'] as string
+    const result = new Promise<ReturnType<typeof responseOf>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(id)
+        reject(new ProtocolError(ErrorCode.TIMEOUT, `sync: no response to ${kind}`))
+      }, this.#host.limits.requestTimeoutMs)
+      this.#waiters.set(id, { resolve, reject, timer })
+    })
+    await this.channel.send(controlMessage(this.#host.signer, kind, data))
+    return result
+  }
+
+  async #handle(message: Uint8Array): Promise<void> {
+    const { type, body } = decodeMessage(message)
+    if (type === MessageType.RESOURCE) return this.#onResource(body)
+    if (type === MessageType.RECONCILE) return this.#onReconcile(body)
+    let v: Verified
+    try {
+      v = this.#host.ingestor.verifyControl(body)
+    } catch (e) {
+      return this.#penalize(e)
+    }
+    // A control message must come from the node at the other end of the channel.
+    if (!v.signers.includes(this.key)) return this.#penalize(new ProtocolError(ErrorCode.FORBIDDEN, 'sync: control message signed by another node'))
+    switch (v.kind) {
+      case 'request_journal':
+        return this.#answerJournal(v.data as ContentData<'request_journal'>)
+      case 'request_resource':
+        return this.#answerResources(v.data as ContentData<'request_resource'>)
+      case 'response': {
+        const r = responseOf(v)
+        const w = this.#waiters.get(r.identifier)
+        if (!w) return // late answer to a request that timed out
+        this.#waiters.delete(r.identifier)
+        clearTimeout(w.timer)
+        return w.resolve(r)
+      }
+      case 'broadcast':
+        return this.#onBroadcast(v.data as ContentData<'broadcast'>)
+      default:
+        return this.#reply(nextRequestId(), 'bad_request', 'unexpected_kind')
+    }
+  }
+
+  /** Reconciliation frames are routed by the node's reconciler (sync.md §4). */
+  reconcileHandler: ((body: Uint8Array) => Promise<void>) | undefined
+  async #onReconcile(body: Uint8Array): Promise<void> {
+    if (!this.reconcileHandler) return this.#penalize(new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: unexpected reconcile frame'))
+    await this.reconcileHandler(body)
+  }
+
+  async #onResource(bytes: Uint8Array): Promise<void> {
+    const [outcome] = await this.#host.ingestor.ingest([bytes])
+    if (outcome!.id !== undefined && (outcome!.status === 'stored' || outcome!.status === 'duplicate')) this.#host.fetcher.received([outcome!.id])
+    if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
+      this.#penalize(new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'))
+    }
+  }
+
+  async #onBroadcast(b: ContentData<'broadcast'>): Promise<void> {
+    const contiguous = this.#lastLine !== undefined && nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
+    await this.#host.fetcher.announce(this, b.entries.map((l) => parseJournalLine(l).resourceId))
+    if (contiguous) {
+      this.#lastLine = b.entries[b.entries.length - 1]!
+      const state = await this.#host.store.getPeerState(this.key)
+      await this.#host.store.setPeerState(this.key, { ...state, lastKnown: lineIdOf(this.#lastLine), updatedAt: Date.now() })
+    } else if (this.#synced) {
+      // A gap (lines we never saw): catch up from the stored position.
+      void this.pull().catch(() => undefined)
+    }
+  }
+
+  async #answerJournal(q: ContentData<'request_journal'>): Promise<void> {
+    const store = this.#host.store
+    let after: number
+    if (q.since === undefined) {
+      // First contact: no position; tell the peer where our head is so it can follow from there.
+      const head = await store.journalHead()
+      return this.#reply(q.identifier, 'ok', undefined, { entries: [], more: false, ...(head && head.position > 1 ? { last: head.line } : {}) })
+    }
+    // `since` is the line id of the last line the peer has seen, or our fingerprint (line 1) to
+    // read from the start.
+    const row = q.since === this.#host.signer.key.fingerprint ? { position: 1 } : await store.findJournalLine(q.since)
+    if (!row) return this.#reply(q.identifier, 'not_found', 'unknown_position')
+    after = row.position
+    const limit = Math.min(q.limit ?? this.#host.limits.journalBatch, this.#host.limits.journalBatch)
+    const rows = await store.readJournal(after, limit)
+    const entries = rows.map((r) => r.line).filter((l) => this.#host.visibleTo(this.peerUser, parseJournalLine(l).fingerprint))
+    const last = rows.length > 0 ? rows[rows.length - 1]!.line : undefined
+    return this.#reply(q.identifier, 'ok', undefined, { entries, more: rows.length === limit, ...(last ? { last } : {}) })
+  }
+
+  async #answerResources(q: ContentData<'request_resource'>): Promise<void> {
+    const missing: string[] = []
+    for (const id of q.resources) {
+      const meta = await this.#host.store.getMeta(id)
+      const bytes = meta && this.#host.visibleTo(this.peerUser, meta.user) ? await this.#host.store.getResource(id) : undefined
+      // An id the peer may not see is answered exactly like one we do not hold (no oracle).
+      if (!bytes) missing.push(id)
+      else await this.channel.send(resourceMessage(bytes))
+    }
+    return this.#reply(q.identifier, 'ok', undefined, { missing })
+  }
+
+  async #reply(identifier: string, status: 'ok' | 'bad_request' | 'not_found' | 'rejected', reason?: string, data?: Json): Promise<void> {
+    const body: Record<string, Json> = { identifier, status }
+    if (reason !== undefined) body['reason'] = reason
+    if (data !== undefined) body['data'] = data
+    await this.channel.send(controlMessage(this.#host.signer, 'response', body))
+  }
+
+  #penalize(e: unknown): void {
+    this.#penalty++
+    this.#host.event?.('penalty', { peer: this.key, code: (e as ProtocolError).code, penalty: this.#penalty })
+    if (this.#penalty >= this.#host.limits.maxPenalty) void this.channel.close('penalty')
+  }
+
+  #fail(e: unknown): void {
+    if (e instanceof ProtocolError) return this.#penalize(e)
+    this.#host.event?.('internal-error', { peer: this.key, message: String(e) })
+    void this.channel.close('internal_error')
+  }
+}
+
+/** Validate the data of a request_journal response. @throws BAD_REQUEST */
+function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {
+  const d = data as { entries?: unknown; more?: unknown; last?: unknown } | undefined
+  if (!d || !Array.isArray(d.entries) || typeof d.more !== 'boolean' || (d.last !== undefined && typeof d.last !== 'string')) {
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: malformed journal response')
+  }
+  for (const e of d.entries) parseJournalLine(e as string)
+  if (typeof d.last === 'string' && d.last.includes('@')) parseJournalLine(d.last)
+  return { entries: d.entries as string[], more: d.more, ...(typeof d.last === 'string' ? { last: d.last } : {}) }
+}
+
+/** The line id field of a journal line (line 1, a bare fingerprint, has none: use the text). */
+function lineIdOf(line: string): string {
+  return line.includes('@') ? parseJournalLine(line).lineId : line
+}

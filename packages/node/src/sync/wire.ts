@@ -1,0 +1,56 @@
+/**
+ * Sync wire format over a secure channel (docs/protocol/sync.md §2): every channel message is one
+ * type byte and a body. Control messages are node-signed SDMP resources (request_journal,
+ * request_resource, response, broadcast); resource frames carry one stored resource's exact
+ * bytes (self-authenticating: every resource is verified on arrival); reconcile frames carry the
+ * binary set-reconciliation messages.
+ * @module
+ */
+import { ErrorCode, ProtocolError, concatBytes, signResource } from '@sdmp/core'
+import type { ContentKind, CryptoProvider, Json, SigningKey } from '@sdmp/core'
+
+/** Channel message types (the first byte). */
+export const MessageType = { CONTROL: 0x01, RECONCILE: 0x02, RESOURCE: 0x03 } as const
+export type MessageType = (typeof MessageType)[keyof typeof MessageType]
+
+/** Prefix a body with its type byte. */
+export function encodeMessage(type: MessageType, body: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(type), body)
+}
+
+/** Split a channel message. @throws BAD_REQUEST for an empty message or an unknown type */
+export function decodeMessage(message: Uint8Array): { type: MessageType; body: Uint8Array } {
+  const type = message[0]
+  if (type !== MessageType.CONTROL && type !== MessageType.RECONCILE && type !== MessageType.RESOURCE) {
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: unknown message type ${type ?? 'none'}`)
+  }
+  return { type, body: message.subarray(1) }
+}
+
+/** Who signs this node's control messages. */
+export interface ControlSigner {
+  readonly provider: CryptoProvider
+  readonly key: SigningKey
+  readonly user: string
+  /** The trust from `user` that authorizes this node. */
+  readonly trust: string
+  readonly clock: () => number
+}
+
+/** Build a signed control message of `kind` with `data`, framed for the channel. */
+export function controlMessage(signer: ControlSigner, kind: ContentKind, data: Json): Uint8Array {
+  const r = signResource(signer.provider, { kind, data, user: signer.user, trust: signer.trust, created: signer.clock() }, [signer.key])
+  return encodeMessage(MessageType.CONTROL, r.bytes)
+}
+
+/** Build a resource frame. */
+export function resourceMessage(bytes: Uint8Array): Uint8Array {
+  return encodeMessage(MessageType.RESOURCE, bytes)
+}
+
+let counter = 0
+/** A request identifier unique for this process (sync.md §2.3: unique per request and node). */
+export function nextRequestId(): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER
+  return `r${Date.now().toString(36)}.${counter.toString(36)}`
+}

@@ -1,0 +1,116 @@
+/** Multi-node sync scenarios over the real secure channel, in process. @module */
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { ErrorCode, isProtocolError, verifyJournal } from '@sdmp/core'
+import { waitFor } from '@sdmp/testkit'
+import { befriend, closeAll, connect, introduce, makeNode, makeUser, provider } from './sim.js'
+
+const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
+
+describe('sync between nodes', () => {
+  after(closeAll)
+
+  it('pushes a new resource to a connected trusted peer in real time', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    const a = await makeNode('a', alice, 101)
+    const b = await makeNode('b', bob, 102)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    const [ca] = await connect(a, b)
+    await Promise.all([...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()))
+    const r = await a.publish(post('hello bob'))
+    await waitFor(() => b.has(r.id), { what: 'push to b' })
+    const lines = (await b.store.readJournal(0, 1000)).map((x) => x.line)
+    assert.equal(verifyJournal(lines, provider.sha512).ok, true)
+    await ca.close()
+  })
+
+  it('lets a node that was offline catch up from where it stopped', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    const a = await makeNode('a', alice, 101)
+    const b = await makeNode('b', bob, 102)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    const early = await a.publish(post('before the first connection'))
+    let [ca] = await connect(a, b)
+    await waitFor(() => b.has(early.id), { what: 'first-contact pull' })
+    await ca.close()
+    await waitFor(() => b.engine.sessions.size === 0, { what: 'b notices the close' })
+    const offline: { id: string }[] = []
+    for (let i = 0; i < 30; i++) offline.push(await a.publish(post(`while b was offline ${i}`)))
+    ;[ca] = await connect(a, b)
+    await waitFor(async () => (await b.store.hasResources(offline.map((r) => r.id))).every(Boolean), { what: 'catch-up' })
+    await ca.close()
+  })
+
+  it('relays a resource from A to C only through B', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    const a = await makeNode('alice-laptop', alice, 101)
+    const host = await makeNode('alice-host', alice, 103, ['read_resource'])
+    const c = await makeNode('bob-phone', bob, 102)
+    for (const n of [a, host, c]) await introduce(n, alice, bob)
+    await connect(a, host)
+    await connect(host, c)
+    const r = await a.publish(post('through the host'))
+    await waitFor(() => c.has(r.id), { what: 'relay to c' })
+    assert.equal(a.engine.sessions.has(c.key.fingerprint), false)
+  })
+
+  it('refuses an untrusted node before any data and sends it nothing', async () => {
+    const alice = makeUser('alice', 1)
+    const carol = makeUser('carol', 3)
+    befriend(carol, alice) // carol added alice, but alice never trusted carol
+    const a = await makeNode('a', alice, 101)
+    const c = await makeNode('c', carol, 104)
+    await introduce(a, alice, carol)
+    await introduce(c, alice, carol)
+    const secret = await a.publish(post('not for carol'))
+    await assert.rejects(connect(c, a), (e) => isProtocolError(e, ErrorCode.FORBIDDEN))
+    assert.equal(await c.has(secret.id), false)
+  })
+
+  it('disconnects a connected peer when its trust is revoked', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    const a = await makeNode('a', alice, 101)
+    const b = await makeNode('b', bob, 102)
+    const contact = befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    const [ca] = await connect(a, b)
+    const { signResource } = await import('@sdmp/core')
+    const revoke = signResource(provider, { kind: 'revoke', user: alice.key.fingerprint, data: { resource: contact.id }, created: Date.now() }, [alice.key])
+    await a.ingestor.ingest([revoke.bytes])
+    const info = await ca.closed
+    assert.equal(info.reason, 'revoked')
+    const later = await a.publish(post('after the revocation'))
+    assert.equal(await b.has(later.id), false)
+  })
+
+  it('penalizes and disconnects a peer that sends invalid resources', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    const a = await makeNode('a', alice, 101, undefined, { maxPenalty: 3 })
+    const b = await makeNode('b', bob, 102)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    const [, cb] = await connect(a, b)
+    const { resourceMessage } = await import('../src/index.js')
+    for (let i = 0; i < 3; i++) await cb.send(resourceMessage(new TextEncoder().encode(`{"not":"a resource ${i}"}`)))
+    const info = await cb.closed
+    assert.equal(info.reason, 'penalty')
+    assert.equal(info.by, 'remote')
+  })
+})

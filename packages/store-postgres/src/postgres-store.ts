@@ -1,0 +1,310 @@
+/**
+ * PostgresStore: the Store interface over PostgreSQL through `pg` (docs/scale.md). Several
+ * processes may open the same schema at once: migrations take turns under an advisory lock and
+ * journal appends are serialized by a row lock on the journal head (postgres-journal.ts).
+ * @module
+ */
+import { ErrorCode, ProtocolError } from '@sdmp/core'
+import type {
+  BlobInfo,
+  IngestItem,
+  JournalRow,
+  OutboxItem,
+  PeerState,
+  PutResult,
+  ResourceKey,
+  ResourceMeta,
+  ResourceQuery,
+  Store,
+} from '@sdmp/store'
+import {
+  assertArray,
+  assertBlobHash,
+  assertBytes,
+  assertDigest,
+  assertIngestItems,
+  assertInteger,
+  assertName,
+  assertOutboxItem,
+  assertPeerState,
+  assertQuery,
+  assertRange,
+} from '@sdmp/store'
+import { GroupCommit } from './group-commit.js'
+import { deleteBlobOn, getBlobFrom, putBlobOn, toBytes } from './postgres-blobs.js'
+import { PgConnection } from './postgres-connection.js'
+import { appendResourcesTx, initJournalTx, pgTables } from './postgres-journal.js'
+import type { PgTables } from './postgres-journal.js'
+import { migratePostgres } from './postgres-migrator.js'
+import { resolvePostgresConfig } from './postgres-store-config.js'
+import type { PostgresStoreConfig, ResolvedPostgresConfig } from './postgres-store-config.js'
+import { rangeWhere, resourceQuerySql, toMeta } from './postgres-sql.js'
+
+type Row = Record<string, unknown>
+
+/** Most resources one group-commit transaction takes from the queue. */
+const GROUP_COMMIT_MAX_ITEMS = 2000
+
+/**
+ * A Store kept in one PostgreSQL schema. Nothing connects until the first call (lazy pool
+ * factory); `open()` runs the migrations. Every write resolves only after COMMIT.
+ * @example
+ * const store = createPostgresStore({ url: 'postgres://postgres@127.0.0.1/sdmp', sha512 })
+ * await store.open()
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres'
+  readonly #config: ResolvedPostgresConfig
+  readonly #t: PgTables
+  readonly #db: PgConnection
+  readonly #writes: GroupCommit<IngestItem, PutResult>
+
+  /** @throws Error for an invalid config (programming error) */
+  constructor(config: PostgresStoreConfig) {
+    this.#config = resolvePostgresConfig(config)
+    this.#t = pgTables(this.#config.schema)
+    const schema = this.#config.schema
+    this.#db = new PgConnection(this.#config.pool, (client) =>
+      migratePostgres(client, schema).then(() => undefined),
+    )
+    // Queued writes still run during close() (it drains them), hence `afterClose`.
+    this.#writes = new GroupCommit(
+      (items) =>
+        this.#db.tx(
+          'put',
+          (tx) => appendResourcesTx(tx, this.#t, items, this.#config.sha512),
+          true,
+        ),
+      GROUP_COMMIT_MAX_ITEMS,
+    )
+  }
+
+  /** The schema this store lives in. */
+  get schema(): string {
+    return this.#config.schema
+  }
+
+  async open(): Promise<void> {
+    await this.#db.use('open', async () => undefined)
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close(() => this.#writes.drain())
+  }
+
+  async initJournal(nodeFingerprint: string): Promise<void> {
+    assertDigest(nodeFingerprint, 'nodeFingerprint')
+    await this.#db.tx('journal init', (tx) => initJournalTx(tx, this.#t, nodeFingerprint))
+  }
+
+  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
+    assertIngestItems(items)
+    if (this.#db.closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
+    if (items.length === 0) return []
+    return this.#writes.submit(items)
+  }
+
+  async getResource(id: string): Promise<Uint8Array | undefined> {
+    assertDigest(id, 'id')
+    const row = await this.#one(`SELECT bytes FROM ${this.#t.resources} WHERE id = $1`, [id])
+    return row && toBytes(row['bytes'])
+  }
+
+  async getMeta(id: string): Promise<ResourceMeta | undefined> {
+    assertDigest(id, 'id')
+    const row = await this.#one(
+      `SELECT id, user_fp, kind, created, ref, position FROM ${this.#t.resources} WHERE id = $1`,
+      [id],
+    )
+    return row && toMeta(row)
+  }
+
+  async hasResources(ids: readonly string[]): Promise<boolean[]> {
+    const list = assertArray(ids, 'ids')
+    list.forEach((id, i) => assertDigest(id, `ids[${i}]`))
+    const rows = await this.#all(`SELECT id FROM ${this.#t.resources} WHERE id = ANY($1::text[])`, [
+      list,
+    ])
+    const found = new Set(rows.map((r) => r['id']))
+    return list.map((id) => found.has(id))
+  }
+
+  async queryResources(query: ResourceQuery): Promise<ResourceMeta[]> {
+    const q = assertQuery(query)
+    if (q.limit === 0 || q.kinds?.length === 0) return this.#db.use('query', async () => [])
+    const { sql, values } = resourceQuerySql(this.#t, q)
+    return (await this.#all(sql, values)).map(toMeta)
+  }
+
+  async countResources(): Promise<number> {
+    // Every resource has exactly one journal line after line 1, so the head position counts
+    // them without scanning the table.
+    const head = await this.journalHead()
+    return head ? head.position - 1 : 0
+  }
+
+  async journalHead(): Promise<JournalRow | undefined> {
+    const row = await this.#one(`SELECT position, line FROM ${this.#t.head} WHERE id = 1`)
+    if (!row || Number(row['position']) === 0) return undefined
+    return { position: Number(row['position']), line: row['line'] as string }
+  }
+
+  async readJournal(afterPosition: number, limit: number): Promise<JournalRow[]> {
+    assertInteger(afterPosition, 'afterPosition')
+    assertInteger(limit, 'limit')
+    if (limit === 0) return this.#db.use('journal read', async () => [])
+    const rows = await this.#all(
+      `SELECT position, line FROM ${this.#t.journal} WHERE position > $1 ORDER BY position LIMIT $2`,
+      [afterPosition, limit],
+    )
+    return rows.map((r) => ({ position: Number(r['position']), line: r['line'] as string }))
+  }
+
+  async findJournalLine(lineId: string): Promise<JournalRow | undefined> {
+    assertDigest(lineId, 'lineId')
+    const row = await this.#one(
+      `SELECT position, line FROM ${this.#t.journal} WHERE line_id = $1`,
+      [lineId],
+    )
+    return row && { position: Number(row['position']), line: row['line'] as string }
+  }
+
+  async rangeKeys(range: {
+    from?: ResourceKey
+    to?: ResourceKey
+    limit?: number
+  }): Promise<ResourceKey[]> {
+    const r = assertRange(range)
+    if (r.limit === 0) return this.#db.use('range', async () => [])
+    const { where, values } = rangeWhere(r)
+    const limit = r.limit === undefined ? '' : ` LIMIT ${r.limit}`
+    const rows = await this.#all(
+      `SELECT created, id FROM ${this.#t.resources}${where} ORDER BY created, id${limit}`,
+      values,
+    )
+    return rows.map((row) => ({ created: Number(row['created']), id: row['id'] as string }))
+  }
+
+  async countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number> {
+    const { where, values } = rangeWhere(assertRange(range))
+    const row = await this.#one(`SELECT count(*) AS n FROM ${this.#t.resources}${where}`, values)
+    return Number(row!['n'])
+  }
+
+  async getPeerState(peer: string): Promise<PeerState | undefined> {
+    assertName(peer, 'peer')
+    const row = await this.#one(`SELECT * FROM ${this.#t.peers} WHERE peer = $1`, [peer])
+    if (!row) return undefined
+    const known = row['last_known'] as string | null
+    const sent = row['last_sent_position'] as string | null
+    const extra = row['extra'] as string | null
+    return {
+      ...(known === null ? {} : { lastKnown: known }),
+      ...(sent === null ? {} : { lastSentPosition: Number(sent) }),
+      ...(extra === null ? {} : { extra }),
+      updatedAt: Number(row['updated_at']),
+    }
+  }
+
+  async setPeerState(peer: string, state: PeerState): Promise<void> {
+    assertName(peer, 'peer')
+    const s = assertPeerState(state)
+    await this.#all(
+      `INSERT INTO ${this.#t.peers} (peer, last_known, last_sent_position, extra, updated_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (peer) DO UPDATE SET last_known = EXCLUDED.last_known,
+         last_sent_position = EXCLUDED.last_sent_position, extra = EXCLUDED.extra,
+         updated_at = EXCLUDED.updated_at`,
+      [peer, s.lastKnown ?? null, s.lastSentPosition ?? null, s.extra ?? null, s.updatedAt],
+    )
+  }
+
+  async getSecret(name: string): Promise<Uint8Array | undefined> {
+    assertName(name, 'secret name')
+    const row = await this.#one(`SELECT value FROM ${this.#t.secrets} WHERE name = $1`, [name])
+    return row && toBytes(row['value'])
+  }
+
+  async putSecret(name: string, value: Uint8Array): Promise<void> {
+    assertName(name, 'secret name')
+    assertBytes(value, 'secret value')
+    await this.#all(
+      `INSERT INTO ${this.#t.secrets} (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
+      [name, value],
+    )
+  }
+
+  async deleteSecret(name: string): Promise<void> {
+    assertName(name, 'secret name')
+    await this.#all(`DELETE FROM ${this.#t.secrets} WHERE name = $1`, [name])
+  }
+
+  async enqueueOutbox(item: OutboxItem): Promise<void> {
+    const o = assertOutboxItem(item)
+    // Same id again is a no-op, as in every backend.
+    await this.#all(
+      `INSERT INTO ${this.#t.outbox} (id, target, payload, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO NOTHING`,
+      [o.id, o.target, o.payload, o.createdAt],
+    )
+  }
+
+  async listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]> {
+    if (target !== undefined) assertName(target, 'target')
+    assertInteger(limit, 'limit')
+    const rows = await this.#all(
+      `SELECT id, target, payload, created_at FROM ${this.#t.outbox}
+       WHERE ($1::text IS NULL OR target = $1) ORDER BY created_at, id LIMIT $2`,
+      [target ?? null, limit],
+    )
+    return rows.map((r) => ({
+      id: r['id'] as string,
+      target: r['target'] as string,
+      payload: toBytes(r['payload']),
+      createdAt: Number(r['created_at']),
+    }))
+  }
+
+  async removeOutbox(ids: readonly string[]): Promise<void> {
+    const list = assertArray(ids, 'ids')
+    list.forEach((id, i) => assertName(id, `ids[${i}]`))
+    await this.#all(`DELETE FROM ${this.#t.outbox} WHERE id = ANY($1::text[])`, [list])
+  }
+
+  async putBlob(
+    data: AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<BlobInfo> {
+    const { blobChunkBytes } = this.#config
+    return this.#db.withClient('blob write', (client) =>
+      putBlobOn(client, this.#t, data, blobChunkBytes, options?.signal),
+    )
+  }
+
+  async getBlob(hash: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    assertBlobHash(hash)
+    const closed = (): void => {
+      if (this.#db.closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
+    }
+    return this.#db.use('blob read', (db) => getBlobFrom(db, this.#t, hash, closed))
+  }
+
+  async hasBlob(hash: string): Promise<boolean> {
+    assertBlobHash(hash)
+    return (await this.#one(`SELECT 1 FROM ${this.#t.blobs} WHERE hash = $1`, [hash])) !== undefined
+  }
+
+  async deleteBlob(hash: string): Promise<void> {
+    assertBlobHash(hash)
+    await this.#db.tx('blob delete', (tx) => deleteBlobOn(tx, this.#t, hash))
+  }
+
+  async #all(sql: string, values?: unknown[]): Promise<Row[]> {
+    return this.#db.use('query', async (db) => (await db.query(sql, values)).rows as Row[])
+  }
+
+  async #one(sql: string, values?: unknown[]): Promise<Row | undefined> {
+    return (await this.#all(sql, values))[0]
+  }
+}

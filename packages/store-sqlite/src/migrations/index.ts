@@ -1,0 +1,21 @@
+/**
+ * Versioned schema migrations of the SQLite store. Each migration runs once, in its own
+ * transaction, and sets `PRAGMA user_version` to its version; the list only ever grows.
+ * @module
+ */
+import { migration001 } from './001-initial.js'
+
+/** One schema step: SQL that moves version `version - 1` to `version`. */
+export interface Migration {
+  readonly version: number
+  readonly sql: string
+}
+
+/** Every migration in order. */
+export const MIGRATIONS: readonly Migration[] = [migration001]
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+
+/** `PRAGMA application_id` of an sdmp store: "SDMP" in ASCII. */
+export const APPLICATION_ID = 0x53444d50

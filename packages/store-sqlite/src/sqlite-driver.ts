@@ -1,0 +1,36 @@
+/**
+ * The structural subset of a synchronous SQLite driver this adapter uses (HOUSE-STYLE: declare
+ * the driver surface, do not leak driver types). better-sqlite3 12 satisfies it; a later move
+ * to `node:sqlite` only needs a small shim.
+ * @module
+ */
+
+/** Outcome of a write statement. */
+export interface SqliteRunResult {
+  readonly changes: number
+  readonly lastInsertRowid: number | bigint
+}
+
+/** A prepared statement. Parameters are positional. */
+export interface SqliteStatement {
+  run(...params: unknown[]): SqliteRunResult
+  get(...params: unknown[]): unknown
+  all(...params: unknown[]): unknown[]
+}
+
+/** An open database connection. */
+export interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement
+  exec(sql: string): unknown
+  pragma(source: string, options?: { simple?: boolean }): unknown
+  close(): unknown
+}
+
+/** Options the adapter passes when opening a connection. */
+export interface SqliteOpenOptions {
+  /** Milliseconds to wait on a locked database; the adapter uses 0 to detect IN_USE at once. */
+  readonly timeout: number
+}
+
+/** Opens a connection to `path` (a file path or `:memory:`). */
+export type OpenSqlite = (path: string, options: SqliteOpenOptions) => SqliteDatabase

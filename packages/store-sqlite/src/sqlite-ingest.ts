@@ -1,0 +1,101 @@
+/**
+ * The write path of the SQLite store: group commit of queued puts and the sync range clause.
+ * @module
+ */
+import { HASH_B64_LENGTH, formatJournalLine } from '@sdmp/core'
+import type { Sha512 } from '@sdmp/core'
+import type { IngestItem, PutResult, ResourceKey } from '@sdmp/store'
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
+import { wrapDriverError } from './sqlite-open.js'
+import { digestKey } from './sqlite-statements.js'
+import type { Statements } from './sqlite-statements.js'
+
+/** A putResources call waiting for the next group commit. */
+export interface PendingPut {
+  readonly items: readonly IngestItem[]
+  readonly resolve: (r: PutResult[]) => void
+  readonly reject: (e: unknown) => void
+}
+
+/** An open home: the exclusive connection, its statements and the cached journal head. */
+export interface OpenHome {
+  readonly db: SqliteDatabase
+  readonly st: Statements
+  readonly cache: Map<string, SqliteStatement>
+  /** Last journal line (cached: this connection is the only writer of the home). */
+  head: { position: number; line: string } | undefined
+}
+
+/**
+ * Commit one group of queued puts in a single transaction: look each id up, append a journal
+ * line for each new one (chained from the cached head), COMMIT (durable under
+ * synchronous=FULL), and only then resolve the callers. On any failure the whole group rolls
+ * back, every caller is rejected and the cached head is left unchanged.
+ */
+export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: Sha512): void {
+  let head = o.head!
+  let results: PutResult[][]
+  try {
+    o.db.exec('BEGIN IMMEDIATE')
+    try {
+      results = group.map((p) =>
+        p.items.map((item) => {
+          const existing = o.st.lineOf.get(digestKey(item.id), item.id) as
+            | { position: number; line_id: string; user: string }
+            | undefined
+          if (existing) {
+            const line = `${existing.line_id}@${existing.user}/${item.id}`
+            return { id: item.id, inserted: false, position: existing.position, line }
+          }
+          // One SHA-512 per line: the line id is the line's first 86 characters.
+          const line = formatJournalLine(head.line, item.user, item.id, sha512)
+          const lineId = line.slice(0, HASH_B64_LENGTH)
+          const position = head.position + 1
+          o.st.insert.run(
+            position,
+            item.id,
+            digestKey(item.id),
+            lineId,
+            digestKey(lineId),
+            item.user,
+            item.kind,
+            item.created,
+            item.ref ?? null,
+            item.bytes,
+          )
+          head = { position, line }
+          return { id: item.id, inserted: true, position, line }
+        }),
+      )
+      o.db.exec('COMMIT')
+    } catch (e) {
+      try {
+        o.db.exec('ROLLBACK')
+      } catch {
+        // a failed COMMIT may already have rolled back; the first error is the one to report
+      }
+      throw e
+    }
+  } catch (e) {
+    const err = wrapDriverError(e, 'putResources')
+    for (const p of group) p.reject(err)
+    return
+  }
+  o.head = head
+  group.forEach((p, i) => p.resolve(results[i]!))
+}
+
+/** WHERE clause for a (created, id) range; SQLite row values use the (created, id) index. */
+export function rangeWhere(r: { from?: ResourceKey; to?: ResourceKey }): [string, unknown[]] {
+  const where: string[] = []
+  const params: unknown[] = []
+  if (r.from) {
+    where.push('(created, id) >= (?, ?)')
+    params.push(r.from.created, r.from.id)
+  }
+  if (r.to) {
+    where.push('(created, id) < (?, ?)')
+    params.push(r.to.created, r.to.id)
+  }
+  return [where.length ? `WHERE ${where.join(' AND ')}` : '', params]
+}

@@ -1,0 +1,100 @@
+/** Prepared statements of the SQLite store, prepared once per connection. @module */
+import type { ResourceMeta } from '@sdmp/store'
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
+
+/** Every fixed statement the store runs. */
+export interface Statements {
+  readonly getMeta: SqliteStatement
+  readonly putMeta: SqliteStatement
+  readonly lastResource: SqliteStatement
+  readonly lineOf: SqliteStatement
+  readonly insert: SqliteStatement
+  readonly bytesOf: SqliteStatement
+  readonly metaOf: SqliteStatement
+  readonly has: SqliteStatement
+  readonly count: SqliteStatement
+  readonly journal: SqliteStatement
+  readonly byLineId: SqliteStatement
+  readonly getPeer: SqliteStatement
+  readonly setPeer: SqliteStatement
+  readonly getSecret: SqliteStatement
+  readonly putSecret: SqliteStatement
+  readonly deleteSecret: SqliteStatement
+  readonly enqueue: SqliteStatement
+  readonly listAll: SqliteStatement
+  readonly listFor: SqliteStatement
+  readonly dequeue: SqliteStatement
+}
+
+/** Prepare the fixed statements on `db`. */
+export function prepareStatements(db: SqliteDatabase): Statements {
+  const p = (sql: string) => db.prepare(sql)
+  return {
+    getMeta: p('SELECT value FROM meta WHERE key = ?'),
+    putMeta: p('INSERT INTO meta (key, value) VALUES (?, ?)'),
+    lastResource: p(
+      'SELECT position, line_id, user, id FROM resources ORDER BY position DESC LIMIT 1',
+    ),
+    lineOf: p('SELECT position, line_id, user FROM resources WHERE id_key = ? AND id = ?'),
+    insert: p(
+      'INSERT INTO resources (position, id, id_key, line_id, line_key, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    bytesOf: p('SELECT bytes FROM resources WHERE id_key = ? AND id = ?'),
+    metaOf: p(
+      'SELECT position, id, user, kind, created, ref FROM resources WHERE id_key = ? AND id = ?',
+    ),
+    has: p('SELECT 1 FROM resources WHERE id_key = ? AND id = ?'),
+    count: p('SELECT count(*) AS n FROM resources'),
+    journal: p(
+      'SELECT position, line_id, user, id FROM resources WHERE position > ? ORDER BY position LIMIT ?',
+    ),
+    byLineId: p('SELECT position, user, id FROM resources WHERE line_key = ? AND line_id = ?'),
+    getPeer: p(
+      'SELECT last_known, last_sent_position, extra, updated_at FROM peers WHERE peer = ?',
+    ),
+    setPeer: p(
+      'INSERT OR REPLACE INTO peers (peer, last_known, last_sent_position, extra, updated_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    getSecret: p('SELECT value FROM secrets WHERE name = ?'),
+    putSecret: p('INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)'),
+    deleteSecret: p('DELETE FROM secrets WHERE name = ?'),
+    enqueue: p(
+      'INSERT OR IGNORE INTO outbox (id, target, created_at, payload) VALUES (?, ?, ?, ?)',
+    ),
+    listAll: p(
+      'SELECT id, target, created_at, payload FROM outbox ORDER BY created_at, id LIMIT ?',
+    ),
+    listFor: p(
+      'SELECT id, target, created_at, payload FROM outbox WHERE target = ? ORDER BY created_at, id LIMIT ?',
+    ),
+    dequeue: p('DELETE FROM outbox WHERE id = ?'),
+  }
+}
+
+/** A resources row (without bytes) as ResourceMeta; no `ref` key when the column is NULL. */
+export function toMeta(row: unknown): ResourceMeta {
+  const r = row as {
+    position: number
+    id: string
+    user: string
+    kind: string
+    created: number
+    ref: string | null
+  }
+  const base = { id: r.id, user: r.user, kind: r.kind, created: r.created, position: r.position }
+  return r.ref === null ? base : { ...base, ref: r.ref }
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const B64_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i
+
+/**
+ * The index key of a digest: its first 8 base64url characters (48 bits) as a safe integer.
+ * Callers pass validated digests only.
+ */
+export function digestKey(digest: string): number {
+  let key = 0
+  for (let i = 0; i < 8; i++) key = key * 64 + B64_VALUE[digest.charCodeAt(i)]!
+  return key
+}

@@ -1,0 +1,73 @@
+/**
+ * Configuration of the SQLite store: where the home is, the fsync mode and the injected driver
+ * and hash. Validated and frozen once (HOUSE-STYLE "Config handling").
+ * @module
+ */
+import type { Sha512 } from '@sdmp/core'
+import type { OpenSqlite } from './sqlite-driver.js'
+
+/**
+ * How hard each commit is pushed to disk. `FULL` (default) fsyncs the WAL on every commit, so
+ * an acknowledged write survives kill -9 and power loss. `NORMAL` fsyncs only at checkpoints:
+ * it survives kill -9 but may lose the last commits on power loss (docs/store.md).
+ */
+export type SqliteSynchronous = 'FULL' | 'NORMAL'
+
+/** Configuration of {@link SqliteStore} (sqlite-store.ts). */
+export interface SqliteStoreConfig {
+  /**
+   * The store home: `store.db` (+ WAL), `store.lock` and `blobs/` live here. Created on open.
+   */
+  readonly dir: string
+  /** SHA-512 used to chain journal lines (e.g. `createNodeProvider().sha512`). */
+  readonly sha512: Sha512
+  /** Keep the database in memory (tests); blobs still go to `dir/blobs`. Default false. */
+  readonly memory?: boolean
+  /** fsync mode; default `FULL`. */
+  readonly synchronous?: SqliteSynchronous
+  /** The driver; defaults to better-sqlite3. */
+  readonly openDatabase?: OpenSqlite
+  /**
+   * Concurrent single puts are coalesced into one transaction; a group never holds more than
+   * this many items (default 5000) so one commit never blocks the event loop for long.
+   */
+  readonly maxGroupItems?: number
+  /** SQLite page cache per connection in MiB (default 16): bounded memory at any store size. */
+  readonly cacheMiB?: number
+}
+
+/** The validated, frozen form of {@link SqliteStoreConfig}. */
+export interface ResolvedSqliteConfig {
+  readonly dir: string
+  readonly sha512: Sha512
+  readonly memory: boolean
+  readonly synchronous: SqliteSynchronous
+  readonly openDatabase: OpenSqlite | undefined
+  readonly maxGroupItems: number
+  readonly cacheMiB: number
+}
+
+/** Check and freeze a config; misuse by our own code, so plain errors. @throws TypeError */
+export function resolveSqliteConfig(config: SqliteStoreConfig): ResolvedSqliteConfig {
+  if (typeof config?.dir !== 'string' || config.dir === '')
+    throw new TypeError('sqlite store: dir must be a non-empty path')
+  if (typeof config.sha512 !== 'function') throw new TypeError('sqlite store: sha512 required')
+  const synchronous = config.synchronous ?? 'FULL'
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL')
+    throw new TypeError('sqlite store: synchronous must be FULL or NORMAL')
+  const maxGroupItems = config.maxGroupItems ?? 5000
+  if (!Number.isSafeInteger(maxGroupItems) || maxGroupItems < 1)
+    throw new TypeError('sqlite store: maxGroupItems must be a positive integer')
+  const cacheMiB = config.cacheMiB ?? 16
+  if (!Number.isSafeInteger(cacheMiB) || cacheMiB < 1 || cacheMiB > 4096)
+    throw new TypeError('sqlite store: cacheMiB must be an integer in 1..4096')
+  return Object.freeze({
+    cacheMiB,
+    dir: config.dir,
+    sha512: config.sha512,
+    memory: config.memory ?? false,
+    synchronous,
+    openDatabase: config.openDatabase,
+    maxGroupItems,
+  })
+}

@@ -1,0 +1,414 @@
+/**
+ * SqliteStore: the embedded default Store (docs/store.md). better-sqlite3 in WAL mode with
+ * synchronous=FULL, one exclusive connection per home, group commit of concurrent puts, and
+ * content-addressed blob files beside the database.
+ * @module
+ */
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { ErrorCode, HASH_B64_LENGTH, ProtocolError, formatJournalLine } from '@sdmp/core'
+import type {
+  BlobInfo,
+  IngestItem,
+  JournalRow,
+  OutboxItem,
+  PeerState,
+  PutResult,
+  ResourceKey,
+  ResourceMeta,
+  ResourceQuery,
+  Store,
+} from '@sdmp/store'
+import {
+  assertArray,
+  assertBytes,
+  assertDigest,
+  assertIngestItems,
+  assertInteger,
+  assertName,
+  assertOutboxItem,
+  assertPeerState,
+  assertQuery,
+  assertRange,
+} from '@sdmp/store'
+import { BlobFiles } from './blob-files.js'
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
+import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
+import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
+import { commitGroup, rangeWhere } from './sqlite-ingest.js'
+import type { OpenHome, PendingPut } from './sqlite-ingest.js'
+import { resolveSqliteConfig } from './sqlite-store-config.js'
+import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
+
+/**
+ * The SQLite Store. Construct with a config, then `open()` (or let the first call open it).
+ * @example
+ * const store = new SqliteStore({ dir: home, sha512: provider.sha512 })
+ * await store.open()
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite'
+  readonly #config: ResolvedSqliteConfig
+  readonly #blobs: BlobFiles
+  #opening: Promise<OpenHome> | undefined
+  #open: OpenHome | undefined
+  #closed = false
+  #pending: PendingPut[] = []
+  #flushScheduled = false
+
+  constructor(config: SqliteStoreConfig) {
+    this.#config = resolveSqliteConfig(config)
+    this.#blobs = new BlobFiles(join(this.#config.dir, HOME_FILES.blobs))
+  }
+
+  /** Open the home: create it, lock it, migrate. Idempotent. @throws IN_USE, INCOMPATIBLE_STORE */
+  async open(): Promise<void> {
+    await this.#ready()
+  }
+
+  async #ready(): Promise<OpenHome> {
+    if (this.#closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
+    if (this.#open) return this.#open
+    this.#opening ??= (async () => {
+      mkdirSync(this.#config.dir, { recursive: true })
+      const db = await openSqliteHome(this.#config)
+      await this.#blobs.init()
+      const st = prepareStatements(db)
+      const headRow = st.lastResource.get() as
+        | { position: number; line_id: string; user: string; id: string }
+        | undefined
+      const first = st.getMeta.get('line1') as { value: string } | undefined
+      const head = headRow
+        ? { position: headRow.position, line: `${headRow.line_id}@${headRow.user}/${headRow.id}` }
+        : first && { position: 1, line: first.value }
+      this.#open = { db, st, head, cache: new Map() }
+      return this.#open
+    })()
+    try {
+      return await this.#opening
+    } catch (e) {
+      this.#opening = undefined
+      throw e
+    }
+  }
+
+  /** Flush queued puts, close the connection (releasing the lock). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    const o = this.#open ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined)
+    if (o) this.#flush()
+    this.#closed = true
+    if (o) {
+      o.db.close()
+      if (!this.#config.memory) rmSync(join(this.#config.dir, HOME_FILES.lock), { force: true })
+    }
+    this.#open = undefined
+  }
+
+  /** A cached prepared statement for the few dynamic queries (filters, range bounds). */
+  #stmt(o: OpenHome, sql: string): SqliteStatement {
+    let st = o.cache.get(sql)
+    if (!st) {
+      st = o.db.prepare(sql)
+      if (o.cache.size < 256) o.cache.set(sql, st)
+    }
+    return st
+  }
+
+  /** Run a synchronous read/write against the connection, mapping driver errors. */
+  async #run<T>(what: string, fn: (o: OpenHome) => T): Promise<T> {
+    const o = await this.#ready()
+    try {
+      return fn(o)
+    } catch (e) {
+      throw wrapDriverError(e, what)
+    }
+  }
+
+  async initJournal(nodeFingerprint: string): Promise<void> {
+    assertDigest(nodeFingerprint, 'nodeFingerprint')
+    await this.#run('initJournal', (o) => {
+      const first = o.st.getMeta.get('line1') as { value: string } | undefined
+      if (first === undefined) {
+        o.st.putMeta.run('line1', nodeFingerprint)
+        o.head ??= { position: 1, line: nodeFingerprint }
+      } else if (first.value !== nodeFingerprint)
+        throw new ProtocolError(
+          ErrorCode.CONFLICT,
+          'journal: line 1 holds another node fingerprint',
+        )
+    })
+  }
+
+  /**
+   * Store resources with their journal lines. Calls made in the same turn of the event loop are
+   * committed together in one transaction (group commit); each promise resolves only after
+   * that commit is durable.
+   * @throws BAD_REQUEST (nothing stored), CONFLICT (journal not initialized), UNAVAILABLE
+   */
+  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
+    assertIngestItems(items)
+    const o = await this.#ready()
+    if (!o.head)
+      throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')
+    if (items.length === 0) return []
+    return new Promise<PutResult[]>((resolve, reject) => {
+      this.#pending.push({ items, resolve, reject })
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        // setImmediate, not a microtask: puts arriving from I/O callbacks in this turn join too.
+        setImmediate(() => this.#flush())
+      }
+    })
+  }
+
+  /** Commit every queued put in groups of at most maxGroupItems items. */
+  #flush(): void {
+    this.#flushScheduled = false
+    while (this.#pending.length > 0) {
+      const group: PendingPut[] = []
+      let count = 0
+      while (
+        this.#pending.length > 0 &&
+        (group.length === 0 || count + this.#pending[0]!.items.length <= this.#config.maxGroupItems)
+      ) {
+        const p = this.#pending.shift()!
+        group.push(p)
+        count += p.items.length
+      }
+      const o = this.#open
+      if (o) commitGroup(o, group, this.#config.sha512)
+      else for (const p of group) p.reject(new ProtocolError(ErrorCode.CLOSED, 'store: closed'))
+    }
+  }
+
+  async getResource(id: string): Promise<Uint8Array | undefined> {
+    assertDigest(id, 'id')
+    return this.#run('getResource', (o) => {
+      const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined
+      return row && new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
+    })
+  }
+
+  async getMeta(id: string): Promise<ResourceMeta | undefined> {
+    assertDigest(id, 'id')
+    return this.#run('getMeta', (o) => {
+      const row = o.st.metaOf.get(digestKey(id), id)
+      return row === undefined ? undefined : toMeta(row)
+    })
+  }
+
+  async hasResources(ids: readonly string[]): Promise<boolean[]> {
+    assertArray(ids, 'ids').forEach((id, i) => assertDigest(id, `ids[${i}]`))
+    return this.#run('hasResources', (o) =>
+      ids.map((id) => o.st.has.get(digestKey(id), id) !== undefined),
+    )
+  }
+
+  async queryResources(query: ResourceQuery): Promise<ResourceMeta[]> {
+    const q = assertQuery(query)
+    return this.#run('queryResources', (o) => {
+      if (q.kinds?.length === 0) return []
+      const where = ['position > ?']
+      const params: unknown[] = [q.afterPosition ?? 0]
+      if (q.kinds) {
+        where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`)
+        params.push(...q.kinds)
+      }
+      if (q.user !== undefined) {
+        where.push('user = ?')
+        params.push(q.user)
+      }
+      if (q.ref !== undefined) {
+        where.push('ref = ?')
+        params.push(q.ref)
+      }
+      params.push(q.limit ?? -1)
+      const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${q.descending ? 'DESC' : 'ASC'} LIMIT ?`
+      return o.db
+        .prepare(sql)
+        .all(...params)
+        .map(toMeta)
+    })
+  }
+
+  async countResources(): Promise<number> {
+    return this.#run('countResources', (o) => (o.st.count.get() as { n: number }).n)
+  }
+
+  async journalHead(): Promise<JournalRow | undefined> {
+    return this.#run(
+      'journalHead',
+      (o) => o.head && { position: o.head.position, line: o.head.line },
+    )
+  }
+
+  async readJournal(afterPosition: number, limit: number): Promise<JournalRow[]> {
+    assertInteger(afterPosition, 'afterPosition')
+    assertInteger(limit, 'limit')
+    return this.#run('readJournal', (o) => {
+      const out: JournalRow[] = []
+      if (limit === 0 || !o.head) return out
+      if (afterPosition === 0)
+        out.push({ position: 1, line: (o.st.getMeta.get('line1') as { value: string }).value })
+      const rows = o.st.journal.all(Math.max(afterPosition, 1), limit - out.length) as {
+        position: number
+        line_id: string
+        user: string
+        id: string
+      }[]
+      for (const r of rows)
+        out.push({ position: r.position, line: `${r.line_id}@${r.user}/${r.id}` })
+      return out
+    })
+  }
+
+  async findJournalLine(lineId: string): Promise<JournalRow | undefined> {
+    assertDigest(lineId, 'lineId')
+    return this.#run('findJournalLine', (o) => {
+      const r = o.st.byLineId.get(digestKey(lineId), lineId) as
+        | { position: number; user: string; id: string }
+        | undefined
+      return r && { position: r.position, line: `${lineId}@${r.user}/${r.id}` }
+    })
+  }
+
+  async rangeKeys(range: {
+    from?: ResourceKey
+    to?: ResourceKey
+    limit?: number
+  }): Promise<ResourceKey[]> {
+    const r = assertRange(range)
+    return this.#run('rangeKeys', (o) => {
+      const [where, params] = rangeWhere(r)
+      const sql = `SELECT created, id FROM resources ${where} ORDER BY created, id LIMIT ?`
+      return this.#stmt(o, sql).all(...params, r.limit ?? -1) as ResourceKey[]
+    })
+  }
+
+  async countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number> {
+    const r = assertRange(range)
+    return this.#run('countRange', (o) => {
+      const [where, params] = rangeWhere(r)
+      return (
+        this.#stmt(o, `SELECT count(*) AS n FROM resources ${where}`).get(...params) as {
+          n: number
+        }
+      ).n
+    })
+  }
+
+  async getPeerState(peer: string): Promise<PeerState | undefined> {
+    assertName(peer, 'peer')
+    return this.#run('getPeerState', (o) => {
+      const r = o.st.getPeer.get(peer) as
+        | {
+            last_known: string | null
+            last_sent_position: number | null
+            extra: string | null
+            updated_at: number
+          }
+        | undefined
+      if (!r) return undefined
+      return {
+        ...(r.last_known === null ? {} : { lastKnown: r.last_known }),
+        ...(r.last_sent_position === null ? {} : { lastSentPosition: r.last_sent_position }),
+        ...(r.extra === null ? {} : { extra: r.extra }),
+        updatedAt: r.updated_at,
+      }
+    })
+  }
+
+  async setPeerState(peer: string, state: PeerState): Promise<void> {
+    assertName(peer, 'peer')
+    const s = assertPeerState(state)
+    await this.#run('setPeerState', (o) =>
+      o.st.setPeer.run(
+        peer,
+        s.lastKnown ?? null,
+        s.lastSentPosition ?? null,
+        s.extra ?? null,
+        s.updatedAt,
+      ),
+    )
+  }
+
+  async getSecret(name: string): Promise<Uint8Array | undefined> {
+    assertName(name, 'secret name')
+    return this.#run('getSecret', (o) => {
+      const r = o.st.getSecret.get(name) as { value: Buffer } | undefined
+      return r && new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength)
+    })
+  }
+
+  async putSecret(name: string, value: Uint8Array): Promise<void> {
+    assertName(name, 'secret name')
+    assertBytes(value, 'secret value')
+    await this.#run('putSecret', (o) => o.st.putSecret.run(name, value))
+  }
+
+  async deleteSecret(name: string): Promise<void> {
+    assertName(name, 'secret name')
+    await this.#run('deleteSecret', (o) => o.st.deleteSecret.run(name))
+  }
+
+  async enqueueOutbox(item: OutboxItem): Promise<void> {
+    const i = assertOutboxItem(item)
+    await this.#run('enqueueOutbox', (o) =>
+      o.st.enqueue.run(i.id, i.target, i.createdAt, i.payload),
+    )
+  }
+
+  async listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]> {
+    if (target !== undefined) assertName(target, 'target')
+    assertInteger(limit, 'limit')
+    return this.#run('listOutbox', (o) => {
+      const rows = (
+        target === undefined ? o.st.listAll.all(limit) : o.st.listFor.all(target, limit)
+      ) as { id: string; target: string; created_at: number; payload: Buffer }[]
+      return rows.map((r) => ({
+        id: r.id,
+        target: r.target,
+        createdAt: r.created_at,
+        payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+      }))
+    })
+  }
+
+  async removeOutbox(ids: readonly string[]): Promise<void> {
+    assertArray(ids, 'ids').forEach((id, i) => assertName(id, `ids[${i}]`))
+    await this.#run('removeOutbox', (o) => {
+      o.db.exec('BEGIN IMMEDIATE')
+      try {
+        for (const id of ids) o.st.dequeue.run(id)
+        o.db.exec('COMMIT')
+      } catch (e) {
+        o.db.exec('ROLLBACK')
+        throw e
+      }
+    })
+  }
+
+  async putBlob(
+    data: AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<BlobInfo> {
+    await this.#ready()
+    return this.#blobs.put(data, options?.signal)
+  }
+
+  async getBlob(hash: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    await this.#ready()
+    return this.#blobs.get(hash)
+  }
+
+  async hasBlob(hash: string): Promise<boolean> {
+    await this.#ready()
+    return this.#blobs.has(hash)
+  }
+
+  async deleteBlob(hash: string): Promise<void> {
+    await this.#ready()
+    await this.#blobs.delete(hash)
+  }
+}

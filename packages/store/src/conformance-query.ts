@@ -1,0 +1,164 @@
+/**
+ * Conformance cases for queries and the sync order: queryResources filters and order,
+ * rangeKeys/countRange boundaries in (created, id) order (docs/protocol/sync.md), and a
+ * fast-check property over random put sequences.
+ * @module
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Harness } from './conformance-kit.js'
+import { KINDS, NODE_FP, USERS, checkJournal, makeItem, T0 } from './conformance-kit.js'
+import type { IngestItem, ResourceKey, ResourceMeta } from './store.js'
+import { compareKeys } from './validate.js'
+
+function metaOf(item: IngestItem, position: number): ResourceMeta {
+  const { id, user, kind, created, ref } = item
+  return ref === undefined
+    ? { id, user, kind, created, position }
+    : { id, user, kind, created, ref, position }
+}
+
+/** Register the query, range and property cases for one backend. */
+export function registerQueryCases(h: Harness): void {
+  const n = h.name
+  describe(`${n}: queries and sync ranges`, () => {
+    it(`${n}: queryResources filters by kinds, user, ref and position, in journal order`, () =>
+      h.with(async (store) => {
+        const items = Array.from({ length: 40 }, (_, i) => makeItem(i))
+        await store.putResources(items)
+        const metas = items.map((it, i) => metaOf(it, i + 2))
+        assert.deepEqual(await store.queryResources({}), metas)
+        assert.deepEqual(
+          await store.queryResources({ kinds: ['message'] }),
+          metas.filter((m) => m.kind === 'message'),
+        )
+        assert.deepEqual(
+          await store.queryResources({ kinds: ['trust', 'encrypted'] }),
+          metas.filter((m) => m.kind !== 'message'),
+        )
+        assert.deepEqual(await store.queryResources({ kinds: [] }), [])
+        assert.deepEqual(
+          await store.queryResources({ user: USERS[1] }),
+          metas.filter((m) => m.user === USERS[1]),
+        )
+        assert.deepEqual(
+          await store.queryResources({ ref: 'conv-4' }),
+          metas.filter((m) => m.ref === 'conv-4'),
+        )
+        assert.deepEqual(
+          await store.queryResources({ afterPosition: 30 }),
+          metas.filter((m) => m.position > 30),
+        )
+        assert.deepEqual(await store.queryResources({ limit: 5 }), metas.slice(0, 5))
+        assert.deepEqual(await store.queryResources({ limit: 0 }), [])
+        const combo = metas.filter(
+          (m) => m.user === USERS[0] && m.kind !== 'trust' && m.position > 10,
+        )
+        assert.deepEqual(
+          await store.queryResources({
+            user: USERS[0],
+            kinds: ['message', 'encrypted'],
+            afterPosition: 10,
+          }),
+          combo,
+        )
+        assert.deepEqual(
+          await store.queryResources({ descending: true, limit: 3 }),
+          metas.slice(-3).reverse(),
+        )
+        assert.deepEqual(
+          await store.queryResources({ descending: true, afterPosition: 35, kinds: [KINDS[0]] }),
+          metas.filter((m) => m.position > 35 && m.kind === KINDS[0]).reverse(),
+        )
+      }))
+
+    it(`${n}: rangeKeys and countRange honour (created, id) order and bounds`, () =>
+      h.with(async (store) => {
+        const items = Array.from({ length: 60 }, (_, i) => makeItem(i))
+        await store.putResources(items.slice(30))
+        await store.putResources(items.slice(0, 30))
+        const keys: ResourceKey[] = items
+          .map((i) => ({ created: i.created, id: i.id }))
+          .sort(compareKeys)
+        assert.deepEqual(await store.rangeKeys({}), keys)
+        assert.equal(await store.countRange({}), 60)
+        const check = async (from: number | undefined, to: number | undefined, limit?: number) => {
+          const range = {
+            ...(from === undefined ? {} : { from: keys[from]! }),
+            ...(to === undefined ? {} : { to: keys[to]! }),
+          }
+          const want = keys.slice(from ?? 0, to ?? keys.length)
+          const what = `range [${from}, ${to}) limit ${limit}`
+          assert.deepEqual(await store.countRange(range), want.length, what)
+          const got = await store.rangeKeys(limit === undefined ? range : { ...range, limit })
+          assert.deepEqual(got, limit === undefined ? want : want.slice(0, limit), what)
+        }
+        await check(0, 60 - 1)
+        await check(5, 17)
+        await check(11, 12)
+        await check(12, 12)
+        await check(20, undefined)
+        await check(undefined, 33)
+        await check(7, 50, 9)
+        await check(undefined, undefined, 4)
+        // from > to is an empty range, not an error
+        assert.deepEqual(await store.rangeKeys({ from: keys[30]!, to: keys[10]! }), [])
+        assert.equal(await store.countRange({ from: keys[30]!, to: keys[10]! }), 0)
+        // id prefixes and empty ids are valid bounds: {created, ''} sorts before every id
+        const second = T0 + 1000
+        const atSecond = keys.filter((k) => k.created === second)
+        assert.deepEqual(
+          await store.rangeKeys({
+            from: { created: second, id: '' },
+            to: { created: second + 1, id: '' },
+          }),
+          atSecond,
+        )
+        assert.equal(
+          await store.countRange({ from: { created: second, id: atSecond[1]!.id.slice(0, 3) } }),
+          keys.filter(
+            (k) => compareKeys(k, { created: second, id: atSecond[1]!.id.slice(0, 3) }) >= 0,
+          ).length,
+        )
+        assert.deepEqual(await store.rangeKeys({ from: keys[0]!, limit: 0 }), [])
+      }))
+
+    it(`${n}: random put sequences give one line per distinct id and a verifying chain`, async () => {
+      const fc = (await import('fast-check')).default
+      const { seedFromEnv } = await import('@sdmp/testkit')
+      const seed = seedFromEnv()
+      const runs = h.options.propertyRuns ?? 20
+      try {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 0, maxLength: 8 }), {
+              minLength: 1,
+              maxLength: 12,
+            }),
+            fc.boolean(),
+            async (batches, concurrent) => {
+              const store = await h.fresh()
+              try {
+                const puts = batches.map((b) => () => store.putResources(b.map((i) => makeItem(i))))
+                if (concurrent) await Promise.all(puts.map((p) => p()))
+                else for (const p of puts) await p()
+                const distinct = new Set(batches.flat())
+                const lines = await checkJournal(store, h.sha512)
+                assert.equal(lines.length, distinct.size + 1)
+                assert.equal(lines[0], NODE_FP)
+                const want = [...distinct].map((i) => makeItem(i).id).sort()
+                const got = lines.slice(1).map((l) => l.slice(l.lastIndexOf('/') + 1))
+                assert.deepEqual([...got].sort(), want)
+              } finally {
+                await h.dispose(store)
+              }
+            },
+          ),
+          { seed, numRuns: runs },
+        )
+      } catch (e) {
+        throw new Error(`property failed with SEED=${seed}: ${(e as Error).message}`, { cause: e })
+      }
+    })
+  })
+}

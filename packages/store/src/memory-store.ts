@@ -1,0 +1,331 @@
+/**
+ * MemoryStore: the Store interface over plain in-process maps. Used by tests and by nodes that
+ * need no persistence; it passes the same conformance suite as the durable backends, so it is
+ * also the executable reference of the contract (docs/store.md).
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import { ErrorCode, ProtocolError, formatJournalLine, nextLineId } from '@sdmp/core'
+import type { Sha512 } from '@sdmp/core'
+import type {
+  BlobInfo,
+  IngestItem,
+  JournalRow,
+  OutboxItem,
+  PeerState,
+  PutResult,
+  ResourceKey,
+  ResourceMeta,
+  ResourceQuery,
+  Store,
+} from './store.js'
+import {
+  assertArray,
+  assertBlobHash,
+  assertBytes,
+  assertDigest,
+  assertIngestItems,
+  assertInteger,
+  assertName,
+  assertOutboxItem,
+  assertPeerState,
+  compareKeys,
+} from './validate.js'
+import { assertQuery, assertRange, checkAborted, BLOB_CHUNK } from './store-helpers.js'
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** SHA-512 used to chain journal lines (e.g. `createNodeProvider().sha512`). */
+  readonly sha512: Sha512
+}
+
+interface Stored {
+  readonly meta: ResourceMeta
+  readonly bytes: Uint8Array
+}
+
+/**
+ * A Store kept in memory. Every method copies bytes in and out, so callers can never alter
+ * stored state through a shared buffer.
+ * @example const store = new MemoryStore({ sha512 }); await store.open()
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory'
+  readonly #sha512: Sha512
+  #closed = false
+  readonly #lines: string[] = []
+  readonly #lineIds = new Map<string, number>()
+  readonly #resources = new Map<string, Stored>()
+  /** Resource metas in journal order (index = position - 2). */
+  readonly #byPosition: ResourceMeta[] = []
+  /** Sync keys sorted by (created, id). */
+  readonly #keys: ResourceKey[] = []
+  readonly #peers = new Map<string, PeerState>()
+  readonly #secrets = new Map<string, Uint8Array>()
+  readonly #outbox = new Map<string, OutboxItem>()
+  readonly #blobs = new Map<string, Uint8Array[]>()
+
+  constructor(options: MemoryStoreOptions) {
+    if (typeof options?.sha512 !== 'function') throw new TypeError('sha512: expected a function')
+    this.#sha512 = options.sha512
+  }
+
+  #live(): void {
+    if (this.#closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
+  }
+
+  async open(): Promise<void> {
+    this.#live()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  async initJournal(nodeFingerprint: string): Promise<void> {
+    this.#live()
+    assertDigest(nodeFingerprint, 'nodeFingerprint')
+    const first = this.#lines[0]
+    if (first === undefined) this.#lines.push(nodeFingerprint)
+    else if (first !== nodeFingerprint)
+      throw new ProtocolError(ErrorCode.CONFLICT, 'journal: line 1 holds another node fingerprint')
+  }
+
+  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
+    this.#live()
+    assertIngestItems(items)
+    if (this.#lines.length === 0)
+      throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')
+    const out: PutResult[] = []
+    for (const item of items) {
+      const existing = this.#resources.get(item.id)
+      if (existing) {
+        const position = existing.meta.position
+        out.push({ id: item.id, inserted: false, position, line: this.#lines[position - 1]! })
+        continue
+      }
+      const prev = this.#lines[this.#lines.length - 1]!
+      const line = formatJournalLine(prev, item.user, item.id, this.#sha512)
+      const position = this.#lines.length + 1
+      const meta: ResourceMeta = {
+        id: item.id,
+        user: item.user,
+        kind: item.kind,
+        created: item.created,
+        position,
+        ...(item.ref === undefined ? {} : { ref: item.ref }),
+      }
+      this.#lines.push(line)
+      this.#lineIds.set(nextLineId(prev, this.#sha512), position)
+      this.#resources.set(item.id, { meta, bytes: item.bytes.slice() })
+      this.#byPosition.push(meta)
+      const key = { created: item.created, id: item.id }
+      this.#keys.splice(this.#lowerBound(key), 0, key)
+      out.push({ id: item.id, inserted: true, position, line })
+    }
+    return out
+  }
+
+  async getResource(id: string): Promise<Uint8Array | undefined> {
+    this.#live()
+    return this.#resources.get(assertDigest(id, 'id'))?.bytes.slice()
+  }
+
+  async getMeta(id: string): Promise<ResourceMeta | undefined> {
+    this.#live()
+    return this.#resources.get(assertDigest(id, 'id'))?.meta
+  }
+
+  async hasResources(ids: readonly string[]): Promise<boolean[]> {
+    this.#live()
+    const list = assertArray(ids, 'ids')
+    list.forEach((id, i) => assertDigest(id, `ids[${i}]`))
+    return (list as string[]).map((id) => this.#resources.has(id))
+  }
+
+  async queryResources(query: ResourceQuery): Promise<ResourceMeta[]> {
+    this.#live()
+    const q = assertQuery(query)
+    const kinds = q.kinds && new Set(q.kinds)
+    const after = q.afterPosition ?? 0
+    const limit = q.limit ?? Infinity
+    const out: ResourceMeta[] = []
+    const n = this.#byPosition.length
+    for (let k = 0; k < n && out.length < limit; k++) {
+      const m = this.#byPosition[q.descending ? n - 1 - k : k]!
+      if (m.position <= after) {
+        if (q.descending) break
+        continue
+      }
+      if (kinds && !kinds.has(m.kind)) continue
+      if (q.user !== undefined && m.user !== q.user) continue
+      if (q.ref !== undefined && m.ref !== q.ref) continue
+      out.push(m)
+    }
+    return out
+  }
+
+  async countResources(): Promise<number> {
+    this.#live()
+    return this.#resources.size
+  }
+
+  async journalHead(): Promise<JournalRow | undefined> {
+    this.#live()
+    const n = this.#lines.length
+    return n === 0 ? undefined : { position: n, line: this.#lines[n - 1]! }
+  }
+
+  async readJournal(afterPosition: number, limit: number): Promise<JournalRow[]> {
+    this.#live()
+    assertInteger(afterPosition, 'afterPosition')
+    assertInteger(limit, 'limit')
+    return this.#lines
+      .slice(afterPosition, afterPosition + limit)
+      .map((line, i) => ({ position: afterPosition + i + 1, line }))
+  }
+
+  async findJournalLine(lineId: string): Promise<JournalRow | undefined> {
+    this.#live()
+    const position = this.#lineIds.get(assertDigest(lineId, 'lineId'))
+    return position === undefined ? undefined : { position, line: this.#lines[position - 1]! }
+  }
+
+  async rangeKeys(range: {
+    from?: ResourceKey
+    to?: ResourceKey
+    limit?: number
+  }): Promise<ResourceKey[]> {
+    this.#live()
+    const [start, end] = this.#bounds(range)
+    const limit = range.limit ?? Infinity
+    return this.#keys.slice(start, Math.max(start, Math.min(end, start + limit)))
+  }
+
+  async countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number> {
+    this.#live()
+    const [start, end] = this.#bounds(range)
+    return Math.max(0, end - start)
+  }
+
+  #bounds(range: { from?: ResourceKey; to?: ResourceKey }): [number, number] {
+    const r = assertRange(range)
+    const start = r.from ? this.#lowerBound(r.from) : 0
+    const end = r.to ? this.#lowerBound(r.to) : this.#keys.length
+    return [start, end]
+  }
+
+  /** Index of the first key >= `key`. */
+  #lowerBound(key: ResourceKey): number {
+    let lo = 0
+    let hi = this.#keys.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareKeys(this.#keys[mid]!, key) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  async getPeerState(peer: string): Promise<PeerState | undefined> {
+    this.#live()
+    return this.#peers.get(assertName(peer, 'peer'))
+  }
+
+  async setPeerState(peer: string, state: PeerState): Promise<void> {
+    this.#live()
+    assertName(peer, 'peer')
+    const s = assertPeerState(state)
+    this.#peers.set(peer, {
+      ...(s.lastKnown === undefined ? {} : { lastKnown: s.lastKnown }),
+      ...(s.lastSentPosition === undefined ? {} : { lastSentPosition: s.lastSentPosition }),
+      ...(s.extra === undefined ? {} : { extra: s.extra }),
+      updatedAt: s.updatedAt,
+    })
+  }
+
+  async getSecret(name: string): Promise<Uint8Array | undefined> {
+    this.#live()
+    return this.#secrets.get(assertName(name, 'secret name'))?.slice()
+  }
+
+  async putSecret(name: string, value: Uint8Array): Promise<void> {
+    this.#live()
+    assertName(name, 'secret name')
+    this.#secrets.set(name, assertBytes(value, 'secret value').slice())
+  }
+
+  async deleteSecret(name: string): Promise<void> {
+    this.#live()
+    this.#secrets.delete(assertName(name, 'secret name'))
+  }
+
+  async enqueueOutbox(item: OutboxItem): Promise<void> {
+    this.#live()
+    const o = assertOutboxItem(item)
+    if (this.#outbox.has(o.id)) return
+    const { id, target, createdAt } = o
+    this.#outbox.set(id, { id, target, createdAt, payload: o.payload.slice() })
+  }
+
+  async listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]> {
+    this.#live()
+    if (target !== undefined) assertName(target, 'target')
+    assertInteger(limit, 'limit')
+    return [...this.#outbox.values()]
+      .filter((o) => target === undefined || o.target === target)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map((o) => ({ ...o, payload: o.payload.slice() }))
+  }
+
+  async removeOutbox(ids: readonly string[]): Promise<void> {
+    this.#live()
+    const list = assertArray(ids, 'ids')
+    list.forEach((id, i) => assertName(id, `ids[${i}]`))
+    for (const id of list as string[]) this.#outbox.delete(id)
+  }
+
+  async putBlob(
+    data: AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<BlobInfo> {
+    this.#live()
+    const signal = options?.signal
+    checkAborted(signal)
+    const hash = createHash('sha256')
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const piece of data) {
+      checkAborted(signal)
+      assertBytes(piece, 'blob chunk')
+      hash.update(piece)
+      chunks.push(piece.slice())
+      size += piece.length
+    }
+    const info = { hash: hash.digest('hex'), size }
+    this.#live()
+    if (!this.#blobs.has(info.hash)) this.#blobs.set(info.hash, chunks)
+    return info
+  }
+
+  async getBlob(hash: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    this.#live()
+    const chunks = this.#blobs.get(assertBlobHash(hash))
+    if (!chunks) return undefined
+    return (async function* () {
+      for (const c of chunks)
+        for (let i = 0; i < c.length; i += BLOB_CHUNK) yield c.slice(i, i + BLOB_CHUNK)
+    })()
+  }
+
+  async hasBlob(hash: string): Promise<boolean> {
+    this.#live()
+    return this.#blobs.has(assertBlobHash(hash))
+  }
+
+  async deleteBlob(hash: string): Promise<void> {
+    this.#live()
+    this.#blobs.delete(assertBlobHash(hash))
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Boundary checks shared by every Store backend, so each rejects the same bad input with the
+ * same coded ProtocolError (docs/store.md "Input checks"). Backends call these before touching
+ * their storage; the conformance suite checks that they do.
+ * @module
+ */
+import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import type { IngestItem, OutboxItem, PeerState, ResourceKey } from './store.js'
+
+/** Longest accepted name for secrets, peers, outbox ids and targets (characters). */
+export const MAX_NAME_LENGTH = 256
+/** Longest accepted `kind` string (characters). */
+export const MAX_KIND_LENGTH = 64
+
+const BLOB_HASH = /^[0-9a-f]{64}$/
+const ID_PREFIX = /^[A-Za-z0-9_-]{0,86}$/
+
+function bad(message: string): ProtocolError {
+  return new ProtocolError(ErrorCode.BAD_REQUEST, message)
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (value instanceof Uint8Array) return 'Uint8Array'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+/** An 86-character base64url digest (resource id, fingerprint, line id). @throws BAD_REQUEST */
+export function assertDigest(value: unknown, label: string): string {
+  if (!isDigest(value)) {
+    const got = typeof value === 'string' ? `${value.length} characters` : typeName(value)
+    throw bad(`${label}: expected 86-character base64url digest, got ${got}`)
+  }
+  return value
+}
+
+/** A non-empty string of at most `max` characters. @throws BAD_REQUEST */
+export function assertName(value: unknown, label: string, max = MAX_NAME_LENGTH): string {
+  if (typeof value !== 'string') throw bad(`${label}: expected string, got ${typeName(value)}`)
+  if (value.length === 0 || value.length > max)
+    throw bad(`${label}: expected 1..${max} characters, got ${value.length}`)
+  return value
+}
+
+/** A safe integer >= `min`. @throws BAD_REQUEST */
+export function assertInteger(value: unknown, label: string, min = 0): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw bad(`${label}: expected integer >= ${min}, got ${typeName(value)}`)
+  return value
+}
+
+/** Bytes. @throws BAD_REQUEST */
+export function assertBytes(value: unknown, label: string): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    throw bad(`${label}: expected Uint8Array, got ${typeName(value)}`)
+  return value
+}
+
+/**
+ * A lowercase SHA-256 hex digest naming a blob (this also keeps blob paths safe).
+ * @throws BAD_REQUEST
+ */
+export function assertBlobHash(value: unknown, label = 'blob hash'): string {
+  if (typeof value !== 'string' || !BLOB_HASH.test(value)) {
+    const got = typeof value === 'string' ? `${value.length} characters` : typeName(value)
+    throw bad(`${label}: expected 64 lowercase hex characters, got ${got}`)
+  }
+  return value
+}
+
+/** An array. @throws BAD_REQUEST */
+export function assertArray(value: unknown, label: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw bad(`${label}: expected array, got ${typeName(value)}`)
+  return value
+}
+
+/** One ingest item: digests, kind, created and bytes. @throws BAD_REQUEST */
+export function assertIngestItem(value: unknown, label = 'item'): IngestItem {
+  if (typeof value !== 'object' || value === null)
+    throw bad(`${label}: expected object, got ${typeName(value)}`)
+  const item = value as Record<string, unknown>
+  assertDigest(item['id'], `${label}.id`)
+  assertDigest(item['user'], `${label}.user`)
+  assertName(item['kind'], `${label}.kind`, MAX_KIND_LENGTH)
+  assertInteger(item['created'], `${label}.created`)
+  assertBytes(item['bytes'], `${label}.bytes`)
+  if (item['ref'] !== undefined) assertName(item['ref'], `${label}.ref`)
+  return value as IngestItem
+}
+
+/**
+ * Every item of a batch, before anything is written (a batch is all or nothing).
+ * @throws BAD_REQUEST
+ */
+export function assertIngestItems(value: unknown): readonly IngestItem[] {
+  const items = assertArray(value, 'items')
+  for (let i = 0; i < items.length; i++) assertIngestItem(items[i], `items[${i}]`)
+  return items as readonly IngestItem[]
+}
+
+/**
+ * A sync range bound: created plus an id or id prefix (0..86 base64url characters).
+ * @throws BAD_REQUEST
+ */
+export function assertRangeKey(value: unknown, label: string): ResourceKey {
+  if (typeof value !== 'object' || value === null)
+    throw bad(`${label}: expected object, got ${typeName(value)}`)
+  const key = value as Record<string, unknown>
+  assertInteger(key['created'], `${label}.created`)
+  if (typeof key['id'] !== 'string' || !ID_PREFIX.test(key['id']))
+    throw bad(`${label}.id: expected 0..86 base64url characters`)
+  return value as ResourceKey
+}
+
+/** A peer state record. @throws BAD_REQUEST */
+export function assertPeerState(value: unknown): PeerState {
+  if (typeof value !== 'object' || value === null)
+    throw bad(`state: expected object, got ${typeName(value)}`)
+  const s = value as Record<string, unknown>
+  assertInteger(s['updatedAt'], 'state.updatedAt')
+  if (s['lastKnown'] !== undefined) assertDigest(s['lastKnown'], 'state.lastKnown')
+  if (s['lastSentPosition'] !== undefined)
+    assertInteger(s['lastSentPosition'], 'state.lastSentPosition')
+  if (s['extra'] !== undefined && typeof s['extra'] !== 'string')
+    throw bad(`state.extra: expected string, got ${typeName(s['extra'])}`)
+  return value as PeerState
+}
+
+/** An outbox item. @throws BAD_REQUEST */
+export function assertOutboxItem(value: unknown): OutboxItem {
+  if (typeof value !== 'object' || value === null)
+    throw bad(`outbox item: expected object, got ${typeName(value)}`)
+  const o = value as Record<string, unknown>
+  assertName(o['id'], 'outbox item.id')
+  assertName(o['target'], 'outbox item.target')
+  assertBytes(o['payload'], 'outbox item.payload')
+  assertInteger(o['createdAt'], 'outbox item.createdAt')
+  return value as OutboxItem
+}
+
+/** Compare two sync keys in (created, id) order; ids compare by code unit (= byte order here). */
+export function compareKeys(a: ResourceKey, b: ResourceKey): number {
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
