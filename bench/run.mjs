@@ -33,9 +33,11 @@ for (const file of chosen) {
 for (const r of results) {
   if (r.ratio === undefined && r.baseline) {
     const base = results.find((x) => x.name === r.baseline)
-    if (base && base.value > 0 && r.value > 0) r.ratio = r.lowerIsBetter ? base.value / r.value : r.value / base.value
+    if (base && base.value > 0 && r.value > 0)
+      r.ratio = r.lowerIsBetter ? base.value / r.value : r.value / base.value
   }
-  if (r.met === undefined && r.targetRatio !== undefined && r.ratio !== undefined) r.met = r.ratio >= r.targetRatio
+  if (r.met === undefined && r.targetRatio !== undefined && r.ratio !== undefined)
+    r.met = r.ratio >= r.targetRatio
 }
 
 const fmt = (v) =>

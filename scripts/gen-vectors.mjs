@@ -9,7 +9,14 @@ import { pathToFileURL } from 'node:url'
 
 const root = new URL('..', import.meta.url).pathname
 const generators = [
-  ['packages/core/dist/test/gen/resource-vectors.js', { 'resource.json': 'buildResourceVectors', 'encoding.json': 'buildEncodingVectors', 'journal.json': 'buildJournalVectors' }],
+  [
+    'packages/core/dist/test/gen/resource-vectors.js',
+    {
+      'resource.json': 'buildResourceVectors',
+      'encoding.json': 'buildEncodingVectors',
+      'journal.json': 'buildJournalVectors',
+    },
+  ],
   ['packages/core/dist/test/gen/envelope-vectors.js', { 'envelope.json': 'buildEnvelopeVectors' }],
   ['packages/core/dist/test/gen/sync-vectors.js', { 'sync.json': 'buildSyncVectors' }],
 ]

@@ -26,17 +26,39 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const key = (n: number): SigningKey => signingKeyFromSeed(provider, new Uint8Array(32).fill(n))
   const user = key(1)
   const node = key(2)
-  const s = (draft: ResourceDraft, k: SigningKey) => signResource(provider, { created: now - 1000, ...draft }, [k])
+  const s = (draft: ResourceDraft, k: SigningKey) =>
+    signResource(provider, { created: now - 1000, ...draft }, [k])
   const identity = (k: SigningKey, type: 'user' | 'node') =>
-    s({ kind: 'identity', user: k.fingerprint, data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } } }, k)
+    s(
+      {
+        kind: 'identity',
+        user: k.fingerprint,
+        data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } },
+      },
+      k,
+    )
   const graph = new TrustGraph()
-  const trust = s({ kind: 'trust', user: user.fingerprint, data: { trustee: node.fingerprint, authorization: ['publish_resource'] } }, user)
-  for (const r of [identity(user, 'user'), identity(node, 'node'), trust]) applyToTrustGraph(graph, validateResource(provider, r.bytes, graph, { now }))
+  const trust = s(
+    {
+      kind: 'trust',
+      user: user.fingerprint,
+      data: { trustee: node.fingerprint, authorization: ['publish_resource'] },
+    },
+    user,
+  )
+  for (const r of [identity(user, 'user'), identity(node, 'node'), trust])
+    applyToTrustGraph(graph, validateResource(provider, r.bytes, graph, { now }))
 
   // A typical small resource: a ~200-character post.
-  const draft: ResourceDraft = { kind: 'post', user: user.fingerprint, trust: trust.id, data: { body: 'x'.repeat(200), type: 'text' } }
+  const draft: ResourceDraft = {
+    kind: 'post',
+    user: user.fingerprint,
+    trust: trust.id,
+    data: { body: 'x'.repeat(200), type: 'text' },
+  }
   const posts: DecodedResource[] = []
-  for (let i = 0; i < 256; i++) posts.push(s({ ...draft, data: { body: `${i} ${'x'.repeat(200)}`, type: 'text' } }, node))
+  for (let i = 0; i < 256; i++)
+    posts.push(s({ ...draft, data: { body: `${i} ${'x'.repeat(200)}`, type: 'text' } }, node))
   const minMs = Math.max(200, 1500 * ctx.scale)
   let i = 0
   const next = () => posts[i++ & 255]!
@@ -47,13 +69,31 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const add = (name: string, value: number, extra: Partial<BenchResult> = {}) =>
     results.push({ group: 'core', name, value, unit: 'ops/s', baseline: BASELINE, ...extra })
   ctx.log('resource: provider verify, identifier, decode, validate, sign')
-  add('provider Ed25519 verify (profile rule)', await measureRate(() => provider.ed25519.verify(sig.signature, input, node.publicKey), { minMs }))
-  add('resource identifier (SHA-512 of payload)', await measureRate(() => provider.sha512(new TextEncoder().encode(next().payload)), { minMs }))
-  add('decode a resource (parse, schema, identifier)', await measureRate(() => decodeResource(provider, next().bytes), { minMs }))
-  add('validate a resource (full ingest check)', await measureRate(() => validateResource(provider, next().bytes, graph, { now }), { minMs }), {
-    target: '>= 0.8x raw native verify',
-    targetRatio: 0.8,
-  })
-  add('sign a resource (build, canonicalize, sign)', await measureRate(() => signResource(provider, draft, [node]), { minMs }))
+  add(
+    'provider Ed25519 verify (profile rule)',
+    await measureRate(() => provider.ed25519.verify(sig.signature, input, node.publicKey), {
+      minMs,
+    }),
+  )
+  add(
+    'resource identifier (SHA-512 of payload)',
+    await measureRate(() => provider.sha512(new TextEncoder().encode(next().payload)), { minMs }),
+  )
+  add(
+    'decode a resource (parse, schema, identifier)',
+    await measureRate(() => decodeResource(provider, next().bytes), { minMs }),
+  )
+  add(
+    'validate a resource (full ingest check)',
+    await measureRate(() => validateResource(provider, next().bytes, graph, { now }), { minMs }),
+    {
+      target: '>= 0.8x raw native verify',
+      targetRatio: 0.8,
+    },
+  )
+  add(
+    'sign a resource (build, canonicalize, sign)',
+    await measureRate(() => signResource(provider, draft, [node]), { minMs }),
+  )
   return results
 }

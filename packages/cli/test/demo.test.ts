@@ -18,7 +18,10 @@ describe('sdmp demo', () => {
     assert.equal(run.code, 0, run.stderr)
     const out = JSON.parse(run.stdout)
     assert.match(out.message, /^Hello Bob/)
-    assert.deepEqual(out.steps.map((s: { step: string }) => s.step), ['identity', 'identity', 'trust', 'send', 'receive', 'receipt', 'journal', 'journal'])
+    assert.deepEqual(
+      out.steps.map((s: { step: string }) => s.step),
+      ['identity', 'identity', 'trust', 'send', 'receive', 'receipt', 'journal', 'journal'],
+    )
     const provider = createNodeProvider()
     for (const name of ['alice', 'bob']) {
       const store = new SqliteStore({ dir: `${dir}/${name}`, sha512: provider.sha512 })

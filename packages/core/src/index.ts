@@ -48,13 +48,30 @@ export {
   HASH_B64_LENGTH,
 } from './journal/journal.js'
 export type { JournalEntry, JournalVerification, Sha512 } from './journal/journal.js'
-export { keyRecord, fingerprintOf, decodeKeyRecord, signingKeyFromSeed, generateSigningKey } from './identity/keys.js'
+export {
+  keyRecord,
+  fingerprintOf,
+  decodeKeyRecord,
+  signingKeyFromSeed,
+  generateSigningKey,
+} from './identity/keys.js'
 export type { KeyRecord, SigningKey } from './identity/keys.js'
 export { AUTHORIZATIONS, CONTENT_SCHEMAS, isContentKind } from './resource/schemas.js'
 export type { Authorization, ContentKind, ContentData, ResourceHeader } from './resource/schemas.js'
-export { buildPayload, signResource, decodeResource, verifySignatureEntry } from './resource/resource.js'
+export {
+  buildPayload,
+  signResource,
+  decodeResource,
+  verifySignatureEntry,
+} from './resource/resource.js'
 export type { ResourceDraft, DecodedResource, SignatureEntry } from './resource/resource.js'
-export { validateResource, checkResource, identityInfoOf, trustInfoOf, applyToTrustGraph } from './resource/ingest.js'
+export {
+  validateResource,
+  checkResource,
+  identityInfoOf,
+  trustInfoOf,
+  applyToTrustGraph,
+} from './resource/ingest.js'
 export type { Verified } from './resource/ingest.js'
 export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
 export type { TrustView, IdentityInfo, TrustInfo, Decision } from './trust/trust-graph.js'
@@ -71,7 +88,12 @@ export {
   isValidMlKemPublicKey,
   assertRecipientPublicKey,
 } from './envelope/wrap.js'
-export type { RandomSource, RecipientKey, RecipientSecret, RecipientKeyPair } from './envelope/wrap.js'
+export type {
+  RandomSource,
+  RecipientKey,
+  RecipientSecret,
+  RecipientKeyPair,
+} from './envelope/wrap.js'
 export { sizeBucket, recipientBucket } from './envelope/padding.js'
 export {
   DEFAULT_PREKEY_POLICY,

@@ -71,10 +71,17 @@ function write(v: unknown, depth: number, maxDepth: number): string {
  * number form, key order) is an error. `__proto__` keys are refused outright.
  * @throws INVALID_ENCODING
  */
-export function parseCanonical(text: string, label = 'json', maxBytes: number = LIMITS.maxResourceBytes): Json {
+export function parseCanonical(
+  text: string,
+  label = 'json',
+  maxBytes: number = LIMITS.maxResourceBytes,
+): Json {
   if (typeof text !== 'string') bad(`${label}: expected string, got ${typeof text}`)
   if (text.length > maxBytes) {
-    throw new ProtocolError(ErrorCode.LIMIT_EXCEEDED, `${label}: ${text.length} characters exceeds ${maxBytes}`)
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `${label}: ${text.length} characters exceeds ${maxBytes}`,
+    )
   }
   let value: Json
   try {

@@ -2,14 +2,25 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { createNobleProvider, verifyJournal, formatJournalLine, parseJournalLine } from '../src/index.js'
+import {
+  createNobleProvider,
+  verifyJournal,
+  formatJournalLine,
+  parseJournalLine,
+} from '../src/index.js'
 
 const V = '../shared/vectors/sdmp-0.12/'
 const sha512 = createNobleProvider().sha512
 const lines = (f: string) => readFileSync(V + f, 'utf8').split('\n')
 
 describe('verifyJournal', () => {
-  for (const f of ['good-journal.txt', 'journal-start.txt', 'journal-user-identity.txt', 'journal-user-trust.txt', 'journal-user-resource.txt']) {
+  for (const f of [
+    'good-journal.txt',
+    'journal-start.txt',
+    'journal-user-identity.txt',
+    'journal-user-trust.txt',
+    'journal-user-resource.txt',
+  ]) {
     it(`accepts the published chain ${f}`, () => {
       const r = verifyJournal(lines(f), sha512)
       assert.equal(r.ok, true, r.reason)

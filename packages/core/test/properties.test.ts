@@ -45,40 +45,65 @@ const jsonValue = fc
 
 describe('canonical JSON properties', () => {
   it('parseCanonical(canonicalize(x)) equals x', () => {
-    fc.assert(fc.property(jsonValue, (v) => {
-      assert.deepEqual(parseCanonical(canonicalize(v)), v, why)
-    }), opts(500))
+    fc.assert(
+      fc.property(jsonValue, (v) => {
+        assert.deepEqual(parseCanonical(canonicalize(v)), v, why)
+      }),
+      opts(500),
+    )
   })
   it('canonical text is unique: any other serialization is refused or equal', () => {
-    fc.assert(fc.property(jsonValue, fc.integer({ min: 0, max: 4 }), (v, indent) => {
-      const text = JSON.stringify(v, null, indent)
-      const r = outcome(() => parseCanonical(text))
-      assert.ok(r === 'ok' ? text === canonicalize(v) : r === 'INVALID_ENCODING', why)
-    }), opts(300))
+    fc.assert(
+      fc.property(jsonValue, fc.integer({ min: 0, max: 4 }), (v, indent) => {
+        const text = JSON.stringify(v, null, indent)
+        const r = outcome(() => parseCanonical(text))
+        assert.ok(r === 'ok' ? text === canonicalize(v) : r === 'INVALID_ENCODING', why)
+      }),
+      opts(300),
+    )
   })
   it('parseStrict finds a duplicate key anywhere', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 5 }), jsonValue, { minKeys: 1, maxKeys: 5 }), (o) => {
-      const [k] = Object.keys(o)
-      // A function replacement: a key like "$&" must not be read as a replacement pattern.
-      const text = canonicalize(o).replace(/^\{/, () => `{${JSON.stringify(k)}:0,`)
-      assert.equal(outcome(() => parseStrict(text)), 'INVALID_ENCODING', why)
-    }), opts(200))
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 5 }), jsonValue, { minKeys: 1, maxKeys: 5 }),
+        (o) => {
+          const [k] = Object.keys(o)
+          // A function replacement: a key like "$&" must not be read as a replacement pattern.
+          const text = canonicalize(o).replace(/^\{/, () => `{${JSON.stringify(k)}:0,`)
+          assert.equal(
+            outcome(() => parseStrict(text)),
+            'INVALID_ENCODING',
+            why,
+          )
+        },
+      ),
+      opts(200),
+    )
   })
 })
 
 describe('base64url properties', () => {
   it('decode(encode(b)) = b', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
-      assert.deepEqual(fromBase64url(toBase64url(b)), b)
-    }), opts(500))
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        assert.deepEqual(fromBase64url(toBase64url(b)), b)
+      }),
+      opts(500),
+    )
   })
   it('every accepted string is the one canonical encoding of its bytes', () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'AQgw_-=+/ \nabcxyz0189'), maxLength: 40 }), (s) => {
-      let bytes: Uint8Array | undefined
-      const r = outcome(() => (bytes = fromBase64url(s)))
-      if (r === 'ok') assert.equal(toBase64url(bytes!), s, why)
-      else assert.equal(r, 'INVALID_ENCODING', why)
-    }), opts(1000))
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'AQgw_-=+/ \nabcxyz0189'), maxLength: 40 }),
+        (s) => {
+          let bytes: Uint8Array | undefined
+          const r = outcome(() => (bytes = fromBase64url(s)))
+          if (r === 'ok') assert.equal(toBase64url(bytes!), s, why)
+          else assert.equal(r, 'INVALID_ENCODING', why)
+        },
+      ),
+      opts(1000),
+    )
   })
 })
 
@@ -88,48 +113,108 @@ describe('signed resource properties', () => {
   const post = postBy(alice, 'a message that must not be altered')
 
   it('any single-byte change never validates', () => {
-    fc.assert(fc.property(fc.nat(post.bytes.length - 1), fc.integer({ min: 1, max: 255 }), (i, delta) => {
-      const copy = post.bytes.slice()
-      copy[i] = (copy[i]! + delta) & 0xff
-      const r = outcome(() => validateResource(provider, copy, g, { now: T0 }))
-      assert.notEqual(r, 'ok', `byte ${i} changed by ${delta} still validated ${why}`)
-    }), opts(400))
+    fc.assert(
+      fc.property(fc.nat(post.bytes.length - 1), fc.integer({ min: 1, max: 255 }), (i, delta) => {
+        const copy = post.bytes.slice()
+        copy[i] = (copy[i]! + delta) & 0xff
+        const r = outcome(() => validateResource(provider, copy, g, { now: T0 }))
+        assert.notEqual(r, 'ok', `byte ${i} changed by ${delta} still validated ${why}`)
+      }),
+      opts(400),
+    )
   })
 
   it('random JSON and random bytes give coded errors, never a crash', () => {
-    fc.assert(fc.property(fc.oneof(jsonValue.map((v) => new TextEncoder().encode(canonicalize(v))), fc.uint8Array({ maxLength: 300 })), (bytes) => {
-      assert.notEqual(outcome(() => decodeResource(provider, bytes)), 'ok', why)
-    }), opts(400))
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          jsonValue.map((v) => new TextEncoder().encode(canonicalize(v))),
+          fc.uint8Array({ maxLength: 300 }),
+        ),
+        (bytes) => {
+          assert.notEqual(
+            outcome(() => decodeResource(provider, bytes)),
+            'ok',
+            why,
+          )
+        },
+      ),
+      opts(400),
+    )
   })
 
   it('structure-aware mutations of the outer object give coded errors', () => {
     const outer = JSON.parse(new TextDecoder().decode(post.bytes))
-    const paths = [['sdmp'], ['sdmp', 'version'], ['sdmp', 'schemas'], ['signature'], ['signature', 'identifier'], ['signature', 'payload'], ['signature', 'signatures']]
-    fc.assert(fc.property(fc.constantFrom(...paths), jsonValue, (path, value) => {
-      const copy = structuredClone(outer)
-      let o = copy
-      for (const p of path.slice(0, -1)) o = o[p]
-      o[path[path.length - 1]!] = value
-      const r = outcome(() => validateResource(provider, new TextEncoder().encode(canonicalize(copy)), g, { now: T0 }))
-      assert.ok(r !== 'ok' || JSON.stringify(copy) === JSON.stringify(outer), why)
-    }), opts(300))
+    const paths = [
+      ['sdmp'],
+      ['sdmp', 'version'],
+      ['sdmp', 'schemas'],
+      ['signature'],
+      ['signature', 'identifier'],
+      ['signature', 'payload'],
+      ['signature', 'signatures'],
+    ]
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), jsonValue, (path, value) => {
+        const copy = structuredClone(outer)
+        let o = copy
+        for (const p of path.slice(0, -1)) o = o[p]
+        o[path[path.length - 1]!] = value
+        const r = outcome(() =>
+          validateResource(provider, new TextEncoder().encode(canonicalize(copy)), g, { now: T0 }),
+        )
+        assert.ok(r !== 'ok' || JSON.stringify(copy) === JSON.stringify(outer), why)
+      }),
+      opts(300),
+    )
   })
 })
 
 describe('hostile input table', () => {
   const cases: [string, () => unknown, string][] = [
-    ['string instead of bytes', () => decodeResource(provider, 'x' as unknown as Uint8Array), 'BAD_REQUEST'],
-    ['null instead of bytes', () => decodeResource(provider, null as unknown as Uint8Array), 'BAD_REQUEST'],
-    ['deep nesting', () => parseCanonical('['.repeat(100_000) + ']'.repeat(100_000)), 'INVALID_ENCODING'],
-    ['deep nesting, strict', () => parseStrict('{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000)), 'INVALID_ENCODING'],
+    [
+      'string instead of bytes',
+      () => decodeResource(provider, 'x' as unknown as Uint8Array),
+      'BAD_REQUEST',
+    ],
+    [
+      'null instead of bytes',
+      () => decodeResource(provider, null as unknown as Uint8Array),
+      'BAD_REQUEST',
+    ],
+    [
+      'deep nesting',
+      () => parseCanonical('['.repeat(100_000) + ']'.repeat(100_000)),
+      'INVALID_ENCODING',
+    ],
+    [
+      'deep nesting, strict',
+      () => parseStrict('{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000)),
+      'INVALID_ENCODING',
+    ],
     ['huge number', () => parseCanonical('1e400'), 'INVALID_ENCODING'],
     ['oversize text', () => parseStrict('"' + 'a'.repeat(2 * 1024 * 1024) + '"'), 'LIMIT_EXCEEDED'],
     ['__proto__ key', () => parseCanonical('{"__proto__":{"polluted":true}}'), 'INVALID_ENCODING'],
     ['__proto__ key, strict', () => parseStrict('{ "__proto__": 1 }'), 'INVALID_ENCODING'],
     ['lone surrogate', () => parseCanonical('"\\ud800"'), 'INVALID_ENCODING'],
-    ['invalid UTF-8', () => decodeResource(provider, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), 'INVALID_ENCODING'],
-    ['number instead of object', () => decodeResource(provider, new TextEncoder().encode('42')), 'SCHEMA_VIOLATION'],
-    ['journal of garbage', () => { if (!verifyJournal(['x', 'y'], provider.sha512).ok) throw new ProtocolError('BROKEN_CHAIN', 'broken') }, 'BROKEN_CHAIN'],
+    [
+      'invalid UTF-8',
+      () => decodeResource(provider, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])),
+      'INVALID_ENCODING',
+    ],
+    [
+      'number instead of object',
+      () => decodeResource(provider, new TextEncoder().encode('42')),
+      'SCHEMA_VIOLATION',
+    ],
+    [
+      'journal of garbage',
+      () => {
+        if (!verifyJournal(['x', 'y'], provider.sha512).ok)
+          throw new ProtocolError('BROKEN_CHAIN', 'broken')
+      },
+      'BROKEN_CHAIN',
+    ],
   ]
   for (const [name, f, expected] of cases) {
     it(`${name} -> ${expected}`, () => {

@@ -1,7 +1,15 @@
 /** Resource signing, decoding and ingest validation. @module */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ErrorCode, TrustGraph, canonicalize, decodeResource, isProtocolError, toBase64url, validateResource } from '../src/index.js'
+import {
+  ErrorCode,
+  TrustGraph,
+  canonicalize,
+  decodeResource,
+  isProtocolError,
+  toBase64url,
+  validateResource,
+} from '../src/index.js'
 import { T0, feed, identityOf, keyOf, person, postBy, provider, sign } from './world.js'
 
 const code = (f: () => unknown): string => {
@@ -23,11 +31,25 @@ describe('signResource / decodeResource', () => {
     const outer = JSON.parse(new TextDecoder().decode(r.bytes))
     assert.deepEqual(Object.keys(outer), ['sdmp', 'signature'])
     assert.deepEqual(outer.sdmp, { schemas: ['signature'], version: '1.0' })
-    assert.equal(outer.signature.identifier, toBase64url(provider.sha512(new TextEncoder().encode(outer.signature.payload))))
-    const header = JSON.parse(Buffer.from(outer.signature.signatures[0].protected, 'base64url').toString())
+    assert.equal(
+      outer.signature.identifier,
+      toBase64url(provider.sha512(new TextEncoder().encode(outer.signature.payload))),
+    )
+    const header = JSON.parse(
+      Buffer.from(outer.signature.signatures[0].protected, 'base64url').toString(),
+    )
     assert.deepEqual(header, { alg: 'EdDSA', kid: alice.fingerprint })
-    const input = new TextEncoder().encode(`${outer.signature.signatures[0].protected}.${outer.signature.payload}`)
-    assert.equal(provider.ed25519.verify(Buffer.from(outer.signature.signatures[0].signature, 'base64url'), input, alice.publicKey), true)
+    const input = new TextEncoder().encode(
+      `${outer.signature.signatures[0].protected}.${outer.signature.payload}`,
+    )
+    assert.equal(
+      provider.ed25519.verify(
+        Buffer.from(outer.signature.signatures[0].signature, 'base64url'),
+        input,
+        alice.publicKey,
+      ),
+      true,
+    )
     assert.equal(r.kind, 'identity')
     assert.equal(r.created, T0)
   })
@@ -43,46 +65,112 @@ describe('signResource / decodeResource', () => {
     const r = identityOf(keyOf(1), 'user')
     const outer = JSON.parse(new TextDecoder().decode(r.bytes))
     outer.signature.identifier = 'A'.repeat(86)
-    assert.equal(code(() => decodeResource(provider, enc(outer))), ErrorCode.INVALID_ENCODING)
+    assert.equal(
+      code(() => decodeResource(provider, enc(outer))),
+      ErrorCode.INVALID_ENCODING,
+    )
   })
 
   it('refuses non-canonical JSON, duplicate keys and __proto__ keys', () => {
     const r = identityOf(keyOf(1), 'user')
     const text = new TextDecoder().decode(r.bytes)
-    assert.equal(code(() => decodeResource(provider, new TextEncoder().encode(' ' + text))), ErrorCode.INVALID_ENCODING)
-    const dup = text.replace('{"sdmp":', '{"sdmp":{"schemas":["signature"],"version":"1.0"},"sdmp":')
-    assert.equal(code(() => decodeResource(provider, new TextEncoder().encode(dup))), ErrorCode.INVALID_ENCODING)
+    assert.equal(
+      code(() => decodeResource(provider, new TextEncoder().encode(' ' + text))),
+      ErrorCode.INVALID_ENCODING,
+    )
+    const dup = text.replace(
+      '{"sdmp":',
+      '{"sdmp":{"schemas":["signature"],"version":"1.0"},"sdmp":',
+    )
+    assert.equal(
+      code(() => decodeResource(provider, new TextEncoder().encode(dup))),
+      ErrorCode.INVALID_ENCODING,
+    )
     const proto = text.replace('{"sdmp":', '{"__proto__":{},"sdmp":')
-    assert.equal(code(() => decodeResource(provider, new TextEncoder().encode(proto))), ErrorCode.INVALID_ENCODING)
+    assert.equal(
+      code(() => decodeResource(provider, new TextEncoder().encode(proto))),
+      ErrorCode.INVALID_ENCODING,
+    )
   })
 
   it('refuses unknown schemas, extra properties and unsupported versions in the payload', () => {
     const alice = keyOf(1)
-    const base = { sdmp: { created: '2026-01-01T00:00:00.000Z', schemas: ['resource', 'post'], version: '1.0' }, resource: { user: alice.fingerprint }, post: { body: 'x', type: 'text' } }
+    const base = {
+      sdmp: { created: '2026-01-01T00:00:00.000Z', schemas: ['resource', 'post'], version: '1.0' },
+      resource: { user: alice.fingerprint },
+      post: { body: 'x', type: 'text' },
+    }
     const wrap = (inner: unknown) => {
       const payload = b64json(inner)
       const identifier = toBase64url(provider.sha512(new TextEncoder().encode(payload)))
       const prot = b64json({ alg: 'EdDSA', kid: alice.fingerprint })
-      const sig = toBase64url(provider.ed25519.sign(alice.seed, new TextEncoder().encode(`${prot}.${payload}`)))
-      return enc({ sdmp: { schemas: ['signature'], version: '1.0' }, signature: { identifier, payload, signatures: [{ protected: prot, signature: sig }] } })
+      const sig = toBase64url(
+        provider.ed25519.sign(alice.seed, new TextEncoder().encode(`${prot}.${payload}`)),
+      )
+      return enc({
+        sdmp: { schemas: ['signature'], version: '1.0' },
+        signature: { identifier, payload, signatures: [{ protected: prot, signature: sig }] },
+      })
     }
-    assert.equal(code(() => decodeResource(provider, wrap(base))), 'no error')
-    assert.equal(code(() => decodeResource(provider, wrap({ ...base, sdmp: { ...base.sdmp, schemas: ['resource', 'sdmp://x/y'] } }))), ErrorCode.UNKNOWN_SCHEMA)
-    assert.equal(code(() => decodeResource(provider, wrap({ ...base, extra: 1 }))), ErrorCode.SCHEMA_VIOLATION)
-    assert.equal(code(() => decodeResource(provider, wrap({ ...base, sdmp: { ...base.sdmp, version: '9.9' } }))), ErrorCode.UNSUPPORTED_VERSION)
-    assert.equal(code(() => decodeResource(provider, wrap({ ...base, post: { body: 'x', type: 'text', evil: true } }))), ErrorCode.SCHEMA_VIOLATION)
-    assert.equal(code(() => decodeResource(provider, wrap({ ...base, sdmp: { ...base.sdmp, created: '2026-02-30T00:00:00.000Z' } }))), ErrorCode.SCHEMA_VIOLATION)
+    assert.equal(
+      code(() => decodeResource(provider, wrap(base))),
+      'no error',
+    )
+    assert.equal(
+      code(() =>
+        decodeResource(
+          provider,
+          wrap({ ...base, sdmp: { ...base.sdmp, schemas: ['resource', 'sdmp://x/y'] } }),
+        ),
+      ),
+      ErrorCode.UNKNOWN_SCHEMA,
+    )
+    assert.equal(
+      code(() => decodeResource(provider, wrap({ ...base, extra: 1 }))),
+      ErrorCode.SCHEMA_VIOLATION,
+    )
+    assert.equal(
+      code(() =>
+        decodeResource(provider, wrap({ ...base, sdmp: { ...base.sdmp, version: '9.9' } })),
+      ),
+      ErrorCode.UNSUPPORTED_VERSION,
+    )
+    assert.equal(
+      code(() =>
+        decodeResource(provider, wrap({ ...base, post: { body: 'x', type: 'text', evil: true } })),
+      ),
+      ErrorCode.SCHEMA_VIOLATION,
+    )
+    assert.equal(
+      code(() =>
+        decodeResource(
+          provider,
+          wrap({ ...base, sdmp: { ...base.sdmp, created: '2026-02-30T00:00:00.000Z' } }),
+        ),
+      ),
+      ErrorCode.SCHEMA_VIOLATION,
+    )
   })
 
   it('refuses oversize input before parsing', () => {
-    assert.equal(code(() => decodeResource(provider, new Uint8Array(2 * 1024 * 1024))), ErrorCode.LIMIT_EXCEEDED)
+    assert.equal(
+      code(() => decodeResource(provider, new Uint8Array(2 * 1024 * 1024))),
+      ErrorCode.LIMIT_EXCEEDED,
+    )
   })
 
   it('carries several signatures', () => {
     const a = keyOf(1)
     const b = keyOf(2)
-    const r = sign({ kind: 'post', user: a.fingerprint, data: { body: 'co-signed', type: 'text' } }, a, b)
-    assert.deepEqual(r.signatures.map((s) => s.kid), [a.fingerprint, b.fingerprint])
+    const r = sign(
+      { kind: 'post', user: a.fingerprint, data: { body: 'co-signed', type: 'text' } },
+      a,
+      b,
+    )
+    assert.deepEqual(
+      r.signatures.map((s) => s.kid),
+      [a.fingerprint, b.fingerprint],
+    )
   })
 })
 
@@ -100,24 +188,68 @@ describe('validateResource', () => {
     const alice = person(g, 1)
     const mallory = keyOf(9)
     feed(g, identityOf(mallory, 'node'))
-    const forged = sign({ kind: 'post', user: alice.user.fingerprint, trust: alice.trust.id, data: { body: 'x', type: 'text' } }, mallory)
-    assert.equal(code(() => validateResource(provider, forged.bytes, g, { now: T0 })), ErrorCode.UNAUTHORIZED_SIGNER)
-    const stranger = sign({ kind: 'post', user: alice.user.fingerprint, data: { body: 'x', type: 'text' } }, keyOf(10))
-    assert.equal(code(() => validateResource(provider, stranger.bytes, g, { now: T0 })), ErrorCode.UNAUTHORIZED_SIGNER)
+    const forged = sign(
+      {
+        kind: 'post',
+        user: alice.user.fingerprint,
+        trust: alice.trust.id,
+        data: { body: 'x', type: 'text' },
+      },
+      mallory,
+    )
+    assert.equal(
+      code(() => validateResource(provider, forged.bytes, g, { now: T0 })),
+      ErrorCode.UNAUTHORIZED_SIGNER,
+    )
+    const stranger = sign(
+      { kind: 'post', user: alice.user.fingerprint, data: { body: 'x', type: 'text' } },
+      keyOf(10),
+    )
+    assert.equal(
+      code(() => validateResource(provider, stranger.bytes, g, { now: T0 })),
+      ErrorCode.UNAUTHORIZED_SIGNER,
+    )
     const text = new TextDecoder().decode(postBy(alice).bytes)
     const m = /"signature":"([A-Za-z0-9_-]+)"/.exec(text)!
     const flipped = m[1]!.slice(0, 10) + (m[1]![10] === 'A' ? 'B' : 'A') + m[1]!.slice(11)
-    assert.equal(code(() => validateResource(provider, new TextEncoder().encode(text.replace(m[1]!, flipped)), g, { now: T0 })), ErrorCode.INVALID_SIGNATURE)
+    assert.equal(
+      code(() =>
+        validateResource(provider, new TextEncoder().encode(text.replace(m[1]!, flipped)), g, {
+          now: T0,
+        }),
+      ),
+      ErrorCode.INVALID_SIGNATURE,
+    )
   })
 
   it('refuses an identity not signed by its own key or published for another user', () => {
     const a = keyOf(1)
     const b = keyOf(2)
     const g = new TrustGraph()
-    const wrongSigner = sign({ kind: 'identity', user: a.fingerprint, data: { type: 'user', key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(a.publicKey) } } }, b)
-    assert.equal(code(() => validateResource(provider, wrongSigner.bytes, g, { now: T0 })), ErrorCode.INVALID_SIGNATURE)
-    const wrongUser = sign({ kind: 'identity', user: b.fingerprint, data: { type: 'user', key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(a.publicKey) } } }, a)
-    assert.equal(code(() => validateResource(provider, wrongUser.bytes, g, { now: T0 })), ErrorCode.SCHEMA_VIOLATION)
+    const wrongSigner = sign(
+      {
+        kind: 'identity',
+        user: a.fingerprint,
+        data: { type: 'user', key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(a.publicKey) } },
+      },
+      b,
+    )
+    assert.equal(
+      code(() => validateResource(provider, wrongSigner.bytes, g, { now: T0 })),
+      ErrorCode.INVALID_SIGNATURE,
+    )
+    const wrongUser = sign(
+      {
+        kind: 'identity',
+        user: b.fingerprint,
+        data: { type: 'user', key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(a.publicKey) } },
+      },
+      a,
+    )
+    assert.equal(
+      code(() => validateResource(provider, wrongUser.bytes, g, { now: T0 })),
+      ErrorCode.SCHEMA_VIOLATION,
+    )
   })
 
   it('refuses resources created after the trust expired, and from the future', () => {
@@ -125,14 +257,52 @@ describe('validateResource', () => {
     const alice = person(g, 1)
     const bob = keyOf(3)
     const bobNode = keyOf(103)
-    const trust = sign({ kind: 'trust', user: bob.fingerprint, data: { trustee: bobNode.fingerprint, authorization: ['publish_resource'], expires: new Date(T0 + 1000).toISOString() } }, bob)
+    const trust = sign(
+      {
+        kind: 'trust',
+        user: bob.fingerprint,
+        data: {
+          trustee: bobNode.fingerprint,
+          authorization: ['publish_resource'],
+          expires: new Date(T0 + 1000).toISOString(),
+        },
+      },
+      bob,
+    )
     feed(g, identityOf(bob, 'user'), identityOf(bobNode, 'node'), trust)
-    const late = sign({ kind: 'post', user: bob.fingerprint, trust: trust.id, data: { body: 'late', type: 'text' }, created: T0 + 2000 }, bobNode)
-    assert.equal(code(() => validateResource(provider, late.bytes, g, { now: T0 + 3000 })), ErrorCode.EXPIRED)
-    const onTime = sign({ kind: 'post', user: bob.fingerprint, trust: trust.id, data: { body: 'ok', type: 'text' }, created: T0 + 500 }, bobNode)
-    assert.equal(code(() => validateResource(provider, onTime.bytes, g, { now: T0 + 3000 })), 'no error')
+    const late = sign(
+      {
+        kind: 'post',
+        user: bob.fingerprint,
+        trust: trust.id,
+        data: { body: 'late', type: 'text' },
+        created: T0 + 2000,
+      },
+      bobNode,
+    )
+    assert.equal(
+      code(() => validateResource(provider, late.bytes, g, { now: T0 + 3000 })),
+      ErrorCode.EXPIRED,
+    )
+    const onTime = sign(
+      {
+        kind: 'post',
+        user: bob.fingerprint,
+        trust: trust.id,
+        data: { body: 'ok', type: 'text' },
+        created: T0 + 500,
+      },
+      bobNode,
+    )
+    assert.equal(
+      code(() => validateResource(provider, onTime.bytes, g, { now: T0 + 3000 })),
+      'no error',
+    )
     const future = postBy(alice, 'future', T0 + 10 * 60 * 1000)
-    assert.equal(code(() => validateResource(provider, future.bytes, g, { now: T0 })), ErrorCode.BAD_REQUEST)
+    assert.equal(
+      code(() => validateResource(provider, future.bytes, g, { now: T0 })),
+      ErrorCode.BAD_REQUEST,
+    )
   })
 
   it('refuses a trust whose signer lacks create_trust, and accepts a delegated one', () => {
@@ -140,15 +310,40 @@ describe('validateResource', () => {
     const alice = person(g, 1)
     const newNode = keyOf(150)
     feed(g, identityOf(newNode, 'node'))
-    const byNode = sign({ kind: 'trust', user: alice.user.fingerprint, trust: alice.trust.id, data: { trustee: newNode.fingerprint, authorization: ['publish_resource'] } }, alice.node)
-    assert.equal(code(() => validateResource(provider, byNode.bytes, g, { now: T0 })), ErrorCode.UNAUTHORIZED_SIGNER)
+    const byNode = sign(
+      {
+        kind: 'trust',
+        user: alice.user.fingerprint,
+        trust: alice.trust.id,
+        data: { trustee: newNode.fingerprint, authorization: ['publish_resource'] },
+      },
+      alice.node,
+    )
+    assert.equal(
+      code(() => validateResource(provider, byNode.bytes, g, { now: T0 })),
+      ErrorCode.UNAUTHORIZED_SIGNER,
+    )
     const admin = person(g, 5, ['create_trust', 'publish_resource'])
-    const delegated = sign({ kind: 'trust', user: admin.user.fingerprint, trust: admin.trust.id, data: { trustee: newNode.fingerprint, authorization: ['publish_resource'] } }, admin.node)
+    const delegated = sign(
+      {
+        kind: 'trust',
+        user: admin.user.fingerprint,
+        trust: admin.trust.id,
+        data: { trustee: newNode.fingerprint, authorization: ['publish_resource'] },
+      },
+      admin.node,
+    )
     const [v] = feed(g, delegated)
     assert.equal(v!.authorizedBy, admin.trust.id)
     assert.equal(g.mayAct(newNode.fingerprint, admin.user.fingerprint, 'publish', T0), true)
     // Revoking the delegating trust withdraws the delegated one too.
-    feed(g, sign({ kind: 'revoke', user: admin.user.fingerprint, data: { resource: admin.trust.id } }, admin.user))
+    feed(
+      g,
+      sign(
+        { kind: 'revoke', user: admin.user.fingerprint, data: { resource: admin.trust.id } },
+        admin.user,
+      ),
+    )
     assert.equal(g.mayAct(newNode.fingerprint, admin.user.fingerprint, 'publish', T0), false)
   })
 })

@@ -19,16 +19,28 @@ import {
   validateResource,
   verifyJournal,
 } from '../src/index.js'
-import { buildEncodingVectors, buildJournalVectors, buildResourceVectors } from './gen/resource-vectors.js'
+import {
+  buildEncodingVectors,
+  buildJournalVectors,
+  buildResourceVectors,
+} from './gen/resource-vectors.js'
 import { provider } from './world.js'
 
 const read = (name: string) => readFileSync(`vectors/${name}`, 'utf8')
 const te = (s: string) => new TextEncoder().encode(s)
 
 describe('vectors', () => {
-  for (const [name, build] of [['resource.json', buildResourceVectors], ['encoding.json', buildEncodingVectors], ['journal.json', buildJournalVectors]] as const) {
+  for (const [name, build] of [
+    ['resource.json', buildResourceVectors],
+    ['encoding.json', buildEncodingVectors],
+    ['journal.json', buildJournalVectors],
+  ] as const) {
     it(`${name} is byte-identical to a fresh deterministic build`, () => {
-      assert.equal(read(name), JSON.stringify(build(), null, 2) + '\n', `regenerate with npm run gen-vectors and review the diff`)
+      assert.equal(
+        read(name),
+        JSON.stringify(build(), null, 2) + '\n',
+        `regenerate with npm run gen-vectors and review the diff`,
+      )
     })
   }
 
@@ -48,7 +60,11 @@ describe('vectors', () => {
       applyToTrustGraph(graph, r)
     }
     for (const c of v.invalid) {
-      assert.throws(() => validateResource(provider, te(c.resource), graph, { now }), (e) => isProtocolError(e) && e.code === c.code, c.description)
+      assert.throws(
+        () => validateResource(provider, te(c.resource), graph, { now }),
+        (e) => isProtocolError(e) && e.code === c.code,
+        c.description,
+      )
     }
   })
 
@@ -57,7 +73,12 @@ describe('vectors', () => {
     for (const c of v.canonical) assert.equal(canonicalize(JSON.parse(c.input)), c.canonical)
     assert.equal(v.canonical[2].canonical, '[1000,0.1,0,1.5e-7,123456789012345680000,3]')
     for (const c of v.base64url.valid) assert.equal(toHex(fromBase64url(c.text)), c.hex)
-    for (const c of v.base64url.invalid) assert.throws(() => fromBase64url(c.text), (e) => isProtocolError(e, c.code), c.why)
+    for (const c of v.base64url.invalid)
+      assert.throws(
+        () => fromBase64url(c.text),
+        (e) => isProtocolError(e, c.code),
+        c.why,
+      )
   })
 
   it('journal.json: chains verify or break at the stated line', () => {

@@ -9,5 +9,11 @@ export type { SyncEngineOptions, SyncLimits } from './sync/sync-engine.js'
 export { PeerSession } from './sync/peer-session.js'
 export type { SessionHost, SessionLimits } from './sync/peer-session.js'
 export { Fetcher } from './sync/fetcher.js'
-export { MessageType, encodeMessage, decodeMessage, controlMessage, resourceMessage } from './sync/wire.js'
+export {
+  MessageType,
+  encodeMessage,
+  decodeMessage,
+  controlMessage,
+  resourceMessage,
+} from './sync/wire.js'
 export type { ControlSigner } from './sync/wire.js'

@@ -6,7 +6,15 @@
  * set and are retried whenever the trust graph changes.
  * @module
  */
-import { ErrorCode, ProtocolError, TrustGraph, applyToTrustGraph, checkResource, decodeResource, validateResource } from '@sdmp/core'
+import {
+  ErrorCode,
+  ProtocolError,
+  TrustGraph,
+  applyToTrustGraph,
+  checkResource,
+  decodeResource,
+  validateResource,
+} from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import type { IngestItem, Store } from '@sdmp/store'
 
@@ -108,7 +116,10 @@ export class Ingestor {
           const bytes = await this.#store.getResource(m.id)
           if (!bytes) continue
           try {
-            applyToTrustGraph(this.graph, validateResource(this.#provider, bytes, this.graph, { now: this.#clock() }))
+            applyToTrustGraph(
+              this.graph,
+              validateResource(this.#provider, bytes, this.graph, { now: this.#clock() }),
+            )
           } catch {
             // Revoked or expired since it was stored: it stays stored but grants nothing.
           }
@@ -142,7 +153,10 @@ export class Ingestor {
     let todo: { r: DecodedResource; i: number }[] = []
     items.forEach((item, i) => {
       try {
-        todo.push({ r: item instanceof Uint8Array ? decodeResource(this.#provider, item) : item, i })
+        todo.push({
+          r: item instanceof Uint8Array ? decodeResource(this.#provider, item) : item,
+          i,
+        })
       } catch (e) {
         outcomes[i] = rejected(e)
       }
@@ -167,7 +181,8 @@ export class Ingestor {
           accepted.push({ v, i: item.i })
         } catch (e) {
           // Missing authorization may arrive later in this batch or from another peer.
-          if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER) retry.push(item)
+          if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER)
+            retry.push(item)
           else outcomes[item.i] = rejected(e, item.r.id)
         }
       }
@@ -177,18 +192,31 @@ export class Ingestor {
 
     const appended: AppendedLine[] = []
     if (accepted.length > 0) {
-      const puts: IngestItem[] = accepted.map(({ v }) => ({ id: v.id, user: v.header.user, kind: v.kind, created: v.created, bytes: v.bytes }))
+      const puts: IngestItem[] = accepted.map(({ v }) => ({
+        id: v.id,
+        user: v.header.user,
+        kind: v.kind,
+        created: v.created,
+        bytes: v.bytes,
+      }))
       const results = await this.#store.putResources(puts)
       results.forEach((r, k) => {
         const { v, i } = accepted[k]!
         this.#pending.delete(v.id)
-        outcomes[i] = { id: v.id, status: r.inserted ? 'stored' : 'duplicate', position: r.position }
+        outcomes[i] = {
+          id: v.id,
+          status: r.inserted ? 'stored' : 'duplicate',
+          position: r.position,
+        }
         if (r.inserted) appended.push({ position: r.position, line: r.line, resource: v })
       })
     }
     if (appended.length > 0) for (const l of this.#listeners) l(appended)
     // New authorizations may unblock resources that arrived too early.
-    if (accepted.some(({ v }) => v.kind === 'identity' || v.kind === 'trust') && this.#pending.size > 0) {
+    if (
+      accepted.some(({ v }) => v.kind === 'identity' || v.kind === 'trust') &&
+      this.#pending.size > 0
+    ) {
       const waiting = [...this.#pending.values()].map((p) => p.resource)
       this.#pending.clear()
       await this.#ingest(waiting)
@@ -198,14 +226,23 @@ export class Ingestor {
 
   /** Keep a resource whose authorization has not arrived yet (bounded, oldest dropped first). */
   #park(r: DecodedResource, now: number): IngestOutcome {
-    for (const [k, p] of this.#pending) if (now - p.since > this.#pendingTtl) this.#pending.delete(k)
-    if (this.#pending.size >= this.#maxPending) this.#pending.delete(this.#pending.keys().next().value!)
+    for (const [k, p] of this.#pending)
+      if (now - p.since > this.#pendingTtl) this.#pending.delete(k)
+    if (this.#pending.size >= this.#maxPending)
+      this.#pending.delete(this.#pending.keys().next().value!)
     if (!this.#pending.has(r.id)) this.#pending.set(r.id, { resource: r, since: now })
-    return { id: r.id, status: 'pending', code: ErrorCode.UNAUTHORIZED_SIGNER, message: 'waiting for the signer authorization' }
+    return {
+      id: r.id,
+      status: 'pending',
+      code: ErrorCode.UNAUTHORIZED_SIGNER,
+      message: 'waiting for the signer authorization',
+    }
   }
 }
 
 function rejected(e: unknown, id?: string): IngestOutcome {
   if (!(e instanceof ProtocolError)) throw e
-  return id === undefined ? { status: 'rejected', code: e.code, message: e.message } : { id, status: 'rejected', code: e.code, message: e.message }
+  return id === undefined
+    ? { status: 'rejected', code: e.code, message: e.message }
+    : { id, status: 'rejected', code: e.code, message: e.message }
 }

@@ -39,9 +39,17 @@ export interface SimNode {
   has(id: string): Promise<boolean>
 }
 
-const sign = (draft: ResourceDraft, k: SigningKey) => signResource(provider, { created: Date.now() - 1000, ...draft }, [k])
+const sign = (draft: ResourceDraft, k: SigningKey) =>
+  signResource(provider, { created: Date.now() - 1000, ...draft }, [k])
 const identityOf = (k: SigningKey, type: 'user' | 'node') =>
-  sign({ kind: 'identity', user: k.fingerprint, data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } } }, k)
+  sign(
+    {
+      kind: 'identity',
+      user: k.fingerprint,
+      data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } },
+    },
+    k,
+  )
 
 /** Create a user from a seed byte. */
 export function makeUser(name: string, seed: number): User {
@@ -52,7 +60,14 @@ export function makeUser(name: string, seed: number): User {
 
 /** `a` trusts `b` as a contact (read_resource); the trust joins a's published resources. */
 export function befriend(a: User, b: User): DecodedResource {
-  const t = sign({ kind: 'trust', user: a.key.fingerprint, data: { trustee: b.key.fingerprint, authorization: ['read_resource'] } }, a.key)
+  const t = sign(
+    {
+      kind: 'trust',
+      user: a.key.fingerprint,
+      data: { trustee: b.key.fingerprint, authorization: ['read_resource'] },
+    },
+    a.key,
+  )
   a.published.push(t)
   return t
 }
@@ -67,13 +82,21 @@ export async function makeNode(
 ): Promise<SimNode> {
   const k = key(seed)
   const nodeIdentity = identityOf(k, 'node')
-  const trust = sign({ kind: 'trust', user: user.key.fingerprint, data: { trustee: k.fingerprint, authorization } }, user.key)
+  const trust = sign(
+    { kind: 'trust', user: user.key.fingerprint, data: { trustee: k.fingerprint, authorization } },
+    user.key,
+  )
   user.published.push(nodeIdentity, trust)
   const store = new MemoryStore({ sha512: provider.sha512 })
   await store.open()
   await store.initJournal(k.fingerprint)
   const ingestor = new Ingestor({ provider, store })
-  const engine: SyncEngine = new SyncEngine({ store, ingestor, limits, signer: { provider, key: k, user: user.key.fingerprint, trust: trust.id, clock: Date.now } })
+  const engine: SyncEngine = new SyncEngine({
+    store,
+    ingestor,
+    limits,
+    signer: { provider, key: k, user: user.key.fingerprint, trust: trust.id, clock: Date.now },
+  })
   engines.add(engine)
   return {
     name,
@@ -97,7 +120,8 @@ export async function makeNode(
 export async function introduce(node: SimNode, ...users: User[]): Promise<void> {
   const outcomes = await node.ingestor.ingest(users.flatMap((u) => u.published.map((r) => r.bytes)))
   const bad = outcomes.filter((o) => o.status === 'rejected' || o.status === 'pending')
-  if (bad.length > 0) throw new Error(`introduce: ${bad.map((o) => `${o.status} ${o.code} ${o.message}`).join('; ')}`)
+  if (bad.length > 0)
+    throw new Error(`introduce: ${bad.map((o) => `${o.status} ${o.code} ${o.message}`).join('; ')}`)
 }
 
 const engines = new Set<SyncEngine>()
@@ -108,12 +132,31 @@ export async function closeAll(): Promise<void> {
 }
 
 /** Open a secure channel between two nodes over an in-memory pair and attach both ends. */
-export async function connect(a: SimNode, b: SimNode, pair: DuplexPairOptions = {}): Promise<[SecureChannel, SecureChannel]> {
+export async function connect(
+  a: SimNode,
+  b: SimNode,
+  pair: DuplexPairOptions = {},
+): Promise<[SecureChannel, SecureChannel]> {
   const [da, db] = createDuplexPair(pair)
-  const common = { provider, fingerprintOf: (pk: Uint8Array) => fingerprintOf(provider, pk), limits: { maxMessageBytes: 2 * 1024 * 1024 } }
+  const common = {
+    provider,
+    fingerprintOf: (pk: Uint8Array) => fingerprintOf(provider, pk),
+    limits: { maxMessageBytes: 2 * 1024 * 1024 },
+  }
   const [ca, cb] = await Promise.all([
-    secureChannel(da, { ...common, role: 'initiator', nodeSeed: a.key.seed, authorize: a.engine.authorize, expectedPeer: b.key.fingerprint }),
-    secureChannel(db, { ...common, role: 'responder', nodeSeed: b.key.seed, authorize: b.engine.authorize }),
+    secureChannel(da, {
+      ...common,
+      role: 'initiator',
+      nodeSeed: a.key.seed,
+      authorize: a.engine.authorize,
+      expectedPeer: b.key.fingerprint,
+    }),
+    secureChannel(db, {
+      ...common,
+      role: 'responder',
+      nodeSeed: b.key.seed,
+      authorize: b.engine.authorize,
+    }),
   ])
   a.engine.attach(ca)
   b.engine.attach(cb)

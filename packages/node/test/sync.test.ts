@@ -20,7 +20,9 @@ describe('sync between nodes', () => {
     await introduce(a, alice, bob)
     await introduce(b, alice, bob)
     const [ca] = await connect(a, b)
-    await Promise.all([...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()))
+    await Promise.all(
+      [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
+    )
     const r = await a.publish(post('hello bob'))
     await waitFor(() => b.has(r.id), { what: 'push to b' })
     const lines = (await b.store.readJournal(0, 1000)).map((x) => x.line)
@@ -45,7 +47,10 @@ describe('sync between nodes', () => {
     const offline: { id: string }[] = []
     for (let i = 0; i < 30; i++) offline.push(await a.publish(post(`while b was offline ${i}`)))
     ;[ca] = await connect(a, b)
-    await waitFor(async () => (await b.store.hasResources(offline.map((r) => r.id))).every(Boolean), { what: 'catch-up' })
+    await waitFor(
+      async () => (await b.store.hasResources(offline.map((r) => r.id))).every(Boolean),
+      { what: 'catch-up' },
+    )
     await ca.close()
   })
 
@@ -89,7 +94,16 @@ describe('sync between nodes', () => {
     await introduce(b, alice, bob)
     const [ca] = await connect(a, b)
     const { signResource } = await import('@sdmp/core')
-    const revoke = signResource(provider, { kind: 'revoke', user: alice.key.fingerprint, data: { resource: contact.id }, created: Date.now() }, [alice.key])
+    const revoke = signResource(
+      provider,
+      {
+        kind: 'revoke',
+        user: alice.key.fingerprint,
+        data: { resource: contact.id },
+        created: Date.now(),
+      },
+      [alice.key],
+    )
     await a.ingestor.ingest([revoke.bytes])
     const info = await ca.closed
     assert.equal(info.reason, 'revoked')
@@ -108,7 +122,8 @@ describe('sync between nodes', () => {
     await introduce(b, alice, bob)
     const [, cb] = await connect(a, b)
     const { resourceMessage } = await import('../src/index.js')
-    for (let i = 0; i < 3; i++) await cb.send(resourceMessage(new TextEncoder().encode(`{"not":"a resource ${i}"}`)))
+    for (let i = 0; i < 3; i++)
+      await cb.send(resourceMessage(new TextEncoder().encode(`{"not":"a resource ${i}"}`)))
     const info = await cb.closed
     assert.equal(info.reason, 'penalty')
     assert.equal(info.by, 'remote')

@@ -11,9 +11,14 @@ export const demoCommand: Command = {
   summary: 'run a local two-user encrypted exchange on SQLite and show each step',
   usage: 'demo [--dir DIR] [--json]',
   options: {
-    dir: { type: 'string', valueName: 'DIR', description: 'keep the two node stores in DIR (default: a new temporary directory)' },
+    dir: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'keep the two node stores in DIR (default: a new temporary directory)',
+    },
   },
-  details: 'Creates two users (alice, bob), each with one node and its own SQLite store, and runs the whole\npath: identities, trusts, prekeys, a sealed message and a sealed receipt, journal verification.',
+  details:
+    'Creates two users (alice, bob), each with one node and its own SQLite store, and runs the whole\npath: identities, trusts, prekeys, a sealed message and a sealed receipt, journal verification.',
   async run(ctx) {
     const { runDemo } = await import('../demo/run-demo.js')
     const dir = typeof ctx.options['dir'] === 'string' ? ctx.options['dir'] : undefined

@@ -26,7 +26,8 @@ export interface SigningKey {
 
 /** The record of a 32-byte Ed25519 public key. */
 export function keyRecord(publicKey: Uint8Array): KeyRecord {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new TypeError('publicKey: expected 32 bytes')
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
+    throw new TypeError('publicKey: expected 32 bytes')
   return { crv: 'Ed25519', kty: 'OKP', x: toBase64url(publicKey) }
 }
 

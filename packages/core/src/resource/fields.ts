@@ -22,20 +22,33 @@ const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? '
  * Require a JSON object whose keys are all in `required` or `optional`, with every `required`
  * key present. Unknown keys are an error: the profile allows no unsigned or unlisted data.
  */
-export function assertObject(v: unknown, label: string, required: readonly string[], optional: readonly string[] = []): JsonObject {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) violation(label, `expected object, got ${kind(v)}`)
+export function assertObject(
+  v: unknown,
+  label: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): JsonObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    violation(label, `expected object, got ${kind(v)}`)
   const o = v as JsonObject
   for (const k of Object.keys(o)) {
-    if (!required.includes(k) && !optional.includes(k)) violation(label, `unexpected property ${JSON.stringify(k.slice(0, 64))}`)
+    if (!required.includes(k) && !optional.includes(k))
+      violation(label, `unexpected property ${JSON.stringify(k.slice(0, 64))}`)
   }
   for (const k of required) if (!(k in o)) violation(label, `missing property ${k}`)
   return o
 }
 
 /** A well-formed string of 1..max characters. */
-export function assertString(v: unknown, label: string, max: number = LIMITS.maxStringChars, min = 1): string {
+export function assertString(
+  v: unknown,
+  label: string,
+  max: number = LIMITS.maxStringChars,
+  min = 1,
+): string {
   if (typeof v !== 'string') violation(label, `expected string, got ${kind(v)}`)
-  if (v.length < min || v.length > max) violation(label, `expected ${min}..${max} characters, got ${v.length}`)
+  if (v.length < min || v.length > max)
+    violation(label, `expected ${min}..${max} characters, got ${v.length}`)
   if (!isWellFormed(v)) violation(label, 'lone surrogate')
   return v
 }
@@ -43,14 +56,18 @@ export function assertString(v: unknown, label: string, max: number = LIMITS.max
 /** An 86-character base64url SHA-512 digest (fingerprint, identifier, journal line id). */
 export function assertDigest(v: unknown, label: string): string {
   if (typeof v !== 'string' || !DIGEST.test(v)) {
-    violation(label, `expected 86-character base64url digest, got ${typeof v === 'string' ? `${v.length} characters` : kind(v)}`)
+    violation(
+      label,
+      `expected 86-character base64url digest, got ${typeof v === 'string' ? `${v.length} characters` : kind(v)}`,
+    )
   }
   return v
 }
 
 /** An RFC 3339 UTC timestamp with milliseconds (`toISOString()` form); returns epoch ms. */
 export function assertTimestamp(v: unknown, label: string): number {
-  if (typeof v !== 'string' || !TIMESTAMP.test(v)) violation(label, 'expected timestamp YYYY-MM-DDTHH:MM:SS.sssZ')
+  if (typeof v !== 'string' || !TIMESTAMP.test(v))
+    violation(label, 'expected timestamp YYYY-MM-DDTHH:MM:SS.sssZ')
   const ms = Date.parse(v)
   // Reject impossible dates (2026-02-30) by requiring the round trip to be exact.
   if (!Number.isFinite(ms) || new Date(ms).toISOString() !== v) violation(label, 'not a valid date')
@@ -59,20 +76,29 @@ export function assertTimestamp(v: unknown, label: string): number {
 
 /** One of a fixed set of strings. */
 export function assertEnum<T extends string>(v: unknown, label: string, values: readonly T[]): T {
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) violation(label, `expected one of ${values.join(', ')}`)
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v))
+    violation(label, `expected one of ${values.join(', ')}`)
   return v as T
 }
 
 /** An array of length min..max whose items pass `item`. */
-export function assertArray<T>(v: unknown, label: string, item: (x: Json, label: string) => T, max: number, min = 0): T[] {
+export function assertArray<T>(
+  v: unknown,
+  label: string,
+  item: (x: Json, label: string) => T,
+  max: number,
+  min = 0,
+): T[] {
   if (!Array.isArray(v)) violation(label, `expected array, got ${kind(v)}`)
-  if (v.length < min || v.length > max) violation(label, `expected ${min}..${max} items, got ${v.length}`)
+  if (v.length < min || v.length > max)
+    violation(label, `expected ${min}..${max} items, got ${v.length}`)
   return (v as Json[]).map((x, i) => item(x, `${label}[${i}]`))
 }
 
 /** An integer in [min, max]. */
 export function assertInteger(v: unknown, label: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) violation(label, `expected integer, got ${kind(v)}`)
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    violation(label, `expected integer, got ${kind(v)}`)
   if (v < min || v > max) violation(label, `expected ${min}..${max}`)
   return v
 }

@@ -67,8 +67,14 @@ export function validateResource(
  * by kind, or to keep a resource waiting for its authorization without decoding it twice).
  * @throws INVALID_SIGNATURE, UNAUTHORIZED_SIGNER, EXPIRED, REVOKED, BAD_REQUEST
  */
-export function checkResource(provider: CryptoProvider, r: DecodedResource, trust: TrustView, { now }: { now: number }): Verified {
-  if (r.created > now + MAX_CLOCK_SKEW_MS) fail(ErrorCode.BAD_REQUEST, 'payload.sdmp.created: in the future')
+export function checkResource(
+  provider: CryptoProvider,
+  r: DecodedResource,
+  trust: TrustView,
+  { now }: { now: number },
+): Verified {
+  if (r.created > now + MAX_CLOCK_SKEW_MS)
+    fail(ErrorCode.BAD_REQUEST, 'payload.sdmp.created: in the future')
   if (trust.isRevoked(r.id, r.header.user)) fail(ErrorCode.REVOKED, 'resource: revoked')
   const need = NEEDS[r.kind]
 
@@ -76,27 +82,40 @@ export function checkResource(provider: CryptoProvider, r: DecodedResource, trus
     // An identity is self-signed: its own key signs, and it is published for itself.
     const data = r.data as ContentData<'identity'>
     const fp = fingerprintOf(provider, data.key)
-    if (r.header.user !== fp) fail(ErrorCode.SCHEMA_VIOLATION, 'resource.user: an identity is published for its own key')
+    if (r.header.user !== fp)
+      fail(ErrorCode.SCHEMA_VIOLATION, 'resource.user: an identity is published for its own key')
     const own = r.signatures.find((s) => s.kid === fp)
     if (!own) fail(ErrorCode.INVALID_SIGNATURE, 'signature: identity is not signed by its own key')
     for (const s of r.signatures) {
       const key = s.kid === fp ? data.key : trust.identity(s.kid)?.publicKey
       if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
-      if (!verifySignatureEntry(provider, r.payload, s, key!)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
+      if (!verifySignatureEntry(provider, r.payload, s, key!))
+        fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
     }
-    return brand(r, r.signatures.map((s) => s.kid), undefined)
+    return brand(
+      r,
+      r.signatures.map((s) => s.kid),
+      undefined,
+    )
   }
 
   // Every signature must verify: a resource carrying one bad signature is not accepted.
   for (const s of r.signatures) {
     const key = trust.identity(s.kid)?.publicKey
     if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
-    if (!verifySignatureEntry(provider, r.payload, s, key!)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
+    if (!verifySignatureEntry(provider, r.payload, s, key!))
+      fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
   }
   // At least one signer must be authorized; report the most specific refusal otherwise.
   let refusal: { code: string; reason: string } | undefined
   for (const s of r.signatures) {
-    const q: { signer: string; user: string; need: Authorization | 'any'; created: number; trust?: string } = {
+    const q: {
+      signer: string
+      user: string
+      need: Authorization | 'any'
+      created: number
+      trust?: string
+    } = {
       signer: s.kid,
       user: r.header.user,
       need,
@@ -104,7 +123,12 @@ export function checkResource(provider: CryptoProvider, r: DecodedResource, trus
     }
     if (r.header.trust !== undefined) q.trust = r.header.trust
     const d = trust.authorize(q)
-    if (d.ok) return brand(r, r.signatures.map((x) => x.kid), d.trust)
+    if (d.ok)
+      return brand(
+        r,
+        r.signatures.map((x) => x.kid),
+        d.trust,
+      )
     if (!refusal || refusal.code === 'UNAUTHORIZED_SIGNER') refusal = d
   }
   return fail(ErrorCode[refusal!.code as 'UNAUTHORIZED_SIGNER'], `resource: ${refusal!.reason}`)
@@ -120,7 +144,14 @@ function brand(r: DecodedResource, signers: string[], authorizedBy: string | und
 export function identityInfoOf(v: Verified): IdentityInfo {
   if (v.kind !== 'identity') throw new TypeError('identityInfoOf: not an identity resource')
   const d = v.data as ContentData<'identity'>
-  const info: { fingerprint: string; type: 'user' | 'node'; publicKey: Uint8Array; id: string; created: number; expires?: number } = {
+  const info: {
+    fingerprint: string
+    type: 'user' | 'node'
+    publicKey: Uint8Array
+    id: string
+    created: number
+    expires?: number
+  } = {
     fingerprint: v.header.user,
     type: d.type,
     publicKey: d.key,
@@ -135,7 +166,15 @@ export function identityInfoOf(v: Verified): IdentityInfo {
 export function trustInfoOf(v: Verified): TrustInfo {
   if (v.kind !== 'trust') throw new TypeError('trustInfoOf: not a trust resource')
   const d = v.data as ContentData<'trust'>
-  const info: { id: string; grantor: string; trustee: string; authorization: Authorization[]; created: number; expires?: number; via?: string } = {
+  const info: {
+    id: string
+    grantor: string
+    trustee: string
+    authorization: Authorization[]
+    created: number
+    expires?: number
+    via?: string
+  } = {
     id: v.id,
     grantor: v.header.user,
     trustee: d.trustee,
@@ -163,7 +202,12 @@ export function applyToTrustGraph(
   else if (v.kind === 'trust') graph.addTrust(trustInfoOf(v))
   else if (v.kind === 'revoke') {
     const target = (v.data as ContentData<'revoke'>).resource
-    graph.addRevocation({ target, user: v.header.user, id: v.id, bySelf: v.signers.includes(v.header.user) })
+    graph.addRevocation({
+      target,
+      user: v.header.user,
+      id: v.id,
+      bySelf: v.signers.includes(v.header.user),
+    })
   } else return false
   return true
 }

@@ -30,7 +30,13 @@ export function prekeyRecordOf(provider: CryptoProvider, v: Verified): PrekeyRec
   if (v.kind !== 'prekey') throw new TypeError('prekeyRecordOf: not a prekey resource')
   const d = v.data as ContentData<'prekey'>
   const publicKey = fromBase64urlExact(d.key, 1216, 'prekey.key')
-  return Object.freeze({ node: v.signers[0]!, keyId: prekeyId(provider, publicKey), publicKey, created: v.created, expires: d.expires })
+  return Object.freeze({
+    node: v.signers[0]!,
+    keyId: prekeyId(provider, publicKey),
+    publicKey,
+    created: v.created,
+    expires: d.expires,
+  })
 }
 
 /** Who sends: the node key and the user and trust it signs under. */
@@ -54,11 +60,21 @@ export function sealResource(
   sender: Sender,
   options: SealOptions & { created?: number } = {},
 ): DecodedResource<'encrypted'> {
-  if (!SEALABLE_KINDS.includes(inner.kind)) throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
+  if (!SEALABLE_KINDS.includes(inner.kind))
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
   const { created, ...seal } = options
   const data = sealEnvelope(provider, inner.bytes, recipients, seal) as unknown as JsonObject
-  const draft = { kind: 'encrypted' as const, data, user: sender.user, created: created ?? inner.created }
-  return signResource(provider, sender.trust === undefined ? draft : { ...draft, trust: sender.trust }, [sender.key]) as DecodedResource<'encrypted'>
+  const draft = {
+    kind: 'encrypted' as const,
+    data,
+    user: sender.user,
+    created: created ?? inner.created,
+  }
+  return signResource(
+    provider,
+    sender.trust === undefined ? draft : { ...draft, trust: sender.trust },
+    [sender.key],
+  ) as DecodedResource<'encrypted'>
 }
 
 /**
@@ -79,11 +95,20 @@ export function openResource(
   if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
   const bytes = openEnvelope(provider, outer.raw, secrets)
   const inner = validateResource(provider, bytes, trust, { now })
-  if (!SEALABLE_KINDS.includes(inner.kind)) throw new ProtocolError(ErrorCode.FORBIDDEN, `encrypted: a sealed ${inner.kind} is not accepted`)
-  if (inner.header.user !== outer.header.user) throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: inner author is not the publisher')
+  if (!SEALABLE_KINDS.includes(inner.kind))
+    throw new ProtocolError(
+      ErrorCode.FORBIDDEN,
+      `encrypted: a sealed ${inner.kind} is not accepted`,
+    )
+  if (inner.header.user !== outer.header.user)
+    throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: inner author is not the publisher')
   if (reader !== undefined && inner.kind === 'message' && reader !== inner.header.user) {
     const to = (inner.data as ContentData<'message'>).to
-    if (!to.includes(reader)) throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: message is not addressed to this user')
+    if (!to.includes(reader))
+      throw new ProtocolError(
+        ErrorCode.FORBIDDEN,
+        'encrypted: message is not addressed to this user',
+      )
   }
   return inner
 }

@@ -8,14 +8,28 @@
  * H = base64url(JCS({"alg":"EdDSA","kid":FP})), S = Ed25519 over ASCII of H + "." + P (JWS).
  * @module
  */
-import { equalStrings, fromBase64url, fromBase64urlExact, fromUtf8, toBase64url, utf8 } from '../bytes.js'
+import {
+  equalStrings,
+  fromBase64url,
+  fromBase64urlExact,
+  fromUtf8,
+  toBase64url,
+  utf8,
+} from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG, SUPPORTED_VERSIONS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { SigningKey } from '../identity/keys.js'
 import { canonicalize, isJsonObject, parseCanonical } from '../json.js'
 import type { Json, JsonObject } from '../json.js'
-import { assertArray, assertDigest, assertEnum, assertObject, assertTimestamp, violation } from './fields.js'
+import {
+  assertArray,
+  assertDigest,
+  assertEnum,
+  assertObject,
+  assertTimestamp,
+  violation,
+} from './fields.js'
 import { CONTENT_SCHEMAS, decodeHeader, isContentKind } from './schemas.js'
 import type { ContentData, ContentKind, ResourceHeader } from './schemas.js'
 
@@ -69,7 +83,11 @@ export function buildPayload(draft: ResourceDraft): string {
   if (draft.action !== undefined) header['action'] = draft.action
   if (draft.replaces !== undefined) header['replaces'] = draft.replaces
   const inner: JsonObject = {
-    sdmp: { version: PROFILE_VERSION, schemas: ['resource', draft.kind], created: new Date(draft.created ?? Date.now()).toISOString() },
+    sdmp: {
+      version: PROFILE_VERSION,
+      schemas: ['resource', draft.kind],
+      created: new Date(draft.created ?? Date.now()).toISOString(),
+    },
     resource: header,
     [draft.kind]: draft.data,
   }
@@ -82,8 +100,13 @@ export function buildPayload(draft: ResourceDraft): string {
  * Sign a draft with one or more keys (a resource may carry several signatures).
  * @example const r = signResource(provider, { kind: 'post', data: { body: 'hi', type: 'text' }, user: me.fingerprint }, [me])
  */
-export function signResource(provider: CryptoProvider, draft: ResourceDraft, signers: readonly SigningKey[]): DecodedResource {
-  if (signers.length === 0 || signers.length > LIMITS.maxSignatures) throw new RangeError('signers: expected 1..8 keys')
+export function signResource(
+  provider: CryptoProvider,
+  draft: ResourceDraft,
+  signers: readonly SigningKey[],
+): DecodedResource {
+  if (signers.length === 0 || signers.length > LIMITS.maxSignatures)
+    throw new RangeError('signers: expected 1..8 keys')
   const payload = buildPayload(draft)
   const identifier = toBase64url(provider.sha512(te(payload)))
   const signatures = signers.map((k) => {
@@ -91,7 +114,10 @@ export function signResource(provider: CryptoProvider, draft: ResourceDraft, sig
     const sig = provider.ed25519.sign(k.seed, te(`${protectedText}.${payload}`))
     return { protected: protectedText, signature: toBase64url(sig) }
   })
-  const outer = canonicalize({ sdmp: { version: PROFILE_VERSION, schemas: ['signature'] }, signature: { identifier, payload, signatures } })
+  const outer = canonicalize({
+    sdmp: { version: PROFILE_VERSION, schemas: ['signature'] },
+    signature: { identifier, payload, signatures },
+  })
   return decodeResource(provider, te(outer))
 }
 
@@ -101,27 +127,55 @@ export function signResource(provider: CryptoProvider, draft: ResourceDraft, sig
  * @throws INVALID_ENCODING, LIMIT_EXCEEDED, SCHEMA_VIOLATION, UNKNOWN_SCHEMA, UNSUPPORTED_VERSION
  */
 export function decodeResource(provider: CryptoProvider, input: Uint8Array): DecodedResource {
-  if (!(input instanceof Uint8Array)) throw new ProtocolError(ErrorCode.BAD_REQUEST, 'resource: expected bytes')
+  if (!(input instanceof Uint8Array))
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'resource: expected bytes')
   if (input.length > LIMITS.maxResourceBytes) {
-    throw new ProtocolError(ErrorCode.LIMIT_EXCEEDED, `resource: ${input.length} bytes exceeds ${LIMITS.maxResourceBytes}`)
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `resource: ${input.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
+    )
   }
   const outer = parseCanonical(fromUtf8(input, 'resource'), 'resource')
   const o = assertObject(outer, 'resource', ['sdmp', 'signature'])
   const sdmp = assertObject(o['sdmp'], 'resource.sdmp', ['version', 'schemas'])
   checkVersion(sdmp['version'], 'resource.sdmp.version')
-  const schemas = assertArray(sdmp['schemas'], 'resource.sdmp.schemas', (x, l) => assertEnum(x, l, ['signature'] as const), 1, 1)
+  const schemas = assertArray(
+    sdmp['schemas'],
+    'resource.sdmp.schemas',
+    (x, l) => assertEnum(x, l, ['signature'] as const),
+    1,
+    1,
+  )
   void schemas
   const sig = assertObject(o['signature'], 'signature', ['identifier', 'payload', 'signatures'])
   const identifier = assertDigest(sig['identifier'], 'signature.identifier')
   if (typeof sig['payload'] !== 'string') violation('signature.payload', 'expected string')
   const payload = sig['payload']
   if (!equalStrings(toBase64url(provider.sha512(te(payload))), identifier)) {
-    throw new ProtocolError(ErrorCode.INVALID_ENCODING, 'signature.identifier: does not match the payload')
+    throw new ProtocolError(
+      ErrorCode.INVALID_ENCODING,
+      'signature.identifier: does not match the payload',
+    )
   }
-  const signatures = assertArray(sig['signatures'], 'signature.signatures', decodeSignatureEntry, LIMITS.maxSignatures, 1)
-  if (new Set(signatures.map((s) => s.kid)).size !== signatures.length) violation('signature.signatures', 'duplicate kid')
-  const inner = decodeInner(fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'))
-  return Object.freeze({ id: identifier, bytes: input, payload, signatures: Object.freeze(signatures), ...inner })
+  const signatures = assertArray(
+    sig['signatures'],
+    'signature.signatures',
+    decodeSignatureEntry,
+    LIMITS.maxSignatures,
+    1,
+  )
+  if (new Set(signatures.map((s) => s.kid)).size !== signatures.length)
+    violation('signature.signatures', 'duplicate kid')
+  const inner = decodeInner(
+    fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'),
+  )
+  return Object.freeze({
+    id: identifier,
+    bytes: input,
+    payload,
+    signatures: Object.freeze(signatures),
+    ...inner,
+  })
 }
 
 /**
@@ -133,13 +187,17 @@ const KID_CACHE_SIZE = 4096
 
 function decodeSignatureEntry(v: Json, l: string): SignatureEntry {
   const o = assertObject(v, l, ['protected', 'signature'])
-  if (typeof o['protected'] !== 'string' || o['protected'].length > 256) violation(`${l}.protected`, 'expected base64url string')
+  if (typeof o['protected'] !== 'string' || o['protected'].length > 256)
+    violation(`${l}.protected`, 'expected base64url string')
   const protectedText = o['protected']
   if (typeof o['signature'] !== 'string') violation(`${l}.signature`, 'expected string')
   const signature = fromBase64urlExact(o['signature'], 64, `${l}.signature`)
   const cached = kidCache.get(protectedText)
   if (cached !== undefined) return { kid: cached, protectedText, signature }
-  const header = parseCanonical(fromUtf8(fromBase64url(protectedText, `${l}.protected`), `${l}.protected`), `${l}.protected`)
+  const header = parseCanonical(
+    fromUtf8(fromBase64url(protectedText, `${l}.protected`), `${l}.protected`),
+    `${l}.protected`,
+  )
   const h = assertObject(header, `${l}.protected`, ['alg', 'kid'])
   assertEnum(h['alg'], `${l}.protected.alg`, [SIGNATURE_ALG])
   const kid = assertDigest(h['kid'], `${l}.protected.kid`)
@@ -150,7 +208,8 @@ function decodeSignatureEntry(v: Json, l: string): SignatureEntry {
 
 function checkVersion(v: Json | undefined, label: string): string {
   if (typeof v !== 'string') violation(label, 'expected string')
-  if (!SUPPORTED_VERSIONS.includes(v)) throw new ProtocolError(ErrorCode.UNSUPPORTED_VERSION, `${label}: unsupported version`)
+  if (!SUPPORTED_VERSIONS.includes(v))
+    throw new ProtocolError(ErrorCode.UNSUPPORTED_VERSION, `${label}: unsupported version`)
   return v
 }
 
@@ -162,24 +221,40 @@ function decodeInner(text: string) {
   // may have other members), then the schema list, then the members the list implies.
   const sdmp = assertObject(inner['sdmp'], 'payload.sdmp', ['version', 'schemas', 'created'])
   const version = checkVersion(sdmp['version'], 'payload.sdmp.version')
-  if (!Array.isArray(sdmp['schemas']) || sdmp['schemas'].length !== 2) violation('payload.sdmp.schemas', 'expected ["resource", <one content schema>]')
+  if (!Array.isArray(sdmp['schemas']) || sdmp['schemas'].length !== 2)
+    violation('payload.sdmp.schemas', 'expected ["resource", <one content schema>]')
   const [first, kind] = sdmp['schemas']
   if (first !== 'resource') violation('payload.sdmp.schemas[0]', 'expected "resource"')
   if (typeof kind !== 'string' || !isContentKind(kind)) {
-    throw new ProtocolError(ErrorCode.UNKNOWN_SCHEMA, 'payload.sdmp.schemas[1]: not a bundled schema')
+    throw new ProtocolError(
+      ErrorCode.UNKNOWN_SCHEMA,
+      'payload.sdmp.schemas[1]: not a bundled schema',
+    )
   }
   // 0.13 container rule: data sits under a property named after each listed schema, nothing else.
   const o = assertObject(inner, 'payload', ['sdmp', 'resource', kind])
   const created = assertTimestamp(sdmp['created'], 'payload.sdmp.created')
   const header = decodeHeader(o['resource'])
   const raw = o[kind]!
-  const data = (CONTENT_SCHEMAS[kind] as (v: Json, l: string) => unknown)(raw, kind) as ContentData<ContentKind>
+  const data = (CONTENT_SCHEMAS[kind] as (v: Json, l: string) => unknown)(
+    raw,
+    kind,
+  ) as ContentData<ContentKind>
   return { version, created, header, kind, data, raw }
 }
 
 /**
  * Verify one signature entry against a public key (predicate: false for anything invalid).
  */
-export function verifySignatureEntry(provider: CryptoProvider, payload: string, entry: SignatureEntry, publicKey: Uint8Array): boolean {
-  return provider.ed25519.verify(entry.signature, te(`${entry.protectedText}.${payload}`), publicKey)
+export function verifySignatureEntry(
+  provider: CryptoProvider,
+  payload: string,
+  entry: SignatureEntry,
+  publicKey: Uint8Array,
+): boolean {
+  return provider.ed25519.verify(
+    entry.signature,
+    te(`${entry.protectedText}.${payload}`),
+    publicKey,
+  )
 }

@@ -4,7 +4,15 @@
  * @module
  */
 import type { Json } from '../json.js'
-import { assertArray, assertDigest, assertEnum, assertInteger, assertObject, assertString, violation } from './fields.js'
+import {
+  assertArray,
+  assertDigest,
+  assertEnum,
+  assertInteger,
+  assertObject,
+  assertString,
+  violation,
+} from './fields.js'
 
 const LINE = /^[A-Za-z0-9_-]{86}@[A-Za-z0-9_-]{86}\/[A-Za-z0-9_-]{86}$/
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/
@@ -12,7 +20,8 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/
 export const MAX_ENTRIES = 10_000
 
 function requestId(v: Json | undefined, l: string): string {
-  if (typeof v !== 'string' || !REQUEST_ID.test(v)) violation(l, 'expected 1..128 characters of [A-Za-z0-9_.:-]')
+  if (typeof v !== 'string' || !REQUEST_ID.test(v))
+    violation(l, 'expected 1..128 characters of [A-Za-z0-9_.:-]')
   return v
 }
 
@@ -21,10 +30,17 @@ function broadcast(v: Json, l: string) {
   const o = assertObject(v, l, ['since', 'entries'])
   return {
     since: assertDigest(o['since'], `${l}.since`),
-    entries: assertArray(o['entries'], `${l}.entries`, (x, li) => {
-      if (typeof x !== 'string' || !LINE.test(x)) violation(li, 'expected journal line lineId@fingerprint/resourceId')
-      return x
-    }, MAX_ENTRIES, 1),
+    entries: assertArray(
+      o['entries'],
+      `${l}.entries`,
+      (x, li) => {
+        if (typeof x !== 'string' || !LINE.test(x))
+          violation(li, 'expected journal line lineId@fingerprint/resourceId')
+        return x
+      },
+      MAX_ENTRIES,
+      1,
+    ),
   }
 }
 
@@ -34,7 +50,10 @@ function requestJournal(v: Json, l: string) {
   return {
     identifier: requestId(o['identifier'], `${l}.identifier`),
     since: o['since'] === undefined ? undefined : assertDigest(o['since'], `${l}.since`),
-    limit: o['limit'] === undefined ? undefined : assertInteger(o['limit'], `${l}.limit`, 1, MAX_ENTRIES),
+    limit:
+      o['limit'] === undefined
+        ? undefined
+        : assertInteger(o['limit'], `${l}.limit`, 1, MAX_ENTRIES),
   }
 }
 
@@ -47,11 +66,18 @@ export const MAX_REQUESTED = 256
  */
 function requestResource(v: Json, l: string) {
   const o = assertObject(v, l, ['identifier'], ['resource', 'resources', 'author'])
-  if ((o['resource'] === undefined) === (o['resources'] === undefined)) violation(l, 'expected exactly one of resource, resources')
+  if ((o['resource'] === undefined) === (o['resources'] === undefined))
+    violation(l, 'expected exactly one of resource, resources')
   const resources =
     o['resources'] === undefined
       ? [assertDigest(o['resource'], `${l}.resource`)]
-      : assertArray(o['resources'], `${l}.resources`, (x, li) => assertDigest(x, li), MAX_REQUESTED, 1)
+      : assertArray(
+          o['resources'],
+          `${l}.resources`,
+          (x, li) => assertDigest(x, li),
+          MAX_REQUESTED,
+          1,
+        )
   return {
     identifier: requestId(o['identifier'], `${l}.identifier`),
     resources,
@@ -62,9 +88,16 @@ function requestResource(v: Json, l: string) {
 /** response: every request gets one; `reason` is a reason code on `rejected`/`bad_request`. */
 function response(v: Json, l: string) {
   const o = assertObject(v, l, ['identifier', 'status'], ['reason', 'data'])
-  const status = assertEnum(o['status'], `${l}.status`, ['ok', 'bad_request', 'not_found', 'rejected'] as const)
-  if (o['data'] !== undefined && status !== 'ok') violation(`${l}.data`, 'only an ok response carries data')
-  if (status === 'rejected' && o['reason'] === undefined) violation(`${l}.reason`, 'a rejected response names a reason code')
+  const status = assertEnum(o['status'], `${l}.status`, [
+    'ok',
+    'bad_request',
+    'not_found',
+    'rejected',
+  ] as const)
+  if (o['data'] !== undefined && status !== 'ok')
+    violation(`${l}.data`, 'only an ok response carries data')
+  if (status === 'rejected' && o['reason'] === undefined)
+    violation(`${l}.reason`, 'a rejected response names a reason code')
   return {
     identifier: requestId(o['identifier'], `${l}.identifier`),
     status,

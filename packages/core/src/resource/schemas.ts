@@ -24,7 +24,13 @@ import { decodeEncryptedData } from '../envelope/encrypted-data.js'
 import { isValidMlKemPublicKey } from '../envelope/wrap.js'
 
 /** The authorizations a trust can grant (docs/protocol/trust.md §2). */
-export const AUTHORIZATIONS = ['read_resource', 'publish_resource', 'read_encrypted', 'create_trust', 'revoke'] as const
+export const AUTHORIZATIONS = [
+  'read_resource',
+  'publish_resource',
+  'read_encrypted',
+  'create_trust',
+  'revoke',
+] as const
 export type Authorization = (typeof AUTHORIZATIONS)[number]
 
 /** The resource header every signed payload carries (docs/protocol/resource.md §3). */
@@ -42,18 +48,37 @@ export interface ResourceHeader {
 export function decodeHeader(v: Json | undefined, label = 'resource'): ResourceHeader {
   const o = assertObject(v, label, ['user'], ['trust', 'action', 'replaces'])
   const user = assertDigest(o['user'], `${label}.user`)
-  const action = o['action'] === undefined ? 'create' : assertEnum(o['action'], `${label}.action`, ['create', 'update', 'delete'] as const)
-  if (o['action'] === 'create') violation(`${label}.action`, 'create is the default and must be omitted (one encoding per value)')
-  const header: { user: string; action: ResourceHeader['action']; trust?: string; replaces?: string } = { user, action }
+  const action =
+    o['action'] === undefined
+      ? 'create'
+      : assertEnum(o['action'], `${label}.action`, ['create', 'update', 'delete'] as const)
+  if (o['action'] === 'create')
+    violation(
+      `${label}.action`,
+      'create is the default and must be omitted (one encoding per value)',
+    )
+  const header: {
+    user: string
+    action: ResourceHeader['action']
+    trust?: string
+    replaces?: string
+  } = { user, action }
   if (o['trust'] !== undefined) header.trust = assertDigest(o['trust'], `${label}.trust`)
-  if (o['replaces'] !== undefined) header.replaces = assertDigest(o['replaces'], `${label}.replaces`)
+  if (o['replaces'] !== undefined)
+    header.replaces = assertDigest(o['replaces'], `${label}.replaces`)
   if ((action === 'create') !== (header.replaces === undefined)) {
-    violation(`${label}.replaces`, action === 'create' ? 'only update and delete replace a resource' : `${action} requires replaces`)
+    violation(
+      `${label}.replaces`,
+      action === 'create'
+        ? 'only update and delete replace a resource'
+        : `${action} requires replaces`,
+    )
   }
   return header
 }
 
-const optional = <T>(v: Json | undefined, f: (x: Json) => T): T | undefined => (v === undefined ? undefined : f(v))
+const optional = <T>(v: Json | undefined, f: (x: Json) => T): T | undefined =>
+  v === undefined ? undefined : f(v)
 const ADDRESS = /^(\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):([0-9]{1,5})$/
 
 /** identity: a user's or node's public key, self-signed. */
@@ -72,25 +97,39 @@ function identity(v: Json, l: string) {
 /** node: where a node can be reached. */
 function node(v: Json, l: string) {
   const o = assertObject(v, l, ['addresses'], ['name'])
-  const addresses = assertArray(o['addresses'], `${l}.addresses`, (x, li) => {
-    const s = assertString(x, li, 300)
-    const m = ADDRESS.exec(s)
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) violation(li, 'expected host:port')
-    return s
-  }, 16)
+  const addresses = assertArray(
+    o['addresses'],
+    `${l}.addresses`,
+    (x, li) => {
+      const s = assertString(x, li, 300)
+      const m = ADDRESS.exec(s)
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) violation(li, 'expected host:port')
+      return s
+    },
+    16,
+  )
   return { addresses, name: optional(o['name'], (x) => assertString(x, `${l}.name`, 128)) }
 }
 
 /** user: public profile. */
 function user(v: Json, l: string) {
   const o = assertObject(v, l, ['name'], ['about'])
-  return { name: assertString(o['name'], `${l}.name`, 128), about: optional(o['about'], (x) => assertString(x, `${l}.about`)) }
+  return {
+    name: assertString(o['name'], `${l}.name`, 128),
+    about: optional(o['about'], (x) => assertString(x, `${l}.about`)),
+  }
 }
 
 /** trust: grant authorizations to another identity. */
 function trust(v: Json, l: string) {
   const o = assertObject(v, l, ['trustee', 'authorization'], ['expires'])
-  const authorization = assertArray(o['authorization'], `${l}.authorization`, (x, li) => assertEnum(x, li, AUTHORIZATIONS), AUTHORIZATIONS.length, 1)
+  const authorization = assertArray(
+    o['authorization'],
+    `${l}.authorization`,
+    (x, li) => assertEnum(x, li, AUTHORIZATIONS),
+    AUTHORIZATIONS.length,
+    1,
+  )
   assertUnique(authorization, `${l}.authorization`)
   return {
     trustee: assertDigest(o['trustee'], `${l}.trustee`),
@@ -102,14 +141,28 @@ function trust(v: Json, l: string) {
 /** revoke: withdraw a resource (a trust, an identity, or any published resource). */
 function revoke(v: Json, l: string) {
   const o = assertObject(v, l, ['resource'], ['reason'])
-  return { resource: assertDigest(o['resource'], `${l}.resource`), reason: optional(o['reason'], (x) => assertString(x, `${l}.reason`, 256)) }
+  return {
+    resource: assertDigest(o['resource'], `${l}.resource`),
+    reason: optional(o['reason'], (x) => assertString(x, `${l}.reason`, 256)),
+  }
 }
 
 const HEX64 = /^[0-9a-f]{64}$/
 /** message: a private message; always sealed inside an `encrypted` resource. */
 function message(v: Json, l: string) {
-  const o = assertObject(v, l, ['body', 'type', 'to'], ['subject', 'conversation', 'replyTo', 'expires', 'attachments'])
-  const to = assertArray(o['to'], `${l}.to`, (x, li) => assertDigest(x, li), LIMITS.maxRecipients, 1)
+  const o = assertObject(
+    v,
+    l,
+    ['body', 'type', 'to'],
+    ['subject', 'conversation', 'replyTo', 'expires', 'attachments'],
+  )
+  const to = assertArray(
+    o['to'],
+    `${l}.to`,
+    (x, li) => assertDigest(x, li),
+    LIMITS.maxRecipients,
+    1,
+  )
   assertUnique(to, `${l}.to`)
   return {
     body: assertString(o['body'], `${l}.body`, LIMITS.maxBodyChars, 0),
@@ -120,19 +173,26 @@ function message(v: Json, l: string) {
     replyTo: optional(o['replyTo'], (x) => assertDigest(x, `${l}.replyTo`)),
     expires: optional(o['expires'], (x) => assertTimestamp(x, `${l}.expires`)),
     attachments: optional(o['attachments'], (x) =>
-      assertArray(x, `${l}.attachments`, (a, la) => {
-        const ao = assertObject(a, la, ['hash', 'size', 'name', 'key'], ['type'])
-        if (typeof ao['hash'] !== 'string' || !HEX64.test(ao['hash'])) violation(`${la}.hash`, 'expected 64 lowercase hex characters')
-        if (typeof ao['key'] !== 'string') violation(`${la}.key`, 'expected 32-byte base64url key')
-        fromBase64urlExact(ao['key'], 32, `${la}.key`)
-        return {
-          hash: ao['hash'],
-          size: assertInteger(ao['size'], `${la}.size`, 0, Number.MAX_SAFE_INTEGER),
-          name: assertString(ao['name'], `${la}.name`, 255),
-          key: ao['key'],
-          type: optional(ao['type'], (t) => assertString(t, `${la}.type`, 255)),
-        }
-      }, 64),
+      assertArray(
+        x,
+        `${l}.attachments`,
+        (a, la) => {
+          const ao = assertObject(a, la, ['hash', 'size', 'name', 'key'], ['type'])
+          if (typeof ao['hash'] !== 'string' || !HEX64.test(ao['hash']))
+            violation(`${la}.hash`, 'expected 64 lowercase hex characters')
+          if (typeof ao['key'] !== 'string')
+            violation(`${la}.key`, 'expected 32-byte base64url key')
+          fromBase64urlExact(ao['key'], 32, `${la}.key`)
+          return {
+            hash: ao['hash'],
+            size: assertInteger(ao['size'], `${la}.size`, 0, Number.MAX_SAFE_INTEGER),
+            name: assertString(ao['name'], `${la}.name`, 255),
+            key: ao['key'],
+            type: optional(ao['type'], (t) => assertString(t, `${la}.type`, 255)),
+          }
+        },
+        64,
+      ),
     ),
   }
 }
@@ -150,7 +210,10 @@ function post(v: Json, l: string) {
 /** receipt: the recipient's node confirms it holds (or the user read) a message; sealed. */
 function receipt(v: Json, l: string) {
   const o = assertObject(v, l, ['resource', 'status'])
-  return { resource: assertDigest(o['resource'], `${l}.resource`), status: assertEnum(o['status'], `${l}.status`, ['delivered', 'read'] as const) }
+  return {
+    resource: assertDigest(o['resource'], `${l}.resource`),
+    status: assertEnum(o['status'], `${l}.status`, ['delivered', 'read'] as const),
+  }
 }
 
 /** prekey: a node's signed, expiring hybrid encryption key (docs/protocol/envelope.md §7). */
@@ -161,8 +224,13 @@ function prekey(v: Json, l: string) {
   // so that one key has exactly one encoding.
   const bytes = fromBase64urlExact(key, 1216, `${l}.key`)
   // FIPS 203 encapsulation-key check now, not at seal time on every sender.
-  if (!isValidMlKemPublicKey(bytes.subarray(0, 1184))) violation(`${l}.key`, 'not a valid ML-KEM-768 encapsulation key')
-  return { suite: assertEnum(o['suite'], `${l}.suite`, ['pq-kyber768-x25519'] as const), key, expires: assertTimestamp(o['expires'], `${l}.expires`) }
+  if (!isValidMlKemPublicKey(bytes.subarray(0, 1184)))
+    violation(`${l}.key`, 'not a valid ML-KEM-768 encapsulation key')
+  return {
+    suite: assertEnum(o['suite'], `${l}.suite`, ['pq-kyber768-x25519'] as const),
+    key,
+    expires: assertTimestamp(o['expires'], `${l}.expires`),
+  }
 }
 
 /** encrypted: a sealed envelope; the envelope codec checks every byte length (envelope.md §4). */

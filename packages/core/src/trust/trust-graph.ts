@@ -42,15 +42,29 @@ export interface TrustInfo {
 /** The answer to an authorization question: ok, or a reason code and message. */
 export type Decision =
   | { readonly ok: true; readonly trust?: string }
-  | { readonly ok: false; readonly code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED'; readonly reason: string }
+  | {
+      readonly ok: false
+      readonly code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED'
+      readonly reason: string
+    }
 
-const deny = (code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED', reason: string): Decision => ({ ok: false, code, reason })
+const deny = (code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED', reason: string): Decision => ({
+  ok: false,
+  code,
+  reason,
+})
 
 /** A read-only view of trust used by resource validation. */
 export interface TrustView {
   identity(fingerprint: string): IdentityInfo | undefined
   /** May `signer` sign a resource for `user` that needs `need`, created at `created`? */
-  authorize(q: { signer: string; user: string; trust?: string; need: Authorization | 'any'; created: number }): Decision
+  authorize(q: {
+    signer: string
+    user: string
+    trust?: string
+    need: Authorization | 'any'
+    created: number
+  }): Decision
   /** Has `user` (the user the resource was published for) revoked `resourceId`? */
   isRevoked(resourceId: string, user: string): boolean
 }
@@ -78,7 +92,12 @@ export class TrustGraph implements TrustView {
    */
   addIdentity(info: IdentityInfo): void {
     const current = this.#identities.get(info.fingerprint)
-    if (current && (current.created > info.created || (current.created === info.created && current.id >= info.id))) return
+    if (
+      current &&
+      (current.created > info.created ||
+        (current.created === info.created && current.id >= info.id))
+    )
+      return
     this.#identities.set(info.fingerprint, Object.freeze({ ...info }))
   }
 
@@ -89,8 +108,13 @@ export class TrustGraph implements TrustView {
   addTrust(info: TrustInfo): void {
     if (this.#trusts.has(info.id)) return
     const via = info.via === undefined ? undefined : this.#trusts.get(info.via)
-    const authorization = via ? info.authorization.filter((a) => via.authorization.includes(a)) : info.authorization
-    this.#trusts.set(info.id, Object.freeze({ ...info, authorization: Object.freeze([...authorization]) }))
+    const authorization = via
+      ? info.authorization.filter((a) => via.authorization.includes(a))
+      : info.authorization
+    this.#trusts.set(
+      info.id,
+      Object.freeze({ ...info, authorization: Object.freeze([...authorization]) }),
+    )
     let set = this.#byTrustee.get(info.trustee)
     if (!set) this.#byTrustee.set(info.trustee, (set = new Set()))
     set.add(info.id)
@@ -154,30 +178,47 @@ export class TrustGraph implements TrustView {
     if (!grantor.ok) return grantor
     if (t.via !== undefined) {
       const via = this.#trusts.get(t.via)
-      if (!via || depth >= MAX_DELEGATION_DEPTH) return deny('UNAUTHORIZED_SIGNER', 'delegating trust unknown')
+      if (!via || depth >= MAX_DELEGATION_DEPTH)
+        return deny('UNAUTHORIZED_SIGNER', 'delegating trust unknown')
       return this.#trustValid(via, at, depth + 1)
     }
     return { ok: true }
   }
 
-  authorize(q: { signer: string; user: string; trust?: string; need: Authorization | 'any'; created: number }): Decision {
+  authorize(q: {
+    signer: string
+    user: string
+    trust?: string
+    need: Authorization | 'any'
+    created: number
+  }): Decision {
     const signer = this.#identityValid(q.signer, q.created)
     if (!signer.ok) return signer
     if (q.signer === q.user) {
       // The user's own key may do anything for itself.
-      return this.#identities.get(q.user)?.type === 'user' ? { ok: true } : deny('UNAUTHORIZED_SIGNER', 'a node cannot publish as itself')
+      return this.#identities.get(q.user)?.type === 'user'
+        ? { ok: true }
+        : deny('UNAUTHORIZED_SIGNER', 'a node cannot publish as itself')
     }
-    if (q.trust === undefined) return deny('UNAUTHORIZED_SIGNER', 'a node signature needs resource.trust')
+    if (q.trust === undefined)
+      return deny('UNAUTHORIZED_SIGNER', 'a node signature needs resource.trust')
     const t = this.#trusts.get(q.trust)
     if (!t) return deny('UNAUTHORIZED_SIGNER', 'authorizing trust unknown')
-    if (t.grantor !== q.user || t.trustee !== q.signer) return deny('UNAUTHORIZED_SIGNER', 'trust does not name this user and signer')
-    if (q.need !== 'any' && !t.authorization.includes(q.need)) return deny('UNAUTHORIZED_SIGNER', `trust lacks ${q.need}`)
+    if (t.grantor !== q.user || t.trustee !== q.signer)
+      return deny('UNAUTHORIZED_SIGNER', 'trust does not name this user and signer')
+    if (q.need !== 'any' && !t.authorization.includes(q.need))
+      return deny('UNAUTHORIZED_SIGNER', `trust lacks ${q.need}`)
     const valid = this.#trustValid(t, q.created)
     return valid.ok ? { ok: true, trust: t.id } : valid
   }
 
   /** The trusts in force from `grantor` to `trustee` at `at` that include `need` (or any). */
-  trustsBetween(grantor: string, trustee: string, at: number, need: Authorization | 'any' = 'any'): TrustInfo[] {
+  trustsBetween(
+    grantor: string,
+    trustee: string,
+    at: number,
+    need: Authorization | 'any' = 'any',
+  ): TrustInfo[] {
     const out: TrustInfo[] = []
     for (const id of this.#byTrustee.get(trustee) ?? []) {
       const t = this.#trusts.get(id)!
@@ -193,8 +234,14 @@ export class TrustGraph implements TrustView {
    * (read_encrypted: it is a recipient of the user's private data), 'revoke', 'create_trust'?
    * @example graph.mayAct(nodeFp, userFp, 'publish', Date.now())
    */
-  mayAct(node: string, user: string, action: 'publish' | 'read' | 'revoke' | 'create_trust', at: number): boolean {
-    const need: Authorization = action === 'publish' ? 'publish_resource' : action === 'read' ? 'read_encrypted' : action
+  mayAct(
+    node: string,
+    user: string,
+    action: 'publish' | 'read' | 'revoke' | 'create_trust',
+    at: number,
+  ): boolean {
+    const need: Authorization =
+      action === 'publish' ? 'publish_resource' : action === 'read' ? 'read_encrypted' : action
     if (!this.#identityValid(node, at).ok) return false
     return this.trustsBetween(user, node, at, need).length > 0
   }
@@ -210,26 +257,38 @@ export class TrustGraph implements TrustView {
     const users = new Set<string>()
     for (const id of this.#byTrustee.get(node) ?? []) {
       const t = this.#trusts.get(id)!
-      if (this.#identities.get(t.grantor)?.type === 'user' && this.#trustValid(t, at).ok) users.add(t.grantor)
+      if (this.#identities.get(t.grantor)?.type === 'user' && this.#trustValid(t, at).ok)
+        users.add(t.grantor)
     }
     return [...users].sort()
   }
 
   /** Does `user` trust `other` as a contact (read_resource) at `at`? */
   trustsUser(user: string, other: string, at: number): boolean {
-    return this.#identityValid(other, at).ok && this.trustsBetween(user, other, at, 'read_resource').length > 0
+    return (
+      this.#identityValid(other, at).ok &&
+      this.trustsBetween(user, other, at, 'read_resource').length > 0
+    )
   }
 
   /**
    * May nodes A and B connect (docs/protocol/trust.md §4)? Each node must be authorized by its
    * user and, for different users, the two users must trust each other (both directions).
    */
-  mayConnect(a: { node: string; user: string }, b: { node: string; user: string }, at: number): Decision {
-    if (!this.isNodeOf(a.node, a.user, at)) return deny('UNAUTHORIZED_SIGNER', 'node a is not authorized by its user')
-    if (!this.isNodeOf(b.node, b.user, at)) return deny('UNAUTHORIZED_SIGNER', 'node b is not authorized by its user')
+  mayConnect(
+    a: { node: string; user: string },
+    b: { node: string; user: string },
+    at: number,
+  ): Decision {
+    if (!this.isNodeOf(a.node, a.user, at))
+      return deny('UNAUTHORIZED_SIGNER', 'node a is not authorized by its user')
+    if (!this.isNodeOf(b.node, b.user, at))
+      return deny('UNAUTHORIZED_SIGNER', 'node b is not authorized by its user')
     if (a.user === b.user) return { ok: true }
-    if (!this.trustsUser(a.user, b.user, at)) return deny('UNAUTHORIZED_SIGNER', 'user a does not trust user b')
-    if (!this.trustsUser(b.user, a.user, at)) return deny('UNAUTHORIZED_SIGNER', 'user b does not trust user a')
+    if (!this.trustsUser(a.user, b.user, at))
+      return deny('UNAUTHORIZED_SIGNER', 'user a does not trust user b')
+    if (!this.trustsUser(b.user, a.user, at))
+      return deny('UNAUTHORIZED_SIGNER', 'user b does not trust user a')
     return { ok: true }
   }
 
@@ -245,7 +304,8 @@ export class TrustGraph implements TrustView {
   /** Every node authorized by `user` at `at` (for device lists). */
   nodesOf(user: string, at: number): string[] {
     const out: string[] = []
-    for (const [fp, info] of this.#identities) if (info.type === 'node' && this.isNodeOf(fp, user, at)) out.push(fp)
+    for (const [fp, info] of this.#identities)
+      if (info.type === 'node' && this.isNodeOf(fp, user, at)) out.push(fp)
     return out.sort()
   }
 }

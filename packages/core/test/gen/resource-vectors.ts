@@ -202,7 +202,10 @@ export function buildJournalVectors() {
   const lines = [nodeKey!.fingerprint]
   // Each line names the user the resource is published for (resource.user): for an identity,
   // that is the identity's own key.
-  const userOf = (resource: string) => JSON.parse(new TextDecoder().decode(Buffer.from(JSON.parse(resource).signature.payload, 'base64url'))).resource.user as string
+  const userOf = (resource: string) =>
+    JSON.parse(
+      new TextDecoder().decode(Buffer.from(JSON.parse(resource).signature.payload, 'base64url')),
+    ).resource.user as string
   for (const r of v.valid) {
     const prev = lines[lines.length - 1]!
     lines.push(`${toBase64url(provider.sha512(te(prev)))}@${userOf(r.resource)}/${r.id}`)

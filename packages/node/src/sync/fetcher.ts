@@ -80,7 +80,8 @@ export class Fetcher {
   }
 
   #checkIdle(): void {
-    if (this.#wanted.size === 0 && this.#inFlight.size === 0) for (const r of this.#idle.splice(0)) r()
+    if (this.#wanted.size === 0 && this.#inFlight.size === 0)
+      for (const r of this.#idle.splice(0)) r()
   }
 
   #schedule(): void {
@@ -101,7 +102,9 @@ export class Fetcher {
       for (const p of peers) {
         if (!p.isOpen) continue
         const load = (this.#busy.get(p) ?? 0) * this.#limits.batch + (batches.get(p)?.length ?? 0)
-        const bestLoad = best ? (this.#busy.get(best) ?? 0) * this.#limits.batch + (batches.get(best)?.length ?? 0) : Infinity
+        const bestLoad = best
+          ? (this.#busy.get(best) ?? 0) * this.#limits.batch + (batches.get(best)?.length ?? 0)
+          : Infinity
         if (load < bestLoad) best = p
       }
       if (!best) continue
@@ -112,7 +115,8 @@ export class Fetcher {
       batches.set(best, b)
     }
     for (const [peer, ids] of batches) {
-      for (let i = 0; i < ids.length; i += this.#limits.batch) this.#request(peer, ids.slice(i, i + this.#limits.batch))
+      for (let i = 0; i < ids.length; i += this.#limits.batch)
+        this.#request(peer, ids.slice(i, i + this.#limits.batch))
     }
     this.#checkIdle()
   }

@@ -11,7 +11,13 @@ import type { SecureChannel } from '@sdmp/transport'
 import { FAULT_CODES } from '../ingest.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
 import type { FetchPeer, Fetcher } from './fetcher.js'
-import { MessageType, controlMessage, decodeMessage, nextRequestId, resourceMessage } from './wire.js'
+import {
+  MessageType,
+  controlMessage,
+  decodeMessage,
+  nextRequestId,
+  resourceMessage,
+} from './wire.js'
 import type { ControlSigner } from './wire.js'
 
 /** Limits of a session (defaults in sync-engine.ts). */
@@ -100,7 +106,8 @@ export class PeerSession implements FetchPeer {
     try {
       await this.pull()
     } catch (e) {
-      if (!isProtocolError(e, ErrorCode.CLOSED)) this.#host.event?.('sync-error', { peer: this.key, code: (e as ProtocolError).code })
+      if (!isProtocolError(e, ErrorCode.CLOSED))
+        this.#host.event?.('sync-error', { peer: this.key, code: (e as ProtocolError).code })
     } finally {
       this.#synced = true
       for (const r of this.#syncedWaiters.splice(0)) r()
@@ -113,7 +120,10 @@ export class PeerSession implements FetchPeer {
     let since = state?.lastKnown
     let first = since === undefined
     for (;;) {
-      const data: Record<string, Json> = { identifier: nextRequestId(), limit: this.#host.limits.journalBatch }
+      const data: Record<string, Json> = {
+        identifier: nextRequestId(),
+        limit: this.#host.limits.journalBatch,
+      }
       if (since !== undefined) data['since'] = since
       const r = await this.#request('request_journal', data)
       if (r.status === 'not_found') {
@@ -122,7 +132,8 @@ export class PeerSession implements FetchPeer {
         since = undefined
         continue
       }
-      if (r.status !== 'ok') throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: request_journal answered ${r.status}`)
+      if (r.status !== 'ok')
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: request_journal answered ${r.status}`)
       const page = journalPage(r.data)
       if (first) {
         first = false
@@ -134,12 +145,19 @@ export class PeerSession implements FetchPeer {
         // First contact: positions mean nothing yet; compare sets instead, then follow from the head.
         await this.#host.reconcile(this)
       } else {
-        await this.#host.fetcher.announce(this, page.entries.map((l) => parseJournalLine(l).resourceId))
+        await this.#host.fetcher.announce(
+          this,
+          page.entries.map((l) => parseJournalLine(l).resourceId),
+        )
       }
       if (page.last !== undefined) {
         this.#lastLine = page.last
         since = lineIdOf(page.last)
-        await this.#host.store.setPeerState(this.key, { ...state, lastKnown: since, updatedAt: Date.now() })
+        await this.#host.store.setPeerState(this.key, {
+          ...state,
+          lastKnown: since,
+          updatedAt: Date.now(),
+        })
       }
       if (!page.more) break
     }
@@ -148,7 +166,10 @@ export class PeerSession implements FetchPeer {
 
   /** Ask the peer for resources; resolves with the ids it did not deliver. */
   async requestResources(ids: readonly string[]): Promise<readonly string[]> {
-    const r = await this.#request('request_resource', { identifier: nextRequestId(), resources: [...ids] })
+    const r = await this.#request('request_resource', {
+      identifier: nextRequestId(),
+      resources: [...ids],
+    })
     if (r.status !== 'ok') return ids
     const missing = (r.data as { missing?: unknown } | undefined)?.missing
     // Wait until the frames sent before the response are ingested, then report what is missing.
@@ -163,7 +184,12 @@ export class PeerSession implements FetchPeer {
     try {
       for (const l of visible) await this.channel.send(resourceMessage(l.resource.bytes))
       const entries = visible.map((l) => l.line)
-      await this.channel.send(controlMessage(this.#host.signer, 'broadcast', { since: parseJournalLine(entries[0]!).lineId, entries }))
+      await this.channel.send(
+        controlMessage(this.#host.signer, 'broadcast', {
+          since: parseJournalLine(entries[0]!).lineId,
+          entries,
+        }),
+      )
     } catch (e) {
       if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
     }
@@ -193,7 +219,10 @@ export class PeerSession implements FetchPeer {
       return this.#penalize(e)
     }
     // A control message must come from the node at the other end of the channel.
-    if (!v.signers.includes(this.key)) return this.#penalize(new ProtocolError(ErrorCode.FORBIDDEN, 'sync: control message signed by another node'))
+    if (!v.signers.includes(this.key))
+      return this.#penalize(
+        new ProtocolError(ErrorCode.FORBIDDEN, 'sync: control message signed by another node'),
+      )
     switch (v.kind) {
       case 'request_journal':
         return this.#answerJournal(v.data as ContentData<'request_journal'>)
@@ -217,25 +246,43 @@ export class PeerSession implements FetchPeer {
   /** Reconciliation frames are routed by the node's reconciler (sync.md §4). */
   reconcileHandler: ((body: Uint8Array) => Promise<void>) | undefined
   async #onReconcile(body: Uint8Array): Promise<void> {
-    if (!this.reconcileHandler) return this.#penalize(new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: unexpected reconcile frame'))
+    if (!this.reconcileHandler)
+      return this.#penalize(
+        new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: unexpected reconcile frame'),
+      )
     await this.reconcileHandler(body)
   }
 
   async #onResource(bytes: Uint8Array): Promise<void> {
     const [outcome] = await this.#host.ingestor.ingest([bytes])
-    if (outcome!.id !== undefined && (outcome!.status === 'stored' || outcome!.status === 'duplicate')) this.#host.fetcher.received([outcome!.id])
+    if (
+      outcome!.id !== undefined &&
+      (outcome!.status === 'stored' || outcome!.status === 'duplicate')
+    )
+      this.#host.fetcher.received([outcome!.id])
     if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
-      this.#penalize(new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'))
+      this.#penalize(
+        new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'),
+      )
     }
   }
 
   async #onBroadcast(b: ContentData<'broadcast'>): Promise<void> {
-    const contiguous = this.#lastLine !== undefined && nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
-    await this.#host.fetcher.announce(this, b.entries.map((l) => parseJournalLine(l).resourceId))
+    const contiguous =
+      this.#lastLine !== undefined &&
+      nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
+    await this.#host.fetcher.announce(
+      this,
+      b.entries.map((l) => parseJournalLine(l).resourceId),
+    )
     if (contiguous) {
       this.#lastLine = b.entries[b.entries.length - 1]!
       const state = await this.#host.store.getPeerState(this.key)
-      await this.#host.store.setPeerState(this.key, { ...state, lastKnown: lineIdOf(this.#lastLine), updatedAt: Date.now() })
+      await this.#host.store.setPeerState(this.key, {
+        ...state,
+        lastKnown: lineIdOf(this.#lastLine),
+        updatedAt: Date.now(),
+      })
     } else if (this.#synced) {
       // A gap (lines we never saw): catch up from the stored position.
       void this.pull().catch(() => undefined)
@@ -248,25 +295,44 @@ export class PeerSession implements FetchPeer {
     if (q.since === undefined) {
       // First contact: no position; tell the peer where our head is so it can follow from there.
       const head = await store.journalHead()
-      return this.#reply(q.identifier, 'ok', undefined, { entries: [], more: false, ...(head && head.position > 1 ? { last: head.line } : {}) })
+      return this.#reply(q.identifier, 'ok', undefined, {
+        entries: [],
+        more: false,
+        ...(head && head.position > 1 ? { last: head.line } : {}),
+      })
     }
     // `since` is the line id of the last line the peer has seen, or our fingerprint (line 1) to
     // read from the start.
-    const row = q.since === this.#host.signer.key.fingerprint ? { position: 1 } : await store.findJournalLine(q.since)
+    const row =
+      q.since === this.#host.signer.key.fingerprint
+        ? { position: 1 }
+        : await store.findJournalLine(q.since)
     if (!row) return this.#reply(q.identifier, 'not_found', 'unknown_position')
     after = row.position
-    const limit = Math.min(q.limit ?? this.#host.limits.journalBatch, this.#host.limits.journalBatch)
+    const limit = Math.min(
+      q.limit ?? this.#host.limits.journalBatch,
+      this.#host.limits.journalBatch,
+    )
     const rows = await store.readJournal(after, limit)
-    const entries = rows.map((r) => r.line).filter((l) => this.#host.visibleTo(this.peerUser, parseJournalLine(l).fingerprint))
+    const entries = rows
+      .map((r) => r.line)
+      .filter((l) => this.#host.visibleTo(this.peerUser, parseJournalLine(l).fingerprint))
     const last = rows.length > 0 ? rows[rows.length - 1]!.line : undefined
-    return this.#reply(q.identifier, 'ok', undefined, { entries, more: rows.length === limit, ...(last ? { last } : {}) })
+    return this.#reply(q.identifier, 'ok', undefined, {
+      entries,
+      more: rows.length === limit,
+      ...(last ? { last } : {}),
+    })
   }
 
   async #answerResources(q: ContentData<'request_resource'>): Promise<void> {
     const missing: string[] = []
     for (const id of q.resources) {
       const meta = await this.#host.store.getMeta(id)
-      const bytes = meta && this.#host.visibleTo(this.peerUser, meta.user) ? await this.#host.store.getResource(id) : undefined
+      const bytes =
+        meta && this.#host.visibleTo(this.peerUser, meta.user)
+          ? await this.#host.store.getResource(id)
+          : undefined
       // An id the peer may not see is answered exactly like one we do not hold (no oracle).
       if (!bytes) missing.push(id)
       else await this.channel.send(resourceMessage(bytes))
@@ -274,7 +340,12 @@ export class PeerSession implements FetchPeer {
     return this.#reply(q.identifier, 'ok', undefined, { missing })
   }
 
-  async #reply(identifier: string, status: 'ok' | 'bad_request' | 'not_found' | 'rejected', reason?: string, data?: Json): Promise<void> {
+  async #reply(
+    identifier: string,
+    status: 'ok' | 'bad_request' | 'not_found' | 'rejected',
+    reason?: string,
+    data?: Json,
+  ): Promise<void> {
     const body: Record<string, Json> = { identifier, status }
     if (reason !== undefined) body['reason'] = reason
     if (data !== undefined) body['data'] = data
@@ -283,7 +354,11 @@ export class PeerSession implements FetchPeer {
 
   #penalize(e: unknown): void {
     this.#penalty++
-    this.#host.event?.('penalty', { peer: this.key, code: (e as ProtocolError).code, penalty: this.#penalty })
+    this.#host.event?.('penalty', {
+      peer: this.key,
+      code: (e as ProtocolError).code,
+      penalty: this.#penalty,
+    })
     if (this.#penalty >= this.#host.limits.maxPenalty) void this.channel.close('penalty')
   }
 
@@ -297,12 +372,21 @@ export class PeerSession implements FetchPeer {
 /** Validate the data of a request_journal response. @throws BAD_REQUEST */
 function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {
   const d = data as { entries?: unknown; more?: unknown; last?: unknown } | undefined
-  if (!d || !Array.isArray(d.entries) || typeof d.more !== 'boolean' || (d.last !== undefined && typeof d.last !== 'string')) {
+  if (
+    !d ||
+    !Array.isArray(d.entries) ||
+    typeof d.more !== 'boolean' ||
+    (d.last !== undefined && typeof d.last !== 'string')
+  ) {
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: malformed journal response')
   }
   for (const e of d.entries) parseJournalLine(e as string)
   if (typeof d.last === 'string' && d.last.includes('@')) parseJournalLine(d.last)
-  return { entries: d.entries as string[], more: d.more, ...(typeof d.last === 'string' ? { last: d.last } : {}) }
+  return {
+    entries: d.entries as string[],
+    more: d.more,
+    ...(typeof d.last === 'string' ? { last: d.last } : {}),
+  }
 }
 
 /** The line id field of a journal line (line 1, a bare fingerprint, has none: use the text). */

@@ -59,7 +59,8 @@ export class SyncEngine {
       limits,
       // sync.md §6: a user's resources go to that user's own nodes and to the nodes of users it trusts.
       visibleTo: (peerUser, resourceUser) =>
-        peerUser === resourceUser || graph.trustsUser(resourceUser, peerUser, options.signer.clock()),
+        peerUser === resourceUser ||
+        graph.trustsUser(resourceUser, peerUser, options.signer.clock()),
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
       ...(options.event ? { event: options.event } : {}),
     }
@@ -87,7 +88,8 @@ export class SyncEngine {
     const self = { node: this.#signer.key.fingerprint, user: this.#signer.user }
     const users = graph.usersOfNode(node, now)
     if (users.length === 0) return { ok: false, reason: 'unknown_node' }
-    for (const user of users) if (graph.mayConnect(self, { node, user }, now).ok) return { ok: true, user }
+    for (const user of users)
+      if (graph.mayConnect(self, { node, user }, now).ok) return { ok: true, user }
     return { ok: false, reason: 'untrusted' }
   }
 
@@ -115,7 +117,14 @@ export class SyncEngine {
 
   #onAppended(lines: readonly AppendedLine[]): void {
     // A trust or revocation may have withdrawn a connected peer's right to be here.
-    if (lines.some((l) => l.resource.kind === 'revoke' || l.resource.kind === 'trust' || l.resource.kind === 'identity')) {
+    if (
+      lines.some(
+        (l) =>
+          l.resource.kind === 'revoke' ||
+          l.resource.kind === 'trust' ||
+          l.resource.kind === 'identity',
+      )
+    ) {
       for (const s of this.#sessions.values()) {
         const d = this.#decide(s.key)
         if (!d.ok) void s.channel.revoke('revoked')

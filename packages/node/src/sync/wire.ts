@@ -21,7 +21,11 @@ export function encodeMessage(type: MessageType, body: Uint8Array): Uint8Array {
 /** Split a channel message. @throws BAD_REQUEST for an empty message or an unknown type */
 export function decodeMessage(message: Uint8Array): { type: MessageType; body: Uint8Array } {
   const type = message[0]
-  if (type !== MessageType.CONTROL && type !== MessageType.RECONCILE && type !== MessageType.RESOURCE) {
+  if (
+    type !== MessageType.CONTROL &&
+    type !== MessageType.RECONCILE &&
+    type !== MessageType.RESOURCE
+  ) {
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: unknown message type ${type ?? 'none'}`)
   }
   return { type, body: message.subarray(1) }
@@ -39,7 +43,11 @@ export interface ControlSigner {
 
 /** Build a signed control message of `kind` with `data`, framed for the channel. */
 export function controlMessage(signer: ControlSigner, kind: ContentKind, data: Json): Uint8Array {
-  const r = signResource(signer.provider, { kind, data, user: signer.user, trust: signer.trust, created: signer.clock() }, [signer.key])
+  const r = signResource(
+    signer.provider,
+    { kind, data, user: signer.user, trust: signer.trust, created: signer.clock() },
+    [signer.key],
+  )
   return encodeMessage(MessageType.CONTROL, r.bytes)
 }
 
