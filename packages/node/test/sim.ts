@@ -158,7 +158,7 @@ export async function connect(
       authorize: b.engine.authorize,
     }),
   ])
-  a.engine.attach(ca)
-  b.engine.attach(cb)
+  a.engine.attach(ca, 'initiator')
+  b.engine.attach(cb, 'responder')
   return [ca, cb]
 }

@@ -54,6 +54,29 @@ describe('sync between nodes', () => {
     await ca.close()
   })
 
+  it('reconciles on first contact so that both sides get what they lack', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    const a = await makeNode('a', alice, 101)
+    const b = await makeNode('b', bob, 102)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    const fromA: { id: string }[] = []
+    const fromB: { id: string }[] = []
+    for (let i = 0; i < 40; i++) fromA.push(await a.publish(post(`a ${i}`)))
+    for (let i = 0; i < 25; i++) fromB.push(await b.publish(post(`b ${i}`)))
+    await connect(a, b)
+    await waitFor(async () => (await b.store.hasResources(fromA.map((r) => r.id))).every(Boolean), {
+      what: 'b has all of a',
+    })
+    await waitFor(async () => (await a.store.hasResources(fromB.map((r) => r.id))).every(Boolean), {
+      what: 'a has all of b',
+    })
+    assert.equal(await a.store.countResources(), await b.store.countResources())
+  })
+
   it('relays a resource from A to C only through B', async () => {
     const alice = makeUser('alice', 1)
     const bob = makeUser('bob', 2)

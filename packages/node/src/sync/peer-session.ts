@@ -69,7 +69,16 @@ export class PeerSession implements FetchPeer {
   #synced = false
   #syncedWaiters: (() => void)[] = []
 
-  constructor(channel: SecureChannel, peerUser: string, host: SessionHost) {
+  /** Whether this node dialled the peer. */
+  readonly role: 'initiator' | 'responder'
+
+  constructor(
+    channel: SecureChannel,
+    peerUser: string,
+    role: 'initiator' | 'responder',
+    host: SessionHost,
+  ) {
+    this.role = role
     this.channel = channel
     this.key = channel.peer.fingerprint
     this.peerUser = peerUser

@@ -10,6 +10,7 @@ import type { AppendedLine, Ingestor } from '../ingest.js'
 import { Fetcher } from './fetcher.js'
 import type { FetchLimits } from './fetcher.js'
 import { PeerSession } from './peer-session.js'
+import { ReconcileDriver } from './reconcile-driver.js'
 import type { SessionHost, SessionLimits } from './peer-session.js'
 import type { ControlSigner } from './wire.js'
 
@@ -31,8 +32,13 @@ export interface SyncEngineOptions {
   readonly ingestor: Ingestor
   readonly signer: ControlSigner
   readonly limits?: Partial<SyncLimits>
-  /** Set reconciliation for first contact (sync.md §4); without it, first contact pulls nothing. */
-  readonly reconcile?: (session: PeerSession) => Promise<void>
+  /**
+   * Use set reconciliation on first contact (sync.md §4; default true). Without it, first
+   * contact reads the peer's whole journal, which costs bytes in proportion to the journal.
+   */
+  readonly reconcile?: boolean
+  /** Largest reconciliation message (must fit the channel's message limit). Default 64 KiB. */
+  readonly reconcileMessageBytes?: number
   readonly event?: (name: string, detail: Record<string, unknown>) => void
 }
 
@@ -43,29 +49,44 @@ export class SyncEngine {
   readonly #sessions = new Map<string, PeerSession>()
   readonly #signer: ControlSigner
   readonly #ingestor: Ingestor
+  readonly #drivers = new WeakMap<PeerSession, ReconcileDriver>()
+  readonly #options: SyncEngineOptions
 
   constructor(options: SyncEngineOptions) {
     const limits = Object.freeze({ ...DEFAULT_SYNC_LIMITS, ...options.limits })
+    this.#options = options
     this.#signer = options.signer
     this.#ingestor = options.ingestor
     this.fetcher = new Fetcher(limits, (ids) => options.store.hasResources(ids))
-    const graph = options.ingestor.graph
-    const self = options.signer.user
     this.#host = {
       store: options.store,
       ingestor: options.ingestor,
       signer: options.signer,
       fetcher: this.fetcher,
       limits,
-      // sync.md §6: a user's resources go to that user's own nodes and to the nodes of users it trusts.
-      visibleTo: (peerUser, resourceUser) =>
-        peerUser === resourceUser ||
-        graph.trustsUser(resourceUser, peerUser, options.signer.clock()),
-      ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+      visibleTo: (peerUser, resourceUser) => this.visibleTo(peerUser, resourceUser),
+      ...(options.reconcile === false
+        ? {}
+        : {
+            // One round per pair: the side that dialled drives it; both sides learn from it.
+            reconcile: async (session: PeerSession) => {
+              if (session.role === 'initiator') await this.#drivers.get(session)?.run()
+            },
+          }),
       ...(options.event ? { event: options.event } : {}),
     }
-    void self
     options.ingestor.onAppended((lines) => this.#onAppended(lines))
+  }
+
+  /**
+   * sync.md §6: resources published for a user go to that user's own nodes and to the nodes of
+   * the users it trusts (read_resource), and to nobody else.
+   */
+  visibleTo(peerUser: string, resourceUser: string): boolean {
+    return (
+      peerUser === resourceUser ||
+      this.#ingestor.graph.trustsUser(resourceUser, peerUser, this.#signer.clock())
+    )
   }
 
   /** Connected sessions, by peer node fingerprint. */
@@ -93,15 +114,29 @@ export class SyncEngine {
     return { ok: false, reason: 'untrusted' }
   }
 
-  /** Start syncing over a channel that passed {@link authorize}. Resolves with the session. */
-  attach(channel: SecureChannel): PeerSession {
+  /**
+   * Start syncing over a channel that passed {@link authorize}. `role`: whether this node
+   * dialled (the dialling side drives reconciliation).
+   */
+  attach(channel: SecureChannel, role: 'initiator' | 'responder'): PeerSession {
     const decision = this.#decide(channel.peer.fingerprint)
     if (!decision.ok) {
       void channel.revoke(decision.reason)
       throw new Error(`attach: peer not authorized (${decision.reason})`)
     }
     this.#sessions.get(channel.peer.fingerprint)?.channel.close('replaced')
-    const session = new PeerSession(channel, decision.user, this.#host)
+    const session = new PeerSession(channel, decision.user, role, this.#host)
+    if (this.#options.reconcile !== false) {
+      const driver = new ReconcileDriver({
+        session,
+        store: this.#options.store,
+        hash: this.#signer.provider,
+        fetcher: this.fetcher,
+        visible: (user) => this.visibleTo(session.peerUser, user),
+        maxMessageBytes: this.#options.reconcileMessageBytes ?? 64 * 1024,
+      })
+      this.#drivers.set(session, driver)
+    }
     this.#sessions.set(session.key, session)
     void channel.closed.then(() => {
       if (this.#sessions.get(session.key) === session) this.#sessions.delete(session.key)
