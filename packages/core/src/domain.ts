@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Container version of this profile (docs/protocol/container.md §1). */
+/** Container version of this profile (docs/protocol/README.md, resource.md §2). */
 export const PROFILE_VERSION = '1.0'
 /** Versions a node accepts in containers it ingests. */
 export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze(['1.0'])
@@ -21,7 +21,7 @@ export const TAG_WRAP = 'SEMP-v1-wrap'
 /** AEAD associated data of the sealed enclosure (docs/protocol/envelope.md). */
 export const TAG_ENCLOSURE = 'sdmp/enclosure/v1'
 
-/** Hard limits on untrusted input (docs/protocol/container.md §6). */
+/** Hard limits on untrusted input (docs/protocol/encoding.md §4). */
 export const LIMITS = Object.freeze({
   /** Largest encoded resource accepted from anywhere, in bytes. */
   maxResourceBytes: 1024 * 1024,

@@ -72,7 +72,7 @@ export {
   trustInfoOf,
   applyToTrustGraph,
 } from './resource/ingest.js'
-export type { Verified } from './resource/ingest.js'
+export type { Verified, SignatureCheck, CheckOptions } from './resource/ingest.js'
 export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
 export type { TrustView, IdentityInfo, TrustInfo, Decision } from './trust/trust-graph.js'
 // Encrypted resources and prekeys (docs/protocol/envelope.md).

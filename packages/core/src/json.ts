@@ -103,7 +103,8 @@ export function parseCanonical(
   try {
     again = canonicalize(value)
   } catch (e) {
-    if (e instanceof ProtocolError) throw new ProtocolError(e.code, `${label}: ${e.message}`)
+    if (e instanceof ProtocolError)
+      throw new ProtocolError(e.code, `${label}: ${e.message.replace(/^json: /, '')}`)
     throw e
   }
   if (again !== text) {

@@ -7,18 +7,24 @@ import { befriend, closeAll, connect, introduce, makeNode, makeUser, provider } 
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
 
+/** Alice and Bob, mutual contacts, one node each, both introduced to both users. */
+async function twoFriends(limits: Parameters<typeof makeNode>[4] = {}) {
+  const alice = makeUser('alice', 1)
+  const bob = makeUser('bob', 2)
+  const a = await makeNode('a', alice, 101, undefined, limits)
+  const b = await makeNode('b', bob, 102)
+  befriend(alice, bob)
+  befriend(bob, alice)
+  await introduce(a, alice, bob)
+  await introduce(b, alice, bob)
+  return { alice, bob, a, b }
+}
+
 describe('sync between nodes', () => {
   after(closeAll)
 
   it('pushes a new resource to a connected trusted peer in real time', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    const a = await makeNode('a', alice, 101)
-    const b = await makeNode('b', bob, 102)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await twoFriends()
     const [ca] = await connect(a, b)
     await Promise.all(
       [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
@@ -31,14 +37,7 @@ describe('sync between nodes', () => {
   })
 
   it('lets a node that was offline catch up from where it stopped', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    const a = await makeNode('a', alice, 101)
-    const b = await makeNode('b', bob, 102)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await twoFriends()
     const early = await a.publish(post('before the first connection'))
     let [ca] = await connect(a, b)
     await waitFor(() => b.has(early.id), { what: 'first-contact pull' })
@@ -55,14 +54,7 @@ describe('sync between nodes', () => {
   })
 
   it('reconciles on first contact so that both sides get what they lack', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    const a = await makeNode('a', alice, 101)
-    const b = await makeNode('b', bob, 102)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await twoFriends()
     const fromA: { id: string }[] = []
     const fromB: { id: string }[] = []
     for (let i = 0; i < 40; i++) fromA.push(await a.publish(post(`a ${i}`)))
@@ -135,14 +127,7 @@ describe('sync between nodes', () => {
   })
 
   it('penalizes and disconnects a peer that sends invalid resources', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    const a = await makeNode('a', alice, 101, undefined, { maxPenalty: 3 })
-    const b = await makeNode('b', bob, 102)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await twoFriends({ maxPenalty: 3 })
     const [, cb] = await connect(a, b)
     const { resourceMessage } = await import('../src/index.js')
     for (let i = 0; i < 3; i++)

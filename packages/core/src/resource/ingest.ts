@@ -4,6 +4,7 @@
  * value or throws a coded error; it never marks the input as verified.
  * @module
  */
+import { equalBytes } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { fingerprintOf } from '../identity/keys.js'
@@ -41,6 +42,27 @@ const NEEDS: Record<ContentKind, Authorization | 'any' | 'self'> = {
   response: 'any',
 }
 
+/**
+ * The result of one signature check done elsewhere (e.g. by a worker pool), handed to
+ * {@link checkResource} so that it does not verify again. It names the key it was checked
+ * against: a check made with any other key than the one the trust graph resolves is ignored.
+ */
+export interface SignatureCheck {
+  readonly publicKey: Uint8Array
+  readonly valid: boolean
+}
+
+/** Options of {@link checkResource}. */
+export interface CheckOptions {
+  readonly now: number
+  /**
+   * Precomputed results, index-aligned with `r.signatures` (entries may be undefined). Each is
+   * used only when its `publicKey` equals the key the check resolves for that signature;
+   * otherwise the signature is verified here as usual.
+   */
+  readonly verified?: readonly (SignatureCheck | undefined)[]
+}
+
 const fail = (code: ErrorCode, message: string): never => {
   throw new ProtocolError(code, message)
 }
@@ -71,8 +93,13 @@ export function checkResource(
   provider: CryptoProvider,
   r: DecodedResource,
   trust: TrustView,
-  { now }: { now: number },
+  { now, verified }: CheckOptions,
 ): Verified {
+  const verifies = (i: number, key: Uint8Array): boolean => {
+    const c = verified?.[i]
+    if (c !== undefined && equalBytes(c.publicKey, key)) return c.valid
+    return verifySignatureEntry(provider, r.payload, r.signatures[i]!, key)
+  }
   if (r.created > now + MAX_CLOCK_SKEW_MS)
     fail(ErrorCode.BAD_REQUEST, 'payload.sdmp.created: in the future')
   if (trust.isRevoked(r.id, r.header.user)) fail(ErrorCode.REVOKED, 'resource: revoked')
@@ -86,11 +113,10 @@ export function checkResource(
       fail(ErrorCode.SCHEMA_VIOLATION, 'resource.user: an identity is published for its own key')
     const own = r.signatures.find((s) => s.kid === fp)
     if (!own) fail(ErrorCode.INVALID_SIGNATURE, 'signature: identity is not signed by its own key')
-    for (const s of r.signatures) {
+    for (const [i, s] of r.signatures.entries()) {
       const key = s.kid === fp ? data.key : trust.identity(s.kid)?.publicKey
       if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
-      if (!verifySignatureEntry(provider, r.payload, s, key!))
-        fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
+      if (!verifies(i, key!)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
     }
     return brand(
       r,
@@ -100,11 +126,10 @@ export function checkResource(
   }
 
   // Every signature must verify: a resource carrying one bad signature is not accepted.
-  for (const s of r.signatures) {
+  for (const [i, s] of r.signatures.entries()) {
     const key = trust.identity(s.kid)?.publicKey
     if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
-    if (!verifySignatureEntry(provider, r.payload, s, key!))
-      fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
+    if (!verifies(i, key!)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
   }
   // At least one signer must be authorized; report the most specific refusal otherwise.
   let refusal: { code: string; reason: string } | undefined

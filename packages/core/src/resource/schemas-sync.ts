@@ -1,5 +1,5 @@
 /**
- * The node-to-node control schemas (docs/protocol/sync.md §2): broadcast, request_journal,
+ * The node-to-node control schemas (docs/protocol/schemas.md §4, sync.md §8): broadcast, request_journal,
  * request_resource, response. They are signed by the sending node and never journaled.
  * @module
  */
