@@ -36,41 +36,69 @@ export function toBase64url(bytes: Uint8Array): string {
  * @throws INVALID_ENCODING
  */
 export function fromBase64url(text: string, label = 'base64url'): Uint8Array {
-  if (typeof text !== 'string')
+  if (typeof text !== 'string') {
     throw new ProtocolError(
       ErrorCode.INVALID_ENCODING,
       `${label}: expected string, got ${typeof text}`,
     )
+  }
   const len = text.length
   if (len % 4 === 1)
     throw new ProtocolError(ErrorCode.INVALID_ENCODING, `${label}: invalid base64url length ${len}`)
   const out = new Uint8Array(Math.floor((len * 3) / 4))
+  // Four characters -> three bytes per step. DECODE is -1 for every byte outside the alphabet,
+  // so one sign test covers four characters; code units above 127 are caught by the OR test.
   let o = 0
-  let acc = 0
-  let bits = 0
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(i)
-    const v = c < 128 ? DECODE[c]! : -1
-    if (v < 0)
+  let i = 0
+  for (const full = len - (len % 4); i < full; i += 4) {
+    const c0 = text.charCodeAt(i)
+    const c1 = text.charCodeAt(i + 1)
+    const c2 = text.charCodeAt(i + 2)
+    const c3 = text.charCodeAt(i + 3)
+    const v0 = DECODE[c0 & 127]!
+    const v1 = DECODE[c1 & 127]!
+    const v2 = DECODE[c2 & 127]!
+    const v3 = DECODE[c3 & 127]!
+    if ((v0 | v1 | v2 | v3) < 0 || (c0 | c1 | c2 | c3) > 127) badCharacter(text, i, label)
+    const n = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3
+    out[o++] = n >> 16
+    out[o++] = (n >> 8) & 0xff
+    out[o++] = n & 0xff
+  }
+  const rest = len - i
+  if (rest > 0) {
+    const v = [0, 1, 2].slice(0, rest).map((k) => {
+      const c = text.charCodeAt(i + k)
+      const d = c < 128 ? DECODE[c]! : -1
+      if (d < 0) badCharacter(text, i, label)
+      return d
+    })
+    const n = (v[0]! << 18) | (v[1]! << 12) | (rest === 3 ? v[2]! << 6 : 0)
+    // Canonical form: the bits left over after the last full byte must be zero.
+    if ((rest === 2 && (n & 0xffff) !== 0) || (rest === 3 && (n & 0xff) !== 0)) {
       throw new ProtocolError(
         ErrorCode.INVALID_ENCODING,
-        `${label}: invalid base64url character at ${i}`,
+        `${label}: non-canonical base64url trailing bits`,
       )
-    acc = (acc << 6) | v
-    bits += 6
-    if (bits >= 8) {
-      bits -= 8
-      out[o++] = (acc >> bits) & 0xff
     }
-  }
-  // Canonical form: the bits left over after the last full byte must be zero.
-  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) {
-    throw new ProtocolError(
-      ErrorCode.INVALID_ENCODING,
-      `${label}: non-canonical base64url trailing bits`,
-    )
+    out[o++] = n >> 16
+    if (rest === 3) out[o++] = (n >> 8) & 0xff
   }
   return out
+}
+
+/** Name the first invalid character at or after `from` (slow path, errors only). */
+function badCharacter(text: string, from: number, label: string): never {
+  let at = from
+  while (at < text.length) {
+    const c = text.charCodeAt(at)
+    if (c >= 128 || DECODE[c]! < 0) break
+    at++
+  }
+  throw new ProtocolError(
+    ErrorCode.INVALID_ENCODING,
+    `${label}: invalid base64url character at ${at}`,
+  )
 }
 
 /** Decode base64url and require an exact byte length. @throws INVALID_ENCODING */

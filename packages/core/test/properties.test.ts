@@ -82,6 +82,43 @@ describe('canonical JSON properties', () => {
   })
 })
 
+describe('timestamp property', () => {
+  it('accepts exactly the toISOString form of every instant and returns that instant', async () => {
+    const { assertTimestamp } = await import('../src/resource/fields.js')
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0000-01-01T00:00:00.000Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
+        (d) => {
+          const text = d.toISOString()
+          assert.equal(assertTimestamp(text, 't'), d.getTime(), why)
+        },
+      ),
+      opts(500),
+    )
+    for (const bad of [
+      '2026-02-29T00:00:00.000Z',
+      '2024-13-01T00:00:00.000Z',
+      '2024-01-01T24:00:00.000Z',
+      '2024-04-31T00:00:00.000Z',
+      '2024-01-01T00:00:60.000Z',
+    ]) {
+      assert.equal(
+        outcome(() => assertTimestamp(bad, 't')),
+        'SCHEMA_VIOLATION',
+        bad,
+      )
+    }
+    assert.equal(
+      assertTimestamp('2024-02-29T12:00:00.000Z', 't'),
+      Date.parse('2024-02-29T12:00:00.000Z'),
+    )
+  })
+})
+
 describe('base64url properties', () => {
   it('decode(encode(b)) = b', () => {
     fc.assert(

@@ -3,7 +3,6 @@
  * received type or size, never echo the value). Each returns the narrowed value.
  * @module
  */
-import { isWellFormed } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { Json, JsonObject } from '../json.js'
@@ -49,7 +48,8 @@ export function assertString(
   if (typeof v !== 'string') violation(label, `expected string, got ${kind(v)}`)
   if (v.length < min || v.length > max)
     violation(label, `expected ${min}..${max} characters, got ${v.length}`)
-  if (!isWellFormed(v)) violation(label, 'lone surrogate')
+  // No lone-surrogate scan here: every value reaching a schema validator comes out of
+  // parseCanonical over strictly decoded UTF-8, which already refuses lone surrogates.
   return v
 }
 
@@ -68,10 +68,23 @@ export function assertDigest(v: unknown, label: string): string {
 export function assertTimestamp(v: unknown, label: string): number {
   if (typeof v !== 'string' || !TIMESTAMP.test(v))
     violation(label, 'expected timestamp YYYY-MM-DDTHH:MM:SS.sssZ')
-  const ms = Date.parse(v)
-  // Reject impossible dates (2026-02-30) by requiring the round trip to be exact.
-  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== v) violation(label, 'not a valid date')
-  return ms
+  const n = (from: number, to: number) => Number(v.slice(from, to))
+  const year = n(0, 4)
+  const month = n(5, 7)
+  const day = n(8, 10)
+  const hour = n(11, 13)
+  const minute = n(14, 16)
+  const second = n(17, 19)
+  // Reject impossible dates (2026-02-30, 24:00, leap seconds): exactly one text per instant.
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) {
+    violation(label, 'not a valid date')
+  }
+  // Date.UTC maps years 0..99 to 1900..1999; Date.parse reads the four digits as written.
+  return year < 100
+    ? Date.parse(v)
+    : Date.UTC(year, month - 1, day, hour, minute, second, n(20, 23))
 }
 
 /** One of a fixed set of strings. */

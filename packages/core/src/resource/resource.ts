@@ -72,6 +72,9 @@ export interface DecodedResource<K extends ContentKind = ContentKind> {
 }
 
 const te = (s: string) => utf8(s)
+const encoder = new TextEncoder()
+/** Encode text already known to be ASCII (base64url fields after decoding): no surrogate scan. */
+const asciiBytes = (s: string) => encoder.encode(s)
 
 /**
  * Build the canonical inner container of a draft, validating it exactly as a receiver would.
@@ -135,30 +138,46 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
       `resource: ${input.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
     )
   }
-  const outer = parseCanonical(fromUtf8(input, 'resource'), 'resource')
-  const o = assertObject(outer, 'resource', ['sdmp', 'signature'])
-  const sdmp = assertObject(o['sdmp'], 'resource.sdmp', ['version', 'schemas'])
-  checkVersion(sdmp['version'], 'resource.sdmp.version')
-  const schemas = assertArray(
-    sdmp['schemas'],
-    'resource.sdmp.schemas',
-    (x, l) => assertEnum(x, l, ['signature'] as const),
-    1,
-    1,
-  )
-  void schemas
-  const sig = assertObject(o['signature'], 'signature', ['identifier', 'payload', 'signatures'])
-  const identifier = assertDigest(sig['identifier'], 'signature.identifier')
-  if (typeof sig['payload'] !== 'string') violation('signature.payload', 'expected string')
-  const payload = sig['payload']
-  if (!equalStrings(toBase64url(provider.sha512(te(payload))), identifier)) {
+  const text = fromUtf8(input, 'resource')
+  // Fast path for the one canonical layout (resource.md §1); anything else takes the general
+  // path, which accepts the same set of inputs and says precisely what is wrong.
+  const fast = parseOuterLayout(text)
+  let identifier: string
+  let payload: string
+  let rawSignatures: Json
+  let payloadBytes: Uint8Array
+  if (fast) {
+    identifier = assertDigest(fast.identifier, 'signature.identifier')
+    payload = fast.payload
+    rawSignatures = fast.signatures
+    // The payload is ASCII and everything before it is ASCII: hash the input bytes in place.
+    payloadBytes = input.subarray(fast.payloadStart, fast.payloadStart + payload.length)
+  } else {
+    const o = assertObject(parseCanonical(text, 'resource'), 'resource', ['sdmp', 'signature'])
+    const sdmp = assertObject(o['sdmp'], 'resource.sdmp', ['version', 'schemas'])
+    checkVersion(sdmp['version'], 'resource.sdmp.version')
+    assertArray(
+      sdmp['schemas'],
+      'resource.sdmp.schemas',
+      (x, l) => assertEnum(x, l, ['signature'] as const),
+      1,
+      1,
+    )
+    const sig = assertObject(o['signature'], 'signature', ['identifier', 'payload', 'signatures'])
+    identifier = assertDigest(sig['identifier'], 'signature.identifier')
+    if (typeof sig['payload'] !== 'string') violation('signature.payload', 'expected string')
+    payload = sig['payload']
+    rawSignatures = sig['signatures']!
+    payloadBytes = te(payload)
+  }
+  if (!equalStrings(toBase64url(provider.sha512(payloadBytes)), identifier)) {
     throw new ProtocolError(
       ErrorCode.INVALID_ENCODING,
       'signature.identifier: does not match the payload',
     )
   }
   const signatures = assertArray(
-    sig['signatures'],
+    rawSignatures,
     'signature.signatures',
     decodeSignatureEntry,
     LIMITS.maxSignatures,
@@ -176,6 +195,48 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
     signatures: Object.freeze(signatures),
     ...inner,
   })
+}
+
+const OUTER_PREFIX = `{"sdmp":{"schemas":["signature"],"version":"${PROFILE_VERSION}"},"signature":{"identifier":"`
+const B64_RUN = /[A-Za-z0-9_-]*/y
+
+/**
+ * Match the exact canonical outer layout of this profile version:
+ * `{"sdmp":{...},"signature":{"identifier":"I","payload":"P","signatures":[{"protected":"H","signature":"S"},...]}}`
+ * with base64url-alphabet strings. Such a text is canonical JSON by construction, so no
+ * generic parse and re-serialization is needed. Returns undefined for anything else.
+ */
+function parseOuterLayout(text: string) {
+  if (!text.startsWith(OUTER_PREFIX)) return undefined
+  let pos = OUTER_PREFIX.length
+  const run = (): string => {
+    B64_RUN.lastIndex = pos
+    B64_RUN.exec(text)
+    const value = text.slice(pos, B64_RUN.lastIndex)
+    pos = B64_RUN.lastIndex
+    return value
+  }
+  const expect = (literal: string): boolean => {
+    if (!text.startsWith(literal, pos)) return false
+    pos += literal.length
+    return true
+  }
+  const identifier = run()
+  if (!expect('","payload":"')) return undefined
+  const payloadStart = pos
+  const payload = run()
+  if (!expect('","signatures":[')) return undefined
+  const signatures: { protected: string; signature: string }[] = []
+  do {
+    if (!expect('{"protected":"')) return undefined
+    const prot = run()
+    if (!expect('","signature":"')) return undefined
+    const signature = run()
+    if (!expect('"}')) return undefined
+    signatures.push({ protected: prot, signature })
+  } while (expect(','))
+  if (!expect(']}}') || pos !== text.length) return undefined
+  return { identifier, payload, payloadStart, signatures }
 }
 
 /**
@@ -254,7 +315,7 @@ export function verifySignatureEntry(
 ): boolean {
   return provider.ed25519.verify(
     entry.signature,
-    te(`${entry.protectedText}.${payload}`),
+    asciiBytes(`${entry.protectedText}.${payload}`),
     publicKey,
   )
 }
