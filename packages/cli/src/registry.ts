@@ -5,11 +5,30 @@
  * @module
  */
 import type { Command } from './command.js'
+import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
+import { deviceCommand } from './commands/device.js'
+import { initCommand } from './commands/init.js'
+import { inviteCommand } from './commands/invite.js'
+import { journalCommand } from './commands/journal.js'
 import { legacyCommand } from './commands/legacy.js'
+import { postCommand } from './commands/post.js'
+import { statusCommand } from './commands/status.js'
+import { whoamiCommand } from './commands/whoami.js'
 
-/** All top-level commands. TODO(#5): init, device, whoami, start, invite, contact, send, post, inbox, show, sync, peers, journal, status. */
-export const COMMANDS: readonly Command[] = [demoCommand, legacyCommand]
+/** All top-level commands. TODO(#5): start, send, inbox, show, sync, peers. */
+export const COMMANDS: readonly Command[] = [
+  initCommand,
+  deviceCommand,
+  whoamiCommand,
+  inviteCommand,
+  contactCommand,
+  postCommand,
+  journalCommand,
+  statusCommand,
+  demoCommand,
+  legacyCommand,
+]
 
 /** The command called `name` among `list`, if any. */
 export function findCommand(list: readonly Command[], name: string): Command | undefined {

@@ -4,6 +4,8 @@
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
 export type { IngestOutcome, AppendedLine, IngestorOptions } from './ingest.js'
+export { VerifyPool } from './verify-pool.js'
+export type { BatchVerifier, VerifyJob, VerifyPoolOptions } from './verify-pool.js'
 export { SyncEngine, DEFAULT_SYNC_LIMITS } from './sync/sync-engine.js'
 export type { SyncEngineOptions, SyncLimits } from './sync/sync-engine.js'
 export { PeerSession } from './sync/peer-session.js'
@@ -17,3 +19,12 @@ export {
   resourceMessage,
 } from './sync/wire.js'
 export type { ControlSigner } from './sync/wire.js'
+export { PeerManager, PEER_CHANNEL_LIMITS } from './peer-manager.js'
+export type { PeerManagerOptions, PeerStatus } from './peer-manager.js'
+export { DEFAULT_BACKOFF, resolveBackoff, backoffDelay } from './backoff.js'
+export type { BackoffOptions } from './backoff.js'
+export { parsePeerAddress, formatPeerAddress } from './peer-address.js'
+export type { PeerAddress } from './peer-address.js'
+// The account layer: an sdmp home, keys, devices, invites, contacts (docs/cli.md); curated in
+// account/index.ts.
+export * from './account/index.js'

@@ -3,7 +3,9 @@
  * peer) enters a node. Verify before store, store (with its journal line, durably) before
  * acknowledging, then update the trust graph and announce the new lines (docs/protocol/sync.md §5).
  * Resources whose signer is not yet known (the trust arrives later) wait in a bounded pending
- * set and are retried whenever the trust graph changes.
+ * set and are retried whenever the trust graph changes. Calls that arrive while a batch is being
+ * committed are merged into the next batch (one commit for all of them), and a large batch can
+ * have its signatures checked by a {@link BatchVerifier} (worker pool) before it is authorized.
  * @module
  */
 import {
@@ -17,6 +19,8 @@ import {
 } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import type { IngestItem, Store } from '@sdmp/store'
+import { precheckSignatures } from './verify-pool.js'
+import type { BatchVerifier, Checks } from './verify-pool.js'
 
 /** Outcome of one resource offered to the pipeline. */
 export interface IngestOutcome {
@@ -60,6 +64,33 @@ export interface IngestorOptions {
   readonly maxPending?: number
   /** How long a pending resource waits before it is dropped, ms (default 1 hour). */
   readonly pendingTtlMs?: number
+  /**
+   * Checks the signatures of large batches elsewhere (a {@link VerifyPool}); outcomes are the
+   * same with or without it. Not closed by the Ingestor.
+   */
+  readonly verifier?: BatchVerifier
+  /** Smallest batch handed to the verifier (default 8); smaller ones verify inline. */
+  readonly verifierMinBatch?: number
+  /** Most items merged into one batch from concurrent calls (default 4096). */
+  readonly maxBatch?: number
+}
+
+/** A decoded, ordered batch whose signatures may be checking on the verifier. */
+interface Prepared {
+  readonly outcomes: IngestOutcome[]
+  readonly todo: { r: DecodedResource; i: number }[]
+  readonly checks: Promise<Checks | undefined> | undefined
+}
+
+interface Taken {
+  readonly group: Waiting[]
+  readonly prepared: Prepared
+}
+
+interface Waiting {
+  readonly items: readonly Uint8Array[]
+  resolve(o: IngestOutcome[]): void
+  reject(e: unknown): void
 }
 
 interface Pending {
@@ -80,8 +111,13 @@ export class Ingestor {
   readonly #pendingTtl: number
   readonly #pending = new Map<string, Pending>()
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
-  /** Serializes ingests so journal order equals acknowledgement order. */
-  #queue: Promise<unknown> = Promise.resolve()
+  readonly #verifier: BatchVerifier | undefined
+  readonly #verifierMin: number
+  readonly #maxBatch: number
+  /** Calls waiting for the running batch to finish; ingests are serialized so that journal
+   * order equals acknowledgement order. */
+  readonly #waiting: Waiting[] = []
+  #running = false
 
   constructor(options: IngestorOptions) {
     this.#provider = options.provider
@@ -89,6 +125,9 @@ export class Ingestor {
     this.#clock = options.clock ?? Date.now
     this.#maxPending = options.maxPending ?? 10_000
     this.#pendingTtl = options.pendingTtlMs ?? 3_600_000
+    this.#verifier = options.verifier
+    this.#verifierMin = options.verifierMinBatch ?? 8
+    this.#maxBatch = options.maxBatch ?? 4096
   }
 
   /** Number of resources waiting for their authorization. */
@@ -140,17 +179,70 @@ export class Ingestor {
   /**
    * Offer resources; resolves when every stored one is durably committed with its journal line.
    * Results are in input order. Never rejects for bad input: each item gets an outcome.
+   * @throws (rejects) the store's codes when the commit fails (e.g. UNAVAILABLE)
    */
   ingest(items: readonly Uint8Array[]): Promise<IngestOutcome[]> {
-    const run = this.#queue.then(() => this.#ingest(items))
-    this.#queue = run.catch(() => undefined)
-    return run
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ items, resolve, reject })
+      if (!this.#running) void this.#drain()
+    })
   }
 
-  async #ingest(items: readonly (Uint8Array | DecodedResource)[]): Promise<IngestOutcome[]> {
-    const now = this.#clock()
+  /**
+   * Run waiting calls, merging those that queued up meanwhile into one batch (one commit). With
+   * a verifier, the next batch is decoded and sent to it as soon as the current one has its
+   * signature results, so verification overlaps authorization, commit and push.
+   */
+  async #drain(): Promise<void> {
+    this.#running = true
+    try {
+      let cur = this.#take()
+      while (cur) {
+        let next: Taken | undefined
+        let took = false
+        const early = () => {
+          took = true
+          next = this.#take()
+        }
+        try {
+          const outcomes = await this.#apply(cur.prepared, early)
+          let o = 0
+          for (const g of cur.group) {
+            g.resolve(outcomes.slice(o, o + g.items.length))
+            o += g.items.length
+          }
+        } catch (e) {
+          for (const g of cur.group) g.reject(e)
+        }
+        // Calls that arrived after the early take still wait: never leave them behind.
+        cur = (took ? next : undefined) ?? this.#take()
+      }
+    } finally {
+      this.#running = false
+    }
+  }
+
+  /** Take the waiting calls (up to maxBatch items) and prepare them as one batch. */
+  #take(): Taken | undefined {
+    if (this.#waiting.length === 0) return undefined
+    const group: Waiting[] = [this.#waiting.shift()!]
+    let n = group[0]!.items.length
+    while (this.#waiting.length > 0 && n + this.#waiting[0]!.items.length <= this.#maxBatch) {
+      n += this.#waiting[0]!.items.length
+      group.push(this.#waiting.shift()!)
+    }
+    const all = group.length === 1 ? group[0]!.items : group.flatMap((g) => g.items)
+    return { group, prepared: this.#prepare(all) }
+  }
+
+  #ingest(items: readonly (Uint8Array | DecodedResource)[]): Promise<IngestOutcome[]> {
+    return this.#apply(this.#prepare(items))
+  }
+
+  /** Decode and order a batch, and start its signature checks on the verifier (if any). */
+  #prepare(items: readonly (Uint8Array | DecodedResource)[]): Prepared {
     const outcomes: IngestOutcome[] = new Array(items.length)
-    let todo: { r: DecodedResource; i: number }[] = []
+    const todo: { r: DecodedResource; i: number }[] = []
     items.forEach((item, i) => {
       try {
         todo.push({
@@ -163,21 +255,52 @@ export class Ingestor {
     })
     // Identities and trusts first, so that what they authorize validates in the same batch.
     todo.sort((a, b) => (KIND_ORDER[a.r.kind] ?? 9) - (KIND_ORDER[b.r.kind] ?? 9) || a.i - b.i)
+    const checks =
+      this.#verifier && this.#verifier.size > 0 && todo.length >= this.#verifierMin
+        ? precheckSignatures(
+            this.#verifier,
+            this.graph,
+            todo.map((t) => t.r),
+          )
+        : undefined
+    return { outcomes, todo, checks }
+  }
+
+  /**
+   * Authorize (trust graph), store and journal a prepared batch, in order. `verified` runs once
+   * the verifier's results are in (only when the batch went to the verifier).
+   */
+  async #apply(p: Prepared, verified?: () => void): Promise<IngestOutcome[]> {
+    const { outcomes } = p
+    let todo = p.todo
+    let checks: Checks | undefined
+    if (p.checks) {
+      checks = await p.checks
+      verified?.()
+    }
+    const now = this.#clock()
     const accepted: { v: Verified; i: number }[] = []
-    const seen = new Set<string>()
+    /** id -> index in `accepted`; a second copy in the batch is a duplicate of the first. */
+    const seen = new Map<string, number>()
+    const copies: { i: number; k: number }[] = []
     let progress = true
     while (progress && todo.length > 0) {
       progress = false
       const retry: typeof todo = []
       for (const item of todo) {
         try {
-          const v = checkResource(this.#provider, item.r, this.graph, { now })
+          const verified = checks?.get(item.r)
+          const v = checkResource(this.#provider, item.r, this.graph, {
+            now,
+            ...(verified ? { verified } : {}),
+          })
           if (applyToTrustGraph(this.graph, v)) progress = true
-          if (seen.has(v.id)) {
-            outcomes[item.i] = { id: v.id, status: 'duplicate' }
+          const first = seen.get(v.id)
+          if (first !== undefined) {
+            copies.push({ i: item.i, k: first })
             continue
           }
-          seen.add(v.id)
+          seen.set(v.id, accepted.length)
           accepted.push({ v, i: item.i })
         } catch (e) {
           // Missing authorization may arrive later in this batch or from another peer.
@@ -210,6 +333,8 @@ export class Ingestor {
         }
         if (r.inserted) appended.push({ position: r.position, line: r.line, resource: v })
       })
+      for (const { i, k } of copies)
+        outcomes[i] = { id: accepted[k]!.v.id, status: 'duplicate', position: results[k]!.position }
     }
     if (appended.length > 0) for (const l of this.#listeners) l(appended)
     // New authorizations may unblock resources that arrived too early.

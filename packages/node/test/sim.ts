@@ -3,15 +3,23 @@
  * duplex pairs through the real secure channel. Users and their trusts come from fixed seeds.
  * @module
  */
-import { fingerprintOf, signResource, signingKeyFromSeed, toBase64url } from '@sdmp/core'
+import {
+  fingerprintOf,
+  parseJournalLine,
+  signResource,
+  signingKeyFromSeed,
+  toBase64url,
+  verifyJournal,
+} from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import { MemoryStore } from '@sdmp/store'
 import type { Store } from '@sdmp/store'
+import { SqliteStore } from '@sdmp/store-sqlite'
 import { createDuplexPair, secureChannel } from '@sdmp/transport'
 import type { DuplexPairOptions, SecureChannel } from '@sdmp/transport'
-import { Ingestor, SyncEngine } from '../src/index.js'
-import type { SyncLimits } from '../src/index.js'
+import { Ingestor, PeerManager, SyncEngine } from '../src/index.js'
+import type { BackoffOptions, PeerAddress, SyncLimits } from '../src/index.js'
 
 export const provider: CryptoProvider = createNodeProvider()
 const key = (n: number): SigningKey => signingKeyFromSeed(provider, new Uint8Array(32).fill(n))
@@ -161,4 +169,178 @@ export async function connect(
   a.engine.attach(ca, 'initiator')
   b.engine.attach(cb, 'responder')
   return [ca, cb]
+}
+
+// ---- Loopback nodes: SQLite stores on disk, peer managers on 127.0.0.1 (appended helpers) ----
+
+/** The keys of a node of a user, kept across restarts of its store and manager. */
+export interface NodeIdentity {
+  readonly name: string
+  readonly user: User
+  readonly key: SigningKey
+  readonly trust: DecodedResource
+}
+
+/** Create a node identity of `user`; its identity and trust join `user.published`. */
+export function makeNodeIdentity(
+  name: string,
+  user: User,
+  seed: number,
+  authorization: string[] = ['publish_resource', 'read_encrypted', 'read_resource'],
+): NodeIdentity {
+  const k = key(seed)
+  const trust = sign(
+    { kind: 'trust', user: user.key.fingerprint, data: { trustee: k.fingerprint, authorization } },
+    user.key,
+  )
+  user.published.push(identityOf(k, 'node'), trust)
+  return { name, user, key: k, trust }
+}
+
+/** A node on disk with an optional running peer manager. */
+export interface DiskNode extends SimNode {
+  readonly dir: string
+  manager: PeerManager | undefined
+  /**
+   * Start a peer manager listening on 127.0.0.1 (`port`, default 0; TCP unless `listen` is
+   * false; WebSocket too with `websocket`) and dialling `peers`.
+   */
+  start(options?: {
+    peers?: readonly PeerAddress[]
+    backoff?: Partial<BackoffOptions>
+    listen?: boolean
+    port?: number
+    websocket?: boolean
+    random?: () => number
+  }): Promise<PeerManager>
+  /** Where peers dial this node over TCP (after start with listen). */
+  address(): PeerAddress
+  /** Where peers dial this node over WebSocket (after start with websocket). */
+  wsAddress(): PeerAddress
+  /** Stop the manager, close the sessions and the store. */
+  shutdown(): Promise<void>
+}
+
+/** Test backoff: fast re-dials so loopback tests finish quickly. */
+export const FAST_BACKOFF: Partial<BackoffOptions> = Object.freeze({
+  initialMs: 20,
+  maxMs: 400,
+  resetAfterMs: 1000,
+})
+
+const diskNodes = new Set<DiskNode>()
+
+/**
+ * Open (or reopen) a node's SQLite store in `dir`, rebuild its trust graph and create its sync
+ * engine. `wrapStore` lets a test observe store calls (see {@link spyStore}).
+ */
+export async function openDiskNode(
+  id: NodeIdentity,
+  dir: string,
+  options: {
+    wrapStore?: (s: Store) => Store
+    event?: (name: string, detail: Record<string, unknown>) => void
+  } = {},
+): Promise<DiskNode> {
+  const raw = new SqliteStore({ dir, sha512: provider.sha512, synchronous: 'NORMAL' })
+  await raw.open()
+  await raw.initJournal(id.key.fingerprint)
+  const store = options.wrapStore ? options.wrapStore(raw) : raw
+  const ingestor = new Ingestor({ provider, store })
+  await ingestor.loadTrustGraph()
+  const engine = new SyncEngine({
+    store,
+    ingestor,
+    signer: {
+      provider,
+      key: id.key,
+      user: id.user.key.fingerprint,
+      trust: id.trust.id,
+      clock: Date.now,
+    },
+    ...(options.event ? { event: options.event } : {}),
+  })
+  const node: DiskNode = {
+    ...id,
+    dir,
+    store,
+    ingestor,
+    engine,
+    manager: undefined,
+    async publish(draft) {
+      const r = sign(
+        { ...draft, user: id.user.key.fingerprint, trust: id.trust.id } as ResourceDraft,
+        id.key,
+      )
+      const [o] = await ingestor.ingest([r.bytes])
+      if (o!.status !== 'stored') throw new Error(`publish: ${o!.status} ${o!.code} ${o!.message}`)
+      return r
+    },
+    has: async (rid) => (await store.hasResources([rid]))[0]!,
+    async start(o = {}) {
+      if (node.manager) throw new Error(`${id.name}: manager already running`)
+      const m = new PeerManager({
+        engine,
+        provider,
+        nodeSeed: id.key.seed,
+        ...(o.listen !== false ? { listen: { host: '127.0.0.1', port: o.port ?? 0 } } : {}),
+        ...(o.websocket ? { listenWebSocket: { host: '127.0.0.1', port: 0 } } : {}),
+        peers: o.peers ?? [],
+        backoff: o.backoff ?? FAST_BACKOFF,
+        ...(o.random ? { random: o.random } : {}),
+      })
+      node.manager = m
+      await m.start()
+      return m
+    },
+    address() {
+      const a = node.manager?.tcpAddress
+      if (!a) throw new Error(`${id.name}: not listening`)
+      return { host: a.host, port: a.port, fingerprint: id.key.fingerprint }
+    },
+    wsAddress() {
+      const a = node.manager?.wsAddress
+      if (!a) throw new Error(`${id.name}: not listening on websocket`)
+      return { host: a.host, port: a.port, transport: 'websocket', fingerprint: id.key.fingerprint }
+    },
+    async shutdown() {
+      diskNodes.delete(node)
+      await node.manager?.stop()
+      node.manager = undefined
+      await engine.close()
+      await raw.close()
+    },
+  }
+  diskNodes.add(node)
+  return node
+}
+
+/** Shut down every disk node still open (register with `after`). */
+export async function shutdownAll(): Promise<void> {
+  await Promise.all([...diskNodes].map((n) => n.shutdown()))
+}
+
+/** Wrap a store so a test can count calls by method name, with their arguments. */
+export function spyStore(store: Store): { store: Store; calls: [string, unknown[]][] } {
+  const calls: [string, unknown[]][] = []
+  const spied = new Proxy(store, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown
+      if (typeof v !== 'function') return v
+      return (...args: unknown[]) => {
+        calls.push([String(prop), args])
+        return (v as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  return { store: spied, calls }
+}
+
+/** Every journal line of a node, verified as one chain; returns the resource ids in order. */
+export async function journalIds(node: SimNode): Promise<string[]> {
+  const rows = await node.store.readJournal(0, 1_000_000)
+  const lines = rows.map((r) => r.line)
+  const check = verifyJournal(lines, provider.sha512)
+  if (!check.ok) throw new Error(`${node.name}: journal does not verify`)
+  return lines.slice(1).map((l) => parseJournalLine(l).resourceId)
 }

@@ -127,14 +127,17 @@ export class Fetcher {
     peer
       .requestResources(ids)
       .then(
-        (missing) => missing,
-        () => ids, // the request failed as a whole: every id is still missing from this peer
+        () => undefined,
+        () => undefined, // the request failed as a whole: nothing arrived from this peer
       )
-      .then((missing) => {
+      .then(() => {
         this.#busy.set(peer, Math.max(0, (this.#busy.get(peer) ?? 1) - 1))
         for (const id of ids) this.#inFlight.delete(id)
-        // A peer that could not deliver an id is no longer a source for it.
-        for (const id of missing) {
+        // Every id of the batch still wanted did not arrive from this peer: reported missing,
+        // or sent but refused by the ingest pipeline (invalid, stale, or pending its signer's
+        // authorization; the ingestor retries pending ones itself). The peer is no longer a
+        // source for it; asking it again would loop forever.
+        for (const id of ids) {
           const peers = this.#wanted.get(id)
           peers?.delete(peer)
           if (peers && peers.size === 0) this.#wanted.delete(id)

@@ -41,6 +41,8 @@ export interface SessionHost {
   visibleTo(peerUser: string, resourceUser: string): boolean
   /** Run set reconciliation with this peer (first contact or lost position); resolves when done. */
   reconcile?(session: PeerSession): Promise<void>
+  /** The peer asked for our journal without a position (its first contact); must not block. */
+  peerFirstContact?(session: PeerSession): void
   /** Report a notable event (for logs and status; never secrets). */
   event?(name: string, detail: Record<string, unknown>): void
 }
@@ -162,15 +164,39 @@ export class PeerSession implements FetchPeer {
       if (page.last !== undefined) {
         this.#lastLine = page.last
         since = lineIdOf(page.last)
-        await this.#host.store.setPeerState(this.key, {
-          ...state,
-          lastKnown: since,
-          updatedAt: Date.now(),
-        })
+        this.#savePosition(since)
       }
       if (!page.more) break
     }
-    await this.#host.fetcher.idle()
+    await this.#saving
+    if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
+  }
+
+  /** Position saves, in order (see {@link PeerSession.#savePosition}). */
+  #saving: Promise<void> = Promise.resolve()
+
+  /**
+   * Persist `lineId` as the last line seen from the peer, but only once every id wanted so far
+   * has been fetched (or given up) and the channel is still open: a connection that drops
+   * before its announced resources arrived keeps the old position, so the next connection asks
+   * for those lines again instead of skipping them for good (sync.md §8.4). Never blocks the
+   * inbox (fetches need it to make progress).
+   */
+  #savePosition(lineId: string): void {
+    this.#saving = this.#saving
+      .then(async () => {
+        await this.#host.fetcher.idle()
+        if (!this.channel.isOpen) return
+        const state = await this.#host.store.getPeerState(this.key)
+        await this.#host.store.setPeerState(this.key, {
+          ...state,
+          lastKnown: lineId,
+          updatedAt: Date.now(),
+        })
+      })
+      .catch((e: unknown) =>
+        this.#host.event?.('sync-error', { peer: this.key, code: (e as ProtocolError).code }),
+      )
   }
 
   /** Ask the peer for resources; resolves with the ids it did not deliver. */
@@ -183,6 +209,7 @@ export class PeerSession implements FetchPeer {
     const missing = (r.data as { missing?: unknown } | undefined)?.missing
     // Wait until the frames sent before the response are ingested, then report what is missing.
     await this.#inbox
+    await this.#ingesting
     return Array.isArray(missing) ? missing.filter((x): x is string => typeof x === 'string') : []
   }
 
@@ -205,6 +232,9 @@ export class PeerSession implements FetchPeer {
   }
 
   async #request(kind: 'request_journal' | 'request_resource', data: Record<string, Json>) {
+    // A waiter registered after the channel ended would never be cleared by the close handler:
+    // its timer would keep the process alive and reject an orphan promise (unhandled).
+    if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
     const id = data['identifier'] as string
     const result = new Promise<ReturnType<typeof responseOf>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -213,7 +243,14 @@ export class PeerSession implements FetchPeer {
       }, this.#host.limits.requestTimeoutMs)
       this.#waiters.set(id, { resolve, reject, timer })
     })
-    await this.channel.send(controlMessage(this.#host.signer, kind, data))
+    try {
+      await this.channel.send(controlMessage(this.#host.signer, kind, data))
+    } catch (e) {
+      const w = this.#waiters.get(id)
+      if (w) clearTimeout(w.timer)
+      this.#waiters.delete(id)
+      throw e
+    }
     return result
   }
 
@@ -262,21 +299,39 @@ export class PeerSession implements FetchPeer {
     await this.reconcileHandler(body)
   }
 
+  /** The last resource ingest started (the Ingestor completes them in order). */
+  #ingesting: Promise<void> = Promise.resolve()
+  #ingestsInFlight = 0
+
   async #onResource(bytes: Uint8Array): Promise<void> {
-    const [outcome] = await this.#host.ingestor.ingest([bytes])
-    if (
-      outcome!.id !== undefined &&
-      (outcome!.status === 'stored' || outcome!.status === 'duplicate')
+    // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
+    // (one commit for many); wait only when too many are in flight (backpressure).
+    this.#ingestsInFlight++
+    const done = this.#host.ingestor.ingest([bytes]).then(
+      ([outcome]) => {
+        this.#ingestsInFlight--
+        if (
+          outcome!.id !== undefined &&
+          (outcome!.status === 'stored' || outcome!.status === 'duplicate')
+        )
+          this.#host.fetcher.received([outcome!.id])
+        if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
+          this.#penalize(
+            new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'),
+          )
+        }
+      },
+      (e) => {
+        this.#ingestsInFlight--
+        this.#fail(e)
+      },
     )
-      this.#host.fetcher.received([outcome!.id])
-    if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
-      this.#penalize(
-        new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'),
-      )
-    }
+    this.#ingesting = done
+    if (this.#ingestsInFlight > MAX_INGESTS_IN_FLIGHT) await done
   }
 
   async #onBroadcast(b: ContentData<'broadcast'>): Promise<void> {
+    await this.#ingesting // the resources pushed before this broadcast (sync.md §8.3)
     const contiguous =
       this.#lastLine !== undefined &&
       nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
@@ -286,12 +341,7 @@ export class PeerSession implements FetchPeer {
     )
     if (contiguous) {
       this.#lastLine = b.entries[b.entries.length - 1]!
-      const state = await this.#host.store.getPeerState(this.key)
-      await this.#host.store.setPeerState(this.key, {
-        ...state,
-        lastKnown: lineIdOf(this.#lastLine),
-        updatedAt: Date.now(),
-      })
+      this.#savePosition(lineIdOf(this.#lastLine))
     } else if (this.#synced) {
       // A gap (lines we never saw): catch up from the stored position.
       void this.pull().catch(() => undefined)
@@ -303,6 +353,7 @@ export class PeerSession implements FetchPeer {
     let after: number
     if (q.since === undefined) {
       // First contact: no position; tell the peer where our head is so it can follow from there.
+      this.#host.peerFirstContact?.(this)
       const head = await store.journalHead()
       return this.#reply(q.identifier, 'ok', undefined, {
         entries: [],
@@ -377,6 +428,9 @@ export class PeerSession implements FetchPeer {
     void this.channel.close('internal_error')
   }
 }
+
+/** Resource ingests a session leaves running before it stops reading (backpressure). */
+const MAX_INGESTS_IN_FLIGHT = 2048
 
 /** Validate the data of a request_journal response. @throws BAD_REQUEST */
 function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {

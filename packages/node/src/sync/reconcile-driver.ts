@@ -38,6 +38,11 @@ export class ReconcileDriver {
   readonly #maxMessageBytes: number
   #reconciler: Reconciler | undefined
   #finished: (() => void) | undefined
+  /** The round this side started, if any. */
+  #round: Promise<void> | undefined
+  /** Whether a round (started by either side) has ended in this session, or the channel did. */
+  #completed = false
+  #completedWaiters: (() => void)[] = []
 
   constructor(options: {
     session: PeerSession
@@ -54,6 +59,31 @@ export class ReconcileDriver {
     this.#visible = options.visible
     this.#maxMessageBytes = options.maxMessageBytes
     options.session.reconcileHandler = (body) => this.#handle(body)
+    void options.session.channel.closed.then(() => this.#complete())
+  }
+
+  /**
+   * As the dialling side: start a round unless one is running or has ended in this session
+   * (our own first contact and the peer's both need exactly one round; sync.md §8.4).
+   */
+  ensureRound(): Promise<void> {
+    if (this.#completed) return Promise.resolve()
+    return (this.#round ??= this.run())
+  }
+
+  /**
+   * As the accepting side: resolves once a round the peer drove has ended in this session (or
+   * the channel closed). The peer starts one when it has no position for us, or when we ask
+   * for its journal without a position.
+   */
+  roundDone(): Promise<void> {
+    if (this.#completed) return Promise.resolve()
+    return new Promise((resolve) => this.#completedWaiters.push(resolve))
+  }
+
+  #complete(): void {
+    this.#completed = true
+    for (const r of this.#completedWaiters.splice(0)) r()
   }
 
   /** Start a round as the initiator; resolves when both sides know the difference. */
@@ -92,5 +122,6 @@ export class ReconcileDriver {
     const f = this.#finished
     this.#finished = undefined
     f?.()
+    this.#complete()
   }
 }

@@ -69,8 +69,20 @@ export class SyncEngine {
         ? {}
         : {
             // One round per pair: the side that dialled drives it; both sides learn from it.
+            // The accepting side waits for that round rather than skip to the head unseen.
             reconcile: async (session: PeerSession) => {
-              if (session.role === 'initiator') await this.#drivers.get(session)?.run()
+              const driver = this.#drivers.get(session)
+              if (session.role === 'initiator') await driver?.ensureRound()
+              else await driver?.roundDone()
+            },
+            // The peer has no position for us: it waits for a round, so the dialler drives one
+            // even when it has a position itself (e.g. a connection dropped mid-sync before).
+            peerFirstContact: (session: PeerSession) => {
+              if (session.role === 'initiator')
+                void this.#drivers
+                  .get(session)
+                  ?.ensureRound()
+                  .catch(() => undefined)
             },
           }),
       ...(options.event ? { event: options.event } : {}),

@@ -1,0 +1,65 @@
+/**
+ * How account commands open the home: the passphrase (`--passphrase-file FILE`, else
+ * SDMP_PASSPHRASE), the SQLite store under `<home>/store` and the native crypto provider, then
+ * the account from @sdmp/node, closed after the command whatever happens. Loaded lazily by the
+ * commands' `run`, so `sdmp --help` never pays for it.
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { createNodeProvider } from '@sdmp/crypto-node'
+import { Account } from '@sdmp/node/account'
+import type { AccountDeps } from '@sdmp/node/account'
+import { SqliteStore } from '@sdmp/store-sqlite'
+import type { CommandContext } from '../command.js'
+import { CliError } from '../cli-error.js'
+import { PROTOCOL_EXIT_CODES } from '../exit-codes.js'
+
+/**
+ * The passphrase for secrets at rest, if any. A file's single trailing newline is dropped.
+ * @throws CliError NOT_FOUND (unreadable file), BAD_REQUEST (empty passphrase)
+ */
+export function passphraseOf(ctx: CommandContext): string | undefined {
+  const file = ctx.options['passphrase-file']
+  let value: string | undefined
+  if (typeof file === 'string') {
+    try {
+      value = readFileSync(file, 'utf8').replace(/\r?\n$/, '')
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? 'error'
+      throw new CliError(
+        'NOT_FOUND',
+        `cannot read passphrase file ${file} (${why})`,
+        PROTOCOL_EXIT_CODES.NOT_FOUND,
+      )
+    }
+  } else value = ctx.env['SDMP_PASSPHRASE']
+  if (value === undefined) return undefined
+  if (value === '')
+    throw new CliError('BAD_REQUEST', 'passphrase: empty', PROTOCOL_EXIT_CODES.BAD_REQUEST)
+  return value
+}
+
+/** The account dependencies for the command's home. */
+export function accountDeps(ctx: CommandContext): AccountDeps {
+  const provider = createNodeProvider()
+  const passphrase = passphraseOf(ctx)
+  return {
+    home: ctx.home,
+    provider,
+    createStore: (dir) => new SqliteStore({ dir, sha512: provider.sha512 }),
+    ...(passphrase !== undefined && { passphrase }),
+  }
+}
+
+/** Open the home's account, run `fn`, close it (releasing the store lock) even on failure. */
+export async function withAccount<T>(
+  ctx: CommandContext,
+  fn: (account: Account) => Promise<T>,
+): Promise<T> {
+  const account = await Account.open(accountDeps(ctx))
+  try {
+    return await fn(account)
+  } finally {
+    await account.close()
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `sdmp contact add|list|remove`: verify and trust other users (docs/cli.md "Invites and
+ * contacts"). Two users can connect once both have added each other.
+ * @module
+ */
+import type { Command } from '../command.js'
+import { formatColumns } from '../output.js'
+import { ACCOUNT_OPTIONS, short } from './account-options.js'
+
+/** `sdmp contact add INVITE [--name NAME]`. */
+export const contactAddCommand: Command = {
+  name: 'add',
+  summary: 'verify an invite and trust its user',
+  usage: 'contact add INVITE [--name NAME] [--json]',
+  options: {
+    name: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'a local name for the contact (default: the name in the invite)',
+    },
+    ...ACCOUNT_OPTIONS,
+  },
+  args: [{ name: 'INVITE', required: true }],
+  details: [
+    'Every resource in the invite is verified before anything is stored; a malformed or',
+    'tampered invite is refused whole. Then a trust (read_resource) to that user is published.',
+  ].join('\n'),
+  async run(ctx) {
+    const { addContact } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const name = ctx.options['name'] as string | undefined
+    const c = await withAccount(ctx, (a) =>
+      addContact(a, ctx.args[0]!, name === undefined ? {} : { name }),
+    )
+    return {
+      value: { name: c.name, user: c.user, trust: c.trust, nodes: c.nodes },
+      text: `added ${c.name}: user ${c.user} with ${c.nodes} device${c.nodes === 1 ? '' : 's'}`,
+    }
+  },
+}
+
+/** `sdmp contact list`. */
+export const contactListCommand: Command = {
+  name: 'list',
+  summary: 'list your contacts (mutual once they have added you too)',
+  usage: 'contact list [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  async run(ctx) {
+    const { listContacts } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const contacts = await withAccount(ctx, (a) => listContacts(a))
+    const s = ctx.style
+    const rows = contacts.map((c) => [
+      c.name,
+      short(c.user),
+      { text: c.status, paint: c.status === 'mutual' ? s.ok : s.warn },
+      c.added.slice(0, 10),
+    ])
+    return {
+      value: { contacts },
+      text:
+        contacts.length === 0
+          ? 'no contacts yet (sdmp contact add INVITE)'
+          : formatColumns([['NAME', 'USER', 'STATUS', 'ADDED'], ...rows]).join('\n'),
+    }
+  },
+}
+
+/** `sdmp contact remove NAME`. */
+export const contactRemoveCommand: Command = {
+  name: 'remove',
+  summary: 'stop trusting a contact (revokes your trust)',
+  usage: 'contact remove NAME [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  args: [{ name: 'NAME', required: true }],
+  async run(ctx) {
+    const { removeContact } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const r = await withAccount(ctx, (a) => removeContact(a, ctx.args[0]!))
+    return { value: r, text: `removed ${r.name} (user ${short(r.user)})` }
+  },
+}
+
+/** `sdmp contact`: the group. */
+export const contactCommand: Command = {
+  name: 'contact',
+  summary: 'add, list and remove contacts',
+  usage: 'contact <command> [options]',
+  options: {},
+  subcommands: [contactAddCommand, contactListCommand, contactRemoveCommand],
+}

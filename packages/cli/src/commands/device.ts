@@ -1,0 +1,91 @@
+/**
+ * `sdmp device authorize|list|revoke`: the user's devices (docs/cli.md "Devices"). A device is
+ * a node trusted by the user, fully or host-only (it stores and serves, never reads).
+ * @module
+ */
+import type { Command } from '../command.js'
+import { formatColumns } from '../output.js'
+import { ACCOUNT_OPTIONS, short } from './account-options.js'
+
+/** `sdmp device authorize REQUEST [--host-only]`. */
+export const deviceAuthorizeCommand: Command = {
+  name: 'authorize',
+  summary: 'authorize the device that printed REQUEST (sdmp init --join)',
+  usage: 'device authorize REQUEST [--host-only] [--json]',
+  options: {
+    'host-only': {
+      type: 'boolean',
+      description: 'it may store and serve your data but never read private resources',
+    },
+    ...ACCOUNT_OPTIONS,
+  },
+  args: [{ name: 'REQUEST', required: true }],
+  details: [
+    'Publishes a trust from your user to the new node: every authorization, or only',
+    'read_resource with --host-only. The new device receives it when it syncs with this one.',
+  ].join('\n'),
+  async run(ctx) {
+    const { authorizeDevice } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const result = await withAccount(ctx, (a) =>
+      authorizeDevice(a, ctx.args[0]!, { hostOnly: ctx.options['host-only'] === true }),
+    )
+    const named = result.name === undefined ? '' : ` (${result.name})`
+    return {
+      value: result,
+      text: `authorized node ${result.node}${named}: ${result.authorization.join(', ')}`,
+    }
+  },
+}
+
+/** `sdmp device list`. */
+export const deviceListCommand: Command = {
+  name: 'list',
+  summary: "list your user's devices with their authorizations and status",
+  usage: 'device list [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  async run(ctx) {
+    const { listDevices } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const devices = await withAccount(ctx, (a) => listDevices(a))
+    const s = ctx.style
+    const paint = { active: s.ok, revoked: s.bad, expired: s.warn, pending: s.warn }
+    const rows = devices.map((d) => [
+      d.self ? '*' : ' ',
+      short(d.node),
+      d.name ?? '-',
+      { text: d.status, paint: paint[d.status] },
+      d.authorization.length === 0 ? '-' : d.authorization.join(','),
+    ])
+    return {
+      value: { devices },
+      text: formatColumns([['', 'NODE', 'NAME', 'STATUS', 'AUTHORIZATION'], ...rows]).join('\n'),
+    }
+  },
+}
+
+/** `sdmp device revoke NODE`. */
+export const deviceRevokeCommand: Command = {
+  name: 'revoke',
+  summary: 'revoke a device (a fingerprint, a unique prefix or its name)',
+  usage: 'device revoke NODE [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  args: [{ name: 'NODE', required: true }],
+  details:
+    'Publishes a revoke of every trust naming that node: it can no longer publish for you,\nand nothing new is sealed for it. Revocation is final.',
+  async run(ctx) {
+    const { revokeDevice } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const result = await withAccount(ctx, (a) => revokeDevice(a, ctx.args[0]!))
+    return { value: result, text: `revoked node ${result.node}` }
+  },
+}
+
+/** `sdmp device`: the group. */
+export const deviceCommand: Command = {
+  name: 'device',
+  summary: 'authorize, list and revoke your devices',
+  usage: 'device <command> [options]',
+  options: {},
+  subcommands: [deviceAuthorizeCommand, deviceListCommand, deviceRevokeCommand],
+}

@@ -1,0 +1,30 @@
+/**
+ * `sdmp status`: the account at a glance: user, node, store path and counts.
+ * @module
+ */
+import type { Command } from '../command.js'
+import { ACCOUNT_OPTIONS } from './account-options.js'
+
+/** `sdmp status`. */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show user, node, store path and counts of resources, journal, contacts, devices',
+  usage: 'status [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  async run(ctx) {
+    const { accountStatus } = await import('@sdmp/node/account')
+    const { withAccount } = await import('./account-session.js')
+    const s = await withAccount(ctx, (a) => accountStatus(a))
+    const b = ctx.style.bold
+    const text = [
+      `${b('user     ')}  ${s.user ?? ctx.style.warn('(waiting for authorization)')}`,
+      `${b('node     ')}  ${s.node}`,
+      `${b('store    ')}  ${s.store}${s.encrypted ? ' (keys sealed with a passphrase)' : ''}`,
+      `${b('resources')}  ${s.counts.resources}`,
+      `${b('journal  ')}  ${s.counts.journal} lines`,
+      `${b('contacts ')}  ${s.counts.contacts}`,
+      `${b('devices  ')}  ${s.counts.devices}`,
+    ].join('\n')
+    return { value: s, text }
+  },
+}

@@ -1,0 +1,36 @@
+/**
+ * `sdmp whoami`: the user and node fingerprints, the URI and the listen addresses. Reads only
+ * config.json (no store, no passphrase), so it is fast and works while a daemon holds the home.
+ * @module
+ */
+import type { Command } from '../command.js'
+
+/** `sdmp whoami`. */
+export const whoamiCommand: Command = {
+  name: 'whoami',
+  summary: 'show your user and node fingerprints, URI and listen addresses',
+  usage: 'whoami [--json]',
+  options: {},
+  details: 'The user is null on a device created with --join until its trust has arrived by sync.',
+  async run(ctx) {
+    const { readHomeConfig } = await import('@sdmp/node/account')
+    const c = readHomeConfig(ctx.home)
+    const value = {
+      user: c.user,
+      node: c.node,
+      uri: c.user === null ? null : `sdmp://${c.user}`,
+      ...(c.name !== undefined && { name: c.name }),
+      listen: c.listen,
+    }
+    const b = ctx.style.bold
+    const text = [
+      `${b('user')}  ${c.user ?? ctx.style.warn('(waiting for authorization)')}`,
+      `${b('node')}  ${c.node}`,
+      ...(value.uri === null ? [] : [`${b('uri ')}  ${value.uri}`]),
+      ...(c.name === undefined ? [] : [`${b('name')}  ${c.name}`]),
+      `${b('peer')}  ${c.listen.peer}`,
+      `${b('api ')}  http://${c.listen.api}`,
+    ].join('\n')
+    return { value, text }
+  },
+}

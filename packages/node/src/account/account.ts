@@ -1,0 +1,361 @@
+/**
+ * The account of one sdmp home: this node's keys (and the user key on the first device), its
+ * store, secret vault and ingest pipeline, opened together under the store's exclusive lock.
+ * The CLI opens it per command; the daemon will hold it while it runs (docs/cli.md).
+ * Collaborators (crypto provider, store factory, clock) are injected; nothing here reads env.
+ * @module
+ */
+import { rmSync } from 'node:fs'
+import {
+  ErrorCode,
+  ProtocolError,
+  generatePrekey,
+  generateSigningKey,
+  signResource,
+  toBase64url,
+  DEFAULT_PREKEY_POLICY,
+} from '@sdmp/core'
+import type {
+  Authorization,
+  CryptoProvider,
+  DecodedResource,
+  Prekey,
+  ResourceDraft,
+  SigningKey,
+  TrustInfo,
+} from '@sdmp/core'
+import { SecretVault } from '@sdmp/store'
+import type { ScryptParams, Store } from '@sdmp/store'
+import { Ingestor } from '../ingest.js'
+import type { IngestOutcome } from '../ingest.js'
+import { encodeJoinRequest } from './codec.js'
+import { loadKey, openVault, vaultOptions } from './vault-keys.js'
+import {
+  DEFAULT_LISTEN,
+  HOME_CONFIG_VERSION,
+  assertNoHome,
+  createHomeDir,
+  homePaths,
+  readHomeConfig,
+  writeHomeConfig,
+} from './home-files.js'
+import type { HomeConfig } from './home-files.js'
+
+/** Secret names in the store (sealed by the vault when a passphrase is set). */
+export const SECRET_NAMES = Object.freeze({
+  userSeed: 'key.user',
+  nodeSeed: 'key.node',
+  prekeyPrefix: 'prekey.',
+  contacts: 'local.contacts',
+})
+
+/** Every authorization: what `init` gives its node and `device authorize` a full device. */
+export const FULL_AUTHORIZATION: readonly Authorization[] = Object.freeze([
+  'publish_resource',
+  'read_encrypted',
+  'read_resource',
+  'create_trust',
+  'revoke',
+])
+
+/** What a host-only device gets: it stores and serves, never reads (trust.md §9). */
+export const HOST_ONLY_AUTHORIZATION: readonly Authorization[] = Object.freeze(['read_resource'])
+
+/** What opening or creating an account needs. */
+export interface AccountDeps {
+  /** Absolute home directory. */
+  readonly home: string
+  readonly provider: CryptoProvider
+  /** A new, unopened store rooted at `dir` (`<home>/store`); the account opens and closes it. */
+  readonly createStore: (dir: string) => Store
+  /** Passphrase for secrets at rest; omit for a home without one. */
+  readonly passphrase?: string
+  /** scrypt cost for a new vault (tests pass cheap ones). */
+  readonly scrypt?: ScryptParams
+  /** Defaults to Date.now. */
+  readonly clock?: () => number
+}
+
+/** An open account. Close it to release the store lock. */
+export class Account {
+  readonly home: string
+  readonly provider: CryptoProvider
+  readonly store: Store
+  readonly vault: SecretVault
+  readonly ingestor: Ingestor
+  readonly nodeKey: SigningKey
+  /** Present only on the device that ran `init` (the user key never leaves it). */
+  readonly userKey: SigningKey | undefined
+  #config: HomeConfig
+  readonly #clock: () => number
+
+  private constructor(
+    deps: AccountDeps,
+    parts: {
+      store: Store
+      vault: SecretVault
+      ingestor: Ingestor
+      config: HomeConfig
+      nodeKey: SigningKey
+      userKey: SigningKey | undefined
+    },
+  ) {
+    this.home = deps.home
+    this.provider = deps.provider
+    this.#clock = deps.clock ?? Date.now
+    this.store = parts.store
+    this.vault = parts.vault
+    this.ingestor = parts.ingestor
+    this.#config = parts.config
+    this.nodeKey = parts.nodeKey
+    this.userKey = parts.userKey
+  }
+
+  /**
+   * `sdmp init`: a new user and this node, fully authorized, with a signed prekey; everything
+   * validated, stored and journaled. `join` instead creates only a node key (`init --join`).
+   * @throws CONFLICT (a home exists), IN_USE, UNAVAILABLE
+   */
+  static async create(
+    deps: AccountDeps,
+    options: { name?: string; join?: boolean } = {},
+  ): Promise<Account> {
+    const { home, provider } = deps
+    assertNoHome(home)
+    createHomeDir(home)
+    const paths = homePaths(home)
+    const store = deps.createStore(paths.store)
+    try {
+      await store.open()
+      const vault = await SecretVault.open(store, vaultOptions(deps))
+      const now = (deps.clock ?? Date.now)()
+      const nodeKey = generateSigningKey(provider)
+      const userKey = options.join === true ? undefined : generateSigningKey(provider)
+      await store.initJournal(nodeKey.fingerprint)
+      await vault.put(SECRET_NAMES.nodeSeed, nodeKey.seed)
+      if (userKey) await vault.put(SECRET_NAMES.userSeed, userKey.seed)
+      const config: HomeConfig = {
+        version: HOME_CONFIG_VERSION,
+        user: userKey?.fingerprint ?? null,
+        node: nodeKey.fingerprint,
+        ...(options.name !== undefined && { name: options.name }),
+        joined: userKey === undefined,
+        listen: { ...DEFAULT_LISTEN },
+        created: new Date(now).toISOString(),
+      }
+      const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
+      const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
+      const nodeName = userKey === undefined ? options.name : undefined
+      const published = [account.identity(nodeKey, 'node', nodeName)]
+      if (userKey) published.unshift(account.identity(userKey, 'user', options.name))
+      await account.publish(published)
+      if (userKey) await account.#initUser(userKey, options.name)
+      // Written last: a home without config.json is an unfinished init (assertNoHome says so).
+      writeHomeConfig(home, config)
+      return account
+    } catch (e) {
+      await store.close().catch(() => undefined)
+      rmSync(paths.store, { recursive: true, force: true })
+      rmSync(paths.apiToken, { force: true })
+      throw e
+    }
+  }
+
+  /** The trust from the new user to this node, its prekey and profile. */
+  async #initUser(userKey: SigningKey, name: string | undefined): Promise<void> {
+    const trust = this.signWith(userKey, {
+      kind: 'trust',
+      user: userKey.fingerprint,
+      data: { trustee: this.nodeKey.fingerprint, authorization: [...FULL_AUTHORIZATION] },
+    })
+    const profile =
+      name === undefined
+        ? []
+        : [this.signWith(userKey, { kind: 'user', user: userKey.fingerprint, data: { name } })]
+    await this.publish([trust, ...profile])
+    await this.publishPrekey()
+  }
+
+  /**
+   * Open an existing home: config, store (exclusive lock), vault, keys, trust graph.
+   * @throws NOT_FOUND (no home), IN_USE (another process holds it), UNAUTHORIZED (passphrase
+   *   missing or wrong), INCOMPATIBLE_STORE (keys do not match config.json)
+   */
+  static async open(deps: AccountDeps): Promise<Account> {
+    const { home, provider } = deps
+    const config = readHomeConfig(home)
+    const store = deps.createStore(homePaths(home).store)
+    try {
+      await store.open()
+      const vault = await openVault(store, deps)
+      const nodeKey = await loadKey(provider, vault, SECRET_NAMES.nodeSeed, config.node)
+      const userSeed = await vault.get(SECRET_NAMES.userSeed)
+      const userKey =
+        userSeed === undefined
+          ? undefined
+          : await loadKey(provider, vault, SECRET_NAMES.userSeed, config.user ?? '')
+      const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
+      await ingestor.loadTrustGraph()
+      const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
+      account.#learnUser()
+      return account
+    } catch (e) {
+      await store.close().catch(() => undefined)
+      throw e
+    }
+  }
+
+  /** A joined device learns its user once the trust has arrived (by sync); remember it. */
+  #learnUser(): void {
+    if (this.#config.user !== null) return
+    const users = this.ingestor.graph.usersOfNode(this.node, this.now())
+    if (users.length !== 1) return
+    this.#config = { ...this.#config, user: users[0]! }
+    writeHomeConfig(this.home, this.#config)
+  }
+
+  /** config.json as loaded (and updated). */
+  get config(): HomeConfig {
+    return this.#config
+  }
+
+  /** This node's fingerprint. */
+  get node(): string {
+    return this.nodeKey.fingerprint
+  }
+
+  /** The user fingerprint, or undefined on a joined device not yet authorized. */
+  get user(): string | undefined {
+    return this.#config.user ?? undefined
+  }
+
+  /** Absolute path of the store. */
+  get storePath(): string {
+    return homePaths(this.home).store
+  }
+
+  /** The account's clock, ms. */
+  now(): number {
+    return this.#clock()
+  }
+
+  /** The join request of this (joined) device: its identity, to authorize on the first one. */
+  async joinRequest(): Promise<string> {
+    const id = this.ingestor.graph.identity(this.node)?.id
+    const bytes = id === undefined ? undefined : await this.store.getResource(id)
+    if (!bytes) throw new Error('join request: this node has no stored identity')
+    return encodeJoinRequest(bytes)
+  }
+
+  /**
+   * The user fingerprint, for commands that act for the user.
+   * @throws FORBIDDEN on a joined device whose trust has not arrived yet
+   */
+  requireUser(): string {
+    const user = this.user
+    if (user === undefined)
+      throw new ProtocolError(
+        ErrorCode.FORBIDDEN,
+        'this device is not authorized yet: run sdmp device authorize REQUEST on your first device, then sync',
+      )
+    return user
+  }
+
+  /** Sign a draft with one key, created now. */
+  signWith(key: SigningKey, draft: ResourceDraft): DecodedResource {
+    return signResource(this.provider, { created: this.now(), ...draft }, [key])
+  }
+
+  /** A self-signed identity resource for `key`. */
+  identity(key: SigningKey, type: 'user' | 'node', name?: string): DecodedResource {
+    return this.signWith(key, {
+      kind: 'identity',
+      user: key.fingerprint,
+      data: {
+        type,
+        key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(key.publicKey) },
+        ...(name !== undefined && { name }),
+      },
+    })
+  }
+
+  /** This node's trusts from its user in force now that grant `need`. */
+  nodeTrusts(need: Authorization | 'any' = 'any'): TrustInfo[] {
+    const user = this.user
+    if (user === undefined) return []
+    return this.ingestor.graph.trustsBetween(user, this.node, this.now(), need)
+  }
+
+  /**
+   * Sign for the user: with the user key when this device holds it and `need` is a trust or a
+   * revocation (no delegation chain to break), otherwise with the node key under its own trust.
+   * @throws FORBIDDEN when this node holds no trust granting `need`
+   */
+  signForUser(draft: Omit<ResourceDraft, 'user' | 'trust'>, need: Authorization): DecodedResource {
+    const user = this.requireUser()
+    if (this.userKey && (need === 'create_trust' || need === 'revoke'))
+      return this.signWith(this.userKey, { ...draft, user })
+    const trust = this.nodeTrusts(need)[0]
+    if (trust === undefined)
+      throw new ProtocolError(ErrorCode.FORBIDDEN, `this node may not ${need} for its user`)
+    return this.signWith(this.nodeKey, { ...draft, user, trust: trust.id })
+  }
+
+  /** Generate, store (secret) and publish a prekey for this node (envelope.md §7). */
+  async publishPrekey(): Promise<Prekey> {
+    const now = this.now()
+    const prekey = generatePrekey(this.provider, {
+      created: now,
+      expires: now + DEFAULT_PREKEY_POLICY.validForMs,
+    })
+    const secret = {
+      keyId: prekey.keyId,
+      suite: prekey.secret.suite,
+      publicKey: toBase64url(prekey.secret.publicKey),
+      secretKey: toBase64url(prekey.secret.secretKey),
+      created: prekey.created,
+      expires: prekey.expires,
+    }
+    // The secret is kept before the public half is published: never a prekey nobody can open.
+    await this.vault.put(
+      SECRET_NAMES.prekeyPrefix + prekey.keyId,
+      new TextEncoder().encode(JSON.stringify(secret)),
+    )
+    const resource = this.signForUser(
+      {
+        kind: 'prekey',
+        created: now,
+        data: {
+          suite: 'pq-kyber768-x25519',
+          key: toBase64url(prekey.publicKey),
+          expires: new Date(prekey.expires).toISOString(),
+        },
+      },
+      'read_encrypted',
+    )
+    await this.publish([resource])
+    return prekey
+  }
+
+  /**
+   * Ingest resources this node signed or accepted: validated, stored and journaled.
+   * @throws the ProtocolError code of the first resource that was not stored
+   */
+  async publish(resources: readonly (DecodedResource | Uint8Array)[]): Promise<IngestOutcome[]> {
+    const outcomes = await this.ingestor.ingest(
+      resources.map((r) => (r instanceof Uint8Array ? r : r.bytes)),
+    )
+    const bad = outcomes.find((o) => o.status !== 'stored' && o.status !== 'duplicate')
+    if (bad !== undefined)
+      throw new ProtocolError(
+        (bad.code as ErrorCode | undefined) ?? ErrorCode.BAD_REQUEST,
+        bad.message ?? `resource ${bad.status}`,
+      )
+    return outcomes
+  }
+
+  /** Release the store (and its lock). Idempotent. */
+  async close(): Promise<void> {
+    await this.store.close()
+  }
+}

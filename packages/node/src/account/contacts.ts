@@ -1,0 +1,275 @@
+/**
+ * Invites and contacts (docs/cli.md "Invites and contacts"). An invite carries a user's public
+ * resources (identity, profile, device trusts, node identities, prekeys, node records); adding
+ * it validates every resource in isolation before anything is stored, then publishes a trust
+ * with `read_resource` to that user (trust.md §4: contacts trust each other both ways).
+ * Contact names are local: a small table kept as a vault secret (sealed with a passphrase).
+ * @module
+ */
+import {
+  ErrorCode,
+  ProtocolError,
+  TrustGraph,
+  applyToTrustGraph,
+  decodeResource,
+  checkResource,
+} from '@sdmp/core'
+import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
+import type { Account } from './account.js'
+import { SECRET_NAMES } from './account.js'
+import { decodeInvite, encodeInvite } from './codec.js'
+import { short, storedResources } from './devices.js'
+
+/** One entry of the local contact table. */
+export interface ContactEntry {
+  readonly name: string
+  readonly user: string
+  /** The trust this user published to the contact. */
+  readonly trust: string
+  /** When it was added, ISO 8601. */
+  readonly added: string
+}
+
+/** A contact as `sdmp contact list` shows it: `mutual` once the contact trusts back. */
+export interface ContactInfo extends ContactEntry {
+  readonly status: 'mutual' | 'waiting'
+}
+
+/** Local contact names: 1..64 letters, digits, `.`, `_`, `-`. */
+export const CONTACT_NAME = /^[\p{L}\p{N}._-]{1,64}$/u
+
+/** The kinds an invite may carry. */
+const INVITE_KINDS = new Set(['identity', 'trust', 'prekey', 'node', 'user'])
+/** Validation order inside an invite: what authorizes comes first. */
+const ORDER: Record<string, number> = { identity: 0, trust: 1, prekey: 2, node: 3, user: 4 }
+
+const fail = (code: ErrorCode, message: string): never => {
+  throw new ProtocolError(code, message)
+}
+
+/** The local contact table. */
+export async function readContacts(account: Account): Promise<ContactEntry[]> {
+  const bytes = await account.vault.get(SECRET_NAMES.contacts)
+  if (bytes === undefined) return []
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { contacts: ContactEntry[] }
+    if (Array.isArray(parsed.contacts)) return parsed.contacts
+  } catch {
+    // reported below
+  }
+  throw new ProtocolError(ErrorCode.INCOMPATIBLE_STORE, 'store: contact table damaged')
+}
+
+async function writeContacts(account: Account, contacts: readonly ContactEntry[]): Promise<void> {
+  const text = JSON.stringify({ version: 1, contacts })
+  await account.vault.put(SECRET_NAMES.contacts, new TextEncoder().encode(text))
+}
+
+/** The newest stored resource per signing node, among `resources`. */
+function newestPerSigner(resources: readonly DecodedResource[]): Map<string, DecodedResource> {
+  const out = new Map<string, DecodedResource>()
+  for (const r of resources) {
+    const kid = r.signatures[0]!.kid
+    const prev = out.get(kid)
+    if (!prev || r.created >= prev.created) out.set(kid, r)
+  }
+  return out
+}
+
+/**
+ * This user's invite: everything a contact needs to verify the user and reach its devices.
+ * @throws FORBIDDEN (joined device not authorized yet)
+ */
+export async function createInvite(account: Account): Promise<string> {
+  const user = account.requireUser()
+  const graph = account.ingestor.graph
+  const now = account.now()
+  const store = account.store
+  const nodes = graph.nodesOf(user, now)
+  const ids = [graph.identity(user)?.id, ...nodes.map((n) => graph.identity(n)?.id)]
+  for (const n of nodes) ids.push(...graph.trustsBetween(user, n, now).map((t) => t.id))
+  const resources: Uint8Array[] = []
+  for (const id of ids) {
+    const bytes = id === undefined ? undefined : await store.getResource(id)
+    if (!bytes) throw new Error(`invite: resource ${id ?? '?'} is not stored`)
+    resources.push(bytes)
+  }
+  const extra = await storedResources(
+    store,
+    { kinds: ['prekey', 'node', 'user'], user },
+    account.provider,
+  )
+  const fresh = (r: DecodedResource) =>
+    r.kind !== 'prekey' || (r.data as ContentData<'prekey'>).expires > now
+  for (const kind of ['prekey', 'node']) {
+    const latest = newestPerSigner(extra.filter((r) => r.kind === kind && fresh(r)))
+    for (const [signer, r] of latest) if (nodes.includes(signer)) resources.push(r.bytes)
+  }
+  const profile = extra.filter((r) => r.kind === 'user').pop()
+  if (profile) resources.push(profile.bytes)
+  return encodeInvite({ user, resources })
+}
+
+/** An invite checked on its own: its user, the verified resources and a display name. */
+export interface CheckedInvite {
+  readonly user: string
+  readonly resources: readonly Verified[]
+  readonly nodes: readonly string[]
+  readonly name?: string
+}
+
+/**
+ * Decode and validate an invite without touching the store: every resource verified in a
+ * scratch trust graph, all published for the invited user or its nodes, at least one device.
+ * @throws BAD_REQUEST, LIMIT_EXCEEDED, INVALID_ENCODING, UNSUPPORTED_VERSION and every
+ *   validation code (INVALID_SIGNATURE for a tampered invite), prefixed with `invite`
+ */
+export function checkInvite(account: Account, text: string): CheckedInvite {
+  const content = decodeInvite(text)
+  const graph = new TrustGraph()
+  const now = account.now()
+  const decoded = content.resources.map((bytes, i) => {
+    try {
+      return { r: decodeResource(account.provider, bytes), i }
+    } catch (e) {
+      throw withPrefix(e, `invite.resources[${i}]`)
+    }
+  })
+  decoded.sort((a, b) => (ORDER[a.r.kind] ?? 9) - (ORDER[b.r.kind] ?? 9) || a.i - b.i)
+  const verified: Verified[] = []
+  for (const { r, i } of decoded) {
+    if (!INVITE_KINDS.has(r.kind))
+      fail(ErrorCode.BAD_REQUEST, `invite.resources[${i}]: unexpected kind ${r.kind}`)
+    if (r.kind !== 'identity' && r.header.user !== content.user)
+      fail(ErrorCode.BAD_REQUEST, `invite.resources[${i}]: published for another user`)
+    let v: Verified
+    try {
+      v = checkResource(account.provider, r, graph, { now })
+    } catch (e) {
+      throw withPrefix(e, `invite.resources[${i}]`)
+    }
+    if (v.kind === 'trust') {
+      const trustee = (v.data as ContentData<'trust'>).trustee
+      if (graph.identity(trustee)?.type !== 'node')
+        fail(
+          ErrorCode.BAD_REQUEST,
+          `invite.resources[${i}]: trust to an identity not in the invite`,
+        )
+    }
+    applyToTrustGraph(graph, v)
+    verified.push(v)
+  }
+  const userInfo = graph.identity(content.user)
+  if (userInfo?.type !== 'user')
+    fail(ErrorCode.BAD_REQUEST, 'invite: the identity of its user is missing')
+  const nodes = graph.nodesOf(content.user, now)
+  if (nodes.length === 0) fail(ErrorCode.BAD_REQUEST, 'invite: no authorized device')
+  // Identities of nodes the user does not trust have no business in an invite.
+  for (const v of verified)
+    if (v.kind === 'identity' && v.header.user !== content.user && !nodes.includes(v.header.user))
+      fail(ErrorCode.BAD_REQUEST, 'invite: identity of a node its user does not trust')
+  const profile = verified.filter((v) => v.kind === 'user').pop()
+  const ident = verified.find((v) => v.kind === 'identity' && v.header.user === content.user)
+  const name =
+    (profile?.data as ContentData<'user'> | undefined)?.name ??
+    (ident?.data as ContentData<'identity'> | undefined)?.name
+  return { user: content.user, resources: verified, nodes, ...(name !== undefined && { name }) }
+}
+
+function withPrefix(e: unknown, label: string): unknown {
+  if (e instanceof ProtocolError)
+    return new ProtocolError(e.code, `${label}: ${e.message}`, { cause: e })
+  return e
+}
+
+/** Check a local contact name. @throws BAD_REQUEST */
+export function assertContactName(name: string): string {
+  if (!CONTACT_NAME.test(name))
+    fail(ErrorCode.BAD_REQUEST, 'contact name: expected 1..64 letters, digits, ".", "_" or "-"')
+  return name
+}
+
+/**
+ * Add the user of an invite as a contact: store its resources and trust it (read_resource).
+ * Nothing is stored unless the whole invite verifies.
+ * @throws the codes of {@link checkInvite}; BAD_REQUEST (own invite, bad or missing name),
+ *   CONFLICT (name taken, already a contact), FORBIDDEN (this device may not create trusts)
+ */
+export async function addContact(
+  account: Account,
+  invite: string,
+  options: { name?: string } = {},
+): Promise<ContactEntry & { nodes: number }> {
+  const me = account.requireUser()
+  const checked = checkInvite(account, invite)
+  if (checked.user === me) fail(ErrorCode.BAD_REQUEST, 'invite: that is your own invite')
+  const raw = options.name ?? checked.name?.replace(/\s+/g, '-')
+  if (raw === undefined)
+    return fail(ErrorCode.BAD_REQUEST, 'contact add: the invite carries no name, give --name NAME')
+  const name = assertContactName(raw)
+  const contacts = await readContacts(account)
+  const same = contacts.find((c) => c.user === checked.user)
+  if (same || account.ingestor.graph.trustsUser(me, checked.user, account.now()))
+    fail(
+      ErrorCode.CONFLICT,
+      `${short(checked.user)} is already a contact${same ? ` (${same.name})` : ''}`,
+    )
+  if (contacts.some((c) => c.name === name))
+    fail(ErrorCode.CONFLICT, `contact name ${name} is already used (give another with --name)`)
+  await account.publish(checked.resources.map((v) => v.bytes))
+  const trust = account.signForUser(
+    { kind: 'trust', data: { trustee: checked.user, authorization: ['read_resource'] } },
+    'create_trust',
+  )
+  await account.publish([trust])
+  const entry: ContactEntry = {
+    name,
+    user: checked.user,
+    trust: trust.id,
+    added: new Date(account.now()).toISOString(),
+  }
+  await writeContacts(account, [...contacts, entry])
+  return { ...entry, nodes: checked.nodes.length }
+}
+
+/** The contacts, by name, with whether they trust back. */
+export async function listContacts(account: Account): Promise<ContactInfo[]> {
+  const me = account.user
+  const now = account.now()
+  const graph = account.ingestor.graph
+  return (await readContacts(account))
+    .map((c) => ({
+      ...c,
+      status: (me !== undefined && graph.trustsUser(c.user, me, now) ? 'mutual' : 'waiting') as
+        | 'mutual'
+        | 'waiting',
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+}
+
+/**
+ * Remove a contact: revoke every trust in force to that user and forget the name.
+ * @throws NOT_FOUND (no such name), FORBIDDEN (this device may not revoke)
+ */
+export async function removeContact(
+  account: Account,
+  name: string,
+): Promise<{ name: string; user: string; revokes: string[] }> {
+  const me = account.requireUser()
+  const contacts = await readContacts(account)
+  const entry = contacts.find((c) => c.name === name)
+  if (entry === undefined) return fail(ErrorCode.NOT_FOUND, `no contact named ${name}`)
+  const active = account.ingestor.graph.trustsBetween(me, entry.user, account.now())
+  const revokes = active.map((t) =>
+    account.signForUser(
+      { kind: 'revoke', data: { resource: t.id, reason: 'contact removed' } },
+      'revoke',
+    ),
+  )
+  if (revokes.length > 0) await account.publish(revokes)
+  await writeContacts(
+    account,
+    contacts.filter((c) => c !== entry),
+  )
+  return { name, user: entry.user, revokes: revokes.map((r) => r.id) }
+}

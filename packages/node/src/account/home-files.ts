@@ -1,0 +1,127 @@
+/**
+ * The files of an sdmp home besides the store (docs/cli.md "Home layout"): `config.json`
+ * (non-secret: fingerprints, names, listen addresses) and `api-token` (the daemon's bearer token,
+ * mode 0600). Keys never live in these files; they are secrets in the store.
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ErrorCode, ProtocolError, isJsonObject, parseStrict } from '@sdmp/core'
+
+/** Version of the config.json format. */
+export const HOME_CONFIG_VERSION = 1
+
+/** Where each part of a home lives, relative to the home directory. */
+export const HOME_FILES = Object.freeze({
+  config: 'config.json',
+  apiToken: 'api-token',
+  store: 'store',
+})
+
+/** Default listen addresses (issue 5: peer 0.0.0.0:7420, api 127.0.0.1:7421). */
+export const DEFAULT_LISTEN = Object.freeze({ peer: '0.0.0.0:7420', api: '127.0.0.1:7421' })
+
+/** The non-secret configuration of a home (config.json). */
+export interface HomeConfig {
+  readonly version: number
+  /** The user fingerprint; null on a joined device until its trust arrives. */
+  readonly user: string | null
+  /** This node's fingerprint. */
+  readonly node: string
+  /** The name given at init (the user's on a first device, the device's with --join). */
+  readonly name?: string
+  /** True on a device created with `init --join`. */
+  readonly joined: boolean
+  /** Addresses the daemon listens on. */
+  readonly listen: { readonly peer: string; readonly api: string }
+  /** When the home was created, ISO 8601. */
+  readonly created: string
+}
+
+/** Absolute paths of a home's parts. */
+export function homePaths(home: string): { config: string; apiToken: string; store: string } {
+  return {
+    config: join(home, HOME_FILES.config),
+    apiToken: join(home, HOME_FILES.apiToken),
+    store: join(home, HOME_FILES.store),
+  }
+}
+
+/** The error for a directory that holds no home. */
+export function noHome(home: string): ProtocolError {
+  return new ProtocolError(ErrorCode.NOT_FOUND, `no sdmp home at ${home}: run sdmp init`)
+}
+
+/**
+ * Refuse to create a home over an existing one (or over the remains of a failed init).
+ * @throws CONFLICT
+ */
+export function assertNoHome(home: string): void {
+  const p = homePaths(home)
+  if (existsSync(p.config))
+    throw new ProtocolError(ErrorCode.CONFLICT, `an sdmp home already exists at ${home}`)
+  if (existsSync(p.store) || existsSync(p.apiToken))
+    throw new ProtocolError(
+      ErrorCode.CONFLICT,
+      `${home} holds a store or api-token but no config.json (an unfinished init?): remove it or choose another --home`,
+    )
+}
+
+/** Create the home directory (0700) and the api token (32 random bytes, base64url, 0600). */
+export function createHomeDir(home: string): void {
+  mkdirSync(home, { recursive: true, mode: 0o700 })
+  // 'wx': never overwrite a token a daemon may already be using.
+  writeFileSync(homePaths(home).apiToken, `${randomBytes(32).toString('base64url')}\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  })
+}
+
+/** Write config.json atomically (temporary file, then rename), mode 0600. */
+export function writeHomeConfig(home: string, config: HomeConfig): void {
+  const path = homePaths(home).config
+  const tmp = `${path}.tmp`
+  writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
+  renameSync(tmp, path)
+}
+
+const bad = (path: string, what: string) =>
+  new ProtocolError(ErrorCode.INCOMPATIBLE_STORE, `${path}: ${what}`)
+
+/**
+ * Read and check config.json (it is data from the disk: validated like any input).
+ * @throws NOT_FOUND (no home), INCOMPATIBLE_STORE (unreadable or unknown format)
+ */
+export function readHomeConfig(home: string): HomeConfig {
+  const path = homePaths(home).config
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw noHome(home)
+    throw bad(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  let v: unknown
+  try {
+    v = parseStrict(text, 'config.json', 64 * 1024)
+  } catch {
+    throw bad(path, 'not valid JSON')
+  }
+  if (!isJsonObject(v)) throw bad(path, 'expected an object')
+  if (v['version'] !== HOME_CONFIG_VERSION)
+    throw bad(path, `expected version ${HOME_CONFIG_VERSION}, got ${String(v['version'])}`)
+  const listen = v['listen']
+  if (
+    typeof v['node'] !== 'string' ||
+    (v['user'] !== null && typeof v['user'] !== 'string') ||
+    typeof v['joined'] !== 'boolean' ||
+    typeof v['created'] !== 'string' ||
+    (v['name'] !== undefined && typeof v['name'] !== 'string') ||
+    !isJsonObject(listen) ||
+    typeof listen['peer'] !== 'string' ||
+    typeof listen['api'] !== 'string'
+  )
+    throw bad(path, 'missing or mistyped members')
+  return v as unknown as HomeConfig
+}

@@ -1,0 +1,43 @@
+/**
+ * The account layer: an sdmp home (config.json, api-token, store with keys as secrets) and
+ * what a person does with it offline: init and join, devices, invites and contacts, posts,
+ * journal and status. Shared by the `sdmp` command and the daemon (docs/cli.md).
+ * @module
+ */
+export { Account, SECRET_NAMES, FULL_AUTHORIZATION, HOST_ONLY_AUTHORIZATION } from './account.js'
+export type { AccountDeps } from './account.js'
+export {
+  HOME_FILES,
+  HOME_CONFIG_VERSION,
+  DEFAULT_LISTEN,
+  homePaths,
+  readHomeConfig,
+  noHome,
+} from './home-files.js'
+export type { HomeConfig } from './home-files.js'
+export {
+  JOIN_PREFIX,
+  INVITE_PREFIX,
+  MAX_JOIN_CHARS,
+  MAX_INVITE_CHARS,
+  encodeJoinRequest,
+  decodeJoinRequest,
+  encodeInvite,
+  decodeInvite,
+} from './codec.js'
+export type { InviteContent } from './codec.js'
+export { listDevices, authorizeDevice, revokeDevice, resolveDevice } from './devices.js'
+export type { DeviceInfo, DeviceStatus, AuthorizeResult, RevokeResult } from './devices.js'
+export {
+  createInvite,
+  checkInvite,
+  addContact,
+  listContacts,
+  removeContact,
+  readContacts,
+  assertContactName,
+  CONTACT_NAME,
+} from './contacts.js'
+export type { ContactEntry, ContactInfo, CheckedInvite } from './contacts.js'
+export { publishPost, readJournalLines, accountStatus } from './activity.js'
+export type { AccountStatus } from './activity.js'

@@ -1,0 +1,382 @@
+/**
+ * The peer manager of a node: listens for peers (TCP, optionally WebSocket) and attaches their
+ * channels to the sync engine as responder; dials configured peers as initiator and re-dials
+ * them with exponential backoff and jitter while it runs (docs/protocol/sync.md §8,
+ * transport.md §4). The sync engine's `authorize` is the trust gate on both paths.
+ * @module
+ */
+import { ErrorCode, fingerprintOf, isProtocolError, signingKeyFromSeed } from '@sdmp/core'
+import type { CryptoProvider } from '@sdmp/core'
+import { connectTcp, connectWebSocket, listenTcp, listenWebSocket } from '@sdmp/transport'
+import type {
+  CloseInfo,
+  ListenerOptions,
+  SecureChannel,
+  SecureChannelOptions,
+  TcpListener,
+  TransportLimits,
+  WebSocketListener,
+} from '@sdmp/transport'
+import { backoffDelay, resolveBackoff } from './backoff.js'
+import type { BackoffOptions } from './backoff.js'
+import { formatPeerAddress } from './peer-address.js'
+import type { PeerAddress } from './peer-address.js'
+import type { SyncEngine } from './sync/sync-engine.js'
+
+/** Channel limits the manager uses unless overridden: messages must fit a 1 MiB resource (sync.md §8.1). */
+export const PEER_CHANNEL_LIMITS: Partial<TransportLimits> = Object.freeze({
+  maxMessageBytes: 2 * 1024 * 1024,
+})
+
+/** Options of {@link PeerManager}. */
+export interface PeerManagerOptions {
+  readonly engine: SyncEngine
+  readonly provider: CryptoProvider
+  /** This node's 32-byte Ed25519 seed (the node identity key). */
+  readonly nodeSeed: Uint8Array
+  /** Accept TCP peers here (port 0: the OS picks; read {@link PeerManager.tcpAddress}). */
+  readonly listen?: { readonly host: string; readonly port: number }
+  /** Accept WebSocket peers here. */
+  readonly listenWebSocket?: { readonly host: string; readonly port: number }
+  /** Peers to dial and keep connected. */
+  readonly peers?: readonly PeerAddress[]
+  /** Re-dial timing (defaults: {@link DEFAULT_BACKOFF}). */
+  readonly backoff?: Partial<BackoffOptions>
+  /** Channel limits over {@link PEER_CHANNEL_LIMITS}. */
+  readonly transportLimits?: Partial<TransportLimits>
+  /** Jitter source, uniform in [0, 1) (tests pass a fixed one). Default Math.random. */
+  readonly random?: () => number
+  /** Notable events (connections, failures); never secrets. */
+  readonly event?: (name: string, detail: Record<string, unknown>) => void
+}
+
+/** The state of one dialled peer, for status pages and tests. */
+export interface PeerStatus {
+  /** The address as configured (formatPeerAddress). */
+  readonly address: string
+  /** connecting: dial in progress; connected: a session is open; backoff: waiting to re-dial. */
+  readonly state: 'connecting' | 'connected' | 'backoff' | 'stopped'
+  /** The peer node: as configured, else as learned on the first connection. */
+  readonly fingerprint?: string
+  /** True when the open session is the one the peer dialled (we did not need ours). */
+  readonly inbound?: boolean
+  /** Consecutive failures (reset by a connection that stayed up `resetAfterMs`). */
+  readonly failures: number
+  /** In backoff: when the next dial happens (epoch ms). */
+  readonly nextAttemptAt?: number
+  /** Why the last attempt or connection ended: a lowercase error code or close reason. */
+  readonly lastError?: string
+}
+
+/** Close reasons that mean "the peer (or we) refused on trust grounds": back off to the max. */
+const TRUST_REASONS: ReadonlySet<string> = new Set([
+  'revoked',
+  'untrusted',
+  'unknown_node',
+  'penalty',
+  'forbidden',
+  'unauthorized',
+])
+
+/** Owns the listeners and dialers of one node. Create, `start()`, and `stop()` when done. */
+export class PeerManager {
+  readonly #options: PeerManagerOptions
+  readonly #backoff: BackoffOptions
+  readonly #self: string
+  readonly #channelOptions: Omit<SecureChannelOptions, 'role'>
+  readonly #dialers = new Map<string, Dialer>()
+  #tcp: TcpListener | undefined
+  #ws: WebSocketListener | undefined
+  #running = false
+
+  constructor(options: PeerManagerOptions) {
+    this.#options = options
+    this.#backoff = resolveBackoff(options.backoff)
+    this.#self = signingKeyFromSeed(options.provider, options.nodeSeed).fingerprint
+    this.#channelOptions = Object.freeze({
+      provider: options.provider,
+      nodeSeed: options.nodeSeed,
+      fingerprintOf: (pk: Uint8Array) => fingerprintOf(options.provider, pk),
+      authorize: options.engine.authorize,
+      limits: { ...PEER_CHANNEL_LIMITS, ...options.transportLimits },
+    })
+  }
+
+  /** The bound TCP address once started with `listen`. */
+  get tcpAddress(): { host: string; port: number } | undefined {
+    return this.#tcp ? { host: this.#tcp.host, port: this.#tcp.port } : undefined
+  }
+
+  /** The bound WebSocket address once started with `listenWebSocket`. */
+  get wsAddress(): { host: string; port: number } | undefined {
+    return this.#ws ? { host: this.#ws.host, port: this.#ws.port } : undefined
+  }
+
+  /** This node's fingerprint (the address suffix peers dial us with). */
+  get fingerprint(): string {
+    return this.#self
+  }
+
+  /**
+   * Bind the listeners, then start dialling every configured peer.
+   * @throws (rejects) UNAVAILABLE when an address cannot be bound
+   */
+  async start(): Promise<void> {
+    if (this.#running) throw new Error('peer manager: already started')
+    this.#running = true
+    const listenerOptions: ListenerOptions = {
+      ...this.#channelOptions,
+      onChannel: (c) => this.#onInbound(c),
+      onError: (e, remoteAddress) =>
+        this.#event('inbound-error', { remoteAddress, code: codeOf(e) }),
+    }
+    try {
+      if (this.#options.listen) this.#tcp = await listenTcp(this.#options.listen, listenerOptions)
+      if (this.#options.listenWebSocket)
+        this.#ws = await listenWebSocket(this.#options.listenWebSocket, listenerOptions)
+    } catch (e) {
+      await this.stop()
+      throw e
+    }
+    for (const p of this.#options.peers ?? []) this.addPeer(p)
+  }
+
+  /** Dial a peer and keep it connected until {@link removePeer} or {@link stop}. */
+  addPeer(address: PeerAddress): void {
+    if (!this.#running) throw new Error('peer manager: not started')
+    const key = formatPeerAddress(address)
+    if (this.#dialers.has(key)) return
+    const d = new Dialer(address, key, this)
+    this.#dialers.set(key, d)
+    d.attempt()
+  }
+
+  /** Stop dialling a peer and close the connection this manager dialled to it. */
+  async removePeer(address: PeerAddress): Promise<void> {
+    const key = formatPeerAddress(address)
+    const d = this.#dialers.get(key)
+    this.#dialers.delete(key)
+    await d?.stop()
+  }
+
+  /**
+   * Dial every peer in backoff now (e.g. after new trust arrived, or the network came back);
+   * the failure count is kept, so a peer that still fails goes back to its backoff.
+   */
+  redialNow(): void {
+    for (const d of this.#dialers.values()) d.redialNow()
+  }
+
+  /** Status of every dialled peer. */
+  status(): PeerStatus[] {
+    return [...this.#dialers.values()].map((d) => d.status())
+  }
+
+  /** Close the listeners, every channel they accepted, every dialled channel and every timer. */
+  async stop(): Promise<void> {
+    this.#running = false
+    const dialers = [...this.#dialers.values()]
+    this.#dialers.clear()
+    await Promise.all([...dialers.map((d) => d.stop()), this.#tcp?.close(), this.#ws?.close()])
+    this.#tcp = undefined
+    this.#ws = undefined
+  }
+
+  // ---- internals shared with Dialer ----
+
+  get running(): boolean {
+    return this.#running
+  }
+  get engine(): SyncEngine {
+    return this.#options.engine
+  }
+  get backoff(): BackoffOptions {
+    return this.#backoff
+  }
+  get random(): () => number {
+    return this.#options.random ?? Math.random
+  }
+
+  dial(address: PeerAddress, signal: AbortSignal): Promise<SecureChannel> {
+    const options = {
+      ...this.#channelOptions,
+      signal,
+      ...(address.fingerprint !== undefined ? { expectedPeer: address.fingerprint } : {}),
+    }
+    if (address.transport === 'websocket') {
+      const host = address.host.includes(':') ? `[${address.host}]` : address.host
+      return connectWebSocket(`ws://${host}:${address.port}/`, options)
+    }
+    return connectTcp({ host: address.host, port: address.port }, options)
+  }
+
+  /**
+   * Two nodes that dial each other at once would each replace the other's session and lose
+   * both. Rule: the connection dialled by the node with the smaller fingerprint wins.
+   */
+  keepOutbound(peer: string): boolean {
+    return this.#self < peer
+  }
+
+  #onInbound(channel: SecureChannel): void {
+    const peer = channel.peer.fingerprint
+    const existing = this.#options.engine.sessions.get(peer)
+    if (existing?.isOpen && existing.role === 'initiator' && this.keepOutbound(peer)) {
+      void channel.close('duplicate')
+      return
+    }
+    try {
+      this.#options.engine.attach(channel, 'responder')
+      this.#event('connected', { peer, role: 'responder' })
+    } catch {
+      // attach refused (trust changed since the gate) and already sent rejected
+    }
+  }
+
+  #event(name: string, detail: Record<string, unknown>): void {
+    this.#options.event?.(name, detail)
+  }
+  event(name: string, detail: Record<string, unknown>): void {
+    this.#event(name, detail)
+  }
+}
+
+/** Keeps one configured peer connected: dial, watch, back off, dial again. */
+class Dialer {
+  readonly #address: PeerAddress
+  readonly #key: string
+  readonly #m: PeerManager
+  #state: PeerStatus['state'] = 'connecting'
+  #fingerprint: string | undefined
+  #inbound = false
+  #failures = 0
+  #nextAttemptAt: number | undefined
+  #lastError: string | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #abort: AbortController | undefined
+  #dialing: Promise<void> | undefined
+  #channel: SecureChannel | undefined
+  #stopped = false
+
+  constructor(address: PeerAddress, key: string, manager: PeerManager) {
+    this.#address = address
+    this.#key = key
+    this.#m = manager
+    this.#fingerprint = address.fingerprint
+  }
+
+  status(): PeerStatus {
+    return Object.freeze({
+      address: this.#key,
+      state: this.#state,
+      failures: this.#failures,
+      ...(this.#fingerprint !== undefined ? { fingerprint: this.#fingerprint } : {}),
+      ...(this.#state === 'connected' ? { inbound: this.#inbound } : {}),
+      ...(this.#state === 'backoff' && this.#nextAttemptAt !== undefined
+        ? { nextAttemptAt: this.#nextAttemptAt }
+        : {}),
+      ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
+    })
+  }
+
+  attempt(): void {
+    this.#timer = undefined
+    if (this.#stopped) return
+    // Already connected because the peer dialled us: watch that session instead.
+    const existing = this.#fingerprint && this.#m.engine.sessions.get(this.#fingerprint)
+    if (existing && existing.isOpen) return this.#watch(existing.channel, true)
+    this.#state = 'connecting'
+    this.#nextAttemptAt = undefined
+    const abort = (this.#abort = new AbortController())
+    this.#dialing = this.#m.dial(this.#address, abort.signal).then(
+      (channel) => this.#opened(channel),
+      (error: unknown) => this.#failed(codeOf(error), isTrustError(error)),
+    )
+  }
+
+  redialNow(): void {
+    if (this.#state !== 'backoff' || this.#stopped) return
+    clearTimeout(this.#timer)
+    this.attempt()
+  }
+
+  #opened(channel: SecureChannel): void {
+    this.#abort = undefined
+    if (this.#stopped) {
+      void channel.close('shutdown')
+      return
+    }
+    const peer = channel.peer.fingerprint
+    this.#fingerprint = peer
+    const other = this.#m.engine.sessions.get(peer)
+    if (other?.isOpen && other.role === 'responder' && !this.#m.keepOutbound(peer)) {
+      void channel.close('duplicate')
+      return this.#watch(other.channel, true)
+    }
+    try {
+      this.#m.engine.attach(channel, 'initiator')
+    } catch {
+      // Trust changed between the gate and attach; attach already sent rejected.
+      return this.#failed('forbidden', true)
+    }
+    this.#m.event('connected', { peer, role: 'initiator', address: this.#key })
+    this.#watch(channel, false)
+  }
+
+  #watch(channel: SecureChannel, inbound: boolean): void {
+    this.#state = 'connected'
+    this.#inbound = inbound
+    this.#nextAttemptAt = undefined
+    if (!inbound) this.#channel = channel
+    const since = Date.now()
+    void channel.closed.then((info) => {
+      if (this.#channel === channel) this.#channel = undefined
+      if (this.#stopped) return
+      if (Date.now() - since >= this.#m.backoff.resetAfterMs) this.#failures = 0
+      this.#m.event('disconnected', { peer: channel.peer.fingerprint, reason: info.reason })
+      this.#failed(info.reason, isTrustClose(info))
+    })
+  }
+
+  #failed(code: string, trust: boolean): void {
+    this.#abort = undefined
+    if (this.#stopped) return
+    this.#lastError = code
+    const b = this.#m.backoff
+    // A refusal on trust grounds will not change in a second: wait the longest delay.
+    this.#failures = trust ? Math.max(this.#failures + 1, maxFailures(b)) : this.#failures + 1
+    const delay = backoffDelay(b, this.#failures, this.#m.random)
+    this.#state = 'backoff'
+    this.#nextAttemptAt = Date.now() + delay
+    this.#m.event('backoff', { address: this.#key, code, delayMs: delay })
+    this.#timer = setTimeout(() => this.attempt(), delay)
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#state = 'stopped'
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#abort?.abort()
+    await this.#dialing
+    await this.#channel?.close('shutdown')
+  }
+}
+
+/** The failure count at which the delay reaches `maxMs`. */
+function maxFailures(b: BackoffOptions): number {
+  if (b.factor <= 1) return 1
+  return 1 + Math.ceil(Math.log(b.maxMs / b.initialMs) / Math.log(b.factor))
+}
+
+function codeOf(e: unknown): string {
+  return isProtocolError(e) ? e.code.toLowerCase() : 'internal_error'
+}
+
+function isTrustError(e: unknown): boolean {
+  return isProtocolError(e, ErrorCode.FORBIDDEN) || isProtocolError(e, ErrorCode.UNAUTHORIZED)
+}
+
+function isTrustClose(info: CloseInfo): boolean {
+  return TRUST_REASONS.has(info.reason) || (info.error !== undefined && isTrustError(info.error))
+}
