@@ -63,6 +63,7 @@ export {
   signResource,
   decodeResource,
   verifySignatureEntry,
+  peekResourceId,
 } from './resource/resource.js'
 export type { ResourceDraft, DecodedResource, SignatureEntry } from './resource/resource.js'
 export {

@@ -13,6 +13,7 @@ import {
   ProtocolError,
   TrustGraph,
   applyToTrustGraph,
+  SEALABLE_KINDS,
   checkResource,
   decodeResource,
   validateResource,
@@ -294,6 +295,11 @@ export class Ingestor {
             now,
             ...(verified ? { verified } : {}),
           })
+          // Private kinds only ever travel sealed (envelope.md §1): a node never journals a
+          // message or receipt in the clear, whoever signed it.
+          if (SEALABLE_KINDS.includes(v.kind)) {
+            throw new ProtocolError(ErrorCode.FORBIDDEN, `resource: a ${v.kind} must be sealed`)
+          }
           if (applyToTrustGraph(this.graph, v)) progress = true
           const first = seen.get(v.id)
           if (first !== undefined) {

@@ -69,6 +69,25 @@ describe('sync between nodes', () => {
     assert.equal(await a.store.countResources(), await b.store.countResources())
   })
 
+  it('never journals a private message in the clear', async () => {
+    const { a, alice, bob } = await twoFriends()
+    const { signResource } = await import('@sdmp/core')
+    const clear = signResource(
+      provider,
+      {
+        kind: 'message',
+        user: alice.key.fingerprint,
+        trust: a.trust.id,
+        data: { body: 'oops', type: 'text', to: [bob.key.fingerprint] },
+      },
+      [a.key],
+    )
+    const [outcome] = await a.ingestor.ingest([clear.bytes])
+    assert.equal(outcome!.status, 'rejected')
+    assert.equal(outcome!.code, ErrorCode.FORBIDDEN)
+    assert.equal(await a.has(clear.id), false)
+  })
+
   it('relays a resource from A to C only through B', async () => {
     const alice = makeUser('alice', 1)
     const bob = makeUser('bob', 2)

@@ -240,6 +240,17 @@ function parseOuterLayout(text: string) {
 }
 
 /**
+ * The identifier a resource claims, read from its canonical layout without any check, or
+ * undefined. For bookkeeping only (e.g. not echoing a resource back to the peer that sent it):
+ * never a substitute for {@link decodeResource}.
+ */
+export function peekResourceId(bytes: Uint8Array): string | undefined {
+  if (bytes.length < OUTER_PREFIX.length + 86) return undefined
+  const head = new TextDecoder().decode(bytes.subarray(0, OUTER_PREFIX.length + 86))
+  return head.startsWith(OUTER_PREFIX) ? head.slice(OUTER_PREFIX.length) : undefined
+}
+
+/**
  * Protected header text -> kid. A node sees the same few headers (one per signer) over and over;
  * caching the decoded kid saves a base64url decode and a JSON parse per resource. Bounded.
  */

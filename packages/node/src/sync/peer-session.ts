@@ -4,7 +4,14 @@
  * directions, penalties for invalid data. Every request gets exactly one response.
  * @module
  */
-import { ErrorCode, ProtocolError, isProtocolError, nextLineId, parseJournalLine } from '@sdmp/core'
+import {
+  ErrorCode,
+  ProtocolError,
+  isProtocolError,
+  nextLineId,
+  parseJournalLine,
+  peekResourceId,
+} from '@sdmp/core'
 import type { ContentData, Json, Verified } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
 import type { SecureChannel } from '@sdmp/transport'
@@ -215,7 +222,12 @@ export class PeerSession implements FetchPeer {
 
   /** Push newly journaled lines the peer may see: the resources first, then the broadcast. */
   async push(lines: readonly AppendedLine[]): Promise<void> {
-    const visible = lines.filter((l) => this.#host.visibleTo(this.peerUser, l.resource.header.user))
+    // Never echo a resource back to the peer that delivered or announced it (sync.md §8.3).
+    const visible = lines.filter(
+      (l) =>
+        !this.#peerHas.has(l.resource.id) &&
+        this.#host.visibleTo(this.peerUser, l.resource.header.user),
+    )
     if (visible.length === 0 || !this.channel.isOpen) return
     try {
       for (const l of visible) await this.channel.send(resourceMessage(l.resource.bytes))
@@ -303,7 +315,19 @@ export class PeerSession implements FetchPeer {
   #ingesting: Promise<void> = Promise.resolve()
   #ingestsInFlight = 0
 
+  /**
+   * Ids this peer sent us or announced in its journal (bounded; cleared when full): pushing them
+   * back would only cost both sides a frame, a decode and a duplicate check.
+   */
+  readonly #peerHas = new Set<string>()
+  #notePeerHas(id: string | undefined): void {
+    if (id === undefined) return
+    if (this.#peerHas.size >= PEER_HAS_LIMIT) this.#peerHas.clear()
+    this.#peerHas.add(id)
+  }
+
   async #onResource(bytes: Uint8Array): Promise<void> {
+    this.#notePeerHas(peekResourceId(bytes))
     // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
     // (one commit for many); wait only when too many are in flight (backpressure).
     this.#ingestsInFlight++
@@ -335,10 +359,9 @@ export class PeerSession implements FetchPeer {
     const contiguous =
       this.#lastLine !== undefined &&
       nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
-    await this.#host.fetcher.announce(
-      this,
-      b.entries.map((l) => parseJournalLine(l).resourceId),
-    )
+    const ids = b.entries.map((l) => parseJournalLine(l).resourceId)
+    for (const id of ids) this.#notePeerHas(id)
+    await this.#host.fetcher.announce(this, ids)
     if (contiguous) {
       this.#lastLine = b.entries[b.entries.length - 1]!
       this.#savePosition(lineIdOf(this.#lastLine))
@@ -431,6 +454,8 @@ export class PeerSession implements FetchPeer {
 
 /** Resource ingests a session leaves running before it stops reading (backpressure). */
 const MAX_INGESTS_IN_FLIGHT = 2048
+/** Most ids remembered per peer as already held by it. */
+const PEER_HAS_LIMIT = 100_000
 
 /** Validate the data of a request_journal response. @throws BAD_REQUEST */
 function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {

@@ -114,7 +114,10 @@ export class ReconcileDriver {
     if (result.need.length > 0) await this.#fetcher.announce(this.#session, result.need)
     if (result.reply)
       await this.#session.channel.send(encodeMessage(MessageType.RECONCILE, result.reply))
-    if (result.done || !result.reply) this.#finish()
+    // Only `done` ends the round: a step may owe no reply yet (deferred ranges) while the peer
+    // still has messages to send; dropping the reconciler there would restart the round (and
+    // rescan the store) on the next frame.
+    if (result.done) this.#finish()
   }
 
   #finish(): void {
