@@ -7,7 +7,8 @@
 import { readdirSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cpus, totalmem, platform, release } from 'node:os'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { spawnSync } from 'node:child_process'
 
 const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)
@@ -22,11 +23,32 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   for (const f of readdirSync(dir)) if (f.endsWith('.bench.js')) files.push(join(dir, f))
 }
 const chosen = files.filter((f) => !only || f.includes(only)).sort()
+// Each bench module runs in its own process, so one module's memory (a 10^6-item reconciliation
+// set, say) cannot hide another's RSS growth; ratios across modules are computed below.
 const results = []
+if (process.env.SDMP_BENCH_CHILD) {
+  const mod = await import(pathToFileURL(process.env.SDMP_BENCH_CHILD).href)
+  process.stdout.write(JSON.stringify(await mod.run(ctx)))
+  process.exit(0)
+}
 for (const file of chosen) {
   process.stderr.write(`bench ${file.slice(root.length)}\n`)
-  const mod = await import(pathToFileURL(file).href)
-  results.push(...(await mod.run(ctx)))
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), ...args],
+    {
+      env: { ...process.env, SDMP_BENCH_CHILD: file },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'utf8',
+    },
+  )
+  if (child.status !== 0) {
+    console.error(`bench ${file.slice(root.length)} failed (exit ${child.status})`)
+    process.exitCode = 1
+    continue
+  }
+  results.push(...JSON.parse(child.stdout))
 }
 
 // Ratios against baselines measured in the same run, wherever they were produced.

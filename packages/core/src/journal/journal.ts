@@ -4,7 +4,7 @@
  * base64url(SHA-512(previous line's text, no newline)).
  * @module
  */
-import { toBase64url, utf8 } from '../bytes.js'
+import { toBase64url } from '../bytes.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 
 /** base64url of a SHA-512 digest: always 86 characters. */
@@ -26,8 +26,12 @@ export type Sha512 = (data: Uint8Array) => Uint8Array
 
 /** The identifier of the line that follows `previousLine`. */
 export function nextLineId(previousLine: string, sha512: Sha512): string {
-  return toBase64url(sha512(utf8(previousLine)))
+  // Journal lines are ASCII by construction (and checked by pattern before anything chains
+  // from them), so the plain encoder is exact; this runs once per appended line.
+  return toBase64url(sha512(encoder.encode(previousLine)))
 }
+
+const encoder = new TextEncoder()
 
 /** Format the line recording `resourceId` for `fingerprint` after `previousLine`. */
 export function formatJournalLine(
