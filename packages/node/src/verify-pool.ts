@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { ErrorCode, ProtocolError, utf8 } from '@sdmp/core'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type {
   ContentData,
   CryptoProvider,
@@ -280,7 +280,7 @@ export async function precheckSignatures(
       // The JWS signing input (docs/protocol/resource.md): protected header "." payload.
       jobs.push({
         signature: s.signature,
-        message: utf8(`${s.protectedText}.${r.payload}`),
+        message: s.signingInput,
         publicKey: key,
       })
       where.push({ r, s: k })

@@ -61,7 +61,7 @@ export interface DecodedResource<K extends ContentKind = ContentKind> {
   /** Canonical encoded bytes, exactly as stored and sent. */
   readonly bytes: Uint8Array
   readonly payload: string
-  readonly signatures: readonly SignatureEntry[]
+  readonly signatures: readonly (SignatureEntry & { readonly signingInput: Uint8Array })[]
   readonly version: string
   readonly created: number
   readonly header: ResourceHeader
@@ -188,11 +188,19 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
   const inner = decodeInner(
     fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'),
   )
+  // The JWS signing input of each entry, built from bytes already at hand (resource.md §4).
+  const withInput = signatures.map((e) => {
+    const out = new Uint8Array(e.protectedText.length + 1 + payloadBytes.length)
+    encoder.encodeInto(e.protectedText, out)
+    out[e.protectedText.length] = 0x2e // '.'
+    out.set(payloadBytes, e.protectedText.length + 1)
+    return Object.freeze({ ...e, signingInput: out })
+  })
   return Object.freeze({
     id: identifier,
     bytes: input,
     payload,
-    signatures: Object.freeze(signatures),
+    signatures: Object.freeze(withInput),
     ...inner,
   })
 }
@@ -321,12 +329,9 @@ function decodeInner(text: string) {
 export function verifySignatureEntry(
   provider: CryptoProvider,
   payload: string,
-  entry: SignatureEntry,
+  entry: SignatureEntry & { readonly signingInput?: Uint8Array },
   publicKey: Uint8Array,
 ): boolean {
-  return provider.ed25519.verify(
-    entry.signature,
-    asciiBytes(`${entry.protectedText}.${payload}`),
-    publicKey,
-  )
+  const input = entry.signingInput ?? asciiBytes(`${entry.protectedText}.${payload}`)
+  return provider.ed25519.verify(entry.signature, input, publicKey)
 }
