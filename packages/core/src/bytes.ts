@@ -67,13 +67,14 @@ export function fromBase64url(text: string, label = 'base64url'): Uint8Array {
   }
   const rest = len - i
   if (rest > 0) {
-    const v = [0, 1, 2].slice(0, rest).map((k) => {
-      const c = text.charCodeAt(i + k)
-      const d = c < 128 ? DECODE[c]! : -1
-      if (d < 0) badCharacter(text, i, label)
-      return d
-    })
-    const n = (v[0]! << 18) | (v[1]! << 12) | (rest === 3 ? v[2]! << 6 : 0)
+    const c0 = text.charCodeAt(i)
+    const c1 = text.charCodeAt(i + 1)
+    const c2 = rest === 3 ? text.charCodeAt(i + 2) : 0x41 // 'A' decodes to 0
+    const v0 = DECODE[c0 & 127]!
+    const v1 = DECODE[c1 & 127]!
+    const v2 = DECODE[c2 & 127]!
+    if ((v0 | v1 | v2) < 0 || (c0 | c1 | c2) > 127) badCharacter(text, i, label)
+    const n = (v0 << 18) | (v1 << 12) | (v2 << 6)
     // Canonical form: the bits left over after the last full byte must be zero.
     if ((rest === 2 && (n & 0xffff) !== 0) || (rest === 3 && (n & 0xff) !== 0)) {
       throw new ProtocolError(
@@ -85,6 +86,36 @@ export function fromBase64url(text: string, label = 'base64url'): Uint8Array {
     if (rest === 3) out[o++] = (n >> 8) & 0xff
   }
   return out
+}
+
+const CODES = new Uint8Array(64)
+for (let i = 0; i < 64; i++) CODES[i] = ALPHABET.charCodeAt(i)
+
+/**
+ * Whether `text` is exactly `toBase64url(bytes)`, without building that string (the identifier
+ * check of every received resource). Time depends only on the lengths.
+ */
+export function equalsBase64url(bytes: Uint8Array, text: string): boolean {
+  const len = bytes.length
+  if (typeof text !== 'string' || text.length !== Math.ceil((len * 4) / 3)) return false
+  let diff = 0
+  let o = 0
+  let i = 0
+  for (; i + 2 < len; i += 3, o += 4) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    diff |= text.charCodeAt(o) ^ CODES[n >> 18]!
+    diff |= text.charCodeAt(o + 1) ^ CODES[(n >> 12) & 63]!
+    diff |= text.charCodeAt(o + 2) ^ CODES[(n >> 6) & 63]!
+    diff |= text.charCodeAt(o + 3) ^ CODES[n & 63]!
+  }
+  const rest = len - i
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0)
+    diff |= text.charCodeAt(o) ^ CODES[n >> 18]!
+    diff |= text.charCodeAt(o + 1) ^ CODES[(n >> 12) & 63]!
+    if (rest === 2) diff |= text.charCodeAt(o + 2) ^ CODES[(n >> 6) & 63]!
+  }
+  return diff === 0
 }
 
 /** Name the first invalid character at or after `from` (slow path, errors only). */

@@ -95,8 +95,14 @@ export function parseCanonical(
   // keys, whitespace, number forms and escapes all make the serializer output differ.
   // Lone surrogates are the one thing JSON.stringify escapes rather than refuses: they appear as
   // a \ud8xx..\udfxx escape in the text and take the slow path, which refuses them.
-  if (isSortedTree(value, 0) && !text.includes('\\ud') && JSON.stringify(value) === text) {
-    if (text.includes('"__proto__"')) rejectProtoKeys(value, label)
+  // isPlainCanonical proves the same equality without serializing, for text without escapes.
+  keyCount = 0
+  const tree = sortedTree(value, 0)
+  if (
+    tree !== UNSORTED &&
+    (isPlainCanonical(text, keyCount) || (!text.includes('\\ud') && JSON.stringify(value) === text))
+  ) {
+    if (tree === SORTED_WITH_PROTO) rejectProtoKeys(value, label)
     return value
   }
   let again: string
@@ -116,25 +122,89 @@ export function parseCanonical(
   return value
 }
 
+const UNSORTED = 0
+const SORTED = 1
+/** Sorted, and some object has an own `__proto__` key (refused by the caller). */
+const SORTED_WITH_PROTO = 3 // SORTED | 2
+
 /**
- * True when every object in the tree has its own keys in strictly ascending UTF-16 order (as
- * JSON.parse created them) and nesting stays within the limit. Integer-like keys, which JS
- * orders numerically, simply fall through to the exact slow path.
+ * Whether every object in the tree has its own keys in strictly ascending UTF-16 order (as
+ * JSON.parse created them), noting any `__proto__` key on the way; refuses nesting beyond the
+ * limit. Integer-like keys, which JS orders numerically, simply fall through to the exact slow
+ * path. Counts the keys it sees into `keyCount`, for {@link isPlainCanonical}.
  */
-function isSortedTree(v: Json, depth: number): boolean {
-  if (v === null || typeof v !== 'object') return true
+function sortedTree(v: Json, depth: number): number {
+  if (v === null || typeof v !== 'object') return SORTED
   if (depth >= LIMITS.maxDepth) bad(`json: nesting deeper than ${LIMITS.maxDepth}`)
+  let result = SORTED
   if (Array.isArray(v)) {
-    for (const x of v) if (!isSortedTree(x, depth + 1)) return false
-    return true
+    for (let i = 0; i < v.length; i++) {
+      const r = sortedTree(v[i]!, depth + 1)
+      if (r === UNSORTED) return UNSORTED
+      result |= r
+    }
+    return result
   }
   let prev: string | undefined
   for (const k in v) {
-    if (prev !== undefined && !(prev < k)) return false
+    if (prev !== undefined && !(prev < k)) return UNSORTED
     prev = k
-    if (!isSortedTree(v[k]!, depth + 1)) return false
+    keyCount++
+    if (k === '__proto__') result = SORTED_WITH_PROTO
+    const r = sortedTree(v[k]!, depth + 1)
+    if (r === UNSORTED) return UNSORTED
+    result |= r
   }
-  return true
+  return result
+}
+
+/** Object keys counted by the last {@link sortedTree} walk. */
+let keyCount = 0
+/** Digits, '.', 'e', 'E', '+', '-': the characters of a JSON number token. */
+const isNumberChar = (d: number): boolean =>
+  (d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d
+/** Text that only the serializer can judge: any escape, any surrogate code unit. */
+const NEEDS_SERIALIZER = /[\\\uD800-\uDFFF]/
+
+/**
+ * A cheaper proof of `JSON.stringify(JSON.parse(text)) === text` for the common case, used after
+ * a successful parse and {@link sortedTree}. When the text has no escape and no surrogate, every
+ * string serializes verbatim; then the text is the serializer's output exactly when it has no
+ * whitespace, every number is in ECMAScript form, no key is integer-like (those are enumerated
+ * out of text order) and no key is repeated (`keys`, counted on the parsed tree, equals the
+ * number of keys in the text). False means "not proven": the caller asks the serializer.
+ */
+function isPlainCanonical(text: string, keys: number): boolean {
+  if (NEEDS_SERIALIZER.test(text)) return false
+  const n = text.length
+  let seen = 0
+  let i = 0
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      const end = text.indexOf('"', i + 1) // no backslash: the next quote closes the string
+      if (text.charCodeAt(end + 1) === 0x3a) {
+        // an integer-like key is enumerated before the others, whatever the text order
+        const first = text.charCodeAt(i + 1)
+        if (first >= 0x30 && first <= 0x39) return false
+        seen++
+        i = end + 2
+      } else i = end + 1
+    } else if (c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x2c) {
+      i++
+    } else if (c === 0x74 || c === 0x6e) {
+      i += 4 // true, null (the text parsed)
+    } else if (c === 0x66) {
+      i += 5 // false
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let j = i + 1
+      while (j < n && isNumberChar(text.charCodeAt(j))) j++
+      const token = text.slice(i, j)
+      if (String(Number(token)) !== token) return false
+      i = j
+    } else return false // whitespace or anything else: not proven
+  }
+  return seen === keys
 }
 
 function rejectProtoKeys(v: Json, label: string): void {

@@ -17,6 +17,7 @@ import {
 import * as crypto from 'node:crypto'
 import { nobleMlKem768 } from '@sdmp/core'
 import type { Aead, CryptoProvider } from '@sdmp/core'
+import { decodeBase64urlText } from './node-base64.js'
 import { asU8, createOpensslEd25519, createSodiumEd25519 } from './node-ed25519.js'
 import type { Ed25519Backend, NativeEd25519Options } from './node-ed25519.js'
 import { createOpensslX25519, createSodiumX25519 } from './node-x25519.js'
@@ -38,11 +39,21 @@ export interface NodeProviderOptions extends NativeEd25519Options {
 
 const HASH_LENGTH = { sha256: 32, sha512: 64 } as const
 
-type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'latin1') => string
 const nativeHash = (crypto as unknown as { hash?: OneShotHash }).hash
-/** `crypto.hash` where it exists (Node >= 20.12), else a Hash object. */
-const oneShot = (algorithm: 'sha256' | 'sha512', data: Uint8Array): Buffer =>
-  nativeHash ? nativeHash(algorithm, data, 'buffer') : createHash(algorithm).update(data).digest()
+/**
+ * `crypto.hash` where it exists (Node >= 20.12), else a Hash object. The digest comes back as a
+ * latin1 string copied into a fresh small Uint8Array: a digest that small lives on the JS heap,
+ * while a Buffer result costs an off-heap allocation that took longer than hashing a 700-byte
+ * resource payload (bench/resource.bench.ts).
+ */
+function oneShot(algorithm: 'sha256' | 'sha512', data: Uint8Array): Uint8Array {
+  if (!nativeHash) return asU8(createHash(algorithm).update(data).digest())
+  const digest = nativeHash(algorithm, data, 'latin1')
+  const out = new Uint8Array(digest.length)
+  for (let i = 0; i < digest.length; i++) out[i] = digest.charCodeAt(i)
+  return out
+}
 // node:crypto's hkdfSync refuses info longer than this; longer info takes the two-step path
 const HKDF_SYNC_MAX_INFO = 1024
 
@@ -149,8 +160,8 @@ export function createNodeProvider(options: NodeProviderOptions = {}): CryptoPro
     randomBytes: (length: number) => randomFillSync(new Uint8Array(length)),
     // One-shot crypto.hash (Node >= 20.12) skips the Hash object: measurably cheaper for the
     // small inputs of identifiers and journal lines.
-    sha256: (data: Uint8Array) => asU8(oneShot('sha256', data)),
-    sha512: (data: Uint8Array) => asU8(oneShot('sha512', data)),
+    sha256: (data: Uint8Array) => oneShot('sha256', data),
+    sha512: (data: Uint8Array) => oneShot('sha512', data),
     hmacSha256: (key: Uint8Array, data: Uint8Array) =>
       asU8(createHmac('sha256', key).update(data).digest()),
     hmacSha512: (key: Uint8Array, data: Uint8Array) =>
@@ -164,6 +175,8 @@ export function createNodeProvider(options: NodeProviderOptions = {}): CryptoPro
     },
     hkdfExtract,
     hkdfExpand,
+    // Native strict base64url + UTF-8: a few times the pure decoders on resource payloads
+    decodeBase64urlText,
     ed25519,
     x25519,
     mlkem768: nobleMlKem768,

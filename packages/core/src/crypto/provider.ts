@@ -84,6 +84,14 @@ export interface CryptoProvider {
     info: Uint8Array,
     length: number,
   ): Uint8Array
+  /**
+   * Optional native decoder of strict base64url carrying strict UTF-8 (docs/protocol/encoding.md
+   * §2), a hot-path speed-up for resource payloads. It must return exactly core's
+   * `fromUtf8(fromBase64url(text))` whenever that succeeds, and undefined whenever it throws
+   * (padding, characters outside the alphabet, non-zero trailing bits, invalid UTF-8); core then
+   * falls back to the pure decoders, which name the error. Never throws for untrusted input.
+   */
+  decodeBase64urlText?(text: string): string | undefined
   readonly ed25519: Ed25519
   readonly x25519: X25519
   readonly mlkem768: MlKem768

@@ -68,23 +68,30 @@ export function assertDigest(v: unknown, label: string): string {
 export function assertTimestamp(v: unknown, label: string): number {
   if (typeof v !== 'string' || !TIMESTAMP.test(v))
     violation(label, 'expected timestamp YYYY-MM-DDTHH:MM:SS.sssZ')
-  const n = (from: number, to: number) => Number(v.slice(from, to))
-  const year = n(0, 4)
-  const month = n(5, 7)
-  const day = n(8, 10)
-  const hour = n(11, 13)
-  const minute = n(14, 16)
-  const second = n(17, 19)
+  const year = digits(v, 0, 4)
+  const month = digits(v, 5, 7)
+  const day = digits(v, 8, 10)
+  const hour = digits(v, 11, 13)
+  const minute = digits(v, 14, 16)
+  const second = digits(v, 17, 19)
   // Reject impossible dates (2026-02-30, 24:00, leap seconds): exactly one text per instant.
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  const short = month === 4 || month === 6 || month === 9 || month === 11
+  const days = month === 2 ? (leap ? 29 : 28) : short ? 30 : 31
   if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) {
     violation(label, 'not a valid date')
   }
   // Date.UTC maps years 0..99 to 1900..1999; Date.parse reads the four digits as written.
   return year < 100
     ? Date.parse(v)
-    : Date.UTC(year, month - 1, day, hour, minute, second, n(20, 23))
+    : Date.UTC(year, month - 1, day, hour, minute, second, digits(v, 20, 23))
+}
+
+/** The decimal value of `s[from..to)`, already known to be ASCII digits. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0
+  for (let i = from; i < to; i++) n = n * 10 + s.charCodeAt(i) - 48
+  return n
 }
 
 /** One of a fixed set of strings. */

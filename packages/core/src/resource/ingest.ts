@@ -100,6 +100,7 @@ export function checkResource(
     if (c !== undefined && equalBytes(c.publicKey, key)) return c.valid
     return verifySignatureEntry(provider, r.payload, r.signatures[i]!, key)
   }
+  const signatures = r.signatures
   if (r.created > now + MAX_CLOCK_SKEW_MS)
     fail(ErrorCode.BAD_REQUEST, 'payload.sdmp.created: in the future')
   if (trust.isRevoked(r.id, r.header.user)) fail(ErrorCode.REVOKED, 'resource: revoked')
@@ -126,14 +127,15 @@ export function checkResource(
   }
 
   // Every signature must verify: a resource carrying one bad signature is not accepted.
-  for (const [i, s] of r.signatures.entries()) {
-    const key = trust.identity(s.kid)?.publicKey
+  for (let i = 0; i < signatures.length; i++) {
+    const key = trust.identity(signatures[i]!.kid)?.publicKey
     if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
     if (!verifies(i, key!)) fail(ErrorCode.INVALID_SIGNATURE, 'signature: does not verify')
   }
   // At least one signer must be authorized; report the most specific refusal otherwise.
   let refusal: { code: string; reason: string } | undefined
-  for (const s of r.signatures) {
+  for (let i = 0; i < signatures.length; i++) {
+    const s = signatures[i]!
     const q: {
       signer: string
       user: string

@@ -9,7 +9,7 @@
  * @module
  */
 import {
-  equalStrings,
+  equalsBase64url,
   fromBase64url,
   fromBase64urlExact,
   fromUtf8,
@@ -61,6 +61,7 @@ export interface DecodedResource<K extends ContentKind = ContentKind> {
   /** Canonical encoded bytes, exactly as stored and sent. */
   readonly bytes: Uint8Array
   readonly payload: string
+  /** In each entry, `signature` and `signingInput` are views of one buffer (no copy needed). */
   readonly signatures: readonly (SignatureEntry & { readonly signingInput: Uint8Array })[]
   readonly version: string
   readonly created: number
@@ -141,13 +142,26 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
   const text = fromUtf8(input, 'resource')
   // Fast path for the one canonical layout (resource.md §1); anything else takes the general
   // path, which accepts the same set of inputs and says precisely what is wrong.
-  const fast = parseOuterLayout(text)
+  // With a native payload decoder, the fast path finds the payload's end by its closing quote
+  // and decodes it first: a payload that is not strict base64url carrying UTF-8 sends the whole
+  // text to the general path, so errors and their order stay exactly those of that path.
+  const native = provider.decodeBase64urlText !== undefined
+  let fast = parseOuterLayout(text, native)
+  let innerText: string | undefined
+  if (fast && native) {
+    innerText = provider.decodeBase64urlText!(fast.payload)
+    if (innerText === undefined) fast = undefined
+  }
   let identifier: string
   let payload: string
   let rawSignatures: Json
   let payloadBytes: Uint8Array
   if (fast) {
-    identifier = assertDigest(fast.identifier, 'signature.identifier')
+    // Already known to be base64url characters: the length is all assertDigest would add.
+    identifier =
+      fast.identifier.length === 86
+        ? fast.identifier
+        : assertDigest(fast.identifier, 'signature.identifier')
     payload = fast.payload
     rawSignatures = fast.signatures
     // The payload is ASCII and everything before it is ASCII: hash the input bytes in place.
@@ -170,7 +184,7 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
     rawSignatures = sig['signatures']!
     payloadBytes = te(payload)
   }
-  if (!equalStrings(toBase64url(provider.sha512(payloadBytes)), identifier)) {
+  if (!equalsBase64url(provider.sha512(payloadBytes), identifier)) {
     throw new ProtocolError(
       ErrorCode.INVALID_ENCODING,
       'signature.identifier: does not match the payload',
@@ -183,25 +197,48 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
     LIMITS.maxSignatures,
     1,
   )
-  if (new Set(signatures.map((s) => s.kid)).size !== signatures.length)
+  if (signatures.length > 1 && new Set(signatures.map((s) => s.kid)).size !== signatures.length)
     violation('signature.signatures', 'duplicate kid')
   const inner = decodeInner(
-    fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'),
+    innerText ??
+      provider.decodeBase64urlText?.(payload) ??
+      fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'),
   )
   // The JWS signing input of each entry, built from bytes already at hand (resource.md §4).
-  const withInput = signatures.map((e) => {
-    const out = new Uint8Array(e.protectedText.length + 1 + payloadBytes.length)
-    encoder.encodeInto(e.protectedText, out)
-    out[e.protectedText.length] = 0x2e // '.'
-    out.set(payloadBytes, e.protectedText.length + 1)
-    return Object.freeze({ ...e, signingInput: out })
-  })
+  // Plain object literals of one shape (no spread): this is the hot ingest path. The signature
+  // and its signing input share one allocation: a native verifier needs both off the JS heap,
+  // and each separate off-heap allocation costs about as much as hashing the payload.
+  const withInput: (SignatureEntry & { readonly signingInput: Uint8Array })[] = []
+  for (let i = 0; i < signatures.length; i++) {
+    const e = signatures[i]!
+    const n = e.protectedText.length
+    const sigLength = e.signature.length // 64
+    const both = new Uint8Array(sigLength + n + 1 + payloadBytes.length)
+    both.set(e.signature)
+    const out = both.subarray(sigLength)
+    encoder.encodeInto(e.protectedText, out) // base64url: ASCII, one byte per character
+    out[n] = 0x2e // '.'
+    out.set(payloadBytes, n + 1)
+    withInput.push(
+      Object.freeze({
+        kid: e.kid,
+        protectedText: e.protectedText,
+        signature: both.subarray(0, sigLength),
+        signingInput: out,
+      }),
+    )
+  }
   return Object.freeze({
     id: identifier,
     bytes: input,
     payload,
     signatures: Object.freeze(withInput),
-    ...inner,
+    version: inner.version,
+    created: inner.created,
+    header: inner.header,
+    kind: inner.kind,
+    data: inner.data,
+    raw: inner.raw,
   })
 }
 
@@ -212,14 +249,16 @@ const B64_RUN = /[A-Za-z0-9_-]*/y
  * Match the exact canonical outer layout of this profile version:
  * `{"sdmp":{...},"signature":{"identifier":"I","payload":"P","signatures":[{"protected":"H","signature":"S"},...]}}`
  * with base64url-alphabet strings. Such a text is canonical JSON by construction, so no
- * generic parse and re-serialization is needed. Returns undefined for anything else.
+ * generic parse and re-serialization is needed. Returns undefined for anything else. With
+ * `payloadByQuote` the payload is not scanned here: the caller must refuse the layout unless
+ * the payload is strict base64url.
  */
-function parseOuterLayout(text: string) {
+function parseOuterLayout(text: string, payloadByQuote: boolean) {
   if (!text.startsWith(OUTER_PREFIX)) return undefined
   let pos = OUTER_PREFIX.length
   const run = (): string => {
     B64_RUN.lastIndex = pos
-    B64_RUN.exec(text)
+    B64_RUN.test(text) // always matches (maybe empty); test() allocates no match array
     const value = text.slice(pos, B64_RUN.lastIndex)
     pos = B64_RUN.lastIndex
     return value
@@ -232,7 +271,15 @@ function parseOuterLayout(text: string) {
   const identifier = run()
   if (!expect('","payload":"')) return undefined
   const payloadStart = pos
-  const payload = run()
+  let payload: string
+  if (payloadByQuote) {
+    // Any character up to the next quote: the caller refuses the layout unless the payload
+    // decodes as strict base64url, i.e. unless it is the same run the alphabet scan would find.
+    const end = text.indexOf('"', pos)
+    if (end < 0) return undefined
+    payload = text.slice(pos, end)
+    pos = end
+  } else payload = run()
   if (!expect('","signatures":[')) return undefined
   const signatures: { protected: string; signature: string }[] = []
   do {
