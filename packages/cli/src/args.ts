@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util'
-import type { ArgSpec, Command, OptionSpecs, OptionValues } from './command.js'
+import type { ArgSpec, OptionSpecs, OptionValues } from './command.js'
 import { usageError } from './cli-error.js'
 import { GLOBAL_OPTIONS } from './global-options.js'
 

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ErrorCode, HASH_B64_LENGTH, ProtocolError, formatJournalLine } from '@sdmp/core'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type {
   BlobInfo,
   IngestItem,
@@ -32,7 +32,7 @@ import {
   assertRange,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
-import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
+import type { SqliteStatement } from './sqlite-driver.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
 import { commitGroup, rangeWhere } from './sqlite-ingest.js'

@@ -91,7 +91,7 @@ export class SyncEngine {
   }
 
   /**
-   * sync.md §6: resources published for a user go to that user's own nodes and to the nodes of
+   * sync.md §8.5: resources published for a user go to that user's own nodes and to the nodes of
    * the users it trusts (read_resource), and to nobody else.
    */
   visibleTo(peerUser: string, resourceUser: string): boolean {
