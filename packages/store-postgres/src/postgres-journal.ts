@@ -19,6 +19,7 @@ export interface PgTables {
   readonly peers: string
   readonly secrets: string
   readonly outbox: string
+  readonly local: string
   readonly blobs: string
   readonly chunks: string
 }
@@ -34,6 +35,7 @@ export function pgTables(schema: string): PgTables {
     peers: `${q}.peers`,
     secrets: `${q}.secrets`,
     outbox: `${q}.outbox`,
+    local: `${q}.local`,
     blobs: `${q}.blobs`,
     chunks: `${q}.blob_chunks`,
   })

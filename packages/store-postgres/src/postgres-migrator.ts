@@ -6,6 +6,7 @@
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { MIGRATION_001 } from './migrations/001-initial.js'
+import { MIGRATION_002 } from './migrations/002-local.js'
 import type { PgQueryable } from './postgres-store-config.js'
 
 /** One migration: its version and the statements that bring version - 1 to it. */
@@ -17,7 +18,7 @@ export interface PgMigration {
 }
 
 /** Every migration, in order. Append only; never edit a released one. */
-export const PG_MIGRATIONS: readonly PgMigration[] = [MIGRATION_001]
+export const PG_MIGRATIONS: readonly PgMigration[] = [MIGRATION_001, MIGRATION_002]
 
 /** The layout version this code writes. */
 export const PG_STORE_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version

@@ -9,6 +9,8 @@ import type {
   BlobInfo,
   IngestItem,
   JournalRow,
+  LocalRange,
+  LocalRecord,
   OutboxItem,
   PeerState,
   PutResult,
@@ -24,6 +26,10 @@ import {
   assertDigest,
   assertIngestItems,
   assertInteger,
+  assertLocalKey,
+  assertLocalNamespace,
+  assertLocalRange,
+  assertLocalRecords,
   assertName,
   assertOutboxItem,
   assertPeerState,
@@ -238,6 +244,55 @@ export class PostgresStore implements Store {
   async deleteSecret(name: string): Promise<void> {
     assertName(name, 'secret name')
     await this.#all(`DELETE FROM ${this.#t.secrets} WHERE name = $1`, [name])
+  }
+
+  async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
+    assertLocalNamespace(ns)
+    const list = assertLocalRecords(records)
+    if (list.length === 0) return void (await this.#db.use('local put', async () => undefined))
+    await this.#all(
+      `INSERT INTO ${this.#t.local} (ns, key, value)
+       SELECT $1, k, v FROM unnest($2::text[], $3::bytea[]) AS x(k, v)
+       ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value`,
+      [
+        ns,
+        list.map((r) => r.key),
+        list.map((r) => Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength)),
+      ],
+    )
+  }
+
+  async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {
+    assertLocalNamespace(ns)
+    assertLocalKey(key)
+    const row = await this.#one(`SELECT value FROM ${this.#t.local} WHERE ns = $1 AND key = $2`, [
+      ns,
+      key,
+    ])
+    return row && toBytes(row['value'])
+  }
+
+  async listLocal(ns: string, range: LocalRange): Promise<LocalRecord[]> {
+    assertLocalNamespace(ns)
+    const r = assertLocalRange(range)
+    const order = r.descending === true ? 'DESC' : 'ASC'
+    const rows = await this.#all(
+      `SELECT key, value FROM ${this.#t.local}
+       WHERE ns = $1 AND ($2::text IS NULL OR key > $2) AND ($3::text IS NULL OR key < $3)
+       ORDER BY key ${order} LIMIT $4`,
+      [ns, r.after ?? null, r.before ?? null, r.limit],
+    )
+    return rows.map((x) => ({ key: x['key'] as string, value: toBytes(x['value']) }))
+  }
+
+  async deleteLocal(ns: string, keys: readonly string[]): Promise<void> {
+    assertLocalNamespace(ns)
+    const list = assertArray(keys, 'local keys')
+    list.forEach((k) => assertLocalKey(k))
+    await this.#all(`DELETE FROM ${this.#t.local} WHERE ns = $1 AND key = ANY($2::text[])`, [
+      ns,
+      list,
+    ])
   }
 
   async enqueueOutbox(item: OutboxItem): Promise<void> {

@@ -11,6 +11,8 @@ import type {
   BlobInfo,
   IngestItem,
   JournalRow,
+  LocalRange,
+  LocalRecord,
   OutboxItem,
   PeerState,
   PutResult,
@@ -25,6 +27,10 @@ import {
   assertDigest,
   assertIngestItems,
   assertInteger,
+  assertLocalKey,
+  assertLocalNamespace,
+  assertLocalRange,
+  assertLocalRecords,
   assertName,
   assertOutboxItem,
   assertPeerState,
@@ -37,6 +43,7 @@ import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
 import { commitGroup, rangeWhere } from './sqlite-ingest.js'
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
+import { deleteLocalRows, getLocalRow, listLocalRows, putLocalRows } from './sqlite-local.js'
 import { resolveSqliteConfig } from './sqlite-store-config.js'
 import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
 
@@ -350,6 +357,30 @@ export class SqliteStore implements Store {
   async deleteSecret(name: string): Promise<void> {
     assertName(name, 'secret name')
     await this.#run('deleteSecret', (o) => o.st.deleteSecret.run(name))
+  }
+
+  async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
+    assertLocalNamespace(ns)
+    const checked = assertLocalRecords(records)
+    await this.#run('putLocal', (o) => putLocalRows(o, ns, checked))
+  }
+
+  async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {
+    assertLocalNamespace(ns)
+    assertLocalKey(key)
+    return this.#run('getLocal', (o) => getLocalRow(o, ns, key))
+  }
+
+  async listLocal(ns: string, range: LocalRange): Promise<LocalRecord[]> {
+    assertLocalNamespace(ns)
+    const r = assertLocalRange(range)
+    return this.#run('listLocal', (o) => listLocalRows(o, ns, r))
+  }
+
+  async deleteLocal(ns: string, keys: readonly string[]): Promise<void> {
+    assertLocalNamespace(ns)
+    assertArray(keys, 'local keys').forEach((k) => assertLocalKey(k))
+    await this.#run('deleteLocal', (o) => deleteLocalRows(o, ns, keys))
   }
 
   async enqueueOutbox(item: OutboxItem): Promise<void> {

@@ -14,7 +14,10 @@ export type {
   PeerState,
   OutboxItem,
   BlobInfo,
+  LocalRecord,
+  LocalRange,
 } from './store.js'
+export { MAX_LOCAL_VALUE_BYTES } from './store.js'
 export { MemoryStore } from './memory-store.js'
 export type { MemoryStoreOptions } from './memory-store.js'
 export { runStoreConformance } from './conformance.js'
@@ -32,6 +35,11 @@ export {
   assertPeerState,
   assertOutboxItem,
   compareKeys,
+  assertLocalNamespace,
+  assertLocalKey,
+  assertLocalRecords,
+  assertLocalRange,
+  compareLocalKeys,
   MAX_NAME_LENGTH,
   MAX_KIND_LENGTH,
 } from './validate.js'

@@ -11,6 +11,8 @@ import type {
   BlobInfo,
   IngestItem,
   JournalRow,
+  LocalRange,
+  LocalRecord,
   OutboxItem,
   PeerState,
   PutResult,
@@ -26,10 +28,15 @@ import {
   assertDigest,
   assertIngestItems,
   assertInteger,
+  assertLocalKey,
+  assertLocalNamespace,
+  assertLocalRange,
+  assertLocalRecords,
   assertName,
   assertOutboxItem,
   assertPeerState,
   compareKeys,
+  compareLocalKeys,
 } from './validate.js'
 import { assertQuery, assertRange, checkAborted, BLOB_CHUNK } from './store-helpers.js'
 
@@ -62,6 +69,8 @@ export class MemoryStore implements Store {
   readonly #keys: ResourceKey[] = []
   readonly #peers = new Map<string, PeerState>()
   readonly #secrets = new Map<string, Uint8Array>()
+  /** Local records by namespace, then key. */
+  readonly #local = new Map<string, Map<string, Uint8Array>>()
   readonly #outbox = new Map<string, OutboxItem>()
   readonly #blobs = new Map<string, Uint8Array[]>()
 
@@ -258,6 +267,41 @@ export class MemoryStore implements Store {
   async deleteSecret(name: string): Promise<void> {
     this.#live()
     this.#secrets.delete(assertName(name, 'secret name'))
+  }
+
+  async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
+    this.#live()
+    assertLocalNamespace(ns)
+    const checked = assertLocalRecords(records)
+    let map = this.#local.get(ns)
+    if (!map) this.#local.set(ns, (map = new Map()))
+    for (const r of checked) map.set(r.key, r.value.slice())
+  }
+
+  async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {
+    this.#live()
+    assertLocalNamespace(ns)
+    assertLocalKey(key)
+    return this.#local.get(ns)?.get(key)?.slice()
+  }
+
+  async listLocal(ns: string, range: LocalRange): Promise<LocalRecord[]> {
+    this.#live()
+    assertLocalNamespace(ns)
+    const { after, before, limit, descending } = assertLocalRange(range)
+    const keys = [...(this.#local.get(ns)?.keys() ?? [])]
+      .filter((k) => (after === undefined || k > after) && (before === undefined || k < before))
+      .sort(compareLocalKeys)
+    if (descending === true) keys.reverse()
+    const map = this.#local.get(ns)
+    return keys.slice(0, limit).map((key) => ({ key, value: map!.get(key)!.slice() }))
+  }
+
+  async deleteLocal(ns: string, keys: readonly string[]): Promise<void> {
+    this.#live()
+    assertLocalNamespace(ns)
+    for (const k of assertArray(keys, 'local keys')) assertLocalKey(k)
+    for (const k of keys) this.#local.get(ns)?.delete(k)
   }
 
   async enqueueOutbox(item: OutboxItem): Promise<void> {

@@ -87,6 +87,31 @@ export interface OutboxItem {
   readonly createdAt: number
 }
 
+/**
+ * One node-local record: private state derived by this node (for example the opened form of a
+ * message it can read). Never journaled, never synced, never served to peers (docs/store.md
+ * "Local records").
+ */
+export interface LocalRecord {
+  /** 1..256 printable ASCII characters (0x21..0x7e); records of a namespace sort by key bytes. */
+  readonly key: string
+  /** At most {@link MAX_LOCAL_VALUE_BYTES}. */
+  readonly value: Uint8Array
+}
+
+/** A key range of {@link Store.listLocal}: `after < key < before`, at most `limit`. */
+export interface LocalRange {
+  readonly after?: string
+  readonly before?: string
+  /** 1..10,000. */
+  readonly limit: number
+  /** Largest keys first. */
+  readonly descending?: boolean
+}
+
+/** Largest local record value (bytes): a 1 MiB resource opened, with room for metadata. */
+export const MAX_LOCAL_VALUE_BYTES = 4 * 1024 * 1024
+
 /** A content-addressed blob: its SHA-256 hex and size. */
 export interface BlobInfo {
   readonly hash: string
@@ -155,6 +180,19 @@ export interface Store {
   getSecret(name: string): Promise<Uint8Array | undefined>
   putSecret(name: string, value: Uint8Array): Promise<void>
   deleteSecret(name: string): Promise<void>
+
+  /**
+   * Insert or replace node-local records of namespace `ns` (1..64 of `a-z 0-9 . _ -`) in one
+   * atomic, durable commit.
+   * @throws BAD_REQUEST (bad namespace, key or value; nothing is written)
+   */
+  putLocal(ns: string, records: readonly LocalRecord[]): Promise<void>
+  /** A local record's value, or undefined. */
+  getLocal(ns: string, key: string): Promise<Uint8Array | undefined>
+  /** Records of `ns` in key order (bytewise) within `range`. */
+  listLocal(ns: string, range: LocalRange): Promise<LocalRecord[]>
+  /** Delete local records; missing keys are fine. */
+  deleteLocal(ns: string, keys: readonly string[]): Promise<void>
 
   /** Queue an item; an id already queued is left as it is (no-op). */
   enqueueOutbox(item: OutboxItem): Promise<void>

@@ -5,7 +5,15 @@
  * @module
  */
 import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
-import type { IngestItem, OutboxItem, PeerState, ResourceKey } from './store.js'
+import { MAX_LOCAL_VALUE_BYTES } from './store.js'
+import type {
+  IngestItem,
+  LocalRange,
+  LocalRecord,
+  OutboxItem,
+  PeerState,
+  ResourceKey,
+} from './store.js'
 
 /** Longest accepted name for secrets, peers, outbox ids and targets (characters). */
 export const MAX_NAME_LENGTH = 256
@@ -143,4 +151,53 @@ export function assertOutboxItem(value: unknown): OutboxItem {
 export function compareKeys(a: ResourceKey, b: ResourceKey): number {
   if (a.created !== b.created) return a.created < b.created ? -1 : 1
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+const LOCAL_NS = /^[a-z0-9._-]{1,64}$/
+const LOCAL_KEY = /^[\x21-\x7e]{1,256}$/
+
+/** A local-record namespace. @throws BAD_REQUEST */
+export function assertLocalNamespace(value: unknown): string {
+  if (typeof value !== 'string' || !LOCAL_NS.test(value))
+    throw bad('local namespace: expected 1..64 of a-z 0-9 . _ -')
+  return value
+}
+
+/** A local-record key. @throws BAD_REQUEST */
+export function assertLocalKey(value: unknown, label = 'local key'): string {
+  if (typeof value !== 'string' || !LOCAL_KEY.test(value))
+    throw bad(`${label}: expected 1..256 printable ASCII characters`)
+  return value
+}
+
+/** Records to put (checked all before any is written). @throws BAD_REQUEST */
+export function assertLocalRecords(value: unknown): readonly LocalRecord[] {
+  const list = assertArray(value, 'local records')
+  list.forEach((r, i) => {
+    if (typeof r !== 'object' || r === null) throw bad(`local records[${i}]: expected object`)
+    const { key, value: v } = r as Record<string, unknown>
+    assertLocalKey(key, `local records[${i}].key`)
+    assertBytes(v, `local records[${i}].value`)
+    if ((v as Uint8Array).length > MAX_LOCAL_VALUE_BYTES)
+      throw bad(`local records[${i}].value: larger than ${MAX_LOCAL_VALUE_BYTES} bytes`)
+  })
+  return list as readonly LocalRecord[]
+}
+
+/** A local range. @throws BAD_REQUEST */
+export function assertLocalRange(value: unknown): LocalRange {
+  if (typeof value !== 'object' || value === null) throw bad('local range: expected object')
+  const r = value as Record<string, unknown>
+  if (r['after'] !== undefined) assertLocalKey(r['after'], 'local range.after')
+  if (r['before'] !== undefined) assertLocalKey(r['before'], 'local range.before')
+  const limit = assertInteger(r['limit'], 'local range.limit', 1)
+  if (limit > 10_000) throw bad('local range.limit: at most 10000')
+  if (r['descending'] !== undefined && typeof r['descending'] !== 'boolean')
+    throw bad('local range.descending: expected boolean')
+  return r as unknown as LocalRange
+}
+
+/** Bytewise order of ASCII keys (what SQLite BINARY and PostgreSQL COLLATE "C" give). */
+export function compareLocalKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }

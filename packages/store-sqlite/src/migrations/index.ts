@@ -4,6 +4,7 @@
  * @module
  */
 import { migration001 } from './001-initial.js'
+import { migration002 } from './002-local.js'
 
 /** One schema step: SQL that moves version `version - 1` to `version`. */
 export interface Migration {
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** Every migration in order. */
-export const MIGRATIONS: readonly Migration[] = [migration001]
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002]
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

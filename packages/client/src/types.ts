@@ -1,0 +1,288 @@
+/**
+ * The client API contract (docs/api.md): the JSON shapes the node's HTTP API returns and the
+ * {@link SdmpApi} interface that both the node itself (`NodeService`, in-process) and the HTTP
+ * client implement. The CLI is written once against this interface: it talks to a running
+ * daemon over HTTP, or opens the home directly when none runs (docs/cli.md §1).
+ * All fingerprints and ids are 86-character base64url digests; times are ISO 8601 (UTC).
+ * @module
+ */
+
+/** `GET /v1/whoami`. */
+export interface Whoami {
+  /** Null on a joined device whose trust has not arrived yet. */
+  readonly user: string | null
+  readonly node: string
+  readonly uri: string | null
+  readonly name?: string
+  /** Configured listen addresses (config.json). */
+  readonly listen: { readonly peer: string; readonly api: string }
+  /** Bound addresses while a daemon runs (`HOST:PORT`, `http://HOST:PORT`). */
+  readonly running?: { readonly peer: string; readonly api: string; readonly pid: number }
+}
+
+/** `GET /v1/status`. */
+export interface Status {
+  readonly user: string | null
+  readonly node: string
+  readonly store: string
+  readonly encrypted: boolean
+  readonly counts: {
+    readonly resources: number
+    readonly journal: number
+    readonly contacts: number
+    readonly devices: number
+    readonly messages: number
+  }
+  /** Present while a daemon runs. */
+  readonly daemon?: { readonly pid: number; readonly uptimeMs: number; readonly peers: number }
+}
+
+/** How a client renders a message body. */
+export type BodyType = 'text' | 'markdown' | 'html'
+
+/** `POST /v1/messages`: an end-to-end encrypted message (docs/protocol/schemas.md "message"). */
+export interface SendRequest {
+  /** Recipient users: contact names or user fingerprints (1..1,024). */
+  readonly to: readonly string[]
+  readonly body: string
+  readonly type?: BodyType
+  readonly subject?: string
+  /** Id of the message this answers; the new message joins its conversation. */
+  readonly replyTo?: string
+  /** Time to live in ms from now; clients hide and nodes may drop the message after it. */
+  readonly expiresInMs?: number
+}
+
+/** An id of a published resource (`send`, `post`). */
+export interface Published {
+  readonly id: string
+}
+
+/**
+ * State of a message. Received: `unread` or `read` (by this user). Sent: `sent` (no receipt
+ * yet), `delivered` (every recipient's node holds it), `read` (every recipient read it).
+ */
+export type MessageState = 'sent' | 'delivered' | 'read' | 'unread'
+
+/** One message as `inbox` and `show` return it. */
+export interface Message {
+  /** Id of the signed inner message resource (what `show`, `--reply-to` and receipts name). */
+  readonly id: string
+  /** Author user fingerprint. */
+  readonly from: string
+  /** Recipient user fingerprints. */
+  readonly to: readonly string[]
+  readonly subject: string | null
+  readonly body: string
+  readonly type: BodyType
+  readonly created: string
+  /** The conversation id: the first message's id for a thread root. */
+  readonly conversation: string
+  readonly replyTo: string | null
+  readonly expires: string | null
+  readonly state: MessageState
+  /** `in`: received; `out`: sent by this user (from any of its devices). */
+  readonly direction: 'in' | 'out'
+}
+
+/** A receipt a recipient's node sent for a message (sender side). */
+export interface ReceiptInfo {
+  readonly user: string
+  readonly status: 'delivered' | 'read'
+  /** When the receipt was created. */
+  readonly at: string
+}
+
+/** `show` of a message: the message and, for sent ones, who has it. */
+export interface MessageDetail extends Message {
+  readonly receipts: readonly ReceiptInfo[]
+}
+
+/** A public post. */
+export interface Post {
+  readonly id: string
+  readonly from: string
+  readonly body: string
+  readonly type: 'text' | 'markdown'
+  readonly subject: string | null
+  readonly created: string
+}
+
+/** `GET /v1/messages`. */
+export interface InboxQuery {
+  /** Include sent messages. */
+  readonly all?: boolean
+  /** 1..1,000, default 100. */
+  readonly limit?: number
+}
+
+/** `GET /v1/items/{id}`: any message or post the node holds. */
+export type Shown = { readonly message: MessageDetail } | { readonly post: Post }
+
+/** `POST /v1/posts`. */
+export interface PostRequest {
+  readonly body: string
+  readonly type?: 'text' | 'markdown'
+  readonly subject?: string
+}
+
+/** A contact (`contact list`): `mutual` once the contact's trust back has arrived. */
+export interface Contact {
+  readonly name: string
+  readonly user: string
+  readonly trust: string
+  readonly added: string
+  readonly status: 'mutual' | 'waiting'
+}
+
+/** `POST /v1/contacts`. */
+export interface ContactAdded {
+  readonly name: string
+  readonly user: string
+  readonly trust: string
+  readonly nodes: readonly string[]
+}
+
+/** `DELETE /v1/contacts/{name}`. */
+export interface ContactRemoved {
+  readonly name: string
+  readonly user: string
+  readonly revokes: readonly string[]
+}
+
+/** One of the user's devices (`device list`). */
+export interface Device {
+  readonly node: string
+  readonly name?: string
+  readonly authorization: readonly string[]
+  readonly status: 'active' | 'revoked' | 'expired' | 'pending'
+  readonly self: boolean
+  readonly trusts: readonly string[]
+}
+
+/** `POST /v1/devices`. */
+export interface DeviceAuthorized {
+  readonly node: string
+  readonly name?: string
+  readonly trust: string
+  readonly authorization: readonly string[]
+}
+
+/** `DELETE /v1/devices/{node}`. */
+export interface DeviceRevoked {
+  readonly node: string
+  readonly revokes: readonly string[]
+}
+
+/** A peer of the running node (`sdmp peers`). */
+export interface Peer {
+  /** Peer node fingerprint, when known. */
+  readonly node: string | null
+  /** The peer's user, when connected. */
+  readonly user: string | null
+  /** `HOST:PORT` dialled, or null for an inbound-only peer. */
+  readonly address: string | null
+  readonly state: 'connected' | 'connecting' | 'backoff' | 'offline'
+  readonly direction: 'inbound' | 'outbound' | null
+  readonly lastError: string | null
+  /** In backoff: when the next dial happens. */
+  readonly nextAttempt: string | null
+}
+
+/** `POST /v1/sync`. */
+export interface SyncRequest {
+  /** Wait until every reachable peer is caught up (or `timeoutMs` passes). */
+  readonly wait?: boolean
+  /** Default 30,000. */
+  readonly timeoutMs?: number
+}
+
+/** The outcome of `sync`. */
+export interface SyncResult {
+  /** True when every connected peer finished its sync round before the timeout. */
+  readonly synced: boolean
+  readonly peers: readonly Peer[]
+}
+
+/** One journal line. */
+export interface JournalLine {
+  readonly position: number
+  readonly line: string
+}
+
+/**
+ * One event of `GET /v1/events` (Server-Sent Events). Events derived from the journal carry the
+ * journal position as their SSE id, so `Last-Event-ID` resumes without loss or duplicates;
+ * `peer` events describe live state and have no id.
+ */
+export type SdmpEvent =
+  | { readonly type: 'message'; readonly position: number; readonly message: Message }
+  | {
+      readonly type: 'receipt'
+      readonly position: number
+      readonly message: string
+      readonly receipt: ReceiptInfo
+    }
+  | { readonly type: 'post'; readonly position: number; readonly post: Post }
+  | {
+      readonly type: 'contact'
+      readonly position: number
+      /** The user trusted or whose trust was revoked; `trusted-by` when a contact trusts us. */
+      readonly user: string
+      readonly change: 'trusted' | 'revoked' | 'trusted-by'
+    }
+  | {
+      readonly type: 'device'
+      readonly position: number
+      readonly node: string
+      readonly change: 'authorized' | 'revoked' | 'address' | 'prekey'
+    }
+  | { readonly type: 'peer'; readonly peer: Peer }
+
+/** Names of {@link SdmpEvent} types (the SSE `event:` field). */
+export type SdmpEventType = SdmpEvent['type']
+
+/**
+ * Everything a client can ask of a node. Implemented by the node in-process and by
+ * {@link SdmpHttpClient} over HTTP with the same results and the same error codes.
+ */
+export interface SdmpApi {
+  whoami(): Promise<Whoami>
+  status(): Promise<Status>
+  send(request: SendRequest): Promise<Published>
+  inbox(query?: InboxQuery): Promise<{ readonly messages: readonly Message[] }>
+  /** @throws NOT_FOUND when the node holds no message or post by that id */
+  show(id: string): Promise<Shown>
+  /** Mark a received message read (sends a `read` receipt once). */
+  markRead(id: string): Promise<{ readonly message: MessageDetail }>
+  post(request: PostRequest): Promise<Published>
+  posts(query?: { readonly limit?: number }): Promise<{ readonly posts: readonly Post[] }>
+  contacts(): Promise<{ readonly contacts: readonly Contact[] }>
+  addContact(request: { readonly invite: string; readonly name?: string }): Promise<ContactAdded>
+  removeContact(name: string): Promise<ContactRemoved>
+  devices(): Promise<{ readonly devices: readonly Device[] }>
+  authorizeDevice(request: {
+    readonly request: string
+    readonly hostOnly?: boolean
+  }): Promise<DeviceAuthorized>
+  revokeDevice(node: string): Promise<DeviceRevoked>
+  /**
+   * On a joined device: take the user's invite (made after `device authorize`), check that its
+   * user trusts this node, store it and learn the user (docs/cli.md §5).
+   */
+  join(request: {
+    readonly invite: string
+  }): Promise<{ readonly user: string; readonly node: string }>
+  invite(): Promise<{ readonly invite: string }>
+  peers(): Promise<{ readonly peers: readonly Peer[] }>
+  sync(request?: SyncRequest): Promise<SyncResult>
+  journal(query?: {
+    readonly after?: number
+    readonly limit?: number
+  }): Promise<{ readonly lines: readonly JournalLine[] }>
+}
+
+/** The error document of every failed API call: `{"error":{"code","message"}}`. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string }
+}

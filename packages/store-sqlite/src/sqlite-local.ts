@@ -1,0 +1,62 @@
+/**
+ * Node-local records in SQLite (docs/store.md "Local records"): one `local` table keyed by
+ * (namespace, key). Statements are prepared once per connection (the home's statement cache).
+ * @module
+ */
+import type { LocalRange, LocalRecord } from '@sdmp/store'
+import type { SqliteStatement } from './sqlite-driver.js'
+import type { OpenHome } from './sqlite-ingest.js'
+
+function prepared(o: OpenHome, sql: string): SqliteStatement {
+  let st = o.cache.get(sql)
+  if (!st) o.cache.set(sql, (st = o.db.prepare(sql)))
+  return st
+}
+
+const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+
+/** Upsert records of `ns` in one transaction. Arguments are checked by the caller. */
+export function putLocalRows(o: OpenHome, ns: string, records: readonly LocalRecord[]): void {
+  const st = prepared(o, 'INSERT OR REPLACE INTO local (ns, key, value) VALUES (?, ?, ?)')
+  o.db.exec('BEGIN IMMEDIATE')
+  try {
+    for (const r of records) st.run(ns, r.key, r.value)
+    o.db.exec('COMMIT')
+  } catch (e) {
+    o.db.exec('ROLLBACK')
+    throw e
+  }
+}
+
+/** One record's value, or undefined. */
+export function getLocalRow(o: OpenHome, ns: string, key: string): Uint8Array | undefined {
+  const row = prepared(o, 'SELECT value FROM local WHERE ns = ? AND key = ?').get(ns, key) as
+    | { value: Buffer }
+    | undefined
+  return row && asBytes(row.value)
+}
+
+/** Records of `ns` in key order within `range`. */
+export function listLocalRows(o: OpenHome, ns: string, range: LocalRange): LocalRecord[] {
+  const where = ['ns = ?']
+  const args: unknown[] = [ns]
+  if (range.after !== undefined) where.push('key > ?') && args.push(range.after)
+  if (range.before !== undefined) where.push('key < ?') && args.push(range.before)
+  const order = range.descending === true ? 'DESC' : 'ASC'
+  const sql = `SELECT key, value FROM local WHERE ${where.join(' AND ')} ORDER BY key ${order} LIMIT ?`
+  const rows = prepared(o, sql).all(...args, range.limit) as { key: string; value: Buffer }[]
+  return rows.map((r) => ({ key: r.key, value: asBytes(r.value) }))
+}
+
+/** Delete records of `ns` by key in one transaction. */
+export function deleteLocalRows(o: OpenHome, ns: string, keys: readonly string[]): void {
+  const st = prepared(o, 'DELETE FROM local WHERE ns = ? AND key = ?')
+  o.db.exec('BEGIN IMMEDIATE')
+  try {
+    for (const k of keys) st.run(ns, k)
+    o.db.exec('COMMIT')
+  } catch (e) {
+    o.db.exec('ROLLBACK')
+    throw e
+  }
+}
