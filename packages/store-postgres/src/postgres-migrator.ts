@@ -40,17 +40,23 @@ function incompatible(schema: string, why: string): ProtocolError {
 /**
  * Bring `schema` to {@link PG_STORE_VERSION}, creating it when missing. Runs each migration in its
  * own transaction while holding the schema's advisory lock on `client`'s session.
+ * @param migrations the steps to apply; only tests pass fewer than {@link PG_MIGRATIONS} (to
+ *   build an older store), never the public config
  * @returns the version found before migrating (0 for a fresh schema)
  * @throws INCOMPATIBLE_STORE when the schema holds a newer store, a corrupt meta table or tables
  *   that are not an sdmp store (nothing is changed then)
  */
-export async function migratePostgres(client: PgQueryable, schema: string): Promise<number> {
+export async function migratePostgres(
+  client: PgQueryable,
+  schema: string,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+): Promise<number> {
   const q = `"${schema}"`
   await client.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [schema])
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${q}`)
-    const found = await readVersion(client, schema)
-    for (const m of PG_MIGRATIONS) {
+    const found = await readVersion(client, schema, migrations.at(-1)!.version)
+    for (const m of migrations) {
       if (m.version <= found) continue
       await client.query('BEGIN')
       try {
@@ -77,7 +83,7 @@ export async function migratePostgres(client: PgQueryable, schema: string): Prom
 }
 
 /** The stored layout version: 0 for an empty schema. @throws INCOMPATIBLE_STORE */
-async function readVersion(client: PgQueryable, schema: string): Promise<number> {
+async function readVersion(client: PgQueryable, schema: string, latest: number): Promise<number> {
   const q = `"${schema}"`
   const meta = (await client.query(`SELECT to_regclass($1) AS t`, [`${q}.sdmp_meta`]))
     .rows[0] as Row
@@ -98,10 +104,10 @@ async function readVersion(client: PgQueryable, schema: string): Promise<number>
   const text = get('version')
   const version = typeof text === 'string' && /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : NaN
   if (Number.isNaN(version)) throw incompatible(schema, 'corrupt store version')
-  if (version > PG_STORE_VERSION)
+  if (version > latest)
     throw incompatible(
       schema,
-      `store version ${version} was written by a newer sdmp (this one reads up to ${PG_STORE_VERSION})`,
+      `store version ${version} was written by a newer sdmp (this one reads up to ${latest})`,
     )
   return version
 }

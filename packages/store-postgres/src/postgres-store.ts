@@ -42,6 +42,7 @@ import { PgConnection } from './postgres-connection.js'
 import { appendResourcesTx, initJournalTx, pgTables } from './postgres-journal.js'
 import type { PgTables } from './postgres-journal.js'
 import { migratePostgres } from './postgres-migrator.js'
+import type { PgMigration } from './postgres-migrator.js'
 import { resolvePostgresConfig } from './postgres-store-config.js'
 import type { PostgresStoreConfig, ResolvedPostgresConfig } from './postgres-store-config.js'
 import { rangeWhere, resourceQuerySql, toMeta } from './postgres-sql.js'
@@ -65,13 +66,17 @@ export class PostgresStore implements Store {
   readonly #db: PgConnection
   readonly #writes: GroupCommit<IngestItem, PutResult>
 
-  /** @throws Error for an invalid config (programming error) */
-  constructor(config: PostgresStoreConfig) {
+  /**
+   * @param seams tests only, deliberately outside the config: `migrations` applies fewer steps
+   *   to build an older store
+   * @throws Error for an invalid config (programming error)
+   */
+  constructor(config: PostgresStoreConfig, seams?: { migrations?: readonly PgMigration[] }) {
     this.#config = resolvePostgresConfig(config)
     this.#t = pgTables(this.#config.schema)
     const schema = this.#config.schema
     this.#db = new PgConnection(this.#config.pool, (client) =>
-      migratePostgres(client, schema).then(() => undefined),
+      migratePostgres(client, schema, seams?.migrations).then(() => undefined),
     )
     // Queued writes still run during close() (it drains them), hence `afterClose`.
     this.#writes = new GroupCommit(
@@ -248,7 +253,9 @@ export class PostgresStore implements Store {
 
   async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
     assertLocalNamespace(ns)
-    const list = assertLocalRecords(records)
+    // One row per key, the last record winning (as if put one by one): ON CONFLICT DO UPDATE
+    // rejects a statement that touches the same row twice.
+    const list = [...new Map(assertLocalRecords(records).map((r) => [r.key, r])).values()]
     if (list.length === 0) return void (await this.#db.use('local put', async () => undefined))
     await this.#all(
       `INSERT INTO ${this.#t.local} (ns, key, value)

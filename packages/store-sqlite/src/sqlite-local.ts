@@ -13,19 +13,33 @@ function prepared(o: OpenHome, sql: string): SqliteStatement {
   return st
 }
 
+/**
+ * Run `fn` in one write transaction. A failed statement or COMMIT (SQLITE_FULL, I/O error) may
+ * already have rolled the transaction back, so a failing ROLLBACK must not hide the first error.
+ */
+function inTransaction(o: OpenHome, fn: () => void): void {
+  o.db.exec('BEGIN IMMEDIATE')
+  try {
+    fn()
+    o.db.exec('COMMIT')
+  } catch (e) {
+    try {
+      o.db.exec('ROLLBACK')
+    } catch {
+      // already rolled back by SQLite; report the first error
+    }
+    throw e
+  }
+}
+
 const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 /** Upsert records of `ns` in one transaction. Arguments are checked by the caller. */
 export function putLocalRows(o: OpenHome, ns: string, records: readonly LocalRecord[]): void {
   const st = prepared(o, 'INSERT OR REPLACE INTO local (ns, key, value) VALUES (?, ?, ?)')
-  o.db.exec('BEGIN IMMEDIATE')
-  try {
+  inTransaction(o, () => {
     for (const r of records) st.run(ns, r.key, r.value)
-    o.db.exec('COMMIT')
-  } catch (e) {
-    o.db.exec('ROLLBACK')
-    throw e
-  }
+  })
 }
 
 /** One record's value, or undefined. */
@@ -51,12 +65,7 @@ export function listLocalRows(o: OpenHome, ns: string, range: LocalRange): Local
 /** Delete records of `ns` by key in one transaction. */
 export function deleteLocalRows(o: OpenHome, ns: string, keys: readonly string[]): void {
   const st = prepared(o, 'DELETE FROM local WHERE ns = ? AND key = ?')
-  o.db.exec('BEGIN IMMEDIATE')
-  try {
+  inTransaction(o, () => {
     for (const k of keys) st.run(ns, k)
-    o.db.exec('COMMIT')
-  } catch (e) {
-    o.db.exec('ROLLBACK')
-    throw e
-  }
+  })
 }

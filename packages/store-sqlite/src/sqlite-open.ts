@@ -17,9 +17,20 @@ import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { SqliteDatabase, OpenSqlite } from './sqlite-driver.js'
 import type { ResolvedSqliteConfig } from './sqlite-store-config.js'
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations/index.js'
+import { APPLICATION_ID, MIGRATIONS } from './migrations/index.js'
+import type { Migration } from './migrations/index.js'
 
 const SQLITE_HEADER = 'SQLite format 3\0'
+
+/**
+ * Test seams of `SqliteStore` (its second constructor argument), deliberately outside
+ * `SqliteStoreConfig` and not exported from the package root.
+ * @internal
+ */
+export interface SqliteStoreSeams {
+  /** Apply only these migrations (tests build an older store with data to migrate). */
+  readonly migrations?: readonly Migration[]
+}
 
 /** File names inside a home. */
 export const HOME_FILES = { db: 'store.db', lock: 'store.lock', blobs: 'blobs' } as const
@@ -32,6 +43,14 @@ export function wrapDriverError(e: unknown, what: string): ProtocolError {
     return new ProtocolError(
       ErrorCode.INCOMPATIBLE_STORE,
       `${what}: store file is corrupt or not an sdmp store`,
+      { cause: e },
+    )
+  // The disk (or the file system's quota) is full: the write was rolled back and nothing
+  // acknowledged is lost, so it is retryable once space returns (docs/store.md "Faults").
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT')
+    return new ProtocolError(
+      ErrorCode.UNAVAILABLE,
+      `${what}: disk full (no space left for the store; free space and retry)`,
       { cause: e },
     )
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
@@ -88,9 +107,14 @@ async function defaultOpener(): Promise<OpenSqlite> {
  * Open, classify, lock and migrate. Returns a connection that holds the home exclusively until
  * it is closed (SQLite `locking_mode=EXCLUSIVE`: the kernel drops the lock if the process dies,
  * so a kill -9 never leaves a stale lock).
+ * @param migrations the schema steps to apply; only tests pass fewer than {@link MIGRATIONS}
+ *   (to build an older store), never the public config
  * @throws IN_USE, INCOMPATIBLE_STORE, UNAVAILABLE
  */
-export async function openSqliteHome(config: ResolvedSqliteConfig): Promise<SqliteDatabase> {
+export async function openSqliteHome(
+  config: ResolvedSqliteConfig,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<SqliteDatabase> {
   const opener = config.openDatabase ?? (await defaultOpener())
   const path = config.memory ? ':memory:' : join(config.dir, HOME_FILES.db)
   if (!config.memory) checkHeader(path)
@@ -102,7 +126,7 @@ export async function openSqliteHome(config: ResolvedSqliteConfig): Promise<Sqli
   }
   try {
     db.pragma('locking_mode = EXCLUSIVE')
-    const state = classify(db, path)
+    const state = classify(db, path, migrations.at(-1)!.version)
     if (state === 'new') {
       // 8 KiB pages (set before the first write): shallower random-key indexes; measured
       // ~12% faster batched appends than 4 KiB here (docs/store.md §3).
@@ -118,7 +142,7 @@ export async function openSqliteHome(config: ResolvedSqliteConfig): Promise<Sqli
     // the pages of the random-key indexes, so fewer, larger checkpoints cut write amplification.
     db.pragma('wal_autocheckpoint = 10000')
     db.pragma('foreign_keys = OFF')
-    migrate(db, state === 'new' ? 0 : (state as number))
+    migrate(db, migrations, state === 'new' ? 0 : (state as number))
     // A write takes the exclusive lock and keeps it until close (locking_mode=EXCLUSIVE).
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_by_pid', ?)").run(
       String(process.pid),
@@ -146,7 +170,7 @@ export async function openSqliteHome(config: ResolvedSqliteConfig): Promise<Sqli
 }
 
 /** 'new' for an empty database, else its schema version. Reads only. */
-function classify(db: SqliteDatabase, path: string): 'new' | number {
+function classify(db: SqliteDatabase, path: string, latest: number): 'new' | number {
   const appId = Number(db.pragma('application_id', { simple: true }))
   const version = Number(db.pragma('user_version', { simple: true }))
   const tables = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n
@@ -156,17 +180,17 @@ function classify(db: SqliteDatabase, path: string): 'new' | number {
       ErrorCode.INCOMPATIBLE_STORE,
       `${path}: not an sdmp store (application id ${appId}); the file was left untouched`,
     )
-  if (version > SCHEMA_VERSION)
+  if (version > latest)
     throw new ProtocolError(
       ErrorCode.INCOMPATIBLE_STORE,
-      `${path}: written by a newer sdmp (schema version ${version}, this version reads up to ${SCHEMA_VERSION}); upgrade sdmp to open it`,
+      `${path}: written by a newer sdmp (schema version ${version}, this version reads up to ${latest}); upgrade sdmp to open it`,
     )
   return version
 }
 
 /** Apply every migration above `from`, each in its own transaction. */
-function migrate(db: SqliteDatabase, from: number): void {
-  for (const m of MIGRATIONS) {
+function migrate(db: SqliteDatabase, migrations: readonly Migration[], from: number): void {
+  for (const m of migrations) {
     if (m.version <= from) continue
     db.exec('BEGIN IMMEDIATE')
     try {
@@ -178,7 +202,11 @@ function migrate(db: SqliteDatabase, from: number): void {
       )
       db.exec('COMMIT')
     } catch (e) {
-      db.exec('ROLLBACK')
+      try {
+        db.exec('ROLLBACK')
+      } catch {
+        // SQLite may already have rolled back (SQLITE_FULL); report the first error
+      }
       throw e
     }
   }

@@ -40,6 +40,7 @@ import {
 import { BlobFiles } from './blob-files.js'
 import type { SqliteStatement } from './sqlite-driver.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
+import type { SqliteStoreSeams } from './sqlite-open.js'
 import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
 import { commitGroup, rangeWhere } from './sqlite-ingest.js'
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
@@ -62,9 +63,12 @@ export class SqliteStore implements Store {
   #closed = false
   #pending: PendingPut[] = []
   #flushScheduled = false
+  readonly #migrations: SqliteStoreSeams['migrations']
 
-  constructor(config: SqliteStoreConfig) {
+  /** @param seams tests only (see {@link SqliteStoreSeams}) */
+  constructor(config: SqliteStoreConfig, seams?: SqliteStoreSeams) {
     this.#config = resolveSqliteConfig(config)
+    this.#migrations = seams?.migrations
     this.#blobs = new BlobFiles(join(this.#config.dir, HOME_FILES.blobs))
   }
 
@@ -78,7 +82,7 @@ export class SqliteStore implements Store {
     if (this.#open) return this.#open
     this.#opening ??= (async () => {
       mkdirSync(this.#config.dir, { recursive: true })
-      const db = await openSqliteHome(this.#config)
+      const db = await openSqliteHome(this.#config, this.#migrations)
       await this.#blobs.init()
       const st = prepareStatements(db)
       const headRow = st.lastResource.get() as

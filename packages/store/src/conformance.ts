@@ -8,6 +8,7 @@
 import type { StoreConformanceOptions, Harness } from './conformance-kit.js'
 import { NODE_FP, nodeSha512 } from './conformance-kit.js'
 import { registerJournalCases } from './conformance-journal.js'
+import { registerLocalCases } from './conformance-local.js'
 import { registerQueryCases } from './conformance-query.js'
 import { registerStateCases } from './conformance-state.js'
 import type { Store } from './store.js'
@@ -51,4 +52,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   registerJournalCases(harness)
   registerQueryCases(harness)
   registerStateCases(harness)
+  registerLocalCases(harness)
 }

@@ -275,7 +275,8 @@ export class MemoryStore implements Store {
     const checked = assertLocalRecords(records)
     let map = this.#local.get(ns)
     if (!map) this.#local.set(ns, (map = new Map()))
-    for (const r of checked) map.set(r.key, r.value.slice())
+    // new Uint8Array(x) copies; Buffer#slice would share the caller's memory.
+    for (const r of checked) map.set(r.key, new Uint8Array(r.value))
   }
 
   async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {
