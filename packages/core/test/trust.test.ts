@@ -195,6 +195,37 @@ describe('TrustGraph', () => {
     assert.equal(g.mayConnect(a, b, T0).ok, false)
   })
 
+  it('gives each side its own consent: a gate accepts the users its user trusts', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1)
+    const bob = person(g, 2)
+    const a = { node: alice.node.fingerprint, user: alice.user.fingerprint }
+    const b = { node: bob.node.fingerprint, user: bob.user.fingerprint }
+    assert.equal(g.mayAccept(a, b, T0).ok, false)
+    befriend(g, alice, bob) // alice trusts bob; bob's trust back has not arrived here
+    assert.equal(g.mayAccept(a, b, T0).ok, true)
+    const other = g.mayAccept(b, a, T0)
+    assert.equal(other.ok, false)
+    assert.match(other.ok ? '' : other.reason, /does not trust the peer user/)
+    // A node its user never authorized is refused whatever the trust between users.
+    const stray = keyOf(152)
+    feed(g, identityOf(stray, 'node'))
+    assert.equal(
+      g.mayAccept(a, { node: stray.fingerprint, user: bob.user.fingerprint }, T0).ok,
+      false,
+    )
+    // Revoking alice's trust withdraws her consent.
+    const contact = g.trustsBetween(alice.user.fingerprint, bob.user.fingerprint, T0)[0]!
+    feed(
+      g,
+      sign(
+        { kind: 'revoke', user: alice.user.fingerprint, data: { resource: contact.id } },
+        alice.user,
+      ),
+    )
+    assert.equal(g.mayAccept(a, b, T0).ok, false)
+  })
+
   it('lets a revoke of a revoke restore the trust whatever the arrival order', () => {
     for (const order of [
       [0, 1],

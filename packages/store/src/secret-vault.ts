@@ -17,6 +17,7 @@ import { assertBytes, assertName } from './validate.js'
  */
 const TAG_SECRET = 'sdmp/vault-secret/v1'
 const TAG_CHECK = 'sdmp/vault-check/v1'
+const TAG_LOCAL = 'sdmp/vault-local/v1'
 /** Store name of the vault header (salt, cost parameters, key check). */
 export const VAULT_HEADER = 'sdmp.vault'
 const FORMAT = 1
@@ -202,6 +203,34 @@ export class SecretVault {
   async delete(name: string): Promise<void> {
     this.#checkName(name)
     await this.#store.deleteSecret(name)
+  }
+
+  /**
+   * Seal a node-local record value (docs/store.md "Local records") under the vault key, bound
+   * to its namespace and key: a sealed value copied under another key or namespace does not
+   * open. Without a passphrase the value is returned unchanged (nothing to seal with).
+   * @example store.putLocal(ns, [{ key, value: vault.sealLocal(ns, key, plain) }])
+   */
+  sealLocal(ns: string, key: string, value: Uint8Array): Uint8Array {
+    assertBytes(value, 'local value')
+    return this.#key ? seal(this.#key, this.#localAad(ns, key), value) : value
+  }
+
+  /**
+   * Open a value sealed by {@link sealLocal} for the same namespace and key.
+   * @throws DECRYPT_FAILED (tampered, truncated or moved record; one message for every cause)
+   */
+  openLocal(ns: string, key: string, sealed: Uint8Array): Uint8Array {
+    assertBytes(sealed, 'local value')
+    if (!this.#key) return sealed
+    const plain = open(this.#key, this.#localAad(ns, key), sealed)
+    if (!plain) throw new ProtocolError(ErrorCode.DECRYPT_FAILED, 'decryption failed')
+    return plain
+  }
+
+  #localAad(ns: string, key: string): string {
+    // Namespaces never contain a newline and keys are printable ASCII: the join is unambiguous.
+    return `${TAG_LOCAL}\n${ns}\n${key}`
   }
 
   #checkName(name: string): void {

@@ -292,12 +292,44 @@ export class TrustGraph implements TrustView {
     return { ok: true }
   }
 
+  /**
+   * Does this node's side consent to a connection with `peer` (trust.md §4)? Both nodes must be
+   * authorized by their users, and `self.user` must be `peer.user` or trust it. The peer's node
+   * asks the same question for its own user, so a connection stands only when both users trust
+   * each other, each direction checked by the side whose consent it is. Unlike
+   * {@link mayConnect}, it never waits for the peer's trust to have arrived here first, which
+   * would deadlock two new contacts whose trusts can only travel over that connection.
+   */
+  mayAccept(
+    self: { node: string; user: string },
+    peer: { node: string; user: string },
+    at: number,
+  ): Decision {
+    if (!this.isNodeOf(self.node, self.user, at))
+      return deny('UNAUTHORIZED_SIGNER', 'this node is not authorized by its user')
+    if (!this.isNodeOf(peer.node, peer.user, at))
+      return deny('UNAUTHORIZED_SIGNER', 'the peer node is not authorized by its user')
+    if (self.user === peer.user || this.trustsUser(self.user, peer.user, at)) return { ok: true }
+    return deny('UNAUTHORIZED_SIGNER', 'this user does not trust the peer user')
+  }
+
   /** The nodes of `user` that hold read_encrypted at `at`: the recipients of its private data. */
   readersOf(user: string, at: number): string[] {
     const out: string[] = []
     for (const [fp, info] of this.#identities) {
       if (info.type === 'node' && this.mayAct(fp, user, 'read', at)) out.push(fp)
     }
+    return out.sort()
+  }
+
+  /**
+   * The users `user` trusts (read_resource) at `at`: its contacts as the trust log says, e.g.
+   * for choosing which users' nodes to connect to.
+   */
+  trustedUsers(user: string, at: number): string[] {
+    const out: string[] = []
+    for (const [fp, info] of this.#identities)
+      if (info.type === 'user' && fp !== user && this.trustsUser(user, fp, at)) out.push(fp)
     return out.sort()
   }
 

@@ -197,7 +197,7 @@ export class Account {
       const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
       await ingestor.loadTrustGraph()
       const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
-      account.#learnUser()
+      account.learnUser()
       return account
     } catch (e) {
       await store.close().catch(() => undefined)
@@ -205,8 +205,11 @@ export class Account {
     }
   }
 
-  /** A joined device learns its user once the trust has arrived (by sync); remember it. */
-  #learnUser(): void {
+  /**
+   * A joined device learns its user once the trust has arrived (by sync or `device join`);
+   * remember it in config.json. Called on open and by whoever ingests new trusts.
+   */
+  learnUser(): void {
     if (this.#config.user !== null) return
     const users = this.ingestor.graph.usersOfNode(this.node, this.now())
     if (users.length !== 1) return

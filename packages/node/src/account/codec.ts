@@ -1,6 +1,7 @@
 /**
  * The two strings people copy between devices and between users (docs/cli.md "Join requests"
- * and "Invites"): `sdmp-join:1:<base64url>` and `sdmp-invite:1:<base64url>`. Each base64url part
+ * and "Invites"): `sdmp-join:1:<base64url>` and `sdmp-invite:1:<base64url>` (plus the compact
+ * `sdmp-invite:2:` for QR codes, compact-invite.ts). Each base64url part
  * is canonical JSON holding whole signed resources; decoding is strict (size limit first, then
  * base64url, strict JSON, exact members) and every resource is still validated by the caller.
  * @module
@@ -17,6 +18,7 @@ import {
   utf8,
 } from '@sdmp/core'
 import type { Json, JsonObject } from '@sdmp/core'
+import { COMPACT_INVITE_PREFIX, decodeCompactInvite } from './compact-invite.js'
 
 /** Prefix of a join request, version 1. */
 export const JOIN_PREFIX = 'sdmp-join:1:'
@@ -109,10 +111,13 @@ export function encodeInvite(content: InviteContent): string {
 }
 
 /**
- * Decode an invite's structure (resources are still to be validated).
+ * Decode an invite's structure, full (version 1) or compact (version 2, compact-invite.ts);
+ * resources are still to be validated.
  * @throws BAD_REQUEST, LIMIT_EXCEEDED, INVALID_ENCODING, UNSUPPORTED_VERSION
  */
 export function decodeInvite(text: string): InviteContent {
+  if (typeof text === 'string' && text.trim().startsWith(COMPACT_INVITE_PREFIX))
+    return decodeCompactInvite(text)
   const o = decodeString(text, INVITE_PREFIX, 'invite', MAX_INVITE_CHARS, ['user', 'resources'])
   const user = o['user']
   if (typeof user !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(user))

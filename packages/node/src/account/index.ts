@@ -16,6 +16,15 @@ export {
 } from './home-files.js'
 export type { HomeConfig } from './home-files.js'
 export {
+  DAEMON_FILE,
+  writeDaemonInfo,
+  removeDaemonInfo,
+  readDaemonInfo,
+  readApiToken,
+  processAlive,
+} from './daemon-info.js'
+export type { DaemonInfo } from './daemon-info.js'
+export {
   JOIN_PREFIX,
   INVITE_PREFIX,
   MAX_JOIN_CHARS,
@@ -26,6 +35,12 @@ export {
   decodeInvite,
 } from './codec.js'
 export type { InviteContent } from './codec.js'
+export {
+  COMPACT_INVITE_PREFIX,
+  QR_CAPACITY_BYTES,
+  encodeCompactInvite,
+  decodeCompactInvite,
+} from './compact-invite.js'
 export { listDevices, authorizeDevice, revokeDevice, resolveDevice } from './devices.js'
 export type { DeviceInfo, DeviceStatus, AuthorizeResult, RevokeResult } from './devices.js'
 export {
@@ -39,5 +54,6 @@ export {
   CONTACT_NAME,
 } from './contacts.js'
 export type { ContactEntry, ContactInfo, CheckedInvite } from './contacts.js'
+export { joinUser } from './join.js'
 export { publishPost, readJournalLines, accountStatus } from './activity.js'
 export type { AccountStatus } from './activity.js'

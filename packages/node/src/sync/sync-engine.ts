@@ -107,8 +107,9 @@ export class SyncEngine {
   }
 
   /**
-   * The trust gate for the transport (transport.md §4): the peer node must be authorized by a
-   * user, and that user and ours must trust each other (or be the same user).
+   * The trust gate for the transport (trust.md §4): the peer node must be authorized by a user
+   * whom our user trusts (or our own user). The peer applies the same rule for its user, so a
+   * connection needs both users' consent.
    */
   authorize = async (peer: PeerInfo): Promise<AuthorizeResult> => {
     const decision = this.#decide(peer.fingerprint)
@@ -122,7 +123,7 @@ export class SyncEngine {
     const users = graph.usersOfNode(node, now)
     if (users.length === 0) return { ok: false, reason: 'unknown_node' }
     for (const user of users)
-      if (graph.mayConnect(self, { node, user }, now).ok) return { ok: true, user }
+      if (graph.mayAccept(self, { node, user }, now).ok) return { ok: true, user }
     return { ok: false, reason: 'untrusted' }
   }
 

@@ -1,0 +1,166 @@
+/**
+ * The daemon (`sdmp start`, docs/daemon.md): one open account, its mailbox, the network
+ * (sync engine + peer manager) and the client API on a loopback port, until stopped. A joined
+ * device that has no user yet runs the API only and starts syncing after `device join`.
+ * @module
+ */
+import type { Peer, SdmpEvent } from '@sdmp/client'
+import type { Account } from '../account/account.js'
+import { readApiToken } from '../account/daemon-info.js'
+import { createApiApp, startApiServer } from '../api/index.js'
+import type { EventFeed } from '../api/index.js'
+import type { BackoffOptions } from '../backoff.js'
+import { Mailbox } from '../mail/index.js'
+import { NodeService } from '../service/node-service.js'
+import { NodeNetwork } from './network.js'
+
+/** Options of {@link Daemon.start}. */
+export interface DaemonOptions {
+  /** An open account; the daemon closes it when it stops. */
+  readonly account: Account
+  /** Peer listener (default 0.0.0.0:7420 from config.json; port 0 picks one). */
+  readonly peer: { readonly host: string; readonly port: number }
+  /** Client API listener (loopback by default). */
+  readonly api: { readonly host: string; readonly port: number }
+  /** Addresses to publish for peers, `HOST:PORT` (default: derived from the listener). */
+  readonly advertise?: readonly string[]
+  /** Directory of the web client's static files, served at `/`. */
+  readonly webRoot?: string
+  readonly backoff?: Partial<BackoffOptions>
+  /** How often to check prekey rotation and expired prekey secrets. Default 1 hour. */
+  readonly prekeyCheckMs?: number
+  /** Notable events for the log (never secrets). */
+  readonly event?: (name: string, detail: Record<string, unknown>) => void
+}
+
+/** A running node. */
+export class Daemon {
+  readonly account: Account
+  readonly mailbox: Mailbox
+  readonly service: NodeService
+  readonly startedAt = Date.now()
+  #network: NodeNetwork | undefined
+  #api: { url: string; host: string; port: number; close(): Promise<void> } | undefined
+  readonly #options: DaemonOptions
+  readonly #peerListeners = new Set<(peer: Peer) => void>()
+  #prekeyTimer: NodeJS.Timeout | undefined
+  #stopping: Promise<void> | undefined
+
+  private constructor(options: DaemonOptions) {
+    this.#options = options
+    this.account = options.account
+    this.mailbox = new Mailbox(options.account, {
+      ...(options.event && { event: options.event }),
+    })
+    this.service = new NodeService(options.account, this.mailbox, {
+      network: () => this.#network,
+      running: () => this.#running(),
+      onJoined: () => this.#startNetwork(),
+    })
+  }
+
+  /**
+   * Start the mailbox, the network (when this node is authorized) and the API.
+   * @throws UNAVAILABLE when a listen address cannot be bound (everything started is stopped)
+   */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(options)
+    try {
+      await d.mailbox.start()
+      await d.#maintainPrekeys()
+      if (options.account.user !== undefined) await d.#startNetwork()
+      const feed: EventFeed = {
+        get processed() {
+          return d.mailbox.processed
+        },
+        eventsAfter: (after, limit) => d.mailbox.eventsAfter(after, limit) as Promise<SdmpEvent[]>,
+        onProcessed: (l) => d.mailbox.onProcessed(l),
+        onPeer: (l) => {
+          d.#peerListeners.add(l)
+          return () => d.#peerListeners.delete(l)
+        },
+      }
+      const app = createApiApp({
+        api: d.service,
+        events: feed,
+        token: readApiToken(options.account.home),
+        ...(options.webRoot !== undefined && { web: { root: options.webRoot } }),
+      })
+      d.#api = await startApiServer(app, options.api)
+      const every = options.prekeyCheckMs ?? 3_600_000
+      d.#prekeyTimer = setInterval(() => void d.#maintainPrekeys(), every)
+      d.#prekeyTimer.unref()
+    } catch (e) {
+      await d.stop()
+      throw e
+    }
+    return d
+  }
+
+  /** `HOST:PORT` of the peer listener, once the network runs. */
+  get peerAddress(): string | undefined {
+    return this.#network?.listenAddress
+  }
+
+  /** `http://HOST:PORT` of the client API. */
+  get apiUrl(): string | undefined {
+    return this.#api?.url
+  }
+
+  /** The network, once this node is authorized and syncing. */
+  get network(): NodeNetwork | undefined {
+    return this.#network
+  }
+
+  #running(): { peer: string; api: string; pid: number; startedAt: number } | undefined {
+    if (!this.#api) return undefined
+    return {
+      peer: this.peerAddress ?? '',
+      api: this.#api.url,
+      pid: process.pid,
+      startedAt: this.startedAt,
+    }
+  }
+
+  async #startNetwork(): Promise<void> {
+    if (this.#network || this.#stopping) return
+    const o = this.#options
+    this.#network = await NodeNetwork.start({
+      account: this.account,
+      listen: o.peer,
+      ...(o.advertise && { advertise: o.advertise }),
+      ...(o.backoff && { backoff: o.backoff }),
+      ...(o.event && { event: o.event }),
+    })
+    this.#network.onPeer((p) => {
+      for (const l of this.#peerListeners) l(p)
+    })
+    // A device that just joined can now hold a prekey of its own.
+    await this.#maintainPrekeys()
+  }
+
+  async #maintainPrekeys(): Promise<void> {
+    try {
+      const r = await this.mailbox.maintainPrekeys()
+      if (r.published || r.deleted.length > 0)
+        this.#options.event?.('prekeys', { published: r.published, deleted: r.deleted.length })
+    } catch (e) {
+      this.#options.event?.('prekey-error', { code: (e as { code?: string }).code ?? 'error' })
+    }
+  }
+
+  /**
+   * Graceful stop: no new API requests or peers, finish the mailbox's queued writes, close
+   * the peers, then the store (releasing its lock). Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      clearInterval(this.#prekeyTimer)
+      await this.#api?.close().catch(() => undefined)
+      await this.#network?.stop().catch(() => undefined)
+      await this.mailbox.stop().catch(() => undefined)
+      await this.account.close()
+    })()
+    return this.#stopping
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The running node: daemon, network and address book (docs/daemon.md).
+ * @module
+ */
+export { Daemon } from './daemon.js'
+export type { DaemonOptions } from './daemon.js'
+export { NodeNetwork, advertisedAddresses } from './network.js'
+export type { NetworkOptions } from './network.js'
+export { peerAddresses, nodeRecordsOf } from './address-book.js'

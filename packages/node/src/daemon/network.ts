@@ -1,0 +1,269 @@
+/**
+ * The network side of a running node: the sync engine, the peer manager (listener and
+ * dialers), this node's published addresses and the set of peers it keeps connected, derived
+ * from the trust log and the peers' signed `node` records (docs/daemon.md §2, sync.md §8).
+ * @module
+ */
+import { networkInterfaces } from 'node:os'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
+import type { ContentData } from '@sdmp/core'
+import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
+import type { Account } from '../account/account.js'
+import type { BackoffOptions } from '../backoff.js'
+import { PeerManager } from '../peer-manager.js'
+import { formatPeerAddress } from '../peer-address.js'
+import type { PeerAddress } from '../peer-address.js'
+import { SyncEngine } from '../sync/sync-engine.js'
+import type { SyncLimits } from '../sync/sync-engine.js'
+import { nodeRecordsOf, peerAddresses } from './address-book.js'
+
+/** Options of {@link NodeNetwork.start}. */
+export interface NetworkOptions {
+  readonly account: Account
+  /** Accept peers here (port 0 picks one); omit to only dial (one-shot `sdmp sync`). */
+  readonly listen?: { readonly host: string; readonly port: number }
+  /** Addresses to publish (`HOST:PORT`); default: derived from the bound listener. */
+  readonly advertise?: readonly string[]
+  readonly backoff?: Partial<BackoffOptions>
+  readonly limits?: Partial<SyncLimits>
+  /** Notable events (never secrets). */
+  readonly event?: (name: string, detail: Record<string, unknown>) => void
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** Addresses to publish for a listener bound to `host:port`. */
+export function advertisedAddresses(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [formatPeerAddress({ host, port })]
+  const out = ['127.0.0.1']
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? [])
+      if (!a.internal && a.family === 'IPv4' && !LOOPBACK.has(a.address)) out.push(a.address)
+  return out.slice(0, 16).map((h) => formatPeerAddress({ host: h, port }))
+}
+
+/** Sync engine + peer manager of one account, started together and stopped together. */
+export class NodeNetwork {
+  readonly account: Account
+  readonly engine: SyncEngine
+  readonly manager: PeerManager
+  readonly #options: NetworkOptions
+  readonly #dialled = new Map<string, PeerAddress>()
+  readonly #peerListeners = new Set<(peer: Peer) => void>()
+  #refreshing: Promise<void> = Promise.resolve()
+  #unsubscribe: (() => void) | undefined
+  #stopped = false
+
+  private constructor(options: NetworkOptions, trust: string, user: string) {
+    const { account } = options
+    this.account = account
+    this.#options = options
+    this.engine = new SyncEngine({
+      store: account.store,
+      ingestor: account.ingestor,
+      signer: {
+        provider: account.provider,
+        key: account.nodeKey,
+        user,
+        trust,
+        clock: () => account.now(),
+      },
+      ...(options.limits && { limits: options.limits }),
+      event: (name, detail) => options.event?.(name, detail),
+    })
+    this.manager = new PeerManager({
+      engine: this.engine,
+      provider: account.provider,
+      nodeSeed: account.nodeKey.seed,
+      ...(options.listen && { listen: options.listen }),
+      ...(options.backoff && { backoff: options.backoff }),
+      event: (name, detail) => {
+        options.event?.(name, detail)
+        this.#peerEvent(name, detail)
+      },
+    })
+  }
+
+  /**
+   * Start syncing: bind the listener, publish this node's addresses if they changed, and dial
+   * the nodes of the user and of mutual contacts. Follows the trust log from then on.
+   * @throws FORBIDDEN when this node holds no trust from a user yet (a joined device before
+   *   `device join`), UNAVAILABLE when the listen address cannot be bound
+   */
+  static async start(options: NetworkOptions): Promise<NodeNetwork> {
+    const { account } = options
+    const user = account.user
+    const trust = account.nodeTrusts('any')[0]
+    if (user === undefined || trust === undefined)
+      throw new ProtocolError(
+        ErrorCode.FORBIDDEN,
+        'this device is not authorized yet: sync starts after sdmp device join',
+      )
+    const net = new NodeNetwork(options, trust.id, user)
+    await net.manager.start()
+    try {
+      await net.publishAddresses()
+      net.#unsubscribe = account.ingestor.onAppended((lines) => {
+        if (lines.some((l) => TOPOLOGY_KINDS.has(l.resource.kind))) net.refreshPeers()
+      })
+      await net.refreshPeers()
+    } catch (e) {
+      await net.stop()
+      throw e
+    }
+    return net
+  }
+
+  /** `HOST:PORT` of the peer listener, if any. */
+  get listenAddress(): string | undefined {
+    const a = this.manager.tcpAddress
+    return a && formatPeerAddress(a)
+  }
+
+  /** Publish a `node` record with this node's addresses when they differ from the newest one. */
+  async publishAddresses(): Promise<void> {
+    const a = this.manager.tcpAddress
+    if (!a) return
+    const addresses = [...(this.#options.advertise ?? advertisedAddresses(a.host, a.port))]
+    const user = this.account.user!
+    const current = (await nodeRecordsOf(this.account, user)).get(this.account.node)
+    const had = (current?.data as ContentData<'node'> | undefined)?.addresses
+    if (had && had.length === addresses.length && had.every((x, i) => x === addresses[i])) return
+    const trust = this.account.nodeTrusts('any')[0]
+    if (!trust) return
+    const record = this.account.signWith(this.account.nodeKey, {
+      kind: 'node',
+      user,
+      trust: trust.id,
+      data: { addresses },
+    })
+    await this.account.publish([record])
+  }
+
+  /** Recompute the peers to dial (serialized); new ones are dialled, gone ones dropped. */
+  refreshPeers(): Promise<void> {
+    this.#refreshing = this.#refreshing
+      .then(async () => {
+        if (this.#stopped) return
+        const wanted = new Map<string, PeerAddress>()
+        for (const a of await peerAddresses(this.account)) wanted.set(formatPeerAddress(a), a)
+        for (const [key, a] of this.#dialled)
+          if (!wanted.has(key)) {
+            this.#dialled.delete(key)
+            await this.manager.removePeer(a)
+          }
+        for (const [key, a] of wanted)
+          if (!this.#dialled.has(key) && !this.#stopped) {
+            this.#dialled.set(key, a)
+            this.manager.addPeer(a)
+          }
+        // New trust may have turned refusals into welcomes: try the others again now.
+        this.manager.redialNow()
+      })
+      .catch((e: unknown) => {
+        this.#options.event?.('refresh-error', { code: (e as ProtocolError).code ?? 'error' })
+      })
+    return this.#refreshing
+  }
+
+  /** Every peer: dialled ones with their state, plus inbound-only sessions. */
+  peers(): Peer[] {
+    const out: Peer[] = []
+    const seen = new Set<string>()
+    for (const s of this.manager.status()) {
+      const session =
+        s.fingerprint === undefined ? undefined : this.engine.sessions.get(s.fingerprint)
+      if (s.fingerprint !== undefined) seen.add(s.fingerprint)
+      const connected = s.state === 'connected' || session?.isOpen === true
+      out.push({
+        node: s.fingerprint ?? null,
+        user: session?.peerUser ?? null,
+        address: s.address.replace(/#.*$/, ''),
+        state: connected ? 'connected' : s.state === 'stopped' ? 'offline' : s.state,
+        direction: connected ? (session?.role === 'responder' ? 'inbound' : 'outbound') : null,
+        lastError: s.lastError ?? null,
+        nextAttempt:
+          s.state === 'backoff' && s.nextAttemptAt !== undefined
+            ? new Date(s.nextAttemptAt).toISOString()
+            : null,
+      })
+    }
+    for (const [node, session] of this.engine.sessions) {
+      if (seen.has(node) || !session.isOpen) continue
+      out.push({
+        node,
+        user: session.peerUser,
+        address: null,
+        state: 'connected',
+        direction: session.role === 'responder' ? 'inbound' : 'outbound',
+        lastError: null,
+        nextAttempt: null,
+      })
+    }
+    return out
+  }
+
+  /**
+   * Dial every peer now; with `wait`, pull from every connected peer again and wait until all
+   * that is wanted has arrived, or until `timeoutMs`.
+   */
+  async sync(request: SyncRequest = {}): Promise<SyncResult> {
+    await this.refreshPeers()
+    if (request.wait !== true) return { synced: false, peers: this.peers() }
+    const deadline = Date.now() + (request.timeoutMs ?? 30_000)
+    const timeout = new Promise<false>((r) => {
+      const t = setTimeout(() => r(false), Math.max(0, deadline - Date.now()))
+      t.unref()
+    })
+    const settled = async (): Promise<true> => {
+      // Wait for every dialer to have connected or failed once since the redial.
+      while (this.manager.status().some((s) => s.state === 'connecting')) await delay(20)
+      await Promise.all(
+        [...this.engine.sessions.values()]
+          .filter((s) => s.isOpen)
+          .map(async (s) => {
+            await s.synced()
+            await s.pull().catch(() => undefined)
+          }),
+      )
+      await this.engine.fetcher.idle()
+      return true
+    }
+    const synced = await Promise.race([settled(), timeout])
+    return { synced, peers: this.peers() }
+  }
+
+  /** Live peer changes (for the SSE stream). */
+  onPeer(listener: (peer: Peer) => void): () => void {
+    this.#peerListeners.add(listener)
+    return () => this.#peerListeners.delete(listener)
+  }
+
+  #peerEvent(name: string, detail: Record<string, unknown>): void {
+    if (name !== 'connected' && name !== 'disconnected' && name !== 'backoff') return
+    const node = typeof detail['peer'] === 'string' ? detail['peer'] : undefined
+    const address = typeof detail['address'] === 'string' ? detail['address'] : undefined
+    const peer = this.peers().find(
+      (p) =>
+        (node !== undefined && p.node === node) ||
+        (address !== undefined && p.address === address.replace(/#.*$/, '')),
+    )
+    if (!peer) return
+    for (const l of this.#peerListeners) l(peer)
+  }
+
+  /** Close every connection and the listener. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    this.#unsubscribe?.()
+    await this.#refreshing
+    await this.manager.stop()
+    await this.engine.close()
+  }
+}
+
+/** Kinds whose arrival can change whom this node should dial. */
+const TOPOLOGY_KINDS: ReadonlySet<string> = new Set(['identity', 'trust', 'revoke', 'node'])
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))

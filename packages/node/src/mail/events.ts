@@ -1,0 +1,162 @@
+/**
+ * The event stream of a mailbox (docs/messaging.md "Events"): every event is derived from one
+ * journal line (and, for sealed lines, from the index of that line), carries the line's
+ * position, and is shown only once the index of that position is committed, so a client that
+ * resumes from a position misses nothing and sees nothing twice.
+ * @module
+ */
+import { decodeResource } from '@sdmp/core'
+import type { ContentData, DecodedResource } from '@sdmp/core'
+import type { SdmpEvent } from '@sdmp/client'
+import type { JournalRow } from '@sdmp/store'
+import type { Account } from '../account/account.js'
+import { resourceIdOf } from './indexer.js'
+import { isExpired, toMessage } from './receipts.js'
+import { messageKey, outerKey, receiptsKey } from './records.js'
+import type { MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
+
+/** Kinds whose lines may produce an event. */
+const EVENT_KINDS = new Set(['encrypted', 'post', 'trust', 'revoke', 'node', 'prekey'])
+
+/** Journal rows read per store call while scanning for events. */
+const SCAN_CHUNK = 500
+
+/**
+ * Events for journal positions in (after, upTo], in order, at most `limit`. Every line gives at
+ * most one event; lines that concern neither us nor our contacts give none.
+ */
+export async function readEvents(
+  account: Account,
+  records: MailRecords,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<SdmpEvent[]> {
+  const out: SdmpEvent[] = []
+  let position = after
+  while (out.length < limit && position < upTo) {
+    const rows = await account.store.readJournal(position, Math.min(SCAN_CHUNK, upTo - position))
+    if (rows.length === 0) break
+    for (const row of rows) {
+      if (row.position > upTo) return out
+      const event = await eventOf(account, records, row)
+      if (event) out.push(event)
+      position = row.position
+      if (out.length >= limit) break
+    }
+  }
+  return out
+}
+
+/** The event of one journal line, or undefined. */
+async function eventOf(
+  account: Account,
+  records: MailRecords,
+  row: JournalRow,
+): Promise<SdmpEvent | undefined> {
+  const me = account.user
+  const id = resourceIdOf(row.line)
+  if (me === undefined || id === undefined) return undefined
+  const meta = await account.store.getMeta(id)
+  if (!meta || !EVENT_KINDS.has(meta.kind)) return undefined
+  const { position } = row
+  if (meta.kind === 'encrypted') return sealedEvent(account, records, position, id, me)
+  const bytes = await account.store.getResource(id)
+  if (!bytes) return undefined
+  // Stored resources were verified at ingest; decoding is enough to read them.
+  const r = decodeResource(account.provider, bytes)
+  const signer = r.signatures[0]?.kid
+  switch (r.kind) {
+    case 'post': {
+      const d = r.data as ContentData<'post'>
+      return {
+        type: 'post',
+        position,
+        post: {
+          id: r.id,
+          from: r.header.user,
+          body: d.body,
+          type: d.type,
+          subject: d.subject ?? null,
+          created: new Date(r.created).toISOString(),
+        },
+      }
+    }
+    case 'trust':
+      return trustEvent(account, r, position, me, 'trusted')
+    case 'revoke': {
+      if (r.header.user !== me) return undefined
+      const target = await trustOf(account, (r.data as ContentData<'revoke'>).resource)
+      return target ? trustEvent(account, target, position, me, 'revoked') : undefined
+    }
+    case 'node':
+    case 'prekey':
+      if (r.header.user !== me || signer === undefined) return undefined
+      return {
+        type: 'device',
+        position,
+        node: signer,
+        change: r.kind === 'node' ? 'address' : 'prekey',
+      }
+    default:
+      return undefined
+  }
+}
+
+/** A contact or device event for a trust (created, or revoked by our user). */
+function trustEvent(
+  account: Account,
+  trust: DecodedResource,
+  position: number,
+  me: string,
+  change: 'trusted' | 'revoked',
+): SdmpEvent | undefined {
+  const trustee = (trust.data as ContentData<'trust'>).trustee
+  if (trust.header.user === me) {
+    const type = account.ingestor.graph.identity(trustee)?.type
+    if (type === 'user') return { type: 'contact', position, user: trustee, change }
+    if (type === 'node')
+      return {
+        type: 'device',
+        position,
+        node: trustee,
+        change: change === 'trusted' ? 'authorized' : 'revoked',
+      }
+    return undefined
+  }
+  if (change === 'trusted' && trustee === me)
+    return { type: 'contact', position, user: trust.header.user, change: 'trusted-by' }
+  return undefined
+}
+
+/** The stored trust resource `id`, or undefined when it is not a stored trust. */
+async function trustOf(account: Account, id: string): Promise<DecodedResource | undefined> {
+  const bytes = await account.store.getResource(id)
+  if (!bytes) return undefined
+  const r = decodeResource(account.provider, bytes)
+  return r.kind === 'trust' ? r : undefined
+}
+
+/** The message or receipt event of an encrypted line, from the index of that line. */
+async function sealedEvent(
+  account: Account,
+  records: MailRecords,
+  position: number,
+  outer: string,
+  me: string,
+): Promise<SdmpEvent | undefined> {
+  const entry = await records.get<OuterEntry>(outerKey(outer))
+  if (!entry) return undefined
+  if (entry.kind === 'receipt')
+    return {
+      type: 'receipt',
+      position,
+      message: entry.message,
+      receipt: { user: entry.user, status: entry.status, at: new Date(entry.at).toISOString() },
+    }
+  if (!entry.first) return undefined
+  const record = await records.get<MessageRecord>(messageKey(entry.id))
+  if (!record || isExpired(record, account.now())) return undefined
+  const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
+  return { type: 'message', position, message: toMessage(record, receipts, me) }
+}

@@ -1,0 +1,182 @@
+/**
+ * The mailbox indexer (docs/messaging.md "Indexing"): turns journal lines into index records.
+ * An `encrypted` line is opened with this node's prekey secrets; the opened message or receipt
+ * is written to a batch whose commit also carries the processed cursor, so the index and the
+ * cursor always agree. Lines that do not open are skipped, all for the same (silent) reason.
+ * @module
+ */
+import { openResource, parseJournalLine, validateResource } from '@sdmp/core'
+import type { ContentData, Verified } from '@sdmp/core'
+import type { JournalRow } from '@sdmp/store'
+import type { Account } from '../account/account.js'
+import type { PrekeyBook } from './prekeys.js'
+import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
+import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
+import { mergeReceipt } from './receipts.js'
+
+/** A delivered receipt to send once the batch that decided it is committed. */
+export interface ReceiptTask {
+  readonly message: string
+  readonly author: string
+}
+
+/** What indexing a batch of lines found. */
+export interface BatchOutcome {
+  readonly receipts: ReceiptTask[]
+  /** Encrypted lines that did not open for us (not addressed to us, no secrets, bad inner). */
+  readonly skipped: number
+}
+
+/** Indexes journal lines for one account. */
+export class MailIndexer {
+  readonly #account: Account
+  readonly #book: PrekeyBook
+  /** Verified resources handed over by the ingestor's live notifications, by journal position. */
+  readonly #live = new Map<number, Verified>()
+
+  constructor(account: Account, book: PrekeyBook) {
+    this.#account = account
+    this.#book = book
+  }
+
+  /** Remember a freshly ingested resource, so that its line is not verified a second time. */
+  remember(position: number, resource: Verified): void {
+    if (resource.kind === 'encrypted') this.#live.set(position, resource)
+  }
+
+  /** Forget remembered resources up to `position` (they are processed). */
+  forget(position: number): void {
+    for (const p of this.#live.keys()) if (p <= position) this.#live.delete(p)
+  }
+
+  /**
+   * Index `rows` (consecutive, in journal order) into `batch`, and set the cursor to the last
+   * row. Re-indexing a line already indexed changes nothing.
+   */
+  async indexRows(batch: MailBatch, rows: readonly JournalRow[]): Promise<BatchOutcome> {
+    const receipts: ReceiptTask[] = []
+    let skipped = 0
+    for (const row of rows) {
+      const id = resourceIdOf(row.line)
+      if (id === undefined) continue
+      const meta = await this.#account.store.getMeta(id)
+      // Secrets of a prekey published just now must open the very next lines.
+      if (meta?.kind === 'prekey' && meta.user === this.#account.user) this.#book.reloadSecrets()
+      if (meta?.kind !== 'encrypted') continue
+      const inner = await this.#open(row.position, id)
+      if (inner === undefined) {
+        skipped++
+        continue
+      }
+      if (inner.kind === 'message') {
+        const task = await this.#indexMessage(batch, row.position, id, inner)
+        if (task) receipts.push(task)
+      } else await this.#indexReceipt(batch, id, inner)
+    }
+    const last = rows[rows.length - 1]
+    if (last) batch.set(CURSOR_KEY, last.position)
+    return { receipts: await this.#decideReceipts(batch, receipts), skipped }
+  }
+
+  /** The opened inner resource, or undefined for any failure (uniform: no reason kept). */
+  async #open(position: number, id: string): Promise<Verified | undefined> {
+    const me = this.#account.user
+    if (me === undefined) return undefined
+    const secrets = await this.#book.secrets()
+    if (secrets.length === 0) return undefined
+    const { provider, ingestor, store } = this.#account
+    const now = this.#account.now()
+    try {
+      let outer = this.#live.get(position)
+      if (outer?.id !== id) {
+        const bytes = await store.getResource(id)
+        if (!bytes) return undefined
+        outer = validateResource(provider, bytes, ingestor.graph, { now })
+      }
+      return openResource(provider, outer, secrets, ingestor.graph, { now, reader: me })
+    } catch {
+      return undefined
+    }
+  }
+
+  async #indexMessage(
+    batch: MailBatch,
+    position: number,
+    outer: string,
+    inner: Verified,
+  ): Promise<ReceiptTask | undefined> {
+    const me = this.#account.user!
+    const known = await batch.get<MessageRecord>(messageKey(inner.id))
+    if (known) {
+      // The same inner message sealed again (another outer): one message, one event.
+      if (known.outer !== outer)
+        batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: false })
+      return undefined
+    }
+    const d = inner.data as ContentData<'message'>
+    const author = inner.header.user
+    const record: MessageRecord = {
+      id: inner.id,
+      outer,
+      from: author,
+      to: [...d.to],
+      ...(d.subject !== undefined && { subject: d.subject }),
+      body: d.body,
+      type: d.type,
+      created: inner.created,
+      conversation: d.conversation ?? inner.id,
+      ...(d.replyTo !== undefined && { replyTo: d.replyTo }),
+      ...(d.expires !== undefined && { expires: d.expires }),
+      direction: author === me ? 'out' : 'in',
+      position,
+    }
+    batch.set(messageKey(inner.id), record)
+    batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: true } as OuterEntry)
+    batch.set(listKey('a', record.created, record.id), 1)
+    if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
+    batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
+    return record.direction === 'in' ? { message: inner.id, author } : undefined
+  }
+
+  /**
+   * Decide the delivered receipts of a batch, after all its lines (a receipt from our user
+   * later in the same batch counts). A receipt from our user (another device, or this one
+   * before a restart) means the author has been told already; otherwise ours is recorded now,
+   * in the same commit as the cursor, so that it is decided once whatever happens next.
+   */
+  async #decideReceipts(batch: MailBatch, tasks: readonly ReceiptTask[]): Promise<ReceiptTask[]> {
+    const me = this.#account.user!
+    const out: ReceiptTask[] = []
+    for (const task of tasks) {
+      const receipts = await batch.get<ReceiptMap>(receiptsKey(task.message))
+      if (receipts?.[me]) continue
+      const at = this.#account.now()
+      batch.set(receiptsKey(task.message), mergeReceipt(receipts, me, { status: 'delivered', at }))
+      out.push(task)
+    }
+    return out
+  }
+
+  async #indexReceipt(batch: MailBatch, outer: string, inner: Verified): Promise<void> {
+    const d = inner.data as ContentData<'receipt'>
+    const user = inner.header.user
+    const entry = { status: d.status, at: inner.created }
+    const merged = mergeReceipt(await batch.get<ReceiptMap>(receiptsKey(d.resource)), user, entry)
+    if (merged) batch.set(receiptsKey(d.resource), merged)
+    batch.set(outerKey(outer), {
+      kind: 'receipt',
+      message: d.resource,
+      user,
+      ...entry,
+    } as OuterEntry)
+  }
+}
+
+/** The resource id of a journal line, or undefined for line 1 (the node fingerprint). */
+export function resourceIdOf(line: string): string | undefined {
+  try {
+    return parseJournalLine(line).resourceId
+  } catch {
+    return undefined
+  }
+}

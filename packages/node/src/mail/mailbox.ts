@@ -1,0 +1,297 @@
+/**
+ * The mailbox of an account (docs/messaging.md): end-to-end encrypted messages and receipts,
+ * an index of what this node can open, and the event stream. One queue processes journal lines
+ * strictly in order (catch-up from the stored cursor, then live from the ingestor); each batch
+ * of lines commits its index records together with the cursor.
+ * @module
+ */
+import { ErrorCode, ProtocolError } from '@sdmp/core'
+import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
+import type { Account } from '../account/account.js'
+import type { AppendedLine } from '../ingest.js'
+import { readEvents } from './events.js'
+import { MailIndexer } from './indexer.js'
+import type { ReceiptTask } from './indexer.js'
+import { PrekeyBook } from './prekeys.js'
+import { findMessage, listMessages } from './queries.js'
+import { mergeReceipt, toDetail } from './receipts.js'
+import { COUNT_KEY, CURSOR_KEY, MailRecords, receiptsKey } from './records.js'
+import type { MessageRecord, ReceiptMap } from './records.js'
+import { publishSealed, sendReceipt, signMessage } from './sender.js'
+import type { SendRequest, SendResult } from './sender.js'
+
+/** Journal lines indexed per commit. */
+const BATCH_LINES = 256
+/** Default and largest `list` limit (client types: 1..1,000, default 100). */
+const DEFAULT_LIST_LIMIT = 100
+const MAX_LIST_LIMIT = 1000
+
+/** A caller of waitProcessed. */
+interface Waiter {
+  readonly position: number
+  resolve(): void
+  reject(e: unknown): void
+}
+
+/** Options of {@link Mailbox}. */
+export interface MailboxOptions {
+  /**
+   * Operational events (`mail.skipped`, `mail.receipt-missing`, `mail.receipt-failed`,
+   * `mail.error`), for logs and metrics. Never carries plaintext or keys.
+   */
+  readonly event?: (name: string, detail: Record<string, unknown>) => void
+}
+
+/**
+ * Messages, receipts and events of one account.
+ * @example
+ * const mailbox = new Mailbox(account)
+ * await mailbox.start()
+ * const { id } = await mailbox.send({ to: [bob], body: 'hi' })
+ */
+export class Mailbox {
+  readonly #account: Account
+  readonly #event: (name: string, detail: Record<string, unknown>) => void
+  readonly #records: MailRecords
+  readonly #book: PrekeyBook
+  readonly #indexer: MailIndexer
+  readonly #listeners = new Set<(position: number) => void>()
+  readonly #waiters = new Set<Waiter>()
+  #processed = 0
+  #skipped = 0
+  #unsubscribe: (() => void) | undefined
+  #started = false
+  #stopping = false
+  #running: Promise<void> | undefined
+  #again = false
+  /** Serializes index commits and local writes (markRead) on the one record set. */
+  #chain: Promise<unknown> = Promise.resolve()
+
+  constructor(account: Account, options: MailboxOptions = {}) {
+    this.#account = account
+    this.#event = options.event ?? (() => undefined)
+    this.#records = new MailRecords(account.store, account.vault)
+    this.#book = new PrekeyBook(account)
+    this.#indexer = new MailIndexer(account, this.#book)
+  }
+
+  /**
+   * Load the cursor, subscribe to new journal lines, and index everything after the cursor.
+   * Resolves once the lines present at start are indexed.
+   * @throws DECRYPT_FAILED (a tampered cursor), the store's codes
+   */
+  async start(): Promise<void> {
+    if (this.#started) return
+    this.#processed = (await this.#records.get<number>(CURSOR_KEY)) ?? 0
+    this.#started = true
+    this.#stopping = false
+    this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#onAppended(lines))
+    const head = (await this.#account.store.journalHead())?.position ?? 0
+    this.#kick()
+    await this.waitProcessed(head)
+  }
+
+  /** Stop following the journal and wait for the queue to drain. Idempotent. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
+    await this.#running
+    await this.#chain
+    this.#started = false
+    this.#failWaiters(new ProtocolError(ErrorCode.CLOSED, 'mailbox: stopped'))
+  }
+
+  /** Journal position up to which every line is processed and its index durable. */
+  get processed(): number {
+    return this.#processed
+  }
+
+  /** Resolves once {@link processed} reaches `position`. @throws CLOSED when stopped first */
+  waitProcessed(position: number): Promise<void> {
+    if (this.#processed >= position) return Promise.resolve()
+    if (!this.#started || this.#stopping)
+      return Promise.reject(new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running'))
+    return new Promise((resolve, reject) => this.#waiters.add({ position, resolve, reject }))
+  }
+
+  /** Be told the new cursor after each durable index commit. Returns the unsubscribe. */
+  onProcessed(listener: (position: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * Send an end-to-end encrypted message to `to` (user fingerprints) and our own devices;
+   * resolves once it is indexed here, so {@link get} finds it.
+   * @throws NOT_FOUND (an unknown replyTo; a recipient with no usable prekey), BAD_REQUEST,
+   *   FORBIDDEN (this node may not publish), SCHEMA_VIOLATION, CLOSED (not started)
+   */
+  async send(req: SendRequest): Promise<SendResult> {
+    const me = this.#account.requireUser()
+    if (!this.#started || this.#stopping)
+      throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
+    let thread: { replyTo: string; conversation: string } | undefined
+    if (req.replyTo !== undefined) {
+      const replied = await this.#find(req.replyTo)
+      if (!replied) throw notFound(req.replyTo)
+      thread = { replyTo: replied.id, conversation: replied.conversation }
+    }
+    // Signing first validates the request (schema) before any recipient is looked up.
+    const inner = signMessage(this.#account, req, thread)
+    const keys = await this.#book.requireRecipients([...req.to, me])
+    const { outer, position } = await publishSealed(this.#account, inner, keys)
+    await this.waitProcessed(position)
+    return { id: inner.id, outer, position }
+  }
+
+  /** Indexed messages, newest first: received only, or all with `all`; expired ones left out. */
+  async list(q: { all?: boolean; limit?: number } = {}): Promise<Message[]> {
+    const limit = q.limit ?? DEFAULT_LIST_LIMIT
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
+    const me = this.#account.user
+    if (me === undefined) return []
+    return listMessages(this.#records, q.all === true ? 'a' : 'i', limit, me, this.#account.now())
+  }
+
+  /** An indexed, unexpired message by its inner or outer id, with its receipts. */
+  async get(id: string): Promise<MessageDetail | undefined> {
+    const me = this.#account.user
+    const record = await this.#find(id)
+    if (me === undefined || !record) return undefined
+    return toDetail(record, await this.#records.get<ReceiptMap>(receiptsKey(record.id)), me)
+  }
+
+  /**
+   * Mark a received message read: recorded here at once, and a `read` receipt goes (once) to
+   * the author's devices and ours. A sent message is returned unchanged.
+   * @throws NOT_FOUND
+   */
+  async markRead(id: string): Promise<MessageDetail> {
+    const me = this.#account.requireUser()
+    const record = await this.#find(id)
+    if (!record) throw notFound(id)
+    if (record.direction === 'in') {
+      const first = await this.#exclusive(async () => {
+        const key = receiptsKey(record.id)
+        const batch = this.#records.batch()
+        const current = await batch.get<ReceiptMap>(key)
+        if (current?.[me]?.status === 'read') return false
+        batch.set(key, mergeReceipt(current, me, { status: 'read', at: this.#account.now() }))
+        await batch.commit()
+        return true
+      })
+      if (first) await this.#sendReceipts([{ message: record.id, author: record.from }], 'read')
+    }
+    return (await this.get(record.id))!
+  }
+
+  /** Number of messages indexed. */
+  async count(): Promise<number> {
+    return (await this.#records.get<number>(COUNT_KEY)) ?? 0
+  }
+
+  /** Events of journal positions in (after, processed], in order, at most `limit`. */
+  async eventsAfter(after: number, limit: number): Promise<SdmpEvent[]> {
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'after: expected a journal position')
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'limit: expected a positive integer')
+    return readEvents(this.#account, this.#records, after, this.#processed, limit)
+  }
+
+  /** Rotate this node's prekey when due and erase expired secrets (envelope.md §7.3). */
+  maintainPrekeys(): Promise<{ published: boolean; deleted: string[] }> {
+    return this.#book.maintain()
+  }
+
+  #find(id: string): Promise<MessageRecord | undefined> {
+    return findMessage(this.#records, id, this.#account.now())
+  }
+
+  #onAppended(lines: readonly AppendedLine[]): void {
+    for (const l of lines) this.#indexer.remember(l.position, l.resource)
+    this.#kick()
+  }
+
+  /** Run the queue, or tell the running one that more lines arrived. */
+  #kick(): void {
+    if (this.#stopping) return
+    if (this.#running) {
+      this.#again = true
+      return
+    }
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined
+    })
+  }
+
+  async #run(): Promise<void> {
+    try {
+      do {
+        this.#again = false
+        for (;;) {
+          if (this.#stopping) return
+          const rows = await this.#account.store.readJournal(this.#processed, BATCH_LINES)
+          if (rows.length === 0) break
+          const { receipts, skipped } = await this.#exclusive(async () => {
+            const batch = this.#records.batch()
+            const outcome = await this.#indexer.indexRows(batch, rows)
+            await batch.commit()
+            return outcome
+          })
+          const position = rows[rows.length - 1]!.position
+          this.#processed = position
+          this.#indexer.forget(position)
+          if (skipped > 0) {
+            this.#skipped += skipped
+            this.#event('mail.skipped', { position, skipped: this.#skipped })
+          }
+          for (const w of this.#waiters)
+            if (w.position <= position) {
+              this.#waiters.delete(w)
+              w.resolve()
+            }
+          for (const l of this.#listeners) l(position)
+          // After the commit: a crash before this point leaves the receipt decided but unsent,
+          // never sent twice (docs/messaging.md "Receipts").
+          await this.#sendReceipts(receipts, 'delivered')
+        }
+      } while (this.#again && !this.#stopping)
+    } catch (e) {
+      // The queue stops here; the next appended line retries from the durable cursor.
+      this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' })
+      this.#failWaiters(e)
+    }
+  }
+
+  #failWaiters(e: unknown): void {
+    for (const w of this.#waiters) w.reject(e)
+    this.#waiters.clear()
+  }
+
+  async #sendReceipts(tasks: readonly ReceiptTask[], status: 'delivered' | 'read'): Promise<void> {
+    for (const t of tasks) {
+      try {
+        const missing = await sendReceipt(this.#account, this.#book, t.message, t.author, status)
+        if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
+      } catch (e) {
+        const code = e instanceof ProtocolError ? e.code : 'INTERNAL'
+        this.#event('mail.receipt-failed', { status, code })
+      }
+    }
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#chain.then(fn)
+    this.#chain = p.catch(() => undefined)
+    return p
+  }
+}
+
+/** NOT_FOUND naming the id when it has the shape of one (never echo arbitrary input). */
+function notFound(id: unknown): ProtocolError {
+  const named = typeof id === 'string' && /^[A-Za-z0-9_-]{86}$/.test(id) ? ` ${id}` : ''
+  return new ProtocolError(ErrorCode.NOT_FOUND, `message${named}: not found`)
+}

@@ -1,0 +1,191 @@
+/**
+ * Prekeys for the mailbox (docs/protocol/envelope.md §7, docs/messaging.md "Prekeys"): the
+ * recipient keys a sender wraps to (each reading node's newest valid prekey), this node's own
+ * prekey secrets for opening, and rotation with deletion of expired secrets.
+ * @module
+ */
+import {
+  ErrorCode,
+  ProtocolError,
+  decodeResource,
+  fromBase64url,
+  fromBase64urlExact,
+  isSuite,
+  prekeyId,
+  prekeyNeedsRotation,
+  prekeyRecordOf,
+  prekeySecretsToDelete,
+  selectPrekeys,
+  validateResource,
+} from '@sdmp/core'
+import type { ContentData, PrekeyRecord, RecipientSecret } from '@sdmp/core'
+import type { Account } from '../account/account.js'
+import { SECRET_NAMES } from '../account/account.js'
+
+/** Recipient keys for a set of users, and the users none of whose devices can receive. */
+export interface Recipients {
+  readonly keys: PrekeyRecord[]
+  readonly missing: string[]
+}
+
+/** Prekey lookups of one account, with a cache of verified prekey records. */
+export class PrekeyBook {
+  readonly #account: Account
+  /** Verified prekey records by resource id (a stored prekey never changes). */
+  readonly #records = new Map<string, PrekeyRecord>()
+  #secrets: RecipientSecret[] | undefined
+
+  constructor(account: Account) {
+    this.#account = account
+  }
+
+  /** Every verifiable stored prekey record published for `user`. */
+  async recordsOf(user: string): Promise<PrekeyRecord[]> {
+    const { store, provider, ingestor } = this.#account
+    const out: PrekeyRecord[] = []
+    let after = 0
+    for (;;) {
+      const metas = await store.queryResources({
+        kinds: ['prekey'],
+        user,
+        afterPosition: after,
+        limit: 1000,
+      })
+      if (metas.length === 0) return out
+      for (const m of metas) {
+        let record = this.#records.get(m.id)
+        if (!record) {
+          const bytes = await store.getResource(m.id)
+          if (!bytes) continue
+          try {
+            const v = validateResource(provider, bytes, ingestor.graph, {
+              now: this.#account.now(),
+            })
+            record = prekeyRecordOf(provider, v)
+            this.#records.set(m.id, record)
+          } catch {
+            // A prekey whose signer lost its authorization is not a key anyone wraps to.
+            continue
+          }
+        }
+        out.push(record)
+      }
+      after = metas[metas.length - 1]!.position
+    }
+  }
+
+  /**
+   * For each user, the newest valid prekey of every node of that user holding read_encrypted
+   * now (envelope.md §7.2). A user none of whose reading nodes has a usable prekey is listed
+   * in `missing` (the caller decides whether that refuses the send).
+   */
+  async recipientsOf(users: readonly string[]): Promise<Recipients> {
+    const now = this.#account.now()
+    const graph = this.#account.ingestor.graph
+    const keys: PrekeyRecord[] = []
+    const missing: string[] = []
+    for (const user of new Set(users)) {
+      const readers = new Set(graph.readersOf(user, now))
+      const records = (await this.recordsOf(user)).filter((r) => readers.has(r.node))
+      const chosen = selectPrekeys(records, now)
+      if (chosen.length === 0) missing.push(user)
+      keys.push(...chosen)
+    }
+    return { keys, missing }
+  }
+
+  /**
+   * Like {@link recipientsOf} but refuses when any user has no usable prekey.
+   * @throws NOT_FOUND naming the first such user
+   */
+  async requireRecipients(users: readonly string[]): Promise<PrekeyRecord[]> {
+    const { keys, missing } = await this.recipientsOf(users)
+    if (missing.length > 0)
+      throw new ProtocolError(
+        ErrorCode.NOT_FOUND,
+        `no device of ${missing[0]!} can receive encrypted messages yet: their prekey has not arrived; sync first`,
+      )
+    return keys
+  }
+
+  /** This node's own prekey records (any validity), from the store. */
+  async ownRecords(): Promise<PrekeyRecord[]> {
+    const user = this.#account.user
+    if (user === undefined) return []
+    const { store, provider } = this.#account
+    const out: PrekeyRecord[] = []
+    for (const m of await store.queryResources({ kinds: ['prekey'], user, limit: 10_000 })) {
+      const bytes = await store.getResource(m.id)
+      if (!bytes) continue
+      // Our own stored prekeys were validated at ingest; the signer is the owning node.
+      const r = decodeResource(provider, bytes)
+      if (r.signatures[0]?.kid !== this.#account.node) continue
+      const d = r.data as ContentData<'prekey'>
+      const publicKey = fromBase64urlExact(d.key, 1216, 'prekey.key')
+      out.push({
+        node: this.#account.node,
+        keyId: prekeyId(provider, publicKey),
+        publicKey,
+        created: r.created,
+        expires: d.expires,
+      })
+    }
+    return out
+  }
+
+  /** The secrets this node opens envelopes with (cached; see {@link reloadSecrets}). */
+  async secrets(): Promise<readonly RecipientSecret[]> {
+    if (this.#secrets === undefined) this.#secrets = await this.#loadSecrets()
+    return this.#secrets
+  }
+
+  /** Forget the cached secrets: the next {@link secrets} reads the vault again. */
+  reloadSecrets(): void {
+    this.#secrets = undefined
+  }
+
+  async #loadSecrets(): Promise<RecipientSecret[]> {
+    const out: RecipientSecret[] = []
+    for (const r of await this.ownRecords()) {
+      const raw = await this.#account.vault.get(SECRET_NAMES.prekeyPrefix + r.keyId)
+      if (raw === undefined) continue
+      const s = JSON.parse(new TextDecoder().decode(raw)) as {
+        suite: string
+        publicKey: string
+        secretKey: string
+      }
+      if (!isSuite(s.suite)) continue
+      out.push({
+        suite: s.suite,
+        publicKey: fromBase64urlExact(s.publicKey, r.publicKey.length, 'prekey secret.publicKey'),
+        secretKey: fromBase64url(s.secretKey, 'prekey secret.secretKey'),
+      })
+    }
+    return out
+  }
+
+  /**
+   * Rotate and prune (envelope.md §7.3): publish a new prekey when this node reads encrypted
+   * data and its newest valid one is due, and erase the secrets expired past the grace period.
+   * @returns whether a prekey was published and the keyIds whose secrets were erased
+   */
+  async maintain(): Promise<{ published: boolean; deleted: string[] }> {
+    const account = this.#account
+    const own = await this.ownRecords()
+    const now = account.now()
+    let published = false
+    if (account.nodeTrusts('read_encrypted').length > 0 && prekeyNeedsRotation(own, now)) {
+      await account.publishPrekey()
+      published = true
+    }
+    const deleted: string[] = []
+    for (const keyId of prekeySecretsToDelete(own, now)) {
+      const name = SECRET_NAMES.prekeyPrefix + keyId
+      if ((await account.vault.get(name)) === undefined) continue
+      await account.vault.delete(name)
+      deleted.push(keyId)
+    }
+    if (published || deleted.length > 0) this.reloadSecrets()
+    return { published, deleted }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Reads of the mailbox index (docs/messaging.md "Index layout"): a page of the newest messages
+ * and a message by inner or outer id, each O(limit) or O(1) record reads, never a scan.
+ * @module
+ */
+import type { Message } from '@sdmp/client'
+import { isExpired, toMessage } from './receipts.js'
+import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
+import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
+
+/** The newest `limit` unexpired messages of a list index, newest first. */
+export async function listMessages(
+  records: MailRecords,
+  index: ListIndex,
+  limit: number,
+  me: string,
+  now: number,
+): Promise<Message[]> {
+  const out: Message[] = []
+  let before: string | undefined
+  // Expired messages are skipped, so a page may need a few more keys than `limit`.
+  while (out.length < limit) {
+    const keys = await records.listKeys(index, limit, before)
+    for (const key of keys) {
+      const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
+      if (!record || isExpired(record, now)) continue
+      out.push(toMessage(record, await records.get<ReceiptMap>(receiptsKey(record.id)), me))
+      if (out.length === limit) break
+    }
+    if (keys.length < limit) break
+    before = keys[keys.length - 1]
+  }
+  return out
+}
+
+/** A message by inner id, else by outer id; undefined when unknown, malformed or expired. */
+export async function findMessage(
+  records: MailRecords,
+  id: string,
+  now: number,
+): Promise<MessageRecord | undefined> {
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(id)) return undefined
+  let record = await records.get<MessageRecord>(messageKey(id))
+  if (!record) {
+    const entry = await records.get<OuterEntry>(outerKey(id))
+    if (entry?.kind === 'message') record = await records.get<MessageRecord>(messageKey(entry.id))
+  }
+  return record && !isExpired(record, now) ? record : undefined
+}

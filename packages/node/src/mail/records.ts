@@ -1,0 +1,155 @@
+/**
+ * The mailbox index as node-local records (docs/messaging.md "Index layout"): one namespace, so
+ * that the records of a batch of journal lines and the processed cursor are written in one
+ * atomic `putLocal`. Every value is sealed by the vault (bound to its namespace and key).
+ * @module
+ */
+import type { LocalRecord, SecretVault, Store } from '@sdmp/store'
+
+/** The namespace of every mailbox record. */
+export const MAIL_NS = 'mail'
+
+/** Key of the processed cursor: the journal position up to which every line is indexed. */
+export const CURSOR_KEY = 'cursor'
+/** Key of the number of indexed messages (for `status`). */
+export const COUNT_KEY = 'count'
+
+/** Digits of the zero-padded creation time in list keys (ms up to year 5138). */
+const TIME_DIGITS = 14
+
+/** Key of an opened message by its inner id. */
+export const messageKey = (inner: string) => `m:${inner}`
+/** Key of what an encrypted resource (outer id) opened to. */
+export const outerKey = (outer: string) => `o:${outer}`
+/** Key of the receipts indexed for one message (by inner id). */
+export const receiptsKey = (inner: string) => `r:${inner}`
+/** Prefix of the list index: `a` every message, `i` received ones only. */
+export type ListIndex = 'a' | 'i'
+/** Key of a message in a list index: creation time then id, so key order is time order. */
+export const listKey = (index: ListIndex, created: number, inner: string) =>
+  `${index}:${String(created).padStart(TIME_DIGITS, '0')}:${inner}`
+/** Bounds of a list index for `listLocal` (';' is the character after ':'). */
+export const listRange = (index: ListIndex) => ({ after: `${index}:`, before: `${index};` })
+/** The inner id at the end of a list key. */
+export const idOfListKey = (key: string) => key.slice(key.lastIndexOf(':') + 1)
+
+/** An opened message as the index keeps it (times in ms). */
+export interface MessageRecord {
+  readonly id: string
+  readonly outer: string
+  readonly from: string
+  readonly to: readonly string[]
+  readonly subject?: string
+  readonly body: string
+  readonly type: 'text' | 'markdown' | 'html'
+  readonly created: number
+  readonly conversation: string
+  readonly replyTo?: string
+  readonly expires?: number
+  readonly direction: 'in' | 'out'
+  /** Journal position of the encrypted resource that brought it first. */
+  readonly position: number
+}
+
+/** The strongest receipt of one user for one message (the earliest of that strength). */
+export interface ReceiptEntry {
+  readonly status: 'delivered' | 'read'
+  /** Receipt creation time, ms. */
+  readonly at: number
+}
+
+/** Receipts of one message by user fingerprint. */
+export type ReceiptMap = Readonly<Record<string, ReceiptEntry>>
+
+/** What one encrypted resource opened to, for events; absent when it was skipped. */
+export type OuterEntry =
+  | { readonly kind: 'message'; readonly id: string; readonly first: boolean }
+  | {
+      readonly kind: 'receipt'
+      readonly message: string
+      readonly user: string
+      readonly status: 'delivered' | 'read'
+      readonly at: number
+    }
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * Sealed JSON records over the store. Readers see only committed records; a {@link MailBatch}
+ * also sees its own buffered writes and commits them in one `putLocal`.
+ */
+export class MailRecords {
+  readonly #store: Store
+  readonly #vault: SecretVault
+
+  constructor(store: Store, vault: SecretVault) {
+    this.#store = store
+    this.#vault = vault
+  }
+
+  /** A committed record, or undefined. @throws DECRYPT_FAILED (tampered record) */
+  async get<T>(key: string): Promise<T | undefined> {
+    const sealed = await this.#store.getLocal(MAIL_NS, key)
+    if (sealed === undefined) return undefined
+    return JSON.parse(decoder.decode(this.#vault.openLocal(MAIL_NS, key, sealed))) as T
+  }
+
+  /** A write buffer whose records are committed together. */
+  batch(): MailBatch {
+    return new MailBatch(this, (records) => this.#store.putLocal(MAIL_NS, records), this.#vault)
+  }
+
+  /** Keys of a list index, newest first, strictly before `before` (a list key) when given. */
+  async listKeys(index: ListIndex, limit: number, before?: string): Promise<string[]> {
+    const range = listRange(index)
+    const rows = await this.#store.listLocal(MAIL_NS, {
+      after: range.after,
+      before: before ?? range.before,
+      limit,
+      descending: true,
+    })
+    return rows.map((r) => r.key)
+  }
+}
+
+/** Buffered writes of one batch: reads see them first; {@link commit} writes them atomically. */
+export class MailBatch {
+  readonly #records: MailRecords
+  readonly #put: (records: readonly LocalRecord[]) => Promise<void>
+  readonly #vault: SecretVault
+  readonly #pending = new Map<string, unknown>()
+
+  constructor(
+    records: MailRecords,
+    put: (records: readonly LocalRecord[]) => Promise<void>,
+    vault: SecretVault,
+  ) {
+    this.#records = records
+    this.#put = put
+    this.#vault = vault
+  }
+
+  /** A record as this batch would leave it. */
+  async get<T>(key: string): Promise<T | undefined> {
+    if (this.#pending.has(key)) return this.#pending.get(key) as T
+    return this.#records.get<T>(key)
+  }
+
+  /** Buffer a write. */
+  set(key: string, value: unknown): void {
+    this.#pending.set(key, value)
+  }
+
+  /** Write every buffered record in one atomic, durable commit. */
+  async commit(): Promise<void> {
+    if (this.#pending.size === 0) return
+    const records: LocalRecord[] = []
+    for (const [key, value] of this.#pending)
+      records.push({
+        key,
+        value: this.#vault.sealLocal(MAIL_NS, key, encoder.encode(JSON.stringify(value))),
+      })
+    await this.#put(records)
+  }
+}

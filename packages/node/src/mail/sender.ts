@@ -1,0 +1,121 @@
+/**
+ * Sending sealed resources (docs/messaging.md "Send"): the inner message or receipt is signed
+ * by this node for its user, sealed to the reading nodes of the recipient users and of our own
+ * user (envelope.md §1, §7.2), and published as an `encrypted` resource.
+ * @module
+ */
+import { ErrorCode, ProtocolError, sealResource } from '@sdmp/core'
+import type { DecodedResource, PrekeyRecord } from '@sdmp/core'
+import type { Account } from '../account/account.js'
+import type { PrekeyBook } from './prekeys.js'
+
+/** A message to send (recipients already resolved to user fingerprints). */
+export interface SendRequest {
+  readonly to: readonly string[]
+  readonly body: string
+  readonly type?: 'text' | 'markdown' | 'html'
+  readonly subject?: string
+  /** Inner or outer id of an indexed message this one answers. */
+  readonly replyTo?: string
+  /** Expiry, ms since the epoch. */
+  readonly expires?: number
+}
+
+/** What a send published. */
+export interface SendResult {
+  /** Id of the signed inner message (what receipts and replies name). */
+  readonly id: string
+  /** Id of the `encrypted` resource that carries it. */
+  readonly outer: string
+  /** Journal position of the outer resource. */
+  readonly position: number
+}
+
+/** The thread a reply joins. */
+export interface Thread {
+  readonly replyTo: string
+  readonly conversation: string
+}
+
+/**
+ * Sign the inner `message` for our user (schemas.md "message").
+ * @throws BAD_REQUEST (no recipient, bad expiry), FORBIDDEN (no publish_resource),
+ *   SCHEMA_VIOLATION (fields out of range, duplicate recipients)
+ */
+export function signMessage(
+  account: Account,
+  req: SendRequest,
+  thread: Thread | undefined,
+): DecodedResource {
+  if (!Array.isArray(req.to) || req.to.length === 0)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'message.to: expected at least 1 recipient')
+  if (req.expires !== undefined && (!Number.isSafeInteger(req.expires) || req.expires < 0))
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'message.expires: expected epoch ms')
+  return account.signForUser(
+    {
+      kind: 'message',
+      data: {
+        body: req.body,
+        type: req.type ?? 'text',
+        to: [...req.to],
+        ...(req.subject !== undefined && { subject: req.subject }),
+        ...(thread && { conversation: thread.conversation, replyTo: thread.replyTo }),
+        ...(req.expires !== undefined && { expires: new Date(req.expires).toISOString() }),
+      },
+    },
+    'publish_resource',
+  )
+}
+
+/** Sign a `receipt` for a message (schemas.md "receipt"). @throws FORBIDDEN */
+export function signReceipt(
+  account: Account,
+  message: string,
+  status: 'delivered' | 'read',
+): DecodedResource {
+  return account.signForUser(
+    { kind: 'receipt', data: { resource: message, status } },
+    'publish_resource',
+  )
+}
+
+/**
+ * Seal `inner` to `keys` and publish the `encrypted` resource (signed by this node under its
+ * publish_resource trust).
+ * @throws FORBIDDEN (no publish_resource), the ingest codes of {@link Account.publish}
+ */
+export async function publishSealed(
+  account: Account,
+  inner: DecodedResource,
+  keys: readonly PrekeyRecord[],
+): Promise<{ outer: string; position: number }> {
+  const trust = account.nodeTrusts('publish_resource')[0]
+  if (trust === undefined)
+    throw new ProtocolError(ErrorCode.FORBIDDEN, 'this node may not publish_resource for its user')
+  const outer = sealResource(account.provider, inner, keys, {
+    key: account.nodeKey,
+    user: account.requireUser(),
+    trust: trust.id,
+  })
+  const [outcome] = await account.publish([outer])
+  return { outer: outer.id, position: outcome!.position! }
+}
+
+/**
+ * Send a receipt to the author's reading nodes and our own. Best effort: when no node of the
+ * author can receive yet, it goes to the nodes that can (our own at least), and the caller is
+ * told who was missing.
+ * @returns the users without a usable prekey (empty when everyone got it)
+ */
+export async function sendReceipt(
+  account: Account,
+  book: PrekeyBook,
+  message: string,
+  author: string,
+  status: 'delivered' | 'read',
+): Promise<string[]> {
+  const { keys, missing } = await book.recipientsOf([author, account.requireUser()])
+  if (keys.length === 0) return missing
+  await publishSealed(account, signReceipt(account, message, status), keys)
+  return missing
+}

@@ -1,0 +1,282 @@
+/**
+ * The node as its client API (packages/client `SdmpApi`, docs/api.md): the account operations,
+ * the mailbox and, while a daemon runs, the network. The HTTP API is a thin mapping of this
+ * class, and the CLI calls it directly when no daemon runs, so both give the same results and
+ * the same error codes (docs/cli.md §1).
+ * @module
+ */
+import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
+import type { ContentData } from '@sdmp/core'
+import type {
+  Contact,
+  ContactAdded,
+  ContactRemoved,
+  Device,
+  DeviceAuthorized,
+  DeviceRevoked,
+  InboxQuery,
+  JournalLine,
+  Message,
+  MessageDetail,
+  Peer,
+  Post,
+  PostRequest,
+  Published,
+  SdmpApi,
+  SendRequest,
+  Shown,
+  Status,
+  SyncRequest,
+  SyncResult,
+  Whoami,
+} from '@sdmp/client'
+import type { Account } from '../account/account.js'
+import { accountStatus, publishPost } from '../account/activity.js'
+import {
+  addContact,
+  createInvite,
+  listContacts,
+  readContacts,
+  removeContact,
+} from '../account/contacts.js'
+import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
+import { joinUser } from '../account/join.js'
+import type { Mailbox } from '../mail/index.js'
+import { peerAddresses } from '../daemon/address-book.js'
+import { formatPeerAddress } from '../peer-address.js'
+
+/** What a running network adds to the service (the daemon's, or a one-shot sync's). */
+export interface ServiceNetwork {
+  peers(): Peer[]
+  sync(request: SyncRequest): Promise<SyncResult>
+}
+
+/** Options of {@link NodeService}. */
+export interface NodeServiceOptions {
+  /** The running network, when a daemon runs. */
+  readonly network?: () => ServiceNetwork | undefined
+  /** Without a daemon: run one sync over a temporary network and return its result. */
+  readonly oneShotSync?: (request: SyncRequest) => Promise<SyncResult>
+  /** Bound addresses and pid of the running daemon. */
+  readonly running?: () => { peer: string; api: string; pid: number; startedAt: number } | undefined
+  /** Called after this node learned its user (device join): the daemon starts syncing. */
+  readonly onJoined?: () => Promise<void>
+}
+
+const MAX_LIST = 1000
+
+/** {@link SdmpApi} over an open account and its mailbox. */
+export class NodeService implements SdmpApi {
+  readonly account: Account
+  readonly mailbox: Mailbox
+  readonly #options: NodeServiceOptions
+
+  constructor(account: Account, mailbox: Mailbox, options: NodeServiceOptions = {}) {
+    this.account = account
+    this.mailbox = mailbox
+    this.#options = options
+  }
+
+  async whoami(): Promise<Whoami> {
+    const c = this.account.config
+    const running = this.#options.running?.()
+    return {
+      user: c.user,
+      node: c.node,
+      uri: c.user === null ? null : `sdmp://${c.user}`,
+      ...(c.name !== undefined && { name: c.name }),
+      listen: { ...c.listen },
+      ...(running && { running: { peer: running.peer, api: running.api, pid: running.pid } }),
+    }
+  }
+
+  async status(): Promise<Status> {
+    const s = await accountStatus(this.account)
+    const running = this.#options.running?.()
+    const network = this.#options.network?.()
+    return {
+      ...s,
+      counts: { ...s.counts, messages: await this.mailbox.count() },
+      ...(running && {
+        daemon: {
+          pid: running.pid,
+          uptimeMs: Date.now() - running.startedAt,
+          peers: network?.peers().filter((p) => p.state === 'connected').length ?? 0,
+        },
+      }),
+    }
+  }
+
+  async send(request: SendRequest): Promise<Published> {
+    if (request.to.length === 0)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'send: at least one recipient is needed')
+    const to = [...new Set(await Promise.all(request.to.map((t) => this.#resolveUser(t))))]
+    if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
+    const expires =
+      request.expiresInMs === undefined ? undefined : this.account.now() + request.expiresInMs
+    const sent = await this.mailbox.send({
+      to,
+      body: request.body,
+      ...(request.type !== undefined && { type: request.type }),
+      ...(request.subject !== undefined && { subject: request.subject }),
+      ...(request.replyTo !== undefined && { replyTo: request.replyTo }),
+      ...(expires !== undefined && { expires }),
+    })
+    return { id: sent.id }
+  }
+
+  /** A contact name or a user fingerprint → a user fingerprint. */
+  async #resolveUser(ref: string): Promise<string> {
+    const contacts = await readContacts(this.account)
+    const byName = contacts.find((c) => c.name === ref)
+    if (byName) return byName.user
+    if (isDigest(ref)) return ref
+    throw new ProtocolError(ErrorCode.NOT_FOUND, `no contact named ${ref}`)
+  }
+
+  async inbox(query: InboxQuery = {}): Promise<{ messages: Message[] }> {
+    const limit = checkLimit(query.limit, 100)
+    return { messages: await this.mailbox.list({ all: query.all === true, limit }) }
+  }
+
+  async show(id: string): Promise<Shown> {
+    assertId(id, 'id')
+    const message = await this.mailbox.get(id)
+    if (message) return { message }
+    const meta = await this.account.store.getMeta(id)
+    if (meta?.kind === 'post') {
+      const bytes = await this.account.store.getResource(id)
+      if (bytes) return { post: this.#post(bytes) }
+    }
+    throw new ProtocolError(ErrorCode.NOT_FOUND, `this node holds no message or post ${id}`)
+  }
+
+  async markRead(id: string): Promise<{ message: MessageDetail }> {
+    assertId(id, 'id')
+    return { message: await this.mailbox.markRead(id) }
+  }
+
+  async post(request: PostRequest): Promise<Published> {
+    return publishPost(this.account, request.body, {
+      ...(request.type !== undefined && { type: request.type }),
+      ...(request.subject !== undefined && { subject: request.subject }),
+    })
+  }
+
+  async posts(query: { limit?: number } = {}): Promise<{ posts: Post[] }> {
+    const limit = checkLimit(query.limit, 100)
+    const metas = await this.account.store.queryResources({
+      kinds: ['post'],
+      descending: true,
+      limit,
+    })
+    const posts: Post[] = []
+    for (const m of metas) {
+      const bytes = await this.account.store.getResource(m.id)
+      if (bytes) posts.push(this.#post(bytes))
+    }
+    return { posts }
+  }
+
+  #post(bytes: Uint8Array): Post {
+    const r = decodeResource(this.account.provider, bytes)
+    const d = r.data as ContentData<'post'>
+    return {
+      id: r.id,
+      from: r.header.user,
+      body: d.body,
+      type: d.type,
+      subject: d.subject ?? null,
+      created: new Date(r.created).toISOString(),
+    }
+  }
+
+  async contacts(): Promise<{ contacts: Contact[] }> {
+    return { contacts: await listContacts(this.account) }
+  }
+
+  async addContact(request: { invite: string; name?: string }): Promise<ContactAdded> {
+    return addContact(
+      this.account,
+      request.invite,
+      request.name === undefined ? {} : { name: request.name },
+    )
+  }
+
+  async removeContact(name: string): Promise<ContactRemoved> {
+    return removeContact(this.account, name)
+  }
+
+  async devices(): Promise<{ devices: Device[] }> {
+    return { devices: await listDevices(this.account) }
+  }
+
+  async authorizeDevice(request: {
+    request: string
+    hostOnly?: boolean
+  }): Promise<DeviceAuthorized> {
+    return authorizeDevice(this.account, request.request, { hostOnly: request.hostOnly === true })
+  }
+
+  async revokeDevice(node: string): Promise<DeviceRevoked> {
+    return revokeDevice(this.account, node)
+  }
+
+  async join(request: { invite: string }): Promise<{ user: string; node: string }> {
+    const joined = await joinUser(this.account, request.invite)
+    await this.#options.onJoined?.()
+    return joined
+  }
+
+  async invite(): Promise<{ invite: string }> {
+    return { invite: await createInvite(this.account) }
+  }
+
+  async peers(): Promise<{ peers: Peer[] }> {
+    const network = this.#options.network?.()
+    if (network) return { peers: network.peers() }
+    // No daemon: the peers this node would dial, all offline.
+    return {
+      peers: (await peerAddresses(this.account)).map((a) => ({
+        node: a.fingerprint ?? null,
+        user: null,
+        address: formatPeerAddress({ host: a.host, port: a.port }),
+        state: 'offline',
+        direction: null,
+        lastError: null,
+        nextAttempt: null,
+      })),
+    }
+  }
+
+  async sync(request: SyncRequest = {}): Promise<SyncResult> {
+    const network = this.#options.network?.()
+    if (network) return network.sync(request)
+    if (this.#options.oneShotSync) return this.#options.oneShotSync(request)
+    throw new ProtocolError(ErrorCode.UNAVAILABLE, 'sync: this node has no network')
+  }
+
+  async journal(query: { after?: number; limit?: number } = {}): Promise<{ lines: JournalLine[] }> {
+    const after = query.after ?? 0
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'journal: after must be an integer >= 0')
+    const limit = checkLimit(query.limit, MAX_LIST)
+    const rows = await this.account.store.readJournal(after, limit)
+    return { lines: rows.map((r) => ({ position: r.position, line: r.line })) }
+  }
+}
+
+function assertId(id: string, label: string): void {
+  if (!isDigest(id))
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      `${label}: expected an 86-character base64url id`,
+    )
+}
+
+function checkLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST}`)
+  return limit
+}

@@ -1,0 +1,55 @@
+/**
+ * The node without a daemon (docs/cli.md §1): open the home's account (taking the store lock),
+ * bring its mailbox index up to date, and serve {@link SdmpApi} in-process. `sync` then runs
+ * once over a temporary network that only dials (no listener) and stops when done.
+ * @module
+ */
+import type { SyncRequest, SyncResult } from '@sdmp/client'
+import { Account } from '../account/account.js'
+import type { AccountDeps } from '../account/account.js'
+import { NodeNetwork } from '../daemon/network.js'
+import { Mailbox } from '../mail/index.js'
+import { NodeService } from './node-service.js'
+
+/** An in-process node service and how to release it. */
+export interface OpenedService {
+  readonly api: NodeService
+  /** Stop the mailbox and close the store (releasing its lock). */
+  close(): Promise<void>
+}
+
+/**
+ * Open the home for one command.
+ * @throws the codes of Account.open (NOT_FOUND, IN_USE, UNAUTHORIZED, INCOMPATIBLE_STORE)
+ */
+export async function openNodeService(
+  deps: AccountDeps,
+  options: { event?: (name: string, detail: Record<string, unknown>) => void } = {},
+): Promise<OpenedService> {
+  const account = await Account.open(deps)
+  const mailbox = new Mailbox(account, options.event ? { event: options.event } : {})
+  try {
+    await mailbox.start()
+  } catch (e) {
+    await account.close()
+    throw e
+  }
+  const oneShotSync = async (request: SyncRequest): Promise<SyncResult> => {
+    const net = await NodeNetwork.start({ account, ...(options.event && { event: options.event }) })
+    try {
+      return await net.sync({ ...request, wait: true })
+    } finally {
+      const head = (await account.store.journalHead())?.position ?? 0
+      await mailbox.waitProcessed(head)
+      await net.stop()
+    }
+  }
+  const api = new NodeService(account, mailbox, { oneShotSync })
+  return {
+    api,
+    async close() {
+      await mailbox.stop().catch(() => undefined)
+      await account.close()
+    },
+  }
+}
