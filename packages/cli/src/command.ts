@@ -46,6 +46,15 @@ export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Colors for people-facing text; all identity functions when color is off. */
   readonly style: Style
+  /**
+   * Print one line now, for long-running commands (`start`, `sync --wait`) whose output cannot
+   * wait for the result. Everything else returns its output in the result.
+   */
+  readonly out: (line: string) => void
+  /** One line on stderr now: live status and logs, never the result. */
+  readonly err: (line: string) => void
+  /** stdout is a terminal (live status lines may redraw). */
+  readonly isTTY: boolean
 }
 
 /** A failure the command itself decided on (for example: some checks failed). */

@@ -81,6 +81,9 @@ async function dispatch(argv: readonly string[], io: CliIo, json: boolean): Prom
     json,
     env: io.env,
     style: createStyle(!json && shouldColor(io.stdout.isTTY, io.env)),
+    out: (line) => io.stdout.write(`${line}\n`),
+    err: (line) => io.stderr.write(`${line}\n`),
+    isTTY: io.stdout.isTTY === true,
   })
   return finish(result, io, json)
 }

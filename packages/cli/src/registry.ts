@@ -12,18 +12,30 @@ import { initCommand } from './commands/init.js'
 import { inviteCommand } from './commands/invite.js'
 import { journalCommand } from './commands/journal.js'
 import { legacyCommand } from './commands/legacy.js'
+import { inboxCommand } from './commands/inbox.js'
+import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
+import { sendCommand } from './commands/send.js'
+import { showCommand } from './commands/show.js'
+import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
+import { syncCommand } from './commands/sync.js'
 import { whoamiCommand } from './commands/whoami.js'
 
-/** All top-level commands. TODO(#5): start, send, inbox, show, sync, peers. */
+/** All top-level commands. */
 export const COMMANDS: readonly Command[] = [
   initCommand,
   deviceCommand,
   whoamiCommand,
+  startCommand,
   inviteCommand,
   contactCommand,
+  sendCommand,
+  inboxCommand,
+  showCommand,
   postCommand,
+  syncCommand,
+  peersCommand,
   journalCommand,
   statusCommand,
   demoCommand,

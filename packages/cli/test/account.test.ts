@@ -79,7 +79,13 @@ describe('sdmp init and whoami', () => {
       'revoke',
     ])
     const status = await sdmpJson(home, ['status'])
-    assert.deepEqual(status['counts'], { resources: 5, journal: 6, contacts: 0, devices: 1 })
+    assert.deepEqual(status['counts'], {
+      resources: 5,
+      journal: 6,
+      contacts: 0,
+      devices: 1,
+      messages: 0,
+    })
     assert.equal(status['store'], join(home, 'store'))
   })
 

@@ -4,3 +4,7 @@
  * @module
  */
 export * from './types.js'
+export { SdmpHttpClient } from './http-client.js'
+export type { SdmpHttpClientOptions, EventsOptions, FollowEventsOptions } from './http-client.js'
+export { SseParser } from './sse-parser.js'
+export type { SseMessage } from './sse-parser.js'

@@ -140,7 +140,10 @@ export interface ContactAdded {
   readonly name: string
   readonly user: string
   readonly trust: string
-  readonly nodes: readonly string[]
+  /** When it was added, ISO 8601. */
+  readonly added: string
+  /** How many of the contact's devices the invite listed. */
+  readonly nodes: number
 }
 
 /** `DELETE /v1/contacts/{name}`. */

@@ -28,3 +28,11 @@ export type { PeerAddress } from './peer-address.js'
 // The account layer: an sdmp home, keys, devices, invites, contacts (docs/cli.md); curated in
 // account/index.ts.
 export * from './account/index.js'
+// The daemon, its network, the in-process service and the mailbox (docs/daemon.md).
+export * from './daemon/index.js'
+export { NodeService } from './service/node-service.js'
+export type { NodeServiceOptions, ServiceNetwork } from './service/node-service.js'
+export { openNodeService } from './service/open.js'
+export type { OpenedService } from './service/open.js'
+export * from './mail/index.js'
+export * from './api/index.js'

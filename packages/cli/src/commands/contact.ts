@@ -26,15 +26,15 @@ export const contactAddCommand: Command = {
     'tampered invite is refused whole. Then a trust (read_resource) to that user is published.',
   ].join('\n'),
   async run(ctx) {
-    const { addContact } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
+    const { withApi } = await import('../connect.js')
     const name = ctx.options['name'] as string | undefined
-    const c = await withAccount(ctx, (a) =>
-      addContact(a, ctx.args[0]!, name === undefined ? {} : { name }),
+    const c = await withApi(ctx, (api) =>
+      api.addContact({ invite: ctx.args[0]!, ...(name !== undefined && { name }) }),
     )
+    const nodes = c.nodes
     return {
-      value: { name: c.name, user: c.user, trust: c.trust, nodes: c.nodes },
-      text: `added ${c.name}: user ${c.user} with ${c.nodes} device${c.nodes === 1 ? '' : 's'}`,
+      value: { name: c.name, user: c.user, trust: c.trust, nodes },
+      text: `added ${c.name}: user ${c.user} with ${nodes} device${nodes === 1 ? '' : 's'}`,
     }
   },
 }
@@ -46,9 +46,8 @@ export const contactListCommand: Command = {
   usage: 'contact list [--json]',
   options: { ...ACCOUNT_OPTIONS },
   async run(ctx) {
-    const { listContacts } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const contacts = await withAccount(ctx, (a) => listContacts(a))
+    const { withApi } = await import('../connect.js')
+    const { contacts } = await withApi(ctx, (api) => api.contacts())
     const s = ctx.style
     const rows = contacts.map((c) => [
       c.name,
@@ -74,9 +73,8 @@ export const contactRemoveCommand: Command = {
   options: { ...ACCOUNT_OPTIONS },
   args: [{ name: 'NAME', required: true }],
   async run(ctx) {
-    const { removeContact } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const r = await withAccount(ctx, (a) => removeContact(a, ctx.args[0]!))
+    const { withApi } = await import('../connect.js')
+    const r = await withApi(ctx, (api) => api.removeContact(ctx.args[0]!))
     return { value: r, text: `removed ${r.name} (user ${short(r.user)})` }
   },
 }

@@ -25,10 +25,9 @@ export const deviceAuthorizeCommand: Command = {
     'read_resource with --host-only. The new device receives it when it syncs with this one.',
   ].join('\n'),
   async run(ctx) {
-    const { authorizeDevice } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const result = await withAccount(ctx, (a) =>
-      authorizeDevice(a, ctx.args[0]!, { hostOnly: ctx.options['host-only'] === true }),
+    const { withApi } = await import('../connect.js')
+    const result = await withApi(ctx, (api) =>
+      api.authorizeDevice({ request: ctx.args[0]!, hostOnly: ctx.options['host-only'] === true }),
     )
     const named = result.name === undefined ? '' : ` (${result.name})`
     return {
@@ -45,9 +44,8 @@ export const deviceListCommand: Command = {
   usage: 'device list [--json]',
   options: { ...ACCOUNT_OPTIONS },
   async run(ctx) {
-    const { listDevices } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const devices = await withAccount(ctx, (a) => listDevices(a))
+    const { withApi } = await import('../connect.js')
+    const { devices } = await withApi(ctx, (api) => api.devices())
     const s = ctx.style
     const paint = { active: s.ok, revoked: s.bad, expired: s.warn, pending: s.warn }
     const rows = devices.map((d) => [
@@ -74,18 +72,36 @@ export const deviceRevokeCommand: Command = {
   details:
     'Publishes a revoke of every trust naming that node: it can no longer publish for you,\nand nothing new is sealed for it. Revocation is final.',
   async run(ctx) {
-    const { revokeDevice } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const result = await withAccount(ctx, (a) => revokeDevice(a, ctx.args[0]!))
+    const { withApi } = await import('../connect.js')
+    const result = await withApi(ctx, (api) => api.revokeDevice(ctx.args[0]!))
     return { value: result, text: `revoked node ${result.node}` }
+  },
+}
+
+/** `sdmp device join INVITE`: on a joined device, learn the user from its invite. */
+export const deviceJoinCommand: Command = {
+  name: 'join',
+  summary: "on a device made with 'init --join': take your user's invite to finish joining",
+  usage: 'device join INVITE [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  args: [{ name: 'INVITE', required: true }],
+  details: [
+    "After 'sdmp device authorize REQUEST' on your first device, run 'sdmp invite' there and",
+    'pass the invite here: it must name this node as a device of its user. It is verified,',
+    'stored, and this node learns its user (docs/cli.md §5). Sync does the same later.',
+  ].join('\n'),
+  async run(ctx) {
+    const { withApi } = await import('../connect.js')
+    const r = await withApi(ctx, (api) => api.join({ invite: ctx.args[0]! }))
+    return { value: r, text: `joined user ${r.user} as node ${r.node}` }
   },
 }
 
 /** `sdmp device`: the group. */
 export const deviceCommand: Command = {
   name: 'device',
-  summary: 'authorize, list and revoke your devices',
+  summary: 'authorize, list and revoke your devices; join one to your user',
   usage: 'device <command> [options]',
   options: {},
-  subcommands: [deviceAuthorizeCommand, deviceListCommand, deviceRevokeCommand],
+  subcommands: [deviceAuthorizeCommand, deviceListCommand, deviceRevokeCommand, deviceJoinCommand],
 }

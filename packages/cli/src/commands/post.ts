@@ -13,9 +13,8 @@ export const postCommand: Command = {
   options: { ...ACCOUNT_OPTIONS },
   args: [{ name: 'TEXT', required: true }],
   async run(ctx) {
-    const { publishPost } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const { id } = await withAccount(ctx, (a) => publishPost(a, ctx.args[0]!))
+    const { withApi } = await import('../connect.js')
+    const { id } = await withApi(ctx, (api) => api.post({ body: ctx.args[0]! }))
     return { value: { id }, text: `posted ${id}` }
   },
 }

@@ -12,9 +12,8 @@ export const statusCommand: Command = {
   usage: 'status [--json]',
   options: { ...ACCOUNT_OPTIONS },
   async run(ctx) {
-    const { accountStatus } = await import('@sdmp/node/account')
-    const { withAccount } = await import('./account-session.js')
-    const s = await withAccount(ctx, (a) => accountStatus(a))
+    const { withApi } = await import('../connect.js')
+    const s = await withApi(ctx, (api) => api.status())
     const b = ctx.style.bold
     const text = [
       `${b('user     ')}  ${s.user ?? ctx.style.warn('(waiting for authorization)')}`,
@@ -24,6 +23,10 @@ export const statusCommand: Command = {
       `${b('journal  ')}  ${s.counts.journal} lines`,
       `${b('contacts ')}  ${s.counts.contacts}`,
       `${b('devices  ')}  ${s.counts.devices}`,
+      `${b('messages ')}  ${s.counts.messages}`,
+      ...(s.daemon === undefined
+        ? []
+        : [`${b('daemon   ')}  pid ${s.daemon.pid}, ${s.daemon.peers} peers connected`]),
     ].join('\n')
     return { value: s, text }
   },

@@ -1,6 +1,7 @@
 /**
  * `sdmp whoami`: the user and node fingerprints, the URI and the listen addresses. Reads only
- * config.json (no store, no passphrase), so it is fast and works while a daemon holds the home.
+ * config.json (no store, no passphrase) and daemon.json (the running daemon, if any), so it is
+ * fast and works while a daemon holds the home.
  * @module
  */
 import type { Command } from '../command.js'
@@ -11,16 +12,21 @@ export const whoamiCommand: Command = {
   summary: 'show your user and node fingerprints, URI and listen addresses',
   usage: 'whoami [--json]',
   options: {},
-  details: 'The user is null on a device created with --join until its trust has arrived by sync.',
+  details: [
+    'The user is null on a device created with --join until its trust has arrived by sync.',
+    'While a daemon runs on this home, `running` holds its pid and bound addresses.',
+  ].join('\n'),
   async run(ctx) {
-    const { readHomeConfig } = await import('@sdmp/node/account')
+    const { readDaemonInfo, readHomeConfig } = await import('@sdmp/node/account')
     const c = readHomeConfig(ctx.home)
+    const d = readDaemonInfo(ctx.home)
     const value = {
       user: c.user,
       node: c.node,
       uri: c.user === null ? null : `sdmp://${c.user}`,
       ...(c.name !== undefined && { name: c.name }),
       listen: c.listen,
+      ...(d !== undefined && { running: { peer: d.peer, api: d.api, pid: d.pid } }),
     }
     const b = ctx.style.bold
     const text = [
@@ -30,6 +36,9 @@ export const whoamiCommand: Command = {
       ...(c.name === undefined ? [] : [`${b('name')}  ${c.name}`]),
       `${b('peer')}  ${c.listen.peer}`,
       `${b('api ')}  http://${c.listen.api}`,
+      ...(d === undefined
+        ? []
+        : [`${b('run ')}  daemon pid ${d.pid}: peer ${d.peer}, api ${d.api}`]),
     ].join('\n')
     return { value, text }
   },

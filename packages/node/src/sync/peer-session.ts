@@ -243,6 +243,28 @@ export class PeerSession implements FetchPeer {
     }
   }
 
+  /**
+   * Offer older journal lines the peer could not see when they were written (a trust made them
+   * visible since; sync.md §8.5): one `broadcast` per 1,000 lines, which the peer fetches from.
+   * Not contiguous with the push stream, so the peer also re-pulls from its position.
+   */
+  async offer(entries: readonly string[]): Promise<void> {
+    const fresh = entries.filter((l) => !this.#peerHas.has(parseJournalLine(l).resourceId))
+    try {
+      for (let i = 0; i < fresh.length && this.channel.isOpen; i += 1000) {
+        const page = fresh.slice(i, i + 1000)
+        await this.channel.send(
+          controlMessage(this.#host.signer, 'broadcast', {
+            since: parseJournalLine(page[0]!).lineId,
+            entries: page,
+          }),
+        )
+      }
+    } catch (e) {
+      if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
+    }
+  }
+
   async #request(kind: 'request_journal' | 'request_resource', data: Record<string, Json>) {
     // A waiter registered after the channel ended would never be cleared by the close handler:
     // its timer would keep the process alive and reject an orphan promise (unhandled).

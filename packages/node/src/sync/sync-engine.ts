@@ -92,13 +92,17 @@ export class SyncEngine {
 
   /**
    * sync.md §8.5: resources published for a user go to that user's own nodes and to the nodes of
-   * the users it trusts (read_resource), and to nobody else.
+   * the users it trusts (read_resource), and to nobody else; a node's identity follows its users.
    */
   visibleTo(peerUser: string, resourceUser: string): boolean {
-    return (
-      peerUser === resourceUser ||
-      this.#ingestor.graph.trustsUser(resourceUser, peerUser, this.#signer.clock())
-    )
+    const graph = this.#ingestor.graph
+    const now = this.#signer.clock()
+    if (peerUser === resourceUser || graph.trustsUser(resourceUser, peerUser, now)) return true
+    // A node's identity is published for the node's own fingerprint: it goes wherever the
+    // resources of the node's users go, or no contact could ever learn a device (§8.5).
+    for (const user of graph.usersOfNode(resourceUser, now))
+      if (user === peerUser || graph.trustsUser(user, peerUser, now)) return true
+    return false
   }
 
   /** Connected sessions, by peer node fingerprint. */
@@ -179,5 +183,39 @@ export class SyncEngine {
       }
     }
     for (const s of this.#sessions.values()) void s.push(lines).catch(() => undefined)
+    // A new trust U -> V makes U's older resources visible to V's nodes (sync.md §8.5): offer
+    // them to the connected nodes of V, which were sent none of them so far.
+    for (const l of lines) {
+      if (l.resource.kind !== 'trust') continue
+      const grantor = l.resource.header.user
+      const trustee = (l.resource.data as { trustee: string }).trustee
+      for (const s of this.#sessions.values())
+        if (s.peerUser === trustee && this.visibleTo(trustee, grantor))
+          void this.#offerUser(s, grantor).catch(() => undefined)
+    }
+  }
+
+  /** Offer every stored line of `user` and of its nodes' identities to one session. */
+  async #offerUser(session: PeerSession, user: string): Promise<void> {
+    const now = this.#signer.clock()
+    for (const u of [user, ...this.#ingestor.graph.nodesOf(user, now)])
+      await this.#offerLines(session, u)
+  }
+
+  /** Offer every stored line published for `user` (see {@link PeerSession.offer}). */
+  async #offerLines(session: PeerSession, user: string): Promise<void> {
+    const store = this.#options.store
+    let after = 0
+    for (;;) {
+      const metas = await store.queryResources({ user, afterPosition: after, limit: 1000 })
+      if (metas.length === 0 || !session.isOpen) return
+      const lines: string[] = []
+      for (const m of metas) {
+        const row = (await store.readJournal(m.position - 1, 1))[0]
+        if (row?.position === m.position) lines.push(row.line)
+      }
+      await session.offer(lines)
+      after = metas[metas.length - 1]!.position
+    }
   }
 }

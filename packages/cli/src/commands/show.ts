@@ -1,0 +1,40 @@
+/**
+ * `sdmp show ID`: one message or post. Showing a received message marks it read, which sends
+ * a `read` receipt to its sender once (docs/messaging.md "Receipts").
+ * @module
+ */
+import type { Command } from '../command.js'
+import { ACCOUNT_OPTIONS } from './account-options.js'
+import { checkId } from './message-input.js'
+
+/** `sdmp show ID`. */
+export const showCommand: Command = {
+  name: 'show',
+  summary: 'print a message or post and mark a received one read',
+  usage: 'show ID [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  args: [{ name: 'ID', required: true }],
+  details:
+    'With --json: {"message":{...}} (the inbox fields plus receipts) or {"post":{...}}.\nExit 66 when this node holds no message or post with that id.',
+  async run(ctx) {
+    const id = checkId('show', ctx.args[0]!)
+    const { withApi } = await import('../connect.js')
+    const { formatMessage, formatPost, namerOf } = await import('./message-format.js')
+    return withApi(ctx, async (api) => {
+      let shown = await api.show(id)
+      if (
+        'message' in shown &&
+        shown.message.direction === 'in' &&
+        shown.message.state === 'unread'
+      )
+        shown = await api.markRead(id)
+      if (ctx.json) return { value: shown, text: '' }
+      const name = await namerOf(api)
+      const text =
+        'message' in shown
+          ? formatMessage(shown.message, name, ctx.style)
+          : formatPost(shown.post, name, ctx.style)
+      return { value: shown, text }
+    })
+  },
+}

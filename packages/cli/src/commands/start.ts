@@ -1,0 +1,156 @@
+/**
+ * `sdmp start [--peer HOST:PORT] [--api HOST:PORT]`: run the node in the foreground until
+ * SIGINT or SIGTERM (docs/cli.md "sdmp start", docs/daemon.md). While it runs, the other
+ * commands on this home go through its client API (found through `<home>/daemon.json`).
+ * @module
+ */
+import type { Command, CommandContext } from '../command.js'
+import { CliError } from '../cli-error.js'
+import { EXIT, PROTOCOL_EXIT_CODES } from '../exit-codes.js'
+import { ACCOUNT_OPTIONS, short } from './account-options.js'
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** `sdmp start`. */
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run this node: sync with peers and serve the client API until stopped',
+  usage: 'start [--peer HOST:PORT] [--api HOST:PORT] [--advertise HOST:PORT]... [--json]',
+  options: {
+    peer: {
+      type: 'string',
+      valueName: 'HOST:PORT',
+      description:
+        'listen for peers here (default from config.json: 0.0.0.0:7420; port 0 picks one)',
+    },
+    api: {
+      type: 'string',
+      valueName: 'HOST:PORT',
+      description: 'serve the client API here (default 127.0.0.1:7421; keep it on loopback)',
+    },
+    advertise: {
+      type: 'string',
+      multiple: true,
+      valueName: 'HOST:PORT',
+      description: 'publish this peer address for your contacts (default: the listen address)',
+    },
+    ...ACCOUNT_OPTIONS,
+  },
+  details: [
+    'Prints "peer listening on HOST:PORT" and "api listening on http://HOST:PORT" (with --json',
+    'a first line {"peer":...,"api":...}), then connection events on stderr. SIGINT or SIGTERM',
+    'stops it gracefully: queued writes finish, peers are closed, the store lock is released.',
+    'The API needs the bearer token in <home>/api-token; the web client is served at the api',
+    'address.',
+  ].join('\n'),
+  async run(ctx) {
+    const node = await import('@sdmp/node')
+    const { accountDeps } = await import('./account-session.js')
+    const config = node.readHomeConfig(ctx.home)
+    const peer = listenAddress(ctx, 'peer', config.listen.peer, node.parsePeerAddress)
+    const api = listenAddress(ctx, 'api', config.listen.api, node.parsePeerAddress)
+    if (!LOOPBACK.has(api.host))
+      ctx.err(
+        `sdmp: warning: the client API listens on ${api.host}, not loopback: anyone who can reach it and holds the token controls this node`,
+      )
+    const advertise = (ctx.options['advertise'] as string[] | undefined) ?? []
+    for (const a of advertise) node.parsePeerAddress(a)
+    const running = node.readDaemonInfo(ctx.home)
+    if (running)
+      throw new CliError(
+        'IN_USE',
+        `a daemon already runs on this home (pid ${running.pid}, ${running.api})`,
+        PROTOCOL_EXIT_CODES.IN_USE,
+      )
+    const web = webRoot(ctx)
+    const account = await node.Account.open(accountDeps(ctx))
+    const daemon = await node.Daemon.start({
+      account,
+      peer,
+      api,
+      ...(advertise.length > 0 && { advertise }),
+      ...(web !== undefined && { webRoot: web }),
+      event: (name, detail) => logEvent(ctx, name, detail),
+    })
+    const stopped = waitForSignal()
+    const apiUrl = daemon.apiUrl!
+    const peerAddress = daemon.peerAddress ?? null
+    node.writeDaemonInfo(ctx.home, {
+      pid: process.pid,
+      api: apiUrl,
+      peer: peerAddress ?? '',
+      started: new Date(daemon.startedAt).toISOString(),
+    })
+    if (ctx.json) ctx.out(JSON.stringify({ peer: peerAddress, api: apiUrl }))
+    else {
+      ctx.out(
+        peerAddress === null
+          ? 'peer not listening yet: this device waits for sdmp device join'
+          : `peer listening on ${peerAddress}`,
+      )
+      ctx.out(`api listening on ${apiUrl}`)
+    }
+    const signal = await stopped
+    ctx.err(`sdmp: ${signal}: stopping`)
+    try {
+      await daemon.stop()
+    } finally {
+      node.removeDaemonInfo(ctx.home)
+    }
+    return { value: { stopped: true, signal }, text: 'stopped' }
+  },
+}
+
+/** Parse `--NAME HOST:PORT` (port 0 allowed: the OS picks). @throws CliError usage */
+function listenAddress(
+  ctx: CommandContext,
+  name: 'peer' | 'api',
+  fallback: string,
+  parse: (text: string) => { host: string; port: number },
+): { host: string; port: number } {
+  const text = (ctx.options[name] as string | undefined) ?? fallback
+  // parsePeerAddress refuses port 0, which is what tests and "pick a free port" need.
+  const zero = /:0$/.test(text)
+  try {
+    const a = parse(zero ? `${text.slice(0, -2)}:1` : text)
+    return { host: a.host, port: zero ? 0 : a.port }
+  } catch {
+    throw new CliError('BAD_REQUEST', `--${name}: expected HOST:PORT, got ${text}`, EXIT.USAGE)
+  }
+}
+
+/** The web client's files: SDMP_WEB_ROOT, else the web package built next to this one. */
+function webRoot(ctx: CommandContext): string | undefined {
+  return ctx.env['SDMP_WEB_ROOT']
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off('SIGINT', on)
+      process.off('SIGTERM', on)
+      resolve(s)
+    }
+    process.on('SIGINT', on)
+    process.on('SIGTERM', on)
+  })
+}
+
+/** Connection events as one short line each on stderr (fingerprints shortened, no secrets). */
+function logEvent(ctx: CommandContext, name: string, detail: Record<string, unknown>): void {
+  const peer = typeof detail['peer'] === 'string' ? short(detail['peer']) : undefined
+  switch (name) {
+    case 'connected':
+      return ctx.err(`peer ${peer ?? '?'} connected (${String(detail['role'])})`)
+    case 'disconnected':
+      return ctx.err(`peer ${peer ?? '?'} disconnected (${String(detail['reason'])})`)
+    case 'backoff':
+      return ctx.err(
+        `peer ${String(detail['address']).replace(/#.*$/, '')} unreachable (${String(detail['code'])}), retry in ${Math.round(Number(detail['delayMs']) / 1000)} s`,
+      )
+    case 'prekeys':
+      return ctx.err(`prekeys: rotated`)
+    default:
+      return undefined
+  }
+}

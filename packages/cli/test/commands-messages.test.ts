@@ -1,0 +1,157 @@
+/**
+ * The messaging commands between homes, through the real `sdmp` executable in direct mode (no
+ * daemon): send with every flag, inbox and show fields, show marking read, a reply threading
+ * into the conversation, receipts coming back, three recipients by name and fingerprint.
+ * Delivery between homes is simulated by copying stored resources (account-sync.ts).
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { tmpDir } from '@sdmp/testkit'
+import { simulateSync } from './account-sync.js'
+import { makeMutual, newUser, sdmpJson, sdmpText } from './messaging-helpers.js'
+
+const ID = /^[A-Za-z0-9_-]{86}$/
+const DAY = 86_400_000
+const FIELDS = [
+  'id',
+  'from',
+  'to',
+  'subject',
+  'body',
+  'type',
+  'created',
+  'conversation',
+  'replyTo',
+  'expires',
+  'state',
+]
+
+/** The messages of `home`'s inbox (`--all` with all). */
+async function inbox(home: string, all = false): Promise<Record<string, any>[]> {
+  const doc = await sdmpJson(home, all ? ['inbox', '--all'] : ['inbox'])
+  assert.deepEqual(Object.keys(doc), ['messages'])
+  return doc['messages'] as Record<string, any>[]
+}
+
+describe('sdmp send, inbox and show (direct mode)', () => {
+  it('alice writes, bob reads and replies in the same conversation', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await newUser(dir, 'Alice')
+    const bob = await newUser(dir, 'Bob')
+    await makeMutual(alice.home, bob.home)
+
+    const body = 'hello bob\nsecond line'
+    const sent = await sdmpJson(alice.home, [
+      'send',
+      'Bob',
+      body,
+      '--subject',
+      'Greetings',
+      '--type',
+      'markdown',
+      '--expires',
+      '7d',
+    ])
+    assert.deepEqual(Object.keys(sent), ['id'])
+    assert.match(sent['id'], ID)
+    const id = sent['id'] as string
+
+    // Alice's own copy is a sent message; her inbox of received messages stays empty.
+    assert.deepEqual(await inbox(alice.home), [])
+    const [mine] = await inbox(alice.home, true)
+    assert.equal(mine!['id'], id)
+    assert.equal(mine!['state'], 'sent')
+    assert.equal(mine!['direction'], 'out')
+
+    await simulateSync(alice.home, bob.home)
+    const received = await inbox(bob.home)
+    assert.equal(received.length, 1)
+    const m = received[0]!
+    for (const f of FIELDS) assert.ok(Object.hasOwn(m, f), `inbox field ${f}`)
+    assert.equal(m['id'], id)
+    assert.equal(m['from'], alice.user)
+    assert.deepEqual(m['to'], [bob.user])
+    assert.equal(m['subject'], 'Greetings')
+    assert.equal(m['body'], body)
+    assert.equal(m['type'], 'markdown')
+    assert.equal(m['conversation'], id, 'a first message starts its conversation')
+    assert.equal(m['replyTo'], null)
+    assert.equal(m['state'], 'unread')
+    assert.equal(m['direction'], 'in')
+    // --expires 7d: seven days after creation (to the precision of the stored times).
+    const ttl = Date.parse(m['expires']) - Date.parse(m['created'])
+    assert.ok(Math.abs(ttl - 7 * DAY) < 60_000, `expires 7d after created (${ttl} ms)`)
+
+    // People output: aligned columns, the sender by contact name.
+    const table = (await sdmpText(bob.home, ['inbox'])).trimEnd().split('\n')
+    assert.match(table[0]!, /^DATE +FROM +SUBJECT +STATE$/)
+    assert.match(table[1]!, /^\d{4}-\d\d-\d\d \d\d:\d\d +Alice +Greetings +unread$/)
+    assert.equal(table[0]!.indexOf('FROM'), table[1]!.indexOf('Alice'), 'columns align')
+
+    // show prints headers then the body, and marks the message read.
+    const text = await sdmpText(bob.home, ['show', id])
+    const [head, rest] = text.split('\n\n', 2) as [string, string]
+    assert.match(head, new RegExp(`^from: +Alice \\(${alice.user}\\)$`, 'm'))
+    assert.match(head, /^subject: +Greetings$/m)
+    assert.match(head, /^state: +read$/m)
+    assert.equal(rest, `${body}\n`)
+    assert.equal((await inbox(bob.home))[0]!['state'], 'read')
+    const shown = await sdmpJson(bob.home, ['show', id])
+    assert.deepEqual(Object.keys(shown), ['message'])
+    assert.equal(shown['message']['state'], 'read')
+
+    // Bob replies by name; the reply joins alice's conversation.
+    const reply = await sdmpJson(bob.home, ['send', 'Alice', 'hi back', '--reply-to', id])
+    await simulateSync(bob.home, alice.home)
+    const got = await inbox(alice.home)
+    assert.deepEqual(
+      got.map((r) => [r['id'], r['from'], r['replyTo'], r['conversation'], r['subject']]),
+      [[reply['id'], bob.user, id, id, null]],
+    )
+    // Bob's receipts came back with the reply: alice's message is now read.
+    const original = (await inbox(alice.home, true)).find((r) => r['id'] === id)
+    assert.equal(original!['state'], 'read')
+    const detail = await sdmpJson(alice.home, ['show', id])
+    assert.deepEqual(
+      detail['message']['receipts'].map((r: any) => [r.user, r.status]),
+      [[bob.user, 'read']],
+    )
+    // Newest first.
+    const all = await inbox(alice.home, true)
+    assert.deepEqual(
+      all.map((r) => r['id']),
+      [reply['id'], id],
+    )
+
+    // Without a daemon, sync dials the known peers once: none here (no daemon ever published
+    // an address), so it is done at once and peers lists nobody.
+    assert.deepEqual(await sdmpJson(alice.home, ['sync', '--wait']), { synced: true, peers: [] })
+    assert.deepEqual(await sdmpJson(alice.home, ['peers']), { peers: [] })
+  })
+
+  it('one message to three recipients, by name and by fingerprint', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await newUser(dir, 'Alice')
+    const others = [
+      await newUser(dir, 'Bob'),
+      await newUser(dir, 'Carol'),
+      await newUser(dir, 'Dave'),
+    ]
+    for (const o of others) await makeMutual(alice.home, o.home)
+
+    // Dave by fingerprint, a repeated name once only.
+    const to = `Bob,Carol,${others[2]!.user},Bob`
+    const { id } = await sdmpJson(alice.home, ['send', to, 'to all of you'])
+    const users = others.map((o) => o.user).sort()
+    for (const o of others) {
+      await simulateSync(alice.home, o.home)
+      const [m, ...more] = await inbox(o.home)
+      assert.deepEqual(more, [])
+      assert.equal(m!['id'], id)
+      assert.equal(m!['body'], 'to all of you')
+      assert.deepEqual([...m!['to']].sort(), users)
+    }
+    const text = await sdmpText(alice.home, ['send', 'Carol', 'just carol'])
+    assert.match(text, /^sent [A-Za-z0-9_-]{86} to 1 recipient$/m)
+  })
+})

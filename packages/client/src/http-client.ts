@@ -1,0 +1,344 @@
+/**
+ * {@link SdmpHttpClient}: the {@link SdmpApi} over the node's HTTP/JSON API, plus its
+ * Server-Sent Events stream read with fetch and a ReadableStream (docs/api.md). Browser-safe:
+ * no `node:` imports. The bearer token only ever travels in the Authorization header.
+ * @module
+ */
+import { ErrorCode, ProtocolError, isProtocolError } from '@sdmp/core'
+import { SseParser } from './sse-parser.js'
+import type {
+  ContactAdded,
+  ContactRemoved,
+  DeviceAuthorized,
+  DeviceRevoked,
+  InboxQuery,
+  JournalLine,
+  Message,
+  MessageDetail,
+  Post,
+  PostRequest,
+  Peer,
+  Published,
+  SdmpApi,
+  SdmpEvent,
+  SendRequest,
+  Shown,
+  Status,
+  SyncRequest,
+  SyncResult,
+  Whoami,
+  Contact,
+  Device,
+} from './types.js'
+
+/** Options of {@link SdmpHttpClient}. */
+export interface SdmpHttpClientOptions {
+  /** Base URL of the daemon's API, e.g. `http://127.0.0.1:7810`. */
+  readonly url: string
+  /** The bearer token (the home's api-token file). */
+  readonly token: string
+  /** A fetch implementation; default the global one. */
+  readonly fetch?: typeof fetch
+}
+
+/** Options of {@link SdmpHttpClient.events}. */
+export interface EventsOptions {
+  /** Start after this journal position; default: only events from now on. */
+  readonly after?: number
+  /** Ends the stream (the iteration then simply finishes). */
+  readonly signal?: AbortSignal
+}
+
+/** Options of {@link SdmpHttpClient.followEvents}. */
+export interface FollowEventsOptions extends EventsOptions {
+  /** First reconnection delay in ms (doubling up to `maxRetryMs`); default 1,000. */
+  readonly retryMs?: number
+  /** Longest reconnection delay in ms; default 30,000. */
+  readonly maxRetryMs?: number
+  /** Told about each dropped connection before the client reconnects. */
+  readonly onDisconnect?: (error: unknown) => void
+}
+
+const CODES = new Set<string>(Object.values(ErrorCode))
+/** Errors a reconnect cannot fix: stop following instead of retrying forever. */
+const FATAL = new Set<string>([ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.BAD_REQUEST])
+
+/**
+ * A typed client of the node's client API with the same results and error codes as the node's
+ * in-process {@link SdmpApi}.
+ * @example
+ * const client = new SdmpHttpClient({ url: 'http://127.0.0.1:7810', token })
+ * const { messages } = await client.inbox({ limit: 20 })
+ * for await (const event of client.followEvents({ signal })) console.log(event.type)
+ */
+export class SdmpHttpClient implements SdmpApi {
+  readonly #url: string
+  readonly #token: string
+  readonly #fetch: typeof fetch
+
+  constructor(options: SdmpHttpClientOptions) {
+    this.#url = options.url.replace(/\/+$/, '')
+    this.#token = options.token
+    // Bind: browsers refuse a fetch called with another `this` ("Illegal invocation").
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
+  }
+
+  whoami(): Promise<Whoami> {
+    return this.#call('GET', '/v1/whoami')
+  }
+  status(): Promise<Status> {
+    return this.#call('GET', '/v1/status')
+  }
+  send(request: SendRequest): Promise<Published> {
+    return this.#call('POST', '/v1/messages', request)
+  }
+  inbox(query: InboxQuery = {}): Promise<{ readonly messages: readonly Message[] }> {
+    return this.#call('GET', `/v1/messages${queryString(query)}`)
+  }
+  show(id: string): Promise<Shown> {
+    return this.#call('GET', `/v1/items/${segment(id)}`)
+  }
+  markRead(id: string): Promise<{ readonly message: MessageDetail }> {
+    return this.#call('POST', `/v1/messages/${segment(id)}/read`)
+  }
+  post(request: PostRequest): Promise<Published> {
+    return this.#call('POST', '/v1/posts', request)
+  }
+  posts(query: { readonly limit?: number } = {}): Promise<{ readonly posts: readonly Post[] }> {
+    return this.#call('GET', `/v1/posts${queryString(query)}`)
+  }
+  contacts(): Promise<{ readonly contacts: readonly Contact[] }> {
+    return this.#call('GET', '/v1/contacts')
+  }
+  addContact(request: { readonly invite: string; readonly name?: string }): Promise<ContactAdded> {
+    return this.#call('POST', '/v1/contacts', request)
+  }
+  removeContact(name: string): Promise<ContactRemoved> {
+    return this.#call('DELETE', `/v1/contacts/${segment(name)}`)
+  }
+  devices(): Promise<{ readonly devices: readonly Device[] }> {
+    return this.#call('GET', '/v1/devices')
+  }
+  authorizeDevice(request: {
+    readonly request: string
+    readonly hostOnly?: boolean
+  }): Promise<DeviceAuthorized> {
+    return this.#call('POST', '/v1/devices', request)
+  }
+  revokeDevice(node: string): Promise<DeviceRevoked> {
+    return this.#call('DELETE', `/v1/devices/${segment(node)}`)
+  }
+  join(request: {
+    readonly invite: string
+  }): Promise<{ readonly user: string; readonly node: string }> {
+    return this.#call('POST', '/v1/devices/join', request)
+  }
+  invite(): Promise<{ readonly invite: string }> {
+    return this.#call('GET', '/v1/invite')
+  }
+  peers(): Promise<{ readonly peers: readonly Peer[] }> {
+    return this.#call('GET', '/v1/peers')
+  }
+  sync(request: SyncRequest = {}): Promise<SyncResult> {
+    return this.#call('POST', '/v1/sync', request)
+  }
+  journal(
+    query: { readonly after?: number; readonly limit?: number } = {},
+  ): Promise<{ readonly lines: readonly JournalLine[] }> {
+    return this.#call('GET', `/v1/journal${queryString(query)}`)
+  }
+
+  /**
+   * The node's events as they happen (`GET /v1/events`), starting after `options.after` (sent as
+   * the Last-Event-ID header) or from now. Ends when the server closes the stream or the signal
+   * aborts.
+   * @throws UNAVAILABLE when the daemon is unreachable or the connection breaks; the server's
+   * code for a refused request or an `error` event
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<SdmpEvent, void, undefined> {
+    for await (const { event } of this.#stream(options.after, options.signal)) {
+      if (event !== undefined) yield event
+    }
+  }
+
+  /**
+   * Like {@link events}, but reconnects after a dropped connection (with growing delays),
+   * resuming after the last journal position seen, so no event is lost or repeated. Ends only
+   * when the signal aborts.
+   * @throws UNAUTHORIZED, FORBIDDEN, BAD_REQUEST (a reconnect cannot fix these)
+   */
+  async *followEvents(
+    options: FollowEventsOptions = {},
+  ): AsyncGenerator<SdmpEvent, void, undefined> {
+    const { signal } = options
+    const first = options.retryMs ?? 1000
+    const max = options.maxRetryMs ?? 30_000
+    let after = options.after
+    let delay = first
+    while (!isAborted(signal)) {
+      try {
+        for await (const item of this.#stream(after, signal)) {
+          delay = first
+          if (item.id !== undefined) after = item.id
+          if (item.event !== undefined) yield item.event
+        }
+      } catch (error) {
+        if (isAborted(signal)) return
+        if (isProtocolError(error) && FATAL.has(error.code)) throw error
+        options.onDisconnect?.(error)
+      }
+      if (isAborted(signal)) return
+      await sleep(delay, signal)
+      delay = Math.min(delay * 2, max)
+    }
+  }
+
+  /**
+   * Read one SSE connection; yields each event with the stream's last id (the server also sends
+   * a bare `id:` of its start position first, so a reconnect right away loses nothing).
+   */
+  async *#stream(
+    after: number | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<{ event?: SdmpEvent; id?: number }, void, undefined> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#token}`,
+      accept: 'text/event-stream',
+    }
+    if (after !== undefined) headers['last-event-id'] = String(after)
+    const response = await this.#send(`${this.#url}/v1/events`, { headers, signal: signal ?? null })
+    if (response === undefined) return
+    if (!response.ok) throw await errorOf(response)
+    if (response.body === null) throw this.#unreachable()
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+    const parser = new SseParser()
+    let lastId: number | undefined
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<string>
+        try {
+          chunk = await reader.read()
+        } catch (error) {
+          if (isAborted(signal)) return
+          throw new ProtocolError(ErrorCode.UNAVAILABLE, `event stream from ${this.#url} broke`, {
+            cause: error,
+          })
+        }
+        if (chunk.done) return
+        for (const message of parser.feed(chunk.value)) {
+          if (message.event === 'error') throw errorFromBody(message.data, 200)
+          const id = /^[0-9]+$/.test(message.id) ? Number(message.id) : undefined
+          lastId = id
+          yield {
+            event: JSON.parse(message.data) as SdmpEvent,
+            ...(id === undefined ? {} : { id }),
+          }
+        }
+        // A bare `id:` frame dispatches nothing but moves the resume point.
+        const bare = /^[0-9]+$/.test(parser.lastId) ? Number(parser.lastId) : undefined
+        if (bare !== undefined && bare !== lastId) {
+          lastId = bare
+          yield { id: bare }
+        }
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined)
+    }
+  }
+
+  /** One JSON request; returns the parsed success body or throws the server's error. */
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` }
+    const init: RequestInit = { method, headers }
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+      init.body = JSON.stringify(body)
+    }
+    const response = await this.#send(`${this.#url}${path}`, init)
+    if (response === undefined) throw new ProtocolError(ErrorCode.ABORTED, 'request aborted')
+    if (!response.ok) throw await errorOf(response)
+    try {
+      return (await response.json()) as T
+    } catch (error) {
+      throw new ProtocolError(ErrorCode.UNAVAILABLE, `daemon at ${this.#url} sent a broken reply`, {
+        cause: error,
+      })
+    }
+  }
+
+  /** fetch, with network failures as UNAVAILABLE; undefined when the caller's signal aborted. */
+  async #send(url: string, init: RequestInit): Promise<Response | undefined> {
+    try {
+      return await this.#fetch(url, init)
+    } catch (error) {
+      if (init.signal?.aborted === true) return undefined
+      throw this.#unreachable(error)
+    }
+  }
+
+  #unreachable(cause?: unknown): ProtocolError {
+    return new ProtocolError(ErrorCode.UNAVAILABLE, `daemon not reachable at ${this.#url}`, {
+      cause,
+    })
+  }
+}
+
+/** A path segment, percent-encoded (ids are base64url, names may hold `.`). */
+function segment(value: string): string {
+  return encodeURIComponent(value)
+}
+
+/** `?a=1&b=true` from the defined members, or '' when none. */
+function queryString(query: object): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query) as [string, unknown][]) {
+    if (typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value))
+  }
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+/** The ProtocolError of a failed response (its `{"error":{"code","message"}}` body). */
+async function errorOf(response: Response): Promise<Error> {
+  let text = ''
+  try {
+    text = await response.text()
+  } catch {
+    // fall through with an empty body
+  }
+  return errorFromBody(text, response.status)
+}
+
+function errorFromBody(text: string, status: number): Error {
+  let code: unknown
+  let message: unknown
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }
+    code = body.error?.code
+    message = body.error?.message
+  } catch {
+    // not an error document
+  }
+  const msg = typeof message === 'string' ? message : `daemon replied with status ${status}`
+  if (typeof code === 'string' && CODES.has(code)) return new ProtocolError(code as ErrorCode, msg)
+  // INTERNAL (a bug in the daemon) or a reply that is not ours: not a ProtocolError.
+  return new Error(`daemon: ${msg}${typeof code === 'string' ? ` (${code.slice(0, 32)})` : ''}`)
+}
+
+/** Whether the signal has aborted (a function, so checks inside loops are not narrowed away). */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true
+}
+
+/** Wait `ms`, or less when the signal aborts (never rejects). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

@@ -1,0 +1,214 @@
+/**
+ * The client API as a Hono app (docs/api.md): bearer authentication, strict input checks, one
+ * error mapping, the SSE event stream and the OpenAPI document. Routes only parse, call
+ * {@link SdmpApi} and shape the output; `listen` lives in {@link startApiServer}.
+ * @module
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
+import type { InboxQuery, PostRequest, SdmpApi, SendRequest, SyncRequest } from '@sdmp/client'
+import { errorBody, toErrorResponse } from './http-errors.js'
+import { KEEPALIVE_MS, openEventStream } from './event-stream.js'
+import type { EventFeed } from './event-stream.js'
+import { OPENAPI_DOCUMENT } from './openapi.js'
+import {
+  SHAPES,
+  checkBody,
+  checkParam,
+  checkQuery,
+  parseInteger,
+  readJsonBody,
+} from './validate.js'
+import type { Shape } from './validate.js'
+
+/** Options of {@link createApiApp}. */
+export interface ApiAppOptions {
+  readonly api: SdmpApi
+  readonly events: EventFeed
+  /** The bearer token (the home's api-token file); compared in constant time. */
+  readonly token: string
+  /** Serve the web client's static files from this directory (no authentication). */
+  readonly web?: { readonly root: string }
+  /** Interval of the SSE `: keepalive` comment; default {@link KEEPALIVE_MS}. */
+  readonly keepaliveMs?: number
+  /** Told about every internal (500) error, e.g. to log its stack; never sent to clients. */
+  readonly onInternalError?: (error: unknown) => void
+}
+
+/** Open SSE streams per app, so {@link startApiServer}'s close() can end them. */
+const openStreams = new WeakMap<Hono, Set<{ close(): void; closed: Promise<void> }>>()
+
+/** End every open SSE stream of an app and wait until they are closed. */
+export async function closeEventStreams(app: Hono): Promise<void> {
+  const streams = [...(openStreams.get(app) ?? [])]
+  for (const s of streams) s.close()
+  await Promise.all(streams.map((s) => s.closed))
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
+
+const unauthorized = (): never => {
+  throw new ProtocolError(ErrorCode.UNAUTHORIZED, 'missing or wrong bearer token')
+}
+
+/**
+ * Build the client API app.
+ * @example
+ * const app = createApiApp({ api: service, events: feed, token })
+ * const server = await startApiServer(app, { host: '127.0.0.1', port: 0 })
+ */
+export function createApiApp(options: ApiAppOptions): Hono {
+  const { api, events } = options
+  // Hash both sides so the comparison takes the same time whatever the lengths (hono's
+  // bearer-auth does the same); the token itself is never logged or echoed.
+  const expected = sha256(options.token)
+  const keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS
+  const app = new Hono()
+  const streams = new Set<{ close(): void; closed: Promise<void> }>()
+  openStreams.set(app, streams)
+
+  app.use('*', async (c, next) => {
+    await next()
+    c.res.headers.set('Cache-Control', 'no-store')
+    c.res.headers.set('X-Content-Type-Options', 'nosniff')
+  })
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? ''
+    const match = /^Bearer ([\x21-\x7e]+)$/.exec(header)
+    if (match === null) unauthorized()
+    if (!timingSafeEqual(sha256(match![1]!), expected)) unauthorized()
+    await next()
+  })
+
+  app.onError((error, c) => {
+    const { status, body } = toErrorResponse(error)
+    if (status === 500) options.onInternalError?.(error)
+    return c.json(body, status as 500)
+  })
+  app.notFound((c) => c.json(errorBody(ErrorCode.NOT_FOUND, 'no such route'), 404))
+
+  /** Routes without parameters still refuse unknown ones (a typo should not pass silently). */
+  const noQuery = (c: Context): void => void checkQuery(c.req.url, SHAPES.empty)
+  /** Parse a JSON body against a shape; an empty body counts as `{}`. */
+  const bodyOf = async (c: Context, shape: Shape): Promise<Record<string, unknown>> => {
+    noQuery(c) // no route with a body takes query parameters
+    return checkBody(await readJsonBody(c.req.raw), shape)
+  }
+  const queryOf = (c: Context, shape: Shape): Record<string, unknown> =>
+    checkQuery(c.req.url, shape)
+  const param = (c: Context, name: string): string => checkParam(c.req.param(name), `path.${name}`)
+
+  /** A route with no parameters and no body. */
+  const plain = (run: () => Promise<object>) => async (c: Context) => {
+    noQuery(c)
+    return c.json(await run())
+  }
+
+  app.get('/openapi.json', (c) => c.json(OPENAPI_DOCUMENT))
+
+  app.get(
+    '/v1/whoami',
+    plain(() => api.whoami()),
+  )
+  app.get(
+    '/v1/status',
+    plain(() => api.status()),
+  )
+  app.post('/v1/messages', async (c) => {
+    const request = (await bodyOf(c, SHAPES.send)) as unknown as SendRequest
+    return c.json(await api.send(request))
+  })
+  app.get('/v1/messages', async (c) => {
+    const query = queryOf(c, SHAPES.inboxQuery) as InboxQuery
+    return c.json(await api.inbox(query))
+  })
+  app.get('/v1/items/:id', async (c) => {
+    noQuery(c)
+    return c.json(await api.show(param(c, 'id')))
+  })
+  app.post('/v1/messages/:id/read', async (c) => {
+    const id = param(c, 'id')
+    await bodyOf(c, SHAPES.empty)
+    return c.json(await api.markRead(id))
+  })
+  app.post('/v1/posts', async (c) => {
+    const request = (await bodyOf(c, SHAPES.post)) as unknown as PostRequest
+    return c.json(await api.post(request))
+  })
+  app.get('/v1/posts', async (c) => c.json(await api.posts(queryOf(c, SHAPES.postsQuery))))
+  app.get(
+    '/v1/contacts',
+    plain(() => api.contacts()),
+  )
+  app.post('/v1/contacts', async (c) => {
+    const request = (await bodyOf(c, SHAPES.addContact)) as { invite: string; name?: string }
+    return c.json(await api.addContact(request))
+  })
+  app.delete('/v1/contacts/:name', async (c) => {
+    const name = param(c, 'name')
+    await bodyOf(c, SHAPES.empty)
+    return c.json(await api.removeContact(name))
+  })
+  app.get(
+    '/v1/devices',
+    plain(() => api.devices()),
+  )
+  app.post('/v1/devices', async (c) => {
+    const request = (await bodyOf(c, SHAPES.authorizeDevice)) as {
+      request: string
+      hostOnly?: boolean
+    }
+    return c.json(await api.authorizeDevice(request))
+  })
+  // Registered before /v1/devices/:node would matter only for POST; DELETE has no clash.
+  app.post('/v1/devices/join', async (c) => {
+    const request = (await bodyOf(c, SHAPES.join)) as { invite: string }
+    return c.json(await api.join(request))
+  })
+  app.delete('/v1/devices/:node', async (c) => {
+    const node = param(c, 'node')
+    await bodyOf(c, SHAPES.empty)
+    return c.json(await api.revokeDevice(node))
+  })
+  app.get(
+    '/v1/invite',
+    plain(() => api.invite()),
+  )
+  app.get(
+    '/v1/peers',
+    plain(() => api.peers()),
+  )
+  app.post('/v1/sync', async (c) => {
+    const request = (await bodyOf(c, SHAPES.sync)) as SyncRequest
+    return c.json(await api.sync(request))
+  })
+  app.get('/v1/journal', async (c) => c.json(await api.journal(queryOf(c, SHAPES.journalQuery))))
+
+  app.get('/v1/events', (c) => {
+    const query = queryOf(c, SHAPES.eventsQuery) as { after?: number }
+    const lastId = c.req.header('last-event-id')
+    let after = query.after
+    // docs/api.md §Events: the Last-Event-ID header (a reconnect) wins over ?after.
+    if (lastId !== undefined && lastId !== '') {
+      after = parseInteger(lastId.trim(), 0, Number.MAX_SAFE_INTEGER, 'last-event-id')
+    }
+    const handle = openEventStream(events, after ?? events.processed, keepaliveMs)
+    streams.add(handle)
+    void handle.closed.then(() => streams.delete(handle))
+    return new Response(handle.stream, {
+      headers: {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        Connection: 'keep-alive',
+      },
+    })
+  })
+
+  if (options.web !== undefined) {
+    // The web client is public static files; it carries no token (the user pastes it in).
+    app.get('/*', serveStatic({ root: options.web.root }))
+  }
+  return app
+}

@@ -1,0 +1,13 @@
+/**
+ * @sdmp/node/api: the node's client API over HTTP/JSON + SSE (docs/api.md).
+ * @module
+ */
+export { createApiApp, closeEventStreams } from './api-app.js'
+export type { ApiAppOptions } from './api-app.js'
+export { startApiServer } from './api-server.js'
+export type { ApiServer } from './api-server.js'
+export type { EventFeed } from './event-stream.js'
+export { EVENT_PAGE, KEEPALIVE_MS } from './event-stream.js'
+export { OPENAPI_DOCUMENT } from './openapi.js'
+export { MAX_BODY_BYTES } from './validate.js'
+export { statusOf } from './http-errors.js'

@@ -1,0 +1,224 @@
+/**
+ * Test doubles for the client API tests: a small in-memory {@link SdmpApi} that records calls
+ * and an {@link EventFeed} whose journal tests append to. Not the real node (the lead's
+ * end-to-end tests cover that).
+ * @module
+ */
+import { ErrorCode, ProtocolError } from '@sdmp/core'
+import type { Message, MessageDetail, Peer, Post, SdmpApi, SdmpEvent } from '@sdmp/client'
+import { createApiApp } from '../src/api/index.js'
+import type { EventFeed } from '../src/api/index.js'
+
+export const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstu'
+export const FP = 'A'.repeat(86)
+
+export const MESSAGE: Message = {
+  id: 'm'.repeat(86),
+  from: FP,
+  to: [FP],
+  subject: null,
+  body: 'hello',
+  type: 'text',
+  created: '2026-01-01T00:00:00.000Z',
+  conversation: 'm'.repeat(86),
+  replyTo: null,
+  expires: null,
+  state: 'unread',
+  direction: 'in',
+}
+export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
+export const POST: Post = {
+  id: 'p'.repeat(86),
+  from: FP,
+  body: 'public',
+  type: 'text',
+  subject: null,
+  created: '2026-01-01T00:00:00.000Z',
+}
+export const PEER: Peer = {
+  node: FP,
+  user: FP,
+  address: '127.0.0.1:1',
+  state: 'connected',
+  direction: 'outbound',
+  lastError: null,
+  nextAttempt: null,
+}
+
+/** A fake API: canned answers, every call recorded; `fail` makes the next call throw it. */
+export class FakeApi implements SdmpApi {
+  calls: { method: string; args: unknown[] }[] = []
+  fail: unknown = undefined
+
+  #record(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args })
+    const error = this.fail
+    if (error !== undefined) {
+      this.fail = undefined
+      throw error
+    }
+  }
+  async whoami() {
+    this.#record('whoami')
+    return { user: FP, node: FP, uri: `sdmp://${FP}`, listen: { peer: 'a:1', api: 'b:2' } }
+  }
+  async status() {
+    this.#record('status')
+    const counts = { resources: 1, journal: 2, contacts: 3, devices: 4, messages: 5 }
+    return { user: FP, node: FP, store: 'sqlite', encrypted: false, counts }
+  }
+  async send(request: unknown) {
+    this.#record('send', request)
+    return { id: 'x'.repeat(86) }
+  }
+  async inbox(query?: unknown) {
+    this.#record('inbox', query)
+    return { messages: [MESSAGE] }
+  }
+  async show(id: string) {
+    this.#record('show', id)
+    if (id === 'missing') throw new ProtocolError(ErrorCode.NOT_FOUND, 'no item missing')
+    return { message: DETAIL }
+  }
+  async markRead(id: string) {
+    this.#record('markRead', id)
+    return { message: { ...DETAIL, state: 'read' as const } }
+  }
+  async post(request: unknown) {
+    this.#record('post', request)
+    return { id: POST.id }
+  }
+  async posts(query?: unknown) {
+    this.#record('posts', query)
+    return { posts: [POST] }
+  }
+  async contacts() {
+    this.#record('contacts')
+    const contact = {
+      name: 'bob',
+      user: FP,
+      trust: FP,
+      added: POST.created,
+      status: 'mutual' as const,
+    }
+    return { contacts: [contact] }
+  }
+  async addContact(request: { readonly invite: string; readonly name?: string }) {
+    this.#record('addContact', request)
+    return { name: request.name ?? 'bob', user: FP, trust: FP, added: POST.created, nodes: 1 }
+  }
+  async removeContact(name: string) {
+    this.#record('removeContact', name)
+    return { name, user: FP, revokes: [FP] }
+  }
+  async devices() {
+    this.#record('devices')
+    const device = {
+      node: FP,
+      authorization: [],
+      status: 'active' as const,
+      self: true,
+      trusts: [],
+    }
+    return { devices: [device] }
+  }
+  async authorizeDevice(request: { readonly request: string; readonly hostOnly?: boolean }) {
+    this.#record('authorizeDevice', request)
+    return { node: FP, trust: FP, authorization: request.hostOnly ? ['read_resource'] : [] }
+  }
+  async revokeDevice(node: string) {
+    this.#record('revokeDevice', node)
+    return { node, revokes: [FP] }
+  }
+  async join(request: { readonly invite: string }) {
+    this.#record('join', request)
+    return { user: FP, node: FP }
+  }
+  async invite() {
+    this.#record('invite')
+    return { invite: 'sdmp-invite:1:abc' }
+  }
+  async peers() {
+    this.#record('peers')
+    return { peers: [PEER] }
+  }
+  async sync(request?: unknown) {
+    this.#record('sync', request)
+    return { synced: true, peers: [PEER] }
+  }
+  async journal(query?: unknown) {
+    this.#record('journal', query)
+    return { lines: [{ position: 1, line: FP }] }
+  }
+}
+
+/** An in-memory feed: `append` adds journal events (one per position) and notifies listeners. */
+export class FakeFeed implements EventFeed {
+  readonly #events: SdmpEvent[] = []
+  readonly #processed = new Set<(position: number) => void>()
+  readonly #peers = new Set<(peer: Peer) => void>()
+  processed = 0
+  /** When set, the next eventsAfter call rejects with it. */
+  fail: unknown = undefined
+
+  /** Append a post event at the next position and announce it. */
+  append(count = 1): void {
+    for (let i = 0; i < count; i++) {
+      const position = ++this.processed
+      this.#events.push({ type: 'post', position, post: { ...POST, body: `post ${position}` } })
+    }
+    for (const listener of [...this.#processed]) listener(this.processed)
+  }
+  /** Journal lines that derive no event still advance `processed`. */
+  skip(count: number): void {
+    this.processed += count
+    for (const listener of [...this.#processed]) listener(this.processed)
+  }
+  peer(peer: Peer): void {
+    for (const listener of [...this.#peers]) listener(peer)
+  }
+  get listeners(): number {
+    return this.#processed.size
+  }
+  async eventsAfter(after: number, limit: number): Promise<SdmpEvent[]> {
+    const error = this.fail
+    if (error !== undefined) {
+      this.fail = undefined
+      throw error
+    }
+    const out: SdmpEvent[] = []
+    for (const e of this.#events) {
+      if (e.type !== 'peer' && e.position > after && e.position <= this.processed) out.push(e)
+      if (out.length === limit) break
+    }
+    return out
+  }
+  onProcessed(listener: (position: number) => void): () => void {
+    this.#processed.add(listener)
+    return () => this.#processed.delete(listener)
+  }
+  onPeer(listener: (peer: Peer) => void): () => void {
+    this.#peers.add(listener)
+    return () => this.#peers.delete(listener)
+  }
+}
+
+/** A fresh app over fresh fakes. */
+export function makeApp(options: { keepaliveMs?: number } = {}) {
+  const api = new FakeApi()
+  const feed = new FakeFeed()
+  const internal: unknown[] = []
+  const app = createApiApp({
+    api,
+    events: feed,
+    token: TOKEN,
+    onInternalError: (e) => internal.push(e),
+    ...options,
+  })
+  /** A fetch that calls the app in process (no socket). */
+  const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+    Promise.resolve(
+      app.request(input instanceof Request ? input : String(input), init),
+    )) as typeof globalThis.fetch
+  return { api, feed, app, fetch, internal }
+}

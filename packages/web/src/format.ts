@@ -1,0 +1,110 @@
+/**
+ * Pure helpers of the web client: routes, recipient lists, short fingerprints, times and the
+ * one-line error text. No DOM, so the Node unit tests cover them (test/format.test.ts).
+ * @module
+ */
+
+/** The views of the single page (docs/web.md §Views). */
+export type ViewName = 'inbox' | 'message' | 'compose' | 'contacts' | 'posts' | 'peers'
+
+/** A parsed `#/view/arg?query` route. */
+export interface Route {
+  readonly view: ViewName
+  /** The path argument: the message id of `#/message/ID`. */
+  readonly arg: string | null
+  readonly query: URLSearchParams
+}
+
+const VIEWS = new Set<string>(['inbox', 'message', 'compose', 'contacts', 'posts', 'peers'])
+
+/**
+ * Parse `location.hash` into a route; anything unknown is the inbox. Routes live in the fragment
+ * so the static file server needs no fallback and no route ever reaches the server.
+ * @example
+ * parseRoute('#/message/abc') // { view: 'message', arg: 'abc', ... }
+ */
+export function parseRoute(hash: string): Route {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash
+  const q = text.indexOf('?')
+  const path = q < 0 ? text : text.slice(0, q)
+  const query = new URLSearchParams(q < 0 ? '' : text.slice(q + 1))
+  const [, view = '', arg] = path.split('/')
+  if (!VIEWS.has(view)) return { view: 'inbox', arg: null, query }
+  return { view: view as ViewName, arg: arg ? safeDecode(arg) : null, query }
+}
+
+/** The fragment of a route, the inverse of {@link parseRoute}. */
+export function routeHash(view: ViewName, arg?: string, query?: Record<string, string>): string {
+  const params = new URLSearchParams(query).toString()
+  const path = arg === undefined ? `#/${view}` : `#/${view}/${encodeURIComponent(arg)}`
+  return params === '' ? path : `${path}?${params}`
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The token carried by a sign-in link `…/#token=TOKEN`, if any. The fragment never reaches a
+ * server (RFC 3986 §3.5), unlike a query string, which would land in logs and Referer headers.
+ */
+export function tokenFromFragment(hash: string): string | undefined {
+  if (!hash.startsWith('#token=')) return undefined
+  const token = cleanToken(new URLSearchParams(hash.slice(1)).get('token') ?? '')
+  return token === '' ? undefined : token
+}
+
+/**
+ * A pasted token with surrounding whitespace (a copied file ends in a newline) removed; empty
+ * when what is left is not a valid bearer token (printable ASCII, no spaces: RFC 6750 §2.1).
+ */
+export function cleanToken(text: string): string {
+  const token = text.trim()
+  return /^[\x21-\x7e]{1,1024}$/.test(token) ? token : ''
+}
+
+/** Recipients typed as `bob, carol dave`: contact names or fingerprints, commas or spaces. */
+export function splitRecipients(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).filter((s) => s !== ''))]
+}
+
+/** The first 10 characters of a fingerprint or id, enough to tell people apart on screen. */
+export function short(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 10)}…` : id
+}
+
+/** An ISO 8601 time as the reader's local date and time (the raw value when unparseable). */
+export function formatTime(iso: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+/** `Re: subject`, without stacking `Re: Re:`. */
+export function replySubject(subject: string | null): string {
+  const s = (subject ?? '').trim()
+  if (s === '') return ''
+  return /^re:/i.test(s) ? s : `Re: ${s}`
+}
+
+/**
+ * One clear line for a failure: the API's `{"error":{code,message}}` arrives as a
+ * ProtocolError with `code` and `message` (@sdmp/client), shown as `CODE: message`; anything
+ * else by its message alone. Only the first line is kept, never a stack.
+ */
+export function errorLine(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown } | null
+  const message = typeof e?.message === 'string' ? e.message : String(error)
+  const first = message.split('\n', 1)[0] ?? ''
+  return typeof e?.code === 'string' ? `${e.code}: ${first}` : first
+}
+
+/** The error code of a failure, if it carries one (`UNAUTHORIZED` signs the user out). */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}

@@ -1,0 +1,127 @@
+/**
+ * One message (`GET /v1/items/{id}`): opening a received unread message marks it read
+ * (`POST /v1/messages/{id}/read`, which sends the read receipt); a sent one shows its receipts.
+ * Everything from the message is set as text: bodies are hostile input, markdown included.
+ * @module
+ */
+import type { MessageDetail, Post } from '@sdmp/client'
+import { h, replaceChildren } from '../dom.js'
+import { formatTime, routeHash } from '../format.js'
+import type { View, ViewContext } from './view.js'
+
+/** A term/definition pair of the header list. */
+function pair(term: string, value: string | Node): Node[] {
+  return [h('dt', {}, term), h('dd', {}, value)]
+}
+
+function receipts(ctx: ViewContext, m: MessageDetail): HTMLElement {
+  if (m.receipts.length === 0) return h('p', { class: 'receipts empty' }, 'No receipts yet.')
+  return h(
+    'table',
+    { class: 'receipts' },
+    h('caption', {}, 'Receipts'),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Recipient'), h('th', {}, 'Status'), h('th', {}, 'At'))),
+    h(
+      'tbody',
+      {},
+      ...m.receipts.map((r) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, ctx.nameOf(r.user)),
+          h('td', {}, r.status),
+          h('td', {}, h('time', { datetime: r.at }, formatTime(r.at))),
+        ),
+      ),
+    ),
+  )
+}
+
+function messageBody(ctx: ViewContext, m: MessageDetail): HTMLElement {
+  // Reply to the sender of a received message, or to the recipients of a sent one.
+  const replyTo = m.direction === 'in' ? [m.from] : [...m.to]
+  const names = replyTo.map((u) => ctx.nameOf(u)).join(', ')
+  return h(
+    'article',
+    { class: `message ${m.direction}`, 'data-id': m.id },
+    h(
+      'dl',
+      { class: 'meta' },
+      ...[
+        ...pair('From', ctx.nameOf(m.from)),
+        ...pair('To', m.to.map((u) => ctx.nameOf(u)).join(', ')),
+        ...pair('Date', h('time', { datetime: m.created }, formatTime(m.created))),
+        ...pair('State', h('span', { class: `state badge ${m.state}` }, m.state)),
+        ...pair('Format', m.type),
+        ...(m.expires === null ? [] : pair('Expires', formatTime(m.expires))),
+      ],
+    ),
+    // textContent only: a body like `<img src=x onerror=…>` stays those characters.
+    h('div', { class: 'body', 'data-type': m.type }, m.body),
+    m.direction === 'out' ? receipts(ctx, m) : null,
+    h(
+      'div',
+      { class: 'toolbar' },
+      h(
+        'a',
+        {
+          class: 'button',
+          href: routeHash('compose', undefined, { reply: m.id }),
+          'aria-label': `Reply to ${names}`,
+        },
+        'Reply',
+      ),
+      h('a', { class: 'button secondary', href: routeHash('inbox') }, 'Back to inbox'),
+    ),
+  )
+}
+
+function postBody(ctx: ViewContext, p: Post): HTMLElement {
+  return h(
+    'article',
+    { class: 'post', 'data-id': p.id },
+    h(
+      'dl',
+      { class: 'meta' },
+      ...[
+        ...pair('From', ctx.nameOf(p.from)),
+        ...pair('Date', h('time', { datetime: p.created }, formatTime(p.created))),
+      ],
+    ),
+    h('div', { class: 'body', 'data-type': p.type }, p.body),
+  )
+}
+
+/** `#/message/ID`. */
+export const messageView: View = {
+  title: () => 'Message',
+  async mount(ctx) {
+    const id = ctx.route.arg
+    const heading = h('h1', { tabindex: -1 }, 'Message')
+    const content = h('div', { class: 'content' })
+    const element = h('section', { class: 'view message-view' }, heading, content)
+    if (id === null) {
+      replaceChildren(content, h('p', {}, 'No message chosen.'))
+      return { element }
+    }
+    let marked = false
+    const refresh = async (): Promise<void> => {
+      const shown = await ctx.api.show(id)
+      await ctx.contacts()
+      if ('post' in shown) {
+        replaceChildren(heading, shown.post.subject ?? 'Post')
+        replaceChildren(content, postBody(ctx, shown.post))
+        return
+      }
+      let m = shown.message
+      if (m.direction === 'in' && m.state === 'unread' && !marked) {
+        marked = true // once per visit, even if a refresh races the receipt
+        m = (await ctx.api.markRead(id)).message
+      }
+      replaceChildren(heading, m.subject ?? '(no subject)')
+      replaceChildren(content, messageBody(ctx, m))
+    }
+    await refresh()
+    return { element, refreshOn: ['receipt', 'contact'], refresh }
+  },
+}

@@ -1,0 +1,44 @@
+/**
+ * What a view gets from the app and gives back: the API client, the current route, who is
+ * signed in, contact names, navigation and the two feedback lines (docs/web.md §Views).
+ * @module
+ */
+import type { Contact, SdmpApi, SdmpEventType, Whoami } from '@sdmp/client'
+import type { Route } from '../format.js'
+
+/** Services a view uses; implemented by the app. */
+export interface ViewContext {
+  readonly api: SdmpApi
+  readonly route: Route
+  readonly me: Whoami
+  /** A user's contact name, `me`, or a short fingerprint (always plain text). */
+  nameOf(user: string): string
+  /** The contacts, cached until a `contact` event or {@link invalidateContacts}. */
+  contacts(): Promise<readonly Contact[]>
+  invalidateContacts(): void
+  /** Go to a route (`#/…`). */
+  navigate(hash: string): void
+  /** A polite status line for screen readers and sighted users alike. */
+  notice(text: string): void
+  /**
+   * Run a user action: `control` is disabled meanwhile, the error line is cleared first and any
+   * failure ends up there as one line. Resolves true when the action succeeded.
+   */
+  act(control: HTMLButtonElement | null, action: () => Promise<void>): Promise<boolean>
+}
+
+/** A view on screen. */
+export interface Mounted {
+  readonly element: HTMLElement
+  /** Event types after which {@link refresh} runs (live updates from the SSE stream). */
+  readonly refreshOn?: readonly SdmpEventType[]
+  /** Reload the data in place, leaving forms as the user left them. */
+  refresh?(): Promise<void>
+}
+
+/** A view: its title and how it builds itself. */
+export interface View {
+  title(route: Route): string
+  /** @throws the API's errors (the app shows them as one line) */
+  mount(ctx: ViewContext): Promise<Mounted>
+}
