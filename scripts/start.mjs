@@ -14,8 +14,6 @@ const root = new URL('..', import.meta.url).pathname
 const bin = join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
 const home = process.env.SDMP_HOME || join(homedir(), '.sdmp')
 const env = { ...process.env, SDMP_HOME: home }
-if (!env.SDMP_WEB_ROOT && existsSync(join(root, 'packages', 'web', 'dist', 'index.html')))
-  env.SDMP_WEB_ROOT = join(root, 'packages', 'web', 'dist')
 
 if (!existsSync(join(home, 'config.json'))) {
   console.error(`# no sdmp home at ${home}: creating one (sdmp init)`)

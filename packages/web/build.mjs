@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Bundle the web client (docs/web.md §Build): src/main.ts with its imports of @sdmp/client
- * (compiled by `tsc -b` first) into dist/app.js, plus dist/index.html and dist/app.css. The
+ * (compiled by `tsc -b` first) into dist/www/app.js, plus dist/www/index.html and dist/www/app.css (a directory of its own, so
+ * the daemon serves the bundle and nothing tsc writes beside it). The
  * bundle must stay browser-only: any `node:` import fails the build.
  * Usage: node packages/web/build.mjs (the root `npm run build` runs it after `tsc -b`).
  */
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const out = join(here, 'dist')
+const out = join(here, 'dist', 'www')
 mkdirSync(out, { recursive: true })
 
 const result = await build({
@@ -41,4 +42,4 @@ if (nodeInputs.length > 0 || /["'`]node:[a-z_/]+["'`]/.test(bundle)) {
 copyFileSync(join(here, 'src', 'index.html'), join(out, 'index.html'))
 copyFileSync(join(here, 'src', 'app.css'), join(out, 'app.css'))
 const kb = (Buffer.byteLength(bundle) / 1024).toFixed(1)
-console.log(`web build: dist/index.html, dist/app.css, dist/app.js (${kb} KiB)`)
+console.log(`web build: dist/www/index.html, app.css, app.js (${kb} KiB)`)

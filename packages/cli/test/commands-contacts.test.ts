@@ -142,7 +142,7 @@ describe('sdmp invite and contact add', () => {
 
     const cases: [string, string, RegExp][] = [
       ['garbage', 'garbage', /expected a string starting with sdmp-invite:1:/],
-      ['other version', 'sdmp-invite:2:abc', /version 2 is not supported/],
+      ['other version', 'sdmp-invite:9:abc', /version 9 is not supported/],
       ['bad base64url', 'sdmp-invite:1:!!!!', /invalid base64url/],
       ['not json', 'sdmp-invite:1:' + toBase64url(utf8('{nope')), /not valid JSON/],
       ['truncated', invite.slice(0, invite.length / 2), /invite/],

@@ -6,3 +6,19 @@
 export { tmpDir, waitFor, seedFromEnv } from './test-helpers.js'
 export { measureRate, measureLatencies, percentile } from './bench.js'
 export type { BenchResult, BenchModule, BenchContext } from './bench.js'
+export { FaultProxy, NO_FAULTS, seededRandom } from './fault-proxy.js'
+export type {
+  FaultCounters,
+  FaultDirection,
+  FaultProxyOptions,
+  FaultSettings,
+} from './fault-proxy.js'
+export {
+  MIN_SECRET_CHARS,
+  SECRETS_FILE_ENV,
+  TEST_LOG_DIR_ENV,
+  countSecrets,
+  registerSecret,
+  scanForSecrets,
+} from './secrets.js'
+export type { SecretHit } from './secrets.js'

@@ -13,8 +13,8 @@ import { Account, readApiToken } from '@sdmp/node/account'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { waitFor } from '@sdmp/testkit'
 
-/** packages/web/dist: this file runs from dist/test. */
-export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+/** packages/web/dist/www: this file runs from dist/test. */
+export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'www')
 
 /** Fail early and clearly when the bundle was not built (`npm run build` builds it). */
 export function assertWebBuilt(): void {

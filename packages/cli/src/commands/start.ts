@@ -4,6 +4,8 @@
  * commands on this home go through its client API (found through `<home>/daemon.json`).
  * @module
  */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
 import { EXIT, PROTOCOL_EXIT_CODES } from '../exit-codes.js'
@@ -89,6 +91,8 @@ export const startCommand: Command = {
           : `peer listening on ${peerAddress}`,
       )
       ctx.out(`api listening on ${apiUrl}`)
+      if (web !== undefined)
+        ctx.out(`web client at ${apiUrl}/ (sign in with the token in ${ctx.home}/api-token)`)
     }
     const signal = await stopped
     ctx.err(`sdmp: ${signal}: stopping`)
@@ -121,7 +125,11 @@ function listenAddress(
 
 /** The web client's files: SDMP_WEB_ROOT, else the web package built next to this one. */
 function webRoot(ctx: CommandContext): string | undefined {
-  return ctx.env['SDMP_WEB_ROOT']
+  const chosen = ctx.env['SDMP_WEB_ROOT']
+  if (chosen !== undefined && chosen !== '') return chosen
+  // packages/cli/dist/src/commands/start.js -> packages/web/dist/www
+  const built = fileURLToPath(new URL('../../../../web/dist/www/', import.meta.url))
+  return existsSync(`${built}index.html`) ? built : undefined
 }
 
 function waitForSignal(): Promise<string> {
