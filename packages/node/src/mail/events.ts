@@ -7,7 +7,7 @@
  */
 import { decodeResource } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
-import type { SdmpEvent } from '@sdmp/client'
+import type { Post, SdmpEvent } from '@sdmp/client'
 import type { JournalRow } from '@sdmp/store'
 import type { Account } from '../account/account.js'
 import { resourceIdOf } from './indexer.js'
@@ -67,21 +67,8 @@ async function eventOf(
   const r = decodeResource(account.provider, bytes)
   const signer = r.signatures[0]?.kid
   switch (r.kind) {
-    case 'post': {
-      const d = r.data as ContentData<'post'>
-      return {
-        type: 'post',
-        position,
-        post: {
-          id: r.id,
-          from: r.header.user,
-          body: d.body,
-          type: d.type,
-          subject: d.subject ?? null,
-          created: new Date(r.created).toISOString(),
-        },
-      }
-    }
+    case 'post':
+      return { type: 'post', position, post: postOf(r) }
     case 'trust':
       return trustEvent(account, r, position, me, 'trusted')
     case 'revoke': {
@@ -159,4 +146,17 @@ async function sealedEvent(
   if (!record || isExpired(record, account.now())) return undefined
   const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
   return { type: 'message', position, message: toMessage(record, receipts, me) }
+}
+
+/** A stored `post` resource as the client API shows it. */
+export function postOf(r: DecodedResource): Post {
+  const d = r.data as ContentData<'post'>
+  return {
+    id: r.id,
+    from: r.header.user,
+    body: d.body,
+    type: d.type,
+    subject: d.subject ?? null,
+    created: new Date(r.created).toISOString(),
+  }
 }

@@ -6,7 +6,6 @@
  * @module
  */
 import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
-import type { ContentData } from '@sdmp/core'
 import type {
   Contact,
   ContactAdded,
@@ -42,6 +41,7 @@ import {
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { joinUser } from '../account/join.js'
 import type { Mailbox } from '../mail/index.js'
+import { postOf } from '../mail/events.js'
 import { peerAddresses } from '../daemon/address-book.js'
 import { formatPeerAddress } from '../peer-address.js'
 
@@ -179,16 +179,7 @@ export class NodeService implements SdmpApi {
   }
 
   #post(bytes: Uint8Array): Post {
-    const r = decodeResource(this.account.provider, bytes)
-    const d = r.data as ContentData<'post'>
-    return {
-      id: r.id,
-      from: r.header.user,
-      body: d.body,
-      type: d.type,
-      subject: d.subject ?? null,
-      created: new Date(r.created).toISOString(),
-    }
+    return postOf(decodeResource(this.account.provider, bytes))
   }
 
   async contacts(): Promise<{ contacts: Contact[] }> {
