@@ -253,7 +253,7 @@ export class TrustGraph implements TrustView {
 
   /** The users that authorize `node` at `at` (normally exactly one). */
   usersOfNode(node: string, at: number): string[] {
-    if (!this.#identityValid(node, at).ok) return []
+    if (this.#identities.get(node)?.type !== 'node' || !this.#identityValid(node, at).ok) return []
     const users = new Set<string>()
     for (const id of this.#byTrustee.get(node) ?? []) {
       const t = this.#trusts.get(id)!
