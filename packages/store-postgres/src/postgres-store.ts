@@ -251,22 +251,32 @@ export class PostgresStore implements Store {
     await this.#all(`DELETE FROM ${this.#t.secrets} WHERE name = $1`, [name])
   }
 
-  async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
+  async putLocal(
+    ns: string,
+    records: readonly LocalRecord[],
+    options?: { readonly durable?: boolean },
+  ): Promise<void> {
     assertLocalNamespace(ns)
     // One row per key, the last record winning (as if put one by one): ON CONFLICT DO UPDATE
     // rejects a statement that touches the same row twice.
     const list = [...new Map(assertLocalRecords(records).map((r) => [r.key, r])).values()]
     if (list.length === 0) return void (await this.#db.use('local put', async () => undefined))
-    await this.#all(
-      `INSERT INTO ${this.#t.local} (ns, key, value)
-       SELECT $1, k, v FROM unnest($2::text[], $3::bytea[]) AS x(k, v)
-       ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value`,
-      [
-        ns,
-        list.map((r) => r.key),
-        list.map((r) => Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength)),
-      ],
-    )
+    const values = [
+      ns,
+      list.map((r) => r.key),
+      list.map((r) => Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength)),
+    ]
+    // Not durable: the commit does not wait for its WAL flush (synchronous_commit off), still
+    // atomic and ordered before every later commit (docs/store.md §9).
+    await this.#db.tx('local put', async (tx) => {
+      if (options?.durable === false) await tx.query('SET LOCAL synchronous_commit TO OFF')
+      await tx.query(
+        `INSERT INTO ${this.#t.local} (ns, key, value)
+         SELECT $1, k, v FROM unnest($2::text[], $3::bytea[]) AS x(k, v)
+         ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value`,
+        values,
+      )
+    })
   }
 
   async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {

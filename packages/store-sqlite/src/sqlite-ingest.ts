@@ -22,6 +22,8 @@ export interface OpenHome {
   readonly db: SqliteDatabase
   readonly st: Statements
   readonly cache: Map<string, SqliteStatement>
+  /** The connection's configured `PRAGMA synchronous`. */
+  readonly synchronous: 'FULL' | 'NORMAL'
   /** Last journal line (cached: this connection is the only writer of the home). */
   head: { position: number; line: string } | undefined
 }

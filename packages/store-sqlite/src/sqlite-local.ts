@@ -34,12 +34,27 @@ function inTransaction(o: OpenHome, fn: () => void): void {
 
 const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
-/** Upsert records of `ns` in one transaction. Arguments are checked by the caller. */
-export function putLocalRows(o: OpenHome, ns: string, records: readonly LocalRecord[]): void {
+/**
+ * Upsert records of `ns` in one transaction. Arguments are checked by the caller. Not
+ * `durable`: the commit skips its WAL fsync (synchronous=NORMAL for this one transaction); WAL
+ * frames are written in order, so the next fsync'd commit makes it durable too.
+ */
+export function putLocalRows(
+  o: OpenHome,
+  ns: string,
+  records: readonly LocalRecord[],
+  durable: boolean,
+): void {
   const st = prepared(o, 'INSERT OR REPLACE INTO local (ns, key, value) VALUES (?, ?, ?)')
-  inTransaction(o, () => {
-    for (const r of records) st.run(ns, r.key, r.value)
-  })
+  const relax = !durable && o.synchronous === 'FULL'
+  if (relax) o.db.pragma('synchronous = NORMAL')
+  try {
+    inTransaction(o, () => {
+      for (const r of records) st.run(ns, r.key, r.value)
+    })
+  } finally {
+    if (relax) o.db.pragma('synchronous = FULL')
+  }
 }
 
 /** One record's value, or undefined. */

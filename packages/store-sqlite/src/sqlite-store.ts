@@ -92,7 +92,7 @@ export class SqliteStore implements Store {
       const head = headRow
         ? { position: headRow.position, line: `${headRow.line_id}@${headRow.user}/${headRow.id}` }
         : first && { position: 1, line: first.value }
-      this.#open = { db, st, head, cache: new Map() }
+      this.#open = { db, st, head, cache: new Map(), synchronous: this.#config.synchronous }
       return this.#open
     })()
     try {
@@ -363,10 +363,15 @@ export class SqliteStore implements Store {
     await this.#run('deleteSecret', (o) => o.st.deleteSecret.run(name))
   }
 
-  async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
+  async putLocal(
+    ns: string,
+    records: readonly LocalRecord[],
+    options?: { readonly durable?: boolean },
+  ): Promise<void> {
     assertLocalNamespace(ns)
     const checked = assertLocalRecords(records)
-    await this.#run('putLocal', (o) => putLocalRows(o, ns, checked))
+    const durable = options?.durable !== false
+    await this.#run('putLocal', (o) => putLocalRows(o, ns, checked, durable))
   }
 
   async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {

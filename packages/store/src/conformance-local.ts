@@ -57,6 +57,14 @@ export function registerLocalCases(h: Harness): void {
         assert.equal(await store.countResources(), 0)
       }))
 
+    it(`${n}: a non-durable local put is read back and replaced like a durable one`, () =>
+      h.with(async (store) => {
+        await store.putLocal('lazy', [rec('a', 1), rec('b', 2)], { durable: false })
+        await store.putLocal('lazy', [rec('a', 3)])
+        await store.putLocal('lazy', [rec('b', 4)], { durable: false })
+        assert.deepEqual(await store.listLocal('lazy', { limit: 10 }), [rec('a', 3), rec('b', 4)])
+      }))
+
     it(`${n}: namespaces are isolated`, () =>
       h.with(async (store) => {
         await store.putLocal('a', [rec('k', 1), rec('only-a', 1)])
@@ -243,11 +251,14 @@ export function registerLocalCases(h: Harness): void {
           if (!reopen) throw new Error('persistent stores must give reopen')
           await first.putLocal('keep', [rec('a', 1), rec('b', 2), rec('c', 3)])
           await first.putLocal('other', [rec('a', 4)])
+          // A non-durable commit is an ordinary commit for everything but its fsync.
+          await first.putLocal('lazy', [rec('x', 6)], { durable: false })
           await first.deleteLocal('keep', ['b'])
           const store = await reopen(first)
           await store.open()
           assert.deepEqual(await store.listLocal('keep', { limit: 10 }), [rec('a', 1), rec('c', 3)])
           assert.deepEqual(await store.getLocal('other', 'a'), bytes(4))
+          assert.deepEqual(await store.getLocal('lazy', 'x'), bytes(6))
           await store.putLocal('keep', [rec('b', 5)])
           assert.deepEqual(await keysOf(store, 'keep'), ['a', 'b', 'c'])
           return store

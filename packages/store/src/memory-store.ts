@@ -269,7 +269,11 @@ export class MemoryStore implements Store {
     this.#secrets.delete(assertName(name, 'secret name'))
   }
 
-  async putLocal(ns: string, records: readonly LocalRecord[]): Promise<void> {
+  async putLocal(
+    ns: string,
+    records: readonly LocalRecord[],
+    _options?: { readonly durable?: boolean },
+  ): Promise<void> {
     this.#live()
     assertLocalNamespace(ns)
     const checked = assertLocalRecords(records)

@@ -183,10 +183,17 @@ export interface Store {
 
   /**
    * Insert or replace node-local records of namespace `ns` (1..64 of `a-z 0-9 . _ -`) in one
-   * atomic, durable commit.
+   * atomic commit, durable unless `durable: false`. A non-durable commit is still atomic and
+   * ordered: a crash may lose it (and the commits after it), never part of it, and any later
+   * durable write makes it durable too. For state derived from durable data (an index with
+   * its cursor), where losing the newest commits only means redoing them (docs/store.md §9).
    * @throws BAD_REQUEST (bad namespace, key or value; nothing is written)
    */
-  putLocal(ns: string, records: readonly LocalRecord[]): Promise<void>
+  putLocal(
+    ns: string,
+    records: readonly LocalRecord[],
+    options?: { readonly durable?: boolean },
+  ): Promise<void>
   /** A local record's value, or undefined. */
   getLocal(ns: string, key: string): Promise<Uint8Array | undefined>
   /** Records of `ns` in key order (bytewise) within `range`. */
