@@ -41,7 +41,7 @@ export async function withApi<T>(
 
 /** The HTTP client of the home's running daemon, or undefined when none answers. */
 async function daemonApi(home: string): Promise<SdmpApi | undefined> {
-  const { readDaemonInfo, readApiToken } = await import('@sdmp/node/account')
+  const { readDaemonInfo, readApiToken } = await import('@sdmp/node/home')
   const info = readDaemonInfo(home)
   if (info === undefined) return undefined
   let token: string

@@ -17,7 +17,7 @@ export const whoamiCommand: Command = {
     'While a daemon runs on this home, `running` holds its pid and bound addresses.',
   ].join('\n'),
   async run(ctx) {
-    const { readDaemonInfo, readHomeConfig } = await import('@sdmp/node/account')
+    const { readDaemonInfo, readHomeConfig } = await import('@sdmp/node/home')
     const c = readHomeConfig(ctx.home)
     const d = readDaemonInfo(ctx.home)
     const value = {
