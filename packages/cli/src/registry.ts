@@ -15,6 +15,7 @@ import { legacyCommand } from './commands/legacy.js'
 import { inboxCommand } from './commands/inbox.js'
 import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
+import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   sendCommand,
   inboxCommand,
   showCommand,
+  saveCommand,
   postCommand,
   syncCommand,
   peersCommand,

@@ -42,12 +42,7 @@ describe('messaging commands: bad input', () => {
       [['send', 'Bob,,Carol', 'hi'], 2, /empty recipient/],
       [['send', 'Bob', ''], 2, /TEXT is empty/],
       [['send', 'Bob', 'hi', '--reply-to', 'nope'], 65, /malformed id 'nope'/, 'BAD_REQUEST'],
-      [
-        ['send', 'Bob', 'hi', '--attach', 'f.txt'],
-        69,
-        /attachments are not supported/,
-        'NOT_IMPLEMENTED',
-      ],
+      [['send', 'Bob', 'hi', '--attach', 'f.txt'], 66, /cannot read f\.txt/, 'NOT_FOUND'],
       [['send', 'nobody', 'hi'], 66, /nobody/, 'NOT_FOUND'],
       [['send', 'Bob', 'hi', '--reply-to', WELL_FORMED_ID], 66, /./, 'NOT_FOUND'],
       [['inbox', 'extra'], 2, /inbox: unexpected argument 'extra'/],

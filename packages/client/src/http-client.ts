@@ -6,7 +6,11 @@
  */
 import { ErrorCode, ProtocolError, isProtocolError } from '@sdmp/core'
 import { SseParser } from './sse-parser.js'
+import { checkedBytes, streamOf } from './byte-streams.js'
 import type {
+  AttachmentApi,
+  AttachmentDownload,
+  UploadedBlob,
   ContactAdded,
   ContactRemoved,
   DeviceAuthorized,
@@ -71,7 +75,7 @@ const FATAL = new Set<string>([ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, Erro
  * const { messages } = await client.inbox({ limit: 20 })
  * for await (const event of client.followEvents({ signal })) console.log(event.type)
  */
-export class SdmpHttpClient implements SdmpApi {
+export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   readonly #url: string
   readonly #token: string
   readonly #fetch: typeof fetch
@@ -146,6 +150,55 @@ export class SdmpHttpClient implements SdmpApi {
     query: { readonly after?: number; readonly limit?: number } = {},
   ): Promise<{ readonly lines: readonly JournalLine[] }> {
     return this.#call('GET', `/v1/journal${queryString(query)}`)
+  }
+
+  /**
+   * Stream a file to `POST /v1/blobs`; the daemon encrypts and stores it (attachments.md §4).
+   * @throws LIMIT_EXCEEDED above 256 MiB, ABORTED when the signal fires, UNAVAILABLE
+   */
+  async uploadBlob(
+    data: AsyncIterable<Uint8Array>,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<UploadedBlob> {
+    const body = streamOf(data)
+    const init: RequestInit & { duplex: 'half' } = {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${this.#token}`,
+        'content-type': 'application/octet-stream',
+      },
+      body,
+      // fetch needs `duplex: 'half'` for a streamed request body.
+      duplex: 'half',
+      signal: options.signal ?? null,
+    }
+    const response = await this.#send(`${this.#url}/v1/blobs`, init)
+    if (response === undefined) throw new ProtocolError(ErrorCode.ABORTED, 'upload aborted')
+    if (!response.ok) throw await errorOf(response)
+    return (await response.json()) as UploadedBlob
+  }
+
+  /**
+   * One attachment of a message, decrypted by the daemon, streamed. The stream fails with
+   * UNAVAILABLE when it breaks or delivers another size than announced.
+   * @throws NOT_FOUND (no such message or index, or the blob has not arrived yet)
+   */
+  async attachment(id: string, index: number): Promise<AttachmentDownload> {
+    const response = await this.#send(
+      `${this.#url}/v1/messages/${segment(id)}/attachments/${index}`,
+      { headers: { authorization: `Bearer ${this.#token}` } },
+    )
+    if (response === undefined) throw new ProtocolError(ErrorCode.ABORTED, 'request aborted')
+    if (!response.ok) throw await errorOf(response)
+    const size = Number(response.headers.get('x-attachment-size'))
+    const name = decodeURIComponent(response.headers.get('x-attachment-name') ?? '')
+    const type = response.headers.get('x-attachment-type')
+    return {
+      name,
+      type: type === null || type === '' ? null : decodeURIComponent(type),
+      size,
+      data: checkedBytes(response.body, size, this.#url),
+    }
   }
 
   /**

@@ -51,6 +51,83 @@ export interface SendRequest {
   readonly replyTo?: string
   /** Time to live in ms from now; clients hide and nodes may drop the message after it. */
   readonly expiresInMs?: number
+  /** Files uploaded first with {@link AttachmentApi.uploadBlob} (0..64). */
+  readonly attachments?: readonly AttachmentRef[]
+}
+
+/**
+ * One attachment of a message to send (docs/protocol/attachments.md): the blob an upload
+ * stored, as {@link AttachmentApi.uploadBlob} returned it, plus the file's name and media type.
+ */
+export interface AttachmentRef {
+  /** SHA-256 of the encrypted blob, 64 lowercase hex. */
+  readonly hash: string
+  /** Size of the encrypted blob in bytes. */
+  readonly size: number
+  /** The blob's 32-byte key, base64url. */
+  readonly key: string
+  /** File name (1..255 characters). */
+  readonly name: string
+  /** Media type (..255 characters). */
+  readonly type?: string
+}
+
+/** What `POST /v1/blobs` stored: the encrypted blob's hash and size and its key. */
+export interface UploadedBlob {
+  readonly hash: string
+  readonly size: number
+  readonly key: string
+}
+
+/**
+ * An attachment as messages show it (attachments.md §4). Never the key: the node decrypts
+ * attachments itself.
+ */
+export interface AttachmentInfo {
+  readonly name: string
+  /** Size of the file (plaintext) in bytes. */
+  readonly size: number
+  readonly type: string | null
+  /** SHA-256 of the encrypted blob. */
+  readonly hash: string
+  /** Whether this node holds the blob; until then it is being fetched from peers. */
+  readonly available: boolean
+}
+
+/** A decrypted attachment being read (`GET /v1/messages/{id}/attachments/{index}`). */
+export interface AttachmentDownload {
+  readonly name: string
+  readonly type: string | null
+  /** Size of the file in bytes (the stream fails if it would deliver anything else). */
+  readonly size: number
+  /** The file's bytes; fails (DECRYPT_FAILED, UNAVAILABLE) if the blob is damaged. */
+  readonly data: AsyncIterable<Uint8Array>
+}
+
+/**
+ * The attachment operations (docs/api.md "Attachments"). Kept apart from {@link SdmpApi} so
+ * that API doubles without attachments still type-check; {@link supportsAttachments} tells.
+ */
+export interface AttachmentApi {
+  /**
+   * Encrypt and store a file under a fresh key (`POST /v1/blobs`), streaming.
+   * @throws LIMIT_EXCEEDED above 256 MiB, ABORTED when the signal fires
+   */
+  uploadBlob(
+    data: AsyncIterable<Uint8Array>,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<UploadedBlob>
+  /**
+   * Read one attachment of an indexed message, decrypted.
+   * @throws NOT_FOUND (no such message or index, or the blob is not here yet)
+   */
+  attachment(id: string, index: number): Promise<AttachmentDownload>
+}
+
+/** True when `api` also offers the {@link AttachmentApi}. */
+export function supportsAttachments<T extends object>(api: T): api is T & AttachmentApi {
+  const a = api as Partial<AttachmentApi>
+  return typeof a.uploadBlob === 'function' && typeof a.attachment === 'function'
 }
 
 /** An id of a published resource (`send`, `post`). */
@@ -83,6 +160,8 @@ export interface Message {
   readonly state: MessageState
   /** `in`: received; `out`: sent by this user (from any of its devices). */
   readonly direction: 'in' | 'out'
+  /** The message's files, when it has any (docs/protocol/attachments.md §4). */
+  readonly attachments?: readonly AttachmentInfo[]
 }
 
 /** A receipt a recipient's node sent for a message (sender side). */

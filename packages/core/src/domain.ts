@@ -41,3 +41,6 @@ export const LIMITS = Object.freeze({
 export const RECONCILE_VERSION = 1
 /** Domain tag hashed into every range fingerprint (docs/protocol/sync.md §3). */
 export const TAG_SYNC_FINGERPRINT = 'sdmp/sync-fingerprint/v1'
+
+/** AEAD associated-data prefix of every attachment chunk (docs/protocol/attachments.md §1). */
+export const TAG_ATTACHMENT = 'sdmp/attachment/v1'

@@ -129,3 +129,18 @@ export {
 export type { ReconcileMessage, WireRange } from './sync/reconcile-codec.js'
 export { rangeFingerprint, TAG_SYNC_FINGERPRINT } from './sync/fingerprint.js'
 export type { Sha256Source } from './sync/fingerprint.js'
+// Attachment blobs: chunked STREAM sealing (docs/protocol/attachments.md).
+export {
+  ATTACHMENT_CHUNK_BYTES,
+  ATTACHMENT_KEY_BYTES,
+  ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_TAG_BYTES,
+  attachmentNonce,
+  generateAttachmentKey,
+  openAttachment,
+  plainAttachmentSize,
+  sealAttachment,
+  sealedAttachmentSize,
+} from './attachment/attachment.js'
+export type { SealAttachmentOptions } from './attachment/attachment.js'
+export { MAX_OFFERED_BLOBS } from './resource/schemas-sync.js'

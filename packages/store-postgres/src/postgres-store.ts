@@ -220,14 +220,18 @@ export class PostgresStore implements Store {
   async setPeerState(peer: string, state: PeerState): Promise<void> {
     assertName(peer, 'peer')
     const s = assertPeerState(state)
-    await this.#all(
-      `INSERT INTO ${this.#t.peers} (peer, last_known, last_sent_position, extra, updated_at)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (peer) DO UPDATE SET last_known = EXCLUDED.last_known,
-         last_sent_position = EXCLUDED.last_sent_position, extra = EXCLUDED.extra,
-         updated_at = EXCLUDED.updated_at`,
-      [peer, s.lastKnown ?? null, s.lastSentPosition ?? null, s.extra ?? null, s.updatedAt],
-    )
+    // Not flushed before returning (docs/store.md §5): a lost position means pulling again.
+    await this.#db.tx('peer state', async (tx) => {
+      await tx.query('SET LOCAL synchronous_commit TO OFF')
+      await tx.query(
+        `INSERT INTO ${this.#t.peers} (peer, last_known, last_sent_position, extra, updated_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (peer) DO UPDATE SET last_known = EXCLUDED.last_known,
+           last_sent_position = EXCLUDED.last_sent_position, extra = EXCLUDED.extra,
+           updated_at = EXCLUDED.updated_at`,
+        [peer, s.lastKnown ?? null, s.lastSentPosition ?? null, s.extra ?? null, s.updatedAt],
+      )
+    })
   }
 
   async getSecret(name: string): Promise<Uint8Array | undefined> {

@@ -46,14 +46,25 @@ export function putLocalRows(
   durable: boolean,
 ): void {
   const st = prepared(o, 'INSERT OR REPLACE INTO local (ns, key, value) VALUES (?, ?, ?)')
-  const relax = !durable && o.synchronous === 'FULL'
-  if (relax) o.db.pragma('synchronous = NORMAL')
-  try {
+  const write = () =>
     inTransaction(o, () => {
       for (const r of records) st.run(ns, r.key, r.value)
     })
+  if (durable) write()
+  else withoutFsync(o, write)
+}
+
+/**
+ * Run one write without its WAL fsync (synchronous=NORMAL for it alone): atomic and ordered
+ * like every commit, durable with the next fsync'd one (docs/store.md §9).
+ */
+export function withoutFsync<T>(o: OpenHome, fn: () => T): T {
+  if (o.synchronous !== 'FULL') return fn()
+  o.db.pragma('synchronous = NORMAL')
+  try {
+    return fn()
   } finally {
-    if (relax) o.db.pragma('synchronous = FULL')
+    o.db.pragma('synchronous = FULL')
   }
 }
 

@@ -44,7 +44,13 @@ import type { SqliteStoreSeams } from './sqlite-open.js'
 import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
 import { commitGroup, rangeWhere } from './sqlite-ingest.js'
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
-import { deleteLocalRows, getLocalRow, listLocalRows, putLocalRows } from './sqlite-local.js'
+import {
+  deleteLocalRows,
+  getLocalRow,
+  listLocalRows,
+  putLocalRows,
+  withoutFsync,
+} from './sqlite-local.js'
 import { resolveSqliteConfig } from './sqlite-store-config.js'
 import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
 
@@ -236,8 +242,7 @@ export class SqliteStore implements Store {
       }
       params.push(q.limit ?? -1)
       const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${q.descending ? 'DESC' : 'ASC'} LIMIT ?`
-      return o.db
-        .prepare(sql)
+      return this.#stmt(o, sql)
         .all(...params)
         .map(toMeta)
     })
@@ -333,13 +338,17 @@ export class SqliteStore implements Store {
   async setPeerState(peer: string, state: PeerState): Promise<void> {
     assertName(peer, 'peer')
     const s = assertPeerState(state)
+    // Not fsync'd (docs/store.md §5): a position lost to a crash only means pulling those lines
+    // again; the next durable commit makes it durable anyway.
     await this.#run('setPeerState', (o) =>
-      o.st.setPeer.run(
-        peer,
-        s.lastKnown ?? null,
-        s.lastSentPosition ?? null,
-        s.extra ?? null,
-        s.updatedAt,
+      withoutFsync(o, () =>
+        o.st.setPeer.run(
+          peer,
+          s.lastKnown ?? null,
+          s.lastSentPosition ?? null,
+          s.extra ?? null,
+          s.updatedAt,
+        ),
       ),
     )
   }

@@ -1,11 +1,13 @@
 /**
  * `sdmp send TO TEXT`: an end-to-end encrypted message to one or more contacts
  * (docs/cli.md "Messages", docs/messaging.md). Sealed for every device of every recipient
- * with the prekeys this node holds, so it works offline; delivery happens by sync.
+ * with the prekeys this node holds, so it works offline; delivery happens by sync. Files given
+ * with `--attach` are first encrypted into the node's blob store (through the daemon, or
+ * directly), then named in the message (docs/protocol/attachments.md).
  * @module
  */
-import type { BodyType, SendRequest } from '@sdmp/client'
-import type { Command } from '../command.js'
+import type { AttachmentRef, BodyType, SdmpApi, SendRequest } from '@sdmp/client'
+import type { Command, CommandContext } from '../command.js'
 import { CliError, usageError } from '../cli-error.js'
 import { PROTOCOL_EXIT_CODES } from '../exit-codes.js'
 import { ACCOUNT_OPTIONS } from './account-options.js'
@@ -38,7 +40,7 @@ export const sendCommand: Command = {
       type: 'string',
       valueName: 'FILE',
       multiple: true,
-      description: 'attach FILE (not available yet: refused)',
+      description: 'attach FILE (repeatable; at most 64 files of 256 MiB each)',
     },
     ...ACCOUNT_OPTIONS,
   },
@@ -49,15 +51,112 @@ export const sendCommand: Command = {
   details: [
     'TO is a contact name or a user fingerprint; several recipients are separated by commas',
     "(sdmp send alice,bob 'hi'). Every recipient must be a contact whose invite you added.",
-    'Attachments (--attach) are not supported by the node yet: the command refuses them.',
+    'Each --attach FILE is encrypted under its own key and stored, then named in the message;',
+    "recipients' nodes fetch it from peers (sdmp save ID writes it). Progress shows on stderr.",
   ].join('\n'),
   async run(ctx) {
     const request = sendRequestOf(ctx.args[0]!, ctx.args[1]!, ctx.options)
+    const files = await checkFiles(ctx.options['attach'])
     const { withApi } = await import('../connect.js')
-    const { id } = await withApi(ctx, (api) => api.send(request))
+    const { id } = await withApi(ctx, async (api) => {
+      if (files.length === 0) return api.send(request)
+      const attachments = await uploadAll(ctx, api, files)
+      return api.send({ ...request, attachments })
+    })
     const n = request.to.length
-    return { value: { id }, text: `sent ${id} to ${n} recipient${n === 1 ? '' : 's'}` }
+    const a =
+      files.length === 0 ? '' : ` with ${files.length} attachment${files.length === 1 ? '' : 's'}`
+    return { value: { id }, text: `sent ${id} to ${n} recipient${n === 1 ? '' : 's'}${a}` }
   },
+}
+
+/** A file to attach, checked before anything is opened. */
+interface FileToAttach {
+  readonly path: string
+  readonly name: string
+  readonly size: number
+  readonly type?: string
+}
+
+/** Largest file (attachments.md §1). */
+const MAX_FILE_BYTES = 256 * 1024 * 1024
+const MAX_FILES = 64
+
+/** Every --attach must be a readable regular file within the limits. */
+async function checkFiles(option: unknown): Promise<FileToAttach[]> {
+  const paths = Array.isArray(option) ? (option as string[]) : []
+  if (paths.length === 0) return []
+  if (paths.length > MAX_FILES) throw usageError(`send --attach: at most ${MAX_FILES} files`)
+  const { statSync } = await import('node:fs')
+  const { basename } = await import('node:path')
+  const { safeName } = await import('./save.js')
+  return paths.map((path) => {
+    let size: number
+    try {
+      const st = statSync(path)
+      if (!st.isFile()) throw usageError(`send --attach: ${path} is not a file`)
+      size = st.size
+    } catch (e) {
+      if (e instanceof CliError) throw e
+      throw new CliError(
+        'NOT_FOUND',
+        `send --attach: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        PROTOCOL_EXIT_CODES.NOT_FOUND,
+      )
+    }
+    if (size > MAX_FILE_BYTES)
+      throw new CliError(
+        'LIMIT_EXCEEDED',
+        `send --attach: ${path} is larger than 256 MiB`,
+        PROTOCOL_EXIT_CODES.LIMIT_EXCEEDED,
+      )
+    const name = safeName(basename(path))
+    const type = MEDIA_TYPES[name.slice(name.lastIndexOf('.') + 1).toLowerCase()]
+    return { path, name, size, ...(type !== undefined && { type }) }
+  })
+}
+
+/** Upload each file (streamed, with a progress line on a terminal); the refs for send. */
+async function uploadAll(
+  ctx: CommandContext,
+  api: SdmpApi,
+  files: readonly FileToAttach[],
+): Promise<AttachmentRef[]> {
+  const { createReadStream } = await import('node:fs')
+  const { attachmentApi, progressLine } = await import('./save.js')
+  const blobs = attachmentApi(api)
+  const refs: AttachmentRef[] = []
+  for (const f of files) {
+    const progress = progressLine(ctx, `uploading ${f.name}`, f.size)
+    try {
+      const stream = createReadStream(f.path, { highWaterMark: 64 * 1024 })
+      const counted = async function* (): AsyncGenerator<Uint8Array> {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          progress.add(chunk.length)
+          yield chunk
+        }
+      }
+      const blob = await blobs.uploadBlob(counted())
+      refs.push({ ...blob, name: f.name, ...(f.type !== undefined && { type: f.type }) })
+    } finally {
+      progress.done()
+    }
+  }
+  return refs
+}
+
+/** A few common media types by extension (informational: the node never serves by it). */
+const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  txt: 'text/plain',
+  md: 'text/markdown',
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  zip: 'application/zip',
+  json: 'application/json',
 }
 
 /** Check every flag before anything is opened, so bad input costs nothing. */
@@ -66,13 +165,6 @@ function sendRequestOf(
   body: string,
   options: Readonly<Record<string, unknown>>,
 ): SendRequest {
-  const attach = options['attach']
-  if (Array.isArray(attach) && attach.length > 0)
-    throw new CliError(
-      'NOT_IMPLEMENTED',
-      'send --attach: attachments are not supported yet (send the text alone)',
-      PROTOCOL_EXIT_CODES.UNAVAILABLE,
-    )
   const type = options['type']
   if (type !== undefined && !BODY_TYPES.includes(type as BodyType))
     throw usageError(`send --type: '${String(type)}' is not one of ${BODY_TYPES.join(', ')}`)

@@ -1,8 +1,10 @@
 /**
  * `sdmp show ID`: one message or post. Showing a received message marks it read, which sends
- * a `read` receipt to its sender once (docs/messaging.md "Receipts").
+ * a `read` receipt to its sender once (docs/messaging.md "Receipts"). A message's attachments
+ * are listed by index, for `sdmp save ID INDEX` (docs/protocol/attachments.md §4).
  * @module
  */
+import type { Message } from '@sdmp/client'
 import type { Command } from '../command.js'
 import { ACCOUNT_OPTIONS } from './account-options.js'
 import { checkId } from './message-input.js'
@@ -32,9 +34,20 @@ export const showCommand: Command = {
       const name = await namerOf(api)
       const text =
         'message' in shown
-          ? formatMessage(shown.message, name, ctx.style)
+          ? formatMessage(shown.message, name, ctx.style) + attachmentLines(shown.message)
           : formatPost(shown.post, name, ctx.style)
       return { value: shown, text }
     })
   },
+}
+
+/** `attachments:` then one line per file: index, name, size, and whether it has arrived. */
+function attachmentLines(m: Message): string {
+  const list = m.attachments ?? []
+  if (list.length === 0) return ''
+  const lines = list.map(
+    (a, i) =>
+      `  [${i}] ${a.name.replace(/[\u0000-\u001f\u007f]/g, '_')} (${a.size} bytes)${a.available ? '' : ' - not arrived yet'}`,
+  )
+  return `\nattachments (sdmp save ID INDEX):\n${lines.join('\n')}`
 }

@@ -40,6 +40,8 @@ const NEEDS: Record<ContentKind, Authorization | 'any' | 'self'> = {
   request_journal: 'any',
   request_resource: 'any',
   response: 'any',
+  request_blob: 'any',
+  offer_blobs: 'any',
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The node-to-node control schemas (docs/protocol/schemas.md §4, sync.md §8): broadcast, request_journal,
- * request_resource, response. They are signed by the sending node and never journaled.
+ * request_resource, response, and for attachment blobs request_blob and offer_blobs
+ * (docs/protocol/attachments.md §2). They are signed by the sending node and never journaled.
  * @module
  */
 import type { Json } from '../json.js'
@@ -106,10 +107,45 @@ function response(v: Json, l: string) {
   }
 }
 
+const HEX64 = /^[0-9a-f]{64}$/
+function blobHash(v: Json | undefined, l: string): string {
+  if (typeof v !== 'string' || !HEX64.test(v)) violation(l, 'expected 64 lowercase hex characters')
+  return v
+}
+
+/** request_blob: the bytes of one blob from `offset` on (attachments.md §2). */
+function requestBlob(v: Json, l: string) {
+  const o = assertObject(v, l, ['identifier', 'hash', 'offset'])
+  return {
+    identifier: requestId(o['identifier'], `${l}.identifier`),
+    hash: blobHash(o['hash'], `${l}.hash`),
+    offset: assertInteger(o['offset'], `${l}.offset`, 0, Number.MAX_SAFE_INTEGER),
+  }
+}
+
+/** Most hashes in one offer_blobs. */
+export const MAX_OFFERED_BLOBS = 256
+
+/** offer_blobs: the sender holds these blobs (attachments.md §2); no response. */
+function offerBlobs(v: Json, l: string) {
+  const o = assertObject(v, l, ['hashes'])
+  return {
+    hashes: assertArray(
+      o['hashes'],
+      `${l}.hashes`,
+      (x, li) => blobHash(x, li),
+      MAX_OFFERED_BLOBS,
+      1,
+    ),
+  }
+}
+
 /** The control schemas, merged into the content schema table. */
 export const SYNC_SCHEMAS = Object.freeze({
   broadcast,
   request_journal: requestJournal,
   request_resource: requestResource,
   response,
+  request_blob: requestBlob,
+  offer_blobs: offerBlobs,
 })

@@ -9,7 +9,16 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import type { InboxQuery, PostRequest, SdmpApi, SendRequest, SyncRequest } from '@sdmp/client'
+import { supportsAttachments } from '@sdmp/client'
+import type {
+  AttachmentApi,
+  InboxQuery,
+  PostRequest,
+  SdmpApi,
+  SendRequest,
+  SyncRequest,
+} from '@sdmp/client'
+import { attachmentResponse, requestBytes } from './attachment-routes.js'
 import { errorBody, toErrorResponse } from './http-errors.js'
 import { KEEPALIVE_MS, openEventStream } from './event-stream.js'
 import type { EventFeed } from './event-stream.js'
@@ -186,6 +195,32 @@ export function createApiApp(options: ApiAppOptions): Hono {
     return c.json(await api.sync(request))
   })
   app.get('/v1/journal', async (c) => c.json(await api.journal(queryOf(c, SHAPES.journalQuery))))
+
+  // Attachments (docs/protocol/attachments.md §4): raw bytes in and out, never a key out.
+  const attachments = (): AttachmentApi => {
+    if (!supportsAttachments(api))
+      throw new ProtocolError(ErrorCode.UNAVAILABLE, 'this node does not handle attachments')
+    return api
+  }
+  app.post('/v1/blobs', async (c) => {
+    noQuery(c)
+    const type = c.req.header('content-type') ?? ''
+    if (!/^application\/octet-stream\s*(;|$)/i.test(type))
+      throw new ProtocolError(
+        ErrorCode.BAD_REQUEST,
+        'content-type: expected application/octet-stream',
+      )
+    const uploaded = await attachments().uploadBlob(requestBytes(c.req.raw), {
+      signal: c.req.raw.signal,
+    })
+    return c.json(uploaded)
+  })
+  app.get('/v1/messages/:id/attachments/:index', async (c) => {
+    noQuery(c)
+    const id = param(c, 'id')
+    const index = parseInteger(param(c, 'index'), 0, 63, 'path.index')
+    return attachmentResponse(await attachments().attachment(id, index))
+  })
 
   app.get('/v1/events', (c) => {
     const query = queryOf(c, SHAPES.eventsQuery) as { after?: number }

@@ -59,9 +59,22 @@ const schemas: Record<string, Schema> = {
       subject: { type: 'string', maxLength: LIMITS.maxStringChars },
       replyTo: { type: 'string', maxLength: 256 },
       expiresInMs: { type: 'integer', minimum: 1, maximum: 3_153_600_000_000 },
+      attachments: { ...arr(ref('AttachmentRef')), maxItems: 64 },
     },
-    ['type', 'subject', 'replyTo', 'expiresInMs'],
+    ['type', 'subject', 'replyTo', 'expiresInMs', 'attachments'],
   ),
+  AttachmentRef: obj(
+    {
+      hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      size: int,
+      key: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+      name: { type: 'string', minLength: 1, maxLength: 255 },
+      type: { type: 'string', maxLength: 255 },
+    },
+    ['type'],
+  ),
+  UploadedBlob: obj({ hash: str, size: int, key: str }),
+  AttachmentInfo: obj({ name: str, size: int, type: strOrNull, hash: str, available: bool }),
   PostRequest: obj(
     {
       body: { type: 'string', maxLength: LIMITS.maxBodyChars },
@@ -71,20 +84,24 @@ const schemas: Record<string, Schema> = {
     ['type', 'subject'],
   ),
   Published: obj({ id: str }),
-  Message: obj({
-    id: str,
-    from: str,
-    to: arr(str),
-    subject: strOrNull,
-    body: str,
-    type: enumOf('text', 'markdown', 'html'),
-    created: time,
-    conversation: str,
-    replyTo: strOrNull,
-    expires: { type: ['string', 'null'], format: 'date-time' },
-    state: enumOf('sent', 'delivered', 'read', 'unread'),
-    direction: enumOf('in', 'out'),
-  }),
+  Message: obj(
+    {
+      id: str,
+      from: str,
+      to: arr(str),
+      subject: strOrNull,
+      body: str,
+      type: enumOf('text', 'markdown', 'html'),
+      created: time,
+      conversation: str,
+      replyTo: strOrNull,
+      expires: { type: ['string', 'null'], format: 'date-time' },
+      state: enumOf('sent', 'delivered', 'read', 'unread'),
+      direction: enumOf('in', 'out'),
+      attachments: arr(ref('AttachmentInfo')),
+    },
+    ['attachments'],
+  ),
   ReceiptInfo: obj({ user: str, status: enumOf('delivered', 'read'), at: time }),
   MessageDetail: {
     allOf: [
@@ -229,6 +246,38 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       get: op('show', 'a message or post by id', {
         parameters: [path('id')],
         responses: ok(ref('Shown')),
+      }),
+    },
+    '/v1/blobs': {
+      post: op('uploadBlob', 'encrypt and store a file (streamed) for a later send', {
+        requestBody: {
+          required: true,
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        responses: ok(ref('UploadedBlob')),
+      }),
+    },
+    '/v1/messages/{id}/attachments/{index}': {
+      get: op('attachment', 'one attachment of a message, decrypted (404 until it arrived)', {
+        parameters: [
+          path('id'),
+          {
+            name: 'index',
+            in: 'path',
+            required: true,
+            schema: { type: 'integer', minimum: 0, maximum: 63 },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'the file; X-Attachment-Name, X-Attachment-Type (percent-encoded) and X-Attachment-Size headers',
+            content: {
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...errors,
+        },
       }),
     },
     '/v1/messages/{id}/read': {

@@ -27,6 +27,13 @@ export type Field =
       readonly max: number
       readonly itemMax: number
     }
+  | {
+      /** An array of closed objects, each checked against `shape`. */
+      readonly kind: 'objects'
+      readonly max: number
+      readonly shape: Shape
+      readonly optional?: boolean
+    }
 
 /** The exact members a body or query may have. */
 export type Shape = Readonly<Record<string, Field>>
@@ -50,6 +57,19 @@ export const SHAPES = {
     replyTo: { kind: 'string', max: 256, optional: true },
     // 100 years: far beyond any sensible TTL, far below Date's range
     expiresInMs: { kind: 'integer', min: 1, max: 3_153_600_000_000, optional: true },
+    // docs/protocol/attachments.md; schemas.md "message" checks each member again on signing
+    attachments: {
+      kind: 'objects',
+      max: 64,
+      optional: true,
+      shape: {
+        hash: { kind: 'string', max: 64 },
+        size: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+        key: { kind: 'string', max: 43 },
+        name: { kind: 'string', max: 255 },
+        type: { kind: 'string', max: 255, optional: true },
+      },
+    },
   },
   post: {
     body: { kind: 'string', max: LIMITS.maxBodyChars },
@@ -196,7 +216,32 @@ function checkField(v: Json, field: Field, label: string): unknown {
       })
       return v
     }
+    case 'objects': {
+      if (!Array.isArray(v)) return bad(`${label}: expected array, got ${kindOf(v)}`)
+      if (v.length > field.max) bad(`${label}: expected 0..${field.max} items, got ${v.length}`)
+      return v.map((item, i) => checkObject(item, field.shape, `${label}[${i}]`))
+    }
   }
+}
+
+/** Check one nested object against a shape (as {@link checkBody} does for a body). */
+function checkObject(value: Json, shape: Shape, label: string): Record<string, unknown> {
+  if (!isJsonObject(value)) return bad(`${label}: expected a JSON object, got ${kindOf(value)}`)
+  const object = value as Record<string, Json>
+  for (const key of Object.keys(object)) {
+    if (!Object.hasOwn(shape, key))
+      bad(`${label}: unknown member ${JSON.stringify(key.slice(0, 64))}`)
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(shape)) {
+    const v = object[key]
+    if (v === undefined) {
+      if (field.kind !== 'strings' && field.optional === true) continue
+      bad(`${label}.${key}: required`)
+    }
+    out[key] = checkField(v as Json, field, `${label}.${key}`)
+  }
+  return out
 }
 
 /**

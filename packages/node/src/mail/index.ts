@@ -5,7 +5,7 @@
  */
 export { Mailbox } from './mailbox.js'
 export type { MailboxOptions } from './mailbox.js'
-export type { SendRequest, SendResult } from './sender.js'
+export type { AttachmentData, SendRequest, SendResult } from './sender.js'
 export { PrekeyBook } from './prekeys.js'
 export type { Recipients } from './prekeys.js'
 export { MAIL_NS } from './records.js'

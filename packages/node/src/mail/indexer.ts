@@ -6,7 +6,7 @@
  * @module
  */
 import { openResource, parseJournalLine, validateResource } from '@sdmp/core'
-import type { ContentData, Verified } from '@sdmp/core'
+import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
 import type { JournalRow } from '@sdmp/store'
 import type { Account } from '../account/account.js'
 import type { PrekeyBook } from './prekeys.js'
@@ -25,6 +25,8 @@ export interface BatchOutcome {
   readonly receipts: ReceiptTask[]
   /** Encrypted lines that did not open for us (not addressed to us, no secrets, bad inner). */
   readonly skipped: number
+  /** Blob hashes of the attachments of newly indexed messages (to fetch when missing). */
+  readonly blobs: string[]
 }
 
 /** Indexes journal lines for one account. */
@@ -33,6 +35,8 @@ export class MailIndexer {
   readonly #book: PrekeyBook
   /** Verified resources handed over by the ingestor's live notifications, by journal position. */
   readonly #live = new Map<number, Verified>()
+  /** Inner resources of what this node sealed, by outer id, until their line is indexed. */
+  readonly #own = new Map<string, Verified>()
 
   constructor(account: Account, book: PrekeyBook) {
     this.#account = account
@@ -42,6 +46,23 @@ export class MailIndexer {
   /** Remember a freshly ingested resource, so that its line is not verified a second time. */
   remember(position: number, resource: Verified): void {
     if (resource.kind === 'encrypted') this.#live.set(position, resource)
+  }
+
+  /**
+   * Remember the inner resource of an `encrypted` resource this node sealed itself (a message
+   * or receipt it sends), so indexing its line skips the envelope: the node already holds what
+   * the envelope would give (its own signed inner resource, validated like any other).
+   */
+  rememberOwn(outer: string, inner: DecodedResource): void {
+    const { provider, ingestor } = this.#account
+    try {
+      const now = this.#account.now()
+      this.#own.set(outer, validateResource(provider, inner.bytes, ingestor.graph, { now }))
+    } catch {
+      return // indexing opens the envelope instead, as for anyone else's
+    }
+    // A publish that failed leaves its entry behind: keep the map bounded.
+    if (this.#own.size > 10_000) this.#own.delete(this.#own.keys().next().value!)
   }
 
   /** Forget remembered resources up to `position` (they are processed). */
@@ -55,6 +76,7 @@ export class MailIndexer {
    */
   async indexRows(batch: MailBatch, rows: readonly JournalRow[]): Promise<BatchOutcome> {
     const receipts: ReceiptTask[] = []
+    const blobs: string[] = []
     let skipped = 0
     for (const row of rows) {
       const id = resourceIdOf(row.line)
@@ -69,19 +91,24 @@ export class MailIndexer {
         continue
       }
       if (inner.kind === 'message') {
-        const task = await this.#indexMessage(batch, row.position, id, inner)
+        const task = await this.#indexMessage(batch, row.position, id, inner, blobs)
         if (task) receipts.push(task)
       } else await this.#indexReceipt(batch, id, inner)
     }
     const last = rows[rows.length - 1]
     if (last) batch.set(CURSOR_KEY, last.position)
-    return { receipts: await this.#decideReceipts(batch, receipts), skipped }
+    return { receipts: await this.#decideReceipts(batch, receipts), skipped, blobs }
   }
 
   /** The opened inner resource, or undefined for any failure (uniform: no reason kept). */
   async #open(position: number, id: string): Promise<Verified | undefined> {
     const me = this.#account.user
     if (me === undefined) return undefined
+    const own = this.#own.get(id)
+    if (own) {
+      this.#own.delete(id)
+      return own
+    }
     const secrets = await this.#book.secrets()
     if (secrets.length === 0) return undefined
     const { provider, ingestor, store } = this.#account
@@ -104,6 +131,7 @@ export class MailIndexer {
     position: number,
     outer: string,
     inner: Verified,
+    blobs: string[],
   ): Promise<ReceiptTask | undefined> {
     const me = this.#account.user!
     const known = await batch.get<MessageRecord>(messageKey(inner.id))
@@ -129,7 +157,18 @@ export class MailIndexer {
       ...(d.expires !== undefined && { expires: d.expires }),
       direction: author === me ? 'out' : 'in',
       position,
+      ...(d.attachments !== undefined &&
+        d.attachments.length > 0 && {
+          attachments: d.attachments.map((a) => ({
+            hash: a.hash,
+            size: a.size,
+            name: a.name,
+            key: a.key,
+            ...(a.type !== undefined && { type: a.type }),
+          })),
+        }),
     }
+    for (const a of record.attachments ?? []) blobs.push(a.hash)
     batch.set(messageKey(inner.id), record)
     batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: true } as OuterEntry)
     batch.set(listKey('a', record.created, record.id), 1)

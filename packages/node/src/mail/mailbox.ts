@@ -7,6 +7,7 @@
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
+import type { DecodedResource } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '../ingest.js'
 import { readEvents } from './events.js'
@@ -18,7 +19,7 @@ import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, CURSOR_KEY, MailRecords, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
-import type { SendRequest, SendResult } from './sender.js'
+import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 
 /** Journal lines indexed per commit. */
 const BATCH_LINES = 256
@@ -56,6 +57,7 @@ export class Mailbox {
   readonly #book: PrekeyBook
   readonly #indexer: MailIndexer
   readonly #listeners = new Set<(position: number) => void>()
+  readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
   readonly #waiters = new Set<Waiter>()
   #processed = 0
   #skipped = 0
@@ -140,7 +142,7 @@ export class Mailbox {
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
-    const { outer, position } = await publishSealed(this.#account, inner, keys)
+    const { outer, position } = await publishSealed(this.#account, inner, keys, this.#own)
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
   }
@@ -152,7 +154,14 @@ export class Mailbox {
       throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
     const me = this.#account.user
     if (me === undefined) return []
-    return listMessages(this.#records, q.all === true ? 'a' : 'i', limit, me, this.#account.now())
+    const messages = await listMessages(
+      this.#records,
+      q.all === true ? 'a' : 'i',
+      limit,
+      me,
+      this.#account.now(),
+    )
+    return Promise.all(messages.map((m) => this.#withAvailability(m)))
   }
 
   /** An indexed, unexpired message by its inner or outer id, with its receipts. */
@@ -160,7 +169,9 @@ export class Mailbox {
     const me = this.#account.user
     const record = await this.#find(id)
     if (me === undefined || !record) return undefined
-    return toDetail(record, await this.#records.get<ReceiptMap>(receiptsKey(record.id)), me)
+    return this.#withAvailability(
+      toDetail(record, await this.#records.get<ReceiptMap>(receiptsKey(record.id)), me),
+    )
   }
 
   /**
@@ -185,6 +196,36 @@ export class Mailbox {
       if (first) await this.#sendReceipts([{ message: record.id, author: record.from }], 'read')
     }
     return (await this.get(record.id))!
+  }
+
+  /**
+   * Be told the blob hashes of attachments of newly indexed messages, after the commit, so the
+   * network can fetch the missing ones (docs/protocol/attachments.md §3). Returns the
+   * unsubscribe.
+   */
+  onAttachments(listener: (hashes: readonly string[]) => void): () => void {
+    this.#blobListeners.add(listener)
+    return () => this.#blobListeners.delete(listener)
+  }
+
+  /**
+   * Attachment `index` of an indexed, unexpired message, with its key (for the node's own
+   * decryption only; never for the API's output).
+   */
+  async attachment(id: string, index: number): Promise<AttachmentData | undefined> {
+    const record = await this.#find(id)
+    if (!record || !Number.isSafeInteger(index) || index < 0) return undefined
+    return record.attachments?.[index]
+  }
+
+  /** Fill in `available` of a message's attachments from the store. */
+  async #withAvailability<T extends Message>(message: T): Promise<T> {
+    if (!message.attachments) return message
+    const store = this.#account.store
+    const attachments = await Promise.all(
+      message.attachments.map(async (a) => ({ ...a, available: await store.hasBlob(a.hash) })),
+    )
+    return { ...message, attachments }
   }
 
   /** Number of messages indexed. */
@@ -235,8 +276,10 @@ export class Mailbox {
           if (this.#stopping) return
           const rows = await this.#account.store.readJournal(this.#processed, BATCH_LINES)
           if (rows.length === 0) break
-          const { receipts, skipped } = await this.#exclusive(async () => {
-            const batch = this.#records.batch()
+          const { receipts, skipped, blobs } = await this.#exclusive(async () => {
+            // Not durable: the index and its cursor are derived from the journal, so a crash
+            // that loses this commit only means indexing these lines again (store.md §9).
+            const batch = this.#records.batch({ durable: false })
             const outcome = await this.#indexer.indexRows(batch, rows)
             await batch.commit()
             return outcome
@@ -254,6 +297,7 @@ export class Mailbox {
               w.resolve()
             }
           for (const l of this.#listeners) l(position)
+          if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
           // After the commit: a crash before this point leaves the receipt decided but unsent,
           // never sent twice (docs/messaging.md "Receipts").
           await this.#sendReceipts(receipts, 'delivered')
@@ -266,6 +310,10 @@ export class Mailbox {
     }
   }
 
+  /** What this node seals itself is indexed from the inner resource, without opening it. */
+  readonly #own = (outer: string, inner: DecodedResource): void =>
+    this.#indexer.rememberOwn(outer, inner)
+
   #failWaiters(e: unknown): void {
     for (const w of this.#waiters) w.reject(e)
     this.#waiters.clear()
@@ -274,7 +322,14 @@ export class Mailbox {
   async #sendReceipts(tasks: readonly ReceiptTask[], status: 'delivered' | 'read'): Promise<void> {
     for (const t of tasks) {
       try {
-        const missing = await sendReceipt(this.#account, this.#book, t.message, t.author, status)
+        const missing = await sendReceipt(
+          this.#account,
+          this.#book,
+          t.message,
+          t.author,
+          status,
+          this.#own,
+        )
         if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
       } catch (e) {
         const code = e instanceof ProtocolError ? e.code : 'INTERNAL'

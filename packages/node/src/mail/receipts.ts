@@ -4,6 +4,7 @@
  * and its API shape (packages/client/src/types.ts) derived from them.
  * @module
  */
+import { plainAttachmentSize } from '@sdmp/core'
 import type { Message, MessageDetail, MessageState, ReceiptInfo } from '@sdmp/client'
 import type { MessageRecord, ReceiptEntry, ReceiptMap } from './records.js'
 
@@ -84,6 +85,16 @@ export function toMessage(
     expires: record.expires === undefined ? null : new Date(record.expires).toISOString(),
     state: stateOf(record, receipts, me),
     direction: record.direction,
+    ...(record.attachments !== undefined && {
+      // Availability is filled in by the mailbox (it needs the store); the key never leaves.
+      attachments: record.attachments.map((a) => ({
+        name: a.name,
+        size: plainAttachmentSize(a.size) ?? 0,
+        type: a.type ?? null,
+        hash: a.hash,
+        available: false,
+      })),
+    }),
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LocalRecord, SecretVault, Store } from '@sdmp/store'
+import type { AttachmentData } from './sender.js'
 
 /** The namespace of every mailbox record. */
 export const MAIL_NS = 'mail'
@@ -49,6 +50,11 @@ export interface MessageRecord {
   readonly direction: 'in' | 'out'
   /** Journal position of the encrypted resource that brought it first. */
   readonly position: number
+  /**
+   * The message's attachments with their keys (attachments.md §4: the key stays inside the
+   * node, in this sealed record).
+   */
+  readonly attachments?: readonly AttachmentData[]
 }
 
 /** The strongest receipt of one user for one message (the earliest of that strength). */
@@ -95,9 +101,17 @@ export class MailRecords {
     return JSON.parse(decoder.decode(this.#vault.openLocal(MAIL_NS, key, sealed))) as T
   }
 
-  /** A write buffer whose records are committed together. */
-  batch(): MailBatch {
-    return new MailBatch(this, (records) => this.#store.putLocal(MAIL_NS, records), this.#vault)
+  /**
+   * A write buffer whose records are committed together; `durable: false` for state the
+   * journal can re-derive (the index and its cursor; docs/store.md §9).
+   */
+  batch(options: { durable?: boolean } = {}): MailBatch {
+    const durable = options.durable !== false
+    return new MailBatch(
+      this,
+      (records) => this.#store.putLocal(MAIL_NS, records, { durable }),
+      this.#vault,
+    )
   }
 
   /** Keys of a list index, newest first, strictly before `before` (a list key) when given. */

@@ -19,6 +19,18 @@ export interface SendRequest {
   readonly replyTo?: string
   /** Expiry, ms since the epoch. */
   readonly expires?: number
+  /** Blobs already stored here (docs/protocol/attachments.md), in order. */
+  readonly attachments?: readonly AttachmentData[]
+}
+
+/** One attachment as the message carries it (schemas.md "message", attachments.md §1). */
+export interface AttachmentData {
+  readonly hash: string
+  readonly size: number
+  readonly name: string
+  /** base64url of the 32-byte key. */
+  readonly key: string
+  readonly type?: string
 }
 
 /** What a send published. */
@@ -61,6 +73,16 @@ export function signMessage(
         ...(req.subject !== undefined && { subject: req.subject }),
         ...(thread && { conversation: thread.conversation, replyTo: thread.replyTo }),
         ...(req.expires !== undefined && { expires: new Date(req.expires).toISOString() }),
+        ...(req.attachments !== undefined &&
+          req.attachments.length > 0 && {
+            attachments: req.attachments.map((a) => ({
+              hash: a.hash,
+              size: a.size,
+              name: a.name,
+              key: a.key,
+              ...(a.type !== undefined && { type: a.type }),
+            })),
+          }),
       },
     },
     'publish_resource',
@@ -88,6 +110,8 @@ export async function publishSealed(
   account: Account,
   inner: DecodedResource,
   keys: readonly PrekeyRecord[],
+  /** Called with the outer id before it is published (the mailbox indexes it unopened). */
+  sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<{ outer: string; position: number }> {
   const trust = account.nodeTrusts('publish_resource')[0]
   if (trust === undefined)
@@ -97,6 +121,7 @@ export async function publishSealed(
     user: account.requireUser(),
     trust: trust.id,
   })
+  sealed?.(outer.id, inner)
   const [outcome] = await account.publish([outer])
   return { outer: outer.id, position: outcome!.position! }
 }
@@ -113,9 +138,10 @@ export async function sendReceipt(
   message: string,
   author: string,
   status: 'delivered' | 'read',
+  sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<string[]> {
   const { keys, missing } = await book.recipientsOf([author, account.requireUser()])
   if (keys.length === 0) return missing
-  await publishSealed(account, signReceipt(account, message, status), keys)
+  await publishSealed(account, signReceipt(account, message, status), keys, sealed)
   return missing
 }

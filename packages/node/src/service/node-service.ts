@@ -5,8 +5,18 @@
  * the same error codes (docs/cli.md §1).
  * @module
  */
-import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
+import {
+  ATTACHMENT_MAX_BYTES,
+  ErrorCode,
+  ProtocolError,
+  decodeResource,
+  isDigest,
+  plainAttachmentSize,
+} from '@sdmp/core'
 import type {
+  AttachmentApi,
+  AttachmentDownload,
+  UploadedBlob,
   Contact,
   ContactAdded,
   ContactRemoved,
@@ -40,7 +50,8 @@ import {
 } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { joinUser } from '../account/join.js'
-import type { Mailbox } from '../mail/index.js'
+import type { AttachmentData, Mailbox } from '../mail/index.js'
+import { readAttachment, storeAttachment } from '../blobs/attachment-store.js'
 import { postOf } from '../mail/events.js'
 import { peerAddresses } from '../daemon/address-book.js'
 import { formatPeerAddress } from '../peer-address.js'
@@ -49,6 +60,14 @@ import { formatPeerAddress } from '../peer-address.js'
 export interface ServiceNetwork {
   peers(): Peer[]
   sync(request: SyncRequest): Promise<SyncResult>
+  /** The sync engine's blob transfer (docs/protocol/attachments.md §3). */
+  readonly engine?: { readonly blobs: ServiceBlobs }
+}
+
+/** What the service asks of the network's blob transfer. */
+export interface ServiceBlobs {
+  want(hashes: readonly string[]): void
+  offer(hashes: readonly string[], users: ReadonlySet<string>): Promise<void>
 }
 
 /** Options of {@link NodeService}. */
@@ -66,7 +85,7 @@ export interface NodeServiceOptions {
 const MAX_LIST = 1000
 
 /** {@link SdmpApi} over an open account and its mailbox. */
-export class NodeService implements SdmpApi {
+export class NodeService implements SdmpApi, AttachmentApi {
   readonly account: Account
   readonly mailbox: Mailbox
   readonly #options: NodeServiceOptions
@@ -75,6 +94,53 @@ export class NodeService implements SdmpApi {
     this.account = account
     this.mailbox = mailbox
     this.#options = options
+    // Fetch the blobs of newly indexed messages from peers (attachments.md §3).
+    mailbox.onAttachments((hashes) => void this.#wantMissing(hashes).catch(() => undefined))
+  }
+
+  get #blobs(): ServiceBlobs | undefined {
+    return this.#options.network?.()?.engine?.blobs
+  }
+
+  /** Ask the network for the blobs among `hashes` that this node lacks. */
+  async #wantMissing(hashes: readonly string[]): Promise<void> {
+    const blobs = this.#blobs
+    if (!blobs) return
+    const store = this.account.store
+    const missing: string[] = []
+    for (const h of hashes) if (!(await store.hasBlob(h))) missing.push(h)
+    if (missing.length > 0) blobs.want(missing)
+  }
+
+  /**
+   * Encrypt and store an upload under a fresh key; `send` then names it (attachments.md §4).
+   * @throws LIMIT_EXCEEDED above 256 MiB, ABORTED, the store's codes
+   */
+  async uploadBlob(
+    data: AsyncIterable<Uint8Array>,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<UploadedBlob> {
+    return storeAttachment(this.account.provider, this.account.store, data, options)
+  }
+
+  /**
+   * Attachment `index` of a message, decrypted as it streams. A blob not here yet is asked for
+   * from the connected peers.
+   * @throws BAD_REQUEST, NOT_FOUND
+   */
+  async attachment(id: string, index: number): Promise<AttachmentDownload> {
+    assertId(id, 'id')
+    if (!Number.isSafeInteger(index) || index < 0 || index >= 64)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'index: expected 0..63')
+    const a = await this.mailbox.attachment(id, index)
+    if (!a) throw new ProtocolError(ErrorCode.NOT_FOUND, `message ${id} has no attachment ${index}`)
+    const download = await readAttachment(this.account.provider, this.account.store, a)
+    if (download) return download
+    this.#blobs?.want([a.hash])
+    throw new ProtocolError(
+      ErrorCode.NOT_FOUND,
+      `attachment ${index} of ${id} has not arrived yet (fetching it from peers)`,
+    )
   }
 
   async whoami(): Promise<Whoami> {
@@ -114,6 +180,7 @@ export class NodeService implements SdmpApi {
     if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
     const expires =
       request.expiresInMs === undefined ? undefined : this.account.now() + request.expiresInMs
+    const attachments = await this.#checkAttachments(request.attachments)
     const sent = await this.mailbox.send({
       to,
       body: request.body,
@@ -121,8 +188,52 @@ export class NodeService implements SdmpApi {
       ...(request.subject !== undefined && { subject: request.subject }),
       ...(request.replyTo !== undefined && { replyTo: request.replyTo }),
       ...(expires !== undefined && { expires }),
+      ...(attachments.length > 0 && { attachments }),
     })
+    if (attachments.length > 0) {
+      // Our other devices (host-only ones too) and the recipients' connected nodes fetch the
+      // blobs from us (attachments.md §3).
+      const me = this.account.requireUser()
+      await this.#blobs
+        ?.offer(
+          attachments.map((a) => a.hash),
+          new Set([me, ...to]),
+        )
+        .catch(() => undefined)
+    }
     return { id: sent.id }
+  }
+
+  /**
+   * Attachments of a send must name blobs stored here, of a possible size (the schema checks
+   * the rest when the message is signed).
+   * @throws BAD_REQUEST, NOT_FOUND (a blob that was not uploaded)
+   */
+  async #checkAttachments(list: SendRequest['attachments']): Promise<AttachmentData[]> {
+    if (list === undefined) return []
+    if (!Array.isArray(list) || list.length > 64)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'attachments: expected 0..64 items')
+    const out: AttachmentData[] = []
+    for (const [i, a] of list.entries()) {
+      if (typeof a?.hash !== 'string' || !/^[0-9a-f]{64}$/.test(a.hash))
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].hash: expected 64 hex`)
+      const plain = plainAttachmentSize(a.size)
+      if (plain === undefined || plain > ATTACHMENT_MAX_BYTES)
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].size: not a blob size`)
+      if (!(await this.account.store.hasBlob(a.hash)))
+        throw new ProtocolError(
+          ErrorCode.NOT_FOUND,
+          `attachments[${i}]: no such blob here (upload it first)`,
+        )
+      out.push({
+        hash: a.hash,
+        size: a.size,
+        name: a.name,
+        key: a.key,
+        ...(a.type !== undefined && { type: a.type }),
+      })
+    }
+    return out
   }
 
   /** A contact name or a user fingerprint → a user fingerprint. */
@@ -142,7 +253,11 @@ export class NodeService implements SdmpApi {
   async show(id: string): Promise<Shown> {
     assertId(id, 'id')
     const message = await this.mailbox.get(id)
-    if (message) return { message }
+    if (message) {
+      const missing = (message.attachments ?? []).filter((a) => !a.available)
+      if (missing.length > 0) this.#blobs?.want(missing.map((a) => a.hash))
+      return { message }
+    }
     const meta = await this.account.store.getMeta(id)
     if (meta?.kind === 'post') {
       const bytes = await this.account.store.getResource(id)

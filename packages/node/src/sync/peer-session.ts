@@ -52,6 +52,18 @@ export interface SessionHost {
   peerFirstContact?(session: PeerSession): void
   /** Report a notable event (for logs and status; never secrets). */
   event?(name: string, detail: Record<string, unknown>): void
+  /** Attachment blob transfer (docs/protocol/attachments.md §2); without it blobs are refused. */
+  readonly blobs?: SessionBlobs
+}
+
+/** What a session hands to the node's blob transfer (attachments.md §2). */
+export interface SessionBlobs {
+  /** Answer a request_blob (exactly one response); must not block the inbox for the upload. */
+  onRequest(session: PeerSession, q: ContentData<'request_blob'>): Promise<void>
+  /** The peer holds these blobs. Must not block. */
+  onOffer(session: PeerSession, q: ContentData<'offer_blobs'>): void
+  /** A BLOB frame body; may wait (backpressure). @throws BAD_REQUEST (a fault of the peer) */
+  onFrame(session: PeerSession, body: Uint8Array): Promise<void>
 }
 
 interface Waiter {
@@ -75,6 +87,9 @@ export class PeerSession implements FetchPeer {
   #penalty = 0
   /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
   #lastLine: string | undefined
+  /** Last journal line of ours the peer was sent (push or journal page), for the same. */
+  #lastSentLine: string | undefined
+  #pushing: Promise<void> = Promise.resolve()
   #synced = false
   #syncedWaiters: (() => void)[] = []
 
@@ -220,8 +235,17 @@ export class PeerSession implements FetchPeer {
     return Array.isArray(missing) ? missing.filter((x): x is string => typeof x === 'string') : []
   }
 
-  /** Push newly journaled lines the peer may see: the resources first, then the broadcast. */
-  async push(lines: readonly AppendedLine[]): Promise<void> {
+  /**
+   * Push newly journaled lines the peer may see: the resources first, then the broadcast. Pushes
+   * go out one at a time, in journal order.
+   */
+  push(lines: readonly AppendedLine[]): Promise<void> {
+    const run = this.#pushing.then(() => this.#push(lines))
+    this.#pushing = run.catch(() => undefined)
+    return run
+  }
+
+  async #push(lines: readonly AppendedLine[]): Promise<void> {
     // Never echo a resource back to the peer that delivered or announced it (sync.md §8.3).
     const visible = lines.filter(
       (l) =>
@@ -232,12 +256,14 @@ export class PeerSession implements FetchPeer {
     try {
       for (const l of visible) await this.channel.send(resourceMessage(l.resource.bytes))
       const entries = visible.map((l) => l.line)
-      await this.channel.send(
-        controlMessage(this.#host.signer, 'broadcast', {
-          since: parseJournalLine(entries[0]!).lineId,
-          entries,
-        }),
-      )
+      // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
+      // us, are skipped without looking like a gap it must pull (sync.md §8.3).
+      const since =
+        this.#lastSentLine === undefined
+          ? parseJournalLine(entries[0]!).lineId
+          : nextLineId(this.#lastSentLine, this.#host.signer.provider.sha512)
+      this.#lastSentLine = entries[entries.length - 1]
+      await this.channel.send(controlMessage(this.#host.signer, 'broadcast', { since, entries }))
     } catch (e) {
       if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
     }
@@ -265,7 +291,33 @@ export class PeerSession implements FetchPeer {
     }
   }
 
-  async #request(kind: 'request_journal' | 'request_resource', data: Record<string, Json>) {
+  /**
+   * Ask for a blob's bytes from `offset` (attachments.md §2); resolves with the response. The
+   * caller registers where the BLOB frames go before calling.
+   */
+  requestBlob(hash: string, offset: number): Promise<ReturnType<typeof responseOf>> {
+    return this.#request('request_blob', { identifier: nextRequestId(), hash, offset })
+  }
+
+  /** Send one response (for handlers outside the session, e.g. the blob transfer). */
+  answer(
+    identifier: string,
+    status: 'ok' | 'bad_request' | 'not_found' | 'rejected',
+    reason?: string,
+    data?: Json,
+  ): Promise<void> {
+    return this.#reply(identifier, status, reason, data)
+  }
+
+  /** Count a fault of the peer (sync.md §8.6), e.g. a blob whose hash does not match. */
+  fault(e: ProtocolError): void {
+    this.#penalize(e)
+  }
+
+  async #request(
+    kind: 'request_journal' | 'request_resource' | 'request_blob',
+    data: Record<string, Json>,
+  ) {
     // A waiter registered after the channel ended would never be cleared by the close handler:
     // its timer would keep the process alive and reject an orphan promise (unhandled).
     if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
@@ -292,6 +344,10 @@ export class PeerSession implements FetchPeer {
     const { type, body } = decodeMessage(message)
     if (type === MessageType.RESOURCE) return this.#onResource(body)
     if (type === MessageType.RECONCILE) return this.#onReconcile(body)
+    if (type === MessageType.BLOB) {
+      if (this.#host.blobs) return this.#host.blobs.onFrame(this, body)
+      return this.#penalize(new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: unexpected blob frame'))
+    }
     let v: Verified
     try {
       v = this.#host.ingestor.verifyControl(body)
@@ -318,6 +374,13 @@ export class PeerSession implements FetchPeer {
       }
       case 'broadcast':
         return this.#onBroadcast(v.data as ContentData<'broadcast'>)
+      case 'request_blob': {
+        const q = v.data as ContentData<'request_blob'>
+        if (this.#host.blobs) return this.#host.blobs.onRequest(this, q)
+        return this.#reply(q.identifier, 'not_found')
+      }
+      case 'offer_blobs':
+        return this.#host.blobs?.onOffer(this, v.data as ContentData<'offer_blobs'>)
       default:
         return this.#reply(nextRequestId(), 'bad_request', 'unexpected_kind')
     }
@@ -400,6 +463,7 @@ export class PeerSession implements FetchPeer {
       // First contact: no position; tell the peer where our head is so it can follow from there.
       this.#host.peerFirstContact?.(this)
       const head = await store.journalHead()
+      if (head && head.position > 1) this.#lastSentLine = head.line
       return this.#reply(q.identifier, 'ok', undefined, {
         entries: [],
         more: false,
@@ -423,6 +487,7 @@ export class PeerSession implements FetchPeer {
       .map((r) => r.line)
       .filter((l) => this.#host.visibleTo(this.peerUser, parseJournalLine(l).fingerprint))
     const last = rows.length > 0 ? rows[rows.length - 1]!.line : undefined
+    if (last !== undefined) this.#lastSentLine = last
     return this.#reply(q.identifier, 'ok', undefined, {
       entries,
       more: rows.length === limit,

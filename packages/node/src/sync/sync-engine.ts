@@ -6,6 +6,8 @@
  */
 import type { Store } from '@sdmp/store'
 import type { AuthorizeResult, PeerInfo, SecureChannel } from '@sdmp/transport'
+import { BlobTransfer } from '../blobs/blob-transfer.js'
+import type { BlobLimits } from '../blobs/blob-transfer.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
 import { Fetcher } from './fetcher.js'
 import type { FetchLimits } from './fetcher.js'
@@ -39,12 +41,16 @@ export interface SyncEngineOptions {
   readonly reconcile?: boolean
   /** Largest reconciliation message (must fit the channel's message limit). Default 64 KiB. */
   readonly reconcileMessageBytes?: number
+  /** Limits of attachment blob transfer (docs/protocol/attachments.md §2). */
+  readonly blobLimits?: Partial<BlobLimits>
   readonly event?: (name: string, detail: Record<string, unknown>) => void
 }
 
 /** Owns the sessions of one node. */
 export class SyncEngine {
   readonly fetcher: Fetcher
+  /** Attachment blobs: serving, fetching and offering (docs/protocol/attachments.md). */
+  readonly blobs: BlobTransfer
   readonly #host: SessionHost
   readonly #sessions = new Map<string, PeerSession>()
   readonly #signer: ControlSigner
@@ -58,7 +64,15 @@ export class SyncEngine {
     this.#signer = options.signer
     this.#ingestor = options.ingestor
     this.fetcher = new Fetcher(limits, (ids) => options.store.hasResources(ids))
+    this.blobs = new BlobTransfer({
+      store: options.store,
+      signer: options.signer,
+      sessions: () => this.#sessions.values(),
+      ...(options.blobLimits && { limits: options.blobLimits }),
+      ...(options.event && { event: options.event }),
+    })
     this.#host = {
+      blobs: this.blobs,
       store: options.store,
       ingestor: options.ingestor,
       signer: options.signer,
@@ -159,11 +173,13 @@ export class SyncEngine {
       if (this.#sessions.get(session.key) === session) this.#sessions.delete(session.key)
     })
     void session.start()
+    this.blobs.attached(session)
     return session
   }
 
   /** Close every session. */
   async close(): Promise<void> {
+    this.blobs.close()
     await Promise.all([...this.#sessions.values()].map((s) => s.channel.close('shutdown')))
   }
 

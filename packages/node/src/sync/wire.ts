@@ -3,14 +3,15 @@
  * type byte and a body. Control messages are node-signed SDMP resources (request_journal,
  * request_resource, response, broadcast); resource frames carry one stored resource's exact
  * bytes (self-authenticating: every resource is verified on arrival); reconcile frames carry the
- * binary set-reconciliation messages.
+ * binary set-reconciliation messages; blob frames carry attachment blob bytes
+ * (docs/protocol/attachments.md §2).
  * @module
  */
 import { ErrorCode, ProtocolError, concatBytes, signResource } from '@sdmp/core'
 import type { ContentKind, CryptoProvider, Json, SigningKey } from '@sdmp/core'
 
 /** Channel message types (the first byte). */
-export const MessageType = { CONTROL: 0x01, RECONCILE: 0x02, RESOURCE: 0x03 } as const
+export const MessageType = { CONTROL: 0x01, RECONCILE: 0x02, RESOURCE: 0x03, BLOB: 0x04 } as const
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
 
 /** Prefix a body with its type byte. */
@@ -24,7 +25,8 @@ export function decodeMessage(message: Uint8Array): { type: MessageType; body: U
   if (
     type !== MessageType.CONTROL &&
     type !== MessageType.RECONCILE &&
-    type !== MessageType.RESOURCE
+    type !== MessageType.RESOURCE &&
+    type !== MessageType.BLOB
   ) {
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: unknown message type ${type ?? 'none'}`)
   }

@@ -1,0 +1,65 @@
+/**
+ * Attachments at rest on this node (docs/protocol/attachments.md §1, §4): encrypting an upload
+ * into the blob store under a fresh key, and reading a stored blob back decrypted. The key is
+ * handed back only to the uploader (who puts it in the sealed message).
+ * @module
+ */
+import {
+  ErrorCode,
+  ProtocolError,
+  fromBase64urlExact,
+  generateAttachmentKey,
+  openAttachment,
+  plainAttachmentSize,
+  sealAttachment,
+  toBase64url,
+} from '@sdmp/core'
+import type { CryptoProvider } from '@sdmp/core'
+import type { AttachmentDownload, UploadedBlob } from '@sdmp/client'
+import type { Store } from '@sdmp/store'
+import type { AttachmentData } from '../mail/sender.js'
+
+/**
+ * Encrypt a file into the store, streaming (never the whole file in memory).
+ * @throws LIMIT_EXCEEDED above 256 MiB, ABORTED when the signal fires, the store's codes
+ */
+export async function storeAttachment(
+  provider: CryptoProvider,
+  store: Store,
+  source: AsyncIterable<Uint8Array>,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<UploadedBlob> {
+  const key = generateAttachmentKey(provider)
+  const info = await store.putBlob(
+    sealAttachment(provider, key, source),
+    options.signal ? { signal: options.signal } : {},
+  )
+  return { hash: info.hash, size: info.size, key: toBase64url(key) }
+}
+
+/**
+ * A stored attachment, decrypted as it is read; undefined while the blob is not here. The
+ * stream fails with DECRYPT_FAILED on any damage, or when it would deliver another size than
+ * the message announced.
+ */
+export async function readAttachment(
+  provider: CryptoProvider,
+  store: Store,
+  a: AttachmentData,
+): Promise<AttachmentDownload | undefined> {
+  const blob = await store.getBlob(a.hash)
+  if (!blob) return undefined
+  const key = fromBase64urlExact(a.key, 32, 'attachment.key')
+  const size = plainAttachmentSize(a.size)
+  async function* data(): AsyncGenerator<Uint8Array> {
+    let total = 0
+    for await (const plain of openAttachment(provider, key, blob!)) {
+      total += plain.length
+      if (size === undefined || total > size) break
+      yield plain
+    }
+    if (total !== size)
+      throw new ProtocolError(ErrorCode.DECRYPT_FAILED, 'attachment: decryption failed')
+  }
+  return { name: a.name, type: a.type ?? null, size: size ?? 0, data: data() }
+}
