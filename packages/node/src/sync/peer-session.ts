@@ -1,7 +1,9 @@
 /**
- * One sync session with one peer over an open secure channel (docs/protocol/sync.md §3-§6):
- * incremental pull from the last line seen, real-time push, resource requests in both
- * directions, penalties for invalid data. Every request gets exactly one response.
+ * One sync session with one peer over an open secure channel (docs/protocol/sync.md §8): the
+ * inbox that dispatches every channel message in order, incremental pull from the last line
+ * seen, ingest of pushed resources, and penalties for invalid data. Requests and responses live
+ * in session-requests.ts, what we send of our journal in journal-feed.ts, and attachment blobs
+ * in ../blobs/session-blobs.ts.
  * @module
  */
 import {
@@ -15,16 +17,15 @@ import {
 import type { ContentData, Json, Verified } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
 import type { SecureChannel } from '@sdmp/transport'
+import { NO_BLOBS } from '../blobs/session-blobs.js'
+import type { SessionBlobs } from '../blobs/session-blobs.js'
 import { FAULT_CODES } from '../ingest.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
 import type { FetchPeer, Fetcher } from './fetcher.js'
-import {
-  MessageType,
-  controlMessage,
-  decodeMessage,
-  nextRequestId,
-  resourceMessage,
-} from './wire.js'
+import { JournalFeed } from './journal-feed.js'
+import { SessionRequests } from './session-requests.js'
+import type { ResponseStatus, SessionResponse } from './session-requests.js'
+import { MessageType, decodeMessage, nextRequestId } from './wire.js'
 import type { ControlSigner } from './wire.js'
 
 /** Limits of a session (defaults in sync-engine.ts). */
@@ -56,24 +57,6 @@ export interface SessionHost {
   readonly blobs?: SessionBlobs
 }
 
-/** What a session hands to the node's blob transfer (attachments.md §2). */
-export interface SessionBlobs {
-  /** Answer a request_blob (exactly one response); must not block the inbox for the upload. */
-  onRequest(session: PeerSession, q: ContentData<'request_blob'>): Promise<void>
-  /** The peer holds these blobs. Must not block. */
-  onOffer(session: PeerSession, q: ContentData<'offer_blobs'>): void
-  /** A BLOB frame body; may wait (backpressure). @throws BAD_REQUEST (a fault of the peer) */
-  onFrame(session: PeerSession, body: Uint8Array): Promise<void>
-}
-
-interface Waiter {
-  resolve(v: ReturnType<typeof responseOf>): void
-  reject(e: Error): void
-  timer: ReturnType<typeof setTimeout>
-}
-
-const responseOf = (v: Verified) => v.data as ContentData<'response'>
-
 /** A sync session; create it once the channel passed the trust gate. */
 export class PeerSession implements FetchPeer {
   readonly key: string
@@ -81,20 +64,26 @@ export class PeerSession implements FetchPeer {
   /** The peer node's user. */
   readonly peerUser: string
   readonly #host: SessionHost
-  readonly #waiters = new Map<string, Waiter>()
+  readonly #requests: SessionRequests
+  readonly #feed: JournalFeed
   /** Incoming messages are handled one at a time, in order. */
   #inbox: Promise<void> = Promise.resolve()
   #penalty = 0
   /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
   #lastLine: string | undefined
-  /** Last journal line of ours the peer was sent (push or journal page), for the same. */
-  #lastSentLine: string | undefined
-  #pushing: Promise<void> = Promise.resolve()
   #synced = false
   #syncedWaiters: (() => void)[] = []
+  /** Position saves, in order (see {@link PeerSession.#savePosition}). */
+  #saving: Promise<void> = Promise.resolve()
+  /** The last resource ingest started (the Ingestor completes them in order). */
+  #ingesting: Promise<void> = Promise.resolve()
+  #ingestsInFlight = 0
 
   /** Whether this node dialled the peer. */
   readonly role: 'initiator' | 'responder'
+
+  /** Reconciliation frames are routed by the node's reconciler (sync.md §4). */
+  reconcileHandler: ((body: Uint8Array) => Promise<void>) | undefined
 
   constructor(
     channel: SecureChannel,
@@ -107,15 +96,13 @@ export class PeerSession implements FetchPeer {
     this.key = channel.peer.fingerprint
     this.peerUser = peerUser
     this.#host = host
+    this.#requests = new SessionRequests(channel, host)
+    this.#feed = new JournalFeed(this, host, this.#requests)
     channel.onMessage((m) => {
       this.#inbox = this.#inbox.then(() => this.#handle(m)).catch((e) => this.#fail(e))
     })
     void channel.closed.then(() => {
-      for (const w of this.#waiters.values()) {
-        clearTimeout(w.timer)
-        w.reject(new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed'))
-      }
-      this.#waiters.clear()
+      this.#requests.closeAll()
       host.fetcher.forget(this)
     })
   }
@@ -147,7 +134,7 @@ export class PeerSession implements FetchPeer {
     }
   }
 
-  /** Incremental pull from the stored position; falls back to reconciliation. */
+  /** Incremental pull from the stored position; falls back to reconciliation (sync.md §8.4). */
   async pull(): Promise<void> {
     const state = await this.#host.store.getPeerState(this.key)
     let since = state?.lastKnown
@@ -158,7 +145,7 @@ export class PeerSession implements FetchPeer {
         limit: this.#host.limits.journalBatch,
       }
       if (since !== undefined) data['since'] = since
-      const r = await this.#request('request_journal', data)
+      const r = await this.#requests.request('request_journal', data)
       if (r.status === 'not_found') {
         // The peer does not know our position (new peer, or its journal was replaced).
         first = true
@@ -171,7 +158,7 @@ export class PeerSession implements FetchPeer {
       if (first) {
         first = false
         if (!this.#host.reconcile) {
-          // No reconciler: read the peer's whole journal, from after its line 1 (sync.md §3.1).
+          // No reconciler: read the peer's whole journal, from after its line 1 (sync.md §8.4).
           since = this.key
           continue
         }
@@ -193,9 +180,6 @@ export class PeerSession implements FetchPeer {
     await this.#saving
     if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
   }
-
-  /** Position saves, in order (see {@link PeerSession.#savePosition}). */
-  #saving: Promise<void> = Promise.resolve()
 
   /**
    * Persist `lineId` as the last line seen from the peer, but only once every id wanted so far
@@ -223,7 +207,7 @@ export class PeerSession implements FetchPeer {
 
   /** Ask the peer for resources; resolves with the ids it did not deliver. */
   async requestResources(ids: readonly string[]): Promise<readonly string[]> {
-    const r = await this.#request('request_resource', {
+    const r = await this.#requests.request('request_resource', {
       identifier: nextRequestId(),
       resources: [...ids],
     })
@@ -240,33 +224,7 @@ export class PeerSession implements FetchPeer {
    * go out one at a time, in journal order.
    */
   push(lines: readonly AppendedLine[]): Promise<void> {
-    const run = this.#pushing.then(() => this.#push(lines))
-    this.#pushing = run.catch(() => undefined)
-    return run
-  }
-
-  async #push(lines: readonly AppendedLine[]): Promise<void> {
-    // Never echo a resource back to the peer that delivered or announced it (sync.md §8.3).
-    const visible = lines.filter(
-      (l) =>
-        !this.#peerHas.has(l.resource.id) &&
-        this.#host.visibleTo(this.peerUser, l.resource.header.user),
-    )
-    if (visible.length === 0 || !this.channel.isOpen) return
-    try {
-      for (const l of visible) await this.channel.send(resourceMessage(l.resource.bytes))
-      const entries = visible.map((l) => l.line)
-      // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
-      // us, are skipped without looking like a gap it must pull (sync.md §8.3).
-      const since =
-        this.#lastSentLine === undefined
-          ? parseJournalLine(entries[0]!).lineId
-          : nextLineId(this.#lastSentLine, this.#host.signer.provider.sha512)
-      this.#lastSentLine = entries[entries.length - 1]
-      await this.channel.send(controlMessage(this.#host.signer, 'broadcast', { since, entries }))
-    } catch (e) {
-      if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
-    }
+    return this.#feed.push(lines)
   }
 
   /**
@@ -274,39 +232,21 @@ export class PeerSession implements FetchPeer {
    * visible since; sync.md §8.5): one `broadcast` per 1,000 lines, which the peer fetches from.
    * Not contiguous with the push stream, so the peer also re-pulls from its position.
    */
-  async offer(entries: readonly string[]): Promise<void> {
-    const fresh = entries.filter((l) => !this.#peerHas.has(parseJournalLine(l).resourceId))
-    try {
-      for (let i = 0; i < fresh.length && this.channel.isOpen; i += 1000) {
-        const page = fresh.slice(i, i + 1000)
-        await this.channel.send(
-          controlMessage(this.#host.signer, 'broadcast', {
-            since: parseJournalLine(page[0]!).lineId,
-            entries: page,
-          }),
-        )
-      }
-    } catch (e) {
-      if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
-    }
+  offer(entries: readonly string[]): Promise<void> {
+    return this.#feed.offer(entries)
   }
 
   /**
    * Ask for a blob's bytes from `offset` (attachments.md §2); resolves with the response. The
    * caller registers where the BLOB frames go before calling.
    */
-  requestBlob(hash: string, offset: number): Promise<ReturnType<typeof responseOf>> {
-    return this.#request('request_blob', { identifier: nextRequestId(), hash, offset })
+  requestBlob(hash: string, offset: number): Promise<ContentData<'response'>> {
+    return this.#requests.request('request_blob', { identifier: nextRequestId(), hash, offset })
   }
 
   /** Send one response (for handlers outside the session, e.g. the blob transfer). */
-  answer(
-    identifier: string,
-    status: 'ok' | 'bad_request' | 'not_found' | 'rejected',
-    reason?: string,
-    data?: Json,
-  ): Promise<void> {
-    return this.#reply(identifier, status, reason, data)
+  answer(identifier: string, status: ResponseStatus, reason?: string, data?: Json): Promise<void> {
+    return this.#requests.reply(identifier, status, reason, data)
   }
 
   /** Count a fault of the peer (sync.md §8.6), e.g. a blob whose hash does not match. */
@@ -314,40 +254,13 @@ export class PeerSession implements FetchPeer {
     this.#penalize(e)
   }
 
-  async #request(
-    kind: 'request_journal' | 'request_resource' | 'request_blob',
-    data: Record<string, Json>,
-  ) {
-    // A waiter registered after the channel ended would never be cleared by the close handler:
-    // its timer would keep the process alive and reject an orphan promise (unhandled).
-    if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
-    const id = data['identifier'] as string
-    const result = new Promise<ReturnType<typeof responseOf>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(id)
-        reject(new ProtocolError(ErrorCode.TIMEOUT, `sync: no response to ${kind}`))
-      }, this.#host.limits.requestTimeoutMs)
-      this.#waiters.set(id, { resolve, reject, timer })
-    })
-    try {
-      await this.channel.send(controlMessage(this.#host.signer, kind, data))
-    } catch (e) {
-      const w = this.#waiters.get(id)
-      if (w) clearTimeout(w.timer)
-      this.#waiters.delete(id)
-      throw e
-    }
-    return result
-  }
-
+  /** Dispatch one channel message by type and control kind (sync.md §8.1-§8.2). */
   async #handle(message: Uint8Array): Promise<void> {
+    const blobs = this.#host.blobs ?? NO_BLOBS
     const { type, body } = decodeMessage(message)
     if (type === MessageType.RESOURCE) return this.#onResource(body)
     if (type === MessageType.RECONCILE) return this.#onReconcile(body)
-    if (type === MessageType.BLOB) {
-      if (this.#host.blobs) return this.#host.blobs.onFrame(this, body)
-      return this.#penalize(new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: unexpected blob frame'))
-    }
+    if (type === MessageType.BLOB) return blobs.onFrame(this, body)
     let v: Verified
     try {
       v = this.#host.ingestor.verifyControl(body)
@@ -361,33 +274,22 @@ export class PeerSession implements FetchPeer {
       )
     switch (v.kind) {
       case 'request_journal':
-        return this.#answerJournal(v.data as ContentData<'request_journal'>)
+        return this.#feed.answerJournal(v.data as ContentData<'request_journal'>)
       case 'request_resource':
-        return this.#answerResources(v.data as ContentData<'request_resource'>)
-      case 'response': {
-        const r = responseOf(v)
-        const w = this.#waiters.get(r.identifier)
-        if (!w) return // late answer to a request that timed out
-        this.#waiters.delete(r.identifier)
-        clearTimeout(w.timer)
-        return w.resolve(r)
-      }
+        return this.#feed.answerResources(v.data as ContentData<'request_resource'>)
+      case 'response':
+        return this.#requests.settle(v.data as SessionResponse)
       case 'broadcast':
         return this.#onBroadcast(v.data as ContentData<'broadcast'>)
-      case 'request_blob': {
-        const q = v.data as ContentData<'request_blob'>
-        if (this.#host.blobs) return this.#host.blobs.onRequest(this, q)
-        return this.#reply(q.identifier, 'not_found')
-      }
+      case 'request_blob':
+        return blobs.onRequest(this, v.data as ContentData<'request_blob'>)
       case 'offer_blobs':
-        return this.#host.blobs?.onOffer(this, v.data as ContentData<'offer_blobs'>)
+        return blobs.onOffer(this, v.data as ContentData<'offer_blobs'>)
       default:
-        return this.#reply(nextRequestId(), 'bad_request', 'unexpected_kind')
+        return this.#requests.reply(nextRequestId(), 'bad_request', 'unexpected_kind')
     }
   }
 
-  /** Reconciliation frames are routed by the node's reconciler (sync.md §4). */
-  reconcileHandler: ((body: Uint8Array) => Promise<void>) | undefined
   async #onReconcile(body: Uint8Array): Promise<void> {
     if (!this.reconcileHandler)
       return this.#penalize(
@@ -396,23 +298,8 @@ export class PeerSession implements FetchPeer {
     await this.reconcileHandler(body)
   }
 
-  /** The last resource ingest started (the Ingestor completes them in order). */
-  #ingesting: Promise<void> = Promise.resolve()
-  #ingestsInFlight = 0
-
-  /**
-   * Ids this peer sent us or announced in its journal (bounded; cleared when full): pushing them
-   * back would only cost both sides a frame, a decode and a duplicate check.
-   */
-  readonly #peerHas = new Set<string>()
-  #notePeerHas(id: string | undefined): void {
-    if (id === undefined) return
-    if (this.#peerHas.size >= PEER_HAS_LIMIT) this.#peerHas.clear()
-    this.#peerHas.add(id)
-  }
-
   async #onResource(bytes: Uint8Array): Promise<void> {
-    this.#notePeerHas(peekResourceId(bytes))
+    this.#feed.notePeerHas(peekResourceId(bytes))
     // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
     // (one commit for many); wait only when too many are in flight (backpressure).
     this.#ingestsInFlight++
@@ -445,7 +332,7 @@ export class PeerSession implements FetchPeer {
       this.#lastLine !== undefined &&
       nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
     const ids = b.entries.map((l) => parseJournalLine(l).resourceId)
-    for (const id of ids) this.#notePeerHas(id)
+    for (const id of ids) this.#feed.notePeerHas(id)
     await this.#host.fetcher.announce(this, ids)
     if (contiguous) {
       this.#lastLine = b.entries[b.entries.length - 1]!
@@ -454,72 +341,6 @@ export class PeerSession implements FetchPeer {
       // A gap (lines we never saw): catch up from the stored position.
       void this.pull().catch(() => undefined)
     }
-  }
-
-  async #answerJournal(q: ContentData<'request_journal'>): Promise<void> {
-    const store = this.#host.store
-    let after: number
-    if (q.since === undefined) {
-      // First contact: no position; tell the peer where our head is so it can follow from there.
-      this.#host.peerFirstContact?.(this)
-      const head = await store.journalHead()
-      if (head && head.position > 1) this.#lastSentLine = head.line
-      return this.#reply(q.identifier, 'ok', undefined, {
-        entries: [],
-        more: false,
-        ...(head && head.position > 1 ? { last: head.line } : {}),
-      })
-    }
-    // `since` is the line id of the last line the peer has seen, or our fingerprint (line 1) to
-    // read from the start.
-    const row =
-      q.since === this.#host.signer.key.fingerprint
-        ? { position: 1 }
-        : await store.findJournalLine(q.since)
-    if (!row) return this.#reply(q.identifier, 'not_found', 'unknown_position')
-    after = row.position
-    const limit = Math.min(
-      q.limit ?? this.#host.limits.journalBatch,
-      this.#host.limits.journalBatch,
-    )
-    const rows = await store.readJournal(after, limit)
-    const entries = rows
-      .map((r) => r.line)
-      .filter((l) => this.#host.visibleTo(this.peerUser, parseJournalLine(l).fingerprint))
-    const last = rows.length > 0 ? rows[rows.length - 1]!.line : undefined
-    if (last !== undefined) this.#lastSentLine = last
-    return this.#reply(q.identifier, 'ok', undefined, {
-      entries,
-      more: rows.length === limit,
-      ...(last ? { last } : {}),
-    })
-  }
-
-  async #answerResources(q: ContentData<'request_resource'>): Promise<void> {
-    const missing: string[] = []
-    for (const id of q.resources) {
-      const meta = await this.#host.store.getMeta(id)
-      const bytes =
-        meta && this.#host.visibleTo(this.peerUser, meta.user)
-          ? await this.#host.store.getResource(id)
-          : undefined
-      // An id the peer may not see is answered exactly like one we do not hold (no oracle).
-      if (!bytes) missing.push(id)
-      else await this.channel.send(resourceMessage(bytes))
-    }
-    return this.#reply(q.identifier, 'ok', undefined, { missing })
-  }
-
-  async #reply(
-    identifier: string,
-    status: 'ok' | 'bad_request' | 'not_found' | 'rejected',
-    reason?: string,
-    data?: Json,
-  ): Promise<void> {
-    const body: Record<string, Json> = { identifier, status }
-    if (reason !== undefined) body['reason'] = reason
-    if (data !== undefined) body['data'] = data
-    await this.channel.send(controlMessage(this.#host.signer, 'response', body))
   }
 
   #penalize(e: unknown): void {
@@ -541,8 +362,6 @@ export class PeerSession implements FetchPeer {
 
 /** Resource ingests a session leaves running before it stops reading (backpressure). */
 const MAX_INGESTS_IN_FLIGHT = 2048
-/** Most ids remembered per peer as already held by it. */
-const PEER_HAS_LIMIT = 100_000
 
 /** Validate the data of a request_journal response. @throws BAD_REQUEST */
 function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {

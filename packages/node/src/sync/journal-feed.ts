@@ -1,0 +1,160 @@
+/**
+ * What one peer session sends of this node's journal (docs/protocol/sync.md §8.2-§8.5): journal
+ * pages and resource batches answering the peer's requests, real-time pushes contiguous with
+ * what the peer was sent, offers of lines a new trust made visible, and never an echo of what
+ * the peer already holds.
+ * @module
+ */
+import { ErrorCode, isProtocolError, nextLineId, parseJournalLine } from '@sdmp/core'
+import type { ContentData } from '@sdmp/core'
+import type { AppendedLine } from '../ingest.js'
+import type { PeerSession, SessionHost } from './peer-session.js'
+import type { SessionRequests } from './session-requests.js'
+import { controlMessage, resourceMessage } from './wire.js'
+
+/** Most ids remembered per peer as already held by it. */
+const PEER_HAS_LIMIT = 100_000
+
+/** Lines per offered `broadcast` (sync.md §8.5). */
+const OFFER_PAGE = 1000
+
+/** The outgoing journal side of one {@link PeerSession}. */
+export class JournalFeed {
+  readonly #session: PeerSession
+  readonly #host: SessionHost
+  readonly #requests: SessionRequests
+  /** Last journal line of ours the peer was sent (push or journal page), for contiguity. */
+  #lastSentLine: string | undefined
+  #pushing: Promise<void> = Promise.resolve()
+  /**
+   * Ids this peer sent us or announced in its journal (bounded; cleared when full): pushing them
+   * back would only cost both sides a frame, a decode and a duplicate check.
+   */
+  readonly #peerHas = new Set<string>()
+
+  constructor(session: PeerSession, host: SessionHost, requests: SessionRequests) {
+    this.#session = session
+    this.#host = host
+    this.#requests = requests
+  }
+
+  /** Remember that the peer holds `id` (it sent or announced it), so it is never echoed. */
+  notePeerHas(id: string | undefined): void {
+    if (id === undefined) return
+    if (this.#peerHas.size >= PEER_HAS_LIMIT) this.#peerHas.clear()
+    this.#peerHas.add(id)
+  }
+
+  /**
+   * Push newly journaled lines the peer may see: the resources first, then the broadcast. Pushes
+   * go out one at a time, in journal order (sync.md §8.3).
+   */
+  push(lines: readonly AppendedLine[]): Promise<void> {
+    const run = this.#pushing.then(() => this.#push(lines))
+    this.#pushing = run.catch(() => undefined)
+    return run
+  }
+
+  async #push(lines: readonly AppendedLine[]): Promise<void> {
+    const channel = this.#session.channel
+    // Never echo a resource back to the peer that delivered or announced it (sync.md §8.3).
+    const visible = lines.filter(
+      (l) =>
+        !this.#peerHas.has(l.resource.id) &&
+        this.#host.visibleTo(this.#session.peerUser, l.resource.header.user),
+    )
+    if (visible.length === 0 || !channel.isOpen) return
+    try {
+      for (const l of visible) await channel.send(resourceMessage(l.resource.bytes))
+      const entries = visible.map((l) => l.line)
+      // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
+      // us, are skipped without looking like a gap it must pull (sync.md §8.3).
+      const since =
+        this.#lastSentLine === undefined
+          ? parseJournalLine(entries[0]!).lineId
+          : nextLineId(this.#lastSentLine, this.#host.signer.provider.sha512)
+      this.#lastSentLine = entries[entries.length - 1]
+      await channel.send(controlMessage(this.#host.signer, 'broadcast', { since, entries }))
+    } catch (e) {
+      if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
+    }
+  }
+
+  /**
+   * Offer older journal lines the peer could not see when they were written (a trust made them
+   * visible since; sync.md §8.5): one `broadcast` per 1,000 lines, which the peer fetches from.
+   * Not contiguous with the push stream, so the peer also re-pulls from its position.
+   */
+  async offer(entries: readonly string[]): Promise<void> {
+    const channel = this.#session.channel
+    const fresh = entries.filter((l) => !this.#peerHas.has(parseJournalLine(l).resourceId))
+    try {
+      for (let i = 0; i < fresh.length && channel.isOpen; i += OFFER_PAGE) {
+        const page = fresh.slice(i, i + OFFER_PAGE)
+        await channel.send(
+          controlMessage(this.#host.signer, 'broadcast', {
+            since: parseJournalLine(page[0]!).lineId,
+            entries: page,
+          }),
+        )
+      }
+    } catch (e) {
+      if (!isProtocolError(e, ErrorCode.CLOSED)) throw e
+    }
+  }
+
+  /** Answer `request_journal` with one page of visible lines (sync.md §8.2, §8.4). */
+  async answerJournal(q: ContentData<'request_journal'>): Promise<void> {
+    const store = this.#host.store
+    if (q.since === undefined) {
+      // First contact: no position; tell the peer where our head is so it can follow from there.
+      this.#host.peerFirstContact?.(this.#session)
+      const head = await store.journalHead()
+      if (head && head.position > 1) this.#lastSentLine = head.line
+      return this.#requests.reply(q.identifier, 'ok', undefined, {
+        entries: [],
+        more: false,
+        ...(head && head.position > 1 ? { last: head.line } : {}),
+      })
+    }
+    // `since` is the line id of the last line the peer has seen, or our fingerprint (line 1) to
+    // read from the start.
+    const row =
+      q.since === this.#host.signer.key.fingerprint
+        ? { position: 1 }
+        : await store.findJournalLine(q.since)
+    if (!row) return this.#requests.reply(q.identifier, 'not_found', 'unknown_position')
+    const limit = Math.min(
+      q.limit ?? this.#host.limits.journalBatch,
+      this.#host.limits.journalBatch,
+    )
+    const rows = await store.readJournal(row.position, limit)
+    const entries = rows
+      .map((r) => r.line)
+      .filter((l) => this.#host.visibleTo(this.#session.peerUser, parseJournalLine(l).fingerprint))
+    // `last` is the last line scanned, filtered or not, so the peer advances past hidden lines.
+    const last = rows.length > 0 ? rows[rows.length - 1]!.line : undefined
+    if (last !== undefined) this.#lastSentLine = last
+    return this.#requests.reply(q.identifier, 'ok', undefined, {
+      entries,
+      more: rows.length === limit,
+      ...(last ? { last } : {}),
+    })
+  }
+
+  /** Answer `request_resource`: RESOURCE frames, then `ok {missing}` (sync.md §8.2). */
+  async answerResources(q: ContentData<'request_resource'>): Promise<void> {
+    const missing: string[] = []
+    for (const id of q.resources) {
+      const meta = await this.#host.store.getMeta(id)
+      const bytes =
+        meta && this.#host.visibleTo(this.#session.peerUser, meta.user)
+          ? await this.#host.store.getResource(id)
+          : undefined
+      // An id the peer may not see is answered exactly like one we do not hold (no oracle).
+      if (!bytes) missing.push(id)
+      else await this.#session.channel.send(resourceMessage(bytes))
+    }
+    return this.#requests.reply(q.identifier, 'ok', undefined, { missing })
+  }
+}
