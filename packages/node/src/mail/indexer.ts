@@ -29,6 +29,9 @@ export interface BatchOutcome {
   readonly blobs: string[]
 }
 
+/** Most resources held in memory for indexing, per kind of shortcut. */
+const MAX_REMEMBERED = 512
+
 /** Indexes journal lines for one account. */
 export class MailIndexer {
   readonly #account: Account
@@ -45,7 +48,10 @@ export class MailIndexer {
 
   /** Remember a freshly ingested resource, so that its line is not verified a second time. */
   remember(position: number, resource: Verified): void {
-    if (resource.kind === 'encrypted') this.#live.set(position, resource)
+    // Bounded: when indexing lags far behind ingest (a burst of thousands of messages), the
+    // rest is read back from the store instead of held here (~40 KB per sealed message).
+    if (resource.kind === 'encrypted' && this.#live.size < MAX_REMEMBERED)
+      this.#live.set(position, resource)
   }
 
   /**
@@ -61,8 +67,9 @@ export class MailIndexer {
     } catch {
       return // indexing opens the envelope instead, as for anyone else's
     }
-    // A publish that failed leaves its entry behind: keep the map bounded.
-    if (this.#own.size > 10_000) this.#own.delete(this.#own.keys().next().value!)
+    // Bounded like #live; an entry evicted (or left by a publish that failed) only means the
+    // envelope is opened after all.
+    if (this.#own.size > MAX_REMEMBERED) this.#own.delete(this.#own.keys().next().value!)
   }
 
   /** Forget remembered resources up to `position` (they are processed). */
