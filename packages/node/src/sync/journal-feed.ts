@@ -50,22 +50,30 @@ export class JournalFeed {
    * go out one at a time, in journal order (sync.md §8.3).
    */
   push(lines: readonly AppendedLine[]): Promise<void> {
-    const run = this.#pushing.then(() => this.#push(lines))
+    // Queued as line text and ids only: a peer slower than our publishing must not make us hold
+    // every queued resource's bytes in memory (they are read back from the store when sent).
+    const queued = lines.map((l) => ({
+      id: l.resource.id,
+      user: l.resource.header.user,
+      line: l.line,
+    }))
+    const run = this.#pushing.then(() => this.#push(queued))
     this.#pushing = run.catch(() => undefined)
     return run
   }
 
-  async #push(lines: readonly AppendedLine[]): Promise<void> {
+  async #push(lines: readonly { id: string; user: string; line: string }[]): Promise<void> {
     const channel = this.#session.channel
     // Never echo a resource back to the peer that delivered or announced it (sync.md §8.3).
     const visible = lines.filter(
-      (l) =>
-        !this.#peerHas.has(l.resource.id) &&
-        this.#host.visibleTo(this.#session.peerUser, l.resource.header.user),
+      (l) => !this.#peerHas.has(l.id) && this.#host.visibleTo(this.#session.peerUser, l.user),
     )
     if (visible.length === 0 || !channel.isOpen) return
     try {
-      for (const l of visible) await channel.send(resourceMessage(l.resource.bytes))
+      for (const l of visible) {
+        const bytes = await this.#host.store.getResource(l.id)
+        if (bytes) await channel.send(resourceMessage(bytes))
+      }
       const entries = visible.map((l) => l.line)
       // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
       // us, are skipped without looking like a gap it must pull (sync.md §8.3).
