@@ -4,7 +4,14 @@
  * these checks the route handlers trust the types.
  * @module
  */
-import { ErrorCode, LIMITS, ProtocolError, isJsonObject, parseStrict } from '@sdmp/core'
+import {
+  ErrorCode,
+  LIMITS,
+  ProtocolError,
+  concatBytes,
+  isJsonObject,
+  parseStrict,
+} from '@sdmp/core'
 import type { Json } from '@sdmp/core'
 
 /** Largest request body accepted, in bytes (docs/api.md §Requests). */
@@ -149,13 +156,7 @@ async function readBounded(request: Request): Promise<Uint8Array> {
     }
     chunks.push(value)
   }
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
+  return concatBytes(...chunks)
 }
 
 /**

@@ -5,9 +5,9 @@
  * by sync and in invites, and nobody needs a directory.
  * @module
  */
-import { decodeResource } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
 import type { Account } from '../account/account.js'
+import { storedResources } from '../account/devices.js'
 import { parsePeerAddress } from '../peer-address.js'
 import type { PeerAddress } from '../peer-address.js'
 
@@ -17,25 +17,16 @@ export async function nodeRecordsOf(
   user: string,
 ): Promise<Map<string, DecodedResource<'node'>>> {
   const out = new Map<string, DecodedResource<'node'>>()
-  let after = 0
-  for (;;) {
-    const metas = await account.store.queryResources({
-      kinds: ['node'],
-      user,
-      afterPosition: after,
-      limit: 500,
-    })
-    if (metas.length === 0) return out
-    for (const m of metas) {
-      const bytes = await account.store.getResource(m.id)
-      if (!bytes) continue
-      const r = decodeResource(account.provider, bytes) as DecodedResource<'node'>
-      const signer = r.signatures[0]!.kid
-      const prev = out.get(signer)
-      if (!prev || r.created >= prev.created) out.set(signer, r)
-    }
-    after = metas[metas.length - 1]!.position
+  for (const r of await storedResources(
+    account.store,
+    { kinds: ['node'], user },
+    account.provider,
+  )) {
+    const signer = r.signatures[0]!.kid
+    const prev = out.get(signer)
+    if (!prev || r.created >= prev.created) out.set(signer, r as DecodedResource<'node'>)
   }
+  return out
 }
 
 /**
