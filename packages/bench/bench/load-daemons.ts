@@ -97,6 +97,15 @@ export interface DaemonProc {
 }
 
 /**
+ * With SDMP_BENCH_PROFILE=<dir>, every daemon writes a V8 CPU profile there when it stops
+ * gracefully (`stop()`, not `kill()`); read them with Chrome DevTools or any .cpuprofile reader.
+ */
+function profileArgs(): string[] {
+  const dir = process.env['SDMP_BENCH_PROFILE']
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+}
+
+/**
  * Start `sdmp start` on loopback ports chosen by the OS and wait for its `--json` line
  * (docs/daemon.md §1). `startedAt` (performance.now()) is taken just before the spawn.
  */
@@ -104,7 +113,18 @@ export async function startDaemon(home: string): Promise<DaemonProc & { startedA
   const startedAt = performance.now()
   const proc = spawn(
     process.execPath,
-    [BIN, 'start', '--home', home, '--peer', '127.0.0.1:0', '--api', '127.0.0.1:0', '--json'],
+    [
+      ...profileArgs(),
+      BIN,
+      'start',
+      '--home',
+      home,
+      '--peer',
+      '127.0.0.1:0',
+      '--api',
+      '127.0.0.1:0',
+      '--json',
+    ],
     { env: ENV },
   )
   let out = ''

@@ -302,7 +302,8 @@ export type SdmpEvent =
   | {
       readonly type: 'receipt'
       readonly position: number
-      readonly message: string
+      /** The messages this receipt confirms (ids of inner messages; one receipt may name many). */
+      readonly messages: readonly string[]
       readonly receipt: ReceiptInfo
     }
   | { readonly type: 'post'; readonly position: number; readonly post: Post }

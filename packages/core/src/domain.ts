@@ -35,6 +35,8 @@ export const LIMITS = Object.freeze({
   maxStringChars: 4096,
   /** Longest message body, in characters. */
   maxBodyChars: 256 * 1024,
+  /** Most messages one receipt confirms (docs/protocol/schemas.md "receipt"). */
+  maxReceiptMessages: 256,
 })
 
 /** Set reconciliation protocol version: the first byte of every sync message (sync.md §4.1). */

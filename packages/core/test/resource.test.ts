@@ -152,6 +152,50 @@ describe('signResource / decodeResource', () => {
     )
   })
 
+  it('accepts a receipt naming 1..256 distinct messages and refuses any other list', () => {
+    const alice = keyOf(1)
+    const id = (n: number) => toBase64url(provider.sha512(new Uint8Array([n, n >> 8])))
+    const receipt = (data: unknown) => {
+      const payload = b64json({
+        sdmp: {
+          created: '2026-01-01T00:00:00.000Z',
+          schemas: ['resource', 'receipt'],
+          version: '1.0',
+        },
+        resource: { user: alice.fingerprint },
+        receipt: data,
+      })
+      const identifier = toBase64url(provider.sha512(new TextEncoder().encode(payload)))
+      const prot = b64json({ alg: 'EdDSA', kid: alice.fingerprint })
+      const sig = toBase64url(
+        provider.ed25519.sign(alice.seed, new TextEncoder().encode(`${prot}.${payload}`)),
+      )
+      return enc({
+        sdmp: { schemas: ['signature'], version: '1.0' },
+        signature: { identifier, payload, signatures: [{ protected: prot, signature: sig }] },
+      })
+    }
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => id(i))
+    const got = decodeResource(provider, receipt({ resources: ids(256), status: 'delivered' }))
+    assert.deepEqual((got.data as { resources: string[] }).resources, ids(256))
+    assert.equal(
+      code(() => decodeResource(provider, receipt({ resources: ids(1), status: 'read' }))),
+      'no error',
+    )
+    for (const bad of [
+      { resources: [], status: 'read' },
+      { resources: ids(257), status: 'read' },
+      { resources: [id(1), id(1)], status: 'read' },
+      { resources: ['not-an-id'], status: 'read' },
+      { resources: ids(1), status: 'seen' },
+      { resource: id(1), status: 'read' },
+    ])
+      assert.equal(
+        code(() => decodeResource(provider, receipt(bad))),
+        ErrorCode.SCHEMA_VIOLATION,
+      )
+  })
+
   it('refuses oversize input before parsing', () => {
     assert.equal(
       code(() => decodeResource(provider, new Uint8Array(2 * 1024 * 1024))),

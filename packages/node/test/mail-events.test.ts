@@ -90,10 +90,10 @@ describe('Mailbox events', () => {
     assert.ok(positions.at(-1)! <= alice.mailbox.processed)
     const receipts = events.filter((e) => e.type === 'receipt')
     assert.deepEqual(
-      receipts.map((e) => [e.message, e.receipt.user]),
+      receipts.map((e) => [e.messages, e.receipt.user]),
       [
-        [sent.id, b],
-        [events[6]?.type === 'message' ? events[6].message.id : '', a],
+        [[sent.id], b],
+        [[events[6]?.type === 'message' ? events[6].message.id : ''], a],
       ],
     )
     const byType = Object.fromEntries(events.map((e) => [summary(e), e]))

@@ -43,8 +43,12 @@ async function withMailbox(
   home: string,
   passphrase: string | undefined,
   events: Peer['events'] = [],
+  receiptLingerMs?: number,
 ): Promise<Peer> {
-  const mailbox = new Mailbox(account, { event: (name, detail) => events.push({ name, detail }) })
+  const mailbox = new Mailbox(account, {
+    event: (name, detail) => events.push({ name, detail }),
+    ...(receiptLingerMs !== undefined && { receiptLingerMs }),
+  })
   await mailbox.start()
   return { account, mailbox, home, events, ...(passphrase !== undefined && { passphrase }) }
 }
@@ -53,14 +57,14 @@ async function withMailbox(
 export async function createPeer(
   dir: string,
   name: string,
-  options: { passphrase?: string; join?: boolean } = {},
+  options: { passphrase?: string; join?: boolean; receiptLingerMs?: number } = {},
 ): Promise<Peer> {
   const home = join(dir, name)
   const account = await Account.create(deps(home, options.passphrase), {
     name,
     ...(options.join === true && { join: true }),
   })
-  return withMailbox(account, home, options.passphrase)
+  return withMailbox(account, home, options.passphrase, [], options.receiptLingerMs)
 }
 
 /** Stop, close and reopen a peer (a restart), optionally with another clock. */

@@ -213,7 +213,7 @@ export async function runDemo(
         kind: 'receipt',
         user: bob.user.fingerprint,
         trust: bob.trust.id,
-        data: { resource: message.id, status: 'delivered' },
+        data: { resources: [message.id], status: 'delivered' },
       },
       bob.node,
     )

@@ -207,11 +207,23 @@ function post(v: Json, l: string) {
   }
 }
 
-/** receipt: the recipient's node confirms it holds (or the user read) a message; sealed. */
+/**
+ * receipt: the recipient's node confirms it holds (or the user read) messages of one author;
+ * sealed. One receipt names up to {@link LIMITS.maxReceiptMessages} messages, so a backlog costs
+ * one receipt per author instead of one per message (docs/messaging.md §4).
+ */
 function receipt(v: Json, l: string) {
-  const o = assertObject(v, l, ['resource', 'status'])
+  const o = assertObject(v, l, ['resources', 'status'])
+  const resources = assertArray(
+    o['resources'],
+    `${l}.resources`,
+    (x, li) => assertDigest(x, li),
+    LIMITS.maxReceiptMessages,
+    1,
+  )
+  assertUnique(resources, `${l}.resources`)
   return {
-    resource: assertDigest(o['resource'], `${l}.resource`),
+    resources,
     status: assertEnum(o['status'], `${l}.status`, ['delivered', 'read'] as const),
   }
 }

@@ -138,7 +138,7 @@ async function sealedEvent(
     return {
       type: 'receipt',
       position,
-      message: entry.message,
+      messages: entry.messages,
       receipt: { user: entry.user, status: entry.status, at: new Date(entry.at).toISOString() },
     }
   if (!entry.first) return undefined

@@ -207,11 +207,13 @@ export class MailIndexer {
     const d = inner.data as ContentData<'receipt'>
     const user = inner.header.user
     const entry = { status: d.status, at: inner.created }
-    const merged = mergeReceipt(await batch.get<ReceiptMap>(receiptsKey(d.resource)), user, entry)
-    if (merged) batch.set(receiptsKey(d.resource), merged)
+    for (const message of d.resources) {
+      const merged = mergeReceipt(await batch.get<ReceiptMap>(receiptsKey(message)), user, entry)
+      if (merged) batch.set(receiptsKey(message), merged)
+    }
     batch.set(outerKey(outer), {
       kind: 'receipt',
-      message: d.resource,
+      messages: d.resources,
       user,
       ...entry,
     } as OuterEntry)

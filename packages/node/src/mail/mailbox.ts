@@ -12,9 +12,9 @@ import type { Account } from '../account/account.js'
 import type { AppendedLine } from '../ingest.js'
 import { readEvents } from './events.js'
 import { MailIndexer } from './indexer.js'
-import type { ReceiptTask } from './indexer.js'
 import { PrekeyBook } from './prekeys.js'
 import { findMessage, listMessages } from './queries.js'
+import { ReceiptQueue } from './receipt-queue.js'
 import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, CURSOR_KEY, MailRecords, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
@@ -41,6 +41,11 @@ export interface MailboxOptions {
    * `mail.error`), for logs and metrics. Never carries plaintext or keys.
    */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
+  /**
+   * How long a delivered receipt waits for others to the same author before it is sent, in
+   * ms (default 250: RECEIPT_LINGER_MS in receipt-queue.ts; docs/messaging.md §4).
+   */
+  readonly receiptLingerMs?: number
 }
 
 /**
@@ -56,6 +61,7 @@ export class Mailbox {
   readonly #records: MailRecords
   readonly #book: PrekeyBook
   readonly #indexer: MailIndexer
+  readonly #delivered: ReceiptQueue
   readonly #listeners = new Set<(position: number) => void>()
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
   readonly #waiters = new Set<Waiter>()
@@ -75,6 +81,10 @@ export class Mailbox {
     this.#records = new MailRecords(account.store, account.vault)
     this.#book = new PrekeyBook(account)
     this.#indexer = new MailIndexer(account, this.#book)
+    this.#delivered = new ReceiptQueue(
+      (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
+      options.receiptLingerMs,
+    )
   }
 
   /**
@@ -100,6 +110,8 @@ export class Mailbox {
     this.#unsubscribe = undefined
     await this.#running
     await this.#chain
+    // Decided receipts go out before the store closes (a graceful stop loses none).
+    await this.#delivered.flush()
     this.#started = false
     this.#failWaiters(new ProtocolError(ErrorCode.CLOSED, 'mailbox: stopped'))
   }
@@ -193,7 +205,7 @@ export class Mailbox {
         await batch.commit()
         return true
       })
-      if (first) await this.#sendReceipts([{ message: record.id, author: record.from }], 'read')
+      if (first) await this.#sendReceipt(record.from, [record.id], 'read')
     }
     return (await this.get(record.id))!
   }
@@ -298,11 +310,10 @@ export class Mailbox {
             }
           for (const l of this.#listeners) l(position)
           if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
-          // After the commit: a crash before this point leaves the receipt decided but unsent,
-          // never sent twice (docs/messaging.md "Receipts"). Sealing a receipt costs ~3 ms of
-          // CPU: let the listeners (the SSE stream showing the message) finish their I/O first.
-          if (receipts.length > 0) await new Promise<void>((r) => setImmediate(r))
-          await this.#sendReceipts(receipts, 'delivered')
+          // After the commit: a crash before they are sent leaves receipts decided but unsent,
+          // never sent twice (docs/messaging.md §4). They wait a moment to go out as one
+          // receipt per author.
+          this.#delivered.add(receipts)
         }
       } while (this.#again && !this.#stopping)
     } catch (e) {
@@ -321,22 +332,25 @@ export class Mailbox {
     this.#waiters.clear()
   }
 
-  async #sendReceipts(tasks: readonly ReceiptTask[], status: 'delivered' | 'read'): Promise<void> {
-    for (const t of tasks) {
-      try {
-        const missing = await sendReceipt(
-          this.#account,
-          this.#book,
-          t.message,
-          t.author,
-          status,
-          this.#own,
-        )
-        if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
-      } catch (e) {
-        const code = e instanceof ProtocolError ? e.code : 'INTERNAL'
-        this.#event('mail.receipt-failed', { status, code })
-      }
+  /** Send one receipt; failures become operational events (receipts are best effort). */
+  async #sendReceipt(
+    author: string,
+    messages: readonly string[],
+    status: 'delivered' | 'read',
+  ): Promise<void> {
+    try {
+      const missing = await sendReceipt(
+        this.#account,
+        this.#book,
+        messages,
+        author,
+        status,
+        this.#own,
+      )
+      if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
+    } catch (e) {
+      const code = e instanceof ProtocolError ? e.code : 'INTERNAL'
+      this.#event('mail.receipt-failed', { status, code })
     }
   }
 

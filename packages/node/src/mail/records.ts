@@ -72,7 +72,8 @@ export type OuterEntry =
   | { readonly kind: 'message'; readonly id: string; readonly first: boolean }
   | {
       readonly kind: 'receipt'
-      readonly message: string
+      /** The messages the receipt names (one receipt may confirm many; schemas.md). */
+      readonly messages: readonly string[]
       readonly user: string
       readonly status: 'delivered' | 'read'
       readonly at: number

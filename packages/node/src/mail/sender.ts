@@ -89,14 +89,17 @@ export function signMessage(
   )
 }
 
-/** Sign a `receipt` for a message (schemas.md "receipt"). @throws FORBIDDEN */
+/**
+ * Sign a `receipt` for messages of one author (schemas.md "receipt": 1..256 distinct ids).
+ * @throws FORBIDDEN, SCHEMA_VIOLATION
+ */
 export function signReceipt(
   account: Account,
-  message: string,
+  messages: readonly string[],
   status: 'delivered' | 'read',
 ): DecodedResource {
   return account.signForUser(
-    { kind: 'receipt', data: { resource: message, status } },
+    { kind: 'receipt', data: { resources: [...messages], status } },
     'publish_resource',
   )
 }
@@ -127,21 +130,21 @@ export async function publishSealed(
 }
 
 /**
- * Send a receipt to the author's reading nodes and our own. Best effort: when no node of the
- * author can receive yet, it goes to the nodes that can (our own at least), and the caller is
- * told who was missing.
+ * Send one receipt for `messages` (all by `author`) to the author's reading nodes and our own.
+ * Best effort: when no node of the author can receive yet, it goes to the nodes that can (our
+ * own at least), and the caller is told who was missing.
  * @returns the users without a usable prekey (empty when everyone got it)
  */
 export async function sendReceipt(
   account: Account,
   book: PrekeyBook,
-  message: string,
+  messages: readonly string[],
   author: string,
   status: 'delivered' | 'read',
   sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<string[]> {
   const { keys, missing } = await book.recipientsOf([author, account.requireUser()])
   if (keys.length === 0) return missing
-  await publishSealed(account, signReceipt(account, message, status), keys, sealed)
+  await publishSealed(account, signReceipt(account, messages, status), keys, sealed)
   return missing
 }

@@ -27,7 +27,12 @@ export async function openNodeService(
   options: { event?: (name: string, detail: Record<string, unknown>) => void } = {},
 ): Promise<OpenedService> {
   const account = await Account.open(deps)
-  const mailbox = new Mailbox(account, options.event ? { event: options.event } : {})
+  // A command is short-lived: its delivered receipts go out at once (one per author per
+  // indexed batch), so a `sync` still running can carry them (docs/messaging.md §4).
+  const mailbox = new Mailbox(account, {
+    receiptLingerMs: 0,
+    ...(options.event && { event: options.event }),
+  })
   try {
     await mailbox.start()
   } catch (e) {
