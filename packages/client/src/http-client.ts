@@ -153,23 +153,25 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
 
   /**
-   * Stream a file to `POST /v1/blobs`; the daemon encrypts and stores it (attachments.md §4).
+   * Send a file to `POST /v1/blobs`; the daemon encrypts and stores it (attachments.md §4).
+   * An async iterable is streamed (Node); a `Blob` (a browser `File`) is sent as it is, because
+   * browsers refuse streamed request bodies over HTTP/1.1, which the daemon speaks.
    * @throws LIMIT_EXCEEDED above 256 MiB, ABORTED when the signal fires, UNAVAILABLE
    */
   async uploadBlob(
-    data: AsyncIterable<Uint8Array>,
+    data: AsyncIterable<Uint8Array> | Blob,
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<UploadedBlob> {
-    const body = streamOf(data)
-    const init: RequestInit & { duplex: 'half' } = {
+    const streamed = !(data instanceof Blob)
+    const init: RequestInit & { duplex?: 'half' } = {
       method: 'POST',
       headers: {
         authorization: `Bearer ${this.#token}`,
         'content-type': 'application/octet-stream',
       },
-      body,
+      body: streamed ? streamOf(data) : data,
       // fetch needs `duplex: 'half'` for a streamed request body.
-      duplex: 'half',
+      ...(streamed && { duplex: 'half' as const }),
       signal: options.signal ?? null,
     }
     const response = await this.#send(`${this.#url}/v1/blobs`, init)

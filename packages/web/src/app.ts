@@ -4,7 +4,7 @@
  * (`followEvents`, which resumes after the last event id when the connection drops).
  * @module
  */
-import type { Contact, SdmpApi, SdmpEvent, SdmpHttpClient, Whoami } from '@sdmp/client'
+import type { Contact, SdmpEvent, SdmpHttpClient, Whoami } from '@sdmp/client'
 import { h, replaceChildren } from './dom.js'
 import { errorCode, errorLine, parseRoute, short, tokenFromFragment } from './format.js'
 import type { Route, ViewName } from './format.js'
@@ -15,13 +15,13 @@ import { messageView } from './views/message.js'
 import { peersView } from './views/peers.js'
 import { postsView } from './views/posts.js'
 import { signInForm } from './views/sign-in.js'
-import type { Mounted, View, ViewContext } from './views/view.js'
+import type { Mounted, View, ViewContext, WebApi } from './views/view.js'
 
 /** The sessionStorage key of the token (never localStorage: it must not outlive the tab). */
 export const TOKEN_KEY = 'sdmp.token'
 
-/** What the app needs of the client: the API and its reconnecting event stream. */
-export type AppApi = SdmpApi & Pick<SdmpHttpClient, 'followEvents'>
+/** What the app needs of the client: the API, file uploads and the reconnecting event stream. */
+export type AppApi = WebApi & Pick<SdmpHttpClient, 'followEvents'>
 
 /** Collaborators of {@link App}, injected so nothing here reaches for globals. */
 export interface AppOptions {
@@ -74,6 +74,7 @@ export class App {
   #keepNotice = false
   #refreshing = false
   #refreshAgain = false
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(options: AppOptions) {
     this.#o = options
@@ -121,6 +122,7 @@ export class App {
 
   /** Forget the token, stop live updates and show the sign-in form. */
   signOut(reason?: string): void {
+    clearTimeout(this.#refreshTimer)
     this.#stream?.abort()
     this.#stream = undefined
     this.#o.storage.removeItem(TOKEN_KEY)
@@ -190,7 +192,7 @@ export class App {
   }
 
   /** The context handed to views; bound to this app. */
-  #context(api: AppApi, me: Whoami, route: Route): ViewContext {
+  #context(api: AppApi, me: Whoami, route: Route, seq: number): ViewContext {
     return {
       api,
       route,
@@ -229,6 +231,13 @@ export class App {
           if (control !== null) control.disabled = false
         }
       },
+      refreshLater: (ms) => {
+        clearTimeout(this.#refreshTimer)
+        this.#refreshTimer = setTimeout(() => {
+          // Only the view that asked, still on screen for this sign-in.
+          if (seq === this.#seq && this.#api === api) void this.#refresh()
+        }, ms)
+      },
     }
   }
 
@@ -238,6 +247,7 @@ export class App {
     const me = this.#me
     if (api === undefined || me === undefined) return
     const seq = ++this.#seq
+    clearTimeout(this.#refreshTimer)
     const route = parseRoute(this.#o.location.hash)
     const view = VIEWS[route.view]
     this.#clearError()
@@ -249,7 +259,7 @@ export class App {
     }
     let mounted: Mounted
     try {
-      mounted = await view.mount(this.#context(api, me, route))
+      mounted = await view.mount(this.#context(api, me, route, seq))
     } catch (error) {
       if (seq !== this.#seq) return
       this.#mounted = undefined

@@ -108,3 +108,61 @@ export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : undefined
 }
+
+/**
+ * A byte count for people: `512 B`, `1.5 KiB`, `200 KiB`, `3.2 MiB` (binary units, as the
+ * attachment limit of attachments.md §1 is written); one decimal below 10 of a unit.
+ */
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?'
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  if (unit === 0) return `${bytes} B`
+  const text = value < 9.95 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value))
+  return `${text} ${units[unit]}`
+}
+
+/** Most files one message may carry (schemas.md "message": `attachments` holds 0..64). */
+export const MAX_ATTACHMENTS = 64
+/** Longest file name an attachment may have (schemas.md "message": `name` 1..255). */
+export const MAX_ATTACHMENT_NAME = 255
+
+/** A reason files cannot be attached, with the error code the node would answer. */
+export interface AttachmentProblem {
+  readonly code: 'BAD_REQUEST' | 'LIMIT_EXCEEDED'
+  readonly message: string
+}
+
+/**
+ * Why these files cannot be attached, or undefined when they can: checked before any upload,
+ * so a message that the node would refuse costs no upload (attachments.md §1 limits).
+ * @param maxBytes the node's limit per file (`ATTACHMENT_MAX_BYTES`, 256 MiB)
+ */
+export function attachmentProblem(
+  files: readonly { readonly name: string; readonly size: number }[],
+  maxBytes: number,
+): AttachmentProblem | undefined {
+  if (files.length > MAX_ATTACHMENTS)
+    return {
+      code: 'BAD_REQUEST',
+      message: `attachments: at most ${MAX_ATTACHMENTS} files, got ${files.length}`,
+    }
+  for (const f of files) {
+    if (f.name.length === 0 || f.name.length > MAX_ATTACHMENT_NAME)
+      return {
+        code: 'BAD_REQUEST',
+        message: `attachment name: expected 1..${MAX_ATTACHMENT_NAME} characters, got ${f.name.length}`,
+      }
+    if (f.size > maxBytes)
+      return {
+        code: 'LIMIT_EXCEEDED',
+        message: `attachment ${f.name}: ${formatSize(f.size)}, above the limit of ${formatSize(maxBytes)}`,
+      }
+  }
+  return undefined
+}

@@ -1,13 +1,15 @@
 /**
  * The web client's pure helpers (src/format.ts): routes, the sign-in link's token, recipient
- * lists and the one-line error text.
+ * lists, the one-line error text, file sizes and the attachment limits checked before upload.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import {
+  attachmentProblem,
   cleanToken,
   errorLine,
+  formatSize,
   parseRoute,
   replySubject,
   routeHash,
@@ -57,5 +59,32 @@ describe('web format helpers', () => {
     assert.equal(errorLine(e), 'NOT_FOUND: contact "nobody": no such contact')
     assert.equal(errorLine(new Error('daemon: internal error\n    at x')), 'daemon: internal error')
     assert.equal(errorLine('plain'), 'plain')
+  })
+
+  it('writes sizes in binary units', () => {
+    assert.equal(formatSize(0), '0 B')
+    assert.equal(formatSize(1023), '1023 B')
+    assert.equal(formatSize(1024), '1 KiB')
+    assert.equal(formatSize(1536), '1.5 KiB')
+    assert.equal(formatSize(150_000), '146 KiB')
+    assert.equal(formatSize(256 * 1024 * 1024), '256 MiB')
+    assert.equal(formatSize(3.25 * 1024 ** 3), '3.3 GiB')
+    assert.equal(formatSize(-1), '?')
+    assert.equal(formatSize(Number.NaN), '?')
+  })
+
+  it('refuses files the node would refuse, before any upload', () => {
+    const max = 1000
+    assert.equal(attachmentProblem([], max), undefined)
+    assert.equal(attachmentProblem([{ name: 'a.txt', size: max }], max), undefined)
+    assert.deepEqual(attachmentProblem([{ name: 'big.iso', size: max + 1 }], max), {
+      code: 'LIMIT_EXCEEDED',
+      message: 'attachment big.iso: 1001 B, above the limit of 1000 B',
+    })
+    const many = Array.from({ length: 65 }, (_, i) => ({ name: `f${i}`, size: 1 }))
+    assert.equal(attachmentProblem(many, max)?.code, 'BAD_REQUEST')
+    assert.equal(attachmentProblem(many.slice(0, 64), max), undefined)
+    assert.equal(attachmentProblem([{ name: 'x'.repeat(256), size: 1 }], max)?.code, 'BAD_REQUEST')
+    assert.equal(attachmentProblem([{ name: '', size: 1 }], max)?.code, 'BAD_REQUEST')
   })
 })

@@ -3,15 +3,17 @@
  * real nodes in this process that sync over loopback: sign-in by link and by pasting the token,
  * compose and send, the sent list, delivery to the other node, a message arriving live through
  * the SSE stream without a reload, hostile bodies rendered as text, reading (which sends the
- * read receipt), replying, and API errors shown as one line.
+ * read receipt), replying, and API errors shown as one line; attachments uploaded from compose,
+ * listed and downloaded byte for byte on the other side, hostile file names shown as text.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { chromium } from 'playwright-core'
-import type { BrowserContext, Page, Request } from 'playwright-core'
+import type { BrowserContext, Locator, Page, Request, Route } from 'playwright-core'
 import type { Message } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
 import { assertWebBuilt, befriend, startNode } from './nodes.js'
@@ -29,6 +31,7 @@ const FLAGS = [
   '--disable-sync',
 ]
 const XSS = '<img src=x onerror=alert(1)>'
+const XSS_FILE = `${XSS}.txt`
 const T = { timeout: 180_000 }
 
 /** Launch Chromium with a fresh profile directory (`--user-data-dir`). */
@@ -50,6 +53,32 @@ async function received(node: TestNode): Promise<readonly Message[]> {
 /** The inbox row of a message on the page, by a text it shows. */
 const row = (page: Page, text: string, direction: 'in' | 'out') =>
   page.locator(`li.message-row.${direction}`, { hasText: text })
+
+/** A new tab signed in to `node` by a sign-in link, with its dialogs and page errors kept. */
+async function openSignedIn(
+  context: BrowserContext,
+  node: TestNode,
+): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
+  const page = await context.newPage()
+  const dialogs: string[] = []
+  const errors: string[] = []
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    void d.dismiss()
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(`${node.url}/#token=${node.token}`)
+  await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor()
+  return { page, dialogs, errors }
+}
+
+/** Click a Download button and return the saved file's name and bytes. */
+async function download(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [saved] = await Promise.all([page.waitForEvent('download'), button.click()])
+  assert.equal(await saved.failure(), null, 'the download completed')
+  const path = await saved.path()
+  return { name: saved.suggestedFilename(), bytes: readFileSync(path) }
+}
 
 describe('web client in headless Chromium', () => {
   let dir: string
@@ -232,5 +261,132 @@ describe('web client in headless Chromium', () => {
       assert.ok(auth === `Bearer ${alice.token}` || auth === 'Bearer not-the-token', r.url())
     }
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
+  })
+
+  it('attaches files in compose; the recipient lists and downloads them exactly', T, async () => {
+    const alice = aliceNode!
+    const bob = bobNode!
+    const a = await openSignedIn(context!, alice)
+    const b = await openSignedIn(context!, bob)
+    const data = randomBytes(150_000) // three 64 KiB chunks of the blob format
+    const text = Buffer.from('hello <b>bob</b>\n')
+
+    // 1. A failed upload is one error line and a status by the Send button; nothing is sent.
+    await a.page.getByRole('link', { name: 'Write', exact: true }).click()
+    await a.page.getByLabel('To', { exact: true }).fill('bob')
+    await a.page.getByLabel('Message', { exact: true }).fill('see the files')
+    const files = a.page.getByLabel('Attachments', { exact: true })
+    await files.setInputFiles({ name: 'big.bin', mimeType: 'image/png', buffer: text })
+    const refuse = (route: Route) =>
+      route.fulfill({
+        status: 413,
+        json: { error: { code: 'LIMIT_EXCEEDED', message: 'upload: above 256 MiB' } },
+      })
+    await a.page.route('**/v1/blobs', refuse)
+    await a.page.getByRole('button', { name: 'Send' }).click()
+    await a.page
+      .locator('#error')
+      .getByText('LIMIT_EXCEEDED: attachment big.bin: upload: above 256 MiB', { exact: true })
+      .waitFor()
+    await a.page.locator('.upload-status', { hasText: 'Upload of big.bin failed.' }).waitFor()
+    assert.equal(await a.page.getByRole('heading', { level: 1 }).textContent(), 'Write a message')
+    await a.page.unroute('**/v1/blobs', refuse)
+
+    // 2. Two files, one with a hostile name. The first upload is held until its status shows.
+    await files.setInputFiles([
+      { name: 'data.bin', mimeType: 'application/octet-stream', buffer: data },
+      { name: XSS_FILE, mimeType: 'text/plain', buffer: text },
+    ])
+    await a.page.getByLabel('Subject', { exact: true }).fill('Files for you')
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const hold = async (route: Route) => {
+      await released
+      await route.continue()
+    }
+    await a.page.route('**/v1/blobs', hold)
+    await a.page.getByRole('button', { name: 'Send' }).click()
+    const status = a.page.locator('.upload-status')
+    await status.getByText('Uploading data.bin (1 of 2, 146 KiB)…', { exact: true }).waitFor()
+    assert.equal(await a.page.getByRole('button', { name: 'Send' }).isDisabled(), true)
+    release()
+    const sentRow = row(a.page, 'Files for you', 'out')
+    await sentRow.waitFor({ timeout: 30_000 })
+    await a.page.unroute('**/v1/blobs', hold)
+    assert.equal(await a.page.locator('#error').isHidden(), true)
+    const id = (await sentRow.getAttribute('data-id'))!
+
+    // Bob's node has the message with both files, named and typed as picked.
+    const atBob = await waitFor(async () => (await received(bob)).find((m) => m.id === id), {
+      timeout: 30_000,
+      interval: 50,
+      what: "the message with files in bob's inbox",
+    })
+    assert.deepEqual(
+      atBob.attachments?.map((f) => [f.name, f.size, f.type]),
+      [
+        ['data.bin', data.length, 'application/octet-stream'],
+        [XSS_FILE, text.length, 'text/plain'],
+      ],
+    )
+
+    // 3. Bob's web client: while the files are not here they say so, and they turn into
+    //    Download buttons by themselves once here (the node's answers are held back as
+    //    "not available" until `missing` is cleared).
+    let missing = true
+    const mark = async (route: Route) => {
+      const response = await route.fetch()
+      const json = (await response.json()) as {
+        message?: { attachments?: { available: boolean }[] }
+      }
+      if (missing) for (const f of json.message?.attachments ?? []) f.available = false
+      await route.fulfill({ response, json })
+    }
+    const shows = (url: URL) =>
+      url.pathname.startsWith('/v1/items/') || /^\/v1\/messages\/[^/]+\/read$/.test(url.pathname)
+    await b.page.route(shows, mark)
+    await b.page.goto(`${bob.url}/#/message/${encodeURIComponent(id)}`)
+    const items = b.page.locator('article.message li.attachment')
+    await b.page.getByRole('heading', { level: 1, name: 'Files for you' }).waitFor()
+    assert.equal(await items.count(), 2)
+    assert.deepEqual(await items.locator('.pending').allTextContents(), [
+      'not here yet',
+      'not here yet',
+    ])
+    assert.equal(await b.page.getByRole('button', { name: /^Download/ }).count(), 0)
+    missing = false
+    await b.page.locator('li.attachment[data-available="true"]').nth(1).waitFor({ timeout: 30_000 })
+    await b.page.unroute(shows, mark)
+
+    // Names are text: the hostile one creates no element and runs nothing.
+    assert.deepEqual(await items.locator('.name').allTextContents(), ['data.bin', XSS_FILE])
+    assert.deepEqual(await items.locator('.details').allTextContents(), [
+      '(146 KiB, application/octet-stream)',
+      '(17 B, text/plain)',
+    ])
+    assert.equal(
+      await items
+        .nth(1)
+        .locator('.name')
+        .evaluate((el) => el.childElementCount),
+      0,
+    )
+    assert.equal(await b.page.locator('img').count(), 0, 'no <img> element anywhere')
+
+    // 4. Download yields exactly the bytes Alice attached, under the attachment's name.
+    const first = await download(b.page, b.page.getByRole('button', { name: 'Download data.bin' }))
+    assert.equal(first.name, 'data.bin')
+    assert.ok(first.bytes.equals(data), 'data.bin arrived byte for byte')
+    const second = await download(
+      b.page,
+      b.page.getByRole('button', { name: `Download ${XSS_FILE}` }),
+    )
+    assert.ok(second.bytes.equals(text), 'the hostile-named file arrived byte for byte')
+    await b.page.locator('#notice').getByText(`Downloaded ${XSS_FILE}`).waitFor()
+    assert.equal(await b.page.locator('img').count(), 0, 'still no <img> element')
+    assert.deepEqual([...a.dialogs, ...b.dialogs], [], 'no script ran')
+    assert.deepEqual([...a.errors, ...b.errors], [], 'no uncaught errors in the pages')
+    await a.page.close()
+    await b.page.close()
   })
 })

@@ -1,11 +1,14 @@
 /**
- * Compose (`POST /v1/messages`): recipients by contact name (or fingerprint), subject, body and
- * its format. `#/compose?reply=ID` answers a message: the new one joins its conversation.
+ * Compose (`POST /v1/messages`): recipients by contact name (or fingerprint), subject, body, its
+ * format and files to attach, each uploaded first (`POST /v1/blobs`, views/attachments.ts).
+ * `#/compose?reply=ID` answers a message: the new one joins its conversation.
  * @module
  */
 import type { BodyType, SendRequest } from '@sdmp/client'
 import { field, h } from '../dom.js'
-import { replySubject, routeHash, splitRecipients } from '../format.js'
+import { ATTACHMENT_MAX_BYTES } from '@sdmp/core'
+import { MAX_ATTACHMENTS, formatSize, replySubject, routeHash, splitRecipients } from '../format.js'
+import { uploadFiles } from './attachments.js'
 import type { View } from './view.js'
 
 /** `#/compose`. */
@@ -35,6 +38,15 @@ export const composeView: View = {
       h('option', { value: 'markdown' }, 'Markdown'),
     )
     const body = h('textarea', { id: 'compose-body', name: 'body', rows: 10, required: true })
+    const files = h('input', {
+      id: 'compose-files',
+      name: 'files',
+      type: 'file',
+      multiple: true,
+      'aria-describedby': 'compose-files-hint',
+    })
+    // Upload progress, in the form so it sits by the Send button (the error line is global).
+    const status = h('p', { class: 'upload-status', role: 'status', 'aria-live': 'polite' })
     const send = h('button', { type: 'submit' }, 'Send')
 
     if (replyId !== null) {
@@ -56,19 +68,34 @@ export const composeView: View = {
       field('Subject', subject),
       field('Format', type),
       field('Message', body),
-      h('div', { class: 'toolbar' }, send),
+      field(
+        'Attachments',
+        files,
+        `optional; up to ${MAX_ATTACHMENTS} files of at most ${formatSize(ATTACHMENT_MAX_BYTES)} each`,
+      ),
+      h('div', { class: 'toolbar' }, send, status),
     )
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       void ctx.act(send, async () => {
+        const picked = [...(files.files ?? [])]
+        const showStatus = (text: string): void => void (status.textContent = text)
+        showStatus('')
+        const attachments = await uploadFiles(ctx, picked, showStatus)
+        if (picked.length > 0) showStatus('Sending…')
         const request: SendRequest = {
           to: splitRecipients(to.value),
           body: body.value,
           type: type.value as BodyType,
           ...(subject.value.trim() !== '' && { subject: subject.value.trim() }),
           ...(replyId !== null && { replyTo: replyId }),
+          ...(attachments.length > 0 && { attachments }),
         }
-        await ctx.api.send(request)
+        try {
+          await ctx.api.send(request)
+        } finally {
+          showStatus('') // a failure shows in the error line
+        }
         form.reset()
         ctx.notice('Message sent')
         ctx.navigate(routeHash('inbox', undefined, { all: '1' }))

@@ -1,13 +1,21 @@
 /**
  * One message (`GET /v1/items/{id}`): opening a received unread message marks it read
- * (`POST /v1/messages/{id}/read`, which sends the read receipt); a sent one shows its receipts.
+ * (`POST /v1/messages/{id}/read`, which sends the read receipt); a sent one shows its receipts;
+ * its attachments list with a Download button each (views/attachments.ts).
  * Everything from the message is set as text: bodies are hostile input, markdown included.
  * @module
  */
 import type { MessageDetail, Post } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
 import { formatTime, routeHash } from '../format.js'
+import { attachmentList } from './attachments.js'
 import type { View, ViewContext } from './view.js'
+
+/**
+ * How often an open message with attachments not here yet is shown again: no event tells
+ * when a blob arrives, and each look also asks the peers for it (attachments.md §3).
+ */
+const MISSING_RECHECK_MS = 3_000
 
 /** A term/definition pair of the header list. */
 function pair(term: string, value: string | Node): Node[] {
@@ -58,6 +66,7 @@ function messageBody(ctx: ViewContext, m: MessageDetail): HTMLElement {
     ),
     // textContent only: a body like `<img src=x onerror=…>` stays those characters.
     h('div', { class: 'body', 'data-type': m.type }, m.body),
+    attachmentList(ctx, m),
     m.direction === 'out' ? receipts(ctx, m) : null,
     h(
       'div',
@@ -120,6 +129,7 @@ export const messageView: View = {
       }
       replaceChildren(heading, m.subject ?? '(no subject)')
       replaceChildren(content, messageBody(ctx, m))
+      if (m.attachments?.some((a) => !a.available) === true) ctx.refreshLater(MISSING_RECHECK_MS)
     }
     await refresh()
     return { element, refreshOn: ['receipt', 'contact'], refresh }

@@ -3,12 +3,19 @@
  * signed in, contact names, navigation and the two feedback lines (docs/web.md §Views).
  * @module
  */
-import type { Contact, SdmpApi, SdmpEventType, Whoami } from '@sdmp/client'
+import type { Contact, SdmpApi, SdmpEventType, SdmpHttpClient, Whoami } from '@sdmp/client'
 import type { Route } from '../format.js'
+
+/**
+ * What the views use of the API: the typed client, reading attachments and uploading a browser
+ * `File` (SdmpHttpClient sends a `Blob` body as it is: browsers refuse streamed uploads over
+ * HTTP/1.1).
+ */
+export type WebApi = SdmpApi & Pick<SdmpHttpClient, 'attachment' | 'uploadBlob'>
 
 /** Services a view uses; implemented by the app. */
 export interface ViewContext {
-  readonly api: SdmpApi
+  readonly api: WebApi
   readonly route: Route
   readonly me: Whoami
   /** A user's contact name, `me`, or a short fingerprint (always plain text). */
@@ -25,6 +32,11 @@ export interface ViewContext {
    * failure ends up there as one line. Resolves true when the action succeeded.
    */
   act(control: HTMLButtonElement | null, action: () => Promise<void>): Promise<boolean>
+  /**
+   * Refresh this view once more after `ms`, if it is still on screen then: for state that
+   * changes without an event (an attachment arriving). A later call replaces an earlier one.
+   */
+  refreshLater(ms: number): void
 }
 
 /** A view on screen. */
