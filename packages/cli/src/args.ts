@@ -76,18 +76,39 @@ export function parseCommandArgs(tokens: readonly string[], options: OptionSpecs
       ...(spec.multiple !== undefined && { multiple: spec.multiple }),
     }
   }
+  // Ids and fingerprints are 86 base64url characters and may start with '-': they are never
+  // flags, so they pass through parseArgs as placeholders and come back as they were.
+  const held: string[] = []
+  const args = tokens.map((t) => (DIGEST_LIKE.test(t) ? `${HELD}${held.push(t) - 1}` : t))
+  const restore = (v: string): string =>
+    v.startsWith(HELD) ? (held[Number(v.slice(HELD.length))] ?? v) : v
   try {
     const { values, positionals } = parseArgs({
-      args: [...tokens],
+      args,
       options: config,
       strict: true,
       allowPositionals: true,
     })
-    return { options: values as OptionValues, positionals }
+    const options = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? restore(v)
+          : Array.isArray(v)
+            ? v.map((x) => (typeof x === 'string' ? restore(x) : x))
+            : v,
+      ]),
+    )
+    return { options: options as OptionValues, positionals: positionals.map(restore) }
   } catch (e) {
     throw usageError(describeParseError(e))
   }
 }
+
+/** A resource id or fingerprint that starts with '-' (base64url of a SHA-512 digest). */
+const DIGEST_LIKE = /^-[A-Za-z0-9_-]{85}$/
+/** Placeholder prefix of a held id (no user types a NUL). */
+const HELD = '\u0000id:'
 
 /** Turn parseArgs' long messages into one short lowercase line. */
 function describeParseError(e: unknown): string {

@@ -6,115 +6,26 @@
  * @module
  */
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { after, afterEach, describe, it } from 'node:test'
-import { SdmpHttpClient } from '@sdmp/client'
 import type { AttachmentRef } from '@sdmp/client'
-import { createNodeProvider } from '@sdmp/crypto-node'
-import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import { Account, readApiToken } from '../src/account/index.js'
-import type { AccountDeps } from '../src/account/index.js'
-import { Daemon } from '../src/daemon/index.js'
+import {
+  befriend,
+  blobPath,
+  chunksOf,
+  connectedTo,
+  create,
+  deps,
+  download,
+  fileBytes,
+  start,
+  stop,
+  stopAll,
+} from './attach-fixture.js'
 
-const provider = createNodeProvider()
-const running: Daemon[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop()))
-})
-
-interface Node {
-  readonly home: string
-  readonly daemon: Daemon
-  readonly api: SdmpHttpClient
-  readonly events: { name: string; detail: Record<string, unknown> }[]
-}
-
-const deps = (home: string): AccountDeps => ({
-  home,
-  provider,
-  createStore: (dir) => new SqliteStore({ dir, sha512: provider.sha512 }),
-  scrypt: { N: 1024, r: 8, p: 1 },
-})
-
-async function start(account: Account): Promise<Node> {
-  const events: Node['events'] = []
-  const daemon = await Daemon.start({
-    account,
-    peer: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
-    backoff: { initialMs: 50, maxMs: 500 },
-    event: (name, detail) => void events.push({ name, detail }),
-  })
-  running.push(daemon)
-  const api = new SdmpHttpClient({ url: daemon.apiUrl!, token: readApiToken(account.home) })
-  return { home: account.home, daemon, api, events }
-}
-
-async function stop(n: Node): Promise<void> {
-  running.splice(running.indexOf(n.daemon), 1)
-  await n.daemon.stop()
-}
-
-const create = (dir: string, name: string, join = false) =>
-  Account.create(deps(`${dir}/${name}`), { name, join })
-
-async function befriend(a: Node, aName: string, b: Node, bName: string): Promise<void> {
-  const ia = (await a.api.invite()).invite
-  const ib = (await b.api.invite()).invite
-  await b.api.addContact({ invite: ia, name: aName })
-  await a.api.addContact({ invite: ib, name: bName })
-}
-
-async function connectedTo(a: Node, node: string): Promise<void> {
-  await waitFor(
-    async () => (await a.api.peers()).peers.some((p) => p.node === node && p.state === 'connected'),
-    { timeout: 30_000, interval: 20, what: `${a.home} connected to ${node.slice(0, 8)}` },
-  )
-}
-
-/** Deterministic test bytes of any length. */
-function fileBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
-
-async function* chunksOf(bytes: Uint8Array, size = 50_000): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
-}
-
-async function download(n: Node, id: string, index: number): Promise<Uint8Array> {
-  const d = await n.api.attachment(id, index)
-  const parts: Uint8Array[] = []
-  for await (const p of d.data) parts.push(p)
-  return new Uint8Array(Buffer.concat(parts))
-}
-
-/** The path of a blob file under a home (store.md §6: blobs/<aa>/<hash>). */
-function blobPath(home: string, hash: string): string {
-  const walk = (dir: string): string | undefined => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name)
-      if (name === hash) return p
-      if (statSync(p).isDirectory()) {
-        const found = walk(p)
-        if (found) return found
-      }
-    }
-    return undefined
-  }
-  const found = walk(home)
-  assert.ok(found, 'the blob file exists')
-  return found
-}
+afterEach(stopAll)
 
 describe('attachments between daemons', () => {
   it(

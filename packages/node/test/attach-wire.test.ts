@@ -9,7 +9,12 @@ import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { CONTENT_SCHEMAS, isProtocolError } from '@sdmp/core'
 import type { Json } from '@sdmp/core'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after } from 'node:test'
+import { tmpDir } from '@sdmp/testkit'
 import { BlobDownload } from '../src/blobs/blob-download.js'
+import { PartialBlobs } from '../src/blobs/blob-partial.js'
 import { decodeBlobFrame, encodeBlobFrame } from '../src/blobs/blob-frame.js'
 
 const HASH = 'ab'.repeat(32)
@@ -103,5 +108,85 @@ describe('blob download', () => {
     await assert.rejects(d.push(10, bytes.subarray(0, 5)), code('BAD_REQUEST'))
     await assert.rejects(d.push(0, new Uint8Array(101)), code('BAD_REQUEST'))
     assert.throws(() => new BlobDownload(hash, 50).setSize(51), code('LIMIT_EXCEEDED'))
+  })
+
+  it('resumes: replays the held prefix, sinks new frames, hashes the whole blob', async () => {
+    const sunk: Uint8Array[] = []
+    const d = new BlobDownload(hash, 1000, {
+      offset: 40,
+      prefix: async function* () {
+        yield bytes.subarray(0, 25)
+        yield bytes.subarray(25, 40)
+      },
+      sink: async (data) => void sunk.push(data),
+    })
+    const out = drain(d)
+    d.setSize(100)
+    await assert.rejects(d.push(0, bytes.subarray(0, 10)), code('BAD_REQUEST'), 'not from 0')
+    const e = new BlobDownload(hash, 1000, {
+      offset: 40,
+      prefix: async function* () {
+        yield bytes.subarray(0, 40)
+      },
+      sink: async (data) => void sunk.push(data),
+    })
+    const outE = drain(e)
+    e.setSize(100)
+    await e.push(40, bytes.subarray(40))
+    assert.deepEqual(await outE, bytes)
+    assert.deepEqual(Buffer.concat(sunk), Buffer.from(bytes.subarray(40)), 'only new bytes sunk')
+    d.fail(new Error('done'))
+    await assert.rejects(out)
+  })
+
+  it('fails as a mismatch when the held prefix reads back short or is wrong', async () => {
+    const short = new BlobDownload(hash, 1000, {
+      offset: 40,
+      prefix: async function* () {
+        yield bytes.subarray(0, 30)
+      },
+    })
+    await assert.rejects(drain(short), code('INVALID_ENCODING'))
+    assert.equal(short.mismatch, true)
+    const wrong = new BlobDownload(hash, 1000, {
+      offset: 100,
+      prefix: async function* () {
+        yield new Uint8Array(100)
+      },
+    })
+    const out = drain(wrong)
+    wrong.setSize(100)
+    await assert.rejects(out, code('INVALID_ENCODING'))
+    assert.equal(wrong.mismatch, true)
+  })
+})
+
+describe('partial blob files', () => {
+  const a = 'aa'.repeat(32)
+  const b = 'bb'.repeat(32)
+
+  it('keeps only the partial files of wanted blobs, and opens at the held size', async () => {
+    const dir = join(tmpDir(after, 'sdmp-partial-'), 'blobs-partial')
+    mkdirSync(dir)
+    writeFileSync(join(dir, `${a}.part`), Uint8Array.of(1, 2, 3))
+    writeFileSync(join(dir, `${b}.part`), Uint8Array.of(4))
+    writeFileSync(join(dir, 'stray'), Uint8Array.of(5))
+    const partials = new PartialBlobs(dir)
+    await partials.init((h) => h === a)
+    assert.deepEqual(readdirSync(dir), [`${a}.part`])
+    const f = await partials.open(a, 1000)
+    assert.equal(f.offset, 3)
+    const held: Uint8Array[] = []
+    for await (const p of f.read()) held.push(p)
+    assert.deepEqual(Buffer.concat(held), Buffer.from([1, 2, 3]))
+    await f.write(Uint8Array.of(9, 9))
+    await f.close()
+    assert.deepEqual(readFileSync(join(dir, `${a}.part`)), Buffer.from([1, 2, 3, 9, 9]))
+    const tooLong = await partials.open(a, 4)
+    assert.equal(tooLong.offset, 0, 'longer than any blob fetched: starts again at 0')
+    await tooLong.close()
+    await partials.remove(a)
+    assert.deepEqual(readdirSync(dir), [])
+    await assert.rejects(partials.remove('../x'), TypeError)
   })
 })

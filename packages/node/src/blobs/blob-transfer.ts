@@ -1,51 +1,29 @@
 /**
  * Attachment blobs between nodes (docs/protocol/attachments.md §2-§3): serving `request_blob`
  * as BLOB frames to any connected peer, fetching wanted or offered blobs with bounded
- * concurrency, verifying each blob's hash before the store keeps it, and offering the blobs of
- * a sent message to the right peers.
+ * concurrency, resuming a broken download from the partial file it left, verifying each blob's
+ * hash before the store keeps it, remembering wanted blobs across a restart, and offering the
+ * blobs of a sent message to the right peers.
  * @module
  */
-import {
-  ATTACHMENT_MAX_BYTES,
-  ErrorCode,
-  MAX_OFFERED_BLOBS,
-  ProtocolError,
-  isProtocolError,
-  sealedAttachmentSize,
-} from '@sdmp/core'
+import { ErrorCode, MAX_OFFERED_BLOBS, ProtocolError, isProtocolError } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
 import type { PeerSession } from '../sync/peer-session.js'
 import type { SessionBlobs } from './session-blobs.js'
 import { controlMessage } from '../sync/wire.js'
 import type { ControlSigner } from '../sync/wire.js'
-import { BLOB_FRAME_DATA_BYTES, decodeBlobFrame, encodeBlobFrame } from './blob-frame.js'
+import { decodeBlobFrame } from './blob-frame.js'
+import { BlobUploads } from './blob-upload.js'
 import { BlobDownload } from './blob-download.js'
+import { PartialBlobs } from './blob-partial.js'
+import type { PartialFile } from './blob-partial.js'
+import { WantedRecords } from './wanted-records.js'
+import { DEFAULT_BLOB_LIMITS } from './blob-limits.js'
+import type { BlobLimits } from './blob-limits.js'
 
-/** Limits of the blob transfer (defaults: {@link DEFAULT_BLOB_LIMITS}, attachments.md §2). */
-export interface BlobLimits {
-  /** Largest blob fetched or served. */
-  readonly maxBlobBytes: number
-  /** Downloads at once, per node and per peer. */
-  readonly downloads: number
-  readonly downloadsPerPeer: number
-  /** Uploads at once to one peer; more are answered `rejected(busy)`. */
-  readonly uploadsPerPeer: number
-  /** A download with no frame for this long is given up, ms. */
-  readonly stallMs: number
-  /** Most blobs remembered as wanted. */
-  readonly maxWanted: number
-}
-
-/** attachments.md §2 "Bounds". */
-export const DEFAULT_BLOB_LIMITS: BlobLimits = Object.freeze({
-  maxBlobBytes: sealedAttachmentSize(ATTACHMENT_MAX_BYTES),
-  downloads: 4,
-  downloadsPerPeer: 2,
-  uploadsPerPeer: 2,
-  stallMs: 30_000,
-  maxWanted: 10_000,
-})
+export { DEFAULT_BLOB_LIMITS }
+export type { BlobLimits }
 
 /** Options of {@link BlobTransfer}. */
 export interface BlobTransferOptions {
@@ -65,6 +43,21 @@ interface Want {
   tried: WeakSet<PeerSession>
 }
 
+/** A running download: reserved before its first await, so one per hash. */
+interface Transfer {
+  readonly session: PeerSession
+  download?: BlobDownload
+}
+
+/** Options of {@link BlobTransfer.start}. */
+export interface BlobStartOptions {
+  /**
+   * Directory of partial downloads (attachments.md §2 "Resuming"), normally
+   * `<store>/blobs-partial`. Without it a broken download starts again from 0.
+   */
+  readonly partialDir?: string
+}
+
 const HEX64 = /^[0-9a-f]{64}$/
 
 /** The blob side of a node's sync engine. */
@@ -72,16 +65,52 @@ export class BlobTransfer implements SessionBlobs {
   readonly #o: BlobTransferOptions
   readonly #limits: BlobLimits
   readonly #wanted = new Map<string, Want>()
+  readonly #records: WantedRecords
+  #partials: PartialBlobs | undefined
   /** Running downloads by hash (one per hash per node), with the peer they come from. */
-  readonly #active = new Map<string, { session: PeerSession; download: BlobDownload }>()
-  readonly #uploads = new Map<PeerSession, number>()
-  readonly #sizes = new Map<string, number>()
+  readonly #active = new Map<string, Transfer>()
+  readonly #running = new Set<Promise<unknown>>()
+  #closed = false
+  readonly #uploads: BlobUploads
   readonly #listeners = new Set<(hash: string) => void>()
   #stallTimer: ReturnType<typeof setInterval> | undefined
 
   constructor(options: BlobTransferOptions) {
     this.#o = options
     this.#limits = Object.freeze({ ...DEFAULT_BLOB_LIMITS, ...options.limits })
+    this.#records = new WantedRecords(options.store, (e) => this.#error(e))
+    this.#uploads = new BlobUploads(options.store, this.#limits.uploadsPerPeer, (e) =>
+      this.#error(e),
+    )
+  }
+
+  /**
+   * Load the wanted set saved before a restart (dropping blobs held by now), prepare the
+   * partial files (keeping those of wanted blobs) and start fetching. Call before sessions
+   * attach; without it nothing is reloaded and downloads do not resume.
+   * @throws the store's codes
+   */
+  async start(options: BlobStartOptions = {}): Promise<void> {
+    const held: string[] = []
+    for (const hash of await this.#records.load(this.#limits.maxWanted)) {
+      if (!HEX64.test(hash) || (await this.#o.store.hasBlob(hash))) held.push(hash)
+      else {
+        const w = this.#want(hash)
+        if (w) w.any = true
+      }
+    }
+    this.#records.remove(held)
+    if (options.partialDir !== undefined) {
+      const partials = new PartialBlobs(options.partialDir)
+      // Resuming saves bytes; a directory the disk refuses only means downloads start at 0.
+      await partials
+        .init((hash) => this.#wanted.has(hash))
+        .then(
+          () => (this.#partials = partials),
+          (e: unknown) => this.#error(e),
+        )
+    }
+    void this.#pump()
   }
 
   /** Be told when a blob was fetched and stored. Returns the unsubscribe. */
@@ -106,6 +135,7 @@ export class BlobTransfer implements SessionBlobs {
       if (!w) continue
       w.any = true
       w.tried = new WeakSet()
+      this.#records.add([hash])
     }
     void this.#pump()
   }
@@ -129,21 +159,31 @@ export class BlobTransfer implements SessionBlobs {
   /** A session opened: retry every blob wanted from any peer. */
   attached(session: PeerSession): void {
     void session.channel.closed.then(() => {
-      this.#uploads.delete(session)
+      this.#uploads.forget(session)
       const a = [...this.#active.values()].filter((x) => x.session === session)
       for (const x of a)
-        x.download.fail(new ProtocolError(ErrorCode.CLOSED, 'blob: channel closed'))
+        x.download?.fail(new ProtocolError(ErrorCode.CLOSED, 'blob: channel closed'))
       for (const w of this.#wanted.values()) w.offeredBy.delete(session)
     })
     void this.#pump()
   }
 
-  /** Stop the stall timer and give up running downloads. */
+  /** Stop the stall timer and give up running downloads (their partial files stay). */
   close(): void {
+    this.#closed = true
     clearInterval(this.#stallTimer)
     this.#stallTimer = undefined
     for (const { download } of this.#active.values())
-      download.fail(new ProtocolError(ErrorCode.CLOSED, 'blob: shutting down'))
+      download?.fail(new ProtocolError(ErrorCode.CLOSED, 'blob: shutting down'))
+  }
+
+  /**
+   * Resolves when the downloads running now have ended (partial files closed) and the wanted
+   * records are written: call after {@link close}, before the store closes.
+   */
+  async flush(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running])
+    await this.#records.flush()
   }
 
   onOffer(session: PeerSession, q: ContentData<'offer_blobs'>): void {
@@ -156,32 +196,15 @@ export class BlobTransfer implements SessionBlobs {
     })().catch((e: unknown) => this.#error(e))
   }
 
-  async onRequest(session: PeerSession, q: ContentData<'request_blob'>): Promise<void> {
-    const uploads = this.#uploads.get(session) ?? 0
-    if (uploads >= this.#limits.uploadsPerPeer)
-      return session.answer(q.identifier, 'rejected', 'busy')
-    const size = await this.#sizeOf(q.hash)
-    if (size === undefined) return session.answer(q.identifier, 'not_found')
-    if (q.offset > size) return session.answer(q.identifier, 'bad_request', 'offset')
-    this.#uploads.set(session, uploads + 1)
-    await session.answer(q.identifier, 'ok', undefined, { size })
-    // The frames go out after the response (channel order) without blocking the inbox.
-    void this.#upload(session, q.hash, q.offset)
-      .catch((e: unknown) => {
-        if (!isProtocolError(e, ErrorCode.CLOSED)) this.#error(e)
-      })
-      .finally(() => {
-        const n = (this.#uploads.get(session) ?? 1) - 1
-        if (n > 0) this.#uploads.set(session, n)
-        else this.#uploads.delete(session)
-      })
+  onRequest(session: PeerSession, q: ContentData<'request_blob'>): Promise<void> {
+    return this.#uploads.onRequest(session, q)
   }
 
   async onFrame(session: PeerSession, body: Uint8Array): Promise<void> {
     const frame = decodeBlobFrame(body)
     const active = this.#active.get(frame.hash)
     // A frame of a transfer given up (or never asked from this peer) is ignored.
-    if (!active || active.session !== session) return
+    if (!active?.download || active.session !== session) return
     try {
       await active.download.push(frame.offset, frame.data)
     } catch (e) {
@@ -200,42 +223,9 @@ export class BlobTransfer implements SessionBlobs {
     return w
   }
 
-  /** The size of a held blob (streamed once, then remembered), or undefined. */
-  async #sizeOf(hash: string): Promise<number | undefined> {
-    const known = this.#sizes.get(hash)
-    if (known !== undefined) return known
-    const data = await this.#o.store.getBlob(hash)
-    if (!data) return undefined
-    let size = 0
-    for await (const part of data) size += part.length
-    if (this.#sizes.size >= 1024) this.#sizes.delete(this.#sizes.keys().next().value!)
-    this.#sizes.set(hash, size)
-    return size
-  }
-
-  async #upload(session: PeerSession, hash: string, offset: number): Promise<void> {
-    const data = await this.#o.store.getBlob(hash)
-    if (!data) return
-    let at = 0
-    for await (const part of data) {
-      let from = 0
-      if (at + part.length <= offset) {
-        at += part.length
-        continue
-      }
-      if (at < offset) from = offset - at
-      while (from < part.length) {
-        if (!session.isOpen) return
-        const slice = part.subarray(from, from + BLOB_FRAME_DATA_BYTES)
-        await session.channel.send(encodeBlobFrame(hash, at + from, slice))
-        from += slice.length
-      }
-      at += part.length
-    }
-  }
-
   /** Start downloads while there are candidates and room (attachments.md §2 "Bounds"). */
   async #pump(): Promise<void> {
+    if (this.#closed) return
     for (const [hash, w] of this.#wanted) {
       if (this.#active.size >= this.#limits.downloads) return
       if (this.#active.has(hash)) continue
@@ -245,8 +235,11 @@ export class BlobTransfer implements SessionBlobs {
           s.isOpen && !w.tried.has(s) && this.#downloadsFrom(s) < this.#limits.downloadsPerPeer,
       )
       if (!session) {
-        if (!w.any && [...w.offeredBy].every((s) => w.tried.has(s) || !s.isOpen))
+        if (!w.any && [...w.offeredBy].every((s) => w.tried.has(s) || !s.isOpen)) {
+          // Nobody left to ask: an offer-only want ends, and its partial file with it.
           this.#wanted.delete(hash)
+          void this.#partials?.remove(hash).catch((e: unknown) => this.#error(e))
+        }
         continue
       }
       w.tried.add(session)
@@ -261,19 +254,63 @@ export class BlobTransfer implements SessionBlobs {
   }
 
   /** One download from one peer; true when the blob is stored. Never rejects. */
-  async #fetch(session: PeerSession, hash: string): Promise<boolean> {
+  #fetch(session: PeerSession, hash: string): Promise<boolean> {
+    if (this.#active.has(hash)) return Promise.resolve(false)
+    const transfer: Transfer = { session }
+    this.#active.set(hash, transfer)
+    const run = this.#download(transfer, hash)
+      .catch((e: unknown) => {
+        this.#error(e)
+        return false
+      })
+      .finally(() => {
+        this.#running.delete(run)
+        if (this.#active.get(hash) === transfer) this.#active.delete(hash)
+      })
+    this.#running.add(run)
+    return run
+  }
+
+  /**
+   * Fetch `hash` from the transfer's peer, from the offset of its partial file when there is
+   * one (attachments.md §2 "Resuming"). A partial file that is longer than the blob or fails
+   * the final hash is discarded and the peer asked again from 0, once; only a transfer that
+   * began at 0 can make the peer at fault for a wrong hash.
+   */
+  async #download(transfer: Transfer, hash: string): Promise<boolean> {
+    const { session } = transfer
     if (await this.#o.store.hasBlob(hash)) {
+      await this.#partials?.remove(hash)
       this.#stored(hash)
       return true
     }
-    if (this.#active.has(hash)) return false
-    const download = new BlobDownload(hash, this.#limits.maxBlobBytes)
-    this.#active.set(hash, { session, download })
+    let partial: PartialFile | undefined
+    try {
+      partial = await this.#partials?.open(hash, this.#limits.maxBlobBytes)
+    } catch (e) {
+      this.#error(e) // the disk refuses the partial file: fetch without it
+    }
+    const offset = partial?.offset ?? 0
+    const download = new BlobDownload(
+      hash,
+      this.#limits.maxBlobBytes,
+      partial
+        ? { offset, prefix: () => partial.read(), sink: (d) => partial.write(d) }
+        : { offset },
+    )
+    transfer.download = download
+    if (this.#closed) download.fail(new ProtocolError(ErrorCode.CLOSED, 'blob: shutting down'))
     this.#watchStalls()
+    this.#o.event?.('blob-fetch', { blob: hash.slice(0, 12), offset, peer: session.key })
     const stored = this.#o.store.putBlob(download.source())
     stored.catch(() => undefined) // observed below; never unhandled
+    let discard = false
+    let done = false
     try {
-      const r = await session.requestBlob(hash, 0)
+      if (download.finished) throw new ProtocolError(ErrorCode.CLOSED, 'blob: shutting down')
+      const r = await session.requestBlob(hash, offset)
+      // attachments.md §2: `bad_request` answers an offset beyond the blob's size.
+      if (r.status === 'bad_request' && offset > 0) discard = true
       if (r.status !== 'ok') throw new ProtocolError(ErrorCode.NOT_FOUND, `blob: ${r.status}`)
       const size = (r.data as { size?: unknown } | undefined)?.size
       if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
@@ -281,6 +318,7 @@ export class BlobTransfer implements SessionBlobs {
         session.fault(e)
         throw e
       }
+      if (size < offset) discard = true
       download.setSize(size)
     } catch (e) {
       download.fail(e instanceof Error ? e : new Error(String(e)))
@@ -288,27 +326,39 @@ export class BlobTransfer implements SessionBlobs {
     try {
       const info = await stored
       if (info.hash !== hash) throw new Error('blob: store named it differently')
+      done = true
       this.#stored(hash)
       this.#o.event?.('blob-stored', {
         blob: hash.slice(0, 12),
         size: info.size,
+        offset,
         peer: session.key,
       })
       return true
-    } catch (e) {
+    } catch {
       if (download.mismatch) {
-        // A peer that sends other bytes than the hash names is at fault (sync.md §8.6).
-        session.fault(new ProtocolError(ErrorCode.INVALID_ENCODING, 'blob: hash does not match'))
-        this.#o.event?.('blob-refused', { blob: hash.slice(0, 12), peer: session.key })
+        discard = true
+        if (offset === 0) {
+          // A peer that sends other bytes than the hash names is at fault (sync.md §8.6).
+          session.fault(new ProtocolError(ErrorCode.INVALID_ENCODING, 'blob: hash does not match'))
+          this.#o.event?.('blob-refused', { blob: hash.slice(0, 12), peer: session.key })
+        }
       }
       return false
     } finally {
-      if (this.#active.get(hash)?.download === download) this.#active.delete(hash)
+      await partial?.close()
+      if (done || discard) await this.#partials?.remove(hash)
+      if (discard && !done && offset > 0) {
+        // The held prefix, not the peer, may be wrong: ask this peer again from 0.
+        this.#o.event?.('blob-partial-discarded', { blob: hash.slice(0, 12), offset })
+        this.#wanted.get(hash)?.tried.delete(session)
+      }
     }
   }
 
   #stored(hash: string): void {
     this.#wanted.delete(hash)
+    this.#records.remove([hash])
     for (const l of this.#listeners) l(hash)
   }
 
@@ -319,7 +369,7 @@ export class BlobTransfer implements SessionBlobs {
     this.#stallTimer = setInterval(() => {
       const now = Date.now()
       for (const { download } of this.#active.values())
-        if (now - download.lastActivity > this.#limits.stallMs)
+        if (download && now - download.lastActivity > this.#limits.stallMs)
           download.fail(new ProtocolError(ErrorCode.TIMEOUT, 'blob: transfer stalled'))
       if (this.#active.size === 0) {
         clearInterval(this.#stallTimer)

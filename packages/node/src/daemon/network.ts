@@ -5,11 +5,13 @@
  * @module
  */
 import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { BackoffOptions } from '../backoff.js'
+import { PARTIAL_BLOB_DIR } from '../blobs/blob-partial.js'
 import { PeerManager } from '../peer-manager.js'
 import { formatPeerAddress } from '../peer-address.js'
 import type { PeerAddress } from '../peer-address.js'
@@ -100,6 +102,9 @@ export class NodeNetwork {
         'this device is not authorized yet: sync starts after sdmp device join',
       )
     const net = new NodeNetwork(options, trust.id, user)
+    // Wanted blobs and partial downloads from before a restart (attachments.md §2-§3), loaded
+    // before any peer connects so the first sessions are asked for them.
+    await net.engine.blobs.start({ partialDir: join(account.storePath, PARTIAL_BLOB_DIR) })
     await net.manager.start()
     try {
       await net.publishAddresses()
@@ -260,6 +265,8 @@ export class NodeNetwork {
     await this.#refreshing
     await this.manager.stop()
     await this.engine.close()
+    // Close partial files and write wanted records before the account closes the store.
+    await this.engine.blobs.flush()
   }
 }
 
