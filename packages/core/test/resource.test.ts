@@ -24,6 +24,20 @@ const code = (f: () => unknown): string => {
 const enc = (o: unknown) => new TextEncoder().encode(canonicalize(o))
 const b64json = (o: unknown) => toBase64url(enc(o))
 
+/** A signature container over any payload object, signed by `key` (bypasses the builders). */
+function signedBy(key: ReturnType<typeof keyOf>, inner: unknown): Uint8Array {
+  const payload = b64json(inner)
+  const identifier = toBase64url(provider.sha512(new TextEncoder().encode(payload)))
+  const prot = b64json({ alg: 'EdDSA', kid: key.fingerprint })
+  const sig = toBase64url(
+    provider.ed25519.sign(key.seed, new TextEncoder().encode(`${prot}.${payload}`)),
+  )
+  return enc({
+    sdmp: { schemas: ['signature'], version: '1.0' },
+    signature: { identifier, payload, signatures: [{ protected: prot, signature: sig }] },
+  })
+}
+
 describe('signResource / decodeResource', () => {
   it('produces the documented wire form with a JWS signing input', () => {
     const alice = keyOf(1)
@@ -100,18 +114,7 @@ describe('signResource / decodeResource', () => {
       resource: { user: alice.fingerprint },
       post: { body: 'x', type: 'text' },
     }
-    const wrap = (inner: unknown) => {
-      const payload = b64json(inner)
-      const identifier = toBase64url(provider.sha512(new TextEncoder().encode(payload)))
-      const prot = b64json({ alg: 'EdDSA', kid: alice.fingerprint })
-      const sig = toBase64url(
-        provider.ed25519.sign(alice.seed, new TextEncoder().encode(`${prot}.${payload}`)),
-      )
-      return enc({
-        sdmp: { schemas: ['signature'], version: '1.0' },
-        signature: { identifier, payload, signatures: [{ protected: prot, signature: sig }] },
-      })
-    }
+    const wrap = (inner: unknown) => signedBy(alice, inner)
     assert.equal(
       code(() => decodeResource(provider, wrap(base))),
       'no error',
@@ -155,8 +158,8 @@ describe('signResource / decodeResource', () => {
   it('accepts a receipt naming 1..256 distinct messages and refuses any other list', () => {
     const alice = keyOf(1)
     const id = (n: number) => toBase64url(provider.sha512(new Uint8Array([n, n >> 8])))
-    const receipt = (data: unknown) => {
-      const payload = b64json({
+    const receipt = (data: unknown) =>
+      signedBy(alice, {
         sdmp: {
           created: '2026-01-01T00:00:00.000Z',
           schemas: ['resource', 'receipt'],
@@ -165,16 +168,6 @@ describe('signResource / decodeResource', () => {
         resource: { user: alice.fingerprint },
         receipt: data,
       })
-      const identifier = toBase64url(provider.sha512(new TextEncoder().encode(payload)))
-      const prot = b64json({ alg: 'EdDSA', kid: alice.fingerprint })
-      const sig = toBase64url(
-        provider.ed25519.sign(alice.seed, new TextEncoder().encode(`${prot}.${payload}`)),
-      )
-      return enc({
-        sdmp: { schemas: ['signature'], version: '1.0' },
-        signature: { identifier, payload, signatures: [{ protected: prot, signature: sig }] },
-      })
-    }
     const ids = (n: number) => Array.from({ length: n }, (_, i) => id(i))
     const got = decodeResource(provider, receipt({ resources: ids(256), status: 'delivered' }))
     assert.deepEqual((got.data as { resources: string[] }).resources, ids(256))

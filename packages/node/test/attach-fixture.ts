@@ -105,6 +105,11 @@ export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8A
   return new Uint8Array(Buffer.concat(parts))
 }
 
+/** A source that yields `bytes` once (an upload body). */
+export async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
+}
+
 /** Attachment `index` of message `id`, decrypted through the API. */
 export async function download(n: Node, id: string, index: number): Promise<Uint8Array> {
   return collect((await n.api.attachment(id, index)).data)

@@ -26,31 +26,9 @@ import {
   shutdownAll,
 } from './sim.js'
 import type { DiskNode, NodeIdentity } from './sim.js'
+import { collect, fileBytes, once } from './attach-fixture.js'
 
 type Events = { name: string; detail: Record<string, unknown> }[]
-
-/** Deterministic test bytes (xorshift). */
-function fileBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
-
-async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  for await (const p of source) parts.push(p)
-  return new Uint8Array(Buffer.concat(parts))
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes
-}
 
 /** Alice (holds the blob) and Bob (fetches it), users and nodes trusting each other. */
 function world(): { ia: NodeIdentity; ib: NodeIdentity } {

@@ -18,16 +18,13 @@ import {
   deps,
   download,
   fileBytes,
+  once,
   start,
   stop,
   stopAll,
 } from './attach-fixture.js'
 
 afterEach(stopAll)
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes
-}
 
 describe('wanted blobs across a restart', () => {
   it(
