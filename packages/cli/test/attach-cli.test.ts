@@ -72,6 +72,41 @@ describe('sdmp send --attach and save', () => {
     assert.deepEqual(readdirSync(out).sort(), ['notes.txt', 'photo.png'], 'no temporary files')
   })
 
+  it(
+    'a one-shot sync asks for the attachments it brings; the next daemon fetches them',
+    T,
+    async () => {
+      const aliceHome = await newHome(after, 'alice')
+      const bobHome = await newHome(after, 'bob')
+      const alice = await startDaemon(aliceHome)
+      const first = await startDaemon(bobHome)
+      await befriend(alice, 'alice', first, 'bob')
+      await waitConnected(alice, (await first.client.whoami()).user!)
+      await first.stop()
+
+      const file = join(tmpDir(after, 'sdmp-attach-oneshot-'), 'report.pdf')
+      const bytes = randomBytes(300_000)
+      writeFileSync(file, bytes)
+      const { id } = await sdmpJson(aliceHome, ['send', 'bob', 'the report', '--attach', file])
+      // Bob has no daemon: `sync --wait` brings the message over a temporary network.
+      await sdmpJson(bobHome, ['sync', '--wait'])
+
+      // Only `inbox` is asked from here on (it never asks for blobs): the blob must arrive
+      // because the one-shot sync fetched it or recorded it as wanted (attachments.md §3).
+      const bob = await startDaemon(bobHome)
+      await waitFor(
+        async () => {
+          const { messages } = await bob.client.inbox()
+          return messages.find((m) => m.id === id)?.attachments?.every((a) => a.available)
+        },
+        { timeout: 60_000, what: "the attachment on bob's node without show" },
+      )
+      const out = tmpDir(after, 'sdmp-attach-oneshot-out-')
+      await sdmpJson(bobHome, ['save', id, '--out', out])
+      assert.deepEqual(readFileSync(join(out, 'report.pdf')), bytes)
+    },
+  )
+
   it('saves in direct mode, refuses to overwrite, and waits for blobs not here', T, async () => {
     const dir = tmpDir(after, 'sdmp-attach-direct-')
     const alice = await newUser(dir, 'Alice')

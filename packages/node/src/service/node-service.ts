@@ -89,13 +89,24 @@ export class NodeService implements SdmpApi, AttachmentApi {
   readonly account: Account
   readonly mailbox: Mailbox
   readonly #options: NodeServiceOptions
+  #wanting: Promise<void> = Promise.resolve()
 
   constructor(account: Account, mailbox: Mailbox, options: NodeServiceOptions = {}) {
     this.account = account
     this.mailbox = mailbox
     this.#options = options
     // Fetch the blobs of newly indexed messages from peers (attachments.md §3).
-    mailbox.onAttachments((hashes) => void this.#wantMissing(hashes).catch(() => undefined))
+    mailbox.onAttachments((hashes) => {
+      this.#wanting = this.#wanting.then(() => this.#wantMissing(hashes)).catch(() => undefined)
+    })
+  }
+
+  /**
+   * Resolves once the blobs of every message indexed so far were asked of the network (and so
+   * recorded as wanted): a one-shot sync waits for it before its network stops.
+   */
+  wantsSettled(): Promise<void> {
+    return this.#wanting
   }
 
   get #blobs(): ServiceBlobs | undefined {

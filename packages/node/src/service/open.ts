@@ -39,17 +39,23 @@ export async function openNodeService(
     await account.close()
     throw e
   }
+  // While a one-shot sync runs, its network is the service's: attachments of the messages it
+  // brings are fetched in the same run, or recorded as wanted for the next (attachments.md §3).
+  let current: NodeNetwork | undefined
   const oneShotSync = async (request: SyncRequest): Promise<SyncResult> => {
     const net = await NodeNetwork.start({ account, ...(options.event && { event: options.event }) })
+    current = net
     try {
       return await net.sync({ ...request, wait: true })
     } finally {
       const head = (await account.store.journalHead())?.position ?? 0
       await mailbox.waitProcessed(head)
+      await api.wantsSettled()
+      current = undefined
       await net.stop()
     }
   }
-  const api = new NodeService(account, mailbox, { oneShotSync })
+  const api = new NodeService(account, mailbox, { oneShotSync, network: () => current })
   return {
     api,
     async close() {
