@@ -64,7 +64,8 @@ export interface PeerStatus {
   readonly failures: number
   /** In backoff: when the next dial happens (epoch ms). */
   readonly nextAttemptAt?: number
-  /** Why the last attempt or connection ended: a lowercase error code or close reason. */
+  /** Why the last attempt or connection ended (a lowercase error code or close reason); absent
+   * while connected. */
   readonly lastError?: string
 }
 
@@ -325,6 +326,8 @@ class Dialer {
 
   #watch(channel: SecureChannel, inbound: boolean): void {
     this.#state = 'connected'
+    // The last error describes why we are not connected; a connected peer has none to show.
+    this.#lastError = undefined
     this.#inbound = inbound
     this.#nextAttemptAt = undefined
     if (!inbound) this.#channel = channel

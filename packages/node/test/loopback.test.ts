@@ -131,6 +131,7 @@ describe('loopback sync with the peer manager', () => {
     await a.start({ port: target.port })
     await waitFor(() => b.has(r.id), { what: 'b reached a without a test-side retry' })
     assert.equal(b.manager!.status()[0]!.state, 'connected')
+    assert.equal(b.manager!.status()[0]!.lastError, undefined, 'cleared once connected')
   })
 
   it('runs the same sync over WebSocket', async () => {
