@@ -141,7 +141,7 @@ describe('sdmp invite and contact add', () => {
     const flipped = invite.slice(0, -10) + (invite.at(-10) === 'A' ? 'B' : 'A') + invite.slice(-9)
 
     const cases: [string, string, RegExp][] = [
-      ['garbage', 'garbage', /expected a string starting with sdmp-invite:1:/],
+      ['garbage', 'garbage', /expected a string starting with sdmp-invite:1: or sdmp-invite:2:/],
       ['other version', 'sdmp-invite:9:abc', /version 9 is not supported/],
       ['bad base64url', 'sdmp-invite:1:!!!!', /invalid base64url/],
       ['not json', 'sdmp-invite:1:' + toBase64url(utf8('{nope')), /not valid JSON/],

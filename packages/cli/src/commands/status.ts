@@ -26,7 +26,9 @@ export const statusCommand: Command = {
       `${b('messages ')}  ${s.counts.messages}`,
       ...(s.daemon === undefined
         ? []
-        : [`${b('daemon   ')}  pid ${s.daemon.pid}, ${s.daemon.peers} peers connected`]),
+        : [
+            `${b('daemon   ')}  pid ${s.daemon.pid}, ${s.daemon.peers} peer${s.daemon.peers === 1 ? '' : 's'} connected`,
+          ]),
     ].join('\n')
     return { value: s, text }
   },

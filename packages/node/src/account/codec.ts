@@ -118,6 +118,12 @@ export function encodeInvite(content: InviteContent): string {
 export function decodeInvite(text: string): InviteContent {
   if (typeof text === 'string' && text.trim().startsWith(COMPACT_INVITE_PREFIX))
     return decodeCompactInvite(text)
+  // Name both accepted forms: a user pasting the wrong text learns what an invite looks like.
+  if (typeof text === 'string' && !/^sdmp-invite:/.test(text.trim()))
+    fail(
+      ErrorCode.BAD_REQUEST,
+      `invite: expected a string starting with ${INVITE_PREFIX} or ${COMPACT_INVITE_PREFIX}`,
+    )
   const o = decodeString(text, INVITE_PREFIX, 'invite', MAX_INVITE_CHARS, ['user', 'resources'])
   const user = o['user']
   if (typeof user !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(user))
