@@ -56,7 +56,8 @@ async function daemonApi(home: string): Promise<SdmpApi | undefined> {
     )
   }
   const { SdmpHttpClient } = await import('@sdmp/client')
-  const api = new SdmpHttpClient({ url: info.api, token })
+  const { httpFetch } = await import('./http-fetch.js')
+  const api = new SdmpHttpClient({ url: info.api, token, fetch: httpFetch })
   try {
     await api.whoami()
   } catch (e) {

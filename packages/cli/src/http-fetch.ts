@@ -1,0 +1,89 @@
+/**
+ * A `fetch` for the CLI's calls to a daemon on the same machine, over `node:http`.
+ *
+ * Why: Node's global `fetch` loads undici on first use, which costs ~300 ms here, more than
+ * the rest of a command that goes through a running daemon (`sdmp status`: 0.6 s with
+ * `fetch`, `node -e 0` is 0.11 s). Commands are short-lived processes, so they pay it every time
+ * (docs/cli.md §1 "Daemon or direct"). This implements only what `SdmpHttpClient` uses: plain
+ * http URLs, a method, headers as a record, a string / bytes / ReadableStream body, an abort
+ * signal; and of the response `ok`, `status`, `headers.get`, `text`, `json` and `body` (a web
+ * ReadableStream, for attachment downloads). Each request uses its own connection (`agent:
+ * false`), so no idle keep-alive socket holds the process open at exit.
+ * @module
+ */
+import { request } from 'node:http'
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+
+/** The response subset SdmpHttpClient reads, backed by an IncomingMessage. */
+class HttpResponse {
+  readonly status: number
+  readonly headers: { get(name: string): string | null }
+  readonly body: ReadableStream<Uint8Array>
+
+  constructor(res: IncomingMessage) {
+    this.status = res.statusCode ?? 0
+    this.headers = {
+      get: (name) => {
+        const v = res.headers[name.toLowerCase()]
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
+      },
+    }
+    this.body = Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300
+  }
+
+  async text(): Promise<string> {
+    const parts: Uint8Array[] = []
+    for await (const chunk of this.body as unknown as AsyncIterable<Uint8Array>) parts.push(chunk)
+    return Buffer.concat(parts).toString('utf8')
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown
+  }
+}
+
+/**
+ * `fetch(url, init)` over node:http for the subset above.
+ * @throws TypeError (via the promise) for a non-http URL or an unsupported body or headers;
+ *   the socket's error for a refused or broken connection; an AbortError when `signal` fires
+ */
+export function httpFetch(
+  input: string | URL | Request,
+  init: RequestInit = {},
+): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
+    if (url.protocol !== 'http:') return reject(new TypeError(`httpFetch: not an http URL`))
+    const headers = init.headers ?? {}
+    // A plain record only (no `instanceof Headers`: touching that global loads undici).
+    if (typeof headers !== 'object' || Object.getPrototypeOf(headers) !== Object.prototype)
+      return reject(new TypeError('httpFetch: headers must be a plain record'))
+    const body = init.body
+    const plain = body == null || typeof body === 'string' || body instanceof Uint8Array
+    if (!plain && !(body instanceof ReadableStream))
+      return reject(new TypeError('httpFetch: unsupported body'))
+    const req = request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: headers as Record<string, string>,
+        agent: false,
+        ...(init.signal ? { signal: init.signal } : {}),
+      },
+      (res) => resolve(new HttpResponse(res) as unknown as Response),
+    )
+    req.on('error', reject)
+    if (plain) req.end(body)
+    else {
+      const source = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>)
+      source.on('error', (e) => req.destroy(e))
+      source.pipe(req)
+    }
+  })
+}
