@@ -80,8 +80,8 @@ export function parseCommandArgs(tokens: readonly string[], options: OptionSpecs
   // flags, so they pass through parseArgs as placeholders and come back as they were.
   const held: string[] = []
   const args = tokens.map((t) => (DIGEST_LIKE.test(t) ? `${HELD}${held.push(t) - 1}` : t))
-  const restore = (v: string): string =>
-    v.startsWith(HELD) ? (held[Number(v.slice(HELD.length))] ?? v) : v
+  const restore = <T>(v: T): T | string =>
+    typeof v === 'string' && v.startsWith(HELD) ? (held[Number(v.slice(HELD.length))] ?? v) : v
   try {
     const { values, positionals } = parseArgs({
       args,
@@ -90,14 +90,7 @@ export function parseCommandArgs(tokens: readonly string[], options: OptionSpecs
       allowPositionals: true,
     })
     const options = Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [
-        k,
-        typeof v === 'string'
-          ? restore(v)
-          : Array.isArray(v)
-            ? v.map((x) => (typeof x === 'string' ? restore(x) : x))
-            : v,
-      ]),
+      Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.map(restore) : restore(v)]),
     )
     return { options: options as OptionValues, positionals: positionals.map(restore) }
   } catch (e) {

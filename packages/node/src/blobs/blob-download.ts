@@ -126,6 +126,12 @@ export class BlobDownload {
     for (const r of this.#wakeProducers.splice(0)) r()
   }
 
+  /** Mark the download as a hash mismatch and return the error to throw. */
+  #hashMismatch(): ProtocolError {
+    this.#mismatch = true
+    return new ProtocolError(ErrorCode.INVALID_ENCODING, 'blob: hash does not match')
+  }
+
   /**
    * The bytes for `putBlob`: the held prefix, then the frames. Throws (so the store keeps
    * nothing) when the download fails, or when all bytes arrived and their SHA-256 is not
@@ -148,8 +154,7 @@ export class BlobDownload {
       }
       if (held !== this.offset) {
         // A prefix that reads back short (changed under us) cannot hash right: refetch from 0.
-        this.#mismatch = true
-        throw new ProtocolError(ErrorCode.INVALID_ENCODING, 'blob: hash does not match')
+        throw this.#hashMismatch()
       }
       for (;;) {
         const next = this.#queue.shift()
@@ -165,10 +170,7 @@ export class BlobDownload {
         await new Promise<void>((r) => (this.#wakeConsumer = r))
       }
       if (this.#error) throw this.#error
-      if (digest.digest('hex') !== this.hash) {
-        this.#mismatch = true
-        throw new ProtocolError(ErrorCode.INVALID_ENCODING, 'blob: hash does not match')
-      }
+      if (digest.digest('hex') !== this.hash) throw this.#hashMismatch()
       complete = true
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)))
