@@ -40,6 +40,9 @@ function collect(dir, out) {
 const files = []
 for (const pkg of readdirSync(join(root, 'packages')))
   collect(join(root, 'packages', pkg, 'dist', 'test'), files)
+// Tests of the repository scripts themselves (plain .mjs, nothing to compile).
+for (const name of readdirSync(join(root, 'scripts')))
+  if (name.endsWith('.test.mjs')) files.push(join(root, 'scripts', name))
 const chosen = files
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort()
