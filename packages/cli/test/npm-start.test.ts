@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, describe, it } from 'node:test'
@@ -67,6 +69,29 @@ describe('npm start', () => {
         }
         await exited
       }
+    },
+  )
+})
+
+describe('npx sdmp (the README commands)', () => {
+  it(
+    'runs the workspace command, never a package from the registry',
+    { timeout: 120_000 },
+    async () => {
+      // npm links the bin at install time only when its file exists: it is a committed file.
+      const bin = realpathSync(join(ROOT, 'node_modules', '.bin', 'sdmp'))
+      assert.equal(bin, realpathSync(join(ROOT, 'packages', 'cli', 'bin', 'sdmp.js')))
+      // Offline: if the workspace bin were not linked, npx would look for a public package named
+      // `sdmp` (the supply-chain trap of issue 15) and fail here instead of fetching it.
+      const env = { ...withoutSdmp(process.env), npm_config_offline: 'true' }
+      const run = promisify(execFile)
+      const help = await run('npx', ['sdmp', '--help'], { cwd: ROOT, env })
+      assert.match(help.stdout, /Usage: sdmp/)
+      const home = join(tmpDir(after, 'sdmp-npx-'), 'home')
+      const init = await run('npx', ['sdmp', '--home', home, 'init', '--json'], { cwd: ROOT, env })
+      const made = JSON.parse(init.stdout) as { user: string }
+      const who = await run('npx', ['sdmp', '--home', home, 'whoami', '--json'], { cwd: ROOT, env })
+      assert.equal((JSON.parse(who.stdout) as { user: string }).user, made.user)
     },
   )
 })
