@@ -9,7 +9,9 @@ import { ErrorCode, fingerprintOf, isProtocolError, signingKeyFromSeed } from '@
 import type { CryptoProvider } from '@sdmp/core'
 import { connectTcp, connectWebSocket, listenTcp, listenWebSocket } from '@sdmp/transport'
 import type {
+  AdmissionStats,
   CloseInfo,
+  DropReason,
   ListenerOptions,
   SecureChannel,
   SecureChannelOptions,
@@ -44,6 +46,13 @@ export interface PeerManagerOptions {
   readonly backoff?: Partial<BackoffOptions>
   /** Channel limits over {@link PEER_CHANNEL_LIMITS}. */
   readonly transportLimits?: Partial<TransportLimits>
+  /**
+   * Whether an inbound source address belongs to a trusted node (its signed `node` record lists
+   * it): such addresses may use the listener's reserved half-open slots (transport.md §8.1).
+   */
+  readonly isKnownAddress?: (remoteAddress: string) => boolean
+  /** Called for every inbound connection the listener dropped before its handshake. */
+  readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
   /** Jitter source, uniform in [0, 1) (tests pass a fixed one). Default Math.random. */
   readonly random?: () => number
   /** Notable events (connections, failures); never secrets. */
@@ -113,6 +122,11 @@ export class PeerManager {
     return this.#ws ? { host: this.#ws.host, port: this.#ws.port } : undefined
   }
 
+  /** Half-open handshakes and drops of the TCP listener (transport.md §8.1), once started. */
+  get admission(): AdmissionStats | undefined {
+    return this.#tcp?.listener.admission
+  }
+
   /** This node's fingerprint (the address suffix peers dial us with). */
   get fingerprint(): string {
     return this.#self
@@ -130,6 +144,8 @@ export class PeerManager {
       onChannel: (c) => this.#onInbound(c),
       onError: (e, remoteAddress) =>
         this.#event('inbound-error', { remoteAddress, code: codeOf(e) }),
+      ...(this.#options.isKnownAddress && { isKnownAddress: this.#options.isKnownAddress }),
+      ...(this.#options.onDrop && { onDrop: this.#options.onDrop }),
     }
     try {
       if (this.#options.listen) this.#tcp = await listenTcp(this.#options.listen, listenerOptions)

@@ -22,3 +22,5 @@ export {
   scanForSecrets,
 } from './secrets.js'
 export type { SecretHit } from './secrets.js'
+export { startSilentFlood, loopbackRange } from './silent-flood.js'
+export type { SilentFlood, SilentFloodOptions } from './silent-flood.js'

@@ -16,7 +16,15 @@ export type {
 export { createDuplexPair } from './duplex.js'
 export type { Duplex, DuplexHandlers, DuplexPairOptions, DuplexTap } from './duplex.js'
 export { createListener } from './listener.js'
-export type { Listener, ListenerOptions } from './listener.js'
+export type { AdmissionStats, Listener, ListenerOptions } from './listener.js'
+export { decideAdmission, earlyDropProbability } from './admission.js'
+export type {
+  AdmissionCounts,
+  AdmissionDecision,
+  AdmissionLimits,
+  DropReason,
+  HandshakePool,
+} from './admission.js'
 export { DEFAULT_LIMITS, resolveLimits } from './limits.js'
 export type { TransportLimits } from './limits.js'
 export { listenTcp, connectTcp, socketDuplex } from './tcp.js'

@@ -6,7 +6,10 @@
 
 /** Every limit and timeout of the transport. */
 export interface TransportLimits {
-  /** Handshake plus trust gate must finish within this many ms, else TIMEOUT. */
+  /**
+   * Handshake plus trust gate must finish within this many ms, else TIMEOUT. Short, because a
+   * silent connection holds a half-open slot until then (transport.md §8.1).
+   */
   readonly handshakeTimeoutMs: number
   /** Largest application message accepted, in bytes; announced to the peer. */
   readonly maxMessageBytes: number
@@ -18,8 +21,19 @@ export interface TransportLimits {
   readonly keepaliveMs: number
   /** Fail with TIMEOUT after this long without receiving anything; 0 disables. */
   readonly idleTimeoutMs: number
-  /** Handshakes in progress at once, per listener. */
+  /**
+   * Half-open handshakes in the general pool at once, per listener (MaxStartups `full`): at this
+   * count every new connection from an address that is not known is dropped.
+   */
   readonly maxConcurrentHandshakes: number
+  /** General-pool count from which new connections are dropped at random (MaxStartups `start`). */
+  readonly handshakeDropStart: number
+  /** Drop probability in percent at `handshakeDropStart`, rising linearly to 100 at full. */
+  readonly handshakeDropRatePercent: number
+  /** Extra half-open slots only addresses the application knows may take (transport.md §8.1). */
+  readonly reservedKnownHandshakes: number
+  /** Half-open handshakes per remote address, per listener (both pools). */
+  readonly maxHandshakesPerAddress: number
   /** Connections (handshaking or open) per remote address, per listener. */
   readonly maxConnectionsPerAddress: number
   /** Outgoing bytes buffered in the duplex before `send()` waits for drain. */
@@ -28,13 +42,17 @@ export interface TransportLimits {
 
 /** The defaults of transport.md §8. */
 export const DEFAULT_LIMITS: TransportLimits = Object.freeze({
-  handshakeTimeoutMs: 10_000,
+  handshakeTimeoutMs: 5_000,
   maxMessageBytes: 65_536,
   rekeyAfterFrames: 65_536,
   rekeyAfterMs: 600_000,
   keepaliveMs: 15_000,
   idleTimeoutMs: 60_000,
   maxConcurrentHandshakes: 64,
+  handshakeDropStart: 16,
+  handshakeDropRatePercent: 30,
+  reservedKnownHandshakes: 16,
+  maxHandshakesPerAddress: 4,
   maxConnectionsPerAddress: 8,
   highWaterMarkBytes: 1024 * 1024,
 })
@@ -50,6 +68,10 @@ const MINIMUM: Record<keyof TransportLimits, number> = {
   keepaliveMs: 0,
   idleTimeoutMs: 0,
   maxConcurrentHandshakes: 1,
+  handshakeDropStart: 0,
+  handshakeDropRatePercent: 0,
+  reservedKnownHandshakes: 0,
+  maxHandshakesPerAddress: 1,
   maxConnectionsPerAddress: 1,
   highWaterMarkBytes: 1,
 }
@@ -71,5 +93,7 @@ export function resolveLimits(overrides: Partial<TransportLimits> = {}): Transpo
   }
   if (out['maxMessageBytes']! > MAX_MESSAGE_BYTES_CEILING)
     throw new RangeError(`limits.maxMessageBytes: expected <= ${MAX_MESSAGE_BYTES_CEILING}`)
+  if (out['handshakeDropRatePercent']! > 100)
+    throw new RangeError('limits.handshakeDropRatePercent: expected <= 100')
   return Object.freeze(out) as unknown as TransportLimits
 }

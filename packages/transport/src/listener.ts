@@ -1,11 +1,14 @@
 /**
  * The accepting side, independent of the byte stream: runs the responder handshake for every
- * incoming duplex under the listener limits (concurrent handshakes, connections per address)
- * and keeps the open channels so the node can disconnect a peer whose trust was revoked
- * (docs/protocol/transport.md §5, §7, §8).
+ * incoming duplex under the listener limits (half-open admission with random early drop and a
+ * share reserved for known addresses, connections per address) and keeps the open channels so
+ * the node can disconnect a peer whose trust was revoked (docs/protocol/transport.md §5, §7,
+ * §8, §8.1).
  * @module
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { decideAdmission, randomFrom } from './admission.js'
+import type { DropReason, HandshakePool } from './admission.js'
 import { secureChannel } from './channel.js'
 import type { SecureChannel, SecureChannelOptions } from './channel-types.js'
 import type { Duplex } from './duplex.js'
@@ -18,6 +21,30 @@ export interface ListenerOptions
   readonly onChannel: (channel: SecureChannel) => void
   /** Called for every connection that failed or was refused (coded ProtocolError normally). */
   readonly onError?: (error: Error, remoteAddress: string) => void
+  /**
+   * Whether a source address belongs to a node the application trusts (for a node: listed in a
+   * signed `node` record of a trusted node). Such addresses may take the reserved half-open
+   * slots (`reservedKnownHandshakes`, transport.md §8.1). Default: nothing is known.
+   */
+  readonly isKnownAddress?: (remoteAddress: string) => boolean
+  /**
+   * Called for every connection dropped before its handshake (admission, transport.md §8.1),
+   * besides `onError`; for counters and rate-limited log lines. Never carries a secret.
+   */
+  readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
+  /** Uniform in [0, 1) for random early drop; default the provider's CSPRNG (tests seed it). */
+  readonly random?: () => number
+}
+
+/** Admission counters of a listener (transport.md §8.1). */
+export interface AdmissionStats {
+  /** Half-open handshakes in the general pool. */
+  readonly general: number
+  /** Half-open handshakes in the reserved pool (known addresses). */
+  readonly reserved: number
+  /** Connections dropped before their handshake, in total and by reason. */
+  readonly dropped: number
+  readonly droppedBy: Readonly<Record<DropReason, number>>
 }
 
 /** A running listener. */
@@ -31,8 +58,10 @@ export interface Listener {
   disconnect(fingerprint: string, reason?: string): number
   /** Open channels. */
   readonly channels: ReadonlySet<SecureChannel>
-  /** Handshakes in progress. */
+  /** Handshakes in progress (both pools). */
   readonly handshaking: number
+  /** Admission counters: pools and drops. */
+  readonly admission: AdmissionStats
   /** Close every open channel (orderly) and refuse new connections. */
   close(): Promise<void>
 }
@@ -47,7 +76,16 @@ export function createListener(options: ListenerOptions): Listener {
   const limits = resolveLimits(options.limits)
   const channels = new Set<SecureChannel>()
   const perAddress = new Map<string, number>()
-  let handshaking = 0
+  const halfOpenPerAddress = new Map<string, number>()
+  const pools: Record<HandshakePool, number> = { general: 0, reserved: 0 }
+  const droppedBy: Record<DropReason, number> = {
+    closed: 0,
+    connections_per_address: 0,
+    handshakes_per_address: 0,
+    early_drop: 0,
+    full: 0,
+  }
+  const random = options.random ?? randomFrom((n) => options.provider.randomBytes(n))
   let closed = false
   const report = (error: Error, address: string) => {
     try {
@@ -56,29 +94,58 @@ export function createListener(options: ListenerOptions): Listener {
       // a failing error reporter must not take the listener down
     }
   }
-  const release = (address: string) => {
-    const n = (perAddress.get(address) ?? 1) - 1
-    if (n <= 0) perAddress.delete(address)
-    else perAddress.set(address, n)
+  const decrement = (map: Map<string, number>, address: string) => {
+    const n = (map.get(address) ?? 1) - 1
+    if (n <= 0) map.delete(address)
+    else map.set(address, n)
   }
-  const refuse = (duplex: Duplex, message: string) => {
+  const release = (address: string) => decrement(perAddress, address)
+  /** The handshake ended (either way): free its half-open slot. */
+  const settle = (pool: HandshakePool, address: string) => {
+    pools[pool]--
+    decrement(halfOpenPerAddress, address)
+  }
+  const isKnown = (address: string): boolean => {
+    try {
+      return options.isKnownAddress?.(address) === true
+    } catch {
+      return false // a failing predicate must not take the listener down; unknown is safe
+    }
+  }
+  const drop = (duplex: Duplex, reason: DropReason) => {
     duplex.destroy()
-    report(new ProtocolError(ErrorCode.LIMIT_EXCEEDED, message), duplex.remoteAddress)
+    droppedBy[reason]++
+    try {
+      options.onDrop?.(reason, duplex.remoteAddress)
+    } catch {
+      // a failing observer must not take the listener down
+    }
+    report(new ProtocolError(ErrorCode.LIMIT_EXCEEDED, DROP_MESSAGES[reason]), duplex.remoteAddress)
   }
 
   return {
     accept(duplex: Duplex): void {
       const address = duplex.remoteAddress
-      if (closed) return refuse(duplex, 'listener: closed')
-      if (handshaking >= limits.maxConcurrentHandshakes)
-        return refuse(duplex, 'listener: too many concurrent handshakes')
-      if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress)
-        return refuse(duplex, 'listener: too many connections from one address')
-      handshaking++
+      if (closed) return drop(duplex, 'closed')
+      const decision = decideAdmission(
+        {
+          general: pools.general,
+          reserved: pools.reserved,
+          handshakesFromAddress: halfOpenPerAddress.get(address) ?? 0,
+          connectionsFromAddress: perAddress.get(address) ?? 0,
+        },
+        isKnown(address),
+        limits,
+        random,
+      )
+      if (!decision.admit) return drop(duplex, decision.reason)
+      const pool = decision.pool
+      pools[pool]++
+      halfOpenPerAddress.set(address, (halfOpenPerAddress.get(address) ?? 0) + 1)
       perAddress.set(address, (perAddress.get(address) ?? 0) + 1)
       secureChannel(duplex, { ...options, role: 'responder' }).then(
         (channel) => {
-          handshaking--
+          settle(pool, address)
           if (closed) {
             void channel.close('shutdown').then(() => release(address))
             return
@@ -96,7 +163,7 @@ export function createListener(options: ListenerOptions): Listener {
           }
         },
         (error: unknown) => {
-          handshaking--
+          settle(pool, address)
           release(address)
           report(error instanceof Error ? error : new Error(String(error)), address)
         },
@@ -113,11 +180,24 @@ export function createListener(options: ListenerOptions): Listener {
     },
     channels,
     get handshaking() {
-      return handshaking
+      return pools.general + pools.reserved
+    },
+    get admission(): AdmissionStats {
+      const dropped = Object.values(droppedBy).reduce((a, b) => a + b, 0)
+      return { ...pools, dropped, droppedBy: { ...droppedBy } }
     },
     async close(): Promise<void> {
       closed = true
       await Promise.all([...channels].map((c) => c.close('shutdown')))
     },
   }
+}
+
+/** The error message reported through `onError` for each drop reason. */
+const DROP_MESSAGES: Readonly<Record<DropReason, string>> = {
+  closed: 'listener: closed',
+  connections_per_address: 'listener: too many connections from one address',
+  handshakes_per_address: 'listener: too many handshakes from one address',
+  early_drop: 'listener: dropped early, many handshakes pending',
+  full: 'listener: too many concurrent handshakes',
 }

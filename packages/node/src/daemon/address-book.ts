@@ -5,6 +5,7 @@
  * by sync and in invites, and nobody needs a directory.
  * @module
  */
+import { isIP } from 'node:net'
 import type { ContentData, DecodedResource } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import { storedResources } from '../account/devices.js'
@@ -57,5 +58,25 @@ export async function peerAddresses(account: Account): Promise<PeerAddress[]> {
       }
     }
   }
+  return out
+}
+
+/**
+ * The form in which a source address is compared: lowercase, with an IPv4-mapped IPv6 address
+ * (`::ffff:1.2.3.4`, as a dual-stack listener reports IPv4 peers) read as the IPv4 address.
+ */
+export function sourceAddressKey(ip: string): string {
+  const lower = ip.toLowerCase()
+  return lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower
+}
+
+/**
+ * The IP addresses of the given peer addresses, as {@link sourceAddressKey}s: the sources the
+ * listener treats as known (transport.md §8.1). Names (`example.org:7420`) are not resolved
+ * here, so a node published only under a DNS name gets no reserved slot.
+ */
+export function knownSourceAddresses(addresses: Iterable<PeerAddress>): ReadonlySet<string> {
+  const out = new Set<string>()
+  for (const a of addresses) if (isIP(a.host) !== 0) out.add(sourceAddressKey(a.host))
   return out
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Peer, SdmpEvent } from '@sdmp/client'
+import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import { readApiToken } from '../account/daemon-info.js'
 import { createApiApp, startApiServer } from '../api/index.js'
@@ -18,7 +19,10 @@ import { NodeNetwork } from './network.js'
 export interface DaemonOptions {
   /** An open account; the daemon closes it when it stops. */
   readonly account: Account
-  /** Peer listener (default 0.0.0.0:7420 from config.json; port 0 picks one). */
+  /**
+   * Peer listener (default 0.0.0.0:7420 from config.json, so contacts on other machines can
+   * connect: docs/daemon.md §1; port 0 picks one).
+   */
   readonly peer: { readonly host: string; readonly port: number }
   /** Client API listener (loopback by default). */
   readonly api: { readonly host: string; readonly port: number }
@@ -27,6 +31,10 @@ export interface DaemonOptions {
   /** Directory of the web client's static files, served at `/`. */
   readonly webRoot?: string
   readonly backoff?: Partial<BackoffOptions>
+  /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
+  readonly transportLimits?: Partial<TransportLimits>
+  /** Called for every inbound peer connection dropped before its handshake. */
+  readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
   /** How often to check prekey rotation and expired prekey secrets. Default 1 hour. */
   readonly prekeyCheckMs?: number
   /** Notable events for the log (never secrets). */
@@ -130,6 +138,8 @@ export class Daemon {
       listen: o.peer,
       ...(o.advertise && { advertise: o.advertise }),
       ...(o.backoff && { backoff: o.backoff }),
+      ...(o.transportLimits && { transportLimits: o.transportLimits }),
+      ...(o.onDrop && { onDrop: o.onDrop }),
       ...(o.event && { event: o.event }),
     })
     this.#network.onPeer((p) => {

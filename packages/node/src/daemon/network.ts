@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
+import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import type { BackoffOptions } from '../backoff.js'
 import { PARTIAL_BLOB_DIR } from '../blobs/blob-partial.js'
@@ -17,7 +18,12 @@ import { formatPeerAddress } from '../peer-address.js'
 import type { PeerAddress } from '../peer-address.js'
 import { SyncEngine } from '../sync/sync-engine.js'
 import type { SyncLimits } from '../sync/sync-engine.js'
-import { nodeRecordsOf, peerAddresses } from './address-book.js'
+import {
+  knownSourceAddresses,
+  nodeRecordsOf,
+  peerAddresses,
+  sourceAddressKey,
+} from './address-book.js'
 
 /** Options of {@link NodeNetwork.start}. */
 export interface NetworkOptions {
@@ -28,6 +34,10 @@ export interface NetworkOptions {
   readonly advertise?: readonly string[]
   readonly backoff?: Partial<BackoffOptions>
   readonly limits?: Partial<SyncLimits>
+  /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
+  readonly transportLimits?: Partial<TransportLimits>
+  /** Called for every inbound connection dropped before its handshake (for counters and logs). */
+  readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
   /** Notable events (never secrets). */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
 }
@@ -52,6 +62,8 @@ export class NodeNetwork {
   readonly #options: NetworkOptions
   readonly #dialled = new Map<string, PeerAddress>()
   readonly #peerListeners = new Set<(peer: Peer) => void>()
+  /** IP addresses in the signed `node` records of the nodes we dial (transport.md §8.1). */
+  #known: ReadonlySet<string> = new Set()
   #refreshing: Promise<void> = Promise.resolve()
   #unsubscribe: (() => void) | undefined
   #stopped = false
@@ -79,6 +91,11 @@ export class NodeNetwork {
       nodeSeed: account.nodeKey.seed,
       ...(options.listen && { listen: options.listen }),
       ...(options.backoff && { backoff: options.backoff }),
+      ...(options.transportLimits && { transportLimits: options.transportLimits }),
+      ...(options.onDrop && { onDrop: options.onDrop }),
+      // A flood from strangers must not starve the nodes we trust: their published addresses
+      // may take the listener's reserved half-open slots (docs/security.md, issue 12).
+      isKnownAddress: (ip) => this.#known.has(sourceAddressKey(ip)),
       event: (name, detail) => {
         options.event?.(name, detail)
         this.#peerEvent(name, detail)
@@ -152,6 +169,7 @@ export class NodeNetwork {
         if (this.#stopped) return
         const wanted = new Map<string, PeerAddress>()
         for (const a of await peerAddresses(this.account)) wanted.set(formatPeerAddress(a), a)
+        this.#known = knownSourceAddresses(wanted.values())
         for (const [key, a] of this.#dialled)
           if (!wanted.has(key)) {
             this.#dialled.delete(key)
@@ -169,6 +187,11 @@ export class NodeNetwork {
         this.#options.event?.('refresh-error', { code: (e as ProtocolError).code ?? 'error' })
       })
     return this.#refreshing
+  }
+
+  /** Whether an inbound source address is listed by a trusted node's signed `node` record. */
+  isKnownAddress(ip: string): boolean {
+    return this.#known.has(sourceAddressKey(ip))
   }
 
   /** Every peer: dialled ones with their state, plus inbound-only sessions. */
