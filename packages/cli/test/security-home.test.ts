@@ -136,7 +136,7 @@ describe('private homes (issue 12 item 1)', () => {
     await cli(home, ['init', '--name', 'Alice'])
     for (const [path, mode] of [
       [join(home, 'store', 'store.db'), 0o640],
-      [join(home, 'config.json'), 0o604],
+      [join(home, 'config.json'), 0o620],
       [home, 0o755],
       [join(home, 'api-token'), 0o620],
     ] as const) {

@@ -9,27 +9,31 @@ import { chmodSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 
-/** Mode bits of group and others; none may be set on a home or anything in it. */
+/** Mode bits of group and others: none may be set on a part that holds or reaches a secret. */
 const GROUP_OTHER = 0o077
+/** Write bits of group and others: refused on the non-secret files (they steer the commands). */
+const GROUP_OTHER_WRITE = 0o022
 
 /**
- * The parts of a home checked on every open, relative to the home: the directories and every
- * file that holds a key, the token or the store (the WAL holds recent secrets too). Blob files
+ * The parts of a home checked on every open, relative to the home, with the bits refused:
+ * the directories and every file that holds a key, the token or the store (the WAL holds recent
+ * secrets too) must be private; `config.json`, `daemon.json` and `store.lock` hold no secret
+ * but must not be writable by others (they say which keys and which daemon to use). Blob files
  * are not walked one by one (a home may hold many): they are created 0600 under the 0700
  * `store/blobs` directory, which is checked.
  */
-const CHECKED = [
-  '',
-  'config.json',
-  'api-token',
-  'daemon.json',
-  'store',
-  'store/store.db',
-  'store/store.db-wal',
-  'store/store.db-shm',
-  'store/store.lock',
-  'store/blobs',
-] as const
+const CHECKED: ReadonlyArray<readonly [string, number]> = [
+  ['', GROUP_OTHER],
+  ['api-token', GROUP_OTHER],
+  ['store', GROUP_OTHER],
+  ['store/store.db', GROUP_OTHER],
+  ['store/store.db-wal', GROUP_OTHER],
+  ['store/store.db-shm', GROUP_OTHER],
+  ['store/blobs', GROUP_OTHER],
+  ['config.json', GROUP_OTHER_WRITE],
+  ['daemon.json', GROUP_OTHER_WRITE],
+  ['store/store.lock', GROUP_OTHER_WRITE],
+]
 
 /** True where Unix mode bits mean something (not on Windows, where ACLs decide). */
 const POSIX_MODES = process.platform !== 'win32'
@@ -43,12 +47,13 @@ export function tightenHomeDir(home: string): void {
 }
 
 /**
- * Refuse a home whose directory, key, token or store files group or others can access.
+ * Refuse a home whose directory, key, token or store files group or others can access, or
+ * whose non-secret files they can write.
  * @throws FORBIDDEN naming the first such path, its mode and `chmod -R go-rwx HOME`
  */
 export function assertPrivateHome(home: string): void {
   if (!POSIX_MODES) return
-  for (const part of CHECKED) {
+  for (const [part, refused] of CHECKED) {
     const path = part === '' ? home : join(home, part)
     let mode: number
     try {
@@ -56,7 +61,7 @@ export function assertPrivateHome(home: string): void {
     } catch {
       continue // absent parts (no daemon.json, a store not created yet) are fine
     }
-    if ((mode & GROUP_OTHER) !== 0)
+    if ((mode & refused) !== 0)
       throw new ProtocolError(
         ErrorCode.FORBIDDEN,
         `${path} is accessible by other users (mode ${mode.toString(8).padStart(4, '0')}); ` +
