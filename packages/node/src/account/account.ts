@@ -40,7 +40,7 @@ import {
   writeHomeConfig,
 } from './home-files.js'
 import type { HomeConfig } from './home-files.js'
-import { assertPrivateHome, tightenHomeDir } from './home-perms.js'
+import { assertPrivateHome } from './home-perms.js'
 
 /** Secret names in the store (sealed by the vault when a passphrase is set). */
 export const SECRET_NAMES = Object.freeze({
@@ -124,8 +124,6 @@ export class Account {
     const { home, provider } = deps
     assertNoHome(home)
     createHomeDir(home)
-    // An existing directory keeps its mode through mkdir: make it private before any key lands.
-    tightenHomeDir(home)
     const paths = homePaths(home)
     const store = deps.createStore(paths.store)
     try {

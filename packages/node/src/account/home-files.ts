@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError, isJsonObject, parseStrict } from '@sdmp/core'
+import { tightenHomeDir } from './home-perms.js'
 
 /** Version of the config.json format. */
 export const HOME_CONFIG_VERSION = 1
@@ -80,7 +81,11 @@ export function assertNoHome(home: string): void {
     )
 }
 
-/** Create the home directory (0700) and the api token (32 random bytes, base64url, 0600). */
+/**
+ * Create the home directory (0700, also when it existed) and the api token (32 random bytes,
+ * base64url, 0600).
+ * @throws CONFLICT (cannot create), FORBIDDEN (an existing directory we cannot make private)
+ */
 export function createHomeDir(home: string): void {
   try {
     mkdirSync(home, { recursive: true, mode: 0o700 })
@@ -91,6 +96,8 @@ export function createHomeDir(home: string): void {
       cause: e,
     })
   }
+  // An existing directory keeps its mode through mkdir: private before the first secret lands.
+  tightenHomeDir(home)
   // 'wx': never overwrite a token a daemon may already be using.
   writeFileSync(homePaths(home).apiToken, `${randomBytes(32).toString('base64url')}\n`, {
     mode: 0o600,

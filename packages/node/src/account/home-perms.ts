@@ -41,9 +41,21 @@ const POSIX_MODES = process.platform !== 'win32'
 /**
  * Make a home we create private: the directory 0700 even when it existed before `init` with a
  * looser mode (mkdir never changes an existing directory's mode).
+ * @throws FORBIDDEN when it cannot be changed (not our directory)
  */
 export function tightenHomeDir(home: string): void {
-  if (POSIX_MODES) chmodSync(home, 0o700)
+  if (!POSIX_MODES) return
+  try {
+    chmodSync(home, 0o700)
+  } catch (e) {
+    // EPERM: a directory of another user (init on /tmp itself): not a place for keys.
+    const why = (e as NodeJS.ErrnoException).code ?? 'error'
+    throw new ProtocolError(
+      ErrorCode.FORBIDDEN,
+      `cannot make ${home} private (${why}): choose a directory you own`,
+      { cause: e },
+    )
+  }
 }
 
 /**
