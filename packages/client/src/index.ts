@@ -8,3 +8,9 @@ export { SdmpHttpClient } from './http-client.js'
 export type { SdmpHttpClientOptions, EventsOptions, FollowEventsOptions } from './http-client.js'
 export { SseParser } from './sse-parser.js'
 export type { SseMessage } from './sse-parser.js'
+export {
+  safeFileName,
+  numberedFileName,
+  FALLBACK_FILE_NAME,
+  MAX_FILE_NAME_BYTES,
+} from './safe-name.js'

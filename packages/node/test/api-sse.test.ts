@@ -101,6 +101,46 @@ describe('api events', () => {
     await iterator.return()
   })
 
+  it('clamps a Last-Event-ID or ?after beyond the head to the head (issue 12 item 7)', async (t) => {
+    const { server, feed } = await serve(t)
+    feed.append(10)
+    for (const how of ['header', 'query'] as const) {
+      const controller = new AbortController()
+      t.after(() => controller.abort())
+      const res = await fetch(
+        `${server.url}/v1/events${how === 'query' ? '?after=999999999' : ''}`,
+        {
+          headers: {
+            authorization: `Bearer ${TOKEN}`,
+            ...(how === 'header' && { 'last-event-id': '999999999' }),
+          },
+          signal: controller.signal,
+        },
+      )
+      assert.equal(res.status, 200)
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+      const head = feed.processed
+      let text = ''
+      await waitFor(async () => {
+        const { value } = await reader.read()
+        text += value ?? ''
+        return text.includes('\n\n')
+      })
+      assert.ok(text.startsWith(`: ok\nid: ${head}\n\n`), `${how}: ${text}`)
+      feed.append(1) // the next event reaches the client instead of silence
+      await waitFor(
+        async () => {
+          if (text.includes(`id: ${head + 1}\n`)) return true
+          const { value } = await reader.read()
+          text += value ?? ''
+          return text.includes(`id: ${head + 1}\n`)
+        },
+        { what: `${how}: the event after the head` },
+      )
+      await reader.cancel()
+    }
+  })
+
   it('resumes with Last-Event-ID after a dropped connection, losing and repeating nothing', async (t) => {
     const { client, feed } = await serve(t)
     feed.append(300)

@@ -25,7 +25,7 @@ export class BlobFiles {
   /** Create the directories and drop temp files a crash left behind. */
   async init(): Promise<void> {
     await rm(this.#tmp, { recursive: true, force: true })
-    await mkdir(this.#tmp, { recursive: true })
+    await mkdir(this.#tmp, { recursive: true, mode: 0o700 })
   }
 
   #path(hash: string): string {
@@ -36,7 +36,7 @@ export class BlobFiles {
   async put(data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<BlobInfo> {
     checkAborted(signal)
     const tmp = join(this.#tmp, randomBytes(12).toString('hex'))
-    const file = await open(tmp, 'wx').catch((e: unknown) => {
+    const file = await open(tmp, 'wx', 0o600).catch((e: unknown) => {
       throw new ProtocolError(ErrorCode.UNAVAILABLE, 'blob: cannot create temp file', { cause: e })
     })
     const hash = createHash('sha256')
@@ -54,7 +54,7 @@ export class BlobFiles {
       await file.close()
       const info = { hash: hash.digest('hex'), size }
       const final = this.#path(info.hash)
-      await mkdir(join(this.#dir, info.hash.slice(0, 2)), { recursive: true })
+      await mkdir(join(this.#dir, info.hash.slice(0, 2)), { recursive: true, mode: 0o700 })
       await rename(tmp, final)
       done = true
       await this.#syncDir(join(this.#dir, info.hash.slice(0, 2)))

@@ -117,7 +117,12 @@ export async function openSqliteHome(
 ): Promise<SqliteDatabase> {
   const opener = config.openDatabase ?? (await defaultOpener())
   const path = config.memory ? ':memory:' : join(config.dir, HOME_FILES.db)
-  if (!config.memory) checkHeader(path)
+  if (!config.memory) {
+    checkHeader(path)
+    // Create the file 0600 before SQLite does (it would use 0644 & ~umask): SQLite gives the
+    // -wal and -shm files the mode of the database file, so all three stay private.
+    closeSync(openSync(path, 'a', 0o600))
+  }
   let db: SqliteDatabase
   try {
     db = opener(path, { timeout: 0 })
@@ -158,7 +163,7 @@ export async function openSqliteHome(
   }
   if (!config.memory) {
     try {
-      writeFileSync(join(config.dir, HOME_FILES.lock), `${process.pid}\n`)
+      writeFileSync(join(config.dir, HOME_FILES.lock), `${process.pid}\n`, { mode: 0o600 })
     } catch (e) {
       db.close()
       throw new ProtocolError(ErrorCode.UNAVAILABLE, `${config.dir}: cannot write the lock file`, {

@@ -87,7 +87,8 @@ export class SqliteStore implements Store {
     if (this.#closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
     if (this.#open) return this.#open
     this.#opening ??= (async () => {
-      mkdirSync(this.#config.dir, { recursive: true })
+      // 0700/0600 whatever the umask: the store holds the keys (docs/security.md, issue 12).
+      mkdirSync(this.#config.dir, { recursive: true, mode: 0o700 })
       const db = await openSqliteHome(this.#config, this.#migrations)
       await this.#blobs.init()
       const st = prepareStatements(db)

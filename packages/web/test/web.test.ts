@@ -382,7 +382,26 @@ describe('web client in headless Chromium', () => {
       b.page.getByRole('button', { name: `Download ${XSS_FILE}` }),
     )
     assert.ok(second.bytes.equals(text), 'the hostile-named file arrived byte for byte')
+    // issue 12 item 5: the download is named by safeFileName (the CLI's rule), not the sender.
+    assert.equal(second.name, '_img src=x onerror=alert(1)_.txt')
     await b.page.locator('#notice').getByText(`Downloaded ${XSS_FILE}`).waitFor()
+
+    // 5. A sender-chosen dot-file with a right-to-left override and a path is saved under a
+    //    safe name (the node's answer is rewritten to carry that name).
+    const HIDDEN = '../../.bash_profile\u202Etxt.sh'
+    const rename = async (route: Route) => {
+      const response = await route.fetch()
+      const json = (await response.json()) as { message?: { attachments?: { name: string }[] } }
+      const first = json.message?.attachments?.[0]
+      if (first !== undefined) first.name = HIDDEN
+      await route.fulfill({ response, json })
+    }
+    await b.page.route(shows, rename)
+    await b.page.reload()
+    const third = await download(b.page, b.page.getByRole('button', { name: `Download ${HIDDEN}` }))
+    await b.page.unroute(shows, rename)
+    assert.equal(third.name, '_bash_profile_txt.sh')
+    assert.ok(third.bytes.equals(data), 'the renamed file arrived byte for byte')
     assert.equal(await b.page.locator('img').count(), 0, 'still no <img> element')
     assert.deepEqual([...a.dialogs, ...b.dialogs], [], 'no script ran')
     assert.deepEqual([...a.errors, ...b.errors], [], 'no uncaught errors in the pages')

@@ -7,6 +7,7 @@
  * @module
  */
 import type { AttachmentApi, AttachmentInfo, SdmpApi } from '@sdmp/client'
+import { numberedFileName, safeFileName } from '@sdmp/client/safe-name'
 import type { Command, CommandContext } from '../command.js'
 import { CliError, usageError } from '../cli-error.js'
 import { PROTOCOL_EXIT_CODES } from '../exit-codes.js'
@@ -30,8 +31,10 @@ export const saveCommand: Command = {
   args: [{ name: 'ID', required: true }, { name: 'INDEX' }],
   details: [
     'INDEX (from 0, as `show` lists them) saves one attachment; without it every attachment is',
-    'saved under its own name in --out (a directory, default the current one). Existing files',
-    'are never overwritten without --force. Exit 66 while an attachment has not arrived yet',
+    'saved in --out (a directory, default the current one) under its name made safe (no leading',
+    'dot, no path or control characters); an existing file is kept and the new one is named',
+    "'name (1).ext'. A file given with --out is never overwritten without --force. Exit 66",
+    'while an attachment has not arrived yet',
     '(the daemon fetches it from peers). With --json: {"saved":[{"index","name","path","size"}]}.',
   ].join('\n'),
   async run(ctx) {
@@ -57,8 +60,8 @@ export const saveCommand: Command = {
       const targets = await targetsOf(ctx, list, indexes, indexArg !== undefined)
       const saved = []
       for (const t of targets) {
-        await saveOne(ctx, attachmentApi(api), id, t)
-        saved.push({ index: t.index, name: list[t.index]!.name, path: t.path, size: t.size })
+        const path = await saveOne(ctx, attachmentApi(api), id, t)
+        saved.push({ index: t.index, name: list[t.index]!.name, path, size: t.size })
       }
       const text = saved.map((s) => `saved ${s.path} (${s.size} bytes)`).join('\n')
       return { value: { saved }, text }
@@ -82,7 +85,12 @@ interface Target {
   readonly index: number
   readonly path: string
   readonly size: number
+  /** Saved under a sender-chosen name in a directory: pick `name (N).ext` if it exists. */
+  readonly numbered: boolean
 }
+
+/** How many `name (N).ext` alternatives `save` tries before giving up. */
+const MAX_NUMBERED = 100
 
 /** Where each attachment goes; refuses existing files (without --force) before writing any. */
 async function targetsOf(
@@ -101,41 +109,47 @@ async function targetsOf(
     if (!a.available)
       throw new CliError(
         'NOT_FOUND',
-        `save: attachment ${index} (${safeName(a.name)}) has not arrived yet; the daemon fetches it from peers`,
+        `save: attachment ${index} (${safeFileName(a.name)}) has not arrived yet; the daemon fetches it from peers`,
         PROTOCOL_EXIT_CODES.NOT_FOUND,
       )
     const dir = out === undefined || !single ? resolve(out ?? '.') : undefined
-    const path = dir !== undefined ? join(dir, safeName(a.name)) : resolve(out!)
+    // issue 12 item 5: the sender's name never picks the file (no .bash_profile, no ../).
+    const path = dir !== undefined ? join(dir, safeFileName(a.name)) : resolve(out!)
     if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory()))
       throw usageError(`save --out: ${dir} is not a directory`)
-    if (!force && existsSync(path))
+    const numbered = dir !== undefined && !force
+    if (!force && !numbered && existsSync(path))
       throw new CliError(
         'CONFLICT',
         `save: ${path} exists (use --force to overwrite)`,
         PROTOCOL_EXIT_CODES.CONFLICT,
       )
-    if (targets.some((t) => t.path === path))
-      throw usageError(`save: two attachments are named ${safeName(a.name)}; save them by INDEX`)
-    targets.push({ index, path, size: a.size })
+    if (force && targets.some((t) => t.path === path))
+      throw usageError(
+        `save: two attachments are named ${safeFileName(a.name)}; save them by INDEX`,
+      )
+    targets.push({ index, path, size: a.size, numbered })
   }
   return targets
 }
 
-/** Stream one attachment to a temporary file, then move it into place. */
+/** Stream one attachment to a temporary file, then move it into place; the final path. */
 async function saveOne(
   ctx: CommandContext,
   api: AttachmentApi,
   id: string,
   t: Target,
-): Promise<void> {
+): Promise<string> {
   const { createWriteStream, linkSync, renameSync, rmSync } = await import('node:fs')
+  const { basename, dirname, join } = await import('node:path')
   const { randomBytes } = await import('node:crypto')
   const { once } = (await import('node:events')).EventEmitter
   const download = await api.attachment(id, t.index)
   const tmp = `${t.path}.sdmp-part-${randomBytes(6).toString('hex')}`
   const file = createWriteStream(tmp, { flags: 'wx', mode: 0o600 })
-  const progress = progressLine(ctx, `saving ${safeName(download.name)}`, download.size)
+  const progress = progressLine(ctx, `saving ${safeFileName(download.name)}`, download.size)
   let ok = false
+  let final = t.path
   try {
     for await (const chunk of download.data) {
       if (!file.write(chunk)) await once(file, 'drain')
@@ -145,16 +159,30 @@ async function saveOne(
     await once(file, 'finish')
     if (ctx.options['force'] === true) renameSync(tmp, t.path)
     else {
-      // link() fails when the target appeared meanwhile: never overwrite without --force.
-      linkSync(tmp, t.path)
+      // link() fails with EEXIST when the target exists, atomically (as an O_EXCL/'wx' open
+      // does): a file that appears meanwhile is never overwritten without --force.
+      const tries = t.numbered ? MAX_NUMBERED : 1
+      for (let n = 0; ; n++) {
+        const name = n === 0 ? basename(t.path) : numberedFileName(basename(t.path), n)
+        final = join(dirname(t.path), name)
+        try {
+          linkSync(tmp, final)
+          break
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n + 1 >= tries) throw e
+        }
+      }
       rmSync(tmp)
     }
     ok = true
+    return final
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
       throw new CliError(
         'CONFLICT',
-        `save: ${t.path} exists (use --force to overwrite)`,
+        t.numbered
+          ? `save: ${t.path} and ${MAX_NUMBERED - 1} numbered names exist`
+          : `save: ${t.path} exists (use --force to overwrite)`,
         PROTOCOL_EXIT_CODES.CONFLICT,
       )
     throw e
@@ -167,7 +195,10 @@ async function saveOne(
   }
 }
 
-/** A file name safe to create in a directory: no path parts, no control characters. */
+/**
+ * The name `send --attach` gives a local file (its own, not a peer's): no path parts, no
+ * control characters. Names received from peers go through `safeFileName` from @sdmp/client.
+ */
 export function safeName(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? ''
   // eslint-style control-character strip: names come from other users.

@@ -66,14 +66,24 @@ export const startCommand: Command = {
       )
     const web = webRoot(ctx)
     const account = await node.Account.open(accountDeps(ctx))
-    const daemon = await node.Daemon.start({
-      account,
-      peer,
-      api,
-      ...(advertise.length > 0 && { advertise }),
-      ...(web !== undefined && { webRoot: web }),
-      event: (name, detail) => logEvent(ctx, name, detail),
-    })
+    // Penalties and refused connections: rate-limited (docs/daemon.md "Security log").
+    const security = node.createSecurityLog({ write: (line) => ctx.err(line) })
+    let daemon: Awaited<ReturnType<typeof node.Daemon.start>>
+    try {
+      daemon = await node.Daemon.start({
+        account,
+        peer,
+        api,
+        ...(advertise.length > 0 && { advertise }),
+        ...(web !== undefined && { webRoot: web }),
+        event: (name, detail) => {
+          if (!security.event(name, detail)) logEvent(ctx, name, detail)
+        },
+      })
+    } catch (e) {
+      security.close()
+      throw e
+    }
     const stopped = waitForSignal()
     const apiUrl = daemon.apiUrl!
     const peerAddress = daemon.peerAddress ?? null
@@ -99,6 +109,7 @@ export const startCommand: Command = {
     try {
       await daemon.stop()
     } finally {
+      security.close()
       node.removeDaemonInfo(ctx.home)
     }
     return { value: { stopped: true, signal }, text: 'stopped' }

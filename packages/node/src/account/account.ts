@@ -40,6 +40,7 @@ import {
   writeHomeConfig,
 } from './home-files.js'
 import type { HomeConfig } from './home-files.js'
+import { assertPrivateHome } from './home-perms.js'
 
 /** Secret names in the store (sealed by the vault when a passphrase is set). */
 export const SECRET_NAMES = Object.freeze({
@@ -179,11 +180,13 @@ export class Account {
   /**
    * Open an existing home: config, store (exclusive lock), vault, keys, trust graph.
    * @throws NOT_FOUND (no home), IN_USE (another process holds it), UNAUTHORIZED (passphrase
-   *   missing or wrong), INCOMPATIBLE_STORE (keys do not match config.json)
+   *   missing or wrong), INCOMPATIBLE_STORE (keys do not match config.json), FORBIDDEN (the home
+   *   or its key/store files are accessible by other users: docs/security.md, issue 12)
    */
   static async open(deps: AccountDeps): Promise<Account> {
     const { home, provider } = deps
     const config = readHomeConfig(home)
+    assertPrivateHome(home)
     const store = deps.createStore(homePaths(home).store)
     try {
       await store.open()

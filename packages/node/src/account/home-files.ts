@@ -5,9 +5,10 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError, isJsonObject, parseStrict } from '@sdmp/core'
+import { tightenHomeDir } from './home-perms.js'
 
 /** Version of the config.json format. */
 export const HOME_CONFIG_VERSION = 1
@@ -54,10 +55,22 @@ export function noHome(home: string): ProtocolError {
 }
 
 /**
- * Refuse to create a home over an existing one (or over the remains of a failed init).
+ * Refuse to create a home over an existing one (or over the remains of a failed init), or on a
+ * path that is a file (issue 12 item 7: that used to end as "internal error: EEXIST").
  * @throws CONFLICT
  */
 export function assertNoHome(home: string): void {
+  let st: ReturnType<typeof statSync>
+  try {
+    st = statSync(home, { throwIfNoEntry: false })
+  } catch {
+    st = undefined // ENOTDIR below a file, EACCES: createHomeDir reports it with its code
+  }
+  if (st !== undefined && !st.isDirectory())
+    throw new ProtocolError(
+      ErrorCode.CONFLICT,
+      `${home} is a file, not a directory: choose another --home`,
+    )
   const p = homePaths(home)
   if (existsSync(p.config))
     throw new ProtocolError(ErrorCode.CONFLICT, `an sdmp home already exists at ${home}`)
@@ -68,9 +81,23 @@ export function assertNoHome(home: string): void {
     )
 }
 
-/** Create the home directory (0700) and the api token (32 random bytes, base64url, 0600). */
+/**
+ * Create the home directory (0700, also when it existed) and the api token (32 random bytes,
+ * base64url, 0600).
+ * @throws CONFLICT (cannot create), FORBIDDEN (an existing directory we cannot make private)
+ */
 export function createHomeDir(home: string): void {
-  mkdirSync(home, { recursive: true, mode: 0o700 })
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 })
+  } catch (e) {
+    // A parent that is a file (ENOTDIR), no permission (EACCES): a clear line, not a bug report.
+    const why = (e as NodeJS.ErrnoException).code ?? 'error'
+    throw new ProtocolError(ErrorCode.CONFLICT, `cannot create the home ${home} (${why})`, {
+      cause: e,
+    })
+  }
+  // An existing directory keeps its mode through mkdir: private before the first secret lands.
+  tightenHomeDir(home)
   // 'wx': never overwrite a token a daemon may already be using.
   writeFileSync(homePaths(home).apiToken, `${randomBytes(32).toString('base64url')}\n`, {
     mode: 0o600,

@@ -230,7 +230,11 @@ export function createApiApp(options: ApiAppOptions): Hono {
     if (lastId !== undefined && lastId !== '') {
       after = parseInteger(lastId.trim(), 0, Number.MAX_SAFE_INTEGER, 'last-event-id')
     }
-    const handle = openEventStream(events, after ?? events.processed, keepaliveMs)
+    // A start past the processed head (a stale or made-up id, a store restored from a backup)
+    // would wait silently for positions that may never come: clamp it to the head, and the
+    // first frame's `id:` tells the client where it really resumes (docs/api.md §4, issue 12).
+    const start = Math.min(after ?? events.processed, events.processed)
+    const handle = openEventStream(events, start, keepaliveMs)
     streams.add(handle)
     void handle.closed.then(() => streams.delete(handle))
     return new Response(handle.stream, {

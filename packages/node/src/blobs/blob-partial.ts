@@ -49,7 +49,7 @@ export class PartialBlobs {
    */
   async init(keep: (hash: string) => boolean): Promise<void> {
     try {
-      await mkdir(this.#dir, { recursive: true })
+      await mkdir(this.#dir, { recursive: true, mode: 0o700 })
       for (const name of await readdir(this.#dir)) {
         const hash = FILE.exec(name)?.[1]
         if (hash === undefined || !keep(hash))
@@ -73,7 +73,7 @@ export class PartialBlobs {
     try {
       handle = await open(path, 'r+').catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e
-        return open(path, 'w+')
+        return open(path, 'w+', 0o600)
       })
     } catch (e) {
       throw new ProtocolError(ErrorCode.UNAVAILABLE, 'partial blob: cannot open', { cause: e })

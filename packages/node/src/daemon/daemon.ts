@@ -9,6 +9,7 @@ import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import { readApiToken } from '../account/daemon-info.js'
 import { createApiApp, startApiServer } from '../api/index.js'
+import { describeListenFailure } from './listen-error.js'
 import type { EventFeed } from '../api/index.js'
 import type { BackoffOptions } from '../backoff.js'
 import { Mailbox } from '../mail/index.js'
@@ -94,7 +95,9 @@ export class Daemon {
         token: readApiToken(options.account.home),
         ...(options.webRoot !== undefined && { web: { root: options.webRoot } }),
       })
-      d.#api = await startApiServer(app, options.api)
+      d.#api = await startApiServer(app, options.api).catch((e: unknown) => {
+        throw describeListenFailure(e, 'api', options.api)
+      })
       const every = options.prekeyCheckMs ?? 3_600_000
       d.#prekeyTimer = setInterval(() => void d.#maintainPrekeys(), every)
       d.#prekeyTimer.unref()
@@ -141,6 +144,8 @@ export class Daemon {
       ...(o.transportLimits && { transportLimits: o.transportLimits }),
       ...(o.onDrop && { onDrop: o.onDrop }),
       ...(o.event && { event: o.event }),
+    }).catch((e: unknown) => {
+      throw describeListenFailure(e, 'peer', o.peer)
     })
     this.#network.onPeer((p) => {
       for (const l of this.#peerListeners) l(p)

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AttachmentInfo, AttachmentRef, MessageDetail } from '@sdmp/client'
+import { safeFileName } from '@sdmp/client/safe-name'
 import { ATTACHMENT_MAX_BYTES, ErrorCode, ProtocolError, isProtocolError } from '@sdmp/core'
 import { h } from '../dom.js'
 import { attachmentProblem, formatSize } from '../format.js'
@@ -66,7 +67,8 @@ function attachmentItem(
 
 /**
  * Fetch one attachment with the bearer token (`GET /v1/messages/{id}/attachments/{index}`),
- * whole and size-checked by the client, then hand it to the browser's download as `name`.
+ * whole and size-checked by the client, then hand it to the browser's download as `name` made
+ * safe by `safeFileName` (docs/web.md §Attachments).
  * @throws NOT_FOUND (not here yet), UNAVAILABLE (a broken or short transfer)
  */
 async function downloadAttachment(
@@ -80,7 +82,8 @@ async function downloadAttachment(
   // fetch's body chunks are backed by ArrayBuffers (never shared memory), as Blob wants.
   for await (const chunk of download.data) chunks.push(chunk as Uint8Array<ArrayBuffer>)
   // application/octet-stream, never the sender's media type: the browser saves, not renders.
-  saveBlob(new Blob(chunks, { type: 'application/octet-stream' }), name)
+  // The sender chose the name: the same rule as `sdmp save` (no dot-file, no bidi, issue 12).
+  saveBlob(new Blob(chunks, { type: 'application/octet-stream' }), safeFileName(name))
 }
 
 /** Save a Blob as a file through a temporary `<a download>` and an object URL. */
