@@ -27,7 +27,7 @@ export async function withApi<T>(
   ctx: CommandContext,
   fn: (api: SdmpApi, via: ApiVia) => Promise<T>,
 ): Promise<T> {
-  const daemon = await daemonApi(ctx.home)
+  const daemon = await daemonApi(ctx)
   if (daemon !== undefined) return fn(daemon, 'daemon')
   const { openNodeService } = await import('@sdmp/node')
   const { accountDeps } = await import('./commands/account-session.js')
@@ -39,11 +39,28 @@ export async function withApi<T>(
   }
 }
 
-/** The HTTP client of the home's running daemon, or undefined when none answers. */
-async function daemonApi(home: string): Promise<SdmpApi | undefined> {
-  const { readDaemonInfo, readApiToken } = await import('@sdmp/node/home')
-  const info = readDaemonInfo(home)
+/**
+ * The HTTP client of the home's running daemon, or undefined when none answers. Commands reach
+ * the daemon only through the Unix domain socket named in daemon.json (inside the 0700 home, or
+ * this user's 0700 runtime directory), never through its TCP port: after a `kill -9` that port
+ * may belong to someone else, who would receive the token and the message (docs/cli.md §1). A
+ * stale file (the pid is gone, the socket does not answer, or it names no socket) is ignored
+ * with a line on stderr, and the command opens the store directly.
+ */
+async function daemonApi(ctx: CommandContext): Promise<SdmpApi | undefined> {
+  const home = ctx.home
+  const { readDaemonInfo, readApiToken, processAlive, checkApiSocket } = await import(
+    '@sdmp/node/home'
+  )
+  const info = readDaemonInfo(home, { checkAlive: false })
   if (info === undefined) return undefined
+  const stale = (why: string): undefined => {
+    ctx.err(`sdmp: ignoring a stale daemon.json (pid ${info.pid}: ${why})`)
+    return undefined
+  }
+  if (!processAlive(info.pid)) return stale('the process is gone')
+  if (info.socket === undefined) return stale('it names no socket: an older daemon')
+  checkApiSocket(home, info.socket)
   let token: string
   try {
     token = readApiToken(home)
@@ -56,12 +73,17 @@ async function daemonApi(home: string): Promise<SdmpApi | undefined> {
     )
   }
   const { SdmpHttpClient } = await import('@sdmp/client')
-  const { httpFetch } = await import('./http-fetch.js')
-  const api = new SdmpHttpClient({ url: info.api, token, fetch: httpFetch })
+  const { socketFetch } = await import('./http-fetch.js')
+  const api = new SdmpHttpClient({
+    url: 'http://localhost',
+    token,
+    fetch: socketFetch(info.socket),
+  })
   try {
     await api.whoami()
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'UNAVAILABLE') return undefined
+    if ((e as { code?: unknown }).code === 'UNAVAILABLE')
+      return stale('no daemon answers on its socket')
     throw e
   }
   return api

@@ -57,6 +57,25 @@ export function httpFetch(
   input: string | URL | Request,
   init: RequestInit = {},
 ): Promise<Response> {
+  return fetchOver(undefined, input, init)
+}
+
+/**
+ * A `fetch` whose every request goes to the Unix domain socket `socketPath` (the URL's host
+ * only fills the `Host` header): how commands reach their daemon (docs/cli.md §1), so the token
+ * never travels to a TCP port that someone else may hold.
+ */
+export function socketFetch(
+  socketPath: string,
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  return (input, init = {}) => fetchOver(socketPath, input, init)
+}
+
+function fetchOver(
+  socketPath: string | undefined,
+  input: string | URL | Request,
+  init: RequestInit,
+): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
     if (url.protocol !== 'http:') return reject(new TypeError(`httpFetch: not an http URL`))
@@ -74,6 +93,7 @@ export function httpFetch(
         method: init.method ?? 'GET',
         headers: headers as Record<string, string>,
         agent: false,
+        ...(socketPath !== undefined && { socketPath }),
         ...(init.signal ? { signal: init.signal } : {}),
       },
       (res) => resolve(new HttpResponse(res) as unknown as Response),

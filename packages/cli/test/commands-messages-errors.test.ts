@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpDir } from '@sdmp/testkit'
 import { newUser, sdmpFails, sdmpJson } from './messaging-helpers.js'
+import { linesOf, runSdmp } from './run-sdmp.js'
 
 const WELL_FORMED_ID = 'A'.repeat(86)
 
@@ -93,15 +94,35 @@ describe('messaging commands: bad input', () => {
         join(home, 'daemon.json'),
         JSON.stringify({ pid, api: `http://127.0.0.1:${port}`, peer: '127.0.0.1:1', started }),
       )
+    /** A command that must succeed on the store and say, once, that it ignored the file. */
+    const stale = async (args: string[], why: RegExp): Promise<Record<string, any>> => {
+      const run = await runSdmp([...args, '--home', home, '--json'])
+      assert.equal(run.code, 0, `sdmp ${args.join(' ')}: ${run.stderr}`)
+      assert.equal(linesOf(run.stderr).length, 1, run.stderr)
+      assert.match(run.stderr, /^sdmp: ignoring a stale daemon\.json \(pid \d+: /)
+      assert.match(run.stderr, why)
+      return JSON.parse(run.stdout) as Record<string, any>
+    }
     // A pid no process has (above Linux's pid_max of 2^22): the file is stale.
     announce(99_999_999)
-    const { id } = await sdmpJson(home, ['post', 'hello while stale'])
-    assert.equal((await sdmpJson(home, ['show', id]))['post']['body'], 'hello while stale')
+    const { id } = await stale(['post', 'hello while stale'], /the process is gone/)
+    assert.equal((await stale(['show', id], /gone/))['post']['body'], 'hello while stale')
     assert.equal((await sdmpJson(home, ['whoami']))['running'], undefined)
-    // A live pid (this test) but nothing listening on the API port: the daemon does not answer.
+    // A live pid (this test) but no socket named (a daemon older than the socket): ignored.
     announce(process.pid)
-    assert.equal((await sdmpJson(home, ['status']))['counts']['messages'], 0)
-    assert.deepEqual((await sdmpJson(home, ['inbox']))['messages'], [])
+    assert.equal((await stale(['status'], /names no socket/))['counts']['messages'], 0)
+    // A live pid and a socket path where no daemon answers.
+    writeFileSync(
+      join(home, 'daemon.json'),
+      JSON.stringify({
+        pid: process.pid,
+        api: `http://127.0.0.1:${port}`,
+        peer: '127.0.0.1:1',
+        socket: join(home, 'api.sock'),
+        started,
+      }),
+    )
+    assert.deepEqual((await stale(['inbox'], /no daemon answers/))['messages'], [])
     assert.equal((await sdmpJson(home, ['whoami']))['running']['pid'], process.pid)
   })
 })

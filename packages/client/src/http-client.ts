@@ -376,8 +376,14 @@ function errorFromBody(text: string, status: number): Error {
   }
   const msg = typeof message === 'string' ? message : `daemon replied with status ${status}`
   if (typeof code === 'string' && CODES.has(code)) return new ProtocolError(code as ErrorCode, msg)
-  // INTERNAL (a bug in the daemon) or a reply that is not ours: not a ProtocolError.
-  return new Error(`daemon: ${msg}${typeof code === 'string' ? ` (${code.slice(0, 32)})` : ''}`)
+  // INTERNAL is a bug in the daemon, reported as one (exit 70), not as a coded outcome.
+  if (code === 'INTERNAL' && typeof message === 'string')
+    return new Error(`daemon: ${msg} (INTERNAL)`)
+  // Anything else is not an answer of an sdmp daemon: a broken reply (found by the fuzzer).
+  return new ProtocolError(
+    ErrorCode.UNAVAILABLE,
+    `daemon replied with status ${status} and no sdmp error document`,
+  )
 }
 
 /** Whether the signal has aborted (a function, so checks inside loops are not narrowed away). */

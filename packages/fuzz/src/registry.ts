@@ -8,6 +8,7 @@ import { CLI_TARGETS } from './targets/cli.js'
 import { CORE_TARGETS } from './targets/core.js'
 import { HTTP_TARGETS } from './targets/http.js'
 import { SESSION_TARGETS } from './targets/session.js'
+import { SOCKET_TARGETS } from './targets/sockets.js'
 import { SYNC_TARGETS } from './targets/sync.js'
 import { TRANSPORT_TARGETS } from './targets/transport.js'
 
@@ -19,6 +20,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   ...SESSION_TARGETS,
   ...CLI_TARGETS,
   ...HTTP_TARGETS,
+  ...SOCKET_TARGETS,
 ]
 
 /**

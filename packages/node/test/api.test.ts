@@ -24,7 +24,7 @@ import {
   makeApp,
 } from './api-fixture.js'
 
-const BASE = 'http://api.test'
+const BASE = 'http://localhost'
 const auth = { authorization: `Bearer ${TOKEN}` }
 const jsonHeaders = { ...auth, 'content-type': 'application/json' }
 
@@ -406,17 +406,17 @@ describe('api web client files', () => {
       token: TOKEN,
       web: { root },
     })
-    const index = await app.request('http://api.test/')
+    const index = await app.request('http://localhost/')
     assert.equal(index.status, 200)
     assert.match(await index.text(), /<title>sdmp<\/title>/)
     assert.equal(index.headers.get('x-content-type-options'), 'nosniff')
-    assert.equal((await app.request('http://api.test/index.html')).status, 200)
+    assert.equal((await app.request('http://localhost/index.html')).status, 200)
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt']) {
-      const res = await app.request(`http://api.test${path}`)
+      const res = await app.request(`http://localhost${path}`)
       assert.notEqual(res.status, 200, path)
       assert.ok(!(await res.text()).includes('outside the root'), path)
     }
-    assert.equal((await app.request('http://api.test/v1/whoami')).status, 401)
-    assert.equal((await app.request('http://api.test/missing.js')).status, 404)
+    assert.equal((await app.request('http://localhost/v1/whoami')).status, 401)
+    assert.equal((await app.request('http://localhost/missing.js')).status, 404)
   })
 })

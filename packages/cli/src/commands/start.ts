@@ -17,7 +17,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 export const startCommand: Command = {
   name: 'start',
   summary: 'run this node: sync with peers and serve the client API until stopped',
-  usage: 'start [--peer HOST:PORT] [--api HOST:PORT] [--advertise HOST:PORT]... [--json]',
+  usage:
+    'start [--peer HOST:PORT] [--api HOST:PORT] [--advertise HOST:PORT]... [--api-host NAME]... [--json]',
   options: {
     peer: {
       type: 'string',
@@ -29,6 +30,13 @@ export const startCommand: Command = {
       type: 'string',
       valueName: 'HOST:PORT',
       description: 'serve the client API here (default 127.0.0.1:7421; keep it on loopback)',
+    },
+    'api-host': {
+      type: 'string',
+      multiple: true,
+      valueName: 'NAME',
+      description:
+        'also answer API requests for this Host name (a reverse proxy, a LAN name); loopback names and the api address always work',
     },
     advertise: {
       type: 'string',
@@ -57,6 +65,7 @@ export const startCommand: Command = {
       )
     const advertise = (ctx.options['advertise'] as string[] | undefined) ?? []
     for (const a of advertise) node.parsePeerAddress(a)
+    const apiHosts = (ctx.options['api-host'] as string[] | undefined) ?? []
     const running = node.readDaemonInfo(ctx.home)
     if (running)
       throw new CliError(
@@ -75,6 +84,7 @@ export const startCommand: Command = {
         peer,
         api,
         ...(advertise.length > 0 && { advertise }),
+        ...(apiHosts.length > 0 && { apiHosts }),
         ...(web !== undefined && { webRoot: web }),
         event: (name, detail) => {
           if (!security.event(name, detail)) logEvent(ctx, name, detail)
@@ -91,6 +101,7 @@ export const startCommand: Command = {
       pid: process.pid,
       api: apiUrl,
       peer: peerAddress ?? '',
+      ...(daemon.apiSocket !== undefined && { socket: daemon.apiSocket }),
       started: new Date(daemon.startedAt).toISOString(),
     })
     if (ctx.json) ctx.out(JSON.stringify({ peer: peerAddress, api: apiUrl }))

@@ -6,5 +6,13 @@
  */
 export { HOME_FILES, DEFAULT_LISTEN, homePaths, readHomeConfig, noHome } from './home-files.js'
 export type { HomeConfig } from './home-files.js'
-export { DAEMON_FILE, readDaemonInfo, readApiToken, processAlive } from './daemon-info.js'
+export {
+  API_SOCKET,
+  DAEMON_FILE,
+  apiSocketPath,
+  checkApiSocket,
+  readDaemonInfo,
+  readApiToken,
+  processAlive,
+} from './daemon-info.js'
 export type { DaemonInfo } from './daemon-info.js'

@@ -20,6 +20,9 @@ export {
   writeDaemonInfo,
   removeDaemonInfo,
   readDaemonInfo,
+  API_SOCKET,
+  apiSocketPath,
+  checkApiSocket,
   readApiToken,
   processAlive,
 } from './daemon-info.js'

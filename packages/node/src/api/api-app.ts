@@ -19,6 +19,7 @@ import type {
   SyncRequest,
 } from '@sdmp/client'
 import { attachmentResponse, requestBytes } from './attachment-routes.js'
+import { allowedApiHosts, hostGuard, securityHeaders } from './browser-guard.js'
 import { errorBody, toErrorResponse } from './http-errors.js'
 import { KEEPALIVE_MS, openEventStream } from './event-stream.js'
 import type { EventFeed } from './event-stream.js'
@@ -43,6 +44,11 @@ export interface ApiAppOptions {
   readonly web?: { readonly root: string }
   /** Interval of the SSE `: keepalive` comment; default {@link KEEPALIVE_MS}. */
   readonly keepaliveMs?: number
+  /**
+   * Which `Host` names to answer (DNS rebinding guard, {@link allowedApiHosts}); default: loopback
+   * names only.
+   */
+  readonly allowedHost?: (host: string) => boolean
   /** Told about every internal (500) error, e.g. to log its stack; never sent to clients. */
   readonly onInternalError?: (error: unknown) => void
 }
@@ -79,11 +85,8 @@ export function createApiApp(options: ApiAppOptions): Hono {
   const streams = new Set<{ close(): void; closed: Promise<void> }>()
   openStreams.set(app, streams)
 
-  app.use('*', async (c, next) => {
-    await next()
-    c.res.headers.set('Cache-Control', 'no-store')
-    c.res.headers.set('X-Content-Type-Options', 'nosniff')
-  })
+  app.use('*', securityHeaders())
+  app.use('*', hostGuard(options.allowedHost ?? allowedApiHosts('127.0.0.1')))
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(header)

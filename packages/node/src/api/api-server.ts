@@ -1,12 +1,16 @@
 /**
- * Listening for the client API over HTTP with @hono/node-server; the only place it binds a port.
+ * Listening for the client API over HTTP with @hono/node-server: on TCP (the web client) and on
+ * a Unix domain socket inside the home (the CLI; docs/cli.md §1). The only place it binds.
  * @module
  */
+import { chmodSync, lstatSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { closeEventStreams } from './api-app.js'
+import { API_SERVER_LIMITS, guardConnections, serverOptionsFor } from './api-limits.js'
+import type { ApiServerLimits } from './api-limits.js'
 
 /** A running API server. */
 export interface ApiServer {
@@ -14,39 +18,93 @@ export interface ApiServer {
   readonly port: number
   /** `http://HOST:PORT`. */
   readonly url: string
+  /** The Unix domain socket it also listens on, when one was asked for. */
+  readonly socket: string | undefined
   /** End open SSE streams, stop accepting connections and wait until all are closed. */
   close(): Promise<void>
 }
 
+/** Options of {@link startApiServer}. */
+export interface ApiServerOptions {
+  readonly host: string
+  readonly port: number
+  /** Also listen on this Unix domain socket path (made 0600; a stale socket there is removed). */
+  readonly socketPath?: string
+  readonly limits?: Partial<ApiServerLimits>
+}
+
 /**
- * Listen on `host:port` (port 0 picks a free port) and resolve once bound.
+ * Listen on `host:port` (port 0 picks a free port), and on `socketPath` when given, and resolve
+ * once bound.
  * @example
  * const server = await startApiServer(app, { host: '127.0.0.1', port: 0 })
  * console.log(`listening ${server.url}`)
  */
-export function startApiServer(
-  app: Hono,
-  options: { readonly host: string; readonly port: number },
-): Promise<ApiServer> {
+export async function startApiServer(app: Hono, options: ApiServerOptions): Promise<ApiServer> {
+  const limits = { ...API_SERVER_LIMITS, ...options.limits }
+  const tcp = newServer(app, limits)
+  const info = await listen(tcp.server, () => tcp.server.listen(options.port, options.host))
+  const unix =
+    options.socketPath === undefined ? undefined : await listenUnix(app, limits, options.socketPath)
+  const { address: host, port, family } = info as AddressInfo
+  const urlHost = family === 'IPv6' ? `[${host}]` : host
+  let closing: Promise<void> | undefined
+  return {
+    host,
+    port,
+    url: `http://${urlHost}:${port}`,
+    socket: options.socketPath,
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all([
+          closeServer(app, tcp.server, tcp.sockets),
+          unix && closeServer(app, unix.server, unix.sockets),
+        ])
+        if (options.socketPath !== undefined) rmSync(options.socketPath, { force: true })
+      })()),
+  }
+}
+
+function newServer(app: Hono, limits: ApiServerLimits): { server: Server; sockets: SocketTracker } {
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: serverOptionsFor(limits),
+  }) as Server
+  server.maxConnections = limits.maxConnections
+  guardConnections(server, limits)
+  return { server, sockets: trackSockets(server) }
+}
+
+function listen(server: Server, start: () => void): Promise<AddressInfo | string | null> {
   return new Promise((resolve, reject) => {
-    const server = serve(
-      { fetch: app.fetch, hostname: options.host, port: options.port },
-      (info: AddressInfo) => {
-        server.off('error', reject)
-        const host = info.address
-        const urlHost = info.family === 'IPv6' ? `[${host}]` : host
-        let closing: Promise<void> | undefined
-        resolve({
-          host,
-          port: info.port,
-          url: `http://${urlHost}:${info.port}`,
-          close: () => (closing ??= closeServer(app, server, sockets)),
-        })
-      },
-    ) as Server
-    const sockets = trackSockets(server)
     server.once('error', reject)
+    server.once('listening', () => {
+      server.off('error', reject)
+      resolve(server.address())
+    })
+    start()
   })
+}
+
+/**
+ * The CLI's socket: a file left by a daemon killed with -9 is removed first (the store lock,
+ * held by the caller, says no other daemon runs here), then the socket is made 0600; the home
+ * around it is 0700 as well.
+ */
+async function listenUnix(
+  app: Hono,
+  limits: ApiServerLimits,
+  path: string,
+): Promise<{ server: Server; sockets: SocketTracker }> {
+  try {
+    if (lstatSync(path).isSocket()) rmSync(path)
+  } catch {
+    // nothing there
+  }
+  const unix = newServer(app, limits)
+  await listen(unix.server, () => unix.server.listen(path))
+  chmodSync(path, 0o600)
+  return unix
 }
 
 /** Open sockets and how many requests each is serving, with a hook for "became idle". */

@@ -7,8 +7,9 @@
 import type { Peer, SdmpEvent } from '@sdmp/client'
 import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
-import { readApiToken } from '../account/daemon-info.js'
-import { createApiApp, startApiServer } from '../api/index.js'
+import { apiSocketPath, readApiToken } from '../account/daemon-info.js'
+import { allowedApiHosts, createApiApp, startApiServer } from '../api/index.js'
+import type { ApiServer, ApiServerLimits } from '../api/index.js'
 import { describeListenFailure } from './listen-error.js'
 import type { EventFeed } from '../api/index.js'
 import type { BackoffOptions } from '../backoff.js'
@@ -27,6 +28,13 @@ export interface DaemonOptions {
   readonly peer: { readonly host: string; readonly port: number }
   /** Client API listener (loopback by default). */
   readonly api: { readonly host: string; readonly port: number }
+  /**
+   * Extra host names the client API answers to besides loopback names and its own address (for
+   * a reverse proxy or a LAN name; docs/api.md §6).
+   */
+  readonly apiHosts?: readonly string[]
+  /** Limits of the API listener (connection caps and timeouts; docs/api.md §6). */
+  readonly apiLimits?: Partial<ApiServerLimits>
   /** Addresses to publish for peers, `HOST:PORT` (default: derived from the listener). */
   readonly advertise?: readonly string[]
   /** Directory of the web client's static files, served at `/`. */
@@ -49,7 +57,7 @@ export class Daemon {
   readonly service: NodeService
   readonly startedAt = Date.now()
   #network: NodeNetwork | undefined
-  #api: { url: string; host: string; port: number; close(): Promise<void> } | undefined
+  #api: ApiServer | undefined
   readonly #options: DaemonOptions
   readonly #peerListeners = new Set<(peer: Peer) => void>()
   #prekeyTimer: NodeJS.Timeout | undefined
@@ -93,9 +101,14 @@ export class Daemon {
         api: d.service,
         events: feed,
         token: readApiToken(options.account.home),
+        allowedHost: allowedApiHosts(options.api.host, options.apiHosts),
         ...(options.webRoot !== undefined && { web: { root: options.webRoot } }),
       })
-      d.#api = await startApiServer(app, options.api).catch((e: unknown) => {
+      d.#api = await startApiServer(app, {
+        ...options.api,
+        socketPath: apiSocketPath(options.account.home),
+        ...(options.apiLimits && { limits: options.apiLimits }),
+      }).catch((e: unknown) => {
         throw describeListenFailure(e, 'api', options.api)
       })
       const every = options.prekeyCheckMs ?? 3_600_000
@@ -116,6 +129,11 @@ export class Daemon {
   /** `http://HOST:PORT` of the client API. */
   get apiUrl(): string | undefined {
     return this.#api?.url
+  }
+
+  /** The Unix domain socket commands use (docs/cli.md §1). */
+  get apiSocket(): string | undefined {
+    return this.#api?.socket
   }
 
   /** The network, once this node is authorized and syncing. */
