@@ -20,6 +20,9 @@ import {
 } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import type { IngestItem, Store } from '@sdmp/store'
+import { admission } from './admission.js'
+import { PendingSet } from './pending-set.js'
+import type { PendingLimits } from './pending-set.js'
 import { precheckSignatures } from './verify-pool.js'
 import type { BatchVerifier, Checks } from './verify-pool.js'
 
@@ -65,6 +68,8 @@ export interface IngestorOptions {
   readonly maxPending?: number
   /** How long a pending resource waits before it is dropped, ms (default 1 hour). */
   readonly pendingTtlMs?: number
+  /** The other bounds of the pending set, per sending peer and in all (sync.md §12). */
+  readonly pending?: Partial<PendingLimits>
   /**
    * Checks the signatures of large batches elsewhere (a {@link VerifyPool}); outcomes are the
    * same with or without it. Not closed by the Ingestor.
@@ -79,7 +84,7 @@ export interface IngestorOptions {
 /** A decoded, ordered batch whose signatures may be checking on the verifier. */
 interface Prepared {
   readonly outcomes: IngestOutcome[]
-  readonly todo: { r: DecodedResource; i: number }[]
+  readonly todo: { r: DecodedResource; i: number; source: string | undefined }[]
   readonly checks: Promise<Checks | undefined> | undefined
 }
 
@@ -90,13 +95,15 @@ interface Taken {
 
 interface Waiting {
   readonly items: readonly Uint8Array[]
+  readonly source: string | undefined
   resolve(o: IngestOutcome[]): void
   reject(e: unknown): void
 }
 
-interface Pending {
-  readonly resource: DecodedResource
-  readonly since: number
+/** One item of a batch: its bytes (or decoded form) and the peer it came from. */
+interface Item {
+  readonly item: Uint8Array | DecodedResource
+  readonly source: string | undefined
 }
 
 /**
@@ -108,9 +115,12 @@ export class Ingestor {
   readonly #provider: CryptoProvider
   readonly #store: Store
   readonly #clock: () => number
-  readonly #maxPending: number
-  readonly #pendingTtl: number
-  readonly #pending = new Map<string, Pending>()
+  readonly #pending: PendingSet
+  /**
+   * The node's user, for the trust closure of resources from peers (admission.ts); undefined
+   * (a device not joined yet, or a plain node library user) admits everything verified.
+   */
+  user: () => string | undefined = () => undefined
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
   readonly #verifier: BatchVerifier | undefined
   readonly #verifierMin: number
@@ -124,8 +134,11 @@ export class Ingestor {
     this.#provider = options.provider
     this.#store = options.store
     this.#clock = options.clock ?? Date.now
-    this.#maxPending = options.maxPending ?? 10_000
-    this.#pendingTtl = options.pendingTtlMs ?? 3_600_000
+    this.#pending = new PendingSet({
+      ...options.pending,
+      ...(options.maxPending !== undefined && { maxCount: options.maxPending }),
+      ...(options.pendingTtlMs !== undefined && { ttlMs: options.pendingTtlMs }),
+    })
     this.#verifier = options.verifier
     this.#verifierMin = options.verifierMinBatch ?? 8
     this.#maxBatch = options.maxBatch ?? 4096
@@ -134,6 +147,17 @@ export class Ingestor {
   /** Number of resources waiting for their authorization. */
   get pendingCount(): number {
     return this.#pending.size
+  }
+
+  /** What the pending set holds, in all and for one peer (tests, status). */
+  pendingOf(source?: string): { count: number; bytes: number; evicted: number } {
+    if (source === undefined)
+      return {
+        count: this.#pending.size,
+        bytes: this.#pending.bytes,
+        evicted: this.#pending.evicted,
+      }
+    return { ...this.#pending.shareOf(source), evicted: this.#pending.evicted }
   }
 
   /** Be told about every batch of newly appended journal lines (after the durable commit). */
@@ -182,9 +206,12 @@ export class Ingestor {
    * Results are in input order. Never rejects for bad input: each item gets an outcome.
    * @throws (rejects) the store's codes when the commit fails (e.g. UNAVAILABLE)
    */
-  ingest(items: readonly Uint8Array[]): Promise<IngestOutcome[]> {
+  ingest(
+    items: readonly Uint8Array[],
+    options: { readonly source?: string } = {},
+  ): Promise<IngestOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ items, resolve, reject })
+      this.#waiting.push({ items, source: options.source, resolve, reject })
       if (!this.#running) void this.#drain()
     })
   }
@@ -232,23 +259,24 @@ export class Ingestor {
       n += this.#waiting[0]!.items.length
       group.push(this.#waiting.shift()!)
     }
-    const all = group.length === 1 ? group[0]!.items : group.flatMap((g) => g.items)
+    const all = group.flatMap((g) => g.items.map((item) => ({ item, source: g.source })))
     return { group, prepared: this.#prepare(all) }
   }
 
-  #ingest(items: readonly (Uint8Array | DecodedResource)[]): Promise<IngestOutcome[]> {
+  #ingest(items: readonly Item[]): Promise<IngestOutcome[]> {
     return this.#apply(this.#prepare(items))
   }
 
   /** Decode and order a batch, and start its signature checks on the verifier (if any). */
-  #prepare(items: readonly (Uint8Array | DecodedResource)[]): Prepared {
+  #prepare(items: readonly Item[]): Prepared {
     const outcomes: IngestOutcome[] = new Array(items.length)
-    const todo: { r: DecodedResource; i: number }[] = []
-    items.forEach((item, i) => {
+    const todo: Prepared['todo'] = []
+    items.forEach(({ item, source }, i) => {
       try {
         todo.push({
           r: item instanceof Uint8Array ? decodeResource(this.#provider, item) : item,
           i,
+          source,
         })
       } catch (e) {
         outcomes[i] = rejected(e)
@@ -300,6 +328,22 @@ export class Ingestor {
           if (SEALABLE_KINDS.includes(v.kind)) {
             throw new ProtocolError(ErrorCode.FORBIDDEN, `resource: a ${v.kind} must be sealed`)
           }
+          // From a peer, only the trust closure is stored (admission.ts, sync.md §12).
+          const me = item.source === undefined ? undefined : this.user()
+          const refusal = me === undefined ? undefined : admission(this.graph, me, v, now)
+          if (refusal === 'not_yet') {
+            retry.push(item)
+            continue
+          }
+          if (refusal === 'outside') {
+            outcomes[item.i] = {
+              id: v.id,
+              status: 'rejected',
+              code: ErrorCode.FORBIDDEN,
+              message: "outside this node's trust closure",
+            }
+            continue
+          }
           if (applyToTrustGraph(this.graph, v)) progress = true
           const first = seen.get(v.id)
           if (first !== undefined) {
@@ -317,7 +361,7 @@ export class Ingestor {
       }
       todo = retry
     }
-    for (const item of todo) outcomes[item.i] = this.#park(item.r, now)
+    for (const item of todo) outcomes[item.i] = this.#park(item.r, item.source, now)
 
     const appended: AppendedLine[] = []
     if (accepted.length > 0) {
@@ -348,20 +392,24 @@ export class Ingestor {
       accepted.some(({ v }) => v.kind === 'identity' || v.kind === 'trust') &&
       this.#pending.size > 0
     ) {
-      const waiting = [...this.#pending.values()].map((p) => p.resource)
-      this.#pending.clear()
-      await this.#ingest(waiting)
+      const waiting = this.#pending.takeAll()
+      await this.#ingest(waiting.map((p) => ({ item: p.resource, source: p.source })))
     }
     return outcomes
   }
 
-  /** Keep a resource whose authorization has not arrived yet (bounded, oldest dropped first). */
-  #park(r: DecodedResource, now: number): IngestOutcome {
-    for (const [k, p] of this.#pending)
-      if (now - p.since > this.#pendingTtl) this.#pending.delete(k)
-    if (this.#pending.size >= this.#maxPending)
-      this.#pending.delete(this.#pending.keys().next().value!)
-    if (!this.#pending.has(r.id)) this.#pending.set(r.id, { resource: r, since: now })
+  /**
+   * Keep a resource whose authorization (or place in the trust closure) has not arrived yet,
+   * within the pending set's bounds (pending-set.ts: per peer and in all, oldest dropped first).
+   */
+  #park(r: DecodedResource, source: string | undefined, now: number): IngestOutcome {
+    if (!this.#pending.add(r, source, now))
+      return {
+        id: r.id,
+        status: 'rejected',
+        code: ErrorCode.LIMIT_EXCEEDED,
+        message: 'too large to hold until its authorization arrives',
+      }
     return {
       id: r.id,
       status: 'pending',

@@ -107,6 +107,8 @@ export class Account {
     this.store = parts.store
     this.vault = parts.vault
     this.ingestor = parts.ingestor
+    // What peers push is stored only within this user's trust closure (docs/protocol/sync.md §12).
+    this.ingestor.user = () => this.user
     this.#config = parts.config
     this.nodeKey = parts.nodeKey
     this.userKey = parts.userKey

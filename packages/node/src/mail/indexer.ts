@@ -93,7 +93,9 @@ export class MailIndexer {
       if (meta?.kind === 'prekey' && meta.user === this.#account.user) this.#book.reloadSecrets()
       if (meta?.kind !== 'encrypted') continue
       const inner = await this.#open(row.position, id)
-      if (inner === undefined) {
+      // Only our user and the users it trusts reach the inbox (docs/messaging.md "Indexing"):
+      // a stranger's message relayed by a contact is dropped like one that does not open.
+      if (inner === undefined || !this.#fromTrusted(inner)) {
         skipped++
         continue
       }
@@ -105,6 +107,13 @@ export class MailIndexer {
     const last = rows[rows.length - 1]
     if (last) batch.set(CURSOR_KEY, last.position)
     return { receipts: await this.#decideReceipts(batch, receipts), skipped, blobs }
+  }
+
+  /** Whether the author of an opened resource is our user or a user our user trusts now. */
+  #fromTrusted(inner: Verified): boolean {
+    const me = this.#account.user!
+    const author = inner.header.user
+    return author === me || this.#account.ingestor.graph.trustsUser(me, author, this.#account.now())
   }
 
   /** The opened inner resource, or undefined for any failure (uniform: no reason kept). */

@@ -34,6 +34,12 @@ export interface SessionLimits {
   readonly journalBatch: number
   /** Penalty points after which the peer is disconnected. */
   readonly maxPenalty: number
+  /**
+   * Resources a peer may push per minute that are refused or held (outside the trust closure,
+   * signer unknown) before each further one costs a penalty point (sync.md §12). An honest peer
+   * relays some (its other contacts' records); a flood does not stay under it.
+   */
+  readonly maxRefusedPerMinute: number
   /** Wait for a response before the request fails with TIMEOUT, ms. */
   readonly requestTimeoutMs: number
 }
@@ -69,6 +75,9 @@ export class PeerSession implements FetchPeer {
   /** Incoming messages are handled one at a time, in order. */
   #inbox: Promise<void> = Promise.resolve()
   #penalty = 0
+  /** Refused or held resources in the current minute (sync.md §12). */
+  #refused = 0
+  #refusedSince = 0
   /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
   #lastLine: string | undefined
   #synced = false
@@ -303,7 +312,7 @@ export class PeerSession implements FetchPeer {
     // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
     // (one commit for many); wait only when too many are in flight (backpressure).
     this.#ingestsInFlight++
-    const done = this.#host.ingestor.ingest([bytes]).then(
+    const done = this.#host.ingestor.ingest([bytes], { source: this.key }).then(
       ([outcome]) => {
         this.#ingestsInFlight--
         if (
@@ -311,6 +320,11 @@ export class PeerSession implements FetchPeer {
           (outcome!.status === 'stored' || outcome!.status === 'duplicate')
         )
           this.#host.fetcher.received([outcome!.id])
+        if (
+          outcome!.status === 'pending' ||
+          (outcome!.status === 'rejected' && outcome!.code === ErrorCode.FORBIDDEN)
+        )
+          this.#noteRefused()
         if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
           this.#penalize(
             new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'),
@@ -341,6 +355,22 @@ export class PeerSession implements FetchPeer {
       // A gap (lines we never saw): catch up from the stored position.
       void this.pull().catch(() => undefined)
     }
+  }
+
+  /** Count a refused or held resource; past the allowance of the minute, each costs a point. */
+  #noteRefused(): void {
+    const now = Date.now()
+    if (now - this.#refusedSince >= 60_000) {
+      this.#refusedSince = now
+      this.#refused = 0
+    }
+    if (++this.#refused > this.#host.limits.maxRefusedPerMinute)
+      this.#penalize(
+        new ProtocolError(
+          ErrorCode.LIMIT_EXCEEDED,
+          'sync: too many resources outside the trust closure or without authorization',
+        ),
+      )
   }
 
   #penalize(e: unknown): void {

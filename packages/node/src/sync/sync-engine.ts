@@ -23,6 +23,7 @@ export interface SyncLimits extends SessionLimits, FetchLimits {}
 export const DEFAULT_SYNC_LIMITS: SyncLimits = Object.freeze({
   journalBatch: 1000,
   maxPenalty: 5,
+  maxRefusedPerMinute: 2_000,
   requestTimeoutMs: 30_000,
   batch: 256,
   perPeer: 4,
@@ -208,6 +209,13 @@ export class SyncEngine {
       for (const s of this.#sessions.values())
         if (s.peerUser === trustee && this.visibleTo(trustee, grantor))
           void this.#offerUser(s, grantor).catch(() => undefined)
+      // A trust U -> node N makes N's identity visible wherever U's resources go: a contact
+      // learns a new device of U through sync alone (issue 11; its identity was journaled
+      // before the trust, when no one but U's nodes could see it).
+      if (this.#ingestor.graph.identity(trustee)?.type === 'node')
+        for (const s of this.#sessions.values())
+          if (s.peerUser !== grantor && this.visibleTo(s.peerUser, trustee))
+            void this.#offerLines(s, trustee).catch(() => undefined)
     }
   }
 

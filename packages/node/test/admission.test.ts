@@ -1,0 +1,310 @@
+/**
+ * Issue 11 part 3, "Admission" (docs/protocol/sync.md §12, trust.md §10): a node stores only its
+ * user's trust closure, holds what may become valid within per-peer bounds, and a mutually
+ * trusted peer that floods it is refused, penalized and disconnected while memory stays flat.
+ * Each observation of the issue is reproduced: (1) posts by unknown signers parked without bound,
+ * (2) stranger identities journaled forever, (3) a stranger's sealed message in the inbox.
+ * @module
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
+import { signResource, signingKeyFromSeed, toBase64url } from '@sdmp/core'
+import type { DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
+import { tmpDir, waitFor } from '@sdmp/testkit'
+import { addContact, createInvite } from '../src/account/index.js'
+import { admission } from '../src/admission.js'
+import { PendingSet } from '../src/pending-set.js'
+import { resourceMessage } from '../src/sync/wire.js'
+import { allResources, befriend as befriendPeers, closeAll, createPeer } from './mail-world.js'
+import {
+  befriend,
+  introduce,
+  makeNode,
+  makeNodeIdentity,
+  makeUser,
+  openDiskNode,
+  provider,
+  shutdownAll,
+} from './sim.js'
+import type { DiskNode, User } from './sim.js'
+
+const sign = (draft: ResourceDraft, k: SigningKey) =>
+  signResource(provider, { created: Date.now() - 1000, ...draft }, [k])
+const keyOf = (n: number): SigningKey => {
+  const seed = new Uint8Array(32)
+  new DataView(seed.buffer).setUint32(0, n)
+  seed[31] = 0x5a
+  return signingKeyFromSeed(provider, seed)
+}
+const identityOf = (k: SigningKey, type: 'user' | 'node' = 'user') =>
+  sign(
+    {
+      kind: 'identity',
+      user: k.fingerprint,
+      data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } },
+    },
+    k,
+  )
+
+describe('pending set bounds', () => {
+  const fake = (id: string, size: number) =>
+    ({ id, bytes: new Uint8Array(size) }) as unknown as DecodedResource
+
+  it('holds per source within count and bytes, dropping that source’s oldest', () => {
+    const p = new PendingSet({ maxCountPerSource: 3, maxBytesPerSource: 1_000 })
+    for (let i = 0; i < 10; i++) assert.equal(p.add(fake(`a${i}`, 100), 'A', 0), true)
+    assert.deepEqual(p.shareOf('A'), { count: 3, bytes: 300 })
+    assert.equal(p.has('a9') && p.has('a7') && !p.has('a6'), true)
+    for (let i = 0; i < 5; i++) p.add(fake(`b${i}`, 400), 'B', 0)
+    assert.deepEqual(p.shareOf('B'), { count: 2, bytes: 800 })
+    assert.deepEqual(p.shareOf('A'), { count: 3, bytes: 300 }, 'B never evicts A')
+    assert.equal(p.add(fake('huge', 1_001), 'A', 0), false, 'larger than a share: not held')
+  })
+
+  it('holds within the global bounds and drops expired entries', () => {
+    const p = new PendingSet({ maxCount: 4, maxBytes: 10_000, ttlMs: 50 })
+    for (let i = 0; i < 6; i++) p.add(fake(`x${i}`, 10), `s${i}`, 0)
+    assert.equal(p.size, 4)
+    assert.equal(p.has('x0') || p.has('x1'), false)
+    p.add(fake('late', 10), 's', 100)
+    assert.equal(p.size, 1, 'entries older than the ttl are gone')
+    assert.equal(p.takeAll().length, 1)
+    assert.equal(p.bytes, 0)
+  })
+})
+
+describe('trust closure', () => {
+  it('admits its user, contacts and their nodes; holds other identities; refuses strangers', async () => {
+    const alice = makeUser('alice', 101)
+    const bob = makeUser('bob', 102)
+    const carol = makeUser('carol', 103) // bob's contact, not alice's
+    befriend(alice, bob)
+    befriend(bob, alice)
+    befriend(bob, carol)
+    const bobPhone = makeNodeIdentity('bob-phone', bob, 104)
+    const a = await makeNode('a', alice, 105)
+    await introduce(a, alice, bob)
+    const g = a.ingestor.graph
+    const me = alice.key.fingerprint
+    const now = Date.now()
+    const v = (r: DecodedResource) => a.ingestor.verifyControl(r.bytes)
+    assert.equal(admission(g, me, v(alice.identity), now), undefined)
+    assert.equal(admission(g, me, v(bob.identity), now), undefined)
+    const phoneId = bob.published.find(
+      (r) => r.kind === 'identity' && r.header.user === bobPhone.key.fingerprint,
+    )!
+    assert.equal(admission(g, me, v(phoneId), now), undefined, "a contact's node")
+    const bobTrustsCarol = bob.published.find(
+      (r) =>
+        r.kind === 'trust' && (r.data as { trustee: string }).trustee === carol.key.fingerprint,
+    )!
+    assert.equal(admission(g, me, v(bobTrustsCarol), now), undefined, "a contact's own trust")
+    assert.equal(admission(g, me, v(carol.identity), now), 'not_yet')
+    a.ingestor.graph.addIdentity({
+      fingerprint: carol.key.fingerprint,
+      type: 'user',
+      publicKey: carol.key.publicKey,
+      id: carol.identity.id,
+      created: carol.identity.created,
+    })
+    const carolTrust = sign(
+      {
+        kind: 'trust',
+        user: carol.key.fingerprint,
+        data: { trustee: me, authorization: ['read_resource'] },
+      },
+      carol.key,
+    )
+    assert.equal(admission(g, me, v(carolTrust), now), 'outside')
+  })
+})
+
+/** Alice's node listening on TCP, Bob's node dialling it: a mutually trusted pair. */
+async function trustedPair(t: TestContext) {
+  t.after(() => shutdownAll())
+  const dir = tmpDir(t.after.bind(t))
+  const alice = makeUser('alice', 111)
+  const bob = makeUser('bob', 112)
+  const dave = makeUser('dave', 113)
+  for (const [x, y] of [
+    [alice, bob],
+    [bob, alice],
+    [alice, dave],
+    [dave, alice],
+  ] as [User, User][])
+    befriend(x, y)
+  const ids = {
+    a: makeNodeIdentity('a', alice, 114),
+    b: makeNodeIdentity('b', bob, 115),
+    d: makeNodeIdentity('d', dave, 116),
+  }
+  const open = async (
+    k: keyof typeof ids,
+    events?: { name: string; detail: Record<string, unknown> }[],
+  ) => {
+    const n = await openDiskNode(
+      ids[k],
+      `${dir}/${k}`,
+      events ? { event: (name, detail) => events.push({ name, detail }) } : {},
+    )
+    await introduce(n, alice, bob, dave)
+    return n
+  }
+  const events: { name: string; detail: Record<string, unknown> }[] = []
+  const a = await open('a', events)
+  a.ingestor.user = () => alice.key.fingerprint
+  await a.start()
+  const b = await open('b')
+  const d = await open('d')
+  await b.start({ listen: false, peers: [a.address()] })
+  await d.start({ listen: false, peers: [a.address()] })
+  const session = (n: DiskNode) => n.engine.sessions.get(a.key.fingerprint)
+  await waitFor(() => session(b) && session(d), {
+    timeout: 20_000,
+    what: 'bob and dave connected to alice',
+  })
+  return { a, b, d, alice, bob, dave, events, session }
+}
+
+/** Push raw resources from `from`'s session (a crafted peer sends what it likes). */
+async function flood(
+  from: DiskNode,
+  to: DiskNode,
+  resources: Iterable<Uint8Array>,
+): Promise<number> {
+  let sent = 0
+  for (const bytes of resources) {
+    const s = from.engine.sessions.get(to.key.fingerprint)
+    if (!s) break // disconnected
+    try {
+      await s.channel.send(resourceMessage(bytes))
+    } catch {
+      break // closed under us
+    }
+    sent++
+  }
+  return sent
+}
+
+/** Peak RSS sampled while `run` runs. */
+async function peakRss<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; peak: number; before: number }> {
+  const before = process.memoryUsage().rss
+  let peak = before
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+  try {
+    return { value: await run(), peak, before }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+describe('admission over TCP: a trusted peer floods', () => {
+  it('(1) posts by unknown signers: held within the per-peer bounds, then the peer is cut off', async (t) => {
+    const { a, b, d, events, session } = await trustedPair(t)
+    const stranger = makeUser('stranger', 121)
+    const sNode = makeNodeIdentity('s', stranger, 122)
+    const body = 'x'.repeat(16 * 1024)
+    const headBefore = (await a.store.journalHead())!.position
+    const posts = function* () {
+      for (let i = 0; i < 5_000; i++)
+        yield sign(
+          {
+            kind: 'post',
+            user: stranger.key.fingerprint,
+            trust: sNode.trust.id,
+            data: { body: `${i} ${body}`, type: 'text' },
+          } as ResourceDraft,
+          sNode.key,
+        ).bytes
+    }
+    let maxHeld = 0
+    const watch = setInterval(
+      () => (maxHeld = Math.max(maxHeld, a.ingestor.pendingOf(b.key.fingerprint).bytes)),
+      5,
+    )
+    const { value: sent, peak, before } = await peakRss(() => flood(b, a, posts()))
+    await waitFor(() => session(b) === undefined, { timeout: 30_000, what: 'alice to cut bob off' })
+    clearInterval(watch)
+    const held = a.ingestor.pendingOf(b.key.fingerprint)
+    t.diagnostic(
+      `sent ${sent} posts of 16 KiB; held at most ${maxHeld} bytes for bob; RSS ${(before / 2 ** 20).toFixed(0)} -> peak ${(peak / 2 ** 20).toFixed(0)} MiB`,
+    )
+    assert.ok(maxHeld <= 8 * 1024 * 1024, `held ${maxHeld} bytes`)
+    assert.ok(held.count <= 1_000)
+    assert.ok(events.some((e) => e.name === 'penalty' && e.detail['code'] === 'LIMIT_EXCEEDED'))
+    assert.ok(sent < 5_000, 'bob was disconnected before the end of the flood')
+    // Nothing of it was journaled; Dave, connected all along, still gets through.
+    const post = await d.publish({ kind: 'post', data: { body: 'from dave', type: 'text' } })
+    await waitFor(() => a.has(post.id), { timeout: 20_000, what: "dave's post at alice" })
+    const head = (await a.store.journalHead())!.position
+    assert.equal(head, headBefore + 1, 'only dave’s post was journaled')
+  })
+
+  it('(2) stranger identities: none journaled, held within bounds, then the peer is cut off', async (t) => {
+    const { a, b, session } = await trustedPair(t)
+    const headBefore = (await a.store.journalHead())!.position
+    const strangers = function* () {
+      for (let i = 0; i < 5_000; i++) yield identityOf(keyOf(i)).bytes
+    }
+    let maxCount = 0
+    const watch = setInterval(
+      () => (maxCount = Math.max(maxCount, a.ingestor.pendingOf(b.key.fingerprint).count)),
+      5,
+    )
+    const { value: sent, peak, before } = await peakRss(() => flood(b, a, strangers()))
+    await waitFor(() => session(b) === undefined, { timeout: 30_000, what: 'alice to cut bob off' })
+    clearInterval(watch)
+    t.diagnostic(
+      `sent ${sent} identities; held at most ${maxCount} for bob; RSS ${(before / 2 ** 20).toFixed(0)} -> peak ${(peak / 2 ** 20).toFixed(0)} MiB`,
+    )
+    assert.ok(maxCount <= 1_000)
+    assert.equal((await a.store.journalHead())!.position, headBefore, 'no stranger journaled')
+  })
+})
+
+describe('admission: a stranger’s sealed message', () => {
+  it('(3) is refused from a peer, and never reaches the inbox even once stored', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    const carol = await createPeer(dir, 'carol')
+    t.after(() => closeAll([alice, bob, carol]))
+    await befriendPeers(alice, bob)
+    // Carol adds Alice (she has Alice's invite) but Alice never adds Carol.
+    await addContact(carol.account, await createInvite(alice.account))
+    await carol.mailbox.send({ to: [alice.account.requireUser()], body: 'hello from a stranger' })
+    const carolsAll = await allResources(carol)
+    // Relayed by Bob's node (a trusted peer): the sealed message is outside Alice's closure.
+    const outcomes = await alice.account.ingestor.ingest(carolsAll, { source: 'bob-node' })
+    const sealed = await carol.account.store.queryResources({ kinds: ['encrypted'] })
+    assert.equal(sealed.length, 1)
+    const o = outcomes.find((x) => x.id === sealed[0]!.id)!
+    // Its signer (Carol's node) is outside the closure too, so it waits unauthorized (bounded)
+    // or is refused; either way it is not stored.
+    assert.ok(
+      o.status === 'pending' || (o.status === 'rejected' && o.code === 'FORBIDDEN'),
+      o.status,
+    )
+    assert.ok(
+      outcomes.every((x) => x.status !== 'stored'),
+      'nothing of carol is stored',
+    )
+    assert.deepEqual(await alice.account.store.hasResources([sealed[0]!.id]), [false])
+    // Even if it gets stored by a local path (an import), the inbox ignores it.
+    await alice.account.ingestor.ingest(carolsAll)
+    const head = (await alice.account.store.journalHead())!.position
+    await alice.mailbox.waitProcessed(head)
+    assert.deepEqual(await alice.mailbox.list(), [])
+    // Bob's message still arrives.
+    await bob.mailbox.send({ to: [alice.account.requireUser()], body: 'hi from bob' })
+    await alice.account.ingestor.ingest(await allResources(bob), { source: 'bob-node' })
+    await alice.mailbox.waitProcessed((await alice.account.store.journalHead())!.position)
+    assert.deepEqual(
+      (await alice.mailbox.list()).map((m) => m.body),
+      ['hi from bob'],
+    )
+  })
+})
