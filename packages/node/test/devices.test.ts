@@ -1,0 +1,111 @@
+/**
+ * Issue 11 part 1: a device added after the contacts exist (the order that failed) reaches
+ * them through sync alone: Bob's node learns Alice's new device, connects to it and seals new
+ * messages to it; the new device's messages reach Bob and Bob's replies reach both devices.
+ * In-process daemons over loopback TCP (docs/daemon.md).
+ */
+import assert from 'node:assert/strict'
+import { after, afterEach, describe, it } from 'node:test'
+import { SdmpHttpClient } from '@sdmp/client'
+import { createNodeProvider } from '@sdmp/crypto-node'
+import { SqliteStore } from '@sdmp/store-sqlite'
+import { tmpDir, waitFor } from '@sdmp/testkit'
+import { Account, readApiToken } from '../src/account/index.js'
+import { Daemon } from '../src/daemon/index.js'
+
+const provider = createNodeProvider()
+const running: Daemon[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((d) => d.stop()))
+})
+
+interface Node {
+  readonly daemon: Daemon
+  readonly api: SdmpHttpClient
+}
+
+async function start(account: Account): Promise<Node> {
+  const daemon = await Daemon.start({
+    account,
+    peer: { host: '127.0.0.1', port: 0 },
+    api: { host: '127.0.0.1', port: 0 },
+    backoff: { initialMs: 50, maxMs: 500 },
+  })
+  running.push(daemon)
+  return {
+    daemon,
+    api: new SdmpHttpClient({ url: daemon.apiUrl!, token: readApiToken(account.home) }),
+  }
+}
+
+const create = (dir: string, name: string, join = false) =>
+  Account.create(
+    {
+      home: `${dir}/${name}`,
+      provider,
+      createStore: (d) => new SqliteStore({ dir: d, sha512: provider.sha512 }),
+      scrypt: { N: 1024, r: 8, p: 1 },
+    },
+    { name, join },
+  )
+
+const inboxHas = (n: Node, id: string, what: string) =>
+  waitFor(async () => (await n.api.inbox()).messages.some((m) => m.id === id), {
+    timeout: 30_000,
+    what,
+  })
+
+describe('devices', () => {
+  it(
+    'a device added after the contacts exist reaches them through sync alone',
+    { timeout: 180_000 },
+    async () => {
+      const dir = tmpDir(after, 'sdmp-devices-')
+      const laptop = await start(await create(dir, 'alice'))
+      const bob = await start(await create(dir, 'bob'))
+      const ia = (await laptop.api.invite()).invite
+      const ib = (await bob.api.invite()).invite
+      await bob.api.addContact({ invite: ia, name: 'alice' })
+      await laptop.api.addContact({ invite: ib, name: 'bob' })
+      const alice = (await laptop.api.whoami()).user!
+      await waitFor(
+        async () =>
+          (await bob.api.peers()).peers.some((p) => p.user === alice && p.state === 'connected'),
+        { timeout: 30_000, what: 'bob connected to the laptop' },
+      )
+      const first = await bob.api.send({ to: ['alice'], body: 'before the phone' })
+      await inboxHas(laptop, first.id, 'the laptop to get the first message')
+
+      // Only now does Alice add her phone: no new invite is given to Bob.
+      const phoneAccount = await create(dir, 'phone', true)
+      const request = await phoneAccount.joinRequest()
+      await laptop.api.authorizeDevice({ request })
+      const phone = await start(phoneAccount)
+      await phone.api.join({ invite: (await laptop.api.invite()).invite })
+      const phoneNode = (await phone.api.whoami()).node
+
+      await waitFor(
+        async () =>
+          (await bob.api.peers()).peers.some(
+            (p) => p.node === phoneNode && p.state === 'connected',
+          ),
+        { timeout: 60_000, what: "bob's node to connect to the phone" },
+      )
+
+      const toBoth = await bob.api.send({ to: ['alice'], body: 'to both of your devices' })
+      await inboxHas(phone, toBoth.id, 'the phone to read a message bob sent after it joined')
+      await inboxHas(laptop, toBoth.id, 'the laptop to read it too')
+
+      // By fingerprint: the phone has no contact names of its own yet (shared contact lists are
+      // the other half of issue 11 part 1).
+      const bobUser = (await bob.api.whoami()).user!
+      const fromPhone = await phone.api.send({ to: [bobUser], body: 'from the phone' })
+      await inboxHas(bob, fromPhone.id, 'bob to get the phone’s message')
+      const reply = await bob.api.send({ to: ['alice'], body: 'reply', replyTo: fromPhone.id })
+      await inboxHas(phone, reply.id, 'the reply on the phone')
+      await inboxHas(laptop, reply.id, 'the reply on the laptop')
+      const shown = await bob.api.show(fromPhone.id)
+      assert.ok('message' in shown && shown.message.body === 'from the phone')
+    },
+  )
+})
