@@ -106,10 +106,15 @@ describe('sdmp invite and contact add', () => {
       )
     }
 
-    // Adding the same user again is refused (CONFLICT), so is one's own invite.
-    const again = await sdmpFails(bob, ['contact', 'add', invite, '--name', 'other'])
-    assert.equal(again.code, 73)
-    assert.match(again.line, /already a contact \(Alice\)/)
+    // Adding the same user again refreshes their devices (issue 11): no second contact, no
+    // second trust, and it says so. One's own invite is refused.
+    const again = await sdmpJson(bob, ['contact', 'add', invite, '--name', 'other'])
+    assert.equal(again['refreshed'], true)
+    assert.equal(again['name'], 'Alice')
+    assert.equal((await sdmpJson(bob, ['contact', 'list']))['contacts'].length, 1)
+    const plain = await runSdmp(['contact', 'add', invite, '--home', bob])
+    assert.equal(plain.code, 0, plain.stderr)
+    assert.match(plain.stdout, /^Alice is already a contact: devices refreshed \(1 device\)$/m)
     const own = await sdmpFails(alice, ['contact', 'add', invite])
     assert.match(own.line, /your own invite/)
   })

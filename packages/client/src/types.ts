@@ -223,6 +223,8 @@ export interface ContactAdded {
   readonly added: string
   /** How many of the contact's devices the invite listed. */
   readonly nodes: number
+  /** The user was a contact already: the invite only refreshed their devices. */
+  readonly refreshed?: boolean
 }
 
 /** `DELETE /v1/contacts/{name}`. */

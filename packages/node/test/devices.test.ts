@@ -92,6 +92,11 @@ describe('devices', () => {
         { timeout: 60_000, what: "bob's node to connect to the phone" },
       )
 
+      // A newer invite of an existing contact refreshes, never duplicates.
+      const again = await bob.api.addContact({ invite: (await laptop.api.invite()).invite })
+      assert.equal(again.refreshed, true)
+      assert.equal(again.nodes, 2)
+      assert.equal((await bob.api.contacts()).contacts.length, 1)
       const toBoth = await bob.api.send({ to: ['alice'], body: 'to both of your devices' })
       await inboxHas(phone, toBoth.id, 'the phone to read a message bob sent after it joined')
       await inboxHas(laptop, toBoth.id, 'the laptop to read it too')

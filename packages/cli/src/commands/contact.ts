@@ -32,9 +32,13 @@ export const contactAddCommand: Command = {
       api.addContact({ invite: ctx.args[0]!, ...(name !== undefined && { name }) }),
     )
     const nodes = c.nodes
+    const devices = `${nodes} device${nodes === 1 ? '' : 's'}`
     return {
-      value: { name: c.name, user: c.user, trust: c.trust, nodes },
-      text: `added ${c.name}: user ${c.user} with ${nodes} device${nodes === 1 ? '' : 's'}`,
+      value: { name: c.name, user: c.user, trust: c.trust, nodes, refreshed: c.refreshed === true },
+      text:
+        c.refreshed === true
+          ? `${c.name} is already a contact: devices refreshed (${devices})`
+          : `added ${c.name}: user ${c.user} with ${devices}`,
     }
   },
 }

@@ -193,13 +193,14 @@ export function assertContactName(name: string): string {
  * Add the user of an invite as a contact: store its resources and trust it (read_resource).
  * Nothing is stored unless the whole invite verifies.
  * @throws the codes of {@link checkInvite}; BAD_REQUEST (own invite, bad or missing name),
- *   CONFLICT (name taken, already a contact), FORBIDDEN (this device may not create trusts)
+ *   CONFLICT (name taken), FORBIDDEN (this device may not create trusts). An invite of an
+ *   existing contact refreshes that contact's devices instead (`refreshed: true`).
  */
 export async function addContact(
   account: Account,
   invite: string,
   options: { name?: string } = {},
-): Promise<ContactEntry & { nodes: number }> {
+): Promise<ContactEntry & { nodes: number; refreshed?: true }> {
   const me = account.requireUser()
   const checked = checkInvite(account, invite)
   if (checked.user === me) fail(ErrorCode.BAD_REQUEST, 'invite: that is your own invite')
@@ -209,11 +210,20 @@ export async function addContact(
   const name = assertContactName(raw)
   const contacts = await readContacts(account)
   const same = contacts.find((c) => c.user === checked.user)
-  if (same || account.ingestor.graph.trustsUser(me, checked.user, account.now()))
-    fail(
-      ErrorCode.CONFLICT,
-      `${short(checked.user)} is already a contact${same ? ` (${same.name})` : ''}`,
-    )
+  const trusted = account.ingestor.graph.trustsBetween(me, checked.user, account.now())
+  if (same || trusted.length > 0) {
+    // Already a contact: a newer invite refreshes what we know of their devices (identities,
+    // trusts, node records, prekeys), and never adds a second contact or trust (issue 11).
+    await account.publish(checked.resources.map((v) => v.bytes))
+    const entry: ContactEntry = same ?? {
+      name: contacts.some((c) => c.name === name) ? `${name}-${short(checked.user)}` : name,
+      user: checked.user,
+      trust: trusted[0]!.id,
+      added: new Date(account.now()).toISOString(),
+    }
+    if (!same) await writeContacts(account, [...contacts, entry])
+    return { ...entry, nodes: checked.nodes.length, refreshed: true }
+  }
   if (contacts.some((c) => c.name === name))
     fail(ErrorCode.CONFLICT, `contact name ${name} is already used (give another with --name)`)
   await account.publish(checked.resources.map((v) => v.bytes))

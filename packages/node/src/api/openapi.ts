@@ -125,7 +125,10 @@ const schemas: Record<string, Schema> = {
     added: time,
     status: enumOf('mutual', 'waiting'),
   }),
-  ContactAdded: obj({ name: str, user: str, trust: str, added: time, nodes: int }),
+  ContactAdded: obj(
+    { name: str, user: str, trust: str, added: time, nodes: int, refreshed: { type: 'boolean' } },
+    ['refreshed'],
+  ),
   ContactRemoved: obj({ name: str, user: str, revokes: arr(str) }),
   Device: obj(
     {
