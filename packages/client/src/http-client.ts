@@ -9,6 +9,7 @@ import { SseParser } from './sse-parser.js'
 import { checkedBytes, streamOf } from './byte-streams.js'
 import type {
   AttachmentApi,
+  RevokedInfo,
   AttachmentDownload,
   UploadedBlob,
   ContactAdded,
@@ -120,7 +121,7 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   removeContact(name: string): Promise<ContactRemoved> {
     return this.#call('DELETE', `/v1/contacts/${segment(name)}`)
   }
-  devices(): Promise<{ readonly devices: readonly Device[] }> {
+  devices(): Promise<{ readonly devices: readonly Device[]; readonly revoked?: RevokedInfo }> {
     return this.#call('GET', '/v1/devices')
   }
   authorizeDevice(request: {

@@ -18,6 +18,18 @@ export interface Whoami {
   readonly listen: { readonly peer: string; readonly api: string }
   /** Bound addresses while a daemon runs (`HOST:PORT`, `http://HOST:PORT`). */
   readonly running?: { readonly peer: string; readonly api: string; readonly pid: number }
+  /** Present when this device was revoked (docs/protocol/trust.md §6.1). */
+  readonly revoked?: RevokedInfo
+}
+
+/** When and by which key this device was revoked, and the sentence to show. */
+export interface RevokedInfo {
+  /** ISO 8601. */
+  readonly at: string
+  /** Fingerprint of the key that signed the revocation. */
+  readonly by: string
+  /** "this device was revoked on DATE by DEVICE". */
+  readonly message: string
 }
 
 /** `GET /v1/status`. */
@@ -35,6 +47,8 @@ export interface Status {
   }
   /** Present while a daemon runs. */
   readonly daemon?: { readonly pid: number; readonly uptimeMs: number; readonly peers: number }
+  /** Present when this device was revoked. */
+  readonly revoked?: RevokedInfo
 }
 
 /** How a client renders a message body. */
@@ -345,7 +359,7 @@ export interface SdmpApi {
   contacts(): Promise<{ readonly contacts: readonly Contact[] }>
   addContact(request: { readonly invite: string; readonly name?: string }): Promise<ContactAdded>
   removeContact(name: string): Promise<ContactRemoved>
-  devices(): Promise<{ readonly devices: readonly Device[] }>
+  devices(): Promise<{ readonly devices: readonly Device[]; readonly revoked?: RevokedInfo }>
   authorizeDevice(request: {
     readonly request: string
     readonly hostOnly?: boolean

@@ -116,7 +116,8 @@ describe('daemon', () => {
           what: 'the laptop to read the second message',
         },
       )
-      await phone.api.sync({ wait: true, timeoutMs: 5_000 })
+      // The phone knows it was revoked (issue 11): it no longer syncs.
+      await assert.rejects(phone.api.sync({ wait: true, timeoutMs: 5_000 }), { code: 'REVOKED' })
       if (attempt) {
         await assert.rejects(laptop.api.show(attempt.id), { code: 'NOT_FOUND' })
         await assert.rejects(bob.api.show(attempt.id), { code: 'NOT_FOUND' })

@@ -11,6 +11,7 @@ import { createNodeProvider } from '@sdmp/crypto-node'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import { Account, readApiToken } from '../src/account/index.js'
+import { readRevocation } from '../src/account/revocation.js'
 import { Daemon } from '../src/daemon/index.js'
 
 const provider = createNodeProvider()
@@ -109,6 +110,28 @@ describe('devices', () => {
       const reply = await bob.api.send({ to: ['alice'], body: 'reply', replyTo: fromPhone.id })
       await inboxHas(phone, reply.id, 'the reply on the phone')
       await inboxHas(laptop, reply.id, 'the reply on the laptop')
+      // Revoking the phone tells it: status, whoami and device list say so, publishing is refused
+      // with REVOKED, and its daemon stops dialling.
+      await laptop.api.revokeDevice(phoneNode)
+      const told = await waitFor(async () => (await phone.api.whoami()).revoked, {
+        timeout: 30_000,
+        what: 'the phone to learn it was revoked',
+      })
+      const laptopNode = (await laptop.api.whoami()).node
+      assert.match(told.message, /^this device was revoked on \d{4}-\d{2}-\d{2} by /)
+      assert.equal(told.by, laptopNode)
+      assert.equal((await phone.api.status()).revoked?.message, told.message)
+      assert.equal((await phone.api.devices()).revoked?.message, told.message)
+      assert.deepEqual(readRevocation(phone.daemon.account.home)?.at, told.at)
+      await assert.rejects(phone.api.post({ body: 'after revocation' }), { code: 'REVOKED' })
+      await assert.rejects(phone.api.send({ to: [bobUser], body: 'after revocation' }), {
+        code: 'REVOKED',
+      })
+      await waitFor(() => phone.daemon.network === undefined, {
+        what: 'the phone to stop its network',
+      })
+      assert.ok((await phone.api.peers()).peers.every((p) => p.state !== 'connected'))
+      await assert.rejects(phone.api.sync({ wait: true, timeoutMs: 1_000 }), { code: 'REVOKED' })
       const shown = await bob.api.show(fromPhone.id)
       assert.ok('message' in shown && shown.message.body === 'from the phone')
     },

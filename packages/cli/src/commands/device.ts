@@ -45,7 +45,7 @@ export const deviceListCommand: Command = {
   options: { ...ACCOUNT_OPTIONS },
   async run(ctx) {
     const { withApi } = await import('../connect.js')
-    const { devices } = await withApi(ctx, (api) => api.devices())
+    const { devices, revoked } = await withApi(ctx, (api) => api.devices())
     const s = ctx.style
     const paint = { active: s.ok, revoked: s.bad, expired: s.warn, pending: s.warn }
     const rows = devices.map((d) => [
@@ -56,8 +56,11 @@ export const deviceListCommand: Command = {
       d.authorization.length === 0 ? '-' : d.authorization.join(','),
     ])
     return {
-      value: { devices },
-      text: formatColumns([['', 'NODE', 'NAME', 'STATUS', 'AUTHORIZATION'], ...rows]).join('\n'),
+      value: { devices, ...(revoked !== undefined && { revoked }) },
+      text: [
+        ...(revoked === undefined ? [] : [s.bad(revoked.message)]),
+        ...formatColumns([['', 'NODE', 'NAME', 'STATUS', 'AUTHORIZATION'], ...rows]),
+      ].join('\n'),
     }
   },
 }

@@ -16,6 +16,7 @@ export const statusCommand: Command = {
     const s = await withApi(ctx, (api) => api.status())
     const b = ctx.style.bold
     const text = [
+      ...(s.revoked === undefined ? [] : [ctx.style.bad(s.revoked.message)]),
       `${b('user     ')}  ${s.user ?? ctx.style.warn('(waiting for authorization)')}`,
       `${b('node     ')}  ${s.node}`,
       `${b('store    ')}  ${s.store}${s.encrypted ? ' (keys sealed with a passphrase)' : ''}`,

@@ -17,9 +17,13 @@ export const whoamiCommand: Command = {
     'While a daemon runs on this home, `running` holds its pid and bound addresses.',
   ].join('\n'),
   async run(ctx) {
-    const { readDaemonInfo, readHomeConfig } = await import('@sdmp/node/home')
+    const { readDaemonInfo, readHomeConfig, readRevocation, describeRevocation } = await import(
+      '@sdmp/node/home'
+    )
     const c = readHomeConfig(ctx.home)
     const d = readDaemonInfo(ctx.home)
+    const r = readRevocation(ctx.home)
+    const revoked = r && { at: r.at, by: r.by, message: describeRevocation(r) }
     const value = {
       user: c.user,
       node: c.node,
@@ -27,9 +31,11 @@ export const whoamiCommand: Command = {
       ...(c.name !== undefined && { name: c.name }),
       listen: c.listen,
       ...(d !== undefined && { running: { peer: d.peer, api: d.api, pid: d.pid } }),
+      ...(revoked !== undefined && { revoked }),
     }
     const b = ctx.style.bold
     const text = [
+      ...(revoked === undefined ? [] : [ctx.style.bad(revoked.message)]),
       `${b('user')}  ${c.user ?? ctx.style.warn('(waiting for authorization)')}`,
       `${b('node')}  ${c.node}`,
       ...(value.uri === null ? [] : [`${b('uri ')}  ${value.uri}`]),

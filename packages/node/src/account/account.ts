@@ -5,6 +5,8 @@
  * Collaborators (crypto provider, store factory, clock) are injected; nothing here reads env.
  * @module
  */
+import { findRevocation, readRevocation, revokedError, writeRevocation } from './revocation.js'
+import type { Revocation } from './revocation.js'
 import { rmSync } from 'node:fs'
 import {
   ErrorCode,
@@ -89,6 +91,8 @@ export class Account {
   readonly userKey: SigningKey | undefined
   #config: HomeConfig
   readonly #clock: () => number
+  #revoked: Revocation | undefined
+  readonly #revokedListeners = new Set<(r: Revocation) => void>()
 
   private constructor(
     deps: AccountDeps,
@@ -107,8 +111,14 @@ export class Account {
     this.store = parts.store
     this.vault = parts.vault
     this.ingestor = parts.ingestor
-    // What peers push is stored only within this user's trust closure (docs/protocol/sync.md §12).
+    // What peers push is stored only within this user's trust closure (docs/protocol/sync.md §9).
     this.ingestor.user = () => this.user
+    // A revocation of this device that arrives by sync is noticed at once (trust.md §6.1).
+    this.#revoked = readRevocation(deps.home)
+    this.ingestor.onAppended((lines) => {
+      if (this.#revoked === undefined && lines.some((l) => l.resource.kind === 'revoke'))
+        void this.checkRevoked().catch(() => undefined) // a store error: checked again at open
+    })
     this.#config = parts.config
     this.nodeKey = parts.nodeKey
     this.userKey = parts.userKey
@@ -203,6 +213,7 @@ export class Account {
       await ingestor.loadTrustGraph()
       const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
       account.learnUser()
+      await account.checkRevoked()
       return account
     } catch (e) {
       await store.close().catch(() => undefined)
@@ -225,6 +236,36 @@ export class Account {
   /** config.json as loaded (and updated). */
   get config(): HomeConfig {
     return this.#config
+  }
+
+  /** When and by whom this device was revoked, once it knows (trust.md §6.1). */
+  get revoked(): Revocation | undefined {
+    return this.#revoked
+  }
+
+  /** Be told once when this device learns it was revoked. */
+  onRevoked(listener: (r: Revocation) => void): () => void {
+    this.#revokedListeners.add(listener)
+    return () => this.#revokedListeners.delete(listener)
+  }
+
+  /**
+   * Look for a revocation of this device in the store; record it (`<home>/revoked.json`) and
+   * tell the listeners the first time it is found.
+   */
+  async checkRevoked(): Promise<Revocation | undefined> {
+    if (this.#revoked !== undefined) return this.#revoked
+    const found = await findRevocation(
+      { store: this.store, provider: this.provider, graph: this.ingestor.graph },
+      this.user,
+      this.node,
+      this.now(),
+    )
+    if (found === undefined || this.#revoked !== undefined) return this.#revoked
+    this.#revoked = found
+    writeRevocation(this.home, found)
+    for (const l of this.#revokedListeners) l(found)
+    return found
   }
 
   /** This node's fingerprint. */
@@ -301,6 +342,7 @@ export class Account {
    */
   signForUser(draft: Omit<ResourceDraft, 'user' | 'trust'>, need: Authorization): DecodedResource {
     const user = this.requireUser()
+    if (this.#revoked !== undefined) throw revokedError(this.#revoked)
     if (this.userKey && (need === 'create_trust' || need === 'revoke'))
       return this.signWith(this.userKey, { ...draft, user })
     const trust = this.nodeTrusts(need)[0]
@@ -350,6 +392,7 @@ export class Account {
    * @throws the ProtocolError code of the first resource that was not stored
    */
   async publish(resources: readonly (DecodedResource | Uint8Array)[]): Promise<IngestOutcome[]> {
+    if (this.#revoked !== undefined) throw revokedError(this.#revoked)
     const outcomes = await this.ingestor.ingest(
       resources.map((r) => (r instanceof Uint8Array ? r : r.bytes)),
     )

@@ -4,6 +4,7 @@
  * trust.md §9), and revoke a node's trusts (trust.md §6: removing a device is revoking its trust).
  * @module
  */
+import { revokeReason } from './revocation.js'
 import { ErrorCode, ProtocolError, decodeResource, validateResource } from '@sdmp/core'
 import type { Authorization, ContentData, DecodedResource } from '@sdmp/core'
 import type { ResourceQuery, Store } from '@sdmp/store'
@@ -202,7 +203,7 @@ export async function revokeDevice(account: Account, ref: string): Promise<Revok
     )
   const revokes = active.map((t) =>
     account.signForUser(
-      { kind: 'revoke', data: { resource: t.id, reason: 'device revoked' } },
+      { kind: 'revoke', data: { resource: t.id, reason: revokeReason(account.node) } },
       'revoke',
     ),
   )

@@ -16,3 +16,5 @@ export {
   processAlive,
 } from './daemon-info.js'
 export type { DaemonInfo } from './daemon-info.js'
+export { REVOKED_FILE, describeRevocation, readRevocation } from './revocation.js'
+export type { Revocation } from './revocation.js'

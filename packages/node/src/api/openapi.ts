@@ -33,9 +33,11 @@ const schemas: Record<string, Schema> = {
       name: str,
       listen: obj({ peer: str, api: str }),
       running: obj({ peer: str, api: str, pid: int }),
+      revoked: ref('Revoked'),
     },
-    ['name', 'running'],
+    ['name', 'running', 'revoked'],
   ),
+  Revoked: obj({ at: time, by: str, message: str }),
   Status: obj(
     {
       user: strOrNull,
@@ -44,8 +46,9 @@ const schemas: Record<string, Schema> = {
       encrypted: bool,
       counts: obj({ resources: int, journal: int, contacts: int, devices: int, messages: int }),
       daemon: obj({ pid: int, uptimeMs: int, peers: int }),
+      revoked: ref('Revoked'),
     },
-    ['daemon'],
+    ['daemon', 'revoked'],
   ),
   SendRequest: obj(
     {
@@ -316,7 +319,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     },
     '/v1/devices': {
       get: op('devices', 'devices of the user', {
-        responses: ok(obj({ devices: arr(ref('Device')) })),
+        responses: ok(obj({ devices: arr(ref('Device')), revoked: ref('Revoked') }, ['revoked'])),
       }),
       post: op('authorizeDevice', 'authorize a device from its join request', {
         requestBody: body(obj({ request: str, hostOnly: bool }, ['hostOnly'])),

@@ -62,6 +62,7 @@ export class Daemon {
   readonly #peerListeners = new Set<(peer: Peer) => void>()
   #prekeyTimer: NodeJS.Timeout | undefined
   #stopping: Promise<void> | undefined
+  #unRevoked: (() => void) | undefined
 
   private constructor(options: DaemonOptions) {
     this.#options = options
@@ -154,6 +155,19 @@ export class Daemon {
   async #startNetwork(): Promise<void> {
     if (this.#network || this.#stopping) return
     const o = this.#options
+    // A revoked device does not dial or listen for peers (trust.md §6.1); the API still runs so
+    // that its user can read what it holds and see why.
+    const revoked = this.account.revoked
+    if (revoked !== undefined) {
+      o.event?.('revoked', { at: revoked.at, by: revoked.by })
+      return
+    }
+    this.#unRevoked ??= this.account.onRevoked((r) => {
+      o.event?.('revoked', { at: r.at, by: r.by })
+      const network = this.#network
+      this.#network = undefined
+      void network?.stop().catch(() => undefined) // stopping: nothing left to report to
+    })
     this.#network = await NodeNetwork.start({
       account: this.account,
       listen: o.peer,

@@ -31,6 +31,7 @@ import type {
   Post,
   PostRequest,
   Published,
+  RevokedInfo,
   SdmpApi,
   SendRequest,
   Shown,
@@ -50,6 +51,7 @@ import {
 } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { joinUser } from '../account/join.js'
+import { describeRevocation, revokedError } from '../account/revocation.js'
 import type { AttachmentData, Mailbox } from '../mail/index.js'
 import { readAttachment, storeAttachment } from '../blobs/attachment-store.js'
 import { postOf } from '../mail/events.js'
@@ -164,7 +166,16 @@ export class NodeService implements SdmpApi, AttachmentApi {
       ...(c.name !== undefined && { name: c.name }),
       listen: { ...c.listen },
       ...(running && { running: { peer: running.peer, api: running.api, pid: running.pid } }),
+      ...this.#revokedInfo(),
     }
+  }
+
+  /** `{ revoked }` when this device was revoked (trust.md §6.1), else nothing. */
+  #revokedInfo(): { revoked?: RevokedInfo } {
+    const r = this.account.revoked
+    return r === undefined
+      ? {}
+      : { revoked: { at: r.at, by: r.by, message: describeRevocation(r) } }
   }
 
   async status(): Promise<Status> {
@@ -181,6 +192,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
           peers: network?.peers().filter((p) => p.state === 'connected').length ?? 0,
         },
       }),
+      ...this.#revokedInfo(),
     }
   }
 
@@ -325,7 +337,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async devices(): Promise<{ devices: Device[] }> {
-    return { devices: await listDevices(this.account) }
+    return { devices: await listDevices(this.account), ...this.#revokedInfo() }
   }
 
   async authorizeDevice(request: {
@@ -367,6 +379,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async sync(request: SyncRequest = {}): Promise<SyncResult> {
+    const revoked = this.account.revoked
+    if (revoked !== undefined) throw revokedError(revoked) // it no longer dials (trust.md §6.1)
     const network = this.#options.network?.()
     if (network) return network.sync(request)
     if (this.#options.oneShotSync) return this.#options.oneShotSync(request)

@@ -185,6 +185,7 @@ export class SyncEngine {
   }
 
   #onAppended(lines: readonly AppendedLine[]): void {
+    const cut = new Set<PeerSession>()
     // A trust or revocation may have withdrawn a connected peer's right to be here.
     if (
       lines.some(
@@ -196,10 +197,18 @@ export class SyncEngine {
     ) {
       for (const s of this.#sessions.values()) {
         const d = this.#decide(s.key)
-        if (!d.ok) void s.channel.revoke('revoked')
+        if (d.ok) continue
+        // Tell the peer why first: a revoked device learns of its own revocation (trust.md
+        // §6.1) from the lines that revoke it, then the channel closes.
+        cut.add(s)
+        void s
+          .push(lines)
+          .catch(() => undefined) // the channel may be gone already: it is being cut anyway
+          .finally(() => void s.channel.revoke('revoked'))
       }
     }
-    for (const s of this.#sessions.values()) void s.push(lines).catch(() => undefined)
+    for (const s of this.#sessions.values())
+      if (!cut.has(s)) void s.push(lines).catch(() => undefined)
     // A new trust U -> V makes U's older resources visible to V's nodes (sync.md §8.5): offer
     // them to the connected nodes of V, which were sent none of them so far.
     for (const l of lines) {
