@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
-import { signResource, signingKeyFromSeed, toBase64url } from '@sdmp/core'
+import { signingKeyFromSeed } from '@sdmp/core'
 import type { DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import { addContact, createInvite } from '../src/account/index.js'
@@ -19,6 +19,7 @@ import { resourceMessage } from '../src/sync/wire.js'
 import { allResources, befriend as befriendPeers, closeAll, createPeer } from './mail-world.js'
 import {
   befriend,
+  identityOf,
   introduce,
   makeNode,
   makeNodeIdentity,
@@ -26,27 +27,16 @@ import {
   openDiskNode,
   provider,
   shutdownAll,
+  sign,
 } from './sim.js'
 import type { DiskNode, User } from './sim.js'
 
-const sign = (draft: ResourceDraft, k: SigningKey) =>
-  signResource(provider, { created: Date.now() - 1000, ...draft }, [k])
 const keyOf = (n: number): SigningKey => {
   const seed = new Uint8Array(32)
   new DataView(seed.buffer).setUint32(0, n)
   seed[31] = 0x5a
   return signingKeyFromSeed(provider, seed)
 }
-const identityOf = (k: SigningKey, type: 'user' | 'node' = 'user') =>
-  sign(
-    {
-      kind: 'identity',
-      user: k.fingerprint,
-      data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } },
-    },
-    k,
-  )
-
 describe('pending set bounds', () => {
   const fake = (id: string, size: number) =>
     ({ id, bytes: new Uint8Array(size) }) as unknown as DecodedResource
@@ -247,7 +237,7 @@ describe('admission over TCP: a trusted peer floods', () => {
     const { a, b, session } = await trustedPair(t)
     const headBefore = (await a.store.journalHead())!.position
     const strangers = function* () {
-      for (let i = 0; i < 5_000; i++) yield identityOf(keyOf(i)).bytes
+      for (let i = 0; i < 5_000; i++) yield identityOf(keyOf(i), 'user').bytes
     }
     let maxCount = 0
     const watch = setInterval(

@@ -5,49 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import { SdmpHttpClient } from '@sdmp/client'
 import type { SdmpEvent } from '@sdmp/client'
-import { createNodeProvider } from '@sdmp/crypto-node'
-import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir, waitFor } from '@sdmp/testkit'
-import { Account, readApiToken } from '../src/account/index.js'
-import type { AccountDeps } from '../src/account/index.js'
-import { Daemon } from '../src/daemon/index.js'
+import { createAccount as create, startDaemon as start, stopDaemons } from './daemon-fixture.js'
+import type { TestDaemon as Node } from './daemon-fixture.js'
 
-const provider = createNodeProvider()
-const running: Daemon[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop()))
-})
-
-interface Node {
-  readonly home: string
-  readonly daemon: Daemon
-  readonly api: SdmpHttpClient
-}
-
-const deps = (home: string): AccountDeps => ({
-  home,
-  provider,
-  createStore: (dir) => new SqliteStore({ dir, sha512: provider.sha512 }),
-  scrypt: { N: 1024, r: 8, p: 1 },
-})
-
-async function start(account: Account): Promise<Node> {
-  const daemon = await Daemon.start({
-    account,
-    peer: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
-    backoff: { initialMs: 50, maxMs: 500 },
-  })
-  running.push(daemon)
-  const api = new SdmpHttpClient({ url: daemon.apiUrl!, token: readApiToken(account.home) })
-  return { home: account.home, daemon, api }
-}
-
-async function create(dir: string, name: string, join = false): Promise<Account> {
-  return Account.create(deps(`${dir}/${name}`), { name, join })
-}
+afterEach(stopDaemons)
 
 async function befriend(a: Node, aName: string, b: Node, bName: string): Promise<void> {
   const ia = (await a.api.invite()).invite

@@ -6,49 +6,12 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import { SdmpHttpClient } from '@sdmp/client'
-import { createNodeProvider } from '@sdmp/crypto-node'
-import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir, waitFor } from '@sdmp/testkit'
-import { Account, readApiToken } from '../src/account/index.js'
 import { readRevocation } from '../src/account/revocation.js'
-import { Daemon } from '../src/daemon/index.js'
+import { createAccount as create, startDaemon as start, stopDaemons } from './daemon-fixture.js'
+import type { TestDaemon as Node } from './daemon-fixture.js'
 
-const provider = createNodeProvider()
-const running: Daemon[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop()))
-})
-
-interface Node {
-  readonly daemon: Daemon
-  readonly api: SdmpHttpClient
-}
-
-async function start(account: Account): Promise<Node> {
-  const daemon = await Daemon.start({
-    account,
-    peer: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
-    backoff: { initialMs: 50, maxMs: 500 },
-  })
-  running.push(daemon)
-  return {
-    daemon,
-    api: new SdmpHttpClient({ url: daemon.apiUrl!, token: readApiToken(account.home) }),
-  }
-}
-
-const create = (dir: string, name: string, join = false) =>
-  Account.create(
-    {
-      home: `${dir}/${name}`,
-      provider,
-      createStore: (d) => new SqliteStore({ dir: d, sha512: provider.sha512 }),
-      scrypt: { N: 1024, r: 8, p: 1 },
-    },
-    { name, join },
-  )
+afterEach(stopDaemons)
 
 const inboxHas = (n: Node, id: string, what: string) =>
   waitFor(async () => (await n.api.inbox()).messages.some((m) => m.id === id), {

@@ -47,9 +47,11 @@ export interface SimNode {
   has(id: string): Promise<boolean>
 }
 
-const sign = (draft: ResourceDraft, k: SigningKey) =>
+/** Sign a draft with one key, created a second ago (so clock skew never matters). */
+export const sign = (draft: ResourceDraft, k: SigningKey) =>
   signResource(provider, { created: Date.now() - 1000, ...draft }, [k])
-const identityOf = (k: SigningKey, type: 'user' | 'node') =>
+/** A self-signed identity resource of a key. */
+export const identityOf = (k: SigningKey, type: 'user' | 'node') =>
   sign(
     {
       kind: 'identity',

@@ -19,7 +19,7 @@ type ApiOptions = Parameters<typeof createApiApp>[0]
 const TOKEN = 'fuzz-token-0123456789'
 
 /** A fake service: checks the arguments the routes pass on, then answers NOT_FOUND. */
-function fakeApi(misuse: string[]): ApiOptions['api'] {
+export function fakeApi(misuse: string[]): ApiOptions['api'] {
   const check = (method: string, args: unknown[]) => {
     for (const a of args) {
       if (a === undefined || typeof a === 'string') continue
@@ -37,7 +37,8 @@ function fakeApi(misuse: string[]): ApiOptions['api'] {
   })
 }
 
-const quietFeed: ApiOptions['events'] = {
+/** An event feed with nothing in it. */
+export const quietFeed: ApiOptions['events'] = {
   processed: 0,
   eventsAfter: async () => [],
   onProcessed: () => () => undefined,

@@ -18,29 +18,15 @@ import type { Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { SdmpHttpClient } from '@sdmp/client'
 import { socketFetch } from '@sdmp/cli'
 import { createApiApp, startApiServer } from '@sdmp/node'
 import { oversize, randomBytes, textMutant, utf8 } from '../mutate.js'
 import { FuzzFinding, defineTarget } from '../target.js'
+import { fakeApi, quietFeed } from './http.js'
 import type { FuzzTarget } from '../target.js'
 
-type ApiOptions = Parameters<typeof createApiApp>[0]
 const TOKEN = 'fuzz-socket-token-0123456789'
-
-const refusingApi = new Proxy({} as ApiOptions['api'], {
-  get: () => async () => {
-    throw new ProtocolError(ErrorCode.NOT_FOUND, 'fuzz: nothing here')
-  },
-})
-
-const quietFeed: ApiOptions['events'] = {
-  processed: 0,
-  eventsAfter: async () => [],
-  onProcessed: () => () => undefined,
-  onPeer: () => () => undefined,
-}
 
 const REQUESTS = [
   `GET /v1/whoami HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
@@ -94,7 +80,7 @@ const apiSocketTarget = defineTarget(
   'http.socket',
   'raw mutated HTTP/1.1 bytes to a real API server; it must keep answering',
   async () => {
-    const app = createApiApp({ api: refusingApi, events: quietFeed, token: TOKEN })
+    const app = createApiApp({ api: fakeApi([]), events: quietFeed, token: TOKEN })
     const server = await startApiServer(app, {
       host: '127.0.0.1',
       port: 0,
