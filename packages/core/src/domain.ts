@@ -37,6 +37,8 @@ export const LIMITS = Object.freeze({
   maxBodyChars: 256 * 1024,
   /** Most messages one receipt confirms (docs/protocol/schemas.md "receipt"). */
   maxReceiptMessages: 256,
+  /** Most entries of a shared contact list (docs/protocol/schemas.md "contacts"). */
+  maxContacts: 10_000,
 })
 
 /** Set reconciliation protocol version: the first byte of every sync message (sync.md §4.1). */

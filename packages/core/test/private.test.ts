@@ -149,6 +149,59 @@ describe('sealResource / openResource', () => {
     )
   })
 
+  it('opens a contact list only for its own user (issue 11), and checks its schema', () => {
+    const list = (from: Person, entries: unknown) =>
+      sign(
+        {
+          kind: 'contacts',
+          user: from.user.fingerprint,
+          trust: from.trust.id,
+          data: { entries } as never,
+        },
+        from.node,
+      )
+    const entry = { user: bob.user.fingerprint, name: 'bob', at: new Date(T0).toISOString() }
+    const inner = list(alice, [entry, { ...entry, user: carol.user.fingerprint, removed: true }])
+    const seal = (to: PrekeyRecord[]) =>
+      validateResource(
+        provider,
+        sealResource(provider, inner, selectPrekeys(to, T0), {
+          key: alice.node,
+          user: alice.user.fingerprint,
+          trust: alice.trust.id,
+        }).bytes,
+        g,
+        { now: T0 },
+      )
+    const own = openResource(provider, seal([a.record]), [a.prekey.secret], g, {
+      now: T0,
+      reader: alice.user.fingerprint,
+    })
+    assert.equal(own.kind, 'contacts')
+    // Sealed (wrongly, or by a forger) to Bob's node: Bob's node refuses to take it as his.
+    assert.throws(
+      () =>
+        openResource(provider, seal([b.record]), [b.prekey.secret], g, {
+          now: T0,
+          reader: bob.user.fingerprint,
+        }),
+      (e) => isProtocolError(e, ErrorCode.FORBIDDEN),
+    )
+    for (const bad of [
+      [entry, entry],
+      [{ ...entry, removed: false }],
+      [{ ...entry, name: '' }],
+      [{ ...entry, at: 'yesterday' }],
+      [{ user: 'x', name: 'bob', at: entry.at }],
+      [{ ...entry, extra: 1 }],
+    ])
+      assert.throws(
+        () => list(alice, bad),
+        (e) => isProtocolError(e, ErrorCode.SCHEMA_VIOLATION),
+        JSON.stringify(bad),
+      )
+  })
+
   it('picks the newest valid prekey of each node', () => {
     const newer = publishPrekey(g, bob, T0 + DAY)
     const chosen = selectPrekeys([b.record, newer.record, a.record], T0 + 2 * DAY)

@@ -65,10 +65,22 @@ describe('devices', () => {
       await inboxHas(phone, toBoth.id, 'the phone to read a message bob sent after it joined')
       await inboxHas(laptop, toBoth.id, 'the laptop to read it too')
 
-      // By fingerprint: the phone has no contact names of its own yet (shared contact lists are
-      // the other half of issue 11 part 1).
+      // The phone shares the laptop's contact list and names (sealed to Alice's own devices).
       const bobUser = (await bob.api.whoami()).user!
-      const fromPhone = await phone.api.send({ to: [bobUser], body: 'from the phone' })
+      await waitFor(
+        async () => (await phone.api.contacts()).contacts.some((c) => c.name === 'bob'),
+        { timeout: 30_000, what: "the phone to learn the laptop's contacts" },
+      )
+      assert.deepEqual(
+        (await phone.api.contacts()).contacts.map((c) => [c.name, c.user]),
+        [['bob', bobUser]],
+      )
+      // Bob holds Alice's sealed list (a contact is sent her sealed traffic), never opens it.
+      assert.deepEqual(
+        (await bob.api.contacts()).contacts.map((c) => c.name),
+        ['alice'],
+      )
+      const fromPhone = await phone.api.send({ to: ['bob'], body: 'from the phone' })
       await inboxHas(bob, fromPhone.id, 'bob to get the phone’s message')
       const reply = await bob.api.send({ to: ['alice'], body: 'reply', replyTo: fromPhone.id })
       await inboxHas(phone, reply.id, 'the reply on the phone')
@@ -97,6 +109,42 @@ describe('devices', () => {
       await assert.rejects(phone.api.sync({ wait: true, timeoutMs: 1_000 }), { code: 'REVOKED' })
       const shown = await bob.api.show(fromPhone.id)
       assert.ok('message' in shown && shown.message.body === 'from the phone')
+    },
+  )
+
+  it(
+    'shares contact names across devices, and a removal on one reaches the other',
+    { timeout: 180_000 },
+    async () => {
+      const dir = tmpDir(after, 'sdmp-contacts-')
+      const laptop = await start(await create(dir, 'alice'))
+      const phoneAccount = await create(dir, 'phone', true)
+      await laptop.api.authorizeDevice({ request: await phoneAccount.joinRequest() })
+      const phone = await start(phoneAccount)
+      await phone.api.join({ invite: (await laptop.api.invite()).invite })
+      const carol = await start(await create(dir, 'carol'))
+      const dave = await start(await create(dir, 'dave'))
+      for (const [other, name] of [
+        [carol, 'carol'],
+        [dave, 'dave'],
+      ] as const) {
+        await laptop.api.addContact({ invite: (await other.api.invite()).invite, name })
+        await other.api.addContact({ invite: (await laptop.api.invite()).invite, name: 'alice' })
+      }
+      const names = async (n: Node) => (await n.api.contacts()).contacts.map((c) => c.name)
+      await waitFor(async () => (await names(phone)).join() === 'carol,dave', {
+        timeout: 30_000,
+        what: 'the phone to list carol and dave',
+      })
+      await phone.api.removeContact('dave')
+      await waitFor(async () => (await names(laptop)).join() === 'carol', {
+        timeout: 30_000,
+        what: 'the removal on the phone to reach the laptop',
+      })
+      // The removal holds: an older copy of the list does not bring dave back.
+      await laptop.daemon.mailbox.shareContacts()
+      await phone.api.sync({ wait: true, timeoutMs: 10_000 })
+      assert.deepEqual(await names(phone), ['carol'])
     },
   )
 })

@@ -35,6 +35,7 @@ const NEEDS: Record<ContentKind, Authorization | 'any' | 'self'> = {
   message: 'publish_resource',
   post: 'publish_resource',
   receipt: 'publish_resource',
+  contacts: 'publish_resource',
   encrypted: 'publish_resource',
   broadcast: 'any',
   request_journal: 'any',

@@ -23,7 +23,11 @@ import type { DecodedResource } from './resource.js'
 import type { ContentData, ContentKind } from './schemas.js'
 
 /** Kinds that may travel sealed inside an `encrypted` resource. */
-export const SEALABLE_KINDS: readonly ContentKind[] = Object.freeze(['message', 'receipt'])
+export const SEALABLE_KINDS: readonly ContentKind[] = Object.freeze([
+  'message',
+  'receipt',
+  'contacts',
+])
 
 /** The prekey record of a verified `prekey` resource (its signer is the owning node). */
 export function prekeyRecordOf(provider: CryptoProvider, v: Verified): PrekeyRecord {
@@ -102,6 +106,9 @@ export function openResource(
     )
   if (inner.header.user !== outer.header.user)
     throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: inner author is not the publisher')
+  // A contact list is for its own user's devices only.
+  if (reader !== undefined && inner.kind === 'contacts' && reader !== inner.header.user)
+    throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: a contact list of another user')
   if (reader !== undefined && inner.kind === 'message' && reader !== inner.header.user) {
     const to = (inner.data as ContentData<'message'>).to
     if (!to.includes(reader))

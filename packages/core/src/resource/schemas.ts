@@ -228,6 +228,37 @@ function receipt(v: Json, l: string) {
   }
 }
 
+/**
+ * contacts: a user's contact list and names, sealed to the user's own reading devices only, so
+ * that every device of one person shows the same contacts (issue 11; schemas.md "contacts").
+ * Entries merge last-writer-wins by `at`; a removed contact stays as a tombstone.
+ */
+function contacts(v: Json, l: string) {
+  const o = assertObject(v, l, ['entries'])
+  const entries = assertArray(
+    o['entries'],
+    `${l}.entries`,
+    (x, li) => {
+      const e = assertObject(x, li, ['user', 'name', 'at'], ['removed'])
+      if (e['removed'] !== undefined && e['removed'] !== true)
+        violation(`${li}.removed`, 'expected true or absent')
+      return {
+        user: assertDigest(e['user'], `${li}.user`),
+        name: assertString(e['name'], `${li}.name`, 64),
+        at: assertTimestamp(e['at'], `${li}.at`),
+        removed: e['removed'] === true ? (true as const) : undefined,
+      }
+    },
+    LIMITS.maxContacts,
+    0,
+  )
+  assertUnique(
+    entries.map((e) => e.user),
+    `${l}.entries`,
+  )
+  return { entries }
+}
+
 /** prekey: a node's signed, expiring hybrid encryption key (docs/protocol/envelope.md §7). */
 function prekey(v: Json, l: string) {
   const o = assertObject(v, l, ['suite', 'key', 'expires'])
@@ -260,6 +291,7 @@ export const CONTENT_SCHEMAS = Object.freeze({
   message,
   post,
   receipt,
+  contacts,
   prekey,
   encrypted,
   ...SYNC_SCHEMAS,

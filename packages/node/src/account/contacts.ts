@@ -60,9 +60,87 @@ export async function readContacts(account: Account): Promise<ContactEntry[]> {
   throw new ProtocolError(ErrorCode.INCOMPATIBLE_STORE, 'store: contact table damaged')
 }
 
-async function writeContacts(account: Account, contacts: readonly ContactEntry[]): Promise<void> {
-  const text = JSON.stringify({ version: 1, contacts })
+/** A removed contact, kept so that the removal wins over older copies of the list. */
+export interface RemovedContact {
+  readonly user: string
+  readonly name: string
+  /** When it was removed, ISO 8601. */
+  readonly at: string
+}
+
+/** The removed contacts (tombstones) of the local table. */
+export async function readRemovedContacts(account: Account): Promise<RemovedContact[]> {
+  const bytes = await account.vault.get(SECRET_NAMES.contacts)
+  if (bytes === undefined) return []
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { removed?: RemovedContact[] }
+    return Array.isArray(parsed.removed) ? parsed.removed : []
+  } catch {
+    return []
+  }
+}
+
+/** Write the table; `removed` (tombstones) is kept as it is unless given. */
+async function writeContacts(
+  account: Account,
+  contacts: readonly ContactEntry[],
+  removed?: readonly RemovedContact[],
+): Promise<void> {
+  const tombs = removed ?? (await readRemovedContacts(account))
+  const text = JSON.stringify({ version: 1, contacts, removed: tombs })
   await account.vault.put(SECRET_NAMES.contacts, new TextEncoder().encode(text))
+}
+
+/**
+ * Merge a contact list shared by another device of our user (schemas.md "contacts"): per
+ * contact, the newest change wins (`at`); a removal is kept as a tombstone. Names taken by
+ * another contact here get the user's short fingerprint appended.
+ * @returns whether the local table changed
+ */
+export async function applySharedContacts(
+  account: Account,
+  entries: readonly { user: string; name: string; at: number; removed?: true | undefined }[],
+): Promise<boolean> {
+  const me = account.requireUser()
+  let list = await readContacts(account)
+  let tombs = await readRemovedContacts(account)
+  let changed = false
+  for (const e of entries) {
+    if (e.user === me) continue
+    const local = list.find((c) => c.user === e.user)
+    const tomb = tombs.find((t) => t.user === e.user)
+    const localAt = Date.parse(local?.added ?? tomb?.at ?? '1970-01-01T00:00:00.000Z')
+    if (e.at <= localAt && (local !== undefined || tomb !== undefined)) continue
+    const at = new Date(e.at).toISOString()
+    list = list.filter((c) => c.user !== e.user)
+    tombs = tombs.filter((t) => t.user !== e.user)
+    if (e.removed) tombs.push({ user: e.user, name: e.name, at })
+    else {
+      const taken = list.some((c) => c.name === e.name)
+      const trust = account.ingestor.graph.trustsBetween(me, e.user, account.now())[0]?.id
+      list.push({
+        name: taken ? `${e.name}-${short(e.user)}` : e.name,
+        user: e.user,
+        trust: trust ?? local?.trust ?? '',
+        added: at,
+      })
+    }
+    changed = true
+  }
+  if (changed) await writeContacts(account, list, tombs)
+  return changed
+}
+
+/** The entries of the shared contact list: contacts and tombstones (schemas.md "contacts"). */
+export async function contactListEntries(
+  account: Account,
+): Promise<{ user: string; name: string; at: string; removed?: true }[]> {
+  const list = await readContacts(account)
+  const tombs = await readRemovedContacts(account)
+  return [
+    ...list.map((c) => ({ user: c.user, name: c.name, at: c.added })),
+    ...tombs.map((t) => ({ user: t.user, name: t.name, at: t.at, removed: true as const })),
+  ]
 }
 
 /** The newest stored resource per signing node, among `resources`. */
@@ -238,7 +316,8 @@ export async function addContact(
     trust: trust.id,
     added: new Date(account.now()).toISOString(),
   }
-  await writeContacts(account, [...contacts, entry])
+  const tombs = (await readRemovedContacts(account)).filter((t) => t.user !== entry.user)
+  await writeContacts(account, [...contacts, entry], tombs)
   return { ...entry, nodes: checked.nodes.length }
 }
 
@@ -277,9 +356,12 @@ export async function removeContact(
     ),
   )
   if (revokes.length > 0) await account.publish(revokes)
+  const tombs = (await readRemovedContacts(account)).filter((t) => t.user !== entry.user)
+  tombs.push({ user: entry.user, name: entry.name, at: new Date(account.now()).toISOString() })
   await writeContacts(
     account,
     contacts.filter((c) => c !== entry),
+    tombs,
   )
   return { name, user: entry.user, revokes: revokes.map((r) => r.id) }
 }

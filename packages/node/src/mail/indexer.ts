@@ -9,6 +9,7 @@ import { openResource, parseJournalLine, validateResource } from '@sdmp/core'
 import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
 import type { JournalRow } from '@sdmp/store'
 import type { Account } from '../account/account.js'
+import { applySharedContacts } from '../account/contacts.js'
 import type { PrekeyBook } from './prekeys.js'
 import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
@@ -27,6 +28,8 @@ export interface BatchOutcome {
   readonly skipped: number
   /** Blob hashes of the attachments of newly indexed messages (to fetch when missing). */
   readonly blobs: string[]
+  /** A prekey of our user passed: share the contact list again (a device may be new). */
+  readonly shareContacts: boolean
 }
 
 /** Most resources held in memory for indexing, per kind of shortcut. */
@@ -85,12 +88,17 @@ export class MailIndexer {
     const receipts: ReceiptTask[] = []
     const blobs: string[] = []
     let skipped = 0
+    let shareContacts = false
     for (const row of rows) {
       const id = resourceIdOf(row.line)
       if (id === undefined) continue
       const meta = await this.#account.store.getMeta(id)
-      // Secrets of a prekey published just now must open the very next lines.
-      if (meta?.kind === 'prekey' && meta.user === this.#account.user) this.#book.reloadSecrets()
+      // Secrets of a prekey published just now must open the very next lines; and a device of
+      // ours that can newly receive gets the contact list sealed again (contact-share.ts).
+      if (meta?.kind === 'prekey' && meta.user === this.#account.user) {
+        this.#book.reloadSecrets()
+        shareContacts = true
+      }
       if (meta?.kind !== 'encrypted') continue
       const inner = await this.#open(row.position, id)
       // Only our user and the users it trusts reach the inbox (docs/messaging.md "Indexing"):
@@ -102,11 +110,20 @@ export class MailIndexer {
       if (inner.kind === 'message') {
         const task = await this.#indexMessage(batch, row.position, id, inner, blobs)
         if (task) receipts.push(task)
+      } else if (inner.kind === 'contacts') {
+        // Only our own user's list (openResource refuses anyone else's).
+        if (inner.header.user === this.#account.user)
+          await applySharedContacts(this.#account, (inner.data as ContentData<'contacts'>).entries)
       } else await this.#indexReceipt(batch, id, inner)
     }
     const last = rows[rows.length - 1]
     if (last) batch.set(CURSOR_KEY, last.position)
-    return { receipts: await this.#decideReceipts(batch, receipts), skipped, blobs }
+    return {
+      receipts: await this.#decideReceipts(batch, receipts),
+      skipped,
+      blobs,
+      shareContacts,
+    }
   }
 
   /** Whether the author of an opened resource is our user or a user our user trusts now. */

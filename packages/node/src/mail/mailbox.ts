@@ -18,6 +18,7 @@ import { ReceiptQueue } from './receipt-queue.js'
 import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, CURSOR_KEY, MailRecords, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
+import { shareContactList } from './contact-share.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 
@@ -159,6 +160,21 @@ export class Mailbox {
     return { id: inner.id, outer, position }
   }
 
+  /**
+   * Seal the contact list to this user's own reading devices and publish it (contact-share.ts).
+   * Best effort: a failure becomes a `mail.error` event and the next change shares again.
+   */
+  async shareContacts(): Promise<void> {
+    if (this.#account.user === undefined || this.#account.revoked !== undefined) return
+    try {
+      await shareContactList(this.#account, this.#book, this.#own)
+    } catch (e) {
+      this.#event('contacts.share-error', {
+        code: e instanceof ProtocolError ? e.code : 'INTERNAL',
+      })
+    }
+  }
+
   /** Indexed messages, newest first: received only, or all with `all`; expired ones left out. */
   async list(q: { all?: boolean; limit?: number } = {}): Promise<Message[]> {
     const limit = q.limit ?? DEFAULT_LIST_LIMIT
@@ -288,7 +304,7 @@ export class Mailbox {
           if (this.#stopping) return
           const rows = await this.#account.store.readJournal(this.#processed, BATCH_LINES)
           if (rows.length === 0) break
-          const { receipts, skipped, blobs } = await this.#exclusive(async () => {
+          const { receipts, skipped, blobs, shareContacts } = await this.#exclusive(async () => {
             // Not durable: the index and its cursor are derived from the journal, so a crash
             // that loses this commit only means indexing these lines again (store.md §9).
             const batch = this.#records.batch({ durable: false })
@@ -314,6 +330,7 @@ export class Mailbox {
           // never sent twice (docs/messaging.md §4). They wait a moment to go out as one
           // receipt per author.
           this.#delivered.add(receipts)
+          if (shareContacts) void this.shareContacts()
         }
       } while (this.#again && !this.#stopping)
     } catch (e) {

@@ -325,15 +325,20 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async addContact(request: { invite: string; name?: string }): Promise<ContactAdded> {
-    return addContact(
+    const added = await addContact(
       this.account,
       request.invite,
       request.name === undefined ? {} : { name: request.name },
     )
+    // Our other devices learn the contact and its name (contact-share.ts).
+    if (added.refreshed !== true) await this.mailbox.shareContacts()
+    return added
   }
 
   async removeContact(name: string): Promise<ContactRemoved> {
-    return removeContact(this.account, name)
+    const removed = await removeContact(this.account, name)
+    await this.mailbox.shareContacts()
+    return removed
   }
 
   async devices(): Promise<{ devices: Device[] }> {
