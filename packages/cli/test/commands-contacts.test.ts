@@ -65,8 +65,9 @@ describe('sdmp invite and contact add', () => {
     assert.equal(added['user'], aliceUser)
     assert.equal(added['nodes'], 1)
     const after = await counts(bob)
-    // Alice's identity, profile, node identity, device trust and prekey, plus bob's trust.
-    assert.equal(after['resources'], before['resources']! + 6)
+    // Alice's identity, profile, node identity, device trust and prekey, plus bob's trust and
+    // his contact list, sealed to his own devices (schemas.md "contacts").
+    assert.equal(after['resources'], before['resources']! + 7)
     assert.equal(after['contacts'], 1)
 
     // The published trust: bob's user trusts alice's user with read_resource only.
