@@ -1,5 +1,5 @@
 /**
- * Routing tags of envelopes (docs/protocol/envelope.md §8): one tag per reader user other than
+ * Routing tags of envelopes (docs/protocol/envelope.md §12): one tag per reader user other than
  * the author, padded to the recipient bucket, unlinkable across envelopes, strictly decoded.
  * @module
  */

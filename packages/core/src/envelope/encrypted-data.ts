@@ -26,7 +26,7 @@ export interface EncryptedData {
   /** One wrap per recipient plus dummies, a power of two >= 2 entries, in random order. */
   readonly recipients: readonly string[]
   /**
-   * Routing tags of the reader users other than the author, plus dummies (envelope.md §8):
+   * Routing tags of the reader users other than the author, plus dummies (envelope.md §12):
    * what lets a node that cannot open the envelope decide whom to offer it to. Absent on
    * envelopes sealed before profile 1.1.
    */
@@ -42,7 +42,7 @@ export interface EnvelopeBytes {
 }
 
 const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
-/** Optional members (envelope.md §8: `routes`, profile 1.1). */
+/** Optional members (envelope.md §12: `routes`, profile 1.1). */
 const OPTIONAL_FIELDS: readonly string[] = ['routes']
 /** Characters of unpadded base64url for `n` bytes. */
 export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)

@@ -1,5 +1,5 @@
 /**
- * Routing tags of an envelope (docs/protocol/envelope.md §8, sync.md §9): one tag per reader
+ * Routing tags of an envelope (docs/protocol/envelope.md §12, sync.md §9): one tag per reader
  * user other than the author, so that a node that cannot open the envelope (a host) can still
  * decide which peers may be offered it, while the envelope names no recipient in clear.
  * @module
@@ -17,7 +17,7 @@ export const ROUTE_TAG_CHARS = 22
 
 /**
  * The routing tag of reader `user` for an envelope with content nonce `nonce`:
- * `SHA-512("sdmp/route/v1" || 0x00 || nonce || UTF-8(user))[0..16)` (envelope.md §8.1). The nonce
+ * `SHA-512("sdmp/route/v1" || 0x00 || nonce || UTF-8(user))[0..16)` (envelope.md §12.1). The nonce
  * makes tags differ per envelope, so two envelopes to the same reader share no tag.
  */
 export function routeTag(provider: CryptoProvider, nonce: Uint8Array, user: string): string {
@@ -29,7 +29,7 @@ export function routeTag(provider: CryptoProvider, nonce: Uint8Array, user: stri
 
 /**
  * The `routes` member for the reader users `readers` (the author excluded by the caller):
- * their tags plus random dummies up to the recipient-count bucket, sorted (envelope.md §8.1).
+ * their tags plus random dummies up to the recipient-count bucket, sorted (envelope.md §12.1).
  * @throws LIMIT_EXCEEDED (more than LIMITS.maxRecipients readers)
  */
 export function makeRoutes(

@@ -51,7 +51,7 @@ export interface Sender {
  * Seal an already-signed inner resource for the given recipient prekeys (normally
  * `selectPrekeys` over the recipients' and the sender's own reading nodes) and wrap the
  * envelope in an `encrypted` resource signed by the sending node. `options.readers` (the reader
- * user fingerprints: recipients and the author) adds the routing tags of envelope.md §8, which
+ * user fingerprints: recipients and the author) adds the routing tags of envelope.md §12, which
  * sync needs to offer the envelope to its readers' nodes only (sync.md §9); without it the
  * envelope is untagged (profile 1.0) and is offered to the author's own nodes only.
  * @throws BAD_REQUEST (no recipients, an unsealable kind), LIMIT_EXCEEDED
@@ -68,7 +68,7 @@ export function sealResource(
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
   const { created, readers, ...seal } = options
   const sealed = sealEnvelope(provider, inner.bytes, recipients, seal)
-  // envelope.md §8: one routing tag per reader user other than the author (the author is the
+  // envelope.md §12: one routing tag per reader user other than the author (the author is the
   // outer resource's user, in clear anyway), so hosts can route without opening.
   const others = readers?.filter((u) => u !== sender.user)
   const data = (others === undefined
