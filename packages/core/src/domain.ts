@@ -20,6 +20,8 @@ export const SUITE_BASELINE = 'x25519-chacha20-poly1305'
 export const TAG_WRAP = 'SEMP-v1-wrap'
 /** AEAD associated data of the sealed enclosure (docs/protocol/envelope.md). */
 export const TAG_ENCLOSURE = 'sdmp/enclosure/v1'
+/** Hash prefix of the per-reader routing tags of an envelope (docs/protocol/envelope.md §12). */
+export const TAG_ROUTE = 'sdmp/route/v1'
 
 /** Hard limits on untrusted input (docs/protocol/encoding.md §4). */
 export const LIMITS = Object.freeze({

@@ -82,6 +82,7 @@ export { sealEnvelope, openEnvelope } from './envelope/envelope.js'
 export type { SealOptions } from './envelope/envelope.js'
 export { decodeEncryptedData } from './envelope/encrypted-data.js'
 export type { EncryptedData } from './envelope/encrypted-data.js'
+export { routeTag, makeRoutes, ROUTE_TAG_BYTES } from './envelope/routes.js'
 export { SUITES, isSuite } from './envelope/suites.js'
 export type { Suite } from './envelope/suites.js'
 export {

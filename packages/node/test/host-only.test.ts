@@ -117,11 +117,14 @@ describe('host-only node', () => {
       [laptop.key.fingerprint, phone.key.fingerprint].sort(),
       'the host has no prekey to seal to',
     )
-    const outer = sealResource(provider, inner, recipients, {
-      key: laptop.key,
-      user: alice.key.fingerprint,
-      trust: laptop.trust.id,
-    })
+    // Tagged for its readers (envelope.md §12), so the host may relay it to Bob (sync.md §10).
+    const outer = sealResource(
+      provider,
+      inner,
+      recipients,
+      { key: laptop.key, user: alice.key.fingerprint, trust: laptop.trust.id },
+      { readers: [alice.key.fingerprint, bob.key.fingerprint] },
+    )
     const [stored] = await laptop.ingestor.ingest([outer.bytes])
     assert.equal(stored!.status, 'stored')
     await waitFor(() => host.has(outer.id), { what: 'envelope on the host' })

@@ -8,6 +8,7 @@ import { fromBase64url, toBase64url } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { isPowerOfTwo, RECIPIENT_BUCKET_FLOOR, SIZE_BUCKET_FLOOR } from './padding.js'
+import { checkRoutes } from './routes.js'
 import { isSuite, NONCE_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
 import type { Suite } from './suites.js'
 
@@ -24,6 +25,12 @@ export interface EncryptedData {
   readonly ciphertext: string
   /** One wrap per recipient plus dummies, a power of two >= 2 entries, in random order. */
   readonly recipients: readonly string[]
+  /**
+   * Routing tags of the reader users other than the author, plus dummies (envelope.md §12):
+   * what lets a node that cannot open the envelope decide whom to offer it to. Absent on
+   * envelopes sealed before profile 1.1.
+   */
+  readonly routes?: readonly string[]
 }
 
 /** The decoded bytes of an {@link EncryptedData}. */
@@ -35,6 +42,8 @@ export interface EnvelopeBytes {
 }
 
 const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
+/** Optional members (envelope.md §12: `routes`, profile 1.1). */
+const OPTIONAL_FIELDS: readonly string[] = ['routes']
 /** Characters of unpadded base64url for `n` bytes. */
 export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)
 
@@ -61,6 +70,9 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
     nonce: raw['nonce'] as string,
     ciphertext: raw['ciphertext'] as string,
     recipients: Object.freeze([...(raw['recipients'] as string[])]),
+    ...(raw['routes'] !== undefined && {
+      routes: Object.freeze([...(raw['routes'] as string[])]),
+    }),
   })
 }
 
@@ -88,7 +100,7 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
   const obj = json as Record<string, unknown>
   for (const key of Object.keys(obj)) {
     if (key === '__proto__') schema('encrypted: forbidden key __proto__')
-    if (!(FIELDS as readonly string[]).includes(key)) {
+    if (!(FIELDS as readonly string[]).includes(key) && !OPTIONAL_FIELDS.includes(key)) {
       schema(`encrypted: unknown field ${JSON.stringify(key.slice(0, 64))}`)
     }
   }
@@ -126,9 +138,13 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
       )
     }
   }
+  const routes = Object.hasOwn(obj, 'routes') ? checkRoutes(obj['routes']) : []
   // envelope.md §5.3: the binary fields together must fit the resource size limit.
   const total =
-    (nonce as string).length + (ciphertext as string).length + recipients.length * wrapChars
+    (nonce as string).length +
+    (ciphertext as string).length +
+    recipients.length * wrapChars +
+    routes.length * 22
   if (total > LIMITS.maxResourceBytes) {
     throw new ProtocolError(
       ErrorCode.LIMIT_EXCEEDED,

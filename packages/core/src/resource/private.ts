@@ -5,11 +5,12 @@
  * serve that outer resource without being able to open it.
  * @module
  */
-import { fromBase64urlExact } from '../bytes.js'
+import { fromBase64url, fromBase64urlExact } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { openEnvelope, sealEnvelope } from '../envelope/envelope.js'
 import type { SealOptions } from '../envelope/envelope.js'
 import { prekeyId } from '../envelope/prekey.js'
+import { makeRoutes } from '../envelope/routes.js'
 import type { PrekeyRecord } from '../envelope/prekey.js'
 import type { RecipientSecret } from '../envelope/wrap.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
@@ -53,7 +54,10 @@ export interface Sender {
 /**
  * Seal an already-signed inner resource for the given recipient prekeys (normally
  * `selectPrekeys` over the recipients' and the sender's own reading nodes) and wrap the
- * envelope in an `encrypted` resource signed by the sending node.
+ * envelope in an `encrypted` resource signed by the sending node. `options.readers` (the reader
+ * user fingerprints: recipients and the author) adds the routing tags of envelope.md §12, which
+ * sync needs to offer the envelope to its readers' nodes only (sync.md §10); without it the
+ * envelope is untagged (profile 1.0) and is offered to the author's own nodes only.
  * @throws BAD_REQUEST (no recipients, an unsealable kind), LIMIT_EXCEEDED
  * @example const outer = sealResource(provider, inner, selectPrekeys(records, now), sender)
  */
@@ -62,12 +66,21 @@ export function sealResource(
   inner: DecodedResource,
   recipients: readonly PrekeyRecord[],
   sender: Sender,
-  options: SealOptions & { created?: number } = {},
+  options: SealOptions & { created?: number; readers?: readonly string[] } = {},
 ): DecodedResource<'encrypted'> {
   if (!SEALABLE_KINDS.includes(inner.kind))
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
-  const { created, ...seal } = options
-  const data = sealEnvelope(provider, inner.bytes, recipients, seal) as unknown as JsonObject
+  const { created, readers, ...seal } = options
+  const sealed = sealEnvelope(provider, inner.bytes, recipients, seal)
+  // envelope.md §12: one routing tag per reader user other than the author (the author is the
+  // outer resource's user, in clear anyway), so hosts can route without opening.
+  const others = readers?.filter((u) => u !== sender.user)
+  const data = (others === undefined
+    ? sealed
+    : {
+        ...sealed,
+        routes: makeRoutes(provider, fromBase64url(sealed.nonce), others),
+      }) as unknown as JsonObject
   const draft = {
     kind: 'encrypted' as const,
     data,

@@ -34,5 +34,6 @@ export async function shareContactList(
     throw e
   }
   const keys = await book.requireRecipients([me])
-  return (await publishSealed(account, inner, keys, sealed)).outer
+  // Readers: our user only, so no routing tag: it goes to our own nodes alone (sync.md §10).
+  return (await publishSealed(account, inner, keys, [me], sealed)).outer
 }

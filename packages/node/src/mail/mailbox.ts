@@ -155,7 +155,13 @@ export class Mailbox {
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
-    const { outer, position } = await publishSealed(this.#account, inner, keys, this.#own)
+    const { outer, position } = await publishSealed(
+      this.#account,
+      inner,
+      keys,
+      [...req.to, me],
+      this.#own,
+    )
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
   }

@@ -106,24 +106,28 @@ export function signReceipt(
 
 /**
  * Seal `inner` to `keys` and publish the `encrypted` resource (signed by this node under its
- * publish_resource trust).
+ * publish_resource trust). `readers` (the reader users: recipients and our own) become the
+ * envelope's routing tags (envelope.md §12), so it is offered to their nodes only (sync.md §10).
  * @throws FORBIDDEN (no publish_resource), the ingest codes of {@link Account.publish}
  */
 export async function publishSealed(
   account: Account,
   inner: DecodedResource,
   keys: readonly PrekeyRecord[],
+  readers: readonly string[],
   /** Called with the outer id before it is published (the mailbox indexes it unopened). */
   sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<{ outer: string; position: number }> {
   const trust = account.nodeTrusts('publish_resource')[0]
   if (trust === undefined)
     throw new ProtocolError(ErrorCode.FORBIDDEN, 'this node may not publish_resource for its user')
-  const outer = sealResource(account.provider, inner, keys, {
-    key: account.nodeKey,
-    user: account.requireUser(),
-    trust: trust.id,
-  })
+  const outer = sealResource(
+    account.provider,
+    inner,
+    keys,
+    { key: account.nodeKey, user: account.requireUser(), trust: trust.id },
+    { readers },
+  )
   sealed?.(outer.id, inner)
   const [outcome] = await account.publish([outer])
   return { outer: outer.id, position: outcome!.position! }
@@ -143,8 +147,9 @@ export async function sendReceipt(
   status: 'delivered' | 'read',
   sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<string[]> {
-  const { keys, missing } = await book.recipientsOf([author, account.requireUser()])
+  const readers = [author, account.requireUser()]
+  const { keys, missing } = await book.recipientsOf(readers)
   if (keys.length === 0) return missing
-  await publishSealed(account, signReceipt(account, messages, status), keys, sealed)
+  await publishSealed(account, signReceipt(account, messages, status), keys, readers, sealed)
   return missing
 }

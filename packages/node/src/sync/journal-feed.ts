@@ -55,6 +55,7 @@ export class JournalFeed {
     const queued = lines.map((l) => ({
       id: l.resource.id,
       user: l.resource.header.user,
+      kind: l.resource.kind as string,
       line: l.line,
     }))
     const run = this.#pushing.then(() => this.#push(queued))
@@ -62,12 +63,15 @@ export class JournalFeed {
     return run
   }
 
-  async #push(lines: readonly { id: string; user: string; line: string }[]): Promise<void> {
+  async #push(
+    lines: readonly { id: string; user: string; kind: string; line: string }[],
+  ): Promise<void> {
     const channel = this.#session.channel
     // Never echo a resource back to the peer that delivered or announced it (sync.md §8.3).
-    const visible = lines.filter(
-      (l) => !this.#peerHas.has(l.id) && this.#host.visibleTo(this.#session.peerUser, l.user),
-    )
+    const visible: (typeof lines)[number][] = []
+    for (const l of lines)
+      if (!this.#peerHas.has(l.id) && (await this.#host.mayShow(this.#session.peerUser, l)))
+        visible.push(l)
     if (visible.length === 0 || !channel.isOpen) return
     try {
       for (const l of visible) {
@@ -91,7 +95,8 @@ export class JournalFeed {
   /**
    * Offer older journal lines the peer could not see when they were written (a trust made them
    * visible since; sync.md §8.5): one `broadcast` per 1,000 lines, which the peer fetches from.
-   * Not contiguous with the push stream, so the peer also re-pulls from its position.
+   * Not contiguous with the push stream, so the peer also re-pulls from its position. The caller
+   * passes only lines the peer may see (sync.md §10).
    */
   async offer(entries: readonly string[]): Promise<void> {
     const channel = this.#session.channel
@@ -137,9 +142,18 @@ export class JournalFeed {
       this.#host.limits.journalBatch,
     )
     const rows = await store.readJournal(row.position, limit)
-    const entries = rows
-      .map((r) => r.line)
-      .filter((l) => this.#host.visibleTo(this.#session.peerUser, parseJournalLine(l).fingerprint))
+    // The same positions' metadata in one query: the kind decides whether routes apply (§10).
+    const metas = new Map(
+      (await store.queryResources({ afterPosition: row.position, limit })).map((m) => [
+        m.position,
+        m,
+      ]),
+    )
+    const entries: string[] = []
+    for (const r of rows) {
+      const meta = metas.get(r.position)
+      if (meta && (await this.#host.mayShow(this.#session.peerUser, meta))) entries.push(r.line)
+    }
     // `last` is the last line scanned, filtered or not, so the peer advances past hidden lines.
     const last = rows.length > 0 ? rows[rows.length - 1]!.line : undefined
     if (last !== undefined) this.#lastSentLine = last
@@ -156,7 +170,7 @@ export class JournalFeed {
     for (const id of q.resources) {
       const meta = await this.#host.store.getMeta(id)
       const bytes =
-        meta && this.#host.visibleTo(this.#session.peerUser, meta.user)
+        meta && (await this.#host.mayShow(this.#session.peerUser, meta))
           ? await this.#host.store.getResource(id)
           : undefined
       // An id the peer may not see is answered exactly like one we do not hold (no oracle).

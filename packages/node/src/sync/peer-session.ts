@@ -26,6 +26,7 @@ import { JournalFeed } from './journal-feed.js'
 import { SessionRequests } from './session-requests.js'
 import type { ResponseStatus, SessionResponse } from './session-requests.js'
 import { MessageType, decodeMessage, nextRequestId } from './wire.js'
+import type { ResourceRef } from './visibility.js'
 import type { ControlSigner } from './wire.js'
 
 /** Limits of a session (defaults in sync-engine.ts). */
@@ -51,8 +52,11 @@ export interface SessionHost {
   readonly signer: ControlSigner
   readonly fetcher: Fetcher
   readonly limits: SessionLimits
-  /** May resources published for `resourceUser` be sent to a node of `peerUser`? */
-  visibleTo(peerUser: string, resourceUser: string): boolean
+  /**
+   * May this stored resource be offered or served to a node of `peerUser`? (sync.md §8.5, §10:
+   * the user rule, and for envelopes their readers only.)
+   */
+  mayShow(peerUser: string, ref: ResourceRef): Promise<boolean>
   /** Run set reconciliation with this peer (first contact or lost position); resolves when done. */
   reconcile?(session: PeerSession): Promise<void>
   /** The peer asked for our journal without a position (its first contact); must not block. */

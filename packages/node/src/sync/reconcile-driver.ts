@@ -7,22 +7,22 @@
  */
 import { MemoryReconcileStorage, Reconciler } from '@sdmp/core'
 import type { Sha256Source } from '@sdmp/core'
-import type { Store } from '@sdmp/store'
+import type { ResourceMeta, Store } from '@sdmp/store'
 import type { Fetcher } from './fetcher.js'
 import type { PeerSession } from './peer-session.js'
 import { MessageType, encodeMessage } from './wire.js'
 
-/** The keys of every stored resource whose user passes `visible`, in sync order. */
+/** The keys of every stored resource that passes `visible` (sync.md §8.5, §10), in sync order. */
 export async function visibleSnapshot(
   store: Store,
-  visible: (user: string) => boolean,
+  visible: (meta: ResourceMeta) => Promise<boolean>,
 ): Promise<MemoryReconcileStorage> {
   const keys: { created: number; id: string }[] = []
   let after = 0
   for (;;) {
     const page = await store.queryResources({ afterPosition: after, limit: 10_000 })
     if (page.length === 0) break
-    for (const m of page) if (visible(m.user)) keys.push({ created: m.created, id: m.id })
+    for (const m of page) if (await visible(m)) keys.push({ created: m.created, id: m.id })
     after = page[page.length - 1]!.position
   }
   return MemoryReconcileStorage.fromKeys(keys)
@@ -34,7 +34,7 @@ export class ReconcileDriver {
   readonly #store: Store
   readonly #hash: Sha256Source
   readonly #fetcher: Fetcher
-  readonly #visible: (user: string) => boolean
+  readonly #visible: (meta: ResourceMeta) => Promise<boolean>
   readonly #maxMessageBytes: number
   #reconciler: Reconciler | undefined
   #finished: (() => void) | undefined
@@ -49,7 +49,7 @@ export class ReconcileDriver {
     store: Store
     hash: Sha256Source
     fetcher: Fetcher
-    visible: (user: string) => boolean
+    visible: (meta: ResourceMeta) => Promise<boolean>
     maxMessageBytes: number
   }) {
     this.#session = options.session

@@ -14,6 +14,7 @@ import type { FetchLimits } from './fetcher.js'
 import { PeerSession } from './peer-session.js'
 import { ReconcileDriver } from './reconcile-driver.js'
 import type { SessionHost, SessionLimits } from './peer-session.js'
+import { Visibility } from './visibility.js'
 import type { ControlSigner } from './wire.js'
 
 /** Every limit of the sync engine, with its default (HOUSE-STYLE: one home for limits). */
@@ -58,6 +59,8 @@ export class SyncEngine {
   readonly #ingestor: Ingestor
   readonly #drivers = new WeakMap<PeerSession, ReconcileDriver>()
   readonly #options: SyncEngineOptions
+  /** Per-resource visibility (sync.md §10): who may be offered each stored resource. */
+  readonly visibility: Visibility
 
   constructor(options: SyncEngineOptions) {
     const limits = Object.freeze({ ...DEFAULT_SYNC_LIMITS, ...options.limits })
@@ -65,6 +68,12 @@ export class SyncEngine {
     this.#signer = options.signer
     this.#ingestor = options.ingestor
     this.fetcher = new Fetcher(limits, (ids) => options.store.hasResources(ids))
+    this.visibility = new Visibility({
+      store: options.store,
+      provider: options.signer.provider,
+      self: () => options.signer.user,
+      visibleTo: (peerUser, resourceUser) => this.visibleTo(peerUser, resourceUser),
+    })
     this.blobs = new BlobTransfer({
       store: options.store,
       signer: options.signer,
@@ -79,7 +88,7 @@ export class SyncEngine {
       signer: options.signer,
       fetcher: this.fetcher,
       limits,
-      visibleTo: (peerUser, resourceUser) => this.visibleTo(peerUser, resourceUser),
+      mayShow: (peerUser, ref) => this.visibility.mayShow(peerUser, ref),
       ...(options.reconcile === false
         ? {}
         : {
@@ -164,7 +173,7 @@ export class SyncEngine {
         store: this.#options.store,
         hash: this.#signer.provider,
         fetcher: this.fetcher,
-        visible: (user) => this.visibleTo(session.peerUser, user),
+        visible: (meta) => this.visibility.mayShow(session.peerUser, meta),
         maxMessageBytes: this.#options.reconcileMessageBytes ?? 64 * 1024,
       })
       this.#drivers.set(session, driver)
@@ -186,6 +195,7 @@ export class SyncEngine {
 
   #onAppended(lines: readonly AppendedLine[]): void {
     const cut = new Set<PeerSession>()
+    for (const l of lines) this.visibility.note(l.resource)
     // A trust or revocation may have withdrawn a connected peer's right to be here.
     if (
       lines.some(
@@ -244,6 +254,8 @@ export class SyncEngine {
       if (metas.length === 0 || !session.isOpen) return
       const lines: string[] = []
       for (const m of metas) {
+        // Envelopes only to their readers (sync.md §10), also when a new trust offers old lines.
+        if (!(await this.visibility.mayShow(session.peerUser, m))) continue
         const row = (await store.readJournal(m.position - 1, 1))[0]
         if (row?.position === m.position) lines.push(row.line)
       }

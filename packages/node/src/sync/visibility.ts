@@ -1,0 +1,90 @@
+/**
+ * Who may be offered, served or relayed a resource (docs/protocol/sync.md §8.5, §10): public
+ * resources follow their user's trusts; a sealed (`encrypted`) resource goes only to the nodes
+ * of its readers, which a node decides from the envelope's routing tags (envelope.md §12) without
+ * opening it, so a host routes for its user and a contact never learns of our other traffic.
+ * @module
+ */
+import { decodeResource, fromBase64url, routeTag } from '@sdmp/core'
+import type { CryptoProvider, DecodedResource } from '@sdmp/core'
+import type { Store } from '@sdmp/store'
+
+/** What the visibility rule needs to know of one stored resource. */
+export interface ResourceRef {
+  readonly id: string
+  /** The user the resource is published for (`resource.user`; for an envelope, its author). */
+  readonly user: string
+  readonly kind: string
+}
+
+/** Routing data of one envelope: its nonce and tags, or `null` for an untagged (1.0) one. */
+type Route = { readonly nonce: Uint8Array; readonly tags: ReadonlySet<string> } | null
+
+/** Envelopes whose routing data is kept in memory (about 150 bytes each); more are re-read. */
+const ROUTE_CACHE = 50_000
+
+/** Options of {@link Visibility}. */
+export interface VisibilityOptions {
+  readonly store: Store
+  readonly provider: CryptoProvider
+  /** This node's user (untagged envelopes still go to its own other devices). */
+  readonly self: () => string
+  /** The rule for public resources (sync.md §8.5): may `resourceUser`'s resources reach `peerUser`? */
+  readonly visibleTo: (peerUser: string, resourceUser: string) => boolean
+}
+
+/** The per-resource visibility rule of one node, with a bounded cache of envelope routes. */
+export class Visibility {
+  readonly #options: VisibilityOptions
+  readonly #routes = new Map<string, Route>()
+
+  constructor(options: VisibilityOptions) {
+    this.#options = options
+  }
+
+  /** Remember the routing data of a resource just journaled (saves a store read later). */
+  note(resource: DecodedResource): void {
+    if (resource.kind === 'encrypted') this.#remember(resource.id, routeOf(resource))
+  }
+
+  /**
+   * May `ref` be offered or served to a node of `peerUser`? Public resources: the user rule.
+   * Envelopes: additionally only to the author's nodes or to a user whose routing tag it
+   * carries; an untagged envelope only to the author's and this node's own user's nodes
+   * (sync.md §10.2). An envelope no longer stored is shown to nobody.
+   */
+  async mayShow(peerUser: string, ref: ResourceRef): Promise<boolean> {
+    if (!this.#options.visibleTo(peerUser, ref.user)) return false
+    if (ref.kind !== 'encrypted' || peerUser === ref.user) return true
+    const route = await this.#route(ref.id)
+    if (route === undefined) return false
+    if (route === null) return peerUser === this.#options.self()
+    return route.tags.has(routeTag(this.#options.provider, route.nonce, peerUser))
+  }
+
+  async #route(id: string): Promise<Route | undefined> {
+    const cached = this.#routes.get(id)
+    if (cached !== undefined) return cached
+    const bytes = await this.#options.store.getResource(id)
+    if (!bytes) return undefined
+    let route: Route
+    try {
+      route = routeOf(decodeResource(this.#options.provider, bytes))
+    } catch {
+      return undefined // stored bytes that do not decode are shown to nobody
+    }
+    this.#remember(id, route)
+    return route
+  }
+
+  #remember(id: string, route: Route): void {
+    if (this.#routes.size >= ROUTE_CACHE) this.#routes.clear()
+    this.#routes.set(id, route)
+  }
+}
+
+function routeOf(resource: DecodedResource): Route {
+  const data = resource.data as { nonce?: unknown; routes?: unknown }
+  if (!Array.isArray(data.routes) || typeof data.nonce !== 'string') return null
+  return { nonce: fromBase64url(data.nonce), tags: new Set(data.routes as string[]) }
+}
