@@ -5,7 +5,8 @@
  * - `http.socket`: mutated raw HTTP/1.1 bytes (broken request lines, huge headers, bad chunked
  *   bodies, garbage, requests cut into pieces or left unfinished) over a real TCP connection to a
  *   real API server (127.0.0.1:0, short timeouts). After each input a well-formed request must
- *   still be answered: a crash, a hang or a server that stops answering is a finding.
+ *   still be answered: a crash, a hang, an internal (500) error or a server that stops
+ *   answering is a finding.
  * - `cli.daemon-link`: the CLI's HTTP client talking over a Unix domain socket to a fake daemon
  *   that answers with mutated responses (random bytes, wrong status lines, truncated or huge JSON,
  *   error bodies of the wrong shape). Each call must resolve or throw a coded ProtocolError.
@@ -80,7 +81,13 @@ const apiSocketTarget = defineTarget(
   'http.socket',
   'raw mutated HTTP/1.1 bytes to a real API server; it must keep answering',
   async () => {
-    const app = createApiApp({ api: fakeApi([]), events: quietFeed, token: TOKEN })
+    const internal: unknown[] = []
+    const app = createApiApp({
+      api: fakeApi([]),
+      events: quietFeed,
+      token: TOKEN,
+      onInternalError: (e) => void internal.push(e),
+    })
     const server = await startApiServer(app, {
       host: '127.0.0.1',
       port: 0,
@@ -120,6 +127,8 @@ const apiSocketTarget = defineTarget(
         await closedWithin(socket, 2_000)
         if (!(await healthy(server.port)))
           throw new FuzzFinding('the API server stopped answering after the input')
+        if (internal.length > 0)
+          throw new FuzzFinding(`the input caused an internal error: ${String(internal.pop())}`)
       },
       close: () => server.close(),
     }

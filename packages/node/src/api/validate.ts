@@ -147,7 +147,17 @@ async function readBounded(request: Request): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let next: ReadableStreamReadResult<Uint8Array>
+    try {
+      next = await reader.read()
+    } catch (cause) {
+      // The client closed the connection mid-body: its doing, not a bug here (found by a fuzz
+      // target, issue 12), so a coded error rather than an internal one.
+      throw new ProtocolError(ErrorCode.ABORTED, 'body: the connection closed before its end', {
+        cause,
+      })
+    }
+    const { done, value } = next
     if (done) break
     total += value.length
     if (total > MAX_BODY_BYTES) {
