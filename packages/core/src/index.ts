@@ -75,6 +75,7 @@ export {
 } from './resource/ingest.js'
 export type { Verified, SignatureCheck, CheckOptions } from './resource/ingest.js'
 export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
+export type { Succession } from './trust/trust-graph.js'
 export type { TrustView, IdentityInfo, TrustInfo, Decision } from './trust/trust-graph.js'
 // Encrypted resources and prekeys (docs/protocol/envelope.md).
 export { SUITE_BASELINE } from './domain.js'
@@ -145,3 +146,12 @@ export {
 } from './attachment/attachment.js'
 export type { SealAttachmentOptions } from './attachment/attachment.js'
 export { MAX_OFFERED_BLOBS } from './resource/schemas-sync.js'
+export {
+  ROTATION_CONTEXT,
+  decodeRotation,
+  recoveryCommitment,
+  rotationSigningInput,
+  signRotation,
+  verifyRotation,
+} from './identity/rotation.js'
+export type { RotationInfo, RotationKind, RotationProof } from './identity/rotation.js'

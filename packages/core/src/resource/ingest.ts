@@ -8,6 +8,8 @@ import { equalBytes } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { fingerprintOf } from '../identity/keys.js'
+import { rotationInfoOf, verifyRotation } from '../identity/rotation.js'
+import type { RotationInfo } from '../identity/rotation.js'
 import type { IdentityInfo, TrustInfo, TrustView } from '../trust/trust-graph.js'
 import { MAX_CLOCK_SKEW_MS } from '../trust/trust-graph.js'
 import { decodeResource, verifySignatureEntry } from './resource.js'
@@ -117,6 +119,7 @@ export function checkResource(
       fail(ErrorCode.SCHEMA_VIOLATION, 'resource.user: an identity is published for its own key')
     const own = r.signatures.find((s) => s.kid === fp)
     if (!own) fail(ErrorCode.INVALID_SIGNATURE, 'signature: identity is not signed by its own key')
+    if (data.rotation !== undefined) checkRotation(provider, data, fp)
     for (const [i, s] of r.signatures.entries()) {
       const key = s.kid === fp ? data.key : trust.identity(s.kid)?.publicKey
       if (!key) fail(ErrorCode.UNAUTHORIZED_SIGNER, 'signature: unknown signer key')
@@ -164,6 +167,17 @@ export function checkResource(
   return fail(ErrorCode[refusal!.code as 'UNAUTHORIZED_SIGNER'], `resource: ${refusal!.reason}`)
 }
 
+/** A rotation names another user identity and its proof verifies (keys.md §5.2). */
+function checkRotation(provider: CryptoProvider, data: ContentData<'identity'>, fp: string): void {
+  const rotation = data.rotation!
+  if (data.type !== 'user')
+    fail(ErrorCode.SCHEMA_VIOLATION, 'identity.rotation: only a user identity rotates')
+  if (rotation.from === fp)
+    fail(ErrorCode.SCHEMA_VIOLATION, 'identity.rotation.from: an identity cannot replace itself')
+  if (!verifyRotation(provider, rotation, fp))
+    fail(ErrorCode.INVALID_SIGNATURE, 'identity.rotation.signature: does not verify')
+}
+
 function brand(r: DecodedResource, signers: string[], authorizedBy: string | undefined): Verified {
   const v = { ...r, signers: Object.freeze(signers) } as Record<string, unknown>
   if (authorizedBy !== undefined) v['authorizedBy'] = authorizedBy
@@ -181,6 +195,8 @@ export function identityInfoOf(v: Verified): IdentityInfo {
     id: string
     created: number
     expires?: number
+    recovery?: string
+    rotation?: RotationInfo
   } = {
     fingerprint: v.header.user,
     type: d.type,
@@ -189,6 +205,8 @@ export function identityInfoOf(v: Verified): IdentityInfo {
     created: v.created,
   }
   if (d.expires !== undefined) info.expires = d.expires
+  if (d.recovery !== undefined) info.recovery = d.recovery
+  if (d.rotation !== undefined) info.rotation = rotationInfoOf(d.rotation)
   return info
 }
 

@@ -7,6 +7,7 @@
 import { fromBase64urlExact } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { decodeKeyRecord } from '../identity/keys.js'
+import { decodeRotation } from '../identity/rotation.js'
 import type { Json } from '../json.js'
 import {
   assertArray,
@@ -83,7 +84,7 @@ const ADDRESS = /^(\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):([0-9]{1,5})$/
 
 /** identity: a user's or node's public key, self-signed. */
 function identity(v: Json, l: string) {
-  const o = assertObject(v, l, ['type', 'key'], ['expires', 'recovery', 'name'])
+  const o = assertObject(v, l, ['type', 'key'], ['expires', 'recovery', 'name', 'rotation'])
   return {
     type: assertEnum(o['type'], `${l}.type`, ['user', 'node'] as const),
     key: decodeKeyRecord(o['key'], `${l}.key`),
@@ -91,6 +92,8 @@ function identity(v: Json, l: string) {
     // Hash of the pre-committed recovery key's fingerprint (docs/protocol/keys.md §4).
     recovery: optional(o['recovery'], (x) => assertDigest(x, `${l}.recovery`)),
     name: optional(o['name'], (x) => assertString(x, `${l}.name`, 128)),
+    // The identity this one replaces, with its proof (docs/protocol/keys.md §5).
+    rotation: optional(o['rotation'], (x) => decodeRotation(x, `${l}.rotation`)),
   }
 }
 
