@@ -8,6 +8,7 @@ import type { Command } from './command.js'
 import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
 import { deviceCommand } from './commands/device.js'
+import { identityCommand } from './commands/identity.js'
 import { initCommand } from './commands/init.js'
 import { inviteCommand } from './commands/invite.js'
 import { journalCommand } from './commands/journal.js'
@@ -27,6 +28,7 @@ import { whoamiCommand } from './commands/whoami.js'
 export const COMMANDS: readonly Command[] = [
   initCommand,
   deviceCommand,
+  identityCommand,
   whoamiCommand,
   startCommand,
   inviteCommand,

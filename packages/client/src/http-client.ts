@@ -16,6 +16,7 @@ import type {
   ContactRemoved,
   DeviceAuthorized,
   DeviceRevoked,
+  IdentityRotated,
   InboxQuery,
   JournalLine,
   Message,
@@ -140,6 +141,15 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   invite(): Promise<{ readonly invite: string }> {
     return this.#call('GET', '/v1/invite')
+  }
+  rotateIdentity(): Promise<IdentityRotated> {
+    return this.#call('POST', '/v1/identity/rotate', {})
+  }
+  recoverIdentity(request: {
+    readonly invite: string
+    readonly words: string
+  }): Promise<IdentityRotated> {
+    return this.#call('POST', '/v1/identity/recover', request)
   }
   peers(): Promise<{ readonly peers: readonly Peer[] }> {
     return this.#call('GET', '/v1/peers')

@@ -239,6 +239,11 @@ export interface ContactAdded {
   readonly nodes: number
   /** The user was a contact already: the invite only refreshed their devices. */
   readonly refreshed?: boolean
+  /**
+   * The invite's identity replaces this contact's (a rotation, docs/protocol/keys.md §5): the
+   * contact moved to it. `from` is the replaced identity; `kind` how it was proven.
+   */
+  readonly replaced?: { readonly from: string; readonly kind: 'key' | 'recovery' }
 }
 
 /** `DELETE /v1/contacts/{name}`. */
@@ -270,6 +275,25 @@ export interface DeviceAuthorized {
 export interface DeviceRevoked {
   readonly node: string
   readonly revokes: readonly string[]
+}
+
+/**
+ * `POST /v1/identity/rotate` and `POST /v1/identity/recover`: the user identity was replaced
+ * (docs/protocol/keys.md §5).
+ */
+export interface IdentityRotated {
+  /** The new user identity. */
+  readonly user: string
+  /** The identity it replaces. */
+  readonly previous: string
+  /** `key`: proven by the old identity key; `recovery`: by the recovery words. */
+  readonly kind: 'key' | 'recovery'
+  /** Devices trusted by the new identity (this one included). */
+  readonly devices: number
+  /** Contacts trusted by the new identity. */
+  readonly contacts: number
+  /** After a recovery: the new recovery words, shown once (the old ones are spent). */
+  readonly recoveryWords?: string
 }
 
 /** A peer of the running node (`sdmp peers`). */
@@ -373,6 +397,16 @@ export interface SdmpApi {
     readonly invite: string
   }): Promise<{ readonly user: string; readonly node: string }>
   invite(): Promise<{ readonly invite: string }>
+  /** Replace the user identity key, proven by the old key (this device must hold it). */
+  rotateIdentity(): Promise<IdentityRotated>
+  /**
+   * On a device made with `init --join`: replace a lost identity key with the recovery key of
+   * `words`; `invite` is an invite of the old identity (docs/cli.md "Recovery").
+   */
+  recoverIdentity(request: {
+    readonly invite: string
+    readonly words: string
+  }): Promise<IdentityRotated>
   peers(): Promise<{ readonly peers: readonly Peer[] }>
   sync(request?: SyncRequest): Promise<SyncResult>
   journal(query?: {

@@ -2,7 +2,8 @@
  * The trust closure (docs/protocol/trust.md §10, sync.md §12): what a node stores and relays
  * when a peer pushes or serves it. A node keeps what its own user authored, what the users its
  * user trusts authored, and the identities needed to judge those (its user, its contacts, and
- * the nodes any of them authorize). Everything else is refused: strangers' posts, messages,
+ * the nodes any of them authorize), and the new identities of any of those users (rotations).
+ * Everything else is refused: strangers' posts, messages,
  * trusts and identities never reach the store, so a trusted peer cannot fill it with them.
  * @module
  */
@@ -26,15 +27,28 @@ export function admission(
   v: Verified,
   at: number,
 ): Refusal | undefined {
-  const inClosure = (u: string) => u === user || graph.trustsUser(user, u, at)
+  const trusted = (u: string) => u === user || graph.trustsUser(user, u, at)
+  // A user that replaced a member of the closure by a valid rotation (keys.md §5.4) is in it:
+  // our contacts' new identities, and our own.
+  const inClosure = (u: string) => trusted(u) || graph.predecessorsOf(u).some(trusted)
   if (v.kind === 'identity') {
-    const { fingerprint: fp, type } = identityInfoOf(v)
+    const { fingerprint: fp, type, rotation } = identityInfoOf(v)
     if (fp === user || graph.trustsBetween(user, fp, at).length > 0) return undefined
+    // A new identity of a member, with a proof that holds against the identity we pinned.
+    if (
+      rotation !== undefined &&
+      trusted(rotation.from) &&
+      (rotation.prover === rotation.from ||
+        rotation.proverCommitment === graph.recoveryOf(rotation.from))
+    )
+      return undefined
     // A node some user of the closure authorizes. A user our contacts trust is not enough:
     // their contacts are not ours.
     if (type === 'node')
-      for (const u of graph.trustedUsers(user, at))
-        if (graph.trustsBetween(u, fp, at).length > 0) return undefined
+      for (const u of [user, ...graph.trustedUsers(user, at)]) {
+        const users = new Set([u, graph.currentOf(u)])
+        for (const x of users) if (graph.trustsBetween(x, fp, at).length > 0) return undefined
+      }
     return 'not_yet'
   }
   return inClosure(v.header.user) ? undefined : 'outside'

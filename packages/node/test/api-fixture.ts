@@ -134,6 +134,14 @@ export class FakeApi implements SdmpApi {
     this.#record('join', request)
     return { user: FP, node: FP }
   }
+  async rotateIdentity() {
+    this.#record('rotateIdentity')
+    return { user: FP, previous: FP, kind: 'key' as const, devices: 1, contacts: 0 }
+  }
+  async recoverIdentity(request: { readonly invite: string; readonly words: string }) {
+    this.#record('recoverIdentity', request)
+    return { user: FP, previous: FP, kind: 'recovery' as const, devices: 1, contacts: 0 }
+  }
   async invite() {
     this.#record('invite')
     return { invite: 'sdmp-invite:1:abc' }

@@ -27,12 +27,14 @@ export const initCommand: Command = {
   details: [
     'Creates the home directory: config.json, api-token (0600) and store/ with the keys as',
     'secrets (sealed with the passphrase when SDMP_PASSPHRASE or --passphrase-file is set).',
+    'Shows your 24 recovery words once: write them down (sdmp identity recover).',
     'Refuses to overwrite an existing home. With --join, run the printed',
     "'sdmp device authorize REQUEST' on your first device; this device learns its trust by sync.",
   ].join('\n'),
   async run(ctx) {
     const { Account } = await import('@sdmp/node/account')
     const { accountDeps } = await import('./account-session.js')
+    const { recoveryWordsText } = await import('./identity.js')
     const name = ctx.options['name'] as string | undefined
     const join = ctx.options['join'] === true
     const account = await Account.create(accountDeps(ctx), {
@@ -55,13 +57,15 @@ export const initCommand: Command = {
         }
       }
       const user = account.user!
+      const words = account.recoveryWords!
       return {
-        value: { user, node: account.node, uri: `sdmp://${user}` },
+        value: { user, node: account.node, uri: `sdmp://${user}`, recoveryWords: words },
         text: [
           `${b('user')}  ${user}`,
           `${b('node')}  ${account.node}`,
           `${b('uri ')}  sdmp://${user}`,
           `${b('home')}  ${ctx.home}`,
+          ...recoveryWordsText(ctx, words),
         ].join('\n'),
       }
     } finally {

@@ -16,11 +16,13 @@ import {
   signResource,
   toBase64url,
   DEFAULT_PREKEY_POLICY,
+  recoveryCommitment,
 } from '@sdmp/core'
 import type {
   Authorization,
   CryptoProvider,
   DecodedResource,
+  JsonObject,
   Prekey,
   ResourceDraft,
   SigningKey,
@@ -31,7 +33,8 @@ import type { ScryptParams, Store } from '@sdmp/store'
 import { Ingestor } from '../ingest.js'
 import type { IngestOutcome } from '../ingest.js'
 import { encodeJoinRequest } from './codec.js'
-import { loadKey, openVault, vaultOptions } from './vault-keys.js'
+import { newRecoveryKey } from './recovery-words.js'
+import { loadKey, loadUserKey, openVault, vaultOptions } from './vault-keys.js'
 import {
   DEFAULT_LISTEN,
   HOME_CONFIG_VERSION,
@@ -47,6 +50,8 @@ import { assertPrivateHome } from './home-perms.js'
 /** Secret names in the store (sealed by the vault when a passphrase is set). */
 export const SECRET_NAMES = Object.freeze({
   userSeed: 'key.user',
+  /** The new user key while a rotation is being recorded (account.ts adoptUser). */
+  userSeedNext: 'key.user.next',
   nodeSeed: 'key.node',
   prekeyPrefix: 'prekey.',
   contacts: 'local.contacts',
@@ -87,9 +92,11 @@ export class Account {
   readonly vault: SecretVault
   readonly ingestor: Ingestor
   readonly nodeKey: SigningKey
-  /** Present only on the device that ran `init` (the user key never leaves it). */
-  readonly userKey: SigningKey | undefined
+  /** Shown once by `init`: the words of the recovery key (never stored; keys.md §4). */
+  readonly recoveryWords: string | undefined
+  #userKey: SigningKey | undefined
   #config: HomeConfig
+  readonly #userListeners = new Set<(user: string) => void>()
   readonly #clock: () => number
   #revoked: Revocation | undefined
   readonly #revokedListeners = new Set<(r: Revocation) => void>()
@@ -103,6 +110,7 @@ export class Account {
       config: HomeConfig
       nodeKey: SigningKey
       userKey: SigningKey | undefined
+      recoveryWords?: string
     },
   ) {
     this.home = deps.home
@@ -121,7 +129,13 @@ export class Account {
     })
     this.#config = parts.config
     this.nodeKey = parts.nodeKey
-    this.userKey = parts.userKey
+    this.#userKey = parts.userKey
+    this.recoveryWords = parts.recoveryWords
+  }
+
+  /** The user's identity key: present only on the device that holds it (init, recover). */
+  get userKey(): SigningKey | undefined {
+    return this.#userKey
   }
 
   /**
@@ -157,10 +171,25 @@ export class Account {
         created: new Date(now).toISOString(),
       }
       const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
-      const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
+      // The recovery key is shown once as words and only its commitment is published.
+      const recovery = userKey === undefined ? undefined : newRecoveryKey(provider)
+      const account = new Account(deps, {
+        store,
+        vault,
+        ingestor,
+        config,
+        nodeKey,
+        userKey,
+        ...(recovery && { recoveryWords: recovery.words }),
+      })
       const nodeName = userKey === undefined ? options.name : undefined
       const published = [account.identity(nodeKey, 'node', nodeName)]
-      if (userKey) published.unshift(account.identity(userKey, 'user', options.name))
+      if (userKey && recovery)
+        published.unshift(
+          account.identity(userKey, 'user', options.name, {
+            recovery: recoveryCommitment(provider, recovery.key.publicKey),
+          }),
+        )
       await account.publish(published)
       if (userKey) await account.#initUser(userKey, options.name)
       // Written last: a home without config.json is an unfinished init (assertNoHome says so).
@@ -204,11 +233,7 @@ export class Account {
       await store.open()
       const vault = await openVault(store, deps)
       const nodeKey = await loadKey(provider, vault, SECRET_NAMES.nodeSeed, config.node)
-      const userSeed = await vault.get(SECRET_NAMES.userSeed)
-      const userKey =
-        userSeed === undefined
-          ? undefined
-          : await loadKey(provider, vault, SECRET_NAMES.userSeed, config.user ?? '')
+      const userKey = await loadUserKey(provider, vault, SECRET_NAMES, config.user)
       const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
       await ingestor.loadTrustGraph()
       const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
@@ -315,8 +340,13 @@ export class Account {
     return signResource(this.provider, { created: this.now(), ...draft }, [key])
   }
 
-  /** A self-signed identity resource for `key`. */
-  identity(key: SigningKey, type: 'user' | 'node', name?: string): DecodedResource {
+  /** A self-signed identity resource for `key`; `extra`: recovery commitment, rotation. */
+  identity(
+    key: SigningKey,
+    type: 'user' | 'node',
+    name?: string,
+    extra: JsonObject = {},
+  ): DecodedResource {
     return this.signWith(key, {
       kind: 'identity',
       user: key.fingerprint,
@@ -324,8 +354,40 @@ export class Account {
         type,
         key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(key.publicKey) },
         ...(name !== undefined && { name }),
+        ...extra,
       },
     })
+  }
+
+  /**
+   * Act for `user` from now on (a rotation, keys.md §5): config.json names it, the vault holds
+   * its key when given (the device that rotated or recovered), and listeners (the daemon's
+   * network) are told. The key is written before config.json: a crash between the two leaves
+   * a home that still opens as the old user (INCOMPATIBLE_STORE is never the outcome; see open).
+   */
+  async adoptUser(user: string, userKey?: SigningKey): Promise<void> {
+    if (userKey !== undefined) {
+      if (userKey.fingerprint !== user) throw new Error('adoptUser: key does not match user')
+      await this.vault.put(SECRET_NAMES.userSeedNext, userKey.seed)
+    }
+    this.#config = { ...this.#config, user, joined: userKey === undefined && this.#config.joined }
+    writeHomeConfig(this.home, this.#config)
+    if (userKey !== undefined) {
+      await this.vault.put(SECRET_NAMES.userSeed, userKey.seed)
+      await this.vault.delete(SECRET_NAMES.userSeedNext)
+      this.#userKey = userKey
+    } else if (this.#userKey !== undefined) {
+      // Another device rotated: the old key no longer signs for anyone we act for.
+      await this.vault.delete(SECRET_NAMES.userSeed)
+      this.#userKey = undefined
+    }
+    for (const l of this.#userListeners) l(user)
+  }
+
+  /** Be told when this device starts acting for another user identity (a rotation). */
+  onUserChanged(listener: (user: string) => void): () => void {
+    this.#userListeners.add(listener)
+    return () => this.#userListeners.delete(listener)
   }
 
   /** This node's trusts from its user in force now that grant `need`. */

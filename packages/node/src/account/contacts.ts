@@ -28,6 +28,8 @@ export interface ContactEntry {
   readonly trust: string
   /** When it was added, ISO 8601. */
   readonly added: string
+  /** Identities this contact replaced by rotation, newest first (keys.md §5.4). */
+  readonly previous?: readonly string[]
 }
 
 /** A contact as `sdmp contact list` shows it: `mutual` once the contact trusts back. */
@@ -89,6 +91,31 @@ async function writeContacts(
   const tombs = removed ?? (await readRemovedContacts(account))
   const text = JSON.stringify({ version: 1, contacts, removed: tombs })
   await account.vault.put(SECRET_NAMES.contacts, new TextEncoder().encode(text))
+}
+
+/**
+ * Move the contact of identity `from` to its new identity `to` (a rotation, keys.md §5.4):
+ * same name and entry, `trust` the trust to `to`, `from` remembered in `previous`. Idempotent.
+ */
+export async function moveContact(
+  account: Account,
+  from: string,
+  to: string,
+  trust: string,
+): Promise<void> {
+  const contacts = await readContacts(account)
+  const entry = contacts.find((c) => c.user === from)
+  if (entry === undefined) return
+  const moved: ContactEntry = {
+    ...entry,
+    user: to,
+    trust,
+    previous: [from, ...(entry.previous ?? [])],
+  }
+  await writeContacts(
+    account,
+    contacts.filter((c) => c.user !== to).map((c) => (c === entry ? moved : c)),
+  )
 }
 
 /**

@@ -63,3 +63,25 @@ export async function loadKey(
     )
   return key
 }
+
+/**
+ * The user key, if this device holds one. A rotation writes the new key as `next`, then
+ * config.json, then the key itself (account.ts adoptUser): a `next` key matching config.json
+ * finishes an interrupted rotation; one that does not was never adopted and is dropped.
+ */
+export async function loadUserKey(
+  provider: CryptoProvider,
+  vault: SecretVault,
+  names: { readonly userSeed: string; readonly userSeedNext: string },
+  user: string | null,
+): Promise<SigningKey | undefined> {
+  const next = await vault.get(names.userSeedNext)
+  if (next !== undefined) {
+    if (next.length === 32 && signingKeyFromSeed(provider, next).fingerprint === user) {
+      await vault.put(names.userSeed, next)
+      await vault.delete(names.userSeedNext)
+    } else await vault.delete(names.userSeedNext)
+  }
+  if ((await vault.get(names.userSeed)) === undefined) return undefined
+  return loadKey(provider, vault, names.userSeed, user ?? '')
+}

@@ -180,6 +180,14 @@ export function createApiApp(options: ApiAppOptions): Hono {
     const request = (await bodyOf(c, SHAPES.join)) as { invite: string }
     return c.json(await api.join(request))
   })
+  app.post('/v1/identity/rotate', async (c) => {
+    await bodyOf(c, SHAPES.empty)
+    return c.json(await api.rotateIdentity())
+  })
+  app.post('/v1/identity/recover', async (c) => {
+    const request = (await bodyOf(c, SHAPES.recoverIdentity)) as { invite: string; words: string }
+    return c.json(await api.recoverIdentity(request))
+  })
   app.delete('/v1/devices/:node', async (c) => {
     const node = param(c, 'node')
     await bodyOf(c, SHAPES.empty)

@@ -129,8 +129,16 @@ const schemas: Record<string, Schema> = {
     status: enumOf('mutual', 'waiting'),
   }),
   ContactAdded: obj(
-    { name: str, user: str, trust: str, added: time, nodes: int, refreshed: { type: 'boolean' } },
-    ['refreshed'],
+    {
+      name: str,
+      user: str,
+      trust: str,
+      added: time,
+      nodes: int,
+      refreshed: { type: 'boolean' },
+      replaced: obj({ from: str, kind: { type: 'string', enum: ['key', 'recovery'] } }),
+    },
+    ['refreshed', 'replaced'],
   ),
   ContactRemoved: obj({ name: str, user: str, revokes: arr(str) }),
   Device: obj(
@@ -146,6 +154,17 @@ const schemas: Record<string, Schema> = {
   ),
   DeviceAuthorized: obj({ node: str, name: str, trust: str, authorization: arr(str) }, ['name']),
   DeviceRevoked: obj({ node: str, revokes: arr(str) }),
+  IdentityRotated: obj(
+    {
+      user: str,
+      previous: str,
+      kind: { type: 'string', enum: ['key', 'recovery'] },
+      devices: int,
+      contacts: int,
+      recoveryWords: str,
+    },
+    ['recoveryWords'],
+  ),
   Peer: obj({
     node: strOrNull,
     user: strOrNull,
@@ -336,6 +355,18 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       post: op('join', "on a joined device: take the user's invite", {
         requestBody: body(obj({ invite: str })),
         responses: ok(obj({ user: str, node: str })),
+      }),
+    },
+    '/v1/identity/rotate': {
+      post: op('rotateIdentity', 'replace the user identity key (this device holds it)', {
+        requestBody: body(obj({})),
+        responses: ok(ref('IdentityRotated')),
+      }),
+    },
+    '/v1/identity/recover': {
+      post: op('recoverIdentity', 'on a joined device: recover a lost identity with its words', {
+        requestBody: body(obj({ invite: str, words: str })),
+        responses: ok(ref('IdentityRotated')),
       }),
     },
     '/v1/invite': {

@@ -92,6 +92,10 @@ export const SHAPES = {
     hostOnly: { kind: 'boolean', optional: true },
   },
   join: { invite: { kind: 'string', max: LONG } },
+  recoverIdentity: {
+    invite: { kind: 'string', max: LONG },
+    words: { kind: 'string', max: SHORT },
+  },
   sync: {
     wait: { kind: 'boolean', optional: true },
     timeoutMs: { kind: 'integer', min: 1, max: 3_600_000, optional: true },

@@ -63,6 +63,10 @@ export class Daemon {
   #prekeyTimer: NodeJS.Timeout | undefined
   #stopping: Promise<void> | undefined
   #unRevoked: (() => void) | undefined
+  #unUser: (() => void) | undefined
+  #restarting: Promise<void> = Promise.resolve()
+  /** The address the peer listener bound first: kept across restarts (a rotation). */
+  #bound: { host: string; port: number } | undefined
 
   private constructor(options: DaemonOptions) {
     this.#options = options
@@ -75,6 +79,24 @@ export class Daemon {
       running: () => this.#running(),
       onJoined: () => this.#startNetwork(),
     })
+    // A rotation (docs/protocol/keys.md §5.4): the network signs for the new identity from now
+    // on, and this node publishes a prekey under it.
+    this.#unUser = options.account.onUserChanged(() => this.#restartNetwork())
+  }
+
+  /** Stop the network and start it again for the account's current user, on the same port. */
+  #restartNetwork(): void {
+    this.#restarting = this.#restarting
+      .then(async () => {
+        if (this.#stopping) return
+        const old = this.#network
+        this.#network = undefined
+        await old?.stop()
+        await this.#startNetwork()
+      })
+      .catch((e: unknown) => {
+        this.#options.event?.('network-error', { code: (e as { code?: string }).code ?? 'error' })
+      })
   }
 
   /**
@@ -170,7 +192,7 @@ export class Daemon {
     })
     this.#network = await NodeNetwork.start({
       account: this.account,
-      listen: o.peer,
+      listen: this.#bound ?? o.peer,
       ...(o.advertise && { advertise: o.advertise }),
       ...(o.backoff && { backoff: o.backoff }),
       ...(o.transportLimits && { transportLimits: o.transportLimits }),
@@ -179,6 +201,7 @@ export class Daemon {
     }).catch((e: unknown) => {
       throw describeListenFailure(e, 'peer', o.peer)
     })
+    this.#bound ??= this.#network.manager.tcpAddress
     this.#network.onPeer((p) => {
       for (const l of this.#peerListeners) l(p)
     })
@@ -203,6 +226,9 @@ export class Daemon {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       clearInterval(this.#prekeyTimer)
+      this.#unUser?.()
+      this.#unRevoked?.()
+      await this.#restarting
       await this.#api?.close().catch(() => undefined)
       await this.#network?.stop().catch(() => undefined)
       await this.mailbox.stop().catch(() => undefined)

@@ -19,6 +19,7 @@ import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, CURSOR_KEY, MailRecords, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
+import { followRotations } from '../account/rotation.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 
@@ -73,6 +74,8 @@ export class Mailbox {
   #stopping = false
   #running: Promise<void> | undefined
   #again = false
+  /** The rotation follower (one run at a time; awaited by stop). */
+  #following: Promise<void> = Promise.resolve()
   /** Serializes index commits and local writes (markRead) on the one record set. */
   #chain: Promise<unknown> = Promise.resolve()
 
@@ -110,6 +113,7 @@ export class Mailbox {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await this.#running
+    await this.#following
     await this.#chain
     // Decided receipts go out before the store closes (a graceful stop loses none).
     await this.#delivered.flush()
@@ -288,6 +292,27 @@ export class Mailbox {
   #onAppended(lines: readonly AppendedLine[]): void {
     for (const l of lines) this.#indexer.remember(l.position, l.resource)
     this.#kick()
+    if (lines.some((l) => l.resource.kind === 'identity' || l.resource.kind === 'trust'))
+      this.#followRotations()
+  }
+
+  /**
+   * Follow identity rotations after new identities or trusts (rotation.ts): this device moves
+   * to its user's new identity, contacts move to theirs. One at a time; our other devices then
+   * get the contact list again.
+   */
+  #followRotations(): void {
+    this.#following = this.#following
+      .then(async () => {
+        if (this.#stopping || this.#account.user === undefined) return
+        const followed = await followRotations(this.#account)
+        if (followed.length === 0) return
+        this.#event('contacts.rotated', { contacts: followed.length })
+        await this.shareContacts()
+      })
+      .catch((e: unknown) => {
+        this.#event('rotation.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' })
+      })
   }
 
   /** Run the queue, or tell the running one that more lines arrived. */

@@ -86,7 +86,12 @@ export class PrekeyBook {
     const missing: string[] = []
     for (const user of new Set(users)) {
       const readers = new Set(graph.readersOf(user, now))
-      const records = (await this.recordsOf(user)).filter((r) => readers.has(r.node))
+      // A device that moved with its user to a new identity (keys.md §5.4) still holds the
+      // secrets of the prekeys it published under the old one: they serve until it publishes
+      // under the new one, so a message sent in between reaches it too.
+      const records: PrekeyRecord[] = []
+      for (const u of [user, ...graph.predecessorsOf(user)])
+        records.push(...(await this.recordsOf(u)).filter((r) => readers.has(r.node)))
       const chosen = selectPrekeys(records, now)
       if (chosen.length === 0) missing.push(user)
       keys.push(...chosen)
@@ -108,13 +113,23 @@ export class PrekeyBook {
     return keys
   }
 
-  /** This node's own prekey records (any validity), from the store. */
-  async ownRecords(): Promise<PrekeyRecord[]> {
+  /**
+   * This node's own prekey records (any validity), from the store: those published for its
+   * user, and with `previous` also for the identities that user replaced (keys.md §5.4), whose
+   * secrets still open what was sealed before the rotation.
+   */
+  async ownRecords(options: { previous?: boolean } = {}): Promise<PrekeyRecord[]> {
     const user = this.#account.user
     if (user === undefined) return []
     const { store, provider } = this.#account
+    const users = options.previous
+      ? [user, ...this.#account.ingestor.graph.predecessorsOf(user)]
+      : [user]
+    const metas = []
+    for (const u of users)
+      metas.push(...(await store.queryResources({ kinds: ['prekey'], user: u, limit: 10_000 })))
     const out: PrekeyRecord[] = []
-    for (const m of await store.queryResources({ kinds: ['prekey'], user, limit: 10_000 })) {
+    for (const m of metas) {
       const bytes = await store.getResource(m.id)
       if (!bytes) continue
       // Our own stored prekeys were validated at ingest; the signer is the owning node.
@@ -146,7 +161,7 @@ export class PrekeyBook {
 
   async #loadSecrets(): Promise<RecipientSecret[]> {
     const out: RecipientSecret[] = []
-    for (const r of await this.ownRecords()) {
+    for (const r of await this.ownRecords({ previous: true })) {
       const raw = await this.#account.vault.get(SECRET_NAMES.prekeyPrefix + r.keyId)
       if (raw === undefined) continue
       const s = JSON.parse(new TextDecoder().decode(raw)) as {

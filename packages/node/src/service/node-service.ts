@@ -23,6 +23,7 @@ import type {
   Device,
   DeviceAuthorized,
   DeviceRevoked,
+  IdentityRotated,
   InboxQuery,
   JournalLine,
   Message,
@@ -51,6 +52,7 @@ import {
 } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { joinUser } from '../account/join.js'
+import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
 import { describeRevocation, revokedError } from '../account/revocation.js'
 import type { AttachmentData, Mailbox } from '../mail/index.js'
 import { readAttachment, storeAttachment } from '../blobs/attachment-store.js'
@@ -325,6 +327,12 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async addContact(request: { invite: string; name?: string }): Promise<ContactAdded> {
+    // An invite of a contact's new identity moves that contact (keys.md §5.4).
+    const moved = await followInvite(this.account, request.invite)
+    if (moved !== undefined) {
+      await this.mailbox.shareContacts()
+      return { ...moved, refreshed: true }
+    }
     const added = await addContact(
       this.account,
       request.invite,
@@ -360,6 +368,21 @@ export class NodeService implements SdmpApi, AttachmentApi {
     const joined = await joinUser(this.account, request.invite)
     await this.#options.onJoined?.()
     return joined
+  }
+
+  async rotateIdentity(): Promise<IdentityRotated> {
+    return this.#afterRotation(await rotateIdentity(this.account))
+  }
+
+  async recoverIdentity(request: { invite: string; words: string }): Promise<IdentityRotated> {
+    return this.#afterRotation(await recoverIdentity(this.account, request))
+  }
+
+  /** A prekey and the contact list under the new identity (keys.md §5.4). */
+  async #afterRotation(rotated: IdentityRotated): Promise<IdentityRotated> {
+    await this.mailbox.maintainPrekeys()
+    await this.mailbox.shareContacts()
+    return rotated
   }
 
   async invite(): Promise<{ invite: string }> {

@@ -1,0 +1,148 @@
+/**
+ * Issue 11: identity rotation and recovery between real daemons over loopback TCP
+ * (docs/protocol/keys.md §5). A planned rotation reaches contacts and the user's other devices
+ * through sync alone; a recovery on a fresh device with the recovery words restores the
+ * identity, and a contact that takes its new invite keeps talking to it.
+ */
+import assert from 'node:assert/strict'
+import { after, afterEach, describe, it } from 'node:test'
+import { tmpDir, waitFor } from '@sdmp/testkit'
+import { createAccount as create, startDaemon as start, stopDaemons } from './daemon-fixture.js'
+import type { TestDaemon as Node } from './daemon-fixture.js'
+
+afterEach(stopDaemons)
+
+const inboxHas = (n: Node, id: string, what: string) =>
+  waitFor(async () => (await n.api.inbox()).messages.some((m) => m.id === id), {
+    timeout: 30_000,
+    what,
+  })
+
+/** Two daemons that are mutual contacts, connected. */
+async function befriend(a: Node, aName: string, b: Node, bName: string): Promise<void> {
+  await b.api.addContact({ invite: (await a.api.invite()).invite, name: aName })
+  await a.api.addContact({ invite: (await b.api.invite()).invite, name: bName })
+  const bUser = (await b.api.whoami()).user!
+  await waitFor(
+    async () =>
+      (await a.api.peers()).peers.some((p) => p.user === bUser && p.state === 'connected'),
+    { timeout: 30_000, what: `${aName} connected to ${bName}` },
+  )
+}
+
+describe('identity rotation', () => {
+  it(
+    'a planned rotation reaches contacts and the other devices through sync',
+    { timeout: 180_000 },
+    async () => {
+      const dir = tmpDir(after, 'sdmp-rotate-')
+      const laptop = await start(await create(dir, 'alice'))
+      const phoneAccount = await create(dir, 'phone', true)
+      await laptop.api.authorizeDevice({ request: await phoneAccount.joinRequest() })
+      const phone = await start(phoneAccount)
+      await phone.api.join({ invite: (await laptop.api.invite()).invite })
+      const bob = await start(await create(dir, 'bob'))
+      await befriend(laptop, 'alice', bob, 'bob')
+      const old = (await laptop.api.whoami()).user!
+      const bobUser = (await bob.api.whoami()).user!
+
+      // The phone does not hold the identity key: it cannot rotate.
+      await assert.rejects(phone.api.rotateIdentity(), { code: 'FORBIDDEN' })
+      const rotated = await laptop.api.rotateIdentity()
+      assert.equal(rotated.previous, old)
+      assert.equal(rotated.kind, 'key')
+      assert.deepEqual([rotated.devices, rotated.contacts], [2, 1])
+      assert.equal(rotated.recoveryWords, undefined, 'a planned rotation keeps the words')
+      assert.equal((await laptop.api.whoami()).user, rotated.user)
+
+      await waitFor(async () => (await phone.api.whoami()).user === rotated.user, {
+        timeout: 30_000,
+        what: 'the phone to move to the new identity',
+      })
+      await waitFor(
+        async () =>
+          (await bob.api.contacts()).contacts.some(
+            (c) => c.name === 'alice' && c.user === rotated.user && c.status === 'mutual',
+          ),
+        { timeout: 30_000, what: "bob's contact alice to follow the rotation" },
+      )
+      // Bob no longer trusts the old identity: a thief holding its key reaches nobody.
+      const graph = bob.daemon.account.ingestor.graph
+      assert.equal(graph.trustsUser(bobUser, old, Date.now()), false)
+      assert.equal(graph.trustsUser(bobUser, rotated.user, Date.now()), true)
+
+      const toBoth = await bob.api.send({ to: ['alice'], body: 'after the rotation' })
+      await inboxHas(laptop, toBoth.id, 'the laptop to read a message sealed to the new identity')
+      await inboxHas(phone, toBoth.id, 'the phone to read it too')
+      const fromPhone = await phone.api.send({ to: ['bob'], body: 'from the phone, new key' })
+      await inboxHas(bob, fromPhone.id, "bob to get the phone's message")
+      assert.equal(
+        (await bob.api.inbox()).messages.find((m) => m.id === fromPhone.id)?.from,
+        rotated.user,
+      )
+    },
+  )
+
+  it(
+    'recovery on a fresh device with the words restores the identity and bob keeps talking',
+    { timeout: 180_000 },
+    async () => {
+      const dir = tmpDir(after, 'sdmp-recover-')
+      const laptopAccount = await create(dir, 'alice')
+      const words = laptopAccount.recoveryWords!
+      const laptop = await start(laptopAccount)
+      const bob = await start(await create(dir, 'bob'))
+      await befriend(laptop, 'alice', bob, 'bob')
+      const oldInvite = (await laptop.api.invite()).invite
+      const old = (await laptop.api.whoami()).user!
+      const before = await bob.api.send({ to: ['alice'], body: 'before the loss' })
+      await inboxHas(laptop, before.id, 'the laptop to read the first message')
+      // The laptop is lost.
+      await stopDaemons()
+      const bobAgain = await start(await reopen(bob))
+      const fresh = await start(await create(dir, 'new-laptop', true))
+
+      // Wrong words are refused without a trace of the words in the message.
+      const other = (await create(dir, 'someone-else')).recoveryWords!
+      await assert.rejects(
+        fresh.api.recoverIdentity({ invite: oldInvite, words: other }),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, 'FORBIDDEN')
+          assert.ok(!e.message.includes(other.split(' ')[0]!))
+          return true
+        },
+      )
+      await assert.rejects(fresh.api.recoverIdentity({ invite: oldInvite, words: 'not words' }), {
+        code: 'BAD_REQUEST',
+      })
+
+      const recovered = await fresh.api.recoverIdentity({ invite: oldInvite, words })
+      assert.equal(recovered.kind, 'recovery')
+      assert.equal(recovered.previous, old)
+      assert.notEqual(recovered.recoveryWords, words, 'new words replace the spent ones')
+      assert.equal((await fresh.api.whoami()).user, recovered.user)
+
+      await fresh.api.addContact({ invite: (await bobAgain.api.invite()).invite, name: 'bob' })
+      const moved = await bobAgain.api.addContact({ invite: (await fresh.api.invite()).invite })
+      assert.deepEqual(moved.replaced, { from: old, kind: 'recovery' })
+      assert.equal(moved.name, 'alice')
+      assert.deepEqual(
+        (await bobAgain.api.contacts()).contacts.map((c) => [c.name, c.user]),
+        [['alice', recovered.user]],
+      )
+      const after1 = await bobAgain.api.send({ to: ['alice'], body: 'welcome back' })
+      await inboxHas(fresh, after1.id, 'the recovered device to read bob')
+      const answer = await fresh.api.send({ to: ['bob'], body: 'thanks', replyTo: after1.id })
+      await inboxHas(bobAgain, answer.id, 'bob to read the recovered identity')
+      // Bob's conversation history with the old identity is still there.
+      assert.ok((await bobAgain.api.inbox({ all: true })).messages.some((m) => m.id === before.id))
+    },
+  )
+})
+
+/** Reopen a stopped daemon's home. */
+async function reopen(n: Node) {
+  const { Account } = await import('../src/account/account.js')
+  const { daemonDeps } = await import('./daemon-fixture.js')
+  return Account.open(daemonDeps(n.home))
+}
