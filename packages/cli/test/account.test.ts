@@ -41,7 +41,8 @@ describe('sdmp init and whoami', () => {
   it('creates the user and a fully authorized node, with the documented JSON and files', async (t) => {
     const home = join(tmpDir(t.after.bind(t)), 'alice')
     const init = await sdmpJson(home, ['init', '--name', 'Alice'])
-    assert.deepEqual(Object.keys(init), ['user', 'node', 'uri'])
+    assert.deepEqual(Object.keys(init), ['user', 'node', 'uri', 'recoveryWords'])
+    assert.match(init['recoveryWords'] as string, /^[a-z]+( [a-z]+){23}$/)
     assert.match(init['user'] as string, FP)
     assert.match(init['node'] as string, FP)
     assert.notEqual(init['user'], init['node'])
@@ -56,6 +57,10 @@ describe('sdmp init and whoami', () => {
     assert.equal(config.user, init['user'])
     assert.equal(config.node, init['node'])
     assert.doesNotMatch(readFileSync(join(home, 'config.json'), 'utf8'), /seed|secret/i)
+    // The recovery words are shown once and stored nowhere in the home.
+    const phrase = init['recoveryWords'] as string
+    for (const file of ['config.json', 'api-token'])
+      assert.ok(!readFileSync(join(home, file), 'utf8').includes(phrase), file)
 
     const who = await sdmpJson(home, ['whoami'])
     assert.equal(who['user'], init['user'])

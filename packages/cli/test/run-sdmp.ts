@@ -12,20 +12,25 @@ export interface SdmpRun {
   readonly stderr: string
 }
 
-/** Run `sdmp ...args` with a clean environment (no color, no inherited SDMP_*). */
+/**
+ * Run `sdmp ...args` with a clean environment (no color, no inherited SDMP_*); `input`, when
+ * given, is written to its standard input.
+ */
 export function runSdmp(
   args: readonly string[],
   env: Record<string, string> = {},
+  input?: string,
 ): Promise<SdmpRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
+    if (input !== undefined) child.stdin!.end(input)
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })

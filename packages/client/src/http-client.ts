@@ -122,6 +122,9 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   removeContact(name: string): Promise<ContactRemoved> {
     return this.#call('DELETE', `/v1/contacts/${segment(name)}`)
   }
+  contactInvite(name: string): Promise<{ readonly invite: string }> {
+    return this.#call('GET', `/v1/contacts/${segment(name)}/invite`)
+  }
   devices(): Promise<{ readonly devices: readonly Device[]; readonly revoked?: RevokedInfo }> {
     return this.#call('GET', '/v1/devices')
   }

@@ -383,6 +383,11 @@ export interface SdmpApi {
   contacts(): Promise<{ readonly contacts: readonly Contact[] }>
   addContact(request: { readonly invite: string; readonly name?: string }): Promise<ContactAdded>
   removeContact(name: string): Promise<ContactRemoved>
+  /**
+   * A contact's invite as this node knows it: what the contact needs to recover a lost
+   * identity (`sdmp identity recover`, docs/cli.md "Recovery and rotation").
+   */
+  contactInvite(name: string): Promise<{ readonly invite: string }>
   devices(): Promise<{ readonly devices: readonly Device[]; readonly revoked?: RevokedInfo }>
   authorizeDevice(request: {
     readonly request: string

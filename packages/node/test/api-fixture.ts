@@ -134,6 +134,10 @@ export class FakeApi implements SdmpApi {
     this.#record('join', request)
     return { user: FP, node: FP }
   }
+  async contactInvite(name: string) {
+    this.#record('contactInvite', name)
+    return { invite: 'sdmp-invite:1:abc' }
+  }
   async rotateIdentity() {
     this.#record('rotateIdentity')
     return { user: FP, previous: FP, kind: 'key' as const, devices: 1, contacts: 0 }

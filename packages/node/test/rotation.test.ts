@@ -93,7 +93,6 @@ describe('identity rotation', () => {
       const laptop = await start(laptopAccount)
       const bob = await start(await create(dir, 'bob'))
       await befriend(laptop, 'alice', bob, 'bob')
-      const oldInvite = (await laptop.api.invite()).invite
       const old = (await laptop.api.whoami()).user!
       const before = await bob.api.send({ to: ['alice'], body: 'before the loss' })
       await inboxHas(laptop, before.id, 'the laptop to read the first message')
@@ -101,6 +100,9 @@ describe('identity rotation', () => {
       await stopDaemons()
       const bobAgain = await start(await reopen(bob))
       const fresh = await start(await create(dir, 'new-laptop', true))
+      // Alice asks Bob for her old identity: `sdmp contact invite alice` on his node.
+      const oldInvite = (await bobAgain.api.contactInvite('alice')).invite
+      await assert.rejects(bobAgain.api.contactInvite('nobody'), { code: 'NOT_FOUND' })
 
       // Wrong words are refused without a trace of the words in the message.
       const other = (await create(dir, 'someone-else')).recoveryWords!
@@ -122,6 +124,21 @@ describe('identity rotation', () => {
       assert.notEqual(recovered.recoveryWords, words, 'new words replace the spent ones')
       assert.equal((await fresh.api.whoami()).user, recovered.user)
 
+      // Mallory's invite claims to replace Alice, proven by Mallory's own key: refused.
+      const forged = await forgedReplacement(dir, old)
+      await assert.rejects(
+        bobAgain.api.addContact({ invite: forged }),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, 'FORBIDDEN')
+          assert.match(e.message, /claims to replace the identity of alice/)
+          return true
+        },
+      )
+      assert.deepEqual(
+        (await bobAgain.api.contacts()).contacts.map((c) => [c.name, c.user]),
+        [['alice', old]],
+      )
+
       await fresh.api.addContact({ invite: (await bobAgain.api.invite()).invite, name: 'bob' })
       const moved = await bobAgain.api.addContact({ invite: (await fresh.api.invite()).invite })
       assert.deepEqual(moved.replaced, { from: old, kind: 'recovery' })
@@ -139,6 +156,32 @@ describe('identity rotation', () => {
     },
   )
 })
+
+/**
+ * An invite of a new account whose identity claims to replace `victim`, with a proof signed by
+ * its own key (neither the victim's key nor its recovery key).
+ */
+async function forgedReplacement(dir: string, victim: string): Promise<string> {
+  const { signRotation } = await import('@sdmp/core')
+  const { encodeInvite } = await import('../src/account/codec.js')
+  const mallory = await create(dir, 'mallory')
+  try {
+    const key = mallory.userKey!
+    const identity = mallory.identity(key, 'user', 'alice', {
+      rotation: signRotation(mallory.provider, key, victim, key.fingerprint),
+    })
+    const graph = mallory.ingestor.graph
+    const trust = graph.trustsBetween(key.fingerprint, mallory.node, Date.now())[0]!
+    const nodeIdentity = await mallory.store.getResource(graph.identity(mallory.node)!.id)
+    const trustBytes = await mallory.store.getResource(trust.id)
+    return encodeInvite({
+      user: key.fingerprint,
+      resources: [identity.bytes, nodeIdentity!, trustBytes!],
+    })
+  } finally {
+    await mallory.close()
+  }
+}
 
 /** Reopen a stopped daemon's home. */
 async function reopen(n: Node) {

@@ -83,11 +83,29 @@ export const contactRemoveCommand: Command = {
   },
 }
 
+/** `sdmp contact invite NAME`. */
+export const contactInviteCommand: Command = {
+  name: 'invite',
+  summary: "print a contact's invite as your node knows it (for their recovery)",
+  usage: 'contact invite NAME [--json]',
+  options: { ...ACCOUNT_OPTIONS },
+  args: [{ name: 'NAME', required: true }],
+  details: [
+    'A contact who lost the device holding their identity key needs an invite of their old',
+    "identity to run 'sdmp identity recover': send them this one (it holds only public data).",
+  ].join('\n'),
+  async run(ctx) {
+    const { withApi } = await import('../connect.js')
+    const r = await withApi(ctx, (api) => api.contactInvite(ctx.args[0]!))
+    return { value: r, text: r.invite }
+  },
+}
+
 /** `sdmp contact`: the group. */
 export const contactCommand: Command = {
   name: 'contact',
   summary: 'add, list and remove contacts',
   usage: 'contact <command> [options]',
   options: {},
-  subcommands: [contactAddCommand, contactListCommand, contactRemoveCommand],
+  subcommands: [contactAddCommand, contactListCommand, contactRemoveCommand, contactInviteCommand],
 }

@@ -98,7 +98,8 @@ export const identityRecoverCommand: Command = {
   },
   args: [{ name: 'INVITE', required: true }],
   details: [
-    'INVITE is an invite of your old identity (one you gave a contact: ask them to send it back).',
+    'INVITE is an invite of your old identity: one you gave a contact, or ask a contact to run',
+    "'sdmp contact invite NAME' and send you what it prints.",
     'The words must match the recovery key committed in it. A new',
     'identity key replaces the lost one; this device becomes its only device, and new recovery',
     'words are shown once (the old ones are spent). Then give your new invite to your contacts.',

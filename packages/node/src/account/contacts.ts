@@ -183,10 +183,13 @@ function newestPerSigner(resources: readonly DecodedResource[]): Map<string, Dec
 
 /**
  * This user's invite: everything a contact needs to verify the user and reach its devices.
+ * With `user`, a contact's invite as this node holds it (for that contact's recovery).
  * @throws FORBIDDEN (joined device not authorized yet)
  */
-export async function createInvite(account: Account): Promise<string> {
-  const user = account.requireUser()
+export async function createInvite(
+  account: Account,
+  user: string = account.requireUser(),
+): Promise<string> {
   const graph = account.ingestor.graph
   const now = account.now()
   const store = account.store

@@ -164,6 +164,10 @@ export function createApiApp(options: ApiAppOptions): Hono {
     await bodyOf(c, SHAPES.empty)
     return c.json(await api.removeContact(name))
   })
+  app.get('/v1/contacts/:name/invite', async (c) => {
+    const name = param(c, 'name')
+    return c.json(await api.contactInvite(name))
+  })
   app.get(
     '/v1/devices',
     plain(() => api.devices()),

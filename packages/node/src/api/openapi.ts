@@ -336,6 +336,12 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(ref('ContactRemoved')),
       }),
     },
+    '/v1/contacts/{name}/invite': {
+      get: op('contactInvite', "a contact's invite as this node knows it (for its recovery)", {
+        parameters: [path('name')],
+        responses: ok(obj({ invite: str })),
+      }),
+    },
     '/v1/devices': {
       get: op('devices', 'devices of the user', {
         responses: ok(obj({ devices: arr(ref('Device')), revoked: ref('Revoked') }, ['revoked'])),

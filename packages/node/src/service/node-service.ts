@@ -370,6 +370,13 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return joined
   }
 
+  async contactInvite(name: string): Promise<{ invite: string }> {
+    const entry = (await readContacts(this.account)).find((c) => c.name === name)
+    if (entry === undefined)
+      throw new ProtocolError(ErrorCode.NOT_FOUND, `no contact named ${name}`)
+    return { invite: await createInvite(this.account, entry.user) }
+  }
+
   async rotateIdentity(): Promise<IdentityRotated> {
     return this.#afterRotation(await rotateIdentity(this.account))
   }
