@@ -3,15 +3,17 @@
  * loopback: Alice adds a phone after her contacts exist (the order that used to fail), Bob's
  * messages reach both of her devices, the phone's messages reach Bob, Carol (a contact of Alice
  * only) stores nothing of Alice and Bob's private traffic (docs/protocol/sync.md §10), and a
- * revoked phone is told, refuses to publish and receives nothing new (trust.md §6.1). The same
+ * revoked phone is told, refuses to publish and receives nothing new (trust.md §6.1), and after
+ * the laptop is lost Alice recovers her identity on a fresh device with her recovery words and
+ * Bob keeps talking to her (keys.md §5). The same
  * behaviours at library level: packages/node/test/devices.test.ts and visibility.test.ts.
  * @module
  */
 import assert from 'node:assert/strict'
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, afterEach, describe, it } from 'node:test'
-import { waitFor } from '@sdmp/testkit'
+import { tmpDir, waitFor } from '@sdmp/testkit'
 import { newHome, newJoinedHome, startDaemon, stopAllDaemons } from './daemon-proc.js'
 import { linesOf, runSdmp } from './run-sdmp.js'
 
@@ -118,11 +120,12 @@ async function addPhone(laptop: string): Promise<{ home: string; node: string }>
 
 describe('scenario: devices, contacts, visibility and revocation through the CLI', () => {
   it('a phone added after the contacts exist: delivery, visibility, revocation', T, async (t) => {
-    // 1. Three users, three daemons; Alice<->Bob and Alice<->Carol are mutual contacts.
-    const [laptop, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((n) => newHome(after, n)),
-    )
-    await Promise.all([laptop!, bob!, carol!].map((h) => startDaemon(h)))
+    // 1. Three users, three daemons; Alice<->Bob and Alice<->Carol are mutual contacts. Alice
+    // keeps the recovery words `init` shows once (step 7).
+    const laptop = join(tmpDir(after, 'sdmp-alice-'), 'home')
+    const { recoveryWords } = await sdmp(laptop, 'init', '--name', 'alice')
+    const [bob, carol] = await Promise.all(['bob', 'carol'].map((n) => newHome(after, n)))
+    const [laptopDaemon] = await Promise.all([laptop, bob!, carol!].map((h) => startDaemon(h)))
     const { user: alice, node: laptopNode } = await sdmp(laptop!, 'whoami')
     await makeContacts(laptop!, 'alice', bob!, 'bob')
     await makeContacts(laptop!, 'alice', carol!, 'carol')
@@ -242,6 +245,40 @@ describe('scenario: devices, contacts, visibility and revocation through the CLI
     await waitInbox(laptop!, [later.id], 'the laptop to get bob’s later message')
     assert.ok(!(await inboxIds(phone.home)).has(later.id), 'the revoked phone gets nothing new')
     assert.ok((await inboxIds(phone.home)).has(toBoth.id), 'the phone keeps what it had')
+
+    // 7. The laptop is lost. On a fresh device, Alice recovers her identity with her words and
+    // the invite of her old identity that Bob's node prints; Bob keeps talking to her.
+    await laptopDaemon!.kill()
+    const fresh = await newJoinedHome(after, 'new-laptop')
+    await startDaemon(fresh.home)
+    const { invite: oldInvite } = await sdmp(bob!, 'contact', 'invite', 'alice')
+    const wordsFile = join(tmpDir(after, 'sdmp-words-'), 'words.txt')
+    writeFileSync(wordsFile, recoveryWords as string, { mode: 0o600 })
+    const recovered = await sdmp(
+      fresh.home,
+      'identity',
+      'recover',
+      oldInvite,
+      '--words-file',
+      wordsFile,
+    )
+    assert.deepEqual([recovered.kind, recovered.previous], ['recovery', alice])
+    assert.equal((await sdmp(fresh.home, 'whoami')).user, recovered.user)
+    const { invite: bobInvite } = await sdmp(bob!, 'invite')
+    await sdmp(fresh.home, 'contact', 'add', bobInvite, '--name', 'bob')
+    const { invite: newInvite } = await sdmp(fresh.home, 'invite')
+    const moved = await sdmp(bob!, 'contact', 'add', newInvite)
+    assert.deepEqual([moved.name, moved.replaced], ['alice', { from: alice, kind: 'recovery' }])
+    await waitConnectedTo(
+      bob!,
+      (await sdmp(fresh.home, 'whoami')).node,
+      'bob connected to the new device',
+    )
+    assert.equal((await sdmp(bob!, 'sync', '--wait')).synced, true)
+    const welcome = await sdmp(bob!, 'send', 'alice', 'welcome back')
+    await waitInbox(fresh.home, [welcome.id], 'the recovered device to get bob’s message')
+    const thanks = await sdmp(fresh.home, 'send', 'bob', 'thanks', '--reply-to', welcome.id)
+    await waitInbox(bob!, [thanks.id], 'bob to get the recovered identity’s message')
   })
 
   it('a phone added before the contacts exist: Bob -> Alice reaches both devices', T, async () => {

@@ -33,12 +33,22 @@ export const contactAddCommand: Command = {
     )
     const nodes = c.nodes
     const devices = `${nodes} device${nodes === 1 ? '' : 's'}`
+    const how = c.replaced?.kind === 'recovery' ? 'recovered with their recovery words' : 'rotated'
     return {
-      value: { name: c.name, user: c.user, trust: c.trust, nodes, refreshed: c.refreshed === true },
+      value: {
+        name: c.name,
+        user: c.user,
+        trust: c.trust,
+        nodes,
+        refreshed: c.refreshed === true,
+        ...(c.replaced !== undefined && { replaced: c.replaced }),
+      },
       text:
-        c.refreshed === true
-          ? `${c.name} is already a contact: devices refreshed (${devices})`
-          : `added ${c.name}: user ${c.user} with ${devices}`,
+        c.replaced !== undefined
+          ? `${c.name} replaced their identity key (${how}): contact moved to user ${c.user} with ${devices}`
+          : c.refreshed === true
+            ? `${c.name} is already a contact: devices refreshed (${devices})`
+            : `added ${c.name}: user ${c.user} with ${devices}`,
     }
   },
 }
