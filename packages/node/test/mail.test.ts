@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import { tmpDir } from '@sdmp/testkit'
-import { SECRET_NAMES, authorizeDevice } from '../src/account/index.js'
+import { SECRET_NAMES, authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { PrekeyBook } from '../src/mail/index.js'
 import {
   befriend,
@@ -282,7 +282,7 @@ describe('Mailbox receipts', () => {
     await authorizeDevice(bob.account, await phone.account.joinRequest())
     await push(bob, phone)
     await restart(phone) // the phone learns its user from the trust that arrived
-    await phone.account.publishPrekey()
+    await publishPrekey(phone.account)
     await sync(bob, phone)
     await befriend(alice, bob)
     await sync(bob, phone)

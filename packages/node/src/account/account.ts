@@ -11,11 +11,9 @@ import { rmSync } from 'node:fs'
 import {
   ErrorCode,
   ProtocolError,
-  generatePrekey,
   generateSigningKey,
   signResource,
   toBase64url,
-  DEFAULT_PREKEY_POLICY,
   recoveryCommitment,
 } from '@sdmp/core'
 import type {
@@ -23,7 +21,6 @@ import type {
   CryptoProvider,
   DecodedResource,
   JsonObject,
-  Prekey,
   ResourceDraft,
   SigningKey,
   TrustInfo,
@@ -33,6 +30,10 @@ import type { ScryptParams, Store } from '@sdmp/store'
 import { Ingestor } from '../ingest.js'
 import type { IngestOutcome } from '../ingest.js'
 import { encodeJoinRequest } from './codec.js'
+import { publishPrekey } from './prekey-publish.js'
+import { SECRET_NAMES } from './secret-names.js'
+
+export { SECRET_NAMES } from './secret-names.js'
 import { newRecoveryKey } from './recovery-words.js'
 import { loadKey, loadUserKey, openVault, vaultOptions } from './vault-keys.js'
 import {
@@ -46,16 +47,6 @@ import {
 } from './home-files.js'
 import type { HomeConfig } from './home-files.js'
 import { assertPrivateHome } from './home-perms.js'
-
-/** Secret names in the store (sealed by the vault when a passphrase is set). */
-export const SECRET_NAMES = Object.freeze({
-  userSeed: 'key.user',
-  /** The new user key while a rotation is being recorded (account.ts adoptUser). */
-  userSeedNext: 'key.user.next',
-  nodeSeed: 'key.node',
-  prekeyPrefix: 'prekey.',
-  contacts: 'local.contacts',
-})
 
 /** Every authorization: what `init` gives its node and `device authorize` a full device. */
 export const FULL_AUTHORIZATION: readonly Authorization[] = Object.freeze([
@@ -215,7 +206,7 @@ export class Account {
         ? []
         : [this.signWith(userKey, { kind: 'user', user: userKey.fingerprint, data: { name } })]
     await this.publish([trust, ...profile])
-    await this.publishPrekey()
+    await publishPrekey(this)
   }
 
   /**
@@ -411,42 +402,6 @@ export class Account {
     if (trust === undefined)
       throw new ProtocolError(ErrorCode.FORBIDDEN, `this node may not ${need} for its user`)
     return this.signWith(this.nodeKey, { ...draft, user, trust: trust.id })
-  }
-
-  /** Generate, store (secret) and publish a prekey for this node (envelope.md §7). */
-  async publishPrekey(): Promise<Prekey> {
-    const now = this.now()
-    const prekey = generatePrekey(this.provider, {
-      created: now,
-      expires: now + DEFAULT_PREKEY_POLICY.validForMs,
-    })
-    const secret = {
-      keyId: prekey.keyId,
-      suite: prekey.secret.suite,
-      publicKey: toBase64url(prekey.secret.publicKey),
-      secretKey: toBase64url(prekey.secret.secretKey),
-      created: prekey.created,
-      expires: prekey.expires,
-    }
-    // The secret is kept before the public half is published: never a prekey nobody can open.
-    await this.vault.put(
-      SECRET_NAMES.prekeyPrefix + prekey.keyId,
-      new TextEncoder().encode(JSON.stringify(secret)),
-    )
-    const resource = this.signForUser(
-      {
-        kind: 'prekey',
-        created: now,
-        data: {
-          suite: 'pq-kyber768-x25519',
-          key: toBase64url(prekey.publicKey),
-          expires: new Date(prekey.expires).toISOString(),
-        },
-      },
-      'read_encrypted',
-    )
-    await this.publish([resource])
-    return prekey
   }
 
   /**

@@ -21,6 +21,7 @@ import {
 import type { ContentData, PrekeyRecord, RecipientSecret } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import { SECRET_NAMES } from '../account/account.js'
+import { publishPrekey } from '../account/prekey-publish.js'
 
 /** Recipient keys for a set of users, and the users none of whose devices can receive. */
 export interface Recipients {
@@ -190,7 +191,7 @@ export class PrekeyBook {
     const now = account.now()
     let published = false
     if (account.nodeTrusts('read_encrypted').length > 0 && prekeyNeedsRotation(own, now)) {
-      await account.publishPrekey()
+      await publishPrekey(account)
       published = true
     }
     const deleted: string[] = []

@@ -1,0 +1,11 @@
+/** Names of the account's secrets in the store's vault (docs/store.md §8). @module */
+
+/** Secret names in the store (sealed by the vault when a passphrase is set). */
+export const SECRET_NAMES = Object.freeze({
+  userSeed: 'key.user',
+  /** The new user key while a rotation is being recorded (account.ts adoptUser). */
+  userSeedNext: 'key.user.next',
+  nodeSeed: 'key.node',
+  prekeyPrefix: 'prekey.',
+  contacts: 'local.contacts',
+})
