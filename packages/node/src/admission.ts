@@ -1,5 +1,5 @@
 /**
- * The trust closure (docs/protocol/trust.md §10, sync.md §12): what a node stores and relays
+ * The trust closure (docs/protocol/trust.md §8.1, sync.md §9): what a node stores and relays
  * when a peer pushes or serves it. A node keeps what its own user authored, what the users its
  * user trusts authored, and the identities needed to judge those (its user, its contacts, and
  * the nodes any of them authorize), and the new identities of any of those users (rotations).

@@ -21,6 +21,8 @@ import {
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import type { IngestItem, Store } from '@sdmp/store'
 import { admission } from './admission.js'
+import { AuthorQuota } from './author-quota.js'
+import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
 import type { PendingLimits } from './pending-set.js'
 import { precheckSignatures } from './verify-pool.js'
@@ -36,6 +38,8 @@ export interface IngestOutcome {
   readonly message?: string
   /** 1-based journal position for `stored` and `duplicate`. */
   readonly position?: number
+  /** Refused because its author's storage quota is used up: a refusal, not a fault (sync.md §9). */
+  readonly overQuota?: true
 }
 
 /** A line appended by an ingest, for push to peers and for events. */
@@ -68,8 +72,10 @@ export interface IngestorOptions {
   readonly maxPending?: number
   /** How long a pending resource waits before it is dropped, ms (default 1 hour). */
   readonly pendingTtlMs?: number
-  /** The other bounds of the pending set, per sending peer and in all (sync.md §12). */
+  /** The other bounds of the pending set, per sending peer and in all (sync.md §9). */
   readonly pending?: Partial<PendingLimits>
+  /** The per-author storage quota for resources from peers (author-quota.ts, sync.md §9). */
+  readonly quota?: Partial<QuotaLimits>
   /**
    * Checks the signatures of large batches elsewhere (a {@link VerifyPool}); outcomes are the
    * same with or without it. Not closed by the Ingestor.
@@ -116,6 +122,7 @@ export class Ingestor {
   readonly #store: Store
   readonly #clock: () => number
   readonly #pending: PendingSet
+  readonly #quota: AuthorQuota
   /**
    * The node's user, for the trust closure of resources from peers (admission.ts); undefined
    * (a device not joined yet, or a plain node library user) admits everything verified.
@@ -139,6 +146,7 @@ export class Ingestor {
       ...(options.maxPending !== undefined && { maxCount: options.maxPending }),
       ...(options.pendingTtlMs !== undefined && { ttlMs: options.pendingTtlMs }),
     })
+    this.#quota = new AuthorQuota(options.store, options.quota)
     this.#verifier = options.verifier
     this.#verifierMin = options.verifierMinBatch ?? 8
     this.#maxBatch = options.maxBatch ?? 4096
@@ -158,6 +166,11 @@ export class Ingestor {
         evicted: this.#pending.evicted,
       }
     return { ...this.#pending.shareOf(source), evicted: this.#pending.evicted }
+  }
+
+  /** What one author's resources take in the store, and refusals over its quota (tests, status). */
+  quotaOf(user: string): { count: number; bytes: number; refused: number } | undefined {
+    return this.#quota.usageOf(user)
   }
 
   /** Be told about every batch of newly appended journal lines (after the durable commit). */
@@ -308,7 +321,13 @@ export class Ingestor {
       verified?.()
     }
     const now = this.#clock()
-    const accepted: { v: Verified; i: number }[] = []
+    const user = this.user()
+    // sync.md §9: resources from peers count against their author's quota, except our own
+    // user's, and revocations (a contact over its quota can still revoke a lost device).
+    const limited = (source: string | undefined, r: DecodedResource) =>
+      source !== undefined && r.header.user !== user && r.kind !== 'revoke'
+    await this.#quota.load(todo.filter((t) => limited(t.source, t.r)).map((t) => t.r.header.user))
+    const accepted: { v: Verified; i: number; reserved: boolean }[] = []
     /** id -> index in `accepted`; a second copy in the batch is a duplicate of the first. */
     const seen = new Map<string, number>()
     const copies: { i: number; k: number }[] = []
@@ -328,7 +347,7 @@ export class Ingestor {
           if (SEALABLE_KINDS.includes(v.kind)) {
             throw new ProtocolError(ErrorCode.FORBIDDEN, `resource: a ${v.kind} must be sealed`)
           }
-          // From a peer, only the trust closure is stored (admission.ts, sync.md §12).
+          // From a peer, only the trust closure is stored (admission.ts, sync.md §9).
           const me = item.source === undefined ? undefined : this.user()
           const refusal = me === undefined ? undefined : admission(this.graph, me, v, now)
           if (refusal === 'not_yet') {
@@ -344,14 +363,19 @@ export class Ingestor {
             }
             continue
           }
-          if (applyToTrustGraph(this.graph, v)) progress = true
           const first = seen.get(v.id)
+          const reserved = first === undefined && limited(item.source, v)
+          if (reserved && !this.#quota.reserve(v.header.user, v.bytes.length)) {
+            outcomes[item.i] = { ...OVER_QUOTA, id: v.id }
+            continue
+          }
+          if (applyToTrustGraph(this.graph, v)) progress = true
           if (first !== undefined) {
             copies.push({ i: item.i, k: first })
             continue
           }
           seen.set(v.id, accepted.length)
-          accepted.push({ v, i: item.i })
+          accepted.push({ v, i: item.i, reserved })
         } catch (e) {
           // Missing authorization may arrive later in this batch or from another peer.
           if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER)
@@ -372,9 +396,15 @@ export class Ingestor {
         created: v.created,
         bytes: v.bytes,
       }))
-      const results = await this.#store.putResources(puts)
+      const results = await this.#store.putResources(puts).catch((e: unknown) => {
+        for (const a of accepted)
+          if (a.reserved) this.#quota.release(a.v.header.user, a.v.bytes.length)
+        throw e
+      })
       results.forEach((r, k) => {
-        const { v, i } = accepted[k]!
+        const { v, i, reserved } = accepted[k]!
+        if (reserved && !r.inserted) this.#quota.release(v.header.user, v.bytes.length)
+        if (!reserved && r.inserted) this.#quota.add(v.header.user, v.bytes.length)
         this.#pending.delete(v.id)
         outcomes[i] = {
           id: v.id,
@@ -418,6 +448,13 @@ export class Ingestor {
     }
   }
 }
+
+const OVER_QUOTA = {
+  status: 'rejected',
+  code: ErrorCode.LIMIT_EXCEEDED,
+  message: "the author's storage quota is used up",
+  overQuota: true,
+} as const
 
 function rejected(e: unknown, id?: string): IngestOutcome {
   if (!(e instanceof ProtocolError)) throw e

@@ -1,5 +1,5 @@
 /**
- * Resources held for later (docs/protocol/sync.md §12, "Admission"): a resource whose signer is
+ * Resources held for later (docs/protocol/sync.md §9, "Admission"): a resource whose signer is
  * not authorized yet, or a node identity that no trust of the trust closure names yet, waits
  * here and is retried when the trust graph changes. Everything here is bounded by count and
  * bytes, per sending peer and in all, so a peer that pushes what never becomes valid fills only
@@ -22,7 +22,7 @@ export interface PendingLimits {
   readonly ttlMs: number
 }
 
-/** The defaults (docs/protocol/sync.md §12). */
+/** The defaults (docs/protocol/sync.md §9). */
 export const PENDING_LIMITS: PendingLimits = {
   maxCount: 10_000,
   maxBytes: 64 * 1024 * 1024,

@@ -1,5 +1,5 @@
 /**
- * Issue 11 part 3, "Admission" (docs/protocol/sync.md §12, trust.md §10): a node stores only its
+ * Issue 11 part 3, "Admission" (docs/protocol/sync.md §9, trust.md §8.1): a node stores only its
  * user's trust closure, holds what may become valid within per-peer bounds, and a mutually
  * trusted peer that floods it is refused, penalized and disconnected while memory stays flat.
  * Each observation of the issue is reproduced: (1) posts by unknown signers parked without bound,
@@ -8,14 +8,13 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { TestContext } from 'node:test'
 import { signingKeyFromSeed } from '@sdmp/core'
 import type { DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import { addContact, createInvite } from '../src/account/index.js'
 import { admission } from '../src/admission.js'
 import { PendingSet } from '../src/pending-set.js'
-import { resourceMessage } from '../src/sync/wire.js'
+import { flood, peakRss, trustedPair } from './admission-kit.js'
 import { allResources, befriend as befriendPeers, closeAll, createPeer } from './mail-world.js'
 import {
   befriend,
@@ -24,12 +23,9 @@ import {
   makeNode,
   makeNodeIdentity,
   makeUser,
-  openDiskNode,
   provider,
-  shutdownAll,
   sign,
 } from './sim.js'
-import type { DiskNode, User } from './sim.js'
 
 const keyOf = (n: number): SigningKey => {
   const seed = new Uint8Array(32)
@@ -109,87 +105,6 @@ describe('trust closure', () => {
     assert.equal(admission(g, me, v(carolTrust), now), 'outside')
   })
 })
-
-/** Alice's node listening on TCP, Bob's node dialling it: a mutually trusted pair. */
-async function trustedPair(t: TestContext) {
-  t.after(() => shutdownAll())
-  const dir = tmpDir(t.after.bind(t))
-  const alice = makeUser('alice', 111)
-  const bob = makeUser('bob', 112)
-  const dave = makeUser('dave', 113)
-  for (const [x, y] of [
-    [alice, bob],
-    [bob, alice],
-    [alice, dave],
-    [dave, alice],
-  ] as [User, User][])
-    befriend(x, y)
-  const ids = {
-    a: makeNodeIdentity('a', alice, 114),
-    b: makeNodeIdentity('b', bob, 115),
-    d: makeNodeIdentity('d', dave, 116),
-  }
-  const open = async (
-    k: keyof typeof ids,
-    events?: { name: string; detail: Record<string, unknown> }[],
-  ) => {
-    const n = await openDiskNode(
-      ids[k],
-      `${dir}/${k}`,
-      events ? { event: (name, detail) => events.push({ name, detail }) } : {},
-    )
-    await introduce(n, alice, bob, dave)
-    return n
-  }
-  const events: { name: string; detail: Record<string, unknown> }[] = []
-  const a = await open('a', events)
-  a.ingestor.user = () => alice.key.fingerprint
-  await a.start()
-  const b = await open('b')
-  const d = await open('d')
-  await b.start({ listen: false, peers: [a.address()] })
-  await d.start({ listen: false, peers: [a.address()] })
-  const session = (n: DiskNode) => n.engine.sessions.get(a.key.fingerprint)
-  await waitFor(() => session(b) && session(d), {
-    timeout: 20_000,
-    what: 'bob and dave connected to alice',
-  })
-  return { a, b, d, alice, bob, dave, events, session }
-}
-
-/** Push raw resources from `from`'s session (a crafted peer sends what it likes). */
-async function flood(
-  from: DiskNode,
-  to: DiskNode,
-  resources: Iterable<Uint8Array>,
-): Promise<number> {
-  let sent = 0
-  for (const bytes of resources) {
-    const s = from.engine.sessions.get(to.key.fingerprint)
-    if (!s) break // disconnected
-    try {
-      await s.channel.send(resourceMessage(bytes))
-    } catch {
-      break // closed under us
-    }
-    sent++
-  }
-  return sent
-}
-
-/** Peak RSS sampled while `run` runs. */
-async function peakRss<T>(
-  run: () => Promise<T>,
-): Promise<{ value: T; peak: number; before: number }> {
-  const before = process.memoryUsage().rss
-  let peak = before
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
-  try {
-    return { value: await run(), peak, before }
-  } finally {
-    clearInterval(timer)
-  }
-}
 
 describe('admission over TCP: a trusted peer floods', () => {
   it('(1) posts by unknown signers: held within the per-peer bounds, then the peer is cut off', async (t) => {

@@ -20,6 +20,7 @@ import { createDuplexPair, secureChannel } from '@sdmp/transport'
 import type { DuplexPairOptions, SecureChannel } from '@sdmp/transport'
 import { Ingestor, PeerManager, SyncEngine } from '../src/index.js'
 import type { BackoffOptions, PeerAddress, SyncLimits } from '../src/index.js'
+import type { QuotaLimits } from '../src/author-quota.js'
 
 export const provider: CryptoProvider = createNodeProvider()
 const key = (n: number): SigningKey => signingKeyFromSeed(provider, new Uint8Array(32).fill(n))
@@ -242,17 +243,22 @@ export async function openDiskNode(
   options: {
     wrapStore?: (s: Store) => Store
     event?: (name: string, detail: Record<string, unknown>) => void
+    /** Sync limits (e.g. lowered push rates, sync.md §9). */
+    limits?: Partial<SyncLimits>
+    /** Per-author storage quota of the ingestor (sync.md §9). */
+    quota?: Partial<QuotaLimits>
   } = {},
 ): Promise<DiskNode> {
   const raw = new SqliteStore({ dir, sha512: provider.sha512, synchronous: 'NORMAL' })
   await raw.open()
   await raw.initJournal(id.key.fingerprint)
   const store = options.wrapStore ? options.wrapStore(raw) : raw
-  const ingestor = new Ingestor({ provider, store })
+  const ingestor = new Ingestor({ provider, store, ...(options.quota && { quota: options.quota }) })
   await ingestor.loadTrustGraph()
   const engine = new SyncEngine({
     store,
     ingestor,
+    ...(options.limits && { limits: options.limits }),
     signer: {
       provider,
       key: id.key,

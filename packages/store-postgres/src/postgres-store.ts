@@ -17,6 +17,7 @@ import type {
   ResourceKey,
   ResourceMeta,
   ResourceQuery,
+  StoreUsage,
   Store,
 } from '@sdmp/store'
 import {
@@ -145,6 +146,16 @@ export class PostgresStore implements Store {
     if (q.limit === 0 || q.kinds?.length === 0) return this.#db.use('query', async () => [])
     const { sql, values } = resourceQuerySql(this.#t, q)
     return (await this.#all(sql, values)).map(toMeta)
+  }
+
+  async usageOf(user: string): Promise<StoreUsage> {
+    assertDigest(user, 'user')
+    // octet_length of a TOASTed bytea reads its size without detoasting it.
+    const row = await this.#one(
+      `SELECT count(*) AS n, coalesce(sum(octet_length(bytes)), 0) AS b FROM ${this.#t.resources} WHERE user_fp = $1`,
+      [user],
+    )
+    return { count: Number(row?.['n'] ?? 0), bytes: Number(row?.['b'] ?? 0) }
   }
 
   async countResources(): Promise<number> {

@@ -19,6 +19,7 @@ import type {
   ResourceKey,
   ResourceMeta,
   ResourceQuery,
+  StoreUsage,
   Store,
 } from '@sdmp/store'
 import {
@@ -251,6 +252,18 @@ export class SqliteStore implements Store {
 
   async countResources(): Promise<number> {
     return this.#run('countResources', (o) => (o.st.count.get() as { n: number }).n)
+  }
+
+  async usageOf(user: string): Promise<StoreUsage> {
+    assertDigest(user, 'user')
+    // length() of a BLOB reads its size from the record header, not the (overflow) pages.
+    return this.#run('usageOf', (o) => {
+      const r = this.#stmt(
+        o,
+        'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
+      ).get(user) as { n: number; b: number }
+      return { count: r.n, bytes: r.b }
+    })
   }
 
   async journalHead(): Promise<JournalRow | undefined> {

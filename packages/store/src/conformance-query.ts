@@ -1,5 +1,5 @@
 /**
- * Conformance cases for queries and the sync order: queryResources filters and order,
+ * Conformance cases for queries and the sync order: queryResources filters and order, usageOf,
  * rangeKeys/countRange boundaries in (created, id) order (docs/protocol/sync.md), and a
  * fast-check property over random put sequences.
  * @module
@@ -70,6 +70,22 @@ export function registerQueryCases(h: Harness): void {
           await store.queryResources({ descending: true, afterPosition: 35, kinds: [KINDS[0]] }),
           metas.filter((m) => m.position > 35 && m.kind === KINDS[0]).reverse(),
         )
+      }))
+
+    it(`${n}: usageOf counts one user's resources and their bytes, duplicates once`, () =>
+      h.with(async (store) => {
+        const items = Array.from({ length: 20 }, (_, i) => makeItem(i, 'usage'))
+        assert.deepEqual(await store.usageOf(USERS[0]), { count: 0, bytes: 0 })
+        await store.putResources(items)
+        await store.putResources(items.slice(0, 5)) // duplicates are not stored twice
+        for (const user of USERS) {
+          const mine = items.filter((it) => it.user === user)
+          assert.deepEqual(await store.usageOf(user), {
+            count: mine.length,
+            bytes: mine.reduce((sum, it) => sum + it.bytes.length, 0),
+          })
+        }
+        await assert.rejects(store.usageOf('not a digest'), { code: 'BAD_REQUEST' })
       }))
 
     it(`${n}: rangeKeys and countRange honour (created, id) order and bounds`, () =>

@@ -11,6 +11,7 @@ export type {
   ResourceKey,
   ResourceMeta,
   ResourceQuery,
+  StoreUsage,
   PeerState,
   OutboxItem,
   BlobInfo,

@@ -19,6 +19,7 @@ import type {
   ResourceKey,
   ResourceMeta,
   ResourceQuery,
+  StoreUsage,
   Store,
 } from './store.js'
 import {
@@ -177,6 +178,19 @@ export class MemoryStore implements Store {
   async countResources(): Promise<number> {
     this.#live()
     return this.#resources.size
+  }
+
+  async usageOf(user: string): Promise<StoreUsage> {
+    this.#live()
+    assertDigest(user, 'user')
+    let count = 0
+    let bytes = 0
+    for (const r of this.#resources.values())
+      if (r.meta.user === user) {
+        count++
+        bytes += r.bytes.length
+      }
+    return { count, bytes }
   }
 
   async journalHead(): Promise<JournalRow | undefined> {

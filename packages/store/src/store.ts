@@ -67,6 +67,12 @@ export interface ResourceQuery {
   readonly descending?: boolean
 }
 
+/** Resources stored for one user and their encoded size ({@link Store.usageOf}). */
+export interface StoreUsage {
+  readonly count: number
+  readonly bytes: number
+}
+
 /** What a node remembers about one peer's sync progress. */
 export interface PeerState {
   /** Last journal line id received from the peer. */
@@ -156,6 +162,11 @@ export interface Store {
   queryResources(query: ResourceQuery): Promise<ResourceMeta[]>
   /** Number of stored resources. */
   countResources(): Promise<number>
+  /**
+   * How many resources are stored for `user` (their `user` field) and their encoded bytes in
+   * all: the per-author storage quota (sync.md §9) reads it once per author.
+   */
+  usageOf(user: string): Promise<StoreUsage>
 
   /** The last journal line, or undefined when the journal is empty. */
   journalHead(): Promise<JournalRow | undefined>

@@ -23,6 +23,8 @@ import { FAULT_CODES } from '../ingest.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
 import type { FetchPeer, Fetcher } from './fetcher.js'
 import { JournalFeed } from './journal-feed.js'
+import { PushGate } from './peer-rates.js'
+import type { PushLimits } from './peer-rates.js'
 import { SessionRequests } from './session-requests.js'
 import type { ResponseStatus, SessionResponse } from './session-requests.js'
 import { MessageType, decodeMessage, nextRequestId } from './wire.js'
@@ -30,14 +32,14 @@ import type { ResourceRef } from './visibility.js'
 import type { ControlSigner } from './wire.js'
 
 /** Limits of a session (defaults in sync-engine.ts). */
-export interface SessionLimits {
+export interface SessionLimits extends PushLimits {
   /** Journal lines per request_journal response. */
   readonly journalBatch: number
   /** Penalty points after which the peer is disconnected. */
   readonly maxPenalty: number
   /**
-   * Resources a peer may push per minute that are refused or held (outside the trust closure,
-   * signer unknown) before each further one costs a penalty point (sync.md §12). An honest peer
+   * Resources a peer may send per minute that are refused or held (outside the trust closure,
+   * signer unknown, author over its storage quota) before each further one costs a penalty point (sync.md §9). An honest peer
    * relays some (its other contacts' records); a flood does not stay under it.
    */
   readonly maxRefusedPerMinute: number
@@ -79,7 +81,7 @@ export class PeerSession implements FetchPeer {
   /** Incoming messages are handled one at a time, in order. */
   #inbox: Promise<void> = Promise.resolve()
   #penalty = 0
-  /** Refused or held resources in the current minute (sync.md §12). */
+  /** Refused or held resources in the current minute (sync.md §9). */
   #refused = 0
   #refusedSince = 0
   /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
@@ -90,7 +92,8 @@ export class PeerSession implements FetchPeer {
   #saving: Promise<void> = Promise.resolve()
   /** The last resource ingest started (the Ingestor completes them in order). */
   #ingesting: Promise<void> = Promise.resolve()
-  #ingestsInFlight = 0
+  /** Push rate and ingest backpressure (peer-rates.ts, sync.md §9). */
+  readonly #gate: PushGate
 
   /** Whether this node dialled the peer. */
   readonly role: 'initiator' | 'responder'
@@ -111,6 +114,7 @@ export class PeerSession implements FetchPeer {
     this.#host = host
     this.#requests = new SessionRequests(channel, host)
     this.#feed = new JournalFeed(this, host, this.#requests)
+    this.#gate = new PushGate(host.limits, peerUser === host.signer.user)
     channel.onMessage((m) => {
       this.#inbox = this.#inbox.then(() => this.#handle(m)).catch((e) => this.#fail(e))
     })
@@ -220,16 +224,22 @@ export class PeerSession implements FetchPeer {
 
   /** Ask the peer for resources; resolves with the ids it did not deliver. */
   async requestResources(ids: readonly string[]): Promise<readonly string[]> {
-    const r = await this.#requests.request('request_resource', {
-      identifier: nextRequestId(),
-      resources: [...ids],
-    })
-    if (r.status !== 'ok') return ids
-    const missing = (r.data as { missing?: unknown } | undefined)?.missing
-    // Wait until the frames sent before the response are ingested, then report what is missing.
-    await this.#inbox
-    await this.#ingesting
-    return Array.isArray(missing) ? missing.filter((x): x is string => typeof x === 'string') : []
+    // What we asked for is not counted against the peer's push rate (peer-rates.ts).
+    this.#gate.expect(ids)
+    try {
+      const r = await this.#requests.request('request_resource', {
+        identifier: nextRequestId(),
+        resources: [...ids],
+      })
+      if (r.status !== 'ok') return ids
+      const missing = (r.data as { missing?: unknown } | undefined)?.missing
+      // Wait until the frames sent before the response are ingested, then report what is missing.
+      await this.#inbox
+      await this.#ingesting
+      return Array.isArray(missing) ? missing.filter((x): x is string => typeof x === 'string') : []
+    } finally {
+      this.#gate.settle(ids)
+    }
   }
 
   /**
@@ -312,36 +322,44 @@ export class PeerSession implements FetchPeer {
   }
 
   async #onResource(bytes: Uint8Array): Promise<void> {
-    this.#feed.notePeerHas(peekResourceId(bytes))
+    const id = peekResourceId(bytes)
+    this.#feed.notePeerHas(id)
+    // sync.md §9: past the push rate a resource is not stored, and costs a point.
+    if (this.#gate.check(id, bytes.length) === 'rate')
+      return this.#penalize(
+        new ProtocolError(ErrorCode.LIMIT_EXCEEDED, 'sync: resources pushed faster than allowed'),
+      )
     // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
-    // (one commit for many); wait only when too many are in flight (backpressure).
-    this.#ingestsInFlight++
+    // (one commit for many); wait only when too many (or too many bytes) are in flight.
+    this.#gate.started(bytes.length)
     const done = this.#host.ingestor.ingest([bytes], { source: this.key }).then(
       ([outcome]) => {
-        this.#ingestsInFlight--
+        this.#gate.finished(bytes.length)
         if (
           outcome!.id !== undefined &&
           (outcome!.status === 'stored' || outcome!.status === 'duplicate')
         )
           this.#host.fetcher.received([outcome!.id])
+        // Outside the closure, held, or over its author's quota: an honest peer relays some.
         if (
           outcome!.status === 'pending' ||
-          (outcome!.status === 'rejected' && outcome!.code === ErrorCode.FORBIDDEN)
+          (outcome!.status === 'rejected' &&
+            (outcome!.code === ErrorCode.FORBIDDEN || outcome!.overQuota))
         )
           this.#noteRefused()
-        if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
+        else if (outcome!.status === 'rejected' && FAULT_CODES.has(outcome!.code!)) {
           this.#penalize(
             new ProtocolError(outcome!.code as ErrorCode, outcome!.message ?? 'invalid resource'),
           )
         }
       },
       (e) => {
-        this.#ingestsInFlight--
+        this.#gate.finished(bytes.length)
         this.#fail(e)
       },
     )
     this.#ingesting = done
-    if (this.#ingestsInFlight > MAX_INGESTS_IN_FLIGHT) await done
+    if (this.#gate.full) await done
   }
 
   async #onBroadcast(b: ContentData<'broadcast'>): Promise<void> {
@@ -393,9 +411,6 @@ export class PeerSession implements FetchPeer {
     void this.channel.close('internal_error')
   }
 }
-
-/** Resource ingests a session leaves running before it stops reading (backpressure). */
-const MAX_INGESTS_IN_FLIGHT = 2048
 
 /** Validate the data of a request_journal response. @throws BAD_REQUEST */
 function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {

@@ -20,11 +20,14 @@ import type { ControlSigner } from './wire.js'
 /** Every limit of the sync engine, with its default (HOUSE-STYLE: one home for limits). */
 export interface SyncLimits extends SessionLimits, FetchLimits {}
 
-/** Defaults: see docs/protocol/sync.md §7. */
+/** Defaults: see docs/protocol/sync.md §8.7 and §9. */
 export const DEFAULT_SYNC_LIMITS: SyncLimits = Object.freeze({
   journalBatch: 1000,
   maxPenalty: 5,
   maxRefusedPerMinute: 2_000,
+  maxPushPerMinute: 60_000,
+  maxPushBytesPerMinute: 256 * 1024 * 1024,
+  maxIngestBytesInFlight: 32 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   batch: 256,
   perPeer: 4,

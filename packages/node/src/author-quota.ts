@@ -1,0 +1,106 @@
+/**
+ * The per-author storage quota (docs/protocol/sync.md §9, "Admission"): resources published for
+ * one user (`resource.user`) other than the node's own may take at most so many resources and
+ * bytes of its store when they come from peers. Admission (admission.ts) decides *whose*
+ * resources are stored; this bounds *how much* of each, so a contact publishing a million posts
+ * cannot fill the disk. Usage is read from the store once per author (`Store.usageOf`) and then
+ * kept up to date in memory by the ingestor, which is the only writer of resources.
+ * @module
+ */
+import type { Store, StoreUsage } from '@sdmp/store'
+
+/** Bounds of the per-author quota (defaults in {@link QUOTA_LIMITS}). */
+export interface QuotaLimits {
+  /** Resources stored for one author. */
+  readonly maxCountPerAuthor: number
+  /** Encoded bytes stored for one author. */
+  readonly maxBytesPerAuthor: number
+}
+
+/** The defaults (docs/protocol/sync.md §9). */
+export const QUOTA_LIMITS: QuotaLimits = Object.freeze({
+  maxCountPerAuthor: 1_000_000,
+  maxBytesPerAuthor: 1024 * 1024 * 1024,
+})
+
+/**
+ * Authors whose usage is kept in memory; past it the oldest loaded are forgotten and read from
+ * the store again when next needed (the map is a cache, its truth is the store).
+ */
+const MAX_AUTHORS_CACHED = 10_000
+
+interface Usage {
+  count: number
+  bytes: number
+  /** Resources refused since loaded (tests, status). */
+  refused: number
+}
+
+/** Usage per author and the quota check. Not safe for concurrent batches: the ingestor
+ * serializes them. */
+export class AuthorQuota {
+  readonly #store: Pick<Store, 'usageOf'>
+  readonly #limits: QuotaLimits
+  readonly #usage = new Map<string, Usage>()
+
+  constructor(store: Pick<Store, 'usageOf'>, limits: Partial<QuotaLimits> = {}) {
+    this.#store = store
+    this.#limits = { ...QUOTA_LIMITS, ...limits }
+  }
+
+  /** Read the usage of these authors from the store, for those not loaded yet. */
+  async load(users: Iterable<string>): Promise<void> {
+    const want = new Set(users)
+    for (const user of want) {
+      if (this.#usage.has(user)) continue
+      // Forget the oldest loaded author this batch does not need (a batch may exceed the cap).
+      if (this.#usage.size >= MAX_AUTHORS_CACHED)
+        for (const old of this.#usage.keys())
+          if (!want.has(old)) {
+            this.#usage.delete(old)
+            break
+          }
+      const u: StoreUsage = await this.#store.usageOf(user)
+      this.#usage.set(user, { count: u.count, bytes: u.bytes, refused: 0 })
+    }
+  }
+
+  /**
+   * Reserve room for one resource of `size` bytes by `user` (loaded before).
+   * @returns false when it would exceed the quota (nothing is reserved)
+   */
+  reserve(user: string, size: number): boolean {
+    const u = this.#usage.get(user)
+    if (!u) throw new Error(`quota: usage of ${user} not loaded`)
+    const l = this.#limits
+    if (u.count + 1 > l.maxCountPerAuthor || u.bytes + size > l.maxBytesPerAuthor) {
+      u.refused++
+      return false
+    }
+    u.count++
+    u.bytes += size
+    return true
+  }
+
+  /** Give back a reservation (the resource was not stored: a duplicate, or the commit failed). */
+  release(user: string, size: number): void {
+    const u = this.#usage.get(user)
+    if (!u) return
+    u.count--
+    u.bytes -= size
+  }
+
+  /** A resource by `user` was stored without a reservation (a local ingest): count it. */
+  add(user: string, size: number): void {
+    const u = this.#usage.get(user)
+    if (!u) return // not loaded: the store count will include it
+    u.count++
+    u.bytes += size
+  }
+
+  /** The usage known for `user` and its refusals (tests, status); undefined when not loaded. */
+  usageOf(user: string): { count: number; bytes: number; refused: number } | undefined {
+    const u = this.#usage.get(user)
+    return u && { ...u }
+  }
+}
