@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * Enforces the dependency direction of HOUSE-STYLE: core and client import no `node:` module,
- * no database driver and no web framework; store/transport import no driver.
+ * Enforces the dependency direction of HOUSE-STYLE and docs/architecture.md: core imports no
+ * `node:` module, no database driver and no web framework; store imports no driver; the
+ * protocol runtime (`@sdmp/node`) imports no HTTP framework or server, no client API contract,
+ * nothing of the daemon (home layout, account, mailbox, API) and no database driver.
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,6 +19,15 @@ const rules = {
     /sodium-native/,
   ],
   store: [/better-sqlite3/, /^pg$/, /^hono/],
+  node: [
+    /^hono/,
+    /^@hono\//,
+    /^node:https?$/,
+    /^@sdmp\/(daemon|client|cli|web)(\/|$)/,
+    /(^|\/)(account|mail|service|daemon|api)\//,
+    /better-sqlite3/,
+    /^pg$/,
+  ],
 }
 let bad = 0
 function walk(dir, pkg) {

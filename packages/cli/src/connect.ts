@@ -29,7 +29,7 @@ export async function withApi<T>(
 ): Promise<T> {
   const daemon = await daemonApi(ctx)
   if (daemon !== undefined) return fn(daemon, 'daemon')
-  const { openNodeService } = await import('@sdmp/node')
+  const { openNodeService } = await import('@sdmp/daemon')
   const { accountDeps } = await import('./commands/account-session.js')
   const service = await openNodeService(accountDeps(ctx))
   try {
@@ -50,7 +50,7 @@ export async function withApi<T>(
 async function daemonApi(ctx: CommandContext): Promise<SdmpApi | undefined> {
   const home = ctx.home
   const { readDaemonInfo, readApiToken, processAlive, checkApiSocket } = await import(
-    '@sdmp/node/home'
+    '@sdmp/daemon/home'
   )
   const info = readDaemonInfo(home, { checkAlive: false })
   if (info === undefined) return undefined

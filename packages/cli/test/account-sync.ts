@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { createNodeProvider } from '@sdmp/crypto-node'
-import { Account } from '@sdmp/node/account'
+import { Account } from '@sdmp/daemon/account'
 import { SqliteStore } from '@sdmp/store-sqlite'
 
 const provider = createNodeProvider()

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { simulateSync } from './account-sync.js'
-import { decodeJoinRequest } from '@sdmp/node/account'
+import { decodeJoinRequest } from '@sdmp/daemon/account'
 import { tmpDir } from '@sdmp/testkit'
 import { linesOf, runSdmp } from './run-sdmp.js'
 

@@ -1,7 +1,7 @@
 /**
  * A revoked device is told, on the command line (issue 11; docs/protocol/trust.md §6.1): once
  * it holds its revocation (recorded in `<home>/revoked.json` by the node that learned it by
- * sync, see packages/node/test/devices.test.ts), `whoami`, `status` and `device list` open with
+ * sync, see packages/daemon/test/devices.test.ts), `whoami`, `status` and `device list` open with
  * "this device was revoked on DATE by DEVICE", and commands that publish refuse with REVOKED.
  */
 import { describe, it } from 'node:test'

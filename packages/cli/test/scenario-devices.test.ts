@@ -6,7 +6,7 @@
  * revoked phone is told, refuses to publish and receives nothing new (trust.md §6.1), and after
  * the laptop is lost Alice recovers her identity on a fresh device with her recovery words and
  * Bob keeps talking to her (keys.md §5). The same
- * behaviours at library level: packages/node/test/devices.test.ts and visibility.test.ts.
+ * behaviours at library level: packages/daemon/test/devices.test.ts and packages/node/test/visibility.test.ts.
  * @module
  */
 import assert from 'node:assert/strict'

@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createNodeProvider } from '@sdmp/crypto-node'
-import { Account } from '@sdmp/node/account'
+import { Account } from '@sdmp/daemon/account'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir } from '@sdmp/testkit'
 import { runCli } from '../src/main.js'

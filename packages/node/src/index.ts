@@ -1,5 +1,8 @@
 /**
- * @sdmp/node: the sdmp node as a library (ingest pipeline, sync engine, peer manager).
+ * @sdmp/node: the protocol runtime (docs/architecture.md): the ingest pipeline (verify, admit,
+ * store, journal), the sync engine and its sessions, attachment blob transfer, the peer
+ * manager. It knows no home directory, no HTTP and no user interface: those are the daemon's
+ * (`@sdmp/daemon`).
  * @module
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
@@ -25,14 +28,9 @@ export { DEFAULT_BACKOFF, resolveBackoff, backoffDelay } from './backoff.js'
 export type { BackoffOptions } from './backoff.js'
 export { parsePeerAddress, formatPeerAddress } from './peer-address.js'
 export type { PeerAddress } from './peer-address.js'
-// The account layer: an sdmp home, keys, devices, invites, contacts (docs/cli.md); curated in
-// account/index.ts.
-export * from './account/index.js'
-// The daemon, its network, the in-process service and the mailbox (docs/daemon.md).
-export * from './daemon/index.js'
-export { NodeService } from './service/node-service.js'
-export type { NodeServiceOptions, ServiceNetwork } from './service/node-service.js'
-export { openNodeService } from './service/open.js'
-export type { OpenedService } from './service/open.js'
-export * from './mail/index.js'
-export * from './api/index.js'
+export { PARTIAL_BLOB_DIR } from './blobs/blob-partial.js'
+export { WANTED_NS } from './blobs/wanted-records.js'
+export { BlobTransfer, DEFAULT_BLOB_LIMITS } from './blobs/blob-transfer.js'
+export type { BlobLimits } from './blobs/blob-transfer.js'
+export { NO_BLOBS } from './sync/session-blobs.js'
+export type { BlobPeer, SessionBlobs } from './sync/session-blobs.js'

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { generateAttachmentKey, openAttachment, sealAttachment } from '@sdmp/core'
 import type { DuplexTap } from '@sdmp/transport'
-import { tmpDir, waitFor } from '@sdmp/testkit'
+import { collect, fileBytes, once, tmpDir, waitFor } from '@sdmp/testkit'
 import { PARTIAL_BLOB_DIR } from '../src/blobs/blob-partial.js'
 import { WANTED_NS } from '../src/blobs/wanted-records.js'
 import {
@@ -26,7 +26,6 @@ import {
   shutdownAll,
 } from './sim.js'
 import type { DiskNode, NodeIdentity } from './sim.js'
-import { collect, fileBytes, once } from './attach-fixture.js'
 
 type Events = { name: string; detail: Record<string, unknown> }[]
 

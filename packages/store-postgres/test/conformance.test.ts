@@ -3,7 +3,7 @@
  * @module
  */
 import { after } from 'node:test'
-import { runStoreConformance } from '@sdmp/store'
+import { runStoreConformance } from '@sdmp/store/conformance'
 import type { PostgresStore } from '../src/index.js'
 import { adminPool, dropSchema, pgStore, postgresSelected, sha512 } from './pg-test-env.js'
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runStoreConformance } from '@sdmp/store'
+import { runStoreConformance } from '@sdmp/store/conformance'
 import type { Store } from '@sdmp/store'
 import { SqliteStore } from '../src/sqlite-store.js'
 

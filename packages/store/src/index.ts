@@ -1,6 +1,7 @@
 /**
- * @sdmp/store: the Store interface, the in-memory store, the secret vault and the conformance
- * suite every backend runs (docs/store.md).
+ * @sdmp/store: the Store interface, the in-memory store and the secret vault (docs/store.md).
+ * The conformance suite every backend runs (`node:test`) and the bench kit are test tools, at
+ * the subpaths `@sdmp/store/conformance` and `@sdmp/store/bench-kit`, never in runtime code.
  * @module
  */
 export type {
@@ -21,8 +22,6 @@ export type {
 export { MAX_LOCAL_VALUE_BYTES } from './store.js'
 export { MemoryStore } from './memory-store.js'
 export type { MemoryStoreOptions } from './memory-store.js'
-export { runStoreConformance } from './conformance.js'
-export type { StoreConformanceOptions } from './conformance.js'
 export {
   assertDigest,
   assertName,
@@ -45,7 +44,5 @@ export {
   MAX_KIND_LENGTH,
 } from './validate.js'
 export { assertQuery, assertRange, checkAborted, BLOB_CHUNK } from './store-helpers.js'
-export { runStoreBench } from './bench-kit.js'
-export type { StoreBenchFactory, StoreBenchOptions, StoreBenchTargets } from './bench-kit.js'
 export { SecretVault, DEFAULT_SCRYPT, VAULT_HEADER } from './secret-vault.js'
 export type { SecretVaultOptions, ScryptParams } from './secret-vault.js'

@@ -24,3 +24,4 @@ export {
 export type { SecretHit } from './secrets.js'
 export { startSilentFlood, loopbackRange } from './silent-flood.js'
 export type { SilentFlood, SilentFloodOptions } from './silent-flood.js'
+export { chunksOf, collect, fileBytes, once } from './byte-streams.js'

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { createNodeProvider } from '@sdmp/crypto-node'
-import { Account } from '@sdmp/node/account'
-import type { AccountDeps } from '@sdmp/node/account'
+import { Account } from '@sdmp/daemon/account'
+import type { AccountDeps } from '@sdmp/daemon/account'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import type { CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'

@@ -1,6 +1,6 @@
 /**
  * `sdmp demo`: two users on two nodes with SQLite stores exchange an encrypted message and a
- * receipt, every step verified. What `npm start` runs until the daemon exists (issue #5).
+ * receipt, every step shown and verified, in one process (the daemon does the same over sync).
  * @module
  */
 import type { Command } from '../command.js'

@@ -32,7 +32,7 @@ export const initCommand: Command = {
     "'sdmp device authorize REQUEST' on your first device; this device learns its trust by sync.",
   ].join('\n'),
   async run(ctx) {
-    const { Account } = await import('@sdmp/node/account')
+    const { Account } = await import('@sdmp/daemon/account')
     const { accountDeps } = await import('./account-session.js')
     const { recoveryWordsText } = await import('./identity.js')
     const name = ctx.options['name'] as string | undefined

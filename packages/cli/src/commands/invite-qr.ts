@@ -5,7 +5,7 @@
  */
 import encodeQR from 'qr'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import { QR_CAPACITY_BYTES, decodeInvite, encodeCompactInvite } from '@sdmp/node/account'
+import { QR_CAPACITY_BYTES, decodeInvite, encodeCompactInvite } from '@sdmp/daemon/account'
 
 /**
  * The compact form of `invite` and, when `draw`, its QR code drawn with half-block characters

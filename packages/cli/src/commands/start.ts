@@ -54,17 +54,18 @@ export const startCommand: Command = {
     'address.',
   ].join('\n'),
   async run(ctx) {
-    const node = await import('@sdmp/node')
+    const node = await import('@sdmp/daemon')
+    const { parsePeerAddress } = await import('@sdmp/node')
     const { accountDeps } = await import('./account-session.js')
     const config = node.readHomeConfig(ctx.home)
-    const peer = listenAddress(ctx, 'peer', config.listen.peer, node.parsePeerAddress)
-    const api = listenAddress(ctx, 'api', config.listen.api, node.parsePeerAddress)
+    const peer = listenAddress(ctx, 'peer', config.listen.peer, parsePeerAddress)
+    const api = listenAddress(ctx, 'api', config.listen.api, parsePeerAddress)
     if (!LOOPBACK.has(api.host))
       ctx.err(
         `sdmp: warning: the client API listens on ${api.host}, not loopback: anyone who can reach it and holds the token controls this node`,
       )
     const advertise = (ctx.options['advertise'] as string[] | undefined) ?? []
-    for (const a of advertise) node.parsePeerAddress(a)
+    for (const a of advertise) parsePeerAddress(a)
     const apiHosts = (ctx.options['api-host'] as string[] | undefined) ?? []
     const running = node.readDaemonInfo(ctx.home)
     if (running)

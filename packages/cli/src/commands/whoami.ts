@@ -18,7 +18,7 @@ export const whoamiCommand: Command = {
   ].join('\n'),
   async run(ctx) {
     const { readDaemonInfo, readHomeConfig, readRevocation, describeRevocation } = await import(
-      '@sdmp/node/home'
+      '@sdmp/daemon/home'
     )
     const c = readHomeConfig(ctx.home)
     const d = readDaemonInfo(ctx.home)

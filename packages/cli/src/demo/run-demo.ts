@@ -1,8 +1,7 @@
 /**
  * The `sdmp demo` scenario: two people, each with one node and its own SQLite store, exchange
- * an end-to-end encrypted message and a receipt, with every step checked the way a daemon will
- * check it (validate, store and journal, open, verify the journal). Until the daemon exists
- * (issue #5) this is what `npm start` runs.
+ * an end-to-end encrypted message and a receipt, with every step shown and checked the way the
+ * daemon checks it (validate, store and journal, open, verify the journal), in one process.
  * @module
  */
 import { mkdtempSync } from 'node:fs'
@@ -198,7 +197,8 @@ export async function runDemo(
       `alice sealed a ${message.bytes.length}-byte message for ${keys.length} node keys: ${sealed.bytes.length}-byte encrypted resource ${sealed.id.slice(0, 12)}…`,
     )
 
-    // Bob's node receives the bytes (the network comes with issue #4), checks and opens them.
+    // Bob's node receives the bytes (handed over in-process here; daemons sync them), checks
+    // and opens them.
     const received = await ingest(provider, bob, (await alice.store.getResource(sealed.id))!, now)
     const opened = openResource(provider, received, [bob.prekey.secret], bob.graph, {
       now,

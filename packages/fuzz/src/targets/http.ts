@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import { closeEventStreams, createApiApp } from '@sdmp/node'
+import { closeEventStreams, createApiApp } from '@sdmp/daemon'
 import { oversize, randomJsonText, textMutant, utf8 } from '../mutate.js'
 import { getWorld } from '../samples.js'
 import { FuzzFinding, defineTarget } from '../target.js'

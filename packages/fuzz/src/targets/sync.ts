@@ -17,9 +17,6 @@ import {
 } from '@sdmp/core'
 import type { SyncKey } from '@sdmp/core'
 import {
-  Ingestor,
-  MessageType,
-  decodeMessage,
   decodeInvite,
   decodeJoinRequest,
   encodeInvite,
@@ -27,7 +24,8 @@ import {
   INVITE_PREFIX,
   JOIN_PREFIX,
   MAX_INVITE_CHARS,
-} from '@sdmp/node'
+} from '@sdmp/daemon'
+import { Ingestor, MessageType, decodeMessage } from '@sdmp/node'
 import { MemoryStore } from '@sdmp/store'
 import { byteMutant, payloadMutant, oversize, randomBytes, textMutant, utf8 } from '../mutate.js'
 import { T0, getWorld, innerText, signRaw } from '../samples.js'

@@ -9,8 +9,8 @@
 import { ErrorCode, MAX_OFFERED_BLOBS, ProtocolError, isProtocolError } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
-import type { PeerSession } from '../sync/peer-session.js'
-import type { SessionBlobs } from './session-blobs.js'
+import type { BlobPeer } from '../sync/session-blobs.js'
+import type { SessionBlobs } from '../sync/session-blobs.js'
 import { controlMessage } from '../sync/wire.js'
 import type { ControlSigner } from '../sync/wire.js'
 import { decodeBlobFrame } from './blob-frame.js'
@@ -30,7 +30,7 @@ export interface BlobTransferOptions {
   readonly store: Store
   readonly signer: ControlSigner
   /** The open sessions (the sync engine's). */
-  readonly sessions: () => Iterable<PeerSession>
+  readonly sessions: () => Iterable<BlobPeer>
   readonly limits?: Partial<BlobLimits>
   readonly event?: (name: string, detail: Record<string, unknown>) => void
 }
@@ -38,14 +38,14 @@ export interface BlobTransferOptions {
 /** A blob wanted: from any peer (`any`, the mailbox wants it) or from peers that offered it. */
 interface Want {
   any: boolean
-  readonly offeredBy: Set<PeerSession>
+  readonly offeredBy: Set<BlobPeer>
   /** Peers asked already (reset when the blob is wanted again). */
-  tried: WeakSet<PeerSession>
+  tried: WeakSet<BlobPeer>
 }
 
 /** A running download: reserved before its first await, so one per hash. */
 interface Transfer {
-  readonly session: PeerSession
+  readonly session: BlobPeer
   download?: BlobDownload
 }
 
@@ -157,7 +157,7 @@ export class BlobTransfer implements SessionBlobs {
   }
 
   /** A session opened: retry every blob wanted from any peer. */
-  attached(session: PeerSession): void {
+  attached(session: BlobPeer): void {
     void session.channel.closed.then(() => {
       this.#uploads.forget(session)
       const a = [...this.#active.values()].filter((x) => x.session === session)
@@ -186,7 +186,7 @@ export class BlobTransfer implements SessionBlobs {
     await this.#records.flush()
   }
 
-  onOffer(session: PeerSession, q: ContentData<'offer_blobs'>): void {
+  onOffer(session: BlobPeer, q: ContentData<'offer_blobs'>): void {
     void (async () => {
       for (const hash of q.hashes) {
         if (this.#active.has(hash) || (await this.#o.store.hasBlob(hash))) continue
@@ -196,11 +196,11 @@ export class BlobTransfer implements SessionBlobs {
     })().catch((e: unknown) => this.#error(e))
   }
 
-  onRequest(session: PeerSession, q: ContentData<'request_blob'>): Promise<void> {
+  onRequest(session: BlobPeer, q: ContentData<'request_blob'>): Promise<void> {
     return this.#uploads.onRequest(session, q)
   }
 
-  async onFrame(session: PeerSession, body: Uint8Array): Promise<void> {
+  async onFrame(session: BlobPeer, body: Uint8Array): Promise<void> {
     const frame = decodeBlobFrame(body)
     const active = this.#active.get(frame.hash)
     // A frame of a transfer given up (or never asked from this peer) is ignored.
@@ -247,14 +247,14 @@ export class BlobTransfer implements SessionBlobs {
     }
   }
 
-  #downloadsFrom(session: PeerSession): number {
+  #downloadsFrom(session: BlobPeer): number {
     let n = 0
     for (const a of this.#active.values()) if (a.session === session) n++
     return n
   }
 
   /** One download from one peer; true when the blob is stored. Never rejects. */
-  #fetch(session: PeerSession, hash: string): Promise<boolean> {
+  #fetch(session: BlobPeer, hash: string): Promise<boolean> {
     if (this.#active.has(hash)) return Promise.resolve(false)
     const transfer: Transfer = { session }
     this.#active.set(hash, transfer)

@@ -7,7 +7,7 @@
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
-import type { PeerSession } from '../sync/peer-session.js'
+import type { BlobPeer } from '../sync/session-blobs.js'
 import { BLOB_FRAME_DATA_BYTES, encodeBlobFrame } from './blob-frame.js'
 
 /** Sizes of held blobs remembered, so a request does not stream the blob twice. */
@@ -18,7 +18,7 @@ export class BlobUploads {
   readonly #store: Store
   readonly #perPeer: number
   readonly #onError: (e: unknown) => void
-  readonly #uploads = new Map<PeerSession, number>()
+  readonly #uploads = new Map<BlobPeer, number>()
   readonly #sizes = new Map<string, number>()
 
   constructor(store: Store, uploadsPerPeer: number, onError: (e: unknown) => void) {
@@ -28,7 +28,7 @@ export class BlobUploads {
   }
 
   /** Answer one request; the frames go out afterwards without blocking the inbox. */
-  async onRequest(session: PeerSession, q: ContentData<'request_blob'>): Promise<void> {
+  async onRequest(session: BlobPeer, q: ContentData<'request_blob'>): Promise<void> {
     const uploads = this.#uploads.get(session) ?? 0
     if (uploads >= this.#perPeer) return session.answer(q.identifier, 'rejected', 'busy')
     const size = await this.#sizeOf(q.hash)
@@ -49,7 +49,7 @@ export class BlobUploads {
   }
 
   /** The session closed: its uploads stop at their next frame. */
-  forget(session: PeerSession): void {
+  forget(session: BlobPeer): void {
     this.#uploads.delete(session)
   }
 
@@ -66,7 +66,7 @@ export class BlobUploads {
     return size
   }
 
-  async #upload(session: PeerSession, hash: string, offset: number): Promise<void> {
+  async #upload(session: BlobPeer, hash: string, offset: number): Promise<void> {
     const data = await this.#store.getBlob(hash)
     if (!data) return
     let at = 0

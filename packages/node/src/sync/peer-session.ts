@@ -3,7 +3,7 @@
  * inbox that dispatches every channel message in order, incremental pull from the last line
  * seen, ingest of pushed resources, and penalties for invalid data. Requests and responses live
  * in session-requests.ts, what we send of our journal in journal-feed.ts, and attachment blobs
- * in ../blobs/session-blobs.ts.
+ * in session-blobs.ts.
  * @module
  */
 import {
@@ -17,8 +17,8 @@ import {
 import type { ContentData, Json, Verified } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
 import type { SecureChannel } from '@sdmp/transport'
-import { NO_BLOBS } from '../blobs/session-blobs.js'
-import type { SessionBlobs } from '../blobs/session-blobs.js'
+import { NO_BLOBS } from './session-blobs.js'
+import type { BlobPeer, SessionBlobs } from './session-blobs.js'
 import { FAULT_CODES } from '../ingest.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
 import type { FetchPeer, Fetcher } from './fetcher.js'
@@ -70,7 +70,7 @@ export interface SessionHost {
 }
 
 /** A sync session; create it once the channel passed the trust gate. */
-export class PeerSession implements FetchPeer {
+export class PeerSession implements FetchPeer, BlobPeer {
   readonly key: string
   readonly channel: SecureChannel
   /** The peer node's user. */

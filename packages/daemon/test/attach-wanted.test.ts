@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import { Account } from '../src/account/index.js'
-import { WANTED_NS } from '../src/blobs/wanted-records.js'
+import { WANTED_NS } from '@sdmp/node'
 import {
   befriend,
   chunksOf,

@@ -7,9 +7,9 @@
 import type { SyncRequest, SyncResult } from '@sdmp/client'
 import { Account } from '../account/account.js'
 import type { AccountDeps } from '../account/account.js'
-import { NodeNetwork } from '../daemon/network.js'
+import { NodeNetwork } from './network.js'
 import { Mailbox } from '../mail/index.js'
-import { NodeService } from './node-service.js'
+import { NodeService } from '../service/node-service.js'
 
 /** An in-process node service and how to release it. */
 export interface OpenedService {

@@ -55,10 +55,10 @@ import { joinUser } from '../account/join.js'
 import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
 import { describeRevocation, revokedError } from '../account/revocation.js'
 import type { AttachmentData, Mailbox } from '../mail/index.js'
-import { readAttachment, storeAttachment } from '../blobs/attachment-store.js'
+import { readAttachment, storeAttachment } from '../mail/attachment-store.js'
 import { postOf } from '../mail/events.js'
-import { peerAddresses } from '../daemon/address-book.js'
-import { formatPeerAddress } from '../peer-address.js'
+import { peerAddresses } from '../account/address-book.js'
+import { formatPeerAddress } from '@sdmp/node'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {

@@ -17,7 +17,7 @@ import {
 import type { CryptoProvider } from '@sdmp/core'
 import type { AttachmentDownload, UploadedBlob } from '@sdmp/client'
 import type { Store } from '@sdmp/store'
-import type { AttachmentData } from '../mail/sender.js'
+import type { AttachmentData } from './sender.js'
 
 /**
  * Encrypt a file into the store, streaming (never the whole file in memory).

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { SdmpHttpClient } from '@sdmp/client'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import { SqliteStore } from '@sdmp/store-sqlite'
-import { waitFor } from '@sdmp/testkit'
+import { collect, waitFor } from '@sdmp/testkit'
 import { Account, readApiToken } from '../src/account/index.js'
 import type { AccountDeps } from '../src/account/index.js'
 import { Daemon } from '../src/daemon/index.js'
@@ -80,35 +80,7 @@ export async function connectedTo(a: Node, node: string): Promise<void> {
   )
 }
 
-/** Deterministic test bytes of any length. */
-export function fileBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
-
-/** `bytes` as an async stream of `size`-byte pieces. */
-export async function* chunksOf(bytes: Uint8Array, size = 50_000): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
-}
-
-/** All bytes of a stream. */
-export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  for await (const p of source) parts.push(p)
-  return new Uint8Array(Buffer.concat(parts))
-}
-
-/** A source that yields `bytes` once (an upload body). */
-export async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes
-}
+export { chunksOf, collect, fileBytes, once } from '@sdmp/testkit'
 
 /** Attachment `index` of message `id`, decrypted through the API. */
 export async function download(n: Node, id: string, index: number): Promise<Uint8Array> {

@@ -11,19 +11,19 @@ import type { ContentData } from '@sdmp/core'
 import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
 import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
-import type { BackoffOptions } from '../backoff.js'
-import { PARTIAL_BLOB_DIR } from '../blobs/blob-partial.js'
-import { PeerManager } from '../peer-manager.js'
-import { formatPeerAddress } from '../peer-address.js'
-import type { PeerAddress } from '../peer-address.js'
-import { SyncEngine } from '../sync/sync-engine.js'
-import type { SyncLimits } from '../sync/sync-engine.js'
+import type { BackoffOptions } from '@sdmp/node'
+import { PARTIAL_BLOB_DIR } from '@sdmp/node'
+import { PeerManager } from '@sdmp/node'
+import { formatPeerAddress } from '@sdmp/node'
+import type { PeerAddress } from '@sdmp/node'
+import { SyncEngine } from '@sdmp/node'
+import type { SyncLimits } from '@sdmp/node'
 import {
   knownSourceAddresses,
   nodeRecordsOf,
   peerAddresses,
   sourceAddressKey,
-} from './address-book.js'
+} from '../account/address-book.js'
 
 /** Options of {@link NodeNetwork.start}. */
 export interface NetworkOptions {

@@ -1,7 +1,7 @@
 /**
  * The light part of the account layer: reading a home's files (config.json, daemon.json, the
  * api token) without loading keys, the store or native crypto. `sdmp whoami` and the command
- * framework's daemon lookup import only this (`@sdmp/node/home`) to stay fast (docs/cli.md).
+ * framework's daemon lookup import only this (`@sdmp/daemon/home`) to stay fast (docs/cli.md).
  * @module
  */
 export { HOME_FILES, DEFAULT_LISTEN, homePaths, readHomeConfig, noHome } from './home-files.js'

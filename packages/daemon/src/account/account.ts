@@ -1,7 +1,8 @@
 /**
  * The account of one sdmp home: this node's keys (and the user key on the first device), its
  * store, secret vault and ingest pipeline, opened together under the store's exclusive lock.
- * The CLI opens it per command; the daemon will hold it while it runs (docs/cli.md).
+ * A command opens it for its own run when no daemon runs; the daemon holds it while it runs
+ * (docs/cli.md §1).
  * Collaborators (crypto provider, store factory, clock) are injected; nothing here reads env.
  * @module
  */
@@ -27,8 +28,8 @@ import type {
 } from '@sdmp/core'
 import { SecretVault } from '@sdmp/store'
 import type { ScryptParams, Store } from '@sdmp/store'
-import { Ingestor } from '../ingest.js'
-import type { IngestOutcome } from '../ingest.js'
+import { Ingestor } from '@sdmp/node'
+import type { IngestOutcome } from '@sdmp/node'
 import { encodeJoinRequest } from './codec.js'
 import { publishPrekey } from './prekey-publish.js'
 import { SECRET_NAMES } from './secret-names.js'

@@ -1,5 +1,5 @@
 /**
- * @sdmp/node/api: the node's client API over HTTP/JSON + SSE (docs/api.md).
+ * @sdmp/daemon/api: the node's client API over HTTP/JSON + SSE (docs/api.md).
  * @module
  */
 export { createApiApp, closeEventStreams } from './api-app.js'

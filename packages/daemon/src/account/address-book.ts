@@ -7,10 +7,10 @@
  */
 import { isIP } from 'node:net'
 import type { ContentData, DecodedResource } from '@sdmp/core'
-import type { Account } from '../account/account.js'
-import { storedResources } from '../account/devices.js'
-import { parsePeerAddress } from '../peer-address.js'
-import type { PeerAddress } from '../peer-address.js'
+import type { Account } from './account.js'
+import { storedResources } from './devices.js'
+import { parsePeerAddress } from '@sdmp/node'
+import type { PeerAddress } from '@sdmp/node'
 
 /** The newest `node` record of each node of `user`, by signing node. */
 export async function nodeRecordsOf(

@@ -1,0 +1,18 @@
+/**
+ * @sdmp/daemon: the sdmp node as a person runs it (docs/architecture.md): the home and its
+ * account (keys, devices, contacts, invites, recovery), the mailbox (sealed messages, receipts,
+ * attachments), the in-process service that implements the client API contract, the daemon
+ * with its network, and the HTTP API. Built on the protocol runtime `@sdmp/node`.
+ * @module
+ */
+// The account layer: an sdmp home, keys, devices, invites, contacts (docs/cli.md); curated in
+// account/index.ts.
+export * from './account/index.js'
+// The daemon, its network, the in-process service and the mailbox (docs/daemon.md).
+export * from './daemon/index.js'
+export { NodeService } from './service/node-service.js'
+export type { NodeServiceOptions, ServiceNetwork } from './service/node-service.js'
+export { openNodeService } from './daemon/open.js'
+export type { OpenedService } from './daemon/open.js'
+export * from './mail/index.js'
+export * from './api/index.js'
