@@ -95,6 +95,7 @@ export class PeerManager {
   readonly #self: string
   readonly #channelOptions: Omit<SecureChannelOptions, 'role'>
   readonly #dialers = new Map<string, Dialer>()
+  readonly #settledWaiters: (() => void)[] = []
   #tcp: TcpListener | undefined
   #ws: WebSocketListener | undefined
   #running = false
@@ -189,11 +190,24 @@ export class PeerManager {
     return [...this.#dialers.values()].map((d) => d.status())
   }
 
+  /** Resolves once no dialled peer is `connecting` (each connected, in backoff or stopped). */
+  settled(): Promise<void> {
+    if (!this.status().some((s) => s.state === 'connecting')) return Promise.resolve()
+    return new Promise((resolve) => this.#settledWaiters.push(resolve))
+  }
+
+  /** A dialer left `connecting`: wake the {@link settled} waiters when none is left. */
+  dialerSettled(): void {
+    if (this.status().some((s) => s.state === 'connecting')) return
+    for (const resolve of this.#settledWaiters.splice(0)) resolve()
+  }
+
   /** Close the listeners, every channel they accepted, every dialled channel and every timer. */
   async stop(): Promise<void> {
     this.#running = false
     const dialers = [...this.#dialers.values()]
     this.#dialers.clear()
+    this.dialerSettled()
     await Promise.all([...dialers.map((d) => d.stop()), this.#tcp?.close(), this.#ws?.close()])
     this.#tcp = undefined
     this.#ws = undefined
@@ -347,6 +361,7 @@ class Dialer {
     this.#inbound = inbound
     this.#nextAttemptAt = undefined
     if (!inbound) this.#channel = channel
+    this.#m.dialerSettled()
     const since = Date.now()
     void channel.closed.then((info) => {
       if (this.#channel === channel) this.#channel = undefined
@@ -369,11 +384,13 @@ class Dialer {
     this.#nextAttemptAt = Date.now() + delay
     this.#m.event('backoff', { address: this.#key, code, delayMs: delay })
     this.#timer = setTimeout(() => this.attempt(), delay)
+    this.#m.dialerSettled()
   }
 
   async stop(): Promise<void> {
     this.#stopped = true
     this.#state = 'stopped'
+    this.#m.dialerSettled()
     clearTimeout(this.#timer)
     this.#timer = undefined
     this.#abort?.abort()

@@ -16,6 +16,7 @@ import type { BackoffOptions } from '@sdmp/node'
 import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
+import { SerialQueue } from '@sdmp/node'
 
 /** Options of {@link Daemon.start}. */
 export interface DaemonOptions {
@@ -64,7 +65,7 @@ export class Daemon {
   #stopping: Promise<void> | undefined
   #unRevoked: (() => void) | undefined
   #unUser: (() => void) | undefined
-  #restarting: Promise<void> = Promise.resolve()
+  readonly #restarting = new SerialQueue()
   /** The address the peer listener bound first: kept across restarts (a rotation). */
   #bound: { host: string; port: number } | undefined
 
@@ -86,8 +87,8 @@ export class Daemon {
 
   /** Stop the network and start it again for the account's current user, on the same port. */
   #restartNetwork(): void {
-    this.#restarting = this.#restarting
-      .then(async () => {
+    void this.#restarting
+      .run(async () => {
         if (this.#stopping) return
         const old = this.#network
         this.#network = undefined
@@ -228,7 +229,7 @@ export class Daemon {
       clearInterval(this.#prekeyTimer)
       this.#unUser?.()
       this.#unRevoked?.()
-      await this.#restarting
+      await this.#restarting.idle()
       await this.#api?.close().catch(() => undefined)
       await this.#network?.stop().catch(() => undefined)
       await this.mailbox.stop().catch(() => undefined)

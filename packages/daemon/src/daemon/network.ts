@@ -4,6 +4,7 @@
  * from the trust log and the peers' signed `node` records (docs/daemon.md §2, sync.md §8).
  * @module
  */
+import { SerialQueue } from '@sdmp/node'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
@@ -64,7 +65,7 @@ export class NodeNetwork {
   readonly #peerListeners = new Set<(peer: Peer) => void>()
   /** IP addresses in the signed `node` records of the nodes we dial (transport.md §8.1). */
   #known: ReadonlySet<string> = new Set()
-  #refreshing: Promise<void> = Promise.resolve()
+  readonly #refreshing = new SerialQueue()
   #unsubscribe: (() => void) | undefined
   #stopped = false
 
@@ -164,8 +165,8 @@ export class NodeNetwork {
 
   /** Recompute the peers to dial (serialized); new ones are dialled, gone ones dropped. */
   refreshPeers(): Promise<void> {
-    this.#refreshing = this.#refreshing
-      .then(async () => {
+    return this.#refreshing
+      .run(async () => {
         if (this.#stopped) return
         const wanted = new Map<string, PeerAddress>()
         for (const a of await peerAddresses(this.account)) wanted.set(formatPeerAddress(a), a)
@@ -186,7 +187,6 @@ export class NodeNetwork {
       .catch((e: unknown) => {
         this.#options.event?.('refresh-error', { code: (e as ProtocolError).code ?? 'error' })
       })
-    return this.#refreshing
   }
 
   /** Whether an inbound source address is listed by a trusted node's signed `node` record. */
@@ -245,7 +245,7 @@ export class NodeNetwork {
     })
     const settled = async (): Promise<true> => {
       // Wait for every dialer to have connected or failed once since the redial.
-      while (this.manager.status().some((s) => s.state === 'connecting')) await delay(20)
+      await this.manager.settled()
       await Promise.all(
         [...this.engine.sessions.values()]
           .filter((s) => s.isOpen)
@@ -285,7 +285,7 @@ export class NodeNetwork {
     if (this.#stopped) return
     this.#stopped = true
     this.#unsubscribe?.()
-    await this.#refreshing
+    await this.#refreshing.idle()
     await this.manager.stop()
     await this.engine.close()
     // Close partial files and write wanted records before the account closes the store.
@@ -295,5 +295,3 @@ export class NodeNetwork {
 
 /** Kinds whose arrival can change whom this node should dial. */
 const TOPOLOGY_KINDS: ReadonlySet<string> = new Set(['identity', 'trust', 'revoke', 'node'])
-
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))

@@ -22,6 +22,7 @@ import { shareContactList } from './contact-share.js'
 import { followRotations } from '../account/rotation.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
+import { SerialQueue } from '@sdmp/node'
 
 /** Journal lines indexed per commit. */
 const BATCH_LINES = 256
@@ -75,9 +76,9 @@ export class Mailbox {
   #running: Promise<void> | undefined
   #again = false
   /** The rotation follower (one run at a time; awaited by stop). */
-  #following: Promise<void> = Promise.resolve()
+  readonly #following = new SerialQueue()
   /** Serializes index commits and local writes (markRead) on the one record set. */
-  #chain: Promise<unknown> = Promise.resolve()
+  readonly #chain = new SerialQueue()
 
   constructor(account: Account, options: MailboxOptions = {}) {
     this.#account = account
@@ -113,8 +114,8 @@ export class Mailbox {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await this.#running
-    await this.#following
-    await this.#chain
+    await this.#following.idle()
+    await this.#chain.idle()
     // Decided receipts go out before the store closes (a graceful stop loses none).
     await this.#delivered.flush()
     this.#started = false
@@ -302,8 +303,8 @@ export class Mailbox {
    * get the contact list again.
    */
   #followRotations(): void {
-    this.#following = this.#following
-      .then(async () => {
+    void this.#following
+      .run(async () => {
         if (this.#stopping || this.#account.user === undefined) return
         const followed = await followRotations(this.#account)
         if (followed.length === 0) return
@@ -403,9 +404,7 @@ export class Mailbox {
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.#chain.then(fn)
-    this.#chain = p.catch(() => undefined)
-    return p
+    return this.#chain.run(fn)
   }
 }
 

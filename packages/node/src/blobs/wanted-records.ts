@@ -7,6 +7,7 @@
  */
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
+import { SerialQueue } from '../serial-queue.js'
 
 /** The namespace of the wanted-blob records (the mailbox has its own, `mail`). */
 export const WANTED_NS = 'blobs.wanted'
@@ -21,7 +22,7 @@ export class WantedRecords {
   readonly #onError: (e: unknown) => void
   /** Hashes with a record (loaded or written by us), so a hash is written once. */
   readonly #held = new Set<string>()
-  #writes: Promise<void> = Promise.resolve()
+  readonly #writes = new SerialQueue()
 
   constructor(store: Store, onError: (e: unknown) => void) {
     this.#store = store
@@ -68,11 +69,11 @@ export class WantedRecords {
 
   /** Resolves when every write queued so far finished. */
   flush(): Promise<void> {
-    return this.#writes
+    return this.#writes.idle()
   }
 
   #queue(write: () => Promise<void>): void {
-    this.#writes = this.#writes.then(write).catch((e: unknown) => {
+    void this.#writes.run(write).catch((e: unknown) => {
       // A write racing the store's close is lost like any in-memory state at shutdown.
       if (!isProtocolError(e, ErrorCode.CLOSED)) this.#onError(e)
     })

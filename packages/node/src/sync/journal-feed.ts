@@ -11,6 +11,7 @@ import type { AppendedLine } from '../ingest.js'
 import type { PeerSession, SessionHost } from './peer-session.js'
 import type { SessionRequests } from './session-requests.js'
 import { controlMessage, resourceMessage } from './wire.js'
+import { SerialQueue } from '../serial-queue.js'
 
 /** Most ids remembered per peer as already held by it. */
 const PEER_HAS_LIMIT = 100_000
@@ -25,7 +26,7 @@ export class JournalFeed {
   readonly #requests: SessionRequests
   /** Last journal line of ours the peer was sent (push or journal page), for contiguity. */
   #lastSentLine: string | undefined
-  #pushing: Promise<void> = Promise.resolve()
+  readonly #pushing = new SerialQueue()
   /**
    * Ids this peer sent us or announced in its journal (bounded; cleared when full): pushing them
    * back would only cost both sides a frame, a decode and a duplicate check.
@@ -58,9 +59,7 @@ export class JournalFeed {
       kind: l.resource.kind as string,
       line: l.line,
     }))
-    const run = this.#pushing.then(() => this.#push(queued))
-    this.#pushing = run.catch(() => undefined)
-    return run
+    return this.#pushing.run(() => this.#push(queued))
   }
 
   async #push(

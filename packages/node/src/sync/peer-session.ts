@@ -6,6 +6,7 @@
  * in session-blobs.ts.
  * @module
  */
+import { SerialQueue } from '../serial-queue.js'
 import {
   ErrorCode,
   ProtocolError,
@@ -79,7 +80,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
   readonly #requests: SessionRequests
   readonly #feed: JournalFeed
   /** Incoming messages are handled one at a time, in order. */
-  #inbox: Promise<void> = Promise.resolve()
+  readonly #inbox = new SerialQueue()
   #penalty = 0
   /** Refused or held resources in the current minute (sync.md §9). */
   #refused = 0
@@ -89,7 +90,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
   #synced = false
   #syncedWaiters: (() => void)[] = []
   /** Position saves, in order (see {@link PeerSession.#savePosition}). */
-  #saving: Promise<void> = Promise.resolve()
+  readonly #saving = new SerialQueue()
   /** The last resource ingest started (the Ingestor completes them in order). */
   #ingesting: Promise<void> = Promise.resolve()
   /** Push rate and ingest backpressure (peer-rates.ts, sync.md §9). */
@@ -116,7 +117,9 @@ export class PeerSession implements FetchPeer, BlobPeer {
     this.#feed = new JournalFeed(this, host, this.#requests)
     this.#gate = new PushGate(host.limits, peerUser === host.signer.user)
     channel.onMessage((m) => {
-      this.#inbox = this.#inbox.then(() => this.#handle(m)).catch((e) => this.#fail(e))
+      // #fail handles every failure of a message (it closes the session), inside the task so
+      // that idle() covers it.
+      void this.#inbox.run(() => this.#handle(m).catch((e: unknown) => this.#fail(e)))
     })
     void channel.closed.then(() => {
       this.#requests.closeAll()
@@ -194,7 +197,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
       }
       if (!page.more) break
     }
-    await this.#saving
+    await this.#saving.idle()
     if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
   }
 
@@ -206,8 +209,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
    * inbox (fetches need it to make progress).
    */
   #savePosition(lineId: string): void {
-    this.#saving = this.#saving
-      .then(async () => {
+    void this.#saving
+      .run(async () => {
         await this.#host.fetcher.idle()
         if (!this.channel.isOpen) return
         const state = await this.#host.store.getPeerState(this.key)
@@ -234,7 +237,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
       if (r.status !== 'ok') return ids
       const missing = (r.data as { missing?: unknown } | undefined)?.missing
       // Wait until the frames sent before the response are ingested, then report what is missing.
-      await this.#inbox
+      await this.#inbox.idle()
       await this.#ingesting
       return Array.isArray(missing) ? missing.filter((x): x is string => typeof x === 'string') : []
     } finally {
