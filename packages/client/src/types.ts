@@ -201,6 +201,17 @@ export interface Post {
   readonly created: string
 }
 
+/**
+ * The largest page each listing of the API returns (`?limit`, 1..max): declared once here and
+ * read by the service, the request validator and the OpenAPI document (docs/api.md §2).
+ */
+export const API_PAGE_LIMITS = Object.freeze({
+  /** `GET /v1/messages`, `GET /v1/posts`. */
+  list: 1_000,
+  /** `GET /v1/journal`. */
+  journal: 10_000,
+})
+
 /** `GET /v1/messages`. */
 export interface InboxQuery {
   /** Include sent messages. */

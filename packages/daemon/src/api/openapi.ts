@@ -3,6 +3,7 @@
  * `GET /openapi.json`. A test checks that its paths and methods are exactly the app's routes.
  * @module
  */
+import { API_PAGE_LIMITS } from '@sdmp/client'
 import { LIMITS } from '@sdmp/core'
 
 type Schema = Record<string, unknown>
@@ -263,7 +264,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(ref('Published')),
       }),
       get: op('inbox', 'received (and with all=true sent) messages', {
-        parameters: [query('all', bool, 'include sent messages'), limitParam(1000)],
+        parameters: [query('all', bool, 'include sent messages'), limitParam(API_PAGE_LIMITS.list)],
         responses: ok(obj({ messages: arr(ref('Message')) })),
       }),
     },
@@ -317,7 +318,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(ref('Published')),
       }),
       get: op('posts', 'public posts', {
-        parameters: [limitParam(1000)],
+        parameters: [limitParam(API_PAGE_LIMITS.list)],
         responses: ok(obj({ posts: arr(ref('Post')) })),
       }),
     },
@@ -391,7 +392,10 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     },
     '/v1/journal': {
       get: op('journal', 'journal lines in order', {
-        parameters: [query('after', int, 'only lines after this position'), limitParam(10_000)],
+        parameters: [
+          query('after', int, 'only lines after this position'),
+          limitParam(API_PAGE_LIMITS.journal),
+        ],
         responses: ok(obj({ lines: arr(ref('JournalLine')) })),
       }),
     },

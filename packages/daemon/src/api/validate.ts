@@ -4,6 +4,7 @@
  * these checks the route handlers trust the types.
  * @module
  */
+import { API_PAGE_LIMITS } from '@sdmp/client'
 import {
   ErrorCode,
   LIMITS,
@@ -103,12 +104,12 @@ export const SHAPES = {
   empty: {},
   inboxQuery: {
     all: { kind: 'boolean', optional: true },
-    limit: { kind: 'integer', min: 1, max: 1000, optional: true },
+    limit: { kind: 'integer', min: 1, max: API_PAGE_LIMITS.list, optional: true },
   },
-  postsQuery: { limit: { kind: 'integer', min: 1, max: 1000, optional: true } },
+  postsQuery: { limit: { kind: 'integer', min: 1, max: API_PAGE_LIMITS.list, optional: true } },
   journalQuery: {
     after: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },
-    limit: { kind: 'integer', min: 1, max: 10_000, optional: true },
+    limit: { kind: 'integer', min: 1, max: API_PAGE_LIMITS.journal, optional: true },
   },
   eventsQuery: {
     after: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },

@@ -230,6 +230,8 @@ export class Daemon {
       this.#unUser?.()
       this.#unRevoked?.()
       await this.#restarting.idle()
+      // Stopping: each part is stopped even when another failed to, and the process is
+      // going away with nothing left to report to.
       await this.#api?.close().catch(() => undefined)
       await this.#network?.stop().catch(() => undefined)
       await this.mailbox.stop().catch(() => undefined)

@@ -251,6 +251,8 @@ export class NodeNetwork {
           .filter((s) => s.isOpen)
           .map(async (s) => {
             await s.synced()
+            // A peer that fails the pull is reported by its session; sync --wait then waits
+            // for the others and reports the peer's state in `peers`.
             await s.pull().catch(() => undefined)
           }),
       )

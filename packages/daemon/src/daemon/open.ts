@@ -59,6 +59,8 @@ export async function openNodeService(
   return {
     api,
     async close() {
+      // The store must close (its lock) even if the mailbox failed to stop cleanly; the index
+      // is derived from the journal and is rebuilt from its durable cursor on the next open.
       await mailbox.stop().catch(() => undefined)
       await account.close()
     },

@@ -5,6 +5,7 @@
  * of lines commits its index records together with the cursor.
  * @module
  */
+import { API_PAGE_LIMITS } from '@sdmp/client'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { DecodedResource } from '@sdmp/core'
@@ -28,7 +29,7 @@ import { SerialQueue } from '@sdmp/node'
 const BATCH_LINES = 256
 /** Default and largest `list` limit (client types: 1..1,000, default 100). */
 const DEFAULT_LIST_LIMIT = 100
-const MAX_LIST_LIMIT = 1000
+const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
 
 /** A caller of waitProcessed. */
 interface Waiter {

@@ -6,6 +6,7 @@
  * the next message is on its way.
  * @module
  */
+import { SerialQueue } from '@sdmp/node'
 import { LIMITS } from '@sdmp/core'
 import type { ReceiptTask } from './indexer.js'
 
@@ -26,7 +27,7 @@ export class ReceiptQueue {
   readonly #lingerMs: number
   readonly #pending = new Map<string, string[]>()
   #timer: ReturnType<typeof setTimeout> | undefined
-  #sending: Promise<void> = Promise.resolve()
+  readonly #sending = new SerialQueue()
 
   constructor(send: ReceiptSend, lingerMs = RECEIPT_LINGER_MS) {
     this.#send = send
@@ -57,13 +58,15 @@ export class ReceiptQueue {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#timer = undefined
     for (const author of [...this.#pending.keys()]) this.#sendAuthor(author)
-    return this.#sending
+    return this.#sending.idle()
   }
 
   #sendAuthor(author: string): void {
     const messages = this.#pending.get(author)
     this.#pending.delete(author)
     if (!messages || messages.length === 0) return
-    this.#sending = this.#sending.then(() => this.#send(author, messages)).catch(() => undefined)
+    // The mailbox's send reports its own failures (`mail.receipt-failed`); a failed batch must
+    // not stop the next one, so nothing is left to handle here.
+    void this.#sending.run(() => this.#send(author, messages)).catch(() => undefined)
   }
 }

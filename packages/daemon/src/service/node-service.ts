@@ -5,6 +5,8 @@
  * the same error codes (docs/cli.md §1).
  * @module
  */
+import { SerialQueue } from '@sdmp/node'
+import { API_PAGE_LIMITS } from '@sdmp/client'
 import {
   ATTACHMENT_MAX_BYTES,
   ErrorCode,
@@ -86,14 +88,14 @@ export interface NodeServiceOptions {
   readonly onJoined?: () => Promise<void>
 }
 
-const MAX_LIST = 1000
+const MAX_LIST = API_PAGE_LIMITS.list
 
 /** {@link SdmpApi} over an open account and its mailbox. */
 export class NodeService implements SdmpApi, AttachmentApi {
   readonly account: Account
   readonly mailbox: Mailbox
   readonly #options: NodeServiceOptions
-  #wanting: Promise<void> = Promise.resolve()
+  readonly #wanting = new SerialQueue()
 
   constructor(account: Account, mailbox: Mailbox, options: NodeServiceOptions = {}) {
     this.account = account
@@ -101,7 +103,9 @@ export class NodeService implements SdmpApi, AttachmentApi {
     this.#options = options
     // Fetch the blobs of newly indexed messages from peers (attachments.md §3).
     mailbox.onAttachments((hashes) => {
-      this.#wanting = this.#wanting.then(() => this.#wantMissing(hashes)).catch(() => undefined)
+      // A store error here (closing) only means the blobs are asked for again: the wanted set
+      // is rebuilt from the index on the next start (attachments.md §3).
+      void this.#wanting.run(() => this.#wantMissing(hashes)).catch(() => undefined)
     })
   }
 
@@ -110,7 +114,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
    * recorded as wanted): a one-shot sync waits for it before its network stops.
    */
   wantsSettled(): Promise<void> {
-    return this.#wanting
+    return this.#wanting.idle()
   }
 
   get #blobs(): ServiceBlobs | undefined {
@@ -224,6 +228,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
           attachments.map((a) => a.hash),
           new Set([me, ...to]),
         )
+        // The message is sent; an offer that fails (a channel closing) is repeated to every
+        // peer that connects later (BlobTransfer.attached), so the send still succeeds.
         .catch(() => undefined)
     }
     return { id: sent.id }
@@ -426,7 +432,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
     const after = query.after ?? 0
     if (!Number.isSafeInteger(after) || after < 0)
       throw new ProtocolError(ErrorCode.BAD_REQUEST, 'journal: after must be an integer >= 0')
-    const limit = checkLimit(query.limit, MAX_LIST)
+    const limit = checkLimit(query.limit, MAX_LIST, API_PAGE_LIMITS.journal)
     const rows = await this.account.store.readJournal(after, limit)
     return { lines: rows.map((r) => ({ position: r.position, line: r.line })) }
   }
@@ -440,9 +446,10 @@ function assertId(id: string, label: string): void {
     )
 }
 
-function checkLimit(limit: number | undefined, fallback: number): number {
+/** `limit` checked against `max` (API_PAGE_LIMITS), or `fallback` when absent. */
+function checkLimit(limit: number | undefined, fallback: number, max: number = MAX_LIST): number {
   if (limit === undefined) return fallback
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST)
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST}`)
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${max}`)
   return limit
 }

@@ -378,6 +378,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
       this.#savePosition(lineIdOf(this.#lastLine))
     } else if (this.#synced) {
       // A gap (lines we never saw): catch up from the stored position.
+      // A pull fails only when a request times out or the channel closes: the position is
+      // not saved then, so the next broadcast or connection asks for the gap again.
       void this.pull().catch(() => undefined)
     }
   }

@@ -109,6 +109,8 @@ export class SyncEngine {
                 void this.#drivers
                   .get(session)
                   ?.ensureRound()
+                  // The driver reports and retries its own failures (reconcile-driver.ts);
+                  // a session that closed meanwhile needs no round.
                   .catch(() => undefined)
             },
           }),
@@ -220,6 +222,8 @@ export class SyncEngine {
           .finally(() => void s.channel.revoke('revoked'))
       }
     }
+    // A push that fails means the channel closed: the peer asks for these lines again from
+    // its stored position when it reconnects (sync.md §8.4).
     for (const s of this.#sessions.values())
       if (!cut.has(s)) void s.push(lines).catch(() => undefined)
     // A new trust U -> V makes U's older resources visible to V's nodes (sync.md §8.5): offer
@@ -230,6 +234,7 @@ export class SyncEngine {
       const trustee = (l.resource.data as { trustee: string }).trustee
       for (const s of this.#sessions.values())
         if (s.peerUser === trustee && this.visibleTo(trustee, grantor))
+          // As for pushes: a closed channel is offered everything again on its next contact.
           void this.#offerUser(s, grantor).catch(() => undefined)
       // A trust U -> node N makes N's identity visible wherever U's resources go: a contact
       // learns a new device of U through sync alone (issue 11; its identity was journaled
