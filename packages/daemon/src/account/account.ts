@@ -188,6 +188,7 @@ export class Account {
       writeHomeConfig(home, config)
       return account
     } catch (e) {
+      // Cleanup after a failure: the original error is what the caller must see.
       await store.close().catch(() => undefined)
       rmSync(paths.store, { recursive: true, force: true })
       rmSync(paths.apiToken, { force: true })
@@ -233,6 +234,7 @@ export class Account {
       await account.checkRevoked()
       return account
     } catch (e) {
+      // Cleanup after a failure: the original error is what the caller must see.
       await store.close().catch(() => undefined)
       throw e
     }

@@ -18,6 +18,7 @@ export async function* requestBytes(request: Request): AsyncGenerator<Uint8Array
       yield value
     }
   } finally {
+    // The client went away: nothing is left to tell it.
     await reader.cancel().catch(() => undefined)
   }
 }

@@ -166,6 +166,7 @@ async function readBounded(request: Request): Promise<Uint8Array> {
     if (done) break
     total += value.length
     if (total > MAX_BODY_BYTES) {
+      // Refusing the body: a stream that cannot be cancelled is closed with the request anyway.
       await reader.cancel().catch(() => undefined)
       tooLarge()
     }

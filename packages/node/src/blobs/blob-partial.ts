@@ -86,6 +86,7 @@ export class PartialBlobs {
       }
       return partialFile(path, handle, size)
     } catch (e) {
+      // Closing after the write failed or finished: a close error adds nothing to report.
       await handle.close().catch(() => undefined)
       throw new ProtocolError(ErrorCode.UNAVAILABLE, 'partial blob: cannot open', { cause: e })
     }
@@ -123,6 +124,7 @@ function partialFile(path: string, handle: FileHandle, offset: number): PartialF
       if (closed) return
       closed = true
       // Not fsynced: a crash may leave a damaged tail, which the final hash check catches.
+      // Closing after the write failed or finished: a close error adds nothing to report.
       await handle.close().catch(() => undefined)
     },
   }
