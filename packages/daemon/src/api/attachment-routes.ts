@@ -18,7 +18,7 @@ export async function* requestBytes(request: Request): AsyncGenerator<Uint8Array
       yield value
     }
   } finally {
-    // The client went away: nothing is left to tell it.
+    // Releasing the body stream (read to the end, or the client went away): nothing to report.
     await reader.cancel().catch(() => undefined)
   }
 }
