@@ -4,7 +4,10 @@
  * order: a revocation wins over the trust it names whenever it arrives.
  * @module
  */
-import type { RotationInfo, RotationKind } from '../identity/rotation.js'
+import type { RotationInfo } from '../identity/rotation.js'
+import { RotationLog } from './rotation-log.js'
+export type { Succession } from './rotation-log.js'
+import type { Succession } from './rotation-log.js'
 import type { Authorization } from '../resource/schemas.js'
 
 /** Clock skew tolerated on `created` timestamps, in ms (docs/protocol/trust.md §5). */
@@ -13,8 +16,6 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 const MAX_DELEGATION_DEPTH = 4
 /** Longest chain of revocations of revocations followed. */
 const MAX_REVOCATION_DEPTH = 8
-/** Longest chain of identity rotations followed (keys.md §5.3). */
-const MAX_ROTATION_DEPTH = 8
 
 /** A known identity key. */
 export interface IdentityInfo {
@@ -30,15 +31,6 @@ export interface IdentityInfo {
   readonly recovery?: string
   /** `identity.rotation`: the identity this one replaces, and who proved it (keys.md §5). */
   readonly rotation?: RotationInfo
-}
-
-/** A rotation in force: the identity that replaces a user's, and how it was proven. */
-export interface Succession {
-  readonly to: string
-  readonly kind: RotationKind
-  /** Resource id of the replacing identity resource. */
-  readonly id: string
-  readonly created: number
 }
 
 /** A validated trust edge. */
@@ -64,13 +56,6 @@ export type Decision =
       readonly reason: string
     }
 
-/** Order of competing rotations: recovery first, then earliest, then smallest id. */
-const before = (a: Succession, b: Succession): boolean =>
-  a.kind !== b.kind
-    ? a.kind === 'recovery'
-    : a.created !== b.created
-      ? a.created < b.created
-      : a.id < b.id
 const deny = (code: 'UNAUTHORIZED_SIGNER' | 'EXPIRED' | 'REVOKED', reason: string): Decision => ({
   ok: false,
   code,
@@ -108,32 +93,14 @@ export class TrustGraph implements TrustView {
   #revoked = new Map<string, Map<string, Set<string>>>()
   /** Identity revocations signed by the user's own key (the only ones that kill an identity). */
   #selfRevoked = new Set<string>()
-  /**
-   * The recovery commitment of each identity as first seen here (keys.md §5.3). Later identity
-   * resources of the same key cannot change it: a thief holding the identity key must not be
-   * able to swap in a recovery key of its own.
-   */
-  #pinnedRecovery = new Map<string, string | null>()
-  /** Replaced identity -> identity resource id -> the replacing identity and its proof. */
-  #rotations = new Map<string, Map<string, IdentityInfo>>()
-  /** Replacing identity -> the identities it claims to replace. */
-  #rotatedFrom = new Map<string, Set<string>>()
-
+  /** Rotations of user identities and pinned recovery commitments (keys.md §5.3). */
+  readonly #rotations = new RotationLog((fp) => this.#identities.get(fp)?.type === 'user')
   /**
    * Record a verified identity. Several identity resources may exist for one key (a new name or
    * expiry); the newest by (created, id) is in force, whatever order they arrive in.
    */
   addIdentity(info: IdentityInfo): void {
-    if (!this.#pinnedRecovery.has(info.fingerprint))
-      this.#pinnedRecovery.set(info.fingerprint, info.recovery ?? null)
-    if (info.rotation !== undefined && info.type === 'user') {
-      let byId = this.#rotations.get(info.rotation.from)
-      if (!byId) this.#rotations.set(info.rotation.from, (byId = new Map()))
-      byId.set(info.id, Object.freeze({ ...info }))
-      let from = this.#rotatedFrom.get(info.fingerprint)
-      if (!from) this.#rotatedFrom.set(info.fingerprint, (from = new Set()))
-      from.add(info.rotation.from)
-    }
+    this.#rotations.record(info)
     const current = this.#identities.get(info.fingerprint)
     if (
       current &&
@@ -183,58 +150,22 @@ export class TrustGraph implements TrustView {
 
   /** The recovery commitment of `fp` as first seen here (keys.md §5.3). */
   recoveryOf(fp: string): string | undefined {
-    return this.#pinnedRecovery.get(fp) ?? undefined
+    return this.#rotations.recoveryOf(fp)
   }
 
-  /**
-   * The identity that replaces user `from`, if a valid rotation is known (keys.md §5.3): proven
-   * by `from`'s own key (`key`) or by the recovery key of its pinned commitment (`recovery`).
-   * Among several, a recovery wins over a key rotation (a stolen identity key cannot outrun the
-   * recovery key), then the earliest `created`, then the smallest resource id.
-   */
+  /** The identity that replaces user `from`, if a valid rotation is known (keys.md §5.3). */
   successorOf(from: string): Succession | undefined {
-    const commitment = this.#pinnedRecovery.get(from) ?? undefined
-    let best: Succession | undefined
-    for (const info of this.#rotations.get(from)?.values() ?? []) {
-      const r = info.rotation!
-      const kind: RotationKind | undefined =
-        r.prover === from
-          ? 'key'
-          : commitment !== undefined && r.proverCommitment === commitment
-            ? 'recovery'
-            : undefined
-      if (kind === undefined || this.#identities.get(from)?.type !== 'user') continue
-      const c: Succession = { to: info.fingerprint, kind, id: info.id, created: info.created }
-      if (best === undefined || before(c, best)) best = c
-    }
-    return best
+    return this.#rotations.successorOf(from)
   }
 
   /** The identity in force for `user`: `user` itself or the end of its rotations. */
   currentOf(user: string): string {
-    let u = user
-    for (let i = 0; i < MAX_ROTATION_DEPTH; i++) {
-      const next = this.successorOf(u)?.to
-      if (next === undefined || next === user) return u
-      u = next
-    }
-    return u
+    return this.#rotations.currentOf(user)
   }
 
-  /** The identities `user` replaced, most recent first (its rotation chain backwards). */
+  /** The identities `user` replaced, most recent first. */
   predecessorsOf(user: string): string[] {
-    const out: string[] = []
-    let u = user
-    for (let i = 0; i < MAX_ROTATION_DEPTH; i++) {
-      const to = u
-      const from = [...(this.#rotatedFrom.get(to) ?? [])].find(
-        (f) => this.successorOf(f)?.to === to,
-      )
-      if (from === undefined || from === user || out.includes(from)) break
-      out.push(from)
-      u = from
-    }
-    return out
+    return this.#rotations.predecessorsOf(user)
   }
 
   trust(id: string): TrustInfo | undefined {
