@@ -14,7 +14,12 @@ import { flood, trustedPair } from './admission-kit.js'
 import { sign } from './sim.js'
 
 describe('push gate', () => {
-  const limits = { maxPushPerMinute: 3, maxPushBytesPerMinute: 1_000, maxIngestBytesInFlight: 500 }
+  const limits = {
+    maxRefusedPerMinute: 2,
+    maxPushPerMinute: 3,
+    maxPushBytesPerMinute: 1_000,
+    maxIngestBytesInFlight: 500,
+  }
 
   it('lets a minute’s worth through, then refills with time', () => {
     let now = 0
@@ -41,6 +46,14 @@ describe('push gate', () => {
     assert.equal(g.check('f', 10), 'rate', 'after the answer, a copy is a push')
     const own = new PushGate(limits, true, () => 0)
     for (let i = 0; i < 100; i++) assert.equal(own.check(`o${i}`, 900), undefined)
+  })
+
+  it('allows so many refusals a minute, then each costs a point', () => {
+    let now = 0
+    const g = new PushGate(limits, false, () => now)
+    assert.deepEqual([g.refused(), g.refused(), g.refused()], [false, false, true])
+    now = 60_000
+    assert.equal(g.refused(), false, 'a new minute')
   })
 
   it('is full past the resources or bytes in flight', () => {

@@ -1,8 +1,9 @@
 /**
  * Per-peer bounds on the resources a peer sends us (docs/protocol/sync.md §9, "Admission"): a
- * rate for what it sends unasked (pushes), counted in resources and in bytes, and the
- * backpressure bounds on what is being ingested. Resources we asked for (a fetch of ids a
- * journal page, broadcast or reconciliation announced) are not counted: their volume is set by
+ * rate for what it sends unasked (pushes), counted in resources and in bytes, an allowance for
+ * what is refused, and the backpressure bounds on what is being ingested. Resources we asked
+ * for (a fetch of ids a journal page, broadcast or reconciliation announced) are not counted:
+ * their volume is set by
  * our own requests (`perPeer` x `batch` ids in flight), and a backlog must be fetchable however
  * large it is; what is then stored is bounded by the per-author quota (author-quota.ts).
  * @module
@@ -10,6 +11,13 @@
 
 /** Limits of the push gate (defaults in sync-engine.ts, `DEFAULT_SYNC_LIMITS`). */
 export interface PushLimits {
+  /**
+   * Resources a peer may send per minute that are refused or held (outside the trust closure,
+   * signer unknown, author over its storage quota) before each further one costs a penalty
+   * point. An honest peer relays some (its other contacts' records); a flood does not stay
+   * under it.
+   */
+  readonly maxRefusedPerMinute: number
   /** Resources a peer may push unasked per minute; the burst is one minute's worth. */
   readonly maxPushPerMinute: number
   /** Bytes (encoded resources) a peer may push unasked per minute; burst one minute's worth. */
@@ -64,6 +72,9 @@ export class PushGate {
   readonly #requested = new Set<string>()
   #inFlight = 0
   #bytesInFlight = 0
+  /** Refused or held resources in the current minute (a fixed window). */
+  #refused = 0
+  #refusedSince = 0
 
   /**
    * @param unlimited no push rate (a node of our own user: it is trusted with our user's keys
@@ -101,6 +112,19 @@ export class PushGate {
     this.#count.take(1)
     this.#bytes.take(size)
     return undefined
+  }
+
+  /**
+   * Count a resource refused or held (outside the closure, signer unknown, over its quota).
+   * @returns true when it is past the allowance of the minute (it costs a penalty point)
+   */
+  refused(): boolean {
+    const now = this.#clock()
+    if (now - this.#refusedSince >= 60_000) {
+      this.#refusedSince = now
+      this.#refused = 0
+    }
+    return ++this.#refused > this.#limits.maxRefusedPerMinute
   }
 
   /** An ingest of `size` bytes started. */

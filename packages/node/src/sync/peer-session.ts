@@ -38,12 +38,6 @@ export interface SessionLimits extends PushLimits {
   readonly journalBatch: number
   /** Penalty points after which the peer is disconnected. */
   readonly maxPenalty: number
-  /**
-   * Resources a peer may send per minute that are refused or held (outside the trust closure,
-   * signer unknown, author over its storage quota) before each further one costs a penalty point (sync.md §9). An honest peer
-   * relays some (its other contacts' records); a flood does not stay under it.
-   */
-  readonly maxRefusedPerMinute: number
   /** Wait for a response before the request fails with TIMEOUT, ms. */
   readonly requestTimeoutMs: number
 }
@@ -82,9 +76,6 @@ export class PeerSession implements FetchPeer, BlobPeer {
   /** Incoming messages are handled one at a time, in order. */
   readonly #inbox = new SerialQueue()
   #penalty = 0
-  /** Refused or held resources in the current minute (sync.md §9). */
-  #refused = 0
-  #refusedSince = 0
   /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
   #lastLine: string | undefined
   #synced = false
@@ -386,12 +377,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
 
   /** Count a refused or held resource; past the allowance of the minute, each costs a point. */
   #noteRefused(): void {
-    const now = Date.now()
-    if (now - this.#refusedSince >= 60_000) {
-      this.#refusedSince = now
-      this.#refused = 0
-    }
-    if (++this.#refused > this.#host.limits.maxRefusedPerMinute)
+    if (this.#gate.refused())
       this.#penalize(
         new ProtocolError(
           ErrorCode.LIMIT_EXCEEDED,
