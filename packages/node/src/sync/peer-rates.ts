@@ -3,9 +3,9 @@
  * rate for what it sends unasked (pushes), counted in resources and in bytes, an allowance for
  * what is refused, and the backpressure bounds on what is being ingested. Resources we asked
  * for (a fetch of ids a journal page, broadcast or reconciliation announced) are not counted:
- * their volume is set by
- * our own requests (`perPeer` x `batch` ids in flight), and a backlog must be fetchable however
- * large it is; what is then stored is bounded by the per-author quota (author-quota.ts).
+ * their volume is set by our own requests (`perPeer` x `batch` ids in flight), and a backlog
+ * must be fetchable however large it is; what is then stored is bounded by the per-author
+ * quota (author-quota.ts).
  * @module
  */
 
