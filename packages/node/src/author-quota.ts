@@ -17,10 +17,15 @@ export interface QuotaLimits {
   readonly maxBytesPerAuthor: number
 }
 
-/** The defaults (docs/protocol/sync.md §9). */
+/**
+ * The defaults (docs/protocol/sync.md §9): a backstop against a contact filling the disk, not a
+ * cap on a conversation. A sealed message takes about 13 KB today, so 16 GiB holds about 1.3
+ * million of one contact's messages; 1 GiB (the first default) cut a contact off after 85,329
+ * messages in the 100,000-message benchmark.
+ */
 export const QUOTA_LIMITS: QuotaLimits = Object.freeze({
-  maxCountPerAuthor: 1_000_000,
-  maxBytesPerAuthor: 1024 * 1024 * 1024,
+  maxCountPerAuthor: 10_000_000,
+  maxBytesPerAuthor: 16 * 1024 * 1024 * 1024,
 })
 
 /**
