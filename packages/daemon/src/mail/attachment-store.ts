@@ -1,10 +1,13 @@
 /**
  * Attachments at rest on this node (docs/protocol/attachments.md §1, §4): encrypting an upload
  * into the blob store under a fresh key, and reading a stored blob back decrypted. The key is
- * handed back only to the uploader (who puts it in the sealed message).
+ * handed back only to the uploader (who puts it in the sealed message). Also what a send and
+ * the network need to know of stored blobs: that a send's attachments were uploaded here, and
+ * which blobs of a received message are still missing.
  * @module
  */
 import {
+  ATTACHMENT_MAX_BYTES,
   ErrorCode,
   ProtocolError,
   fromBase64urlExact,
@@ -15,7 +18,7 @@ import {
   toBase64url,
 } from '@sdmp/core'
 import type { CryptoProvider } from '@sdmp/core'
-import type { AttachmentDownload, UploadedBlob } from '@sdmp/client'
+import type { AttachmentDownload, SendRequest, UploadedBlob } from '@sdmp/client'
 import type { Store } from '@sdmp/store'
 import type { AttachmentData } from './sender.js'
 
@@ -62,4 +65,46 @@ export async function readAttachment(
       throw new ProtocolError(ErrorCode.DECRYPT_FAILED, 'attachment: decryption failed')
   }
   return { name: a.name, type: a.type ?? null, size: size ?? 0, data: data() }
+}
+
+/**
+ * Attachments of a send must name blobs stored here, of a possible size (the schema checks
+ * the rest when the message is signed).
+ * @throws BAD_REQUEST, NOT_FOUND (a blob that was not uploaded)
+ */
+export async function checkAttachments(
+  store: Store,
+  list: SendRequest['attachments'],
+): Promise<AttachmentData[]> {
+  if (list === undefined) return []
+  if (!Array.isArray(list) || list.length > 64)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'attachments: expected 0..64 items')
+  const out: AttachmentData[] = []
+  for (const [i, a] of list.entries()) {
+    if (typeof a?.hash !== 'string' || !/^[0-9a-f]{64}$/.test(a.hash))
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].hash: expected 64 hex`)
+    const plain = plainAttachmentSize(a.size)
+    if (plain === undefined || plain > ATTACHMENT_MAX_BYTES)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].size: not a blob size`)
+    if (!(await store.hasBlob(a.hash)))
+      throw new ProtocolError(
+        ErrorCode.NOT_FOUND,
+        `attachments[${i}]: no such blob here (upload it first)`,
+      )
+    out.push({
+      hash: a.hash,
+      size: a.size,
+      name: a.name,
+      key: a.key,
+      ...(a.type !== undefined && { type: a.type }),
+    })
+  }
+  return out
+}
+
+/** The blobs among `hashes` that this node does not hold yet (to ask the network for). */
+export async function missingBlobs(store: Store, hashes: readonly string[]): Promise<string[]> {
+  const missing: string[] = []
+  for (const h of hashes) if (!(await store.hasBlob(h))) missing.push(h)
+  return missing
 }

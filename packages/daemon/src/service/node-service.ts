@@ -7,14 +7,7 @@
  */
 import { SerialQueue } from '@sdmp/node'
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import {
-  ATTACHMENT_MAX_BYTES,
-  ErrorCode,
-  ProtocolError,
-  decodeResource,
-  isDigest,
-  plainAttachmentSize,
-} from '@sdmp/core'
+import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
 import type {
   AttachmentApi,
   AttachmentDownload,
@@ -56,8 +49,13 @@ import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.j
 import { joinUser } from '../account/join.js'
 import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
 import { describeRevocation, revokedError } from '../account/revocation.js'
-import type { AttachmentData, Mailbox } from '../mail/index.js'
-import { readAttachment, storeAttachment } from '../mail/attachment-store.js'
+import type { Mailbox } from '../mail/index.js'
+import {
+  checkAttachments,
+  missingBlobs,
+  readAttachment,
+  storeAttachment,
+} from '../mail/attachment-store.js'
 import { postOf } from '../mail/events.js'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
@@ -105,7 +103,12 @@ export class NodeService implements SdmpApi, AttachmentApi {
     mailbox.onAttachments((hashes) => {
       // A store error here (closing) only means the blobs are asked for again: the wanted set
       // is rebuilt from the index on the next start (attachments.md §3).
-      void this.#wanting.run(() => this.#wantMissing(hashes)).catch(() => undefined)
+      void this.#wanting
+        .run(async () => {
+          const missing = await missingBlobs(this.account.store, hashes)
+          if (missing.length > 0) this.#blobs?.want(missing)
+        })
+        .catch(() => undefined)
     })
   }
 
@@ -119,16 +122,6 @@ export class NodeService implements SdmpApi, AttachmentApi {
 
   get #blobs(): ServiceBlobs | undefined {
     return this.#options.network?.()?.engine?.blobs
-  }
-
-  /** Ask the network for the blobs among `hashes` that this node lacks. */
-  async #wantMissing(hashes: readonly string[]): Promise<void> {
-    const blobs = this.#blobs
-    if (!blobs) return
-    const store = this.account.store
-    const missing: string[] = []
-    for (const h of hashes) if (!(await store.hasBlob(h))) missing.push(h)
-    if (missing.length > 0) blobs.want(missing)
   }
 
   /**
@@ -209,7 +202,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
     if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
     const expires =
       request.expiresInMs === undefined ? undefined : this.account.now() + request.expiresInMs
-    const attachments = await this.#checkAttachments(request.attachments)
+    const attachments = await checkAttachments(this.account.store, request.attachments)
     const sent = await this.mailbox.send({
       to,
       body: request.body,
@@ -233,38 +226,6 @@ export class NodeService implements SdmpApi, AttachmentApi {
         .catch(() => undefined)
     }
     return { id: sent.id }
-  }
-
-  /**
-   * Attachments of a send must name blobs stored here, of a possible size (the schema checks
-   * the rest when the message is signed).
-   * @throws BAD_REQUEST, NOT_FOUND (a blob that was not uploaded)
-   */
-  async #checkAttachments(list: SendRequest['attachments']): Promise<AttachmentData[]> {
-    if (list === undefined) return []
-    if (!Array.isArray(list) || list.length > 64)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'attachments: expected 0..64 items')
-    const out: AttachmentData[] = []
-    for (const [i, a] of list.entries()) {
-      if (typeof a?.hash !== 'string' || !/^[0-9a-f]{64}$/.test(a.hash))
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].hash: expected 64 hex`)
-      const plain = plainAttachmentSize(a.size)
-      if (plain === undefined || plain > ATTACHMENT_MAX_BYTES)
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].size: not a blob size`)
-      if (!(await this.account.store.hasBlob(a.hash)))
-        throw new ProtocolError(
-          ErrorCode.NOT_FOUND,
-          `attachments[${i}]: no such blob here (upload it first)`,
-        )
-      out.push({
-        hash: a.hash,
-        size: a.size,
-        name: a.name,
-        key: a.key,
-        ...(a.type !== undefined && { type: a.type }),
-      })
-    }
-    return out
   }
 
   /** A contact name or a user fingerprint → a user fingerprint. */
