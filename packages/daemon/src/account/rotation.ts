@@ -20,28 +20,18 @@ import type {
   ContentData,
   DecodedResource,
   JsonObject,
+  RotationKind,
   SigningKey,
 } from '@sdmp/core'
+import type { IdentityRotated } from '@sdmp/client'
 import type { Account } from './account.js'
 import { FULL_AUTHORIZATION } from './account.js'
 import { checkInvite, moveContact, readContacts } from './contacts.js'
 import type { ContactEntry } from './contacts.js'
 import { newRecoveryKey, recoveryKeyFromWords } from './recovery-words.js'
 
-/** What a rotation or recovery did. */
-export interface Rotated {
-  /** The new user identity. */
-  readonly user: string
-  /** The identity it replaces. */
-  readonly previous: string
-  readonly kind: 'key' | 'recovery'
-  /** Devices authorized again under the new identity (this one included). */
-  readonly devices: number
-  /** Contacts trusted again under the new identity. */
-  readonly contacts: number
-  /** New recovery words, after a recovery (the old ones are spent); shown once. */
-  readonly recoveryWords?: string
-}
+/** What a rotation or recovery did: the client contract's answer (docs/api.md). */
+export type Rotated = IdentityRotated
 
 const fail = (code: ErrorCode, message: string): never => {
   throw new ProtocolError(code, message)
@@ -262,8 +252,7 @@ export async function followInvite(
   account: Account,
   invite: string,
 ): Promise<
-  | (ContactEntry & { nodes: number; replaced: { from: string; kind: 'key' | 'recovery' } })
-  | undefined
+  (ContactEntry & { nodes: number; replaced: { from: string; kind: RotationKind } }) | undefined
 > {
   const checked = checkInvite(account, invite)
   const identity = checked.resources.find(
