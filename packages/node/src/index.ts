@@ -6,7 +6,7 @@
  * @module
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
-export type { IngestOutcome, AppendedLine, IngestorOptions } from './ingest.js'
+export type { IngestOutcome, AppendedLine, IngestorOptions, Publication } from './ingest.js'
 export { VerifyPool } from './verify-pool.js'
 export type { BatchVerifier, VerifyJob, VerifyPoolOptions } from './verify-pool.js'
 export { SyncEngine, DEFAULT_SYNC_LIMITS } from './sync/sync-engine.js'
@@ -23,7 +23,7 @@ export {
 } from './sync/wire.js'
 export type { ControlSigner } from './sync/wire.js'
 export { PeerManager, PEER_CHANNEL_LIMITS } from './peer-manager.js'
-export type { PeerManagerOptions, PeerStatus } from './peer-manager.js'
+export type { PeerChange, PeerManagerOptions, PeerStatus } from './peer-manager.js'
 export { DEFAULT_BACKOFF, resolveBackoff, backoffDelay } from './backoff.js'
 export type { BackoffOptions } from './backoff.js'
 export { parsePeerAddress, formatPeerAddress } from './peer-address.js'

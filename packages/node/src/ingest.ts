@@ -47,6 +47,21 @@ export interface AppendedLine {
   readonly position: number
   readonly line: string
   readonly resource: Verified
+  /**
+   * For an `encrypted` resource this node sealed itself: the inner resource it carries,
+   * verified with the same trust graph, so that no subscriber has to open the envelope
+   * (docs/architecture.md "One path for a message").
+   */
+  readonly inner?: Verified
+}
+
+/**
+ * A resource this node publishes itself: already decoded (it is not encoded and decoded again),
+ * and, for an envelope it sealed, the inner resource the envelope carries.
+ */
+export interface Publication {
+  readonly resource: DecodedResource
+  readonly inner?: DecodedResource
 }
 
 /** Codes that prove the sender sent bad data (and earn it a penalty), as opposed to stale data. */
@@ -90,7 +105,12 @@ export interface IngestorOptions {
 /** A decoded, ordered batch whose signatures may be checking on the verifier. */
 interface Prepared {
   readonly outcomes: IngestOutcome[]
-  readonly todo: { r: DecodedResource; i: number; source: string | undefined }[]
+  readonly todo: {
+    r: DecodedResource
+    i: number
+    source: string | undefined
+    inner?: DecodedResource
+  }[]
   readonly checks: Promise<Checks | undefined> | undefined
 }
 
@@ -100,7 +120,7 @@ interface Taken {
 }
 
 interface Waiting {
-  readonly items: readonly Uint8Array[]
+  readonly items: readonly (Uint8Array | Publication)[]
   readonly source: string | undefined
   resolve(o: IngestOutcome[]): void
   reject(e: unknown): void
@@ -110,6 +130,8 @@ interface Waiting {
 interface Item {
   readonly item: Uint8Array | DecodedResource
   readonly source: string | undefined
+  /** The inner resource of an envelope this node sealed ({@link Publication}). */
+  readonly inner?: DecodedResource
 }
 
 /**
@@ -223,8 +245,24 @@ export class Ingestor {
     items: readonly Uint8Array[],
     options: { readonly source?: string } = {},
   ): Promise<IngestOutcome[]> {
+    return this.#enqueue(items, options.source)
+  }
+
+  /**
+   * Offer resources this node made (signed or sealed) or accepted itself: the same checks,
+   * batching and outcomes as {@link ingest}, but decoded ones are not encoded and decoded again,
+   * and an envelope's inner resource is verified too and handed on in its {@link AppendedLine}.
+   */
+  publish(items: readonly (Publication | Uint8Array)[]): Promise<IngestOutcome[]> {
+    return this.#enqueue(items, undefined)
+  }
+
+  #enqueue(
+    items: readonly (Uint8Array | Publication)[],
+    source: string | undefined,
+  ): Promise<IngestOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ items, source: options.source, resolve, reject })
+      this.#waiting.push({ items, source, resolve, reject })
       if (!this.#running) void this.#drain()
     })
   }
@@ -272,7 +310,14 @@ export class Ingestor {
       n += this.#waiting[0]!.items.length
       group.push(this.#waiting.shift()!)
     }
-    const all = group.flatMap((g) => g.items.map((item) => ({ item, source: g.source })))
+    const all = group.flatMap((g) =>
+      g.items.map(
+        (item): Item =>
+          item instanceof Uint8Array
+            ? { item, source: g.source }
+            : { item: item.resource, source: g.source, ...(item.inner && { inner: item.inner }) },
+      ),
+    )
     return { group, prepared: this.#prepare(all) }
   }
 
@@ -284,12 +329,13 @@ export class Ingestor {
   #prepare(items: readonly Item[]): Prepared {
     const outcomes: IngestOutcome[] = new Array(items.length)
     const todo: Prepared['todo'] = []
-    items.forEach(({ item, source }, i) => {
+    items.forEach(({ item, source, inner }, i) => {
       try {
         todo.push({
           r: item instanceof Uint8Array ? decodeResource(this.#provider, item) : item,
           i,
           source,
+          ...(inner && { inner }),
         })
       } catch (e) {
         outcomes[i] = rejected(e)
@@ -327,7 +373,7 @@ export class Ingestor {
     const limited = (source: string | undefined, r: DecodedResource) =>
       source !== undefined && r.header.user !== user && r.kind !== 'revoke'
     await this.#quota.load(todo.filter((t) => limited(t.source, t.r)).map((t) => t.r.header.user))
-    const accepted: { v: Verified; i: number; reserved: boolean }[] = []
+    const accepted: { v: Verified; i: number; reserved: boolean; inner?: Verified }[] = []
     /** id -> index in `accepted`; a second copy in the batch is a duplicate of the first. */
     const seen = new Map<string, number>()
     const copies: { i: number; k: number }[] = []
@@ -375,7 +421,9 @@ export class Ingestor {
             continue
           }
           seen.set(v.id, accepted.length)
-          accepted.push({ v, i: item.i, reserved })
+          const inner =
+            v.kind === 'encrypted' && item.inner ? this.#checkInner(item.inner, now) : undefined
+          accepted.push({ v, i: item.i, reserved, ...(inner && { inner }) })
         } catch (e) {
           // Missing authorization may arrive later in this batch or from another peer.
           if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER)
@@ -402,7 +450,7 @@ export class Ingestor {
         throw e
       })
       results.forEach((r, k) => {
-        const { v, i, reserved } = accepted[k]!
+        const { v, i, reserved, inner } = accepted[k]!
         if (reserved && !r.inserted) this.#quota.release(v.header.user, v.bytes.length)
         if (!reserved && r.inserted) this.#quota.add(v.header.user, v.bytes.length)
         this.#pending.delete(v.id)
@@ -411,7 +459,13 @@ export class Ingestor {
           status: r.inserted ? 'stored' : 'duplicate',
           position: r.position,
         }
-        if (r.inserted) appended.push({ position: r.position, line: r.line, resource: v })
+        if (r.inserted)
+          appended.push({
+            position: r.position,
+            line: r.line,
+            resource: v,
+            ...(inner && { inner }),
+          })
       })
       for (const { i, k } of copies)
         outcomes[i] = { id: accepted[k]!.v.id, status: 'duplicate', position: results[k]!.position }
@@ -426,6 +480,19 @@ export class Ingestor {
       await this.#ingest(waiting.map((p) => ({ item: p.resource, source: p.source })))
     }
     return outcomes
+  }
+
+  /**
+   * Verify the inner resource of an envelope this node sealed, as opening it would (signature
+   * and authorization); one that does not verify is simply not handed on, and subscribers open
+   * the envelope as they would anyone else's.
+   */
+  #checkInner(inner: DecodedResource, now: number): Verified | undefined {
+    try {
+      return checkResource(this.#provider, inner, this.graph, { now })
+    } catch {
+      return undefined
+    }
   }
 
   /**

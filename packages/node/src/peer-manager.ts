@@ -78,6 +78,31 @@ export interface PeerStatus {
   readonly lastError?: string
 }
 
+/**
+ * A change of one peer's connection, typed (docs/architecture.md "One path for a message"):
+ * the daemon's live peer list follows these; logs get the same facts through `event`.
+ */
+export type PeerChange =
+  | {
+      readonly type: 'connected'
+      readonly peer: string
+      readonly role: 'initiator' | 'responder'
+      /** The dialled address (formatPeerAddress), for a connection this node dialled. */
+      readonly address?: string
+    }
+  | {
+      readonly type: 'disconnected'
+      readonly peer: string
+      readonly reason: string
+      readonly address: string
+    }
+  | {
+      readonly type: 'backoff'
+      readonly address: string
+      readonly code: string
+      readonly delayMs: number
+    }
+
 /** Close reasons that mean "the peer (or we) refused on trust grounds": back off to the max. */
 const TRUST_REASONS: ReadonlySet<string> = new Set([
   'revoked',
@@ -96,6 +121,7 @@ export class PeerManager {
   readonly #channelOptions: Omit<SecureChannelOptions, 'role'>
   readonly #dialers = new Map<string, Dialer>()
   readonly #settledWaiters: (() => void)[] = []
+  readonly #changeListeners = new Set<(change: PeerChange) => void>()
   #tcp: TcpListener | undefined
   #ws: WebSocketListener | undefined
   #running = false
@@ -185,6 +211,12 @@ export class PeerManager {
     for (const d of this.#dialers.values()) d.redialNow()
   }
 
+  /** Be told of every connection, disconnection and backoff. Returns the unsubscribe. */
+  onPeerChange(listener: (change: PeerChange) => void): () => void {
+    this.#changeListeners.add(listener)
+    return () => this.#changeListeners.delete(listener)
+  }
+
   /** Status of every dialled peer. */
   status(): PeerStatus[] {
     return [...this.#dialers.values()].map((d) => d.status())
@@ -258,7 +290,7 @@ export class PeerManager {
     }
     try {
       this.#options.engine.attach(channel, 'responder')
-      this.#event('connected', { peer, role: 'responder' })
+      this.changed({ type: 'connected', peer, role: 'responder' })
     } catch {
       // attach refused (trust changed since the gate) and already sent rejected
     }
@@ -267,8 +299,12 @@ export class PeerManager {
   #event(name: string, detail: Record<string, unknown>): void {
     this.#options.event?.(name, detail)
   }
-  event(name: string, detail: Record<string, unknown>): void {
-    this.#event(name, detail)
+
+  /** Tell the listeners of a peer change, and the log. */
+  changed(change: PeerChange): void {
+    const { type, ...detail } = change
+    this.#event(type, detail)
+    for (const l of this.#changeListeners) l(change)
   }
 }
 
@@ -350,7 +386,7 @@ class Dialer {
       // Trust changed between the gate and attach; attach already sent rejected.
       return this.#failed('forbidden', true)
     }
-    this.#m.event('connected', { peer, role: 'initiator', address: this.#key })
+    this.#m.changed({ type: 'connected', peer, role: 'initiator', address: this.#key })
     this.#watch(channel, false)
   }
 
@@ -367,7 +403,12 @@ class Dialer {
       if (this.#channel === channel) this.#channel = undefined
       if (this.#stopped) return
       if (Date.now() - since >= this.#m.backoff.resetAfterMs) this.#failures = 0
-      this.#m.event('disconnected', { peer: channel.peer.fingerprint, reason: info.reason })
+      this.#m.changed({
+        type: 'disconnected',
+        peer: channel.peer.fingerprint,
+        reason: info.reason,
+        address: this.#key,
+      })
       this.#failed(info.reason, isTrustClose(info))
     })
   }
@@ -382,7 +423,7 @@ class Dialer {
     const delay = backoffDelay(b, this.#failures, this.#m.random)
     this.#state = 'backoff'
     this.#nextAttemptAt = Date.now() + delay
-    this.#m.event('backoff', { address: this.#key, code, delayMs: delay })
+    this.#m.changed({ type: 'backoff', address: this.#key, code, delayMs: delay })
     this.#timer = setTimeout(() => this.attempt(), delay)
     this.#m.dialerSettled()
   }

@@ -15,6 +15,7 @@ import {
   parsePeerAddress,
   resolveBackoff,
 } from '../src/index.js'
+import type { PeerChange } from '../src/index.js'
 import {
   FAST_BACKOFF,
   befriend,
@@ -141,6 +142,33 @@ describe('peer manager on loopback', () => {
     await waitFor(() => b.has(r.id), { what: 'push over the kept connection' })
     const [sa] = [...a.engine.sessions.values()]
     assert.equal(sa!.isOpen, true)
+  })
+
+  it('reports connections, disconnections and backoff as typed changes', async () => {
+    const alice = makeUser('alice', 1)
+    const bob = makeUser('bob', 2)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    const a = await openDiskNode(makeNodeIdentity('a', alice, 101), tmpDir(after))
+    const b = await openDiskNode(makeNodeIdentity('b', bob, 102), tmpDir(after))
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    await a.start()
+    await b.start({ listen: false })
+    const changes: PeerChange[] = []
+    const stop = b.manager!.onPeerChange((c) => changes.push(c))
+    b.manager!.addPeer(a.address())
+    await waitFor(() => changes.length >= 1, { what: 'connected' })
+    const address = formatPeerAddress(a.address())
+    const peer = a.address().fingerprint
+    await a.manager!.stop()
+    await waitFor(() => changes.length >= 3, { what: 'disconnected, then backoff' })
+    stop()
+    assert.deepEqual(changes[0], { type: 'connected', peer, role: 'initiator', address })
+    assert.deepEqual(changes[1], { type: 'disconnected', peer, reason: 'shutdown', address })
+    const backoff = changes[2]
+    assert.ok(backoff?.type === 'backoff' && backoff.code === 'shutdown')
+    assert.equal(backoff.address, address)
   })
 
   it('stop() closes the listener and every channel', async () => {

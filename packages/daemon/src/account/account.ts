@@ -29,7 +29,7 @@ import type {
 import { SecretVault } from '@sdmp/store'
 import type { ScryptParams, Store } from '@sdmp/store'
 import { Ingestor } from '@sdmp/node'
-import type { IngestOutcome } from '@sdmp/node'
+import type { IngestOutcome, Publication } from '@sdmp/node'
 import { encodeJoinRequest } from './codec.js'
 import { publishPrekey } from './prekey-publish.js'
 import { SECRET_NAMES } from './secret-names.js'
@@ -408,14 +408,27 @@ export class Account {
   }
 
   /**
-   * Ingest resources this node signed or accepted: validated, stored and journaled.
+   * Ingest resources this node signed or accepted: validated, stored and journaled. Decoded
+   * ones go in as they are (never encoded and decoded again: docs/architecture.md).
    * @throws the ProtocolError code of the first resource that was not stored
    */
-  async publish(resources: readonly (DecodedResource | Uint8Array)[]): Promise<IngestOutcome[]> {
+  publish(resources: readonly (DecodedResource | Uint8Array)[]): Promise<IngestOutcome[]> {
+    return this.#publish(resources.map((r) => (r instanceof Uint8Array ? r : { resource: r })))
+  }
+
+  /**
+   * Publish an envelope this node sealed, with the inner resource it carries: the mailbox
+   * indexes it from the inner resource without opening the envelope (docs/messaging.md "Send").
+   * @throws as {@link publish}
+   */
+  async publishSealed(outer: DecodedResource, inner: DecodedResource): Promise<IngestOutcome> {
+    const [outcome] = await this.#publish([{ resource: outer, inner }])
+    return outcome!
+  }
+
+  async #publish(items: readonly (Publication | Uint8Array)[]): Promise<IngestOutcome[]> {
     if (this.#revoked !== undefined) throw revokedError(this.#revoked)
-    const outcomes = await this.ingestor.ingest(
-      resources.map((r) => (r instanceof Uint8Array ? r : r.bytes)),
-    )
+    const outcomes = await this.ingestor.publish(items)
     const bad = outcomes.find((o) => o.status !== 'stored' && o.status !== 'duplicate')
     if (bad !== undefined)
       throw new ProtocolError(

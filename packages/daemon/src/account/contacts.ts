@@ -322,7 +322,7 @@ export async function addContact(
   if (same || trusted.length > 0) {
     // Already a contact: a newer invite refreshes what we know of their devices (identities,
     // trusts, node records, prekeys), and never adds a second contact or trust (issue 11).
-    await account.publish(checked.resources.map((v) => v.bytes))
+    await account.publish(checked.resources)
     const entry: ContactEntry = same ?? {
       name: contacts.some((c) => c.name === name) ? `${name}-${short(checked.user)}` : name,
       user: checked.user,
@@ -334,7 +334,7 @@ export async function addContact(
   }
   if (contacts.some((c) => c.name === name))
     fail(ErrorCode.CONFLICT, `contact name ${name} is already used (give another with --name)`)
-  await account.publish(checked.resources.map((v) => v.bytes))
+  await account.publish(checked.resources)
   const trust = account.signForUser(
     { kind: 'trust', data: { trustee: checked.user, authorization: ['read_resource'] } },
     'create_trust',

@@ -158,7 +158,7 @@ export async function recoverIdentity(
   )
     fail(ErrorCode.FORBIDDEN, 'these recovery words do not belong to the identity of this invite')
   const profile = checked.resources.filter((v) => v.kind === 'user')
-  await account.publish([identity.bytes, ...profile.map((v) => v.bytes)])
+  await account.publish([identity, ...profile])
   const next = generateSigningKey(account.provider)
   const fresh = newRecoveryKey(account.provider)
   const name = checked.name
@@ -264,7 +264,7 @@ export async function followInvite(
   const graph = account.ingestor.graph
   const known = contacts.find((c) => c.user === from || graph.predecessorsOf(c.user).includes(from))
   if (known === undefined) return undefined
-  await account.publish(checked.resources.map((v) => v.bytes))
+  await account.publish(checked.resources)
   const kind = graph.successorOf(from)?.kind
   if (kind === undefined || graph.currentOf(known.user) !== checked.user)
     fail(

@@ -4,7 +4,7 @@
  * device that has no user yet runs the API only and starts syncing after `device join`.
  * @module
  */
-import type { Peer, SdmpEvent } from '@sdmp/client'
+import type { Peer } from '@sdmp/client'
 import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import { apiSocketPath, readApiToken } from '../account/daemon-info.js'
@@ -114,7 +114,7 @@ export class Daemon {
         get processed() {
           return d.mailbox.processed
         },
-        eventsAfter: (after, limit) => d.mailbox.eventsAfter(after, limit) as Promise<SdmpEvent[]>,
+        eventsAfter: (after, limit) => d.mailbox.eventsAfter(after, limit),
         onProcessed: (l) => d.mailbox.onProcessed(l),
         onPeer: (l) => {
           d.#peerListeners.add(l)
@@ -202,7 +202,7 @@ export class Daemon {
     }).catch((e: unknown) => {
       throw describeListenFailure(e, 'peer', o.peer)
     })
-    this.#bound ??= this.#network.manager.tcpAddress
+    this.#bound ??= this.#network.bound
     this.#network.onPeer((p) => {
       for (const l of this.#peerListeners) l(p)
     })

@@ -15,8 +15,9 @@ import type { Account } from '../account/account.js'
 import type { BackoffOptions } from '@sdmp/node'
 import { PARTIAL_BLOB_DIR } from '@sdmp/node'
 import { PeerManager } from '@sdmp/node'
+import type { BlobTransfer } from '@sdmp/node'
 import { formatPeerAddress } from '@sdmp/node'
-import type { PeerAddress } from '@sdmp/node'
+import type { PeerAddress, PeerChange } from '@sdmp/node'
 import { SyncEngine } from '@sdmp/node'
 import type { SyncLimits } from '@sdmp/node'
 import {
@@ -97,11 +98,9 @@ export class NodeNetwork {
       // A flood from strangers must not starve the nodes we trust: their published addresses
       // may take the listener's reserved half-open slots (docs/security.md, issue 12).
       isKnownAddress: (ip) => this.#known.has(sourceAddressKey(ip)),
-      event: (name, detail) => {
-        options.event?.(name, detail)
-        this.#peerEvent(name, detail)
-      },
+      ...(options.event && { event: options.event }),
     })
+    this.manager.onPeerChange((change) => this.#peerChanged(change))
   }
 
   /**
@@ -137,9 +136,19 @@ export class NodeNetwork {
     return net
   }
 
+  /** The blob transfer of this network's sessions (docs/protocol/attachments.md §3). */
+  get blobs(): BlobTransfer {
+    return this.engine.blobs
+  }
+
+  /** The bound peer listener, if any. */
+  get bound(): { host: string; port: number } | undefined {
+    return this.manager.tcpAddress
+  }
+
   /** `HOST:PORT` of the peer listener, if any. */
   get listenAddress(): string | undefined {
-    const a = this.manager.tcpAddress
+    const a = this.bound
     return a && formatPeerAddress(a)
   }
 
@@ -269,14 +278,13 @@ export class NodeNetwork {
     return () => this.#peerListeners.delete(listener)
   }
 
-  #peerEvent(name: string, detail: Record<string, unknown>): void {
-    if (name !== 'connected' && name !== 'disconnected' && name !== 'backoff') return
-    const node = typeof detail['peer'] === 'string' ? detail['peer'] : undefined
-    const address = typeof detail['address'] === 'string' ? detail['address'] : undefined
+  /** Tell the peer listeners the new state of the peer a change concerns. */
+  #peerChanged(change: PeerChange): void {
+    const node = change.type === 'backoff' ? undefined : change.peer
+    const address = change.address?.replace(/#.*$/, '')
     const peer = this.peers().find(
       (p) =>
-        (node !== undefined && p.node === node) ||
-        (address !== undefined && p.address === address.replace(/#.*$/, '')),
+        (node !== undefined && p.node === node) || (address !== undefined && p.address === address),
     )
     if (!peer) return
     for (const l of this.#peerListeners) l(peer)

@@ -21,7 +21,6 @@ import { publishSealed } from './sender.js'
 export async function shareContactList(
   account: Account,
   book: PrekeyBook,
-  sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<string | undefined> {
   const me = account.requireUser()
   const entries = await contactListEntries(account)
@@ -35,5 +34,5 @@ export async function shareContactList(
   }
   const keys = await book.requireRecipients([me])
   // Readers: our user only, so no routing tag: it goes to our own nodes alone (sync.md §10).
-  return (await publishSealed(account, inner, keys, [me], sealed)).outer
+  return (await publishSealed(account, inner, keys, [me])).outer
 }

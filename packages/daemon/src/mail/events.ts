@@ -1,29 +1,42 @@
 /**
- * The event stream of a mailbox (docs/messaging.md "Events"): every event is derived from one
- * journal line (and, for sealed lines, from the index of that line), carries the line's
- * position, and is shown only once the index of that position is committed, so a client that
- * resumes from a position misses nothing and sees nothing twice.
+ * The events of a mailbox (docs/messaging.md "Events"): every event is derived from one journal
+ * line (and, for sealed lines, from the index of that line), carries the line's position, and is
+ * shown only once the index of that position is committed, so a client that resumes from a
+ * position misses nothing and sees nothing twice. The indexer derives each line's event once,
+ * as it commits the line (event-log.ts keeps the recent ones); {@link readEvents} derives them
+ * again from the store only for a replay from before what the log holds.
  * @module
  */
 import { decodeResource } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
 import type { Post, SdmpEvent } from '@sdmp/client'
-import type { JournalRow } from '@sdmp/store'
 import type { Account } from '../account/account.js'
-import { resourceIdOf } from './indexer.js'
+import { linesOfRows } from './journal-lines.js'
+import type { IndexLine } from './journal-lines.js'
 import { isExpired, toMessage } from './receipts.js'
 import { messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
+/** Where index records are read: the committed records, or a batch with its own writes. */
+export type RecordReader = Pick<MailRecords, 'get'>
+
 /** Kinds whose lines may produce an event. */
-const EVENT_KINDS = new Set(['encrypted', 'post', 'trust', 'revoke', 'node', 'prekey'])
+export const EVENT_KINDS: ReadonlySet<string> = new Set([
+  'encrypted',
+  'post',
+  'trust',
+  'revoke',
+  'node',
+  'prekey',
+])
 
 /** Journal rows read per store call while scanning for events. */
 const SCAN_CHUNK = 500
 
 /**
- * Events for journal positions in (after, upTo], in order, at most `limit`. Every line gives at
- * most one event; lines that concern neither us nor our contacts give none.
+ * Events for journal positions in (after, upTo], in order, at most `limit`, derived again from
+ * the store and the committed index. Every line gives at most one event; lines that concern
+ * neither us nor our contacts give none.
  */
 export async function readEvents(
   account: Account,
@@ -37,34 +50,33 @@ export async function readEvents(
   while (out.length < limit && position < upTo) {
     const rows = await account.store.readJournal(position, Math.min(SCAN_CHUNK, upTo - position))
     if (rows.length === 0) break
-    for (const row of rows) {
-      if (row.position > upTo) return out
-      const event = await eventOf(account, records, row)
+    for (const line of await linesOfRows(account.store, rows)) {
+      if (line.position > upTo) return out
+      const event = await eventOfLine(account, records, line)
       if (event) out.push(event)
-      position = row.position
+      position = line.position
       if (out.length >= limit) break
     }
   }
   return out
 }
 
-/** The event of one journal line, or undefined. */
-async function eventOf(
+/**
+ * The event of one journal line, or undefined. `records` must already hold the line's index
+ * (the committed records, or the batch that indexes it).
+ */
+export async function eventOfLine(
   account: Account,
-  records: MailRecords,
-  row: JournalRow,
+  records: RecordReader,
+  line: IndexLine,
 ): Promise<SdmpEvent | undefined> {
   const me = account.user
-  const id = resourceIdOf(row.line)
-  if (me === undefined || id === undefined) return undefined
-  const meta = await account.store.getMeta(id)
-  if (!meta || !EVENT_KINDS.has(meta.kind)) return undefined
-  const { position } = row
-  if (meta.kind === 'encrypted') return sealedEvent(account, records, position, id, me)
-  const bytes = await account.store.getResource(id)
-  if (!bytes) return undefined
-  // Stored resources were verified at ingest; decoding is enough to read them.
-  const r = decodeResource(account.provider, bytes)
+  const { id, kind, position } = line
+  if (me === undefined || id === undefined || kind === undefined || !EVENT_KINDS.has(kind))
+    return undefined
+  if (kind === 'encrypted') return sealedEvent(account, records, position, id, me)
+  const r = line.resource ?? (await storedResource(account, id))
+  if (!r) return undefined
   const signer = r.signatures[0]?.kid
   switch (r.kind) {
     case 'post':
@@ -73,8 +85,10 @@ async function eventOf(
       return trustEvent(account, r, position, me, 'trusted')
     case 'revoke': {
       if (r.header.user !== me) return undefined
-      const target = await trustOf(account, (r.data as ContentData<'revoke'>).resource)
-      return target ? trustEvent(account, target, position, me, 'revoked') : undefined
+      const target = await storedResource(account, (r.data as ContentData<'revoke'>).resource)
+      return target?.kind === 'trust'
+        ? trustEvent(account, target, position, me, 'revoked')
+        : undefined
     }
     case 'node':
     case 'prekey':
@@ -88,6 +102,12 @@ async function eventOf(
     default:
       return undefined
   }
+}
+
+/** A stored resource, decoded (it was verified at ingest; decoding is enough to read it). */
+async function storedResource(account: Account, id: string): Promise<DecodedResource | undefined> {
+  const bytes = await account.store.getResource(id)
+  return bytes && decodeResource(account.provider, bytes)
 }
 
 /** A contact or device event for a trust (created, or revoked by our user). */
@@ -116,18 +136,10 @@ function trustEvent(
   return undefined
 }
 
-/** The stored trust resource `id`, or undefined when it is not a stored trust. */
-async function trustOf(account: Account, id: string): Promise<DecodedResource | undefined> {
-  const bytes = await account.store.getResource(id)
-  if (!bytes) return undefined
-  const r = decodeResource(account.provider, bytes)
-  return r.kind === 'trust' ? r : undefined
-}
-
 /** The message or receipt event of an encrypted line, from the index of that line. */
 async function sealedEvent(
   account: Account,
-  records: MailRecords,
+  records: RecordReader,
   position: number,
   outer: string,
   me: string,

@@ -1,14 +1,18 @@
 /**
- * The mailbox indexer (docs/messaging.md "Indexing"): turns journal lines into index records.
- * An `encrypted` line is opened with this node's prekey secrets; the opened message or receipt
- * is written to a batch whose commit also carries the processed cursor, so the index and the
- * cursor always agree. Lines that do not open are skipped, all for the same (silent) reason.
+ * The mailbox indexer (docs/messaging.md "Indexing"): turns journal lines into index records
+ * and events. An `encrypted` line is opened with this node's prekey secrets (unless it is an
+ * envelope this node sealed: the ingestor hands its inner resource on); the opened message or
+ * receipt is written to a batch whose commit also carries the processed cursor, so the index and
+ * the cursor always agree. Lines that do not open are skipped, all for the same (silent) reason.
+ * Each line's event is derived here once, from the batch as it will be committed.
  * @module
  */
-import { openResource, parseJournalLine, validateResource } from '@sdmp/core'
-import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
-import type { JournalRow } from '@sdmp/store'
+import { openResource, validateResource } from '@sdmp/core'
+import type { ContentData, Verified } from '@sdmp/core'
 import type { Account } from '../account/account.js'
+import type { JournalEvent } from './event-log.js'
+import { EVENT_KINDS, eventOfLine } from './events.js'
+import type { IndexLine } from './journal-lines.js'
 import { applySharedContacts } from '../account/contacts.js'
 import type { PrekeyBook } from './prekeys.js'
 import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
@@ -30,77 +34,47 @@ export interface BatchOutcome {
   readonly blobs: string[]
   /** A prekey of our user passed: share the contact list again (a device may be new). */
   readonly shareContacts: boolean
+  /** The events of the lines, in order, as of this batch's commit. */
+  readonly events: JournalEvent[]
 }
-
-/** Most resources held in memory for indexing, per kind of shortcut. */
-const MAX_REMEMBERED = 512
 
 /** Indexes journal lines for one account. */
 export class MailIndexer {
   readonly #account: Account
   readonly #book: PrekeyBook
-  /** Verified resources handed over by the ingestor's live notifications, by journal position. */
-  readonly #live = new Map<number, Verified>()
-  /** Inner resources of what this node sealed, by outer id, until their line is indexed. */
-  readonly #own = new Map<string, Verified>()
-
   constructor(account: Account, book: PrekeyBook) {
     this.#account = account
     this.#book = book
   }
 
-  /** Remember a freshly ingested resource, so that its line is not verified a second time. */
-  remember(position: number, resource: Verified): void {
-    // Bounded: when indexing lags far behind ingest (a burst of thousands of messages), the
-    // rest is read back from the store instead of held here (~40 KB per sealed message).
-    if (resource.kind === 'encrypted' && this.#live.size < MAX_REMEMBERED)
-      this.#live.set(position, resource)
-  }
-
   /**
-   * Remember the inner resource of an `encrypted` resource this node sealed itself (a message
-   * or receipt it sends), so indexing its line skips the envelope: the node already holds what
-   * the envelope would give (its own signed inner resource, validated like any other).
+   * Index `lines` (consecutive, in journal order) into `batch`, set the cursor to `upTo` (the
+   * last line's position), and derive the lines' events. Re-indexing a line changes nothing.
    */
-  rememberOwn(outer: string, inner: DecodedResource): void {
-    const { provider, ingestor } = this.#account
-    try {
-      const now = this.#account.now()
-      this.#own.set(outer, validateResource(provider, inner.bytes, ingestor.graph, { now }))
-    } catch {
-      return // indexing opens the envelope instead, as for anyone else's
-    }
-    // Bounded like #live; an entry evicted (or left by a publish that failed) only means the
-    // envelope is opened after all.
-    if (this.#own.size > MAX_REMEMBERED) this.#own.delete(this.#own.keys().next().value!)
-  }
-
-  /** Forget remembered resources up to `position` (they are processed). */
-  forget(position: number): void {
-    for (const p of this.#live.keys()) if (p <= position) this.#live.delete(p)
-  }
-
-  /**
-   * Index `rows` (consecutive, in journal order) into `batch`, and set the cursor to the last
-   * row. Re-indexing a line already indexed changes nothing.
-   */
-  async indexRows(batch: MailBatch, rows: readonly JournalRow[]): Promise<BatchOutcome> {
+  async indexLines(
+    batch: MailBatch,
+    lines: readonly IndexLine[],
+    upTo: number,
+  ): Promise<BatchOutcome> {
     const receipts: ReceiptTask[] = []
     const blobs: string[] = []
+    const eventful: IndexLine[] = []
     let skipped = 0
     let shareContacts = false
-    for (const row of rows) {
-      const id = resourceIdOf(row.line)
+    for (const line of lines) {
+      const { id, kind } = line
       if (id === undefined) continue
-      const meta = await this.#account.store.getMeta(id)
       // Secrets of a prekey published just now must open the very next lines; and a device of
       // ours that can newly receive gets the contact list sealed again (contact-share.ts).
-      if (meta?.kind === 'prekey' && meta.user === this.#account.user) {
+      if (kind === 'prekey' && line.user === this.#account.user) {
         this.#book.reloadSecrets()
         shareContacts = true
       }
-      if (meta?.kind !== 'encrypted') continue
-      const inner = await this.#open(row.position, id)
+      if (kind !== 'encrypted') {
+        if (kind !== undefined && EVENT_KINDS.has(kind)) eventful.push(line)
+        continue
+      }
+      const inner = await this.#open(line, id)
       // Only our user and the users it trusts reach the inbox (docs/messaging.md "Indexing"):
       // a stranger's message relayed by a contact is dropped like one that does not open.
       if (inner === undefined || !this.#fromTrusted(inner)) {
@@ -108,22 +82,26 @@ export class MailIndexer {
         continue
       }
       if (inner.kind === 'message') {
-        const task = await this.#indexMessage(batch, row.position, id, inner, blobs)
+        const task = await this.#indexMessage(batch, line.position, id, inner, blobs)
         if (task) receipts.push(task)
+        eventful.push(line)
       } else if (inner.kind === 'contacts') {
         // Only our own user's list (openResource refuses anyone else's).
         if (inner.header.user === this.#account.user)
           await applySharedContacts(this.#account, (inner.data as ContentData<'contacts'>).entries)
-      } else await this.#indexReceipt(batch, id, inner)
+      } else {
+        await this.#indexReceipt(batch, id, inner)
+        eventful.push(line)
+      }
     }
-    const last = rows[rows.length - 1]
-    if (last) batch.set(CURSOR_KEY, last.position)
-    return {
-      receipts: await this.#decideReceipts(batch, receipts),
-      skipped,
-      blobs,
-      shareContacts,
+    batch.set(CURSOR_KEY, upTo)
+    const decided = await this.#decideReceipts(batch, receipts)
+    const events: JournalEvent[] = []
+    for (const line of eventful) {
+      const event = await eventOfLine(this.#account, batch, line)
+      if (event && event.type !== 'peer') events.push(event)
     }
+    return { receipts: decided, skipped, blobs, shareContacts, events }
   }
 
   /** Whether the author of an opened resource is our user or a user our user trusts now. */
@@ -134,21 +112,18 @@ export class MailIndexer {
   }
 
   /** The opened inner resource, or undefined for any failure (uniform: no reason kept). */
-  async #open(position: number, id: string): Promise<Verified | undefined> {
+  async #open(line: IndexLine, id: string): Promise<Verified | undefined> {
     const me = this.#account.user
     if (me === undefined) return undefined
-    const own = this.#own.get(id)
-    if (own) {
-      this.#own.delete(id)
-      return own
-    }
+    // An envelope this node sealed: the ingestor verified the inner resource it carries.
+    if (line.inner) return line.inner
     const secrets = await this.#book.secrets()
     if (secrets.length === 0) return undefined
     const { provider, ingestor, store } = this.#account
     const now = this.#account.now()
     try {
-      let outer = this.#live.get(position)
-      if (outer?.id !== id) {
+      let outer = line.resource
+      if (outer === undefined) {
         const bytes = await store.getResource(id)
         if (!bytes) return undefined
         outer = validateResource(provider, bytes, ingestor.graph, { now })
@@ -243,14 +218,5 @@ export class MailIndexer {
       user,
       ...entry,
     } as OuterEntry)
-  }
-}
-
-/** The resource id of a journal line, or undefined for line 1 (the node fingerprint). */
-export function resourceIdOf(line: string): string | undefined {
-  try {
-    return parseJournalLine(line).resourceId
-  } catch {
-    return undefined
   }
 }

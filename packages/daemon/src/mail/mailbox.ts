@@ -1,23 +1,23 @@
 /**
  * The mailbox of an account (docs/messaging.md): end-to-end encrypted messages and receipts,
- * an index of what this node can open, and the event stream. One queue processes journal lines
- * strictly in order (catch-up from the stored cursor, then live from the ingestor); each batch
- * of lines commits its index records together with the cursor.
+ * an index of what this node can open, and the event stream. The journal index
+ * (journal-index.ts) follows the journal in order; the mailbox sends, answers queries, and acts
+ * on what each committed batch found (receipts to send, blobs to fetch, contacts to share).
  * @module
  */
 import { API_PAGE_LIMITS } from '@sdmp/client'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
-import type { DecodedResource } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
-import { readEvents } from './events.js'
 import { MailIndexer } from './indexer.js'
+import type { BatchOutcome } from './indexer.js'
+import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
 import { findMessage, listMessages } from './queries.js'
 import { ReceiptQueue } from './receipt-queue.js'
 import { mergeReceipt, toDetail } from './receipts.js'
-import { COUNT_KEY, CURSOR_KEY, MailRecords, receiptsKey } from './records.js'
+import { COUNT_KEY, MailRecords, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
 import { followRotations } from '../account/rotation.js'
@@ -25,18 +25,9 @@ import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 import { SerialQueue } from '@sdmp/node'
 
-/** Journal lines indexed per commit. */
-const BATCH_LINES = 256
 /** Default and largest `list` limit (client types: 1..1,000, default 100). */
 const DEFAULT_LIST_LIMIT = 100
 const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
-
-/** A caller of waitProcessed. */
-interface Waiter {
-  readonly position: number
-  resolve(): void
-  reject(e: unknown): void
-}
 
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
@@ -64,29 +55,24 @@ export class Mailbox {
   readonly #event: (name: string, detail: Record<string, unknown>) => void
   readonly #records: MailRecords
   readonly #book: PrekeyBook
-  readonly #indexer: MailIndexer
+  readonly #index: JournalIndex
   readonly #delivered: ReceiptQueue
-  readonly #listeners = new Set<(position: number) => void>()
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
-  readonly #waiters = new Set<Waiter>()
-  #processed = 0
   #skipped = 0
   #unsubscribe: (() => void) | undefined
-  #started = false
-  #stopping = false
-  #running: Promise<void> | undefined
-  #again = false
   /** The rotation follower (one run at a time; awaited by stop). */
   readonly #following = new SerialQueue()
-  /** Serializes index commits and local writes (markRead) on the one record set. */
-  readonly #chain = new SerialQueue()
 
   constructor(account: Account, options: MailboxOptions = {}) {
     this.#account = account
     this.#event = options.event ?? (() => undefined)
     this.#records = new MailRecords(account.store, account.vault)
     this.#book = new PrekeyBook(account)
-    this.#indexer = new MailIndexer(account, this.#book)
+    this.#index = new JournalIndex(account, this.#records, new MailIndexer(account, this.#book), {
+      onBatch: (outcome, position) => this.#afterBatch(outcome, position),
+      onError: (e) =>
+        this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
+    })
     this.#delivered = new ReceiptQueue(
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
       options.receiptLingerMs,
@@ -94,52 +80,40 @@ export class Mailbox {
   }
 
   /**
-   * Load the cursor, subscribe to new journal lines, and index everything after the cursor.
+   * Load the cursor, follow new journal lines, and index everything after the cursor.
    * Resolves once the lines present at start are indexed.
    * @throws DECRYPT_FAILED (a tampered cursor), the store's codes
    */
   async start(): Promise<void> {
-    if (this.#started) return
-    this.#processed = (await this.#records.get<number>(CURSOR_KEY)) ?? 0
-    this.#started = true
-    this.#stopping = false
+    if (this.#index.running) return
     this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#onAppended(lines))
-    const head = (await this.#account.store.journalHead())?.position ?? 0
-    this.#kick()
-    await this.waitProcessed(head)
+    await this.#index.start()
   }
 
   /** Stop following the journal and wait for the queue to drain. Idempotent. */
   async stop(): Promise<void> {
-    this.#stopping = true
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
-    await this.#running
+    await this.#index.stop()
     await this.#following.idle()
-    await this.#chain.idle()
     // Decided receipts go out before the store closes (a graceful stop loses none).
     await this.#delivered.flush()
-    this.#started = false
-    this.#failWaiters(new ProtocolError(ErrorCode.CLOSED, 'mailbox: stopped'))
+    this.#index.stopped()
   }
 
   /** Journal position up to which every line is processed and its index durable. */
   get processed(): number {
-    return this.#processed
+    return this.#index.processed
   }
 
   /** Resolves once {@link processed} reaches `position`. @throws CLOSED when stopped first */
   waitProcessed(position: number): Promise<void> {
-    if (this.#processed >= position) return Promise.resolve()
-    if (!this.#started || this.#stopping)
-      return Promise.reject(new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running'))
-    return new Promise((resolve, reject) => this.#waiters.add({ position, resolve, reject }))
+    return this.#index.waitProcessed(position)
   }
 
   /** Be told the new cursor after each durable index commit. Returns the unsubscribe. */
   onProcessed(listener: (position: number) => void): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    return this.#index.onProcessed(listener)
   }
 
   /**
@@ -150,8 +124,7 @@ export class Mailbox {
    */
   async send(req: SendRequest): Promise<SendResult> {
     const me = this.#account.requireUser()
-    if (!this.#started || this.#stopping)
-      throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
+    if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
     let thread: { replyTo: string; conversation: string } | undefined
     if (req.replyTo !== undefined) {
       const replied = await this.#find(req.replyTo)
@@ -161,13 +134,7 @@ export class Mailbox {
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
-    const { outer, position } = await publishSealed(
-      this.#account,
-      inner,
-      keys,
-      [...req.to, me],
-      this.#own,
-    )
+    const { outer, position } = await publishSealed(this.#account, inner, keys, [...req.to, me])
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
   }
@@ -179,7 +146,7 @@ export class Mailbox {
   async shareContacts(): Promise<void> {
     if (this.#account.user === undefined || this.#account.revoked !== undefined) return
     try {
-      await shareContactList(this.#account, this.#book, this.#own)
+      await shareContactList(this.#account, this.#book)
     } catch (e) {
       this.#event('contacts.share-error', {
         code: e instanceof ProtocolError ? e.code : 'INTERNAL',
@@ -224,7 +191,7 @@ export class Mailbox {
     const record = await this.#find(id)
     if (!record) throw notFound(id)
     if (record.direction === 'in') {
-      const first = await this.#exclusive(async () => {
+      const first = await this.#index.exclusive(async () => {
         const key = receiptsKey(record.id)
         const batch = this.#records.batch()
         const current = await batch.get<ReceiptMap>(key)
@@ -274,12 +241,8 @@ export class Mailbox {
   }
 
   /** Events of journal positions in (after, processed], in order, at most `limit`. */
-  async eventsAfter(after: number, limit: number): Promise<SdmpEvent[]> {
-    if (!Number.isSafeInteger(after) || after < 0)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'after: expected a journal position')
-    if (!Number.isSafeInteger(limit) || limit < 1)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'limit: expected a positive integer')
-    return readEvents(this.#account, this.#records, after, this.#processed, limit)
+  eventsAfter(after: number, limit: number): Promise<SdmpEvent[]> {
+    return this.#index.eventsAfter(after, limit)
   }
 
   /** Rotate this node's prekey when due and erase expired secrets (envelope.md §7.3). */
@@ -292,8 +255,6 @@ export class Mailbox {
   }
 
   #onAppended(lines: readonly AppendedLine[]): void {
-    for (const l of lines) this.#indexer.remember(l.position, l.resource)
-    this.#kick()
     if (lines.some((l) => l.resource.kind === 'identity' || l.resource.kind === 'trust'))
       this.#followRotations()
   }
@@ -306,7 +267,7 @@ export class Mailbox {
   #followRotations(): void {
     void this.#following
       .run(async () => {
-        if (this.#stopping || this.#account.user === undefined) return
+        if (!this.#index.running || this.#account.user === undefined) return
         const followed = await followRotations(this.#account)
         if (followed.length === 0) return
         this.#event('contacts.rotated', { contacts: followed.length })
@@ -317,69 +278,18 @@ export class Mailbox {
       })
   }
 
-  /** Run the queue, or tell the running one that more lines arrived. */
-  #kick(): void {
-    if (this.#stopping) return
-    if (this.#running) {
-      this.#again = true
-      return
+  /** What the mailbox does once a batch of lines is indexed and committed. */
+  #afterBatch(outcome: BatchOutcome, position: number): void {
+    const { receipts, skipped, blobs, shareContacts } = outcome
+    if (skipped > 0) {
+      this.#skipped += skipped
+      this.#event('mail.skipped', { position, skipped: this.#skipped })
     }
-    this.#running = this.#run().finally(() => {
-      this.#running = undefined
-    })
-  }
-
-  async #run(): Promise<void> {
-    try {
-      do {
-        this.#again = false
-        for (;;) {
-          if (this.#stopping) return
-          const rows = await this.#account.store.readJournal(this.#processed, BATCH_LINES)
-          if (rows.length === 0) break
-          const { receipts, skipped, blobs, shareContacts } = await this.#exclusive(async () => {
-            // Not durable: the index and its cursor are derived from the journal, so a crash
-            // that loses this commit only means indexing these lines again (store.md §9).
-            const batch = this.#records.batch({ durable: false })
-            const outcome = await this.#indexer.indexRows(batch, rows)
-            await batch.commit()
-            return outcome
-          })
-          const position = rows[rows.length - 1]!.position
-          this.#processed = position
-          this.#indexer.forget(position)
-          if (skipped > 0) {
-            this.#skipped += skipped
-            this.#event('mail.skipped', { position, skipped: this.#skipped })
-          }
-          for (const w of this.#waiters)
-            if (w.position <= position) {
-              this.#waiters.delete(w)
-              w.resolve()
-            }
-          for (const l of this.#listeners) l(position)
-          if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
-          // After the commit: a crash before they are sent leaves receipts decided but unsent,
-          // never sent twice (docs/messaging.md §4). They wait a moment to go out as one
-          // receipt per author.
-          this.#delivered.add(receipts)
-          if (shareContacts) void this.shareContacts()
-        }
-      } while (this.#again && !this.#stopping)
-    } catch (e) {
-      // The queue stops here; the next appended line retries from the durable cursor.
-      this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' })
-      this.#failWaiters(e)
-    }
-  }
-
-  /** What this node seals itself is indexed from the inner resource, without opening it. */
-  readonly #own = (outer: string, inner: DecodedResource): void =>
-    this.#indexer.rememberOwn(outer, inner)
-
-  #failWaiters(e: unknown): void {
-    for (const w of this.#waiters) w.reject(e)
-    this.#waiters.clear()
+    if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
+    // After the commit: a crash before they are sent leaves receipts decided but unsent, never
+    // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
+    this.#delivered.add(receipts)
+    if (shareContacts) void this.shareContacts()
   }
 
   /** Send one receipt; failures become operational events (receipts are best effort). */
@@ -389,23 +299,12 @@ export class Mailbox {
     status: 'delivered' | 'read',
   ): Promise<void> {
     try {
-      const missing = await sendReceipt(
-        this.#account,
-        this.#book,
-        messages,
-        author,
-        status,
-        this.#own,
-      )
+      const missing = await sendReceipt(this.#account, this.#book, messages, author, status)
       if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
     } catch (e) {
       const code = e instanceof ProtocolError ? e.code : 'INTERNAL'
       this.#event('mail.receipt-failed', { status, code })
     }
-  }
-
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#chain.run(fn)
   }
 }
 

@@ -108,6 +108,8 @@ export function signReceipt(
  * Seal `inner` to `keys` and publish the `encrypted` resource (signed by this node under its
  * publish_resource trust). `readers` (the reader users: recipients and our own) become the
  * envelope's routing tags (envelope.md §12), so it is offered to their nodes only (sync.md §10).
+ * The inner resource travels with the envelope into the journal's appended line, so this node
+ * indexes what it sent without opening its own envelope (docs/architecture.md).
  * @throws FORBIDDEN (no publish_resource), the ingest codes of {@link Account.publish}
  */
 export async function publishSealed(
@@ -115,8 +117,6 @@ export async function publishSealed(
   inner: DecodedResource,
   keys: readonly PrekeyRecord[],
   readers: readonly string[],
-  /** Called with the outer id before it is published (the mailbox indexes it unopened). */
-  sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<{ outer: string; position: number }> {
   const trust = account.nodeTrusts('publish_resource')[0]
   if (trust === undefined)
@@ -128,9 +128,8 @@ export async function publishSealed(
     { key: account.nodeKey, user: account.requireUser(), trust: trust.id },
     { readers },
   )
-  sealed?.(outer.id, inner)
-  const [outcome] = await account.publish([outer])
-  return { outer: outer.id, position: outcome!.position! }
+  const outcome = await account.publishSealed(outer, inner)
+  return { outer: outer.id, position: outcome.position! }
 }
 
 /**
@@ -145,11 +144,10 @@ export async function sendReceipt(
   messages: readonly string[],
   author: string,
   status: 'delivered' | 'read',
-  sealed?: (outer: string, inner: DecodedResource) => void,
 ): Promise<string[]> {
   const readers = [author, account.requireUser()]
   const { keys, missing } = await book.recipientsOf(readers)
   if (keys.length === 0) return missing
-  await publishSealed(account, signReceipt(account, messages, status), keys, readers, sealed)
+  await publishSealed(account, signReceipt(account, messages, status), keys, readers)
   return missing
 }

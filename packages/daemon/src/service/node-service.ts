@@ -64,8 +64,8 @@ import { formatPeerAddress } from '@sdmp/node'
 export interface ServiceNetwork {
   peers(): Peer[]
   sync(request: SyncRequest): Promise<SyncResult>
-  /** The sync engine's blob transfer (docs/protocol/attachments.md §3). */
-  readonly engine?: { readonly blobs: ServiceBlobs }
+  /** The network's blob transfer (docs/protocol/attachments.md §3). */
+  readonly blobs: ServiceBlobs
 }
 
 /** What the service asks of the network's blob transfer. */
@@ -121,7 +121,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   get #blobs(): ServiceBlobs | undefined {
-    return this.#options.network?.()?.engine?.blobs
+    return this.#options.network?.()?.blobs
   }
 
   /**

@@ -1,0 +1,109 @@
+/**
+ * One path for a message (docs/architecture.md): the mailbox indexes lines as the ingestor hands
+ * them on (what it sent with its inner resource, what arrived with its verified resource) without
+ * reading the journal back, the indexer derives each event once, and every reader of events
+ * reads those; only a replay from before what the event log holds derives them from the store.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { Store } from '@sdmp/store'
+import { tmpDir } from '@sdmp/testkit'
+import { publishPost } from '../src/account/index.js'
+import { befriend, closeAll, createPeer, push, restart, waitSealed } from './mail-world.js'
+
+type Counted = 'readJournal' | 'getResource' | 'getLocal' | 'getMeta'
+
+/** Count the calls of some store methods (own properties shadow the class's) until restored. */
+function countCalls(store: Store, names: readonly Counted[]) {
+  const calls: Record<string, number> = {}
+  const s = store as unknown as Record<string, (...a: unknown[]) => unknown>
+  for (const name of names) {
+    calls[name] = 0
+    const original = s[name]!.bind(store)
+    s[name] = (...a: unknown[]) => {
+      calls[name]!++
+      return original(...a)
+    }
+  }
+  return {
+    calls,
+    restore: () => {
+      for (const name of names) delete s[name]
+    },
+  }
+}
+
+describe('Mailbox: one path for a message', () => {
+  it('indexes what it sends and what arrives live without reading the journal back', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    t.after(() => closeAll([alice, bob]))
+    await befriend(alice, bob)
+    const spyA = countCalls(alice.account.store, ['readJournal'])
+    const spyB = countCalls(bob.account.store, ['readJournal'])
+    t.after(() => (spyA.restore(), spyB.restore()))
+
+    const sent = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
+    assert.equal((await alice.mailbox.get(sent.id))?.body, 'ping')
+    await push(alice, bob)
+    assert.equal((await bob.mailbox.get(sent.id))?.body, 'ping')
+    assert.deepEqual(spyA.calls, { readJournal: 0 })
+    assert.deepEqual(spyB.calls, { readJournal: 0 })
+  })
+
+  it('serves events from what the indexer derived, reading nothing back', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    t.after(() => closeAll([alice, bob]))
+    await befriend(alice, bob)
+    const start = alice.mailbox.processed
+    await publishPost(alice.account, 'hello world')
+    await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
+
+    const spy = countCalls(alice.account.store, [
+      'readJournal',
+      'getResource',
+      'getLocal',
+      'getMeta',
+    ])
+    t.after(spy.restore)
+    const first = await alice.mailbox.eventsAfter(start, 1000)
+    // Three readers (three event streams) read the same events.
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(await alice.mailbox.eventsAfter(start, 1000), first)
+    assert.deepEqual(
+      first.map((e) => e.type),
+      ['post', 'message'],
+    )
+    assert.deepEqual(spy.calls, { readJournal: 0, getResource: 0, getLocal: 0, getMeta: 0 })
+  })
+
+  it('derives the same events from the store after a restart as it served live', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    t.after(() => closeAll([alice, bob]))
+    await befriend(alice, bob)
+    const start = alice.mailbox.processed
+    await publishPost(alice.account, 'a post')
+    await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
+    await bob.mailbox.send({ to: [alice.account.requireUser()], body: 'pong' })
+    await push(bob, alice)
+    await waitSealed(alice, 2) // alice's own delivered receipt for pong
+    await alice.mailbox.waitProcessed((await alice.account.store.journalHead())!.position)
+    const live = await alice.mailbox.eventsAfter(start, 1000)
+    assert.deepEqual(
+      live.map((e) => e.type),
+      ['post', 'message', 'message', 'receipt'],
+    )
+
+    await restart(alice)
+    const spy = countCalls(alice.account.store, ['readJournal'])
+    t.after(spy.restore)
+    const replayed = await alice.mailbox.eventsAfter(start, 1000)
+    assert.ok(spy.calls['readJournal']! > 0, 'a replay from before the log reads the store')
+    assert.deepEqual(replayed, live)
+  })
+})
