@@ -5,12 +5,11 @@
  * transport.md §4). The sync engine's `authorize` is the trust gate on both paths.
  * @module
  */
-import { ErrorCode, fingerprintOf, isProtocolError, signingKeyFromSeed } from '@sdmp/core'
+import { fingerprintOf, signingKeyFromSeed } from '@sdmp/core'
 import type { CryptoProvider } from '@sdmp/core'
 import { connectTcp, connectWebSocket, listenTcp, listenWebSocket } from '@sdmp/transport'
 import type {
   AdmissionStats,
-  CloseInfo,
   DropReason,
   ListenerOptions,
   SecureChannel,
@@ -19,7 +18,9 @@ import type {
   TransportLimits,
   WebSocketListener,
 } from '@sdmp/transport'
-import { backoffDelay, resolveBackoff } from './backoff.js'
+import { resolveBackoff } from './backoff.js'
+import { Dialer, codeOf } from './dialer.js'
+import type { DialerHost } from './dialer.js'
 import type { BackoffOptions } from './backoff.js'
 import { formatPeerAddress } from './peer-address.js'
 import type { PeerAddress } from './peer-address.js'
@@ -103,18 +104,8 @@ export type PeerChange =
       readonly delayMs: number
     }
 
-/** Close reasons that mean "the peer (or we) refused on trust grounds": back off to the max. */
-const TRUST_REASONS: ReadonlySet<string> = new Set([
-  'revoked',
-  'untrusted',
-  'unknown_node',
-  'penalty',
-  'forbidden',
-  'unauthorized',
-])
-
 /** Owns the listeners and dialers of one node. Create, `start()`, and `stop()` when done. */
-export class PeerManager {
+export class PeerManager implements DialerHost {
   readonly #options: PeerManagerOptions
   readonly #backoff: BackoffOptions
   readonly #self: string
@@ -306,154 +297,4 @@ export class PeerManager {
     this.#event(type, detail)
     for (const l of this.#changeListeners) l(change)
   }
-}
-
-/** Keeps one configured peer connected: dial, watch, back off, dial again. */
-class Dialer {
-  readonly #address: PeerAddress
-  readonly #key: string
-  readonly #m: PeerManager
-  #state: PeerStatus['state'] = 'connecting'
-  #fingerprint: string | undefined
-  #inbound = false
-  #failures = 0
-  #nextAttemptAt: number | undefined
-  #lastError: string | undefined
-  #timer: ReturnType<typeof setTimeout> | undefined
-  #abort: AbortController | undefined
-  #dialing: Promise<void> | undefined
-  #channel: SecureChannel | undefined
-  #stopped = false
-
-  constructor(address: PeerAddress, key: string, manager: PeerManager) {
-    this.#address = address
-    this.#key = key
-    this.#m = manager
-    this.#fingerprint = address.fingerprint
-  }
-
-  status(): PeerStatus {
-    return Object.freeze({
-      address: this.#key,
-      state: this.#state,
-      failures: this.#failures,
-      ...(this.#fingerprint !== undefined ? { fingerprint: this.#fingerprint } : {}),
-      ...(this.#state === 'connected' ? { inbound: this.#inbound } : {}),
-      ...(this.#state === 'backoff' && this.#nextAttemptAt !== undefined
-        ? { nextAttemptAt: this.#nextAttemptAt }
-        : {}),
-      ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
-    })
-  }
-
-  attempt(): void {
-    this.#timer = undefined
-    if (this.#stopped) return
-    // Already connected because the peer dialled us: watch that session instead.
-    const existing = this.#fingerprint && this.#m.engine.sessions.get(this.#fingerprint)
-    if (existing && existing.isOpen) return this.#watch(existing.channel, true)
-    this.#state = 'connecting'
-    this.#nextAttemptAt = undefined
-    const abort = (this.#abort = new AbortController())
-    this.#dialing = this.#m.dial(this.#address, abort.signal).then(
-      (channel) => this.#opened(channel),
-      (error: unknown) => this.#failed(codeOf(error), isTrustError(error)),
-    )
-  }
-
-  redialNow(): void {
-    if (this.#state !== 'backoff' || this.#stopped) return
-    clearTimeout(this.#timer)
-    this.attempt()
-  }
-
-  #opened(channel: SecureChannel): void {
-    this.#abort = undefined
-    if (this.#stopped) {
-      void channel.close('shutdown')
-      return
-    }
-    const peer = channel.peer.fingerprint
-    this.#fingerprint = peer
-    const other = this.#m.engine.sessions.get(peer)
-    if (other?.isOpen && other.role === 'responder' && !this.#m.keepOutbound(peer)) {
-      void channel.close('duplicate')
-      return this.#watch(other.channel, true)
-    }
-    try {
-      this.#m.engine.attach(channel, 'initiator')
-    } catch {
-      // Trust changed between the gate and attach; attach already sent rejected.
-      return this.#failed('forbidden', true)
-    }
-    this.#m.changed({ type: 'connected', peer, role: 'initiator', address: this.#key })
-    this.#watch(channel, false)
-  }
-
-  #watch(channel: SecureChannel, inbound: boolean): void {
-    this.#state = 'connected'
-    // The last error describes why we are not connected; a connected peer has none to show.
-    this.#lastError = undefined
-    this.#inbound = inbound
-    this.#nextAttemptAt = undefined
-    if (!inbound) this.#channel = channel
-    this.#m.dialerSettled()
-    const since = Date.now()
-    void channel.closed.then((info) => {
-      if (this.#channel === channel) this.#channel = undefined
-      if (this.#stopped) return
-      if (Date.now() - since >= this.#m.backoff.resetAfterMs) this.#failures = 0
-      this.#m.changed({
-        type: 'disconnected',
-        peer: channel.peer.fingerprint,
-        reason: info.reason,
-        address: this.#key,
-      })
-      this.#failed(info.reason, isTrustClose(info))
-    })
-  }
-
-  #failed(code: string, trust: boolean): void {
-    this.#abort = undefined
-    if (this.#stopped) return
-    this.#lastError = code
-    const b = this.#m.backoff
-    // A refusal on trust grounds will not change in a second: wait the longest delay.
-    this.#failures = trust ? Math.max(this.#failures + 1, maxFailures(b)) : this.#failures + 1
-    const delay = backoffDelay(b, this.#failures, this.#m.random)
-    this.#state = 'backoff'
-    this.#nextAttemptAt = Date.now() + delay
-    this.#m.changed({ type: 'backoff', address: this.#key, code, delayMs: delay })
-    this.#timer = setTimeout(() => this.attempt(), delay)
-    this.#m.dialerSettled()
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true
-    this.#state = 'stopped'
-    this.#m.dialerSettled()
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    this.#abort?.abort()
-    await this.#dialing
-    await this.#channel?.close('shutdown')
-  }
-}
-
-/** The failure count at which the delay reaches `maxMs`. */
-function maxFailures(b: BackoffOptions): number {
-  if (b.factor <= 1) return 1
-  return 1 + Math.ceil(Math.log(b.maxMs / b.initialMs) / Math.log(b.factor))
-}
-
-function codeOf(e: unknown): string {
-  return isProtocolError(e) ? e.code.toLowerCase() : 'internal_error'
-}
-
-function isTrustError(e: unknown): boolean {
-  return isProtocolError(e, ErrorCode.FORBIDDEN) || isProtocolError(e, ErrorCode.UNAUTHORIZED)
-}
-
-function isTrustClose(info: CloseInfo): boolean {
-  return TRUST_REASONS.has(info.reason) || (info.error !== undefined && isTrustError(info.error))
 }

@@ -6,7 +6,7 @@
  * Collaborators (crypto provider, store factory, clock) are injected; nothing here reads env.
  * @module
  */
-import { findRevocation, readRevocation, revokedError, writeRevocation } from './revocation.js'
+import { RevocationWatch, findRevocation, revokedError } from './revocation.js'
 import type { Revocation } from './revocation.js'
 import { rmSync } from 'node:fs'
 import {
@@ -35,31 +35,19 @@ import { publishPrekey } from './prekey-publish.js'
 import { SECRET_NAMES } from './secret-names.js'
 
 export { SECRET_NAMES } from './secret-names.js'
+import { FULL_AUTHORIZATION } from './authorizations.js'
 import { newRecoveryKey } from './recovery-words.js'
 import { loadKey, loadUserKey, openVault, vaultOptions } from './vault-keys.js'
 import {
-  DEFAULT_LISTEN,
-  HOME_CONFIG_VERSION,
   assertNoHome,
   createHomeDir,
   homePaths,
+  newHomeConfig,
   readHomeConfig,
   writeHomeConfig,
 } from './home-files.js'
 import type { HomeConfig } from './home-files.js'
 import { assertPrivateHome } from './home-perms.js'
-
-/** Every authorization: what `init` gives its node and `device authorize` a full device. */
-export const FULL_AUTHORIZATION: readonly Authorization[] = Object.freeze([
-  'publish_resource',
-  'read_encrypted',
-  'read_resource',
-  'create_trust',
-  'revoke',
-])
-
-/** What a host-only device gets: it stores and serves, never reads (trust.md §9). */
-export const HOST_ONLY_AUTHORIZATION: readonly Authorization[] = Object.freeze(['read_resource'])
 
 /** What opening or creating an account needs. */
 export interface AccountDeps {
@@ -90,8 +78,7 @@ export class Account {
   #config: HomeConfig
   readonly #userListeners = new Set<(user: string) => void>()
   readonly #clock: () => number
-  #revoked: Revocation | undefined
-  readonly #revokedListeners = new Set<(r: Revocation) => void>()
+  readonly #revocation: RevocationWatch
 
   private constructor(
     deps: AccountDeps,
@@ -114,9 +101,9 @@ export class Account {
     // What peers push is stored only within this user's trust closure (docs/protocol/sync.md §9).
     this.ingestor.user = () => this.user
     // A revocation of this device that arrives by sync is noticed at once (trust.md §6.1).
-    this.#revoked = readRevocation(deps.home)
+    this.#revocation = new RevocationWatch(deps.home)
     this.ingestor.onAppended((lines) => {
-      if (this.#revoked === undefined && lines.some((l) => l.resource.kind === 'revoke'))
+      if (this.revoked === undefined && lines.some((l) => l.resource.kind === 'revoke'))
         void this.checkRevoked().catch(() => undefined) // a store error: checked again at open
     })
     this.#config = parts.config
@@ -153,15 +140,7 @@ export class Account {
       await store.initJournal(nodeKey.fingerprint)
       await vault.put(SECRET_NAMES.nodeSeed, nodeKey.seed)
       if (userKey) await vault.put(SECRET_NAMES.userSeed, userKey.seed)
-      const config: HomeConfig = {
-        version: HOME_CONFIG_VERSION,
-        user: userKey?.fingerprint ?? null,
-        node: nodeKey.fingerprint,
-        ...(options.name !== undefined && { name: options.name }),
-        joined: userKey === undefined,
-        listen: { ...DEFAULT_LISTEN },
-        created: new Date(now).toISOString(),
-      }
+      const config = newHomeConfig(nodeKey.fingerprint, userKey?.fingerprint, options.name, now)
       const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
       // The recovery key is shown once as words and only its commitment is published.
       const recovery = userKey === undefined ? undefined : newRecoveryKey(provider)
@@ -259,32 +238,27 @@ export class Account {
 
   /** When and by whom this device was revoked, once it knows (trust.md §6.1). */
   get revoked(): Revocation | undefined {
-    return this.#revoked
+    return this.#revocation.revoked
   }
 
   /** Be told once when this device learns it was revoked. */
   onRevoked(listener: (r: Revocation) => void): () => void {
-    this.#revokedListeners.add(listener)
-    return () => this.#revokedListeners.delete(listener)
+    return this.#revocation.onRevoked(listener)
   }
 
   /**
    * Look for a revocation of this device in the store; record it (`<home>/revoked.json`) and
    * tell the listeners the first time it is found.
    */
-  async checkRevoked(): Promise<Revocation | undefined> {
-    if (this.#revoked !== undefined) return this.#revoked
-    const found = await findRevocation(
-      { store: this.store, provider: this.provider, graph: this.ingestor.graph },
-      this.user,
-      this.node,
-      this.now(),
+  checkRevoked(): Promise<Revocation | undefined> {
+    return this.#revocation.check(() =>
+      findRevocation(
+        { store: this.store, provider: this.provider, graph: this.ingestor.graph },
+        this.user,
+        this.node,
+        this.now(),
+      ),
     )
-    if (found === undefined || this.#revoked !== undefined) return this.#revoked
-    this.#revoked = found
-    writeRevocation(this.home, found)
-    for (const l of this.#revokedListeners) l(found)
-    return found
   }
 
   /** This node's fingerprint. */
@@ -398,7 +372,7 @@ export class Account {
    */
   signForUser(draft: Omit<ResourceDraft, 'user' | 'trust'>, need: Authorization): DecodedResource {
     const user = this.requireUser()
-    if (this.#revoked !== undefined) throw revokedError(this.#revoked)
+    if (this.revoked !== undefined) throw revokedError(this.revoked)
     if (this.userKey && (need === 'create_trust' || need === 'revoke'))
       return this.signWith(this.userKey, { ...draft, user })
     const trust = this.nodeTrusts(need)[0]
@@ -427,7 +401,7 @@ export class Account {
   }
 
   async #publish(items: readonly (Publication | Uint8Array)[]): Promise<IngestOutcome[]> {
-    if (this.#revoked !== undefined) throw revokedError(this.#revoked)
+    if (this.revoked !== undefined) throw revokedError(this.revoked)
     const outcomes = await this.ingestor.publish(items)
     const bad = outcomes.find((o) => o.status !== 'stored' && o.status !== 'duplicate')
     if (bad !== undefined)

@@ -9,7 +9,7 @@ import { ErrorCode, ProtocolError, decodeResource, validateResource } from '@sdm
 import type { Authorization, ContentData, DecodedResource } from '@sdmp/core'
 import type { ResourceQuery, Store } from '@sdmp/store'
 import type { Account } from './account.js'
-import { FULL_AUTHORIZATION, HOST_ONLY_AUTHORIZATION } from './account.js'
+import { FULL_AUTHORIZATION, HOST_ONLY_AUTHORIZATION } from './authorizations.js'
 import { decodeJoinRequest } from './codec.js'
 
 /** Status of a device: a trust in force, or why not. `pending`: a joined device not yet trusted. */

@@ -152,3 +152,24 @@ export function readHomeConfig(home: string): HomeConfig {
     throw bad(path, 'missing or mistyped members')
   return v as unknown as HomeConfig
 }
+
+/**
+ * The config.json of a new home (`init`, or `init --join` without a user yet).
+ * @param now creation time, ms
+ */
+export function newHomeConfig(
+  node: string,
+  user: string | undefined,
+  name: string | undefined,
+  now: number,
+): HomeConfig {
+  return {
+    version: HOME_CONFIG_VERSION,
+    user: user ?? null,
+    node,
+    ...(name !== undefined && { name }),
+    joined: user === undefined,
+    listen: { ...DEFAULT_LISTEN },
+    created: new Date(now).toISOString(),
+  }
+}

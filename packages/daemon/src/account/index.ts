@@ -4,7 +4,8 @@
  * journal and status. Shared by the `sdmp` command and the daemon (docs/cli.md).
  * @module
  */
-export { Account, SECRET_NAMES, FULL_AUTHORIZATION, HOST_ONLY_AUTHORIZATION } from './account.js'
+export { Account, SECRET_NAMES } from './account.js'
+export { FULL_AUTHORIZATION, HOST_ONLY_AUTHORIZATION } from './authorizations.js'
 export type { AccountDeps } from './account.js'
 export {
   HOME_FILES,

@@ -118,3 +118,41 @@ export async function findRevocation(
     after = metas[metas.length - 1]!.position
   }
 }
+
+/**
+ * What this device knows of its own revocation (trust.md §6.1): loaded from
+ * `<home>/revoked.json`, found in the store when a revocation arrives, recorded once, and told
+ * to the listeners once.
+ */
+export class RevocationWatch {
+  readonly #home: string
+  #revoked: Revocation | undefined
+  readonly #listeners = new Set<(r: Revocation) => void>()
+
+  constructor(home: string) {
+    this.#home = home
+    this.#revoked = readRevocation(home)
+  }
+
+  /** When and by whom this device was revoked, once it knows. */
+  get revoked(): Revocation | undefined {
+    return this.#revoked
+  }
+
+  /** Be told once when this device learns it was revoked. */
+  onRevoked(listener: (r: Revocation) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Look for a revocation with `find`; record it and tell the listeners the first time. */
+  async check(find: () => Promise<Revocation | undefined>): Promise<Revocation | undefined> {
+    if (this.#revoked !== undefined) return this.#revoked
+    const found = await find()
+    if (found === undefined || this.#revoked !== undefined) return this.#revoked
+    this.#revoked = found
+    writeRevocation(this.#home, found)
+    for (const l of this.#listeners) l(found)
+    return found
+  }
+}

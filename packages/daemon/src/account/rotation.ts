@@ -25,7 +25,7 @@ import type {
 } from '@sdmp/core'
 import type { IdentityRotated } from '@sdmp/client'
 import type { Account } from './account.js'
-import { FULL_AUTHORIZATION } from './account.js'
+import { FULL_AUTHORIZATION } from './authorizations.js'
 import { checkInvite, moveContact, readContacts } from './contacts.js'
 import type { ContactEntry } from './contacts.js'
 import { newRecoveryKey, recoveryKeyFromWords } from './recovery-words.js'
