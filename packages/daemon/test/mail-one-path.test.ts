@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
 import type { Store } from '@sdmp/store'
 import { tmpDir } from '@sdmp/testkit'
 import { publishPost } from '../src/account/index.js'
@@ -33,13 +34,19 @@ function countCalls(store: Store, names: readonly Counted[]) {
   }
 }
 
+/** Alice and Bob, mutual contacts, closed after the test. */
+async function contacts(t: TestContext) {
+  const dir = tmpDir(t.after.bind(t))
+  const alice = await createPeer(dir, 'alice')
+  const bob = await createPeer(dir, 'bob')
+  t.after(() => closeAll([alice, bob]))
+  await befriend(alice, bob)
+  return { alice, bob }
+}
+
 describe('Mailbox: one path for a message', () => {
   it('indexes what it sends and what arrives live without reading the journal back', async (t) => {
-    const dir = tmpDir(t.after.bind(t))
-    const alice = await createPeer(dir, 'alice')
-    const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    const { alice, bob } = await contacts(t)
     const spyA = countCalls(alice.account.store, ['readJournal'])
     const spyB = countCalls(bob.account.store, ['readJournal'])
     t.after(() => (spyA.restore(), spyB.restore()))
@@ -53,11 +60,7 @@ describe('Mailbox: one path for a message', () => {
   })
 
   it('serves events from what the indexer derived, reading nothing back', async (t) => {
-    const dir = tmpDir(t.after.bind(t))
-    const alice = await createPeer(dir, 'alice')
-    const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    const { alice, bob } = await contacts(t)
     const start = alice.mailbox.processed
     await publishPost(alice.account, 'hello world')
     await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
@@ -81,11 +84,7 @@ describe('Mailbox: one path for a message', () => {
   })
 
   it('derives the same events from the store after a restart as it served live', async (t) => {
-    const dir = tmpDir(t.after.bind(t))
-    const alice = await createPeer(dir, 'alice')
-    const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    const { alice, bob } = await contacts(t)
     const start = alice.mailbox.processed
     await publishPost(alice.account, 'a post')
     await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
