@@ -68,8 +68,8 @@ export async function readAttachment(
 }
 
 /**
- * Attachments of a send must name blobs stored here, of a possible size (the schema checks
- * the rest when the message is signed).
+ * Attachments of a send (shape checked by the `SendRequest` schema) must name blobs stored
+ * here, of a possible size (core's message schema checks the rest when the message is signed).
  * @throws BAD_REQUEST, NOT_FOUND (a blob that was not uploaded)
  */
 export async function checkAttachments(
@@ -77,12 +77,8 @@ export async function checkAttachments(
   list: SendRequest['attachments'],
 ): Promise<AttachmentData[]> {
   if (list === undefined) return []
-  if (!Array.isArray(list) || list.length > 64)
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'attachments: expected 0..64 items')
   const out: AttachmentData[] = []
   for (const [i, a] of list.entries()) {
-    if (typeof a?.hash !== 'string' || !/^[0-9a-f]{64}$/.test(a.hash))
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].hash: expected 64 hex`)
     const plain = plainAttachmentSize(a.size)
     if (plain === undefined || plain > ATTACHMENT_MAX_BYTES)
       throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].size: not a blob size`)
