@@ -6,6 +6,8 @@
  * @module
  */
 export * from './types.js'
+export type * from './schema/requests.js'
+export type * from './schema/responses.js'
 export { API_PAGE_LIMITS, MAX_PARAM_CHARS } from './limits.js'
 export { SdmpHttpClient } from './http-client.js'
 export type { SdmpHttpClientOptions, EventsOptions, FollowEventsOptions } from './http-client.js'

@@ -2,8 +2,8 @@
  * The client API contract (docs/api.md): the {@link SdmpApi} interface that both the node
  * itself (`NodeService`, in-process) and the HTTP client implement, and the shapes that are not
  * JSON (streams) or not described by the OpenAPI document (SSE events). The JSON shapes are
- * declared once as schemas in `./schema/` and their types re-exported from here. The CLI is
- * written once against this interface: it talks to a running daemon over HTTP, or opens the
+ * declared once as schemas in `./schema/` (their types are exported by the package root). The CLI
+ * is written once against this interface: it talks to a running daemon over HTTP, or opens the
  * home directly when none runs (docs/cli.md §1).
  * @module
  */
@@ -46,46 +46,6 @@ import type {
   Whoami,
 } from './schema/responses.js'
 import type { Contract } from './schema/schema-kit.js'
-
-export type {
-  AddContactRequest,
-  AttachmentRef,
-  AuthorizeDeviceRequest,
-  BodyType,
-  InboxQuery,
-  JoinRequest,
-  JournalQuery,
-  PostRequest,
-  PostsQuery,
-  RecoverRequest,
-  SendRequest,
-  SyncRequest,
-} from './schema/requests.js'
-export type {
-  ApiErrorBody,
-  AttachmentInfo,
-  Contact,
-  ContactAdded,
-  ContactRemoved,
-  Device,
-  DeviceAuthorized,
-  DeviceRevoked,
-  IdentityRotated,
-  JournalLine,
-  Message,
-  MessageDetail,
-  MessageState,
-  Peer,
-  Post,
-  Published,
-  ReceiptInfo,
-  RevokedInfo,
-  Shown,
-  Status,
-  SyncResult,
-  UploadedBlob,
-  Whoami,
-} from './schema/responses.js'
 
 /** A decrypted attachment being read (`GET /v1/messages/{id}/attachments/{index}`). */
 export interface AttachmentDownload {

@@ -147,8 +147,9 @@ export {
   plainAttachmentSize,
   sealAttachment,
   sealedAttachmentSize,
+  toMessageAttachment,
 } from './attachment/attachment.js'
-export type { SealAttachmentOptions } from './attachment/attachment.js'
+export type { MessageAttachment, SealAttachmentOptions } from './attachment/attachment.js'
 export { MAX_OFFERED_BLOBS } from './resource/schemas-sync.js'
 export {
   ROTATION_CONTEXT,

@@ -16,6 +16,7 @@ import {
   plainAttachmentSize,
   sealAttachment,
   toBase64url,
+  toMessageAttachment,
 } from '@sdmp/core'
 import type { CryptoProvider } from '@sdmp/core'
 import type { AttachmentDownload, SendRequest, UploadedBlob } from '@sdmp/client'
@@ -87,13 +88,7 @@ export async function checkAttachments(
         ErrorCode.NOT_FOUND,
         `attachments[${i}]: no such blob here (upload it first)`,
       )
-    out.push({
-      hash: a.hash,
-      size: a.size,
-      name: a.name,
-      key: a.key,
-      ...(a.type !== undefined && { type: a.type }),
-    })
+    out.push(toMessageAttachment(a))
   }
   return out
 }

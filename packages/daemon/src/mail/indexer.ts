@@ -5,7 +5,7 @@
  * cursor always agree. Lines that do not open are skipped, all for the same (silent) reason.
  * @module
  */
-import { openResource, parseJournalLine, validateResource } from '@sdmp/core'
+import { openResource, parseJournalLine, toMessageAttachment, validateResource } from '@sdmp/core'
 import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
 import type { JournalRow } from '@sdmp/store'
 import type { Account } from '../account/account.js'
@@ -192,13 +192,7 @@ export class MailIndexer {
       position,
       ...(d.attachments !== undefined &&
         d.attachments.length > 0 && {
-          attachments: d.attachments.map((a) => ({
-            hash: a.hash,
-            size: a.size,
-            name: a.name,
-            key: a.key,
-            ...(a.type !== undefined && { type: a.type }),
-          })),
+          attachments: d.attachments.map(toMessageAttachment),
         }),
     }
     for (const a of record.attachments ?? []) blobs.push(a.hash)
