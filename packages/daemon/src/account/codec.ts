@@ -17,7 +17,7 @@ import {
   toBase64url,
   utf8,
 } from '@sdmp/core'
-import type { ContentKind, Json, JsonObject } from '@sdmp/core'
+import type { Json, JsonObject } from '@sdmp/core'
 import { COMPACT_INVITE_PREFIX, decodeCompactInvite } from './compact-invite.js'
 
 /** Prefix of a join request, version 1. */
@@ -30,17 +30,6 @@ export const MAX_JOIN_CHARS = 16 * 1024
 export const MAX_INVITE_CHARS = 256 * 1024
 /** Most resources one invite may carry. */
 export const MAX_INVITE_RESOURCES = 128
-/**
- * The kinds an invite carries, in validation order: what authorizes comes first (docs/cli.md
- * "Invites"). The compact form leaves out `prekey` (prekeys come by sync).
- */
-export const INVITE_KINDS = Object.freeze([
-  'identity',
-  'trust',
-  'prekey',
-  'node',
-  'user',
-] as const satisfies readonly ContentKind[])
 
 const fail = (code: ErrorCode, message: string): never => {
   throw new ProtocolError(code, message)

@@ -24,7 +24,8 @@ import {
   utf8,
 } from '@sdmp/core'
 import type { Json, JsonObject } from '@sdmp/core'
-import { INVITE_KINDS, MAX_INVITE_CHARS, MAX_INVITE_RESOURCES } from './codec.js'
+import { MAX_INVITE_CHARS, MAX_INVITE_RESOURCES } from './codec.js'
+import { INVITE_KINDS } from './invite-kinds.js'
 import type { InviteContent } from './codec.js'
 
 /** Prefix of a compact invite (version 2). */

@@ -17,7 +17,8 @@ import {
 import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
 import type { Account } from './account.js'
 import { SECRET_NAMES } from './account.js'
-import { INVITE_KINDS, decodeInvite, encodeInvite } from './codec.js'
+import { decodeInvite, encodeInvite } from './codec.js'
+import { INVITE_KINDS } from './invite-kinds.js'
 import { short, storedResources } from './devices.js'
 
 /** One entry of the local contact table. */
