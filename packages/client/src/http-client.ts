@@ -7,35 +7,21 @@
 import { ErrorCode, ProtocolError, isProtocolError } from '@sdmp/core'
 import { SseParser } from './sse-parser.js'
 import { checkedBytes, streamOf } from './byte-streams.js'
+import type { AttachmentApi, AttachmentDownload, SdmpApi, SdmpEvent } from './types.js'
 import type {
-  AttachmentApi,
-  RevokedInfo,
-  AttachmentDownload,
-  UploadedBlob,
-  ContactAdded,
-  ContactRemoved,
-  DeviceAuthorized,
-  DeviceRevoked,
-  IdentityRotated,
+  AddContactRequest,
+  AuthorizeDeviceRequest,
   InboxQuery,
-  JournalLine,
-  Message,
-  MessageDetail,
-  Post,
+  JoinRequest,
+  JournalQuery,
   PostRequest,
-  Peer,
-  Published,
-  SdmpApi,
-  SdmpEvent,
+  PostsQuery,
+  RecoverRequest,
   SendRequest,
-  Shown,
-  Status,
   SyncRequest,
-  SyncResult,
-  Whoami,
-  Contact,
-  Device,
-} from './types.js'
+} from './schema/requests.js'
+import type * as R from './schema/responses.js'
+import type { Contract } from './schema/schema-kit.js'
 
 /** Options of {@link SdmpHttpClient}. */
 export interface SdmpHttpClientOptions {
@@ -89,80 +75,70 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
   }
 
-  whoami(): Promise<Whoami> {
+  whoami(): Promise<R.Whoami> {
     return this.#call('GET', '/v1/whoami')
   }
-  status(): Promise<Status> {
+  status(): Promise<R.Status> {
     return this.#call('GET', '/v1/status')
   }
-  send(request: SendRequest): Promise<Published> {
+  send(request: SendRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/messages', request)
   }
-  inbox(query: InboxQuery = {}): Promise<{ readonly messages: readonly Message[] }> {
+  inbox(query: InboxQuery = {}): Promise<Contract<typeof R.MessageList>> {
     return this.#call('GET', `/v1/messages${queryString(query)}`)
   }
-  show(id: string): Promise<Shown> {
+  show(id: string): Promise<R.Shown> {
     return this.#call('GET', `/v1/items/${segment(id)}`)
   }
-  markRead(id: string): Promise<{ readonly message: MessageDetail }> {
+  markRead(id: string): Promise<Contract<typeof R.MessageRead>> {
     return this.#call('POST', `/v1/messages/${segment(id)}/read`)
   }
-  post(request: PostRequest): Promise<Published> {
+  post(request: PostRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/posts', request)
   }
-  posts(query: { readonly limit?: number } = {}): Promise<{ readonly posts: readonly Post[] }> {
+  posts(query: PostsQuery = {}): Promise<Contract<typeof R.PostList>> {
     return this.#call('GET', `/v1/posts${queryString(query)}`)
   }
-  contacts(): Promise<{ readonly contacts: readonly Contact[] }> {
+  contacts(): Promise<Contract<typeof R.ContactList>> {
     return this.#call('GET', '/v1/contacts')
   }
-  addContact(request: { readonly invite: string; readonly name?: string }): Promise<ContactAdded> {
+  addContact(request: AddContactRequest): Promise<R.ContactAdded> {
     return this.#call('POST', '/v1/contacts', request)
   }
-  removeContact(name: string): Promise<ContactRemoved> {
+  removeContact(name: string): Promise<R.ContactRemoved> {
     return this.#call('DELETE', `/v1/contacts/${segment(name)}`)
   }
-  contactInvite(name: string): Promise<{ readonly invite: string }> {
+  contactInvite(name: string): Promise<Contract<typeof R.Invite>> {
     return this.#call('GET', `/v1/contacts/${segment(name)}/invite`)
   }
-  devices(): Promise<{ readonly devices: readonly Device[]; readonly revoked?: RevokedInfo }> {
+  devices(): Promise<Contract<typeof R.DeviceList>> {
     return this.#call('GET', '/v1/devices')
   }
-  authorizeDevice(request: {
-    readonly request: string
-    readonly hostOnly?: boolean
-  }): Promise<DeviceAuthorized> {
+  authorizeDevice(request: AuthorizeDeviceRequest): Promise<R.DeviceAuthorized> {
     return this.#call('POST', '/v1/devices', request)
   }
-  revokeDevice(node: string): Promise<DeviceRevoked> {
+  revokeDevice(node: string): Promise<R.DeviceRevoked> {
     return this.#call('DELETE', `/v1/devices/${segment(node)}`)
   }
-  join(request: {
-    readonly invite: string
-  }): Promise<{ readonly user: string; readonly node: string }> {
+  join(request: JoinRequest): Promise<Contract<typeof R.Joined>> {
     return this.#call('POST', '/v1/devices/join', request)
   }
-  invite(): Promise<{ readonly invite: string }> {
+  invite(): Promise<Contract<typeof R.Invite>> {
     return this.#call('GET', '/v1/invite')
   }
-  rotateIdentity(): Promise<IdentityRotated> {
+  rotateIdentity(): Promise<R.IdentityRotated> {
     return this.#call('POST', '/v1/identity/rotate', {})
   }
-  recoverIdentity(request: {
-    readonly invite: string
-    readonly words: string
-  }): Promise<IdentityRotated> {
+  recoverIdentity(request: RecoverRequest): Promise<R.IdentityRotated> {
     return this.#call('POST', '/v1/identity/recover', request)
   }
-  peers(): Promise<{ readonly peers: readonly Peer[] }> {
+  peers(): Promise<Contract<typeof R.PeerList>> {
     return this.#call('GET', '/v1/peers')
   }
-  sync(request: SyncRequest = {}): Promise<SyncResult> {
+  sync(request: SyncRequest = {}): Promise<R.SyncResult> {
     return this.#call('POST', '/v1/sync', request)
   }
-  journal(
-    query: { readonly after?: number; readonly limit?: number } = {},
-  ): Promise<{ readonly lines: readonly JournalLine[] }> {
+  journal(query: JournalQuery = {}): Promise<Contract<typeof R.JournalPage>> {
     return this.#call('GET', `/v1/journal${queryString(query)}`)
   }
 
@@ -175,7 +151,7 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   async uploadBlob(
     data: AsyncIterable<Uint8Array> | Blob,
     options: { readonly signal?: AbortSignal } = {},
-  ): Promise<UploadedBlob> {
+  ): Promise<R.UploadedBlob> {
     const streamed = !(data instanceof Blob)
     const init: RequestInit & { duplex?: 'half' } = {
       method: 'POST',
@@ -191,7 +167,7 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
     const response = await this.#send(`${this.#url}/v1/blobs`, init)
     if (response === undefined) throw new ProtocolError(ErrorCode.ABORTED, 'upload aborted')
     if (!response.ok) throw await errorOf(response)
-    return (await response.json()) as UploadedBlob
+    return (await response.json()) as R.UploadedBlob
   }
 
   /**

@@ -136,15 +136,20 @@ export {
   ATTACHMENT_CHUNK_BYTES,
   ATTACHMENT_KEY_BYTES,
   ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_MAX_COUNT,
+  ATTACHMENT_MAX_NAME_CHARS,
   ATTACHMENT_TAG_BYTES,
+  BLOB_HASH_PATTERN,
+  isBlobHash,
   attachmentNonce,
   generateAttachmentKey,
   openAttachment,
   plainAttachmentSize,
   sealAttachment,
   sealedAttachmentSize,
+  toMessageAttachment,
 } from './attachment/attachment.js'
-export type { SealAttachmentOptions } from './attachment/attachment.js'
+export type { MessageAttachment, SealAttachmentOptions } from './attachment/attachment.js'
 export { MAX_OFFERED_BLOBS } from './resource/schemas-sync.js'
 export {
   ROTATION_CONTEXT,

@@ -1,45 +1,70 @@
 /**
- * The page limits of the API are declared once (API_PAGE_LIMITS in @sdmp/client) and every
- * layer agrees: a regression test for the drift issue 13 found (`GET /v1/journal?limit=5000`
- * passed the validator and the OpenAPI document but the service refused it over 1,000).
+ * The page limits of the API are declared once (API_PAGE_LIMITS in @sdmp/client, read by the
+ * request schemas of @sdmp/client/schemas) and every layer agrees: a regression test for the
+ * drift issue 13 found (`GET /v1/journal?limit=5000` passed the validator and the OpenAPI
+ * document but the service refused it over 1,000). Every route whose OpenAPI document takes a
+ * `limit` is checked, so a new listing is covered as soon as it is documented.
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
 import { API_PAGE_LIMITS } from '@sdmp/client'
+import type { SdmpApi } from '@sdmp/client'
 import { tmpDir } from '@sdmp/testkit'
 import { OPENAPI_DOCUMENT } from '../src/api/index.js'
 import { createAccount, startDaemon, stopDaemons } from './daemon-fixture.js'
 
 afterEach(stopDaemons)
 
-/** The documented maximum of `?limit` on `path`. */
-function documentedMax(path: string): number {
-  const op = (OPENAPI_DOCUMENT.paths as Record<string, any>)[path].get
-  return op.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum
+interface Operation {
+  readonly operationId: string
+  readonly parameters?: readonly { name: string; in: string; schema: { maximum?: number } }[]
 }
 
+/** Every documented GET taking `?limit`: its path, operation (an SdmpApi method) and maximum. */
+function limitedRoutes(): { path: string; method: keyof SdmpApi; max: number }[] {
+  const out = []
+  for (const [path, item] of Object.entries(OPENAPI_DOCUMENT.paths)) {
+    const op = (item as { get?: Operation }).get
+    const limit = op?.parameters?.find((p) => p.name === 'limit' && p.in === 'query')
+    if (op === undefined || limit === undefined) continue
+    assert.equal(typeof limit.schema.maximum, 'number', path)
+    out.push({ path, method: op.operationId as keyof SdmpApi, max: limit.schema.maximum! })
+  }
+  return out
+}
+
+/** Call a listing method of `api` with `?limit`. */
+const list = (api: SdmpApi, method: keyof SdmpApi, limit: number): Promise<unknown> =>
+  (api[method] as (q: { limit: number }) => Promise<unknown>).call(api, { limit })
+
 describe('API page limits', () => {
-  it('the service, the validator and the OpenAPI document agree', async () => {
+  it('the OpenAPI document documents API_PAGE_LIMITS for every listing', () => {
+    const routes = limitedRoutes()
+    assert.deepEqual(
+      routes.map((r) => [r.path, r.max]),
+      [
+        ['/v1/messages', API_PAGE_LIMITS.list],
+        ['/v1/posts', API_PAGE_LIMITS.list],
+        ['/v1/journal', API_PAGE_LIMITS.journal],
+      ],
+    )
+  })
+
+  it('the validator and the service accept exactly the documented maximum', async () => {
     const node = await startDaemon(await createAccount(tmpDir(after, 'sdmp-limits-'), 'alice'))
-    assert.equal(documentedMax('/v1/journal'), API_PAGE_LIMITS.journal)
-    assert.equal(documentedMax('/v1/messages'), API_PAGE_LIMITS.list)
-    assert.equal(documentedMax('/v1/posts'), API_PAGE_LIMITS.list)
-    // Over HTTP: through the validator and the service.
-    const lines = (await node.api.journal({ limit: 5_000 })).lines
-    assert.ok(lines.length > 0)
-    await node.api.journal({ limit: API_PAGE_LIMITS.journal })
-    await assert.rejects(node.api.journal({ limit: API_PAGE_LIMITS.journal + 1 }), {
-      code: 'BAD_REQUEST',
-    })
-    await node.api.inbox({ limit: API_PAGE_LIMITS.list })
-    await assert.rejects(node.api.inbox({ limit: API_PAGE_LIMITS.list + 1 }), {
-      code: 'BAD_REQUEST',
-    })
-    // In-process (no HTTP layer): the service alone applies the same bounds.
     const service = node.daemon.service
+    for (const { path, method, max } of limitedRoutes()) {
+      // Over HTTP: through the validator, then the service.
+      await list(node.api, method, max)
+      await assert.rejects(list(node.api, method, max + 1), { code: 'BAD_REQUEST' }, path)
+      await assert.rejects(list(node.api, method, 0), { code: 'BAD_REQUEST' }, path)
+      // In-process (no HTTP layer): the service alone applies the same bounds.
+      await list(service, method, max)
+      await assert.rejects(list(service, method, max + 1), { code: 'BAD_REQUEST' }, path)
+      await assert.rejects(list(service, method, 0), { code: 'BAD_REQUEST' }, path)
+    }
+    // The drift that was found: a journal page of 5,000 over both transports.
+    assert.ok((await node.api.journal({ limit: 5_000 })).lines.length > 0)
     assert.ok((await service.journal({ limit: 5_000 })).lines.length > 0)
-    await assert.rejects(service.journal({ limit: API_PAGE_LIMITS.journal + 1 }), {
-      code: 'BAD_REQUEST',
-    })
   })
 })

@@ -4,7 +4,7 @@
  * their storage; the conformance suite checks that they do.
  * @module
  */
-import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isBlobHash, isDigest } from '@sdmp/core'
 import { MAX_LOCAL_VALUE_BYTES } from './store.js'
 import type {
   IngestItem,
@@ -20,7 +20,6 @@ export const MAX_NAME_LENGTH = 256
 /** Longest accepted `kind` string (characters). */
 export const MAX_KIND_LENGTH = 64
 
-const BLOB_HASH = /^[0-9a-f]{64}$/
 const ID_PREFIX = /^[A-Za-z0-9_-]{0,86}$/
 
 function bad(message: string): ProtocolError {
@@ -70,7 +69,7 @@ export function assertBytes(value: unknown, label: string): Uint8Array {
  * @throws BAD_REQUEST
  */
 export function assertBlobHash(value: unknown, label = 'blob hash'): string {
-  if (typeof value !== 'string' || !BLOB_HASH.test(value)) {
+  if (!isBlobHash(value)) {
     const got = typeof value === 'string' ? `${value.length} characters` : typeName(value)
     throw bad(`${label}: expected 64 lowercase hex characters, got ${got}`)
   }

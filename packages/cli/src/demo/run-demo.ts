@@ -17,6 +17,7 @@ import {
   sealResource,
   selectPrekeys,
   signResource,
+  SUITE_HYBRID,
   toBase64url,
   validateResource,
   verifyJournal,
@@ -102,7 +103,7 @@ export async function runDemo(
         user: user.fingerprint,
         trust: trust.id,
         data: {
-          suite: 'pq-kyber768-x25519',
+          suite: SUITE_HYBRID,
           key: toBase64url(prekey.publicKey),
           expires: new Date(prekey.expires).toISOString(),
         },

@@ -18,6 +18,47 @@ export const ATTACHMENT_KEY_BYTES = 32
 /** Largest plaintext of one attachment: 256 MiB (attachments.md §1 "Limits"). */
 export const ATTACHMENT_MAX_BYTES = 256 * 1024 * 1024
 
+/** Most attachments one message carries (docs/protocol/schemas.md "message"). */
+export const ATTACHMENT_MAX_COUNT = 64
+/** Longest file name and media type of an attachment, in characters (schemas.md "message"). */
+export const ATTACHMENT_MAX_NAME_CHARS = 255
+
+/**
+ * A blob's name: the SHA-256 of its bytes in 64 lowercase hex (attachments.md §1). The source
+ * text is exported so that JSON Schemas (the client API's) carry the same rule.
+ */
+export const BLOB_HASH_PATTERN = '^[0-9a-f]{64}$'
+const BLOB_HASH = new RegExp(BLOB_HASH_PATTERN)
+
+/** True for a well-formed blob hash ({@link BLOB_HASH_PATTERN}). */
+export function isBlobHash(value: unknown): value is string {
+  return typeof value === 'string' && BLOB_HASH.test(value)
+}
+
+/**
+ * One attachment as a message lists it (docs/protocol/schemas.md "message", attachments.md §2):
+ * the sealed blob's hash and size, the file's name, the blob key (base64url) and media type. A
+ * type alias rather than an interface, so that it is assignable to `Json`.
+ */
+export type MessageAttachment = {
+  readonly hash: string
+  readonly size: number
+  readonly name: string
+  readonly key: string
+  readonly type?: string
+}
+
+/**
+ * Exactly the members of a {@link MessageAttachment}, an absent `type` left out (never
+ * `undefined`): what is signed, stored and indexed, whatever else the source object carries.
+ */
+export function toMessageAttachment(
+  a: Omit<MessageAttachment, 'type'> & { readonly type?: string | undefined },
+): MessageAttachment {
+  const { hash, size, name, key, type } = a
+  return type === undefined ? { hash, size, name, key } : { hash, size, name, key, type }
+}
+
 const SEALED_CHUNK_BYTES = ATTACHMENT_CHUNK_BYTES + ATTACHMENT_TAG_BYTES
 const TAG_BYTES = new TextEncoder().encode(TAG_ATTACHMENT)
 /** The two possible AADs: the domain tag then 0x00 (more follows) or 0x01 (final chunk). */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Json } from '../json.js'
+import { isBlobHash } from '../attachment/attachment.js'
 import {
   assertArray,
   assertDigest,
@@ -107,9 +108,8 @@ function response(v: Json, l: string) {
   }
 }
 
-const HEX64 = /^[0-9a-f]{64}$/
 function blobHash(v: Json | undefined, l: string): string {
-  if (typeof v !== 'string' || !HEX64.test(v)) violation(l, 'expected 64 lowercase hex characters')
+  if (!isBlobHash(v)) violation(l, 'expected 64 lowercase hex characters')
   return v
 }
 

@@ -5,7 +5,12 @@
  * @module
  */
 import { fromBase64urlExact } from '../bytes.js'
-import { LIMITS } from '../domain.js'
+import { LIMITS, SUITE_HYBRID } from '../domain.js'
+import {
+  ATTACHMENT_MAX_COUNT,
+  ATTACHMENT_MAX_NAME_CHARS,
+  isBlobHash,
+} from '../attachment/attachment.js'
 import { decodeKeyRecord } from '../identity/keys.js'
 import { decodeRotation } from '../identity/rotation.js'
 import type { Json } from '../json.js'
@@ -150,7 +155,6 @@ function revoke(v: Json, l: string) {
   }
 }
 
-const HEX64 = /^[0-9a-f]{64}$/
 /** message: a private message; always sealed inside an `encrypted` resource. */
 function message(v: Json, l: string) {
   const o = assertObject(
@@ -181,7 +185,7 @@ function message(v: Json, l: string) {
         `${l}.attachments`,
         (a, la) => {
           const ao = assertObject(a, la, ['hash', 'size', 'name', 'key'], ['type'])
-          if (typeof ao['hash'] !== 'string' || !HEX64.test(ao['hash']))
+          if (!isBlobHash(ao['hash']))
             violation(`${la}.hash`, 'expected 64 lowercase hex characters')
           if (typeof ao['key'] !== 'string')
             violation(`${la}.key`, 'expected 32-byte base64url key')
@@ -189,12 +193,14 @@ function message(v: Json, l: string) {
           return {
             hash: ao['hash'],
             size: assertInteger(ao['size'], `${la}.size`, 0, Number.MAX_SAFE_INTEGER),
-            name: assertString(ao['name'], `${la}.name`, 255),
+            name: assertString(ao['name'], `${la}.name`, ATTACHMENT_MAX_NAME_CHARS),
             key: ao['key'],
-            type: optional(ao['type'], (t) => assertString(t, `${la}.type`, 255)),
+            type: optional(ao['type'], (t) =>
+              assertString(t, `${la}.type`, ATTACHMENT_MAX_NAME_CHARS),
+            ),
           }
         },
-        64,
+        ATTACHMENT_MAX_COUNT,
       ),
     ),
   }
@@ -273,7 +279,7 @@ function prekey(v: Json, l: string) {
   if (!isValidMlKemPublicKey(bytes.subarray(0, 1184)))
     violation(`${l}.key`, 'not a valid ML-KEM-768 encapsulation key')
   return {
-    suite: assertEnum(o['suite'], `${l}.suite`, ['pq-kyber768-x25519'] as const),
+    suite: assertEnum(o['suite'], `${l}.suite`, [SUITE_HYBRID] as const),
     key,
     expires: assertTimestamp(o['expires'], `${l}.expires`),
   }

@@ -25,6 +25,7 @@ import {
 } from '@sdmp/core'
 import type { Json, JsonObject } from '@sdmp/core'
 import { MAX_INVITE_CHARS, MAX_INVITE_RESOURCES } from './codec.js'
+import { INVITE_KINDS } from './invite-kinds.js'
 import type { InviteContent } from './codec.js'
 
 /** Prefix of a compact invite (version 2). */
@@ -34,7 +35,7 @@ export const QR_CAPACITY_BYTES = 2953
 /** Longest compact invite accepted, in characters: twice what a QR code holds. */
 export const MAX_COMPACT_INVITE_CHARS = 2 * QR_CAPACITY_BYTES
 /** Resource kinds a compact invite keeps (no prekeys: they come by sync). */
-const COMPACT_KINDS = new Set(['identity', 'trust', 'node', 'user'])
+const COMPACT_KINDS: ReadonlySet<string> = new Set(INVITE_KINDS.filter((k) => k !== 'prekey'))
 
 /** One resource, compact: payload text and its signatures as `[kid, signature]`. */
 type CompactResource = [string, [string, string][]]

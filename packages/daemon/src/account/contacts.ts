@@ -18,6 +18,7 @@ import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
 import type { Account } from './account.js'
 import { SECRET_NAMES } from './account.js'
 import { decodeInvite, encodeInvite } from './codec.js'
+import { INVITE_KINDS } from './invite-kinds.js'
 import { short, storedResources } from './devices.js'
 
 /** One entry of the local contact table. */
@@ -40,10 +41,8 @@ export interface ContactInfo extends ContactEntry {
 /** Local contact names: 1..64 letters, digits, `.`, `_`, `-`. */
 export const CONTACT_NAME = /^[\p{L}\p{N}._-]{1,64}$/u
 
-/** The kinds an invite may carry. */
-const INVITE_KINDS = new Set(['identity', 'trust', 'prekey', 'node', 'user'])
-/** Validation order inside an invite: what authorizes comes first. */
-const ORDER: Record<string, number> = { identity: 0, trust: 1, prekey: 2, node: 3, user: 4 }
+/** Validation order inside an invite ({@link INVITE_KINDS}); any other kind is refused. */
+const ORDER: ReadonlyMap<string, number> = new Map(INVITE_KINDS.map((k, i) => [k, i]))
 
 const fail = (code: ErrorCode, message: string): never => {
   throw new ProtocolError(code, message)
@@ -243,10 +242,10 @@ export function checkInvite(account: Account, text: string): CheckedInvite {
       throw withPrefix(e, `invite.resources[${i}]`)
     }
   })
-  decoded.sort((a, b) => (ORDER[a.r.kind] ?? 9) - (ORDER[b.r.kind] ?? 9) || a.i - b.i)
+  decoded.sort((a, b) => (ORDER.get(a.r.kind) ?? 9) - (ORDER.get(b.r.kind) ?? 9) || a.i - b.i)
   const verified: Verified[] = []
   for (const { r, i } of decoded) {
-    if (!INVITE_KINDS.has(r.kind))
+    if (!ORDER.has(r.kind))
       fail(ErrorCode.BAD_REQUEST, `invite.resources[${i}]: unexpected kind ${r.kind}`)
     if (r.kind !== 'identity' && r.header.user !== content.user)
       fail(ErrorCode.BAD_REQUEST, `invite.resources[${i}]: published for another user`)

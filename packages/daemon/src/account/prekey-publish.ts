@@ -3,7 +3,7 @@
  * vault before the public half is signed and published, so no published prekey lacks its secret.
  * @module
  */
-import { DEFAULT_PREKEY_POLICY, generatePrekey, toBase64url } from '@sdmp/core'
+import { DEFAULT_PREKEY_POLICY, SUITE_HYBRID, generatePrekey, toBase64url } from '@sdmp/core'
 import type { Prekey } from '@sdmp/core'
 import type { Account } from './account.js'
 import { SECRET_NAMES } from './secret-names.js'
@@ -33,7 +33,7 @@ export async function publishPrekey(account: Account): Promise<Prekey> {
       kind: 'prekey',
       created: now,
       data: {
-        suite: 'pq-kyber768-x25519',
+        suite: SUITE_HYBRID,
         key: toBase64url(prekey.publicKey),
         expires: new Date(prekey.expires).toISOString(),
       },

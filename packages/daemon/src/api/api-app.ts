@@ -10,29 +10,30 @@ import type { Context } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { supportsAttachments } from '@sdmp/client'
-import type {
-  AttachmentApi,
+import type { AttachmentApi, SdmpApi } from '@sdmp/client'
+import {
+  AddContactRequest,
+  AttachmentIndex,
+  AuthorizeDeviceRequest,
+  EmptyRequest,
+  EventsQuery,
   InboxQuery,
+  JoinRequest,
+  JournalQuery,
   PostRequest,
-  SdmpApi,
+  PostsQuery,
+  RecoverRequest,
   SendRequest,
   SyncRequest,
-} from '@sdmp/client'
+} from '@sdmp/client/schemas'
+import type { Static, TObject } from '@sinclair/typebox'
 import { attachmentResponse, requestBytes } from './attachment-routes.js'
 import { allowedApiHosts, hostGuard, securityHeaders } from './browser-guard.js'
 import { errorBody, toErrorResponse } from './http-errors.js'
 import { KEEPALIVE_MS, openEventStream } from './event-stream.js'
 import type { EventFeed } from './event-stream.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
-import {
-  SHAPES,
-  checkBody,
-  checkParam,
-  checkQuery,
-  parseInteger,
-  readJsonBody,
-} from './validate.js'
-import type { Shape } from './validate.js'
+import { checkBody, checkParam, checkQuery, parseInteger, readJsonBody } from './validate.js'
 
 /** Options of {@link createApiApp}. */
 export interface ApiAppOptions {
@@ -103,14 +104,14 @@ export function createApiApp(options: ApiAppOptions): Hono {
   app.notFound((c) => c.json(errorBody(ErrorCode.NOT_FOUND, 'no such route'), 404))
 
   /** Routes without parameters still refuse unknown ones (a typo should not pass silently). */
-  const noQuery = (c: Context): void => void checkQuery(c.req.url, SHAPES.empty)
-  /** Parse a JSON body against a shape; an empty body counts as `{}`. */
-  const bodyOf = async (c: Context, shape: Shape): Promise<Record<string, unknown>> => {
+  const noQuery = (c: Context): void => void checkQuery(c.req.url, EmptyRequest)
+  /** Parse a JSON body against its schema; an empty body counts as `{}`. */
+  const bodyOf = async <T extends TObject>(c: Context, schema: T): Promise<Static<T>> => {
     noQuery(c) // no route with a body takes query parameters
-    return checkBody(await readJsonBody(c.req.raw), shape)
+    return checkBody(await readJsonBody(c.req.raw), schema)
   }
-  const queryOf = (c: Context, shape: Shape): Record<string, unknown> =>
-    checkQuery(c.req.url, shape)
+  const queryOf = <T extends TObject>(c: Context, schema: T): Static<T> =>
+    checkQuery(c.req.url, schema)
   const param = (c: Context, name: string): string => checkParam(c.req.param(name), `path.${name}`)
 
   /** A route with no parameters and no body. */
@@ -130,12 +131,10 @@ export function createApiApp(options: ApiAppOptions): Hono {
     plain(() => api.status()),
   )
   app.post('/v1/messages', async (c) => {
-    const request = (await bodyOf(c, SHAPES.send)) as unknown as SendRequest
-    return c.json(await api.send(request))
+    return c.json(await api.send(await bodyOf(c, SendRequest)))
   })
   app.get('/v1/messages', async (c) => {
-    const query = queryOf(c, SHAPES.inboxQuery) as InboxQuery
-    return c.json(await api.inbox(query))
+    return c.json(await api.inbox(queryOf(c, InboxQuery)))
   })
   app.get('/v1/items/:id', async (c) => {
     noQuery(c)
@@ -143,25 +142,23 @@ export function createApiApp(options: ApiAppOptions): Hono {
   })
   app.post('/v1/messages/:id/read', async (c) => {
     const id = param(c, 'id')
-    await bodyOf(c, SHAPES.empty)
+    await bodyOf(c, EmptyRequest)
     return c.json(await api.markRead(id))
   })
   app.post('/v1/posts', async (c) => {
-    const request = (await bodyOf(c, SHAPES.post)) as unknown as PostRequest
-    return c.json(await api.post(request))
+    return c.json(await api.post(await bodyOf(c, PostRequest)))
   })
-  app.get('/v1/posts', async (c) => c.json(await api.posts(queryOf(c, SHAPES.postsQuery))))
+  app.get('/v1/posts', async (c) => c.json(await api.posts(queryOf(c, PostsQuery))))
   app.get(
     '/v1/contacts',
     plain(() => api.contacts()),
   )
   app.post('/v1/contacts', async (c) => {
-    const request = (await bodyOf(c, SHAPES.addContact)) as { invite: string; name?: string }
-    return c.json(await api.addContact(request))
+    return c.json(await api.addContact(await bodyOf(c, AddContactRequest)))
   })
   app.delete('/v1/contacts/:name', async (c) => {
     const name = param(c, 'name')
-    await bodyOf(c, SHAPES.empty)
+    await bodyOf(c, EmptyRequest)
     return c.json(await api.removeContact(name))
   })
   app.get('/v1/contacts/:name/invite', async (c) => {
@@ -173,28 +170,22 @@ export function createApiApp(options: ApiAppOptions): Hono {
     plain(() => api.devices()),
   )
   app.post('/v1/devices', async (c) => {
-    const request = (await bodyOf(c, SHAPES.authorizeDevice)) as {
-      request: string
-      hostOnly?: boolean
-    }
-    return c.json(await api.authorizeDevice(request))
+    return c.json(await api.authorizeDevice(await bodyOf(c, AuthorizeDeviceRequest)))
   })
   // Registered before /v1/devices/:node would matter only for POST; DELETE has no clash.
   app.post('/v1/devices/join', async (c) => {
-    const request = (await bodyOf(c, SHAPES.join)) as { invite: string }
-    return c.json(await api.join(request))
+    return c.json(await api.join(await bodyOf(c, JoinRequest)))
   })
   app.post('/v1/identity/rotate', async (c) => {
-    await bodyOf(c, SHAPES.empty)
+    await bodyOf(c, EmptyRequest)
     return c.json(await api.rotateIdentity())
   })
   app.post('/v1/identity/recover', async (c) => {
-    const request = (await bodyOf(c, SHAPES.recoverIdentity)) as { invite: string; words: string }
-    return c.json(await api.recoverIdentity(request))
+    return c.json(await api.recoverIdentity(await bodyOf(c, RecoverRequest)))
   })
   app.delete('/v1/devices/:node', async (c) => {
     const node = param(c, 'node')
-    await bodyOf(c, SHAPES.empty)
+    await bodyOf(c, EmptyRequest)
     return c.json(await api.revokeDevice(node))
   })
   app.get(
@@ -206,10 +197,9 @@ export function createApiApp(options: ApiAppOptions): Hono {
     plain(() => api.peers()),
   )
   app.post('/v1/sync', async (c) => {
-    const request = (await bodyOf(c, SHAPES.sync)) as SyncRequest
-    return c.json(await api.sync(request))
+    return c.json(await api.sync(await bodyOf(c, SyncRequest)))
   })
-  app.get('/v1/journal', async (c) => c.json(await api.journal(queryOf(c, SHAPES.journalQuery))))
+  app.get('/v1/journal', async (c) => c.json(await api.journal(queryOf(c, JournalQuery))))
 
   // Attachments (docs/protocol/attachments.md §4): raw bytes in and out, never a key out.
   const attachments = (): AttachmentApi => {
@@ -233,17 +223,17 @@ export function createApiApp(options: ApiAppOptions): Hono {
   app.get('/v1/messages/:id/attachments/:index', async (c) => {
     noQuery(c)
     const id = param(c, 'id')
-    const index = parseInteger(param(c, 'index'), 0, 63, 'path.index')
+    const index = parseInteger(param(c, 'index'), AttachmentIndex, 'path.index')
     return attachmentResponse(await attachments().attachment(id, index))
   })
 
   app.get('/v1/events', (c) => {
-    const query = queryOf(c, SHAPES.eventsQuery) as { after?: number }
+    const query = queryOf(c, EventsQuery)
     const lastId = c.req.header('last-event-id')
     let after = query.after
     // docs/api.md §Events: the Last-Event-ID header (a reconnect) wins over ?after.
     if (lastId !== undefined && lastId !== '') {
-      after = parseInteger(lastId.trim(), 0, Number.MAX_SAFE_INTEGER, 'last-event-id')
+      after = parseInteger(lastId.trim(), EventsQuery.properties.after, 'last-event-id')
     }
     // A start past the processed head (a stale or made-up id, a store restored from a backup)
     // would wait silently for positions that may never come: clamp it to the head, and the

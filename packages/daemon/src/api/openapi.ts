@@ -1,194 +1,53 @@
 /**
- * The hand-written OpenAPI 3.1 document of the client API (docs/api.md), served at
- * `GET /openapi.json`. A test checks that its paths and methods are exactly the app's routes.
+ * The OpenAPI 3.1 document of the client API (docs/api.md), served at `GET /openapi.json`. Its
+ * schemas are the very request and response schemas of `@sdmp/client/schemas` (TypeBox schemas
+ * are JSON Schema), so the document, the types and the boundary checks cannot disagree. A test
+ * checks that its paths and methods are exactly the app's routes.
  * @module
  */
-import { API_PAGE_LIMITS } from '@sdmp/client'
-import { LIMITS } from '@sdmp/core'
+import * as S from '@sdmp/client/schemas'
+import type { TObject, TSchema } from '@sinclair/typebox'
 
-type Schema = Record<string, unknown>
+type Doc = Record<string, unknown>
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
-const str: Schema = { type: 'string' }
-const strOrNull: Schema = { type: ['string', 'null'] }
-const int: Schema = { type: 'integer', minimum: 0 }
-const bool: Schema = { type: 'boolean' }
-const time: Schema = { type: 'string', format: 'date-time' }
-const arr = (items: Schema): Schema => ({ type: 'array', items })
-const enumOf = (...values: string[]): Schema => ({ type: 'string', enum: values })
-/** A closed object: every listed member required unless named in `optional`. */
-const obj = (properties: Record<string, Schema>, optional: string[] = []): Schema => ({
-  type: 'object',
-  additionalProperties: false,
-  required: Object.keys(properties).filter((k) => !optional.includes(k)),
-  properties,
-})
+/** Named schemas of `components.schemas` (each embedded whole; `$ref`s point here). */
+const schemas = {
+  Error: S.ApiErrorBody,
+  Whoami: S.Whoami,
+  Revoked: S.RevokedInfo,
+  Status: S.Status,
+  SendRequest: S.SendRequest,
+  AttachmentRef: S.AttachmentRef,
+  UploadedBlob: S.UploadedBlob,
+  AttachmentInfo: S.AttachmentInfo,
+  PostRequest: S.PostRequest,
+  Published: S.Published,
+  Message: S.Message,
+  ReceiptInfo: S.ReceiptInfo,
+  MessageDetail: S.MessageDetail,
+  Post: S.Post,
+  Shown: S.Shown,
+  Contact: S.Contact,
+  ContactAdded: S.ContactAdded,
+  ContactRemoved: S.ContactRemoved,
+  Device: S.Device,
+  DeviceAuthorized: S.DeviceAuthorized,
+  DeviceRevoked: S.DeviceRevoked,
+  IdentityRotated: S.IdentityRotated,
+  Peer: S.Peer,
+  SyncRequest: S.SyncRequest,
+  SyncResult: S.SyncResult,
+  JournalLine: S.JournalLine,
+} satisfies Record<string, TSchema>
 
-const schemas: Record<string, Schema> = {
-  Error: obj({ error: obj({ code: str, message: str }) }),
-  Whoami: obj(
-    {
-      user: strOrNull,
-      node: str,
-      uri: strOrNull,
-      name: str,
-      listen: obj({ peer: str, api: str }),
-      running: obj({ peer: str, api: str, pid: int }),
-      revoked: ref('Revoked'),
-    },
-    ['name', 'running', 'revoked'],
-  ),
-  Revoked: obj({ at: time, by: str, message: str }),
-  Status: obj(
-    {
-      user: strOrNull,
-      node: str,
-      store: str,
-      encrypted: bool,
-      counts: obj({ resources: int, journal: int, contacts: int, devices: int, messages: int }),
-      daemon: obj({ pid: int, uptimeMs: int, peers: int }),
-      revoked: ref('Revoked'),
-    },
-    ['daemon', 'revoked'],
-  ),
-  SendRequest: obj(
-    {
-      to: {
-        ...arr({ type: 'string', minLength: 1, maxLength: 256 }),
-        minItems: 1,
-        maxItems: LIMITS.maxRecipients,
-      },
-      body: { type: 'string', maxLength: LIMITS.maxBodyChars },
-      type: enumOf('text', 'markdown', 'html'),
-      subject: { type: 'string', maxLength: LIMITS.maxStringChars },
-      replyTo: { type: 'string', maxLength: 256 },
-      expiresInMs: { type: 'integer', minimum: 1, maximum: 3_153_600_000_000 },
-      attachments: { ...arr(ref('AttachmentRef')), maxItems: 64 },
-    },
-    ['type', 'subject', 'replyTo', 'expiresInMs', 'attachments'],
-  ),
-  AttachmentRef: obj(
-    {
-      hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-      size: int,
-      key: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
-      name: { type: 'string', minLength: 1, maxLength: 255 },
-      type: { type: 'string', maxLength: 255 },
-    },
-    ['type'],
-  ),
-  UploadedBlob: obj({ hash: str, size: int, key: str }),
-  AttachmentInfo: obj({ name: str, size: int, type: strOrNull, hash: str, available: bool }),
-  PostRequest: obj(
-    {
-      body: { type: 'string', maxLength: LIMITS.maxBodyChars },
-      type: enumOf('text', 'markdown'),
-      subject: { type: 'string', maxLength: LIMITS.maxStringChars },
-    },
-    ['type', 'subject'],
-  ),
-  Published: obj({ id: str }),
-  Message: obj(
-    {
-      id: str,
-      from: str,
-      to: arr(str),
-      subject: strOrNull,
-      body: str,
-      type: enumOf('text', 'markdown', 'html'),
-      created: time,
-      conversation: str,
-      replyTo: strOrNull,
-      expires: { type: ['string', 'null'], format: 'date-time' },
-      state: enumOf('sent', 'delivered', 'read', 'unread'),
-      direction: enumOf('in', 'out'),
-      attachments: arr(ref('AttachmentInfo')),
-    },
-    ['attachments'],
-  ),
-  ReceiptInfo: obj({ user: str, status: enumOf('delivered', 'read'), at: time }),
-  MessageDetail: {
-    allOf: [
-      ref('Message'),
-      { type: 'object', required: ['receipts'], properties: { receipts: arr(ref('ReceiptInfo')) } },
-    ],
-  },
-  Post: obj({
-    id: str,
-    from: str,
-    body: str,
-    type: enumOf('text', 'markdown'),
-    subject: strOrNull,
-    created: time,
-  }),
-  Shown: { oneOf: [obj({ message: ref('MessageDetail') }), obj({ post: ref('Post') })] },
-  Contact: obj({
-    name: str,
-    user: str,
-    trust: str,
-    added: time,
-    status: enumOf('mutual', 'waiting'),
-  }),
-  ContactAdded: obj(
-    {
-      name: str,
-      user: str,
-      trust: str,
-      added: time,
-      nodes: int,
-      refreshed: { type: 'boolean' },
-      replaced: obj({ from: str, kind: { type: 'string', enum: ['key', 'recovery'] } }),
-    },
-    ['refreshed', 'replaced'],
-  ),
-  ContactRemoved: obj({ name: str, user: str, revokes: arr(str) }),
-  Device: obj(
-    {
-      node: str,
-      name: str,
-      authorization: arr(str),
-      status: enumOf('active', 'revoked', 'expired', 'pending'),
-      self: bool,
-      trusts: arr(str),
-    },
-    ['name'],
-  ),
-  DeviceAuthorized: obj({ node: str, name: str, trust: str, authorization: arr(str) }, ['name']),
-  DeviceRevoked: obj({ node: str, revokes: arr(str) }),
-  IdentityRotated: obj(
-    {
-      user: str,
-      previous: str,
-      kind: { type: 'string', enum: ['key', 'recovery'] },
-      devices: int,
-      contacts: int,
-      recoveryWords: str,
-    },
-    ['recoveryWords'],
-  ),
-  Peer: obj({
-    node: strOrNull,
-    user: strOrNull,
-    address: strOrNull,
-    state: enumOf('connected', 'connecting', 'backoff', 'offline'),
-    direction: { type: ['string', 'null'], enum: ['inbound', 'outbound', null] },
-    lastError: strOrNull,
-    nextAttempt: { type: ['string', 'null'], format: 'date-time' },
-  }),
-  SyncRequest: obj({ wait: bool, timeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000 } }, [
-    'wait',
-    'timeoutMs',
-  ]),
-  SyncResult: obj({ synced: bool, peers: arr(ref('Peer')) }),
-  JournalLine: obj({ position: int, line: str }),
-}
+const ref = (name: keyof typeof schemas): Doc => ({ $ref: `#/components/schemas/${name}` })
 
-const errorResponse = (description: string): Schema => ({
+const errorResponse = (description: string): Doc => ({
   description,
   content: { 'application/json': { schema: ref('Error') } },
 })
 /** Error responses every authenticated route can return. */
-const errors: Record<string, Schema> = {
+const errors: Record<string, Doc> = {
   '400': errorResponse('BAD_REQUEST, INVALID_ENCODING or SCHEMA_VIOLATION'),
   '401': errorResponse('UNAUTHORIZED: missing or wrong bearer token'),
   '403': errorResponse('FORBIDDEN'),
@@ -200,33 +59,34 @@ const errors: Record<string, Schema> = {
   '503': errorResponse('IN_USE or UNAVAILABLE'),
 }
 
-const json = (schema: Schema): Schema => ({ 'application/json': { schema } })
-const ok = (schema: Schema): Record<string, Schema> => ({
+const json = (schema: Doc): Doc => ({ 'application/json': { schema } })
+const binary = { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
+const ok = (schema: Doc): Record<string, Doc> => ({
   '200': { description: 'success', content: json(schema) },
   ...errors,
 })
-const body = (schema: Schema, required = true): Schema => ({ required, content: json(schema) })
-const query = (name: string, schema: Schema, description: string): Schema => ({
-  name,
-  in: 'query',
-  required: false,
-  schema,
-  description,
-})
-const path = (name: string): Schema => ({
+const body = (schema: Doc, required = true): Doc => ({ required, content: json(schema) })
+/** The query parameters of a query schema, one per member (all optional). */
+const query = (schema: TObject): Doc[] =>
+  Object.entries(schema.properties).map(([name, member]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: member,
+    ...(member.description !== undefined && { description: member.description }),
+  }))
+const path = (name: string, schema: TSchema = S.PathParam): Doc => ({
   name,
   in: 'path',
   required: true,
-  schema: { type: 'string', minLength: 1, maxLength: 256 },
+  schema,
 })
-const op = (operationId: string, summary: string, rest: Schema): Schema => ({
+const op = (operationId: string, summary: string, rest: Doc): Doc => ({
   operationId,
   summary,
   security: [{ bearer: [] }],
   ...rest,
 })
-const limitParam = (max: number): Schema =>
-  query('limit', { type: 'integer', minimum: 1, maximum: max }, `at most this many (1..${max})`)
 
 /** The OpenAPI 3.1 document of the client API. */
 export const OPENAPI_DOCUMENT = Object.freeze({
@@ -264,8 +124,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(ref('Published')),
       }),
       get: op('inbox', 'received (and with all=true sent) messages', {
-        parameters: [query('all', bool, 'include sent messages'), limitParam(API_PAGE_LIMITS.list)],
-        responses: ok(obj({ messages: arr(ref('Message')) })),
+        parameters: query(S.InboxQuery),
+        responses: ok(S.MessageList),
       }),
     },
     '/v1/items/{id}': {
@@ -276,31 +136,18 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     },
     '/v1/blobs': {
       post: op('uploadBlob', 'encrypt and store a file (streamed) for a later send', {
-        requestBody: {
-          required: true,
-          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
-        },
+        requestBody: { required: true, content: binary },
         responses: ok(ref('UploadedBlob')),
       }),
     },
     '/v1/messages/{id}/attachments/{index}': {
       get: op('attachment', 'one attachment of a message, decrypted (404 until it arrived)', {
-        parameters: [
-          path('id'),
-          {
-            name: 'index',
-            in: 'path',
-            required: true,
-            schema: { type: 'integer', minimum: 0, maximum: 63 },
-          },
-        ],
+        parameters: [path('id'), path('index', S.AttachmentIndex)],
         responses: {
           '200': {
             description:
               'the file; X-Attachment-Name, X-Attachment-Type (percent-encoded) and X-Attachment-Size headers',
-            content: {
-              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
-            },
+            content: binary,
           },
           ...errors,
         },
@@ -309,7 +156,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     '/v1/messages/{id}/read': {
       post: op('markRead', 'mark a received message read (sends a read receipt once)', {
         parameters: [path('id')],
-        responses: ok(obj({ message: ref('MessageDetail') })),
+        responses: ok(S.MessageRead),
       }),
     },
     '/v1/posts': {
@@ -318,16 +165,14 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(ref('Published')),
       }),
       get: op('posts', 'public posts', {
-        parameters: [limitParam(API_PAGE_LIMITS.list)],
-        responses: ok(obj({ posts: arr(ref('Post')) })),
+        parameters: query(S.PostsQuery),
+        responses: ok(S.PostList),
       }),
     },
     '/v1/contacts': {
-      get: op('contacts', 'contacts by name', {
-        responses: ok(obj({ contacts: arr(ref('Contact')) })),
-      }),
+      get: op('contacts', 'contacts by name', { responses: ok(S.ContactList) }),
       post: op('addContact', 'add a contact from an invite', {
-        requestBody: body(obj({ invite: str, name: str }, ['name'])),
+        requestBody: body(S.AddContactRequest),
         responses: ok(ref('ContactAdded')),
       }),
     },
@@ -340,15 +185,13 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     '/v1/contacts/{name}/invite': {
       get: op('contactInvite', "a contact's invite as this node knows it (for its recovery)", {
         parameters: [path('name')],
-        responses: ok(obj({ invite: str })),
+        responses: ok(S.Invite),
       }),
     },
     '/v1/devices': {
-      get: op('devices', 'devices of the user', {
-        responses: ok(obj({ devices: arr(ref('Device')), revoked: ref('Revoked') }, ['revoked'])),
-      }),
+      get: op('devices', 'devices of the user', { responses: ok(S.DeviceList) }),
       post: op('authorizeDevice', 'authorize a device from its join request', {
-        requestBody: body(obj({ request: str, hostOnly: bool }, ['hostOnly'])),
+        requestBody: body(S.AuthorizeDeviceRequest),
         responses: ok(ref('DeviceAuthorized')),
       }),
     },
@@ -360,29 +203,27 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     },
     '/v1/devices/join': {
       post: op('join', "on a joined device: take the user's invite", {
-        requestBody: body(obj({ invite: str })),
-        responses: ok(obj({ user: str, node: str })),
+        requestBody: body(S.JoinRequest),
+        responses: ok(S.Joined),
       }),
     },
     '/v1/identity/rotate': {
       post: op('rotateIdentity', 'replace the user identity key (this device holds it)', {
-        requestBody: body(obj({})),
+        requestBody: body(S.EmptyRequest),
         responses: ok(ref('IdentityRotated')),
       }),
     },
     '/v1/identity/recover': {
       post: op('recoverIdentity', 'on a joined device: recover a lost identity with its words', {
-        requestBody: body(obj({ invite: str, words: str })),
+        requestBody: body(S.RecoverRequest),
         responses: ok(ref('IdentityRotated')),
       }),
     },
     '/v1/invite': {
-      get: op('invite', 'an invite for contacts', { responses: ok(obj({ invite: str })) }),
+      get: op('invite', 'an invite for contacts', { responses: ok(S.Invite) }),
     },
     '/v1/peers': {
-      get: op('peers', 'peers of the running node', {
-        responses: ok(obj({ peers: arr(ref('Peer')) })),
-      }),
+      get: op('peers', 'peers of the running node', { responses: ok(S.PeerList) }),
     },
     '/v1/sync': {
       post: op('sync', 'sync with every reachable peer now', {
@@ -392,11 +233,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     },
     '/v1/journal': {
       get: op('journal', 'journal lines in order', {
-        parameters: [
-          query('after', int, 'only lines after this position'),
-          limitParam(API_PAGE_LIMITS.journal),
-        ],
-        responses: ok(obj({ lines: arr(ref('JournalLine')) })),
+        parameters: query(S.JournalQuery),
+        responses: ok(S.JournalPage),
       }),
     },
     '/v1/events': {
@@ -405,11 +243,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         'Server-Sent Events: journal-derived events (id = journal position) and peer events',
         {
           parameters: [
-            query(
-              'after',
-              int,
-              'start after this journal position (else the Last-Event-ID header, else now)',
-            ),
+            ...query(S.EventsQuery),
             {
               name: 'Last-Event-ID',
               in: 'header',

@@ -8,7 +8,7 @@ import { SerialQueue } from '@sdmp/node'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import type { ContentData } from '@sdmp/core'
+import type { ContentData, ContentKind } from '@sdmp/core'
 import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
 import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
@@ -304,4 +304,9 @@ export class NodeNetwork {
 }
 
 /** Kinds whose arrival can change whom this node should dial. */
-const TOPOLOGY_KINDS: ReadonlySet<string> = new Set(['identity', 'trust', 'revoke', 'node'])
+const TOPOLOGY_KINDS: ReadonlySet<string> = new Set<ContentKind>([
+  'identity',
+  'trust',
+  'revoke',
+  'node',
+])

@@ -16,6 +16,7 @@ import {
   plainAttachmentSize,
   sealAttachment,
   toBase64url,
+  toMessageAttachment,
 } from '@sdmp/core'
 import type { CryptoProvider } from '@sdmp/core'
 import type { AttachmentDownload, SendRequest, UploadedBlob } from '@sdmp/client'
@@ -68,8 +69,8 @@ export async function readAttachment(
 }
 
 /**
- * Attachments of a send must name blobs stored here, of a possible size (the schema checks
- * the rest when the message is signed).
+ * Attachments of a send (shape checked by the `SendRequest` schema) must name blobs stored
+ * here, of a possible size (core's message schema checks the rest when the message is signed).
  * @throws BAD_REQUEST, NOT_FOUND (a blob that was not uploaded)
  */
 export async function checkAttachments(
@@ -77,12 +78,8 @@ export async function checkAttachments(
   list: SendRequest['attachments'],
 ): Promise<AttachmentData[]> {
   if (list === undefined) return []
-  if (!Array.isArray(list) || list.length > 64)
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'attachments: expected 0..64 items')
   const out: AttachmentData[] = []
   for (const [i, a] of list.entries()) {
-    if (typeof a?.hash !== 'string' || !/^[0-9a-f]{64}$/.test(a.hash))
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].hash: expected 64 hex`)
     const plain = plainAttachmentSize(a.size)
     if (plain === undefined || plain > ATTACHMENT_MAX_BYTES)
       throw new ProtocolError(ErrorCode.BAD_REQUEST, `attachments[${i}].size: not a blob size`)
@@ -91,13 +88,7 @@ export async function checkAttachments(
         ErrorCode.NOT_FOUND,
         `attachments[${i}]: no such blob here (upload it first)`,
       )
-    out.push({
-      hash: a.hash,
-      size: a.size,
-      name: a.name,
-      key: a.key,
-      ...(a.type !== undefined && { type: a.type }),
-    })
+    out.push(toMessageAttachment(a))
   }
   return out
 }

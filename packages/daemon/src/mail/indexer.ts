@@ -7,7 +7,7 @@
  * Each line's event is derived here once, from the batch as it will be committed.
  * @module
  */
-import { openResource, validateResource } from '@sdmp/core'
+import { openResource, toMessageAttachment, validateResource } from '@sdmp/core'
 import type { ContentData, Verified } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { JournalEvent } from './event-log.js'
@@ -167,13 +167,7 @@ export class MailIndexer {
       position,
       ...(d.attachments !== undefined &&
         d.attachments.length > 0 && {
-          attachments: d.attachments.map((a) => ({
-            hash: a.hash,
-            size: a.size,
-            name: a.name,
-            key: a.key,
-            ...(a.type !== undefined && { type: a.type }),
-          })),
+          attachments: d.attachments.map(toMessageAttachment),
         }),
     }
     for (const a of record.attachments ?? []) blobs.push(a.hash)

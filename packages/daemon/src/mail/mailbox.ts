@@ -6,7 +6,7 @@
  * @module
  */
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
@@ -310,6 +310,6 @@ export class Mailbox {
 
 /** NOT_FOUND naming the id when it has the shape of one (never echo arbitrary input). */
 function notFound(id: unknown): ProtocolError {
-  const named = typeof id === 'string' && /^[A-Za-z0-9_-]{86}$/.test(id) ? ` ${id}` : ''
+  const named = isDigest(id) ? ` ${id}` : ''
   return new ProtocolError(ErrorCode.NOT_FOUND, `message${named}: not found`)
 }

@@ -4,8 +4,8 @@
  * user (envelope.md §1, §7.2), and published as an `encrypted` resource.
  * @module
  */
-import { ErrorCode, ProtocolError, sealResource } from '@sdmp/core'
-import type { DecodedResource, PrekeyRecord } from '@sdmp/core'
+import { ErrorCode, ProtocolError, sealResource, toMessageAttachment } from '@sdmp/core'
+import type { DecodedResource, MessageAttachment, PrekeyRecord } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { PrekeyBook } from './prekeys.js'
 
@@ -24,14 +24,7 @@ export interface SendRequest {
 }
 
 /** One attachment as the message carries it (schemas.md "message", attachments.md §1). */
-export interface AttachmentData {
-  readonly hash: string
-  readonly size: number
-  readonly name: string
-  /** base64url of the 32-byte key. */
-  readonly key: string
-  readonly type?: string
-}
+export type AttachmentData = MessageAttachment
 
 /** What a send published. */
 export interface SendResult {
@@ -75,13 +68,7 @@ export function signMessage(
         ...(req.expires !== undefined && { expires: new Date(req.expires).toISOString() }),
         ...(req.attachments !== undefined &&
           req.attachments.length > 0 && {
-            attachments: req.attachments.map((a) => ({
-              hash: a.hash,
-              size: a.size,
-              name: a.name,
-              key: a.key,
-              ...(a.type !== undefined && { type: a.type }),
-            })),
+            attachments: req.attachments.map(toMessageAttachment),
           }),
       },
     },

@@ -8,6 +8,13 @@
 import { SerialQueue } from '@sdmp/node'
 import { API_PAGE_LIMITS } from '@sdmp/client'
 import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
+import {
+  AttachmentIndex,
+  InboxQuery,
+  JournalQuery,
+  PostsQuery,
+  SendRequest,
+} from '@sdmp/client/schemas'
 import type {
   AttachmentApi,
   AttachmentDownload,
@@ -19,7 +26,6 @@ import type {
   DeviceAuthorized,
   DeviceRevoked,
   IdentityRotated,
-  InboxQuery,
   JournalLine,
   Message,
   MessageDetail,
@@ -29,7 +35,6 @@ import type {
   Published,
   RevokedInfo,
   SdmpApi,
-  SendRequest,
   Shown,
   Status,
   SyncRequest,
@@ -59,6 +64,7 @@ import {
 import { postOf } from '../mail/events.js'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
+import { assertRequest } from './request-check.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -86,7 +92,8 @@ export interface NodeServiceOptions {
   readonly onJoined?: () => Promise<void>
 }
 
-const MAX_LIST = API_PAGE_LIMITS.list
+/** Page size of a listing without `limit` (docs/api.md §2). */
+const DEFAULT_PAGE = 100
 
 /** {@link SdmpApi} over an open account and its mailbox. */
 export class NodeService implements SdmpApi, AttachmentApi {
@@ -142,8 +149,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
    */
   async attachment(id: string, index: number): Promise<AttachmentDownload> {
     assertId(id, 'id')
-    if (!Number.isSafeInteger(index) || index < 0 || index >= 64)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'index: expected 0..63')
+    assertRequest(AttachmentIndex, index, 'index')
     const a = await this.mailbox.attachment(id, index)
     if (!a) throw new ProtocolError(ErrorCode.NOT_FOUND, `message ${id} has no attachment ${index}`)
     const download = await readAttachment(this.account.provider, this.account.store, a)
@@ -196,8 +202,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async send(request: SendRequest): Promise<Published> {
-    if (request.to.length === 0)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'send: at least one recipient is needed')
+    // The HTTP edge checked this already; the CLI calls the service directly (docs/cli.md §1).
+    assertRequest(SendRequest, request, 'send')
     const to = [...new Set(await Promise.all(request.to.map((t) => this.#resolveUser(t))))]
     if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
     const expires =
@@ -238,8 +244,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async inbox(query: InboxQuery = {}): Promise<{ messages: Message[] }> {
-    const limit = checkLimit(query.limit, 100)
-    return { messages: await this.mailbox.list({ all: query.all === true, limit }) }
+    const { all, limit = DEFAULT_PAGE } = assertRequest(InboxQuery, query, 'query')
+    return { messages: await this.mailbox.list({ all: all === true, limit }) }
   }
 
   async show(id: string): Promise<Shown> {
@@ -270,8 +276,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
     })
   }
 
-  async posts(query: { limit?: number } = {}): Promise<{ posts: Post[] }> {
-    const limit = checkLimit(query.limit, 100)
+  async posts(query: PostsQuery = {}): Promise<{ posts: Post[] }> {
+    const { limit = DEFAULT_PAGE } = assertRequest(PostsQuery, query, 'query')
     const metas = await this.account.store.queryResources({
       kinds: ['post'],
       descending: true,
@@ -389,11 +395,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
     throw new ProtocolError(ErrorCode.UNAVAILABLE, 'sync: this node has no network')
   }
 
-  async journal(query: { after?: number; limit?: number } = {}): Promise<{ lines: JournalLine[] }> {
-    const after = query.after ?? 0
-    if (!Number.isSafeInteger(after) || after < 0)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'journal: after must be an integer >= 0')
-    const limit = checkLimit(query.limit, MAX_LIST, API_PAGE_LIMITS.journal)
+  async journal(query: JournalQuery = {}): Promise<{ lines: JournalLine[] }> {
+    const { after = 0, limit = API_PAGE_LIMITS.list } = assertRequest(JournalQuery, query, 'query')
     const rows = await this.account.store.readJournal(after, limit)
     return { lines: rows.map((r) => ({ position: r.position, line: r.line })) }
   }
@@ -405,12 +408,4 @@ function assertId(id: string, label: string): void {
       ErrorCode.BAD_REQUEST,
       `${label}: expected an 86-character base64url id`,
     )
-}
-
-/** `limit` checked against `max` (API_PAGE_LIMITS), or `fallback` when absent. */
-function checkLimit(limit: number | undefined, fallback: number, max: number = MAX_LIST): number {
-  if (limit === undefined) return fallback
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max)
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${max}`)
-  return limit
 }

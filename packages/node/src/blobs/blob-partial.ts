@@ -9,13 +9,13 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isBlobHash } from '@sdmp/core'
 
 /** The directory of partial files, next to the store's `blobs/` (attachments.md §2). */
 export const PARTIAL_BLOB_DIR = 'blobs-partial'
 
-const HEX64 = /^[0-9a-f]{64}$/
-const FILE = /^([0-9a-f]{64})\.part$/
+/** Suffix of a partial blob's file: `<hash>.part`. */
+const PART = '.part'
 
 /** A partial blob opened by the one download of its hash. */
 export interface PartialFile {
@@ -38,8 +38,8 @@ export class PartialBlobs {
 
   #path(hash: string): string {
     // Hashes are checked before any path is built (no traversal; store.md §6 does the same).
-    if (!HEX64.test(hash)) throw new TypeError('partial blob: expected a 64-hex hash')
-    return join(this.#dir, `${hash}.part`)
+    if (!isBlobHash(hash)) throw new TypeError('partial blob: expected a 64-hex hash')
+    return join(this.#dir, `${hash}${PART}`)
   }
 
   /**
@@ -51,8 +51,8 @@ export class PartialBlobs {
     try {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 })
       for (const name of await readdir(this.#dir)) {
-        const hash = FILE.exec(name)?.[1]
-        if (hash === undefined || !keep(hash))
+        const hash = name.endsWith(PART) ? name.slice(0, -PART.length) : ''
+        if (!isBlobHash(hash) || !keep(hash))
           await rm(join(this.#dir, name), { recursive: true, force: true })
       }
     } catch (e) {

@@ -6,7 +6,13 @@
  * blobs of a sent message to the right peers.
  * @module
  */
-import { ErrorCode, MAX_OFFERED_BLOBS, ProtocolError, isProtocolError } from '@sdmp/core'
+import {
+  ErrorCode,
+  MAX_OFFERED_BLOBS,
+  ProtocolError,
+  isBlobHash,
+  isProtocolError,
+} from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
 import type { BlobPeer } from '../sync/session-blobs.js'
@@ -58,8 +64,6 @@ export interface BlobStartOptions {
   readonly partialDir?: string
 }
 
-const HEX64 = /^[0-9a-f]{64}$/
-
 /** The blob side of a node's sync engine. */
 export class BlobTransfer implements SessionBlobs {
   readonly #o: BlobTransferOptions
@@ -93,7 +97,7 @@ export class BlobTransfer implements SessionBlobs {
   async start(options: BlobStartOptions = {}): Promise<void> {
     const held: string[] = []
     for (const hash of await this.#records.load(this.#limits.maxWanted)) {
-      if (!HEX64.test(hash) || (await this.#o.store.hasBlob(hash))) held.push(hash)
+      if (!isBlobHash(hash) || (await this.#o.store.hasBlob(hash))) held.push(hash)
       else {
         const w = this.#want(hash)
         if (w) w.any = true
@@ -130,7 +134,7 @@ export class BlobTransfer implements SessionBlobs {
    */
   want(hashes: readonly string[]): void {
     for (const hash of hashes) {
-      if (!HEX64.test(hash)) continue
+      if (!isBlobHash(hash)) continue
       const w = this.#want(hash)
       if (!w) continue
       w.any = true

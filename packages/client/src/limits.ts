@@ -1,0 +1,19 @@
+/**
+ * Numeric limits of the client API (docs/api.md §2) that clients read at run time. Kept apart
+ * from the schemas so that importing them does not pull the schema builder into a bundle.
+ * @module
+ */
+
+/**
+ * The largest page each listing of the API returns (`?limit`, 1..max): declared once here and
+ * read by the request schemas, hence by the validator, the service and the OpenAPI document.
+ */
+export const API_PAGE_LIMITS = Object.freeze({
+  /** `GET /v1/messages`, `GET /v1/posts`. */
+  list: 1_000,
+  /** `GET /v1/journal`. */
+  journal: 10_000,
+})
+
+/** Longest path parameter (ids, fingerprints, contact names, device names). */
+export const MAX_PARAM_CHARS = 256

@@ -1,0 +1,147 @@
+/**
+ * Every request shape of the client API (docs/api.md §Requests), declared once: the TypeScript
+ * type (`Contract`), the daemon's runtime check (it compiles these schemas) and the OpenAPI
+ * document (it embeds them) all come from here. Bodies and query strings are closed objects.
+ * @module
+ */
+import { Type } from '@sinclair/typebox'
+import {
+  ATTACHMENT_MAX_COUNT,
+  ATTACHMENT_MAX_NAME_CHARS,
+  BLOB_HASH_PATTERN,
+  LIMITS,
+} from '@sdmp/core'
+import { API_PAGE_LIMITS, MAX_PARAM_CHARS } from '../limits.js'
+import { closed, oneOf } from './schema-kit.js'
+import type { Contract } from './schema-kit.js'
+
+/** Short strings: names, subjects. */
+const SHORT = LIMITS.maxStringChars
+/** Long opaque strings: invites and join requests (an invite is ~10 KB per device). */
+const LONG = LIMITS.maxResourceBytes
+/** 100 years in ms: far beyond any sensible TTL, far below Date's range. */
+const MAX_TTL_MS = 3_153_600_000_000
+
+/** How a client renders a message body. */
+export const BodyType = oneOf('text', 'markdown', 'html')
+export type BodyType = Contract<typeof BodyType>
+
+/** The body types of a public post. */
+export const PostType = oneOf('text', 'markdown')
+
+/**
+ * One attachment of a message to send (docs/protocol/attachments.md): the blob an upload
+ * stored, as `uploadBlob` returned it, plus the file's name and media type.
+ */
+export const AttachmentRef = closed({
+  hash: Type.String({ pattern: BLOB_HASH_PATTERN, description: 'SHA-256 of the encrypted blob' }),
+  size: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  // Its encoding is checked when the message is signed (INVALID_ENCODING, schemas.md "message").
+  key: Type.String({ maxLength: 43, description: "the blob's 32-byte key, base64url" }),
+  name: Type.String({ minLength: 1, maxLength: ATTACHMENT_MAX_NAME_CHARS }),
+  type: Type.Optional(Type.String({ maxLength: ATTACHMENT_MAX_NAME_CHARS })),
+})
+export type AttachmentRef = Contract<typeof AttachmentRef>
+
+/** `POST /v1/messages`: an end-to-end encrypted message (docs/protocol/schemas.md "message"). */
+export const SendRequest = closed({
+  to: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS }), {
+    minItems: 1,
+    maxItems: LIMITS.maxRecipients,
+    description: 'recipient users: contact names or user fingerprints',
+  }),
+  body: Type.String({ maxLength: LIMITS.maxBodyChars }),
+  type: Type.Optional(BodyType),
+  subject: Type.Optional(Type.String({ maxLength: SHORT })),
+  replyTo: Type.Optional(
+    Type.String({ maxLength: MAX_PARAM_CHARS, description: 'id of the message this answers' }),
+  ),
+  expiresInMs: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_TTL_MS, description: 'time to live in ms from now' }),
+  ),
+  attachments: Type.Optional(Type.Array(AttachmentRef, { maxItems: ATTACHMENT_MAX_COUNT })),
+})
+export type SendRequest = Contract<typeof SendRequest>
+
+/** `POST /v1/posts`. */
+export const PostRequest = closed({
+  body: Type.String({ maxLength: LIMITS.maxBodyChars }),
+  type: Type.Optional(PostType),
+  subject: Type.Optional(Type.String({ maxLength: SHORT })),
+})
+export type PostRequest = Contract<typeof PostRequest>
+
+/** `POST /v1/contacts`: add a contact from its invite. */
+export const AddContactRequest = closed({
+  invite: Type.String({ maxLength: LONG }),
+  name: Type.Optional(Type.String({ maxLength: SHORT })),
+})
+export type AddContactRequest = Contract<typeof AddContactRequest>
+
+/** `POST /v1/devices`: authorize a device from its join request. */
+export const AuthorizeDeviceRequest = closed({
+  request: Type.String({ maxLength: LONG }),
+  hostOnly: Type.Optional(Type.Boolean()),
+})
+export type AuthorizeDeviceRequest = Contract<typeof AuthorizeDeviceRequest>
+
+/** `POST /v1/devices/join`: the user's invite, on a joined device. */
+export const JoinRequest = closed({ invite: Type.String({ maxLength: LONG }) })
+export type JoinRequest = Contract<typeof JoinRequest>
+
+/** `POST /v1/identity/recover`: an invite of the old identity and the recovery words. */
+export const RecoverRequest = closed({
+  invite: Type.String({ maxLength: LONG }),
+  words: Type.String({ maxLength: SHORT }),
+})
+export type RecoverRequest = Contract<typeof RecoverRequest>
+
+/** `POST /v1/sync`. */
+export const SyncRequest = closed({
+  wait: Type.Optional(
+    Type.Boolean({ description: 'wait until every reachable peer is caught up' }),
+  ),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000, default: 30_000 })),
+})
+export type SyncRequest = Contract<typeof SyncRequest>
+
+/** A body that must be empty or `{}` (routes that take no input). */
+export const EmptyRequest = closed({})
+
+/** `?limit` of a listing: 1..max (API_PAGE_LIMITS). */
+const limit = (max: number) =>
+  Type.Optional(
+    Type.Integer({ minimum: 1, maximum: max, description: `at most this many (1..${max})` }),
+  )
+/** `?after`: a journal position. */
+const after = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description }))
+
+/** `GET /v1/messages`. */
+export const InboxQuery = closed({
+  all: Type.Optional(Type.Boolean({ description: 'include sent messages' })),
+  limit: limit(API_PAGE_LIMITS.list),
+})
+export type InboxQuery = Contract<typeof InboxQuery>
+
+/** `GET /v1/posts`. */
+export const PostsQuery = closed({ limit: limit(API_PAGE_LIMITS.list) })
+export type PostsQuery = Contract<typeof PostsQuery>
+
+/** `GET /v1/journal`. */
+export const JournalQuery = closed({
+  after: after('only lines after this position'),
+  limit: limit(API_PAGE_LIMITS.journal),
+})
+export type JournalQuery = Contract<typeof JournalQuery>
+
+/** `GET /v1/events`. */
+export const EventsQuery = closed({
+  after: after('start after this journal position (else the Last-Event-ID header, else now)'),
+})
+
+/** A path parameter: an id, a fingerprint or a name. */
+export const PathParam = Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS })
+
+/** `GET /v1/messages/{id}/attachments/{index}`: the index of an attachment. */
+export const AttachmentIndex = Type.Integer({ minimum: 0, maximum: ATTACHMENT_MAX_COUNT - 1 })

@@ -1,0 +1,227 @@
+/**
+ * Every response shape of the client API (docs/api.md), declared once: the TypeScript types
+ * that both `SdmpApi` implementations return and the OpenAPI document's schemas come from here.
+ * All fingerprints and ids are 86-character base64url digests; times are ISO 8601 (UTC).
+ * @module
+ */
+import { Type } from '@sinclair/typebox'
+import { BodyType, PostType } from './requests.js'
+import { closed, count, nullable, oneOf, text, time } from './schema-kit.js'
+import type { Contract } from './schema-kit.js'
+
+/** The error document of every failed API call: `{"error":{"code","message"}}`. */
+export const ApiErrorBody = closed({ error: closed({ code: text(), message: text() }) })
+export type ApiErrorBody = Contract<typeof ApiErrorBody>
+
+/** When and by which key this device was revoked (docs/protocol/trust.md §6.1). */
+export const RevokedInfo = closed({
+  at: time(),
+  by: Type.String({ description: 'fingerprint of the key that signed the revocation' }),
+  message: Type.String({ description: '"this device was revoked on DATE by DEVICE"' }),
+})
+export type RevokedInfo = Contract<typeof RevokedInfo>
+
+/** `GET /v1/whoami`. */
+export const Whoami = closed({
+  user: nullable(Type.String({ description: 'null on a joined device awaiting its trust' })),
+  node: text(),
+  uri: nullable(text()),
+  name: Type.Optional(text()),
+  listen: closed({ peer: text(), api: text() }),
+  running: Type.Optional(closed({ peer: text(), api: text(), pid: count() })),
+  revoked: Type.Optional(RevokedInfo),
+})
+export type Whoami = Contract<typeof Whoami>
+
+/** `GET /v1/status`. */
+export const Status = closed({
+  user: nullable(text()),
+  node: text(),
+  store: text(),
+  encrypted: Type.Boolean(),
+  counts: closed({
+    resources: count(),
+    journal: count(),
+    contacts: count(),
+    devices: count(),
+    messages: count(),
+  }),
+  daemon: Type.Optional(closed({ pid: count(), uptimeMs: count(), peers: count() })),
+  revoked: Type.Optional(RevokedInfo),
+})
+export type Status = Contract<typeof Status>
+
+/** What `POST /v1/blobs` stored: the encrypted blob's hash and size and its key. */
+export const UploadedBlob = closed({ hash: text(), size: count(), key: text() })
+export type UploadedBlob = Contract<typeof UploadedBlob>
+
+/** An attachment as messages show it (attachments.md §4); never the key. */
+export const AttachmentInfo = closed({
+  name: text(),
+  size: Type.Integer({ minimum: 0, description: 'size of the file (plaintext) in bytes' }),
+  type: nullable(text()),
+  hash: text(),
+  available: Type.Boolean({ description: 'this node holds the blob (else it is being fetched)' }),
+})
+export type AttachmentInfo = Contract<typeof AttachmentInfo>
+
+/** An id of a published resource (`send`, `post`). */
+export const Published = closed({ id: text() })
+export type Published = Contract<typeof Published>
+
+/**
+ * State of a message. Received: `unread` or `read`. Sent: `sent` (no receipt yet), `delivered`
+ * (every recipient's node holds it), `read` (every recipient read it).
+ */
+export const MessageState = oneOf('sent', 'delivered', 'read', 'unread')
+export type MessageState = Contract<typeof MessageState>
+
+const messageMembers = {
+  id: Type.String({ description: 'id of the signed inner message resource' }),
+  from: text(),
+  to: Type.Array(text()),
+  subject: nullable(text()),
+  body: text(),
+  type: BodyType,
+  created: time(),
+  conversation: Type.String({ description: "the first message's id for a thread root" }),
+  replyTo: nullable(text()),
+  expires: nullable(time()),
+  state: MessageState,
+  direction: oneOf('in', 'out'),
+  attachments: Type.Optional(Type.Array(AttachmentInfo)),
+}
+/** One message as `inbox` and `show` return it. */
+export const Message = closed(messageMembers)
+export type Message = Contract<typeof Message>
+
+/** A receipt a recipient's node sent for a message (sender side). */
+export const ReceiptInfo = closed({ user: text(), status: oneOf('delivered', 'read'), at: time() })
+export type ReceiptInfo = Contract<typeof ReceiptInfo>
+
+/** `show` of a message: the message and, for sent ones, who has it. */
+export const MessageDetail = closed({ ...messageMembers, receipts: Type.Array(ReceiptInfo) })
+export type MessageDetail = Contract<typeof MessageDetail>
+
+/** A public post. */
+export const Post = closed({
+  id: text(),
+  from: text(),
+  body: text(),
+  type: PostType,
+  subject: nullable(text()),
+  created: time(),
+})
+export type Post = Contract<typeof Post>
+
+/** `GET /v1/items/{id}`: any message or post the node holds. */
+export const Shown = Type.Union([closed({ message: MessageDetail }), closed({ post: Post })])
+export type Shown = Contract<typeof Shown>
+
+/** A contact: `mutual` once the contact's trust back has arrived. */
+export const Contact = closed({
+  name: text(),
+  user: text(),
+  trust: text(),
+  added: time(),
+  status: oneOf('mutual', 'waiting'),
+})
+export type Contact = Contract<typeof Contact>
+
+/** How a replaced identity was proven (docs/protocol/keys.md §5). */
+const RotationKind = oneOf('key', 'recovery')
+
+/** `POST /v1/contacts`. */
+export const ContactAdded = closed({
+  name: text(),
+  user: text(),
+  trust: text(),
+  added: time(),
+  nodes: Type.Integer({ minimum: 0, description: "how many of the contact's devices it lists" }),
+  refreshed: Type.Optional(Type.Boolean({ description: 'already a contact: devices refreshed' })),
+  replaced: Type.Optional(
+    closed({ from: text(), kind: RotationKind }, 'the invite replaces this identity (rotation)'),
+  ),
+})
+export type ContactAdded = Contract<typeof ContactAdded>
+
+/** `DELETE /v1/contacts/{name}`. */
+export const ContactRemoved = closed({ name: text(), user: text(), revokes: Type.Array(text()) })
+export type ContactRemoved = Contract<typeof ContactRemoved>
+
+/** One of the user's devices. */
+export const Device = closed({
+  node: text(),
+  name: Type.Optional(text()),
+  authorization: Type.Array(text()),
+  status: oneOf('active', 'revoked', 'expired', 'pending'),
+  self: Type.Boolean(),
+  trusts: Type.Array(text()),
+})
+export type Device = Contract<typeof Device>
+
+/** `POST /v1/devices`. */
+export const DeviceAuthorized = closed({
+  node: text(),
+  name: Type.Optional(text()),
+  trust: text(),
+  authorization: Type.Array(text()),
+})
+export type DeviceAuthorized = Contract<typeof DeviceAuthorized>
+
+/** `DELETE /v1/devices/{node}`. */
+export const DeviceRevoked = closed({ node: text(), revokes: Type.Array(text()) })
+export type DeviceRevoked = Contract<typeof DeviceRevoked>
+
+/** `POST /v1/identity/rotate` and `/recover`: the user identity was replaced (keys.md §5). */
+export const IdentityRotated = closed({
+  user: Type.String({ description: 'the new user identity' }),
+  previous: Type.String({ description: 'the identity it replaces' }),
+  kind: RotationKind,
+  devices: count(),
+  contacts: count(),
+  recoveryWords: Type.Optional(Type.String({ description: 'after a recovery, shown once' })),
+})
+export type IdentityRotated = Contract<typeof IdentityRotated>
+
+/** A peer of the running node. */
+export const Peer = closed({
+  node: nullable(text()),
+  user: nullable(text()),
+  address: nullable(Type.String({ description: '`HOST:PORT` dialled; null when inbound only' })),
+  state: oneOf('connected', 'connecting', 'backoff', 'offline'),
+  direction: nullable(oneOf('inbound', 'outbound')),
+  lastError: nullable(text()),
+  nextAttempt: nullable(time()),
+})
+export type Peer = Contract<typeof Peer>
+
+/** The outcome of `sync`: `synced` when every connected peer finished before the timeout. */
+export const SyncResult = closed({ synced: Type.Boolean(), peers: Type.Array(Peer) })
+export type SyncResult = Contract<typeof SyncResult>
+
+/** One journal line. */
+export const JournalLine = closed({ position: count(), line: text() })
+export type JournalLine = Contract<typeof JournalLine>
+
+/** `GET /v1/messages`. */
+export const MessageList = closed({ messages: Type.Array(Message) })
+/** `GET /v1/posts`. */
+export const PostList = closed({ posts: Type.Array(Post) })
+/** `GET /v1/contacts`. */
+export const ContactList = closed({ contacts: Type.Array(Contact) })
+/** `GET /v1/devices`: `revoked` when this device was revoked. */
+export const DeviceList = closed({
+  devices: Type.Array(Device),
+  revoked: Type.Optional(RevokedInfo),
+})
+/** `GET /v1/peers`. */
+export const PeerList = closed({ peers: Type.Array(Peer) })
+/** `GET /v1/journal`. */
+export const JournalPage = closed({ lines: Type.Array(JournalLine) })
+/** `POST /v1/messages/{id}/read`. */
+export const MessageRead = closed({ message: MessageDetail })
+/** `GET /v1/invite`, `GET /v1/contacts/{name}/invite`. */
+export const Invite = closed({ invite: text() })
+/** `POST /v1/devices/join`: the user learned and this node. */
+export const Joined = closed({ user: text(), node: text() })
