@@ -20,10 +20,6 @@ export interface Statements {
   readonly getSecret: SqliteStatement
   readonly putSecret: SqliteStatement
   readonly deleteSecret: SqliteStatement
-  readonly enqueue: SqliteStatement
-  readonly listAll: SqliteStatement
-  readonly listFor: SqliteStatement
-  readonly dequeue: SqliteStatement
 }
 
 /** Prepare the fixed statements on `db`. */
@@ -49,25 +45,13 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       'SELECT position, line_id, user, id FROM resources WHERE position > ? ORDER BY position LIMIT ?',
     ),
     byLineId: p('SELECT position, user, id FROM resources WHERE line_key = ? AND line_id = ?'),
-    getPeer: p(
-      'SELECT last_known, last_sent_position, extra, updated_at FROM peers WHERE peer = ?',
-    ),
+    getPeer: p('SELECT last_known, extra, updated_at FROM peers WHERE peer = ?'),
     setPeer: p(
-      'INSERT OR REPLACE INTO peers (peer, last_known, last_sent_position, extra, updated_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO peers (peer, last_known, extra, updated_at) VALUES (?, ?, ?, ?)',
     ),
     getSecret: p('SELECT value FROM secrets WHERE name = ?'),
     putSecret: p('INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)'),
     deleteSecret: p('DELETE FROM secrets WHERE name = ?'),
-    enqueue: p(
-      'INSERT OR IGNORE INTO outbox (id, target, created_at, payload) VALUES (?, ?, ?, ?)',
-    ),
-    listAll: p(
-      'SELECT id, target, created_at, payload FROM outbox ORDER BY created_at, id LIMIT ?',
-    ),
-    listFor: p(
-      'SELECT id, target, created_at, payload FROM outbox WHERE target = ? ORDER BY created_at, id LIMIT ?',
-    ),
-    dequeue: p('DELETE FROM outbox WHERE id = ?'),
   }
 }
 
