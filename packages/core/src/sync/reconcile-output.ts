@@ -1,12 +1,14 @@
 /**
  * The reconciler's output side: a message under construction with skip coalescing, frame-limit
- * checkpoints, the queue of owed ranges (docs/protocol/sync.md §5.3) and canonical list orders.
+ * checkpoints, the queue of owed ranges (docs/protocol/sync.md §5.3), canonical list orders, and
+ * the writers of this side's own ranges (fingerprints, id lists, splits; sync.md §5.1).
  * @module
  */
 import { Mode, RangeWriter, compareSlices } from './reconcile-codec.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { FINGERPRINT_BYTES } from './fingerprint.js'
-import { ID_BYTES, MIN_BOUND, compareBounds } from './reconcile-storage.js'
+import { FINGERPRINT_BYTES, rangeFingerprint } from './fingerprint.js'
+import type { Sha256Source } from './fingerprint.js'
+import { ID_BYTES, MIN_BOUND, compareBounds, separatingBound } from './reconcile-storage.js'
 import type { Bound, ReconcileStorage } from './reconcile-storage.js'
 
 /**
@@ -137,4 +139,63 @@ export function sortedIds(ids: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(ids.length * ID_BYTES)
   ids.forEach((id, j) => out.set(id, j * ID_BYTES))
   return out
+}
+
+/** A FINGERPRINT range over our items [lo, hi) (sync.md §3). */
+export function writeFingerprint(
+  out: OutputBuffer,
+  s: ReconcileStorage,
+  hash: Sha256Source,
+  lower: Bound,
+  upper: Bound,
+  lo: number,
+  hi: number,
+): void {
+  out.range(lower, upper, Mode.FINGERPRINT)
+  out.w.bytes(rangeFingerprint(hash, s.sum(lo, hi), hi - lo))
+}
+
+/** An ID_LIST range: the `L`-byte id prefixes of our items [lo, hi), in canonical order. */
+export function writeIdList(
+  out: OutputBuffer,
+  s: ReconcileStorage,
+  lower: Bound,
+  upper: Bound,
+  lo: number,
+  hi: number,
+  L: number,
+): void {
+  out.range(lower, upper, Mode.ID_LIST)
+  out.w.byte(L)
+  out.w.varint(hi - lo)
+  for (const i of sortedPrefixOrder(s, lo, hi, L)) out.w.bytes(s.hash(i).subarray(0, L))
+}
+
+/** Equal-count buckets of our items; inner bounds are the shortest separators (sync.md §2.2). */
+export function writeSplit(
+  out: OutputBuffer,
+  s: ReconcileStorage,
+  hash: Sha256Source,
+  lower: Bound,
+  upper: Bound,
+  lo: number,
+  hi: number,
+  buckets: number,
+): void {
+  const n = hi - lo
+  const k = Math.min(buckets, n)
+  let from = lower
+  for (let j = 0; j < k; j++) {
+    const a = lo + Math.floor((j * n) / k)
+    const b = lo + Math.floor(((j + 1) * n) / k)
+    const to =
+      j === k - 1
+        ? upper
+        : separatingBound(
+            { created: s.created(b - 1), id: s.id(b - 1) },
+            { created: s.created(b), id: s.id(b) },
+          )
+    writeFingerprint(out, s, hash, from, to, a, b)
+    from = to
+  }
 }
