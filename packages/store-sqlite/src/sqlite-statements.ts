@@ -1,5 +1,9 @@
-/** Prepared statements of the SQLite store, prepared once per connection. @module */
-import type { ResourceMeta } from '@sdmp/store'
+/**
+ * The SQL of the SQLite store: fixed statements, prepared once per connection, and the one
+ * dynamic query (resource filters), with the row mappers.
+ * @module
+ */
+import type { ResourceMeta, ResourceQuery } from '@sdmp/store'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
 
 /** Every fixed statement the store runs. */
@@ -53,6 +57,31 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     putSecret: p('INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)'),
     deleteSecret: p('DELETE FROM secrets WHERE name = ?'),
   }
+}
+
+/**
+ * The SELECT of a validated {@link ResourceQuery} (non-empty `kinds`, if any) in journal order;
+ * values travel as parameters. The same SQL for the same filter shape, so it caches well.
+ */
+export function resourceQuerySql(q: ResourceQuery): { sql: string; params: unknown[] } {
+  const where = ['position > ?']
+  const params: unknown[] = [q.afterPosition ?? 0]
+  if (q.kinds) {
+    where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`)
+    params.push(...q.kinds)
+  }
+  if (q.user !== undefined) {
+    where.push('user = ?')
+    params.push(q.user)
+  }
+  if (q.ref !== undefined) {
+    where.push('ref = ?')
+    params.push(q.ref)
+  }
+  params.push(q.limit ?? -1)
+  const order = q.descending ? 'DESC' : 'ASC'
+  const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${order} LIMIT ?`
+  return { sql, params }
 }
 
 /** A resources row (without bytes) as ResourceMeta; no `ref` key when the column is NULL. */

@@ -38,7 +38,7 @@ import { BlobFiles } from './blob-files.js'
 import type { SqliteStatement } from './sqlite-driver.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
-import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
+import { digestKey, prepareStatements, resourceQuerySql, toMeta } from './sqlite-statements.js'
 import { commitGroup } from './sqlite-ingest.js'
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
 import {
@@ -224,22 +224,7 @@ export class SqliteStore implements Store {
     const q = assertQuery(query)
     return this.#run('queryResources', (o) => {
       if (q.kinds?.length === 0) return []
-      const where = ['position > ?']
-      const params: unknown[] = [q.afterPosition ?? 0]
-      if (q.kinds) {
-        where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`)
-        params.push(...q.kinds)
-      }
-      if (q.user !== undefined) {
-        where.push('user = ?')
-        params.push(q.user)
-      }
-      if (q.ref !== undefined) {
-        where.push('ref = ?')
-        params.push(q.ref)
-      }
-      params.push(q.limit ?? -1)
-      const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${q.descending ? 'DESC' : 'ASC'} LIMIT ?`
+      const { sql, params } = resourceQuerySql(q)
       return this.#stmt(o, sql)
         .all(...params)
         .map(toMeta)
