@@ -12,8 +12,8 @@
  * - node (the protocol runtime): no HTTP framework (hono, @hono/*) or `node:http(s)`, no
  *   `@sdmp/daemon`, `@sdmp/client`, `@sdmp/cli` or `@sdmp/web`, no relative path through a
  *   daemon folder (`account/`, `mail/`, `service/`, `daemon/`, `api/`), no database driver.
- * It does not check the rest of the direction (which workspace may depend on which): the
- * tsconfig project references and package.json dependencies decide that at build time.
+ * It does not check which workspace package depends on which (declared in each package.json
+ * and tsconfig.json, and not verified here), nor tests, benches or scripts.
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
