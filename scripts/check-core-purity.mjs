@@ -4,8 +4,9 @@
  * package in `rules` below, no `.ts` file under `packages/<pkg>/src` may import (static
  * `import`/`export ... from`, a bare `import '...'` or a dynamic `import('...')` with a literal
  * specifier) anything matching one of its patterns:
- * - core: no `node:` module (nor its bare built-in names), no database driver (better-sqlite3,
- *   pg), no web framework (hono), no native crypto (sodium-native): it must run in browsers;
+ * - core: no `node:` module nor the bare names fs, path, os, crypto, net, http, child_process;
+ *   no database driver (better-sqlite3, pg), no web framework (hono), no native crypto
+ *   (sodium-native): it must run in browsers;
  * - client: no `node:` module: the web app bundles it;
  * - store: no database driver, no web framework;
  * - transport: no database driver, no web framework;
