@@ -141,61 +141,65 @@ export function sortedIds(ids: Uint8Array[]): Uint8Array {
   return out
 }
 
-/** A FINGERPRINT range over our items [lo, hi) (sync.md §3). */
-export function writeFingerprint(
-  out: OutputBuffer,
-  s: ReconcileStorage,
-  hash: Sha256Source,
-  lower: Bound,
-  upper: Bound,
-  lo: number,
-  hi: number,
-): void {
-  out.range(lower, upper, Mode.FINGERPRINT)
-  out.w.bytes(rangeFingerprint(hash, s.sum(lo, hi), hi - lo))
-}
+/**
+ * The writers of this side's own ranges over a storage snapshot: a fingerprint, the list of id
+ * prefixes, or a split into fingerprinted buckets (sync.md §5.1). Items are given as index
+ * ranges [lo, hi) of the snapshot, with the range's bounds.
+ */
+export class OwnRanges {
+  readonly #s: ReconcileStorage
+  readonly #hash: Sha256Source
 
-/** An ID_LIST range: the `L`-byte id prefixes of our items [lo, hi), in canonical order. */
-export function writeIdList(
-  out: OutputBuffer,
-  s: ReconcileStorage,
-  lower: Bound,
-  upper: Bound,
-  lo: number,
-  hi: number,
-  L: number,
-): void {
-  out.range(lower, upper, Mode.ID_LIST)
-  out.w.byte(L)
-  out.w.varint(hi - lo)
-  for (const i of sortedPrefixOrder(s, lo, hi, L)) out.w.bytes(s.hash(i).subarray(0, L))
-}
+  constructor(storage: ReconcileStorage, hash: Sha256Source) {
+    this.#s = storage
+    this.#hash = hash
+  }
 
-/** Equal-count buckets of our items; inner bounds are the shortest separators (sync.md §2.2). */
-export function writeSplit(
-  out: OutputBuffer,
-  s: ReconcileStorage,
-  hash: Sha256Source,
-  lower: Bound,
-  upper: Bound,
-  lo: number,
-  hi: number,
-  buckets: number,
-): void {
-  const n = hi - lo
-  const k = Math.min(buckets, n)
-  let from = lower
-  for (let j = 0; j < k; j++) {
-    const a = lo + Math.floor((j * n) / k)
-    const b = lo + Math.floor(((j + 1) * n) / k)
-    const to =
-      j === k - 1
-        ? upper
-        : separatingBound(
-            { created: s.created(b - 1), id: s.id(b - 1) },
-            { created: s.created(b), id: s.id(b) },
-          )
-    writeFingerprint(out, s, hash, from, to, a, b)
-    from = to
+  /** The fingerprint of items [lo, hi) (sync.md §3). */
+  fingerprint(lo: number, hi: number): Uint8Array {
+    return rangeFingerprint(this.#hash, this.#s.sum(lo, hi), hi - lo)
+  }
+
+  /** A FINGERPRINT range over items [lo, hi). */
+  writeFingerprint(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
+    out.range(lower, upper, Mode.FINGERPRINT)
+    out.w.bytes(this.fingerprint(lo, hi))
+  }
+
+  /** An ID_LIST range: the `L`-byte id prefixes of items [lo, hi), in canonical order. */
+  writeIdList(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number, L: number) {
+    out.range(lower, upper, Mode.ID_LIST)
+    out.w.byte(L)
+    out.w.varint(hi - lo)
+    for (const i of sortedPrefixOrder(this.#s, lo, hi, L))
+      out.w.bytes(this.#s.hash(i).subarray(0, L))
+  }
+
+  /** Equal-count buckets of items; inner bounds are the shortest separators (sync.md §2.2). */
+  writeSplit(
+    out: OutputBuffer,
+    lower: Bound,
+    upper: Bound,
+    lo: number,
+    hi: number,
+    buckets: number,
+  ) {
+    const s = this.#s
+    const n = hi - lo
+    const k = Math.min(buckets, n)
+    let from = lower
+    for (let j = 0; j < k; j++) {
+      const a = lo + Math.floor((j * n) / k)
+      const b = lo + Math.floor(((j + 1) * n) / k)
+      const to =
+        j === k - 1
+          ? upper
+          : separatingBound(
+              { created: s.created(b - 1), id: s.id(b - 1) },
+              { created: s.created(b), id: s.id(b) },
+            )
+      this.writeFingerprint(out, from, to, a, b)
+      from = to
+    }
   }
 }

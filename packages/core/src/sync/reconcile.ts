@@ -38,8 +38,7 @@ import {
   mergeWork,
   sortedIds,
   sortedPrefixOrder,
-  writeIdList,
-  writeSplit,
+  OwnRanges,
 } from './reconcile-output.js'
 import type { Plan, Work } from './reconcile-output.js'
 
@@ -87,6 +86,8 @@ export interface ReconcileResult {
 export class Reconciler {
   readonly #s: ReconcileStorage
   readonly #hash: Sha256Source
+  /** Writes this side's own ranges (fingerprints, id lists, splits). */
+  readonly #own: OwnRanges
   readonly #max: number
   readonly #branching: number
   readonly #threshold: number
@@ -101,6 +102,7 @@ export class Reconciler {
   constructor(storage: ReconcileStorage, hash: Sha256Source, options: ReconcilerOptions = {}) {
     this.#s = storage
     this.#hash = hash
+    this.#own = new OwnRanges(storage, hash)
     this.#max = options.maxMessageBytes ?? RECONCILE_DEFAULTS.maxMessageBytes
     this.#branching = options.branching ?? RECONCILE_DEFAULTS.branching
     this.#threshold = options.idListThreshold ?? RECONCILE_DEFAULTS.idListThreshold
@@ -139,14 +141,12 @@ export class Reconciler {
     const out = new OutputBuffer()
     const n = this.#s.size
     if (n <= this.#threshold)
-      writeIdList(out, this.#s, MIN_BOUND, MAX_BOUND, 0, n, this.#prefixBytes)
+      this.#own.writeIdList(out, MIN_BOUND, MAX_BOUND, 0, n, this.#prefixBytes)
     else {
       const want = Math.ceil(n / (this.#branching * this.#branching * this.#threshold))
       const cap = Math.floor((this.#max - 2 * RESERVE_BYTES) / 120)
-      writeSplit(
+      this.#own.writeSplit(
         out,
-        this.#s,
-        this.#hash,
         MIN_BOUND,
         MAX_BOUND,
         0,
@@ -261,7 +261,7 @@ export class Reconciler {
       case Mode.DEFER:
         return undefined
       case Mode.FINGERPRINT: {
-        const mine = this.#fingerprint(lo, hi)
+        const mine = this.#own.fingerprint(lo, hi)
         if (equalFingerprint(mine, r.fingerprint)) return undefined
         return {
           act: (out: OutputBuffer) => this.#writeMismatch(out, lower, r.upper, lo, hi),
@@ -290,13 +290,13 @@ export class Reconciler {
         if (size > (this.#max - 2 * RESERVE_BYTES) / 2 && hi - lo > 1)
           return {
             act: (out: OutputBuffer) =>
-              writeSplit(out, this.#s, this.#hash, lower, r.upper, lo, hi, this.#branching),
+              this.#own.writeSplit(out, lower, r.upper, lo, hi, this.#branching),
           }
         return {
           act: (out: OutputBuffer) => {
             out.range(lower, r.upper, Mode.ID_DIFF)
             out.w.byte(L)
-            out.w.bytes(this.#fingerprint(lo, hi))
+            out.w.bytes(this.#own.fingerprint(lo, hi))
             out.w.varint(r.count)
             out.w.bytes(bitmap)
             out.w.varint(extras.length)
@@ -342,7 +342,7 @@ export class Reconciler {
           }
           return {
             act: (out: OutputBuffer) =>
-              writeIdList(out, this.#s, lower, r.upper, lo, hi, MAX_PREFIX_BYTES),
+              this.#own.writeIdList(out, lower, r.upper, lo, hi, MAX_PREFIX_BYTES),
           }
         }
         if (flagged.length === 0) return undefined
@@ -373,14 +373,10 @@ export class Reconciler {
     fresh.push(id)
   }
 
-  #fingerprint(lo: number, hi: number): Uint8Array {
-    return rangeFingerprint(this.#hash, this.#s.sum(lo, hi), hi - lo)
-  }
-
   /** Fingerprints differ: list small ranges, split big ones (sync.md §5.1). */
   #writeMismatch(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
     if (hi - lo <= this.#threshold)
-      writeIdList(out, this.#s, lower, upper, lo, hi, this.#prefixBytes)
-    else writeSplit(out, this.#s, this.#hash, lower, upper, lo, hi, this.#branching)
+      this.#own.writeIdList(out, lower, upper, lo, hi, this.#prefixBytes)
+    else this.#own.writeSplit(out, lower, upper, lo, hi, this.#branching)
   }
 }
