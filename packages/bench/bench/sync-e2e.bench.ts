@@ -1,7 +1,7 @@
 /**
  * End-to-end sync benchmarks (issue #4 "Speed"): node B pulls every resource node A holds over
- * TCP loopback (receive, verify, store in SQLite, journal), on one core and with the
- * verification worker pool; and the latency from publish on A to journaled on B. Node A runs in
+ * TCP loopback (receive, verify, store in SQLite, journal) on one core, and the latency from
+ * publish on A to journaled on B. Node A runs in
  * a worker thread; the baseline is "raw native Ed25519 verify (fastest)" from crypto.bench.ts.
  * @module
  */
@@ -11,7 +11,6 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { decodeResource } from '@sdmp/core'
-import { VerifyPool } from '@sdmp/node'
 import { percentile } from '@sdmp/testkit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import { connectTcp } from '@sdmp/transport'
@@ -69,9 +68,9 @@ async function startPeer(count: number): Promise<Peer> {
 }
 
 /** Open node B on a fresh store and connect it to A. */
-async function openB(peer: Peer, dir: string, pool?: VerifyPool) {
+async function openB(peer: Peer, dir: string) {
   const trustB = decodeResource(provider, peer.published[4]!).id
-  const b = await openNode(dir, NODE_B, trustB, peer.published, pool)
+  const b = await openNode(dir, NODE_B, trustB, peer.published)
   const channel: SecureChannel = await connectTcp(
     { host: '127.0.0.1', port: peer.port },
     { ...channelOptions(NODE_B, b), expectedPeer: NODE_A.fingerprint },
@@ -80,11 +79,7 @@ async function openB(peer: Peer, dir: string, pool?: VerifyPool) {
 }
 
 /** Resources per second for B to pull all `count` posts from A. */
-async function pullRate(
-  peer: Peer,
-  count: number,
-  pool?: VerifyPool,
-): Promise<{ rate: number; batch: number }> {
+async function pullRate(peer: Peer, count: number): Promise<{ rate: number; batch: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'sdmp-bench-b-'))
   let b: BenchNode | undefined
   try {
@@ -93,14 +88,14 @@ async function pullRate(
     let done!: () => void
     const all = new Promise<void>((r) => (done = r))
     const start = performance.now()
-    const opened = await openB(peer, dir, pool)
+    const opened = await openB(peer, dir)
     b = opened.b
     b.ingestor.onAppended((lines) => {
       batches++
       for (const l of lines) if (l.resource.kind === 'post') got++
       if (got >= count) done()
     })
-    await profiled(pool ? 'sync-pull-pool' : 'sync-pull-one-core', async () => {
+    await profiled('sync-pull-one-core', async () => {
       b!.engine.attach(opened.channel, 'initiator')
       await all
     })
@@ -135,21 +130,6 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       targetRatio: 0.7,
       notes: `${count} posts (~0.5 KB) pulled by a fresh node B: reconciliation, request_resource batches, verify, SQLite (synchronous=FULL), journal; ${Math.round(one.batch)} resources per commit on average; node A in a worker thread; load avg ${loadBefore}, ${cores} cores`,
     })
-    ctx.log(`sync-e2e: pull with a ${cores}-worker verify pool`)
-    const pool = new VerifyPool({ size: cores })
-    try {
-      const { rate: pooled, batch } = await pullRate(peer, count, pool)
-      results.push({
-        group: 'sync',
-        name: `sync: end-to-end ingest from a peer over TCP, verify pool of ${cores} workers`,
-        value: pooled,
-        unit: 'resources/s',
-        baseline: BASELINE,
-        notes: `${(pooled / oneCore).toFixed(2)}x the one-core figure (${Math.round(oneCore)}/s); the main thread still decodes, authorizes and stores; ${Math.round(batch)} resources per commit; node A shares the ${cores} cores; load avg ${load()}`,
-      })
-    } finally {
-      await pool.close()
-    }
 
     ctx.log(`sync-e2e: latency A -> B over ${publishes} publishes`)
     const dir = mkdtempSync(join(tmpdir(), 'sdmp-bench-b-'))

@@ -8,7 +8,6 @@ import { fingerprintOf, signResource, signingKeyFromSeed, toBase64url } from '@s
 import type { CryptoProvider, DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import { Ingestor, SyncEngine } from '@sdmp/node'
-import type { BatchVerifier } from '@sdmp/node'
 import { SqliteStore } from '@sdmp/store-sqlite'
 
 export const provider: CryptoProvider = createNodeProvider()
@@ -65,12 +64,11 @@ export async function openNode(
   k: SigningKey,
   trust: string,
   published: readonly Uint8Array[],
-  verifier?: BatchVerifier,
 ): Promise<BenchNode> {
   const store = new SqliteStore({ dir, sha512: provider.sha512 })
   await store.open()
   await store.initJournal(k.fingerprint)
-  const ingestor = new Ingestor({ provider, store, ...(verifier ? { verifier } : {}) })
+  const ingestor = new Ingestor({ provider, store })
   const out = await ingestor.ingest(published)
   if (out.some((o) => o.status !== 'stored'))
     throw new Error(`introduce: ${JSON.stringify(out.filter((o) => o.status !== 'stored'))}`)

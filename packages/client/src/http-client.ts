@@ -5,9 +5,10 @@
  * @module
  */
 import { ErrorCode, ProtocolError, isProtocolError } from '@sdmp/core'
-import { SseParser } from './sse-parser.js'
 import { checkedBytes, streamOf } from './byte-streams.js'
 import type { AttachmentApi, AttachmentDownload, SdmpApi, SdmpEvent } from './types.js'
+import { isAborted, readEvents, sleep } from './event-stream.js'
+import { errorOf } from './http-errors.js'
 import type {
   AddContactRequest,
   AuthorizeDeviceRequest,
@@ -51,7 +52,6 @@ export interface FollowEventsOptions extends EventsOptions {
   readonly onDisconnect?: (error: unknown) => void
 }
 
-const CODES = new Set<string>(Object.values(ErrorCode))
 /** Errors a reconnect cannot fix: stop following instead of retrying forever. */
 const FATAL = new Set<string>([ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.BAD_REQUEST])
 
@@ -255,40 +255,7 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
     if (response === undefined) return
     if (!response.ok) throw await errorOf(response)
     if (response.body === null) throw this.#unreachable()
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-    const parser = new SseParser()
-    let lastId: number | undefined
-    try {
-      for (;;) {
-        let chunk: ReadableStreamReadResult<string>
-        try {
-          chunk = await reader.read()
-        } catch (error) {
-          if (isAborted(signal)) return
-          throw new ProtocolError(ErrorCode.UNAVAILABLE, `event stream from ${this.#url} broke`, {
-            cause: error,
-          })
-        }
-        if (chunk.done) return
-        for (const message of parser.feed(chunk.value)) {
-          if (message.event === 'error') throw errorFromBody(message.data, 200)
-          const id = /^[0-9]+$/.test(message.id) ? Number(message.id) : undefined
-          lastId = id
-          yield {
-            event: JSON.parse(message.data) as SdmpEvent,
-            ...(id === undefined ? {} : { id }),
-          }
-        }
-        // A bare `id:` frame dispatches nothing but moves the resume point.
-        const bare = /^[0-9]+$/.test(parser.lastId) ? Number(parser.lastId) : undefined
-        if (bare !== undefined && bare !== lastId) {
-          lastId = bare
-          yield { id: bare }
-        }
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined)
-    }
+    yield* readEvents(response.body, this.#url, signal)
   }
 
   /** One JSON request; returns the parsed success body or throws the server's error. */
@@ -341,55 +308,4 @@ function queryString(query: object): string {
   }
   const text = params.toString()
   return text === '' ? '' : `?${text}`
-}
-
-/** The ProtocolError of a failed response (its `{"error":{"code","message"}}` body). */
-async function errorOf(response: Response): Promise<Error> {
-  let text = ''
-  try {
-    text = await response.text()
-  } catch {
-    // fall through with an empty body
-  }
-  return errorFromBody(text, response.status)
-}
-
-function errorFromBody(text: string, status: number): Error {
-  let code: unknown
-  let message: unknown
-  try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }
-    code = body.error?.code
-    message = body.error?.message
-  } catch {
-    // not an error document
-  }
-  const msg = typeof message === 'string' ? message : `daemon replied with status ${status}`
-  if (typeof code === 'string' && CODES.has(code)) return new ProtocolError(code as ErrorCode, msg)
-  // INTERNAL is a bug in the daemon, reported as one (exit 70), not as a coded outcome.
-  if (code === 'INTERNAL' && typeof message === 'string')
-    return new Error(`daemon: ${msg} (INTERNAL)`)
-  // Anything else is not an answer of an sdmp daemon: a broken reply (found by the fuzzer).
-  return new ProtocolError(
-    ErrorCode.UNAVAILABLE,
-    `daemon replied with status ${status} and no sdmp error document`,
-  )
-}
-
-/** Whether the signal has aborted (a function, so checks inside loops are not narrowed away). */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true
-}
-
-/** Wait `ms`, or less when the signal aborts (never rejects). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }

@@ -7,8 +7,6 @@
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
 export type { IngestOutcome, AppendedLine, IngestorOptions, Publication } from './ingest.js'
-export { VerifyPool } from './verify-pool.js'
-export type { BatchVerifier, VerifyJob, VerifyPoolOptions } from './verify-pool.js'
 export { SyncEngine, DEFAULT_SYNC_LIMITS } from './sync/sync-engine.js'
 export type { SyncEngineOptions, SyncLimits } from './sync/sync-engine.js'
 export { PeerSession } from './sync/peer-session.js'

@@ -4,8 +4,7 @@
  * acknowledging, then update the trust graph and announce the new lines (docs/protocol/sync.md §5).
  * Resources whose signer is not yet known (the trust arrives later) wait in a bounded pending
  * set and are retried whenever the trust graph changes. Calls that arrive while a batch is being
- * committed are merged into the next batch (one commit for all of them), and a large batch can
- * have its signatures checked by a {@link BatchVerifier} (worker pool) before it is authorized.
+ * committed are merged into the next batch (one commit for all of them).
  * @module
  */
 import {
@@ -25,8 +24,6 @@ import { AuthorQuota } from './author-quota.js'
 import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
 import type { PendingLimits } from './pending-set.js'
-import { precheckSignatures } from './verify-pool.js'
-import type { BatchVerifier, Checks } from './verify-pool.js'
 
 /** Outcome of one resource offered to the pipeline. */
 export interface IngestOutcome {
@@ -91,18 +88,11 @@ export interface IngestorOptions {
   readonly pending?: Partial<PendingLimits>
   /** The per-author storage quota for resources from peers (author-quota.ts, sync.md §9). */
   readonly quota?: Partial<QuotaLimits>
-  /**
-   * Checks the signatures of large batches elsewhere (a {@link VerifyPool}); outcomes are the
-   * same with or without it. Not closed by the Ingestor.
-   */
-  readonly verifier?: BatchVerifier
-  /** Smallest batch handed to the verifier (default 8); smaller ones verify inline. */
-  readonly verifierMinBatch?: number
   /** Most items merged into one batch from concurrent calls (default 4096). */
   readonly maxBatch?: number
 }
 
-/** A decoded, ordered batch whose signatures may be checking on the verifier. */
+/** A decoded batch, ordered so that identities and trusts come first. */
 interface Prepared {
   readonly outcomes: IngestOutcome[]
   readonly todo: {
@@ -111,7 +101,6 @@ interface Prepared {
     source: string | undefined
     inner?: DecodedResource
   }[]
-  readonly checks: Promise<Checks | undefined> | undefined
 }
 
 interface Taken {
@@ -151,8 +140,6 @@ export class Ingestor {
    */
   user: () => string | undefined = () => undefined
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
-  readonly #verifier: BatchVerifier | undefined
-  readonly #verifierMin: number
   readonly #maxBatch: number
   /** Calls waiting for the running batch to finish; ingests are serialized so that journal
    * order equals acknowledgement order. */
@@ -169,8 +156,6 @@ export class Ingestor {
       ...(options.pendingTtlMs !== undefined && { ttlMs: options.pendingTtlMs }),
     })
     this.#quota = new AuthorQuota(options.store, options.quota)
-    this.#verifier = options.verifier
-    this.#verifierMin = options.verifierMinBatch ?? 8
     this.#maxBatch = options.maxBatch ?? 4096
   }
 
@@ -267,24 +252,14 @@ export class Ingestor {
     })
   }
 
-  /**
-   * Run waiting calls, merging those that queued up meanwhile into one batch (one commit). With
-   * a verifier, the next batch is decoded and sent to it as soon as the current one has its
-   * signature results, so verification overlaps authorization, commit and push.
-   */
+  /** Run waiting calls, merging those that queued up meanwhile into one batch (one commit). */
   async #drain(): Promise<void> {
     this.#running = true
     try {
       let cur = this.#take()
       while (cur) {
-        let next: Taken | undefined
-        let took = false
-        const early = () => {
-          took = true
-          next = this.#take()
-        }
         try {
-          const outcomes = await this.#apply(cur.prepared, early)
+          const outcomes = await this.#apply(cur.prepared)
           let o = 0
           for (const g of cur.group) {
             g.resolve(outcomes.slice(o, o + g.items.length))
@@ -293,8 +268,7 @@ export class Ingestor {
         } catch (e) {
           for (const g of cur.group) g.reject(e)
         }
-        // Calls that arrived after the early take still wait: never leave them behind.
-        cur = (took ? next : undefined) ?? this.#take()
+        cur = this.#take()
       }
     } finally {
       this.#running = false
@@ -325,7 +299,7 @@ export class Ingestor {
     return this.#apply(this.#prepare(items))
   }
 
-  /** Decode and order a batch, and start its signature checks on the verifier (if any). */
+  /** Decode and order a batch. */
   #prepare(items: readonly Item[]): Prepared {
     const outcomes: IngestOutcome[] = new Array(items.length)
     const todo: Prepared['todo'] = []
@@ -343,29 +317,13 @@ export class Ingestor {
     })
     // Identities and trusts first, so that what they authorize validates in the same batch.
     todo.sort((a, b) => (KIND_ORDER[a.r.kind] ?? 9) - (KIND_ORDER[b.r.kind] ?? 9) || a.i - b.i)
-    const checks =
-      this.#verifier && this.#verifier.size > 0 && todo.length >= this.#verifierMin
-        ? precheckSignatures(
-            this.#verifier,
-            this.graph,
-            todo.map((t) => t.r),
-          )
-        : undefined
-    return { outcomes, todo, checks }
+    return { outcomes, todo }
   }
 
-  /**
-   * Authorize (trust graph), store and journal a prepared batch, in order. `verified` runs once
-   * the verifier's results are in (only when the batch went to the verifier).
-   */
-  async #apply(p: Prepared, verified?: () => void): Promise<IngestOutcome[]> {
+  /** Authorize (trust graph), store and journal a prepared batch, in order. */
+  async #apply(p: Prepared): Promise<IngestOutcome[]> {
     const { outcomes } = p
     let todo = p.todo
-    let checks: Checks | undefined
-    if (p.checks) {
-      checks = await p.checks
-      verified?.()
-    }
     const now = this.#clock()
     const user = this.user()
     // sync.md §9: resources from peers count against their author's quota, except our own
@@ -383,11 +341,7 @@ export class Ingestor {
       const retry: typeof todo = []
       for (const item of todo) {
         try {
-          const verified = checks?.get(item.r)
-          const v = checkResource(this.#provider, item.r, this.graph, {
-            now,
-            ...(verified ? { verified } : {}),
-          })
+          const v = checkResource(this.#provider, item.r, this.graph, { now })
           // Private kinds only ever travel sealed (envelope.md §1): a node never journals a
           // message or receipt in the clear, whoever signed it.
           if (SEALABLE_KINDS.includes(v.kind)) {

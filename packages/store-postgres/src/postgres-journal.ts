@@ -18,7 +18,6 @@ export interface PgTables {
   readonly resources: string
   readonly peers: string
   readonly secrets: string
-  readonly outbox: string
   readonly local: string
   readonly blobs: string
   readonly chunks: string
@@ -34,7 +33,6 @@ export function pgTables(schema: string): PgTables {
     resources: `${q}.resources`,
     peers: `${q}.peers`,
     secrets: `${q}.secrets`,
-    outbox: `${q}.outbox`,
     local: `${q}.local`,
     blobs: `${q}.blobs`,
     chunks: `${q}.blob_chunks`,

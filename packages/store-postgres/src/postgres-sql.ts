@@ -1,9 +1,9 @@
 /**
- * SQL builders and row mappers of the PostgreSQL store: resource queries and sync ranges in
- * (created, id) order (docs/protocol/sync.md). Values always travel as parameters.
+ * SQL builders and row mappers of the PostgreSQL store: resource queries in journal order
+ * (docs/store.md). Values always travel as parameters.
  * @module
  */
-import type { ResourceKey, ResourceMeta, ResourceQuery } from '@sdmp/store'
+import type { ResourceMeta, ResourceQuery } from '@sdmp/store'
 import type { PgTables } from './postgres-journal.js'
 
 type Row = Record<string, unknown>
@@ -44,25 +44,4 @@ export function resourceQuerySql(
     sql += ` LIMIT $${values.length}`
   }
   return { sql, values }
-}
-
-/**
- * WHERE clause for `from <= (created, id) < to`. Row comparison on the (created, id) index; ids
- * use the "C" collation, so an id prefix (or '') bounds exactly as in byte order.
- */
-export function rangeWhere(range: { from?: ResourceKey; to?: ResourceKey }): {
-  where: string
-  values: unknown[]
-} {
-  const parts: string[] = []
-  const values: unknown[] = []
-  if (range.from) {
-    values.push(range.from.created, range.from.id)
-    parts.push(`(created, id) >= ($${values.length - 1}::bigint, $${values.length}::text)`)
-  }
-  if (range.to) {
-    values.push(range.to.created, range.to.id)
-    parts.push(`(created, id) < ($${values.length - 1}::bigint, $${values.length}::text)`)
-  }
-  return { where: parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '', values }
 }

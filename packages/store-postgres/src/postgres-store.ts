@@ -11,10 +11,8 @@ import type {
   JournalRow,
   LocalRange,
   LocalRecord,
-  OutboxItem,
   PeerState,
   PutResult,
-  ResourceKey,
   ResourceMeta,
   ResourceQuery,
   StoreUsage,
@@ -32,10 +30,8 @@ import {
   assertLocalRange,
   assertLocalRecords,
   assertName,
-  assertOutboxItem,
   assertPeerState,
   assertQuery,
-  assertRange,
 } from '@sdmp/store'
 import { GroupCommit } from './group-commit.js'
 import { deleteBlobOn, getBlobFrom, putBlobOn, toBytes } from './postgres-blobs.js'
@@ -46,7 +42,7 @@ import { migratePostgres } from './postgres-migrator.js'
 import type { PgMigration } from './postgres-migrator.js'
 import { resolvePostgresConfig } from './postgres-store-config.js'
 import type { PostgresStoreConfig, ResolvedPostgresConfig } from './postgres-store-config.js'
-import { rangeWhere, resourceQuerySql, toMeta } from './postgres-sql.js'
+import { resourceQuerySql, toMeta } from './postgres-sql.js'
 
 type Row = Record<string, unknown>
 
@@ -191,38 +187,14 @@ export class PostgresStore implements Store {
     return row && { position: Number(row['position']), line: row['line'] as string }
   }
 
-  async rangeKeys(range: {
-    from?: ResourceKey
-    to?: ResourceKey
-    limit?: number
-  }): Promise<ResourceKey[]> {
-    const r = assertRange(range)
-    if (r.limit === 0) return this.#db.use('range', async () => [])
-    const { where, values } = rangeWhere(r)
-    const limit = r.limit === undefined ? '' : ` LIMIT ${r.limit}`
-    const rows = await this.#all(
-      `SELECT created, id FROM ${this.#t.resources}${where} ORDER BY created, id${limit}`,
-      values,
-    )
-    return rows.map((row) => ({ created: Number(row['created']), id: row['id'] as string }))
-  }
-
-  async countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number> {
-    const { where, values } = rangeWhere(assertRange(range))
-    const row = await this.#one(`SELECT count(*) AS n FROM ${this.#t.resources}${where}`, values)
-    return Number(row!['n'])
-  }
-
   async getPeerState(peer: string): Promise<PeerState | undefined> {
     assertName(peer, 'peer')
     const row = await this.#one(`SELECT * FROM ${this.#t.peers} WHERE peer = $1`, [peer])
     if (!row) return undefined
     const known = row['last_known'] as string | null
-    const sent = row['last_sent_position'] as string | null
     const extra = row['extra'] as string | null
     return {
       ...(known === null ? {} : { lastKnown: known }),
-      ...(sent === null ? {} : { lastSentPosition: Number(sent) }),
       ...(extra === null ? {} : { extra }),
       updatedAt: Number(row['updated_at']),
     }
@@ -235,12 +207,11 @@ export class PostgresStore implements Store {
     await this.#db.tx('peer state', async (tx) => {
       await tx.query('SET LOCAL synchronous_commit TO OFF')
       await tx.query(
-        `INSERT INTO ${this.#t.peers} (peer, last_known, last_sent_position, extra, updated_at)
-         VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO ${this.#t.peers} (peer, last_known, extra, updated_at)
+         VALUES ($1, $2, $3, $4)
          ON CONFLICT (peer) DO UPDATE SET last_known = EXCLUDED.last_known,
-           last_sent_position = EXCLUDED.last_sent_position, extra = EXCLUDED.extra,
-           updated_at = EXCLUDED.updated_at`,
-        [peer, s.lastKnown ?? null, s.lastSentPosition ?? null, s.extra ?? null, s.updatedAt],
+           extra = EXCLUDED.extra, updated_at = EXCLUDED.updated_at`,
+        [peer, s.lastKnown ?? null, s.extra ?? null, s.updatedAt],
       )
     })
   }
@@ -325,38 +296,6 @@ export class PostgresStore implements Store {
       ns,
       list,
     ])
-  }
-
-  async enqueueOutbox(item: OutboxItem): Promise<void> {
-    const o = assertOutboxItem(item)
-    // Same id again is a no-op, as in every backend.
-    await this.#all(
-      `INSERT INTO ${this.#t.outbox} (id, target, payload, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO NOTHING`,
-      [o.id, o.target, o.payload, o.createdAt],
-    )
-  }
-
-  async listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]> {
-    if (target !== undefined) assertName(target, 'target')
-    assertInteger(limit, 'limit')
-    const rows = await this.#all(
-      `SELECT id, target, payload, created_at FROM ${this.#t.outbox}
-       WHERE ($1::text IS NULL OR target = $1) ORDER BY created_at, id LIMIT $2`,
-      [target ?? null, limit],
-    )
-    return rows.map((r) => ({
-      id: r['id'] as string,
-      target: r['target'] as string,
-      payload: toBytes(r['payload']),
-      createdAt: Number(r['created_at']),
-    }))
-  }
-
-  async removeOutbox(ids: readonly string[]): Promise<void> {
-    const list = assertArray(ids, 'ids')
-    list.forEach((id, i) => assertName(id, `ids[${i}]`))
-    await this.#all(`DELETE FROM ${this.#t.outbox} WHERE id = ANY($1::text[])`, [list])
   }
 
   async putBlob(

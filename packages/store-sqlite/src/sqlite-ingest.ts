@@ -4,7 +4,7 @@
  */
 import { HASH_B64_LENGTH, formatJournalLine } from '@sdmp/core'
 import type { Sha512 } from '@sdmp/core'
-import type { IngestItem, PutResult, ResourceKey } from '@sdmp/store'
+import type { IngestItem, PutResult } from '@sdmp/store'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
 import { wrapDriverError } from './sqlite-open.js'
 import { digestKey } from './sqlite-statements.js'
@@ -85,19 +85,4 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
   }
   o.head = head
   group.forEach((p, i) => p.resolve(results[i]!))
-}
-
-/** WHERE clause for a (created, id) range; SQLite row values use the (created, id) index. */
-export function rangeWhere(r: { from?: ResourceKey; to?: ResourceKey }): [string, unknown[]] {
-  const where: string[] = []
-  const params: unknown[] = []
-  if (r.from) {
-    where.push('(created, id) >= (?, ?)')
-    params.push(r.from.created, r.from.id)
-  }
-  if (r.to) {
-    where.push('(created, id) < (?, ?)')
-    params.push(r.to.created, r.to.id)
-  }
-  return [where.length ? `WHERE ${where.join(' AND ')}` : '', params]
 }

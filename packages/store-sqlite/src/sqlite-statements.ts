@@ -1,5 +1,9 @@
-/** Prepared statements of the SQLite store, prepared once per connection. @module */
-import type { ResourceMeta } from '@sdmp/store'
+/**
+ * The SQL of the SQLite store: fixed statements, prepared once per connection, and the one
+ * dynamic query (resource filters), with the row mappers.
+ * @module
+ */
+import type { ResourceMeta, ResourceQuery } from '@sdmp/store'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
 
 /** Every fixed statement the store runs. */
@@ -20,10 +24,6 @@ export interface Statements {
   readonly getSecret: SqliteStatement
   readonly putSecret: SqliteStatement
   readonly deleteSecret: SqliteStatement
-  readonly enqueue: SqliteStatement
-  readonly listAll: SqliteStatement
-  readonly listFor: SqliteStatement
-  readonly dequeue: SqliteStatement
 }
 
 /** Prepare the fixed statements on `db`. */
@@ -49,26 +49,39 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       'SELECT position, line_id, user, id FROM resources WHERE position > ? ORDER BY position LIMIT ?',
     ),
     byLineId: p('SELECT position, user, id FROM resources WHERE line_key = ? AND line_id = ?'),
-    getPeer: p(
-      'SELECT last_known, last_sent_position, extra, updated_at FROM peers WHERE peer = ?',
-    ),
+    getPeer: p('SELECT last_known, extra, updated_at FROM peers WHERE peer = ?'),
     setPeer: p(
-      'INSERT OR REPLACE INTO peers (peer, last_known, last_sent_position, extra, updated_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO peers (peer, last_known, extra, updated_at) VALUES (?, ?, ?, ?)',
     ),
     getSecret: p('SELECT value FROM secrets WHERE name = ?'),
     putSecret: p('INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)'),
     deleteSecret: p('DELETE FROM secrets WHERE name = ?'),
-    enqueue: p(
-      'INSERT OR IGNORE INTO outbox (id, target, created_at, payload) VALUES (?, ?, ?, ?)',
-    ),
-    listAll: p(
-      'SELECT id, target, created_at, payload FROM outbox ORDER BY created_at, id LIMIT ?',
-    ),
-    listFor: p(
-      'SELECT id, target, created_at, payload FROM outbox WHERE target = ? ORDER BY created_at, id LIMIT ?',
-    ),
-    dequeue: p('DELETE FROM outbox WHERE id = ?'),
   }
+}
+
+/**
+ * The SELECT of a validated {@link ResourceQuery} (non-empty `kinds`, if any) in journal order;
+ * values travel as parameters. The same SQL for the same filter shape, so it caches well.
+ */
+export function resourceQuerySql(q: ResourceQuery): { sql: string; params: unknown[] } {
+  const where = ['position > ?']
+  const params: unknown[] = [q.afterPosition ?? 0]
+  if (q.kinds) {
+    where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`)
+    params.push(...q.kinds)
+  }
+  if (q.user !== undefined) {
+    where.push('user = ?')
+    params.push(q.user)
+  }
+  if (q.ref !== undefined) {
+    where.push('ref = ?')
+    params.push(q.ref)
+  }
+  params.push(q.limit ?? -1)
+  const order = q.descending ? 'DESC' : 'ASC'
+  const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${order} LIMIT ?`
+  return { sql, params }
 }
 
 /** A resources row (without bytes) as ResourceMeta; no `ref` key when the column is NULL. */

@@ -13,10 +13,8 @@ import type {
   JournalRow,
   LocalRange,
   LocalRecord,
-  OutboxItem,
   PeerState,
   PutResult,
-  ResourceKey,
   ResourceMeta,
   ResourceQuery,
   StoreUsage,
@@ -33,17 +31,15 @@ import {
   assertLocalRange,
   assertLocalRecords,
   assertName,
-  assertOutboxItem,
   assertPeerState,
   assertQuery,
-  assertRange,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
 import type { SqliteStatement } from './sqlite-driver.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
-import { digestKey, prepareStatements, toMeta } from './sqlite-statements.js'
-import { commitGroup, rangeWhere } from './sqlite-ingest.js'
+import { digestKey, prepareStatements, resourceQuerySql, toMeta } from './sqlite-statements.js'
+import { commitGroup } from './sqlite-ingest.js'
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
 import {
   deleteLocalRows,
@@ -228,22 +224,7 @@ export class SqliteStore implements Store {
     const q = assertQuery(query)
     return this.#run('queryResources', (o) => {
       if (q.kinds?.length === 0) return []
-      const where = ['position > ?']
-      const params: unknown[] = [q.afterPosition ?? 0]
-      if (q.kinds) {
-        where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`)
-        params.push(...q.kinds)
-      }
-      if (q.user !== undefined) {
-        where.push('user = ?')
-        params.push(q.user)
-      }
-      if (q.ref !== undefined) {
-        where.push('ref = ?')
-        params.push(q.ref)
-      }
-      params.push(q.limit ?? -1)
-      const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${q.descending ? 'DESC' : 'ASC'} LIMIT ?`
+      const { sql, params } = resourceQuerySql(q)
       return this.#stmt(o, sql)
         .all(...params)
         .map(toMeta)
@@ -303,38 +284,12 @@ export class SqliteStore implements Store {
     })
   }
 
-  async rangeKeys(range: {
-    from?: ResourceKey
-    to?: ResourceKey
-    limit?: number
-  }): Promise<ResourceKey[]> {
-    const r = assertRange(range)
-    return this.#run('rangeKeys', (o) => {
-      const [where, params] = rangeWhere(r)
-      const sql = `SELECT created, id FROM resources ${where} ORDER BY created, id LIMIT ?`
-      return this.#stmt(o, sql).all(...params, r.limit ?? -1) as ResourceKey[]
-    })
-  }
-
-  async countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number> {
-    const r = assertRange(range)
-    return this.#run('countRange', (o) => {
-      const [where, params] = rangeWhere(r)
-      return (
-        this.#stmt(o, `SELECT count(*) AS n FROM resources ${where}`).get(...params) as {
-          n: number
-        }
-      ).n
-    })
-  }
-
   async getPeerState(peer: string): Promise<PeerState | undefined> {
     assertName(peer, 'peer')
     return this.#run('getPeerState', (o) => {
       const r = o.st.getPeer.get(peer) as
         | {
             last_known: string | null
-            last_sent_position: number | null
             extra: string | null
             updated_at: number
           }
@@ -342,7 +297,6 @@ export class SqliteStore implements Store {
       if (!r) return undefined
       return {
         ...(r.last_known === null ? {} : { lastKnown: r.last_known }),
-        ...(r.last_sent_position === null ? {} : { lastSentPosition: r.last_sent_position }),
         ...(r.extra === null ? {} : { extra: r.extra }),
         updatedAt: r.updated_at,
       }
@@ -356,13 +310,7 @@ export class SqliteStore implements Store {
     // again; the next durable commit makes it durable anyway.
     await this.#run('setPeerState', (o) =>
       withoutFsync(o, () =>
-        o.st.setPeer.run(
-          peer,
-          s.lastKnown ?? null,
-          s.lastSentPosition ?? null,
-          s.extra ?? null,
-          s.updatedAt,
-        ),
+        o.st.setPeer.run(peer, s.lastKnown ?? null, s.extra ?? null, s.updatedAt),
       ),
     )
   }
@@ -413,43 +361,6 @@ export class SqliteStore implements Store {
     assertLocalNamespace(ns)
     assertArray(keys, 'local keys').forEach((k) => assertLocalKey(k))
     await this.#run('deleteLocal', (o) => deleteLocalRows(o, ns, keys))
-  }
-
-  async enqueueOutbox(item: OutboxItem): Promise<void> {
-    const i = assertOutboxItem(item)
-    await this.#run('enqueueOutbox', (o) =>
-      o.st.enqueue.run(i.id, i.target, i.createdAt, i.payload),
-    )
-  }
-
-  async listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]> {
-    if (target !== undefined) assertName(target, 'target')
-    assertInteger(limit, 'limit')
-    return this.#run('listOutbox', (o) => {
-      const rows = (
-        target === undefined ? o.st.listAll.all(limit) : o.st.listFor.all(target, limit)
-      ) as { id: string; target: string; created_at: number; payload: Buffer }[]
-      return rows.map((r) => ({
-        id: r.id,
-        target: r.target,
-        createdAt: r.created_at,
-        payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
-      }))
-    })
-  }
-
-  async removeOutbox(ids: readonly string[]): Promise<void> {
-    assertArray(ids, 'ids').forEach((id, i) => assertName(id, `ids[${i}]`))
-    await this.#run('removeOutbox', (o) => {
-      o.db.exec('BEGIN IMMEDIATE')
-      try {
-        for (const id of ids) o.st.dequeue.run(id)
-        o.db.exec('COMMIT')
-      } catch (e) {
-        o.db.exec('ROLLBACK')
-        throw e
-      }
-    })
   }
 
   async putBlob(

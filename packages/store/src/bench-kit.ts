@@ -118,26 +118,12 @@ export async function runStoreBench(
     })
     report({ name: `${name} ingest batched (1000/tx, 300 B)`, value: r, unit: 'resources/s' })
 
-    // Lookup by id and range scans on the store just filled.
+    // Lookup by id on the store just filled.
     const lookups = Math.max(2000, Math.round(50_000 * s))
     const lookupRate = await rate(lookups, async () => {
       for (let i = 0; i < lookups; i++) await store.getResource(all[(i * 7919) % n]!.id)
     })
     report({ name: `${name} lookup by id`, value: lookupRate, unit: 'lookups/s' })
-    const scans = Math.max(50, Math.round(500 * s))
-    let keys = 0
-    const t = performance.now()
-    for (let i = 0; i < scans; i++) {
-      const from = all[(i * 104_729) % n]!
-      keys += (await store.rangeKeys({ from: { created: from.created, id: from.id }, limit: 1000 }))
-        .length
-      await store.countRange({ from: { created: from.created, id: from.id } })
-    }
-    report({
-      name: `${name} range scan (1000 keys + count)`,
-      value: (keys * 1000) / (performance.now() - t),
-      unit: 'keys/s',
-    })
     await factory.destroy(store)
   }
 
@@ -226,7 +212,7 @@ async function growth(
   const seconds = (performance.now() - t) / 1000
   const count = await store.countResources()
   if (count !== total) throw new Error(`growth: stored ${count}, expected ${total}`)
-  // A lookup and a range scan at full size, so the figures cover a big store too.
+  // A lookup at full size, so the figures cover a big store too.
   const probe = benchItem('growth', Math.floor(total / 2), 200)
   if (!(await store.getResource(probe.id))) throw new Error('growth: probe missing')
   await factory.destroy(store)

@@ -1,15 +1,13 @@
 /**
- * Conformance cases for queries and the sync order: queryResources filters and order, usageOf,
- * rangeKeys/countRange boundaries in (created, id) order (docs/protocol/sync.md), and a
- * fast-check property over random put sequences.
+ * Conformance cases for queries: queryResources filters and order, usageOf, and a fast-check
+ * property over random put sequences.
  * @module
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Harness } from './conformance-kit.js'
-import { KINDS, NODE_FP, USERS, checkJournal, makeItem, T0 } from './conformance-kit.js'
-import type { IngestItem, ResourceKey, ResourceMeta } from './store.js'
-import { compareKeys } from './validate.js'
+import { KINDS, NODE_FP, USERS, checkJournal, makeItem } from './conformance-kit.js'
+import type { IngestItem, ResourceMeta } from './store.js'
 
 function metaOf(item: IngestItem, position: number): ResourceMeta {
   const { id, user, kind, created, ref } = item
@@ -18,10 +16,10 @@ function metaOf(item: IngestItem, position: number): ResourceMeta {
     : { id, user, kind, created, ref, position }
 }
 
-/** Register the query, range and property cases for one backend. */
+/** Register the query and property cases for one backend. */
 export function registerQueryCases(h: Harness): void {
   const n = h.name
-  describe(`${n}: queries and sync ranges`, () => {
+  describe(`${n}: queries`, () => {
     it(`${n}: queryResources filters by kinds, user, ref and position, in journal order`, () =>
       h.with(async (store) => {
         const items = Array.from({ length: 40 }, (_, i) => makeItem(i))
@@ -86,57 +84,6 @@ export function registerQueryCases(h: Harness): void {
           })
         }
         await assert.rejects(store.usageOf('not a digest'), { code: 'BAD_REQUEST' })
-      }))
-
-    it(`${n}: rangeKeys and countRange honour (created, id) order and bounds`, () =>
-      h.with(async (store) => {
-        const items = Array.from({ length: 60 }, (_, i) => makeItem(i))
-        await store.putResources(items.slice(30))
-        await store.putResources(items.slice(0, 30))
-        const keys: ResourceKey[] = items
-          .map((i) => ({ created: i.created, id: i.id }))
-          .sort(compareKeys)
-        assert.deepEqual(await store.rangeKeys({}), keys)
-        assert.equal(await store.countRange({}), 60)
-        const check = async (from: number | undefined, to: number | undefined, limit?: number) => {
-          const range = {
-            ...(from === undefined ? {} : { from: keys[from]! }),
-            ...(to === undefined ? {} : { to: keys[to]! }),
-          }
-          const want = keys.slice(from ?? 0, to ?? keys.length)
-          const what = `range [${from}, ${to}) limit ${limit}`
-          assert.deepEqual(await store.countRange(range), want.length, what)
-          const got = await store.rangeKeys(limit === undefined ? range : { ...range, limit })
-          assert.deepEqual(got, limit === undefined ? want : want.slice(0, limit), what)
-        }
-        await check(0, 60 - 1)
-        await check(5, 17)
-        await check(11, 12)
-        await check(12, 12)
-        await check(20, undefined)
-        await check(undefined, 33)
-        await check(7, 50, 9)
-        await check(undefined, undefined, 4)
-        // from > to is an empty range, not an error
-        assert.deepEqual(await store.rangeKeys({ from: keys[30]!, to: keys[10]! }), [])
-        assert.equal(await store.countRange({ from: keys[30]!, to: keys[10]! }), 0)
-        // id prefixes and empty ids are valid bounds: {created, ''} sorts before every id
-        const second = T0 + 1000
-        const atSecond = keys.filter((k) => k.created === second)
-        assert.deepEqual(
-          await store.rangeKeys({
-            from: { created: second, id: '' },
-            to: { created: second + 1, id: '' },
-          }),
-          atSecond,
-        )
-        assert.equal(
-          await store.countRange({ from: { created: second, id: atSecond[1]!.id.slice(0, 3) } }),
-          keys.filter(
-            (k) => compareKeys(k, { created: second, id: atSecond[1]!.id.slice(0, 3) }) >= 0,
-          ).length,
-        )
-        assert.deepEqual(await store.rangeKeys({ from: keys[0]!, limit: 0 }), [])
       }))
 
     it(`${n}: random put sequences give one line per distinct id and a verifying chain`, async () => {

@@ -1,5 +1,5 @@
 /**
- * Conformance cases for the non-journal state: peer sync state, secrets, the outbox, streamed
+ * Conformance cases for the non-journal state: peer sync state, secrets, streamed
  * blobs, the open/close lifecycle and persistence across reopen (docs/store.md).
  * @module
  */
@@ -32,10 +32,10 @@ async function readBlob(store: Store, hash: string): Promise<Buffer | undefined>
   return stream && Buffer.concat(await collect(stream))
 }
 
-/** Register the peer, secret, outbox, blob, lifecycle and persistence cases for one backend. */
+/** Register the peer, secret, blob, lifecycle and persistence cases for one backend. */
 export function registerStateCases(h: Harness): void {
   const n = h.name
-  describe(`${n}: peer state, secrets, outbox`, () => {
+  describe(`${n}: peer state, secrets`, () => {
     it(`${n}: peer state is stored, overwritten and read back exactly`, () =>
       h.with(async (store) => {
         const peer = digestOf('peer 1')
@@ -44,7 +44,6 @@ export function registerStateCases(h: Harness): void {
         assert.deepEqual(await store.getPeerState(peer), { updatedAt: 5 })
         const full = {
           lastKnown: digestOf('line'),
-          lastSentPosition: 42,
           extra: '{"b":1}',
           updatedAt: 9,
         }
@@ -79,43 +78,6 @@ export function registerStateCases(h: Harness): void {
         await rejectsWith(s['putSecret']!('x', 'not bytes'), ErrorCode.BAD_REQUEST, 'put')
         await rejectsWith(s['getSecret']!(''), ErrorCode.BAD_REQUEST, 'get')
         await rejectsWith(s['deleteSecret']!(undefined), ErrorCode.BAD_REQUEST, 'delete')
-      }))
-
-    it(`${n}: outbox lists by target in creation order, limits and removes`, () =>
-      h.with(async (store) => {
-        const item = (id: string, target: string, createdAt: number) => ({
-          id,
-          target,
-          createdAt,
-          payload: new Uint8Array([id.charCodeAt(0), createdAt & 0xff]),
-        })
-        await store.enqueueOutbox(item('c', 'bob', 30))
-        await store.enqueueOutbox(item('a', 'alice', 10))
-        await store.enqueueOutbox(item('b', 'bob', 20))
-        await store.enqueueOutbox(item('d', 'alice', 20))
-        await store.enqueueOutbox(item('a', 'alice', 99)) // same id again: a no-op
-        assert.deepEqual(await store.listOutbox(undefined, 10), [
-          item('a', 'alice', 10),
-          item('b', 'bob', 20),
-          item('d', 'alice', 20),
-          item('c', 'bob', 30),
-        ])
-        assert.deepEqual(await store.listOutbox('bob', 10), [
-          item('b', 'bob', 20),
-          item('c', 'bob', 30),
-        ])
-        assert.deepEqual(await store.listOutbox('alice', 1), [item('a', 'alice', 10)])
-        assert.deepEqual(await store.listOutbox('nobody', 10), [])
-        await store.removeOutbox(['a', 'c', 'zzz'])
-        await store.removeOutbox([])
-        assert.deepEqual(await store.listOutbox(undefined, 10), [
-          item('b', 'bob', 20),
-          item('d', 'alice', 20),
-        ])
-        const s = store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
-        await rejectsWith(s['enqueueOutbox']!({ id: 'x' }), ErrorCode.BAD_REQUEST, 'enqueue')
-        await rejectsWith(s['listOutbox']!(undefined, -1), ErrorCode.BAD_REQUEST, 'list')
-        await rejectsWith(s['removeOutbox']!('a'), ErrorCode.BAD_REQUEST, 'remove')
       }))
   })
 
@@ -209,9 +171,8 @@ export function registerStateCases(h: Harness): void {
           if (!reopen) throw new Error('persistent stores must give reopen')
           await first.putResources(Array.from({ length: 30 }, (_, i) => makeItem(i)))
           await first.putSecret('k', new Uint8Array([5]))
-          await first.setPeerState('p', { updatedAt: 3, lastSentPosition: 7 })
-          const payload = new Uint8Array([9])
-          await first.enqueueOutbox({ id: 'o', target: 't', createdAt: 1, payload })
+          const peer = { updatedAt: 3, lastKnown: digestOf('line 7'), extra: '7' }
+          await first.setPeerState('p', peer)
           const blob = await first.putBlob(generateBytes(300_000, 10_000))
           const before = await checkJournal(first, h.sha512)
           const store = await reopen(first)
@@ -219,10 +180,7 @@ export function registerStateCases(h: Harness): void {
           assert.deepEqual(await checkJournal(store, h.sha512), before)
           assert.deepEqual(await store.getResource(makeItem(7).id), makeItem(7).bytes)
           assert.deepEqual(await store.getSecret('k'), new Uint8Array([5]))
-          assert.deepEqual(await store.getPeerState('p'), { updatedAt: 3, lastSentPosition: 7 })
-          assert.deepEqual(await store.listOutbox('t', 5), [
-            { id: 'o', target: 't', createdAt: 1, payload },
-          ])
+          assert.deepEqual(await store.getPeerState('p'), peer)
           assert.equal((await readBlob(store, blob.hash))!.length, 300_000)
           await store.initJournal(NODE_FP)
           const [again, fresh] = await store.putResources([makeItem(3), makeItem(30)])

@@ -14,7 +14,6 @@ export type {
   ResourceQuery,
   StoreUsage,
   PeerState,
-  OutboxItem,
   BlobInfo,
   LocalRecord,
   LocalRange,
@@ -31,10 +30,7 @@ export {
   assertArray,
   assertIngestItem,
   assertIngestItems,
-  assertRangeKey,
   assertPeerState,
-  assertOutboxItem,
-  compareKeys,
   assertLocalNamespace,
   assertLocalKey,
   assertLocalRecords,
@@ -43,6 +39,6 @@ export {
   MAX_NAME_LENGTH,
   MAX_KIND_LENGTH,
 } from './validate.js'
-export { assertQuery, assertRange, checkAborted, BLOB_CHUNK } from './store-helpers.js'
+export { assertQuery, checkAborted, BLOB_CHUNK } from './store-helpers.js'
 export { SecretVault, DEFAULT_SCRYPT, VAULT_HEADER } from './secret-vault.js'
 export type { SecretVaultOptions, ScryptParams } from './secret-vault.js'

@@ -13,10 +13,8 @@ import type {
   JournalRow,
   LocalRange,
   LocalRecord,
-  OutboxItem,
   PeerState,
   PutResult,
-  ResourceKey,
   ResourceMeta,
   ResourceQuery,
   StoreUsage,
@@ -34,12 +32,10 @@ import {
   assertLocalRange,
   assertLocalRecords,
   assertName,
-  assertOutboxItem,
   assertPeerState,
-  compareKeys,
   compareLocalKeys,
 } from './validate.js'
-import { assertQuery, assertRange, checkAborted, BLOB_CHUNK } from './store-helpers.js'
+import { assertQuery, checkAborted, BLOB_CHUNK } from './store-helpers.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -66,13 +62,10 @@ export class MemoryStore implements Store {
   readonly #resources = new Map<string, Stored>()
   /** Resource metas in journal order (index = position - 2). */
   readonly #byPosition: ResourceMeta[] = []
-  /** Sync keys sorted by (created, id). */
-  readonly #keys: ResourceKey[] = []
   readonly #peers = new Map<string, PeerState>()
   readonly #secrets = new Map<string, Uint8Array>()
   /** Local records by namespace, then key. */
   readonly #local = new Map<string, Map<string, Uint8Array>>()
-  readonly #outbox = new Map<string, OutboxItem>()
   readonly #blobs = new Map<string, Uint8Array[]>()
 
   constructor(options: MemoryStoreOptions) {
@@ -129,8 +122,6 @@ export class MemoryStore implements Store {
       this.#lineIds.set(nextLineId(prev, this.#sha512), position)
       this.#resources.set(item.id, { meta, bytes: item.bytes.slice() })
       this.#byPosition.push(meta)
-      const key = { created: item.created, id: item.id }
-      this.#keys.splice(this.#lowerBound(key), 0, key)
       out.push({ id: item.id, inserted: true, position, line })
     }
     return out
@@ -214,42 +205,6 @@ export class MemoryStore implements Store {
     return position === undefined ? undefined : { position, line: this.#lines[position - 1]! }
   }
 
-  async rangeKeys(range: {
-    from?: ResourceKey
-    to?: ResourceKey
-    limit?: number
-  }): Promise<ResourceKey[]> {
-    this.#live()
-    const [start, end] = this.#bounds(range)
-    const limit = range.limit ?? Infinity
-    return this.#keys.slice(start, Math.max(start, Math.min(end, start + limit)))
-  }
-
-  async countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number> {
-    this.#live()
-    const [start, end] = this.#bounds(range)
-    return Math.max(0, end - start)
-  }
-
-  #bounds(range: { from?: ResourceKey; to?: ResourceKey }): [number, number] {
-    const r = assertRange(range)
-    const start = r.from ? this.#lowerBound(r.from) : 0
-    const end = r.to ? this.#lowerBound(r.to) : this.#keys.length
-    return [start, end]
-  }
-
-  /** Index of the first key >= `key`. */
-  #lowerBound(key: ResourceKey): number {
-    let lo = 0
-    let hi = this.#keys.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (compareKeys(this.#keys[mid]!, key) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
   async getPeerState(peer: string): Promise<PeerState | undefined> {
     this.#live()
     return this.#peers.get(assertName(peer, 'peer'))
@@ -261,7 +216,6 @@ export class MemoryStore implements Store {
     const s = assertPeerState(state)
     this.#peers.set(peer, {
       ...(s.lastKnown === undefined ? {} : { lastKnown: s.lastKnown }),
-      ...(s.lastSentPosition === undefined ? {} : { lastSentPosition: s.lastSentPosition }),
       ...(s.extra === undefined ? {} : { extra: s.extra }),
       updatedAt: s.updatedAt,
     })
@@ -321,32 +275,6 @@ export class MemoryStore implements Store {
     assertLocalNamespace(ns)
     for (const k of assertArray(keys, 'local keys')) assertLocalKey(k)
     for (const k of keys) this.#local.get(ns)?.delete(k)
-  }
-
-  async enqueueOutbox(item: OutboxItem): Promise<void> {
-    this.#live()
-    const o = assertOutboxItem(item)
-    if (this.#outbox.has(o.id)) return
-    const { id, target, createdAt } = o
-    this.#outbox.set(id, { id, target, createdAt, payload: o.payload.slice() })
-  }
-
-  async listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]> {
-    this.#live()
-    if (target !== undefined) assertName(target, 'target')
-    assertInteger(limit, 'limit')
-    return [...this.#outbox.values()]
-      .filter((o) => target === undefined || o.target === target)
-      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, limit)
-      .map((o) => ({ ...o, payload: o.payload.slice() }))
-  }
-
-  async removeOutbox(ids: readonly string[]): Promise<void> {
-    this.#live()
-    const list = assertArray(ids, 'ids')
-    list.forEach((id, i) => assertName(id, `ids[${i}]`))
-    for (const id of list as string[]) this.#outbox.delete(id)
   }
 
   async putBlob(

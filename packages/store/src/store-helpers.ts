@@ -1,16 +1,15 @@
 /**
- * Small helpers every backend shares: query and range validation, abort checks and the blob
+ * Small helpers every backend shares: query validation, abort checks and the blob
  * chunk size (docs/store.md).
  * @module
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import type { ResourceKey, ResourceQuery } from './store.js'
+import type { ResourceQuery } from './store.js'
 import {
   assertArray,
   assertDigest,
   assertInteger,
   assertName,
-  assertRangeKey,
   MAX_KIND_LENGTH,
 } from './validate.js'
 
@@ -33,21 +32,6 @@ export function assertQuery(value: unknown): ResourceQuery {
   if (q['descending'] !== undefined && typeof q['descending'] !== 'boolean')
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'query.descending: expected boolean')
   return value as ResourceQuery
-}
-
-/** A sync range: optional bounds and limit, all checked. @throws BAD_REQUEST */
-export function assertRange(value: unknown): {
-  from?: ResourceKey
-  to?: ResourceKey
-  limit?: number
-} {
-  if (typeof value !== 'object' || value === null)
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'range: expected object')
-  const r = value as Record<string, unknown>
-  if (r['from'] !== undefined) assertRangeKey(r['from'], 'range.from')
-  if (r['to'] !== undefined) assertRangeKey(r['to'], 'range.to')
-  if (r['limit'] !== undefined) assertInteger(r['limit'], 'range.limit')
-  return value as { from?: ResourceKey; to?: ResourceKey; limit?: number }
 }
 
 /** @throws ABORTED when `signal` has fired */

@@ -77,20 +77,9 @@ export interface StoreUsage {
 export interface PeerState {
   /** Last journal line id received from the peer. */
   readonly lastKnown?: string
-  /** Last local journal position sent to the peer. */
-  readonly lastSentPosition?: number
   /** Free-form JSON the sync engine keeps (backoff, penalties). */
   readonly extra?: string
   readonly updatedAt: number
-}
-
-/** A queued outbound item (e.g. a resource to push to a peer that is offline). */
-export interface OutboxItem {
-  readonly id: string
-  /** The peer or recipient it is for. */
-  readonly target: string
-  readonly payload: Uint8Array
-  readonly createdAt: number
 }
 
 /**
@@ -175,15 +164,6 @@ export interface Store {
   /** The journal line whose line id (hash of the line before it) is `lineId`, or undefined. */
   findJournalLine(lineId: string): Promise<JournalRow | undefined>
 
-  /**
-   * Keys in sync order (created, id) with `from <= key < to` (either bound optional), at most
-   * `limit`. Set reconciliation runs on this. Ids compare bytewise; a bound's id may be a
-   * prefix or '' (0..86 base64url characters); `from > to` is an empty range.
-   */
-  rangeKeys(range: { from?: ResourceKey; to?: ResourceKey; limit?: number }): Promise<ResourceKey[]>
-  /** Number of keys with `from <= key < to`. */
-  countRange(range: { from?: ResourceKey; to?: ResourceKey }): Promise<number>
-
   getPeerState(peer: string): Promise<PeerState | undefined>
   setPeerState(peer: string, state: PeerState): Promise<void>
 
@@ -211,12 +191,6 @@ export interface Store {
   listLocal(ns: string, range: LocalRange): Promise<LocalRecord[]>
   /** Delete local records; missing keys are fine. */
   deleteLocal(ns: string, keys: readonly string[]): Promise<void>
-
-  /** Queue an item; an id already queued is left as it is (no-op). */
-  enqueueOutbox(item: OutboxItem): Promise<void>
-  /** Items by (createdAt, id), for one target or all. */
-  listOutbox(target: string | undefined, limit: number): Promise<OutboxItem[]>
-  removeOutbox(ids: readonly string[]): Promise<void>
 
   /** Stream a blob in; it is stored under its SHA-256 (hex). Never buffers the whole blob. */
   putBlob(data: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<BlobInfo>

@@ -6,21 +6,12 @@
  */
 import { ErrorCode, ProtocolError, isBlobHash, isDigest } from '@sdmp/core'
 import { MAX_LOCAL_VALUE_BYTES } from './store.js'
-import type {
-  IngestItem,
-  LocalRange,
-  LocalRecord,
-  OutboxItem,
-  PeerState,
-  ResourceKey,
-} from './store.js'
+import type { IngestItem, LocalRange, LocalRecord, PeerState } from './store.js'
 
-/** Longest accepted name for secrets, peers, outbox ids and targets (characters). */
+/** Longest accepted name for secrets and peers (characters). */
 export const MAX_NAME_LENGTH = 256
 /** Longest accepted `kind` string (characters). */
 export const MAX_KIND_LENGTH = 64
-
-const ID_PREFIX = /^[A-Za-z0-9_-]{0,86}$/
 
 function bad(message: string): ProtocolError {
   return new ProtocolError(ErrorCode.BAD_REQUEST, message)
@@ -106,20 +97,6 @@ export function assertIngestItems(value: unknown): readonly IngestItem[] {
   return items as readonly IngestItem[]
 }
 
-/**
- * A sync range bound: created plus an id or id prefix (0..86 base64url characters).
- * @throws BAD_REQUEST
- */
-export function assertRangeKey(value: unknown, label: string): ResourceKey {
-  if (typeof value !== 'object' || value === null)
-    throw bad(`${label}: expected object, got ${typeName(value)}`)
-  const key = value as Record<string, unknown>
-  assertInteger(key['created'], `${label}.created`)
-  if (typeof key['id'] !== 'string' || !ID_PREFIX.test(key['id']))
-    throw bad(`${label}.id: expected 0..86 base64url characters`)
-  return value as ResourceKey
-}
-
 /** A peer state record. @throws BAD_REQUEST */
 export function assertPeerState(value: unknown): PeerState {
   if (typeof value !== 'object' || value === null)
@@ -127,29 +104,9 @@ export function assertPeerState(value: unknown): PeerState {
   const s = value as Record<string, unknown>
   assertInteger(s['updatedAt'], 'state.updatedAt')
   if (s['lastKnown'] !== undefined) assertDigest(s['lastKnown'], 'state.lastKnown')
-  if (s['lastSentPosition'] !== undefined)
-    assertInteger(s['lastSentPosition'], 'state.lastSentPosition')
   if (s['extra'] !== undefined && typeof s['extra'] !== 'string')
     throw bad(`state.extra: expected string, got ${typeName(s['extra'])}`)
   return value as PeerState
-}
-
-/** An outbox item. @throws BAD_REQUEST */
-export function assertOutboxItem(value: unknown): OutboxItem {
-  if (typeof value !== 'object' || value === null)
-    throw bad(`outbox item: expected object, got ${typeName(value)}`)
-  const o = value as Record<string, unknown>
-  assertName(o['id'], 'outbox item.id')
-  assertName(o['target'], 'outbox item.target')
-  assertBytes(o['payload'], 'outbox item.payload')
-  assertInteger(o['createdAt'], 'outbox item.createdAt')
-  return value as OutboxItem
-}
-
-/** Compare two sync keys in (created, id) order; ids compare by code unit (= byte order here). */
-export function compareKeys(a: ResourceKey, b: ResourceKey): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
 const LOCAL_NS = /^[a-z0-9._-]{1,64}$/

@@ -15,12 +15,13 @@ import type {
 } from './channel-types.js'
 import type { Duplex } from './duplex.js'
 import { FrameReader, assertReason, decodeReason } from './framing.js'
+import { FrameReceiver } from './frame-receiver.js'
 import { FrameWriter } from './frame-writer.js'
 import { authenticate } from './authenticate.js'
 import { MessageInbox } from './inbox.js'
+import { Keepalive } from './keepalive.js'
 import { resolveLimits } from './limits.js'
 import type { TransportLimits } from './limits.js'
-import type { CipherState } from './noise.js'
 import { FrameType, SIZES } from './transport-domain.js'
 
 const EMPTY = new Uint8Array(0)
@@ -60,15 +61,16 @@ class Channel implements SecureChannel {
   #endPending = false
   #waiter: { resolve(b: Uint8Array): void; reject(e: unknown): void } | null = null
   #writer: FrameWriter
-  #receive: CipherState | null = null
+  #receiver: FrameReceiver
+  #keepalive: Keepalive
   #peer: PeerInfo | null = null
   #peerMax = 0
   #closeInfo: CloseInfo | null = null
   #resolveClosed!: (info: CloseInfo) => void
   readonly closed: Promise<CloseInfo>
   #inbox: MessageInbox
-  #timer: ReturnType<typeof setTimeout> | ReturnType<typeof setInterval> | null = null
-  #lastReceivedAt = 0
+  /** The handshake timeout, until the channel opens (then {@link Keepalive} takes over). */
+  #timer: ReturnType<typeof setTimeout> | null = null
   readonly stats: ChannelStats = {
     framesSent: 0,
     framesReceived: 0,
@@ -86,6 +88,10 @@ class Channel implements SecureChannel {
     this.#limits = resolveLimits(options.limits)
     this.#reader = new FrameReader(SIZES.maxHandshakeMessage)
     this.#writer = new FrameWriter(duplex, this.stats, this.#limits)
+    this.#receiver = new FrameReceiver(this.stats)
+    this.#keepalive = new Keepalive(this.#limits, this.#writer, this.#receiver, (error) =>
+      this.#fail(error),
+    )
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve))
     this.#inbox = new MessageInbox({
       pause: () => duplex.pause(),
@@ -150,7 +156,7 @@ class Channel implements SecureChannel {
       { ...this.#opts, maxMessageBytes: max },
     )
     this.#writer.setCipher(auth.send)
-    this.#receive = auth.receive
+    this.#receiver.setCipher(auth.receive)
     this.#peerMax = auth.peerMaxMessageBytes
     this.#peer = Object.freeze({
       fingerprint: auth.fingerprint,
@@ -193,7 +199,7 @@ class Channel implements SecureChannel {
   /** The peer's verdict: accept opens the channel; rejected ends it (FORBIDDEN), close too (CLOSED). */
   #onGateFrame(body: Uint8Array): boolean {
     try {
-      const { type, data } = this.#decrypt(body)
+      const { type, data } = this.#receiver.decrypt(body)
       if (type === FrameType.ACCEPT && data.length === 0) {
         this.#open()
         const waiter = this.#waiter
@@ -240,23 +246,8 @@ class Channel implements SecureChannel {
   #open(): void {
     this.#state = 'open'
     clearTimeout(this.#timer!)
-    const now = Date.now()
-    this.#writer.lastSentAt = this.#lastReceivedAt = now
-    const { keepaliveMs, idleTimeoutMs } = this.#limits
-    const tick = Math.min(keepaliveMs || Infinity, idleTimeoutMs || Infinity)
-    if (tick !== Infinity) {
-      // Not unref'd: an open channel keeps the process alive, as its socket would.
-      this.#timer = setInterval(() => this.#onTick(), Math.max(10, Math.floor(tick / 2)))
-    } else this.#timer = null
-  }
-
-  #onTick(): void {
-    const now = Date.now()
-    const { keepaliveMs, idleTimeoutMs } = this.#limits
-    if (idleTimeoutMs && now - this.#lastReceivedAt > idleTimeoutMs)
-      this.#fail(pe(ErrorCode.TIMEOUT, `channel: nothing received for ${idleTimeoutMs} ms`))
-    else if (keepaliveMs && now - this.#writer.lastSentAt >= keepaliveMs)
-      this.#writer.frame(FrameType.PING, EMPTY)
+    this.#timer = null
+    this.#keepalive.start()
   }
 
   /** The next frame body during handshake and gate; rejects when the channel fails. */
@@ -298,25 +289,10 @@ class Channel implements SecureChannel {
     this.#fail(pe(ErrorCode.CLOSED, why), 'remote')
   }
 
-  /** Authenticate and decode one transport frame. @throws DECRYPT_FAILED, BAD_REQUEST */
-  #decrypt(body: Uint8Array): { type: number; data: Uint8Array } {
-    let plain: Uint8Array
-    try {
-      plain = this.#receive!.decryptWithAd(EMPTY, body)
-    } catch (cause) {
-      if (isProtocolError(cause, ErrorCode.LIMIT_EXCEEDED)) throw cause
-      throw pe(ErrorCode.DECRYPT_FAILED, 'frame: authentication failed', cause)
-    }
-    this.stats.framesReceived++
-    this.#lastReceivedAt = Date.now()
-    if (plain.length === 0) throw pe(ErrorCode.BAD_REQUEST, 'frame: expected a type byte')
-    return { type: plain[0]!, data: plain.subarray(1) }
-  }
-
   /** Handle one frame of the open channel; false stops the reader (the channel ended). */
   #onTransportFrame(body: Uint8Array): boolean {
     try {
-      const { type, data } = this.#decrypt(body)
+      const { type, data } = this.#receiver.decrypt(body)
       switch (type) {
         case FrameType.DATA:
           this.stats.messagesReceived++
@@ -326,8 +302,7 @@ class Channel implements SecureChannel {
           break
         case FrameType.REKEY:
           if (data.length !== 0) throw pe(ErrorCode.BAD_REQUEST, 'frame.rekey: expected no data')
-          this.#receive!.rekey()
-          this.stats.rekeysReceived++
+          this.#receiver.rekey()
           break
         case FrameType.CLOSE: {
           const reason = decodeReason(data)
@@ -421,6 +396,7 @@ class Channel implements SecureChannel {
     this.#closeInfo = Object.freeze(info)
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
+    this.#keepalive.stop()
     const waiter = this.#waiter
     this.#waiter = null
     waiter?.reject(info.error ?? pe(ErrorCode.CLOSED, 'channel: closed'))

@@ -1,15 +1,14 @@
 /**
  * The `sdmp demo` scenario: two people, each with one node and its own SQLite store, exchange
- * an end-to-end encrypted message and a receipt, with every step shown and checked the way the
- * daemon checks it (validate, store and journal, open, verify the journal), in one process.
+ * an end-to-end encrypted message and a receipt, with every step shown and checked by the
+ * daemon's own ingest path (the runtime's `Ingestor`: validate, admit, store and journal), then
+ * opened and the journals verified, in one process.
  * @module
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  TrustGraph,
-  applyToTrustGraph,
   generatePrekey,
   generateSigningKey,
   openResource,
@@ -19,11 +18,9 @@ import {
   signResource,
   SUITE_HYBRID,
   toBase64url,
-  validateResource,
   verifyJournal,
 } from '@sdmp/core'
 import type {
-  CryptoProvider,
   DecodedResource,
   Prekey,
   PrekeyRecord,
@@ -32,6 +29,7 @@ import type {
   Verified,
 } from '@sdmp/core'
 import { createNodeProvider } from '@sdmp/crypto-node'
+import { Ingestor } from '@sdmp/node'
 import type { Store } from '@sdmp/store'
 import { SqliteStore } from '@sdmp/store-sqlite'
 
@@ -41,7 +39,7 @@ export interface DemoStep {
   readonly detail: string
 }
 
-/** One participant: keys, trust, prekey, and a node with its own store and trust graph. */
+/** One participant: keys, trust, prekey, and a node with its own store and ingest pipeline. */
 interface Person {
   name: string
   user: SigningKey
@@ -51,7 +49,8 @@ interface Person {
   prekeyRecord?: PrekeyRecord
   published: DecodedResource[]
   store: Store
-  graph: TrustGraph
+  /** The node's ingest path, as in the daemon; it owns the node's trust graph. */
+  ingestor: Ingestor
 }
 
 const DAY = 86_400_000
@@ -113,6 +112,8 @@ export async function runDemo(
     const store = new SqliteStore({ dir: join(base, name), sha512: provider.sha512 })
     await store.open()
     await store.initJournal(node.fingerprint)
+    const ingestor = new Ingestor({ provider, store, clock: () => now })
+    ingestor.user = () => user.fingerprint
     const p: Person = {
       name,
       user,
@@ -121,7 +122,7 @@ export async function runDemo(
       prekey,
       published: [identity(user, 'user'), identity(node, 'node'), trust, prekeyResource],
       store,
-      graph: new TrustGraph(),
+      ingestor,
     }
     people.push(p)
     log(
@@ -148,17 +149,16 @@ export async function runDemo(
       )
     }
     // Each node validates, stores and journals its own and its contact's public resources.
+    const publics = [...alice.published, ...bob.published]
     for (const p of people) {
-      for (const r of [...alice.published, ...bob.published])
-        await ingest(provider, p, r.bytes, now)
-    }
-    // published[3] is each person's signed prekey; its record is what senders seal to.
-    for (const p of people)
-      p.prekeyRecord = prekeyRecordOf(
-        provider,
-        validateResource(provider, p.published[3]!.bytes, p.graph, { now }),
+      const verified = await ingest(
+        p,
+        publics.map((r) => r.bytes),
       )
-    const connect = alice.graph.mayConnect(
+      // published[3] is each person's signed prekey; its record is what senders seal to.
+      p.prekeyRecord = prekeyRecordOf(provider, verified[publics.indexOf(p.published[3]!)]!)
+    }
+    const connect = alice.ingestor.graph.mayConnect(
       { node: alice.node.fingerprint, user: alice.user.fingerprint },
       { node: bob.node.fingerprint, user: bob.user.fingerprint },
       now,
@@ -180,8 +180,8 @@ export async function runDemo(
       alice.node,
     )
     const readers = [
-      ...alice.graph.readersOf(bob.user.fingerprint, now),
-      ...alice.graph.readersOf(alice.user.fingerprint, now),
+      ...alice.ingestor.graph.readersOf(bob.user.fingerprint, now),
+      ...alice.ingestor.graph.readersOf(alice.user.fingerprint, now),
     ]
     const keys = selectPrekeys(
       [alice.prekeyRecord!, bob.prekeyRecord!].filter((r) => readers.includes(r.node)),
@@ -192,16 +192,16 @@ export async function runDemo(
       user: alice.user.fingerprint,
       trust: alice.trust.id,
     })
-    await ingest(provider, alice, sealed.bytes, now)
+    await ingest(alice, [sealed.bytes])
     log(
       'send',
       `alice sealed a ${message.bytes.length}-byte message for ${keys.length} node keys: ${sealed.bytes.length}-byte encrypted resource ${sealed.id.slice(0, 12)}…`,
     )
 
-    // Bob's node receives the bytes (handed over in-process here; daemons sync them), checks
-    // and opens them.
-    const received = await ingest(provider, bob, (await alice.store.getResource(sealed.id))!, now)
-    const opened = openResource(provider, received, [bob.prekey.secret], bob.graph, {
+    // Bob's node receives the bytes from Alice's node (handed over in-process here; daemons sync
+    // them), checks them as coming from that peer, and opens them.
+    const [received] = await ingest(bob, [(await alice.store.getResource(sealed.id))!], alice)
+    const opened = openResource(provider, received!, [bob.prekey.secret], bob.ingestor.graph, {
       now,
       reader: bob.user.fingerprint,
     })
@@ -224,12 +224,13 @@ export async function runDemo(
       selectPrekeys([alice.prekeyRecord!, bob.prekeyRecord!], now),
       { key: bob.node, user: bob.user.fingerprint, trust: bob.trust.id },
     )
-    await ingest(provider, bob, sealedReceipt.bytes, now)
+    await ingest(bob, [sealedReceipt.bytes])
+    const [receiptAtAlice] = await ingest(alice, [sealedReceipt.bytes], bob)
     const got = openResource(
       provider,
-      await ingest(provider, alice, sealedReceipt.bytes, now),
+      receiptAtAlice!,
       [alice.prekey.secret],
-      alice.graph,
+      alice.ingestor.graph,
       { now },
     )
     log('receipt', `alice's node opened bob's receipt: ${(got.data as { status: string }).status}`)
@@ -248,17 +249,28 @@ export async function runDemo(
   }
 }
 
-/** Validate, store and journal one resource on a person's node; feed the trust graph. */
-async function ingest(
-  provider: CryptoProvider,
-  p: Person,
-  bytes: Uint8Array,
-  now: number,
-): Promise<Verified> {
-  const v = validateResource(provider, bytes, p.graph, { now })
-  await p.store.putResources([
-    { id: v.id, user: v.header.user, kind: v.kind, created: v.created, bytes: v.bytes },
-  ])
-  applyToTrustGraph(p.graph, v)
-  return v
+/**
+ * Offer resources to a person's node through its Ingestor, the path every resource takes into a
+ * daemon's node (from `from`'s node when given, else published locally). Every one must be newly
+ * stored; returns their verified values, in order.
+ */
+async function ingest(p: Person, items: readonly Uint8Array[], from?: Person): Promise<Verified[]> {
+  const appended = new Map<string, Verified>()
+  const stop = p.ingestor.onAppended((lines) => {
+    for (const l of lines) appended.set(l.resource.id, l.resource)
+  })
+  try {
+    const outcomes = await p.ingestor.ingest(
+      items,
+      from === undefined ? {} : { source: from.node.fingerprint },
+    )
+    return outcomes.map((o) => {
+      const v = o.id === undefined ? undefined : appended.get(o.id)
+      if (o.status !== 'stored' || v === undefined)
+        throw new Error(`${p.name}'s node did not store a resource: ${o.status} ${o.code ?? ''}`)
+      return v
+    })
+  } finally {
+    stop()
+  }
 }

@@ -1,12 +1,14 @@
 /**
  * The reconciler's output side: a message under construction with skip coalescing, frame-limit
- * checkpoints, the queue of owed ranges (docs/protocol/sync.md §5.3) and canonical list orders.
+ * checkpoints, the queue of owed ranges (docs/protocol/sync.md §5.3), canonical list orders, and
+ * the writers of this side's own ranges (fingerprints, id lists, splits; sync.md §5.1).
  * @module
  */
 import { Mode, RangeWriter, compareSlices } from './reconcile-codec.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { FINGERPRINT_BYTES } from './fingerprint.js'
-import { ID_BYTES, MIN_BOUND, compareBounds } from './reconcile-storage.js'
+import { FINGERPRINT_BYTES, rangeFingerprint } from './fingerprint.js'
+import type { Sha256Source } from './fingerprint.js'
+import { ID_BYTES, MIN_BOUND, compareBounds, separatingBound } from './reconcile-storage.js'
 import type { Bound, ReconcileStorage } from './reconcile-storage.js'
 
 /**
@@ -137,4 +139,67 @@ export function sortedIds(ids: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(ids.length * ID_BYTES)
   ids.forEach((id, j) => out.set(id, j * ID_BYTES))
   return out
+}
+
+/**
+ * The writers of this side's own ranges over a storage snapshot: a fingerprint, the list of id
+ * prefixes, or a split into fingerprinted buckets (sync.md §5.1). Items are given as index
+ * ranges [lo, hi) of the snapshot, with the range's bounds.
+ */
+export class OwnRanges {
+  readonly #s: ReconcileStorage
+  readonly #hash: Sha256Source
+
+  constructor(storage: ReconcileStorage, hash: Sha256Source) {
+    this.#s = storage
+    this.#hash = hash
+  }
+
+  /** The fingerprint of items [lo, hi) (sync.md §3). */
+  fingerprint(lo: number, hi: number): Uint8Array {
+    return rangeFingerprint(this.#hash, this.#s.sum(lo, hi), hi - lo)
+  }
+
+  /** A FINGERPRINT range over items [lo, hi). */
+  writeFingerprint(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
+    out.range(lower, upper, Mode.FINGERPRINT)
+    out.w.bytes(this.fingerprint(lo, hi))
+  }
+
+  /** An ID_LIST range: the `L`-byte id prefixes of items [lo, hi), in canonical order. */
+  writeIdList(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number, L: number) {
+    out.range(lower, upper, Mode.ID_LIST)
+    out.w.byte(L)
+    out.w.varint(hi - lo)
+    for (const i of sortedPrefixOrder(this.#s, lo, hi, L))
+      out.w.bytes(this.#s.hash(i).subarray(0, L))
+  }
+
+  /** Equal-count buckets of items; inner bounds are the shortest separators (sync.md §2.2). */
+  writeSplit(
+    out: OutputBuffer,
+    lower: Bound,
+    upper: Bound,
+    lo: number,
+    hi: number,
+    buckets: number,
+  ) {
+    const s = this.#s
+    const n = hi - lo
+    const k = Math.min(buckets, n)
+    let from = lower
+    for (let j = 0; j < k; j++) {
+      const a = lo + Math.floor((j * n) / k)
+      const b = lo + Math.floor(((j + 1) * n) / k)
+      const to =
+        j === k - 1
+          ? upper
+          : separatingBound(
+              { created: s.created(b - 1), id: s.id(b - 1) },
+              { created: s.created(b), id: s.id(b) },
+            )
+      this.writeFingerprint(out, from, to, a, b)
+      from = to
+    }
+  }
 }

@@ -119,7 +119,7 @@ export class MemoryReconcileStorage implements ReconcileStorage {
    * Build from keys in any order (sorted here; already-sorted input skips the sort).
    * @throws BAD_REQUEST for a bad timestamp or a duplicate key; INVALID_ENCODING for a bad id
    * @example
-   * const storage = MemoryReconcileStorage.fromKeys(await store.rangeKeys({}))
+   * const storage = MemoryReconcileStorage.fromKeys([{ created: 1_700_000_000_000, id }])
    */
   static fromKeys(keys: readonly SyncKey[]): MemoryReconcileStorage {
     let sorted = true

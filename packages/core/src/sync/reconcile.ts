@@ -27,7 +27,7 @@ import {
   expectsReply,
 } from './reconcile-codec.js'
 import type { WireRange } from './reconcile-codec.js'
-import { ID_BYTES, MAX_BOUND, MIN_BOUND, separatingBound } from './reconcile-storage.js'
+import { ID_BYTES, MAX_BOUND, MIN_BOUND } from './reconcile-storage.js'
 import type { Bound, ReconcileStorage } from './reconcile-storage.js'
 import {
   MAX_PENDING,
@@ -38,6 +38,7 @@ import {
   mergeWork,
   sortedIds,
   sortedPrefixOrder,
+  OwnRanges,
 } from './reconcile-output.js'
 import type { Plan, Work } from './reconcile-output.js'
 
@@ -85,6 +86,8 @@ export interface ReconcileResult {
 export class Reconciler {
   readonly #s: ReconcileStorage
   readonly #hash: Sha256Source
+  /** Writes this side's own ranges (fingerprints, id lists, splits). */
+  readonly #own: OwnRanges
   readonly #max: number
   readonly #branching: number
   readonly #threshold: number
@@ -99,6 +102,7 @@ export class Reconciler {
   constructor(storage: ReconcileStorage, hash: Sha256Source, options: ReconcilerOptions = {}) {
     this.#s = storage
     this.#hash = hash
+    this.#own = new OwnRanges(storage, hash)
     this.#max = options.maxMessageBytes ?? RECONCILE_DEFAULTS.maxMessageBytes
     this.#branching = options.branching ?? RECONCILE_DEFAULTS.branching
     this.#threshold = options.idListThreshold ?? RECONCILE_DEFAULTS.idListThreshold
@@ -136,11 +140,12 @@ export class Reconciler {
   initiate(): Uint8Array {
     const out = new OutputBuffer()
     const n = this.#s.size
-    if (n <= this.#threshold) this.#writeIdList(out, MIN_BOUND, MAX_BOUND, 0, n, this.#prefixBytes)
+    if (n <= this.#threshold)
+      this.#own.writeIdList(out, MIN_BOUND, MAX_BOUND, 0, n, this.#prefixBytes)
     else {
       const want = Math.ceil(n / (this.#branching * this.#branching * this.#threshold))
       const cap = Math.floor((this.#max - 2 * RESERVE_BYTES) / 120)
-      this.#writeSplit(
+      this.#own.writeSplit(
         out,
         MIN_BOUND,
         MAX_BOUND,
@@ -256,7 +261,7 @@ export class Reconciler {
       case Mode.DEFER:
         return undefined
       case Mode.FINGERPRINT: {
-        const mine = this.#fingerprint(lo, hi)
+        const mine = this.#own.fingerprint(lo, hi)
         if (equalFingerprint(mine, r.fingerprint)) return undefined
         return {
           act: (out: OutputBuffer) => this.#writeMismatch(out, lower, r.upper, lo, hi),
@@ -285,13 +290,13 @@ export class Reconciler {
         if (size > (this.#max - 2 * RESERVE_BYTES) / 2 && hi - lo > 1)
           return {
             act: (out: OutputBuffer) =>
-              this.#writeSplit(out, lower, r.upper, lo, hi, this.#branching),
+              this.#own.writeSplit(out, lower, r.upper, lo, hi, this.#branching),
           }
         return {
           act: (out: OutputBuffer) => {
             out.range(lower, r.upper, Mode.ID_DIFF)
             out.w.byte(L)
-            out.w.bytes(this.#fingerprint(lo, hi))
+            out.w.bytes(this.#own.fingerprint(lo, hi))
             out.w.varint(r.count)
             out.w.bytes(bitmap)
             out.w.varint(extras.length)
@@ -337,7 +342,7 @@ export class Reconciler {
           }
           return {
             act: (out: OutputBuffer) =>
-              this.#writeIdList(out, lower, r.upper, lo, hi, MAX_PREFIX_BYTES),
+              this.#own.writeIdList(out, lower, r.upper, lo, hi, MAX_PREFIX_BYTES),
           }
         }
         if (flagged.length === 0) return undefined
@@ -368,61 +373,10 @@ export class Reconciler {
     fresh.push(id)
   }
 
-  #fingerprint(lo: number, hi: number): Uint8Array {
-    return rangeFingerprint(this.#hash, this.#s.sum(lo, hi), hi - lo)
-  }
-
   /** Fingerprints differ: list small ranges, split big ones (sync.md §5.1). */
   #writeMismatch(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
-    if (hi - lo <= this.#threshold) this.#writeIdList(out, lower, upper, lo, hi, this.#prefixBytes)
-    else this.#writeSplit(out, lower, upper, lo, hi, this.#branching)
-  }
-
-  #writeFingerprint(out: OutputBuffer, lower: Bound, upper: Bound, lo: number, hi: number): void {
-    out.range(lower, upper, Mode.FINGERPRINT)
-    out.w.bytes(this.#fingerprint(lo, hi))
-  }
-
-  #writeIdList(
-    out: OutputBuffer,
-    lower: Bound,
-    upper: Bound,
-    lo: number,
-    hi: number,
-    L: number,
-  ): void {
-    out.range(lower, upper, Mode.ID_LIST)
-    out.w.byte(L)
-    out.w.varint(hi - lo)
-    for (const i of sortedPrefixOrder(this.#s, lo, hi, L))
-      out.w.bytes(this.#s.hash(i).subarray(0, L))
-  }
-
-  /** Equal-count buckets of our items; inner bounds are the shortest separators (sync.md §2.2). */
-  #writeSplit(
-    out: OutputBuffer,
-    lower: Bound,
-    upper: Bound,
-    lo: number,
-    hi: number,
-    buckets: number,
-  ): void {
-    const s = this.#s
-    const n = hi - lo
-    const k = Math.min(buckets, n)
-    let from = lower
-    for (let j = 0; j < k; j++) {
-      const a = lo + Math.floor((j * n) / k)
-      const b = lo + Math.floor(((j + 1) * n) / k)
-      const to =
-        j === k - 1
-          ? upper
-          : separatingBound(
-              { created: s.created(b - 1), id: s.id(b - 1) },
-              { created: s.created(b), id: s.id(b) },
-            )
-      this.#writeFingerprint(out, from, to, a, b)
-      from = to
-    }
+    if (hi - lo <= this.#threshold)
+      this.#own.writeIdList(out, lower, upper, lo, hi, this.#prefixBytes)
+    else this.#own.writeSplit(out, lower, upper, lo, hi, this.#branching)
   }
 }

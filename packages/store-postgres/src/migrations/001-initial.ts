@@ -5,7 +5,12 @@
  */
 import type { PgMigration } from '../postgres-migrator.js'
 
-/** The initial layout: meta, journal with its single-writer head row, resources, state, blobs. */
+/**
+ * The initial layout: meta, journal with its single-writer head row, resources, state, blobs.
+ * Unused since issue 13 (no caller ever used them): the `outbox` table, `peers.last_sent_position`
+ * and the `resources_sync` index; they stay because dropping them would need a migration that
+ * locks older releases out of every existing schema, for no gain.
+ */
 export const MIGRATION_001: PgMigration = {
   version: 1,
   name: 'initial',

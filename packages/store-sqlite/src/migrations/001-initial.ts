@@ -12,6 +12,10 @@ import type { Migration } from './index.js'
  * integer: the index is about 6x smaller, so a commit dirties far fewer pages (2-4x the batched
  * ingest rate measured here). Lookups compare the full text too, so a prefix collision is
  * harmless; uniqueness of `id` is kept by the single writer checking before it inserts.
+ *
+ * Unused since issue 13 (no caller ever used them): the `outbox` table, `peers.last_sent_position`
+ * and the `(created, id)` index; they stay because dropping them would bump the schema version
+ * and lock older releases out of every existing home, for no gain.
  */
 export const migration001: Migration = {
   version: 1,
