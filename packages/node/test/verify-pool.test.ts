@@ -13,10 +13,10 @@ import {
 import type { DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
 import { MemoryStore } from '@sdmp/store'
 import { seedFromEnv, waitFor } from '@sdmp/testkit'
+import { provider } from '@sdmp/testkit/node-world'
 import { Ingestor } from '../src/ingest.js'
 import { VerifyPool } from '../src/verify-pool.js'
 import type { BatchVerifier, VerifyJob } from '../src/verify-pool.js'
-import { provider } from './sim.js'
 
 const key = (n: number): SigningKey => signingKeyFromSeed(provider, new Uint8Array(32).fill(n))
 const now = Date.now()
