@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { SdmpHttpClient } from '@sdmp/client'
 import type { Peer } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
+import { befriendApis } from '@sdmp/testkit/daemon-world'
 
 /** packages/cli/dist/src/bin.js, resolved from this compiled file (packages/bench/dist/bench). */
 export const BIN = fileURLToPath(new URL('../../../cli/dist/src/bin.js', import.meta.url))
@@ -171,12 +172,8 @@ export async function startDaemon(home: string): Promise<DaemonProc & { startedA
 }
 
 /** Make two running users mutual contacts through their APIs (invite + addContact both ways). */
-export async function befriend(a: DaemonProc, aName: string, b: DaemonProc, bName: string) {
-  const { invite: ia } = await a.client.invite()
-  const { invite: ib } = await b.client.invite()
-  await b.client.addContact({ invite: ia, name: aName })
-  await a.client.addContact({ invite: ib, name: bName })
-}
+export const befriend = (a: DaemonProc, aName: string, b: DaemonProc, bName: string) =>
+  befriendApis(a.client, aName, b.client, bName)
 
 /**
  * Wait until `a` has a connected session with a node of `user` (or with node `node`).

@@ -4,36 +4,21 @@
  * Node A runs in a worker thread (sync-e2e-peer.ts) so that node B's thread measures B alone.
  * @module
  */
-import { fingerprintOf, signResource, signingKeyFromSeed, toBase64url } from '@sdmp/core'
-import type { CryptoProvider, DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
-import { createNodeProvider } from '@sdmp/crypto-node'
+import { fingerprintOf } from '@sdmp/core'
+import type { DecodedResource, SigningKey } from '@sdmp/core'
 import { Ingestor, SyncEngine } from '@sdmp/node'
 import { SqliteStore } from '@sdmp/store-sqlite'
+import { FULL_DEVICE, identityOf, keyOf, provider, sign } from '@sdmp/testkit/node-world'
 
-export const provider: CryptoProvider = createNodeProvider()
-export const key = (n: number): SigningKey =>
-  signingKeyFromSeed(provider, new Uint8Array(32).fill(n))
-export const USER = key(1)
-export const NODE_A = key(2)
-export const NODE_B = key(3)
+export { provider, sign }
+export const USER = keyOf(1)
+export const NODE_A = keyOf(2)
+export const NODE_B = keyOf(3)
 export const CHANNEL_LIMITS = { maxMessageBytes: 2 * 1024 * 1024 }
-
-export const sign = (draft: ResourceDraft, k: SigningKey): DecodedResource =>
-  signResource(provider, { created: Date.now() - 1000, ...draft }, [k])
-
-const identityOf = (k: SigningKey, type: 'user' | 'node') =>
-  sign(
-    {
-      kind: 'identity',
-      user: k.fingerprint,
-      data: { type, key: { crv: 'Ed25519', kty: 'OKP', x: toBase64url(k.publicKey) } },
-    },
-    k,
-  )
 
 /** The user's identity, and each node's identity and trust (published, introduced to both). */
 export function userResources(): { published: DecodedResource[]; trustA: DecodedResource } {
-  const authorization = ['publish_resource', 'read_encrypted', 'read_resource']
+  const authorization = [...FULL_DEVICE]
   const trustOf = (k: SigningKey) =>
     sign(
       { kind: 'trust', user: USER.fingerprint, data: { trustee: k.fingerprint, authorization } },

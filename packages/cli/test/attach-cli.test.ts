@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { tmpDir, waitFor } from '@sdmp/testkit'
-import { simulateSync } from './account-sync.js'
+import { syncHomes } from '@sdmp/testkit/daemon-world'
 import { befriend, newHome, startDaemon, stopAllDaemons, waitConnected } from './daemon-proc.js'
 import { makeMutual, newUser, sdmpFails, sdmpJson } from './messaging-helpers.js'
 
@@ -132,7 +132,7 @@ describe('sdmp send --attach and save', () => {
     assert.equal(none.code, 66)
 
     // Bob holds the message (resources copied) but not the blob: nothing is written.
-    await simulateSync(alice.home, bob.home)
+    await syncHomes(alice.home, bob.home)
     const shown = await sdmpJson(bob.home, ['show', id])
     assert.equal(shown['message'].attachments[0].available, false)
     const pending = join(dir, 'bob.bin')

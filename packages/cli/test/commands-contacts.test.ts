@@ -11,7 +11,7 @@ import type { ContentData } from '@sdmp/core'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir } from '@sdmp/testkit'
-import { simulateSync } from './account-sync.js'
+import { syncHomes } from '@sdmp/testkit/daemon-world'
 import { linesOf, runSdmp } from './run-sdmp.js'
 
 const provider = createNodeProvider()
@@ -94,8 +94,8 @@ describe('sdmp invite and contact add', () => {
     assert.equal((await sdmpJson(alice, ['contact', 'add', bobInvite]))['name'], 'Bob-Builder')
 
     // Once each holds the other's trust (by sync), both see a mutual contact.
-    await simulateSync(alice, bob)
-    await simulateSync(bob, alice)
+    await syncHomes(alice, bob)
+    await syncHomes(bob, alice)
     for (const [home, user] of [
       [bob, aliceUser],
       [alice, bobUser],

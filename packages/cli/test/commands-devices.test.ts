@@ -6,9 +6,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { simulateSync } from './account-sync.js'
 import { decodeJoinRequest } from '@sdmp/daemon/account'
 import { tmpDir } from '@sdmp/testkit'
+import { syncHomes } from '@sdmp/testkit/daemon-world'
 import { linesOf, runSdmp } from './run-sdmp.js'
 
 const FULL = ['create_trust', 'publish_resource', 'read_encrypted', 'read_resource', 'revoke']
@@ -78,7 +78,7 @@ describe('sdmp init --join and device authorize', () => {
     assert.equal((await sdmpFails(laptop, ['device', 'authorize', join1['request']])).code, 73)
 
     // Sync (simulated): the phone now knows its user; whoami says so without the store.
-    await simulateSync(laptop, phone)
+    await syncHomes(laptop, phone)
     await sdmpJson(phone, ['status'])
     const after = await sdmpJson(phone, ['whoami'])
     assert.equal(after['user'], init['user'])

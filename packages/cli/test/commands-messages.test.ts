@@ -2,12 +2,12 @@
  * The messaging commands between homes, through the real `sdmp` executable in direct mode (no
  * daemon): send with every flag, inbox and show fields, show marking read, a reply threading
  * into the conversation, receipts coming back, three recipients by name and fingerprint.
- * Delivery between homes is simulated by copying stored resources (account-sync.ts).
+ * Delivery between homes is simulated by copying stored resources (`syncHomes` of the fixture kit).
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { tmpDir } from '@sdmp/testkit'
-import { simulateSync } from './account-sync.js'
+import { syncHomes } from '@sdmp/testkit/daemon-world'
 import { makeMutual, newUser, sdmpJson, sdmpText } from './messaging-helpers.js'
 
 const ID = /^[A-Za-z0-9_-]{86}$/
@@ -63,7 +63,7 @@ describe('sdmp send, inbox and show (direct mode)', () => {
     assert.equal(mine!['state'], 'sent')
     assert.equal(mine!['direction'], 'out')
 
-    await simulateSync(alice.home, bob.home)
+    await syncHomes(alice.home, bob.home)
     const received = await inbox(bob.home)
     assert.equal(received.length, 1)
     const m = received[0]!
@@ -102,7 +102,7 @@ describe('sdmp send, inbox and show (direct mode)', () => {
 
     // Bob replies by name; the reply joins alice's conversation.
     const reply = await sdmpJson(bob.home, ['send', 'Alice', 'hi back', '--reply-to', id])
-    await simulateSync(bob.home, alice.home)
+    await syncHomes(bob.home, alice.home)
     const got = await inbox(alice.home)
     assert.deepEqual(
       got.map((r) => [r['id'], r['from'], r['replyTo'], r['conversation'], r['subject']]),
@@ -144,7 +144,7 @@ describe('sdmp send, inbox and show (direct mode)', () => {
     const { id } = await sdmpJson(alice.home, ['send', to, 'to all of you'])
     const users = others.map((o) => o.user).sort()
     for (const o of others) {
-      await simulateSync(alice.home, o.home)
+      await syncHomes(alice.home, o.home)
       const [m, ...more] = await inbox(o.home)
       assert.deepEqual(more, [])
       assert.equal(m!['id'], id)

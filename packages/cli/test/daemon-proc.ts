@@ -10,6 +10,7 @@ import { createWriteStream, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SdmpHttpClient } from '@sdmp/client'
 import { TEST_LOG_DIR_ENV, registerSecret, tmpDir, waitFor } from '@sdmp/testkit'
+import { befriendApis, waitPeer } from '@sdmp/testkit/daemon-world'
 import { BIN, linesOf, runSdmp } from './run-sdmp.js'
 
 /** A started daemon. */
@@ -131,21 +132,15 @@ export async function stopAllDaemons(): Promise<void> {
 }
 
 /** Make two running users mutual contacts through their APIs. */
-export async function befriend(a: DaemonProc, aName: string, b: DaemonProc, bName: string) {
-  const { invite: ia } = await a.client.invite()
-  const { invite: ib } = await b.client.invite()
-  await b.client.addContact({ invite: ia, name: aName })
-  await a.client.addContact({ invite: ib, name: bName })
-}
+export const befriend = (a: DaemonProc, aName: string, b: DaemonProc, bName: string) =>
+  befriendApis(a.client, aName, b.client, bName)
 
 /** Wait until `a` has a connected session with a node of user `user`. */
-export async function waitConnected(a: DaemonProc, user: string, timeoutMs = 20_000) {
-  await waitFor(
-    async () =>
-      (await a.client.peers()).peers.some((p) => p.state === 'connected' && p.user === user),
-    { timeout: timeoutMs, what: `a connection from ${a.home} to ${user}` },
-  )
-}
+export const waitConnected = (a: DaemonProc, user: string, timeoutMs = 20_000) =>
+  waitPeer(a.client, (p) => p.user === user, {
+    timeout: timeoutMs,
+    what: `a connection from ${a.home} to ${user}`,
+  })
 
 /** The resource ids in a daemon's journal. */
 export async function journalIds(d: DaemonProc): Promise<Set<string>> {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { simulateSync } from './account-sync.js'
+import { syncHomes } from '@sdmp/testkit/daemon-world'
 import { linesOf, runSdmp } from './run-sdmp.js'
 
 /** `sdmp ARGS --home HOME --json`, which must succeed; its parsed stdout. */
@@ -72,6 +72,6 @@ export async function makeMutual(a: string, b: string): Promise<void> {
   const { invite: ib } = await sdmpJson(b, ['invite'])
   await sdmpJson(b, ['contact', 'add', ia])
   await sdmpJson(a, ['contact', 'add', ib])
-  await simulateSync(a, b)
-  await simulateSync(b, a)
+  await syncHomes(a, b)
+  await syncHomes(b, a)
 }

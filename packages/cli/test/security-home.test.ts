@@ -14,8 +14,8 @@ import { createNodeProvider } from '@sdmp/crypto-node'
 import { Account } from '@sdmp/daemon/account'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { tmpDir } from '@sdmp/testkit'
+import { syncHomes } from '@sdmp/testkit/daemon-world'
 import { runCli } from '../src/main.js'
-import { simulateSync } from './account-sync.js'
 import { linesOf, runSdmp } from './run-sdmp.js'
 
 const T = { timeout: 120_000 }
@@ -82,13 +82,13 @@ describe('private homes (issue 12 item 1)', () => {
     const { invite: ib } = await cli(bob, ['invite'])
     await cli(bob, ['contact', 'add', ia])
     await cli(alice, ['contact', 'add', ib])
-    await simulateSync(alice, bob)
-    await simulateSync(bob, alice)
+    await syncHomes(alice, bob)
+    await syncHomes(bob, alice)
     const file = join(dir, 'data.bin')
     writeFileSync(file, randomBytes(100_000))
     const { id } = await cli(alice, ['send', 'Bob', 'hello', '--attach', file])
     await cli(alice, ['send', 'Bob', 'again'])
-    await simulateSync(alice, bob)
+    await syncHomes(alice, bob)
     const out = join(dir, 'out')
     mkdirSync(out)
     await cli(alice, ['save', id, '--out', out])

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { tmpDir } from '@sdmp/testkit'
-import { addContact, createInvite } from '../src/account/index.js'
-import { allResources, befriend as befriendPeers, closeAll, createPeer } from './mail-world.js'
+import { befriendPeers, closePeers, createPeer, peerResources } from '@sdmp/testkit/daemon-world'
+import { addContact, createInvite } from '@sdmp/daemon'
 
 describe('admission: a stranger’s sealed message', () => {
   it('(3) is refused from a peer, and never reaches the inbox even once stored', async (t) => {
@@ -17,12 +17,12 @@ describe('admission: a stranger’s sealed message', () => {
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
     const carol = await createPeer(dir, 'carol')
-    t.after(() => closeAll([alice, bob, carol]))
+    t.after(() => closePeers([alice, bob, carol]))
     await befriendPeers(alice, bob)
     // Carol adds Alice (she has Alice's invite) but Alice never adds Carol.
     await addContact(carol.account, await createInvite(alice.account))
     await carol.mailbox.send({ to: [alice.account.requireUser()], body: 'hello from a stranger' })
-    const carolsAll = await allResources(carol)
+    const carolsAll = await peerResources(carol)
     // Relayed by Bob's node (a trusted peer): the sealed message is outside Alice's closure.
     const outcomes = await alice.account.ingestor.ingest(carolsAll, { source: 'bob-node' })
     const sealed = await carol.account.store.queryResources({ kinds: ['encrypted'] })
@@ -46,7 +46,7 @@ describe('admission: a stranger’s sealed message', () => {
     assert.deepEqual(await alice.mailbox.list(), [])
     // Bob's message still arrives.
     await bob.mailbox.send({ to: [alice.account.requireUser()], body: 'hi from bob' })
-    await alice.account.ingestor.ingest(await allResources(bob), { source: 'bob-node' })
+    await alice.account.ingestor.ingest(await peerResources(bob), { source: 'bob-node' })
     await alice.mailbox.waitProcessed((await alice.account.store.journalHead())!.position)
     assert.deepEqual(
       (await alice.mailbox.list()).map((m) => m.body),

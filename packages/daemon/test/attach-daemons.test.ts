@@ -9,21 +9,19 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { after, afterEach, describe, it } from 'node:test'
 import type { AttachmentRef } from '@sdmp/client'
-import { tmpDir, waitFor } from '@sdmp/testkit'
-import { Account, readApiToken } from '../src/account/index.js'
+import { chunksOf, fileBytes, tmpDir, waitFor } from '@sdmp/testkit'
 import {
-  befriend,
+  accountDeps as deps,
+  befriendDaemons as befriend,
   blobPath,
-  chunksOf,
   connectedTo,
-  create,
-  deps,
+  createAccount as create,
   download,
-  fileBytes,
-  start,
-  stop,
-  stopAll,
-} from './attach-fixture.js'
+  startDaemon as start,
+  stopDaemon as stop,
+  stopDaemons as stopAll,
+} from '@sdmp/testkit/daemon-world'
+import { Account, readApiToken } from '../src/account/index.js'
 
 afterEach(stopAll)
 

@@ -6,23 +6,19 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import { tmpDir, waitFor } from '@sdmp/testkit'
+import { chunksOf, collect, fileBytes, once, tmpDir, waitFor } from '@sdmp/testkit'
+import {
+  accountDeps as deps,
+  befriendDaemons as befriend,
+  connectedTo,
+  createAccount as create,
+  download,
+  startDaemon as start,
+  stopDaemon as stop,
+  stopDaemons as stopAll,
+} from '@sdmp/testkit/daemon-world'
 import { Account } from '../src/account/index.js'
 import { WANTED_NS } from '@sdmp/node'
-import {
-  befriend,
-  chunksOf,
-  collect,
-  connectedTo,
-  create,
-  deps,
-  download,
-  fileBytes,
-  once,
-  start,
-  stop,
-  stopAll,
-} from './attach-fixture.js'
 
 afterEach(stopAll)
 

@@ -7,24 +7,16 @@ import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
 import type { SdmpEvent } from '@sdmp/client'
 import { tmpDir, waitFor } from '@sdmp/testkit'
-import { createAccount as create, startDaemon as start, stopDaemons } from './daemon-fixture.js'
-import type { TestDaemon as Node } from './daemon-fixture.js'
+import {
+  befriendDaemons as befriend,
+  connectedToUser as connected,
+  createAccount as create,
+  startDaemon as start,
+  stopDaemons,
+} from '@sdmp/testkit/daemon-world'
+import type { TestDaemon as Node } from '@sdmp/testkit/daemon-world'
 
 afterEach(stopDaemons)
-
-async function befriend(a: Node, aName: string, b: Node, bName: string): Promise<void> {
-  const ia = (await a.api.invite()).invite
-  const ib = (await b.api.invite()).invite
-  await b.api.addContact({ invite: ia, name: aName })
-  await a.api.addContact({ invite: ib, name: bName })
-}
-
-async function connected(a: Node, user: string): Promise<void> {
-  await waitFor(
-    async () => (await a.api.peers()).peers.some((p) => p.user === user && p.state === 'connected'),
-    { timeout: 30_000, interval: 20, what: `${a.home} connected to ${user.slice(0, 8)}` },
-  )
-}
 
 describe('daemon', () => {
   it(

@@ -7,17 +7,16 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
 import { tmpDir, waitFor } from '@sdmp/testkit'
+import {
+  createAccount as create,
+  inboxHas,
+  startDaemon as start,
+  stopDaemons,
+} from '@sdmp/testkit/daemon-world'
+import type { TestDaemon as Node } from '@sdmp/testkit/daemon-world'
 import { readRevocation } from '../src/account/revocation.js'
-import { createAccount as create, startDaemon as start, stopDaemons } from './daemon-fixture.js'
-import type { TestDaemon as Node } from './daemon-fixture.js'
 
 afterEach(stopDaemons)
-
-const inboxHas = (n: Node, id: string, what: string) =>
-  waitFor(async () => (await n.api.inbox()).messages.some((m) => m.id === id), {
-    timeout: 30_000,
-    what,
-  })
 
 describe('devices', () => {
   it(

@@ -7,46 +7,19 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import { SdmpHttpClient } from '@sdmp/client'
-import { createNodeProvider } from '@sdmp/crypto-node'
-import { SqliteStore } from '@sdmp/store-sqlite'
 import { loopbackRange, startSilentFlood, tmpDir, waitFor } from '@sdmp/testkit'
+import { createAccount, startDaemon, stopDaemons } from '@sdmp/testkit/daemon-world'
 import type { DropReason } from '@sdmp/transport'
-import { Account, readApiToken } from '../src/account/index.js'
-import { Daemon } from '../src/daemon/index.js'
+import type { DaemonOptions } from '../src/daemon/index.js'
 
-const provider = createNodeProvider()
-const running: Daemon[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop()))
-})
+afterEach(stopDaemons)
 
-async function start(
-  dir: string,
-  name: string,
-  extra: Partial<Parameters<typeof Daemon.start>[0]> = {},
-): Promise<{ daemon: Daemon; api: SdmpHttpClient }> {
-  const account = await Account.create(
-    {
-      home: `${dir}/${name}`,
-      provider,
-      createStore: (d) => new SqliteStore({ dir: d, sha512: provider.sha512 }),
-      scrypt: { N: 1024, r: 8, p: 1 },
-    },
-    { name },
-  )
-  const daemon = await Daemon.start({
-    account,
-    peer: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
+/** A new account `name` and its daemon; redials top out at 300 ms (the flood test's pace). */
+async function start(dir: string, name: string, extra: Partial<DaemonOptions> = {}) {
+  return startDaemon(await createAccount(dir, name), {
     backoff: { initialMs: 50, maxMs: 300 },
     ...extra,
   })
-  running.push(daemon)
-  return {
-    daemon,
-    api: new SdmpHttpClient({ url: daemon.apiUrl!, token: readApiToken(account.home) }),
-  }
 }
 
 describe('handshake flood', () => {

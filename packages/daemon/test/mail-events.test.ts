@@ -10,10 +10,16 @@ import { describe, it } from 'node:test'
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import type { SdmpEvent } from '@sdmp/client'
 import { tmpDir } from '@sdmp/testkit'
+import {
+  befriendPeers,
+  closePeers,
+  createPeer,
+  pushPeer,
+  waitSealed,
+} from '@sdmp/testkit/daemon-world'
+import type { Peer } from '@sdmp/testkit/daemon-world'
 import { authorizeDevice, publishPost, removeContact, revokeDevice } from '../src/account/index.js'
 import { MAIL_NS } from '../src/mail/index.js'
-import { befriend, closeAll, createPeer, push, waitSealed } from './mail-world.js'
-import type { Peer } from './mail-world.js'
 
 /** A comparable summary of an event. */
 function summary(e: SdmpEvent): string {
@@ -53,17 +59,17 @@ describe('Mailbox events', () => {
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
     const phone = await createPeer(dir, 'alice-phone', { join: true })
-    t.after(() => closeAll([alice, bob, phone]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob, phone]))
+    await befriendPeers(alice, bob)
     const a = alice.account.requireUser()
     const b = bob.account.requireUser()
 
     const sent = await alice.mailbox.send({ to: [b], body: 'ping' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     await waitSealed(bob, 1)
     await bob.mailbox.send({ to: [a], body: 'pong' })
     await publishPost(bob.account, 'public note')
-    await push(bob, alice)
+    await pushPeer(bob, alice)
     await waitSealed(alice, 2) // alice's own delivered receipt for pong
     const device = await authorizeDevice(alice.account, await phone.account.joinRequest())
     await revokeDevice(alice.account, device.node)
@@ -114,7 +120,7 @@ describe('Mailbox events', () => {
   it('shows no event for a line whose index is not committed', async (t) => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
-    t.after(() => closeAll([alice]))
+    t.after(() => closePeers([alice]))
     const processed = alice.mailbox.processed
     const before = await alice.mailbox.eventsAfter(0, 1000)
     await alice.mailbox.stop()
@@ -133,9 +139,9 @@ describe('Mailbox index at rest', () => {
     const alice = await createPeer(dir, 'alice', { passphrase: 'correct horse' })
     const bob = await createPeer(dir, 'bob', { passphrase: 'battery staple' })
     const carol = await createPeer(dir, 'carol')
-    t.after(() => closeAll([alice, bob, carol]))
-    await befriend(alice, bob)
-    await befriend(alice, carol)
+    t.after(() => closePeers([alice, bob, carol]))
+    await befriendPeers(alice, bob)
+    await befriendPeers(alice, carol)
     const body = 'plaintext-canary-7f3a9c subject to sealing'
     const subject = 'subject-canary-19be'
     const sent = await alice.mailbox.send({
@@ -143,8 +149,8 @@ describe('Mailbox index at rest', () => {
       body,
       subject,
     })
-    await push(alice, bob)
-    await push(alice, carol)
+    await pushPeer(alice, bob)
+    await pushPeer(alice, carol)
     assert.equal((await bob.mailbox.get(sent.id))?.body, body)
     assert.equal((await carol.mailbox.get(sent.id))?.body, body)
     await alice.account.store.close()
@@ -162,8 +168,8 @@ describe('Mailbox index at rest', () => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice', { passphrase: 'pw' })
     const bob = await createPeer(dir, 'bob', { passphrase: 'pw2' })
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
     const one = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'one' })
     const two = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'two' })
     const store = alice.account.store

@@ -10,7 +10,14 @@ import type { TestContext } from 'node:test'
 import type { Store } from '@sdmp/store'
 import { tmpDir } from '@sdmp/testkit'
 import { publishPost } from '../src/account/index.js'
-import { befriend, closeAll, createPeer, push, restart, waitSealed } from './mail-world.js'
+import {
+  befriendPeers,
+  closePeers,
+  createPeer,
+  pushPeer,
+  restartPeer,
+  waitSealed,
+} from '@sdmp/testkit/daemon-world'
 
 type Counted = 'readJournal' | 'getResource' | 'getLocal' | 'getMeta'
 
@@ -39,8 +46,8 @@ async function contacts(t: TestContext) {
   const dir = tmpDir(t.after.bind(t))
   const alice = await createPeer(dir, 'alice')
   const bob = await createPeer(dir, 'bob')
-  t.after(() => closeAll([alice, bob]))
-  await befriend(alice, bob)
+  t.after(() => closePeers([alice, bob]))
+  await befriendPeers(alice, bob)
   return { alice, bob }
 }
 
@@ -53,7 +60,7 @@ describe('Mailbox: one path for a message', () => {
 
     const sent = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
     assert.equal((await alice.mailbox.get(sent.id))?.body, 'ping')
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     assert.equal((await bob.mailbox.get(sent.id))?.body, 'ping')
     assert.deepEqual(spyA.calls, { readJournal: 0 })
     assert.deepEqual(spyB.calls, { readJournal: 0 })
@@ -89,7 +96,7 @@ describe('Mailbox: one path for a message', () => {
     await publishPost(alice.account, 'a post')
     await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'ping' })
     await bob.mailbox.send({ to: [alice.account.requireUser()], body: 'pong' })
-    await push(bob, alice)
+    await pushPeer(bob, alice)
     await waitSealed(alice, 2) // alice's own delivered receipt for pong
     await alice.mailbox.waitProcessed((await alice.account.store.journalHead())!.position)
     const live = await alice.mailbox.eventsAfter(start, 1000)
@@ -98,7 +105,7 @@ describe('Mailbox: one path for a message', () => {
       ['post', 'message', 'message', 'receipt'],
     )
 
-    await restart(alice)
+    await restartPeer(alice)
     const spy = countCalls(alice.account.store, ['readJournal'])
     t.after(spy.restore)
     const replayed = await alice.mailbox.eventsAfter(start, 1000)

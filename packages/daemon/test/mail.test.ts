@@ -7,18 +7,18 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import { tmpDir } from '@sdmp/testkit'
+import {
+  befriendPeers,
+  closePeers,
+  createPeer,
+  pushPeer,
+  restartPeer,
+  sealedBy,
+  syncPeers,
+  waitSealed,
+} from '@sdmp/testkit/daemon-world'
 import { SECRET_NAMES, authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { PrekeyBook } from '../src/mail/index.js'
-import {
-  befriend,
-  closeAll,
-  createPeer,
-  push,
-  restart,
-  sealedBy,
-  sync,
-  waitSealed,
-} from './mail-world.js'
 
 const FP = /^[A-Za-z0-9_-]{86}$/
 
@@ -27,8 +27,8 @@ describe('Mailbox send and receive', () => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
     const a = alice.account.requireUser()
     const b = bob.account.requireUser()
 
@@ -52,7 +52,7 @@ describe('Mailbox send and receive', () => {
     assert.deepEqual(await alice.mailbox.list(), [], 'inbox holds received messages only')
     assert.equal((await alice.mailbox.list({ all: true })).length, 1)
 
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     const got = await bob.mailbox.get(sent.id)
     assert.deepEqual(got, {
       id: sent.id,
@@ -74,7 +74,7 @@ describe('Mailbox send and receive', () => {
     assert.equal(await bob.mailbox.count(), 1)
 
     const back = await bob.mailbox.send({ to: [a], body: 'hi alice' })
-    await push(bob, alice)
+    await pushPeer(bob, alice)
     const inbox = await alice.mailbox.list()
     assert.equal(inbox.length, 1)
     assert.equal(inbox[0]!.id, back.id)
@@ -96,15 +96,15 @@ describe('Mailbox send and receive', () => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
     const a = alice.account.requireUser()
     const b = bob.account.requireUser()
 
     const root = await alice.mailbox.send({ to: [b], body: 'lunch?' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     const reply = await bob.mailbox.send({ to: [a], body: 'yes', replyTo: root.id })
-    await push(bob, alice)
+    await pushPeer(bob, alice)
     const seen = await alice.mailbox.get(reply.id)
     assert.equal(seen?.replyTo, root.id)
     assert.equal(seen?.conversation, root.id)
@@ -127,12 +127,12 @@ describe('Mailbox send and receive', () => {
       await createPeer(dir, 'carol'),
       await createPeer(dir, 'dave'),
     ]
-    t.after(() => closeAll([alice, ...others]))
-    for (const o of others) await befriend(alice, o)
+    t.after(() => closePeers([alice, ...others]))
+    for (const o of others) await befriendPeers(alice, o)
     const to = others.map((o) => o.account.requireUser())
     const sent = await alice.mailbox.send({ to, body: 'team meeting at 3' })
     for (const o of others) {
-      await push(alice, o)
+      await pushPeer(alice, o)
       const m = await o.mailbox.get(sent.id)
       assert.equal(m?.body, 'team meeting at 3')
       assert.deepEqual(m?.to, to)
@@ -141,7 +141,7 @@ describe('Mailbox send and receive', () => {
     // Each recipient's delivered receipt comes back; the state waits for all three.
     for (const [i, o] of others.entries()) {
       await waitSealed(o, 1)
-      await push(o, alice)
+      await pushPeer(o, alice)
       const state = (await alice.mailbox.get(sent.id))?.state
       assert.equal(state, i < 2 ? 'sent' : 'delivered')
     }
@@ -156,8 +156,8 @@ describe('Mailbox send and receive', () => {
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
     const stranger = await createPeer(dir, 'stranger')
-    t.after(() => closeAll([alice, bob, stranger]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob, stranger]))
+    await befriendPeers(alice, bob)
     const b = bob.account.requireUser()
     const s = stranger.account.requireUser()
     const before = await sealedBy(alice)
@@ -180,22 +180,22 @@ describe('Mailbox send and receive', () => {
 
     // Fifteen days on, every prekey has expired: Bob's is refused until he rotates and syncs.
     const later = () => Date.now() + 15 * 86_400_000
-    await restart(alice, later)
-    await restart(bob, later)
+    await restartPeer(alice, later)
+    await restartPeer(bob, later)
     await assert.rejects(alice.mailbox.send({ to: [b], body: 'x' }), (e) =>
       isProtocolError(e, ErrorCode.NOT_FOUND),
     )
     assert.deepEqual(await alice.mailbox.maintainPrekeys(), { published: true, deleted: [] })
     assert.deepEqual(await bob.mailbox.maintainPrekeys(), { published: true, deleted: [] })
-    await sync(alice, bob)
+    await syncPeers(alice, bob)
     const sent = await alice.mailbox.send({ to: [b], body: 'after rotation' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     assert.equal((await bob.mailbox.get(sent.id))?.body, 'after rotation')
 
     // A week after the first prekey expired, its secret is erased (forward secrecy).
     const name = SECRET_NAMES.prekeyPrefix + first!.keyId
     assert.ok(await alice.account.vault.get(name))
-    await restart(alice, () => Date.now() + 22 * 86_400_000)
+    await restartPeer(alice, () => Date.now() + 22 * 86_400_000)
     assert.deepEqual(await alice.mailbox.maintainPrekeys(), {
       published: true,
       deleted: [first!.keyId],
@@ -210,14 +210,14 @@ describe('Mailbox receipts', () => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
     const b = bob.account.requireUser()
 
     const sent = await alice.mailbox.send({ to: [b], body: 'did you get this?' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     await waitSealed(bob, 1)
-    await push(bob, alice)
+    await pushPeer(bob, alice)
     const delivered = await alice.mailbox.get(sent.id)
     assert.equal(delivered?.state, 'delivered')
     assert.equal(delivered?.receipts.length, 1)
@@ -229,7 +229,7 @@ describe('Mailbox receipts', () => {
     assert.equal(read.direction, 'in')
     await waitSealed(bob, 2)
     assert.equal((await bob.mailbox.markRead(sent.outer)).state, 'read')
-    await push(bob, alice)
+    await pushPeer(bob, alice)
     const detail = await alice.mailbox.get(sent.id)
     assert.equal(detail?.state, 'read')
     assert.equal(detail?.receipts[0]?.status, 'read')
@@ -249,27 +249,27 @@ describe('Mailbox receipts', () => {
     const alice = await createPeer(dir, 'alice')
     const carol = await createPeer(dir, 'carol')
     const bob = await createPeer(dir, 'bob', { receiptLingerMs: 60_000 })
-    t.after(() => closeAll([alice, bob, carol]))
-    await befriend(alice, bob)
-    await befriend(carol, bob)
+    t.after(() => closePeers([alice, bob, carol]))
+    await befriendPeers(alice, bob)
+    await befriendPeers(carol, bob)
     const b = bob.account.requireUser()
     // Three batches of lines (one push each): still one receipt per author.
     const one = await alice.mailbox.send({ to: [b], body: 'one' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     const two = await alice.mailbox.send({ to: [b], body: 'two' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     const three = await carol.mailbox.send({ to: [b], body: 'three' })
-    await push(carol, bob)
+    await pushPeer(carol, bob)
     assert.equal((await bob.mailbox.list()).length, 3)
     assert.deepEqual(await sealedBy(bob), [], 'nothing sent while the receipts linger')
     await bob.mailbox.stop() // a graceful stop sends what was decided
     assert.equal((await sealedBy(bob)).length, 2, 'one receipt for alice, one for carol')
-    await restart(bob)
-    await push(bob, alice)
-    await push(bob, carol)
+    await restartPeer(bob)
+    await pushPeer(bob, alice)
+    await pushPeer(bob, carol)
     for (const m of [one, two]) assert.equal((await alice.mailbox.get(m.id))?.state, 'delivered')
     assert.equal((await carol.mailbox.get(three.id))?.state, 'delivered')
-    await restart(bob)
+    await restartPeer(bob)
     assert.equal((await sealedBy(bob)).length, 2, 'decided receipts are not sent again')
   })
 
@@ -278,26 +278,26 @@ describe('Mailbox receipts', () => {
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
     const phone = await createPeer(dir, 'bob-phone', { join: true })
-    t.after(() => closeAll([alice, bob, phone]))
+    t.after(() => closePeers([alice, bob, phone]))
     await authorizeDevice(bob.account, await phone.account.joinRequest())
-    await push(bob, phone)
-    await restart(phone) // the phone learns its user from the trust that arrived
+    await pushPeer(bob, phone)
+    await restartPeer(phone) // the phone learns its user from the trust that arrived
     await publishPrekey(phone.account)
-    await sync(bob, phone)
-    await befriend(alice, bob)
-    await sync(bob, phone)
+    await syncPeers(bob, phone)
+    await befriendPeers(alice, bob)
+    await syncPeers(bob, phone)
 
     const sent = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'two devices' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     await waitSealed(bob, 1) // bob's laptop sends the delivered receipt, sealed to the phone too
-    await push(bob, phone)
+    await pushPeer(bob, phone)
     assert.equal((await phone.mailbox.get(sent.id))?.state, 'unread')
     await phone.mailbox.stop()
     assert.equal((await sealedBy(phone)).length, 1, 'the phone sent no second delivered receipt')
-    await restart(phone)
+    await restartPeer(phone)
     await phone.mailbox.markRead(sent.id)
     await waitSealed(phone, 2)
-    await push(phone, bob)
+    await pushPeer(phone, bob)
     assert.equal((await bob.mailbox.get(sent.id))?.state, 'read')
   })
 })
@@ -307,12 +307,12 @@ describe('Mailbox durability and devices', () => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
-    t.after(() => closeAll([alice, bob]))
-    await befriend(alice, bob)
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
     const b = bob.account.requireUser()
     const one = await alice.mailbox.send({ to: [b], body: 'one' })
     const two = await alice.mailbox.send({ to: [b], body: 'two' })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     // Both arrived in one batch: one delivered receipt names both (messaging.md §4).
     await waitSealed(bob, 1)
     const before = await bob.mailbox.list()
@@ -322,14 +322,14 @@ describe('Mailbox durability and devices', () => {
     )
     const processed = bob.mailbox.processed
 
-    await restart(bob)
+    await restartPeer(bob)
     assert.equal(bob.mailbox.processed, processed, 'the cursor was durable')
     await bob.mailbox.stop() // drain: any receipt it would send is sent by now
     assert.deepEqual(await bob.mailbox.list(), before)
     assert.equal(await bob.mailbox.count(), 2)
     assert.equal((await sealedBy(bob)).length, 1, 'no receipt sent twice')
-    await restart(bob)
-    await push(bob, alice)
+    await restartPeer(bob)
+    await pushPeer(bob, alice)
     for (const m of [one, two]) assert.equal((await alice.mailbox.get(m.id))?.state, 'delivered')
   })
 
@@ -338,15 +338,15 @@ describe('Mailbox durability and devices', () => {
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
     const host = await createPeer(dir, 'bob-host', { join: true })
-    t.after(() => closeAll([alice, bob, host]))
+    t.after(() => closePeers([alice, bob, host]))
     await authorizeDevice(bob.account, await host.account.joinRequest(), { hostOnly: true })
-    await befriend(alice, bob)
-    await push(bob, host)
-    await restart(host)
+    await befriendPeers(alice, bob)
+    await pushPeer(bob, host)
+    await restartPeer(host)
     assert.equal(host.account.user, bob.account.user, 'the host knows its user')
 
     const sent = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'secret' })
-    await push(alice, host)
+    await pushPeer(alice, host)
     assert.ok(await host.account.store.getResource(sent.outer), 'the host stores the envelope')
     assert.equal(await host.mailbox.count(), 0)
     assert.deepEqual(await host.mailbox.list({ all: true }), [])
@@ -355,14 +355,14 @@ describe('Mailbox durability and devices', () => {
     assert.ok(!events.some((e) => e.type === 'message'))
     assert.ok(host.events.some((e) => e.name === 'mail.skipped'))
     // Bob's own device opens the copy the host relays.
-    await push(host, bob)
+    await pushPeer(host, bob)
     assert.equal((await bob.mailbox.get(sent.id))?.body, 'secret')
   })
 
   it('refuses to send after stop', async (t) => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
-    t.after(() => closeAll([alice]))
+    t.after(() => closePeers([alice]))
     await alice.mailbox.stop()
     await assert.rejects(
       alice.mailbox.send({ to: [alice.account.requireUser()], body: 'x' }),

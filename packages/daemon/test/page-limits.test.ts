@@ -10,8 +10,8 @@ import { after, afterEach, describe, it } from 'node:test'
 import { API_PAGE_LIMITS } from '@sdmp/client'
 import type { SdmpApi } from '@sdmp/client'
 import { tmpDir } from '@sdmp/testkit'
+import { createAccount, startDaemon, stopDaemons } from '@sdmp/testkit/daemon-world'
 import { OPENAPI_DOCUMENT } from '../src/api/index.js'
-import { createAccount, startDaemon, stopDaemons } from './daemon-fixture.js'
 
 afterEach(stopDaemons)
 

@@ -7,27 +7,31 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
 import { tmpDir, waitFor } from '@sdmp/testkit'
-import { createAccount as create, startDaemon as start, stopDaemons } from './daemon-fixture.js'
-import type { TestDaemon as Node } from './daemon-fixture.js'
+import {
+  accountDeps,
+  createAccount as create,
+  inboxHas,
+  startDaemon as start,
+  stopDaemons,
+  waitPeer,
+} from '@sdmp/testkit/daemon-world'
+import type { TestDaemon as Node } from '@sdmp/testkit/daemon-world'
 
 afterEach(stopDaemons)
 
-const inboxHas = (n: Node, id: string, what: string) =>
-  waitFor(async () => (await n.api.inbox()).messages.some((m) => m.id === id), {
-    timeout: 30_000,
-    what,
-  })
-
-/** Two daemons that are mutual contacts, connected. */
+/**
+ * Two daemons that are mutual contacts, connected. Not the kit's `befriendDaemons`: here `b`'s
+ * invite is made after `b` added `a`, and with the other order (both invites first) the phone
+ * below mostly never moves to the rotated identity (7 of 9 runs, found moving to the kit).
+ */
 async function befriend(a: Node, aName: string, b: Node, bName: string): Promise<void> {
   await b.api.addContact({ invite: (await a.api.invite()).invite, name: aName })
   await a.api.addContact({ invite: (await b.api.invite()).invite, name: bName })
   const bUser = (await b.api.whoami()).user!
-  await waitFor(
-    async () =>
-      (await a.api.peers()).peers.some((p) => p.user === bUser && p.state === 'connected'),
-    { timeout: 30_000, what: `${aName} connected to ${bName}` },
-  )
+  await waitPeer(a.api, (p) => p.user === bUser, {
+    timeout: 30_000,
+    what: `${aName} connected to ${bName}`,
+  })
 }
 
 describe('identity rotation', () => {
@@ -186,6 +190,5 @@ async function forgedReplacement(dir: string, victim: string): Promise<string> {
 /** Reopen a stopped daemon's home. */
 async function reopen(n: Node) {
   const { Account } = await import('../src/account/account.js')
-  const { daemonDeps } = await import('./daemon-fixture.js')
-  return Account.open(daemonDeps(n.home))
+  return Account.open(accountDeps(n.home))
 }

@@ -8,16 +8,16 @@ import Database from 'better-sqlite3'
 import { fromBase64url, isSuite } from '@sdmp/core'
 import type { RecipientSecret } from '@sdmp/core'
 import { registerSecret } from '@sdmp/testkit'
+import { closePeers, restartPeer } from '@sdmp/testkit/daemon-world'
+import type { Peer } from '@sdmp/testkit/daemon-world'
 import { SECRET_NAMES } from '../src/account/index.js'
-import { closeAll, restart } from './mail-world.js'
-import type { Peer } from './mail-world.js'
 
 /**
  * The names in the peer's `secrets` table. The Store interface has no listing on purpose, and
  * an open SQLite store holds an exclusive lock, so the peer is closed, read and reopened.
  */
 export async function secretNames(peer: Peer): Promise<string[]> {
-  await closeAll([peer])
+  await closePeers([peer])
   const db = new Database(join(peer.home, 'store', 'store.db'), {
     readonly: true,
     fileMustExist: true,
@@ -27,7 +27,7 @@ export async function secretNames(peer: Peer): Promise<string[]> {
     return rows.map((r) => r.name)
   } finally {
     db.close()
-    await restart(peer)
+    await restartPeer(peer)
   }
 }
 

@@ -17,9 +17,15 @@ import {
 } from '@sdmp/core'
 import type { RecipientSecret, Suite, Verified } from '@sdmp/core'
 import { registerSecret, tmpDir } from '@sdmp/testkit'
+import {
+  befriendPeers,
+  closePeers,
+  createPeer,
+  pushPeer,
+  restartPeer,
+} from '@sdmp/testkit/daemon-world'
+import type { Peer } from '@sdmp/testkit/daemon-world'
 import { SECRET_NAMES, authorizeDevice } from '../src/account/index.js'
-import { befriend, closeAll, createPeer, push, restart } from './mail-world.js'
-import type { Peer } from './mail-world.js'
 import {
   heldSecrets,
   prekeySecrets,
@@ -69,22 +75,22 @@ describe('security: host-only node', () => {
     const alice = await createPeer(dir, 'alice')
     const bob = await createPeer(dir, 'bob')
     const host = await createPeer(dir, 'bob-host', { join: true })
-    t.after(() => closeAll([alice, bob, host]))
+    t.after(() => closePeers([alice, bob, host]))
     await authorizeDevice(bob.account, await host.account.joinRequest(), { hostOnly: true })
-    await befriend(alice, bob)
-    await push(bob, host)
-    await restart(host)
+    await befriendPeers(alice, bob)
+    await pushPeer(bob, host)
+    await restartPeer(host)
     assert.equal(host.account.user, bob.account.user, 'the host belongs to bob')
 
     // A conversation both ways; the host syncs everything each side stores.
     const a = alice.account.requireUser()
     const b = bob.account.requireUser()
     const sent = await alice.mailbox.send({ to: [b], body: secretBody('alice to bob') })
-    await push(alice, bob)
+    await pushPeer(alice, bob)
     await bob.mailbox.send({ to: [a], body: secretBody('bob to alice'), replyTo: sent.id })
-    await push(bob, alice)
-    await push(alice, host)
-    await push(bob, host)
+    await pushPeer(bob, alice)
+    await pushPeer(alice, host)
+    await pushPeer(bob, host)
     // The daemon's hourly check must not give the host a prekey either.
     const check = await host.mailbox.maintainPrekeys()
     assert.equal(check.published, false, 'the host publishes no prekey')

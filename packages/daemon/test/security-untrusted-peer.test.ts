@@ -14,9 +14,10 @@ import { ErrorCode, fingerprintOf, isProtocolError } from '@sdmp/core'
 import { secureChannel, socketDuplex } from '@sdmp/transport'
 import type { Duplex } from '@sdmp/transport'
 import { registerSecret, tmpDir, waitFor } from '@sdmp/testkit'
+import { befriendPeers, closePeers, createPeer, pushPeer } from '@sdmp/testkit/daemon-world'
+import { provider } from '@sdmp/testkit/node-world'
 import { addContact, createInvite, publishPost } from '../src/account/index.js'
 import { NodeNetwork } from '../src/index.js'
-import { befriend, closeAll, createPeer, provider, push } from './mail-world.js'
 import { registerAccountSecrets } from './security-helpers.js'
 
 /** What the attacker's socket saw. */
@@ -107,11 +108,11 @@ describe('security: untrusted peer', () => {
     const bob = await createPeer(dir, 'bob')
     const mallory = await createPeer(dir, 'mallory')
     const peers = [alice, bob, mallory]
-    t.after(() => closeAll(peers))
-    await befriend(alice, bob)
+    t.after(() => closePeers(peers))
+    await befriendPeers(alice, bob)
     // Mallory trusts Alice and Alice knows Mallory's identity and trust, but does not trust back.
     await addContact(mallory.account, await createInvite(alice.account))
-    await push(mallory, alice)
+    await pushPeer(mallory, alice)
     const body = `private to bob ${randomBytes(12).toString('hex')}`
     registerSecret(body, 'message body alice to bob')
     await alice.mailbox.send({ to: [bob.account.requireUser()], body })
@@ -125,7 +126,7 @@ describe('security: untrusted peer', () => {
     const host = { host: '127.0.0.1', port: 0 }
     const a = await NodeNetwork.start({ account: alice.account, listen: host })
     networks.push(a)
-    await push(alice, bob) // Bob learns Alice's address record, then dials her.
+    await pushPeer(alice, bob) // Bob learns Alice's address record, then dials her.
     const b = await NodeNetwork.start({ account: bob.account, listen: host })
     networks.push(b)
     const connected = () =>

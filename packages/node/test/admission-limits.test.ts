@@ -9,9 +9,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { ResourceDraft } from '@sdmp/core'
 import { waitFor } from '@sdmp/testkit'
+import { flood, sign, trustedTrio } from '@sdmp/testkit/node-world'
 import { PushGate } from '../src/sync/peer-rates.js'
-import { flood, trustedPair } from './admission-kit.js'
-import { sign } from './sim.js'
 
 describe('push gate', () => {
   const limits = {
@@ -71,7 +70,7 @@ describe('push gate', () => {
 describe('admission over TCP: a trusted contact inside the closure', () => {
   it('pushing its posts faster than the push rate is cut off with penalties', async (t) => {
     const rate = 300
-    const { a, b, d, bob, ids, events, session } = await trustedPair(t, {
+    const { a, b, d, bob, ids, events, session } = await trustedTrio(t, {
       limits: { maxPushPerMinute: rate },
     })
     const author = bob.key.fingerprint
@@ -112,7 +111,7 @@ describe('admission over TCP: a trusted contact inside the closure', () => {
 
   it('over its author quota is refused and the store stops growing; the peer stays', async (t) => {
     const quota = 40
-    const { a, b, d, bob, session } = await trustedPair(t, {
+    const { a, b, d, bob, session } = await trustedTrio(t, {
       quota: { maxCountPerAuthor: quota },
     })
     const author = bob.key.fingerprint
@@ -151,7 +150,7 @@ describe('admission over TCP: a trusted contact inside the closure', () => {
 
   it('our own user’s resources are limited by neither the quota nor the push rate', async (t) => {
     const quota = 40
-    const { a, a2, alice, events } = await trustedPair(t, {
+    const { a, a2, alice, events } = await trustedTrio(t, {
       quota: { maxCountPerAuthor: quota },
       limits: { maxPushPerMinute: 30 },
       second: true,

@@ -11,12 +11,10 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { signingKeyFromSeed } from '@sdmp/core'
 import type { DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
-import { waitFor } from '@sdmp/testkit'
-import { admission } from '../src/admission.js'
-import { PendingSet } from '../src/pending-set.js'
-import { flood, peakRss, trustedPair } from './admission-kit.js'
+import { peakRss, waitFor } from '@sdmp/testkit'
 import {
   befriend,
+  flood,
   identityOf,
   introduce,
   makeNode,
@@ -24,7 +22,10 @@ import {
   makeUser,
   provider,
   sign,
-} from './sim.js'
+  trustedTrio,
+} from '@sdmp/testkit/node-world'
+import { admission } from '../src/admission.js'
+import { PendingSet } from '../src/pending-set.js'
 
 const keyOf = (n: number): SigningKey => {
   const seed = new Uint8Array(32)
@@ -107,7 +108,7 @@ describe('trust closure', () => {
 
 describe('admission over TCP: a trusted peer floods', () => {
   it('(1) posts by unknown signers: held within the per-peer bounds, then the peer is cut off', async (t) => {
-    const { a, b, d, events, session } = await trustedPair(t)
+    const { a, b, d, events, session } = await trustedTrio(t)
     const stranger = makeUser('stranger', 121)
     const sNode = makeNodeIdentity('s', stranger, 122)
     const body = 'x'.repeat(16 * 1024)
@@ -148,7 +149,7 @@ describe('admission over TCP: a trusted peer floods', () => {
   })
 
   it('(2) stranger identities: none journaled, held within bounds, then the peer is cut off', async (t) => {
-    const { a, b, session } = await trustedPair(t)
+    const { a, b, session } = await trustedTrio(t)
     const headBefore = (await a.store.journalHead())!.position
     const strangers = function* () {
       for (let i = 0; i < 5_000; i++) yield identityOf(keyOf(i), 'user').bytes

@@ -13,8 +13,6 @@ import { after, describe, it } from 'node:test'
 import { generateAttachmentKey, openAttachment, sealAttachment } from '@sdmp/core'
 import type { DuplexTap } from '@sdmp/transport'
 import { collect, fileBytes, once, tmpDir, waitFor } from '@sdmp/testkit'
-import { PARTIAL_BLOB_DIR } from '../src/blobs/blob-partial.js'
-import { WANTED_NS } from '../src/blobs/wanted-records.js'
 import {
   befriend,
   connect,
@@ -24,8 +22,10 @@ import {
   openDiskNode,
   provider,
   shutdownAll,
-} from './sim.js'
-import type { DiskNode, NodeIdentity } from './sim.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode, NodeIdentity } from '@sdmp/testkit/node-world'
+import { PARTIAL_BLOB_DIR } from '../src/blobs/blob-partial.js'
+import { WANTED_NS } from '../src/blobs/wanted-records.js'
 
 type Events = { name: string; detail: Record<string, unknown> }[]
 

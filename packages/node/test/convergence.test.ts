@@ -8,10 +8,18 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { seedFromEnv, waitFor } from '@sdmp/testkit'
 import type { SecureChannel } from '@sdmp/transport'
-import { befriend, closeAll, connect, introduce, journalIds, makeNode, makeUser } from './sim.js'
-import type { SimNode, User } from './sim.js'
+import { seedFromEnv, waitFor } from '@sdmp/testkit'
+import {
+  befriend,
+  closeAll,
+  connect,
+  introduce,
+  journalIds,
+  makeNode,
+  makeUser,
+} from '@sdmp/testkit/node-world'
+import type { SimNode, User } from '@sdmp/testkit/node-world'
 
 const seed = seedFromEnv()
 const why = `(seed ${seed}; rerun with SEED=${seed})`

@@ -29,8 +29,8 @@ import {
   openDiskNode,
   provider,
   shutdownAll,
-} from './sim.js'
-import type { DiskNode } from './sim.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode } from '@sdmp/testkit/node-world'
 
 const DAY = 86_400_000
 

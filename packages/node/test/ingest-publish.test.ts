@@ -8,10 +8,17 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { sealResource, selectPrekeys, signResource } from '@sdmp/core'
 import type { DecodedResource } from '@sdmp/core'
-import type { AppendedLine } from '../src/index.js'
-import { closeAll, introduce, makeNode, makeUser, provider } from './sim.js'
-import type { SimNode } from './sim.js'
-import { prekeyRecords, publishPrekey } from './visibility-fixture.js'
+import type { AppendedLine } from '@sdmp/node'
+import {
+  closeAll,
+  introduce,
+  makeNode,
+  makeUser,
+  prekeyRecords,
+  provider,
+  publishPrekey,
+} from '@sdmp/testkit/node-world'
+import type { SimNode } from '@sdmp/testkit/node-world'
 
 after(closeAll)
 

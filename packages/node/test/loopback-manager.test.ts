@@ -9,14 +9,6 @@ import { after, describe, it } from 'node:test'
 import { ErrorCode, isProtocolError, signResource } from '@sdmp/core'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import {
-  DEFAULT_BACKOFF,
-  backoffDelay,
-  formatPeerAddress,
-  parsePeerAddress,
-  resolveBackoff,
-} from '../src/index.js'
-import type { PeerChange } from '../src/index.js'
-import {
   FAST_BACKOFF,
   befriend,
   introduce,
@@ -25,7 +17,15 @@ import {
   openDiskNode,
   provider,
   shutdownAll,
-} from './sim.js'
+} from '@sdmp/testkit/node-world'
+import {
+  DEFAULT_BACKOFF,
+  backoffDelay,
+  formatPeerAddress,
+  parsePeerAddress,
+  resolveBackoff,
+} from '../src/index.js'
+import type { PeerChange } from '../src/index.js'
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
 

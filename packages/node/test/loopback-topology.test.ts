@@ -15,8 +15,8 @@ import {
   makeUser,
   openDiskNode,
   shutdownAll,
-} from './sim.js'
-import type { DiskNode, User } from './sim.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode, User } from '@sdmp/testkit/node-world'
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
 

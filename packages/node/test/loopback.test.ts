@@ -16,8 +16,8 @@ import {
   openDiskNode,
   shutdownAll,
   spyStore,
-} from './sim.js'
-import type { DiskNode, User } from './sim.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode, User } from '@sdmp/testkit/node-world'
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
 const hasAll = async (n: DiskNode, ids: readonly { id: string }[]) =>

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { ErrorCode, isProtocolError, verifyJournal } from '@sdmp/core'
 import { waitFor } from '@sdmp/testkit'
-import { befriend, closeAll, connect, introduce, makeNode, makeUser, provider } from './sim.js'
+import {
+  befriend,
+  closeAll,
+  connect,
+  introduce,
+  makeNode,
+  makeUser,
+  provider,
+} from '@sdmp/testkit/node-world'
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
 

@@ -10,22 +10,20 @@ import { randomBytes } from 'node:crypto'
 import { after, describe, it } from 'node:test'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import {
+  askAll,
   befriend,
+  footprint,
   introduce,
   makeNodeIdentity,
   makeUser,
   openDiskNode,
-  shutdownAll,
-} from './sim.js'
-import type { DiskNode } from './sim.js'
-import {
-  askAll,
-  footprint,
   publishPrekey,
   pullAll,
   sendSealed,
+  shutdownAll,
   spyOffers,
-} from './visibility-fixture.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode } from '@sdmp/testkit/node-world'
 
 const hasAll = async (n: DiskNode, ids: readonly string[]) =>
   (await n.store.hasResources(ids)).every(Boolean)

@@ -89,3 +89,17 @@ export function percentile(samples: readonly number[], p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   return sorted[rank]!
 }
+
+/** Peak RSS sampled (every 20 ms) while `run` runs, and the RSS before it started. */
+export async function peakRss<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; peak: number; before: number }> {
+  const before = process.memoryUsage().rss
+  let peak = before
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+  try {
+    return { value: await run(), peak, before }
+  } finally {
+    clearInterval(timer)
+  }
+}

@@ -4,7 +4,7 @@
  * @module
  */
 export { tmpDir, waitFor, seedFromEnv } from './test-helpers.js'
-export { measureRate, measureLatencies, percentile } from './bench.js'
+export { measureRate, measureLatencies, peakRss, percentile } from './bench.js'
 export type { BenchResult, BenchModule, BenchContext } from './bench.js'
 export { FaultProxy, NO_FAULTS, seededRandom } from './fault-proxy.js'
 export type {

@@ -7,11 +7,10 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SdmpHttpClient } from '@sdmp/client'
-import { createNodeProvider } from '@sdmp/crypto-node'
 import { Daemon } from '@sdmp/daemon'
 import { Account, readApiToken } from '@sdmp/daemon/account'
-import { SqliteStore } from '@sdmp/store-sqlite'
 import { waitFor } from '@sdmp/testkit'
+import { accountDeps, befriendApis, startDaemon } from '@sdmp/testkit/daemon-world'
 
 /** packages/web/dist/www: this file runs from dist/test. */
 export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'www')
@@ -37,32 +36,18 @@ export interface TestNode {
   readonly daemon: Daemon
 }
 
-const provider = createNodeProvider()
-
-/** Create the home `<dir>/<name>` (`Account.create`) and start its daemon. */
+/** Create the home `<dir>/<name>` (`Account.create`) and start its daemon, serving the web client. */
 export async function startNode(dir: string, name: string): Promise<TestNode> {
   const home = join(dir, name)
-  const account = await Account.create(
-    { home, provider, createStore: (d) => new SqliteStore({ dir: d, sha512: provider.sha512 }) },
-    { name },
-  )
-  const daemon = await Daemon.start({
-    account,
-    peer: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
-    webRoot: WEB_ROOT,
-    // Reconnect quickly when the two nodes race to dial each other.
-    backoff: { initialMs: 50, maxMs: 500 },
-  })
-  const token = readApiToken(home)
-  const url = daemon.apiUrl!
+  const account = await Account.create(accountDeps(home), { name })
+  const { daemon, api } = await startDaemon(account, { webRoot: WEB_ROOT })
   return {
     name,
     home,
     user: account.user!,
-    url,
-    token,
-    api: new SdmpHttpClient({ url, token }),
+    url: daemon.apiUrl!,
+    token: readApiToken(home),
+    api,
     daemon,
   }
 }
@@ -72,10 +57,7 @@ export async function startNode(dir: string, name: string): Promise<TestNode> {
  * the other's name) and wait until both see the contact as mutual and are connected.
  */
 export async function befriend(a: TestNode, b: TestNode): Promise<void> {
-  const { invite: ia } = await a.api.invite()
-  const { invite: ib } = await b.api.invite()
-  await b.api.addContact({ invite: ia, name: a.name })
-  await a.api.addContact({ invite: ib, name: b.name })
+  await befriendApis(a.api, a.name, b.api, b.name)
   for (const [x, y] of [
     [a, b],
     [b, a],

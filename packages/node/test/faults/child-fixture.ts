@@ -8,11 +8,10 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { parseJournalLine, verifyJournal } from '@sdmp/core'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { waitFor } from '@sdmp/testkit'
+import { provider, verifiedJournalIds } from '@sdmp/testkit/node-world'
 import type { PeerAddress } from '../../src/index.js'
-import { provider } from '../sim.js'
 
 /** What the child node is told (JSON in argv). Bytes are base64url. */
 export interface ChildSpec {
@@ -117,11 +116,7 @@ export async function inspectStore(dir: string, ids: readonly string[]): Promise
   const store = new SqliteStore({ dir, sha512: provider.sha512 })
   await store.open()
   try {
-    const rows = await store.readJournal(0, 1_000_000)
-    const lines = rows.map((r) => r.line)
-    if (!verifyJournal(lines, provider.sha512).ok)
-      throw new Error(`${dir}: journal does not verify`)
-    const journal = lines.slice(1).map((l) => parseJournalLine(l).resourceId)
+    const journal = await verifiedJournalIds(store, dir)
     const have = await store.hasResources(ids)
     const count = await store.countResources()
     if (count !== journal.length)

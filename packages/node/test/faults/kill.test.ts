@@ -12,15 +12,15 @@ import { ErrorCode, isProtocolError, signResource, toBase64url } from '@sdmp/cor
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import {
   befriend,
-  journalIds,
   introduce,
+  journalIds,
   makeNodeIdentity,
   makeUser,
   openDiskNode,
   provider,
   shutdownAll,
-} from '../sim.js'
-import type { DiskNode, NodeIdentity, User } from '../sim.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode, NodeIdentity, User } from '@sdmp/testkit/node-world'
 import { Child, inspectStore } from './child-fixture.js'
 import type { ChildSpec } from './child-fixture.js'
 

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { isProtocolError } from '@sdmp/core'
-import { FaultProxy, seedFromEnv, tmpDir, waitFor } from '@sdmp/testkit'
 import type { CloseInfo } from '@sdmp/transport'
+import { FaultProxy, seedFromEnv, tmpDir, waitFor } from '@sdmp/testkit'
 import {
   befriend,
   introduce,
@@ -18,8 +18,8 @@ import {
   makeUser,
   openDiskNode,
   shutdownAll,
-} from '../sim.js'
-import type { DiskNode } from '../sim.js'
+} from '@sdmp/testkit/node-world'
+import type { DiskNode } from '@sdmp/testkit/node-world'
 
 const seed = seedFromEnv()
 const proxies: FaultProxy[] = []

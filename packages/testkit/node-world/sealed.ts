@@ -1,7 +1,6 @@
 /**
- * Helpers for the visibility tests (docs/protocol/sync.md §10): prekeys, sealing a message as a
- * node's user with routing tags, a node's footprint (what its store and journal hold), and
- * spies on what a node was offered.
+ * Sealed messages in a world (docs/protocol/envelope.md): a reading node publishes prekeys, and
+ * a node seals a message as its user for contacts with routing tags (sync.md §10).
  * @module
  */
 import assert from 'node:assert/strict'
@@ -15,8 +14,9 @@ import {
   validateResource,
 } from '@sdmp/core'
 import type { PrekeyRecord } from '@sdmp/core'
-import type { DiskNode, SimNode, User } from './sim.js'
-import { provider } from './sim.js'
+import type { SimNode } from './sim-nodes.js'
+import { provider } from './users.js'
+import type { User } from './users.js'
 
 const DAY = 86_400_000
 
@@ -78,48 +78,4 @@ export async function sendSealed(
   const [o] = await from.ingestor.ingest([outer.bytes])
   assert.equal(o!.status, 'stored')
   return outer.id
-}
-
-/** What a node holds: journal lines, resources, and `encrypted` resources among them. */
-export async function footprint(
-  n: SimNode,
-): Promise<{ lines: number; resources: number; encrypted: number }> {
-  const lines = (await n.store.readJournal(0, 1_000_000)).length
-  const metas = await n.store.queryResources({ limit: 1_000_000 })
-  return {
-    lines,
-    resources: metas.length,
-    encrypted: metas.filter((m) => m.kind === 'encrypted').length,
-  }
-}
-
-/**
- * Record every id a node was offered (journal pages, broadcasts, reconciliation: all go through
- * the fetcher's announce) and every resource it journaled.
- */
-export function spyOffers(n: SimNode): { offered: Set<string>; journaled: Set<string> } {
-  const offered = new Set<string>()
-  const journaled = new Set<string>()
-  const fetcher = n.engine.fetcher
-  const announce = fetcher.announce.bind(fetcher)
-  fetcher.announce = (peer, ids) => {
-    for (const id of ids) offered.add(id)
-    return announce(peer, ids)
-  }
-  n.ingestor.onAppended((lines) => {
-    for (const l of lines) journaled.add(l.resource.id)
-  })
-  return { offered, journaled }
-}
-
-/** Pull from every connected peer of `n` (an explicit sync barrier: waits for the fetches). */
-export async function pullAll(n: DiskNode): Promise<void> {
-  for (const s of n.engine.sessions.values()) await s.pull()
-}
-
-/** Ask every connected peer of `n` for `ids`; returns the ids each peer did not deliver. */
-export async function askAll(n: DiskNode, ids: readonly string[]): Promise<string[][]> {
-  const out: string[][] = []
-  for (const s of n.engine.sessions.values()) out.push([...(await s.requestResources(ids))])
-  return out
 }

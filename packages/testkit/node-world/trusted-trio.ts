@@ -1,28 +1,23 @@
 /**
- * Shared setup of the admission tests (docs/protocol/sync.md §9): three users who trust each
- * other pairwise through Alice, their nodes on SQLite over TCP on loopback, and a crafted peer
- * that sends raw RESOURCE frames.
+ * The admission world (docs/protocol/sync.md §9): three users who trust each other pairwise
+ * through Alice, their nodes on SQLite over TCP on loopback, and a crafted peer that sends raw
+ * RESOURCE frames.
  * @module
  */
 import type { TestContext } from 'node:test'
 import { tmpDir, waitFor } from '@sdmp/testkit'
-import type { QuotaLimits } from '../src/author-quota.js'
-import type { SyncLimits } from '../src/index.js'
-import { resourceMessage } from '../src/sync/wire.js'
-import {
-  befriend,
-  introduce,
-  makeNodeIdentity,
-  makeUser,
-  openDiskNode,
-  shutdownAll,
-} from './sim.js'
-import type { DiskNode, User } from './sim.js'
+import { resourceMessage } from '@sdmp/node'
+import type { SyncLimits } from '@sdmp/node'
+import { openDiskNode, shutdownAll } from './disk-nodes.js'
+import type { DiskNode, DiskNodeOptions } from './disk-nodes.js'
+import { introduce } from './sim-nodes.js'
+import { befriend, makeNodeIdentity, makeUser } from './users.js'
+import type { User } from './users.js'
 
-/** Options of {@link trustedPair}: Alice's node's limits, and whether her second node runs. */
-export interface PairOptions {
+/** Options of {@link trustedTrio}: Alice's node's limits, and whether her second node runs. */
+export interface TrioOptions {
   readonly limits?: Partial<SyncLimits>
-  readonly quota?: Partial<QuotaLimits>
+  readonly quota?: DiskNodeOptions['quota']
   /** Also start `a2`, a second node of Alice's, dialling `a`. */
   readonly second?: boolean
 }
@@ -31,7 +26,7 @@ export interface PairOptions {
  * Alice's node `a` listening on TCP; Bob's `b` and Dave's `d` (and with `second`, Alice's own
  * `a2`) dialling it. Alice and Bob, Alice and Dave trust each other.
  */
-export async function trustedPair(t: TestContext, options: PairOptions = {}) {
+export async function trustedTrio(t: TestContext, options: TrioOptions = {}) {
   t.after(() => shutdownAll())
   const dir = tmpDir(t.after.bind(t))
   const alice = makeUser('alice', 111)
@@ -50,7 +45,7 @@ export async function trustedPair(t: TestContext, options: PairOptions = {}) {
     d: makeNodeIdentity('d', dave, 116),
     a2: makeNodeIdentity('a2', alice, 117),
   }
-  const open = async (k: keyof typeof ids, extra: Parameters<typeof openDiskNode>[2] = {}) => {
+  const open = async (k: keyof typeof ids, extra: DiskNodeOptions = {}) => {
     const n = await openDiskNode(ids[k], `${dir}/${k}`, extra)
     await introduce(n, alice, bob, dave)
     return n
@@ -95,18 +90,4 @@ export async function flood(
     sent++
   }
   return sent
-}
-
-/** Peak RSS sampled while `run` runs. */
-export async function peakRss<T>(
-  run: () => Promise<T>,
-): Promise<{ value: T; peak: number; before: number }> {
-  const before = process.memoryUsage().rss
-  let peak = before
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
-  try {
-    return { value: await run(), peak, before }
-  } finally {
-    clearInterval(timer)
-  }
 }

@@ -1,21 +1,14 @@
 /**
- * Test helpers for the mailbox: accounts on SQLite homes in a temp dir, contacts made with
+ * Accounts with running mailboxes, without a network (docs/daemon.md): contacts made with
  * invites, and "sync" done in process by feeding one store's resources into another account's
  * ingest pipeline (the network is not needed to test the mailbox).
  * @module
  */
-import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { createNodeProvider } from '@sdmp/crypto-node'
-import { SqliteStore } from '@sdmp/store-sqlite'
+import { Account, Mailbox, addContact, createInvite } from '@sdmp/daemon'
 import { waitFor } from '@sdmp/testkit'
-import { Account, addContact, createInvite } from '../src/account/index.js'
-import type { AccountDeps } from '../src/account/index.js'
-import { Mailbox } from '../src/mail/index.js'
-
-export const provider = createNodeProvider()
-/** The cheapest scrypt the vault accepts: tests only. */
-const CHEAP = { N: 1024, r: 8, p: 1 }
+import { allResources, ingestAccepted } from '@sdmp/testkit/node-world'
+import { accountDeps } from './accounts.js'
 
 /** An open account with a running mailbox. */
 export interface Peer {
@@ -25,17 +18,6 @@ export interface Peer {
   readonly passphrase?: string
   /** Operational events the mailbox reported. */
   readonly events: { name: string; detail: Record<string, unknown> }[]
-}
-
-function deps(home: string, passphrase?: string, clock?: () => number): AccountDeps {
-  return {
-    home,
-    provider,
-    createStore: (dir) => new SqliteStore({ dir, sha512: provider.sha512 }),
-    scrypt: CHEAP,
-    ...(passphrase !== undefined && { passphrase }),
-    ...(clock && { clock }),
-  }
 }
 
 async function withMailbox(
@@ -53,6 +35,12 @@ async function withMailbox(
   return { account, mailbox, home, events, ...(passphrase !== undefined && { passphrase }) }
 }
 
+const depsOf = (home: string, passphrase?: string, clock?: () => number) =>
+  accountDeps(home, {
+    ...(passphrase !== undefined && { passphrase }),
+    ...(clock && { clock }),
+  })
+
 /** `init` a new user in `dir/name` and start its mailbox. */
 export async function createPeer(
   dir: string,
@@ -60,7 +48,7 @@ export async function createPeer(
   options: { passphrase?: string; join?: boolean; receiptLingerMs?: number } = {},
 ): Promise<Peer> {
   const home = join(dir, name)
-  const account = await Account.create(deps(home, options.passphrase), {
+  const account = await Account.create(depsOf(home, options.passphrase), {
     name,
     ...(options.join === true && { join: true }),
   })
@@ -68,49 +56,42 @@ export async function createPeer(
 }
 
 /** Stop, close and reopen a peer (a restart), optionally with another clock. */
-export async function restart(peer: Peer, clock?: () => number): Promise<void> {
+export async function restartPeer(peer: Peer, clock?: () => number): Promise<void> {
   await peer.mailbox.stop()
   await peer.account.close()
-  const account = await Account.open(deps(peer.home, peer.passphrase, clock))
+  const account = await Account.open(depsOf(peer.home, peer.passphrase, clock))
   const fresh = await withMailbox(account, peer.home, peer.passphrase, peer.events)
   peer.account = fresh.account
   peer.mailbox = fresh.mailbox
 }
 
 /** Stop and close every peer. */
-export async function closeAll(peers: readonly Peer[]): Promise<void> {
+export async function closePeers(peers: readonly Peer[]): Promise<void> {
   for (const p of peers) {
     await p.mailbox.stop()
     await p.account.close()
   }
 }
 
-/** Make `a` and `b` mutual contacts through their invites. */
-export async function befriend(a: Peer, b: Peer): Promise<void> {
+/** Make `a` and `b` mutual contacts through their invites, then sync them. */
+export async function befriendPeers(a: Peer, b: Peer): Promise<void> {
   await addContact(a.account, await createInvite(b.account))
   await addContact(b.account, await createInvite(a.account))
-  await sync(a, b)
+  await syncPeers(a, b)
 }
 
 /** Every resource `from` stores, in journal order. */
-export async function allResources(from: Peer): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = []
-  for (const m of await from.account.store.queryResources({ limit: 100_000 }))
-    out.push((await from.account.store.getResource(m.id))!)
-  return out
-}
+export const peerResources = (from: Peer): Promise<Uint8Array[]> => allResources(from.account.store)
 
 /** What sync does, in process: each peer ingests what the other stores; all must be accepted. */
-export async function sync(a: Peer, b: Peer): Promise<void> {
-  await push(a, b)
-  await push(b, a)
+export async function syncPeers(a: Peer, b: Peer): Promise<void> {
+  await pushPeer(a, b)
+  await pushPeer(b, a)
 }
 
 /** `to` ingests everything `from` stores, then its mailbox has processed it. */
-export async function push(from: Peer, to: Peer): Promise<void> {
-  const outcomes = await to.account.ingestor.ingest(await allResources(from))
-  const refused = outcomes.filter((o) => o.status !== 'stored' && o.status !== 'duplicate')
-  assert.deepEqual(refused, [], 'every synced resource is accepted')
+export async function pushPeer(from: Peer, to: Peer): Promise<void> {
+  await ingestAccepted(to.account.ingestor, await peerResources(from))
   const head = (await to.account.store.journalHead())!.position
   await to.mailbox.waitProcessed(head)
 }
