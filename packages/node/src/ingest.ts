@@ -20,24 +20,16 @@ import {
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import type { IngestItem, Store } from '@sdmp/store'
 import { admission } from './admission.js'
+import { BatchQueue } from './batch-queue.js'
+import { OVER_QUOTA, rejected } from './ingest-outcome.js'
+import type { IngestOutcome } from './ingest-outcome.js'
+
+export { FAULT_CODES } from './ingest-outcome.js'
+export type { IngestOutcome } from './ingest-outcome.js'
 import { AuthorQuota } from './author-quota.js'
 import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
 import type { PendingLimits } from './pending-set.js'
-
-/** Outcome of one resource offered to the pipeline. */
-export interface IngestOutcome {
-  /** The resource id when it could be decoded, else undefined. */
-  readonly id?: string
-  readonly status: 'stored' | 'duplicate' | 'pending' | 'rejected'
-  /** The error code for `rejected` and `pending` (why it waits). */
-  readonly code?: string
-  readonly message?: string
-  /** 1-based journal position for `stored` and `duplicate`. */
-  readonly position?: number
-  /** Refused because its author's storage quota is used up: a refusal, not a fault (sync.md §9). */
-  readonly overQuota?: true
-}
 
 /** A line appended by an ingest, for push to peers and for events. */
 export interface AppendedLine {
@@ -60,16 +52,6 @@ export interface Publication {
   readonly resource: DecodedResource
   readonly inner?: DecodedResource
 }
-
-/** Codes that prove the sender sent bad data (and earn it a penalty), as opposed to stale data. */
-export const FAULT_CODES: ReadonlySet<string> = new Set([
-  ErrorCode.INVALID_ENCODING,
-  ErrorCode.INVALID_SIGNATURE,
-  ErrorCode.SCHEMA_VIOLATION,
-  ErrorCode.UNKNOWN_SCHEMA,
-  ErrorCode.LIMIT_EXCEEDED,
-  ErrorCode.BAD_REQUEST,
-])
 
 /** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
 const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
@@ -103,18 +85,6 @@ interface Prepared {
   }[]
 }
 
-interface Taken {
-  readonly group: Waiting[]
-  readonly prepared: Prepared
-}
-
-interface Waiting {
-  readonly items: readonly (Uint8Array | Publication)[]
-  readonly source: string | undefined
-  resolve(o: IngestOutcome[]): void
-  reject(e: unknown): void
-}
-
 /** One item of a batch: its bytes (or decoded form) and the peer it came from. */
 interface Item {
   readonly item: Uint8Array | DecodedResource
@@ -140,11 +110,11 @@ export class Ingestor {
    */
   user: () => string | undefined = () => undefined
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
-  readonly #maxBatch: number
-  /** Calls waiting for the running batch to finish; ingests are serialized so that journal
-   * order equals acknowledgement order. */
-  readonly #waiting: Waiting[] = []
-  #running = false
+  /**
+   * Calls merged into batches, one batch at a time, so that journal order equals
+   * acknowledgement order.
+   */
+  readonly #queue: BatchQueue<Item, IngestOutcome>
 
   constructor(options: IngestorOptions) {
     this.#provider = options.provider
@@ -156,7 +126,7 @@ export class Ingestor {
       ...(options.pendingTtlMs !== undefined && { ttlMs: options.pendingTtlMs }),
     })
     this.#quota = new AuthorQuota(options.store, options.quota)
-    this.#maxBatch = options.maxBatch ?? 4096
+    this.#queue = new BatchQueue((items) => this.#ingest(items), options.maxBatch ?? 4096)
   }
 
   /** Number of resources waiting for their authorization. */
@@ -230,7 +200,8 @@ export class Ingestor {
     items: readonly Uint8Array[],
     options: { readonly source?: string } = {},
   ): Promise<IngestOutcome[]> {
-    return this.#enqueue(items, options.source)
+    const { source } = options
+    return this.#queue.push(items.map((item) => ({ item, source })))
   }
 
   /**
@@ -239,60 +210,14 @@ export class Ingestor {
    * and an envelope's inner resource is verified too and handed on in its {@link AppendedLine}.
    */
   publish(items: readonly (Publication | Uint8Array)[]): Promise<IngestOutcome[]> {
-    return this.#enqueue(items, undefined)
-  }
-
-  #enqueue(
-    items: readonly (Uint8Array | Publication)[],
-    source: string | undefined,
-  ): Promise<IngestOutcome[]> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ items, source, resolve, reject })
-      if (!this.#running) void this.#drain()
-    })
-  }
-
-  /** Run waiting calls, merging those that queued up meanwhile into one batch (one commit). */
-  async #drain(): Promise<void> {
-    this.#running = true
-    try {
-      let cur = this.#take()
-      while (cur) {
-        try {
-          const outcomes = await this.#apply(cur.prepared)
-          let o = 0
-          for (const g of cur.group) {
-            g.resolve(outcomes.slice(o, o + g.items.length))
-            o += g.items.length
-          }
-        } catch (e) {
-          for (const g of cur.group) g.reject(e)
-        }
-        cur = this.#take()
-      }
-    } finally {
-      this.#running = false
-    }
-  }
-
-  /** Take the waiting calls (up to maxBatch items) and prepare them as one batch. */
-  #take(): Taken | undefined {
-    if (this.#waiting.length === 0) return undefined
-    const group: Waiting[] = [this.#waiting.shift()!]
-    let n = group[0]!.items.length
-    while (this.#waiting.length > 0 && n + this.#waiting[0]!.items.length <= this.#maxBatch) {
-      n += this.#waiting[0]!.items.length
-      group.push(this.#waiting.shift()!)
-    }
-    const all = group.flatMap((g) =>
-      g.items.map(
-        (item): Item =>
-          item instanceof Uint8Array
-            ? { item, source: g.source }
-            : { item: item.resource, source: g.source, ...(item.inner && { inner: item.inner }) },
+    return this.#queue.push(
+      items.map(
+        (p): Item =>
+          p instanceof Uint8Array
+            ? { item: p, source: undefined }
+            : { item: p.resource, source: undefined, ...(p.inner && { inner: p.inner }) },
       ),
     )
-    return { group, prepared: this.#prepare(all) }
   }
 
   #ingest(items: readonly Item[]): Promise<IngestOutcome[]> {
@@ -468,18 +393,4 @@ export class Ingestor {
       message: 'waiting for the signer authorization',
     }
   }
-}
-
-const OVER_QUOTA = {
-  status: 'rejected',
-  code: ErrorCode.LIMIT_EXCEEDED,
-  message: "the author's storage quota is used up",
-  overQuota: true,
-} as const
-
-function rejected(e: unknown, id?: string): IngestOutcome {
-  if (!(e instanceof ProtocolError)) throw e
-  return id === undefined
-    ? { status: 'rejected', code: e.code, message: e.message }
-    : { id, status: 'rejected', code: e.code, message: e.message }
 }
