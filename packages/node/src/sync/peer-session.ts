@@ -1,9 +1,9 @@
 /**
  * One sync session with one peer over an open secure channel (docs/protocol/sync.md §8): the
- * inbox that dispatches every channel message in order, incremental pull from the last line
- * seen, ingest of pushed resources, and penalties for invalid data. Requests and responses live
- * in session-requests.ts, what we send of our journal in journal-feed.ts, and attachment blobs
- * in session-blobs.ts.
+ * inbox that dispatches every channel message in order, ingest of pushed resources, and
+ * penalties for invalid data. The pull from the last line seen lives in journal-pull.ts,
+ * requests and responses in session-requests.ts, what we send of our journal in
+ * journal-feed.ts, and attachment blobs in session-blobs.ts.
  * @module
  */
 import { SerialQueue } from '../serial-queue.js'
@@ -24,6 +24,7 @@ import { FAULT_CODES } from '../ingest.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
 import type { FetchPeer, Fetcher } from './fetcher.js'
 import { JournalFeed } from './journal-feed.js'
+import { JournalPull } from './journal-pull.js'
 import { PushGate } from './peer-rates.js'
 import type { PushLimits } from './peer-rates.js'
 import { SessionRequests } from './session-requests.js'
@@ -76,12 +77,9 @@ export class PeerSession implements FetchPeer, BlobPeer {
   /** Incoming messages are handled one at a time, in order. */
   readonly #inbox = new SerialQueue()
   #penalty = 0
-  /** Last journal line of the peer we have seen (full text), for contiguity of broadcasts. */
-  #lastLine: string | undefined
   #synced = false
   #syncedWaiters: (() => void)[] = []
-  /** Position saves, in order (see {@link PeerSession.#savePosition}). */
-  readonly #saving = new SerialQueue()
+  readonly #pull: JournalPull
   /** The last resource ingest started (the Ingestor completes them in order). */
   #ingesting: Promise<void> = Promise.resolve()
   /** Push rate and ingest backpressure (peer-rates.ts, sync.md §9). */
@@ -106,6 +104,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
     this.#host = host
     this.#requests = new SessionRequests(channel, host)
     this.#feed = new JournalFeed(this, host, this.#requests)
+    this.#pull = new JournalPull(this, host, this.#requests)
     this.#gate = new PushGate(host.limits, peerUser === host.signer.user)
     channel.onMessage((m) => {
       // #fail handles every failure of a message (it closes the session), inside the task so
@@ -146,74 +145,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
   }
 
   /** Incremental pull from the stored position; falls back to reconciliation (sync.md §8.4). */
-  async pull(): Promise<void> {
-    const state = await this.#host.store.getPeerState(this.key)
-    let since = state?.lastKnown
-    let first = since === undefined
-    for (;;) {
-      const data: Record<string, Json> = {
-        identifier: nextRequestId(),
-        limit: this.#host.limits.journalBatch,
-      }
-      if (since !== undefined) data['since'] = since
-      const r = await this.#requests.request('request_journal', data)
-      if (r.status === 'not_found') {
-        // The peer does not know our position (new peer, or its journal was replaced).
-        first = true
-        since = undefined
-        continue
-      }
-      if (r.status !== 'ok')
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, `sync: request_journal answered ${r.status}`)
-      const page = journalPage(r.data)
-      if (first) {
-        first = false
-        if (!this.#host.reconcile) {
-          // No reconciler: read the peer's whole journal, from after its line 1 (sync.md §8.4).
-          since = this.key
-          continue
-        }
-        // First contact: positions mean nothing yet; compare sets instead, then follow from the head.
-        await this.#host.reconcile(this)
-      } else {
-        await this.#host.fetcher.announce(
-          this,
-          page.entries.map((l) => parseJournalLine(l).resourceId),
-        )
-      }
-      if (page.last !== undefined) {
-        this.#lastLine = page.last
-        since = lineIdOf(page.last)
-        this.#savePosition(since)
-      }
-      if (!page.more) break
-    }
-    await this.#saving.idle()
-    if (!this.channel.isOpen) throw new ProtocolError(ErrorCode.CLOSED, 'sync: channel closed')
-  }
-
-  /**
-   * Persist `lineId` as the last line seen from the peer, but only once every id wanted so far
-   * has been fetched (or given up) and the channel is still open: a connection that drops
-   * before its announced resources arrived keeps the old position, so the next connection asks
-   * for those lines again instead of skipping them for good (sync.md §8.4). Never blocks the
-   * inbox (fetches need it to make progress).
-   */
-  #savePosition(lineId: string): void {
-    void this.#saving
-      .run(async () => {
-        await this.#host.fetcher.idle()
-        if (!this.channel.isOpen) return
-        const state = await this.#host.store.getPeerState(this.key)
-        await this.#host.store.setPeerState(this.key, {
-          ...state,
-          lastKnown: lineId,
-          updatedAt: Date.now(),
-        })
-      })
-      .catch((e: unknown) =>
-        this.#host.event?.('sync-error', { peer: this.key, code: (e as ProtocolError).code }),
-      )
+  pull(): Promise<void> {
+    return this.#pull.pull()
   }
 
   /** Ask the peer for resources; resolves with the ids it did not deliver. */
@@ -359,14 +292,13 @@ export class PeerSession implements FetchPeer, BlobPeer {
   async #onBroadcast(b: ContentData<'broadcast'>): Promise<void> {
     await this.#ingesting // the resources pushed before this broadcast (sync.md §8.3)
     const contiguous =
-      this.#lastLine !== undefined &&
-      nextLineId(this.#lastLine, this.#host.signer.provider.sha512) === b.since
+      this.#pull.lastLine !== undefined &&
+      nextLineId(this.#pull.lastLine, this.#host.signer.provider.sha512) === b.since
     const ids = b.entries.map((l) => parseJournalLine(l).resourceId)
     for (const id of ids) this.#feed.notePeerHas(id)
     await this.#host.fetcher.announce(this, ids)
     if (contiguous) {
-      this.#lastLine = b.entries[b.entries.length - 1]!
-      this.#savePosition(lineIdOf(this.#lastLine))
+      this.#pull.seen(b.entries[b.entries.length - 1]!)
     } else if (this.#synced) {
       // A gap (lines we never saw): catch up from the stored position.
       // A pull fails only when a request times out or the channel closes: the position is
@@ -401,29 +333,4 @@ export class PeerSession implements FetchPeer, BlobPeer {
     this.#host.event?.('internal-error', { peer: this.key, message: String(e) })
     void this.channel.close('internal_error')
   }
-}
-
-/** Validate the data of a request_journal response. @throws BAD_REQUEST */
-function journalPage(data: unknown): { entries: string[]; more: boolean; last?: string } {
-  const d = data as { entries?: unknown; more?: unknown; last?: unknown } | undefined
-  if (
-    !d ||
-    !Array.isArray(d.entries) ||
-    typeof d.more !== 'boolean' ||
-    (d.last !== undefined && typeof d.last !== 'string')
-  ) {
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sync: malformed journal response')
-  }
-  for (const e of d.entries) parseJournalLine(e as string)
-  if (typeof d.last === 'string' && d.last.includes('@')) parseJournalLine(d.last)
-  return {
-    entries: d.entries as string[],
-    more: d.more,
-    ...(typeof d.last === 'string' ? { last: d.last } : {}),
-  }
-}
-
-/** The line id field of a journal line (line 1, a bare fingerprint, has none: use the text). */
-function lineIdOf(line: string): string {
-  return line.includes('@') ? parseJournalLine(line).lineId : line
 }
