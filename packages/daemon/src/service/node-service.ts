@@ -7,7 +7,7 @@
  */
 import { SerialQueue } from '@sdmp/node'
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import {
   AttachmentIndex,
   InboxQuery,
@@ -61,7 +61,7 @@ import {
   readAttachment,
   storeAttachment,
 } from '../mail/attachment-store.js'
-import { postOf } from '../mail/events.js'
+import { readPost, readPosts } from './posts.js'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
@@ -256,11 +256,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
       if (missing.length > 0) this.#blobs?.want(missing.map((a) => a.hash))
       return { message }
     }
-    const meta = await this.account.store.getMeta(id)
-    if (meta?.kind === 'post') {
-      const bytes = await this.account.store.getResource(id)
-      if (bytes) return { post: this.#post(bytes) }
-    }
+    const post = await readPost(this.account, id)
+    if (post) return { post }
     throw new ProtocolError(ErrorCode.NOT_FOUND, `this node holds no message or post ${id}`)
   }
 
@@ -278,21 +275,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
 
   async posts(query: PostsQuery = {}): Promise<{ posts: Post[] }> {
     const { limit = DEFAULT_PAGE } = assertRequest(PostsQuery, query, 'query')
-    const metas = await this.account.store.queryResources({
-      kinds: ['post'],
-      descending: true,
-      limit,
-    })
-    const posts: Post[] = []
-    for (const m of metas) {
-      const bytes = await this.account.store.getResource(m.id)
-      if (bytes) posts.push(this.#post(bytes))
-    }
-    return { posts }
-  }
-
-  #post(bytes: Uint8Array): Post {
-    return postOf(decodeResource(this.account.provider, bytes))
+    return { posts: await readPosts(this.account, limit) }
   }
 
   async contacts(): Promise<{ contacts: Contact[] }> {
