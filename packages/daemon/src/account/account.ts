@@ -27,7 +27,7 @@ import type {
   TrustInfo,
 } from '@sdmp/core'
 import { SecretVault } from '@sdmp/store'
-import type { ScryptParams, Store } from '@sdmp/store'
+import type { Store } from '@sdmp/store'
 import { Ingestor } from '@sdmp/node'
 import type { IngestOutcome, Publication } from '@sdmp/node'
 import { encodeJoinRequest } from './codec.js'
@@ -48,21 +48,9 @@ import {
 } from './home-files.js'
 import type { HomeConfig } from './home-files.js'
 import { assertPrivateHome } from './home-perms.js'
+import type { AccountDeps } from './account-deps.js'
 
-/** What opening or creating an account needs. */
-export interface AccountDeps {
-  /** Absolute home directory. */
-  readonly home: string
-  readonly provider: CryptoProvider
-  /** A new, unopened store rooted at `dir` (`<home>/store`); the account opens and closes it. */
-  readonly createStore: (dir: string) => Store
-  /** Passphrase for secrets at rest; omit for a home without one. */
-  readonly passphrase?: string
-  /** scrypt cost for a new vault (tests pass cheap ones). */
-  readonly scrypt?: ScryptParams
-  /** Defaults to Date.now. */
-  readonly clock?: () => number
-}
+export type { AccountDeps } from './account-deps.js'
 
 /** An open account. Close it to release the store lock. */
 export class Account {

@@ -1,0 +1,22 @@
+/**
+ * The collaborators an account is opened or created with (crypto provider, store factory,
+ * passphrase, clock): injected, so nothing in the account reads the environment.
+ * @module
+ */
+import type { CryptoProvider } from '@sdmp/core'
+import type { ScryptParams, Store } from '@sdmp/store'
+
+/** What opening or creating an account needs. */
+export interface AccountDeps {
+  /** Absolute home directory. */
+  readonly home: string
+  readonly provider: CryptoProvider
+  /** A new, unopened store rooted at `dir` (`<home>/store`); the account opens and closes it. */
+  readonly createStore: (dir: string) => Store
+  /** Passphrase for secrets at rest; omit for a home without one. */
+  readonly passphrase?: string
+  /** scrypt cost for a new vault (tests pass cheap ones). */
+  readonly scrypt?: ScryptParams
+  /** Defaults to Date.now. */
+  readonly clock?: () => number
+}
