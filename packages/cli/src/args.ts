@@ -3,6 +3,7 @@
  * node:util parseArgs. Unknown flags, missing values and wrong argument counts are usage errors.
  * @module
  */
+import { didYouMean } from '@sdmp/client/suggest'
 import { parseArgs } from 'node:util'
 import type { ArgSpec, OptionSpecs, OptionValues } from './command.js'
 import { usageError } from './cli-error.js'
@@ -65,7 +66,12 @@ export interface ParsedArgs {
  * Parse `tokens` strictly against the global flags plus `options`.
  * @throws CliError USAGE for an unknown flag, a missing flag value or a value given to a switch
  */
-export function parseCommandArgs(tokens: readonly string[], options: OptionSpecs): ParsedArgs {
+export function parseCommandArgs(
+  tokens: readonly string[],
+  options: OptionSpecs,
+  /** The command's name (`contact add`), named in the error and its help hint. */
+  command?: string,
+): ParsedArgs {
   const merged: OptionSpecs = { ...GLOBAL_OPTIONS, ...options }
   const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> =
     {}
@@ -94,7 +100,9 @@ export function parseCommandArgs(tokens: readonly string[], options: OptionSpecs
     )
     return { options: options as OptionValues, positionals: positionals.map(restore) }
   } catch (e) {
-    throw usageError(describeParseError(e))
+    const message = describeParseError(e, Object.keys(merged))
+    if (command === undefined) throw usageError(message)
+    throw usageError(`${command}: ${message} (see 'sdmp ${command} --help')`)
   }
 }
 
@@ -103,13 +111,17 @@ const DIGEST_LIKE = /^-[A-Za-z0-9_-]{85}$/
 /** Placeholder prefix of a held id (no user types a NUL). */
 const HELD = '\u0000id:'
 
-/** Turn parseArgs' long messages into one short lowercase line. */
-function describeParseError(e: unknown): string {
+/** Turn parseArgs' long messages into one short lowercase line; `known`: the option names. */
+function describeParseError(e: unknown, known: readonly string[]): string {
   const code = (e as { code?: unknown }).code
   const message = e instanceof Error ? e.message : String(e)
   const quoted = /'(-[^']*)'/.exec(message)?.[1] ?? ''
   const flag = /--[\w-]+/.exec(quoted)?.[0] ?? /-\w/.exec(quoted)?.[0] ?? quoted
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${flag}'`
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown option '${flag}'${didYouMean(
+      flag,
+      known.map((k) => `--${k}`),
+    )}`
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (message.includes('ambiguous'))
       return `option '${flag}' needs a value (write ${flag}=VALUE for a value starting with '-')`

@@ -4,6 +4,7 @@
  * Nothing here touches process globals; bin.ts passes them in, so tests can drive it too.
  * @module
  */
+import { didYouMean } from '@sdmp/client/suggest'
 import type { Command, CommandResult } from './command.js'
 import { checkPositionals, parseCommandArgs, splitCommandPath } from './args.js'
 import { CliError, isProtocolErrorLike, usageError } from './cli-error.js'
@@ -55,7 +56,14 @@ async function dispatch(argv: readonly string[], io: CliIo, json: boolean): Prom
     if (path.names.length > 0) {
       const where = known.length > 0 ? `${known.join(' ')}: ` : ''
       const see = ['sdmp', ...known, '--help'].join(' ')
-      throw usageError(`${where}unknown command '${path.names[known.length]!}' (see '${see}')`)
+      const level =
+        known.length === 0 ? commands : resolvePath(commands, known).command?.subcommands
+      const bad = path.names[known.length]!
+      const hint = didYouMean(
+        bad,
+        (level ?? []).map((c) => c.name),
+      )
+      throw usageError(`${where}unknown command '${bad}'${hint} (see '${see}')`)
     }
     const { options } = parseCommandArgs(path.rest, {})
     if (options['version'] === true) return print(io, json, { version: cliVersion() }, cliVersion())
@@ -63,7 +71,7 @@ async function dispatch(argv: readonly string[], io: CliIo, json: boolean): Prom
     return print(io, json, helpValue(undefined, commands), programHelp(commands))
   }
   const name = known.join(' ')
-  const parsed = parseCommandArgs(path.rest, command.options)
+  const parsed = parseCommandArgs(path.rest, command.options, name)
   if (parsed.options['help'] === true)
     return print(io, json, helpValue(command, commands), commandHelp(command, known))
   if (parsed.options['version'] === true)

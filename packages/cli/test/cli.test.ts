@@ -96,17 +96,30 @@ describe('sdmp --version', () => {
 
 describe('usage errors', () => {
   const cases: [string, string[], RegExp][] = [
-    ['an unknown flag', ['legacy', 'verify', 'DIR', '--bogus'], /^unknown option '--bogus'$/],
-    ['an unknown short flag', ['legacy', 'verify', 'DIR', '-x'], /^unknown option '-x'$/],
+    [
+      'an unknown flag',
+      ['legacy', 'verify', 'DIR', '--bogus'],
+      /^legacy verify: unknown option '--bogus' \(see 'sdmp legacy verify --help'\)$/,
+    ],
+    [
+      'an unknown short flag',
+      ['legacy', 'verify', 'DIR', '-x'],
+      /^legacy verify: unknown option '-x' \(see 'sdmp legacy verify --help'\)$/,
+    ],
+    [
+      'a mistyped flag',
+      ['send', 'bob', 'hi', '--subjet', 'x'],
+      /^send: unknown option '--subjet'; did you mean '--subject'\? \(see 'sdmp send --help'\)$/,
+    ],
     [
       'a value on a switch',
       ['legacy', 'verify', 'DIR', '--json=yes'],
-      /^option '--json' does not take a value$/,
+      /^legacy verify: option '--json' does not take a value \(see 'sdmp legacy verify --help'\)$/,
     ],
     [
       'a missing flag value',
       ['legacy', 'verify', 'DIR', '--home'],
-      /^option '--home' needs a value$/,
+      /^legacy verify: option '--home' needs a value \(see 'sdmp legacy verify --help'\)$/,
     ],
     ['a missing argument', ['legacy', 'verify'], /^legacy verify: missing argument DIR$/],
     [
@@ -115,6 +128,16 @@ describe('usage errors', () => {
       /^legacy verify: unexpected argument 'B'$/,
     ],
     ['an unknown command', ['frobnicate'], /^unknown command 'frobnicate' \(see 'sdmp --help'\)$/],
+    [
+      'a mistyped command',
+      ['sned', 'bob', 'hi'],
+      /^unknown command 'sned'; did you mean 'send'\? \(see 'sdmp --help'\)$/,
+    ],
+    [
+      'a mistyped subcommand',
+      ['contact', 'ad', 'x'],
+      /^contact: unknown command 'ad'; did you mean 'add'\? \(see 'sdmp contact --help'\)$/,
+    ],
     [
       'an unknown subcommand',
       ['legacy', 'frob'],

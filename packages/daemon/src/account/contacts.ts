@@ -16,6 +16,7 @@ import {
 } from '@sdmp/core'
 import type { ContentData, DecodedResource, Verified } from '@sdmp/core'
 import type { Account } from './account.js'
+import { requireContact, sameName } from './contact-names.js'
 import { SECRET_NAMES } from './account.js'
 import { decodeInvite, encodeInvite } from './codec.js'
 import { INVITE_KINDS } from './invite-kinds.js'
@@ -142,7 +143,7 @@ export async function applySharedContacts(
     tombs = tombs.filter((t) => t.user !== e.user)
     if (e.removed) tombs.push({ user: e.user, name: e.name, at })
     else {
-      const taken = list.some((c) => c.name === e.name)
+      const taken = list.some((c) => sameName(c.name, e.name))
       const trust = account.ingestor.graph.trustsBetween(me, e.user, account.now())[0]?.id
       list.push({
         name: taken ? `${e.name}-${short(e.user)}` : e.name,
@@ -323,7 +324,7 @@ export async function addContact(
     // trusts, node records, prekeys), and never adds a second contact or trust (issue 11).
     await account.publish(checked.resources)
     const entry: ContactEntry = same ?? {
-      name: contacts.some((c) => c.name === name) ? `${name}-${short(checked.user)}` : name,
+      name: contacts.some((c) => sameName(c.name, name)) ? `${name}-${short(checked.user)}` : name,
       user: checked.user,
       trust: trusted[0]!.id,
       added: new Date(account.now()).toISOString(),
@@ -331,8 +332,12 @@ export async function addContact(
     if (!same) await writeContacts(account, [...contacts, entry])
     return { ...entry, nodes: checked.nodes.length, refreshed: true }
   }
-  if (contacts.some((c) => c.name === name))
-    fail(ErrorCode.CONFLICT, `contact name ${name} is already used (give another with --name)`)
+  const taken = contacts.find((c) => sameName(c.name, name))
+  if (taken)
+    fail(
+      ErrorCode.CONFLICT,
+      `contact name ${name} is already used${taken.name === name ? '' : ` (by ${taken.name})`} (give another with --name)`,
+    )
   await account.publish(checked.resources)
   const trust = account.signForUser(
     { kind: 'trust', data: { trustee: checked.user, authorization: ['read_resource'] } },
@@ -375,8 +380,7 @@ export async function removeContact(
 ): Promise<{ name: string; user: string; revokes: string[] }> {
   const me = account.requireUser()
   const contacts = await readContacts(account)
-  const entry = contacts.find((c) => c.name === name)
-  if (entry === undefined) return fail(ErrorCode.NOT_FOUND, `no contact named ${name}`)
+  const entry = requireContact(contacts, name)
   const active = account.ingestor.graph.trustsBetween(me, entry.user, account.now())
   const revokes = active.map((t) =>
     account.signForUser(
@@ -392,5 +396,5 @@ export async function removeContact(
     contacts.filter((c) => c !== entry),
     tombs,
   )
-  return { name, user: entry.user, revokes: revokes.map((r) => r.id) }
+  return { name: entry.name, user: entry.user, revokes: revokes.map((r) => r.id) }
 }

@@ -51,6 +51,7 @@ import {
   removeContact,
 } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
+import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
 import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
 import { describeRevocation, revokedError } from '../account/revocation.js'
@@ -237,10 +238,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   /** A contact name or a user fingerprint → a user fingerprint. */
   async #resolveUser(ref: string): Promise<string> {
     const contacts = await readContacts(this.account)
-    const byName = contacts.find((c) => c.name === ref)
-    if (byName) return byName.user
-    if (isDigest(ref)) return ref
-    throw new ProtocolError(ErrorCode.NOT_FOUND, `no contact named ${ref}`)
+    if (isDigest(ref) && !contacts.some((c) => c.name === ref)) return ref
+    return requireContact(contacts, ref).user
   }
 
   async inbox(query: InboxQuery = {}): Promise<{ messages: Message[] }> {
@@ -327,9 +326,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async contactInvite(name: string): Promise<{ invite: string }> {
-    const entry = (await readContacts(this.account)).find((c) => c.name === name)
-    if (entry === undefined)
-      throw new ProtocolError(ErrorCode.NOT_FOUND, `no contact named ${name}`)
+    const entry = requireContact(await readContacts(this.account), name)
     return { invite: await createInvite(this.account, entry.user) }
   }
 
