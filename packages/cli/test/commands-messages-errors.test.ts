@@ -51,6 +51,10 @@ describe('messaging commands: bad input', () => {
       [['show'], 2, /show: missing argument ID/],
       [['show', 'abc'], 65, /show: malformed id 'abc'/, 'BAD_REQUEST'],
       [['show', WELL_FORMED_ID], 66, /./, 'NOT_FOUND'],
+      [['show', 'abcdef'], 66, /no message or post abcdef/, 'NOT_FOUND'],
+      // A short id has the shape of one (not 65); Bob is no contact here, so NOT_FOUND.
+      [['send', 'Bob', 'hi', '--reply-to', 'abcdefgh'], 66, /no contact named Bob/, 'NOT_FOUND'],
+      [['send', 'Bbo', 'hi'], 66, /no contact named Bbo/, 'NOT_FOUND'],
       [['sync', 'now'], 2, /sync: unexpected argument 'now'/],
       [['sync', '--forever'], 2, /unknown option '--forever'/],
       [['peers', 'x'], 2, /peers: unexpected argument 'x'/],

@@ -84,12 +84,15 @@ describe('sdmp send, inbox and show (direct mode)', () => {
 
     // People output: aligned columns, the sender by contact name.
     const table = (await sdmpText(bob.home, ['inbox'])).trimEnd().split('\n')
-    assert.match(table[0]!, /^DATE +FROM +SUBJECT +STATE$/)
-    assert.match(table[1]!, /^\d{4}-\d\d-\d\d \d\d:\d\d +Alice +Greetings +unread$/)
+    assert.match(table[0]!, /^ID +DATE +FROM +SUBJECT +STATE$/)
+    assert.match(table[1]!, /^\S{10} +\d{4}-\d\d-\d\d \d\d:\d\d +Alice +Greetings +unread$/)
+    // The short id `inbox` prints names the message for show, save and --reply-to.
+    const short = table[1]!.split(' ')[0]!
+    assert.equal(short, id.slice(0, 10))
     assert.equal(table[0]!.indexOf('FROM'), table[1]!.indexOf('Alice'), 'columns align')
 
-    // show prints headers then the body, and marks the message read.
-    const text = await sdmpText(bob.home, ['show', id])
+    // show prints headers then the body, and marks the message read (named by its short id).
+    const text = await sdmpText(bob.home, ['show', short])
     const [head, rest] = text.split('\n\n', 2) as [string, string]
     assert.match(head, new RegExp(`^from: +Alice \\(${alice.user}\\)$`, 'm'))
     assert.match(head, /^subject: +Greetings$/m)

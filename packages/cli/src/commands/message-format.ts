@@ -37,20 +37,24 @@ export function newestFirst(messages: readonly Message[]): Message[] {
   )
 }
 
-/** The inbox as aligned columns: date, from, subject or first line, state. */
+/** Characters of a message id `inbox` shows; `show`, `save`, `--reply-to` take a prefix of 6+. */
+export const SHORT_ID = 10
+
+/** The inbox as aligned columns: short id, date, from, subject or first line, state. */
 export function formatInbox(messages: readonly Message[], name: Namer, style: Style): string {
   if (messages.length === 0) return 'no messages'
   const paint = { unread: style.bold, sent: style.dim, delivered: style.dim, read: undefined }
   const rows = messages.map((m) => {
     const state = paint[m.state]
     return [
+      m.id.slice(0, SHORT_ID),
       shortDate(m.created),
       m.direction === 'out' ? `me → ${m.to.map(name).join(', ')}` : name(m.from),
       summaryOf(m),
       state === undefined ? m.state : { text: m.state, paint: state },
     ]
   })
-  return formatColumns([['DATE', 'FROM', 'SUBJECT', 'STATE'], ...rows]).join('\n')
+  return formatColumns([['ID', 'DATE', 'FROM', 'SUBJECT', 'STATE'], ...rows]).join('\n')
 }
 
 /** `show` of a message: headers, a blank line, the body. */

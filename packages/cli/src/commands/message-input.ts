@@ -26,18 +26,22 @@ export function parseDuration(flag: string, text: string): number {
   return ms
 }
 
-/** Resource ids are SHA-512 digests in base64url: 86 characters (docs/protocol/resource.md). */
-const ID = /^[A-Za-z0-9_-]{86}$/
+/**
+ * Resource ids are SHA-512 digests in base64url: 86 characters (docs/protocol/resource.md); a
+ * message may also be named by a unique prefix of 6 or more of them, as git takes short hashes
+ * (`inbox` prints 10; docs/cli.md "Short ids").
+ */
+const ID = /^[A-Za-z0-9_-]{6,86}$/
 
 /**
- * Check the shape of a message or post id before asking the node for it.
+ * Check the shape of a message or post id (or a prefix of one) before asking the node for it.
  * @throws CliError BAD_REQUEST (exit 65)
  */
 export function checkId(what: string, id: string): string {
   if (!ID.test(id))
     throw new CliError(
       'BAD_REQUEST',
-      `${what}: malformed id '${id.length > 20 ? `${id.slice(0, 20)}…` : id}' (86 base64url characters expected)`,
+      `${what}: malformed id '${id.length > 20 ? `${id.slice(0, 20)}…` : id}' (an id, or at least its first 6 characters, as inbox shows them)`,
       PROTOCOL_EXIT_CODES.BAD_REQUEST,
     )
   return id

@@ -6,7 +6,7 @@
  * @module
  */
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
@@ -14,7 +14,7 @@ import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
-import { findMessage, listMessages } from './queries.js'
+import { findMessage, isMessageRef, listMessages, resolveMessageId } from './queries.js'
 import { ReceiptQueue } from './receipt-queue.js'
 import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, MailRecords, receiptsKey } from './records.js'
@@ -250,7 +250,9 @@ export class Mailbox {
     return this.#book.maintain()
   }
 
-  #find(id: string): Promise<MessageRecord | undefined> {
+  /** A message by its inner or outer id, or by a unique prefix of its inner id. */
+  async #find(ref: string): Promise<MessageRecord | undefined> {
+    const id = (await resolveMessageId(this.#records, ref)) ?? ref
     return findMessage(this.#records, id, this.#account.now())
   }
 
@@ -310,6 +312,6 @@ export class Mailbox {
 
 /** NOT_FOUND naming the id when it has the shape of one (never echo arbitrary input). */
 function notFound(id: unknown): ProtocolError {
-  const named = isDigest(id) ? ` ${id}` : ''
+  const named = isMessageRef(id) ? ` ${id}` : ''
   return new ProtocolError(ErrorCode.NOT_FOUND, `message${named}: not found`)
 }

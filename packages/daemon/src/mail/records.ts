@@ -115,6 +115,17 @@ export class MailRecords {
     )
   }
 
+  /** Up to `limit` message keys (`m:<id>`) whose inner id starts with `prefix`, in key order. */
+  async messageKeysStartingWith(prefix: string, limit: number): Promise<string[]> {
+    // '~' sorts after every base64url character, so the range holds exactly the prefixed ids.
+    const rows = await this.#store.listLocal(MAIL_NS, {
+      after: messageKey(prefix),
+      before: messageKey(`${prefix}~`),
+      limit,
+    })
+    return rows.map((r) => r.key)
+  }
+
   /** Keys of a list index, newest first, strictly before `before` (a list key) when given. */
   async listKeys(index: ListIndex, limit: number, before?: string): Promise<string[]> {
     const range = listRange(index)

@@ -63,6 +63,7 @@ import {
   storeAttachment,
 } from '../mail/attachment-store.js'
 import { readPost, readPosts } from './posts.js'
+import { isMessageRef } from '../mail/queries.js'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
@@ -382,10 +383,11 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 }
 
+/** A message id, or a prefix of one (docs/cli.md "Short ids"). @throws BAD_REQUEST */
 function assertId(id: string, label: string): void {
-  if (!isDigest(id))
+  if (!isMessageRef(id))
     throw new ProtocolError(
       ErrorCode.BAD_REQUEST,
-      `${label}: expected an 86-character base64url id`,
+      `${label}: expected an 86-character base64url id or a prefix of 6 or more of its characters`,
     )
 }

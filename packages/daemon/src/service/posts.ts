@@ -3,7 +3,7 @@
  * the store, newest first. Stored resources were verified at ingest; decoding is enough.
  * @module
  */
-import { decodeResource } from '@sdmp/core'
+import { decodeResource, isDigest } from '@sdmp/core'
 import type { Post } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import { postOf } from '../mail/events.js'
@@ -21,6 +21,7 @@ export async function readPosts(account: Account, limit: number): Promise<Post[]
 
 /** The post `id`, or undefined when this node holds no post by that id. */
 export async function readPost(account: Account, id: string): Promise<Post | undefined> {
+  if (!isDigest(id)) return undefined // posts are named by their full id only
   const meta = await account.store.getMeta(id)
   return meta?.kind === 'post' ? decodedPost(account, id) : undefined
 }
