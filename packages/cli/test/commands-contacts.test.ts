@@ -54,6 +54,20 @@ async function counts(home: string) {
 }
 
 describe('sdmp invite and contact add', () => {
+  it('tells a newcomer what to do next after init and contact add', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const init = await runSdmp(['init', '--name', 'Carol', '--home', join(dir, 'carol')])
+    assert.equal(init.code, 0, init.stderr)
+    assert.match(init.stdout, /^Next: run your node with sdmp start, then give your invite/m)
+    const { alice, bob } = await twoUsers(dir)
+    const { invite } = (await sdmpJson(alice, ['invite'])) as { invite: string }
+    const added = await runSdmp(['contact', 'add', invite, '--home', bob])
+    assert.equal(added.code, 0, added.stderr)
+    assert.match(added.stdout, /^added Alice: /)
+    assert.match(added.stdout, /^Next: if Alice has not added you yet, give them your invite/m)
+    assert.match(added.stdout, /sdmp send Alice 'hello'/)
+  })
+
   it('bob verifies alice’s invite, stores her resources and trusts her', async (t) => {
     const { alice, bob, aliceUser, bobUser } = await twoUsers(tmpDir(t.after.bind(t)))
     const { invite } = (await sdmpJson(alice, ['invite'])) as { invite: string }

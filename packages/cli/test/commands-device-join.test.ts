@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { tmpDir } from '@sdmp/testkit'
-import { sdmpFails, sdmpJson } from './messaging-helpers.js'
+import { sdmpFails, sdmpJson, sdmpText } from './messaging-helpers.js'
 
 describe('sdmp device join', () => {
   it('the phone joins with the invite made after authorize', async (t) => {
@@ -27,7 +27,9 @@ describe('sdmp device join', () => {
     assert.equal(malformed.code, 65)
     assert.equal((await sdmpJson(phone, ['whoami']))['user'], null)
 
-    await sdmpJson(laptop, ['device', 'authorize', request])
+    const authorized = await sdmpText(laptop, ['device', 'authorize', request])
+    assert.match(authorized, /^authorized node /)
+    assert.match(authorized, /^Next, on the new device: sdmp device join INVITE/m)
     const { invite } = await sdmpJson(laptop, ['invite'])
     const joined = await sdmpJson(phone, ['device', 'join', invite])
     assert.deepEqual(joined, { user, node })

@@ -48,7 +48,11 @@ export const contactAddCommand: Command = {
           ? `${c.name} replaced their identity key (${how}): contact moved to user ${c.user} with ${devices}`
           : c.refreshed === true
             ? `${c.name} is already a contact: devices refreshed (${devices})`
-            : `added ${c.name}: user ${c.user} with ${devices}`,
+            : [
+                `added ${c.name}: user ${c.user} with ${devices}`,
+                `Next: if ${c.name} has not added you yet, give them your invite (sdmp invite);`,
+                `then write with sdmp send ${c.name} 'hello'.`,
+              ].join('\n'),
     }
   },
 }

@@ -32,7 +32,11 @@ export const deviceAuthorizeCommand: Command = {
     const named = result.name === undefined ? '' : ` (${result.name})`
     return {
       value: result,
-      text: `authorized node ${result.node}${named}: ${result.authorization.join(', ')}`,
+      text: [
+        `authorized node ${result.node}${named}: ${result.authorization.join(', ')}`,
+        'Next, on the new device: sdmp device join INVITE, with an invite made from now on',
+        '(sdmp invite here).',
+      ].join('\n'),
     }
   },
 }

@@ -66,6 +66,9 @@ export const initCommand: Command = {
           `${b('uri ')}  sdmp://${user}`,
           `${b('home')}  ${ctx.home}`,
           ...recoveryWordsText(ctx, words),
+          '',
+          'Next: run your node with sdmp start, then give your invite (sdmp invite) to a contact',
+          'and add theirs with sdmp contact add INVITE.',
         ].join('\n'),
       }
     } finally {
