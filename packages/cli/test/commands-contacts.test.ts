@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeResource, fromBase64url, toBase64url, utf8 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
@@ -61,7 +62,10 @@ describe('sdmp invite and contact add', () => {
     assert.match(init.stdout, /^Next: run your node with sdmp start, then give your invite/m)
     const { alice, bob } = await twoUsers(dir)
     const { invite } = (await sdmpJson(alice, ['invite'])) as { invite: string }
-    const added = await runSdmp(['contact', 'add', invite, '--home', bob])
+    // An invite saved to a file is read from it.
+    const file = join(dir, 'alice-invite.txt')
+    writeFileSync(file, `${invite}\n`)
+    const added = await runSdmp(['contact', 'add', file, '--home', bob])
     assert.equal(added.code, 0, added.stderr)
     assert.match(added.stdout, /^added Alice: /)
     assert.match(added.stdout, /^Next: if Alice has not added you yet, give them your invite/m)
@@ -174,13 +178,28 @@ describe('sdmp invite and contact add', () => {
       ['no device', encode(bare), /no authorized device/],
     ]
     for (const [label, text, message] of cases) {
-      const r = await sdmpFails(carol, ['contact', 'add', text, '--name', 'x'])
+      // --verbose shows the detail; without it, damage is said in plain words (same exit code).
+      const r = await sdmpFails(carol, ['contact', 'add', text, '--name', 'x', '--verbose'])
       assert.match(r.line, message, label)
       assert.ok([65, 77].includes(r.code!), `${label}: exit ${r.code}`)
+      if (r.code === 65) {
+        assert.match(r.line, /^sdmp: this invite is damaged or incomplete: ask for a new one: /)
+        const plain = await sdmpFails(carol, ['contact', 'add', text, '--name', 'x'])
+        assert.equal(
+          plain.line,
+          'sdmp: this invite is damaged or incomplete: ask for a new one (--verbose shows why)',
+          label,
+        )
+        assert.equal(plain.code, r.code, label)
+      }
     }
     assert.deepEqual(await counts(carol), before, 'nothing stored by refused invites')
-    // The genuine invite still works afterwards.
-    await sdmpJson(carol, ['contact', 'add', invite])
+    // The genuine invite still works afterwards: from standard input, wrapped as a mail client
+    // would wrap it.
+    const wrapped = invite.match(/.{1,76}/g)!.join('\n') + '\n'
+    const piped = await runSdmp(['contact', 'add', '-', '--home', carol, '--json'], {}, wrapped)
+    assert.equal(piped.code, 0, piped.stderr)
+    assert.equal(JSON.parse(piped.stdout)['name'], 'Alice')
   })
 
   it('contact remove revokes the trust; an unknown name fails in one line', async (t) => {

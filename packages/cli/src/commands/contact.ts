@@ -5,13 +5,19 @@
  */
 import type { Command } from '../command.js'
 import { formatColumns } from '../output.js'
+import {
+  INVITE_ARG_HELP,
+  VERBOSE_OPTION,
+  explainDamagedInvite,
+  readInvite,
+} from './invite-input.js'
 import { ACCOUNT_OPTIONS, short } from './account-options.js'
 
 /** `sdmp contact add INVITE [--name NAME]`. */
 export const contactAddCommand: Command = {
   name: 'add',
   summary: 'verify an invite and trust its user',
-  usage: 'contact add INVITE [--name NAME] [--json]',
+  usage: 'contact add INVITE [--name NAME] [--verbose] [--json]',
   options: {
     name: {
       type: 'string',
@@ -19,17 +25,20 @@ export const contactAddCommand: Command = {
       description: 'a local name for the contact (default: the name in the invite)',
     },
     ...ACCOUNT_OPTIONS,
+    ...VERBOSE_OPTION,
   },
   args: [{ name: 'INVITE', required: true }],
   details: [
     'Every resource in the invite is verified before anything is stored; a malformed or',
     'tampered invite is refused whole. Then a trust (read_resource) to that user is published.',
+    INVITE_ARG_HELP,
   ].join('\n'),
   async run(ctx) {
     const { withApi } = await import('../connect.js')
     const name = ctx.options['name'] as string | undefined
-    const c = await withApi(ctx, (api) =>
-      api.addContact({ invite: ctx.args[0]!, ...(name !== undefined && { name }) }),
+    const invite = readInvite(ctx, ctx.args[0]!, 'contact add')
+    const c = await explainDamagedInvite(ctx, () =>
+      withApi(ctx, (api) => api.addContact({ invite, ...(name !== undefined && { name }) })),
     )
     const nodes = c.nodes
     const devices = `${nodes} device${nodes === 1 ? '' : 's'}`

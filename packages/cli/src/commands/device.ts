@@ -5,6 +5,12 @@
  */
 import type { Command } from '../command.js'
 import { formatColumns } from '../output.js'
+import {
+  INVITE_ARG_HELP,
+  VERBOSE_OPTION,
+  explainDamagedInvite,
+  readInvite,
+} from './invite-input.js'
 import { ACCOUNT_OPTIONS, short } from './account-options.js'
 
 /** `sdmp device authorize REQUEST [--host-only]`. */
@@ -89,17 +95,19 @@ export const deviceRevokeCommand: Command = {
 export const deviceJoinCommand: Command = {
   name: 'join',
   summary: "on a device made with 'init --join': take your user's invite to finish joining",
-  usage: 'device join INVITE [--json]',
-  options: { ...ACCOUNT_OPTIONS },
+  usage: 'device join INVITE [--verbose] [--json]',
+  options: { ...ACCOUNT_OPTIONS, ...VERBOSE_OPTION },
   args: [{ name: 'INVITE', required: true }],
   details: [
     "After 'sdmp device authorize REQUEST' on your first device, run 'sdmp invite' there and",
     'pass the invite here: it must name this node as a device of its user. It is verified,',
     'stored, and this node learns its user (docs/cli.md §5). Sync does the same later.',
+    INVITE_ARG_HELP,
   ].join('\n'),
   async run(ctx) {
     const { withApi } = await import('../connect.js')
-    const r = await withApi(ctx, (api) => api.join({ invite: ctx.args[0]! }))
+    const invite = readInvite(ctx, ctx.args[0]!, 'device join')
+    const r = await explainDamagedInvite(ctx, () => withApi(ctx, (api) => api.join({ invite })))
     return { value: r, text: `joined user ${r.user} as node ${r.node}` }
   },
 }
