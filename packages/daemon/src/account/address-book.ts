@@ -47,7 +47,14 @@ export async function peerAddresses(account: Account): Promise<PeerAddress[]> {
   const out: PeerAddress[] = []
   for (const u of users) {
     const nodes = new Set(graph.nodesOf(u, now))
-    for (const [node, record] of await nodeRecordsOf(account, u)) {
+    // keys.md §5.4: a device that moves to U2 before the other devices' records under U2 have
+    // reached it still dials them at the addresses they published as U (the newest identity's
+    // record of a node wins); else two devices that only knew each other as U never meet again.
+    const records = new Map<string, DecodedResource<'node'>>()
+    for (const v of [u, ...graph.predecessorsOf(u)])
+      for (const [node, record] of await nodeRecordsOf(account, v))
+        if (!records.has(node)) records.set(node, record)
+    for (const [node, record] of records) {
       if (node === account.node || !nodes.has(node)) continue
       for (const text of (record.data as ContentData<'node'>).addresses) {
         try {

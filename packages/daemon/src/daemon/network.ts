@@ -296,6 +296,10 @@ export class NodeNetwork {
     this.#stopped = true
     this.#unsubscribe?.()
     await this.#refreshing.idle()
+    // Lines journaled before the stop reach the connected peers first. A rotation restarts the
+    // network right after publishing (keys.md §5.4): the user's other devices must get the new
+    // identity and its trusts while we still sign as the old one, or they cannot verify us after.
+    await this.engine.drained()
     await this.manager.stop()
     await this.engine.close()
     // Close partial files and write wanted records before the account closes the store.

@@ -91,6 +91,11 @@ export class JournalFeed {
     }
   }
 
+  /** Settles once every push queued so far has been sent (or dropped with its channel). */
+  pushed(): Promise<void> {
+    return this.#pushing.idle()
+  }
+
   /**
    * Offer older journal lines the peer could not see when they were written (a trust made them
    * visible since; sync.md §8.5): one `broadcast` per 1,000 lines, which the peer fetches from.

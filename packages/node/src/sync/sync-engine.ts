@@ -122,11 +122,16 @@ export class SyncEngine {
   /**
    * sync.md §8.5: resources published for a user go to that user's own nodes and to the nodes of
    * the users it trusts (read_resource), and to nobody else; a node's identity follows its users.
+   * A rotated identity's resources also go to the nodes of the identities it replaced.
    */
   visibleTo(peerUser: string, resourceUser: string): boolean {
     const graph = this.#ingestor.graph
     const now = this.#signer.clock()
     if (peerUser === resourceUser || graph.trustsUser(resourceUser, peerUser, now)) return true
+    // keys.md §5.2, §5.4: the user's other devices are still nodes of U when U2's identity and
+    // trusts are published, and learn them only over these connections: once the rotating node
+    // signs as U2, they cannot verify a single message of it before they hold them.
+    if (graph.predecessorsOf(resourceUser).includes(peerUser)) return true
     // A node's identity is published for the node's own fingerprint: it goes wherever the
     // resources of the node's users go, or no contact could ever learn a device (§8.5).
     for (const user of graph.usersOfNode(resourceUser, now))
@@ -190,6 +195,21 @@ export class SyncEngine {
     void session.start()
     this.blobs.attached(session)
     return session
+  }
+
+  /**
+   * Resolves once every push queued so far has gone out (or its channel closed), or after
+   * `requestTimeoutMs`: a stalled peer must not hold a stop for longer than a request would.
+   */
+  async drained(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      Promise.all([...this.#sessions.values()].map((s) => s.pushed())),
+      new Promise<void>(
+        (resolve) => (timer = setTimeout(resolve, this.#host.limits.requestTimeoutMs)),
+      ),
+    ])
+    clearTimeout(timer)
   }
 
   /** Close every session. */
