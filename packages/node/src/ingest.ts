@@ -18,9 +18,9 @@ import {
   validateResource,
 } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
+import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
 import { admission } from './admission.js'
-import { BatchQueue } from './batch-queue.js'
 import { OVER_QUOTA, rejected } from './ingest-outcome.js'
 import type { IngestOutcome } from './ingest-outcome.js'
 
@@ -114,7 +114,7 @@ export class Ingestor {
    * Calls merged into batches, one batch at a time, so that journal order equals
    * acknowledgement order.
    */
-  readonly #queue: BatchQueue<Item, IngestOutcome>
+  readonly #queue: GroupCommit<Item, IngestOutcome>
 
   constructor(options: IngestorOptions) {
     this.#provider = options.provider
@@ -126,7 +126,7 @@ export class Ingestor {
       ...(options.pendingTtlMs !== undefined && { ttlMs: options.pendingTtlMs }),
     })
     this.#quota = new AuthorQuota(options.store, options.quota)
-    this.#queue = new BatchQueue((items) => this.#ingest(items), options.maxBatch ?? 4096)
+    this.#queue = new GroupCommit((items) => this.#ingest(items), options.maxBatch ?? 4096)
   }
 
   /** Number of resources waiting for their authorization. */
@@ -201,7 +201,7 @@ export class Ingestor {
     options: { readonly source?: string } = {},
   ): Promise<IngestOutcome[]> {
     const { source } = options
-    return this.#queue.push(items.map((item) => ({ item, source })))
+    return this.#queue.submit(items.map((item) => ({ item, source })))
   }
 
   /**
@@ -210,7 +210,7 @@ export class Ingestor {
    * and an envelope's inner resource is verified too and handed on in its {@link AppendedLine}.
    */
   publish(items: readonly (Publication | Uint8Array)[]): Promise<IngestOutcome[]> {
-    return this.#queue.push(
+    return this.#queue.submit(
       items.map(
         (p): Item =>
           p instanceof Uint8Array

@@ -32,8 +32,8 @@ import {
   assertName,
   assertPeerState,
   assertQuery,
+  GroupCommit,
 } from '@sdmp/store'
-import { GroupCommit } from './group-commit.js'
 import { deleteBlobOn, getBlobFrom, putBlobOn, toBytes } from './postgres-blobs.js'
 import { PgConnection } from './postgres-connection.js'
 import { appendResourcesTx, initJournalTx, pgTables } from './postgres-journal.js'

@@ -42,3 +42,4 @@ export {
 export { assertQuery, checkAborted, BLOB_CHUNK } from './store-helpers.js'
 export { SecretVault, DEFAULT_SCRYPT, VAULT_HEADER } from './secret-vault.js'
 export type { SecretVaultOptions, ScryptParams } from './secret-vault.js'
+export { GroupCommit } from './group-commit.js'

@@ -1,9 +1,10 @@
 /**
- * Group commit: concurrent `putResources` calls of one process are folded into one transaction
- * (DESIGN.md "batch commits instead of one fsync per message"). While a transaction runs, new
- * calls queue; the next transaction takes every queued call at once and hands each caller its
- * own slice of the results. A failed transaction rejects every call in it: none was committed,
- * so none may be acknowledged.
+ * Group commit: concurrent calls of one process are folded into one run (DESIGN.md "batch
+ * commits instead of one fsync per message"): the PostgreSQL store's `putResources`
+ * transactions, and the node's Ingestor (one durable commit for every ingest that queued while
+ * the previous batch committed). While a run goes on, new calls queue; the next run takes every
+ * queued call that fits and hands each caller its own slice of the results. A failed run rejects
+ * every call in it: none was committed, so none may be acknowledged.
  * @module
  */
 
@@ -13,7 +14,7 @@ interface Entry<I, R> {
   reject(error: unknown): void
 }
 
-/** A serial writer that batches queued submissions. */
+/** A serial runner that batches queued submissions, in arrival order. */
 export class GroupCommit<I, R> {
   readonly #run: (items: readonly I[]) => Promise<R[]>
   readonly #maxItems: number
@@ -25,6 +26,8 @@ export class GroupCommit<I, R> {
    * @param maxItems most items per transaction (a single larger call still goes alone)
    */
   constructor(run: (items: readonly I[]) => Promise<R[]>, maxItems: number) {
+    if (!Number.isSafeInteger(maxItems) || maxItems < 1)
+      throw new RangeError('group commit: maxItems must be a positive integer')
     this.#run = run
     this.#maxItems = maxItems
   }

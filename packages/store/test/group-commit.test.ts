@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { GroupCommit } from '../src/group-commit.js'
 
 describe('GroupCommit', () => {
@@ -49,5 +50,27 @@ describe('GroupCommit', () => {
     fail = false
     assert.deepEqual(await gc.submit([4]), [4])
     await gc.drain()
+  })
+
+  it('gives every call its own results for any calls and bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.integer(), { maxLength: 5 }), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (calls, max) => {
+          const gc = new GroupCommit<number, string>(async (items) => items.map(String), max)
+          const results = await Promise.all(calls.map((c) => gc.submit(c)))
+          assert.deepEqual(
+            results,
+            calls.map((c) => c.map(String)),
+          )
+        },
+      ),
+    )
+  })
+
+  it('refuses a bound that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      assert.throws(() => new GroupCommit(async () => [], bad), RangeError)
   })
 })
