@@ -59,7 +59,7 @@ describe('sdmp invite and contact add', () => {
     const dir = tmpDir(t.after.bind(t))
     const init = await runSdmp(['init', '--name', 'Carol', '--home', join(dir, 'carol')])
     assert.equal(init.code, 0, init.stderr)
-    assert.match(init.stdout, /^Next: run your node with sdmp start, then give your invite/m)
+    assert.match(init.stdout, /^Next: with your node running \(sdmp start\), give your invite/m)
     const { alice, bob } = await twoUsers(dir)
     const { invite } = (await sdmpJson(alice, ['invite'])) as { invite: string }
     // An invite saved to a file is read from it.

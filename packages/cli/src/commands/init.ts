@@ -67,7 +67,7 @@ export const initCommand: Command = {
           `${b('home')}  ${ctx.home}`,
           ...recoveryWordsText(ctx, words),
           '',
-          'Next: run your node with sdmp start, then give your invite (sdmp invite) to a contact',
+          'Next: with your node running (sdmp start), give your invite (sdmp invite) to a contact',
           'and add theirs with sdmp contact add INVITE.',
         ].join('\n'),
       }
