@@ -8,7 +8,8 @@ import { describe, it } from 'node:test'
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import { tmpDir } from '@sdmp/testkit'
 import { befriendPeers, closePeers, createPeer, pushPeer } from '@sdmp/testkit/daemon-world'
-import { isMessageRef, resolveMessageId } from '../src/mail/queries.js'
+import { isMessageRef } from '@sdmp/client/ids'
+import { resolveMessageId } from '../src/mail/queries.js'
 import type { MailRecords } from '../src/mail/records.js'
 
 /** Records whose message keys are exactly `ids` (only what resolveMessageId reads). */

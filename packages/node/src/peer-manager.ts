@@ -238,9 +238,6 @@ export class PeerManager implements DialerHost {
 
   // ---- internals shared with Dialer ----
 
-  get running(): boolean {
-    return this.#running
-  }
   get engine(): SyncEngine {
     return this.#options.engine
   }

@@ -27,6 +27,7 @@ import {
   makeNodeIdentity,
   makeUser,
   openDiskNode,
+  prekeyRecords,
   provider,
   shutdownAll,
 } from '@sdmp/testkit/node-world'
@@ -52,18 +53,6 @@ function prekeyDraft(): {
       },
     },
   }
-}
-
-/** Every prekey record a node holds, validated against its trust graph. */
-async function prekeyRecords(n: DiskNode): Promise<PrekeyRecord[]> {
-  const metas = await n.store.queryResources({ kinds: ['prekey'], limit: 1000 })
-  const out: PrekeyRecord[] = []
-  for (const m of metas) {
-    const bytes = (await n.store.getResource(m.id))!
-    const v = validateResource(provider, bytes, n.ingestor.graph, { now: Date.now() })
-    out.push(prekeyRecordOf(provider, v))
-  }
-  return out
 }
 
 describe('host-only node', () => {

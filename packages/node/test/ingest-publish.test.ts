@@ -22,7 +22,7 @@ import type { SimNode } from '@sdmp/testkit/node-world'
 
 after(closeAll)
 
-/** A message signed by `node` for its user, or by `key` when given (a stranger's). */
+/** A message signed by `node` for its user, addressed to that user. */
 function message(node: SimNode, body: string): DecodedResource {
   const user = node.user.key.fingerprint
   return signResource(
@@ -33,6 +33,21 @@ function message(node: SimNode, body: string): DecodedResource {
       trust: node.trust.id,
       created: Date.now() - 1000,
       data: { body, type: 'text', to: [user] },
+    },
+    [node.key],
+  )
+}
+
+/** A public post signed by `node` for its user. */
+function post(node: SimNode, body: string): DecodedResource {
+  return signResource(
+    provider,
+    {
+      kind: 'post',
+      user: node.user.key.fingerprint,
+      trust: node.trust.id,
+      created: Date.now() - 1000,
+      data: { body, type: 'text' },
     },
     [node.key],
   )
@@ -104,19 +119,8 @@ describe('Ingestor.publish', () => {
     const alice = makeUser('alice', 77)
     const laptop = await makeNode('laptop', alice, 78)
     await introduce(laptop, alice)
-    const post = signResource(
-      provider,
-      {
-        kind: 'post',
-        user: alice.key.fingerprint,
-        trust: laptop.trust.id,
-        created: Date.now() - 1000,
-        data: { body: 'public', type: 'text' },
-      },
-      [laptop.key],
-    )
     const lines = await appendedDuring(laptop, () =>
-      laptop.ingestor.publish([{ resource: post, inner: message(laptop, 'x') }]),
+      laptop.ingestor.publish([{ resource: post(laptop, 'public'), inner: message(laptop, 'x') }]),
     )
     assert.equal(lines.length, 1)
     assert.equal(lines[0]!.inner, undefined)
@@ -126,20 +130,8 @@ describe('Ingestor.publish', () => {
     const alice = makeUser('alice', 79)
     const laptop = await makeNode('laptop', alice, 80)
     await introduce(laptop, alice)
-    const draft = (body: string) =>
-      signResource(
-        provider,
-        {
-          kind: 'post',
-          user: alice.key.fingerprint,
-          trust: laptop.trust.id,
-          created: Date.now() - 1000,
-          data: { body, type: 'text' },
-        },
-        [laptop.key],
-      )
-    const a = draft('a')
-    const b = draft('b')
+    const a = post(laptop, 'a')
+    const b = post(laptop, 'b')
     const outcomes = await laptop.ingestor.publish([{ resource: a }, b.bytes, { resource: a }])
     assert.deepEqual(
       outcomes.map((o) => o.status),

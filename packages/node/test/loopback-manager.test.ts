@@ -67,18 +67,24 @@ describe('backoff and peer addresses', () => {
   })
 })
 
+/** Alice and Bob, mutual contacts, each with one SQLite node that knows both (not started). */
+async function mutualPair() {
+  const alice = makeUser('alice', 1)
+  const bob = makeUser('bob', 2)
+  const contact = befriend(alice, bob)
+  befriend(bob, alice)
+  const a = await openDiskNode(makeNodeIdentity('a', alice, 101), tmpDir(after))
+  const b = await openDiskNode(makeNodeIdentity('b', bob, 102), tmpDir(after))
+  await introduce(a, alice, bob)
+  await introduce(b, alice, bob)
+  return { alice, contact, a, b }
+}
+
 describe('peer manager on loopback', () => {
   after(shutdownAll)
 
   it('backs off to the maximum when a connected peer is revoked', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    const contact = befriend(alice, bob)
-    befriend(bob, alice)
-    const a = await openDiskNode(makeNodeIdentity('a', alice, 101), tmpDir(after))
-    const b = await openDiskNode(makeNodeIdentity('b', bob, 102), tmpDir(after))
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { alice, contact, a, b } = await mutualPair()
     await a.start()
     await b.start({ peers: [a.address()], listen: false })
     await waitFor(() => b.manager!.status()[0]!.state === 'connected', { what: 'connected' })
@@ -109,14 +115,7 @@ describe('peer manager on loopback', () => {
   })
 
   it('keeps exactly one connection when two nodes dial each other', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    const a = await openDiskNode(makeNodeIdentity('a', alice, 101), tmpDir(after))
-    const b = await openDiskNode(makeNodeIdentity('b', bob, 102), tmpDir(after))
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await mutualPair()
     await a.start()
     await b.start()
     // Without fingerprints neither dialer can tell the other connection exists before dialling.
@@ -145,14 +144,7 @@ describe('peer manager on loopback', () => {
   })
 
   it('reports connections, disconnections and backoff as typed changes', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    const a = await openDiskNode(makeNodeIdentity('a', alice, 101), tmpDir(after))
-    const b = await openDiskNode(makeNodeIdentity('b', bob, 102), tmpDir(after))
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await mutualPair()
     await a.start()
     await b.start({ listen: false })
     const changes: PeerChange[] = []
@@ -172,14 +164,7 @@ describe('peer manager on loopback', () => {
   })
 
   it('stop() closes the listener and every channel', async () => {
-    const alice = makeUser('alice', 1)
-    const bob = makeUser('bob', 2)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    const a = await openDiskNode(makeNodeIdentity('a', alice, 101), tmpDir(after))
-    const b = await openDiskNode(makeNodeIdentity('b', bob, 102), tmpDir(after))
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
+    const { a, b } = await mutualPair()
     await a.start()
     await b.start({ peers: [a.address()], listen: false })
     await waitFor(() => a.engine.sessions.size === 1, { what: 'connected' })

@@ -60,7 +60,7 @@ const DAMAGED = new Set([
  */
 function isDamage(e: unknown): e is Error & { code: string } {
   if (!isProtocolErrorLike(e)) return false
-  if (e.code === 'BAD_REQUEST') return /^invite[:.[]/.test(e.message) && !/your own/.test(e.message)
+  if (e.code === 'BAD_REQUEST') return /^invite[:.[]/.test(e.message)
   return DAMAGED.has(e.code) && /invite/i.test(e.message)
 }
 

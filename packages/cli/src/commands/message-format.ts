@@ -3,6 +3,7 @@
  * `show` (docs/cli.md "Messages"). Users are shown by contact name when known.
  * @module
  */
+import { SHORT_ID_CHARS } from '@sdmp/client/ids'
 import type { Message, MessageDetail, Post, SdmpApi } from '@sdmp/client'
 import type { Style } from '../output.js'
 import { formatColumns } from '../output.js'
@@ -37,9 +38,6 @@ export function newestFirst(messages: readonly Message[]): Message[] {
   )
 }
 
-/** Characters of a message id `inbox` shows; `show`, `save`, `--reply-to` take a prefix of 6+. */
-export const SHORT_ID = 10
-
 /** The inbox as aligned columns: short id, date, from, subject or first line, state. */
 export function formatInbox(messages: readonly Message[], name: Namer, style: Style): string {
   if (messages.length === 0) return 'no messages'
@@ -47,7 +45,7 @@ export function formatInbox(messages: readonly Message[], name: Namer, style: St
   const rows = messages.map((m) => {
     const state = paint[m.state]
     return [
-      m.id.slice(0, SHORT_ID),
+      m.id.slice(0, SHORT_ID_CHARS),
       shortDate(m.created),
       m.direction === 'out' ? `me → ${m.to.map(name).join(', ')}` : name(m.from),
       summaryOf(m),

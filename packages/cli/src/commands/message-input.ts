@@ -3,6 +3,7 @@
  * argument is a usage line and costs nothing (docs/cli.md "Messages").
  * @module
  */
+import { isMessageRef } from '@sdmp/client/ids'
 import { CliError, usageError } from '../cli-error.js'
 import { PROTOCOL_EXIT_CODES } from '../exit-codes.js'
 
@@ -27,18 +28,11 @@ export function parseDuration(flag: string, text: string): number {
 }
 
 /**
- * Resource ids are SHA-512 digests in base64url: 86 characters (docs/protocol/resource.md); a
- * message may also be named by a unique prefix of 6 or more of them, as git takes short hashes
- * (`inbox` prints 10; docs/cli.md "Short ids").
- */
-const ID = /^[A-Za-z0-9_-]{6,86}$/
-
-/**
  * Check the shape of a message or post id (or a prefix of one) before asking the node for it.
  * @throws CliError BAD_REQUEST (exit 65)
  */
 export function checkId(what: string, id: string): string {
-  if (!ID.test(id))
+  if (!isMessageRef(id))
     throw new CliError(
       'BAD_REQUEST',
       `${what}: malformed id '${id.length > 20 ? `${id.slice(0, 20)}…` : id}' (an id, or at least its first 6 characters, as inbox shows them)`,

@@ -311,7 +311,7 @@ export async function addContact(
 ): Promise<ContactEntry & { nodes: number; refreshed?: true }> {
   const me = account.requireUser()
   const checked = checkInvite(account, invite)
-  if (checked.user === me) fail(ErrorCode.BAD_REQUEST, 'invite: that is your own invite')
+  if (checked.user === me) fail(ErrorCode.BAD_REQUEST, 'that is your own invite')
   const raw = options.name ?? checked.name?.replace(/\s+/g, '-')
   if (raw === undefined)
     return fail(ErrorCode.BAD_REQUEST, 'contact add: the invite carries no name, give --name NAME')

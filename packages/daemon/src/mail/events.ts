@@ -13,6 +13,7 @@ import type { Post, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import { linesOfRows } from './journal-lines.js'
 import type { IndexLine } from './journal-lines.js'
+import type { JournalEvent } from './event-log.js'
 import { isExpired, toMessage } from './receipts.js'
 import { messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
@@ -69,7 +70,7 @@ export async function eventOfLine(
   account: Account,
   records: RecordReader,
   line: IndexLine,
-): Promise<SdmpEvent | undefined> {
+): Promise<JournalEvent | undefined> {
   const me = account.user
   const { id, kind, position } = line
   if (me === undefined || id === undefined || kind === undefined || !EVENT_KINDS.has(kind))
@@ -117,7 +118,7 @@ function trustEvent(
   position: number,
   me: string,
   change: 'trusted' | 'revoked',
-): SdmpEvent | undefined {
+): JournalEvent | undefined {
   const trustee = (trust.data as ContentData<'trust'>).trustee
   if (trust.header.user === me) {
     const type = account.ingestor.graph.identity(trustee)?.type
@@ -143,7 +144,7 @@ async function sealedEvent(
   position: number,
   outer: string,
   me: string,
-): Promise<SdmpEvent | undefined> {
+): Promise<JournalEvent | undefined> {
   const entry = await records.get<OuterEntry>(outerKey(outer))
   if (!entry) return undefined
   if (entry.kind === 'receipt')

@@ -99,7 +99,7 @@ export class MailIndexer {
     const events: JournalEvent[] = []
     for (const line of eventful) {
       const event = await eventOfLine(this.#account, batch, line)
-      if (event && event.type !== 'peer') events.push(event)
+      if (event) events.push(event)
     }
     return { receipts: decided, skipped, blobs, shareContacts, events }
   }

@@ -5,6 +5,7 @@
  */
 import type { Message } from '@sdmp/client'
 import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import { SHORT_ID_CHARS, isMessageRef } from '@sdmp/client/ids'
 import { isExpired, toMessage } from './receipts.js'
 import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
@@ -49,18 +50,6 @@ export async function findMessage(
   return record && !isExpired(record, now) ? record : undefined
 }
 
-/** Shortest id prefix accepted (36 bits of a SHA-512 digest: collisions are rare). */
-export const MIN_ID_PREFIX = 6
-/** Length of the short ids `inbox` prints. */
-export const SHORT_ID_LENGTH = 10
-/** A message id prefix: 6..85 base64url characters. */
-const ID_PREFIX = /^[A-Za-z0-9_-]{6,85}$/
-
-/** Whether `ref` names a message: a full id or a prefix of 6 or more of its characters. */
-export function isMessageRef(ref: unknown): ref is string {
-  return typeof ref === 'string' && (isDigest(ref) || ID_PREFIX.test(ref))
-}
-
 /**
  * The full inner id of the one message whose id starts with `ref` (as git takes a short hash;
  * docs/cli.md "Short ids"); a full id is returned as it is.
@@ -76,7 +65,7 @@ export async function resolveMessageId(
   const keys = await records.messageKeysStartingWith(ref, 6)
   const ids = keys.map((k) => k.slice(messageKey('').length))
   if (ids.length <= 1) return ids[0]
-  const shown = ids.slice(0, 5).map((id) => id.slice(0, SHORT_ID_LENGTH + 4))
+  const shown = ids.slice(0, 5).map((id) => id.slice(0, SHORT_ID_CHARS + 4))
   throw new ProtocolError(
     ErrorCode.CONFLICT,
     `id ${ref} is ambiguous: it starts ${ids.length > 5 ? 'more than 5' : ids.length} messages (${shown.join(', ')}${ids.length > 5 ? ', ...' : ''}); give more characters`,

@@ -42,6 +42,7 @@ import type {
   Whoami,
 } from '@sdmp/client'
 import type { Account } from '../account/account.js'
+import type { ContactEntry } from '../account/contacts.js'
 import { accountStatus, publishPost } from '../account/activity.js'
 import {
   addContact,
@@ -63,7 +64,7 @@ import {
   storeAttachment,
 } from '../mail/attachment-store.js'
 import { readPost, readPosts } from './posts.js'
-import { isMessageRef } from '../mail/queries.js'
+import { isMessageRef } from '@sdmp/client/ids'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
@@ -206,7 +207,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   async send(request: SendRequest): Promise<Published> {
     // The HTTP edge checked this already; the CLI calls the service directly (docs/cli.md §1).
     assertRequest(SendRequest, request, 'send')
-    const to = [...new Set(await Promise.all(request.to.map((t) => this.#resolveUser(t))))]
+    const contacts = await readContacts(this.account)
+    const to = [...new Set(request.to.map((t) => resolveUser(contacts, t)))]
     if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
     const expires =
       request.expiresInMs === undefined ? undefined : this.account.now() + request.expiresInMs
@@ -234,13 +236,6 @@ export class NodeService implements SdmpApi, AttachmentApi {
         .catch(() => undefined)
     }
     return { id: sent.id }
-  }
-
-  /** A contact name or a user fingerprint → a user fingerprint. */
-  async #resolveUser(ref: string): Promise<string> {
-    const contacts = await readContacts(this.account)
-    if (isDigest(ref) && !contacts.some((c) => c.name === ref)) return ref
-    return requireContact(contacts, ref).user
   }
 
   async inbox(query: InboxQuery = {}): Promise<{ messages: Message[] }> {
@@ -390,4 +385,10 @@ function assertId(id: string, label: string): void {
       ErrorCode.BAD_REQUEST,
       `${label}: expected an 86-character base64url id or a prefix of 6 or more of its characters`,
     )
+}
+
+/** A contact name or a user fingerprint → a user fingerprint. @throws NOT_FOUND, CONFLICT */
+function resolveUser(contacts: readonly ContactEntry[], ref: string): string {
+  if (isDigest(ref) && !contacts.some((c) => c.name === ref)) return ref
+  return requireContact(contacts, ref).user
 }
