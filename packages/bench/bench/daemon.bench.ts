@@ -21,7 +21,9 @@ import {
   sdmpJson,
   settledRssMiB,
   startDaemon,
+  storeBytes,
   waitConnected,
+  writtenBytes,
 } from './load-daemons.js'
 import type { DaemonProc } from './load-daemons.js'
 
@@ -175,11 +177,16 @@ function nodeStartCode(): Promise<number | null> {
   })
 }
 
-/** 100,000 messages (scaled) Alice -> Bob with bounded concurrency; throughput and both RSS. */
+/**
+ * 100,000 messages (scaled) Alice -> Bob with bounded concurrency: throughput, both RSS, and the
+ * disk figures of issue 14 (bytes written per message beside bytes stored per message). Stops
+ * both daemons at the end, so their stores are checkpointed when measured.
+ */
 async function bulk(ctx: BenchContext, a: DaemonProc, b: DaemonProc): Promise<BenchResult[]> {
   const total = Math.round(100_000 * ctx.scale)
   ctx.log(`daemon: ${total} messages, ${IN_FLIGHT} in flight`)
   const watcher = new MessageWatcher(b.client, await journalHead(b))
+  const sides = [a, b].map((d) => ({ d, written: writtenBytes(d.pid), stored: storeBytes(d.home) }))
   let ids: string[]
   const start = performance.now()
   try {
@@ -195,8 +202,34 @@ async function bulk(ctx: BenchContext, a: DaemonProc, b: DaemonProc): Promise<Be
   }
   const seconds = (performance.now() - start) / 1000
   const [ra, rb] = [await settledRssMiB(a.pid), await settledRssMiB(b.pid)]
+  const written = sides.map((s) => (writtenBytes(s.d.pid) - s.written) / total)
+  await Promise.all([a.stop(), b.stop()])
+  const stored = sides.map((s) => (storeBytes(s.d.home) - s.stored) / total)
   const note = `${total} messages (~150-byte bodies) sent through Alice's API with ${IN_FLIGHT} in flight, counted as \`message\` events on Bob's SSE stream`
+  const disk = (side: string, i: 0 | 1): BenchResult[] => [
+    {
+      group: GROUP,
+      name: `daemon: ${side} bytes stored per message (SQLite, after checkpoint)`,
+      value: stored[i]!,
+      unit: 'bytes',
+      lowerIsBetter: true,
+      notes: `${note}; growth of store.db + store.db-wal over the run, measured after a graceful stop`,
+    },
+    {
+      group: GROUP,
+      name: `daemon: ${side} bytes written to disk per message`,
+      value: written[i]!,
+      unit: 'bytes',
+      target: '<= 3x stored',
+      met: written[i]! <= 3 * stored[i]!,
+      baseline: `daemon: ${side} bytes stored per message (SQLite, after checkpoint)`,
+      lowerIsBetter: true,
+      notes: `${note}; write_bytes of /proc/PID/io over the run (WAL, checkpoints, blobs, logs)`,
+    },
+  ]
   return [
+    ...disk('sender', 0),
+    ...disk('recipient', 1),
     {
       group: GROUP,
       name: `daemon: sustained messages/s, ${total} messages Alice -> Bob`,
@@ -317,7 +350,6 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       ctx.log('daemon: CLI latency')
       results.push(...(await cli(alice)))
       results.push(...(await bulk(ctx, alice, bob)))
-      await Promise.all([alice.stop(), bob.stop()])
     } finally {
       await Promise.all(started.map((d) => d.kill()))
     }

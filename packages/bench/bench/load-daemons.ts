@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -265,6 +265,29 @@ export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   if (!m) throw new Error(`no VmRSS for pid ${pid}`)
   return Number(m[1]) / 1024
+}
+
+/**
+ * Bytes a process has caused to be written to storage so far (`write_bytes` of /proc/PID/io:
+ * page-cache pages dirtied by its writes, WAL and checkpoints included; stdout to a pipe is not).
+ */
+export function writtenBytes(pid: number): number {
+  const m = /^write_bytes:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))
+  if (!m) throw new Error(`no write_bytes for pid ${pid}`)
+  return Number(m[1])
+}
+
+/**
+ * Bytes a home's SQLite store holds on disk: the database and its WAL (a stopped daemon has
+ * checkpointed the WAL into the database; docs/store.md).
+ */
+export function storeBytes(home: string): number {
+  let total = 0
+  for (const name of ['store.db', 'store.db-wal']) {
+    const path = join(home, 'store', name)
+    if (existsSync(path)) total += statSync(path).size
+  }
+  return total
 }
 
 let clockTicks: number | undefined
