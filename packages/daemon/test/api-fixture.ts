@@ -24,6 +24,7 @@ export const MESSAGE: Message = {
   replyTo: null,
   expires: null,
   state: 'unread',
+  reason: null,
   direction: 'in',
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }

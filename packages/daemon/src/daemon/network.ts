@@ -26,6 +26,7 @@ import {
   peerAddresses,
   sourceAddressKey,
 } from '../account/address-book.js'
+import { clearRefusal, recordRefusal } from '../account/standing.js'
 
 /** Options of {@link NodeNetwork.start}. */
 export interface NetworkOptions {
@@ -67,6 +68,8 @@ export class NodeNetwork {
   /** IP addresses in the signed `node` records of the nodes we dial (transport.md §8.1). */
   #known: ReadonlySet<string> = new Set()
   readonly #refreshing = new SerialQueue()
+  /** Writes of the refusal table (account/standing.ts), one at a time. */
+  readonly #standing = new SerialQueue()
   #unsubscribe: (() => void) | undefined
   #stopped = false
 
@@ -207,6 +210,8 @@ export class NodeNetwork {
   peers(): Peer[] {
     const out: Peer[] = []
     const seen = new Set<string>()
+    const graph = this.account.ingestor.graph
+    const now = this.account.now()
     for (const s of this.manager.status()) {
       const session =
         s.fingerprint === undefined ? undefined : this.engine.sessions.get(s.fingerprint)
@@ -214,7 +219,11 @@ export class NodeNetwork {
       const connected = s.state === 'connected' || session?.isOpen === true
       out.push({
         node: s.fingerprint ?? null,
-        user: session?.peerUser ?? null,
+        // Not connected: the user the trust log says the node belongs to (who refused us).
+        user:
+          session?.peerUser ??
+          (s.fingerprint === undefined ? undefined : graph.usersOfNode(s.fingerprint, now)[0]) ??
+          null,
         address: s.address.replace(/#.*$/, ''),
         state: connected ? 'connected' : s.state === 'stopped' ? 'offline' : s.state,
         direction: connected ? (session?.role === 'responder' ? 'inbound' : 'outbound') : null,
@@ -280,7 +289,8 @@ export class NodeNetwork {
 
   /** Tell the peer listeners the new state of the peer a change concerns. */
   #peerChanged(change: PeerChange): void {
-    const node = change.type === 'backoff' ? undefined : change.peer
+    this.#noteStanding(change)
+    const node = change.peer
     const address = change.address?.replace(/#.*$/, '')
     const peer = this.peers().find(
       (p) =>
@@ -290,12 +300,43 @@ export class NodeNetwork {
     for (const l of this.#peerListeners) l(peer)
   }
 
+  /**
+   * Keep the refusal table (account/standing.ts) true to what the peers say: a refusal by the
+   * trust gate of a contact's node is recorded for its user; a connection that opens clears it.
+   */
+  #noteStanding(change: PeerChange): void {
+    const me = this.account.user
+    if (me === undefined) return
+    let update: (() => Promise<boolean>)[]
+    if (change.type === 'backoff') {
+      const { peer, refusal } = change
+      if (peer === undefined || refusal === undefined) return
+      const users = this.account.ingestor.graph.usersOfNode(peer, this.account.now())
+      update = users
+        .filter((u) => u !== me)
+        .map((u) => () => recordRefusal(this.account, u, refusal))
+    } else if (change.type === 'connected') {
+      const user = this.engine.sessions.get(change.peer)?.peerUser
+      if (user === undefined || user === me) return
+      update = [() => clearRefusal(this.account, user)]
+    } else return
+    for (const task of update)
+      this.#standing
+        .run(async () => {
+          if (!this.#stopped && (await task())) this.#options.event?.('contact-standing', {})
+        })
+        .catch((e: unknown) => {
+          this.#options.event?.('standing-error', { code: (e as ProtocolError).code ?? 'error' })
+        })
+  }
+
   /** Close every connection and the listener. Idempotent. */
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
     this.#unsubscribe?.()
     await this.#refreshing.idle()
+    await this.#standing.idle()
     // Lines journaled before the stop reach the connected peers first. A rotation restarts the
     // network right after publishing (keys.md §5.4): the user's other devices must get the new
     // identity and its trusts while we still sign as the old one, or they cannot verify us after.
