@@ -323,7 +323,7 @@ export class NodeNetwork {
     for (const task of update)
       this.#standing
         .run(async () => {
-          if (!this.#stopped && (await task())) this.#options.event?.('contact-standing', {})
+          if (await task()) this.#options.event?.('contact-standing', {})
         })
         .catch((e: unknown) => {
           this.#options.event?.('standing-error', { code: (e as ProtocolError).code ?? 'error' })
@@ -336,12 +336,13 @@ export class NodeNetwork {
     this.#stopped = true
     this.#unsubscribe?.()
     await this.#refreshing.idle()
-    await this.#standing.idle()
     // Lines journaled before the stop reach the connected peers first. A rotation restarts the
     // network right after publishing (keys.md §5.4): the user's other devices must get the new
     // identity and its trusts while we still sign as the old one, or they cannot verify us after.
     await this.engine.drained()
     await this.manager.stop()
+    // The refusals seen so far are written before the account (and its store) can close.
+    await this.#standing.idle()
     await this.engine.close()
     // Close partial files and write wanted records before the account closes the store.
     await this.engine.blobs.flush()
