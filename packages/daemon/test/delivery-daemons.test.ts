@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import type { SdmpApi } from '@sdmp/client'
+import type { SdmpApi, SdmpEvent } from '@sdmp/client'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import { createAccount, inboxHas, startDaemon, stopDaemons } from '@sdmp/testkit/daemon-world'
 
@@ -58,7 +58,12 @@ describe('delivery states between daemons', () => {
       assert.equal((await shown(alice.api, first.id)).reason, null)
       assert.equal(await statusOf(alice.api, 'bob'), 'mutual')
 
-      // (b) Bob removes Alice: her node learns it from his node's refusal.
+      // (b) Bob removes Alice: her node learns it from his node's refusal, and says so live.
+      const live: SdmpEvent[] = []
+      const stop = new AbortController()
+      const reading = (async () => {
+        for await (const e of alice.api.events({ signal: stop.signal })) live.push(e)
+      })().catch(() => undefined)
       await bob.api.removeContact('alice')
       await waitFor(async () => (await statusOf(alice.api, 'bob')) === 'removed', {
         ...WAIT,
@@ -68,6 +73,18 @@ describe('delivery states between daemons', () => {
       m = await shown(alice.api, second.id)
       assert.equal(m.state, 'rejected')
       assert.equal(m.reason, 'bob removed you as a contact; the message will not be delivered')
+      await waitFor(
+        () =>
+          live.some(
+            (e) =>
+              e.type === 'contact-status' &&
+              e.contact.name === 'bob' &&
+              e.contact.status === 'removed',
+          ),
+        { ...WAIT, what: 'a live contact-status event: bob removed alice' },
+      )
+      stop.abort()
+      await reading
       // What Bob already holds stays delivered: his receipt counts whatever came after.
       assert.equal((await shown(alice.api, first.id)).state, 'delivered')
 

@@ -65,6 +65,7 @@ export class NodeNetwork {
   readonly #options: NetworkOptions
   readonly #dialled = new Map<string, PeerAddress>()
   readonly #peerListeners = new Set<(peer: Peer) => void>()
+  readonly #standingListeners = new Set<(user: string) => void>()
   /** IP addresses in the signed `node` records of the nodes we dial (transport.md §8.1). */
   #known: ReadonlySet<string> = new Set()
   readonly #refreshing = new SerialQueue()
@@ -287,6 +288,12 @@ export class NodeNetwork {
     return () => this.#peerListeners.delete(listener)
   }
 
+  /** Called with the user whose recorded refusal changed (account/standing.ts). */
+  onStanding(listener: (user: string) => void): () => void {
+    this.#standingListeners.add(listener)
+    return () => this.#standingListeners.delete(listener)
+  }
+
   /** Tell the peer listeners the new state of the peer a change concerns. */
   #peerChanged(change: PeerChange): void {
     this.#noteStanding(change)
@@ -307,23 +314,25 @@ export class NodeNetwork {
   #noteStanding(change: PeerChange): void {
     const me = this.account.user
     if (me === undefined) return
-    let update: (() => Promise<boolean>)[]
+    let users: string[]
+    let task: (user: string) => Promise<boolean>
     if (change.type === 'backoff') {
       const { peer, refusal } = change
       if (peer === undefined || refusal === undefined) return
-      const users = this.account.ingestor.graph.usersOfNode(peer, this.account.now())
-      update = users
-        .filter((u) => u !== me)
-        .map((u) => () => recordRefusal(this.account, u, refusal))
+      users = this.account.ingestor.graph.usersOfNode(peer, this.account.now())
+      task = (u) => recordRefusal(this.account, u, refusal)
     } else if (change.type === 'connected') {
       const user = this.engine.sessions.get(change.peer)?.peerUser
-      if (user === undefined || user === me) return
-      update = [() => clearRefusal(this.account, user)]
+      if (user === undefined) return
+      users = [user]
+      task = (u) => clearRefusal(this.account, u)
     } else return
-    for (const task of update)
+    for (const user of users.filter((u) => u !== me))
       this.#standing
         .run(async () => {
-          if (await task()) this.#options.event?.('contact-standing', {})
+          if (!(await task(user))) return
+          this.#options.event?.('contact-standing', {})
+          for (const l of this.#standingListeners) l(user)
         })
         .catch((e: unknown) => {
           this.#options.event?.('standing-error', { code: (e as ProtocolError).code ?? 'error' })
