@@ -199,7 +199,12 @@ export type IdentityRotated = Contract<typeof IdentityRotated>
 /** A peer of the running node. */
 export const Peer = closed({
   node: nullable(text()),
-  user: nullable(text()),
+  user: nullable(
+    Type.String({
+      description:
+        "the peer node's user: of the session when connected, else as the trust log says (who refused us); null if unknown",
+    }),
+  ),
   address: nullable(Type.String({ description: '`HOST:PORT` dialled; null when inbound only' })),
   state: oneOf('connected', 'connecting', 'backoff', 'offline'),
   direction: nullable(oneOf('inbound', 'outbound')),
