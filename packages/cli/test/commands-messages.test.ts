@@ -24,6 +24,7 @@ const FIELDS = [
   'replyTo',
   'expires',
   'state',
+  'reason',
 ]
 
 /** The messages of `home`'s inbox (`--all` with all). */
@@ -52,7 +53,10 @@ describe('sdmp send, inbox and show (direct mode)', () => {
       '--expires',
       '7d',
     ])
-    assert.deepEqual(Object.keys(sent), ['id'])
+    assert.deepEqual(Object.keys(sent), ['id', 'state', 'reason'])
+    // Bob added Alice back (mutual): nothing holds it back, no receipt yet.
+    assert.equal(sent['state'], 'sent')
+    assert.equal(sent['reason'], null)
     assert.match(sent['id'], ID)
     const id = sent['id'] as string
 

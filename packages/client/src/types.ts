@@ -20,6 +20,7 @@ import type {
   SyncRequest,
 } from './schema/requests.js'
 import type {
+  Contact,
   ContactAdded,
   ContactList,
   ContactRemoved,
@@ -112,6 +113,15 @@ export type SdmpEvent =
       readonly change: 'authorized' | 'revoked' | 'address' | 'prekey'
     }
   | { readonly type: 'peer'; readonly peer: Peer }
+  | {
+      /**
+       * Live, no id: a contact's standing changed because of what their nodes said (one
+       * refused us: `waiting` or `removed`; one accepted us again: `mutual`). Messages to
+       * them change state with it (`rejected`, `waiting`, `sent`); re-read them.
+       */
+      readonly type: 'contact-status'
+      readonly contact: Contact
+    }
 
 /** Names of {@link SdmpEvent} types (the SSE `event:` field). */
 export type SdmpEventType = SdmpEvent['type']

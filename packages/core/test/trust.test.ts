@@ -226,6 +226,22 @@ describe('TrustGraph', () => {
     assert.equal(g.mayAccept(a, b, T0).ok, false)
   })
 
+  it('remembers a trust once granted, revoked or not (a contact who removed us)', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1)
+    const bob = person(g, 2)
+    const [ua, ub] = [alice.user.fingerprint, bob.user.fingerprint]
+    assert.equal(g.everTrusted(ub, ua), false, 'bob never added alice')
+    befriend(g, bob, alice)
+    assert.equal(g.everTrusted(ub, ua, 'read_resource'), true)
+    assert.equal(g.everTrusted(ub, ua, 'revoke'), false, 'only what the trust granted')
+    assert.equal(g.everTrusted(ua, ub), false, 'one direction only')
+    const trust = g.trustsBetween(ub, ua, T0)[0]!
+    feed(g, sign({ kind: 'revoke', user: ub, data: { resource: trust.id } }, bob.user))
+    assert.equal(g.trustsUser(ub, ua, T0), false)
+    assert.equal(g.everTrusted(ub, ua, 'read_resource'), true, 'removed, not never added')
+  })
+
   it('lets a revoke of a revoke restore the trust whatever the arrival order', () => {
     for (const order of [
       [0, 1],

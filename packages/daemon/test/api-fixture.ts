@@ -24,6 +24,7 @@ export const MESSAGE: Message = {
   replyTo: null,
   expires: null,
   state: 'unread',
+  reason: null,
   direction: 'in',
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
@@ -200,7 +201,7 @@ export class FakeFeed implements EventFeed {
     }
     const out: SdmpEvent[] = []
     for (const e of this.#events) {
-      if (e.type !== 'peer' && e.position > after && e.position <= this.processed) out.push(e)
+      if ('position' in e && e.position > after && e.position <= this.processed) out.push(e)
       if (out.length === limit) break
     }
     return out

@@ -22,7 +22,7 @@ async function serve(t: TestContext, options: { keepaliveMs?: number } = {}) {
   return { ...fixture, server, client }
 }
 
-const positionOf = (e: SdmpEvent): number => (e.type === 'peer' ? -1 : e.position)
+const positionOf = (e: SdmpEvent): number => ('position' in e ? e.position : -1)
 
 /** Positions 1..n exactly once each, in order. */
 function assertExactly(positions: number[], n: number): void {

@@ -30,6 +30,7 @@ const message = (position: number, body: string, expires: string | null = null):
     replyTo: null,
     expires,
     state: 'sent',
+    reason: null,
     direction: 'out',
   } as Message,
 })

@@ -35,7 +35,8 @@ function summary(e: SdmpEvent): string {
     case 'device':
       return `device ${e.change}`
     case 'peer':
-      return 'peer'
+    case 'contact-status':
+      return e.type
   }
 }
 
@@ -91,7 +92,7 @@ describe('Mailbox events', () => {
       'device revoked',
       'contact revoked',
     ])
-    const positions = events.map((e) => (e.type === 'peer' ? 0 : e.position))
+    const positions = events.map((e) => ('position' in e ? e.position : 0))
     for (let i = 1; i < positions.length; i++) assert.ok(positions[i]! > positions[i - 1]!)
     assert.ok(positions.at(-1)! <= alice.mailbox.processed)
     const receipts = events.filter((e) => e.type === 'receipt')

@@ -47,6 +47,7 @@ describe('Mailbox send and receive', () => {
     assert.ok(mine, 'the sender finds its message right after send')
     assert.equal(mine.direction, 'out')
     assert.equal(mine.state, 'sent')
+    assert.equal(mine.reason, null)
     assert.deepEqual(mine.receipts, [])
     assert.equal((await alice.mailbox.get(sent.outer))?.id, sent.id, 'found by outer id too')
     assert.deepEqual(await alice.mailbox.list(), [], 'inbox holds received messages only')
@@ -66,6 +67,7 @@ describe('Mailbox send and receive', () => {
       replyTo: null,
       expires: new Date(expires).toISOString(),
       state: 'unread',
+      reason: null,
       direction: 'in',
       receipts: [],
     })

@@ -5,6 +5,7 @@
  * @module
  */
 import { ErrorCode, isProtocolError } from '@sdmp/core'
+import { peerRefusal } from '@sdmp/transport'
 import type { CloseInfo, SecureChannel } from '@sdmp/transport'
 import { backoffDelay } from './backoff.js'
 import type { BackoffOptions } from './backoff.js'
@@ -84,7 +85,7 @@ export class Dialer {
     const abort = (this.#abort = new AbortController())
     this.#dialing = this.#m.dial(this.#address, abort.signal).then(
       (channel) => this.#opened(channel),
-      (error: unknown) => this.#failed(codeOf(error), isTrustError(error)),
+      (error: unknown) => this.#failed(codeOf(error), isTrustError(error), peerRefusal(error)),
     )
   }
 
@@ -136,11 +137,12 @@ export class Dialer {
         reason: info.reason,
         address: this.#key,
       })
-      this.#failed(info.reason, isTrustClose(info))
+      this.#failed(info.reason, isTrustClose(info), peerRefusal(info.error))
     })
   }
 
-  #failed(code: string, trust: boolean): void {
+  /** `refusal`: the reason the peer's trust gate gave, when the peer refused us. */
+  #failed(code: string, trust: boolean, refusal?: string): void {
     this.#abort = undefined
     if (this.#stopped) return
     this.#lastError = code
@@ -150,7 +152,14 @@ export class Dialer {
     const delay = backoffDelay(b, this.#failures, this.#m.random)
     this.#state = 'backoff'
     this.#nextAttemptAt = Date.now() + delay
-    this.#m.changed({ type: 'backoff', address: this.#key, code, delayMs: delay })
+    this.#m.changed({
+      type: 'backoff',
+      address: this.#key,
+      code,
+      delayMs: delay,
+      ...(this.#fingerprint !== undefined && { peer: this.#fingerprint }),
+      ...(refusal !== undefined && { refusal }),
+    })
     this.#timer = setTimeout(() => this.attempt(), delay)
     this.#m.dialerSettled()
   }

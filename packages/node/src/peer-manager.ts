@@ -102,6 +102,14 @@ export type PeerChange =
       readonly address: string
       readonly code: string
       readonly delayMs: number
+      /** The peer node, when known (configured or learned on an earlier connection). */
+      readonly peer?: string
+      /**
+       * Set when the peer's trust gate refused us, to the reason it gave (`untrusted`,
+       * `unknown_node`, `revoked`, ...; transport.md §5): the peer's user does not (or no
+       * longer) accept ours. Absent for our own refusals and every other failure.
+       */
+      readonly refusal?: string
     }
 
 /** Owns the listeners and dialers of one node. Create, `start()`, and `stop()` when done. */

@@ -15,6 +15,7 @@ import type {
 } from './channel-types.js'
 import type { Duplex } from './duplex.js'
 import { FrameReader, assertReason, decodeReason } from './framing.js'
+import { peerRejected } from './refusal.js'
 import { FrameReceiver } from './frame-receiver.js'
 import { FrameWriter } from './frame-writer.js'
 import { authenticate } from './authenticate.js'
@@ -212,7 +213,7 @@ class Channel implements SecureChannel {
       const reason = decodeReason(data)
       const error =
         type === FrameType.REJECTED
-          ? pe(ErrorCode.FORBIDDEN, `rejected: ${reason}`)
+          ? peerRejected(reason)
           : pe(ErrorCode.CLOSED, `closed by peer: ${reason}`)
       this.#finish({ by: 'remote', clean: true, reason, error })
       this.#duplex.end()
@@ -312,7 +313,7 @@ class Channel implements SecureChannel {
         }
         case FrameType.REJECTED: {
           const reason = decodeReason(data)
-          const error = pe(ErrorCode.FORBIDDEN, `rejected: ${reason}`)
+          const error = peerRejected(reason)
           this.#finish({ by: 'remote', clean: true, reason, error })
           this.#duplex.end()
           break

@@ -15,6 +15,7 @@ import type {
   SecureChannelOptions,
 } from './channel-types.js'
 import type { TransportLimits } from './limits.js'
+import { peerRefusal } from './refusal.js'
 import type { Listener, ListenerOptions } from './listener.js'
 
 /** A running listener of some binding and a way to dial it. */
@@ -240,11 +241,14 @@ export function runTransportConformance({
           authorize: allow,
         }),
         (e: unknown) =>
-          isProtocolError(e, ErrorCode.FORBIDDEN) && e.message === 'rejected: untrusted',
+          isProtocolError(e, ErrorCode.FORBIDDEN) &&
+          e.message === 'rejected: untrusted' &&
+          peerRefusal(e) === 'untrusted',
       )
       const err = await waitForValue(() => errors[0], 'listener error')
       assert.ok(isProtocolError(err, ErrorCode.FORBIDDEN), String(err))
       assert.equal(err.message, 'refused peer: untrusted')
+      assert.equal(peerRefusal(err), undefined, 'our own refusal is not the peer refusing us')
       assert.equal(
         seen[0]?.fingerprint,
         clientNode.fingerprint,
@@ -266,13 +270,16 @@ export function runTransportConformance({
           authorize: async () => ({ ok: false, reason: 'expired' }),
         }),
         (e: unknown) =>
-          isProtocolError(e, ErrorCode.FORBIDDEN) && e.message === 'refused peer: expired',
+          isProtocolError(e, ErrorCode.FORBIDDEN) &&
+          e.message === 'refused peer: expired' &&
+          peerRefusal(e) === undefined,
       )
       const err = await waitForValue(() => errors[0], 'listener error')
       assert.ok(
         isProtocolError(err, ErrorCode.FORBIDDEN) && err.message === 'rejected: expired',
         String(err),
       )
+      assert.equal(peerRefusal(err), 'expired')
       assert.equal(channels.length, 0)
     })
 
@@ -287,6 +294,7 @@ export function runTransportConformance({
       assert.equal(info.reason, 'revoked')
       assert.ok(isProtocolError(info.error, ErrorCode.FORBIDDEN), String(info.error))
       assert.equal(info.error?.message, 'rejected: revoked')
+      assert.equal(peerRefusal(info.error), 'revoked')
       assert.equal((await server.closed).by, 'local')
       assert.throws(
         () => client.send(new Uint8Array(1)),

@@ -13,6 +13,7 @@ export type {
   SecureChannel,
   SecureChannelOptions,
 } from './channel-types.js'
+export { peerRefusal } from './refusal.js'
 export { createDuplexPair } from './duplex.js'
 export type { Duplex, DuplexHandlers, DuplexPairOptions, DuplexTap } from './duplex.js'
 export { createListener } from './listener.js'

@@ -69,7 +69,7 @@ export const contactAddCommand: Command = {
 /** `sdmp contact list`. */
 export const contactListCommand: Command = {
   name: 'list',
-  summary: 'list your contacts (mutual once they have added you too)',
+  summary: 'list your contacts (mutual once they have added you too; removed you, if they did)',
   usage: 'contact list [--json]',
   options: { ...ACCOUNT_OPTIONS },
   async run(ctx) {
@@ -79,7 +79,9 @@ export const contactListCommand: Command = {
     const rows = contacts.map((c) => [
       c.name,
       short(c.user),
-      { text: c.status, paint: c.status === 'mutual' ? s.ok : s.warn },
+      c.status === 'removed'
+        ? { text: 'removed you', paint: s.bad }
+        : { text: c.status, paint: c.status === 'mutual' ? s.ok : s.warn },
       c.added.slice(0, 10),
     ])
     return {

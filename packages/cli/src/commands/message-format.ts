@@ -38,10 +38,20 @@ export function newestFirst(messages: readonly Message[]): Message[] {
   )
 }
 
-/** The inbox as aligned columns: short id, date, from, subject or first line, state. */
+/**
+ * The inbox as aligned columns: short id, date, from, subject or first line, state; then, for
+ * each message that is `waiting` or `rejected`, a line saying why.
+ */
 export function formatInbox(messages: readonly Message[], name: Namer, style: Style): string {
   if (messages.length === 0) return 'no messages'
-  const paint = { unread: style.bold, sent: style.dim, delivered: style.dim, read: undefined }
+  const paint = {
+    unread: style.bold,
+    sent: style.dim,
+    delivered: style.dim,
+    read: undefined,
+    waiting: style.warn,
+    rejected: style.bad,
+  }
   const rows = messages.map((m) => {
     const state = paint[m.state]
     return [
@@ -52,7 +62,11 @@ export function formatInbox(messages: readonly Message[], name: Namer, style: St
       state === undefined ? m.state : { text: m.state, paint: state },
     ]
   })
-  return formatColumns([['ID', 'DATE', 'FROM', 'SUBJECT', 'STATE'], ...rows]).join('\n')
+  const table = formatColumns([['ID', 'DATE', 'FROM', 'SUBJECT', 'STATE'], ...rows])
+  const why = messages
+    .filter((m) => m.reason !== null)
+    .map((m) => `${m.id.slice(0, SHORT_ID_CHARS)} ${m.state}: ${m.reason}`)
+  return [...table, ...(why.length > 0 ? ['', ...why] : [])].join('\n')
 }
 
 /** `show` of a message: headers, a blank line, the body. */
@@ -68,7 +82,7 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
     ...(m.conversation === m.id ? [] : [`${b('thread:')}   ${m.conversation}`]),
     ...(m.expires === null ? [] : [`${b('expires:')}  ${m.expires}`]),
     ...(m.type === 'text' ? [] : [`${b('type:')}     ${m.type}`]),
-    `${b('state:')}    ${m.state}`,
+    `${b('state:')}    ${m.state}${m.reason === null ? '' : ` (${m.reason})`}`,
     ...m.receipts.map((r) => `${b('receipt:')}  ${name(r.user)} ${r.status} ${r.at}`),
   ]
   return [...lines, '', m.body].join('\n')

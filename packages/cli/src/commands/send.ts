@@ -53,20 +53,33 @@ export const sendCommand: Command = {
     "(sdmp send alice,bob 'hi'). Every recipient must be a contact whose invite you added.",
     'Each --attach FILE is encrypted under its own key and stored, then named in the message;',
     "recipients' nodes fetch it from peers (sdmp save ID writes it). Progress shows on stderr.",
+    'When a recipient has not added you yet, a note on stderr says so and the message waits',
+    '(state waiting) until they do; when one removed you, it ends rejected. --json gives',
+    '{id, state, reason}.',
   ].join('\n'),
   async run(ctx) {
     const request = sendRequestOf(ctx.args[0]!, ctx.args[1]!, ctx.options)
     const files = await checkFiles(ctx.options['attach'])
     const { withApi } = await import('../connect.js')
-    const { id } = await withApi(ctx, async (api) => {
-      if (files.length === 0) return api.send(request)
-      const attachments = await uploadAll(ctx, api, files)
-      return api.send({ ...request, attachments })
+    const { id, state, reason } = await withApi(ctx, async (api) => {
+      const attachments = files.length === 0 ? undefined : await uploadAll(ctx, api, files)
+      const { id } = await api.send(attachments ? { ...request, attachments } : request)
+      // Tell the truth at once: a recipient who has not added us (or removed us) will not get
+      // it now (docs/messaging.md "Delivery states").
+      const shown = await api.show(id)
+      return 'message' in shown
+        ? { id, state: shown.message.state, reason: shown.message.reason }
+        : { id, state: 'sent' as const, reason: null }
     })
+    // A note, not a failure: the message is kept and goes once they add us (exit 0).
+    if (reason !== null && !ctx.json) ctx.err(`note: ${reason}`)
     const n = request.to.length
     const a =
       files.length === 0 ? '' : ` with ${files.length} attachment${files.length === 1 ? '' : 's'}`
-    return { value: { id }, text: `sent ${id} to ${n} recipient${n === 1 ? '' : 's'}${a}` }
+    return {
+      value: { id, state, reason },
+      text: `sent ${id} to ${n} recipient${n === 1 ? '' : 's'}${a}`,
+    }
   },
 }
 

@@ -70,10 +70,13 @@ export const Published = closed({ id: text() })
 export type Published = Contract<typeof Published>
 
 /**
- * State of a message. Received: `unread` or `read`. Sent: `sent` (no receipt yet), `delivered`
- * (every recipient's node holds it), `read` (every recipient read it).
+ * State of a message (docs/messaging.md "Delivery states"). Received: `unread` or `read`. Sent,
+ * the weakest across its recipients: `rejected` (a recipient removed us as a contact: it will
+ * not be delivered), `waiting` (a recipient has not added us yet: it goes once they do), `sent`
+ * (no receipt yet), `delivered` (every recipient's node holds it), `read` (every recipient read
+ * it). A recipient's receipt counts whatever came before.
  */
-export const MessageState = oneOf('sent', 'delivered', 'read', 'unread')
+export const MessageState = oneOf('waiting', 'sent', 'delivered', 'read', 'unread', 'rejected')
 export type MessageState = Contract<typeof MessageState>
 
 const messageMembers = {
@@ -88,6 +91,12 @@ const messageMembers = {
   replyTo: nullable(text()),
   expires: nullable(time()),
   state: MessageState,
+  reason: nullable(
+    Type.String({
+      description:
+        'why the message is `waiting` or `rejected`, naming the recipients (e.g. "bob has not added you yet; the message waits"); null otherwise',
+    }),
+  ),
   direction: oneOf('in', 'out'),
   attachments: Type.Optional(Type.Array(AttachmentInfo)),
 }
@@ -118,13 +127,16 @@ export type Post = Contract<typeof Post>
 export const Shown = Type.Union([closed({ message: MessageDetail }), closed({ post: Post })])
 export type Shown = Contract<typeof Shown>
 
-/** A contact: `mutual` once the contact's trust back has arrived. */
+/**
+ * A contact: `mutual` once the contact's trust back has arrived, `waiting` until then, `removed`
+ * once they withdrew it (their trust revoked, or their nodes refuse us after they had added us).
+ */
 export const Contact = closed({
   name: text(),
   user: text(),
   trust: text(),
   added: time(),
-  status: oneOf('mutual', 'waiting'),
+  status: oneOf('mutual', 'waiting', 'removed'),
 })
 export type Contact = Contract<typeof Contact>
 
@@ -187,7 +199,12 @@ export type IdentityRotated = Contract<typeof IdentityRotated>
 /** A peer of the running node. */
 export const Peer = closed({
   node: nullable(text()),
-  user: nullable(text()),
+  user: nullable(
+    Type.String({
+      description:
+        "the peer node's user: of the session when connected, else as the trust log says (who refused us); null if unknown",
+    }),
+  ),
   address: nullable(Type.String({ description: '`HOST:PORT` dialled; null when inbound only' })),
   state: oneOf('connected', 'connecting', 'backoff', 'offline'),
   direction: nullable(oneOf('inbound', 'outbound')),

@@ -260,6 +260,19 @@ export class TrustGraph implements TrustView {
   }
 
   /**
+   * Has `grantor` ever granted `trustee` a trust with `need` that this graph holds, in force or
+   * not (revoked, expired)? Tells "they removed us" from "they never added us"
+   * (docs/messaging.md "Delivery states").
+   */
+  everTrusted(grantor: string, trustee: string, need: Authorization | 'any' = 'any'): boolean {
+    for (const id of this.#byTrustee.get(trustee) ?? []) {
+      const t = this.#trusts.get(id)!
+      if (t.grantor === grantor && (need === 'any' || t.authorization.includes(need))) return true
+    }
+    return false
+  }
+
+  /**
    * May node `node` act for `user` at `at`: 'publish' (publish_resource), 'read'
    * (read_encrypted: it is a recipient of the user's private data), 'revoke', 'create_trust'?
    * @example graph.mayAct(nodeFp, userFp, 'publish', Date.now())

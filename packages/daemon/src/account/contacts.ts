@@ -21,6 +21,8 @@ import { SECRET_NAMES } from './account.js'
 import { decodeInvite, encodeInvite } from './codec.js'
 import { INVITE_KINDS } from './invite-kinds.js'
 import { short, storedResources } from './devices.js'
+import { standings } from './standing.js'
+import type { ContactStatus } from './standing.js'
 
 /** One entry of the local contact table. */
 export interface ContactEntry {
@@ -34,9 +36,12 @@ export interface ContactEntry {
   readonly previous?: readonly string[]
 }
 
-/** A contact as `sdmp contact list` shows it: `mutual` once the contact trusts back. */
+/**
+ * A contact as `sdmp contact list` shows it: `mutual` once the contact trusts back, `removed`
+ * once they withdrew it (standing.ts).
+ */
 export interface ContactInfo extends ContactEntry {
-  readonly status: 'mutual' | 'waiting'
+  readonly status: ContactStatus
 }
 
 /** Local contact names: 1..64 letters, digits, `.`, `_`, `-`. */
@@ -355,18 +360,12 @@ export async function addContact(
   return { ...entry, nodes: checked.nodes.length }
 }
 
-/** The contacts, by name, with whether they trust back. */
+/** The contacts, by name, with where each stands with us (standing.ts). */
 export async function listContacts(account: Account): Promise<ContactInfo[]> {
-  const me = account.user
-  const now = account.now()
-  const graph = account.ingestor.graph
-  return (await readContacts(account))
-    .map((c) => ({
-      ...c,
-      status: (me !== undefined && graph.trustsUser(c.user, me, now) ? 'mutual' : 'waiting') as
-        | 'mutual'
-        | 'waiting',
-    }))
+  const contacts = await readContacts(account)
+  const standing = await standings(account, contacts)
+  return contacts
+    .map((c) => ({ ...c, status: standing.get(c.user)?.status ?? 'waiting' }))
     .sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 

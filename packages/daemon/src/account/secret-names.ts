@@ -8,4 +8,6 @@ export const SECRET_NAMES = Object.freeze({
   nodeSeed: 'key.node',
   prekeyPrefix: 'prekey.',
   contacts: 'local.contacts',
+  /** Refusals observed from contacts' nodes (standing.ts). */
+  refusals: 'local.refusals',
 })

@@ -4,7 +4,7 @@
  * hand-over, because one serialized pump per connection reads everything through `eventsAfter`.
  * @module
  */
-import type { Peer, SdmpEvent } from '@sdmp/client'
+import type { Contact, Peer, SdmpEvent } from '@sdmp/client'
 import { toErrorResponse } from './http-errors.js'
 
 /** What the stream needs from the node: journal-derived events and live peer status. */
@@ -17,6 +17,8 @@ export interface EventFeed {
   onProcessed(listener: (position: number) => void): () => void
   /** Called on each peer status change; returns an unsubscribe function. */
   onPeer(listener: (peer: Peer) => void): () => void
+  /** Called when a contact's standing changes (their nodes refused or accepted us). */
+  onContactStatus?(listener: (contact: Contact) => void): () => void
 }
 
 /** Replay page size: events read per `eventsAfter` call. */
@@ -81,7 +83,7 @@ export function openEventStream(
           const target = feed.processed
           const page = await feed.eventsAfter(cursor, EVENT_PAGE)
           for (const event of page) {
-            if (event.type === 'peer' || event.position <= cursor) continue
+            if (!('position' in event) || event.position <= cursor) continue
             write(formatFrame(event.type, event, event.position))
             cursor = event.position
           }
@@ -111,6 +113,9 @@ export function openEventStream(
         write(`: ok\nid: ${after}\n\n`)
         cleanups.push(feed.onProcessed(() => void pump()))
         cleanups.push(feed.onPeer((peer) => write(formatFrame('peer', { type: 'peer', peer }))))
+        const status = (contact: Contact) =>
+          write(formatFrame('contact-status', { type: 'contact-status', contact }))
+        if (feed.onContactStatus) cleanups.push(feed.onContactStatus(status))
         const timer = setInterval(() => write(': keepalive\n\n'), keepaliveMs)
         cleanups.push(() => clearInterval(timer))
         void pump()

@@ -4,7 +4,7 @@
  * device that has no user yet runs the API only and starts syncing after `device join`.
  * @module
  */
-import type { Peer } from '@sdmp/client'
+import type { Contact, Peer } from '@sdmp/client'
 import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import { apiSocketPath, readApiToken } from '../account/daemon-info.js'
@@ -61,6 +61,7 @@ export class Daemon {
   #api: ApiServer | undefined
   readonly #options: DaemonOptions
   readonly #peerListeners = new Set<(peer: Peer) => void>()
+  readonly #statusListeners = new Set<(contact: Contact) => void>()
   #prekeyTimer: NodeJS.Timeout | undefined
   #stopping: Promise<void> | undefined
   #unRevoked: (() => void) | undefined
@@ -119,6 +120,10 @@ export class Daemon {
         onPeer: (l) => {
           d.#peerListeners.add(l)
           return () => d.#peerListeners.delete(l)
+        },
+        onContactStatus: (l) => {
+          d.#statusListeners.add(l)
+          return () => d.#statusListeners.delete(l)
         },
       }
       const app = createApiApp({
@@ -206,8 +211,20 @@ export class Daemon {
     this.#network.onPeer((p) => {
       for (const l of this.#peerListeners) l(p)
     })
+    this.#network.onStanding((user) => void this.#contactStatusChanged(user))
     // A device that just joined can now hold a prekey of its own.
     await this.#maintainPrekeys()
+  }
+
+  /** Tell the SSE streams where the contact `user` now stands (a live `contact-status`). */
+  async #contactStatusChanged(user: string): Promise<void> {
+    if (this.#statusListeners.size === 0) return
+    try {
+      const contact = (await this.service.contacts()).contacts.find((c) => c.user === user)
+      if (contact) for (const l of this.#statusListeners) l(contact)
+    } catch {
+      // Best effort: the next contacts read shows the standing anyway.
+    }
   }
 
   async #maintainPrekeys(): Promise<void> {

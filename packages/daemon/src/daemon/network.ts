@@ -26,6 +26,7 @@ import {
   peerAddresses,
   sourceAddressKey,
 } from '../account/address-book.js'
+import { clearRefusal, recordRefusal } from '../account/standing.js'
 
 /** Options of {@link NodeNetwork.start}. */
 export interface NetworkOptions {
@@ -64,9 +65,12 @@ export class NodeNetwork {
   readonly #options: NetworkOptions
   readonly #dialled = new Map<string, PeerAddress>()
   readonly #peerListeners = new Set<(peer: Peer) => void>()
+  readonly #standingListeners = new Set<(user: string) => void>()
   /** IP addresses in the signed `node` records of the nodes we dial (transport.md §8.1). */
   #known: ReadonlySet<string> = new Set()
   readonly #refreshing = new SerialQueue()
+  /** Writes of the refusal table (account/standing.ts), one at a time. */
+  readonly #standing = new SerialQueue()
   #unsubscribe: (() => void) | undefined
   #stopped = false
 
@@ -207,6 +211,8 @@ export class NodeNetwork {
   peers(): Peer[] {
     const out: Peer[] = []
     const seen = new Set<string>()
+    const graph = this.account.ingestor.graph
+    const now = this.account.now()
     for (const s of this.manager.status()) {
       const session =
         s.fingerprint === undefined ? undefined : this.engine.sessions.get(s.fingerprint)
@@ -214,7 +220,11 @@ export class NodeNetwork {
       const connected = s.state === 'connected' || session?.isOpen === true
       out.push({
         node: s.fingerprint ?? null,
-        user: session?.peerUser ?? null,
+        // Not connected: the user the trust log says the node belongs to (who refused us).
+        user:
+          session?.peerUser ??
+          (s.fingerprint === undefined ? undefined : graph.usersOfNode(s.fingerprint, now)[0]) ??
+          null,
         address: s.address.replace(/#.*$/, ''),
         state: connected ? 'connected' : s.state === 'stopped' ? 'offline' : s.state,
         direction: connected ? (session?.role === 'responder' ? 'inbound' : 'outbound') : null,
@@ -278,9 +288,16 @@ export class NodeNetwork {
     return () => this.#peerListeners.delete(listener)
   }
 
+  /** Called with the user whose recorded refusal changed (account/standing.ts). */
+  onStanding(listener: (user: string) => void): () => void {
+    this.#standingListeners.add(listener)
+    return () => this.#standingListeners.delete(listener)
+  }
+
   /** Tell the peer listeners the new state of the peer a change concerns. */
   #peerChanged(change: PeerChange): void {
-    const node = change.type === 'backoff' ? undefined : change.peer
+    this.#noteStanding(change)
+    const node = change.peer
     const address = change.address?.replace(/#.*$/, '')
     const peer = this.peers().find(
       (p) =>
@@ -288,6 +305,38 @@ export class NodeNetwork {
     )
     if (!peer) return
     for (const l of this.#peerListeners) l(peer)
+  }
+
+  /**
+   * Keep the refusal table (account/standing.ts) true to what the peers say: a refusal by the
+   * trust gate of a contact's node is recorded for its user; a connection that opens clears it.
+   */
+  #noteStanding(change: PeerChange): void {
+    const me = this.account.user
+    if (me === undefined) return
+    let users: string[]
+    let task: (user: string) => Promise<boolean>
+    if (change.type === 'backoff') {
+      const { peer, refusal } = change
+      if (peer === undefined || refusal === undefined) return
+      users = this.account.ingestor.graph.usersOfNode(peer, this.account.now())
+      task = (u) => recordRefusal(this.account, u, refusal)
+    } else if (change.type === 'connected') {
+      const user = this.engine.sessions.get(change.peer)?.peerUser
+      if (user === undefined) return
+      users = [user]
+      task = (u) => clearRefusal(this.account, u)
+    } else return
+    for (const user of users.filter((u) => u !== me))
+      this.#standing
+        .run(async () => {
+          if (!(await task(user))) return
+          this.#options.event?.('contact-standing', {})
+          for (const l of this.#standingListeners) l(user)
+        })
+        .catch((e: unknown) => {
+          this.#options.event?.('standing-error', { code: (e as ProtocolError).code ?? 'error' })
+        })
   }
 
   /** Close every connection and the listener. Idempotent. */
@@ -301,6 +350,8 @@ export class NodeNetwork {
     // identity and its trusts while we still sign as the old one, or they cannot verify us after.
     await this.engine.drained()
     await this.manager.stop()
+    // The refusals seen so far are written before the account (and its store) can close.
+    await this.#standing.idle()
     await this.engine.close()
     // Close partial files and write wanted records before the account closes the store.
     await this.engine.blobs.flush()

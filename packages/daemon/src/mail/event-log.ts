@@ -7,8 +7,8 @@
  */
 import type { SdmpEvent } from '@sdmp/client'
 
-/** Journal events (every type but `peer`, which has no position). */
-export type JournalEvent = Exclude<SdmpEvent, { type: 'peer' }>
+/** Journal events (every type but the live ones, `peer` and `contact-status`, which have no position). */
+export type JournalEvent = Exclude<SdmpEvent, { type: 'peer' } | { type: 'contact-status' }>
 
 /** Bounds of an {@link EventLog}. */
 export interface EventLogLimits {

@@ -15,6 +15,7 @@ import { linesOfRows } from './journal-lines.js'
 import type { IndexLine } from './journal-lines.js'
 import type { JournalEvent } from './event-log.js'
 import { isExpired, toMessage } from './receipts.js'
+import { contactStandings } from '../account/standing.js'
 import { messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
@@ -158,7 +159,9 @@ async function sealedEvent(
   const record = await records.get<MessageRecord>(messageKey(entry.id))
   if (!record || isExpired(record, account.now())) return undefined
   const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
-  return { type: 'message', position, message: toMessage(record, receipts, me) }
+  // A message we sent shows whether its recipients can get it now (waiting, rejected).
+  const standing = record.direction === 'out' ? await contactStandings(account) : undefined
+  return { type: 'message', position, message: toMessage(record, receipts, me, standing) }
 }
 
 /** A stored `post` resource as the client API shows it. */

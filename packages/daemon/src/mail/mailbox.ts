@@ -22,6 +22,7 @@ import { COUNT_KEY, MailRecords, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
 import { followRotations } from '../account/rotation.js'
+import { contactStandings } from '../account/standing.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 import { SerialQueue } from '@sdmp/node'
@@ -162,12 +163,15 @@ export class Mailbox {
       throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
     const me = this.#account.user
     if (me === undefined) return []
+    const all = q.all === true
     const messages = await listMessages(
       this.#records,
-      q.all === true ? 'a' : 'i',
+      all ? 'a' : 'i',
       limit,
       me,
       this.#account.now(),
+      // Only sent messages need the recipients' standing (received-only lists never do).
+      all ? await contactStandings(this.#account) : undefined,
     )
     return Promise.all(messages.map((m) => this.#withAvailability(m)))
   }
@@ -177,9 +181,9 @@ export class Mailbox {
     const me = this.#account.user
     const record = await this.#find(id)
     if (me === undefined || !record) return undefined
-    return this.#withAvailability(
-      toDetail(record, await this.#records.get<ReceiptMap>(receiptsKey(record.id)), me),
-    )
+    const receipts = await this.#records.get<ReceiptMap>(receiptsKey(record.id))
+    const standing = record.direction === 'out' ? await contactStandings(this.#account) : undefined
+    return this.#withAvailability(toDetail(record, receipts, me, standing))
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Message } from '@sdmp/client'
 import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import { SHORT_ID_CHARS, isMessageRef } from '@sdmp/client/ids'
 import { isExpired, toMessage } from './receipts.js'
+import type { Standings } from './receipts.js'
 import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
@@ -17,6 +18,7 @@ export async function listMessages(
   limit: number,
   me: string,
   now: number,
+  standing?: Standings,
 ): Promise<Message[]> {
   const out: Message[] = []
   let before: string | undefined
@@ -26,7 +28,8 @@ export async function listMessages(
     for (const key of keys) {
       const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
       if (!record || isExpired(record, now)) continue
-      out.push(toMessage(record, await records.get<ReceiptMap>(receiptsKey(record.id)), me))
+      const receipts = await records.get<ReceiptMap>(receiptsKey(record.id))
+      out.push(toMessage(record, receipts, me, standing))
       if (out.length === limit) break
     }
     if (keys.length < limit) break

@@ -33,23 +33,91 @@ function others(record: MessageRecord, me: string): string[] {
   return record.to.filter((u) => u !== me)
 }
 
+/** A recipient's name and standing with us, for the state of what we sent them. */
+export interface RecipientStanding {
+  readonly name: string
+  readonly status: 'mutual' | 'waiting' | 'removed'
+}
+
+/** Standings by user (account/standing.ts); users without one count as `mutual`. */
+export type Standings = ReadonlyMap<string, RecipientStanding>
+
+/** Sent states from weakest to strongest: a message is as far as its least advanced recipient. */
+const SENT_ORDER = ['rejected', 'waiting', 'sent', 'delivered', 'read'] as const
+type SentState = (typeof SENT_ORDER)[number]
+
+/** A message's state and, for `waiting` and `rejected`, why (naming the recipients). */
+export interface Delivery {
+  readonly state: MessageState
+  readonly reason: string | null
+}
+
 /**
- * State of a message for user `me`. Received: `read` once our user's read receipt is indexed
- * (from this or another device), else `unread`. Sent: `read` when every other recipient read
- * it, `delivered` when every one at least holds it, else `sent`.
+ * State of a message for user `me` (docs/messaging.md "Delivery states"). Received: `read` once
+ * our user's read receipt is indexed (from this or another device), else `unread`. Sent: per
+ * recipient other than us, its receipt if any (`read`, `delivered`): a receipt wins over
+ * whatever the recipient's standing says, since they hold the message; without one, `rejected`
+ * when they removed us, `waiting` when they have not added us yet, else `sent`. The message's
+ * state is the weakest of its recipients'; a message only to ourselves stays `sent`.
  */
+export function deliveryOf(
+  record: MessageRecord,
+  receipts: ReceiptMap | undefined,
+  me: string,
+  standing?: Standings,
+): Delivery {
+  if (record.direction === 'in')
+    return { state: receipts?.[me]?.status === 'read' ? 'read' : 'unread', reason: null }
+  const users = others(record, me)
+  if (users.length === 0) return { state: 'sent', reason: null }
+  const removed: string[] = []
+  const waiting: string[] = []
+  let weakest: SentState = 'read'
+  for (const u of users) {
+    let state: SentState = receipts?.[u]?.status ?? 'sent'
+    const s = standing?.get(u)
+    if (state === 'sent' && s?.status === 'removed') {
+      state = 'rejected'
+      removed.push(s.name)
+    } else if (state === 'sent' && s?.status === 'waiting') {
+      state = 'waiting'
+      waiting.push(s.name)
+    }
+    if (SENT_ORDER.indexOf(state) < SENT_ORDER.indexOf(weakest)) weakest = state
+  }
+  return { state: weakest, reason: reasonOf(removed, waiting) }
+}
+
+/** State of a message for user `me`: {@link deliveryOf} without the reason. */
 export function stateOf(
   record: MessageRecord,
   receipts: ReceiptMap | undefined,
   me: string,
+  standing?: Standings,
 ): MessageState {
-  if (record.direction === 'in') return receipts?.[me]?.status === 'read' ? 'read' : 'unread'
-  const users = others(record, me)
-  if (users.length === 0) return 'sent'
-  const statuses = users.map((u) => receipts?.[u]?.status)
-  if (statuses.every((s) => s === 'read')) return 'read'
-  if (statuses.every((s) => s !== undefined)) return 'delivered'
-  return 'sent'
+  return deliveryOf(record, receipts, me, standing).state
+}
+
+/** `bob`, `bob and carol`, `bob, carol and dave`. */
+function names(list: readonly string[]): string {
+  const sorted = [...list].sort()
+  return sorted.length <= 1
+    ? (sorted[0] ?? '')
+    : `${sorted.slice(0, -1).join(', ')} and ${sorted[sorted.length - 1]}`
+}
+
+/** The plain-language reason of a `rejected` or `waiting` message; null for the others. */
+function reasonOf(removed: readonly string[], waiting: readonly string[]): string | null {
+  const parts: string[] = []
+  if (removed.length > 0)
+    parts.push(
+      `${names(removed)} removed you as a contact${removed.length === 1 ? '' : 's'}; the message will not be delivered${removed.length === 1 ? '' : ' to them'}`,
+    )
+  if (waiting.length > 0)
+    parts.push(
+      `${names(waiting)} ${waiting.length === 1 ? 'has' : 'have'} not added you yet; the message waits`,
+    )
+  return parts.length === 0 ? null : parts.join('; ')
 }
 
 /** Receipts of other users that are recipients of the message, by user. */
@@ -71,7 +139,9 @@ export function toMessage(
   record: MessageRecord,
   receipts: ReceiptMap | undefined,
   me: string,
+  standing?: Standings,
 ): Message {
+  const { state, reason } = deliveryOf(record, receipts, me, standing)
   return {
     id: record.id,
     from: record.from,
@@ -83,7 +153,8 @@ export function toMessage(
     conversation: record.conversation,
     replyTo: record.replyTo ?? null,
     expires: record.expires === undefined ? null : new Date(record.expires).toISOString(),
-    state: stateOf(record, receipts, me),
+    state,
+    reason,
     direction: record.direction,
     ...(record.attachments !== undefined && {
       // Availability is filled in by the mailbox (it needs the store); the key never leaves.
@@ -103,8 +174,12 @@ export function toDetail(
   record: MessageRecord,
   receipts: ReceiptMap | undefined,
   me: string,
+  standing?: Standings,
 ): MessageDetail {
-  return { ...toMessage(record, receipts, me), receipts: receiptInfos(record, receipts, me) }
+  return {
+    ...toMessage(record, receipts, me, standing),
+    receipts: receiptInfos(record, receipts, me),
+  }
 }
 
 /** True when the message's `expires` has passed at `now` (hidden from list, get and events). */
