@@ -43,6 +43,9 @@ describe('contact standing', () => {
     assert.equal(status(refusal(b, 'revoked')), 'removed')
     // His node not knowing this device says nothing about Bob.
     assert.equal(status(refusal(b, 'unknown_node')), 'mutual')
+    // A reason that says nothing of trust (a busy node, a later version's code) changes nothing.
+    assert.equal(status(refusal(b, 'full')), 'mutual')
+    assert.equal(status(refusal(b, 'early_drop')), 'mutual')
 
     // The revoke did reach us: removed without any refusal.
     feed(g, sign({ kind: 'revoke', user: b, data: { resource: trust.id } }, bob.key))

@@ -27,10 +27,13 @@ export interface Refusal {
 export type ContactStatus = 'mutual' | 'waiting' | 'removed'
 
 /**
- * Refusal reasons that say nothing of the user's trust: the peer does not know this device yet
- * (a new device, before the contact's node learned it from our other devices).
+ * Refusal reasons that speak of the user's trust in us (transport.md §5): `untrusted` (their
+ * gate knows our node and refuses it) and `revoked` (a trust withdrawn on an open channel).
+ * Any other reason says nothing of it: `unknown_node` (their node does not know this device
+ * yet, as after a join) or a reason another implementation or a later version sends (a busy
+ * or rate-limited node must never turn a contact into `removed`).
  */
-const NOT_ABOUT_US: ReadonlySet<string> = new Set(['unknown_node'])
+const ABOUT_TRUST: ReadonlySet<string> = new Set(['untrusted', 'revoked'])
 
 /** The refusals recorded, one per user. */
 export async function readRefusals(account: Account): Promise<Refusal[]> {
@@ -96,7 +99,7 @@ export function contactStatus(
   const had = graph.everTrusted(user, me, 'read_resource')
   const trusts = graph.trustsUser(user, me, now)
   if (had && !trusts) return 'removed'
-  if (refusal !== undefined && !NOT_ABOUT_US.has(refusal.reason)) return had ? 'removed' : 'waiting'
+  if (refusal !== undefined && ABOUT_TRUST.has(refusal.reason)) return had ? 'removed' : 'waiting'
   return trusts ? 'mutual' : 'waiting'
 }
 
