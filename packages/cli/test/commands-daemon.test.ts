@@ -114,9 +114,9 @@ describe('commands through a running daemon', () => {
     assert.equal(synced['synced'], true)
     const m = await waitFor(
       async () =>
-        ((await sdmpJson(bob.home, ['inbox', '--messages']))['messages'] as Record<string, any>[]).find(
-          (x) => x['id'] === id,
-        ),
+        (
+          (await sdmpJson(bob.home, ['inbox', '--messages']))['messages'] as Record<string, any>[]
+        ).find((x) => x['id'] === id),
       { timeout: 30_000, interval: 200, what: 'the message in bob’s inbox' },
     )
     assert.equal(m['from'], alice.user)
