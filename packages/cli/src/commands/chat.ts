@@ -18,7 +18,7 @@ const DEFAULT_LIMIT = 20
 /** `sdmp chat NAME...`. */
 export const chatCommand: Command = {
   name: 'chat',
-  summary: 'show a chat with a contact (or a group) as a chat log, oldest first',
+  summary: 'show a chat with a contact or a group as a chat log, oldest first',
   usage: 'chat NAME... [--limit N] [--before CURSOR] [--mark-read] [--json]',
   options: {
     'mark-read': {

@@ -14,7 +14,7 @@ const DEFAULT_LIMIT = 20
 /** `sdmp inbox`. */
 export const inboxCommand: Command = {
   name: 'inbox',
-  summary: 'list your chats with unread counts (or messages), newest first',
+  summary: 'list your chats with unread counts, or your messages, newest first',
   usage: 'inbox [--messages] [--all] [--limit N] [--before CURSOR] [--json]',
   options: {
     messages: { type: 'boolean', description: 'list messages, not chats (received only)' },

@@ -20,7 +20,7 @@ const MAX_PAGES = 20
 /** `sdmp thread ID`. */
 export const threadCommand: Command = {
   name: 'thread',
-  summary: 'show the thread of a message (it and the replies), oldest first',
+  summary: 'show the thread of a message and its replies, oldest first',
   usage: 'thread ID [--json]',
   options: { ...ACCOUNT_OPTIONS },
   args: [{ name: 'ID', required: true }],
