@@ -17,6 +17,14 @@ export {
 } from './home-files.js'
 export type { HomeConfig } from './home-files.js'
 export {
+  HOME_PORT_BASE,
+  HOME_PORT_PAIRS,
+  chooseHomePorts,
+  derivedHomePorts,
+  portFree,
+} from './home-ports.js'
+export type { HomePorts } from './home-ports.js'
+export {
   DAEMON_FILE,
   writeDaemonInfo,
   removeDaemonInfo,
