@@ -48,6 +48,14 @@ export {
 } from './codec.js'
 export type { InviteContent } from './codec.js'
 export {
+  INVITE_REF_PREFIX,
+  MAX_INVITE_REF_CHARS,
+  createInviteRef,
+  decodeInviteRef,
+  isInviteRef,
+} from './invite-ref.js'
+export type { InviteRef } from './invite-ref.js'
+export {
   COMPACT_INVITE_PREFIX,
   QR_CAPACITY_BYTES,
   encodeCompactInvite,
