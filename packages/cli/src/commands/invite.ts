@@ -54,7 +54,8 @@ export const inviteCommand: Command = {
           'invite: no short invite yet: run your node once (sdmp start) so it has an address, or share the full invite as text (sdmp invite --full)',
           PROTOCOL_EXIT_CODES.UNAVAILABLE,
         )
-      ctx.err('sdmp: no short invite until your node has run once (sdmp start): the full invite')
+      if (!ctx.json)
+        ctx.err('sdmp: no short invite until your node has run once (sdmp start): the full invite')
       return { value: { invite: mine.invite, form: 'full' }, text: mine.invite }
     }
     const short = mine.short
