@@ -70,7 +70,7 @@ import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
 import { resolveInvite } from './invite-fetch.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
-import { createInviteRef } from '../account/invite-ref.js'
+import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -341,6 +341,11 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async recoverIdentity(request: { invite: string; words: string }): Promise<IdentityRotated> {
+    if (isInviteRef(request.invite))
+      throw new ProtocolError(
+        ErrorCode.BAD_REQUEST,
+        'identity recover needs a full invite (a contact prints one with sdmp contact invite NAME)',
+      )
     return this.#afterRotation(await recoverIdentity(this.account, request))
   }
 
