@@ -21,5 +21,10 @@ export function resolveHome(
   }
   const fromEnv = env['SDMP_HOME']
   if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv)
+  return defaultHome()
+}
+
+/** The home used when neither `--home` nor SDMP_HOME names one: `~/.sdmp`. */
+export function defaultHome(): string {
   return join(homedir(), '.sdmp')
 }

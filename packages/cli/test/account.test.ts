@@ -66,7 +66,11 @@ describe('sdmp init and whoami', () => {
     assert.equal(who['user'], init['user'])
     assert.equal(who['node'], init['node'])
     assert.equal(who['uri'], init['uri'])
-    assert.deepEqual(who['listen'], { peer: '0.0.0.0:7420', api: '127.0.0.1:7421' })
+    // A home other than ~/.sdmp has ports of its own (issue 15 item 7), stored at init.
+    assert.deepEqual(who['listen'], config.listen)
+    const peerPort = Number(/^0\.0\.0\.0:(\d+)$/.exec(who['listen'].peer)?.[1])
+    assert.ok(peerPort >= 7420 && peerPort < 15420 && peerPort % 2 === 0, `${peerPort}`)
+    assert.equal(who['listen'].api, `127.0.0.1:${peerPort + 1}`)
 
     // The node's full authorization shows in the device list.
     const { devices } = (await sdmpJson(home, ['device', 'list'])) as {

@@ -1,20 +1,27 @@
 /**
- * `sdmp invite --qr` (issue 5) through the real executable: the compact invite
- * (`sdmp-invite:2:`) fits one QR code, the drawn code decodes back to it, `contact add` takes
- * it, and tampered compact invites are refused with a coded error and nothing stored.
+ * Invites through the real executable (issues 5 and 15 item 6). The default invite is short
+ * (`sdmp-invite:3:`): `contact add` and `device join` fetch the full invite from the inviter's
+ * running node by first contact and verify it; an unreachable node or a wrong key is a clear
+ * error. `--qr` draws it within 80 columns, and the drawing itself (parsed back from the
+ * terminal characters) decodes to the invite with the `qr` decoder. `--full` works offline. The
+ * compact form (`sdmp-invite:2:`) is still accepted, and tampered ones are refused.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { describe, it } from 'node:test'
+import { after, afterEach, describe, it } from 'node:test'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
-import encodeQR from 'qr'
 import decodeQR from 'qr/decode.js'
+import { decodeInvite, encodeCompactInvite } from '@sdmp/daemon/account'
 import { tmpDir } from '@sdmp/testkit'
+import { newHome, startDaemon, stopAllDaemons } from './daemon-proc.js'
 import { linesOf, runSdmp } from './run-sdmp.js'
+
+afterEach(stopAllDaemons)
 
 /** QR capacity in byte mode, version 40, error correction L (ISO/IEC 18004 table 7). */
 const QR_CAPACITY = 2953
-const PREFIX = 'sdmp-invite:2:'
+const COMPACT = 'sdmp-invite:2:'
+const SHORT = 'sdmp-invite:3:'
 
 async function sdmpJson(home: string, args: readonly string[]): Promise<Record<string, any>> {
   const run = await runSdmp([...args, '--home', home, '--json'])
@@ -22,84 +29,153 @@ async function sdmpJson(home: string, args: readonly string[]): Promise<Record<s
   return JSON.parse(linesOf(run.stdout)[0]!) as Record<string, any>
 }
 
-/** Run a command expected to fail; return the error code of its `{"error"}` document. */
-async function sdmpErrorCode(home: string, args: readonly string[]): Promise<string> {
+/** Run a command expected to fail; its `{"error"}` document and exit code. */
+async function sdmpError(
+  home: string,
+  args: readonly string[],
+): Promise<{ code: string; message: string; exit: number | null }> {
   const run = await runSdmp([...args, '--home', home, '--json'])
   assert.notEqual(run.code, 0, `expected failure of sdmp ${args.join(' ')}`)
-  return (JSON.parse(linesOf(run.stderr)[0]!) as { error: { code: string } }).error.code
+  const e = (JSON.parse(linesOf(run.stderr)[0]!) as { error: { code: string; message: string } })
+    .error
+  return { ...e, exit: run.code }
 }
 
 /** The JSON inside a compact invite, and a function to encode an edited copy. */
 function openCompact(invite: string): { value: any; encode: (v: unknown) => string } {
-  const raw = inflateRawSync(Buffer.from(invite.slice(PREFIX.length), 'base64url'))
+  const raw = inflateRawSync(Buffer.from(invite.slice(COMPACT.length), 'base64url'))
   return {
     value: JSON.parse(raw.toString('utf8')),
-    encode: (v) => PREFIX + deflateRawSync(JSON.stringify(v)).toString('base64url'),
+    encode: (v) => COMPACT + deflateRawSync(JSON.stringify(v)).toString('base64url'),
   }
 }
 
-/** Render a QR matrix as RGBA pixels (4 px per module) and decode it with the same library. */
-function scanQr(text: string): string {
-  const m = encodeQR(text, 'raw', { ecc: 'low', border: 2 })
+/**
+ * Decode a QR code from its terminal drawing: each character is two modules (qr's renderer:
+ * `█` both light, `▀` light over dark, `▄` dark over light, space both dark), rasterized at
+ * 4 px per module and scanned by the `qr` decoder.
+ */
+function scanDrawing(lines: readonly string[]): string {
+  const width = lines[0]!.length
+  const rows: boolean[][] = [] // true = dark
+  for (const line of lines) {
+    const top: boolean[] = []
+    const bottom: boolean[] = []
+    for (const ch of line) {
+      top.push(ch === '▄' || ch === ' ')
+      bottom.push(ch === '▀' || ch === ' ')
+    }
+    rows.push(top, bottom)
+  }
+  rows.length = width // the last line's lower half is padding when the side is odd
   const scale = 4
-  const size = m.length * scale
+  const size = width * scale
   const data = new Uint8Array(size * size * 4)
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) {
-      const v = m[Math.floor(y / scale)]![Math.floor(x / scale)] ? 0 : 255
+      const v = rows[Math.floor(y / scale)]![Math.floor(x / scale)] ? 0 : 255
       data.set([v, v, v, 255], (y * size + x) * 4)
     }
   return decodeQR({ width: size, height: size, data })
 }
 
-async function twoUsers(dir: string): Promise<{ alice: string; bob: string }> {
-  const alice = join(dir, 'alice')
-  const bob = join(dir, 'bob')
-  await sdmpJson(alice, ['init', '--name', 'Alice'])
-  await sdmpJson(bob, ['init', '--name', 'bob'])
-  return { alice, bob }
-}
+describe('sdmp invite: short by default, --full, --qr in 80 columns', () => {
+  it('a short invite is added by fetching the rest from the running inviter', async () => {
+    const alice = await newHome(after, 'Alice')
+    const bob = await newHome(after, 'bob')
+    const a = await startDaemon(alice)
+    const out = await sdmpJson(alice, ['invite'])
+    assert.equal(out['form'], 'short')
+    const short = out['invite'] as string
+    assert.ok(short.startsWith(SHORT), 'the default invite is the short form')
+    assert.ok(short.length <= 400, `${short.length} characters`)
+    const full = (await sdmpJson(alice, ['invite', '--full']))['invite'] as string
+    assert.ok(full.startsWith('sdmp-invite:1:') && full.length > 10 * short.length)
 
-describe('sdmp invite --qr', () => {
-  it('prints a compact invite that fits one QR code and contact add accepts', async (t) => {
-    const { alice, bob } = await twoUsers(tmpDir(t.after.bind(t)))
-    const full = (await sdmpJson(alice, ['invite'])).invite as string
-    assert.ok(full.length > QR_CAPACITY, `a full invite (${full.length}) exceeds one QR code`)
-
-    const out = await sdmpJson(alice, ['invite', '--qr'])
-    assert.deepEqual(Object.keys(out).sort(), ['invite', 'qr'])
-    assert.equal(out['qr'], true)
-    const compact = out['invite'] as string
-    assert.ok(compact.startsWith(PREFIX))
-    assert.ok(compact.length <= QR_CAPACITY, `${compact.length} characters fit one QR code`)
-    const kinds = (openCompact(compact).value.resources as [string, unknown][]).map(
-      ([payload]) => (JSON.parse(payload) as { sdmp: { schemas: string[] } }).sdmp.schemas[1],
-    )
-    assert.ok(!kinds.includes('prekey'), 'no prekeys in the compact form')
-
-    // Without --json: the drawing, then the string; the drawing scans back to the string.
+    // The drawing: every line within 80 columns, and it scans back to the invite.
     const text = await runSdmp(['invite', '--qr', '--home', alice])
     assert.equal(text.code, 0, text.stderr)
     const lines = linesOf(text.stdout)
-    assert.equal(lines[lines.length - 1], compact)
-    assert.ok(lines.length > 20 && /[█▀▄]/.test(lines[0]!), 'a QR code is drawn')
-    assert.equal(scanQr(compact), compact)
+    assert.equal(lines[lines.length - 1], short)
+    const drawing = lines.slice(0, -1)
+    assert.ok(drawing.length > 10 && /[█▀▄]/.test(drawing[0]!), 'a QR code is drawn')
+    for (const l of drawing) assert.ok(l.length <= 80, `a line of ${l.length} columns`)
+    assert.equal(scanDrawing(drawing), short)
 
-    const added = await sdmpJson(bob, ['contact', 'add', compact])
-    const me = await sdmpJson(alice, ['whoami'])
-    assert.equal(added['user'], me['user'])
+    // bob has no daemon: his command fetches alice's full invite from her node.
+    const added = await sdmpJson(bob, ['contact', 'add', short])
+    assert.equal(added['user'], (await a.client.whoami()).user)
     assert.equal(added['name'], 'Alice')
     assert.equal(added['nodes'], 1)
-    const list = await sdmpJson(bob, ['contact', 'list'])
-    assert.deepEqual(
-      (list['contacts'] as { name: string }[]).map((c) => c.name),
-      ['Alice'],
-    )
+    // The prekeys came with it: bob can write at once (the message waits for alice's add).
+    const sent = await sdmpJson(bob, ['send', 'Alice', 'hi'])
+    assert.match(sent['id'] as string, /^[A-Za-z0-9_-]{86}$/)
   })
 
-  it('refuses tampered compact invites with a coded error and stores nothing', async (t) => {
-    const { alice, bob } = await twoUsers(tmpDir(t.after.bind(t)))
-    const compact = (await sdmpJson(alice, ['invite', '--qr'])).invite as string
+  it('refuses a short invite whose node is down, whose key or user is wrong', async () => {
+    const alice = await newHome(after, 'Alice')
+    const bob = await newHome(after, 'bob')
+    const a = await startDaemon(alice)
+    const short = (await sdmpJson(alice, ['invite']))['invite'] as string
+    const [user, node, key, addresses] = short.slice(SHORT.length).split('.', 3).concat([])
+    const rest = short.slice(SHORT.length + user!.length + node!.length + key!.length + 3)
+    assert.ok(addresses === undefined && rest.length > 0)
+
+    const wrongKey = `${SHORT}${user}.${node}.${key!.startsWith('A') ? 'B' : 'A'}${key!.slice(1)}.${rest}`
+    const refused = await sdmpError(bob, ['contact', 'add', wrongKey])
+    assert.equal(refused.code, 'FORBIDDEN')
+    assert.match(refused.message, /refused this invite's key/)
+
+    const bobUser = (await sdmpJson(bob, ['whoami']))['user'] as string
+    const wrongUser = `${SHORT}${bobUser}.${node}.${key}.${rest}`
+    const other = await sdmpError(bob, ['contact', 'add', wrongUser])
+    assert.equal(other.exit, 65)
+    assert.match(other.message, /this invite is damaged or incomplete/)
+
+    await a.stop()
+    const down = await sdmpError(bob, ['contact', 'add', short])
+    assert.equal(down.code, 'UNAVAILABLE')
+    assert.equal(down.exit, 69)
+    assert.match(down.message, /cannot reach the inviter's node at 127\.0\.0\.1:\d+/)
+    assert.match(down.message, /sdmp invite --full/)
+    assert.deepEqual((await sdmpJson(bob, ['contact', 'list']))['contacts'], [])
+
+    // The full invite works with alice's node down.
+    const full = (await sdmpJson(alice, ['invite', '--full']))['invite'] as string
+    assert.equal((await sdmpJson(bob, ['contact', 'add', full]))['name'], 'Alice')
+  })
+
+  it('a home that never ran its node gives the full invite; --qr says why it cannot', async () => {
+    const alice = await newHome(after, 'Alice')
+    const out = await runSdmp(['invite', '--home', alice])
+    assert.equal(out.code, 0, out.stderr)
+    assert.ok(out.stdout.startsWith('sdmp-invite:1:'))
+    assert.match(out.stderr, /no short invite until your node has run once/)
+    const qr = await sdmpError(alice, ['invite', '--qr'])
+    assert.equal(qr.code, 'UNAVAILABLE')
+    assert.match(qr.message, /sdmp invite --full/)
+  })
+
+  it('device join takes the short invite from the first device', async () => {
+    const laptop = await newHome(after, 'Alice')
+    const phone = join(tmpDir(after), 'phone')
+    const { node, request } = await sdmpJson(phone, ['init', '--join', '--name', 'phone'])
+    const l = await startDaemon(laptop)
+    await l.client.authorizeDevice({ request })
+    const short = (await sdmpJson(laptop, ['invite']))['invite'] as string
+    assert.ok(short.startsWith(SHORT))
+    const joined = await sdmpJson(phone, ['device', 'join', short])
+    assert.deepEqual(joined, { user: (await l.client.whoami()).user, node })
+  })
+})
+
+describe('compact invites (sdmp-invite:2:) are still accepted', () => {
+  it('contact add takes one; tampered ones are refused with a coded error', async () => {
+    const alice = await newHome(after, 'Alice')
+    const bob = await newHome(after, 'bob')
+    const full = (await sdmpJson(alice, ['invite', '--full']))['invite'] as string
+    const compact = encodeCompactInvite(decodeInvite(full))
+    assert.ok(compact.length <= QR_CAPACITY)
     const { value, encode } = openCompact(compact)
 
     // A payload edited without re-signing: the rebuilt resource's signature fails.
@@ -107,31 +183,33 @@ describe('sdmp invite --qr', () => {
     const i = (edited.resources as [string, unknown][]).findIndex(([p]) => p.includes('"Alice"'))
     assert.ok(i >= 0)
     edited.resources[i][0] = edited.resources[i][0].replace('"Alice"', '"Mallory"')
-    assert.match(
-      await sdmpErrorCode(bob, ['contact', 'add', encode(edited)]),
-      /^INVALID_SIGNATURE$/,
+    assert.equal(
+      (await sdmpError(bob, ['contact', 'add', encode(edited)])).code,
+      'INVALID_SIGNATURE',
     )
-
     // A signature swapped for another resource's.
     const swapped = structuredClone(value)
     swapped.resources[0][1][0][1] = swapped.resources[1][1][0][1]
-    assert.equal(await sdmpErrorCode(bob, ['contact', 'add', encode(swapped)]), 'INVALID_SIGNATURE')
-
+    assert.equal(
+      (await sdmpError(bob, ['contact', 'add', encode(swapped)])).code,
+      'INVALID_SIGNATURE',
+    )
     // Damaged characters, an unknown member, and a deflate bomb.
     const flipped = compact.slice(0, 40) + (compact[40] === 'A' ? 'B' : 'A') + compact.slice(41)
     assert.match(
-      await sdmpErrorCode(bob, ['contact', 'add', flipped]),
+      (await sdmpError(bob, ['contact', 'add', flipped])).code,
       /^(INVALID_ENCODING|BAD_REQUEST|INVALID_SIGNATURE)$/,
     )
     assert.equal(
-      await sdmpErrorCode(bob, ['contact', 'add', encode({ ...value, extra: 1 })]),
+      (await sdmpError(bob, ['contact', 'add', encode({ ...value, extra: 1 })])).code,
       'BAD_REQUEST',
     )
     const bomb =
-      PREFIX + deflateRawSync(Buffer.alloc(1 << 20, 0x20), { level: 9 }).toString('base64url')
-    assert.ok(bomb.length < 2 * QR_CAPACITY)
-    assert.equal(await sdmpErrorCode(bob, ['contact', 'add', bomb]), 'INVALID_ENCODING')
-
+      COMPACT + deflateRawSync(Buffer.alloc(1 << 20, 0x20), { level: 9 }).toString('base64url')
+    assert.equal((await sdmpError(bob, ['contact', 'add', bomb])).code, 'INVALID_ENCODING')
     assert.deepEqual((await sdmpJson(bob, ['contact', 'list']))['contacts'], [])
+
+    const added = await sdmpJson(bob, ['contact', 'add', compact])
+    assert.equal(added['name'], 'Alice')
   })
 })

@@ -130,7 +130,7 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   join(request: JoinRequest): Promise<Contract<typeof R.Joined>> {
     return this.#call('POST', '/v1/devices/join', request)
   }
-  invite(): Promise<Contract<typeof R.Invite>> {
+  invite(): Promise<Contract<typeof R.OwnInvite>> {
     return this.#call('GET', '/v1/invite')
   }
   rotateIdentity(): Promise<R.IdentityRotated> {

@@ -31,6 +31,7 @@ import type {
   DeviceRevoked,
   IdentityRotated,
   Invite,
+  OwnInvite,
   Joined,
   JournalPage,
   Message,
@@ -167,7 +168,7 @@ export interface SdmpApi {
    * user trusts this node, store it and learn the user (docs/cli.md §5).
    */
   join(request: JoinRequest): Promise<Contract<typeof Joined>>
-  invite(): Promise<Contract<typeof Invite>>
+  invite(): Promise<Contract<typeof OwnInvite>>
   /** Replace the user identity key, proven by the old key (this device must hold it). */
   rotateIdentity(): Promise<IdentityRotated>
   /**

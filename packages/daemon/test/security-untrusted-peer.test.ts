@@ -3,7 +3,9 @@
  * (docs/security.md §2). A real node (NodeNetwork over TCP on 127.0.0.1:0, SQLite store with
  * posts and messages) is dialled with the real transport by a fresh node key and by a node of a
  * real user the node knows but does not trust; each gets the handshake, one `rejected` frame and
- * a closed connection, its later frames get no answer, and a trusted peer keeps syncing.
+ * a closed connection, its later frames get no answer, and a trusted peer keeps syncing. The
+ * fresh key is let in for first contact (sync.md §8.8: one request, the short invite's fetch)
+ * and asks without the invite key: the node's only frames are `accept` and `rejected`.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -71,7 +73,11 @@ function hostileDuplex(socket: Socket, capture: { received: Buffer[] }): Duplex 
 }
 
 /** Dial `address` with the real transport as node `seed` and run the initiator handshake. */
-async function attack(address: { host: string; port: number }, seed: Uint8Array) {
+async function attack(
+  address: { host: string; port: number },
+  seed: Uint8Array,
+  request?: Uint8Array,
+) {
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = connect({ ...address, allowHalfOpen: true })
     s.once('connect', () => resolve(s))
@@ -95,7 +101,12 @@ async function attack(address: { host: string; port: number }, seed: Uint8Array)
     // The attacker accepts anything: it wants to learn as much as it can.
     authorize: async () => ({ ok: true }),
   }).then(
-    () => undefined,
+    async (channel) => {
+      // Let in (first contact): ask, and the node's answer is its rejection.
+      if (request === undefined) return new Error('the channel opened')
+      void channel.send(request)
+      return (await channel.closed).error
+    },
     (e: unknown) => e,
   )
   return { capture, outcome }
@@ -135,21 +146,33 @@ describe('security: untrusted peer', () => {
     const address = a.manager.tcpAddress!
     const journalBefore = (await alice.account.store.journalHead())!.position
 
+    const guess = new TextEncoder().encode('{"type":"invite","key":"AAAAAAAAAAAAAAAAAAAAAA"}')
     const attackers = [
-      { seed: provider.randomBytes(32), reason: 'unknown_node', who: 'a fresh node key' },
-      { seed: mallory.account.nodeKey.seed, reason: 'untrusted', who: 'a known, untrusted user' },
+      {
+        seed: provider.randomBytes(32),
+        reason: 'forbidden',
+        who: 'a fresh node key guessing the invite key',
+        request: guess,
+        frames: 3, // handshake reply, accept, rejected
+      },
+      {
+        seed: mallory.account.nodeKey.seed,
+        reason: 'untrusted',
+        who: 'a known, untrusted user',
+        frames: 2, // handshake reply, rejected
+      },
     ]
     for (const attacker of attackers) {
-      const { capture, outcome } = await attack(address, attacker.seed)
+      const { capture, outcome } = await attack(address, attacker.seed, attacker.request)
       // The channel ends with the node's rejection and its reason code, nothing else.
       assert.ok(isProtocolError(outcome, ErrorCode.FORBIDDEN), `${attacker.who}: FORBIDDEN`)
-      assert.equal(outcome.message, `rejected: ${attacker.reason}`)
+      assert.equal(outcome!.message, `rejected: ${attacker.reason}`)
       await waitFor(() => capture.socket.readableEnded || capture.closed, {
         what: `${attacker.who}: the node ends the connection`,
       })
-      // Handshake message 2, then exactly one transport frame: the `rejected` verdict.
+      // Handshake message 2, then only the verdicts: nothing of the node's data.
       const got = frames(Buffer.concat(capture.received))
-      assert.equal(got.length, 2, `${attacker.who}: handshake reply + one rejected frame`)
+      assert.equal(got.length, attacker.frames, `${attacker.who}: handshake reply and verdicts`)
       // Frames sent after the rejection get no answer, and the node drops the connection.
       capture.mark()
       for (let i = 0; i < 4; i++) {

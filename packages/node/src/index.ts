@@ -21,6 +21,8 @@ export {
 } from './sync/wire.js'
 export type { ControlSigner } from './sync/wire.js'
 export { PeerManager, PEER_CHANNEL_LIMITS } from './peer-manager.js'
+export { FIRST_CONTACT_DEFAULTS, serveFirstContact } from './first-contact.js'
+export type { FirstContactOptions } from './first-contact.js'
 export type { PeerChange, PeerManagerOptions, PeerStatus } from './peer-manager.js'
 export { DEFAULT_BACKOFF, resolveBackoff, backoffDelay } from './backoff.js'
 export type { BackoffOptions } from './backoff.js'

@@ -10,7 +10,9 @@ import type { CryptoProvider } from '@sdmp/core'
 import { connectTcp, connectWebSocket, listenTcp, listenWebSocket } from '@sdmp/transport'
 import type {
   AdmissionStats,
+  AuthorizeResult,
   DropReason,
+  PeerInfo,
   ListenerOptions,
   SecureChannel,
   SecureChannelOptions,
@@ -25,6 +27,8 @@ import type { BackoffOptions } from './backoff.js'
 import { formatPeerAddress } from './peer-address.js'
 import type { PeerAddress } from './peer-address.js'
 import type { SyncEngine } from './sync/sync-engine.js'
+import { FIRST_CONTACT_DEFAULTS, serveFirstContact } from './first-contact.js'
+import type { FirstContactOptions } from './first-contact.js'
 
 /** Channel limits the manager uses unless overridden: messages must fit a 1 MiB resource (sync.md §8.1). */
 export const PEER_CHANNEL_LIMITS: Partial<TransportLimits> = Object.freeze({
@@ -58,6 +62,11 @@ export interface PeerManagerOptions {
   readonly random?: () => number
   /** Notable events (connections, failures); never secrets. */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
+  /**
+   * Answer one request of nodes this node does not know (sync.md §8.8: a short invite's
+   * fetch). Without it, unknown nodes are refused at the trust gate as before.
+   */
+  readonly firstContact?: FirstContactOptions
 }
 
 /** The state of one dialled peer, for status pages and tests. */
@@ -124,6 +133,10 @@ export class PeerManager implements DialerHost {
   #tcp: TcpListener | undefined
   #ws: WebSocketListener | undefined
   #running = false
+  /** Unknown nodes let through the gate for first contact, until their channel arrives. */
+  readonly #guestsAdmitted = new Set<string>()
+  /** Open first-contact channels. */
+  readonly #guests = new Set<SecureChannel>()
 
   constructor(options: PeerManagerOptions) {
     this.#options = options
@@ -167,6 +180,7 @@ export class PeerManager implements DialerHost {
     this.#running = true
     const listenerOptions: ListenerOptions = {
       ...this.#channelOptions,
+      authorize: (peer) => this.#authorizeInbound(peer),
       onChannel: (c) => this.#onInbound(c),
       onError: (e, remoteAddress) =>
         this.#event('inbound-error', { remoteAddress, code: codeOf(e) }),
@@ -277,8 +291,32 @@ export class PeerManager implements DialerHost {
     return this.#self < peer
   }
 
+  /**
+   * The inbound trust gate: the sync engine's, except that with first contact an unknown node
+   * is let in (while fewer than maxGuests are) for one request (sync.md §8.8).
+   */
+  async #authorizeInbound(peer: PeerInfo): Promise<AuthorizeResult> {
+    const verdict = await this.#options.engine.authorize(peer)
+    const first = this.#options.firstContact
+    if (verdict.ok || verdict.reason !== 'unknown_node' || first === undefined) return verdict
+    const max = first.maxGuests ?? FIRST_CONTACT_DEFAULTS.maxGuests
+    if (this.#guests.size + this.#guestsAdmitted.size >= max) return verdict
+    this.#guestsAdmitted.add(peer.fingerprint)
+    // A channel that fails between the gate and onChannel must not hold its slot for good.
+    const timeout = first.timeoutMs ?? FIRST_CONTACT_DEFAULTS.timeoutMs
+    setTimeout(() => this.#guestsAdmitted.delete(peer.fingerprint), timeout).unref()
+    return { ok: true }
+  }
+
   #onInbound(channel: SecureChannel): void {
     const peer = channel.peer.fingerprint
+    if (this.#guestsAdmitted.delete(peer) && this.#options.firstContact) {
+      this.#guests.add(channel)
+      void serveFirstContact(channel, this.#options.firstContact).finally(() =>
+        this.#guests.delete(channel),
+      )
+      return
+    }
     const existing = this.#options.engine.sessions.get(peer)
     if (existing?.isOpen && existing.role === 'initiator' && this.keepOutbound(peer)) {
       void channel.close('duplicate')

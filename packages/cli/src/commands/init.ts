@@ -37,8 +37,10 @@ export const initCommand: Command = {
     const { recoveryWordsText } = await import('./identity.js')
     const name = ctx.options['name'] as string | undefined
     const join = ctx.options['join'] === true
+    const { defaultHome } = await import('../home.js')
     const account = await Account.create(accountDeps(ctx), {
       join,
+      wellKnownPorts: ctx.home === defaultHome(),
       ...(name !== undefined && { name }),
     })
     try {

@@ -16,8 +16,11 @@ export const VERBOSE_OPTION: OptionSpecs = {
 }
 
 /** Where an INVITE argument is explained in help. */
-export const INVITE_ARG_HELP =
-  'INVITE is the invite text, a file holding it, or - to paste or pipe it (Ctrl-D ends).'
+export const INVITE_ARG_HELP = [
+  'INVITE is the invite text, a file holding it, or - to paste or pipe it (Ctrl-D ends).',
+  "A short invite (sdmp-invite:3:) is completed from the inviter's node, which must be running;",
+  'a full one (sdmp invite --full) works offline. Either way every signature is checked.',
+].join('\n')
 
 /**
  * The invite that `arg` gives: `-` reads standard input, a path of an existing file reads the

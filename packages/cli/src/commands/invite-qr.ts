@@ -1,27 +1,29 @@
 /**
- * The compact invite as a terminal QR code (`sdmp invite --qr`, issue 5). Uses `qr` (exact
- * version in package.json): zero dependencies, by the author of the audited noble libraries.
+ * The short invite as a terminal QR code (`sdmp invite --qr`, issue 15 item 6). Uses `qr`
+ * (exact version in package.json): zero dependencies, by the author of the audited noble
+ * libraries. Drawn with half blocks (two modules per character row), error correction L (the
+ * smallest symbol for the text, so the biggest modules on screen) and a 2-module border: a
+ * short invite (at most 400 characters) gives at most version 13 + border = 73 columns, inside
+ * an 80-column terminal. Today's compact invite (about 1,100 characters) drew 117 columns.
  * @module
  */
 import encodeQR from 'qr'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import { QR_CAPACITY_BYTES, decodeInvite, encodeCompactInvite } from '@sdmp/daemon/account'
+
+/** Widest drawing allowed: an 80-column terminal. */
+export const QR_MAX_COLUMNS = 80
 
 /**
- * The compact form of `invite` and, when `draw`, its QR code drawn with half-block characters
- * (two modules per character row, low error correction: the smallest symbol).
- * @throws LIMIT_EXCEEDED when even the compact invite is more than one QR code holds
+ * The QR drawing of `text`, one string with a line per two module rows.
+ * @throws LIMIT_EXCEEDED when the drawing would be wider than {@link QR_MAX_COLUMNS}
  */
-export function compactInviteQr(
-  invite: string,
-  draw: boolean,
-): { compact: string; drawing: string } {
-  const compact = encodeCompactInvite(decodeInvite(invite))
-  if (compact.length > QR_CAPACITY_BYTES)
+export function inviteQr(text: string): string {
+  const drawing = encodeQR(text, 'ascii', { ecc: 'low', border: 2 })
+  const width = drawing.split('\n')[0]!.length
+  if (width > QR_MAX_COLUMNS)
     throw new ProtocolError(
       ErrorCode.LIMIT_EXCEEDED,
-      `invite: the compact invite has ${compact.length} characters, more than one QR code holds (${QR_CAPACITY_BYTES}); share it as text`,
+      `invite: a QR code of ${text.length} characters is ${width} columns wide, more than ${QR_MAX_COLUMNS}; share it as text`,
     )
-  const drawing = draw ? encodeQR(compact, 'ascii', { ecc: 'low', border: 2 }) : ''
-  return { compact, drawing }
+  return drawing
 }

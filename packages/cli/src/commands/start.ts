@@ -18,18 +18,24 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'run this node: sync with peers and serve the client API until stopped',
   usage:
-    'start [--peer HOST:PORT] [--api HOST:PORT] [--advertise HOST:PORT]... [--api-host NAME]... [--json]',
+    'start [--peer HOST[:PORT]] [--api HOST[:PORT]] [--advertise HOST:PORT]... [--api-host NAME]... [--no-link] [--json]',
   options: {
     peer: {
       type: 'string',
-      valueName: 'HOST:PORT',
+      valueName: 'HOST[:PORT]',
       description:
-        'listen for peers here (default from config.json: 0.0.0.0:7420; port 0 picks one)',
+        "listen for peers here (default from config.json: 0.0.0.0 and the home's peer port; port 0 picks one)",
     },
     api: {
       type: 'string',
-      valueName: 'HOST:PORT',
-      description: 'serve the client API here (default 127.0.0.1:7421; keep it on loopback)',
+      valueName: 'HOST[:PORT]',
+      description:
+        "serve the client API here (default from config.json: 127.0.0.1 and the home's api port; keep it on loopback)",
+    },
+    'no-link': {
+      type: 'boolean',
+      description:
+        'do not print the web sign-in link (it holds the API token): for output kept in shared logs',
     },
     'api-host': {
       type: 'string',
@@ -51,7 +57,10 @@ export const startCommand: Command = {
     'a first line {"peer":...,"api":...}), then connection events on stderr. SIGINT or SIGTERM',
     'stops it gracefully: queued writes finish, peers are closed, the store lock is released.',
     'The API needs the bearer token in <home>/api-token; the web client is served at the api',
-    'address.',
+    'address, and "web: http://HOST:PORT/#token=TOKEN" is the link that signs it in (the token',
+    'stays in the fragment, never sent over the network; --no-link leaves it out).',
+    'Each home has its own default ports, chosen at init and kept in config.json, so two homes',
+    "run side by side without flags; a HOST without :PORT keeps the home's port.",
   ].join('\n'),
   async run(ctx) {
     const node = await import('@sdmp/daemon')
@@ -105,7 +114,13 @@ export const startCommand: Command = {
       ...(daemon.apiSocket !== undefined && { socket: daemon.apiSocket }),
       started: new Date(daemon.startedAt).toISOString(),
     })
-    if (ctx.json) ctx.out(JSON.stringify({ peer: peerAddress, api: apiUrl }))
+    // The sign-in link, as Jupyter prints its tokenized URL (docs/security.md "Web sign-in link").
+    const webUrl =
+      web === undefined || ctx.options['no-link'] === true
+        ? undefined
+        : signInLink(apiUrl, node.readApiToken(ctx.home))
+    if (ctx.json)
+      ctx.out(JSON.stringify({ peer: peerAddress, api: apiUrl, ...(webUrl && { webUrl }) }))
     else {
       ctx.out(
         peerAddress === null
@@ -113,7 +128,8 @@ export const startCommand: Command = {
           : `peer listening on ${peerAddress}`,
       )
       ctx.out(`api listening on ${apiUrl}`)
-      if (web !== undefined)
+      if (webUrl !== undefined) ctx.out(`web: ${webUrl}`)
+      else if (web !== undefined)
         ctx.out(`web client at ${apiUrl}/ (sign in with the token in ${ctx.home}/api-token)`)
     }
     const signal = await stopped
@@ -128,14 +144,29 @@ export const startCommand: Command = {
   },
 }
 
-/** Parse `--NAME HOST:PORT` (port 0 allowed: the OS picks). @throws CliError usage */
+/**
+ * The web client's sign-in link: the token in the fragment, which browsers never send (the
+ * page reads `#token=` and clears it: docs/web.md "Signing in").
+ */
+export function signInLink(apiUrl: string, token: string): string {
+  return `${apiUrl}/#token=${encodeURIComponent(token)}`
+}
+
+/**
+ * Parse `--NAME HOST:PORT` (port 0 allowed: the OS picks); a HOST alone keeps the port of
+ * `fallback` (the home's own port, from config.json). @throws CliError usage
+ */
 function listenAddress(
   ctx: CommandContext,
   name: 'peer' | 'api',
   fallback: string,
   parse: (text: string) => { host: string; port: number },
 ): { host: string; port: number } {
-  const text = (ctx.options[name] as string | undefined) ?? fallback
+  const given = ctx.options[name] as string | undefined
+  const hostOnly = given !== undefined && /^(\[[^\]]*\]|[^:[\]]+)$/.test(given)
+  const text = hostOnly
+    ? `${given}${fallback.slice(fallback.lastIndexOf(':'))}`
+    : (given ?? fallback)
   // parsePeerAddress refuses port 0, which is what tests and "pick a free port" need.
   const zero = /:0$/.test(text)
   try {

@@ -257,7 +257,15 @@ export const PeerList = closed({ peers: Type.Array(Peer) })
 export const JournalPage = closed({ lines: Type.Array(JournalLine) })
 /** `POST /v1/messages/{id}/read`. */
 export const MessageRead = closed({ message: MessageDetail })
-/** `GET /v1/invite`, `GET /v1/contacts/{name}/invite`. */
+/** `GET /v1/contacts/{name}/invite`. */
 export const Invite = closed({ invite: text() })
+/**
+ * `GET /v1/invite`: the full invite, and the short one (`sdmp-invite:3:`, fetched from this node
+ * by whoever adds it) once this node has published a peer address (docs/cli.md "Invites").
+ */
+export const OwnInvite = closed({
+  invite: text(),
+  short: Type.Optional(text()),
+})
 /** `POST /v1/devices/join`: the user learned and this node. */
 export const Joined = closed({ user: text(), node: text() })

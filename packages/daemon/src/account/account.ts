@@ -47,6 +47,7 @@ import {
   writeHomeConfig,
 } from './home-files.js'
 import type { HomeConfig } from './home-files.js'
+import { chooseHomePorts } from './home-ports.js'
 import { assertPrivateHome } from './home-perms.js'
 import type { AccountDeps } from './account-deps.js'
 
@@ -108,14 +109,18 @@ export class Account {
   /**
    * `sdmp init`: a new user and this node, fully authorized, with a signed prekey; everything
    * validated, stored and journaled. `join` instead creates only a node key (`init --join`).
+   * The home gets listen ports of its own (home-ports.ts); `wellKnownPorts` starts the search
+   * from 7420/7421 (the default home).
    * @throws CONFLICT (a home exists), IN_USE, UNAVAILABLE
    */
   static async create(
     deps: AccountDeps,
-    options: { name?: string; join?: boolean } = {},
+    options: { name?: string; join?: boolean; wellKnownPorts?: boolean } = {},
   ): Promise<Account> {
     const { home, provider } = deps
     assertNoHome(home)
+    // Before anything is written: a home of its own ports (issue 15 item 7, home-ports.ts).
+    const ports = await chooseHomePorts(home, options.wellKnownPorts === true)
     createHomeDir(home)
     const paths = homePaths(home)
     const store = deps.createStore(paths.store)
@@ -128,7 +133,13 @@ export class Account {
       await store.initJournal(nodeKey.fingerprint)
       await vault.put(SECRET_NAMES.nodeSeed, nodeKey.seed)
       if (userKey) await vault.put(SECRET_NAMES.userSeed, userKey.seed)
-      const config = newHomeConfig(nodeKey.fingerprint, userKey?.fingerprint, options.name, now)
+      const config = newHomeConfig(
+        nodeKey.fingerprint,
+        userKey?.fingerprint,
+        options.name,
+        now,
+        ports,
+      )
       const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
       // The recovery key is shown once as words and only its commitment is published.
       const recovery = userKey === undefined ? undefined : newRecoveryKey(provider)

@@ -20,7 +20,10 @@ export const HOME_FILES = Object.freeze({
   store: 'store',
 })
 
-/** Default listen addresses (issue 5: peer 0.0.0.0:7420, api 127.0.0.1:7421). */
+/**
+ * Default listen addresses of the default home (issue 5: peer 0.0.0.0:7420, api
+ * 127.0.0.1:7421); other homes get their own pair at init (home-ports.ts).
+ */
 export const DEFAULT_LISTEN = Object.freeze({ peer: '0.0.0.0:7420', api: '127.0.0.1:7421' })
 
 /** The non-secret configuration of a home (config.json). */
@@ -156,12 +159,14 @@ export function readHomeConfig(home: string): HomeConfig {
 /**
  * The config.json of a new home (`init`, or `init --join` without a user yet).
  * @param now creation time, ms
+ * @param ports the home's listen ports (home-ports.ts chooseHomePorts), else 7420/7421
  */
 export function newHomeConfig(
   node: string,
   user: string | undefined,
   name: string | undefined,
   now: number,
+  ports?: { readonly peer: number; readonly api: number },
 ): HomeConfig {
   return {
     version: HOME_CONFIG_VERSION,
@@ -169,7 +174,10 @@ export function newHomeConfig(
     node,
     ...(name !== undefined && { name }),
     joined: user === undefined,
-    listen: { ...DEFAULT_LISTEN },
+    listen:
+      ports === undefined
+        ? { ...DEFAULT_LISTEN }
+        : { peer: `0.0.0.0:${ports.peer}`, api: `127.0.0.1:${ports.api}` },
     created: new Date(now).toISOString(),
   }
 }

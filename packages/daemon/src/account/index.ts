@@ -17,6 +17,14 @@ export {
 } from './home-files.js'
 export type { HomeConfig } from './home-files.js'
 export {
+  HOME_PORT_BASE,
+  HOME_PORT_PAIRS,
+  chooseHomePorts,
+  derivedHomePorts,
+  portFree,
+} from './home-ports.js'
+export type { HomePorts } from './home-ports.js'
+export {
   DAEMON_FILE,
   writeDaemonInfo,
   removeDaemonInfo,
@@ -39,6 +47,14 @@ export {
   decodeInvite,
 } from './codec.js'
 export type { InviteContent } from './codec.js'
+export {
+  INVITE_REF_PREFIX,
+  MAX_INVITE_REF_CHARS,
+  createInviteRef,
+  decodeInviteRef,
+  isInviteRef,
+} from './invite-ref.js'
+export type { InviteRef } from './invite-ref.js'
 export {
   COMPACT_INVITE_PREFIX,
   QR_CAPACITY_BYTES,

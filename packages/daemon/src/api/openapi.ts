@@ -232,7 +232,9 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       }),
     },
     '/v1/invite': {
-      get: op('invite', 'an invite for contacts', { responses: ok(S.Invite) }),
+      get: op('invite', 'an invite for contacts (full, and short once this node has an address)', {
+        responses: ok(S.OwnInvite),
+      }),
     },
     '/v1/peers': {
       get: op('peers', 'peers of the running node', { responses: ok(S.PeerList) }),

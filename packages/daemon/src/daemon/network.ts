@@ -4,6 +4,7 @@
  * from the trust log and the peers' signed `node` records (docs/daemon.md §2, sync.md §8).
  * @module
  */
+import { answerInviteRequest } from '../account/invite-ref.js'
 import { SerialQueue } from '@sdmp/node'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
@@ -103,6 +104,8 @@ export class NodeNetwork {
       // may take the listener's reserved half-open slots (docs/security.md, issue 12).
       isKnownAddress: (ip) => this.#known.has(sourceAddressKey(ip)),
       ...(options.event && { event: options.event }),
+      // A short invite is fetched from this node by first contact (sync.md §8.8).
+      firstContact: { answer: (request) => answerInviteRequest(account, request) },
     })
     this.manager.onPeerChange((change) => this.#peerChanged(change))
   }

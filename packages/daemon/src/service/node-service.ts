@@ -70,6 +70,9 @@ import { isMessageRef } from '@sdmp/client/ids'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
+import { resolveInvite } from './invite-fetch.js'
+import type { InviteFetchOptions } from './invite-fetch.js'
+import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -95,6 +98,8 @@ export interface NodeServiceOptions {
   readonly running?: () => { peer: string; api: string; pid: number; startedAt: number } | undefined
   /** Called after this node learned its user (device join): the daemon starts syncing. */
   readonly onJoined?: () => Promise<void>
+  /** How short invites are fetched (tests shorten the timeout). */
+  readonly inviteFetch?: InviteFetchOptions
 }
 
 /** Page size of a listing without `limit` (docs/api.md §2). */
@@ -106,11 +111,13 @@ export class NodeService implements SdmpApi, AttachmentApi {
   readonly mailbox: Mailbox
   readonly #options: NodeServiceOptions
   readonly #wanting = new SerialQueue()
+  readonly #inviteFetch: InviteFetchOptions
 
   constructor(account: Account, mailbox: Mailbox, options: NodeServiceOptions = {}) {
     this.account = account
     this.mailbox = mailbox
     this.#options = options
+    this.#inviteFetch = options.inviteFetch ?? {}
     // Fetch the blobs of newly indexed messages from peers (attachments.md §3).
     mailbox.onAttachments((hashes) => {
       // A store error here (closing) only means the blobs are asked for again: the wanted set
@@ -286,15 +293,17 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async addContact(request: { invite: string; name?: string }): Promise<ContactAdded> {
+    // A short invite: the full one from the inviter's node, then checked as usual.
+    const invite = await resolveInvite(this.account.provider, request.invite, this.#inviteFetch)
     // An invite of a contact's new identity moves that contact (keys.md §5.4).
-    const moved = await followInvite(this.account, request.invite)
+    const moved = await followInvite(this.account, invite)
     if (moved !== undefined) {
       await this.mailbox.shareContacts()
       return { ...moved, refreshed: true }
     }
     const added = await addContact(
       this.account,
-      request.invite,
+      invite,
       request.name === undefined ? {} : { name: request.name },
     )
     // Our other devices learn the contact and its name (contact-share.ts).
@@ -324,7 +333,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async join(request: { invite: string }): Promise<{ user: string; node: string }> {
-    const joined = await joinUser(this.account, request.invite)
+    const invite = await resolveInvite(this.account.provider, request.invite, this.#inviteFetch)
+    const joined = await joinUser(this.account, invite)
     await this.#options.onJoined?.()
     return joined
   }
@@ -339,6 +349,11 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async recoverIdentity(request: { invite: string; words: string }): Promise<IdentityRotated> {
+    if (isInviteRef(request.invite))
+      throw new ProtocolError(
+        ErrorCode.BAD_REQUEST,
+        'identity recover needs a full invite (a contact prints one with sdmp contact invite NAME)',
+      )
     return this.#afterRotation(await recoverIdentity(this.account, request))
   }
 
@@ -349,8 +364,9 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return rotated
   }
 
-  async invite(): Promise<{ invite: string }> {
-    return { invite: await createInvite(this.account) }
+  async invite(): Promise<{ invite: string; short?: string }> {
+    const short = await createInviteRef(this.account)
+    return { invite: await createInvite(this.account), ...(short !== undefined && { short }) }
   }
 
   async peers(): Promise<{ peers: Peer[] }> {
