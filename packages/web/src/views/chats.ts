@@ -117,12 +117,7 @@ export const chatsView: View = {
       'section',
       { class: 'view chats-view' },
       h('h1', { tabindex: -1 }, query === '' ? 'Chats' : `Search: ${query}`),
-      h(
-        'div',
-        { class: 'toolbar' },
-        form,
-        h('a', { class: 'button', href: routeHash('compose') }, 'New chat'),
-      ),
+      h('div', { class: 'toolbar' }, form),
       query === ''
         ? null
         : h('p', { class: 'hint' }, 'Searched the latest 1,000 messages this node holds.'),
