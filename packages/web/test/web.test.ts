@@ -8,42 +8,18 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { chromium } from 'playwright-core'
 import type { BrowserContext, Locator, Page, Request, Route } from 'playwright-core'
 import type { Message } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
+import { T, XSS, launch, openSignedIn } from './browser.js'
 import { assertWebBuilt, befriend, startNode } from './nodes.js'
 import type { TestNode } from './nodes.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const XSS = '<img src=x onerror=alert(1)>'
 const XSS_FILE = `${XSS}.txt`
-const T = { timeout: 180_000 }
-
-/** Launch Chromium with a fresh profile directory (`--user-data-dir`). */
-async function launch(profile: string): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
-  // launchPersistentContext is playwright's way of passing --user-data-dir.
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-  })
-}
 
 /** Bob's inbox (received only) through his API. */
 async function received(node: TestNode): Promise<readonly Message[]> {
@@ -56,24 +32,6 @@ const bubble = (page: Page, text: string, direction: 'in' | 'out') =>
 
 /** The chat-list row of a chat, by its id (the other person's fingerprint for a 1:1 chat). */
 const chatRow = (page: Page, id: string) => page.locator(`li.chat-row[data-id="${id}"]`)
-
-/** A new tab signed in to `node` by a sign-in link, with its dialogs and page errors kept. */
-async function openSignedIn(
-  context: BrowserContext,
-  node: TestNode,
-): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const page = await context.newPage()
-  const dialogs: string[] = []
-  const errors: string[] = []
-  page.on('dialog', (d) => {
-    dialogs.push(d.message())
-    void d.dismiss()
-  })
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(`${node.url}/#token=${node.token}`)
-  await page.getByRole('heading', { level: 1, name: 'Chats' }).waitFor()
-  return { page, dialogs, errors }
-}
 
 /** Click a Download button and return the saved file's name and bytes. */
 async function download(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
