@@ -12,6 +12,7 @@ import { errorOf } from './http-errors.js'
 import type {
   AddContactRequest,
   AuthorizeDeviceRequest,
+  ChatsQuery,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -86,6 +87,12 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   inbox(query: InboxQuery = {}): Promise<Contract<typeof R.MessageList>> {
     return this.#call('GET', `/v1/messages${queryString(query)}`)
+  }
+  chats(query: ChatsQuery = {}): Promise<Contract<typeof R.ChatList>> {
+    return this.#call('GET', `/v1/chats${queryString(query)}`)
+  }
+  chatMessages(id: string, query: ChatsQuery = {}): Promise<Contract<typeof R.MessageList>> {
+    return this.#call('GET', `/v1/chats/${segment(id)}/messages${queryString(query)}`)
   }
   show(id: string): Promise<R.Shown> {
     return this.#call('GET', `/v1/items/${segment(id)}`)
@@ -304,7 +311,8 @@ function segment(value: string): string {
 function queryString(query: object): string {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query) as [string, unknown][]) {
-    if (typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value))
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string')
+      params.set(key, String(value))
   }
   const text = params.toString()
   return text === '' ? '' : `?${text}`

@@ -17,3 +17,9 @@ export const API_PAGE_LIMITS = Object.freeze({
 
 /** Longest path parameter (ids, fingerprints, contact names, device names). */
 export const MAX_PARAM_CHARS = 256
+
+/**
+ * Longest chat id (docs/api.md "Chats"): 100 user fingerprints and the dots between them, so
+ * that a chat id fits a URL path; a larger group chat is listed but not opened by id.
+ */
+export const MAX_CHAT_ID_CHARS = 100 * 87 - 1

@@ -10,6 +10,7 @@
 import type {
   AddContactRequest,
   AuthorizeDeviceRequest,
+  ChatsQuery,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -20,6 +21,7 @@ import type {
   SyncRequest,
 } from './schema/requests.js'
 import type {
+  ChatList,
   ContactAdded,
   ContactList,
   ContactRemoved,
@@ -124,7 +126,15 @@ export interface SdmpApi {
   whoami(): Promise<Whoami>
   status(): Promise<Status>
   send(request: SendRequest): Promise<Published>
+  /** A page of messages, newest first; `next` is the cursor of the older page (`?before`). */
   inbox(query?: InboxQuery): Promise<Contract<typeof MessageList>>
+  /** A page of chats, most recent activity first (docs/api.md "Chats"). */
+  chats(query?: ChatsQuery): Promise<Contract<typeof ChatList>>
+  /**
+   * A page of the messages of chat `id`, newest first; an unknown chat is an empty page.
+   * @throws BAD_REQUEST when `id` is not a chat id
+   */
+  chatMessages(id: string, query?: ChatsQuery): Promise<Contract<typeof MessageList>>
   /** @throws NOT_FOUND when the node holds no message or post by that id */
   show(id: string): Promise<Shown>
   /** Mark a received message read (sends a `read` receipt once). */

@@ -21,6 +21,7 @@ export const MESSAGE: Message = {
   type: 'text',
   created: '2026-01-01T00:00:00.000Z',
   conversation: 'm'.repeat(86),
+  chat: FP,
   replyTo: null,
   expires: null,
   state: 'unread',
@@ -73,7 +74,15 @@ export class FakeApi implements SdmpApi {
   }
   async inbox(query?: unknown) {
     this.#record('inbox', query)
-    return { messages: [MESSAGE] }
+    return { messages: [MESSAGE], next: null }
+  }
+  async chats(query?: unknown) {
+    this.#record('chats', query)
+    return { chats: [], next: null }
+  }
+  async chatMessages(id: string, query?: unknown) {
+    this.#record('chatMessages', id, query)
+    return { messages: [MESSAGE], next: null }
   }
   async show(id: string) {
     this.#record('show', id)

@@ -88,8 +88,14 @@ describe('api routes through SdmpHttpClient', () => {
       expiresInMs: 5,
     } as const
     assert.deepEqual(await c.send(send), { id: 'x'.repeat(86) })
-    assert.deepEqual(await c.inbox({ all: true, limit: 7 }), { messages: [MESSAGE] })
-    assert.deepEqual(await c.inbox(), { messages: [MESSAGE] })
+    assert.deepEqual(await c.inbox({ all: true, limit: 7, before: 'Y3Vy' }), {
+      messages: [MESSAGE],
+      next: null,
+    })
+    assert.deepEqual(await c.inbox(), { messages: [MESSAGE], next: null })
+    assert.deepEqual(await c.chats({ limit: 2, before: 'Y3Vy' }), { chats: [], next: null })
+    const chat = `${FP}.${'B'.repeat(86)}`
+    assert.deepEqual(await c.chatMessages(chat, { limit: 3 }), { messages: [MESSAGE], next: null })
     assert.deepEqual(await c.show('a/b c'), { message: DETAIL })
     assert.equal((await c.markRead('m1')).message.state, 'read')
     assert.deepEqual(await c.post({ body: 'p', type: 'text' }), { id: POST.id })
@@ -114,8 +120,10 @@ describe('api routes through SdmpHttpClient', () => {
       ['whoami'],
       ['status'],
       ['send', send],
-      ['inbox', { all: true, limit: 7 }],
+      ['inbox', { all: true, limit: 7, before: 'Y3Vy' }],
       ['inbox', {}],
+      ['chats', { limit: 2, before: 'Y3Vy' }],
+      ['chatMessages', chat, { limit: 3 }],
       ['show', 'a/b c'],
       ['markRead', 'm1'],
       ['post', { body: 'p', type: 'text' }],
@@ -322,6 +330,13 @@ describe('api input checks', () => {
     ['/v1/journal?after=1e3', /query\.after/],
     ['/v1/events?after=x', /query\.after/],
     ['/v1/whoami?x=1', /unknown parameter "x"/],
+    ['/v1/messages?before=', /query\.before/],
+    [`/v1/messages?before=${'x'.repeat(201)}`, /query\.before/],
+    ['/v1/chats?limit=1001', /query\.limit/],
+    ['/v1/chats?all=true', /unknown parameter "all"/],
+    [`/v1/chats/${'A'.repeat(86)}/messages?before=`, /query\.before/],
+    ['/v1/chats/short/messages', /path\.id/],
+    [`/v1/chats/${'A'.repeat(86)}..${'B'.repeat(86)}/messages`, /path\.id/],
   ]
   for (const [path, expected] of badQueries) {
     it(`rejects the query of ${path}`, async () => {
@@ -375,7 +390,7 @@ describe('api headers and OpenAPI', () => {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
     }
     assert.deepEqual([...served].sort(), [...documented].sort())
-    assert.equal(served.size, 26)
+    assert.equal(served.size, 28)
   })
 
   it('documents the parameters of every templated path', () => {

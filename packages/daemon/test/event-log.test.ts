@@ -27,6 +27,7 @@ const message = (position: number, body: string, expires: string | null = null):
     type: 'text',
     created: '',
     conversation: `m${position}`,
+    chat: 'v',
     replyTo: null,
     expires,
     state: 'sent',

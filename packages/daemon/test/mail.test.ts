@@ -63,6 +63,7 @@ describe('Mailbox send and receive', () => {
       type: 'markdown',
       created: mine.created,
       conversation: sent.id,
+      chat: a,
       replyTo: null,
       expires: new Date(expires).toISOString(),
       state: 'unread',

@@ -33,9 +33,20 @@ function limitedRoutes(): { path: string; method: keyof SdmpApi; max: number }[]
   return out
 }
 
-/** Call a listing method of `api` with `?limit`. */
-const list = (api: SdmpApi, method: keyof SdmpApi, limit: number): Promise<unknown> =>
-  (api[method] as (q: { limit: number }) => Promise<unknown>).call(api, { limit })
+/**
+ * Call a listing method of `api` with `?limit`; a route with a path parameter (`{id}`: a chat)
+ * gets `id` first.
+ */
+const list = (
+  api: SdmpApi,
+  path: string,
+  method: keyof SdmpApi,
+  limit: number,
+  id: string,
+): Promise<unknown> => {
+  const fn = api[method] as (...args: unknown[]) => Promise<unknown>
+  return path.includes('{id}') ? fn.call(api, id, { limit }) : fn.call(api, { limit })
+}
 
 describe('API page limits', () => {
   it('the OpenAPI document documents API_PAGE_LIMITS for every listing', () => {
@@ -44,6 +55,8 @@ describe('API page limits', () => {
       routes.map((r) => [r.path, r.max]),
       [
         ['/v1/messages', API_PAGE_LIMITS.list],
+        ['/v1/chats', API_PAGE_LIMITS.list],
+        ['/v1/chats/{id}/messages', API_PAGE_LIMITS.list],
         ['/v1/posts', API_PAGE_LIMITS.list],
         ['/v1/journal', API_PAGE_LIMITS.journal],
       ],
@@ -53,15 +66,17 @@ describe('API page limits', () => {
   it('the validator and the service accept exactly the documented maximum', async () => {
     const node = await startDaemon(await createAccount(tmpDir(after, 'sdmp-limits-'), 'alice'))
     const service = node.daemon.service
+    // A chat id for the routes that take one: notes to self (our own fingerprint).
+    const id = (await service.whoami()).user!
     for (const { path, method, max } of limitedRoutes()) {
       // Over HTTP: through the validator, then the service.
-      await list(node.api, method, max)
-      await assert.rejects(list(node.api, method, max + 1), { code: 'BAD_REQUEST' }, path)
-      await assert.rejects(list(node.api, method, 0), { code: 'BAD_REQUEST' }, path)
+      await list(node.api, path, method, max, id)
+      await assert.rejects(list(node.api, path, method, max + 1, id), { code: 'BAD_REQUEST' }, path)
+      await assert.rejects(list(node.api, path, method, 0, id), { code: 'BAD_REQUEST' }, path)
       // In-process (no HTTP layer): the service alone applies the same bounds.
-      await list(service, method, max)
-      await assert.rejects(list(service, method, max + 1), { code: 'BAD_REQUEST' }, path)
-      await assert.rejects(list(service, method, 0), { code: 'BAD_REQUEST' }, path)
+      await list(service, path, method, max, id)
+      await assert.rejects(list(service, path, method, max + 1, id), { code: 'BAD_REQUEST' }, path)
+      await assert.rejects(list(service, path, method, 0, id), { code: 'BAD_REQUEST' }, path)
     }
     // The drift that was found: a journal page of 5,000 over both transports.
     assert.ok((await node.api.journal({ limit: 5_000 })).lines.length > 0)

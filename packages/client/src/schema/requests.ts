@@ -11,7 +11,7 @@ import {
   BLOB_HASH_PATTERN,
   LIMITS,
 } from '@sdmp/core'
-import { API_PAGE_LIMITS, MAX_PARAM_CHARS } from '../limits.js'
+import { API_PAGE_LIMITS, MAX_CHAT_ID_CHARS, MAX_PARAM_CHARS } from '../limits.js'
 import { closed, oneOf } from './schema-kit.js'
 import type { Contract } from './schema-kit.js'
 
@@ -117,12 +117,37 @@ const limit = (max: number) =>
 const after = (description: string) =>
   Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description }))
 
+/** `?before`: the opaque cursor of the next page (`next` of the previous one). */
+const before = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'the `next` cursor of the previous page: only older entries',
+  }),
+)
+
 /** `GET /v1/messages`. */
 export const InboxQuery = closed({
   all: Type.Optional(Type.Boolean({ description: 'include sent messages' })),
   limit: limit(API_PAGE_LIMITS.list),
+  before,
 })
 export type InboxQuery = Contract<typeof InboxQuery>
+
+/** `GET /v1/chats`, `GET /v1/chats/{id}/messages`. */
+export const ChatsQuery = closed({ limit: limit(API_PAGE_LIMITS.list), before })
+export type ChatsQuery = Contract<typeof ChatsQuery>
+
+/**
+ * A chat id (docs/api.md "Chats"): the sorted fingerprints of the people in it other than me,
+ * joined by '.', or my own fingerprint for notes to self. Up to 100 people (URL length).
+ */
+export const ChatId = Type.String({
+  minLength: 1,
+  maxLength: MAX_CHAT_ID_CHARS,
+  pattern: '^[A-Za-z0-9_-]{86}(\\.[A-Za-z0-9_-]{86})*$',
+  description: "sorted user fingerprints joined by '.' (my own for notes to self)",
+})
 
 /** `GET /v1/posts`. */
 export const PostsQuery = closed({ limit: limit(API_PAGE_LIMITS.list) })

@@ -85,6 +85,7 @@ const messageMembers = {
   type: BodyType,
   created: time(),
   conversation: Type.String({ description: "the first message's id for a thread root" }),
+  chat: Type.String({ description: 'id of its chat: the people in it other than me' }),
   replyTo: nullable(text()),
   expires: nullable(time()),
   state: MessageState,
@@ -204,8 +205,26 @@ export type SyncResult = Contract<typeof SyncResult>
 export const JournalLine = closed({ position: count(), line: text() })
 export type JournalLine = Contract<typeof JournalLine>
 
-/** `GET /v1/messages`. */
-export const MessageList = closed({ messages: Type.Array(Message) })
+/** A page's `next`: the cursor of the next (older) page, null when there is none. */
+const next = nullable(Type.String({ description: 'pass as ?before= for the next page' }))
+
+/** `GET /v1/messages`, `GET /v1/chats/{id}/messages`: newest first. */
+export const MessageList = closed({ messages: Type.Array(Message), next })
+
+/** One chat of `GET /v1/chats` (docs/api.md "Chats"). */
+export const ChatSummary = closed({
+  id: Type.String({ description: "the chat id: the fingerprints of `with` joined by '.'" }),
+  with: Type.Array(text(), { description: 'the people in it other than me, sorted' }),
+  names: Type.Array(text(), {
+    description: 'contact names, or 10-character short fingerprints; same order as with',
+  }),
+  last: Message,
+  unread: count(),
+  messages: count(),
+})
+export type ChatSummary = Contract<typeof ChatSummary>
+/** `GET /v1/chats`: most recent activity first. */
+export const ChatList = closed({ chats: Type.Array(ChatSummary), next })
 /** `GET /v1/posts`. */
 export const PostList = closed({ posts: Type.Array(Post) })
 /** `GET /v1/contacts`. */

@@ -15,6 +15,8 @@ import {
   AddContactRequest,
   AttachmentIndex,
   AuthorizeDeviceRequest,
+  ChatId,
+  ChatsQuery,
   EmptyRequest,
   EventsQuery,
   InboxQuery,
@@ -135,6 +137,12 @@ export function createApiApp(options: ApiAppOptions): Hono {
   })
   app.get('/v1/messages', async (c) => {
     return c.json(await api.inbox(queryOf(c, InboxQuery)))
+  })
+  app.get('/v1/chats', async (c) => c.json(await api.chats(queryOf(c, ChatsQuery))))
+  app.get('/v1/chats/:id/messages', async (c) => {
+    // A chat id is longer than other path parameters (a group's fingerprints): its own schema.
+    const id = checkParam(c.req.param('id'), 'path.id', ChatId)
+    return c.json(await api.chatMessages(id, queryOf(c, ChatsQuery)))
   })
   app.get('/v1/items/:id', async (c) => {
     noQuery(c)

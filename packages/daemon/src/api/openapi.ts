@@ -128,6 +128,18 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(S.MessageList),
       }),
     },
+    '/v1/chats': {
+      get: op('chats', 'chats, most recent activity first, with unread counts', {
+        parameters: query(S.ChatsQuery),
+        responses: ok(S.ChatList),
+      }),
+    },
+    '/v1/chats/{id}/messages': {
+      get: op('chatMessages', "a chat's messages, newest first (an unknown chat: none)", {
+        parameters: [path('id', S.ChatId), ...query(S.ChatsQuery)],
+        responses: ok(S.MessageList),
+      }),
+    },
     '/v1/items/{id}': {
       get: op('show', 'a message or post by id', {
         parameters: [path('id')],

@@ -8,7 +8,7 @@
 import { PathParam } from '@sdmp/client/schemas'
 import { ErrorCode, ProtocolError, concatBytes, parseStrict } from '@sdmp/core'
 import type { Json } from '@sdmp/core'
-import type { Static, TInteger, TObject } from '@sinclair/typebox'
+import type { Static, TInteger, TObject, TSchema } from '@sinclair/typebox'
 import { assertRequest } from '../service/request-check.js'
 
 /** Largest request body accepted, in bytes (docs/api.md §Requests). */
@@ -91,7 +91,7 @@ export function checkBody<T extends TObject>(value: Json | undefined, schema: T)
  */
 export function checkQuery<T extends TObject>(url: string, schema: T): Static<T> {
   const params = new URL(url).searchParams
-  const out: Record<string, boolean | number> = {}
+  const out: Record<string, boolean | number | string> = {}
   for (const [key, raw] of params) {
     const label = `query.${key.slice(0, 64)}`
     const field = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined
@@ -103,8 +103,10 @@ export function checkQuery<T extends TObject>(url: string, schema: T): Static<T>
       out[key] = raw === 'true'
     } else if (field.type === 'integer') {
       out[key] = parseDecimal(raw, label)
+    } else if (field.type === 'string') {
+      out[key] = raw // the schema checks its length (and the service its form: a cursor)
     } else {
-      // only booleans and integers appear in query schemas
+      // only booleans, integers and strings appear in query schemas
       throw new TypeError(`${label}: unsupported query parameter type ${String(field.type)}`)
     }
   }
@@ -126,9 +128,14 @@ function parseDecimal(raw: string, label: string): number {
 }
 
 /**
- * Check a path parameter: non-empty and at most `MAX_PARAM_CHARS` characters.
+ * Check a path parameter: non-empty and at most `MAX_PARAM_CHARS` characters, or the given
+ * schema (a chat id is longer).
  * @throws BAD_REQUEST
  */
-export function checkParam(value: string | undefined, label: string): string {
-  return assertRequest(PathParam, value ?? '', label)
+export function checkParam(
+  value: string | undefined,
+  label: string,
+  schema: TSchema = PathParam,
+): string {
+  return assertRequest(schema, value ?? '', label) as string
 }

@@ -18,6 +18,8 @@ import type { PrekeyBook } from './prekeys.js'
 import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 import { mergeReceipt } from './receipts.js'
+import { addToChat, readInChat } from './chats.js'
+import type { ChatKeys } from './chats.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
 export interface ReceiptTask {
@@ -42,9 +44,11 @@ export interface BatchOutcome {
 export class MailIndexer {
   readonly #account: Account
   readonly #book: PrekeyBook
-  constructor(account: Account, book: PrekeyBook) {
+  readonly #chats: ChatKeys
+  constructor(account: Account, book: PrekeyBook, chats: ChatKeys) {
     this.#account = account
     this.#book = book
+    this.#chats = chats
   }
 
   /**
@@ -176,6 +180,8 @@ export class MailIndexer {
     batch.set(listKey('a', record.created, record.id), 1)
     if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
     batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
+    const receipts = await batch.get<ReceiptMap>(receiptsKey(inner.id))
+    await addToChat(batch, this.#chats, record, receipts, me)
     return record.direction === 'in' ? { message: inner.id, author } : undefined
   }
 
@@ -202,9 +208,17 @@ export class MailIndexer {
     const d = inner.data as ContentData<'receipt'>
     const user = inner.header.user
     const entry = { status: d.status, at: inner.created }
+    const me = this.#account.user!
     for (const message of d.resources) {
-      const merged = mergeReceipt(await batch.get<ReceiptMap>(receiptsKey(message)), user, entry)
-      if (merged) batch.set(receiptsKey(message), merged)
+      const current = await batch.get<ReceiptMap>(receiptsKey(message))
+      const merged = mergeReceipt(current, user, entry)
+      if (!merged) continue
+      batch.set(receiptsKey(message), merged)
+      // Our user read it (on any device): one fewer unread in its chat, once.
+      if (user === me && entry.status === 'read' && current?.[me]?.status !== 'read') {
+        const record = await batch.get<MessageRecord>(messageKey(message))
+        if (record) await readInChat(batch, this.#chats, record, me)
+      }
     }
     batch.set(outerKey(outer), {
       kind: 'receipt',

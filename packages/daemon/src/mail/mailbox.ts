@@ -16,9 +16,13 @@ import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
 import { isMessageRef } from '@sdmp/client/ids'
 import { findMessage, listMessages, resolveMessageId } from './queries.js'
+import type { Page } from './queries.js'
+import { ChatKeys, readInChat, upgradeIndex } from './chats.js'
+import { listChatMessages, listChats } from './chat-queries.js'
+import type { ChatInfo } from './chat-queries.js'
 import { ReceiptQueue } from './receipt-queue.js'
 import { mergeReceipt, toDetail } from './receipts.js'
-import { COUNT_KEY, MailRecords, receiptsKey } from './records.js'
+import { COUNT_KEY, MailRecords, VERSION_KEY, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
 import { followRotations } from '../account/rotation.js'
@@ -56,6 +60,7 @@ export class Mailbox {
   readonly #event: (name: string, detail: Record<string, unknown>) => void
   readonly #records: MailRecords
   readonly #book: PrekeyBook
+  readonly #chats = new ChatKeys()
   readonly #index: JournalIndex
   readonly #delivered: ReceiptQueue
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
@@ -69,11 +74,16 @@ export class Mailbox {
     this.#event = options.event ?? (() => undefined)
     this.#records = new MailRecords(account.store, account.vault)
     this.#book = new PrekeyBook(account)
-    this.#index = new JournalIndex(account, this.#records, new MailIndexer(account, this.#book), {
-      onBatch: (outcome, position) => this.#afterBatch(outcome, position),
-      onError: (e) =>
-        this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
-    })
+    this.#index = new JournalIndex(
+      account,
+      this.#records,
+      new MailIndexer(account, this.#book, this.#chats),
+      {
+        onBatch: (outcome, position) => this.#afterBatch(outcome, position),
+        onError: (e) =>
+          this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
+      },
+    )
     this.#delivered = new ReceiptQueue(
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
       options.receiptLingerMs,
@@ -87,6 +97,9 @@ export class Mailbox {
    */
   async start(): Promise<void> {
     if (this.#index.running) return
+    await this.#chats.load(this.#records)
+    // Before any line is indexed: an index of an older layout gains what this one adds.
+    await upgradeIndex(this.#records, this.#chats, this.#account.user, VERSION_KEY)
     this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#onAppended(lines))
     await this.#index.start()
   }
@@ -157,19 +170,60 @@ export class Mailbox {
 
   /** Indexed messages, newest first: received only, or all with `all`; expired ones left out. */
   async list(q: { all?: boolean; limit?: number } = {}): Promise<Message[]> {
-    const limit = q.limit ?? DEFAULT_LIST_LIMIT
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
+    return (await this.page(q)).messages
+  }
+
+  /**
+   * A page of {@link list}, older than cursor `before` (a `next` of an earlier page).
+   * @throws BAD_REQUEST (limit out of range, a malformed cursor)
+   */
+  async page(
+    q: { all?: boolean; limit?: number; before?: string } = {},
+  ): Promise<{ messages: Message[]; next: string | null }> {
+    const limit = checkLimit(q.limit)
     const me = this.#account.user
-    if (me === undefined) return []
-    const messages = await listMessages(
-      this.#records,
-      q.all === true ? 'a' : 'i',
-      limit,
-      me,
-      this.#account.now(),
+    if (me === undefined) return { messages: [], next: null }
+    const index = q.all === true ? 'a' : 'i'
+    const page = await listMessages(this.#records, index, limit, me, this.#account.now(), q.before)
+    return this.#messagePage(page)
+  }
+
+  /**
+   * Chats, most recent activity first (docs/messaging.md "Chats"), older than cursor `before`.
+   * @throws BAD_REQUEST (limit out of range, a malformed cursor)
+   */
+  async chats(
+    q: { limit?: number; before?: string } = {},
+  ): Promise<{ chats: ChatInfo[]; next: string | null }> {
+    const limit = checkLimit(q.limit)
+    const me = this.#account.user
+    if (me === undefined) return { chats: [], next: null }
+    const page = await listChats(this.#records, limit, me, this.#account.now(), q.before)
+    const chats = await Promise.all(
+      page.items.map(async (c) => ({ ...c, last: await this.#withAvailability(c.last) })),
     )
-    return Promise.all(messages.map((m) => this.#withAvailability(m)))
+    return { chats, next: page.next }
+  }
+
+  /**
+   * The messages of chat `id`, newest first, older than cursor `before`; an unknown chat is an
+   * empty page. @throws BAD_REQUEST (not a chat id, limit out of range, a malformed cursor)
+   */
+  async chatMessages(
+    id: string,
+    q: { limit?: number; before?: string } = {},
+  ): Promise<{ messages: Message[]; next: string | null }> {
+    const limit = checkLimit(q.limit)
+    const me = this.#account.user
+    if (me === undefined) return { messages: [], next: null }
+    const now = this.#account.now()
+    const page = await listChatMessages(this.#records, this.#chats, id, limit, me, now, q.before)
+    return this.#messagePage(page)
+  }
+
+  async #messagePage(page: Page<Message>): Promise<{ messages: Message[]; next: string | null }> {
+    const messages = await Promise.all(page.items.map((m) => this.#withAvailability(m)))
+    return { messages, next: page.next }
   }
 
   /** An indexed, unexpired message by its inner or outer id, with its receipts. */
@@ -198,6 +252,7 @@ export class Mailbox {
         const current = await batch.get<ReceiptMap>(key)
         if (current?.[me]?.status === 'read') return false
         batch.set(key, mergeReceipt(current, me, { status: 'read', at: this.#account.now() }))
+        await readInChat(batch, this.#chats, record, me)
         await batch.commit()
         return true
       })
@@ -309,6 +364,14 @@ export class Mailbox {
       this.#event('mail.receipt-failed', { status, code })
     }
   }
+}
+
+/** A page size, DEFAULT_LIST_LIMIT when absent. @throws BAD_REQUEST out of 1..MAX_LIST_LIMIT */
+function checkLimit(limit: number | undefined): number {
+  const n = limit ?? DEFAULT_LIST_LIMIT
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LIST_LIMIT)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
+  return n
 }
 
 /** NOT_FOUND naming the id when it has the shape of one (never echo arbitrary input). */

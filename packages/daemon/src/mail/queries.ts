@@ -10,29 +10,89 @@ import { isExpired, toMessage } from './receipts.js'
 import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
-/** The newest `limit` unexpired messages of a list index, newest first. */
-export async function listMessages(
+/** One page of a list: its items, and the cursor of the next (older) page or null. */
+export interface Page<T> {
+  readonly items: T[]
+  readonly next: string | null
+}
+
+/** A paging cursor: base64url of a list position (`<created 14 digits>:<id or chat key>`). */
+export function encodeCursor(position: string): string {
+  return Buffer.from(position, 'utf8').toString('base64url')
+}
+
+/**
+ * The list position a cursor names, or BAD_REQUEST. A cursor is opaque to clients, and checked
+ * here like any other input: canonical base64url of 14 digits, ':' and a `tail`-character id.
+ */
+export function decodeCursor(cursor: unknown, tail: number): string {
+  const bad = new ProtocolError(
+    ErrorCode.BAD_REQUEST,
+    'before: expected a cursor (next) of this list',
+  )
+  if (typeof cursor !== 'string' || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw bad
+  const position = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (encodeCursor(position) !== cursor) throw bad
+  if (!new RegExp(`^[0-9]{14}:[A-Za-z0-9_-]{${tail}}$`).test(position)) throw bad
+  return position
+}
+
+/**
+ * Up to `limit` items of the list under `prefix` (a key prefix ending in ':'), newest first,
+ * strictly older than the position `before`. `read` turns a key into an item, or undefined to
+ * skip it (an expired message, a stale key). One item more is read to know whether a next page
+ * exists, so `next` is null exactly when there is none (as of this read).
+ */
+export async function pageOfList<T>(
+  records: MailRecords,
+  prefix: string,
+  limit: number,
+  before: string | undefined,
+  read: (key: string) => Promise<T | undefined>,
+): Promise<Page<T>> {
+  const items: T[] = []
+  let lastPosition = ''
+  let upper = before === undefined ? `${prefix.slice(0, -1)};` : `${prefix}${before}`
+  for (;;) {
+    const keys = await records.keysBetween(prefix, upper, limit + 1, true)
+    for (const key of keys) {
+      const item = await read(key)
+      if (item === undefined) continue
+      if (items.length === limit) return { items, next: encodeCursor(lastPosition) }
+      items.push(item)
+      lastPosition = key.slice(prefix.length)
+    }
+    if (keys.length < limit + 1) return { items, next: null }
+    upper = keys[keys.length - 1]!
+  }
+}
+
+/** The API shape of the message a list key names, or undefined when unknown or expired. */
+export async function messageOfKey(
+  records: MailRecords,
+  key: string,
+  me: string,
+  now: number,
+): Promise<Message | undefined> {
+  const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
+  if (!record || isExpired(record, now)) return undefined
+  return toMessage(record, await records.get<ReceiptMap>(receiptsKey(record.id)), me)
+}
+
+/** A page of unexpired messages of a list index, newest first, older than cursor `before`. */
+export function listMessages(
   records: MailRecords,
   index: ListIndex,
   limit: number,
   me: string,
   now: number,
-): Promise<Message[]> {
-  const out: Message[] = []
-  let before: string | undefined
-  // Expired messages are skipped, so a page may need a few more keys than `limit`.
-  while (out.length < limit) {
-    const keys = await records.listKeys(index, limit, before)
-    for (const key of keys) {
-      const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
-      if (!record || isExpired(record, now)) continue
-      out.push(toMessage(record, await records.get<ReceiptMap>(receiptsKey(record.id)), me))
-      if (out.length === limit) break
-    }
-    if (keys.length < limit) break
-    before = keys[keys.length - 1]
-  }
-  return out
+  before?: string,
+): Promise<Page<Message>> {
+  const position = before === undefined ? undefined : decodeCursor(before, 86)
+  return pageOfList(records, `${index}:`, limit, position, (key) =>
+    messageOfKey(records, key, me, now),
+  )
 }
 
 /** A message by inner id, else by outer id; undefined when unknown, malformed or expired. */

@@ -7,6 +7,7 @@
 import { plainAttachmentSize } from '@sdmp/core'
 import type { Message, MessageDetail, MessageState, ReceiptInfo } from '@sdmp/client'
 import type { MessageRecord, ReceiptEntry, ReceiptMap } from './records.js'
+import { chatIdOf, chatPeople } from './chats.js'
 
 const RANK = { delivered: 1, read: 2 } as const
 
@@ -81,6 +82,7 @@ export function toMessage(
     type: record.type,
     created: new Date(record.created).toISOString(),
     conversation: record.conversation,
+    chat: chatIdOf(chatPeople(record, me), me),
     replyTo: record.replyTo ?? null,
     expires: record.expires === undefined ? null : new Date(record.expires).toISOString(),
     state: stateOf(record, receipts, me),

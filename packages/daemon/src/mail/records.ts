@@ -14,6 +14,8 @@ export const MAIL_NS = 'mail'
 export const CURSOR_KEY = 'cursor'
 /** Key of the number of indexed messages (for `status`). */
 export const COUNT_KEY = 'count'
+/** Key of the index layout version (chats.ts `INDEX_VERSION`; older layouts are upgraded). */
+export const VERSION_KEY = 'version'
 
 /** Digits of the zero-padded creation time in list keys (ms up to year 5138). */
 const TIME_DIGITS = 14
@@ -31,6 +33,12 @@ export const listKey = (index: ListIndex, created: number, inner: string) =>
   `${index}:${String(created).padStart(TIME_DIGITS, '0')}:${inner}`
 /** Bounds of a list index for `listLocal` (';' is the character after ':'). */
 export const listRange = (index: ListIndex) => ({ after: `${index}:`, before: `${index};` })
+/** The `<created 14 digits>:<inner>` position at the end of a list key (a paging cursor). */
+export const positionOfListKey = (key: string) =>
+  key.slice(key.lastIndexOf(':') - TIME_DIGITS, key.length)
+/** A list position: 14 digits, ':' then the tail (an inner id, or a chat key). */
+export const timePosition = (created: number, tail: string) =>
+  `${String(created).padStart(TIME_DIGITS, '0')}:${tail}`
 /** The inner id at the end of a list key. */
 export const idOfListKey = (key: string) => key.slice(key.lastIndexOf(':') + 1)
 
@@ -110,7 +118,10 @@ export class MailRecords {
     const durable = options.durable !== false
     return new MailBatch(
       this,
-      (records) => this.#store.putLocal(MAIL_NS, records, { durable }),
+      {
+        put: (records) => this.#store.putLocal(MAIL_NS, records, { durable }),
+        delete: (keys) => this.#store.deleteLocal(MAIL_NS, keys),
+      },
       this.#vault,
     )
   }
@@ -123,6 +134,12 @@ export class MailRecords {
       before: messageKey(`${prefix}~`),
       limit,
     })
+    return rows.map((r) => r.key)
+  }
+
+  /** Keys strictly between `after` and `before`, in key order (largest first with `descending`). */
+  async keysBetween(after: string, before: string, limit: number, descending = false) {
+    const rows = await this.#store.listLocal(MAIL_NS, { after, before, limit, descending })
     return rows.map((r) => r.key)
   }
 
@@ -139,36 +156,56 @@ export class MailRecords {
   }
 }
 
-/** Buffered writes of one batch: reads see them first; {@link commit} writes them atomically. */
+/** How a batch reaches the store. */
+export interface BatchWriter {
+  put(records: readonly LocalRecord[]): Promise<void>
+  delete(keys: readonly string[]): Promise<void>
+}
+
+/**
+ * Buffered writes of one batch: reads see them first; {@link commit} writes them atomically.
+ * Deletes follow the commit (the store has no atomic put-and-delete), so they are only for
+ * records that readers can tell are stale without them (the chat activity keys, chats.ts).
+ */
 export class MailBatch {
   readonly #records: MailRecords
-  readonly #put: (records: readonly LocalRecord[]) => Promise<void>
+  readonly #writer: BatchWriter
   readonly #vault: SecretVault
   readonly #pending = new Map<string, unknown>()
+  readonly #deleted = new Set<string>()
 
-  constructor(
-    records: MailRecords,
-    put: (records: readonly LocalRecord[]) => Promise<void>,
-    vault: SecretVault,
-  ) {
+  constructor(records: MailRecords, writer: BatchWriter, vault: SecretVault) {
     this.#records = records
-    this.#put = put
+    this.#writer = writer
     this.#vault = vault
   }
 
   /** A record as this batch would leave it. */
   async get<T>(key: string): Promise<T | undefined> {
     if (this.#pending.has(key)) return this.#pending.get(key) as T
+    if (this.#deleted.has(key)) return undefined
     return this.#records.get<T>(key)
   }
 
   /** Buffer a write. */
   set(key: string, value: unknown): void {
+    this.#deleted.delete(key)
     this.#pending.set(key, value)
   }
 
-  /** Write every buffered record in one atomic, durable commit. */
+  /** Buffer a delete, done right after the commit (not atomically with it). */
+  delete(key: string): void {
+    this.#pending.delete(key)
+    this.#deleted.add(key)
+  }
+
+  /** Write every buffered record in one atomic commit, then delete what was deleted. */
   async commit(): Promise<void> {
+    await this.#commitWrites()
+    if (this.#deleted.size > 0) await this.#writer.delete([...this.#deleted])
+  }
+
+  async #commitWrites(): Promise<void> {
     if (this.#pending.size === 0) return
     const records: LocalRecord[] = []
     for (const [key, value] of this.#pending)
@@ -176,6 +213,6 @@ export class MailBatch {
         key,
         value: this.#vault.sealLocal(MAIL_NS, key, encoder.encode(JSON.stringify(value))),
       })
-    await this.#put(records)
+    await this.#writer.put(records)
   }
 }

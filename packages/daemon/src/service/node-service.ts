@@ -16,6 +16,8 @@ import {
   SendRequest,
 } from '@sdmp/client/schemas'
 import type {
+  ChatSummary,
+  ChatsQuery,
   AttachmentApi,
   AttachmentDownload,
   UploadedBlob,
@@ -64,6 +66,7 @@ import {
   storeAttachment,
 } from '../mail/attachment-store.js'
 import { readPost, readPosts } from './posts.js'
+import { readChatMessages, readChats } from './chats.js'
 import { isMessageRef } from '@sdmp/client/ids'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
@@ -238,9 +241,20 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return { id: sent.id }
   }
 
-  async inbox(query: InboxQuery = {}): Promise<{ messages: Message[] }> {
-    const { all, limit = DEFAULT_PAGE } = assertRequest(InboxQuery, query, 'query')
-    return { messages: await this.mailbox.list({ all: all === true, limit }) }
+  async inbox(query: InboxQuery = {}): Promise<{ messages: Message[]; next: string | null }> {
+    const { all, limit = DEFAULT_PAGE, before } = assertRequest(InboxQuery, query, 'query')
+    return this.mailbox.page({ all: all === true, limit, ...(before !== undefined && { before }) })
+  }
+
+  chats(query: ChatsQuery = {}): Promise<{ chats: ChatSummary[]; next: string | null }> {
+    return readChats(this.account, this.mailbox, query)
+  }
+
+  chatMessages(
+    id: string,
+    query: ChatsQuery = {},
+  ): Promise<{ messages: Message[]; next: string | null }> {
+    return readChatMessages(this.mailbox, id, query)
   }
 
   async show(id: string): Promise<Shown> {
