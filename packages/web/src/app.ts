@@ -8,7 +8,7 @@ import type { Contact, SdmpEvent, SdmpHttpClient, Whoami } from '@sdmp/client'
 import { h, replaceChildren } from './dom.js'
 import { errorCode, errorLine, parseRoute, short, tokenFromFragment } from './format.js'
 import type { Route, ViewName } from './format.js'
-import { chatIdOf, unreadTotal } from './chats.js'
+import { unreadTotal } from './chats.js'
 import { Notifier } from './notify.js'
 import { chatView } from './views/chat.js'
 import { chatsView, preview } from './views/chats.js'
@@ -330,11 +330,10 @@ export class App {
       const m = event.message
       const from = this.#contactList.find((c) => c.user === m.from)?.name ?? short(m.from)
       this.notice(`New message from ${from}`)
-      const chat = chatIdOf(m, this.#me?.user ?? '')
       this.#notifier.message(m, {
         title: `New message from ${from}`,
         body: preview(m.body),
-        hash: `#/chat/${encodeURIComponent(chat)}`,
+        hash: `#/chat/${encodeURIComponent(m.chat)}`,
       })
     }
     if (event.type === 'message' || event.type === 'receipt') this.#countUnread()
@@ -385,7 +384,7 @@ export class App {
       do {
         this.#countAgain = false
         try {
-          const unread = await unreadTotal(api, me)
+          const unread = await unreadTotal(api)
           if (this.#api !== api) return
           this.#unread = unread
           this.#setTitle(this.#title)

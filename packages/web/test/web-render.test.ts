@@ -178,7 +178,7 @@ describe('web client rendering, search and notifications in headless Chromium', 
     await hits.first().waitFor()
     assert.deepEqual(await hits.evaluateAll((els) => els.map((e) => e.dataset['id'])), [hit.id])
     await hits.getByRole('link').click()
-    await page.locator(`li.bubble.flash[data-id="${hit.id}"]`).waitFor()
+    await page.locator(`li.bubble.target[data-id="${hit.id}"]`).waitFor()
     await page.getByRole('heading', { level: 1, name: 'bob' }).waitFor()
 
     await page.goto(`${alice.url}/#/chats?q=${encodeURIComponent('nothing like this')}`)

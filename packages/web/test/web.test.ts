@@ -233,7 +233,7 @@ describe('web client in headless Chromium', () => {
     assert.equal(await quote.locator('.who').textContent(), 'bob')
     assert.equal(await quote.locator('.text').textContent(), XSS)
     await quote.click()
-    await page.locator(`li.bubble.flash[data-id="${hostile.id}"]`).waitFor()
+    await page.locator(`li.bubble.target[data-id="${hostile.id}"]`).waitFor()
     assert.equal(
       await page.evaluate(() => document.activeElement?.getAttribute('data-id')),
       hostile.id,

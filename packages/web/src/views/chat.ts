@@ -8,7 +8,7 @@
  */
 import type { Message, SendRequest } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
-import { chatMembers, chatMessages, reasonOf } from '../chats.js'
+import { chatMembers, chatPage, reasonOf } from '../chats.js'
 import { formatTime, routeHash } from '../format.js'
 import { renderBody } from '../render.js'
 import { uploadFiles } from './attachments.js'
@@ -21,10 +21,12 @@ function bubbleOf(list: HTMLElement, id: string): HTMLElement | null {
   return list.querySelector<HTMLElement>(`li.bubble[data-id="${CSS.escape(id)}"]`)
 }
 
-/** Scroll to a message, focus it and flash it briefly. */
+/** Scroll to a message, focus it, mark it as the target and flash it briefly. */
 function jumpTo(list: HTMLElement, id: string): boolean {
   const target = bubbleOf(list, id)
   if (target === null) return false
+  for (const old of list.querySelectorAll('li.bubble.target')) old.classList.remove('target')
+  target.classList.add('target')
   target.scrollIntoView({ block: 'center' })
   target.focus({ preventScroll: true })
   target.classList.remove('flash')
@@ -70,7 +72,13 @@ function bubble(
   const reason = reasonOf(m)
   return h(
     'li',
-    { class: `bubble ${m.direction} state-${m.state}`, 'data-id': m.id, tabindex: -1 },
+    {
+      // An id, so the app keeps focus on it across live refreshes.
+      id: `msg-${m.id}`,
+      class: `bubble ${m.direction} state-${m.state}`,
+      'data-id': m.id,
+      tabindex: -1,
+    },
     group && m.direction === 'in' ? h('span', { class: 'sender' }, name) : null,
     quote(ctx, m, byId, act),
     m.subject === null ? null : h('strong', { class: 'subject' }, m.subject),
@@ -117,6 +125,14 @@ export const chatView: View = {
     const list = h('ol', { class: 'bubbles', 'aria-label': 'messages' })
     const scroller = h('div', { class: 'scroller' }, list)
     let shown: Message[] = []
+    // Older pages loaded by "Show older messages", and the cursor of the next one.
+    let older: Message[] = []
+    let cursor: string | null = null
+    const more = h(
+      'button',
+      { type: 'button', class: 'secondary more', hidden: true },
+      'Show older messages',
+    )
     let replyTo: Message | null = null
     const marked = new Set<string>()
 
@@ -175,13 +191,22 @@ export const chatView: View = {
       banner.hidden = false
       body.focus()
     }
+    // The message jumped to last, still marked after live refreshes rebuild the list.
+    let target = ctx.route.query.get('m')
     const actions: BubbleActions = {
       reply: setReply,
-      jump: (target) => void jumpTo(list, target),
+      jump: (id) => {
+        target = id
+        jumpTo(list, id)
+      },
     }
 
     const refresh = async (): Promise<void> => {
-      const newest = await chatMessages(ctx.api, ctx.me, id)
+      const first = await chatPage(ctx.api, id)
+      if (older.length === 0) cursor = first.next
+      const ids = new Set(first.messages.map((m) => m.id))
+      const newest = [...first.messages, ...older.filter((m) => !ids.has(m.id))]
+      more.hidden = cursor === null
       // Opening the chat reads what arrived: each read sends its receipt (once per visit).
       for (const m of newest)
         if (m.direction === 'in' && m.state === 'unread' && !marked.has(m.id)) {
@@ -198,10 +223,23 @@ export const chatView: View = {
       if (shown.length === 0)
         replaceChildren(list, h('li', { class: 'empty' }, 'No messages yet: say hello.'))
       else replaceChildren(list, ...shown.map((m) => bubble(ctx, m, group, byId, actions)))
+      if (target !== null) bubbleOf(list, target)?.classList.add('target')
       if (grew && atBottom) scroller.scrollTop = scroller.scrollHeight
       if (marked.size > 0) ctx.unreadChanged()
     }
     await refresh()
+    scroller.prepend(more)
+    more.addEventListener('click', () => {
+      void ctx.act(more, async () => {
+        if (cursor === null) return
+        const page = await chatPage(ctx.api, id, cursor)
+        older = [...older, ...page.messages]
+        cursor = page.next
+        const height = scroller.scrollHeight
+        await refresh()
+        scroller.scrollTop += scroller.scrollHeight - height // keep the view where it was
+      })
+    })
 
     body.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -252,7 +290,7 @@ export const chatView: View = {
       scroller,
       form,
     )
-    const jump = ctx.route.query.get('m')
+    const jump = target
     // After the app has put the view on the page (mount resolves first).
     setTimeout(() => {
       if (jump === null || !jumpTo(list, jump)) scroller.scrollTop = scroller.scrollHeight

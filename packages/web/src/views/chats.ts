@@ -6,7 +6,8 @@
  */
 import type { Message } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
-import { listChats, searchMessages, chatIdOf } from '../chats.js'
+import { listChats, searchMessages } from '../chats.js'
+import { SEARCH_LIMIT } from '../chats.js'
 import type { ChatSummary } from '../chats.js'
 import { formatTime, routeHash } from '../format.js'
 import type { View, ViewContext } from './view.js'
@@ -54,14 +55,13 @@ function chatRow(c: ChatSummary): HTMLElement {
 }
 
 function hitRow(ctx: ViewContext, m: Message): HTMLElement {
-  const chat = chatIdOf(m, ctx.me.user ?? ctx.me.node)
   const who = m.direction === 'in' ? ctx.nameOf(m.from) : 'You'
   return h(
     'li',
     { class: 'search-hit', 'data-id': m.id },
     h(
       'a',
-      { href: routeHash('chat', chat, { m: m.id }) },
+      { href: routeHash('chat', m.chat, { m: m.id }) },
       h('span', { class: 'name' }, who),
       h('time', { datetime: m.created }, formatTime(m.created)),
       m.subject === null ? null : h('span', { class: 'subject' }, m.subject),
@@ -104,7 +104,7 @@ export const chatsView: View = {
         else replaceChildren(list, ...hits.map((m) => hitRow(ctx, m)))
         return
       }
-      const chats = await listChats(ctx.api, ctx.me, (u) => ctx.nameOf(u))
+      const chats = await listChats(ctx.api)
       if (chats.length === 0)
         replaceChildren(
           list,
@@ -120,7 +120,11 @@ export const chatsView: View = {
       h('div', { class: 'toolbar' }, form),
       query === ''
         ? null
-        : h('p', { class: 'hint' }, 'Searched the latest 1,000 messages this node holds.'),
+        : h(
+            'p',
+            { class: 'hint' },
+            `Searched the latest ${SEARCH_LIMIT.toLocaleString('en')} messages this node holds.`,
+          ),
       list,
     )
     return { element, refreshOn: ['message', 'receipt', 'contact'], refresh }

@@ -8,7 +8,6 @@
 import type { BodyType, SendRequest } from '@sdmp/client'
 import { field, h } from '../dom.js'
 import { ATTACHMENT_MAX_BYTES } from '@sdmp/core'
-import { chatIdOf } from '../chats.js'
 import { MAX_ATTACHMENTS, formatSize, replySubject, routeHash, splitRecipients } from '../format.js'
 import { uploadFiles } from './attachments.js'
 import type { View } from './view.js'
@@ -126,8 +125,7 @@ export const composeView: View = {
         ctx.notice('Message sent')
         // Open the chat the message landed in (its people as the node resolved them).
         const shown = await ctx.api.show(sent)
-        const me = ctx.me.user ?? ctx.me.node
-        const chat = 'message' in shown ? chatIdOf(shown.message, me) : me
+        const chat = 'message' in shown ? shown.message.chat : (ctx.me.user ?? ctx.me.node)
         ctx.navigate(routeHash('chat', chat, { m: sent }))
       })
     })

@@ -8,7 +8,7 @@
 import type { MessageDetail, Post } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
 import { formatTime, routeHash } from '../format.js'
-import { chatIdOf, reasonOf } from '../chats.js'
+import { reasonOf } from '../chats.js'
 import { renderBody } from '../render.js'
 import { attachmentList } from './attachments.js'
 import type { View, ViewContext } from './view.js'
@@ -51,7 +51,6 @@ function messageBody(ctx: ViewContext, m: MessageDetail): HTMLElement {
   // Reply to the sender of a received message, or to the recipients of a sent one.
   const replyTo = m.direction === 'in' ? [m.from] : [...m.to]
   const names = replyTo.map((u) => ctx.nameOf(u)).join(', ')
-  const me = ctx.me.user ?? ctx.me.node
   return h(
     'article',
     { class: `message ${m.direction}`, 'data-id': m.id },
@@ -84,11 +83,7 @@ function messageBody(ctx: ViewContext, m: MessageDetail): HTMLElement {
         },
         'Reply',
       ),
-      h(
-        'a',
-        { class: 'button secondary', href: routeHash('chat', chatIdOf(m, me)) },
-        'Back to the chat',
-      ),
+      h('a', { class: 'button secondary', href: routeHash('chat', m.chat) }, 'Back to the chat'),
     ),
   )
 }
