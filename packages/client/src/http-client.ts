@@ -17,6 +17,7 @@ import type {
   JoinRequest,
   JournalQuery,
   PostRequest,
+  InviteQuery,
   PostsQuery,
   RecoverRequest,
   SendRequest,
@@ -130,8 +131,8 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   join(request: JoinRequest): Promise<Contract<typeof R.Joined>> {
     return this.#call('POST', '/v1/devices/join', request)
   }
-  invite(): Promise<Contract<typeof R.Invite>> {
-    return this.#call('GET', '/v1/invite')
+  invite(query: InviteQuery = {}): Promise<Contract<typeof R.Invite>> {
+    return this.#call('GET', `/v1/invite${queryString(query)}`)
   }
   rotateIdentity(): Promise<R.IdentityRotated> {
     return this.#call('POST', '/v1/identity/rotate', {})

@@ -15,6 +15,7 @@ import type {
   JoinRequest,
   JournalQuery,
   PostRequest,
+  InviteQuery,
   PostsQuery,
   RecoverRequest,
   SendRequest,
@@ -157,7 +158,7 @@ export interface SdmpApi {
    * user trusts this node, store it and learn the user (docs/cli.md §5).
    */
   join(request: JoinRequest): Promise<Contract<typeof Joined>>
-  invite(): Promise<Contract<typeof Invite>>
+  invite(query?: InviteQuery): Promise<Contract<typeof Invite>>
   /** Replace the user identity key, proven by the old key (this device must hold it). */
   rotateIdentity(): Promise<IdentityRotated>
   /**

@@ -110,6 +110,7 @@ describe('api routes through SdmpHttpClient', () => {
     assert.equal((await c.revokeDevice('phone')).node, 'phone')
     assert.deepEqual(await c.join({ invite: 'inv' }), { user: FP, node: FP })
     assert.deepEqual(await c.invite(), { invite: 'sdmp-invite:1:abc' })
+    assert.deepEqual(await c.invite({ compact: true }), { invite: 'sdmp-invite:1:abc' })
     assert.deepEqual(await c.peers(), { peers: [PEER] })
     assert.deepEqual(await c.sync({ wait: true, timeoutMs: 100 }), { synced: true, peers: [PEER] })
     assert.deepEqual(await c.sync(), { synced: true, peers: [PEER] })
@@ -135,7 +136,8 @@ describe('api routes through SdmpHttpClient', () => {
       ['authorizeDevice', { request: 'r', hostOnly: true }],
       ['revokeDevice', 'phone'],
       ['join', { invite: 'inv' }],
-      ['invite'],
+      ['invite', {}],
+      ['invite', { compact: true }],
       ['peers'],
       ['sync', { wait: true, timeoutMs: 100 }],
       ['sync', {}],

@@ -101,6 +101,25 @@ export function formatTime(iso: string): string {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 }
 
+/**
+ * A time as a chat shows it: the hour today (`14:05`), the day this year (`Dec 5`), else the
+ * date (`Dec 5, 2025`); with `withTime`, the hour is added to the day. The raw value when
+ * unparseable.
+ */
+export function formatShortTime(iso: string, withTime = false, now = new Date()): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  if (date.toDateString() === now.toDateString()) return time
+  const sameYear = date.getFullYear() === now.getFullYear()
+  const day = date.toLocaleDateString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    ...(!sameYear && { year: 'numeric' }),
+  })
+  return withTime ? `${day}, ${time}` : day
+}
+
 /** `Re: subject`, without stacking `Re: Re:`. */
 export function replySubject(subject: string | null): string {
   const s = (subject ?? '').trim()

@@ -149,6 +149,14 @@ export const ChatId = Type.String({
   description: "sorted user fingerprints joined by '.' (my own for notes to self)",
 })
 
+/** `GET /v1/invite`: `compact` for the short form (`sdmp-invite:2:`, no prekeys) a QR code holds. */
+export const InviteQuery = closed({
+  compact: Type.Optional(
+    Type.Boolean({ description: 'the compact form, small enough for one QR code' }),
+  ),
+})
+export type InviteQuery = Contract<typeof InviteQuery>
+
 /** `GET /v1/posts`. */
 export const PostsQuery = closed({ limit: limit(API_PAGE_LIMITS.list) })
 export type PostsQuery = Contract<typeof PostsQuery>

@@ -20,6 +20,7 @@ import {
   EmptyRequest,
   EventsQuery,
   InboxQuery,
+  InviteQuery,
   JoinRequest,
   JournalQuery,
   PostRequest,
@@ -196,10 +197,7 @@ export function createApiApp(options: ApiAppOptions): Hono {
     await bodyOf(c, EmptyRequest)
     return c.json(await api.revokeDevice(node))
   })
-  app.get(
-    '/v1/invite',
-    plain(() => api.invite()),
-  )
+  app.get('/v1/invite', async (c) => c.json(await api.invite(queryOf(c, InviteQuery))))
   app.get(
     '/v1/peers',
     plain(() => api.peers()),

@@ -232,7 +232,10 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       }),
     },
     '/v1/invite': {
-      get: op('invite', 'an invite for contacts', { responses: ok(S.Invite) }),
+      get: op('invite', 'an invite for contacts', {
+        parameters: query(S.InviteQuery),
+        responses: ok(S.Invite),
+      }),
     },
     '/v1/peers': {
       get: op('peers', 'peers of the running node', { responses: ok(S.PeerList) }),

@@ -12,6 +12,7 @@ import {
   AttachmentIndex,
   InboxQuery,
   JournalQuery,
+  InviteQuery,
   PostsQuery,
   SendRequest,
 } from '@sdmp/client/schemas'
@@ -53,6 +54,8 @@ import {
   readContacts,
   removeContact,
 } from '../account/contacts.js'
+import { decodeInvite } from '../account/codec.js'
+import { encodeCompactInvite } from '../account/compact-invite.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
@@ -355,8 +358,11 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return rotated
   }
 
-  async invite(): Promise<{ invite: string }> {
-    return { invite: await createInvite(this.account) }
+  async invite(query: InviteQuery = {}): Promise<{ invite: string }> {
+    const { compact = false } = assertRequest(InviteQuery, query, 'query')
+    const invite = await createInvite(this.account)
+    // The compact form drops the prekeys (they come by sync): what `invite --qr` shows.
+    return { invite: compact ? encodeCompactInvite(decodeInvite(invite)) : invite }
   }
 
   async peers(): Promise<{ peers: Peer[] }> {

@@ -9,7 +9,7 @@
 import type { Message, SendRequest } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
 import { chatMembers, chatPage, reasonOf } from '../chats.js'
-import { formatTime, routeHash } from '../format.js'
+import { formatShortTime, formatTime, routeHash } from '../format.js'
 import { renderBody } from '../render.js'
 import { uploadFiles } from './attachments.js'
 import { chatTitle, preview } from './chats.js'
@@ -93,7 +93,11 @@ function bubble(
     h(
       'div',
       { class: 'meta' },
-      h('time', { datetime: m.created }, formatTime(m.created)),
+      h(
+        'time',
+        { datetime: m.created, title: formatTime(m.created) },
+        formatShortTime(m.created, true),
+      ),
       m.direction === 'out' || m.state === 'unread'
         ? h('span', { class: `state badge ${m.state}` }, m.state)
         : null,
@@ -145,7 +149,13 @@ export const chatView: View = {
       placeholder: 'Write a message',
       'aria-describedby': 'chat-body-hint',
     })
-    const files = h('input', { id: 'chat-files', name: 'files', type: 'file', multiple: true })
+    const files = h('input', {
+      id: 'chat-files',
+      name: 'files',
+      type: 'file',
+      multiple: true,
+      class: 'visually-hidden',
+    })
     const options = messageOptions('chat')
     const status = h('p', { class: 'upload-status', role: 'status', 'aria-live': 'polite' })
     const send = h('button', { type: 'submit' }, 'Send')
@@ -164,13 +174,19 @@ export const chatView: View = {
         'div',
         { class: 'toolbar' },
         send,
-        h('label', { for: 'chat-files', class: 'attach' }, 'Attach files'),
         files,
+        h('label', { for: 'chat-files', class: 'attach' }, 'Attach files'),
         options.element,
         status,
       ),
     )
 
+    // The file input is hidden behind its label: say what is picked.
+    files.addEventListener('change', () => {
+      const n = files.files?.length ?? 0
+      status.textContent =
+        n === 0 ? '' : n === 1 ? `${files.files![0]!.name} to send` : `${n} files to send`
+    })
     const setReply = (m: Message | null): void => {
       replyTo = m
       if (m === null) {

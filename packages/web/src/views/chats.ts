@@ -9,7 +9,7 @@ import { h, replaceChildren } from '../dom.js'
 import { listChats, searchMessages } from '../chats.js'
 import { SEARCH_LIMIT } from '../chats.js'
 import type { ChatSummary } from '../chats.js'
-import { formatTime, routeHash } from '../format.js'
+import { formatShortTime, formatTime, routeHash } from '../format.js'
 import type { View, ViewContext } from './view.js'
 
 /** Characters of a body shown in a row. */
@@ -40,7 +40,11 @@ function chatRow(c: ChatSummary): HTMLElement {
       'a',
       { href: routeHash('chat', c.id) },
       h('span', { class: 'name' }, chatTitle(c.names)),
-      h('time', { datetime: last.created }, formatTime(last.created)),
+      h(
+        'time',
+        { datetime: last.created, title: formatTime(last.created) },
+        formatShortTime(last.created),
+      ),
       h(
         'span',
         { class: 'preview' },

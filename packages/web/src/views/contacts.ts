@@ -6,6 +6,7 @@
 import type { Contact } from '@sdmp/client'
 import { field, h, replaceChildren } from '../dom.js'
 import { formatTime, routeHash, short } from '../format.js'
+import { qrCanvas } from './invite-qr.js'
 import type { View, ViewContext } from './view.js'
 
 function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): HTMLElement {
@@ -123,7 +124,9 @@ export const contactsView: View = {
       readonly: true,
       'aria-describedby': 'my-invite-hint',
     })
-    mine.value = (await ctx.api.invite()).invite
+    // The compact form (no prekeys: they come by sync) is short enough to paste and for a QR.
+    mine.value = (await ctx.api.invite({ compact: true })).invite
+    const qr = qrCanvas(mine.value, 'QR code of your invite')
     const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy')
     copy.addEventListener('click', () => {
       void ctx.act(copy, async () => {
@@ -152,6 +155,7 @@ export const contactsView: View = {
           'Give it to someone you want to message; they add it as a contact, and you add theirs.',
         ),
         h('div', { class: 'toolbar' }, copy),
+        qr ?? h('p', { class: 'hint' }, 'Too long for a QR code: share it as text.'),
       ),
     )
     return { element, refreshOn: ['contact'], refresh }
