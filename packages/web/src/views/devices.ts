@@ -1,8 +1,8 @@
 /**
  * Devices (`/v1/devices`): this user's devices with their status, revoke one (after a
  * confirmation; `DELETE /v1/devices/{node}`), and authorize a new one from the join request it
- * printed (`sdmp device join` on the new device, then `POST /v1/devices` here; docs/cli.md
- * "Devices"). The device this page talks to cannot revoke itself here.
+ * printed (`sdmp init --join` on the new device, then `POST /v1/devices` here; docs/cli.md
+ * "Devices: the join flow"). The device this page talks to cannot revoke itself here.
  * @module
  */
 import type { Device } from '@sdmp/client'
@@ -86,15 +86,15 @@ export const devicesView: View = {
         'p',
         {},
         'On the new device run ',
-        h('code', {}, 'sdmp device join'),
+        h('code', {}, 'sdmp init --join --name NAME'),
         ', then paste the join request it prints here.',
       ),
-      field('Join request', request, 'the text printed by sdmp device join'),
+      field('Join request', request, 'sdmp-join:1:… as sdmp init --join printed it'),
       h(
         'label',
         { class: 'check' },
         hostOnly,
-        ' Host only (the device relays and stores, but holds no user keys)',
+        ' Host only (an always-on server: it stores and serves, but never receives private messages)',
       ),
       h('div', { class: 'toolbar' }, authorize),
     )
@@ -107,7 +107,7 @@ export const devicesView: View = {
         })
         form.reset()
         ctx.notice(
-          `Authorized ${done.name ?? short(done.node)}: on it, run sdmp device join with your invite`,
+          `Authorized ${done.name ?? short(done.node)}: it learns your identity by sync (or run sdmp device join with your invite on it)`,
         )
         await refresh()
       })
