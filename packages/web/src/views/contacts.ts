@@ -6,7 +6,6 @@
 import type { Contact } from '@sdmp/client'
 import { field, h, replaceChildren } from '../dom.js'
 import { formatTime, routeHash, short } from '../format.js'
-import { qrCanvas } from './invite-qr.js'
 import type { View, ViewContext } from './view.js'
 
 function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): HTMLElement {
@@ -126,6 +125,8 @@ export const contactsView: View = {
     })
     // The compact form (no prekeys: they come by sync) is short enough to paste and for a QR.
     mine.value = (await ctx.api.invite({ compact: true })).invite
+    // The QR encoder is a chunk of its own (build.mjs): only this page loads it.
+    const { qrCanvas } = await import('./invite-qr.js')
     const qr = qrCanvas(mine.value, 'QR code of your invite')
     const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy')
     copy.addEventListener('click', () => {

@@ -130,7 +130,11 @@ export const messageView: View = {
         marked = true // once per visit, even if a refresh races the receipt
         m = (await ctx.api.markRead(id)).message
       }
-      replaceChildren(heading, m.subject ?? '(no subject)')
+      const people =
+        m.direction === 'in'
+          ? `Message from ${ctx.nameOf(m.from)}`
+          : `Message to ${m.to.map((u) => ctx.nameOf(u)).join(', ')}`
+      replaceChildren(heading, m.subject ?? people)
       replaceChildren(content, messageBody(ctx, m))
       if (m.attachments?.some((a) => !a.available) === true) ctx.refreshLater(MISSING_RECHECK_MS)
     }
