@@ -224,7 +224,8 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
           await page.getByRole('heading', { level: 1, name: heading }).waitFor()
           if (name === 'chat') await page.locator(`li.bubble[data-id="${last.id}"]`).waitFor()
           const file = join(SHOTS, `${name}-${label}-${scheme}.png`)
-          await page.screenshot({ path: file })
+          // The whole page where the view is longer than the screen (your invite's QR code).
+          await page.screenshot({ path: file, fullPage: name === 'contacts' })
         }
     await page.close()
   })

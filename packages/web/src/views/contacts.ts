@@ -143,7 +143,6 @@ export const contactsView: View = {
       waiting,
       table,
       empty,
-      form,
       h(
         'div',
         { class: 'my-invite' },
@@ -158,6 +157,7 @@ export const contactsView: View = {
         h('div', { class: 'toolbar' }, copy),
         qr ?? h('p', { class: 'hint' }, 'Too long for a QR code: share it as text.'),
       ),
+      form,
     )
     return { element, refreshOn: ['contact'], refresh }
   },
