@@ -155,8 +155,8 @@ export class FakeApi implements SdmpApi {
     this.#record('recoverIdentity', request)
     return { user: FP, previous: FP, kind: 'recovery' as const, devices: 1, contacts: 0 }
   }
-  async invite() {
-    this.#record('invite')
+  async invite(query?: unknown) {
+    this.#record('invite', query)
     return { invite: 'sdmp-invite:1:abc' }
   }
   async peers() {
