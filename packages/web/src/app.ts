@@ -8,8 +8,8 @@ import type { Contact, SdmpEvent, SdmpHttpClient, Whoami } from '@sdmp/client'
 import { h, replaceChildren } from './dom.js'
 import { errorCode, errorLine, parseRoute, short, tokenFromFragment } from './format.js'
 import type { Route, ViewName } from './format.js'
-import { unreadTotal } from './chats.js'
 import { Notifier } from './notify.js'
+import { UnreadTitle } from './title.js'
 import { chatView } from './views/chat.js'
 import { chatsView, preview } from './views/chats.js'
 import { composeView } from './views/compose.js'
@@ -76,11 +76,7 @@ export class App {
   #contacts: Promise<readonly Contact[]> | undefined
   #contactList: readonly Contact[] = []
   readonly #notifier: Notifier
-  /** Unread received messages (the title's `(N)`), and the title without it. */
-  #unread = 0
-  #title = 'sdmp'
-  #counting: Promise<void> | undefined
-  #countAgain = false
+  readonly #title: UnreadTitle
   #mounted: Mounted | undefined
   #stream: AbortController | undefined
   #seq = 0
@@ -104,6 +100,7 @@ export class App {
     this.#who = byId('who')
     this.#live = byId('live')
     replaceChildren(this.#nav, navLinks())
+    this.#title = new UnreadTitle(options.document)
     this.#notifier = new Notifier(
       byId('notify') as HTMLButtonElement,
       options.document.defaultView as Window & typeof globalThis,
@@ -149,7 +146,7 @@ export class App {
     this.#me = undefined
     this.#contacts = undefined
     this.#mounted = undefined
-    this.#unread = 0
+    this.#title.use(undefined)
     this.#showSignIn()
     if (reason !== undefined) this.notice(reason)
   }
@@ -179,8 +176,8 @@ export class App {
     this.#session.hidden = false
     this.#notifier.show(true)
     this.#startLive(api)
+    this.#title.use(api)
     await this.#render()
-    this.#countUnread()
   }
 
   #showSignIn(): void {
@@ -189,7 +186,7 @@ export class App {
     this.#notifier.show(false)
     replaceChildren(this.#who)
     this.#setLive('off')
-    this.#setTitle('Sign in · sdmp')
+    this.#title.set('Sign in · sdmp')
     const form = signInForm((token) => this.#signIn(token))
     replaceChildren(this.#main, form)
     form.querySelector('input')?.focus()
@@ -261,7 +258,7 @@ export class App {
           if (seq === this.#seq && this.#api === api) void this.#refresh()
         }, ms)
       },
-      unreadChanged: () => this.#countUnread(),
+      unreadChanged: () => this.#title.recount(),
     }
   }
 
@@ -294,7 +291,7 @@ export class App {
     }
     if (seq !== this.#seq || this.#api !== api) return
     this.#mounted = mounted
-    this.#setTitle(`${mounted.title ?? view.title(route)} · sdmp`)
+    this.#title.set(`${mounted.title ?? view.title(route)} · sdmp`)
     replaceChildren(this.#main, mounted.element)
     // Move focus to the new heading so screen readers announce the page change.
     mounted.element.querySelector<HTMLElement>('h1')?.focus()
@@ -336,7 +333,7 @@ export class App {
         hash: `#/chat/${encodeURIComponent(m.chat)}`,
       })
     }
-    if (event.type === 'message' || event.type === 'receipt') this.#countUnread()
+    if (event.type === 'message' || event.type === 'receipt') this.#title.recount()
     if (this.#mounted?.refreshOn?.includes(event.type) === true) void this.#refresh()
   }
 
@@ -362,37 +359,6 @@ export class App {
     } finally {
       this.#refreshing = false
     }
-  }
-
-  /** The document title, led by the unread count when there is one: `(3) Chats · sdmp`. */
-  #setTitle(title: string): void {
-    this.#title = title
-    const unread = this.#api === undefined ? 0 : this.#unread
-    this.#o.document.title = unread > 0 ? `(${unread}) ${title}` : title
-  }
-
-  /** Count the unread messages again; calls during a count cause one more count, not many. */
-  #countUnread(): void {
-    const api = this.#api
-    const me = this.#me
-    if (api === undefined || me === undefined) return
-    if (this.#counting !== undefined) {
-      this.#countAgain = true
-      return
-    }
-    this.#counting = (async () => {
-      do {
-        this.#countAgain = false
-        try {
-          const unread = await unreadTotal(api)
-          if (this.#api !== api) return
-          this.#unread = unread
-          this.#setTitle(this.#title)
-        } catch {
-          // The title keeps its last count; the view shows the failure when it refreshes.
-        }
-      } while (this.#countAgain)
-    })().finally(() => (this.#counting = undefined))
   }
 
   #setLive(state: LiveState): void {
