@@ -14,6 +14,8 @@ import { inviteCommand } from './commands/invite.js'
 import { journalCommand } from './commands/journal.js'
 import { legacyCommand } from './commands/legacy.js'
 import { inboxCommand } from './commands/inbox.js'
+import { chatCommand } from './commands/chat.js'
+import { threadCommand } from './commands/thread.js'
 import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
 import { saveCommand } from './commands/save.js'
@@ -35,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   contactCommand,
   sendCommand,
   inboxCommand,
+  chatCommand,
+  threadCommand,
   showCommand,
   saveCommand,
   postCommand,

@@ -71,7 +71,7 @@ describe('commands through a running daemon', () => {
     assert.equal(status['daemon']['pid'], daemon.pid, 'the status came from the daemon')
     const { id } = await sdmpJson(home, ['post', 'hello from the daemon'])
     assert.equal((await sdmpJson(home, ['show', id]))['post']['body'], 'hello from the daemon')
-    assert.deepEqual((await sdmpJson(home, ['inbox']))['messages'], [])
+    assert.deepEqual((await sdmpJson(home, ['inbox', '--messages']))['messages'], [])
     const journal = (await sdmpJson(home, ['journal'])) as unknown as { line: string }[]
     assert.ok(journal.at(-1)!.line.endsWith(`/${id}`), 'the post ends the journal')
 
@@ -114,9 +114,9 @@ describe('commands through a running daemon', () => {
     assert.equal(synced['synced'], true)
     const m = await waitFor(
       async () =>
-        ((await sdmpJson(bob.home, ['inbox']))['messages'] as Record<string, any>[]).find(
-          (x) => x['id'] === id,
-        ),
+        (
+          (await sdmpJson(bob.home, ['inbox', '--messages']))['messages'] as Record<string, any>[]
+        ).find((x) => x['id'] === id),
       { timeout: 30_000, interval: 200, what: 'the message in bob’s inbox' },
     )
     assert.equal(m['from'], alice.user)

@@ -126,7 +126,7 @@ describe('messaging commands: bad input', () => {
         started,
       }),
     )
-    assert.deepEqual((await stale(['inbox'], /no daemon answers/))['messages'], [])
+    assert.deepEqual((await stale(['inbox', '--messages'], /no daemon answers/))['messages'], [])
     assert.equal((await sdmpJson(home, ['whoami']))['running']['pid'], process.pid)
   })
 })

@@ -28,8 +28,8 @@ const FIELDS = [
 
 /** The messages of `home`'s inbox (`--all` with all). */
 async function inbox(home: string, all = false): Promise<Record<string, any>[]> {
-  const doc = await sdmpJson(home, all ? ['inbox', '--all'] : ['inbox'])
-  assert.deepEqual(Object.keys(doc), ['messages'])
+  const doc = await sdmpJson(home, all ? ['inbox', '--all'] : ['inbox', '--messages'])
+  assert.deepEqual(Object.keys(doc), ['messages', 'next'])
   return doc['messages'] as Record<string, any>[]
 }
 
@@ -83,7 +83,7 @@ describe('sdmp send, inbox and show (direct mode)', () => {
     assert.ok(Math.abs(ttl - 7 * DAY) < 60_000, `expires 7d after created (${ttl} ms)`)
 
     // People output: aligned columns, the sender by contact name.
-    const table = (await sdmpText(bob.home, ['inbox'])).trimEnd().split('\n')
+    const table = (await sdmpText(bob.home, ['inbox', '--messages'])).trimEnd().split('\n')
     assert.match(table[0]!, /^ID +DATE +FROM +SUBJECT +STATE$/)
     assert.match(table[1]!, /^\S{10} +\d{4}-\d\d-\d\d \d\d:\d\d +Alice +Greetings +unread$/)
     // The short id `inbox` prints names the message for show, save and --reply-to.

@@ -32,7 +32,7 @@ async function sdmp(home: string, ...args: string[]): Promise<any> {
 
 /** The ids of the messages `sdmp inbox --json` lists (received ones only). */
 async function inboxIds(home: string): Promise<Set<string>> {
-  const { messages } = await sdmp(home, 'inbox')
+  const { messages } = await sdmp(home, 'inbox', '--messages')
   return new Set((messages as { id: string }[]).map((m) => m.id))
 }
 

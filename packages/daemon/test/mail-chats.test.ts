@@ -18,6 +18,7 @@ import {
   syncPeers,
 } from '@sdmp/testkit/daemon-world'
 import type { Peer } from '@sdmp/testkit/daemon-world'
+import { authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { MAIL_NS } from '../src/mail/index.js'
 import { decodeCursor, encodeCursor, listMessages } from '../src/mail/queries.js'
 import { MailRecords, listKey, messageKey } from '../src/mail/records.js'
@@ -212,6 +213,31 @@ describe('Mailbox chats', () => {
     await bob.mailbox.waitProcessed(head)
     await restartPeer(bob)
     assert.deepEqual(await chatCounts(bob), [[a, 2, 1, 'two']])
+  })
+
+  it('counts a read on another device of ours down in this one', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    const phone = await createPeer(dir, 'bob-phone', { join: true })
+    t.after(() => closePeers([alice, bob, phone]))
+    await authorizeDevice(bob.account, await phone.account.joinRequest())
+    await pushPeer(bob, phone)
+    await restartPeer(phone) // the phone learns its user from the trust that arrived
+    await publishPrekey(phone.account)
+    await syncPeers(bob, phone)
+    await befriendPeers(alice, bob)
+    await syncPeers(bob, phone)
+    const a = user(alice)
+    const sent = await alice.mailbox.send({ to: [user(bob)], body: 'two devices' })
+    await alice.mailbox.send({ to: [user(bob)], body: 'still unread' })
+    await pushPeer(alice, bob)
+    await pushPeer(alice, phone)
+    assert.deepEqual(await chatCounts(bob), [[a, 2, 2, 'still unread']])
+    await phone.mailbox.markRead(sent.id)
+    assert.deepEqual(await chatCounts(phone), [[a, 2, 1, 'still unread']])
+    await pushPeer(phone, bob)
+    assert.deepEqual(await chatCounts(bob), [[a, 2, 1, 'still unread']])
   })
 
   it('leaves expired messages out of counts, last and pages, as the inbox does', async (t) => {

@@ -17,10 +17,10 @@ export function sameName(a: string, b: string): boolean {
  * The contact called `name`: the exact name, else the one name equal but for case.
  * @throws CONFLICT when several names equal `name` but for case and none exactly
  */
-export function findContact(
-  contacts: readonly ContactEntry[],
+export function findContact<C extends Pick<ContactEntry, 'name'>>(
+  contacts: readonly C[],
   name: string,
-): ContactEntry | undefined {
+): C | undefined {
   const exact = contacts.find((c) => c.name === name)
   if (exact) return exact
   const folded = contacts.filter((c) => sameName(c.name, name))
@@ -36,7 +36,10 @@ export function findContact(
  * As {@link findContact}, but a missing name is an error that suggests the closest one.
  * @throws NOT_FOUND, CONFLICT
  */
-export function requireContact(contacts: readonly ContactEntry[], name: string): ContactEntry {
+export function requireContact<C extends Pick<ContactEntry, 'name'>>(
+  contacts: readonly C[],
+  name: string,
+): C {
   const found = findContact(contacts, name)
   if (found) return found
   throw new ProtocolError(

@@ -58,6 +58,7 @@ export {
   CONTACT_NAME,
 } from './contacts.js'
 export type { ContactEntry, ContactInfo, CheckedInvite } from './contacts.js'
+export { findContact, requireContact } from './contact-names.js'
 export { joinUser } from './join.js'
 export { publishPost, readJournalLines, accountStatus } from './activity.js'
 export type { AccountStatus } from './activity.js'

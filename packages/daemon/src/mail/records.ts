@@ -31,11 +31,6 @@ export type ListIndex = 'a' | 'i'
 /** Key of a message in a list index: creation time then id, so key order is time order. */
 export const listKey = (index: ListIndex, created: number, inner: string) =>
   `${index}:${String(created).padStart(TIME_DIGITS, '0')}:${inner}`
-/** Bounds of a list index for `listLocal` (';' is the character after ':'). */
-export const listRange = (index: ListIndex) => ({ after: `${index}:`, before: `${index};` })
-/** The `<created 14 digits>:<inner>` position at the end of a list key (a paging cursor). */
-export const positionOfListKey = (key: string) =>
-  key.slice(key.lastIndexOf(':') - TIME_DIGITS, key.length)
 /** A list position: 14 digits, ':' then the tail (an inner id, or a chat key). */
 export const timePosition = (created: number, tail: string) =>
   `${String(created).padStart(TIME_DIGITS, '0')}:${tail}`
@@ -140,18 +135,6 @@ export class MailRecords {
   /** Keys strictly between `after` and `before`, in key order (largest first with `descending`). */
   async keysBetween(after: string, before: string, limit: number, descending = false) {
     const rows = await this.#store.listLocal(MAIL_NS, { after, before, limit, descending })
-    return rows.map((r) => r.key)
-  }
-
-  /** Keys of a list index, newest first, strictly before `before` (a list key) when given. */
-  async listKeys(index: ListIndex, limit: number, before?: string): Promise<string[]> {
-    const range = listRange(index)
-    const rows = await this.#store.listLocal(MAIL_NS, {
-      after: range.after,
-      before: before ?? range.before,
-      limit,
-      descending: true,
-    })
     return rows.map((r) => r.key)
   }
 }

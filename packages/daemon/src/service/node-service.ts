@@ -17,7 +17,6 @@ import {
   SendRequest,
 } from '@sdmp/client/schemas'
 import type {
-  ChatSummary,
   ChatsQuery,
   AttachmentApi,
   AttachmentDownload,
@@ -244,19 +243,14 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return { id: sent.id }
   }
 
-  async inbox(query: InboxQuery = {}): Promise<{ messages: Message[]; next: string | null }> {
+  async inbox(query: InboxQuery = {}): ReturnType<SdmpApi['inbox']> {
     const { all, limit = DEFAULT_PAGE, before } = assertRequest(InboxQuery, query, 'query')
     return this.mailbox.page({ all: all === true, limit, ...(before !== undefined && { before }) })
   }
-
-  chats(query: ChatsQuery = {}): Promise<{ chats: ChatSummary[]; next: string | null }> {
+  chats(query: ChatsQuery = {}): ReturnType<SdmpApi['chats']> {
     return readChats(this.account, this.mailbox, query)
   }
-
-  chatMessages(
-    id: string,
-    query: ChatsQuery = {},
-  ): Promise<{ messages: Message[]; next: string | null }> {
+  chatMessages(id: string, query: ChatsQuery = {}): ReturnType<SdmpApi['chatMessages']> {
     return readChatMessages(this.mailbox, id, query)
   }
 
