@@ -12,12 +12,12 @@ import {
   AttachmentIndex,
   InboxQuery,
   JournalQuery,
-  InviteQuery,
   PostsQuery,
   SendRequest,
 } from '@sdmp/client/schemas'
 import type {
   ChatsQuery,
+  InviteQuery,
   AttachmentApi,
   AttachmentDownload,
   UploadedBlob,
@@ -53,8 +53,6 @@ import {
   readContacts,
   removeContact,
 } from '../account/contacts.js'
-import { decodeInvite } from '../account/codec.js'
-import { encodeCompactInvite } from '../account/compact-invite.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
@@ -67,6 +65,7 @@ import {
   readAttachment,
   storeAttachment,
 } from '../mail/attachment-store.js'
+import { userInvite } from './invite.js'
 import { readPost, readPosts } from './posts.js'
 import { readChatMessages, readChats } from './chats.js'
 import { isMessageRef } from '@sdmp/client/ids'
@@ -353,10 +352,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async invite(query: InviteQuery = {}): Promise<{ invite: string }> {
-    const { compact = false } = assertRequest(InviteQuery, query, 'query')
-    const invite = await createInvite(this.account)
-    // The compact form drops the prekeys (they come by sync): what `invite --qr` shows.
-    return { invite: compact ? encodeCompactInvite(decodeInvite(invite)) : invite }
+    return userInvite(this.account, query)
   }
 
   async peers(): Promise<{ peers: Peer[] }> {
