@@ -8,9 +8,13 @@ import type { Contact, SdmpEvent, SdmpHttpClient, Whoami } from '@sdmp/client'
 import { h, replaceChildren } from './dom.js'
 import { errorCode, errorLine, parseRoute, short, tokenFromFragment } from './format.js'
 import type { Route, ViewName } from './format.js'
+import { Notifier } from './notify.js'
+import { UnreadTitle } from './title.js'
+import { chatView } from './views/chat.js'
+import { chatsView, preview } from './views/chats.js'
 import { composeView } from './views/compose.js'
 import { contactsView } from './views/contacts.js'
-import { inboxView } from './views/inbox.js'
+import { devicesView } from './views/devices.js'
 import { messageView } from './views/message.js'
 import { peersView } from './views/peers.js'
 import { postsView } from './views/posts.js'
@@ -34,19 +38,22 @@ export interface AppOptions {
 }
 
 const VIEWS: Record<ViewName, View> = {
-  inbox: inboxView,
+  chats: chatsView,
+  chat: chatView,
   message: messageView,
   compose: composeView,
   contacts: contactsView,
+  devices: devicesView,
   posts: postsView,
   peers: peersView,
 }
 
-/** The navigation (view, label); `message` has no entry of its own. */
+/** The navigation (view, label); `chat` and `message` belong to Chats. */
 const NAV: readonly (readonly [ViewName, string])[] = [
-  ['inbox', 'Inbox'],
-  ['compose', 'Write'],
+  ['chats', 'Chats'],
+  ['compose', 'New chat'],
   ['contacts', 'Contacts'],
+  ['devices', 'Devices'],
   ['posts', 'Posts'],
   ['peers', 'Peers and status'],
 ]
@@ -68,6 +75,8 @@ export class App {
   #me: Whoami | undefined
   #contacts: Promise<readonly Contact[]> | undefined
   #contactList: readonly Contact[] = []
+  readonly #notifier: Notifier
+  readonly #title: UnreadTitle
   #mounted: Mounted | undefined
   #stream: AbortController | undefined
   #seq = 0
@@ -91,6 +100,13 @@ export class App {
     this.#who = byId('who')
     this.#live = byId('live')
     replaceChildren(this.#nav, navLinks())
+    this.#title = new UnreadTitle(options.document)
+    this.#notifier = new Notifier(
+      byId('notify') as HTMLButtonElement,
+      options.document.defaultView as Window & typeof globalThis,
+      options.storage,
+      (text) => this.notice(text),
+    )
     byId('sign-out').addEventListener('click', () => this.signOut('Signed out.'))
     options.document.defaultView?.addEventListener('hashchange', () => {
       // A sign-in link opened in a tab that already shows this page changes only the hash.
@@ -115,7 +131,7 @@ export class App {
     const token = tokenFromFragment(location.hash)
     if (token === undefined) return false
     // replaceState, not assignment: the token must not stay in history or the address bar.
-    history.replaceState(null, '', `${location.pathname}${location.search}#/inbox`)
+    history.replaceState(null, '', `${location.pathname}${location.search}#/chats`)
     void this.#signIn(token)
     return true
   }
@@ -130,6 +146,7 @@ export class App {
     this.#me = undefined
     this.#contacts = undefined
     this.#mounted = undefined
+    this.#title.use(undefined)
     this.#showSignIn()
     if (reason !== undefined) this.notice(reason)
   }
@@ -157,16 +174,19 @@ export class App {
     )
     this.#nav.hidden = false
     this.#session.hidden = false
+    this.#notifier.show(true)
     this.#startLive(api)
+    this.#title.use(api)
     await this.#render()
   }
 
   #showSignIn(): void {
     this.#nav.hidden = true
     this.#session.hidden = true
+    this.#notifier.show(false)
     replaceChildren(this.#who)
     this.#setLive('off')
-    this.#o.document.title = 'Sign in · sdmp'
+    this.#title.set('Sign in · sdmp')
     const form = signInForm((token) => this.#signIn(token))
     replaceChildren(this.#main, form)
     form.querySelector('input')?.focus()
@@ -238,6 +258,7 @@ export class App {
           if (seq === this.#seq && this.#api === api) void this.#refresh()
         }, ms)
       },
+      unreadChanged: () => this.#title.recount(),
     }
   }
 
@@ -253,8 +274,9 @@ export class App {
     this.#clearError()
     if (!this.#keepNotice) this.notice('')
     this.#keepNotice = false
+    const section = route.view === 'chat' || route.view === 'message' ? 'chats' : route.view
     for (const link of this.#nav.querySelectorAll('a')) {
-      if (link.dataset['view'] === route.view) link.setAttribute('aria-current', 'page')
+      if (link.dataset['view'] === section) link.setAttribute('aria-current', 'page')
       else link.removeAttribute('aria-current')
     }
     let mounted: Mounted
@@ -269,7 +291,7 @@ export class App {
     }
     if (seq !== this.#seq || this.#api !== api) return
     this.#mounted = mounted
-    this.#o.document.title = `${view.title(route)} · sdmp`
+    this.#title.set(`${mounted.title ?? view.title(route)} · sdmp`)
     replaceChildren(this.#main, mounted.element)
     // Move focus to the new heading so screen readers announce the page change.
     mounted.element.querySelector<HTMLElement>('h1')?.focus()
@@ -302,9 +324,16 @@ export class App {
   #onEvent(event: SdmpEvent): void {
     if (event.type === 'contact') this.#contacts = undefined
     if (event.type === 'message' && event.message.direction === 'in') {
-      const from = this.#contactList.find((c) => c.user === event.message.from)?.name
-      this.notice(`New message from ${from ?? short(event.message.from)}`)
+      const m = event.message
+      const from = this.#contactList.find((c) => c.user === m.from)?.name ?? short(m.from)
+      this.notice(`New message from ${from}`)
+      this.#notifier.message(m, {
+        title: `New message from ${from}`,
+        body: preview(m.body),
+        hash: `#/chat/${encodeURIComponent(m.chat)}`,
+      })
     }
+    if (event.type === 'message' || event.type === 'receipt') this.#title.recount()
     if (this.#mounted?.refreshOn?.includes(event.type) === true) void this.#refresh()
   }
 

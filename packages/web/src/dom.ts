@@ -18,7 +18,7 @@ export type Props = Record<
  * Create an element with attributes and children. `class`, `for` and `aria-*`/`data-*` keys are
  * set as attributes; booleans as present/absent attributes; `on<event>` keys add listeners.
  * @example
- * h('a', { href: '#/inbox' }, 'Inbox')
+ * h('a', { href: '#/chats' }, 'Chats')
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -5,20 +5,37 @@
  */
 
 /** The views of the single page (docs/web.md §Views). */
-export type ViewName = 'inbox' | 'message' | 'compose' | 'contacts' | 'posts' | 'peers'
+export type ViewName =
+  | 'chats'
+  | 'chat'
+  | 'message'
+  | 'compose'
+  | 'contacts'
+  | 'devices'
+  | 'posts'
+  | 'peers'
 
 /** A parsed `#/view/arg?query` route. */
 export interface Route {
   readonly view: ViewName
-  /** The path argument: the message id of `#/message/ID`. */
+  /** The path argument: the message id of `#/message/ID`, the chat id of `#/chat/ID`. */
   readonly arg: string | null
   readonly query: URLSearchParams
 }
 
-const VIEWS = new Set<string>(['inbox', 'message', 'compose', 'contacts', 'posts', 'peers'])
+const VIEWS = new Set<string>([
+  'chats',
+  'chat',
+  'message',
+  'compose',
+  'contacts',
+  'devices',
+  'posts',
+  'peers',
+])
 
 /**
- * Parse `location.hash` into a route; anything unknown is the inbox. Routes live in the fragment
+ * Parse `location.hash` into a route; anything unknown (the old `#/inbox` too) is the chat list. Routes live in the fragment
  * so the static file server needs no fallback and no route ever reaches the server.
  * @example
  * parseRoute('#/message/abc') // { view: 'message', arg: 'abc', ... }
@@ -29,7 +46,7 @@ export function parseRoute(hash: string): Route {
   const path = q < 0 ? text : text.slice(0, q)
   const query = new URLSearchParams(q < 0 ? '' : text.slice(q + 1))
   const [, view = '', arg] = path.split('/')
-  if (!VIEWS.has(view)) return { view: 'inbox', arg: null, query }
+  if (!VIEWS.has(view)) return { view: 'chats', arg: null, query }
   return { view: view as ViewName, arg: arg ? safeDecode(arg) : null, query }
 }
 
@@ -82,6 +99,25 @@ export function formatTime(iso: string): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+/**
+ * A time as a chat shows it: the hour today (`14:05`), the day this year (`Dec 5`), else the
+ * date (`Dec 5, 2025`); with `withTime`, the hour is added to the day. The raw value when
+ * unparseable.
+ */
+export function formatShortTime(iso: string, withTime = false, now = new Date()): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  if (date.toDateString() === now.toDateString()) return time
+  const sameYear = date.getFullYear() === now.getFullYear()
+  const day = date.toLocaleDateString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    ...(!sameYear && { year: 'numeric' }),
+  })
+  return withTime ? `${day}, ${time}` : day
 }
 
 /** `Re: subject`, without stacking `Re: Re:`. */

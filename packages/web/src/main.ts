@@ -1,5 +1,5 @@
 /**
- * Entry point of the browser bundle (build.mjs → dist/app.js): the app on this page, talking
+ * Entry point of the browser bundle (build.mjs → dist/www/app.js and its chunks): the app on this page, talking
  * to the node that served it (same origin; the token travels only in the Authorization header).
  * @module
  */

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { Message } from '@sdmp/client'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { chatMembers, fold, reasonOf } from '../src/chats.js'
 import {
   attachmentProblem,
   cleanToken,
@@ -17,6 +19,41 @@ import {
   tokenFromFragment,
 } from '../src/format.js'
 
+describe('web chat helpers (chats.ts)', () => {
+  const me = 'M'.repeat(86)
+  const bob = 'B'.repeat(86)
+  const carol = 'C'.repeat(86)
+  const message = (m: Partial<Message>): Message => ({
+    id: 'x',
+    from: me,
+    to: [],
+    subject: null,
+    body: '',
+    type: 'text',
+    created: '2026-01-01T00:00:00Z',
+    conversation: 'x',
+    chat: bob,
+    reason: null,
+    replyTo: null,
+    expires: null,
+    state: 'sent',
+    direction: 'out',
+    ...m,
+  })
+
+  it('splits a chat id into its people', () => {
+    assert.deepEqual(chatMembers(`${bob}.${carol}`), [bob, carol])
+    assert.deepEqual(chatMembers(bob), [bob])
+  })
+
+  it('reads the optional reason, and folds text for search', () => {
+    assert.equal(reasonOf(message({})), null, 'absent')
+    assert.equal(reasonOf({ ...message({}), reason: null } as Message), null)
+    assert.equal(reasonOf({ ...message({}), reason: 'removed you' } as Message), 'removed you')
+    assert.equal(fold('Crème BRÛLÉE'), 'creme brulee')
+  })
+})
+
 describe('web format helpers', () => {
   it('parses routes and builds them back', () => {
     const id = 'a'.repeat(86)
@@ -26,9 +63,14 @@ describe('web format helpers', () => {
     const c = parseRoute(routeHash('compose', undefined, { reply: id }))
     assert.equal(c.view, 'compose')
     assert.equal(c.query.get('reply'), id)
-    assert.equal(parseRoute('#/inbox?all=1').query.get('all'), '1')
-    for (const unknown of ['', '#', '#/', '#/nope', '#token=x', '#/__proto__'])
-      assert.equal(parseRoute(unknown).view, 'inbox', unknown)
+    assert.equal(parseRoute('#/chats?q=lunch').query.get('q'), 'lunch')
+    const chat = parseRoute(routeHash('chat', `${id}.${'b'.repeat(86)}`, { m: id }))
+    assert.deepEqual(
+      [chat.view, chat.arg, chat.query.get('m')],
+      ['chat', `${id}.${'b'.repeat(86)}`, id],
+    )
+    for (const unknown of ['', '#', '#/', '#/nope', '#/inbox', '#token=x', '#/__proto__'])
+      assert.equal(parseRoute(unknown).view, 'chats', unknown)
     assert.equal(parseRoute('#/message/%E0%A4%A').arg, null, 'a broken escape is no id')
   })
 

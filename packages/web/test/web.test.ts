@@ -8,69 +8,30 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { chromium } from 'playwright-core'
 import type { BrowserContext, Locator, Page, Request, Route } from 'playwright-core'
 import type { Message } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
+import { T, XSS, launch, openSignedIn } from './browser.js'
 import { assertWebBuilt, befriend, startNode } from './nodes.js'
 import type { TestNode } from './nodes.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const XSS = '<img src=x onerror=alert(1)>'
 const XSS_FILE = `${XSS}.txt`
-const T = { timeout: 180_000 }
-
-/** Launch Chromium with a fresh profile directory (`--user-data-dir`). */
-async function launch(profile: string): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
-  // launchPersistentContext is playwright's way of passing --user-data-dir.
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-  })
-}
 
 /** Bob's inbox (received only) through his API. */
 async function received(node: TestNode): Promise<readonly Message[]> {
   return (await node.api.inbox()).messages
 }
 
-/** The inbox row of a message on the page, by a text it shows. */
-const row = (page: Page, text: string, direction: 'in' | 'out') =>
-  page.locator(`li.message-row.${direction}`, { hasText: text })
+/** The bubble of a message in the open chat, by a text it shows. */
+const bubble = (page: Page, text: string, direction: 'in' | 'out') =>
+  page.locator(`li.bubble.${direction}`, { hasText: text })
 
-/** A new tab signed in to `node` by a sign-in link, with its dialogs and page errors kept. */
-async function openSignedIn(
-  context: BrowserContext,
-  node: TestNode,
-): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const page = await context.newPage()
-  const dialogs: string[] = []
-  const errors: string[] = []
-  page.on('dialog', (d) => {
-    dialogs.push(d.message())
-    void d.dismiss()
-  })
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(`${node.url}/#token=${node.token}`)
-  await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor()
-  return { page, dialogs, errors }
-}
+/** The chat-list row of a chat, by its id (the other person's fingerprint for a 1:1 chat). */
+const chatRow = (page: Page, id: string) => page.locator(`li.chat-row[data-id="${id}"]`)
 
 /** Click a Download button and return the saved file's name and bytes. */
 async function download(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
@@ -119,9 +80,9 @@ describe('web client in headless Chromium', () => {
 
     // 1. A sign-in link: the token is taken from the fragment and leaves the address bar.
     await page.goto(`${alice.url}/#token=${alice.token}`)
-    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'Chats' }).waitFor()
     assert.ok(!page.url().includes(alice.token), 'the token left the address bar')
-    assert.ok(page.url().endsWith('#/inbox'), page.url())
+    assert.ok(page.url().endsWith('#/chats'), page.url())
     assert.equal(await page.evaluate(() => sessionStorage.getItem('sdmp.token')), alice.token)
     assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing in localStorage')
     await page.locator('#who').getByText('Signed in as alice').waitFor()
@@ -141,26 +102,33 @@ describe('web client in headless Chromium', () => {
     )
     await page.getByLabel('API token', { exact: true }).fill(`${alice.token}\n`)
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'Chats' }).waitFor()
     assert.equal(await page.locator('#error').isHidden(), true, 'the error line is cleared')
     // The server holds the event stream open from here on: nothing Bob sends can be missed.
     await stream
 
-    // 3. Compose a message to bob by contact name and send it.
-    await page.getByRole('link', { name: 'Write', exact: true }).click()
+    // 3. A new chat with bob by contact name; subject and format are options, folded away.
+    await page.getByRole('link', { name: 'New chat', exact: true }).click()
+    assert.equal(await page.getByLabel('Subject', { exact: true }).isVisible(), false)
     await page.getByLabel('To', { exact: true }).fill('bob')
+    await page.getByText('Options', { exact: true }).click()
     await page.getByLabel('Subject', { exact: true }).fill('Lunch on Friday')
     await page.getByLabel('Format', { exact: true }).selectOption('markdown')
     await page.getByLabel('Message', { exact: true }).fill('hello bob\nfrom the web client')
     await page.getByRole('button', { name: 'Send' }).click()
-    // It shows in Alice's sent list (the inbox with sent messages included).
-    const sentRow = row(page, 'Lunch on Friday', 'out')
-    await sentRow.waitFor()
-    assert.equal(await page.getByLabel('Include sent messages').isChecked(), true)
-    await sentRow.getByText('To bob').waitFor()
+    // Sending opens the chat with bob, where it shows as my bubble (right-hand side).
+    await page.getByRole('heading', { level: 1, name: 'bob' }).waitFor()
+    const sent = bubble(page, 'Lunch on Friday', 'out')
+    await sent.waitFor()
     await page.locator('#notice').getByText('Message sent').waitFor()
-    const sentId = await sentRow.getAttribute('data-id')
+    const sentId = await sent.getAttribute('data-id')
     assert.ok(sentId !== null && /^[A-Za-z0-9_-]{86}$/.test(sentId), `sent id ${sentId}`)
+    assert.ok(page.url().includes(`#/chat/${bob.user}`), page.url())
+    const [mine, chatBox] = await Promise.all([
+      sent.boundingBox(),
+      page.locator('ol.bubbles').boundingBox(),
+    ])
+    assert.ok(mine!.x + mine!.width > chatBox!.x + chatBox!.width - 20, 'mine is on the right')
 
     // Bob's node has it, as sent.
     const atBob = await waitFor(async () => (await received(bob)).find((m) => m.id === sentId), {
@@ -173,42 +141,63 @@ describe('web client in headless Chromium', () => {
     assert.equal(atBob.body, 'hello bob\nfrom the web client')
     assert.equal(atBob.type, 'markdown')
 
-    // 4. A message from Bob appears in Alice's open inbox without a reload (SSE).
-    await page.getByRole('link', { name: 'Inbox', exact: true }).click()
-    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor()
+    // 4. A message from Bob appears in Alice's open chat list without a reload (SSE), with
+    //    an unread count on the chat and in the page title.
+    await page.getByRole('link', { name: 'Chats', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Chats' }).waitFor()
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42))
     const live = await bob.api.send({ to: ['alice'], subject: 'Live', body: 'arrives by itself' })
-    const liveRow = row(page, 'arrives by itself', 'in')
-    await liveRow.waitFor({ timeout: 30_000 })
-    assert.equal(await liveRow.getAttribute('data-id'), live.id)
+    const bobChat = chatRow(page, bob.user)
+    await bobChat.locator('.preview', { hasText: 'arrives by itself' }).waitFor({ timeout: 30_000 })
+    assert.equal(await bobChat.getAttribute('data-last'), live.id)
     assert.equal(
       await page.evaluate(() => (window as unknown as { marker?: number }).marker),
       42,
       'the page was not reloaded',
     )
-    await liveRow.getByText('From bob').waitFor()
-    await liveRow.locator('.state', { hasText: 'unread' }).waitFor()
+    assert.equal(await bobChat.locator('.name').textContent(), 'bob')
+    assert.equal(await bobChat.locator('.unread').textContent(), '1')
     await page.locator('#notice').getByText('New message from bob').waitFor()
+    await waitFor(async () => (await page.title()) === '(1) Chats · sdmp', {
+      timeout: 30_000,
+      interval: 50,
+      what: `the unread count in the title (${await page.title()})`,
+    })
 
     // 5. A hostile body is text: no element is created and no script runs, in the list or
-    //    in the message view.
+    //    in the chat.
     const hostile = await bob.api.send({ to: ['alice'], subject: XSS, body: XSS })
-    const hostileRow = row(page, 'onerror', 'in')
-    await hostileRow.waitFor({ timeout: 30_000 })
-    assert.equal(await hostileRow.getAttribute('data-id'), hostile.id)
-    assert.equal(await hostileRow.locator('.subject').textContent(), XSS)
-    assert.equal(await hostileRow.locator('.preview').textContent(), XSS)
-    await hostileRow.getByRole('link').click()
-    const body = page.locator('article.message .body')
+    await bobChat.locator('.preview', { hasText: 'onerror' }).waitFor({ timeout: 30_000 })
+    assert.equal(await bobChat.getAttribute('data-last'), hostile.id)
+    assert.equal(await bobChat.locator('.preview').textContent(), XSS)
+    assert.equal(await bobChat.locator('.unread').textContent(), '2')
+    await waitFor(async () => (await page.title()) === '(2) Chats · sdmp', {
+      timeout: 30_000,
+      interval: 50,
+      what: 'two unread in the title',
+    })
+    await bobChat.getByRole('link').click()
+    const hostileBubble = page.locator(`li.bubble.in[data-id="${hostile.id}"]`)
+    const body = hostileBubble.locator('.body')
     await body.waitFor()
     assert.equal(await body.textContent(), XSS)
     assert.equal(await body.evaluate((el) => el.childElementCount), 0)
-    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), XSS)
+    assert.equal(await hostileBubble.locator('.subject').textContent(), XSS)
     assert.equal(await page.locator('img').count(), 0, 'no <img> element anywhere')
     assert.deepEqual(dialogs, [], 'no script ran')
+    const [theirs, box] = await Promise.all([
+      hostileBubble.boundingBox(),
+      page.locator('ol.bubbles').boundingBox(),
+    ])
+    assert.ok(theirs!.x < box!.x + 20, 'theirs is on the left')
 
-    // Opening it marked it read, and Bob's node gets the read receipt.
-    await page.locator('article.message .state', { hasText: 'read' }).waitFor()
+    // Opening the chat marked both read: the title loses its count, Bob's node gets the read
+    // receipts.
+    await waitFor(async () => (await page.title()) === 'bob · sdmp', {
+      timeout: 30_000,
+      interval: 50,
+      what: 'no unread count left in the title',
+    })
     await waitFor(
       async () => {
         const shown = await bob.api.show(hostile.id)
@@ -216,24 +205,55 @@ describe('web client in headless Chromium', () => {
       },
       { timeout: 30_000, interval: 50, what: 'the read receipt at bob' },
     )
+    // The message's details page: its subject as the heading, text as well.
+    await hostileBubble.getByRole('link', { name: 'Message details' }).click()
+    await page.locator('article.message .state', { hasText: 'read' }).waitFor()
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), XSS)
+    assert.equal(await page.locator('article.message .body').textContent(), XSS)
+    assert.equal(await page.locator('img').count(), 0, 'no <img> element in the details')
+    await page.getByRole('link', { name: 'Back to the chat' }).click()
 
-    // 6. Reply: the form is prefilled; Bob receives the answer in the same conversation.
-    await page.getByRole('link', { name: 'Reply to bob' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Reply' }).waitFor()
-    assert.equal(await page.getByLabel('To', { exact: true }).inputValue(), 'bob')
-    assert.equal(await page.getByLabel('Subject', { exact: true }).inputValue(), `Re: ${XSS}`)
-    await page.getByLabel('Message', { exact: true }).fill('got it, as text')
-    await page.getByRole('button', { name: 'Send' }).click()
-    await row(page, 'got it, as text', 'out').waitFor()
+    // 6. Reply in place: the composer quotes the message answered; Enter sends; the new bubble
+    //    shows the quote, and a click on it jumps to the message answered. Bob receives the
+    //    answer in the same conversation.
+    await hostileBubble.getByRole('button', { name: 'Reply to bob' }).click()
+    await page.locator('.replying', { hasText: 'Replying to bob' }).waitFor()
+    const composer = page.getByLabel('Message', { exact: true })
+    await composer.fill('got it, as text')
+    await composer.press('Shift+Enter')
+    await composer.pressSequentially('second line')
+    assert.equal(await composer.inputValue(), 'got it, as text\nsecond line')
+    await composer.press('Enter')
+    const answer = bubble(page, 'second line', 'out')
+    await answer.waitFor()
+    assert.equal(await composer.inputValue(), '', 'the composer is emptied')
+    assert.equal(await page.locator('.replying').isHidden(), true)
+    const quote = answer.locator('.quote')
+    assert.equal(await quote.getAttribute('data-reply-to'), hostile.id)
+    assert.equal(await quote.locator('.who').textContent(), 'bob')
+    assert.equal(await quote.locator('.text').textContent(), XSS)
+    await quote.click()
+    await page.locator(`li.bubble.target[data-id="${hostile.id}"]`).waitFor()
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-id')),
+      hostile.id,
+      'the jump moved focus to the message answered',
+    )
     const reply = await waitFor(
-      async () => (await received(bob)).find((m) => m.body === 'got it, as text'),
+      async () => (await received(bob)).find((m) => m.body === 'got it, as text\nsecond line'),
       { timeout: 30_000, interval: 50, what: 'the reply at bob' },
     )
     assert.equal(reply.replyTo, hostile.id)
     assert.equal(reply.conversation, hostile.id)
+    assert.equal(reply.type, 'text', 'plain text unless chosen otherwise')
+    assert.equal(reply.subject, null, 'no subject unless given')
+
+    // A message from Bob arrives in the open chat as a bubble, without a reload.
+    await bob.api.send({ to: ['alice'], body: 'seen your reply' })
+    await bubble(page, 'seen your reply', 'in').waitFor({ timeout: 30_000 })
 
     // 7. An API error is one clear line: an unknown contact name.
-    await page.getByRole('link', { name: 'Write', exact: true }).click()
+    await page.getByRole('link', { name: 'New chat', exact: true }).click()
     await page.getByLabel('To', { exact: true }).fill('nobody')
     await page.getByLabel('Message', { exact: true }).fill('lost')
     await page.getByRole('button', { name: 'Send' }).click()
@@ -272,7 +292,7 @@ describe('web client in headless Chromium', () => {
     const text = Buffer.from('hello <b>bob</b>\n')
 
     // 1. A failed upload is one error line and a status by the Send button; nothing is sent.
-    await a.page.getByRole('link', { name: 'Write', exact: true }).click()
+    await a.page.getByRole('link', { name: 'New chat', exact: true }).click()
     await a.page.getByLabel('To', { exact: true }).fill('bob')
     await a.page.getByLabel('Message', { exact: true }).fill('see the files')
     const files = a.page.getByLabel('Attachments', { exact: true })
@@ -297,6 +317,7 @@ describe('web client in headless Chromium', () => {
       { name: 'data.bin', mimeType: 'application/octet-stream', buffer: data },
       { name: XSS_FILE, mimeType: 'text/plain', buffer: text },
     ])
+    await a.page.getByText('Options', { exact: true }).click()
     await a.page.getByLabel('Subject', { exact: true }).fill('Files for you')
     let release!: () => void
     const released = new Promise<void>((resolve) => (release = resolve))
@@ -310,11 +331,12 @@ describe('web client in headless Chromium', () => {
     await status.getByText('Uploading data.bin (1 of 2, 146 KiB)…', { exact: true }).waitFor()
     assert.equal(await a.page.getByRole('button', { name: 'Send' }).isDisabled(), true)
     release()
-    const sentRow = row(a.page, 'Files for you', 'out')
-    await sentRow.waitFor({ timeout: 30_000 })
+    const sentBubble = bubble(a.page, 'Files for you', 'out')
+    await sentBubble.waitFor({ timeout: 30_000 })
     await a.page.unroute('**/v1/blobs', hold)
     assert.equal(await a.page.locator('#error').isHidden(), true)
-    const id = (await sentRow.getAttribute('data-id'))!
+    await sentBubble.getByRole('link', { name: '2 attachments' }).waitFor()
+    const id = (await sentBubble.getAttribute('data-id'))!
 
     // Bob's node has the message with both files, named and typed as picked.
     const atBob = await waitFor(async () => (await received(bob)).find((m) => m.id === id), {

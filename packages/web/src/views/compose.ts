@@ -1,7 +1,8 @@
 /**
- * Compose (`POST /v1/messages`): recipients by contact name (or fingerprint), subject, body, its
- * format and files to attach, each uploaded first (`POST /v1/blobs`, views/attachments.ts).
- * `#/compose?reply=ID` answers a message: the new one joins its conversation.
+ * A new chat (`#/compose`, `POST /v1/messages`): recipients by contact name (or fingerprint),
+ * the message and files to attach, each uploaded first (`POST /v1/blobs`, views/attachments.ts);
+ * a subject and the format (plain text by default, or markdown) sit under "Options". Sending
+ * opens the chat. `#/compose?reply=ID` answers a message: the new one joins its conversation.
  * @module
  */
 import type { BodyType, SendRequest } from '@sdmp/client'
@@ -10,6 +11,34 @@ import { ATTACHMENT_MAX_BYTES } from '@sdmp/core'
 import { MAX_ATTACHMENTS, formatSize, replySubject, routeHash, splitRecipients } from '../format.js'
 import { uploadFiles } from './attachments.js'
 import type { View } from './view.js'
+
+/** The optional parts of a message: subject and format, folded away under "Options". */
+export interface MessageOptions {
+  readonly element: HTMLElement
+  readonly subject: HTMLInputElement
+  readonly details: HTMLDetailsElement
+  /** The chosen body type (`text` unless changed). */
+  type(): BodyType
+}
+
+/** The "Options" disclosure of a composer; ids start with `prefix`. */
+export function messageOptions(prefix: string): MessageOptions {
+  const subject = h('input', { id: `${prefix}-subject`, name: 'subject', maxlength: 256 })
+  const type = h(
+    'select',
+    { id: `${prefix}-type`, name: 'type' },
+    h('option', { value: 'text' }, 'Plain text'),
+    h('option', { value: 'markdown' }, 'Markdown'),
+  )
+  const details = h(
+    'details',
+    { class: 'options' },
+    h('summary', {}, 'Options'),
+    field('Subject', subject, 'optional'),
+    field('Format', type),
+  )
+  return { element: details, subject, details, type: () => type.value as BodyType }
+}
 
 /** `#/compose`. */
 export const composeView: View = {
@@ -30,14 +59,9 @@ export const composeView: View = {
       { id: 'compose-contacts' },
       ...contacts.map((c) => h('option', { value: c.name })),
     )
-    const subject = h('input', { id: 'compose-subject', name: 'subject', maxlength: 256 })
-    const type = h(
-      'select',
-      { id: 'compose-type', name: 'type' },
-      h('option', { value: 'text' }, 'Plain text'),
-      h('option', { value: 'markdown' }, 'Markdown'),
-    )
-    const body = h('textarea', { id: 'compose-body', name: 'body', rows: 10, required: true })
+    const options = messageOptions('compose')
+    const subject = options.subject
+    const body = h('textarea', { id: 'compose-body', name: 'body', rows: 6, required: true })
     const files = h('input', {
       id: 'compose-files',
       name: 'files',
@@ -57,6 +81,7 @@ export const composeView: View = {
         // Prefer contact names: they are what the user typed and what the API resolves.
         to.value = users.map((u) => contacts.find((c) => c.user === u)?.name ?? u).join(', ')
         subject.value = replySubject(m.subject)
+        if (subject.value !== '') options.details.open = true
       }
     }
 
@@ -65,14 +90,13 @@ export const composeView: View = {
       { class: 'compose', 'aria-labelledby': 'compose-title' },
       field('To', to, 'contact names, separated by commas'),
       names,
-      field('Subject', subject),
-      field('Format', type),
       field('Message', body),
       field(
         'Attachments',
         files,
         `optional; up to ${MAX_ATTACHMENTS} files of at most ${formatSize(ATTACHMENT_MAX_BYTES)} each`,
       ),
+      options.element,
       h('div', { class: 'toolbar' }, send, status),
     )
     form.addEventListener('submit', (event) => {
@@ -86,19 +110,23 @@ export const composeView: View = {
         const request: SendRequest = {
           to: splitRecipients(to.value),
           body: body.value,
-          type: type.value as BodyType,
+          type: options.type(),
           ...(subject.value.trim() !== '' && { subject: subject.value.trim() }),
           ...(replyId !== null && { replyTo: replyId }),
           ...(attachments.length > 0 && { attachments }),
         }
+        let sent: string
         try {
-          await ctx.api.send(request)
+          sent = (await ctx.api.send(request)).id
         } finally {
           showStatus('') // a failure shows in the error line
         }
         form.reset()
         ctx.notice('Message sent')
-        ctx.navigate(routeHash('inbox', undefined, { all: '1' }))
+        // Open the chat the message landed in (its people as the node resolved them).
+        const shown = await ctx.api.show(sent)
+        const chat = 'message' in shown ? shown.message.chat : (ctx.me.user ?? ctx.me.node)
+        ctx.navigate(routeHash('chat', chat, { m: sent }))
       })
     })
     const title = replyId === null ? 'Write a message' : 'Reply'

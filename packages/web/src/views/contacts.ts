@@ -5,7 +5,7 @@
  */
 import type { Contact } from '@sdmp/client'
 import { field, h, replaceChildren } from '../dom.js'
-import { formatTime, short } from '../format.js'
+import { formatTime, routeHash, short } from '../format.js'
 import type { View, ViewContext } from './view.js'
 
 function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): HTMLElement {
@@ -25,9 +25,28 @@ function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): 
     { 'data-name': c.name },
     h('th', { scope: 'row' }, c.name),
     h('td', {}, h('code', { title: c.user }, short(c.user))),
-    h('td', {}, h('span', { class: `badge ${c.status}` }, c.status)),
+    h(
+      'td',
+      {},
+      h('span', { class: `badge ${c.status}` }, c.status),
+      c.status === 'waiting' ? h('small', { class: 'hint' }, ' has not added you back yet') : null,
+    ),
     h('td', {}, h('time', { datetime: c.added }, formatTime(c.added))),
-    h('td', {}, remove),
+    h(
+      'td',
+      { class: 'actions' },
+      h(
+        'a',
+        {
+          class: 'button secondary',
+          href: routeHash('chat', c.user),
+          'aria-label': `Message ${c.name}`,
+        },
+        'Message',
+      ),
+      ' ',
+      remove,
+    ),
   )
 }
 
@@ -52,11 +71,20 @@ export const contactsView: View = {
       body,
     )
     const empty = h('p', { class: 'empty', hidden: true }, 'No contacts yet.')
+    const waiting = h('p', { class: 'waiting-list', hidden: true })
     const refresh = async (): Promise<void> => {
       ctx.invalidateContacts()
       const contacts = await ctx.contacts()
       empty.hidden = contacts.length > 0
       table.hidden = contacts.length === 0
+      // Messages to them wait until they add you: say who, so you can ask them to.
+      const pending = contacts.filter((c) => c.status === 'waiting').map((c) => c.name)
+      waiting.hidden = pending.length === 0
+      replaceChildren(
+        waiting,
+        `Waiting for ${pending.join(', ')} to add you back: send them your invite below. `,
+        'Messages to them wait until they do.',
+      )
       replaceChildren(body, ...contacts.map((c) => contactRow(ctx, c, refresh)))
     }
     await refresh()
@@ -76,41 +104,73 @@ export const contactsView: View = {
       event.preventDefault()
       void ctx.act(add, async () => {
         const added = await ctx.api.addContact({
-          invite: invite.value.trim(),
+          // A pasted invite often carries line breaks or spaces from the chat it came by.
+          invite: invite.value.replace(/\s+/g, ''),
           ...(name.value.trim() !== '' && { name: name.value.trim() }),
         })
         form.reset()
-        ctx.notice(`Added ${added.name}`)
+        ctx.notice(
+          `Added ${added.name}. Once they add you too, your messages reach them; open Message to write.`,
+        )
         await refresh()
       })
     })
 
-    const mine = h('textarea', { id: 'my-invite', rows: 4, readonly: true, hidden: true })
-    const showInvite = h('button', { type: 'button', class: 'secondary' }, 'Show my invite')
-    showInvite.addEventListener('click', () => {
-      void ctx.act(showInvite, async () => {
-        mine.value = (await ctx.api.invite()).invite
-        mine.hidden = false
+    // Your invite, shown at once with a Copy button: it is what people need to add you.
+    const mine = h('textarea', {
+      id: 'my-invite',
+      rows: 3,
+      readonly: true,
+      'aria-describedby': 'my-invite-hint',
+    })
+    // The short form (docs/cli.md §6: the contact's node fetches the rest from this node) is
+    // easy to paste and fits a small QR code; the full one while this node has no address yet.
+    const own = await ctx.api.invite()
+    mine.value = own.short ?? own.invite
+    // The QR encoder is a chunk of its own (build.mjs): only this page loads it.
+    const { qrCanvas } = await import('./invite-qr.js')
+    const qr = qrCanvas(mine.value, 'QR code of your invite')
+    const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy')
+    copy.addEventListener('click', () => {
+      void ctx.act(copy, async () => {
         mine.select()
+        await copyText(mine.value)
+        ctx.notice('Your invite is copied: paste it in a message to the person to add you')
       })
     })
     const element = h(
       'section',
       { class: 'view contacts-view' },
       h('h1', { tabindex: -1 }, 'Contacts'),
+      waiting,
       table,
       empty,
-      form,
       h(
         'div',
         { class: 'my-invite' },
         h('h2', {}, 'Your invite'),
-        h('p', {}, 'Give it to someone you want to message; they add it as a contact.'),
-        showInvite,
         h('label', { for: 'my-invite', class: 'visually-hidden' }, 'Your invite'),
         mine,
+        h(
+          'small',
+          { id: 'my-invite-hint', class: 'hint' },
+          'Give it to someone you want to message; they add it as a contact, and you add theirs.',
+        ),
+        h('div', { class: 'toolbar' }, copy),
+        qr ?? h('p', { class: 'hint' }, 'Too long for a QR code: share it as text.'),
       ),
+      form,
     )
     return { element, refreshOn: ['contact'], refresh }
   },
+}
+
+/** Put text on the clipboard (the Clipboard API; 127.0.0.1 counts as a secure context). */
+async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard !== undefined) {
+    await navigator.clipboard.writeText(text)
+    return
+  }
+  // Older browsers: the selected textarea, copied by the legacy command.
+  if (!document.execCommand('copy')) throw new Error('copying is not allowed here; select and copy')
 }

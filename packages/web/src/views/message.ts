@@ -2,12 +2,14 @@
  * One message (`GET /v1/items/{id}`): opening a received unread message marks it read
  * (`POST /v1/messages/{id}/read`, which sends the read receipt); a sent one shows its receipts;
  * its attachments list with a Download button each (views/attachments.ts).
- * Everything from the message is set as text: bodies are hostile input, markdown included.
+ * Bodies are hostile input: plain text as text, markdown and html through the sanitizer.
  * @module
  */
 import type { MessageDetail, Post } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
 import { formatTime, routeHash } from '../format.js'
+import { reasonOf } from '../chats.js'
+import { renderBody } from '../render.js'
 import { attachmentList } from './attachments.js'
 import type { View, ViewContext } from './view.js'
 
@@ -64,8 +66,9 @@ function messageBody(ctx: ViewContext, m: MessageDetail): HTMLElement {
         ...(m.expires === null ? [] : pair('Expires', formatTime(m.expires))),
       ],
     ),
-    // textContent only: a body like `<img src=x onerror=…>` stays those characters.
-    h('div', { class: 'body', 'data-type': m.type }, m.body),
+    // Plain text, or markdown/html through the sanitizer (render.ts).
+    renderBody(m.type, m.body),
+    reasonOf(m) === null ? null : h('p', { class: 'reason' }, reasonOf(m)),
     attachmentList(ctx, m),
     m.direction === 'out' ? receipts(ctx, m) : null,
     h(
@@ -80,7 +83,7 @@ function messageBody(ctx: ViewContext, m: MessageDetail): HTMLElement {
         },
         'Reply',
       ),
-      h('a', { class: 'button secondary', href: routeHash('inbox') }, 'Back to inbox'),
+      h('a', { class: 'button secondary', href: routeHash('chat', m.chat) }, 'Back to the chat'),
     ),
   )
 }
@@ -97,7 +100,7 @@ function postBody(ctx: ViewContext, p: Post): HTMLElement {
         ...pair('Date', h('time', { datetime: p.created }, formatTime(p.created))),
       ],
     ),
-    h('div', { class: 'body', 'data-type': p.type }, p.body),
+    renderBody(p.type, p.body),
   )
 }
 
@@ -127,7 +130,11 @@ export const messageView: View = {
         marked = true // once per visit, even if a refresh races the receipt
         m = (await ctx.api.markRead(id)).message
       }
-      replaceChildren(heading, m.subject ?? '(no subject)')
+      const people =
+        m.direction === 'in'
+          ? `Message from ${ctx.nameOf(m.from)}`
+          : `Message to ${m.to.map((u) => ctx.nameOf(u)).join(', ')}`
+      replaceChildren(heading, m.subject ?? people)
       replaceChildren(content, messageBody(ctx, m))
       if (m.attachments?.some((a) => !a.available) === true) ctx.refreshLater(MISSING_RECHECK_MS)
     }

@@ -5,7 +5,7 @@
 import type { Post } from '@sdmp/client'
 import { field, h, replaceChildren } from '../dom.js'
 import { formatTime } from '../format.js'
-import { newestFirst } from './inbox.js'
+import { newestFirst } from '../chats.js'
 import type { View, ViewContext } from './view.js'
 
 function postItem(ctx: ViewContext, p: Post): HTMLElement {

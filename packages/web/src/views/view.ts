@@ -37,6 +37,8 @@ export interface ViewContext {
    * changes without an event (an attachment arriving). A later call replaces an earlier one.
    */
   refreshLater(ms: number): void
+  /** Messages were marked read here: the unread count in the title is out of date. */
+  unreadChanged(): void
 }
 
 /** A view on screen. */
@@ -46,6 +48,8 @@ export interface Mounted {
   readonly refreshOn?: readonly SdmpEventType[]
   /** Reload the data in place, leaving forms as the user left them. */
   refresh?(): Promise<void>
+  /** The document title, when it depends on the data (a chat's people). */
+  readonly title?: string
 }
 
 /** A view: its title and how it builds itself. */

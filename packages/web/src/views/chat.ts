@@ -1,0 +1,316 @@
+/**
+ * One chat (`#/chat/ID`, chats.ts): its messages as bubbles, oldest at the top (mine on the
+ * right, theirs on the left), each reply showing a quote of the message it answers (a click
+ * jumps there), and the composer at the bottom (Enter sends, Shift+Enter starts a new line).
+ * Opening the chat marks its received messages read, which sends their read receipts.
+ * `#/chat/ID?m=MSG` opens the chat at one message (search results link there).
+ * @module
+ */
+import type { Message, SendRequest } from '@sdmp/client'
+import { h, replaceChildren } from '../dom.js'
+import { chatMembers, chatPage, reasonOf } from '../chats.js'
+import { formatShortTime, formatTime, routeHash } from '../format.js'
+import { renderBody } from '../render.js'
+import { uploadFiles } from './attachments.js'
+import { chatTitle, preview } from './chats.js'
+import { messageOptions } from './compose.js'
+import type { View, ViewContext } from './view.js'
+
+/** The bubble of a message on the page, by id. */
+function bubbleOf(list: HTMLElement, id: string): HTMLElement | null {
+  return list.querySelector<HTMLElement>(`li.bubble[data-id="${CSS.escape(id)}"]`)
+}
+
+/** Scroll to a message, focus it, mark it as the target and flash it briefly. */
+function jumpTo(list: HTMLElement, id: string): boolean {
+  const target = bubbleOf(list, id)
+  if (target === null) return false
+  for (const old of list.querySelectorAll('li.bubble.target')) old.classList.remove('target')
+  target.classList.add('target')
+  target.scrollIntoView({ block: 'center' })
+  target.focus({ preventScroll: true })
+  target.classList.remove('flash')
+  void target.offsetWidth // restart the animation
+  target.classList.add('flash')
+  return true
+}
+
+interface BubbleActions {
+  reply(m: Message): void
+  jump(id: string): void
+}
+
+function quote(ctx: ViewContext, m: Message, byId: Map<string, Message>, act: BubbleActions) {
+  if (m.replyTo === null) return null
+  const answered = byId.get(m.replyTo)
+  if (answered === undefined)
+    return h('p', { class: 'quote missing' }, 'In reply to a message not shown here')
+  const who = answered.direction === 'out' ? 'You' : ctx.nameOf(answered.from)
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'quote',
+      'data-reply-to': answered.id,
+      'aria-label': `In reply to ${who}: ${preview(answered.body)}. Show it`,
+      onclick: () => act.jump(answered.id),
+    },
+    h('span', { class: 'who' }, who),
+    h('span', { class: 'text' }, preview(answered.body)),
+  )
+}
+
+function bubble(
+  ctx: ViewContext,
+  m: Message,
+  group: boolean,
+  byId: Map<string, Message>,
+  act: BubbleActions,
+): HTMLElement {
+  const name = m.direction === 'out' ? 'You' : ctx.nameOf(m.from)
+  const files = m.attachments?.length ?? 0
+  const reason = reasonOf(m)
+  return h(
+    'li',
+    {
+      // An id, so the app keeps focus on it across live refreshes.
+      id: `msg-${m.id}`,
+      class: `bubble ${m.direction} state-${m.state}`,
+      'data-id': m.id,
+      tabindex: -1,
+    },
+    group && m.direction === 'in' ? h('span', { class: 'sender' }, name) : null,
+    quote(ctx, m, byId, act),
+    m.subject === null ? null : h('strong', { class: 'subject' }, m.subject),
+    renderBody(m.type, m.body),
+    files === 0
+      ? null
+      : h(
+          'a',
+          { class: 'files', href: routeHash('message', m.id) },
+          files === 1 ? '1 attachment' : `${files} attachments`,
+        ),
+    h(
+      'div',
+      { class: 'meta' },
+      h(
+        'time',
+        { datetime: m.created, title: formatTime(m.created) },
+        formatShortTime(m.created, true),
+      ),
+      m.direction === 'out' || m.state === 'unread'
+        ? h('span', { class: `state badge ${m.state}` }, m.state)
+        : null,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          'aria-label': `Reply to ${name}`,
+          onclick: () => act.reply(m),
+        },
+        'Reply',
+      ),
+      h('a', { href: routeHash('message', m.id), 'aria-label': 'Message details' }, 'Details'),
+    ),
+    reason === null ? null : h('p', { class: 'reason' }, reason),
+  )
+}
+
+/** `#/chat/ID`. */
+export const chatView: View = {
+  title: () => 'Chat',
+  async mount(ctx) {
+    const id = ctx.route.arg ?? ''
+    const me = ctx.me.user ?? ctx.me.node
+    const members = id === me ? [] : chatMembers(id)
+    await ctx.contacts()
+    const title = chatTitle(members.map((u) => ctx.nameOf(u)))
+    const list = h('ol', { class: 'bubbles', 'aria-label': 'messages' })
+    const scroller = h('div', { class: 'scroller' }, list)
+    let shown: Message[] = []
+    // Older pages loaded by "Show older messages", and the cursor of the next one.
+    let older: Message[] = []
+    let cursor: string | null = null
+    const more = h(
+      'button',
+      { type: 'button', class: 'secondary more', hidden: true },
+      'Show older messages',
+    )
+    let replyTo: Message | null = null
+    const marked = new Set<string>()
+
+    // The composer.
+    const banner = h('div', { class: 'replying', hidden: true })
+    const body = h('textarea', {
+      id: 'chat-body',
+      name: 'body',
+      rows: 2,
+      placeholder: 'Write a message',
+      'aria-describedby': 'chat-body-hint',
+    })
+    const files = h('input', {
+      id: 'chat-files',
+      name: 'files',
+      type: 'file',
+      multiple: true,
+      class: 'visually-hidden',
+    })
+    const options = messageOptions('chat')
+    const status = h('p', { class: 'upload-status', role: 'status', 'aria-live': 'polite' })
+    const send = h('button', { type: 'submit' }, 'Send')
+    const form = h(
+      'form',
+      { class: 'composer', 'aria-label': 'Write a message' },
+      banner,
+      h('label', { for: 'chat-body', class: 'visually-hidden' }, 'Message'),
+      body,
+      h(
+        'small',
+        { id: 'chat-body-hint', class: 'hint' },
+        'Enter sends, Shift+Enter starts a new line.',
+      ),
+      h(
+        'div',
+        { class: 'toolbar' },
+        send,
+        files,
+        h('label', { for: 'chat-files', class: 'attach' }, 'Attach files'),
+        options.element,
+        status,
+      ),
+    )
+
+    // The file input is hidden behind its label: say what is picked.
+    files.addEventListener('change', () => {
+      const n = files.files?.length ?? 0
+      status.textContent =
+        n === 0 ? '' : n === 1 ? `${files.files![0]!.name} to send` : `${n} files to send`
+    })
+    const setReply = (m: Message | null): void => {
+      replyTo = m
+      if (m === null) {
+        banner.hidden = true
+        replaceChildren(banner)
+        return
+      }
+      const who = m.direction === 'out' ? 'yourself' : ctx.nameOf(m.from)
+      const cancel = h('button', { type: 'button', class: 'link' }, 'Cancel reply')
+      cancel.addEventListener('click', () => setReply(null))
+      replaceChildren(
+        banner,
+        h('span', {}, `Replying to ${who}: `),
+        h('q', {}, preview(m.body)),
+        ' ',
+        cancel,
+      )
+      banner.hidden = false
+      body.focus()
+    }
+    // The message jumped to last, still marked after live refreshes rebuild the list.
+    let target = ctx.route.query.get('m')
+    const actions: BubbleActions = {
+      reply: setReply,
+      jump: (id) => {
+        target = id
+        jumpTo(list, id)
+      },
+    }
+
+    const refresh = async (): Promise<void> => {
+      const first = await chatPage(ctx.api, id)
+      if (older.length === 0) cursor = first.next
+      const ids = new Set(first.messages.map((m) => m.id))
+      const newest = [...first.messages, ...older.filter((m) => !ids.has(m.id))]
+      more.hidden = cursor === null
+      // Opening the chat reads what arrived: each read sends its receipt (once per visit).
+      for (const m of newest)
+        if (m.direction === 'in' && m.state === 'unread' && !marked.has(m.id)) {
+          marked.add(m.id)
+          const read = (await ctx.api.markRead(m.id)).message
+          Object.assign(m, { state: read.state })
+        }
+      await ctx.contacts()
+      const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80
+      const grew = newest.length !== shown.length
+      shown = [...newest].reverse()
+      const byId = new Map(shown.map((m) => [m.id, m]))
+      const group = members.length > 1
+      if (shown.length === 0)
+        replaceChildren(list, h('li', { class: 'empty' }, 'No messages yet: say hello.'))
+      else replaceChildren(list, ...shown.map((m) => bubble(ctx, m, group, byId, actions)))
+      if (target !== null) bubbleOf(list, target)?.classList.add('target')
+      if (grew && atBottom) scroller.scrollTop = scroller.scrollHeight
+      if (marked.size > 0) ctx.unreadChanged()
+    }
+    await refresh()
+    scroller.prepend(more)
+    more.addEventListener('click', () => {
+      void ctx.act(more, async () => {
+        if (cursor === null) return
+        const page = await chatPage(ctx.api, id, cursor)
+        older = [...older, ...page.messages]
+        cursor = page.next
+        const height = scroller.scrollHeight
+        await refresh()
+        scroller.scrollTop += scroller.scrollHeight - height // keep the view where it was
+      })
+    })
+
+    body.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault()
+        form.requestSubmit()
+      }
+    })
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      if (body.value.trim() === '' && (files.files?.length ?? 0) === 0) return
+      void ctx.act(send, async () => {
+        const picked = [...(files.files ?? [])]
+        const showStatus = (text: string): void => void (status.textContent = text)
+        const attachments = await uploadFiles(ctx, picked, showStatus)
+        if (picked.length > 0) showStatus('Sending…')
+        const subject = options.subject.value.trim()
+        const request: SendRequest = {
+          to: members.length === 0 ? [me] : members,
+          body: body.value,
+          type: options.type(),
+          ...(subject !== '' && { subject }),
+          ...(replyTo !== null && { replyTo: replyTo.id }),
+          ...(attachments.length > 0 && { attachments }),
+        }
+        try {
+          await ctx.api.send(request)
+        } finally {
+          showStatus('')
+        }
+        form.reset()
+        setReply(null)
+        ctx.notice('Message sent')
+        await refresh()
+        scroller.scrollTop = scroller.scrollHeight
+        body.focus()
+      })
+    })
+
+    const element = h(
+      'section',
+      { class: 'view chat-view' },
+      h(
+        'div',
+        { class: 'chat-head' },
+        h('a', { class: 'back', href: routeHash('chats'), 'aria-label': 'All chats' }, '←'),
+        h('h1', { tabindex: -1 }, title),
+      ),
+      scroller,
+      form,
+    )
+    const jump = target
+    // After the app has put the view on the page (mount resolves first).
+    setTimeout(() => {
+      if (jump === null || !jumpTo(list, jump)) scroller.scrollTop = scroller.scrollHeight
+    })
+    return { element, refreshOn: ['message', 'receipt', 'contact'], refresh, title }
+  },
+}
