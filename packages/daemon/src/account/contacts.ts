@@ -22,6 +22,7 @@ import { decodeInvite, encodeInvite } from './codec.js'
 import { INVITE_KINDS } from './invite-kinds.js'
 import { short, storedResources } from './devices.js'
 import { standings } from './standing.js'
+import { readProfile } from './profile.js'
 import type { ContactStatus } from './standing.js'
 
 /** One entry of the local contact table. */
@@ -42,6 +43,10 @@ export interface ContactEntry {
  */
 export interface ContactInfo extends ContactEntry {
   readonly status: ContactStatus
+  /** The contact's own display name, from their newest profile (profile.ts). */
+  readonly displayName?: string
+  /** Blocked here (blocks.ts): the contact stays, their nodes and resources are refused. */
+  readonly blocked?: true
 }
 
 /** Local contact names: 1..64 letters, digits, `.`, `_`, `-`. */
@@ -364,9 +369,19 @@ export async function addContact(
 export async function listContacts(account: Account): Promise<ContactInfo[]> {
   const contacts = await readContacts(account)
   const standing = await standings(account, contacts)
-  return contacts
-    .map((c) => ({ ...c, status: standing.get(c.user)?.status ?? 'waiting' }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
+  const blocked = account.ingestor.blocked()
+  const out: ContactInfo[] = []
+  for (const c of contacts) {
+    // The name they gave themselves (their newest profile), beside the name we chose.
+    const displayName = (await readProfile(account, c.user))?.name
+    out.push({
+      ...c,
+      status: standing.get(c.user)?.status ?? 'waiting',
+      ...(displayName !== undefined && { displayName }),
+      ...(blocked.has(c.user) && { blocked: true as const }),
+    })
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 
 /**

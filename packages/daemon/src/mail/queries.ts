@@ -11,7 +11,22 @@ import type { Standings } from './receipts.js'
 import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
-/** The newest `limit` unexpired messages of a list index, newest first. */
+const NONE: ReadonlySet<string> = new Set()
+
+/**
+ * Whether a message is left out of every read of the mailbox: received from a user blocked
+ * with `hide` (docs/messaging.md "Blocking"; `hidden` is `account/blocks.ts` `hiddenUsers`).
+ * A filter at read time, so unblocking shows the messages again. Every listing of the index
+ * (inbox, show, chats) filters through this one function.
+ */
+export function isHidden(
+  record: Pick<MessageRecord, 'direction' | 'from'>,
+  hidden: ReadonlySet<string>,
+): boolean {
+  return record.direction === 'in' && hidden.has(record.from)
+}
+
+/** The newest `limit` unexpired, not hidden messages of a list index, newest first. */
 export async function listMessages(
   records: MailRecords,
   index: ListIndex,
@@ -19,6 +34,7 @@ export async function listMessages(
   me: string,
   now: number,
   standing?: Standings,
+  hidden: ReadonlySet<string> = NONE,
 ): Promise<Message[]> {
   const out: Message[] = []
   let before: string | undefined
@@ -27,7 +43,7 @@ export async function listMessages(
     const keys = await records.listKeys(index, limit, before)
     for (const key of keys) {
       const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
-      if (!record || isExpired(record, now)) continue
+      if (!record || isExpired(record, now) || isHidden(record, hidden)) continue
       const receipts = await records.get<ReceiptMap>(receiptsKey(record.id))
       out.push(toMessage(record, receipts, me, standing))
       if (out.length === limit) break
@@ -38,11 +54,15 @@ export async function listMessages(
   return out
 }
 
-/** A message by inner id, else by outer id; undefined when unknown, malformed or expired. */
+/**
+ * A message by inner id, else by outer id; undefined when unknown, malformed, expired or
+ * hidden ({@link isHidden}).
+ */
 export async function findMessage(
   records: MailRecords,
   id: string,
   now: number,
+  hidden: ReadonlySet<string> = NONE,
 ): Promise<MessageRecord | undefined> {
   if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(id)) return undefined
   let record = await records.get<MessageRecord>(messageKey(id))
@@ -50,7 +70,7 @@ export async function findMessage(
     const entry = await records.get<OuterEntry>(outerKey(id))
     if (entry?.kind === 'message') record = await records.get<MessageRecord>(messageKey(entry.id))
   }
-  return record && !isExpired(record, now) ? record : undefined
+  return record && !isExpired(record, now) && !isHidden(record, hidden) ? record : undefined
 }
 
 /**
