@@ -317,6 +317,12 @@ export class Account {
     })
   }
 
+  /** Record the user's display name in config.json (after a new profile: profile.ts). */
+  rename(name: string): void {
+    this.#config = { ...this.#config, name }
+    writeHomeConfig(this.home, this.#config)
+  }
+
   /**
    * Act for `user` from now on (a rotation, keys.md §5): config.json names it, the vault holds
    * its key when given (the device that rotated or recovered), and listeners (the daemon's

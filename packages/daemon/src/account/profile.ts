@@ -66,5 +66,6 @@ export async function publishProfile(account: Account, name: string): Promise<Pr
     'publish_resource',
   )
   await account.publish([r])
+  account.rename(name) // `whoami` reads config.json alone
   return { ...data, created: r.created, id: r.id }
 }
