@@ -120,6 +120,8 @@ describe('blocking', () => {
       await connectedToUser(alice, bobUser)
       const afterwards = await bob.api.send({ to: ['alice'], body: 'after the unblock' })
       await inboxHas(alice, afterwards.id, 'alice to get the message after the unblock')
+      // What he sent while blocked comes from his own node, which still owed it.
+      await inboxHas(alice, during.id, 'alice to get the message sent during the block')
       await waitFor(async () => (await statusOf(bob.api, 'alice')) === 'mutual', {
         ...WAIT,
         what: 'alice to be mutual again on bob',
