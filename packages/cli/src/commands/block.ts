@@ -40,7 +40,7 @@ export const blockCommand: Command = {
 /** `sdmp unblock NAME|FINGERPRINT`. */
 export const unblockCommand: Command = {
   name: 'unblock',
-  summary: 'accept a blocked user again (and show their hidden messages)',
+  summary: 'accept a blocked user again and show their hidden messages',
   usage: 'unblock NAME|FINGERPRINT [--json]',
   options: { ...ACCOUNT_OPTIONS },
   args: [{ name: 'NAME|FINGERPRINT', required: true }],

@@ -93,7 +93,7 @@ export const settingsSetCommand: Command = {
 /** `sdmp settings`: shows them; `set` changes one. */
 export const settingsCommand: Command = {
   name: 'settings',
-  summary: 'show or change your settings (read receipts)',
+  summary: 'show or change your settings: read receipts',
   usage: 'settings [show|set] [options]',
   options: { ...ACCOUNT_OPTIONS },
   subcommands: [settingsShowCommand, settingsSetCommand],
