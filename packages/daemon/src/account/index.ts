@@ -51,13 +51,14 @@ export {
   createInvite,
   checkInvite,
   addContact,
-  listContacts,
   removeContact,
   readContacts,
   assertContactName,
   CONTACT_NAME,
 } from './contacts.js'
-export type { ContactEntry, ContactInfo, CheckedInvite } from './contacts.js'
+export type { ContactEntry, CheckedInvite } from './contacts.js'
+export { listContacts } from './contact-list.js'
+export type { ContactInfo } from './contact-list.js'
 export { readBlocks, blockUser, unblockUser, hiddenUsers } from './blocks.js'
 export type { BlockEntry } from './blocks.js'
 export { readSettings, setReadReceipts, sendsReadReceiptTo } from './settings.js'

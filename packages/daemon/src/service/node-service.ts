@@ -51,14 +51,9 @@ import type {
 import type { Account } from '../account/account.js'
 import type { ContactEntry } from '../account/contacts.js'
 import { accountStatus, publishPost } from '../account/activity.js'
-import {
-  addContact,
-  createInvite,
-  listContacts,
-  readContacts,
-  removeContact,
-} from '../account/contacts.js'
+import { addContact, createInvite, readContacts, removeContact } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
+import { listContacts } from '../account/contact-list.js'
 import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
 import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
