@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from './command.js'
+import { blockCommand, blocksCommand, unblockCommand } from './commands/block.js'
 import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
 import { deviceCommand } from './commands/device.js'
@@ -18,8 +19,10 @@ import { chatCommand } from './commands/chat.js'
 import { threadCommand } from './commands/thread.js'
 import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
+import { profileCommand } from './commands/profile.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
+import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
@@ -35,6 +38,11 @@ export const COMMANDS: readonly Command[] = [
   startCommand,
   inviteCommand,
   contactCommand,
+  blockCommand,
+  unblockCommand,
+  blocksCommand,
+  profileCommand,
+  settingsCommand,
   sendCommand,
   inboxCommand,
   chatCommand,

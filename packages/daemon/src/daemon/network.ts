@@ -143,6 +143,14 @@ export class NodeNetwork {
     return net
   }
 
+  /**
+   * Cut the sessions the trust gate now refuses, each told why (a user was just blocked:
+   * docs/messaging.md "Blocking"); the dialer's next attempts are refused the same way.
+   */
+  refuseBlocked(): void {
+    this.engine.review()
+  }
+
   /** The blob transfer of this network's sessions (docs/protocol/attachments.md §3). */
   get blobs(): BlobTransfer {
     return this.engine.blobs
