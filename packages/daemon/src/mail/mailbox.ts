@@ -28,6 +28,7 @@ import { shareContactList } from './contact-share.js'
 import { followRotations } from '../account/rotation.js'
 import { contactStandings } from '../account/standing.js'
 import { hiddenUsers } from '../account/blocks.js'
+import { sendsReadReceiptTo } from '../account/settings.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 import { SerialQueue } from '@sdmp/node'
@@ -252,7 +253,8 @@ export class Mailbox {
 
   /**
    * Mark a received message read: recorded here at once, and a `read` receipt goes (once) to
-   * the author's devices and ours. A sent message is returned unchanged.
+   * our devices, and to the author's when read receipts are on for them (settings.ts). A sent
+   * message is returned unchanged.
    * @throws NOT_FOUND
    */
   async markRead(id: string): Promise<MessageDetail> {
@@ -371,7 +373,12 @@ export class Mailbox {
     status: 'delivered' | 'read',
   ): Promise<void> {
     try {
-      const missing = await sendReceipt(this.#account, this.#book, messages, author, status)
+      // A read receipt reaches the author only when the settings say so (settings.ts); our
+      // own devices always learn the read state.
+      const toAuthor = status === 'delivered' || (await sendsReadReceiptTo(this.#account, author))
+      const missing = await sendReceipt(this.#account, this.#book, messages, author, status, {
+        toAuthor,
+      })
       if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
     } catch (e) {
       const code = e instanceof ProtocolError ? e.code : 'INTERNAL'
