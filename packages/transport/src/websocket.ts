@@ -63,8 +63,9 @@ export function webSocketDuplex(
       let ended = false
       ws.on('message', (data: RawData, isBinary: boolean) => {
         if (!isBinary) {
-          h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages'))
+          // Close with the reason first: the channel's failure that follows closes with 1008.
           refuse(ws, WEBSOCKET_CLOSE.unsupportedData)
+          h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages'))
           return
         }
         h.data(toBytes(data))
