@@ -1,16 +1,20 @@
 /**
- * `sdmp start --one-port --public-url URL` (issue 17 "One port", docs/daemon.md "One port"):
- * the real executable runs without a peer listener of its own, prints and records the `wss://`
- * address peers reach it at through the proxy, and answers the API for the public host name; wrong
- * flags are usage errors.
+ * `sdmp start --one-port --public-url URL` (issue 17 "One port", docs/daemon.md §5): the real
+ * executable runs without a peer listener of its own, prints and records the `wss://` address
+ * peers reach it at through the proxy, and answers the API for the public host name; behind a
+ * TLS-terminating proxy (test certificate in fixtures/, 127.0.0.1, valid 100 years) a contact's
+ * daemon dials that wss address and messages flow both ways; wrong flags are usage errors.
  */
-import { describe, it } from 'node:test'
+import { afterEach, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
-import { tmpDir } from '@sdmp/testkit'
+import { startHttpProxy, tmpDir, waitFor } from '@sdmp/testkit'
+import { waitPeer } from '@sdmp/testkit/daemon-world'
+import { befriend, newHome, startDaemon, stopAllDaemons } from './daemon-proc.js'
 import { BIN } from './run-sdmp.js'
 import { newUser, sdmpFails, sdmpJson } from './messaging-helpers.js'
 
@@ -78,3 +82,47 @@ function statusFor(api: string, token: string, host: string): Promise<number> {
     }).on('error', reject)
   })
 }
+
+describe('sdmp start --one-port behind a TLS reverse proxy', () => {
+  afterEach(stopAllDaemons)
+
+  it('a contact dials wss://…/v1/peer (certificate checked) and messages flow both ways', async (t) => {
+    const cert = readFileSync(new URL('../../test/fixtures/test-tls-cert.pem', import.meta.url))
+    const key = readFileSync(new URL('../../test/fixtures/test-tls-key.pem', import.meta.url))
+    let target: URL | undefined
+    const proxy = await startHttpProxy('', () => target!, { key, cert })
+    t.after(() => proxy.close())
+    const aliceHome = await newHome(t.after.bind(t), 'Alice')
+    const publicUrl = `https://127.0.0.1:${proxy.port}`
+    const alice = await startDaemon(aliceHome, ['--one-port', '--public-url', publicUrl])
+    target = new URL(alice.api)
+    assert.equal(alice.peer, `wss://127.0.0.1:${proxy.port}/v1/peer`)
+    // Bob trusts the test CA (the proxy's self-signed certificate) and publishes an address
+    // nobody listens on: the only connection is bob's, through the TLS proxy to alice.
+    const bob = await startDaemon(
+      await newHome(t.after.bind(t), 'Bob'),
+      ['--advertise', '127.0.0.1:1'],
+      {
+        NODE_EXTRA_CA_CERTS: fileURLToPath(
+          new URL('../../test/fixtures/test-tls-cert.pem', import.meta.url),
+        ),
+      },
+    )
+    await befriend(alice, 'alice', bob, 'bob')
+    await waitPeer(bob.client, (p) => p.address === alice.peer, {
+      timeout: 30_000,
+      what: 'bob connected to alice through the TLS proxy',
+    })
+    const toBob = await alice.client.send({ to: ['bob'], body: 'over wss' })
+    const toAlice = await bob.client.send({ to: ['alice'], body: 'and back' })
+    await waitFor(async () => (await bob.client.inbox()).messages.some((m) => m.id === toBob.id), {
+      timeout: 30_000,
+      what: 'bob to get alice’s message',
+    })
+    await waitFor(
+      async () => (await alice.client.inbox()).messages.some((m) => m.id === toAlice.id),
+      { timeout: 30_000, what: 'alice to get bob’s message' },
+    )
+    assert.ok(proxy.upgrades() >= 1)
+  })
+})

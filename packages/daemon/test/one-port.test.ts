@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import { tmpDir, waitFor } from '@sdmp/testkit'
+import { startHttpProxy, tmpDir, waitFor } from '@sdmp/testkit'
 import {
   createAccount,
   inboxHas,
@@ -22,7 +22,7 @@ import { readApiToken } from '../src/index.js'
 import { clientAddress } from '../src/api/index.js'
 import { publicPeerAddress } from '../src/daemon/index.js'
 import type { DaemonOptions } from '../src/daemon/index.js'
-import { startProxy, wsClose, wsOpen, wsRefusal } from './one-port-helpers.js'
+import { wsClose, wsOpen, wsRefusal } from './one-port-helpers.js'
 
 afterEach(stopDaemons)
 
@@ -64,7 +64,7 @@ describe('one port: peers on the API port', () => {
   it('works behind a reverse proxy on another port and path (--public-url)', async () => {
     const dir = tmpDir(after, 'sdmp-oneport-proxy-')
     let target: URL | undefined
-    const proxy = await startProxy('/sdmp', () => target!)
+    const proxy = await startHttpProxy('/sdmp', () => target!)
     after(() => proxy.close())
     const alice = await start(dir, 'alice', {
       peer: null,
