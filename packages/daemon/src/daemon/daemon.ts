@@ -202,7 +202,7 @@ export class Daemon {
     return d
   }
 
-  /** `HOST:PORT` of the peer listener, once the network runs. */
+  /** `HOST:PORT` of the peer listener, else the WebSocket address peers dial (one port), once the network runs. */
   get peerAddress(): string | undefined {
     return this.#network?.listenAddress
   }
