@@ -137,6 +137,9 @@ export class Daemon {
    * @throws UNAVAILABLE when a listen address cannot be bound (everything started is stopped)
    */
   static async start(options: DaemonOptions): Promise<Daemon> {
+    // A public URL that cannot become a node record's address fails before anything starts.
+    const publicAddress =
+      options.publicUrl === undefined ? undefined : publicPeerAddress(options.publicUrl)
     const d = new Daemon(options)
     try {
       await d.mailbox.start()
@@ -187,8 +190,7 @@ export class Daemon {
       }).catch((e: unknown) => {
         throw describeListenFailure(e, 'api', options.api)
       })
-      if (options.publicUrl !== undefined)
-        d.#webSocketAddresses = [publicPeerAddress(options.publicUrl)]
+      if (publicAddress !== undefined) d.#webSocketAddresses = [publicAddress]
       else if (options.peer === null)
         d.#webSocketAddresses = webSocketPeerAddresses(d.#api.host, d.#api.port)
       if (options.account.user !== undefined) await d.#startNetwork()
@@ -202,7 +204,10 @@ export class Daemon {
     return d
   }
 
-  /** `HOST:PORT` of the peer listener, else the WebSocket address peers dial (one port), once the network runs. */
+  /**
+   * `HOST:PORT` of the peer listener, else the WebSocket address peers dial (one port), once
+   * the network runs.
+   */
   get peerAddress(): string | undefined {
     return this.#network?.listenAddress
   }
