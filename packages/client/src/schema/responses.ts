@@ -240,7 +240,11 @@ export const Peer = closed({
         "the peer node's user: of the session when connected, else as the trust log says (who refused us); null if unknown",
     }),
   ),
-  address: nullable(Type.String({ description: '`HOST:PORT` dialled; null when inbound only' })),
+  address: nullable(
+    Type.String({
+      description: 'the address dialled (`HOST:PORT`, `ws://…`, `wss://…`); null when inbound only',
+    }),
+  ),
   state: oneOf('connected', 'connecting', 'backoff', 'offline'),
   direction: nullable(oneOf('inbound', 'outbound')),
   lastError: nullable(text()),
