@@ -18,7 +18,7 @@ describe('sdmp block, unblock, blocks', () => {
     await makeMutual(alice.home, bob.home)
     const sent = await sdmpJson(bob.home, ['send', 'Alice', 'hello'])
     await syncHomes(bob.home, alice.home)
-    assert.equal((await sdmpJson(alice.home, ['inbox']))['messages'].length, 1)
+    assert.equal((await sdmpJson(alice.home, ['inbox', '--messages']))['messages'].length, 1)
 
     const bad = await sdmpFails(alice.home, ['block', 'Bobb'])
     assert.equal(bad.error, 'NOT_FOUND')
@@ -36,12 +36,12 @@ describe('sdmp block, unblock, blocks', () => {
     const contacts = (await sdmpJson(alice.home, ['contact', 'list']))['contacts']
     assert.equal(contacts[0].blocked, true)
     assert.match(await sdmpText(alice.home, ['contact', 'list']), /^Bob .* blocked /m)
-    assert.deepEqual((await sdmpJson(alice.home, ['inbox']))['messages'], [])
+    assert.deepEqual((await sdmpJson(alice.home, ['inbox', '--messages']))['messages'], [])
     assert.equal((await sdmpFails(alice.home, ['show', sent['id']])).error, 'NOT_FOUND')
 
     const unblocked = await sdmpJson(alice.home, ['unblock', 'Bob'])
     assert.deepEqual([unblocked['name'], unblocked['unblocked']], ['Bob', true])
-    assert.equal((await sdmpJson(alice.home, ['inbox']))['messages'].length, 1)
+    assert.equal((await sdmpJson(alice.home, ['inbox', '--messages']))['messages'].length, 1)
     assert.equal(await sdmpText(alice.home, ['unblock', 'Bob']), 'Bob was not blocked\n')
     assert.equal(await sdmpText(alice.home, ['blocks']), 'nobody is blocked\n')
     assert.equal((await sdmpFails(alice.home, ['unblock', 'Bobb'])).error, 'NOT_FOUND')
