@@ -20,6 +20,7 @@ import type {
   PostsQuery,
   RecoverRequest,
   SendRequest,
+  ForwardRequest,
   SyncRequest,
 } from './schema/requests.js'
 import type * as R from './schema/responses.js'
@@ -84,6 +85,9 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   send(request: SendRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/messages', request)
+  }
+  forward(id: string, request: ForwardRequest): Promise<R.Published> {
+    return this.#call('POST', `/v1/messages/${segment(id)}/forward`, request)
   }
   inbox(query: InboxQuery = {}): Promise<Contract<typeof R.MessageList>> {
     return this.#call('GET', `/v1/messages${queryString(query)}`)

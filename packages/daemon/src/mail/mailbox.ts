@@ -6,7 +6,7 @@
  * @module
  */
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { ErrorCode, ProtocolError, verifyForwarded } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
@@ -25,6 +25,7 @@ import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, MailRecords, VERSION_KEY, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
+import { forwardedOf } from './forward.js'
 import { followRotations } from '../account/rotation.js'
 import { contactStandings } from '../account/standing.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
@@ -38,8 +39,8 @@ const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
   /**
-   * Operational events (`mail.skipped`, `mail.receipt-missing`, `mail.receipt-failed`,
-   * `mail.error`), for logs and metrics. Never carries plaintext or keys.
+   * Operational events (`mail.skipped`, `mail.forward-refused`, `mail.receipt-missing`,
+   * `mail.receipt-failed`, `mail.error`), for logs and metrics. Never carries plaintext or keys.
    */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
   /**
@@ -158,6 +159,26 @@ export class Mailbox {
    * Seal the contact list to this user's own reading devices and publish it (contact-share.ts).
    * Best effort: a failure becomes a `mail.error` event and the next change shares again.
    */
+  /**
+   * Forward message `ref` (inner, outer id or unique prefix) to `to` with an optional note:
+   * a new message embedding the original's signed resource and its proof (forward.ts). Our
+   * own copy is verified first, so what the recipients would refuse is refused here.
+   * @throws NOT_FOUND, CONFLICT (ambiguous prefix), the codes of `verifyForwarded` and `send`
+   */
+  async forward(ref: string, req: { to: readonly string[]; note?: string }): Promise<SendResult> {
+    const record = await this.#find(ref)
+    if (!record) throw notFound(ref)
+    const forwarded = await forwardedOf(this.#account, record)
+    verifyForwarded(this.#account.provider, forwarded, { now: this.#account.now() })
+    const attachments = record.attachments
+    return this.send({
+      to: req.to,
+      body: req.note ?? '',
+      forwarded,
+      ...(attachments && { attachments }),
+    })
+  }
+
   async shareContacts(): Promise<void> {
     if (this.#account.user === undefined || this.#account.revoked !== undefined) return
     try {
@@ -353,11 +374,12 @@ export class Mailbox {
 
   /** What the mailbox does once a batch of lines is indexed and committed. */
   #afterBatch(outcome: BatchOutcome, position: number): void {
-    const { receipts, skipped, blobs, shareContacts } = outcome
+    const { receipts, skipped, blobs, shareContacts, refusedForwards } = outcome
     if (skipped > 0) {
       this.#skipped += skipped
       this.#event('mail.skipped', { position, skipped: this.#skipped })
     }
+    for (const code of refusedForwards) this.#event('mail.forward-refused', { position, code })
     if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
     // After the commit: a crash before they are sent leaves receipts decided but unsent, never
     // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
