@@ -20,6 +20,7 @@ import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
+import { forwardCommand } from './commands/forward.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   inviteCommand,
   contactCommand,
   sendCommand,
+  forwardCommand,
   inboxCommand,
   chatCommand,
   threadCommand,

@@ -115,6 +115,11 @@ export function formatChatLog(
         ),
       )
     }
+    if (m.forwardedFrom !== null) {
+      const f = m.forwardedFrom
+      const note = f.note === null ? '' : `: ${escapeControls(f.note)}`
+      lines.push(style.dim(`↪ forwarded from ${name(f.user)}${note}`))
+    }
     if (m.subject !== null) lines.push(style.bold(escapeControls(m.subject)))
     lines.push(...renderBody(m.body, m.type, style).split('\n'))
     const paint = m.direction === 'in' && m.state === 'unread' ? style.bold : (t: string) => t

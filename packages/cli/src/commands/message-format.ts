@@ -4,7 +4,7 @@
  * @module
  */
 import { SHORT_ID_CHARS } from '@sdmp/client/ids'
-import type { Message, MessageDetail, Post, SdmpApi } from '@sdmp/client'
+import type { ForwardedFrom, Message, MessageDetail, Post, SdmpApi } from '@sdmp/client'
 import type { Style } from '../output.js'
 import { formatColumns } from '../output.js'
 import { short } from './account-options.js'
@@ -89,6 +89,7 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
     ...(m.conversation === m.id ? [] : [`${b('thread:')}   ${m.conversation}`]),
     ...(m.expires === null ? [] : [`${b('expires:')}  ${m.expires}`]),
     ...(m.type === 'text' ? [] : [`${b('type:')}     ${m.type}`]),
+    ...(m.forwardedFrom === null ? [] : forwardLines(m.forwardedFrom, name, style)),
     `${b('state:')}    ${m.state}${m.reason === null ? '' : ` (${m.reason})`}`,
     ...m.receipts.map((r) => `${b('receipt:')}  ${name(r.user)} ${r.status} ${r.at}`),
   ]
@@ -105,4 +106,19 @@ export function formatPost(p: Post, name: Namer, style: Style): string {
     ...(p.subject === null ? [] : [`${b('subject:')}  ${escapeControls(p.subject)}`]),
   ]
   return [...lines, '', renderBody(p.body, p.type, style)].join('\n')
+}
+
+/**
+ * The header lines of a forward: who wrote the original (name and fingerprint: the author
+ * may be a stranger, known only by the fingerprint their signature was verified with), its
+ * id and date, and the forwarder's note.
+ */
+function forwardLines(f: ForwardedFrom, name: Namer, style: Style): string[] {
+  const b = style.bold
+  const who = name(f.user)
+  return [
+    `${b('forward:')}  from ${who === short(f.user) ? f.user : `${who} (${f.user})`}, signature verified`,
+    `${b('original:')} ${f.id} ${f.created}`,
+    ...(f.note === null ? [] : [`${b('note:')}     ${escapeControls(f.note)}`]),
+  ]
 }
