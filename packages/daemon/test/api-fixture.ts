@@ -75,7 +75,7 @@ export class FakeApi implements SdmpApi {
     return { id: 'x'.repeat(86) }
   }
   async forward(id: string, request: unknown) {
-    this.#record('forward', { id, request })
+    this.#record('forward', id, request)
     return { id: 'f'.repeat(86) }
   }
   async inbox(query?: unknown) {
