@@ -17,6 +17,7 @@ import {
 import type { ContentData, DecodedResource, ForwardedData, Verified } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { MessageRecord } from './records.js'
+import type { SendRequest } from './sender.js'
 
 /** What the index keeps of a verified forward (inside the sealed message record). */
 export interface ForwardRecord {
@@ -67,6 +68,33 @@ export function checkForward(account: Account, inner: Verified): CheckedForward 
       embedded,
     },
     shown: { body: o.body, type: o.type, ...(o.subject !== undefined && { subject: o.subject }) },
+  }
+}
+
+/** Who a forward goes to, with the forwarder's note. */
+export interface ForwardOptions {
+  readonly to: readonly string[]
+  readonly note?: string
+}
+
+/**
+ * The message that forwards `record`: its `forwarded` member ({@link forwardedOf}), the note as
+ * body, and the original's attachments (same blobs and keys). Our own copy is verified first,
+ * so what the recipients would refuse is refused here, with the same code.
+ * @throws the codes of {@link forwardedOf} and `verifyForwarded`
+ */
+export async function forwardRequest(
+  account: Account,
+  record: MessageRecord,
+  options: ForwardOptions,
+): Promise<SendRequest> {
+  const forwarded = await forwardedOf(account, record)
+  verifyForwarded(account.provider, forwarded, { now: account.now() })
+  return {
+    to: options.to,
+    body: options.note ?? '',
+    forwarded,
+    ...(record.attachments && { attachments: record.attachments }),
   }
 }
 

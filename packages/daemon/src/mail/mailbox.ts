@@ -6,7 +6,7 @@
  * @module
  */
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError, verifyForwarded } from '@sdmp/core'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
@@ -25,7 +25,8 @@ import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, MailRecords, VERSION_KEY, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
-import { forwardedOf } from './forward.js'
+import { forwardRequest } from './forward.js'
+import type { ForwardOptions } from './forward.js'
 import { followRotations } from '../account/rotation.js'
 import { contactStandings } from '../account/standing.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
@@ -156,29 +157,19 @@ export class Mailbox {
   }
 
   /**
+   * Forward message `ref` (inner, outer id or unique prefix) with its author's signature inside
+   * (forward.ts). @throws NOT_FOUND, CONFLICT, the codes of `verifyForwarded` and `send`
+   */
+  async forward(ref: string, req: ForwardOptions): Promise<SendResult> {
+    const record = await this.#find(ref)
+    if (!record) throw notFound(ref)
+    return this.send(await forwardRequest(this.#account, record, req))
+  }
+
+  /**
    * Seal the contact list to this user's own reading devices and publish it (contact-share.ts).
    * Best effort: a failure becomes a `mail.error` event and the next change shares again.
    */
-  /**
-   * Forward message `ref` (inner, outer id or unique prefix) to `to` with an optional note:
-   * a new message embedding the original's signed resource and its proof (forward.ts). Our
-   * own copy is verified first, so what the recipients would refuse is refused here.
-   * @throws NOT_FOUND, CONFLICT (ambiguous prefix), the codes of `verifyForwarded` and `send`
-   */
-  async forward(ref: string, req: { to: readonly string[]; note?: string }): Promise<SendResult> {
-    const record = await this.#find(ref)
-    if (!record) throw notFound(ref)
-    const forwarded = await forwardedOf(this.#account, record)
-    verifyForwarded(this.#account.provider, forwarded, { now: this.#account.now() })
-    const attachments = record.attachments
-    return this.send({
-      to: req.to,
-      body: req.note ?? '',
-      forwarded,
-      ...(attachments && { attachments }),
-    })
-  }
-
   async shareContacts(): Promise<void> {
     if (this.#account.user === undefined || this.#account.revoked !== undefined) return
     try {
