@@ -7,13 +7,17 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
-import { utf8 } from '@sdmp/core'
+import { ErrorCode, isProtocolError, utf8 } from '@sdmp/core'
 import type { Account } from '@sdmp/daemon'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import {
   befriendDaemons,
+  befriendPeers,
+  closePeers,
   createAccount,
+  createPeer,
   inboxHas,
+  pushPeer,
   startDaemon,
   stopDaemons,
 } from '@sdmp/testkit/daemon-world'
@@ -162,5 +166,33 @@ describe('forwarding between daemons', () => {
     await assert.rejects(bob.api.forward('bad id!', { to: ['x'] }), { code: 'BAD_REQUEST' })
     const own = await bob.api.send({ to: [(await bob.api.whoami()).user!], body: 'note to self' })
     await assert.rejects(bob.api.forward(own.id, { to: ['nobody'] }), { code: 'NOT_FOUND' })
+  })
+})
+
+describe('forwarding and revocation (mailboxes in process)', () => {
+  it('a message its author revoked is no longer forwarded (REVOKED)', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
+    const b = bob.account.requireUser()
+    const sent = await alice.mailbox.send({ to: [b], body: 'take it back' })
+    await pushPeer(alice, bob)
+    const before = await bob.mailbox.forward(sent.id, { to: [b] })
+    assert.equal((await bob.mailbox.get(before.id))?.forwardedFrom?.id, sent.id)
+
+    // Alice revokes her message; Bob's node learns it (he is her contact). The proof alone
+    // would still verify (a stranger could not know): the node's own graph says no (§4 step 8).
+    const revoke = alice.account.signForUser(
+      { kind: 'revoke', data: { resource: sent.id, reason: 'retracted' } },
+      'revoke',
+    )
+    await alice.account.publish([revoke])
+    await pushPeer(alice, bob)
+    await assert.rejects(
+      bob.mailbox.forward(sent.id, { to: [b] }),
+      (e) => isProtocolError(e, ErrorCode.REVOKED) && /revoked by its author/.test(e.message),
+    )
   })
 })

@@ -14,7 +14,13 @@ import {
   utf8,
   verifyForwarded,
 } from '@sdmp/core'
-import type { ContentData, DecodedResource, ForwardedData, Verified } from '@sdmp/core'
+import type {
+  ContentData,
+  DecodedResource,
+  ForwardedData,
+  ForwardedMessage,
+  Verified,
+} from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { MessageRecord } from './records.js'
 import type { SendRequest } from './sender.js'
@@ -43,14 +49,12 @@ export interface CheckedForward {
 }
 
 /**
- * Verify the forward a message carries, then check what only this node can: that the author
- * has not revoked the original or the trust that authorized its signer, as far as this node
- * knows (a stranger's revocations never reach it).
+ * Verify a `forwarded` member (core `verifyForwarded`), then check what only this node can
+ * (forwarding.md §4 step 8): that the author has not revoked the original or the trust that
+ * authorized its signer, as far as this node knows (a stranger's revocations never reach it).
  * @throws the codes of `verifyForwarded`; REVOKED
  */
-export function checkForward(account: Account, inner: Verified): CheckedForward {
-  const d = inner.data as ContentData<'message'>
-  const embedded = d.forwarded!
+export function verifyHere(account: Account, embedded: ForwardedData): ForwardedMessage {
   const original = verifyForwarded(account.provider, embedded, { now: account.now() })
   const graph = account.ingestor.graph
   if (
@@ -58,6 +62,17 @@ export function checkForward(account: Account, inner: Verified): CheckedForward 
     (original.authorizedBy !== undefined && graph.isRevoked(original.authorizedBy, original.author))
   )
     throw new ProtocolError(ErrorCode.REVOKED, 'message.forwarded: revoked by its author')
+  return original
+}
+
+/**
+ * The forward a message carries, verified ({@link verifyHere}): what the index keeps of it.
+ * @throws the codes of {@link verifyHere}
+ */
+export function checkForward(account: Account, inner: Verified): CheckedForward {
+  const d = inner.data as ContentData<'message'>
+  const embedded = d.forwarded!
+  const original = verifyHere(account, embedded)
   const o = original.data
   return {
     record: {
@@ -81,7 +96,7 @@ export interface ForwardOptions {
  * The message that forwards `record`: its `forwarded` member ({@link forwardedOf}), the note as
  * body, and the original's attachments (same blobs and keys). Our own copy is verified first,
  * so what the recipients would refuse is refused here, with the same code.
- * @throws the codes of {@link forwardedOf} and `verifyForwarded`
+ * @throws the codes of {@link forwardedOf} and {@link verifyHere}
  */
 export async function forwardRequest(
   account: Account,
@@ -89,7 +104,7 @@ export async function forwardRequest(
   options: ForwardOptions,
 ): Promise<SendRequest> {
   const forwarded = await forwardedOf(account, record)
-  verifyForwarded(account.provider, forwarded, { now: account.now() })
+  verifyHere(account, forwarded)
   return {
     to: options.to,
     body: options.note ?? '',
