@@ -78,7 +78,8 @@ export interface CommandResult {
 
 /**
  * A command (`sdmp <name>`) or a group of subcommands (`sdmp legacy verify`). A group has
- * `subcommands` and no `run`; a leaf has `run`.
+ * `subcommands`, and `run` only when it does something without one (`sdmp settings` shows
+ * them, as `sdmp settings show` does); a leaf has `run`.
  */
 export interface Command {
   readonly name: string

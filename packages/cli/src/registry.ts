@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from './command.js'
+import { blockCommand, blocksCommand, unblockCommand } from './commands/block.js'
 import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
 import { deviceCommand } from './commands/device.js'
@@ -18,9 +19,11 @@ import { chatCommand } from './commands/chat.js'
 import { threadCommand } from './commands/thread.js'
 import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
+import { profileCommand } from './commands/profile.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
 import { forwardCommand } from './commands/forward.js'
+import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
@@ -36,6 +39,11 @@ export const COMMANDS: readonly Command[] = [
   startCommand,
   inviteCommand,
   contactCommand,
+  blockCommand,
+  unblockCommand,
+  blocksCommand,
+  profileCommand,
+  settingsCommand,
   sendCommand,
   forwardCommand,
   inboxCommand,

@@ -40,6 +40,8 @@ describe('sdmp send, inbox and show (direct mode)', () => {
     const alice = await newUser(dir, 'Alice')
     const bob = await newUser(dir, 'Bob')
     await makeMutual(alice.home, bob.home)
+    // Read receipts are off by default (issue 16): Bob lets Alice know he read it.
+    await sdmpJson(bob.home, ['settings', 'set', 'read-receipts', 'on', '--contact', 'Alice'])
 
     const body = 'hello bob\nsecond line'
     const sent = await sdmpJson(alice.home, [

@@ -45,6 +45,8 @@ describe('daemons on loopback', () => {
         [a!, b!, c!, d!].map(async (x) => (await x.client.whoami()).user!),
       )
       await befriend(a!, 'alice', b!, 'bob')
+      // Read receipts are off by default (issue 16): Bob sends them, so Alice sees read below.
+      await b!.client.updateSettings({ readReceipts: true })
       await befriend(a!, 'alice', c!, 'carol')
       await befriend(a!, 'alice', d!, 'dave')
       await waitConnected(a!, user[1]!)

@@ -58,26 +58,20 @@ export async function newJoinedHome(
   return { home, request }
 }
 
-/** Start `sdmp start` on loopback ports chosen by the OS and wait for its first JSON line. */
+/**
+ * Start `sdmp start` on loopback ports chosen by the OS and wait for its first JSON line
+ * (`--one-port` in `extra` replaces `--peer`); `env` adds variables (a test CA, for example).
+ */
 export async function startDaemon(
   home: string,
   extra: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<DaemonProc> {
+  const peer = extra.includes('--one-port') ? [] : ['--peer', '127.0.0.1:0']
   const proc = spawn(
     process.execPath,
-    [
-      BIN,
-      'start',
-      '--home',
-      home,
-      '--peer',
-      '127.0.0.1:0',
-      '--api',
-      '127.0.0.1:0',
-      '--json',
-      ...extra,
-    ],
-    { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp' } },
+    [BIN, 'start', '--home', home, ...peer, '--api', '127.0.0.1:0', '--json', ...extra],
+    { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env } },
   )
   let out = ''
   let err = ''

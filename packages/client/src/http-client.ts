@@ -13,14 +13,17 @@ import type {
   AddContactRequest,
   AuthorizeDeviceRequest,
   ChatsQuery,
+  BlockRequest,
   InboxQuery,
   JoinRequest,
   JournalQuery,
   PostRequest,
   PostsQuery,
+  ProfileRequest,
   RecoverRequest,
   SendRequest,
   ForwardRequest,
+  SettingsRequest,
   SyncRequest,
 } from './schema/requests.js'
 import type * as R from './schema/responses.js'
@@ -118,6 +121,27 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   removeContact(name: string): Promise<R.ContactRemoved> {
     return this.#call('DELETE', `/v1/contacts/${segment(name)}`)
+  }
+  blocks(): Promise<Contract<typeof R.BlockList>> {
+    return this.#call('GET', '/v1/blocks')
+  }
+  block(request: BlockRequest): Promise<R.Block> {
+    return this.#call('POST', '/v1/blocks', request)
+  }
+  unblock(user: string): Promise<R.Unblocked> {
+    return this.#call('DELETE', `/v1/blocks/${segment(user)}`)
+  }
+  settings(): Promise<R.Settings> {
+    return this.#call('GET', '/v1/settings')
+  }
+  updateSettings(request: SettingsRequest): Promise<R.Settings> {
+    return this.#call('PUT', '/v1/settings', request)
+  }
+  profile(): Promise<R.Profile> {
+    return this.#call('GET', '/v1/profile')
+  }
+  setProfile(request: ProfileRequest): Promise<R.Profile> {
+    return this.#call('PUT', '/v1/profile', request)
   }
   contactInvite(name: string): Promise<Contract<typeof R.Invite>> {
     return this.#call('GET', `/v1/contacts/${segment(name)}/invite`)

@@ -12,17 +12,22 @@ import type {
   AuthorizeDeviceRequest,
   ChatsQuery,
   ForwardRequest,
+  BlockRequest,
   InboxQuery,
   JoinRequest,
   JournalQuery,
   PostRequest,
   PostsQuery,
+  ProfileRequest,
   RecoverRequest,
   SendRequest,
+  SettingsRequest,
   SyncRequest,
 } from './schema/requests.js'
 import type {
   ChatList,
+  Block,
+  BlockList,
   Contact,
   ContactAdded,
   ContactList,
@@ -42,11 +47,14 @@ import type {
   PeerList,
   Post,
   PostList,
+  Profile,
   Published,
   ReceiptInfo,
+  Settings,
   Shown,
   Status,
   SyncResult,
+  Unblocked,
   UploadedBlob,
   Whoami,
 } from './schema/responses.js'
@@ -186,4 +194,22 @@ export interface SdmpApi {
   peers(): Promise<Contract<typeof PeerList>>
   sync(request?: SyncRequest): Promise<SyncResult>
   journal(query?: JournalQuery): Promise<Contract<typeof JournalPage>>
+  /** Blocked users (docs/messaging.md "Blocking"). */
+  blocks(): Promise<Contract<typeof BlockList>>
+  /**
+   * Block a user (a contact name or a fingerprint): their resources are refused and their
+   * nodes' connections too; `hide` hides what they sent before.
+   * @throws NOT_FOUND (an unknown name, with a suggestion), BAD_REQUEST (ourselves)
+   */
+  block(request: BlockRequest): Promise<Block>
+  /** Unblock a user (a contact name or a fingerprint). */
+  unblock(user: string): Promise<Unblocked>
+  /** Read receipts: the default and per-contact overrides (docs/messaging.md §4). */
+  settings(): Promise<Settings>
+  /** Change read receipts, for everyone or one contact. @throws NOT_FOUND, BAD_REQUEST */
+  updateSettings(request: SettingsRequest): Promise<Settings>
+  /** This user's display name as published (schemas.md "user"). */
+  profile(): Promise<Profile>
+  /** Publish a new profile with this display name; contacts see it after sync. */
+  setProfile(request: ProfileRequest): Promise<Profile>
 }

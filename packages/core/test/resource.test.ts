@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
+  CONTENT_SCHEMAS,
   ErrorCode,
   TrustGraph,
   canonicalize,
@@ -382,5 +383,35 @@ describe('validateResource', () => {
       ),
     )
     assert.equal(g.mayAct(newNode.fingerprint, admin.user.fingerprint, 'publish', T0), false)
+  })
+})
+
+describe('node addresses (schemas.md "node")', () => {
+  const node = (address: string) => CONTENT_SCHEMAS.node({ addresses: [address] }, 'data')
+  it('accepts host:port and WebSocket addresses with a path (one port, issue 17)', () => {
+    for (const ok of [
+      '127.0.0.1:7420',
+      '[::1]:7420',
+      'ws://127.0.0.1:8080/v1/peer',
+      'wss://chat.example.org/v1/peer',
+      'wss://chat.example.org:8443/sdmp/v1/peer',
+      'ws://[::1]:80',
+    ])
+      assert.deepEqual(node(ok).addresses, [ok])
+  })
+  it('refuses other schemes, queries, bad ports and paths', () => {
+    for (const bad of [
+      'http://h/x',
+      'wss://h/a?b',
+      'wss://h:0/x',
+      'ws://h:70000',
+      'h:1/path',
+      'wss://h/a b',
+      'wss://h/#frag',
+    ])
+      assert.throws(
+        () => node(bad),
+        (e) => isProtocolError(e, ErrorCode.SCHEMA_VIOLATION),
+      )
   })
 })

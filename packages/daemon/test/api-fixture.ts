@@ -122,6 +122,34 @@ export class FakeApi implements SdmpApi {
     this.#record('addContact', request)
     return { name: request.name ?? 'bob', user: FP, trust: FP, added: POST.created, nodes: 1 }
   }
+  async blocks() {
+    this.#record('blocks')
+    return { blocks: [{ user: FP, name: 'bob', hide: false, at: POST.created }] }
+  }
+  async block(request: { readonly user: string; readonly hide?: boolean }) {
+    this.#record('block', request)
+    return { user: FP, name: 'bob', hide: request.hide === true, at: POST.created }
+  }
+  async unblock(user: string) {
+    this.#record('unblock', user)
+    return { user: FP, name: 'bob', unblocked: true }
+  }
+  async settings() {
+    this.#record('settings')
+    return { readReceipts: false, contacts: [] }
+  }
+  async updateSettings(request: { readonly readReceipts: boolean | null }) {
+    this.#record('updateSettings', request)
+    return { readReceipts: request.readReceipts === true, contacts: [] }
+  }
+  async profile() {
+    this.#record('profile')
+    return { user: FP, name: 'alice', updated: POST.created }
+  }
+  async setProfile(request: { readonly name: string }) {
+    this.#record('setProfile', request)
+    return { user: FP, name: request.name, updated: POST.created }
+  }
   async removeContact(name: string) {
     this.#record('removeContact', name)
     return { name, user: FP, revokes: [FP] }

@@ -115,6 +115,16 @@ describe('api routes through SdmpHttpClient', () => {
     assert.deepEqual(await c.sync({ wait: true, timeoutMs: 100 }), { synced: true, peers: [PEER] })
     assert.deepEqual(await c.sync(), { synced: true, peers: [PEER] })
     assert.equal((await c.journal({ after: 0, limit: 2 })).lines[0]?.line, FP)
+    assert.equal((await c.blocks()).blocks[0]?.name, 'bob')
+    assert.equal((await c.block({ user: 'bob', hide: true })).hide, true)
+    assert.equal((await c.unblock('b/ob')).unblocked, true)
+    assert.equal((await c.settings()).readReceipts, false)
+    assert.equal(
+      (await c.updateSettings({ readReceipts: true, contact: 'bob' })).readReceipts,
+      true,
+    )
+    assert.equal((await c.profile()).name, 'alice')
+    assert.equal((await c.setProfile({ name: 'Al' })).name, 'Al')
 
     const seen = api.calls.map((call) => [call.method, ...call.args])
     assert.deepEqual(seen, [
@@ -142,6 +152,13 @@ describe('api routes through SdmpHttpClient', () => {
       ['sync', { wait: true, timeoutMs: 100 }],
       ['sync', {}],
       ['journal', { after: 0, limit: 2 }],
+      ['blocks'],
+      ['block', { user: 'bob', hide: true }],
+      ['unblock', 'b/ob'],
+      ['settings'],
+      ['updateSettings', { readReceipts: true, contact: 'bob' }],
+      ['profile'],
+      ['setProfile', { name: 'Al' }],
     ])
   })
 })
@@ -394,7 +411,7 @@ describe('api headers and OpenAPI', () => {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
     }
     assert.deepEqual([...served].sort(), [...documented].sort())
-    assert.equal(served.size, 29)
+    assert.equal(served.size, 36)
   })
 
   it('documents the parameters of every templated path', () => {

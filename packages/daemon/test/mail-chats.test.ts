@@ -79,7 +79,13 @@ describe('Mailbox paging', () => {
           }
           await batch.commit()
           const pages = await allPages(async (before) => {
-            const page = await listMessages(records, 'a', limit, fp('M'), 10, before)
+            const page = await listMessages(
+              records,
+              'a',
+              limit,
+              { me: fp('M'), now: 10, hidden: new Set() },
+              before,
+            )
             return { items: page.items.map((m) => m.id), next: page.next }
           }, limit)
           const want = messages

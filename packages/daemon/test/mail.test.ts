@@ -17,7 +17,12 @@ import {
   syncPeers,
   waitSealed,
 } from '@sdmp/testkit/daemon-world'
-import { SECRET_NAMES, authorizeDevice, publishPrekey } from '../src/account/index.js'
+import {
+  SECRET_NAMES,
+  authorizeDevice,
+  publishPrekey,
+  setReadReceipts,
+} from '../src/account/index.js'
 import { PrekeyBook } from '../src/mail/index.js'
 
 const FP = /^[A-Za-z0-9_-]{86}$/
@@ -217,6 +222,7 @@ describe('Mailbox receipts', () => {
     t.after(() => closePeers([alice, bob]))
     await befriendPeers(alice, bob)
     const b = bob.account.requireUser()
+    await setReadReceipts(bob.account, true) // off by default (read-receipts.test.ts)
 
     const sent = await alice.mailbox.send({ to: [b], body: 'did you get this?' })
     await pushPeer(alice, bob)

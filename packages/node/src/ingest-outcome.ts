@@ -18,6 +18,8 @@ export interface IngestOutcome {
   readonly position?: number
   /** Refused because its author's storage quota is used up: a refusal, not a fault (sync.md §9). */
   readonly overQuota?: true
+  /** Why it was refused, when it is a policy of this node's user rather than an error. */
+  readonly reason?: 'blocked'
 }
 
 /** Codes that prove the sender sent bad data (and earn it a penalty), as opposed to stale data. */
@@ -45,3 +47,14 @@ export function rejected(e: unknown, id?: string): IngestOutcome {
     ? { status: 'rejected', code: e.code, message: e.message }
     : { id, status: 'rejected', code: e.code, message: e.message }
 }
+
+/**
+ * A refusal because the author is blocked by this node's user (docs/messaging.md "Blocking"):
+ * a policy, not a fault of the peer that relayed it.
+ */
+export const BLOCKED = {
+  status: 'rejected',
+  code: ErrorCode.FORBIDDEN,
+  message: 'its author is blocked here',
+  reason: 'blocked',
+} as const

@@ -21,7 +21,7 @@ import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
 import { admission } from './admission.js'
-import { OVER_QUOTA, rejected } from './ingest-outcome.js'
+import { BLOCKED, OVER_QUOTA, rejected } from './ingest-outcome.js'
 import type { IngestOutcome } from './ingest-outcome.js'
 
 export { FAULT_CODES } from './ingest-outcome.js'
@@ -55,6 +55,8 @@ export interface Publication {
 
 /** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
 const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
+
+const NO_BLOCKS: ReadonlySet<string> = new Set()
 
 /** Options of {@link Ingestor}. */
 export interface IngestorOptions {
@@ -109,6 +111,12 @@ export class Ingestor {
    * (a device not joined yet, or a plain node library user) admits everything verified.
    */
   user: () => string | undefined = () => undefined
+  /**
+   * Users this node's user blocked (docs/messaging.md "Blocking"): nothing they or their nodes
+   * author is stored, from a peer or an import, and the sync engine neither serves nor relays
+   * what is stored of theirs already. Set by the caller that owns the block list; empty here.
+   */
+  blocked: () => ReadonlySet<string> = () => NO_BLOCKS
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
   /**
    * Calls merged into batches, one batch at a time, so that journal order equals
@@ -148,6 +156,17 @@ export class Ingestor {
   /** What one author's resources take in the store, and refusals over its quota (tests, status). */
   quotaOf(user: string): { count: number; bytes: number; refused: number } | undefined {
     return this.#quota.usageOf(user)
+  }
+
+  /**
+   * Whether `author` (a resource's `user`: a user, or a node for its own resources) is blocked
+   * here at `at`: a blocked user, or a node any blocked user authorizes.
+   */
+  isBlocked(author: string, at: number): boolean {
+    const blocked = this.blocked()
+    if (blocked.size === 0) return false
+    if (blocked.has(author)) return true
+    return this.graph.usersOfNode(author, at).some((u) => blocked.has(u))
   }
 
   /** Be told about every batch of newly appended journal lines (after the durable commit). */
@@ -265,6 +284,12 @@ export class Ingestor {
       progress = false
       const retry: typeof todo = []
       for (const item of todo) {
+        // Before verifying: a blocked author's resource is refused whatever it carries, and
+        // never parked to wait for an authorization.
+        if (this.isBlocked(item.r.header.user, now)) {
+          outcomes[item.i] = { ...BLOCKED, id: item.r.id }
+          continue
+        }
         try {
           const v = checkResource(this.#provider, item.r, this.graph, { now })
           // Private kinds only ever travel sealed (envelope.md §1): a node never journals a

@@ -9,29 +9,39 @@ import { ErrorCode, ProtocolError } from '@sdmp/core'
 export interface PeerAddress {
   readonly host: string
   readonly port: number
-  /** `tcp` (default) or `websocket` (dialled as `ws://host:port/`). */
+  /** `tcp` (default) or `websocket` (dialled as `ws://host:port/path`). */
   readonly transport?: 'tcp' | 'websocket'
+  /** WebSocket over TLS (`wss://`), as a node behind a reverse proxy on 443 publishes. */
+  readonly tls?: boolean
+  /** The WebSocket path (`/v1/peer` under a daemon's API port); absent: `/`. */
+  readonly path?: string
   /** The peer node's fingerprint; any other node answering there is refused (UNAUTHORIZED). */
   readonly fingerprint?: string
 }
 
 const FINGERPRINT = /^[A-Za-z0-9_-]{16,128}$/
+/** The path characters a published address may hold (schemas.md "node"). */
+const PATH = /^\/[A-Za-z0-9._~/-]{0,200}$/
 
 /**
- * Parse `host:port`, `tcp://host:port` or `ws://host:port`, optionally followed by
- * `#fingerprint` (IPv6 hosts in brackets: `[::1]:7000`).
+ * Parse `host:port`, `tcp://host:port`, `ws://host[:port][/path]` or `wss://host[:port][/path]`,
+ * optionally followed by `#fingerprint` (IPv6 hosts in brackets: `[::1]:7000`). A WebSocket
+ * address without a port uses 80 (`ws`) or 443 (`wss`).
  * @throws BAD_REQUEST for anything else
  * @example parsePeerAddress('127.0.0.1:7000#Zm9v...')
+ * @example parsePeerAddress('wss://chat.example.org/v1/peer')
  */
 export function parsePeerAddress(text: string): PeerAddress {
   const bad = (why: string) =>
     new ProtocolError(ErrorCode.BAD_REQUEST, `peer address: ${why}, got ${JSON.stringify(text)}`)
   let rest = text.trim()
   let transport: 'tcp' | 'websocket' = 'tcp'
+  let tls = false
   const scheme = /^([a-z]+):\/\//.exec(rest)
   if (scheme) {
-    if (scheme[1] === 'ws') transport = 'websocket'
-    else if (scheme[1] !== 'tcp') throw bad('expected scheme tcp:// or ws://')
+    if (scheme[1] === 'ws' || scheme[1] === 'wss') transport = 'websocket'
+    else if (scheme[1] !== 'tcp') throw bad('expected scheme tcp://, ws:// or wss://')
+    tls = scheme[1] === 'wss'
     rest = rest.slice(scheme[0].length)
   }
   let fingerprint: string | undefined
@@ -41,15 +51,25 @@ export function parsePeerAddress(text: string): PeerAddress {
     rest = rest.slice(0, hash)
     if (!FINGERPRINT.test(fingerprint)) throw bad('expected a base64url fingerprint after #')
   }
-  rest = rest.replace(/\/$/, '')
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:/[\]]+)):(\d{1,5})$/.exec(rest)
-  if (!m) throw bad('expected host:port')
-  const port = Number(m[3])
+  let path: string | undefined
+  const slash = rest.indexOf('/')
+  if (slash >= 0) {
+    if (transport !== 'websocket') throw bad('a path needs ws:// or wss://')
+    path = rest.slice(slash)
+    rest = rest.slice(0, slash)
+    if (!PATH.test(path)) throw bad('expected a path of A-Z a-z 0-9 . _ ~ - /')
+    if (path === '/') path = undefined
+  }
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:/[\]]+))(?::(\d{1,5}))?$/.exec(rest)
+  if (!m || (m[3] === undefined && transport !== 'websocket')) throw bad('expected host:port')
+  const port = m[3] === undefined ? (tls ? 443 : 80) : Number(m[3])
   if (port < 1 || port > 65535) throw bad('expected a port in 1..65535')
   return Object.freeze({
     host: m[1] ?? m[2]!,
     port,
     transport,
+    ...(tls && { tls }),
+    ...(path !== undefined && { path }),
     ...(fingerprint !== undefined ? { fingerprint } : {}),
   })
 }
@@ -57,6 +77,14 @@ export function parsePeerAddress(text: string): PeerAddress {
 /** The printable form of an address (for status and logs): the inverse of parsePeerAddress. */
 export function formatPeerAddress(a: PeerAddress): string {
   const host = a.host.includes(':') ? `[${a.host}]` : a.host
-  const scheme = a.transport === 'websocket' ? 'ws://' : ''
-  return `${scheme}${host}:${a.port}${a.fingerprint !== undefined ? `#${a.fingerprint}` : ''}`
+  const hash = a.fingerprint !== undefined ? `#${a.fingerprint}` : ''
+  if (a.transport !== 'websocket') return `${host}:${a.port}${hash}`
+  const port = a.tls === true && a.port === 443 ? '' : `:${a.port}`
+  return `${a.tls === true ? 'wss' : 'ws'}://${host}${port}${a.path ?? ''}${hash}`
+}
+
+/** The URL a WebSocket address is dialled at (`ws://host:port/path`). */
+export function webSocketUrl(a: PeerAddress): string {
+  const host = a.host.includes(':') ? `[${a.host}]` : a.host
+  return `${a.tls === true ? 'wss' : 'ws'}://${host}:${a.port}${a.path ?? '/'}`
 }

@@ -7,11 +7,19 @@
  */
 import { fingerprintOf, signingKeyFromSeed } from '@sdmp/core'
 import type { CryptoProvider } from '@sdmp/core'
-import { connectTcp, connectWebSocket, listenTcp, listenWebSocket } from '@sdmp/transport'
+import {
+  connectTcp,
+  connectWebSocket,
+  createListener,
+  listenTcp,
+  listenWebSocket,
+} from '@sdmp/transport'
 import type {
   AdmissionStats,
   AuthorizeResult,
   DropReason,
+  Duplex,
+  Listener,
   PeerInfo,
   ListenerOptions,
   SecureChannel,
@@ -24,7 +32,7 @@ import { resolveBackoff } from './backoff.js'
 import { Dialer, codeOf } from './dialer.js'
 import type { DialerHost } from './dialer.js'
 import type { BackoffOptions } from './backoff.js'
-import { formatPeerAddress } from './peer-address.js'
+import { formatPeerAddress, webSocketUrl } from './peer-address.js'
 import type { PeerAddress } from './peer-address.js'
 import type { SyncEngine } from './sync/sync-engine.js'
 import { FIRST_CONTACT_DEFAULTS, serveFirstContact } from './first-contact.js'
@@ -45,6 +53,12 @@ export interface PeerManagerOptions {
   readonly listen?: { readonly host: string; readonly port: number }
   /** Accept WebSocket peers here. */
   readonly listenWebSocket?: { readonly host: string; readonly port: number }
+  /**
+   * Also take connections someone else accepted, through {@link PeerManager.accept} (the
+   * daemon's WebSocket upgrades on its API port: one port). They get a listener of their own,
+   * with the same trust gate and admission limits as the TCP one.
+   */
+  readonly acceptExternal?: boolean
   /** Peers to dial and keep connected. */
   readonly peers?: readonly PeerAddress[]
   /** Re-dial timing (defaults: {@link DEFAULT_BACKOFF}). */
@@ -132,6 +146,7 @@ export class PeerManager implements DialerHost {
   readonly #changeListeners = new Set<(change: PeerChange) => void>()
   #tcp: TcpListener | undefined
   #ws: WebSocketListener | undefined
+  #external: Listener | undefined
   #running = false
   /** Unknown nodes let through the gate for first contact, until their channel arrives. */
   readonly #guestsAdmitted = new Set<string>()
@@ -166,6 +181,26 @@ export class PeerManager implements DialerHost {
     return this.#tcp?.listener.admission
   }
 
+  /** The same for connections taken through {@link accept}, once started with `acceptExternal`. */
+  get externalAdmission(): AdmissionStats | undefined {
+    return this.#external?.admission
+  }
+
+  /** The channel limits in force (the WebSocket message size of an acceptor follows them). */
+  get channelLimits(): Partial<TransportLimits> {
+    return this.#channelOptions.limits ?? {}
+  }
+
+  /**
+   * Take an inbound connection accepted elsewhere (started with `acceptExternal`): admission,
+   * handshake and trust gate as for the TCP listener. Without that listener (not started, or
+   * stopped) the connection is destroyed.
+   */
+  accept(duplex: Duplex): void {
+    if (this.#external === undefined) return duplex.destroy()
+    this.#external.accept(duplex)
+  }
+
   /** This node's fingerprint (the address suffix peers dial us with). */
   get fingerprint(): string {
     return this.#self
@@ -191,6 +226,7 @@ export class PeerManager implements DialerHost {
       if (this.#options.listen) this.#tcp = await listenTcp(this.#options.listen, listenerOptions)
       if (this.#options.listenWebSocket)
         this.#ws = await listenWebSocket(this.#options.listenWebSocket, listenerOptions)
+      if (this.#options.acceptExternal) this.#external = createListener(listenerOptions)
     } catch (e) {
       await this.stop()
       throw e
@@ -253,7 +289,14 @@ export class PeerManager implements DialerHost {
     const dialers = [...this.#dialers.values()]
     this.#dialers.clear()
     this.dialerSettled()
-    await Promise.all([...dialers.map((d) => d.stop()), this.#tcp?.close(), this.#ws?.close()])
+    const external = this.#external
+    this.#external = undefined
+    await Promise.all([
+      ...dialers.map((d) => d.stop()),
+      this.#tcp?.close(),
+      this.#ws?.close(),
+      external?.close(),
+    ])
     this.#tcp = undefined
     this.#ws = undefined
   }
@@ -276,10 +319,7 @@ export class PeerManager implements DialerHost {
       signal,
       ...(address.fingerprint !== undefined ? { expectedPeer: address.fingerprint } : {}),
     }
-    if (address.transport === 'websocket') {
-      const host = address.host.includes(':') ? `[${address.host}]` : address.host
-      return connectWebSocket(`ws://${host}:${address.port}/`, options)
-    }
+    if (address.transport === 'websocket') return connectWebSocket(webSocketUrl(address), options)
     return connectTcp({ host: address.host, port: address.port }, options)
   }
 

@@ -23,6 +23,7 @@ import {
   backoffDelay,
   formatPeerAddress,
   parsePeerAddress,
+  webSocketUrl,
   resolveBackoff,
 } from '../src/index.js'
 import type { PeerChange } from '../src/index.js'
@@ -60,6 +61,31 @@ describe('backoff and peer addresses', () => {
     })
     assert.equal(formatPeerAddress(parsePeerAddress(`ws://[::1]:80#${fp}`)), `ws://[::1]:80#${fp}`)
     for (const bad of ['host', 'host:0', 'host:99999', 'http://h:1', `h:1#${'!'.repeat(20)}`])
+      assert.throws(
+        () => parsePeerAddress(bad),
+        (e) => isProtocolError(e, ErrorCode.BAD_REQUEST),
+      )
+  })
+
+  it('parses WebSocket addresses with a path, wss and default ports (one port, issue 17)', () => {
+    const fp = 'A'.repeat(86)
+    const wss = parsePeerAddress(`wss://chat.example.org/v1/peer#${fp}`)
+    assert.deepEqual(wss, {
+      host: 'chat.example.org',
+      port: 443,
+      transport: 'websocket',
+      tls: true,
+      path: '/v1/peer',
+      fingerprint: fp,
+    })
+    assert.equal(formatPeerAddress(wss), `wss://chat.example.org/v1/peer#${fp}`)
+    assert.equal(webSocketUrl(wss), 'wss://chat.example.org:443/v1/peer')
+    const ws = parsePeerAddress('ws://127.0.0.1:8080/v1/peer')
+    assert.equal(formatPeerAddress(ws), 'ws://127.0.0.1:8080/v1/peer')
+    assert.equal(webSocketUrl(ws), 'ws://127.0.0.1:8080/v1/peer')
+    assert.equal(parsePeerAddress('ws://h').port, 80)
+    assert.equal(formatPeerAddress(parsePeerAddress('wss://h:8443/p')), 'wss://h:8443/p')
+    for (const bad of ['h:1/path', 'wss://h/a b', 'wss://h/?q=1', 'wss://h:0/x'])
       assert.throws(
         () => parsePeerAddress(bad),
         (e) => isProtocolError(e, ErrorCode.BAD_REQUEST),

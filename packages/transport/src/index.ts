@@ -30,6 +30,12 @@ export { DEFAULT_LIMITS, resolveLimits } from './limits.js'
 export type { TransportLimits } from './limits.js'
 export { listenTcp, connectTcp, socketDuplex } from './tcp.js'
 export type { TcpListener } from './tcp.js'
-export { listenWebSocket, connectWebSocket, webSocketDuplex } from './websocket.js'
-export type { WebSocketListener } from './websocket.js'
+export {
+  listenWebSocket,
+  connectWebSocket,
+  webSocketAcceptor,
+  webSocketDuplex,
+  WEBSOCKET_CLOSE,
+} from './websocket.js'
+export type { WebSocketAcceptor, WebSocketAcceptorOptions, WebSocketListener } from './websocket.js'
 export { TRANSPORT_PROTOCOL_ID, NOISE_PROTOCOL_NAME } from './transport-domain.js'

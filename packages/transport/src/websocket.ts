@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
+import type { Duplex as StreamDuplex } from 'node:stream'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { RawData } from 'ws'
@@ -12,11 +13,27 @@ import { secureChannel } from './channel.js'
 import type { SecureChannel, SecureChannelOptions } from './channel-types.js'
 import type { Duplex } from './duplex.js'
 import { resolveLimits } from './limits.js'
+import type { TransportLimits } from './limits.js'
 import { createListener } from './listener.js'
 import type { Listener, ListenerOptions } from './listener.js'
 import { SIZES } from './transport-domain.js'
 
 const END_GRACE_MS = 2000
+/** How long a refused WebSocket gets to take its close frame before the socket is dropped. */
+const DESTROY_GRACE_MS = 500
+
+/**
+ * Close codes (RFC 6455 §7.4.1) a peer sees when this side refuses its WebSocket: a text message
+ * (1003), anything the channel or the listener refused, a failed handshake or an admission drop
+ * (1008); `ws` itself closes a message above the frame limit with 1009.
+ */
+export const WEBSOCKET_CLOSE = Object.freeze({ unsupportedData: 1003, refused: 1008 })
+
+/** Send a close frame with `code`, then drop the socket shortly after, answered or not. */
+function refuse(ws: WebSocket, code: number): void {
+  if (ws.readyState === WebSocket.OPEN) ws.close(code)
+  setTimeout(() => ws.terminate(), DESTROY_GRACE_MS).unref()
+}
 
 /** The largest WebSocket message we accept: one frame with its prefix. */
 function maxPayloadFor(options: { limits?: SecureChannelOptions['limits'] }): number {
@@ -46,8 +63,9 @@ export function webSocketDuplex(
       let ended = false
       ws.on('message', (data: RawData, isBinary: boolean) => {
         if (!isBinary) {
+          // Close with the reason first: the channel's failure that follows closes with 1008.
+          refuse(ws, WEBSOCKET_CLOSE.unsupportedData)
           h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages'))
-          ws.terminate()
           return
         }
         h.data(toBytes(data))
@@ -77,7 +95,7 @@ export function webSocketDuplex(
       ws.close(1000)
       setTimeout(() => ws.terminate(), END_GRACE_MS).unref()
     },
-    destroy: () => ws.terminate(),
+    destroy: () => refuse(ws, WEBSOCKET_CLOSE.refused),
     pause: () => ws.pause(),
     resume: () => ws.resume(),
   }
@@ -133,6 +151,66 @@ export function listenWebSocket(
       })
     })
   })
+}
+
+/** Options of {@link webSocketAcceptor}. */
+export interface WebSocketAcceptorOptions {
+  /** Takes every accepted WebSocket as a duplex: a listener's `accept` (admission, handshake). */
+  readonly accept: (duplex: Duplex) => void
+  /** The channel limits of that listener: the WebSocket message size follows `maxMessageBytes`. */
+  readonly limits?: Partial<TransportLimits>
+}
+
+/** Peer channels as WebSocket upgrades of an HTTP server someone else owns (one port). */
+export interface WebSocketAcceptor {
+  /**
+   * Complete the upgrade of `request` (the caller routed it here: path, origin) and hand the
+   * WebSocket to `accept`. `remoteAddress` is the client address admission counts (the socket's,
+   * unless the caller trusts a reverse proxy's header).
+   */
+  upgrade(request: IncomingMessage, socket: StreamDuplex, head: Buffer, remoteAddress: string): void
+  /** Refuse further upgrades and close every WebSocket taken (1001 going away). */
+  close(): Promise<void>
+}
+
+/**
+ * Accept peer channels on an existing HTTP server's `upgrade` event (transport.md §9, "One
+ * port"): the same binding as {@link listenWebSocket}, without a port of its own.
+ */
+export function webSocketAcceptor(options: WebSocketAcceptorOptions): WebSocketAcceptor {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxPayloadFor(options),
+    perMessageDeflate: false,
+  })
+  let closed = false
+  return {
+    upgrade(request, socket, head, remoteAddress) {
+      if (closed) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n')
+        return
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.on('error', () => {}) // reported through the channel
+        options.accept(webSocketDuplex(ws, remoteAddress))
+      })
+    },
+    async close() {
+      closed = true
+      await Promise.all(
+        [...wss.clients].map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              if (ws.readyState === WebSocket.CLOSED) return resolve()
+              ws.once('close', () => resolve())
+              ws.close(1001)
+              setTimeout(() => ws.terminate(), END_GRACE_MS).unref()
+            }),
+        ),
+      )
+      await new Promise<void>((r) => wss.close(() => r()))
+    },
+  }
 }
 
 /**

@@ -56,11 +56,12 @@ describe('keepalive and idle timeout', () => {
 
   it('keeps an idle channel open with pings for several idle periods', async () => {
     const [client, server] = await open(
-      { keepaliveMs: 10, idleTimeoutMs: 0 },
-      { keepaliveMs: 0, idleTimeoutMs: 60 },
+      { keepaliveMs: 50, idleTimeoutMs: 0 },
+      { keepaliveMs: 0, idleTimeoutMs: 400 },
     )
-    // 20 pings at >= 10 ms apart span more than three idle timeouts of the server.
-    await waitFor(() => server.stats.framesReceived >= 21, { what: 'pings' })
+    // 25 pings at >= 50 ms apart span more than three idle timeouts of the server. The idle
+    // timeout is 8 ping periods, so a loaded machine's event-loop stall does not end it.
+    await waitFor(() => server.stats.framesReceived >= 26, { what: 'pings', timeout: 30_000 })
     assert.equal(server.isOpen, true)
     assert.equal(server.stats.messagesReceived, 0)
     await client.close()

@@ -41,6 +41,9 @@ export async function startNode(dir: string, name: string): Promise<TestNode> {
   const home = join(dir, name)
   const account = await Account.create(accountDeps(home), { name })
   const { daemon, api } = await startDaemon(account, { webRoot: WEB_ROOT })
+  // Read receipts are off by default (issue 16, docs/messaging.md §4); the web tests show a
+  // message read at its sender, so these nodes send them.
+  await api.updateSettings({ readReceipts: true })
   return {
     name,
     home,

@@ -78,10 +78,14 @@ export const contactListCommand: Command = {
     const s = ctx.style
     const rows = contacts.map((c) => [
       c.name,
+      // The name they gave themselves (their profile), beside the one you chose.
+      c.displayName ?? '-',
       short(c.user),
-      c.status === 'removed'
-        ? { text: 'removed you', paint: s.bad }
-        : { text: c.status, paint: c.status === 'mutual' ? s.ok : s.warn },
+      c.blocked === true
+        ? { text: 'blocked', paint: s.bad }
+        : c.status === 'removed'
+          ? { text: 'removed you', paint: s.bad }
+          : { text: c.status, paint: c.status === 'mutual' ? s.ok : s.warn },
       c.added.slice(0, 10),
     ])
     return {
@@ -89,7 +93,9 @@ export const contactListCommand: Command = {
       text:
         contacts.length === 0
           ? 'no contacts yet (sdmp contact add INVITE)'
-          : formatColumns([['NAME', 'USER', 'STATUS', 'ADDED'], ...rows]).join('\n'),
+          : formatColumns([['NAME', 'CALLS THEMSELVES', 'USER', 'STATUS', 'ADDED'], ...rows]).join(
+              '\n',
+            ),
     }
   },
 }

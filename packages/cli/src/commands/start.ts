@@ -18,7 +18,7 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'run this node: sync with peers and serve the client API until stopped',
   usage:
-    'start [--peer HOST[:PORT]] [--api HOST[:PORT]] [--advertise HOST:PORT]... [--api-host NAME]... [--no-link] [--json]',
+    'start [--peer HOST[:PORT] | --one-port] [--api HOST[:PORT]] [--public-url URL] [--advertise ADDRESS]... [--api-host NAME]... [--no-link] [--json]',
   options: {
     peer: {
       type: 'string',
@@ -31,6 +31,17 @@ export const startCommand: Command = {
       valueName: 'HOST[:PORT]',
       description:
         "serve the client API here (default from config.json: 127.0.0.1 and the home's api port; keep it on loopback)",
+    },
+    'one-port': {
+      type: 'boolean',
+      description:
+        'no peer listener of its own: peers connect as WebSocket to the api port at /v1/peer (put a reverse proxy in front, see --public-url)',
+    },
+    'public-url': {
+      type: 'string',
+      valueName: 'URL',
+      description:
+        'the https:// URL a reverse proxy serves this node at: publishes wss://HOST/v1/peer for peers, answers the API for HOST, and trusts X-Forwarded-For from loopback',
     },
     'no-link': {
       type: 'boolean',
@@ -47,8 +58,9 @@ export const startCommand: Command = {
     advertise: {
       type: 'string',
       multiple: true,
-      valueName: 'HOST:PORT',
-      description: 'publish this peer address for your contacts (default: the listen address)',
+      valueName: 'ADDRESS',
+      description:
+        'publish this peer address for your contacts: HOST:PORT, ws://HOST:PORT/PATH or wss://HOST/PATH (default: the listen addresses)',
     },
     ...ACCOUNT_OPTIONS,
   },
@@ -61,13 +73,26 @@ export const startCommand: Command = {
     'stays in the fragment, never sent over the network; --no-link leaves it out).',
     'Each home has its own default ports, chosen at init and kept in config.json, so two homes',
     "run side by side without flags; a HOST without :PORT keeps the home's port.",
+    'Peers may also connect as WebSocket on the api port at /v1/peer: --one-port makes that the',
+    'only way in, and --public-url https://HOST publishes it as wss://HOST/v1/peer behind a',
+    'reverse proxy on 443 (docs/daemon.md "One port").',
   ].join('\n'),
   async run(ctx) {
     const node = await import('@sdmp/daemon')
     const { parsePeerAddress } = await import('@sdmp/node')
     const { accountDeps } = await import('./account-session.js')
     const config = node.readHomeConfig(ctx.home)
-    const peer = listenAddress(ctx, 'peer', config.listen.peer, parsePeerAddress)
+    const onePort = ctx.options['one-port'] === true
+    if (onePort && ctx.options['peer'] !== undefined)
+      throw new CliError('BAD_REQUEST', '--one-port and --peer exclude each other', EXIT.USAGE)
+    const peer = onePort ? null : listenAddress(ctx, 'peer', config.listen.peer, parsePeerAddress)
+    const publicUrl = ctx.options['public-url'] as string | undefined
+    if (publicUrl !== undefined)
+      try {
+        node.publicPeerAddress(publicUrl)
+      } catch (e) {
+        throw new CliError('BAD_REQUEST', `--public-url: ${(e as Error).message}`, EXIT.USAGE)
+      }
     const api = listenAddress(ctx, 'api', config.listen.api, parsePeerAddress)
     if (!LOOPBACK.has(api.host))
       ctx.err(
@@ -94,6 +119,7 @@ export const startCommand: Command = {
         peer,
         api,
         ...(advertise.length > 0 && { advertise }),
+        ...(publicUrl !== undefined && { publicUrl }),
         ...(apiHosts.length > 0 && { apiHosts }),
         ...(web !== undefined && { webRoot: web }),
         event: (name, detail) => {
@@ -125,7 +151,9 @@ export const startCommand: Command = {
       ctx.out(
         peerAddress === null
           ? 'peer not listening yet: this device waits for sdmp device join'
-          : `peer listening on ${peerAddress}`,
+          : peerAddress.startsWith('ws')
+            ? `peers connect at ${peerAddress}`
+            : `peer listening on ${peerAddress}`,
       )
       ctx.out(`api listening on ${apiUrl}`)
       if (webUrl !== undefined) ctx.out(`web: ${webUrl}`)

@@ -112,6 +112,39 @@ export const RecoverRequest = closed({
 })
 export type RecoverRequest = Contract<typeof RecoverRequest>
 
+/** `POST /v1/blocks`: block a user (docs/messaging.md "Blocking"). */
+export const BlockRequest = closed({
+  user: Type.String({
+    minLength: 1,
+    maxLength: MAX_PARAM_CHARS,
+    description: 'a contact name or a user fingerprint',
+  }),
+  hide: Type.Optional(
+    Type.Boolean({ description: 'also hide their messages received before (until unblocked)' }),
+  ),
+})
+export type BlockRequest = Contract<typeof BlockRequest>
+
+/**
+ * `PUT /v1/settings`: whether read receipts go to senders (docs/messaging.md §4), for everyone
+ * or for one contact; `null` with `contact` removes that contact's override.
+ */
+export const SettingsRequest = closed({
+  readReceipts: Type.Union([Type.Boolean(), Type.Null()]),
+  contact: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: MAX_PARAM_CHARS,
+      description: 'only for this contact (name or fingerprint)',
+    }),
+  ),
+})
+export type SettingsRequest = Contract<typeof SettingsRequest>
+
+/** `PUT /v1/profile`: the display name contacts see (schemas.md "user"). */
+export const ProfileRequest = closed({ name: Type.String({ minLength: 1, maxLength: 128 }) })
+export type ProfileRequest = Contract<typeof ProfileRequest>
+
 /** `POST /v1/sync`. */
 export const SyncRequest = closed({
   wait: Type.Optional(

@@ -152,8 +152,42 @@ export const Contact = closed({
   trust: text(),
   added: time(),
   status: oneOf('mutual', 'waiting', 'removed'),
+  displayName: Type.Optional(
+    Type.String({ description: 'the name the contact gave themselves (their newest profile)' }),
+  ),
+  blocked: Type.Optional(Type.Literal(true, { description: 'blocked here' })),
 })
 export type Contact = Contract<typeof Contact>
+
+/** A blocked user (docs/messaging.md "Blocking"). */
+export const Block = closed({
+  user: text(),
+  name: nullable(Type.String({ description: 'the contact name, null for a stranger' })),
+  hide: Type.Boolean({ description: 'their earlier messages are hidden' }),
+  at: time(),
+})
+export type Block = Contract<typeof Block>
+
+/** `DELETE /v1/blocks/{user}`: `unblocked` false when the user was not blocked. */
+export const Unblocked = closed({ user: text(), name: nullable(text()), unblocked: Type.Boolean() })
+export type Unblocked = Contract<typeof Unblocked>
+
+/** `GET /v1/settings`, `PUT /v1/settings`: read receipts, default and per contact overrides. */
+export const Settings = closed({
+  readReceipts: Type.Boolean({ description: 'send read receipts to senders (default false)' }),
+  contacts: Type.Array(
+    closed({ user: text(), name: nullable(text()), readReceipts: Type.Boolean() }),
+  ),
+})
+export type Settings = Contract<typeof Settings>
+
+/** `GET /v1/profile`, `PUT /v1/profile`: this user's published display name. */
+export const Profile = closed({
+  user: text(),
+  name: nullable(text()),
+  updated: nullable(Type.String({ format: 'date-time', description: 'when it was signed' })),
+})
+export type Profile = Contract<typeof Profile>
 
 /** How a replaced identity was proven (docs/protocol/keys.md §5). */
 const RotationKind = oneOf('key', 'recovery')
@@ -220,7 +254,11 @@ export const Peer = closed({
         "the peer node's user: of the session when connected, else as the trust log says (who refused us); null if unknown",
     }),
   ),
-  address: nullable(Type.String({ description: '`HOST:PORT` dialled; null when inbound only' })),
+  address: nullable(
+    Type.String({
+      description: 'the address dialled (`HOST:PORT`, `ws://…`, `wss://…`); null when inbound only',
+    }),
+  ),
   state: oneOf('connected', 'connecting', 'backoff', 'offline'),
   direction: nullable(oneOf('inbound', 'outbound')),
   lastError: nullable(text()),
@@ -260,6 +298,8 @@ export const ChatList = closed({ chats: Type.Array(ChatSummary), next })
 export const PostList = closed({ posts: Type.Array(Post) })
 /** `GET /v1/contacts`. */
 export const ContactList = closed({ contacts: Type.Array(Contact) })
+/** `GET /v1/blocks`. */
+export const BlockList = closed({ blocks: Type.Array(Block) })
 /** `GET /v1/devices`: `revoked` when this device was revoked. */
 export const DeviceList = closed({
   devices: Type.Array(Device),

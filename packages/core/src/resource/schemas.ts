@@ -85,7 +85,13 @@ export function decodeHeader(v: Json | undefined, label = 'resource'): ResourceH
 
 const optional = <T>(v: Json | undefined, f: (x: Json) => T): T | undefined =>
   v === undefined ? undefined : f(v)
-const ADDRESS = /^(\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):([0-9]{1,5})$/
+const HOST = String.raw`(\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253})`
+const ADDRESS = new RegExp(`^${HOST}:([0-9]{1,5})$`)
+/**
+ * A peer channel over WebSocket (transport.md §9): `ws://` or `wss://`, the port optional (80 or
+ * 443), then an optional path, as a node behind a reverse proxy on 443 publishes it.
+ */
+const WS_ADDRESS = new RegExp(`^wss?://${HOST}(?::([0-9]{1,5}))?(/[A-Za-z0-9._~/-]{0,200})?$`)
 
 /** identity: a user's or node's public key, self-signed. */
 function identity(v: Json, l: string) {
@@ -110,8 +116,10 @@ function node(v: Json, l: string) {
     `${l}.addresses`,
     (x, li) => {
       const s = assertString(x, li, 300)
-      const m = ADDRESS.exec(s)
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) violation(li, 'expected host:port')
+      const m = ADDRESS.exec(s) ?? WS_ADDRESS.exec(s)
+      const port = m?.[2] === undefined ? 443 : Number(m[2])
+      if (!m || port < 1 || port > 65535)
+        violation(li, 'expected host:port, ws://host:port/path or wss://host/path')
       return s
     },
     16,

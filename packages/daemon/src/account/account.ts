@@ -32,6 +32,7 @@ import { Ingestor } from '@sdmp/node'
 import type { IngestOutcome, Publication } from '@sdmp/node'
 import { encodeJoinRequest } from './codec.js'
 import { publishPrekey } from './prekey-publish.js'
+import { loadBlocks } from './blocks.js'
 import { SECRET_NAMES } from './secret-names.js'
 
 export { SECRET_NAMES } from './secret-names.js'
@@ -210,6 +211,7 @@ export class Account {
       const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
       account.learnUser()
       await account.checkRevoked()
+      await loadBlocks(account)
       return account
     } catch (e) {
       // Cleanup after a failure: the original error is what the caller must see.
@@ -324,6 +326,12 @@ export class Account {
         ...extra,
       },
     })
+  }
+
+  /** Record the user's display name in config.json (after a new profile: profile.ts). */
+  rename(name: string): void {
+    this.#config = { ...this.#config, name }
+    writeHomeConfig(this.home, this.#config)
   }
 
   /**

@@ -21,8 +21,6 @@ import { SECRET_NAMES } from './account.js'
 import { decodeInvite, encodeInvite } from './codec.js'
 import { INVITE_KINDS } from './invite-kinds.js'
 import { short, storedResources } from './devices.js'
-import { standings } from './standing.js'
-import type { ContactStatus } from './standing.js'
 
 /** One entry of the local contact table. */
 export interface ContactEntry {
@@ -34,14 +32,6 @@ export interface ContactEntry {
   readonly added: string
   /** Identities this contact replaced by rotation, newest first (keys.md §5.4). */
   readonly previous?: readonly string[]
-}
-
-/**
- * A contact as `sdmp contact list` shows it: `mutual` once the contact trusts back, `removed`
- * once they withdrew it (standing.ts).
- */
-export interface ContactInfo extends ContactEntry {
-  readonly status: ContactStatus
 }
 
 /** Local contact names: 1..64 letters, digits, `.`, `_`, `-`. */
@@ -358,15 +348,6 @@ export async function addContact(
   const tombs = (await readRemovedContacts(account)).filter((t) => t.user !== entry.user)
   await writeContacts(account, [...contacts, entry], tombs)
   return { ...entry, nodes: checked.nodes.length }
-}
-
-/** The contacts, by name, with where each stands with us (standing.ts). */
-export async function listContacts(account: Account): Promise<ContactInfo[]> {
-  const contacts = await readContacts(account)
-  const standing = await standings(account, contacts)
-  return contacts
-    .map((c) => ({ ...c, status: standing.get(c.user)?.status ?? 'waiting' }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 
 /**

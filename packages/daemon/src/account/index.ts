@@ -67,14 +67,21 @@ export {
   createInvite,
   checkInvite,
   addContact,
-  listContacts,
   removeContact,
   readContacts,
   assertContactName,
   CONTACT_NAME,
 } from './contacts.js'
-export type { ContactEntry, ContactInfo, CheckedInvite } from './contacts.js'
+export type { ContactEntry, CheckedInvite } from './contacts.js'
+export { listContacts } from './contact-list.js'
+export type { ContactInfo } from './contact-list.js'
 export { findContact, requireContact } from './contact-names.js'
+export { readBlocks, blockUser, unblockUser, hiddenUsers } from './blocks.js'
+export type { BlockEntry } from './blocks.js'
+export { readSettings, setReadReceipts, sendsReadReceiptTo } from './settings.js'
+export type { StoredSettings } from './settings.js'
+export { readProfile, publishProfile } from './profile.js'
+export type { ProfileInfo } from './profile.js'
 export { joinUser } from './join.js'
 export { publishPost, readJournalLines, accountStatus } from './activity.js'
 export type { AccountStatus } from './activity.js'

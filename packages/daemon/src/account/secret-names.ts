@@ -10,4 +10,8 @@ export const SECRET_NAMES = Object.freeze({
   contacts: 'local.contacts',
   /** Refusals observed from contacts' nodes (standing.ts). */
   refusals: 'local.refusals',
+  /** Users this user blocked, on this node (blocks.ts). */
+  blocks: 'local.blocks',
+  /** The user's settings on this node, such as read receipts (settings.ts). */
+  settings: 'local.settings',
 })

@@ -28,12 +28,13 @@ export type ContactStatus = 'mutual' | 'waiting' | 'removed'
 
 /**
  * Refusal reasons that speak of the user's trust in us (transport.md §5): `untrusted` (their
- * gate knows our node and refuses it) and `revoked` (a trust withdrawn on an open channel).
+ * gate knows our node and refuses it), `revoked` (a trust withdrawn on an open channel) and
+ * `blocked` (they blocked us: shown as `removed`, docs/messaging.md "Blocking").
  * Any other reason says nothing of it: `unknown_node` (their node does not know this device
  * yet, as after a join) or a reason another implementation or a later version sends (a busy
  * or rate-limited node must never turn a contact into `removed`).
  */
-const ABOUT_TRUST: ReadonlySet<string> = new Set(['untrusted', 'revoked'])
+const ABOUT_TRUST: ReadonlySet<string> = new Set(['untrusted', 'revoked', 'blocked'])
 
 /** The refusals recorded, one per user. */
 export async function readRefusals(account: Account): Promise<Refusal[]> {

@@ -17,6 +17,7 @@ import {
   AuthorizeDeviceRequest,
   ChatId,
   ChatsQuery,
+  BlockRequest,
   EmptyRequest,
   EventsQuery,
   ForwardRequest,
@@ -25,8 +26,10 @@ import {
   JournalQuery,
   PostRequest,
   PostsQuery,
+  ProfileRequest,
   RecoverRequest,
   SendRequest,
+  SettingsRequest,
   SyncRequest,
 } from '@sdmp/client/schemas'
 import type { Static, TObject } from '@sinclair/typebox'
@@ -213,6 +216,29 @@ export function createApiApp(options: ApiAppOptions): Hono {
     return c.json(await api.sync(await bodyOf(c, SyncRequest)))
   })
   app.get('/v1/journal', async (c) => c.json(await api.journal(queryOf(c, JournalQuery))))
+  // Blocking, read receipts, profile (docs/api.md "Blocking, settings, profile").
+  app.get(
+    '/v1/blocks',
+    plain(() => api.blocks()),
+  )
+  app.post('/v1/blocks', async (c) => c.json(await api.block(await bodyOf(c, BlockRequest))))
+  app.delete('/v1/blocks/:user', async (c) => {
+    const user = param(c, 'user')
+    await bodyOf(c, EmptyRequest)
+    return c.json(await api.unblock(user))
+  })
+  app.get(
+    '/v1/settings',
+    plain(() => api.settings()),
+  )
+  app.put('/v1/settings', async (c) =>
+    c.json(await api.updateSettings(await bodyOf(c, SettingsRequest))),
+  )
+  app.get(
+    '/v1/profile',
+    plain(() => api.profile()),
+  )
+  app.put('/v1/profile', async (c) => c.json(await api.setProfile(await bodyOf(c, ProfileRequest))))
 
   // Attachments (docs/protocol/attachments.md §4): raw bytes in and out, never a key out.
   const attachments = (): AttachmentApi => {

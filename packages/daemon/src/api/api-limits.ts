@@ -39,13 +39,20 @@ export const API_SERVER_LIMITS: ApiServerLimits = {
   idleTimeoutMs: 30_000,
 }
 
-/** The per-client cap and the idle timer, on every accepted socket. */
-export function guardConnections(server: Server, limits: ApiServerLimits): void {
+/**
+ * The per-client cap and the idle timer, on every accepted socket. `uncapped` addresses (a
+ * trusted reverse proxy) are not held to the per-client cap; `maxConnections` still bounds all.
+ */
+export function guardConnections(
+  server: Server,
+  limits: ApiServerLimits,
+  uncapped: (address: string) => boolean = () => false,
+): void {
   const perClient = new Map<string, number>()
   server.on('connection', (socket: Socket) => {
     const from = socket.remoteAddress ?? ''
     const n = (perClient.get(from) ?? 0) + 1
-    if (n > limits.maxConnectionsPerClient) {
+    if (n > limits.maxConnectionsPerClient && !uncapped(from)) {
       socket.destroy()
       return
     }

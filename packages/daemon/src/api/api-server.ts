@@ -4,7 +4,8 @@
  * @module
  */
 import { chmodSync, lstatSync, rmSync } from 'node:fs'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { AddressInfo, Socket } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
@@ -31,6 +32,16 @@ export interface ApiServerOptions {
   /** Also listen on this Unix domain socket path (made 0600; a stale socket there is removed). */
   readonly socketPath?: string
   readonly limits?: Partial<ApiServerLimits>
+  /**
+   * The HTTP `upgrade` handler of the TCP listener (peers on the API port: peer-upgrade.ts).
+   * Without one, Node refuses every upgrade.
+   */
+  readonly upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void
+  /**
+   * Source addresses the per-client connection cap does not count: a reverse proxy on this
+   * machine carries every client through one address (docs/daemon.md "One port").
+   */
+  readonly uncapped?: (address: string) => boolean
 }
 
 /**
@@ -42,7 +53,8 @@ export interface ApiServerOptions {
  */
 export async function startApiServer(app: Hono, options: ApiServerOptions): Promise<ApiServer> {
   const limits = { ...API_SERVER_LIMITS, ...options.limits }
-  const tcp = newServer(app, limits)
+  const tcp = newServer(app, limits, options.uncapped)
+  if (options.upgrade) tcp.server.on('upgrade', options.upgrade)
   const info = await listen(tcp.server, () => tcp.server.listen(options.port, options.host))
   const unix =
     options.socketPath === undefined ? undefined : await listenUnix(app, limits, options.socketPath)
@@ -65,13 +77,17 @@ export async function startApiServer(app: Hono, options: ApiServerOptions): Prom
   }
 }
 
-function newServer(app: Hono, limits: ApiServerLimits): { server: Server; sockets: SocketTracker } {
+function newServer(
+  app: Hono,
+  limits: ApiServerLimits,
+  uncapped?: (address: string) => boolean,
+): { server: Server; sockets: SocketTracker } {
   const server = createAdaptorServer({
     fetch: app.fetch,
     serverOptions: serverOptionsFor(limits),
   }) as Server
   server.maxConnections = limits.maxConnections
-  guardConnections(server, limits)
+  guardConnections(server, limits, uncapped)
   return { server, sockets: trackSockets(server) }
 }
 

@@ -16,6 +16,13 @@ export {
 } from './browser-guard.js'
 export type { EventFeed } from './event-stream.js'
 export { EVENT_PAGE, KEEPALIVE_MS } from './event-stream.js'
+export {
+  PEER_WEBSOCKET_PATH,
+  clientAddress,
+  isLoopback,
+  peerUpgradeHandler,
+} from './peer-upgrade.js'
+export type { PeerUpgradeOptions } from './peer-upgrade.js'
 export { OPENAPI_DOCUMENT } from './openapi.js'
 export { MAX_BODY_BYTES } from './validate.js'
 export { statusOf } from './http-errors.js'

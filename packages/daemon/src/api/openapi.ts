@@ -40,6 +40,9 @@ const schemas = {
   SyncRequest: S.SyncRequest,
   SyncResult: S.SyncResult,
   JournalLine: S.JournalLine,
+  Block: S.Block,
+  Settings: S.Settings,
+  Profile: S.Profile,
 } satisfies Record<string, TSchema>
 
 const ref = (name: keyof typeof schemas): Doc => ({ $ref: `#/components/schemas/${name}` })
@@ -207,6 +210,35 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       get: op('contactInvite', "a contact's invite as this node knows it (for its recovery)", {
         parameters: [path('name')],
         responses: ok(S.Invite),
+      }),
+    },
+    '/v1/blocks': {
+      get: op('blocks', 'blocked users', { responses: ok(S.BlockList) }),
+      post: op('block', 'block a user: their resources and nodes are refused', {
+        requestBody: body(S.BlockRequest),
+        responses: ok(ref('Block')),
+      }),
+    },
+    '/v1/blocks/{user}': {
+      delete: op('unblock', 'unblock a user (contact name or fingerprint)', {
+        parameters: [path('user')],
+        responses: ok(S.Unblocked),
+      }),
+    },
+    '/v1/settings': {
+      get: op('settings', 'read receipts: the default and per contact', {
+        responses: ok(ref('Settings')),
+      }),
+      put: op('updateSettings', 'turn read receipts on or off, for all or one contact', {
+        requestBody: body(S.SettingsRequest),
+        responses: ok(ref('Settings')),
+      }),
+    },
+    '/v1/profile': {
+      get: op('profile', "this user's published display name", { responses: ok(ref('Profile')) }),
+      put: op('setProfile', 'publish a new profile with this display name', {
+        requestBody: body(S.ProfileRequest),
+        responses: ok(ref('Profile')),
       }),
     },
     '/v1/devices': {

@@ -8,8 +8,18 @@ import type { Contact, Peer } from '@sdmp/client'
 import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import { apiSocketPath, readApiToken } from '../account/daemon-info.js'
-import { allowedApiHosts, createApiApp, startApiServer } from '../api/index.js'
+import {
+  allowedApiHosts,
+  createApiApp,
+  isLoopback,
+  peerUpgradeHandler,
+  startApiServer,
+} from '../api/index.js'
 import type { ApiServer, ApiServerLimits } from '../api/index.js'
+import { webSocketAcceptor } from '@sdmp/transport'
+import type { WebSocketAcceptor } from '@sdmp/transport'
+import { PEER_CHANNEL_LIMITS } from '@sdmp/node'
+import { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'
 import { describeListenFailure } from './listen-error.js'
 import type { EventFeed } from '../api/index.js'
 import type { BackoffOptions } from '@sdmp/node'
@@ -24,9 +34,26 @@ export interface DaemonOptions {
   readonly account: Account
   /**
    * Peer listener (default 0.0.0.0:7420 from config.json, so contacts on other machines can
-   * connect: docs/daemon.md §1; port 0 picks one).
+   * connect: docs/daemon.md §1; port 0 picks one). `null`: no TCP listener, peers come only as
+   * WebSocket upgrades on the API port (`sdmp start --one-port`).
    */
-  readonly peer: { readonly host: string; readonly port: number }
+  readonly peer: { readonly host: string; readonly port: number } | null
+  /**
+   * Accept peers as WebSocket upgrades on the API port at `/v1/peer` (docs/daemon.md "One
+   * port"). Default true; it is forced on when `peer` is null.
+   */
+  readonly peerWebSocket?: boolean
+  /**
+   * The URL this node is reached at through a reverse proxy (`https://chat.example.org`): its
+   * `wss://…/v1/peer` address is published for peers, its host name is allowed for the API,
+   * and loopback connections are taken as the proxy (`trustProxy`).
+   */
+  readonly publicUrl?: string
+  /**
+   * Loopback connections are a reverse proxy: peer admission counts the `X-Forwarded-For`
+   * client, and the API's per-client cap does not hold them. Default: true with `publicUrl`.
+   */
+  readonly trustProxy?: boolean
   /** Client API listener (loopback by default). */
   readonly api: { readonly host: string; readonly port: number }
   /**
@@ -59,6 +86,10 @@ export class Daemon {
   readonly startedAt = Date.now()
   #network: NodeNetwork | undefined
   #api: ApiServer | undefined
+  /** Peers as WebSocket upgrades on the API port (one port), when enabled. */
+  #peerSockets: WebSocketAcceptor | undefined
+  /** The WebSocket addresses published for peers (one port), once the API is bound. */
+  #webSocketAddresses: readonly string[] = []
   readonly #options: DaemonOptions
   readonly #peerListeners = new Set<(peer: Peer) => void>()
   readonly #statusListeners = new Set<(contact: Contact) => void>()
@@ -106,11 +137,13 @@ export class Daemon {
    * @throws UNAVAILABLE when a listen address cannot be bound (everything started is stopped)
    */
   static async start(options: DaemonOptions): Promise<Daemon> {
+    // A public URL that cannot become a node record's address fails before anything starts.
+    const publicAddress =
+      options.publicUrl === undefined ? undefined : publicPeerAddress(options.publicUrl)
     const d = new Daemon(options)
     try {
       await d.mailbox.start()
       await d.#maintainPrekeys()
-      if (options.account.user !== undefined) await d.#startNetwork()
       const feed: EventFeed = {
         get processed() {
           return d.mailbox.processed
@@ -126,20 +159,41 @@ export class Daemon {
           return () => d.#statusListeners.delete(l)
         },
       }
+      const publicHost =
+        options.publicUrl === undefined ? [] : [new URL(options.publicUrl).hostname]
       const app = createApiApp({
         api: d.service,
         events: feed,
         token: readApiToken(options.account.home),
-        allowedHost: allowedApiHosts(options.api.host, options.apiHosts),
+        allowedHost: allowedApiHosts(options.api.host, [
+          ...(options.apiHosts ?? []),
+          ...publicHost,
+        ]),
         ...(options.webRoot !== undefined && { web: { root: options.webRoot } }),
       })
+      // The API is bound before the network starts, so the address peers reach it at (one
+      // port) is known when the node record is published.
+      const trustProxy = options.trustProxy ?? options.publicUrl !== undefined
+      if (options.peerWebSocket !== false || options.peer === null)
+        d.#peerSockets = webSocketAcceptor({
+          accept: (duplex) => (d.#network ? d.#network.accept(duplex) : duplex.destroy()),
+          limits: { ...PEER_CHANNEL_LIMITS, ...options.transportLimits },
+        })
       d.#api = await startApiServer(app, {
         ...options.api,
         socketPath: apiSocketPath(options.account.home),
         ...(options.apiLimits && { limits: options.apiLimits }),
+        ...(d.#peerSockets && {
+          upgrade: peerUpgradeHandler({ acceptor: d.#peerSockets, trustProxy }),
+        }),
+        ...(trustProxy && { uncapped: isLoopback }),
       }).catch((e: unknown) => {
         throw describeListenFailure(e, 'api', options.api)
       })
+      if (publicAddress !== undefined) d.#webSocketAddresses = [publicAddress]
+      else if (options.peer === null)
+        d.#webSocketAddresses = webSocketPeerAddresses(d.#api.host, d.#api.port)
+      if (options.account.user !== undefined) await d.#startNetwork()
       const every = options.prekeyCheckMs ?? 3_600_000
       d.#prekeyTimer = setInterval(() => void d.#maintainPrekeys(), every)
       d.#prekeyTimer.unref()
@@ -150,7 +204,10 @@ export class Daemon {
     return d
   }
 
-  /** `HOST:PORT` of the peer listener, once the network runs. */
+  /**
+   * `HOST:PORT` of the peer listener, else the WebSocket address peers dial (one port), once
+   * the network runs.
+   */
   get peerAddress(): string | undefined {
     return this.#network?.listenAddress
   }
@@ -196,16 +253,19 @@ export class Daemon {
       this.#network = undefined
       void network?.stop().catch(() => undefined) // stopping: nothing left to report to
     })
+    const listen = o.peer === null ? undefined : (this.#bound ?? o.peer)
     this.#network = await NodeNetwork.start({
       account: this.account,
-      listen: this.#bound ?? o.peer,
+      ...(listen && { listen }),
+      ...(this.#peerSockets && { acceptWebSocket: true }),
+      ...(this.#webSocketAddresses.length > 0 && { webSocketAddresses: this.#webSocketAddresses }),
       ...(o.advertise && { advertise: o.advertise }),
       ...(o.backoff && { backoff: o.backoff }),
       ...(o.transportLimits && { transportLimits: o.transportLimits }),
       ...(o.onDrop && { onDrop: o.onDrop }),
       ...(o.event && { event: o.event }),
     }).catch((e: unknown) => {
-      throw describeListenFailure(e, 'peer', o.peer)
+      throw listen ? describeListenFailure(e, 'peer', listen) : e
     })
     this.#bound ??= this.#network.bound
     this.#network.onPeer((p) => {
@@ -248,7 +308,9 @@ export class Daemon {
       this.#unRevoked?.()
       await this.#restarting.idle()
       // Stopping: each part is stopped even when another failed to, and the process is
-      // going away with nothing left to report to.
+      // going away with nothing left to report to. Peers on the API port first: closing the
+      // API server would drop their sockets without a close frame.
+      await this.#peerSockets?.close().catch(() => undefined)
       await this.#api?.close().catch(() => undefined)
       await this.#network?.stop().catch(() => undefined)
       await this.mailbox.stop().catch(() => undefined)

@@ -5,6 +5,7 @@
 export { Daemon } from './daemon.js'
 export type { DaemonOptions } from './daemon.js'
 export { NodeNetwork, advertisedAddresses } from './network.js'
+export { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'
 export type { NetworkOptions } from './network.js'
 export { peerAddresses, nodeRecordsOf } from '../account/address-book.js'
 export { RateLimitedLog, createSecurityLog } from './security-log.js'

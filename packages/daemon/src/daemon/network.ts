@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { ContentData, ContentKind } from '@sdmp/core'
 import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
-import type { DropReason, TransportLimits } from '@sdmp/transport'
+import type { DropReason, Duplex, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import type { BackoffOptions } from '@sdmp/node'
 import { PARTIAL_BLOB_DIR } from '@sdmp/node'
@@ -34,8 +34,15 @@ export interface NetworkOptions {
   readonly account: Account
   /** Accept peers here (port 0 picks one); omit to only dial (one-shot `sdmp sync`). */
   readonly listen?: { readonly host: string; readonly port: number }
-  /** Addresses to publish (`HOST:PORT`); default: derived from the bound listener. */
+  /** Addresses to publish (`HOST:PORT`, `wss://HOST/PATH`); default: derived from the listeners. */
   readonly advertise?: readonly string[]
+  /**
+   * Take peer channels the daemon accepts as WebSocket upgrades on its API port (one port),
+   * through {@link NodeNetwork.accept}.
+   */
+  readonly acceptWebSocket?: boolean
+  /** Where peers reach those WebSocket channels (`ws://…/v1/peer`, `wss://…`), published before the TCP addresses. */
+  readonly webSocketAddresses?: readonly string[]
   readonly backoff?: Partial<BackoffOptions>
   readonly limits?: Partial<SyncLimits>
   /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
@@ -97,6 +104,7 @@ export class NodeNetwork {
       provider: account.provider,
       nodeSeed: account.nodeKey.seed,
       ...(options.listen && { listen: options.listen }),
+      ...(options.acceptWebSocket === true && { acceptExternal: true }),
       ...(options.backoff && { backoff: options.backoff }),
       ...(options.transportLimits && { transportLimits: options.transportLimits }),
       ...(options.onDrop && { onDrop: options.onDrop }),
@@ -143,6 +151,14 @@ export class NodeNetwork {
     return net
   }
 
+  /**
+   * Cut the sessions the trust gate now refuses, each told why (a user was just blocked:
+   * docs/messaging.md "Blocking"); the dialer's next attempts are refused the same way.
+   */
+  refuseBlocked(): void {
+    this.engine.review()
+  }
+
   /** The blob transfer of this network's sessions (docs/protocol/attachments.md §3). */
   get blobs(): BlobTransfer {
     return this.engine.blobs
@@ -153,17 +169,31 @@ export class NodeNetwork {
     return this.manager.tcpAddress
   }
 
-  /** `HOST:PORT` of the peer listener, if any. */
+  /** `HOST:PORT` of the peer listener, else the first WebSocket address (one port), if any. */
   get listenAddress(): string | undefined {
     const a = this.bound
-    return a && formatPeerAddress(a)
+    return a ? formatPeerAddress(a) : this.#options.webSocketAddresses?.[0]
   }
 
-  /** Publish a `node` record with this node's addresses when they differ from the newest one. */
+  /** Take a peer connection accepted elsewhere (a WebSocket upgrade on the API port). */
+  accept(duplex: Duplex): void {
+    this.manager.accept(duplex)
+  }
+
+  /**
+   * Publish a `node` record with this node's addresses when they differ from the newest one:
+   * `advertise` when given, else the WebSocket ones then the TCP listener's (16 at most).
+   */
   async publishAddresses(): Promise<void> {
     const a = this.manager.tcpAddress
-    if (!a) return
-    const addresses = [...(this.#options.advertise ?? advertisedAddresses(a.host, a.port))]
+    const addresses = (
+      this.#options.advertise ?? [
+        // First: a public URL must not be cut by many interface addresses.
+        ...(this.#options.webSocketAddresses ?? []),
+        ...(a ? advertisedAddresses(a.host, a.port) : []),
+      ]
+    ).slice(0, 16)
+    if (addresses.length === 0) return
     const user = this.account.user!
     const current = (await nodeRecordsOf(this.account, user)).get(this.account.node)
     const had = (current?.data as ContentData<'node'> | undefined)?.addresses

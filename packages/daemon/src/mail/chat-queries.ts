@@ -10,8 +10,7 @@ import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { ACTIVITY_PREFIX, activityKey, chatKey, chatListPrefix, peopleOfChatId } from './chats.js'
 import type { ChatKeys, ChatRecord } from './chats.js'
 import { decodeCursor, messageOfKey, pageOfList } from './queries.js'
-import type { Page } from './queries.js'
-import type { Standings } from './receipts.js'
+import type { Page, Reader } from './queries.js'
 import { receiptsKey, timePosition } from './records.js'
 import type { MailRecords, ReceiptMap } from './records.js'
 
@@ -29,10 +28,9 @@ async function summaryOf(
   records: MailRecords,
   chat: ChatRecord,
   ck: string,
-  me: string,
-  now: number,
-  standing: Standings | undefined,
+  reader: Reader,
 ): Promise<ChatInfo | undefined> {
+  const { me, now } = reader
   let { messages, unread } = chat
   for (const [expires, id, incoming] of chat.expiring ?? []) {
     if (expires > now) continue
@@ -44,11 +42,11 @@ async function summaryOf(
   if (messages <= 0) return undefined
   const prefix = chatListPrefix(ck)
   const newest = timePosition(chat.last.created, chat.last.id)
-  let last = await messageOfKey(records, `${prefix}${newest}`, me, now, standing)
+  let last = await messageOfKey(records, `${prefix}${newest}`, reader)
   if (last === undefined) {
     // The newest expired: the newest unexpired one before it.
     const older = await pageOfList(records, prefix, 1, newest, (key) =>
-      messageOfKey(records, key, me, now, standing),
+      messageOfKey(records, key, reader),
     )
     last = older.items[0]
   }
@@ -60,10 +58,8 @@ async function summaryOf(
 export function listChats(
   records: MailRecords,
   limit: number,
-  me: string,
-  now: number,
+  reader: Reader,
   before?: string,
-  standing?: Standings,
 ): Promise<Page<ChatInfo>> {
   const position = before === undefined ? undefined : decodeCursor(before, 22)
   return pageOfList(records, ACTIVITY_PREFIX, limit, position, async (key) => {
@@ -71,7 +67,9 @@ export function listChats(
     const chat = await records.get<ChatRecord>(chatKey(ck))
     // A stale activity key (the chat has a newer message; its delete follows the commit).
     if (chat === undefined || activityKey(chat.last.created, ck) !== key) return undefined
-    return summaryOf(records, chat, ck, me, now, standing)
+    // A chat only with people hidden by a block is left out with their messages.
+    if (chat.with.length > 0 && chat.with.every((u) => reader.hidden.has(u))) return undefined
+    return summaryOf(records, chat, ck, reader)
   })
 }
 
@@ -85,18 +83,16 @@ export function listChatMessages(
   keys: ChatKeys,
   id: string,
   limit: number,
-  me: string,
-  now: number,
+  reader: Reader,
   before?: string,
-  standing?: Standings,
 ): Promise<Page<Message>> {
-  if (peopleOfChatId(id, me) === undefined)
+  if (peopleOfChatId(id, reader.me) === undefined)
     throw new ProtocolError(
       ErrorCode.BAD_REQUEST,
       'chat: expected a chat id (sorted user fingerprints joined by ".")',
     )
   const position = before === undefined ? undefined : decodeCursor(before, 86)
   return pageOfList(records, chatListPrefix(keys.keyOf(id)), limit, position, (key) =>
-    messageOfKey(records, key, me, now, standing),
+    messageOfKey(records, key, reader),
   )
 }

@@ -16,7 +16,7 @@ import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
 import { isMessageRef } from '@sdmp/client/ids'
 import { findMessage, listMessages, resolveMessageId } from './queries.js'
-import type { Page } from './queries.js'
+import type { Page, Reader } from './queries.js'
 import { ChatKeys, readInChat, upgradeIndex } from './chats.js'
 import { listChatMessages, listChats } from './chat-queries.js'
 import type { ChatInfo } from './chat-queries.js'
@@ -29,6 +29,8 @@ import { forwardRequest } from './forward.js'
 import type { ForwardOptions } from './forward.js'
 import { followRotations } from '../account/rotation.js'
 import { contactStandings } from '../account/standing.js'
+import { hiddenUsers } from '../account/blocks.js'
+import { sendsReadReceiptTo } from '../account/settings.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, SendRequest, SendResult } from './sender.js'
 import { SerialQueue } from '@sdmp/node'
@@ -197,10 +199,9 @@ export class Mailbox {
     const me = this.#account.user
     if (me === undefined) return { messages: [], next: null }
     const index = q.all === true ? 'a' : 'i'
-    const now = this.#account.now()
     // Only sent messages need the recipients' standing (received-only lists never do).
-    const standing = index === 'a' ? await contactStandings(this.#account) : undefined
-    const page = await listMessages(this.#records, index, limit, me, now, q.before, standing)
+    const reader = await this.#reader(me, index === 'a')
+    const page = await listMessages(this.#records, index, limit, reader, q.before)
     return this.#messagePage(page)
   }
 
@@ -214,8 +215,7 @@ export class Mailbox {
     const limit = checkLimit(q.limit)
     const me = this.#account.user
     if (me === undefined) return { chats: [], next: null }
-    const standing = await contactStandings(this.#account)
-    const page = await listChats(this.#records, limit, me, this.#account.now(), q.before, standing)
+    const page = await listChats(this.#records, limit, await this.#reader(me, true), q.before)
     const chats = await Promise.all(
       page.items.map(async (c) => ({ ...c, last: await this.#withAvailability(c.last) })),
     )
@@ -233,19 +233,19 @@ export class Mailbox {
     const limit = checkLimit(q.limit)
     const me = this.#account.user
     if (me === undefined) return { messages: [], next: null }
-    const now = this.#account.now()
-    const standing = await contactStandings(this.#account)
-    const page = await listChatMessages(
-      this.#records,
-      this.#chats,
-      id,
-      limit,
-      me,
-      now,
-      q.before,
-      standing,
-    )
+    const reader = await this.#reader(me, true)
+    const page = await listChatMessages(this.#records, this.#chats, id, limit, reader, q.before)
     return this.#messagePage(page)
+  }
+
+  /** The reader of the index now (queries.ts); `sent`: the standing is needed. */
+  async #reader(me: string, sent: boolean): Promise<Reader> {
+    return {
+      me,
+      now: this.#account.now(),
+      standing: sent ? await contactStandings(this.#account) : undefined,
+      hidden: hiddenUsers(this.#account),
+    }
   }
 
   async #messagePage(page: Page<Message>): Promise<{ messages: Message[]; next: string | null }> {
@@ -265,7 +265,8 @@ export class Mailbox {
 
   /**
    * Mark a received message read: recorded here at once, and a `read` receipt goes (once) to
-   * the author's devices and ours. A sent message is returned unchanged.
+   * our devices, and to the author's when read receipts are on for them (settings.ts). A sent
+   * message is returned unchanged.
    * @throws NOT_FOUND
    */
   async markRead(id: string): Promise<MessageDetail> {
@@ -336,7 +337,7 @@ export class Mailbox {
   /** A message by its inner or outer id, or by a unique prefix of its inner id. */
   async #find(ref: string): Promise<MessageRecord | undefined> {
     const id = (await resolveMessageId(this.#records, ref)) ?? ref
-    return findMessage(this.#records, id, this.#account.now())
+    return findMessage(this.#records, id, this.#account.now(), hiddenUsers(this.#account))
   }
 
   #onAppended(lines: readonly AppendedLine[]): void {
@@ -385,7 +386,12 @@ export class Mailbox {
     status: 'delivered' | 'read',
   ): Promise<void> {
     try {
-      const missing = await sendReceipt(this.#account, this.#book, messages, author, status)
+      // A read receipt reaches the author only when the settings say so (settings.ts); our
+      // own devices always learn the read state.
+      const toAuthor = status === 'delivered' || (await sendsReadReceiptTo(this.#account, author))
+      const missing = await sendReceipt(this.#account, this.#book, messages, author, status, {
+        toAuthor,
+      })
       if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
     } catch (e) {
       const code = e instanceof ProtocolError ? e.code : 'INTERNAL'

@@ -11,6 +11,31 @@ import type { Standings } from './receipts.js'
 import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
+/**
+ * Who reads the index, and as of when: the reading user, the time (expired messages are left
+ * out), the recipients' standing for the state of sent messages (receipts.ts), and the users
+ * whose received messages are hidden (blocked with `hide`: `account/blocks.ts` `hiddenUsers`).
+ * Every read of the index (inbox, show, chats) takes one, so each filter lives in one place.
+ */
+export interface Reader {
+  readonly me: string
+  readonly now: number
+  readonly standing?: Standings | undefined
+  readonly hidden: ReadonlySet<string>
+}
+
+/**
+ * Whether a message is left out of every read of the mailbox: received from a user blocked
+ * with `hide` (docs/messaging.md "Blocking"). A filter at read time, so unblocking shows the
+ * messages again.
+ */
+export function isHidden(
+  record: Pick<MessageRecord, 'direction' | 'from'>,
+  hidden: ReadonlySet<string>,
+): boolean {
+  return record.direction === 'in' && hidden.has(record.from)
+}
+
 /** One page of a list: its items, and the cursor of the next (older) page or null. */
 export interface Page<T> {
   readonly items: T[]
@@ -69,20 +94,16 @@ export async function pageOfList<T>(
   }
 }
 
-/**
- * The API shape of the message a list key names, or undefined when unknown or expired.
- * `standing`: the recipients' standing, for the state of sent messages (receipts.ts).
- */
+/** The API shape of the message a list key names, or undefined when unknown, expired or hidden. */
 export async function messageOfKey(
   records: MailRecords,
   key: string,
-  me: string,
-  now: number,
-  standing?: Standings,
+  reader: Reader,
 ): Promise<Message | undefined> {
   const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
-  if (!record || isExpired(record, now)) return undefined
-  return toMessage(record, await records.get<ReceiptMap>(receiptsKey(record.id)), me, standing)
+  if (!record || isExpired(record, reader.now) || isHidden(record, reader.hidden)) return undefined
+  const receipts = await records.get<ReceiptMap>(receiptsKey(record.id))
+  return toMessage(record, receipts, reader.me, reader.standing)
 }
 
 /** A page of unexpired messages of a list index, newest first, older than cursor `before`. */
@@ -90,22 +111,21 @@ export function listMessages(
   records: MailRecords,
   index: ListIndex,
   limit: number,
-  me: string,
-  now: number,
+  reader: Reader,
   before?: string,
-  standing?: Standings,
 ): Promise<Page<Message>> {
   const position = before === undefined ? undefined : decodeCursor(before, 86)
   return pageOfList(records, `${index}:`, limit, position, (key) =>
-    messageOfKey(records, key, me, now, standing),
+    messageOfKey(records, key, reader),
   )
 }
 
-/** A message by inner id, else by outer id; undefined when unknown, malformed or expired. */
+/** A message by inner id, else by outer id; undefined when unknown, malformed, expired or hidden. */
 export async function findMessage(
   records: MailRecords,
   id: string,
   now: number,
+  hidden: ReadonlySet<string>,
 ): Promise<MessageRecord | undefined> {
   if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(id)) return undefined
   let record = await records.get<MessageRecord>(messageKey(id))
@@ -113,7 +133,7 @@ export async function findMessage(
     const entry = await records.get<OuterEntry>(outerKey(id))
     if (entry?.kind === 'message') record = await records.get<MessageRecord>(messageKey(entry.id))
   }
-  return record && !isExpired(record, now) ? record : undefined
+  return record && !isExpired(record, now) && !isHidden(record, hidden) ? record : undefined
 }
 
 /**

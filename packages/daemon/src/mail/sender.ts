@@ -136,8 +136,11 @@ export async function sendReceipt(
   messages: readonly string[],
   author: string,
   status: 'delivered' | 'read',
+  options: { readonly toAuthor?: boolean } = {},
 ): Promise<string[]> {
-  const readers = [author, account.requireUser()]
+  const me = account.requireUser()
+  // Without the author, the receipt is sealed to our own devices only (no routing tag).
+  const readers = options.toAuthor === false ? [me] : [author, me]
   const { keys, missing } = await book.recipientsOf(readers)
   if (keys.length === 0) return missing
   await publishSealed(account, signReceipt(account, messages, status), keys, readers)

@@ -15,7 +15,7 @@ import {
   parseStrict,
 } from '@sdmp/core'
 import type { CryptoProvider } from '@sdmp/core'
-import { parsePeerAddress } from '@sdmp/node'
+import { parsePeerAddress, webSocketUrl } from '@sdmp/node'
 import { connectTcp, connectWebSocket } from '@sdmp/transport'
 import type { SecureChannel } from '@sdmp/transport'
 import { MAX_INVITE_CHARS, decodeInvite } from '../account/codec.js'
@@ -87,10 +87,9 @@ async function fetchFrom(
     expectedPeer: ref.node,
     signal,
   }
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host
   const channel: SecureChannel =
     a.transport === 'websocket'
-      ? await connectWebSocket(`ws://${host}:${a.port}/`, channelOptions)
+      ? await connectWebSocket(webSocketUrl(a), channelOptions)
       : await connectTcp({ host: a.host, port: a.port }, channelOptions)
   try {
     const answer = await new Promise<Uint8Array>((resolve, reject) => {

@@ -20,6 +20,13 @@ import type {
   ChatsQuery,
   AttachmentApi,
   AttachmentDownload,
+  Block,
+  BlockRequest,
+  Profile,
+  ProfileRequest,
+  Settings,
+  SettingsRequest,
+  Unblocked,
   UploadedBlob,
   Contact,
   ContactAdded,
@@ -46,14 +53,9 @@ import type {
 import type { Account } from '../account/account.js'
 import type { ContactEntry } from '../account/contacts.js'
 import { accountStatus, publishPost } from '../account/activity.js'
-import {
-  addContact,
-  createInvite,
-  listContacts,
-  readContacts,
-  removeContact,
-} from '../account/contacts.js'
+import { addContact, createInvite, readContacts, removeContact } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
+import { listContacts } from '../account/contact-list.js'
 import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
 import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
@@ -74,6 +76,8 @@ import { assertRequest } from './request-check.js'
 import { resolveInvite } from './invite-fetch.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
 import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
+import * as prefs from './preferences.js'
+import { readProfile } from '../account/profile.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -81,6 +85,8 @@ export interface ServiceNetwork {
   sync(request: SyncRequest): Promise<SyncResult>
   /** The network's blob transfer (docs/protocol/attachments.md §3). */
   readonly blobs: ServiceBlobs
+  /** Close the connections of nodes the trust gate now refuses (a user was just blocked). */
+  refuseBlocked?(): void
 }
 
 /** What the service asks of the network's blob transfer. */
@@ -177,11 +183,14 @@ export class NodeService implements SdmpApi, AttachmentApi {
   async whoami(): Promise<Whoami> {
     const c = this.account.config
     const running = this.#options.running?.()
+    // The newest published profile names the user (profile.ts); else the name given at init.
+    const name =
+      c.user === null ? c.name : ((await readProfile(this.account, c.user))?.name ?? c.name)
     return {
       user: c.user,
       node: c.node,
       uri: c.user === null ? null : `sdmp://${c.user}`,
-      ...(c.name !== undefined && { name: c.name }),
+      ...(name !== undefined && { name }),
       listen: { ...c.listen },
       ...(running && { running: { peer: running.peer, api: running.api, pid: running.pid } }),
       ...this.#revokedInfo(),
@@ -413,6 +422,17 @@ export class NodeService implements SdmpApi, AttachmentApi {
     const rows = await this.account.store.readJournal(after, limit)
     return { lines: rows.map((r) => ({ position: r.position, line: r.line })) }
   }
+
+  // Blocking, read receipts and the profile (preferences.ts).
+  blocks = (): Promise<{ blocks: Block[] }> => prefs.listBlocks(this.account)
+  block = (request: BlockRequest): Promise<Block> =>
+    prefs.block(this.account, request, () => this.#options.network?.()?.refuseBlocked?.())
+  unblock = (user: string): Promise<Unblocked> => prefs.unblock(this.account, user)
+  settings = (): Promise<Settings> => prefs.getSettings(this.account)
+  updateSettings = (r: SettingsRequest): Promise<Settings> => prefs.updateSettings(this.account, r)
+  profile = (): Promise<Profile> => prefs.getProfile(this.account)
+  setProfile = (request: ProfileRequest): Promise<Profile> =>
+    prefs.setProfile(this.account, request)
 }
 
 /** A message id, or a prefix of one (docs/cli.md "Short ids"). @throws BAD_REQUEST */

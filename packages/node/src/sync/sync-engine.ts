@@ -127,6 +127,8 @@ export class SyncEngine {
   visibleTo(peerUser: string, resourceUser: string): boolean {
     const graph = this.#ingestor.graph
     const now = this.#signer.clock()
+    // A blocked user's resources are neither served nor relayed (docs/messaging.md "Blocking").
+    if (this.#ingestor.isBlocked(resourceUser, now)) return false
     if (peerUser === resourceUser || graph.trustsUser(resourceUser, peerUser, now)) return true
     // keys.md §5.2, §5.4: the user's other devices are still nodes of U when U2's identity and
     // trusts are published, and learn them only over these connections: once the rotating node
@@ -147,7 +149,8 @@ export class SyncEngine {
   /**
    * The trust gate for the transport (trust.md §4): the peer node must be authorized by a user
    * whom our user trusts (or our own user). The peer applies the same rule for its user, so a
-   * connection needs both users' consent.
+   * connection needs both users' consent. A node of a user our user blocked is refused with
+   * `blocked`, trusted or not (docs/messaging.md "Blocking").
    */
   authorize = async (peer: PeerInfo): Promise<AuthorizeResult> => {
     const decision = this.#decide(peer.fingerprint)
@@ -160,6 +163,7 @@ export class SyncEngine {
     const self = { node: this.#signer.key.fingerprint, user: this.#signer.user }
     const users = graph.usersOfNode(node, now)
     if (users.length === 0) return { ok: false, reason: 'unknown_node' }
+    if (this.#ingestor.isBlocked(node, now)) return { ok: false, reason: 'blocked' }
     for (const user of users)
       if (graph.mayAccept(self, { node, user }, now).ok) return { ok: true, user }
     return { ok: false, reason: 'untrusted' }
@@ -195,6 +199,22 @@ export class SyncEngine {
     void session.start()
     this.blobs.attached(session)
     return session
+  }
+
+  /**
+   * Decide again for every connected peer (after the block list changed): a peer no longer
+   * allowed is told why (`rejected` with the reason, transport.md §5) and cut.
+   * @returns how many sessions were cut
+   */
+  review(): number {
+    let cut = 0
+    for (const s of this.#sessions.values()) {
+      const d = this.#decide(s.key)
+      if (d.ok) continue
+      cut++
+      void s.channel.revoke(d.reason)
+    }
+    return cut
   }
 
   /**
