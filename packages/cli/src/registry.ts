@@ -22,6 +22,7 @@ import { postCommand } from './commands/post.js'
 import { profileCommand } from './commands/profile.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
+import { forwardCommand } from './commands/forward.js'
 import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
@@ -44,6 +45,7 @@ export const COMMANDS: readonly Command[] = [
   profileCommand,
   settingsCommand,
   sendCommand,
+  forwardCommand,
   inboxCommand,
   chatCommand,
   threadCommand,

@@ -22,6 +22,7 @@ import type {
   ProfileRequest,
   RecoverRequest,
   SendRequest,
+  ForwardRequest,
   SettingsRequest,
   SyncRequest,
 } from './schema/requests.js'
@@ -87,6 +88,9 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   send(request: SendRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/messages', request)
+  }
+  forward(id: string, request: ForwardRequest): Promise<R.Published> {
+    return this.#call('POST', `/v1/messages/${segment(id)}/forward`, request)
   }
   inbox(query: InboxQuery = {}): Promise<Contract<typeof R.MessageList>> {
     return this.#call('GET', `/v1/messages${queryString(query)}`)

@@ -11,6 +11,7 @@ import type {
   AddContactRequest,
   AuthorizeDeviceRequest,
   ChatsQuery,
+  ForwardRequest,
   BlockRequest,
   InboxQuery,
   JoinRequest,
@@ -145,6 +146,12 @@ export interface SdmpApi {
   whoami(): Promise<Whoami>
   status(): Promise<Status>
   send(request: SendRequest): Promise<Published>
+  /**
+   * Forward message `id` to other contacts, its author's signature kept inside
+   * (docs/protocol/forwarding.md); the result is the new message's id.
+   * @throws NOT_FOUND (no such message, or a recipient), CONFLICT (ambiguous short id)
+   */
+  forward(id: string, request: ForwardRequest): Promise<Published>
   /** A page of messages, newest first; `next` is the cursor of the older page (`?before`). */
   inbox(query?: InboxQuery): Promise<Contract<typeof MessageList>>
   /** A page of chats, most recent activity first (docs/api.md "Chats"). */

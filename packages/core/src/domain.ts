@@ -41,6 +41,8 @@ export const LIMITS = Object.freeze({
   maxReceiptMessages: 256,
   /** Most entries of a shared contact list (docs/protocol/schemas.md "contacts"). */
   maxContacts: 10_000,
+  /** Most proof resources a forwarded message carries (docs/protocol/forwarding.md §2). */
+  maxForwardProof: 8,
 })
 
 /** Set reconciliation protocol version: the first byte of every sync message (sync.md §4.1). */

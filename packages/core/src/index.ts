@@ -74,6 +74,8 @@ export {
   applyToTrustGraph,
 } from './resource/ingest.js'
 export type { Verified, SignatureCheck, CheckOptions } from './resource/ingest.js'
+export { verifyForwarded } from './resource/forward.js'
+export type { ForwardedData, ForwardedMessage } from './resource/forward.js'
 export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
 export type { Succession } from './trust/trust-graph.js'
 export type { TrustView, IdentityInfo, TrustInfo, Decision } from './trust/trust-graph.js'

@@ -27,6 +27,7 @@ export const MESSAGE: Message = {
   state: 'unread',
   reason: null,
   direction: 'in',
+  forwardedFrom: null,
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
 export const POST: Post = {
@@ -72,6 +73,10 @@ export class FakeApi implements SdmpApi {
   async send(request: unknown) {
     this.#record('send', request)
     return { id: 'x'.repeat(86) }
+  }
+  async forward(id: string, request: unknown) {
+    this.#record('forward', id, request)
+    return { id: 'f'.repeat(86) }
   }
   async inbox(query?: unknown) {
     this.#record('inbox', query)

@@ -98,6 +98,7 @@ describe('api routes through SdmpHttpClient', () => {
     assert.deepEqual(await c.chatMessages(chat, { limit: 3 }), { messages: [MESSAGE], next: null })
     assert.deepEqual(await c.show('a/b c'), { message: DETAIL })
     assert.equal((await c.markRead('m1')).message.state, 'read')
+    assert.deepEqual(await c.forward('a/b', { to: ['carol'], note: 'n' }), { id: 'f'.repeat(86) })
     assert.deepEqual(await c.post({ body: 'p', type: 'text' }), { id: POST.id })
     assert.deepEqual(await c.posts({ limit: 3 }), { posts: [POST] })
     assert.equal((await c.contacts()).contacts[0]?.name, 'bob')
@@ -136,6 +137,7 @@ describe('api routes through SdmpHttpClient', () => {
       ['chatMessages', chat, { limit: 3 }],
       ['show', 'a/b c'],
       ['markRead', 'm1'],
+      ['forward', 'a/b', { to: ['carol'], note: 'n' }],
       ['post', { body: 'p', type: 'text' }],
       ['posts', { limit: 3 }],
       ['contacts'],
@@ -269,6 +271,8 @@ describe('api input checks', () => {
     ['hostOnly type', '/v1/devices', '{"request":"r","hostOnly":"yes"}', /BAD_REQUEST.*hostOnly/],
     ['sync extra', '/v1/sync', '{"wait":true,"now":1}', /BAD_REQUEST.*unknown member "now"/],
     ['markRead body', '/v1/messages/abc/read', '{"x":1}', /BAD_REQUEST.*unknown member "x"/],
+    ['forward to nobody', '/v1/messages/abc/forward', '{"to":[]}', /BAD_REQUEST.*to/],
+    ['forward extra', '/v1/messages/abc/forward', '{"to":["a"],"body":"x"}', /unknown member/],
   ]
   for (const [name, path, body, expected] of rejected) {
     it(`rejects ${name} on ${path} and never calls the api`, async () => {
@@ -407,7 +411,7 @@ describe('api headers and OpenAPI', () => {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
     }
     assert.deepEqual([...served].sort(), [...documented].sort())
-    assert.equal(served.size, 35)
+    assert.equal(served.size, 36)
   })
 
   it('documents the parameters of every templated path', () => {

@@ -33,6 +33,7 @@ const message = (position: number, body: string, expires: string | null = null):
     state: 'sent',
     reason: null,
     direction: 'out',
+    forwardedFrom: null,
   } as Message,
 })
 

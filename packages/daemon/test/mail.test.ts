@@ -75,6 +75,7 @@ describe('Mailbox send and receive', () => {
       state: 'unread',
       reason: null,
       direction: 'in',
+      forwardedFrom: null,
       receipts: [],
     })
     const { receipts: _, ...listed } = got

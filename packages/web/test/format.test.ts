@@ -38,6 +38,7 @@ describe('web chat helpers (chats.ts)', () => {
     expires: null,
     state: 'sent',
     direction: 'out',
+    forwardedFrom: null,
     ...m,
   })
 

@@ -103,6 +103,7 @@ describe('web client rendering, search and notifications in headless Chromium', 
     })
     const html = await bob.api.send({ to: ['alice'], type: 'html', body: HOSTILE_HTML })
     const plain = await bob.api.send({ to: ['alice'], body: '<b>not bold</b> **not bold**' })
+    const fwd = await bob.api.forward(md.id, { to: ['alice'], note: 'fyi <b>x</b>' })
     await page.goto(`${alice.url}/#/chat/${bob.user}`)
     const bubbleOf = (id: string) => page.locator(`li.bubble[data-id="${id}"] .body`)
     await bubbleOf(plain.id).waitFor({ timeout: 30_000 })
@@ -138,6 +139,13 @@ describe('web client rendering, search and notifications in headless Chromium', 
     assert.equal(await js.getAttribute('href'), null, 'the javascript: link lost its href')
     await js.click()
     assert.match((await htmlBody.textContent()) ?? '', /\[image: pixel\]/, 'an image is its alt')
+
+    // A forward says whose it is above the original, rendered as the original's type.
+    const forward = page.locator(`li.bubble[data-id="${fwd.id}"]`)
+    await forward.waitFor({ timeout: 30_000 })
+    assert.equal(await forward.locator('.forwarded').textContent(), 'Forwarded from bob')
+    assert.equal(await forward.locator('.forward-note').textContent(), 'fyi <b>x</b>')
+    assert.equal(await forward.locator('.body strong').textContent(), 'bold')
 
     // Plain text stays text.
     assert.equal(await bubbleOf(plain.id).textContent(), '<b>not bold</b> **not bold**')

@@ -12,6 +12,7 @@ import { formatColumns } from '../output.js'
 import { usageError } from '../cli-error.js'
 import type { Namer } from './message-format.js'
 import { shortDate, summaryOf } from './message-format.js'
+import { escapeControls, renderBody } from './body-render.js'
 
 /** Largest --limit (the API's page limit, API_PAGE_LIMITS.list). */
 const MAX_LIMIT = 1_000
@@ -52,11 +53,6 @@ export function nextPageHint(
   return `\n${style.dim(`${label}: sdmp ${[...command, '--before', next].join(' ')}`)}`
 }
 
-/** Control characters (but newlines and tabs) of a body shown as '?': no terminal escapes. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
-}
-
 /** Who a chat is with, for people: the names, or `me (notes to self)`. */
 export function chatTitle(chat: Pick<ChatSummary, 'names'>): string {
   return chat.names.length === 0 ? 'me (notes to self)' : chat.names.join(', ')
@@ -80,7 +76,7 @@ export function formatChats(chats: readonly ChatSummary[], style: Style): string
       chatTitle(c),
       c.unread === 0 ? '' : { text: String(c.unread), paint: style.bold },
       shortDate(c.last.created),
-      printable(sender + summaryOf(c.last, 50)),
+      sender + summaryOf(c.last, 50),
     ]
   })
   return formatColumns([['ID', 'CHAT', 'UNREAD', 'LAST', 'MESSAGE'], ...rows]).join('\n')
@@ -115,12 +111,17 @@ export function formatChatLog(
         style.dim(
           q === undefined
             ? `> (a message this node does not hold: ${m.replyTo.slice(0, SHORT_ID_CHARS)})`
-            : `> ${name(q.from)}: ${printable(summaryOf({ subject: null, body: q.body }, 40))}`,
+            : `> ${name(q.from)}: ${summaryOf({ subject: null, body: q.body }, 40)}`,
         ),
       )
     }
-    if (m.subject !== null) lines.push(style.bold(printable(m.subject)))
-    lines.push(...printable(m.body).split('\n'))
+    if (m.forwardedFrom !== null) {
+      const f = m.forwardedFrom
+      const note = f.note === null ? '' : `: ${escapeControls(f.note)}`
+      lines.push(style.dim(`↪ forwarded from ${name(f.user)}${note}`))
+    }
+    if (m.subject !== null) lines.push(style.bold(escapeControls(m.subject)))
+    lines.push(...renderBody(m.body, m.type, style).split('\n'))
     const paint = m.direction === 'in' && m.state === 'unread' ? style.bold : (t: string) => t
     out.push(paint(head) + lines[0])
     for (const line of lines.slice(1)) out.push(indent + line)

@@ -4,10 +4,11 @@
  * @module
  */
 import { SHORT_ID_CHARS } from '@sdmp/client/ids'
-import type { Message, MessageDetail, Post, SdmpApi } from '@sdmp/client'
+import type { ForwardedFrom, Message, MessageDetail, Post, SdmpApi } from '@sdmp/client'
 import type { Style } from '../output.js'
 import { formatColumns } from '../output.js'
 import { short } from './account-options.js'
+import { escapeControls, renderBody } from './body-render.js'
 
 /** Turns a user fingerprint into what people read: `me`, a contact name, or a short form. */
 export type Namer = (user: string) => string
@@ -24,9 +25,12 @@ export function shortDate(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ')
 }
 
-/** The subject, else the first line of the body, cut to `max` characters. */
+/**
+ * The subject, else the first line of the body, cut to `max` characters, its control
+ * characters made visible (body-render.ts: a summary is printed too).
+ */
 export function summaryOf(m: { subject: string | null; body: string }, max = 60): string {
-  const text = m.subject ?? m.body.split('\n', 1)[0] ?? ''
+  const text = escapeControls(m.subject ?? m.body.split('\n', 1)[0] ?? '')
   const chars = [...text]
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text
 }
@@ -69,7 +73,10 @@ export function formatInbox(messages: readonly Message[], name: Namer, style: St
   return [...table, ...(why.length > 0 ? ['', ...why] : [])].join('\n')
 }
 
-/** `show` of a message: headers, a blank line, the body. */
+/**
+ * `show` of a message: headers, a blank line, the body rendered for its declared type
+ * (body-render.ts: controls escaped, markdown styled, html as text).
+ */
 export function formatMessage(m: MessageDetail, name: Namer, style: Style): string {
   const b = style.bold
   const lines = [
@@ -77,15 +84,16 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
     `${b('from:')}     ${name(m.from)}${name(m.from) === 'me' ? '' : ` (${m.from})`}`,
     `${b('to:')}       ${m.to.map(name).join(', ')}`,
     `${b('date:')}     ${m.created}`,
-    ...(m.subject === null ? [] : [`${b('subject:')}  ${m.subject}`]),
+    ...(m.subject === null ? [] : [`${b('subject:')}  ${escapeControls(m.subject)}`]),
     ...(m.replyTo === null ? [] : [`${b('reply-to:')} ${m.replyTo}`]),
     ...(m.conversation === m.id ? [] : [`${b('thread:')}   ${m.conversation}`]),
     ...(m.expires === null ? [] : [`${b('expires:')}  ${m.expires}`]),
     ...(m.type === 'text' ? [] : [`${b('type:')}     ${m.type}`]),
+    ...(m.forwardedFrom === null ? [] : forwardLines(m.forwardedFrom, name, style)),
     `${b('state:')}    ${m.state}${m.reason === null ? '' : ` (${m.reason})`}`,
     ...m.receipts.map((r) => `${b('receipt:')}  ${name(r.user)} ${r.status} ${r.at}`),
   ]
-  return [...lines, '', m.body].join('\n')
+  return [...lines, '', renderBody(m.body, m.type, style)].join('\n')
 }
 
 /** `show` of a public post: headers, a blank line, the body. */
@@ -95,7 +103,22 @@ export function formatPost(p: Post, name: Namer, style: Style): string {
     `${b('post:')}     ${p.id}`,
     `${b('from:')}     ${name(p.from)}`,
     `${b('date:')}     ${p.created}`,
-    ...(p.subject === null ? [] : [`${b('subject:')}  ${p.subject}`]),
+    ...(p.subject === null ? [] : [`${b('subject:')}  ${escapeControls(p.subject)}`]),
   ]
-  return [...lines, '', p.body].join('\n')
+  return [...lines, '', renderBody(p.body, p.type, style)].join('\n')
+}
+
+/**
+ * The header lines of a forward: who wrote the original (name and fingerprint: the author
+ * may be a stranger, known only by the fingerprint their signature was verified with), its
+ * id and date, and the forwarder's note.
+ */
+function forwardLines(f: ForwardedFrom, name: Namer, style: Style): string[] {
+  const b = style.bold
+  const who = name(f.user)
+  return [
+    `${b('forward:')}  from ${who === short(f.user) ? f.user : `${who} (${f.user})`}, signature verified`,
+    `${b('original:')} ${f.id} ${f.created}`,
+    ...(f.note === null ? [] : [`${b('note:')}     ${escapeControls(f.note)}`]),
+  ]
 }

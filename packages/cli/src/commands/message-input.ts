@@ -47,10 +47,10 @@ export function checkId(what: string, id: string): string {
  * base64url), so the split is unambiguous. Duplicates are dropped, order kept.
  * @throws CliError USAGE for an empty recipient (`alice,,bob`, a trailing comma)
  */
-export function splitRecipients(to: string): string[] {
+export function splitRecipients(to: string, what = 'send'): string[] {
   const list = to.split(',').map((s) => s.trim())
   if (list.some((s) => s === ''))
-    throw usageError(`send: empty recipient in '${to}' (write TO as NAME[,NAME...])`)
+    throw usageError(`${what}: empty recipient in '${to}' (write TO as NAME[,NAME...])`)
   return [...new Set(list)]
 }
 

@@ -240,6 +240,11 @@ function logEvent(ctx: CommandContext, name: string, detail: Record<string, unkn
       )
     case 'prekeys':
       return ctx.err(`prekeys: rotated`)
+    case 'mail.forward-refused':
+      // docs/protocol/forwarding.md §4: never shown; the code is all that is said of it.
+      return ctx.err(
+        `refused a forwarded message (journal position ${String(detail['position'])}): its embedded original does not verify (${String(detail['code'])})`,
+      )
     default:
       return undefined
   }

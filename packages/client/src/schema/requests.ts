@@ -63,6 +63,22 @@ export const SendRequest = closed({
 })
 export type SendRequest = Contract<typeof SendRequest>
 
+/**
+ * `POST /v1/messages/{id}/forward`: forward a message, its author's signature kept inside
+ * (docs/protocol/forwarding.md).
+ */
+export const ForwardRequest = closed({
+  to: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS }), {
+    minItems: 1,
+    maxItems: LIMITS.maxRecipients,
+    description: 'recipient users: contact names or user fingerprints',
+  }),
+  note: Type.Optional(
+    Type.String({ maxLength: LIMITS.maxBodyChars, description: 'a note shown with it' }),
+  ),
+})
+export type ForwardRequest = Contract<typeof ForwardRequest>
+
 /** `POST /v1/posts`. */
 export const PostRequest = closed({
   body: Type.String({ maxLength: LIMITS.maxBodyChars }),

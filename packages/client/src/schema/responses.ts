@@ -79,6 +79,19 @@ export type Published = Contract<typeof Published>
 export const MessageState = oneOf('waiting', 'sent', 'delivered', 'read', 'unread', 'rejected')
 export type MessageState = Contract<typeof MessageState>
 
+/**
+ * The original of a forwarded message (docs/protocol/forwarding.md), verified by this node
+ * from the signature it carries: `body`, `type` and `subject` of the message are the
+ * original's, `from` is who forwarded it.
+ */
+export const ForwardedFrom = closed({
+  user: Type.String({ description: "the original author's user fingerprint" }),
+  id: Type.String({ description: "the original message's id" }),
+  created: time(),
+  note: nullable(Type.String({ description: "the forwarder's note, if any" })),
+})
+export type ForwardedFrom = Contract<typeof ForwardedFrom>
+
 const messageMembers = {
   id: Type.String({ description: 'id of the signed inner message resource' }),
   from: text(),
@@ -100,6 +113,7 @@ const messageMembers = {
   ),
   direction: oneOf('in', 'out'),
   attachments: Type.Optional(Type.Array(AttachmentInfo)),
+  forwardedFrom: nullable(ForwardedFrom),
 }
 /** One message as `inbox` and `show` return it. */
 export const Message = closed(messageMembers)

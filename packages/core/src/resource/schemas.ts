@@ -169,7 +169,7 @@ function message(v: Json, l: string) {
     v,
     l,
     ['body', 'type', 'to'],
-    ['subject', 'conversation', 'replyTo', 'expires', 'attachments'],
+    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded'],
   )
   const to = assertArray(
     o['to'],
@@ -211,6 +211,21 @@ function message(v: Json, l: string) {
         ATTACHMENT_MAX_COUNT,
       ),
     ),
+    forwarded: optional(o['forwarded'], (x) => forwarded(x, `${l}.forwarded`)),
+  }
+}
+
+/**
+ * The `forwarded` member of a message (docs/protocol/forwarding.md): another message's signed
+ * resource, unchanged, as its JSON text, and the identity and trust resources that prove who
+ * signed it. Only the shape is checked here; `verifyForwarded` (resource/forward.ts) verifies.
+ */
+function forwarded(v: Json, l: string) {
+  const o = assertObject(v, l, ['resource', 'proof'])
+  const text = (x: Json | undefined, lx: string) => assertString(x, lx, LIMITS.maxResourceBytes)
+  return {
+    resource: text(o['resource'], `${l}.resource`),
+    proof: assertArray(o['proof'], `${l}.proof`, text, LIMITS.maxForwardProof),
   }
 }
 

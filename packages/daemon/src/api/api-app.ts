@@ -20,6 +20,7 @@ import {
   BlockRequest,
   EmptyRequest,
   EventsQuery,
+  ForwardRequest,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -137,6 +138,10 @@ export function createApiApp(options: ApiAppOptions): Hono {
   )
   app.post('/v1/messages', async (c) => {
     return c.json(await api.send(await bodyOf(c, SendRequest)))
+  })
+  app.post('/v1/messages/:id/forward', async (c) => {
+    const id = param(c, 'id')
+    return c.json(await api.forward(id, await bodyOf(c, ForwardRequest)))
   })
   app.get('/v1/messages', async (c) => {
     return c.json(await api.inbox(queryOf(c, InboxQuery)))

@@ -17,6 +17,8 @@ const schemas = {
   Revoked: S.RevokedInfo,
   Status: S.Status,
   SendRequest: S.SendRequest,
+  ForwardRequest: S.ForwardRequest,
+  ForwardedFrom: S.ForwardedFrom,
   AttachmentRef: S.AttachmentRef,
   UploadedBlob: S.UploadedBlob,
   AttachmentInfo: S.AttachmentInfo,
@@ -166,6 +168,13 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           },
           ...errors,
         },
+      }),
+    },
+    '/v1/messages/{id}/forward': {
+      post: op('forward', "forward a message, its author's signature kept inside", {
+        parameters: [path('id')],
+        requestBody: body(ref('ForwardRequest')),
+        responses: ok(ref('Published')),
       }),
     },
     '/v1/messages/{id}/read': {

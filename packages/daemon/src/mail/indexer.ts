@@ -7,7 +7,13 @@
  * Each line's event is derived here once, from the batch as it will be committed.
  * @module
  */
-import { openResource, toMessageAttachment, validateResource } from '@sdmp/core'
+import {
+  ProtocolError,
+  fromUtf8,
+  openResource,
+  toMessageAttachment,
+  validateResource,
+} from '@sdmp/core'
 import type { ContentData, Verified } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { JournalEvent } from './event-log.js'
@@ -19,6 +25,8 @@ import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } fro
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 import { mergeReceipt } from './receipts.js'
 import { addToChat, readInChat } from './chats.js'
+import { checkForward } from './forward.js'
+import type { CheckedForward } from './forward.js'
 import type { ChatKeys } from './chats.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
@@ -38,6 +46,8 @@ export interface BatchOutcome {
   readonly shareContacts: boolean
   /** The events of the lines, in order, as of this batch's commit. */
   readonly events: JournalEvent[]
+  /** Codes of the forwarded messages refused: their embedded signature did not verify. */
+  readonly refusedForwards: string[]
 }
 
 /** Indexes journal lines for one account. */
@@ -63,6 +73,7 @@ export class MailIndexer {
     const receipts: ReceiptTask[] = []
     const blobs: string[] = []
     const eventful: IndexLine[] = []
+    const refusedForwards: string[] = []
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -86,7 +97,18 @@ export class MailIndexer {
         continue
       }
       if (inner.kind === 'message') {
-        const task = await this.#indexMessage(batch, line.position, id, inner, blobs)
+        // A forward is shown only if its embedded original verifies (forwarding.md §4).
+        let forward: CheckedForward | undefined
+        if ((inner.data as ContentData<'message'>).forwarded !== undefined) {
+          try {
+            forward = checkForward(this.#account, inner)
+          } catch (e) {
+            if (!(e instanceof ProtocolError)) throw e
+            refusedForwards.push(e.code)
+            continue
+          }
+        }
+        const task = await this.#indexMessage(batch, line.position, id, inner, blobs, forward)
         if (task) receipts.push(task)
         eventful.push(line)
       } else if (inner.kind === 'contacts') {
@@ -105,7 +127,7 @@ export class MailIndexer {
       const event = await eventOfLine(this.#account, batch, line)
       if (event) events.push(event)
     }
-    return { receipts: decided, skipped, blobs, shareContacts, events }
+    return { receipts: decided, skipped, blobs, shareContacts, events, refusedForwards }
   }
 
   /** Whether the author of an opened resource is our user or a user our user trusts now. */
@@ -144,6 +166,7 @@ export class MailIndexer {
     outer: string,
     inner: Verified,
     blobs: string[],
+    forward?: CheckedForward,
   ): Promise<ReceiptTask | undefined> {
     const me = this.#account.user!
     const known = await batch.get<MessageRecord>(messageKey(inner.id))
@@ -160,9 +183,12 @@ export class MailIndexer {
       outer,
       from: author,
       to: [...d.to],
-      ...(d.subject !== undefined && { subject: d.subject }),
-      body: d.body,
-      type: d.type,
+      // A forward reads as its original (subject, body, type); the note is in `forwarded`.
+      ...(forward?.shown ?? {
+        ...(d.subject !== undefined && { subject: d.subject }),
+        body: d.body,
+        type: d.type,
+      }),
       created: inner.created,
       conversation: d.conversation ?? inner.id,
       ...(d.replyTo !== undefined && { replyTo: d.replyTo }),
@@ -173,6 +199,8 @@ export class MailIndexer {
         d.attachments.length > 0 && {
           attachments: d.attachments.map(toMessageAttachment),
         }),
+      // Anything but a forward keeps its signed form, to be forwarded with its signature.
+      ...(forward ? { forwarded: forward.record } : { signed: fromUtf8(inner.bytes) }),
     }
     for (const a of record.attachments ?? []) blobs.push(a.hash)
     batch.set(messageKey(inner.id), record)

@@ -25,6 +25,8 @@ import { mergeReceipt, toDetail } from './receipts.js'
 import { COUNT_KEY, MailRecords, VERSION_KEY, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
+import { forwardRequest } from './forward.js'
+import type { ForwardOptions } from './forward.js'
 import { followRotations } from '../account/rotation.js'
 import { contactStandings } from '../account/standing.js'
 import { hiddenUsers } from '../account/blocks.js'
@@ -40,8 +42,8 @@ const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
   /**
-   * Operational events (`mail.skipped`, `mail.receipt-missing`, `mail.receipt-failed`,
-   * `mail.error`), for logs and metrics. Never carries plaintext or keys.
+   * Operational events (`mail.skipped`, `mail.forward-refused`, `mail.receipt-missing`,
+   * `mail.receipt-failed`, `mail.error`), for logs and metrics. Never carries plaintext or keys.
    */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
   /**
@@ -154,6 +156,16 @@ export class Mailbox {
     const { outer, position } = await publishSealed(this.#account, inner, keys, [...req.to, me])
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
+  }
+
+  /**
+   * Forward message `ref` (inner, outer id or unique prefix) with its author's signature inside
+   * (forward.ts). @throws NOT_FOUND, CONFLICT, the codes of `verifyForwarded` and `send`
+   */
+  async forward(ref: string, req: ForwardOptions): Promise<SendResult> {
+    const record = await this.#find(ref)
+    if (!record) throw notFound(ref)
+    return this.send(await forwardRequest(this.#account, record, req))
   }
 
   /**
@@ -354,11 +366,12 @@ export class Mailbox {
 
   /** What the mailbox does once a batch of lines is indexed and committed. */
   #afterBatch(outcome: BatchOutcome, position: number): void {
-    const { receipts, skipped, blobs, shareContacts } = outcome
+    const { receipts, skipped, blobs, shareContacts, refusedForwards } = outcome
     if (skipped > 0) {
       this.#skipped += skipped
       this.#event('mail.skipped', { position, skipped: this.#skipped })
     }
+    for (const code of refusedForwards) this.#event('mail.forward-refused', { position, code })
     if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
     // After the commit: a crash before they are sent leaves receipts decided but unsent, never
     // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.

@@ -158,6 +158,15 @@ export function toMessage(
     state,
     reason,
     direction: record.direction,
+    forwardedFrom:
+      record.forwarded === undefined
+        ? null
+        : {
+            user: record.forwarded.user,
+            id: record.forwarded.id,
+            created: new Date(record.forwarded.created).toISOString(),
+            note: record.forwarded.note ?? null,
+          },
     ...(record.attachments !== undefined && {
       // Availability is filled in by the mailbox (it needs the store); the key never leaves.
       attachments: record.attachments.map((a) => ({

@@ -6,6 +6,7 @@
  */
 import type { LocalRecord, SecretVault, Store } from '@sdmp/store'
 import type { AttachmentData } from './sender.js'
+import type { ForwardRecord } from './forward.js'
 
 /** The namespace of every mailbox record. */
 export const MAIL_NS = 'mail'
@@ -58,6 +59,14 @@ export interface MessageRecord {
    * node, in this sealed record).
    */
   readonly attachments?: readonly AttachmentData[]
+  /**
+   * The signed inner resource as its JSON text, kept so that the message can be forwarded
+   * with its author's signature (forwarding.md). Absent on a forward (its `forwarded` holds
+   * what is forwarded again) and on records indexed before forwarding existed.
+   */
+  readonly signed?: string
+  /** A forward: the verified original's author, id and time, the note, what it embedded. */
+  readonly forwarded?: ForwardRecord
 }
 
 /** The strongest receipt of one user for one message (the earliest of that strength). */

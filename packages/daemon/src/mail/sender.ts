@@ -5,7 +5,7 @@
  * @module
  */
 import { ErrorCode, ProtocolError, sealResource, toMessageAttachment } from '@sdmp/core'
-import type { DecodedResource, MessageAttachment, PrekeyRecord } from '@sdmp/core'
+import type { DecodedResource, ForwardedData, MessageAttachment, PrekeyRecord } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { PrekeyBook } from './prekeys.js'
 
@@ -21,6 +21,8 @@ export interface SendRequest {
   readonly expires?: number
   /** Blobs already stored here (docs/protocol/attachments.md), in order. */
   readonly attachments?: readonly AttachmentData[]
+  /** The message this one forwards, signed by its author, with its proof (forwarding.md). */
+  readonly forwarded?: ForwardedData
 }
 
 /** One attachment as the message carries it (schemas.md "message", attachments.md §1). */
@@ -70,6 +72,9 @@ export function signMessage(
           req.attachments.length > 0 && {
             attachments: req.attachments.map(toMessageAttachment),
           }),
+        ...(req.forwarded !== undefined && {
+          forwarded: { resource: req.forwarded.resource, proof: [...req.forwarded.proof] },
+        }),
       },
     },
     'publish_resource',

@@ -14,6 +14,7 @@ import {
   JournalQuery,
   PostsQuery,
   SendRequest,
+  ForwardRequest,
 } from '@sdmp/client/schemas'
 import type {
   ChatsQuery,
@@ -253,6 +254,18 @@ export class NodeService implements SdmpApi, AttachmentApi {
         // peer that connects later (BlobTransfer.attached), so the send still succeeds.
         .catch(() => undefined)
     }
+    return { id: sent.id }
+  }
+
+  async forward(id: string, request: ForwardRequest): Promise<Published> {
+    assertId(id, 'id')
+    assertRequest(ForwardRequest, request, 'forward')
+    const contacts = await readContacts(this.account)
+    const to = [...new Set(request.to.map((t) => resolveUser(contacts, t)))]
+    const sent = await this.mailbox.forward(id, {
+      to,
+      ...(request.note !== undefined && { note: request.note }),
+    })
     return { id: sent.id }
   }
 

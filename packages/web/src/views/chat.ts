@@ -80,6 +80,13 @@ function bubble(
       tabindex: -1,
     },
     group && m.direction === 'in' ? h('span', { class: 'sender' }, name) : null,
+    // A forward: the node verified the original author's signature (protocol/forwarding.md).
+    m.forwardedFrom === null
+      ? null
+      : h('p', { class: 'forwarded' }, `Forwarded from ${ctx.nameOf(m.forwardedFrom.user)}`),
+    m.forwardedFrom === null || m.forwardedFrom.note === null
+      ? null
+      : h('p', { class: 'forward-note' }, m.forwardedFrom.note),
     quote(ctx, m, byId, act),
     m.subject === null ? null : h('strong', { class: 'subject' }, m.subject),
     renderBody(m.type, m.body),
