@@ -322,6 +322,8 @@ export class Ingestor {
         kind: v.kind,
         created: v.created,
         bytes: v.bytes,
+        // An update or delete is found by the resource it replaces (docs/protocol/edits.md).
+        ...(v.header.replaces !== undefined && { ref: v.header.replaces }),
       }))
       const results = await this.#store.putResources(puts).catch((e: unknown) => {
         for (const a of accepted)

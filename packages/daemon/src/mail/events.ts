@@ -155,7 +155,8 @@ async function sealedEvent(
       messages: entry.messages,
       receipt: { user: entry.user, status: entry.status, at: new Date(entry.at).toISOString() },
     }
-  if (!entry.first) return undefined
+  // An applied edit or delete shows as the message again, as it is now (edited or deleted).
+  if (entry.kind === 'change' ? !entry.applied : !entry.first) return undefined
   const record = await records.get<MessageRecord>(messageKey(entry.id))
   if (!record || isExpired(record, account.now())) return undefined
   const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
@@ -174,5 +175,7 @@ export function postOf(r: DecodedResource): Post {
     type: d.type,
     subject: d.subject ?? null,
     created: new Date(r.created).toISOString(),
+    edited: null,
+    deleted: false,
   }
 }

@@ -19,6 +19,8 @@ import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } fro
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 import { mergeReceipt } from './receipts.js'
 import { addToChat, readInChat } from './chats.js'
+import { applyPending, changeOf, indexChange, isChange } from './edits.js'
+import type { ChangeRejection } from './edits.js'
 import type { ChatKeys } from './chats.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
@@ -38,6 +40,8 @@ export interface BatchOutcome {
   readonly shareContacts: boolean
   /** The events of the lines, in order, as of this batch's commit. */
   readonly events: JournalEvent[]
+  /** Edits and deletes refused (not by the original's author, ...; edits.ts), by reason. */
+  readonly rejected: ChangeRejection[]
 }
 
 /** Indexes journal lines for one account. */
@@ -63,6 +67,7 @@ export class MailIndexer {
     const receipts: ReceiptTask[] = []
     const blobs: string[] = []
     const eventful: IndexLine[] = []
+    const rejected: ChangeRejection[] = []
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -85,8 +90,16 @@ export class MailIndexer {
         skipped++
         continue
       }
-      if (inner.kind === 'message') {
-        const task = await this.#indexMessage(batch, line.position, id, inner, blobs)
+      if (inner.kind === 'message' && isChange(inner)) {
+        // An edit or delete (edits.ts): applied only for the original's author.
+        const outcome = await indexChange(batch, id, changeOf(inner))
+        if (outcome.kind === 'rejected') rejected.push(outcome.reason)
+        if (outcome.kind === 'applied') {
+          for (const a of outcome.record.attachments ?? []) blobs.push(a.hash)
+          eventful.push(line)
+        }
+      } else if (inner.kind === 'message') {
+        const task = await this.#indexMessage(batch, line.position, id, inner, blobs, rejected)
         if (task) receipts.push(task)
         eventful.push(line)
       } else if (inner.kind === 'contacts') {
@@ -105,7 +118,7 @@ export class MailIndexer {
       const event = await eventOfLine(this.#account, batch, line)
       if (event) events.push(event)
     }
-    return { receipts: decided, skipped, blobs, shareContacts, events }
+    return { receipts: decided, skipped, blobs, shareContacts, events, rejected }
   }
 
   /** Whether the author of an opened resource is our user or a user our user trusts now. */
@@ -144,6 +157,7 @@ export class MailIndexer {
     outer: string,
     inner: Verified,
     blobs: string[],
+    rejected: ChangeRejection[],
   ): Promise<ReceiptTask | undefined> {
     const me = this.#account.user!
     const known = await batch.get<MessageRecord>(messageKey(inner.id))
@@ -174,8 +188,11 @@ export class MailIndexer {
           attachments: d.attachments.map(toMessageAttachment),
         }),
     }
-    for (const a of record.attachments ?? []) blobs.push(a.hash)
     batch.set(messageKey(inner.id), record)
+    // Edits or a delete that came first (edits.ts) apply now; the chat reads the final record.
+    const settled = await applyPending(batch, record)
+    rejected.push(...settled.rejected)
+    for (const a of settled.record.attachments ?? []) blobs.push(a.hash)
     batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: true } as OuterEntry)
     batch.set(listKey('a', record.created, record.id), 1)
     if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)

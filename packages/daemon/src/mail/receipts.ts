@@ -158,6 +158,8 @@ export function toMessage(
     state,
     reason,
     direction: record.direction,
+    edited: record.edited === undefined ? null : new Date(record.edited).toISOString(),
+    deleted: record.deleted === true,
     ...(record.attachments !== undefined && {
       // Availability is filled in by the mailbox (it needs the store); the key never leaves.
       attachments: record.attachments.map((a) => ({

@@ -138,3 +138,55 @@ export async function sendReceipt(
   await publishSealed(account, signReceipt(account, messages, status), keys, readers)
   return missing
 }
+
+/** What an edit changes: the body, and optionally the type and subject. */
+export interface EditContent {
+  readonly body: string
+  readonly type?: 'text' | 'markdown' | 'html'
+  readonly subject?: string
+}
+
+/** The fields of an indexed message an update or delete repeats (edits.md §1). */
+export interface ChangedMessage {
+  readonly id: string
+  readonly to: readonly string[]
+  readonly type: 'text' | 'markdown' | 'html'
+  readonly subject?: string
+  readonly conversation: string
+  readonly replyTo?: string
+  readonly expires?: number
+}
+
+/**
+ * Sign an update (with `edit`) or a delete (without) of message `original` for our user: a
+ * complete `message` with `action` and `replaces` = the original's inner id (schemas.md §1). A
+ * delete carries an empty body and no subject or attachments. It does not check that the
+ * original is ours: readers do (edits.ts), and the mailbox refuses before signing.
+ * @throws FORBIDDEN (no publish_resource), SCHEMA_VIOLATION
+ */
+export function signChange(
+  account: Account,
+  original: ChangedMessage,
+  edit: EditContent | undefined,
+): DecodedResource {
+  const subject = edit === undefined ? undefined : (edit.subject ?? original.subject)
+  return account.signForUser(
+    {
+      kind: 'message',
+      action: edit === undefined ? 'delete' : 'update',
+      replaces: original.id,
+      data: {
+        body: edit?.body ?? '',
+        type: edit?.type ?? original.type,
+        to: [...original.to],
+        ...(subject !== undefined && { subject }),
+        ...(original.conversation !== original.id && { conversation: original.conversation }),
+        ...(original.replyTo !== undefined && { replyTo: original.replyTo }),
+        ...(original.expires !== undefined && {
+          expires: new Date(original.expires).toISOString(),
+        }),
+      },
+    },
+    'publish_resource',
+  )
+}
