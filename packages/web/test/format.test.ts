@@ -38,6 +38,8 @@ describe('web chat helpers (chats.ts)', () => {
     expires: null,
     state: 'sent',
     direction: 'out',
+    edited: null,
+    deleted: false,
     ...m,
   })
 
