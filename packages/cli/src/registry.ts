@@ -7,6 +7,7 @@
 import type { Command } from './command.js'
 import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
+import { deleteCommand, editCommand } from './commands/edit.js'
 import { deviceCommand } from './commands/device.js'
 import { identityCommand } from './commands/identity.js'
 import { initCommand } from './commands/init.js'
@@ -40,6 +41,8 @@ export const COMMANDS: readonly Command[] = [
   chatCommand,
   threadCommand,
   showCommand,
+  editCommand,
+  deleteCommand,
   saveCommand,
   postCommand,
   syncCommand,
