@@ -9,7 +9,13 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { isProtocolError } from '@sdmp/core'
 import { tmpDir } from '@sdmp/testkit'
-import { befriendPeers, closePeers, createPeer, syncPeers } from '@sdmp/testkit/daemon-world'
+import {
+  befriendPeers,
+  closePeers,
+  createPeer,
+  pushPeer,
+  syncPeers,
+} from '@sdmp/testkit/daemon-world'
 import type { Peer } from '@sdmp/testkit/daemon-world'
 import { ingestAccepted } from '@sdmp/testkit/node-world'
 import { PrekeyBook } from '../src/mail/index.js'
@@ -165,5 +171,64 @@ describe('edit and delete between mailboxes', () => {
       (await bob.mailbox.history(sent.id))!.map((v) => v.body),
       ['v1', 'v2', 'v3'],
     )
+  })
+
+  it("hosts drop the sealed bytes on the author's delete (either order), never on a forged one", async () => {
+    const dir = tmpDir(after, 'sdmp-edit-host-')
+    const [alice, bob, carol, dave] = await Promise.all(
+      ['alice', 'bob', 'carol', 'dave'].map((n) => createPeer(dir, n)),
+    )
+    after(() => closePeers([alice!, bob!, carol!, dave!]))
+    for (const [a, b] of [
+      [alice, bob],
+      [alice, carol],
+      [bob, carol],
+      [alice, dave],
+    ] as const)
+      await befriendPeers(a!, b!)
+    const aliceUser = alice!.account.requireUser()
+    const bobUser = bob!.account.requireUser()
+    // Carol holds the envelope of a message to Bob, which she cannot open (a host for it).
+    const sent = await alice!.mailbox.send({ to: [bobUser], body: 'for bob only' })
+    const originalBytes = await bytesOf(alice!, sent.outer)
+    await syncPeers(alice!, bob!)
+    await pushPeer(alice!, carol!)
+    assert.ok(await carol!.account.store.getResource(sent.outer))
+    assert.equal(await carol!.mailbox.get(sent.id), undefined, 'carol cannot read it')
+
+    // Bob forges a delete whose envelope names Alice's envelope: nothing is dropped anywhere.
+    const record = (await rawRecord(bob!, sent.id)).record!
+    const { keys } = await new PrekeyBook(bob!.account).recipientsOf([aliceUser, bobUser])
+    const forged = signChange(bob!.account, { ...record, to: [aliceUser] }, undefined)
+    await publishSealed(bob!.account, forged, keys, [aliceUser, bobUser], { replaces: sent.outer })
+    await pushPeer(bob!, carol!)
+    await syncPeers(alice!, bob!)
+    for (const peer of [alice!, bob!, carol!])
+      assert.ok(await peer.account.store.getResource(sent.outer), peer.home)
+    assert.equal((await bob!.mailbox.get(sent.id))?.deleted, false)
+
+    // Alice deletes: every node that holds the envelope drops its bytes, keeping the line.
+    const before = await carol!.account.store.getMeta(sent.outer)
+    await alice!.mailbox.change(sent.id, undefined)
+    await pushPeer(alice!, carol!)
+    await syncPeers(alice!, bob!)
+    for (const peer of [alice!, bob!, carol!]) {
+      assert.equal(await peer.account.store.getResource(sent.outer), undefined, peer.home)
+      assert.ok(await peer.account.store.getMeta(sent.outer), 'the metadata and line stay')
+    }
+    assert.deepEqual(await carol!.account.store.getMeta(sent.outer), before)
+    assert.equal((await bob!.mailbox.get(sent.id))?.deleted, true)
+
+    // Dave gets the delete first, then the original: its bytes go as soon as it is stored.
+    const deletes = await alice!.account.store.queryResources({
+      kinds: ['encrypted'],
+      ref: sent.outer,
+      user: aliceUser,
+    })
+    assert.equal(deletes.length, 1)
+    await ingestAccepted(dave!.account.ingestor, [await bytesOf(alice!, deletes[0]!.id)])
+    await ingestAccepted(dave!.account.ingestor, [originalBytes])
+    assert.ok(await dave!.account.store.getMeta(sent.outer))
+    assert.equal(await dave!.account.store.getResource(sent.outer), undefined)
   })
 })

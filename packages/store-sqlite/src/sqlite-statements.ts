@@ -42,7 +42,9 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     ),
     bytesOf: p('SELECT bytes FROM resources WHERE id_key = ? AND id = ?'),
     // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
-    dropBytes: p("UPDATE resources SET bytes = X'' WHERE id_key = ? AND id = ? AND length(bytes) > 0"),
+    dropBytes: p(
+      "UPDATE resources SET bytes = X'' WHERE id_key = ? AND id = ? AND length(bytes) > 0",
+    ),
     metaOf: p(
       'SELECT position, id, user, kind, created, ref FROM resources WHERE id_key = ? AND id = ?',
     ),

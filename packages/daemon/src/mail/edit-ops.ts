@@ -52,7 +52,14 @@ export async function changeMessage(
   // Best effort per reader (like receipts): a recipient without a usable prekey now never
   // could open the original either; our own devices always get it.
   const { keys } = await ctx.book.recipientsOf(readers)
-  const { position } = await publishSealed(ctx.account, inner, keys, readers)
+  // A delete's envelope also names the original's, so that hosts drop its sealed bytes.
+  const { position } = await publishSealed(
+    ctx.account,
+    inner,
+    keys,
+    readers,
+    edit === undefined ? { replaces: record.outer } : {},
+  )
   await ctx.waitProcessed(position)
   return record.id
 }

@@ -96,7 +96,8 @@ export function signReceipt(
  * publish_resource trust). `readers` (the reader users: recipients and our own) become the
  * envelope's routing tags (envelope.md §12), so it is offered to their nodes only (sync.md §10).
  * The inner resource travels with the envelope into the journal's appended line, so this node
- * indexes what it sent without opening its own envelope (docs/architecture.md).
+ * indexes what it sent without opening its own envelope (docs/architecture.md). `replaces`:
+ * the envelope of a delete names the original's envelope, for hosts (docs/protocol/edits.md §3).
  * @throws FORBIDDEN (no publish_resource), the ingest codes of {@link Account.publish}
  */
 export async function publishSealed(
@@ -104,6 +105,7 @@ export async function publishSealed(
   inner: DecodedResource,
   keys: readonly PrekeyRecord[],
   readers: readonly string[],
+  options: { replaces?: string } = {},
 ): Promise<{ outer: string; position: number }> {
   const trust = account.nodeTrusts('publish_resource')[0]
   if (trust === undefined)
@@ -113,7 +115,7 @@ export async function publishSealed(
     inner,
     keys,
     { key: account.nodeKey, user: account.requireUser(), trust: trust.id },
-    { readers },
+    { readers, ...(options.replaces !== undefined && { replaces: options.replaces }) },
   )
   const outcome = await account.publishSealed(outer, inner)
   return { outer: outer.id, position: outcome.position! }
