@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, describe, it } from 'node:test'
 import { isProtocolError } from '@sdmp/core'
-import { tmpDir, waitFor } from '@sdmp/testkit'
+import { chunksOf, fileBytes, tmpDir, waitFor } from '@sdmp/testkit'
 import {
   befriendDaemons,
   createAccount,
@@ -26,7 +26,12 @@ describe('edit and delete between daemons', () => {
     const alice = await startDaemon(await createAccount(dir, 'alice'))
     const bob = await startDaemon(await createAccount(dir, 'bob'))
     await befriendDaemons(alice, 'alice', bob, 'bob')
-    const { id } = await alice.api.send({ to: ['bob'], body: 'meet at 5' })
+    const blob = await alice.api.uploadBlob(chunksOf(fileBytes(1000, 3)))
+    const { id } = await alice.api.send({
+      to: ['bob'],
+      body: 'meet at 5',
+      attachments: [{ ...blob, name: 'map.png' }],
+    })
     await inboxHas(bob, id, 'bob to get the message')
 
     const { message } = await alice.api.editMessage(id.slice(0, 8), { body: 'meet at 6' })
@@ -37,6 +42,7 @@ describe('edit and delete between daemons', () => {
     })
     const seen = (await bob.api.inbox()).messages[0]!
     assert.equal(seen.edited, message.edited)
+    assert.equal(seen.attachments?.[0]?.name, 'map.png', 'an edit keeps the files')
     const history = await bob.api.messageHistory(id)
     assert.deepEqual(
       history.versions.map((v) => v.body),
@@ -57,6 +63,7 @@ describe('edit and delete between daemons', () => {
     const gone = await bob.api.show(id)
     assert.ok('message' in gone)
     assert.equal(gone.message.body, '')
+    assert.equal(gone.message.attachments, undefined, 'a delete removes the files')
     assert.equal((await bob.api.chats()).chats[0]?.last.deleted, true)
     assert.deepEqual((await bob.api.messageHistory(id)).versions, [])
   })

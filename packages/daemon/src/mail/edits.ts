@@ -18,6 +18,10 @@ import type { AttachmentData } from './sender.js'
 export const MAX_HISTORY = 50
 /** Changes kept per message not indexed yet (more are refused: `TOO_MANY_PENDING`). */
 export const MAX_PENDING = 50
+/** Messages not indexed yet that changes may wait for, in all (more: `TOO_MANY_PENDING`). */
+export const MAX_PENDING_MESSAGES = 10_000
+/** Key of the number of messages with waiting changes (bounded by MAX_PENDING_MESSAGES). */
+export const PENDING_COUNT_KEY = 'pending-count'
 
 /** Why a change was refused (the `mail.change-rejected` event's `reason`). */
 export type ChangeRejection =
@@ -98,11 +102,16 @@ export async function indexChange(
     outcome = await applyChange(batch, record, change)
   } else {
     const pending = (await batch.get<Change[]>(pendingKey(change.replaces))) ?? []
+    const waiting = (await batch.get<number>(PENDING_COUNT_KEY)) ?? 0
     if (pending.some((c) => c.id === change.id)) outcome = { kind: 'ignored' }
-    else if (pending.length >= MAX_PENDING)
+    else if (
+      pending.length >= MAX_PENDING ||
+      (pending.length === 0 && waiting >= MAX_PENDING_MESSAGES)
+    )
       outcome = { kind: 'rejected', reason: 'TOO_MANY_PENDING' }
     else {
       batch.set(pendingKey(change.replaces), [...pending, change])
+      if (pending.length === 0) batch.set(PENDING_COUNT_KEY, waiting + 1)
       outcome = { kind: 'pending' }
     }
   }
@@ -124,8 +133,10 @@ export async function applyPending(
   record: MessageRecord,
 ): Promise<{ record: MessageRecord; rejected: ChangeRejection[] }> {
   const pending = await batch.get<Change[]>(pendingKey(record.id))
-  if (!pending) return { record, rejected: [] }
+  if (!pending || pending.length === 0) return { record, rejected: [] }
   batch.set(pendingKey(record.id), [])
+  const waiting = (await batch.get<number>(PENDING_COUNT_KEY)) ?? 1
+  batch.set(PENDING_COUNT_KEY, Math.max(0, waiting - 1))
   const rejected: ChangeRejection[] = []
   let current = record
   for (const change of [...pending].sort((a, b) => a.created - b.created)) {

@@ -157,6 +157,8 @@ export interface ChangedMessage {
   readonly conversation: string
   readonly replyTo?: string
   readonly expires?: number
+  /** Kept by an update (an edit changes the text, not the files); dropped by a delete. */
+  readonly attachments?: readonly AttachmentData[]
 }
 
 /**
@@ -187,6 +189,11 @@ export function signChange(
         ...(original.expires !== undefined && {
           expires: new Date(original.expires).toISOString(),
         }),
+        ...(edit !== undefined &&
+          original.attachments !== undefined &&
+          original.attachments.length > 0 && {
+            attachments: original.attachments.map(toMessageAttachment),
+          }),
       },
     },
     'publish_resource',
