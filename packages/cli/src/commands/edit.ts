@@ -16,7 +16,7 @@ const RULE =
 /** `sdmp edit ID TEXT`. */
 export const editCommand: Command = {
   name: 'edit',
-  summary: 'replace the text of a message you sent (recipients see it marked edited)',
+  summary: 'replace the text of a message you sent; recipients see it marked edited',
   usage: 'edit ID TEXT [--json]',
   options: { ...ACCOUNT_OPTIONS },
   args: [

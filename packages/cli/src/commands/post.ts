@@ -48,7 +48,7 @@ const postDeleteCommand: Command = {
 /** `sdmp post TEXT` (and its `edit`, `delete`). */
 export const postCommand: Command = {
   name: 'post',
-  summary: 'publish a public post, signed but not encrypted (or edit, delete one)',
+  summary: 'publish a public post, signed but not encrypted; or edit or delete one',
   usage: 'post TEXT [--json]',
   options: { ...ACCOUNT_OPTIONS },
   args: [{ name: 'TEXT', required: true }],
