@@ -70,6 +70,8 @@ describe('Mailbox send and receive', () => {
       state: 'unread',
       reason: null,
       direction: 'in',
+      edited: null,
+      deleted: false,
       receipts: [],
     })
     const { receipts: _, ...listed } = got
