@@ -51,7 +51,19 @@ async function dispatch(argv: readonly string[], io: CliIo, json: boolean): Prom
     argv,
     (names) => resolvePath(commands, names).command?.subcommands !== undefined,
   )
-  const { command, known } = resolvePath(commands, path.names)
+  let { command, known } = resolvePath(commands, path.names)
+  let rest = path.rest
+  // A command that runs and also has subcommands (`post TEXT`, `post edit ID TEXT`): a word
+  // that names none of them is its first argument (`sdmp post -- edit` posts "edit").
+  const parent = known.length > 0 ? resolvePath(commands, known).command : undefined
+  if (
+    command === undefined &&
+    parent?.run !== undefined &&
+    known.length === path.names.length - 1
+  ) {
+    command = parent
+    rest = [path.names[known.length]!, ...path.rest]
+  }
   if (command === undefined) {
     if (path.names.length > 0) {
       const where = known.length > 0 ? `${known.join(' ')}: ` : ''
@@ -71,7 +83,7 @@ async function dispatch(argv: readonly string[], io: CliIo, json: boolean): Prom
     return print(io, json, helpValue(undefined, commands), programHelp(commands))
   }
   const name = known.join(' ')
-  const parsed = parseCommandArgs(path.rest, command.options, name)
+  const parsed = parseCommandArgs(rest, command.options, name)
   if (parsed.options['help'] === true)
     return print(io, json, helpValue(command, commands), commandHelp(command, known))
   if (parsed.options['version'] === true)

@@ -8,6 +8,7 @@ import type { Command } from './command.js'
 import { blockCommand, blocksCommand, unblockCommand } from './commands/block.js'
 import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
+import { deleteCommand, editCommand } from './commands/edit.js'
 import { deviceCommand } from './commands/device.js'
 import { identityCommand } from './commands/identity.js'
 import { initCommand } from './commands/init.js'
@@ -50,6 +51,8 @@ export const COMMANDS: readonly Command[] = [
   chatCommand,
   threadCommand,
   showCommand,
+  editCommand,
+  deleteCommand,
   saveCommand,
   postCommand,
   syncCommand,

@@ -147,6 +147,8 @@ describe('formatMessage and formatChatLog', () => {
     reason: null,
     direction: 'in' as const,
     forwardedFrom: null,
+    edited: null,
+    deleted: false,
   }
 
   it('escapes the subject and renders the body of show', () => {

@@ -17,6 +17,7 @@ import type {
   InboxQuery,
   JoinRequest,
   JournalQuery,
+  EditRequest,
   PostRequest,
   PostsQuery,
   ProfileRequest,
@@ -106,6 +107,21 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   markRead(id: string): Promise<Contract<typeof R.MessageRead>> {
     return this.#call('POST', `/v1/messages/${segment(id)}/read`)
+  }
+  editMessage(id: string, request: EditRequest): Promise<Contract<typeof R.MessageRead>> {
+    return this.#call('PUT', `/v1/messages/${segment(id)}`, request)
+  }
+  deleteMessage(id: string): Promise<Contract<typeof R.MessageRead>> {
+    return this.#call('DELETE', `/v1/messages/${segment(id)}`)
+  }
+  messageHistory(id: string): Promise<Contract<typeof R.MessageHistory>> {
+    return this.#call('GET', `/v1/messages/${segment(id)}/history`)
+  }
+  editPost(id: string, request: EditRequest): Promise<Contract<typeof R.PostChanged>> {
+    return this.#call('PUT', `/v1/posts/${segment(id)}`, request)
+  }
+  deletePost(id: string): Promise<Contract<typeof R.PostChanged>> {
+    return this.#call('DELETE', `/v1/posts/${segment(id)}`)
   }
   post(request: PostRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/posts', request)

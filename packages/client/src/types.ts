@@ -13,6 +13,7 @@ import type {
   ChatsQuery,
   ForwardRequest,
   BlockRequest,
+  EditRequest,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -41,11 +42,13 @@ import type {
   Joined,
   JournalPage,
   Message,
+  MessageHistory,
   MessageList,
   MessageRead,
   Peer,
   PeerList,
   Post,
+  PostChanged,
   PostList,
   Profile,
   Published,
@@ -165,8 +168,21 @@ export interface SdmpApi {
   show(id: string): Promise<Shown>
   /** Mark a received message read (sends a `read` receipt once). */
   markRead(id: string): Promise<Contract<typeof MessageRead>>
+  /**
+   * Edit one's own message (docs/protocol/edits.md): a signed update sealed to its recipients.
+   * @throws FORBIDDEN (not ours), NOT_FOUND, CONFLICT (deleted)
+   */
+  editMessage(id: string, request: EditRequest): Promise<Contract<typeof MessageRead>>
+  /** Delete one's own message everywhere it is held. @throws FORBIDDEN, NOT_FOUND, CONFLICT */
+  deleteMessage(id: string): Promise<Contract<typeof MessageRead>>
+  /** A message and its versions, oldest first (the last is the one shown). @throws NOT_FOUND */
+  messageHistory(id: string): Promise<Contract<typeof MessageHistory>>
   post(request: PostRequest): Promise<Published>
   posts(query?: PostsQuery): Promise<Contract<typeof PostList>>
+  /** Publish a new version of one's own post. @throws FORBIDDEN, NOT_FOUND, CONFLICT */
+  editPost(id: string, request: EditRequest): Promise<Contract<typeof PostChanged>>
+  /** Delete one's own post. @throws FORBIDDEN, NOT_FOUND, CONFLICT */
+  deletePost(id: string): Promise<Contract<typeof PostChanged>>
   contacts(): Promise<Contract<typeof ContactList>>
   addContact(request: AddContactRequest): Promise<ContactAdded>
   removeContact(name: string): Promise<ContactRemoved>

@@ -28,6 +28,8 @@ export const MESSAGE: Message = {
   reason: null,
   direction: 'in',
   forwardedFrom: null,
+  edited: null,
+  deleted: false,
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
 export const POST: Post = {
@@ -37,6 +39,8 @@ export const POST: Post = {
   type: 'text',
   subject: null,
   created: '2026-01-01T00:00:00.000Z',
+  edited: null,
+  deleted: false,
 }
 export const PEER: Peer = {
   node: FP,
@@ -98,6 +102,26 @@ export class FakeApi implements SdmpApi {
   async markRead(id: string) {
     this.#record('markRead', id)
     return { message: { ...DETAIL, state: 'read' as const } }
+  }
+  async editMessage(id: string, request: unknown) {
+    this.#record('editMessage', id, request)
+    return { message: { ...DETAIL, edited: '2026-01-02T00:00:00.000Z' } }
+  }
+  async deleteMessage(id: string) {
+    this.#record('deleteMessage', id)
+    return { message: { ...DETAIL, body: '', deleted: true } }
+  }
+  async messageHistory(id: string) {
+    this.#record('messageHistory', id)
+    return { message: DETAIL, versions: [] }
+  }
+  async editPost(id: string, request: unknown) {
+    this.#record('editPost', id, request)
+    return { post: POST }
+  }
+  async deletePost(id: string) {
+    this.#record('deletePost', id)
+    return { post: { ...POST, deleted: true } }
   }
   async post(request: unknown) {
     this.#record('post', request)

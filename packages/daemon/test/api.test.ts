@@ -101,6 +101,11 @@ describe('api routes through SdmpHttpClient', () => {
     assert.deepEqual(await c.forward('a/b', { to: ['carol'], note: 'n' }), { id: 'f'.repeat(86) })
     assert.deepEqual(await c.post({ body: 'p', type: 'text' }), { id: POST.id })
     assert.deepEqual(await c.posts({ limit: 3 }), { posts: [POST] })
+    assert.ok((await c.editMessage('m1', { body: 'e' })).message.edited !== null)
+    assert.equal((await c.deleteMessage('m1')).message.deleted, true)
+    assert.deepEqual(await c.messageHistory('m1'), { message: DETAIL, versions: [] })
+    assert.deepEqual(await c.editPost(POST.id, { body: 'q', subject: 's' }), { post: POST })
+    assert.equal((await c.deletePost(POST.id)).post.deleted, true)
     assert.equal((await c.contacts()).contacts[0]?.name, 'bob')
     assert.equal((await c.addContact({ invite: 'inv', name: 'carol' })).name, 'carol')
     assert.equal((await c.removeContact('carol.x')).name, 'carol.x')
@@ -140,6 +145,11 @@ describe('api routes through SdmpHttpClient', () => {
       ['forward', 'a/b', { to: ['carol'], note: 'n' }],
       ['post', { body: 'p', type: 'text' }],
       ['posts', { limit: 3 }],
+      ['editMessage', 'm1', { body: 'e' }],
+      ['deleteMessage', 'm1'],
+      ['messageHistory', 'm1'],
+      ['editPost', POST.id, { body: 'q', subject: 's' }],
+      ['deletePost', POST.id],
       ['contacts'],
       ['addContact', { invite: 'inv', name: 'carol' }],
       ['removeContact', 'carol.x'],
@@ -411,7 +421,7 @@ describe('api headers and OpenAPI', () => {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
     }
     assert.deepEqual([...served].sort(), [...documented].sort())
-    assert.equal(served.size, 36)
+    assert.equal(served.size, 41)
   })
 
   it('documents the parameters of every templated path', () => {

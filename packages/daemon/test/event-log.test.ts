@@ -12,7 +12,16 @@ import type { JournalEvent } from '../src/mail/event-log.js'
 const post = (position: number): JournalEvent => ({
   type: 'post',
   position,
-  post: { id: `p${position}`, from: 'u', body: 'b', type: 'text', subject: null, created: '' },
+  post: {
+    id: `p${position}`,
+    from: 'u',
+    body: 'b',
+    type: 'text',
+    subject: null,
+    created: '',
+    edited: null,
+    deleted: false,
+  },
 })
 
 const message = (position: number, body: string, expires: string | null = null): JournalEvent => ({
@@ -34,6 +43,8 @@ const message = (position: number, body: string, expires: string | null = null):
     reason: null,
     direction: 'out',
     forwardedFrom: null,
+    edited: null,
+    deleted: false,
   } as Message,
 })
 

@@ -76,6 +76,8 @@ describe('Mailbox send and receive', () => {
       reason: null,
       direction: 'in',
       forwardedFrom: null,
+      edited: null,
+      deleted: false,
       receipts: [],
     })
     const { receipts: _, ...listed } = got

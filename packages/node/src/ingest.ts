@@ -20,6 +20,7 @@ import {
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
+import { dropDeletedBytes } from './drop-deleted.js'
 import { admission } from './admission.js'
 import { BLOCKED, OVER_QUOTA, rejected } from './ingest-outcome.js'
 import type { IngestOutcome } from './ingest-outcome.js'
@@ -347,6 +348,8 @@ export class Ingestor {
         kind: v.kind,
         created: v.created,
         bytes: v.bytes,
+        // An update or delete is found by the resource it replaces (docs/protocol/edits.md).
+        ...(v.header.replaces !== undefined && { ref: v.header.replaces }),
       }))
       const results = await this.#store.putResources(puts).catch((e: unknown) => {
         for (const a of accepted)
@@ -374,6 +377,12 @@ export class Ingestor {
       for (const { i, k } of copies)
         outcomes[i] = { id: accepted[k]!.v.id, status: 'duplicate', position: results[k]!.position }
     }
+    // Sealed bytes of deleted messages go before anyone hears of the lines (drop-deleted.ts).
+    if (appended.length > 0)
+      await dropDeletedBytes(
+        this.#store,
+        appended.map((l) => l.resource),
+      )
     if (appended.length > 0) for (const l of this.#listeners) l(appended)
     // New authorizations may unblock resources that arrived too early.
     if (

@@ -115,7 +115,19 @@ export class PostgresStore implements Store {
   async getResource(id: string): Promise<Uint8Array | undefined> {
     assertDigest(id, 'id')
     const row = await this.#one(`SELECT bytes FROM ${this.#t.resources} WHERE id = $1`, [id])
-    return row && toBytes(row['bytes'])
+    const bytes = row && toBytes(row['bytes'])
+    return bytes && bytes.length > 0 ? bytes : undefined
+  }
+
+  async dropResourceBytes(ids: readonly string[]): Promise<number> {
+    const list = assertArray(ids, 'ids').map((id) => assertDigest(id, 'id'))
+    if (list.length === 0) return 0
+    // Dropped bytes are the empty bytea (a resource is never empty; edits.md §3).
+    const rows = await this.#all(
+      `UPDATE ${this.#t.resources} SET bytes = '\\x'::bytea WHERE id = ANY($1::text[]) AND length(bytes) > 0 RETURNING id`,
+      [list],
+    )
+    return rows.length
   }
 
   async getMeta(id: string): Promise<ResourceMeta | undefined> {

@@ -14,6 +14,7 @@ export interface Statements {
   readonly lineOf: SqliteStatement
   readonly insert: SqliteStatement
   readonly bytesOf: SqliteStatement
+  readonly dropBytes: SqliteStatement
   readonly metaOf: SqliteStatement
   readonly has: SqliteStatement
   readonly count: SqliteStatement
@@ -40,6 +41,10 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       'INSERT INTO resources (position, id, id_key, line_id, line_key, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     bytesOf: p('SELECT bytes FROM resources WHERE id_key = ? AND id = ?'),
+    // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
+    dropBytes: p(
+      "UPDATE resources SET bytes = X'' WHERE id_key = ? AND id = ? AND length(bytes) > 0",
+    ),
     metaOf: p(
       'SELECT position, id, user, kind, created, ref FROM resources WHERE id_key = ? AND id = ?',
     ),

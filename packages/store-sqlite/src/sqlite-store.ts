@@ -201,7 +201,17 @@ export class SqliteStore implements Store {
     assertDigest(id, 'id')
     return this.#run('getResource', (o) => {
       const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined
-      return row && new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
+      if (!row || row.bytes.byteLength === 0) return undefined
+      return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
+    })
+  }
+
+  async dropResourceBytes(ids: readonly string[]): Promise<number> {
+    const list = assertArray(ids, 'ids').map((id) => assertDigest(id, 'id'))
+    return this.#run('dropResourceBytes', (o) => {
+      let dropped = 0
+      for (const id of list) dropped += Number(o.st.dropBytes.run(digestKey(id), id).changes)
+      return dropped
     })
   }
 

@@ -6,7 +6,15 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Harness } from './conformance-kit.js'
-import { KINDS, NODE_FP, USERS, checkJournal, makeItem } from './conformance-kit.js'
+import {
+  ErrorCode,
+  KINDS,
+  NODE_FP,
+  USERS,
+  checkJournal,
+  makeItem,
+  rejectsWith,
+} from './conformance-kit.js'
 import type { IngestItem, ResourceMeta } from './store.js'
 
 function metaOf(item: IngestItem, position: number): ResourceMeta {
@@ -68,6 +76,37 @@ export function registerQueryCases(h: Harness): void {
           await store.queryResources({ descending: true, afterPosition: 35, kinds: [KINDS[0]] }),
           metas.filter((m) => m.position > 35 && m.kind === KINDS[0]).reverse(),
         )
+      }))
+
+    it(`${n}: dropResourceBytes erases the bytes and keeps meta, journal and queries`, () =>
+      h.with(async (store) => {
+        const items = Array.from({ length: 6 }, (_, i) => makeItem(i, 'drop'))
+        await store.putResources(items)
+        const journal = await checkJournal(store, h.sha512)
+        const metas = await store.queryResources({})
+        const [a, b] = [items[1]!, items[4]!]
+        assert.equal(await store.dropResourceBytes([a.id, b.id, a.id]), 2)
+        assert.equal(await store.getResource(a.id), undefined)
+        assert.equal(await store.getResource(b.id), undefined)
+        assert.deepEqual(await store.getResource(items[2]!.id), items[2]!.bytes)
+        assert.deepEqual(await store.getMeta(a.id), metas[1])
+        assert.deepEqual(await store.hasResources([a.id, b.id]), [true, true])
+        assert.deepEqual(await store.queryResources({}), metas)
+        assert.deepEqual(await checkJournal(store, h.sha512), journal)
+        // Idempotent; unknown ids are ignored; a malformed id is refused.
+        assert.equal(await store.dropResourceBytes([a.id, items[0]!.id.replace(/^./, 'Z')]), 0)
+        assert.equal(await store.dropResourceBytes([]), 0)
+        await rejectsWith(store.dropResourceBytes(['nope']), ErrorCode.BAD_REQUEST, 'bad id')
+        // A dropped resource put again stays dropped (it is known: not stored twice).
+        const [again] = await store.putResources([a])
+        assert.equal(again!.inserted, false)
+        assert.equal(await store.getResource(a.id), undefined)
+        if (h.options.persistent) {
+          const reopened = await h.options.reopen!(store)
+          assert.equal(await reopened.getResource(a.id), undefined)
+          assert.deepEqual(await reopened.getMeta(a.id), metas[1])
+          return reopened
+        }
       }))
 
     it(`${n}: usageOf counts one user's resources and their bytes, duplicates once`, () =>

@@ -129,7 +129,21 @@ export class MemoryStore implements Store {
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
     this.#live()
-    return this.#resources.get(assertDigest(id, 'id'))?.bytes.slice()
+    const bytes = this.#resources.get(assertDigest(id, 'id'))?.bytes
+    return bytes && bytes.length > 0 ? bytes.slice() : undefined
+  }
+
+  async dropResourceBytes(ids: readonly string[]): Promise<number> {
+    this.#live()
+    const list = assertArray(ids, 'ids').map((id) => assertDigest(id, 'id'))
+    let dropped = 0
+    for (const id of list) {
+      const stored = this.#resources.get(id)
+      if (!stored || stored.bytes.length === 0) continue
+      this.#resources.set(id, { meta: stored.meta, bytes: new Uint8Array(0) })
+      dropped++
+    }
+    return dropped
   }
 
   async getMeta(id: string): Promise<ResourceMeta | undefined> {

@@ -141,8 +141,18 @@ export interface Store {
    * @throws BAD_REQUEST (any malformed item; nothing is stored), CONFLICT (before initJournal)
    */
   putResources(items: readonly IngestItem[]): Promise<PutResult[]>
-  /** The stored bytes, or undefined. */
+  /** The stored bytes, or undefined (also once they were dropped: {@link dropResourceBytes}). */
   getResource(id: string): Promise<Uint8Array | undefined>
+  /**
+   * Erase the stored bytes of resources while keeping their metadata and journal lines
+   * (docs/protocol/edits.md §3: a host drops the sealed bytes of a deleted message). Afterwards
+   * `getResource` returns undefined, while `getMeta`, `hasResources`, queries and the journal
+   * are unchanged, so the resource is neither fetched again nor served. Unknown ids and ids
+   * already dropped are ignored.
+   * @returns how many resources lost their bytes now
+   * @throws BAD_REQUEST (a malformed id)
+   */
+  dropResourceBytes(ids: readonly string[]): Promise<number>
   /** Metadata of a stored resource, or undefined. */
   getMeta(id: string): Promise<ResourceMeta | undefined>
   /** For each id, whether it is stored. */

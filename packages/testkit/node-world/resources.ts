@@ -10,8 +10,11 @@ import type { Store } from '@sdmp/store'
 /** Every resource a store holds, in journal order. */
 export async function allResources(store: Store): Promise<Uint8Array[]> {
   const out: Uint8Array[] = []
-  for (const m of await store.queryResources({ limit: 100_000 }))
-    out.push((await store.getResource(m.id))!)
+  for (const m of await store.queryResources({ limit: 100_000 })) {
+    // Bytes dropped after a delete (Store.dropResourceBytes) are not served, as in sync.
+    const bytes = await store.getResource(m.id)
+    if (bytes) out.push(bytes)
+  }
   return out
 }
 

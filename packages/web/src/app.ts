@@ -323,7 +323,10 @@ export class App {
 
   #onEvent(event: SdmpEvent): void {
     if (event.type === 'contact') this.#contacts = undefined
-    if (event.type === 'message' && event.message.direction === 'in') {
+    // An edit or delete comes as the message again: it refreshes views but is not news.
+    const changed =
+      event.type === 'message' && (event.message.edited !== null || event.message.deleted)
+    if (event.type === 'message' && event.message.direction === 'in' && !changed) {
       const m = event.message
       const from = this.#contactList.find((c) => c.user === m.from)?.name ?? short(m.from)
       this.notice(`New message from ${from}`)

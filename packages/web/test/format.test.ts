@@ -39,6 +39,8 @@ describe('web chat helpers (chats.ts)', () => {
     state: 'sent',
     direction: 'out',
     forwardedFrom: null,
+    edited: null,
+    deleted: false,
     ...m,
   })
 

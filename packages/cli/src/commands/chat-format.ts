@@ -76,7 +76,7 @@ export function formatChats(chats: readonly ChatSummary[], style: Style): string
       chatTitle(c),
       c.unread === 0 ? '' : { text: String(c.unread), paint: style.bold },
       shortDate(c.last.created),
-      sender + summaryOf(c.last, 50),
+      sender + (c.last.deleted ? '(deleted)' : summaryOf(c.last, 50)),
     ]
   })
   return formatColumns([['ID', 'CHAT', 'UNREAD', 'LAST', 'MESSAGE'], ...rows]).join('\n')
@@ -121,7 +121,9 @@ export function formatChatLog(
       lines.push(style.dim(`↪ forwarded from ${name(f.user)}${note}`))
     }
     if (m.subject !== null) lines.push(style.bold(escapeControls(m.subject)))
-    lines.push(...renderBody(m.body, m.type, style).split('\n'))
+    if (m.deleted) lines.push(style.dim('(deleted)'))
+    else lines.push(...renderBody(m.body, m.type, style).split('\n'))
+    if (m.edited !== null && !m.deleted) lines[lines.length - 1] += style.dim(' (edited)')
     const paint = m.direction === 'in' && m.state === 'unread' ? style.bold : (t: string) => t
     out.push(paint(head) + lines[0])
     for (const line of lines.slice(1)) out.push(indent + line)

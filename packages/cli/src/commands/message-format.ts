@@ -62,7 +62,7 @@ export function formatInbox(messages: readonly Message[], name: Namer, style: St
       m.id.slice(0, SHORT_ID_CHARS),
       shortDate(m.created),
       m.direction === 'out' ? `me → ${m.to.map(name).join(', ')}` : name(m.from),
-      summaryOf(m),
+      m.deleted ? '(deleted)' : `${summaryOf(m)}${m.edited === null ? '' : ' (edited)'}`,
       state === undefined ? m.state : { text: m.state, paint: state },
     ]
   })
@@ -90,10 +90,15 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
     ...(m.expires === null ? [] : [`${b('expires:')}  ${m.expires}`]),
     ...(m.type === 'text' ? [] : [`${b('type:')}     ${m.type}`]),
     ...(m.forwardedFrom === null ? [] : forwardLines(m.forwardedFrom, name, style)),
+    ...(m.edited === null ? [] : [`${b('edited:')}   ${m.edited} (sdmp show ID --history)`]),
     `${b('state:')}    ${m.state}${m.reason === null ? '' : ` (${m.reason})`}`,
     ...m.receipts.map((r) => `${b('receipt:')}  ${name(r.user)} ${r.status} ${r.at}`),
   ]
-  return [...lines, '', renderBody(m.body, m.type, style)].join('\n')
+  return [
+    ...lines,
+    '',
+    m.deleted ? style.dim('(deleted)') : renderBody(m.body, m.type, style),
+  ].join('\n')
 }
 
 /** `show` of a public post: headers, a blank line, the body. */
@@ -104,8 +109,13 @@ export function formatPost(p: Post, name: Namer, style: Style): string {
     `${b('from:')}     ${name(p.from)}`,
     `${b('date:')}     ${p.created}`,
     ...(p.subject === null ? [] : [`${b('subject:')}  ${escapeControls(p.subject)}`]),
+    ...(p.edited === null ? [] : [`${b('edited:')}   ${p.edited}`]),
   ]
-  return [...lines, '', renderBody(p.body, p.type, style)].join('\n')
+  return [
+    ...lines,
+    '',
+    p.deleted ? style.dim('(deleted)') : renderBody(p.body, p.type, style),
+  ].join('\n')
 }
 
 /**

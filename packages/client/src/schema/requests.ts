@@ -87,6 +87,17 @@ export const PostRequest = closed({
 })
 export type PostRequest = Contract<typeof PostRequest>
 
+/**
+ * `PUT /v1/messages/{id}`, `PUT /v1/posts/{id}`: a new version of one's own message or post
+ * (docs/protocol/edits.md); type and subject stay those of the version shown unless given.
+ */
+export const EditRequest = closed({
+  body: Type.String({ maxLength: LIMITS.maxBodyChars }),
+  type: Type.Optional(BodyType),
+  subject: Type.Optional(Type.String({ maxLength: SHORT })),
+})
+export type EditRequest = Contract<typeof EditRequest>
+
 /** `POST /v1/contacts`: add a contact from its invite. */
 export const AddContactRequest = closed({
   invite: Type.String({ maxLength: LONG }),

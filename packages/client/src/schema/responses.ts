@@ -114,6 +114,15 @@ const messageMembers = {
   direction: oneOf('in', 'out'),
   attachments: Type.Optional(Type.Array(AttachmentInfo)),
   forwardedFrom: nullable(ForwardedFrom),
+  edited: nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'creation time of the edit shown (docs/protocol/edits.md); null if none',
+    }),
+  ),
+  deleted: Type.Boolean({
+    description: 'deleted by its author: body, subject and attachments are gone',
+  }),
 }
 /** One message as `inbox` and `show` return it. */
 export const Message = closed(messageMembers)
@@ -127,6 +136,16 @@ export type ReceiptInfo = Contract<typeof ReceiptInfo>
 export const MessageDetail = closed({ ...messageMembers, receipts: Type.Array(ReceiptInfo) })
 export type MessageDetail = Contract<typeof MessageDetail>
 
+/** One version of an edited message or post (`GET /v1/messages/{id}/history`). */
+export const Version = closed({
+  id: Type.String({ description: "id of this version's resource (the original's for the first)" }),
+  at: time(),
+  body: text(),
+  type: BodyType,
+  subject: nullable(text()),
+})
+export type Version = Contract<typeof Version>
+
 /** A public post. */
 export const Post = closed({
   id: text(),
@@ -135,6 +154,13 @@ export const Post = closed({
   type: PostType,
   subject: nullable(text()),
   created: time(),
+  edited: nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'creation time of the update shown; null if none',
+    }),
+  ),
+  deleted: Type.Boolean({ description: 'deleted by its author' }),
 })
 export type Post = Contract<typeof Post>
 
@@ -309,6 +335,12 @@ export const DeviceList = closed({
 export const PeerList = closed({ peers: Type.Array(Peer) })
 /** `GET /v1/journal`. */
 export const JournalPage = closed({ lines: Type.Array(JournalLine) })
+/** `GET /v1/messages/{id}/history`: the message and its versions, oldest first. */
+export const MessageHistory = closed({ message: MessageDetail, versions: Type.Array(Version) })
+export type MessageHistory = Contract<typeof MessageHistory>
+/** `PUT`/`DELETE /v1/posts/{id}`: the post as it is now. */
+export const PostChanged = closed({ post: Post })
+export type PostChanged = Contract<typeof PostChanged>
 /** `POST /v1/messages/{id}/read`. */
 export const MessageRead = closed({ message: MessageDetail })
 /** `GET /v1/contacts/{name}/invite`. */

@@ -66,11 +66,19 @@ export function sealResource(
   inner: DecodedResource,
   recipients: readonly PrekeyRecord[],
   sender: Sender,
-  options: SealOptions & { created?: number; readers?: readonly string[] } = {},
+  options: SealOptions & {
+    created?: number
+    readers?: readonly string[]
+    /**
+     * An outer delete (docs/protocol/edits.md §3): the envelope also asks hosts, who cannot
+     * open it, to drop the bytes of the encrypted resource `replaces` (same publisher user).
+     */
+    replaces?: string
+  } = {},
 ): DecodedResource<'encrypted'> {
   if (!SEALABLE_KINDS.includes(inner.kind))
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
-  const { created, readers, ...seal } = options
+  const { created, readers, replaces, ...seal } = options
   const sealed = sealEnvelope(provider, inner.bytes, recipients, seal)
   // envelope.md §12: one routing tag per reader user other than the author (the author is the
   // outer resource's user, in clear anyway), so hosts can route without opening.
@@ -86,6 +94,7 @@ export function sealResource(
     data,
     user: sender.user,
     created: created ?? inner.created,
+    ...(replaces !== undefined && { action: 'delete' as const, replaces }),
   }
   return signResource(
     provider,

@@ -18,6 +18,7 @@ import {
   ChatId,
   ChatsQuery,
   BlockRequest,
+  EditRequest,
   EmptyRequest,
   EventsQuery,
   ForwardRequest,
@@ -160,6 +161,27 @@ export function createApiApp(options: ApiAppOptions): Hono {
     const id = param(c, 'id')
     await bodyOf(c, EmptyRequest)
     return c.json(await api.markRead(id))
+  })
+  // Edit and delete one's own messages and posts (docs/protocol/edits.md).
+  app.put('/v1/messages/:id', async (c) => {
+    const id = param(c, 'id')
+    return c.json(await api.editMessage(id, await bodyOf(c, EditRequest)))
+  })
+  app.delete('/v1/messages/:id', async (c) => {
+    noQuery(c)
+    return c.json(await api.deleteMessage(param(c, 'id')))
+  })
+  app.get('/v1/messages/:id/history', async (c) => {
+    noQuery(c)
+    return c.json(await api.messageHistory(param(c, 'id')))
+  })
+  app.put('/v1/posts/:id', async (c) => {
+    const id = param(c, 'id')
+    return c.json(await api.editPost(id, await bodyOf(c, EditRequest)))
+  })
+  app.delete('/v1/posts/:id', async (c) => {
+    noQuery(c)
+    return c.json(await api.deletePost(param(c, 'id')))
   })
   app.post('/v1/posts', async (c) => {
     return c.json(await api.post(await bodyOf(c, PostRequest)))

@@ -183,6 +183,34 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(S.MessageRead),
       }),
     },
+    '/v1/messages/{id}': {
+      put: op('editMessage', 'edit my own message (an update sealed to its recipients)', {
+        parameters: [path('id')],
+        requestBody: body(S.EditRequest),
+        responses: ok(S.MessageRead),
+      }),
+      delete: op('deleteMessage', 'delete my own message on every node that holds it', {
+        parameters: [path('id')],
+        responses: ok(S.MessageRead),
+      }),
+    },
+    '/v1/messages/{id}/history': {
+      get: op('messageHistory', 'a message and its versions, oldest first', {
+        parameters: [path('id')],
+        responses: ok(S.MessageHistory),
+      }),
+    },
+    '/v1/posts/{id}': {
+      put: op('editPost', 'publish a new version of my own post', {
+        parameters: [path('id')],
+        requestBody: body(S.EditRequest),
+        responses: ok(S.PostChanged),
+      }),
+      delete: op('deletePost', 'delete my own post', {
+        parameters: [path('id')],
+        responses: ok(S.PostChanged),
+      }),
+    },
     '/v1/posts': {
       post: op('post', 'publish a public post', {
         requestBody: body(ref('PostRequest')),

@@ -81,8 +81,25 @@ export async function eventOfLine(
   if (!r) return undefined
   const signer = r.signatures[0]?.kid
   switch (r.kind) {
-    case 'post':
-      return { type: 'post', position, post: postOf(r) }
+    case 'post': {
+      if (r.header.action === 'create') return { type: 'post', position, post: postOf(r) }
+      // An update or delete (edits.md §4): the post as it changed, from its own author only.
+      const original = await storedResource(account, r.header.replaces!)
+      if (original?.kind !== 'post' || original.header.user !== r.header.user) return undefined
+      const changed = postOf(r)
+      const deleted = r.header.action === 'delete'
+      return {
+        type: 'post',
+        position,
+        post: {
+          ...postOf(original),
+          ...(deleted
+            ? { body: '', subject: null, deleted }
+            : { body: changed.body, type: changed.type, subject: changed.subject }),
+          edited: deleted ? null : changed.created,
+        },
+      }
+    }
     case 'trust':
       return trustEvent(account, r, position, me, 'trusted')
     case 'revoke': {
@@ -155,7 +172,8 @@ async function sealedEvent(
       messages: entry.messages,
       receipt: { user: entry.user, status: entry.status, at: new Date(entry.at).toISOString() },
     }
-  if (!entry.first) return undefined
+  // An applied edit or delete shows as the message again, as it is now (edited or deleted).
+  if (entry.kind === 'change' ? !entry.applied : !entry.first) return undefined
   const record = await records.get<MessageRecord>(messageKey(entry.id))
   if (!record || isExpired(record, account.now())) return undefined
   const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
@@ -174,5 +192,7 @@ export function postOf(r: DecodedResource): Post {
     type: d.type,
     subject: d.subject ?? null,
     created: new Date(r.created).toISOString(),
+    edited: null,
+    deleted: false,
   }
 }

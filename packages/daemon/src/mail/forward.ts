@@ -118,9 +118,19 @@ export async function forwardRequest(
  * original (one level, forwarding.md §3); any other message as its own signed resource with
  * the identities and trusts this node holds for its signer.
  * @throws NOT_FOUND when the record predates forwarding (its signed form was not kept) or a
- *   proof resource is missing here; LIMIT_EXCEEDED when the proof would need more than 8
+ *   proof resource is missing here; CONFLICT for a deleted or edited message; LIMIT_EXCEEDED
+ *   when the proof would need more than 8
  */
 export async function forwardedOf(account: Account, record: MessageRecord): Promise<ForwardedData> {
+  // What is signed is the original version: forwarding it under an edit would show text the
+  // reader never saw here, and a deleted message has nothing left to forward (edits.md).
+  if (record.deleted === true)
+    throw new ProtocolError(ErrorCode.CONFLICT, `message ${record.id} was deleted by its author`)
+  if (record.edited !== undefined)
+    throw new ProtocolError(
+      ErrorCode.CONFLICT,
+      `message ${record.id} was edited: only its original version is signed for forwarding`,
+    )
   if (record.forwarded !== undefined) return record.forwarded.embedded
   if (record.signed === undefined)
     throw new ProtocolError(

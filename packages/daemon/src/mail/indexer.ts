@@ -27,6 +27,8 @@ import { mergeReceipt } from './receipts.js'
 import { addToChat, readInChat } from './chats.js'
 import { checkForward } from './forward.js'
 import type { CheckedForward } from './forward.js'
+import { applyPending, changeOf, indexChange, isChange } from './edits.js'
+import type { ChangeRejection } from './edits.js'
 import type { ChatKeys } from './chats.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
@@ -48,6 +50,8 @@ export interface BatchOutcome {
   readonly events: JournalEvent[]
   /** Codes of the forwarded messages refused: their embedded signature did not verify. */
   readonly refusedForwards: string[]
+  /** Edits and deletes refused (not by the original's author, ...; edits.ts), by reason. */
+  readonly rejected: ChangeRejection[]
 }
 
 /** Indexes journal lines for one account. */
@@ -74,6 +78,7 @@ export class MailIndexer {
     const blobs: string[] = []
     const eventful: IndexLine[] = []
     const refusedForwards: string[] = []
+    const rejected: ChangeRejection[] = []
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -96,7 +101,15 @@ export class MailIndexer {
         skipped++
         continue
       }
-      if (inner.kind === 'message') {
+      if (inner.kind === 'message' && isChange(inner)) {
+        // An edit or delete (edits.ts): applied only for the original's author.
+        const outcome = await indexChange(batch, id, changeOf(inner))
+        if (outcome.kind === 'rejected') rejected.push(outcome.reason)
+        if (outcome.kind === 'applied') {
+          for (const a of outcome.record.attachments ?? []) blobs.push(a.hash)
+          eventful.push(line)
+        }
+      } else if (inner.kind === 'message') {
         // A forward is shown only if its embedded original verifies (forwarding.md §4).
         let forward: CheckedForward | undefined
         if ((inner.data as ContentData<'message'>).forwarded !== undefined) {
@@ -108,7 +121,15 @@ export class MailIndexer {
             continue
           }
         }
-        const task = await this.#indexMessage(batch, line.position, id, inner, blobs, forward)
+        const task = await this.#indexMessage(
+          batch,
+          line.position,
+          id,
+          inner,
+          blobs,
+          rejected,
+          forward,
+        )
         if (task) receipts.push(task)
         eventful.push(line)
       } else if (inner.kind === 'contacts') {
@@ -127,7 +148,7 @@ export class MailIndexer {
       const event = await eventOfLine(this.#account, batch, line)
       if (event) events.push(event)
     }
-    return { receipts: decided, skipped, blobs, shareContacts, events, refusedForwards }
+    return { receipts: decided, skipped, blobs, shareContacts, events, refusedForwards, rejected }
   }
 
   /** Whether the author of an opened resource is our user or a user our user trusts now. */
@@ -166,6 +187,7 @@ export class MailIndexer {
     outer: string,
     inner: Verified,
     blobs: string[],
+    rejected: ChangeRejection[],
     forward?: CheckedForward,
   ): Promise<ReceiptTask | undefined> {
     const me = this.#account.user!
@@ -202,8 +224,11 @@ export class MailIndexer {
       // Anything but a forward keeps its signed form, to be forwarded with its signature.
       ...(forward ? { forwarded: forward.record } : { signed: fromUtf8(inner.bytes) }),
     }
-    for (const a of record.attachments ?? []) blobs.push(a.hash)
     batch.set(messageKey(inner.id), record)
+    // Edits or a delete that came first (edits.ts) apply now; the chat reads the final record.
+    const settled = await applyPending(batch, record)
+    rejected.push(...settled.rejected)
+    for (const a of settled.record.attachments ?? []) blobs.push(a.hash)
     batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: true } as OuterEntry)
     batch.set(listKey('a', record.created, record.id), 1)
     if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)

@@ -5,7 +5,6 @@
  * on what each committed batch found (receipts to send, blobs to fetch, contacts to share).
  * @module
  */
-import { API_PAGE_LIMITS } from '@sdmp/client'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
@@ -14,8 +13,7 @@ import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
-import { isMessageRef } from '@sdmp/client/ids'
-import { findMessage, listMessages, resolveMessageId } from './queries.js'
+import { checkLimit, findMessage, listMessages, notFound, resolveMessageId } from './queries.js'
 import type { Page, Reader } from './queries.js'
 import { ChatKeys, readInChat, upgradeIndex } from './chats.js'
 import { listChatMessages, listChats } from './chat-queries.js'
@@ -32,12 +30,11 @@ import { contactStandings } from '../account/standing.js'
 import { hiddenUsers } from '../account/blocks.js'
 import { sendsReadReceiptTo } from '../account/settings.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
-import type { AttachmentData, SendRequest, SendResult } from './sender.js'
+import type { AttachmentData, EditContent, SendRequest, SendResult } from './sender.js'
+import { changeMessage } from './edit-ops.js'
+import { historyOf } from './edits.js'
+import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
-
-/** Default and largest `list` limit (client types: 1..1,000, default 100). */
-const DEFAULT_LIST_LIMIT = 100
-const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
 
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
@@ -70,6 +67,7 @@ export class Mailbox {
   readonly #delivered: ReceiptQueue
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
   #skipped = 0
+  #rejectedChanges = 0
   #unsubscribe: (() => void) | undefined
   /** The rotation follower (one run at a time; awaited by stop). */
   readonly #following = new SerialQueue()
@@ -166,6 +164,33 @@ export class Mailbox {
     const record = await this.#find(ref)
     if (!record) throw notFound(ref)
     return this.send(await forwardRequest(this.#account, record, req))
+  }
+
+  /**
+   * Edit (with `edit`) or delete our own message `ref` (docs/protocol/edits.md); resolves once
+   * the change is indexed here, with the message as it is now.
+   * @throws NOT_FOUND, FORBIDDEN (not ours), CONFLICT (deleted), SCHEMA_VIOLATION, CLOSED
+   */
+  async change(ref: string, edit: EditContent | undefined): Promise<MessageDetail> {
+    if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
+    const ctx = {
+      account: this.#account,
+      book: this.#book,
+      find: (r: string) => this.#find(r),
+      waitProcessed: (p: number) => this.waitProcessed(p),
+    }
+    return (await this.get(await changeMessage(ctx, ref, edit, notFound)))!
+  }
+
+  /** The versions of message `ref`, oldest first (the last is shown; none when deleted). */
+  async history(ref: string): Promise<Version[] | undefined> {
+    const record = await this.#find(ref)
+    return record && historyOf(this.#records, record)
+  }
+
+  /** Edits and deletes refused since start (not from the original's author; edits.ts). */
+  get rejectedChanges(): number {
+    return this.#rejectedChanges
   }
 
   /**
@@ -366,7 +391,11 @@ export class Mailbox {
 
   /** What the mailbox does once a batch of lines is indexed and committed. */
   #afterBatch(outcome: BatchOutcome, position: number): void {
-    const { receipts, skipped, blobs, shareContacts, refusedForwards } = outcome
+    const { receipts, skipped, blobs, shareContacts, refusedForwards, rejected } = outcome
+    for (const reason of rejected) {
+      this.#rejectedChanges++
+      this.#event('mail.change-rejected', { position, reason })
+    }
     if (skipped > 0) {
       this.#skipped += skipped
       this.#event('mail.skipped', { position, skipped: this.#skipped })
@@ -398,18 +427,4 @@ export class Mailbox {
       this.#event('mail.receipt-failed', { status, code })
     }
   }
-}
-
-/** A page size, DEFAULT_LIST_LIMIT when absent. @throws BAD_REQUEST out of 1..MAX_LIST_LIMIT */
-function checkLimit(limit: number | undefined): number {
-  const n = limit ?? DEFAULT_LIST_LIMIT
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LIST_LIMIT)
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
-  return n
-}
-
-/** NOT_FOUND naming the id when it has the shape of one (never echo arbitrary input). */
-function notFound(id: unknown): ProtocolError {
-  const named = isMessageRef(id) ? ` ${id}` : ''
-  return new ProtocolError(ErrorCode.NOT_FOUND, `message${named}: not found`)
 }

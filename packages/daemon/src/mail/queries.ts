@@ -3,6 +3,7 @@
  * and a message by inner or outer id, each O(limit) or O(1) record reads, never a scan.
  * @module
  */
+import { API_PAGE_LIMITS } from '@sdmp/client'
 import type { Message } from '@sdmp/client'
 import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import { SHORT_ID_CHARS, isMessageRef } from '@sdmp/client/ids'
@@ -156,4 +157,22 @@ export async function resolveMessageId(
     ErrorCode.CONFLICT,
     `id ${ref} is ambiguous: it starts ${ids.length > 5 ? 'more than 5' : ids.length} messages (${shown.join(', ')}${ids.length > 5 ? ', ...' : ''}); give more characters`,
   )
+}
+
+/** Default and largest `list` limit (client types: 1..1,000, default 100). */
+const DEFAULT_LIST_LIMIT = 100
+const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
+
+/** A page size, DEFAULT_LIST_LIMIT when absent. @throws BAD_REQUEST out of 1..MAX_LIST_LIMIT */
+export function checkLimit(limit: number | undefined): number {
+  const n = limit ?? DEFAULT_LIST_LIMIT
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LIST_LIMIT)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
+  return n
+}
+
+/** NOT_FOUND naming the id when it has the shape of one (never echo arbitrary input). */
+export function notFound(id: unknown): ProtocolError {
+  const named = isMessageRef(id) ? ` ${id}` : ''
+  return new ProtocolError(ErrorCode.NOT_FOUND, `message${named}: not found`)
 }

@@ -167,6 +167,8 @@ export function toMessage(
             created: new Date(record.forwarded.created).toISOString(),
             note: record.forwarded.note ?? null,
           },
+    edited: record.edited === undefined ? null : new Date(record.edited).toISOString(),
+    deleted: record.deleted === true,
     ...(record.attachments !== undefined && {
       // Availability is filled in by the mailbox (it needs the store); the key never leaves.
       attachments: record.attachments.map((a) => ({

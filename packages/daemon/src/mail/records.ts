@@ -25,6 +25,10 @@ const TIME_DIGITS = 14
 export const messageKey = (inner: string) => `m:${inner}`
 /** Key of what an encrypted resource (outer id) opened to. */
 export const outerKey = (outer: string) => `o:${outer}`
+/** Key of the earlier versions of an edited message (by inner id; edits.ts). */
+export const historyKey = (inner: string) => `h:${inner}`
+/** Key of the edits and deletes that came before the message they replace (edits.ts). */
+export const pendingKey = (inner: string) => `p:${inner}`
 /** Key of the receipts indexed for one message (by inner id). */
 export const receiptsKey = (inner: string) => `r:${inner}`
 /** Prefix of the list index: `a` every message, `i` received ones only. */
@@ -67,6 +71,12 @@ export interface MessageRecord {
   readonly signed?: string
   /** A forward: the verified original's author, id and time, the note, what it embedded. */
   readonly forwarded?: ForwardRecord
+  /** Creation time (ms) of the update now shown, when the message was edited (edits.ts). */
+  readonly edited?: number
+  /** Inner id of the update now shown (absent: the original). */
+  readonly revision?: string
+  /** Set by a delete from its author: body, subject and attachments are erased (edits.ts). */
+  readonly deleted?: true
 }
 
 /** The strongest receipt of one user for one message (the earliest of that strength). */
@@ -82,6 +92,8 @@ export type ReceiptMap = Readonly<Record<string, ReceiptEntry>>
 /** What one encrypted resource opened to, for events; absent when it was skipped. */
 export type OuterEntry =
   | { readonly kind: 'message'; readonly id: string; readonly first: boolean }
+  /** An update or delete of message `id` (edits.ts); `applied` false while pending or refused. */
+  | { readonly kind: 'change'; readonly id: string; readonly applied: boolean }
   | {
       readonly kind: 'receipt'
       /** The messages the receipt names (one receipt may confirm many; schemas.md). */

@@ -101,7 +101,8 @@ export function signReceipt(
  * publish_resource trust). `readers` (the reader users: recipients and our own) become the
  * envelope's routing tags (envelope.md §12), so it is offered to their nodes only (sync.md §10).
  * The inner resource travels with the envelope into the journal's appended line, so this node
- * indexes what it sent without opening its own envelope (docs/architecture.md).
+ * indexes what it sent without opening its own envelope (docs/architecture.md). `replaces`:
+ * the envelope of a delete names the original's envelope, for hosts (docs/protocol/edits.md §3).
  * @throws FORBIDDEN (no publish_resource), the ingest codes of {@link Account.publish}
  */
 export async function publishSealed(
@@ -109,6 +110,7 @@ export async function publishSealed(
   inner: DecodedResource,
   keys: readonly PrekeyRecord[],
   readers: readonly string[],
+  options: { replaces?: string } = {},
 ): Promise<{ outer: string; position: number }> {
   const trust = account.nodeTrusts('publish_resource')[0]
   if (trust === undefined)
@@ -118,7 +120,7 @@ export async function publishSealed(
     inner,
     keys,
     { key: account.nodeKey, user: account.requireUser(), trust: trust.id },
-    { readers },
+    { readers, ...(options.replaces !== undefined && { replaces: options.replaces }) },
   )
   const outcome = await account.publishSealed(outer, inner)
   return { outer: outer.id, position: outcome.position! }
@@ -145,4 +147,63 @@ export async function sendReceipt(
   if (keys.length === 0) return missing
   await publishSealed(account, signReceipt(account, messages, status), keys, readers)
   return missing
+}
+
+/** What an edit changes: the body, and optionally the type and subject. */
+export interface EditContent {
+  readonly body: string
+  readonly type?: 'text' | 'markdown' | 'html'
+  readonly subject?: string
+}
+
+/** The fields of an indexed message an update or delete repeats (edits.md §1). */
+export interface ChangedMessage {
+  readonly id: string
+  readonly to: readonly string[]
+  readonly type: 'text' | 'markdown' | 'html'
+  readonly subject?: string
+  readonly conversation: string
+  readonly replyTo?: string
+  readonly expires?: number
+  /** Kept by an update (an edit changes the text, not the files); dropped by a delete. */
+  readonly attachments?: readonly AttachmentData[]
+}
+
+/**
+ * Sign an update (with `edit`) or a delete (without) of message `original` for our user: a
+ * complete `message` with `action` and `replaces` = the original's inner id (schemas.md §1). A
+ * delete carries an empty body and no subject or attachments. It does not check that the
+ * original is ours: readers do (edits.ts), and the mailbox refuses before signing.
+ * @throws FORBIDDEN (no publish_resource), SCHEMA_VIOLATION
+ */
+export function signChange(
+  account: Account,
+  original: ChangedMessage,
+  edit: EditContent | undefined,
+): DecodedResource {
+  const subject = edit === undefined ? undefined : (edit.subject ?? original.subject)
+  return account.signForUser(
+    {
+      kind: 'message',
+      action: edit === undefined ? 'delete' : 'update',
+      replaces: original.id,
+      data: {
+        body: edit?.body ?? '',
+        type: edit?.type ?? original.type,
+        to: [...original.to],
+        ...(subject !== undefined && { subject }),
+        ...(original.conversation !== original.id && { conversation: original.conversation }),
+        ...(original.replyTo !== undefined && { replyTo: original.replyTo }),
+        ...(original.expires !== undefined && {
+          expires: new Date(original.expires).toISOString(),
+        }),
+        ...(edit !== undefined &&
+          original.attachments !== undefined &&
+          original.attachments.length > 0 && {
+            attachments: original.attachments.map(toMessageAttachment),
+          }),
+      },
+    },
+    'publish_resource',
+  )
 }

@@ -10,6 +10,7 @@ import { API_PAGE_LIMITS } from '@sdmp/client'
 import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import {
   AttachmentIndex,
+  EditRequest,
   InboxQuery,
   JournalQuery,
   PostsQuery,
@@ -41,6 +42,7 @@ import type {
   Peer,
   Post,
   PostRequest,
+  MessageHistory,
   Published,
   RevokedInfo,
   SdmpApi,
@@ -67,7 +69,8 @@ import {
   readAttachment,
   storeAttachment,
 } from '../mail/attachment-store.js'
-import { readPost, readPosts } from './posts.js'
+import { changePost, readPost, readPosts } from './posts.js'
+import { versionOf } from './versions.js'
 import { readChatMessages, readChats } from './chats.js'
 import { isMessageRef } from '@sdmp/client/ids'
 import { peerAddresses } from '../account/address-book.js'
@@ -296,6 +299,35 @@ export class NodeService implements SdmpApi, AttachmentApi {
   async markRead(id: string): Promise<{ message: MessageDetail }> {
     assertId(id, 'id')
     return { message: await this.mailbox.markRead(id) }
+  }
+
+  async editMessage(id: string, request: EditRequest): Promise<{ message: MessageDetail }> {
+    assertId(id, 'id')
+    const edit = assertRequest(EditRequest, request, 'body')
+    return { message: await this.mailbox.change(id, edit) }
+  }
+
+  async deleteMessage(id: string): Promise<{ message: MessageDetail }> {
+    assertId(id, 'id')
+    return { message: await this.mailbox.change(id, undefined) }
+  }
+
+  async messageHistory(id: string): Promise<MessageHistory> {
+    assertId(id, 'id')
+    const [message, versions] = [await this.mailbox.get(id), await this.mailbox.history(id)]
+    if (!message || !versions)
+      throw new ProtocolError(ErrorCode.NOT_FOUND, `this node holds no message ${id}`)
+    return { message, versions: versions.map(versionOf) }
+  }
+
+  async editPost(id: string, request: EditRequest): Promise<{ post: Post }> {
+    assertId(id, 'id')
+    return { post: await changePost(this.account, id, assertRequest(EditRequest, request, 'body')) }
+  }
+
+  async deletePost(id: string): Promise<{ post: Post }> {
+    assertId(id, 'id')
+    return { post: await changePost(this.account, id, undefined) }
   }
 
   async post(request: PostRequest): Promise<Published> {

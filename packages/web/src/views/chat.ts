@@ -38,6 +38,28 @@ function jumpTo(list: HTMLElement, id: string): boolean {
 interface BubbleActions {
   reply(m: Message): void
   jump(id: string): void
+  /** Put one of my messages in the composer to edit it (docs/protocol/edits.md). */
+  edit(m: Message): void
+  /** Delete one of my messages (the button asks to confirm first). */
+  remove(m: Message, button: HTMLButtonElement): void
+}
+
+/** Edit and Delete on my own bubbles (only the author may: the node refuses anyone else). */
+function ownActions(m: Message, act: BubbleActions): HTMLElement[] {
+  if (m.direction !== 'out' || m.deleted) return []
+  const edit = h(
+    'button',
+    { type: 'button', class: 'link', 'aria-label': 'Edit this message' },
+    'Edit',
+  )
+  edit.addEventListener('click', () => act.edit(m))
+  const remove = h(
+    'button',
+    { type: 'button', class: 'link danger', 'aria-label': 'Delete this message' },
+    'Delete',
+  )
+  remove.addEventListener('click', () => act.remove(m, remove))
+  return [edit, remove]
 }
 
 function quote(ctx: ViewContext, m: Message, byId: Map<string, Message>, act: BubbleActions) {
@@ -89,7 +111,9 @@ function bubble(
       : h('p', { class: 'forward-note' }, m.forwardedFrom.note),
     quote(ctx, m, byId, act),
     m.subject === null ? null : h('strong', { class: 'subject' }, m.subject),
-    renderBody(m.type, m.body),
+    m.deleted
+      ? h('p', { class: 'deleted' }, 'This message was deleted')
+      : renderBody(m.type, m.body),
     files === 0
       ? null
       : h(
@@ -105,19 +129,25 @@ function bubble(
         { datetime: m.created, title: formatTime(m.created) },
         formatShortTime(m.created, true),
       ),
+      m.edited === null || m.deleted
+        ? null
+        : h('span', { class: 'edited', title: `Edited ${formatTime(m.edited)}` }, 'edited'),
       m.direction === 'out' || m.state === 'unread'
         ? h('span', { class: `state badge ${m.state}` }, m.state)
         : null,
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'link',
-          'aria-label': `Reply to ${name}`,
-          onclick: () => act.reply(m),
-        },
-        'Reply',
-      ),
+      m.deleted
+        ? null
+        : h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              'aria-label': `Reply to ${name}`,
+              onclick: () => act.reply(m),
+            },
+            'Reply',
+          ),
+      ...ownActions(m, act),
       h('a', { href: routeHash('message', m.id), 'aria-label': 'Message details' }, 'Details'),
     ),
     reason === null ? null : h('p', { class: 'reason' }, reason),
@@ -145,6 +175,8 @@ export const chatView: View = {
       'Show older messages',
     )
     let replyTo: Message | null = null
+    /** The message of mine being edited in the composer, if any. */
+    let editing: Message | null = null
     const marked = new Set<string>()
 
     // The composer.
@@ -194,7 +226,28 @@ export const chatView: View = {
       status.textContent =
         n === 0 ? '' : n === 1 ? `${files.files![0]!.name} to send` : `${n} files to send`
     })
+    const setEditing = (m: Message | null): void => {
+      editing = m
+      send.textContent = m === null ? 'Send' : 'Save edit'
+      files.disabled = m !== null
+      if (m === null) {
+        banner.hidden = true
+        replaceChildren(banner)
+        return
+      }
+      replyTo = null
+      const cancel = h('button', { type: 'button', class: 'link' }, 'Cancel edit')
+      cancel.addEventListener('click', () => {
+        setEditing(null)
+        form.reset()
+      })
+      replaceChildren(banner, h('span', {}, 'Editing your message '), cancel)
+      banner.hidden = false
+      body.value = m.body
+      body.focus()
+    }
     const setReply = (m: Message | null): void => {
+      if (m !== null && editing !== null) setEditing(null)
       replyTo = m
       if (m === null) {
         banner.hidden = true
@@ -221,6 +274,21 @@ export const chatView: View = {
       jump: (id) => {
         target = id
         jumpTo(list, id)
+      },
+      edit: setEditing,
+      remove: (m, button) => {
+        // Two steps instead of a modal dialog: the first click asks, the second deletes.
+        if (button.dataset['confirm'] !== 'yes') {
+          button.dataset['confirm'] = 'yes'
+          button.textContent = 'Confirm delete'
+          return
+        }
+        void ctx.act(button, async () => {
+          await ctx.api.deleteMessage(m.id)
+          if (editing?.id === m.id) setEditing(null)
+          ctx.notice('Message deleted')
+          await refresh()
+        })
       },
     }
 
@@ -273,6 +341,17 @@ export const chatView: View = {
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       if (body.value.trim() === '' && (files.files?.length ?? 0) === 0) return
+      if (editing !== null) {
+        const m = editing
+        void ctx.act(send, async () => {
+          await ctx.api.editMessage(m.id, { body: body.value })
+          setEditing(null)
+          form.reset()
+          ctx.notice('Message edited')
+          await refresh()
+        })
+        return
+      }
       void ctx.act(send, async () => {
         const picked = [...(files.files ?? [])]
         const showStatus = (text: string): void => void (status.textContent = text)

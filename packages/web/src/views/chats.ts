@@ -28,7 +28,11 @@ export function chatTitle(names: readonly string[]): string {
 
 function chatRow(c: ChatSummary): HTMLElement {
   const last = c.last
-  const text = last.body === '' && last.subject !== null ? last.subject : last.body
+  const text = last.deleted
+    ? 'Deleted message'
+    : last.body === '' && last.subject !== null
+      ? last.subject
+      : last.body
   return h(
     'li',
     {
