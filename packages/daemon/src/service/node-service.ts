@@ -7,18 +7,18 @@
  */
 import { SerialQueue } from '@sdmp/node'
 import { API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
 import {
   AttachmentIndex,
   EditRequest,
   InboxQuery,
   JournalQuery,
   PostsQuery,
-  SendRequest,
-  ForwardRequest,
 } from '@sdmp/client/schemas'
 import type {
   ChatsQuery,
+  ForwardRequest,
+  SendRequest,
   AttachmentApi,
   AttachmentDownload,
   Block,
@@ -44,7 +44,6 @@ import type {
   PostRequest,
   MessageHistory,
   Published,
-  RevokedInfo,
   SdmpApi,
   Shown,
   Status,
@@ -53,26 +52,21 @@ import type {
   Whoami,
 } from '@sdmp/client'
 import type { Account } from '../account/account.js'
-import type { ContactEntry } from '../account/contacts.js'
-import { accountStatus, publishPost } from '../account/activity.js'
+import { publishPost } from '../account/activity.js'
 import { addContact, createInvite, readContacts, removeContact } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { listContacts } from '../account/contact-list.js'
 import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
 import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
-import { describeRevocation, revokedError } from '../account/revocation.js'
+import { revokedError } from '../account/revocation.js'
 import type { Mailbox } from '../mail/index.js'
-import {
-  checkAttachments,
-  missingBlobs,
-  readAttachment,
-  storeAttachment,
-} from '../mail/attachment-store.js'
+import { missingBlobs, readAttachment, storeAttachment } from '../mail/attachment-store.js'
 import { changePost, readPost, readPosts } from './posts.js'
-import { versionOf } from './versions.js'
+import { assertId, forwardMessage, messageHistory, sendMessage } from './messages.js'
+import { nodeStatus, revokedInfo, whoami } from './node-info.js'
+import type { RunningDaemon } from './node-info.js'
 import { readChatMessages, readChats } from './chats.js'
-import { isMessageRef } from '@sdmp/client/ids'
 import { peerAddresses } from '../account/address-book.js'
 import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
@@ -80,7 +74,6 @@ import { resolveInvite } from './invite-fetch.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
 import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 import * as prefs from './preferences.js'
-import { readProfile } from '../account/profile.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -105,7 +98,7 @@ export interface NodeServiceOptions {
   /** Without a daemon: run one sync over a temporary network and return its result. */
   readonly oneShotSync?: (request: SyncRequest) => Promise<SyncResult>
   /** Bound addresses and pid of the running daemon. */
-  readonly running?: () => { peer: string; api: string; pid: number; startedAt: number } | undefined
+  readonly running?: () => RunningDaemon | undefined
   /** Called after this node learned its user (device join): the daemon starts syncing. */
   readonly onJoined?: () => Promise<void>
   /** How short invites are fetched (tests shorten the timeout). */
@@ -183,93 +176,22 @@ export class NodeService implements SdmpApi, AttachmentApi {
     )
   }
 
-  async whoami(): Promise<Whoami> {
-    const c = this.account.config
-    const running = this.#options.running?.()
-    // The newest published profile names the user (profile.ts); else the name given at init.
-    const name =
-      c.user === null ? c.name : ((await readProfile(this.account, c.user))?.name ?? c.name)
-    return {
-      user: c.user,
-      node: c.node,
-      uri: c.user === null ? null : `sdmp://${c.user}`,
-      ...(name !== undefined && { name }),
-      listen: { ...c.listen },
-      ...(running && { running: { peer: running.peer, api: running.api, pid: running.pid } }),
-      ...this.#revokedInfo(),
-    }
+  whoami(): Promise<Whoami> {
+    return whoami(this.account, this.#options.running?.())
   }
 
-  /** `{ revoked }` when this device was revoked (trust.md §6.1), else nothing. */
-  #revokedInfo(): { revoked?: RevokedInfo } {
-    const r = this.account.revoked
-    return r === undefined
-      ? {}
-      : { revoked: { at: r.at, by: r.by, message: describeRevocation(r) } }
+  status(): Promise<Status> {
+    const peers = this.#options.network?.()?.peers() ?? []
+    const connected = peers.filter((p) => p.state === 'connected').length
+    return nodeStatus(this.account, this.mailbox, this.#options.running?.(), connected)
   }
 
-  async status(): Promise<Status> {
-    const s = await accountStatus(this.account)
-    const running = this.#options.running?.()
-    const network = this.#options.network?.()
-    return {
-      ...s,
-      counts: { ...s.counts, messages: await this.mailbox.count() },
-      ...(running && {
-        daemon: {
-          pid: running.pid,
-          uptimeMs: Date.now() - running.startedAt,
-          peers: network?.peers().filter((p) => p.state === 'connected').length ?? 0,
-        },
-      }),
-      ...this.#revokedInfo(),
-    }
+  send(request: SendRequest): Promise<Published> {
+    return sendMessage(this.account, this.mailbox, this.#blobs, request)
   }
 
-  async send(request: SendRequest): Promise<Published> {
-    // The HTTP edge checked this already; the CLI calls the service directly (docs/cli.md §1).
-    assertRequest(SendRequest, request, 'send')
-    const contacts = await readContacts(this.account)
-    const to = [...new Set(request.to.map((t) => resolveUser(contacts, t)))]
-    if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
-    const expires =
-      request.expiresInMs === undefined ? undefined : this.account.now() + request.expiresInMs
-    const attachments = await checkAttachments(this.account.store, request.attachments)
-    const sent = await this.mailbox.send({
-      to,
-      body: request.body,
-      ...(request.type !== undefined && { type: request.type }),
-      ...(request.subject !== undefined && { subject: request.subject }),
-      ...(request.replyTo !== undefined && { replyTo: request.replyTo }),
-      ...(expires !== undefined && { expires }),
-      ...(attachments.length > 0 && { attachments }),
-    })
-    if (attachments.length > 0) {
-      // Our other devices (host-only ones too) and the recipients' connected nodes fetch the
-      // blobs from us (attachments.md §3).
-      const me = this.account.requireUser()
-      await this.#blobs
-        ?.offer(
-          attachments.map((a) => a.hash),
-          new Set([me, ...to]),
-        )
-        // The message is sent; an offer that fails (a channel closing) is repeated to every
-        // peer that connects later (BlobTransfer.attached), so the send still succeeds.
-        .catch(() => undefined)
-    }
-    return { id: sent.id }
-  }
-
-  async forward(id: string, request: ForwardRequest): Promise<Published> {
-    assertId(id, 'id')
-    assertRequest(ForwardRequest, request, 'forward')
-    const contacts = await readContacts(this.account)
-    const to = [...new Set(request.to.map((t) => resolveUser(contacts, t)))]
-    const sent = await this.mailbox.forward(id, {
-      to,
-      ...(request.note !== undefined && { note: request.note }),
-    })
-    return { id: sent.id }
+  forward(id: string, request: ForwardRequest): Promise<Published> {
+    return forwardMessage(this.account, this.mailbox, id, request)
   }
 
   async inbox(query: InboxQuery = {}): ReturnType<SdmpApi['inbox']> {
@@ -312,12 +234,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return { message: await this.mailbox.change(id, undefined) }
   }
 
-  async messageHistory(id: string): Promise<MessageHistory> {
-    assertId(id, 'id')
-    const [message, versions] = [await this.mailbox.get(id), await this.mailbox.history(id)]
-    if (!message || !versions)
-      throw new ProtocolError(ErrorCode.NOT_FOUND, `this node holds no message ${id}`)
-    return { message, versions: versions.map(versionOf) }
+  messageHistory(id: string): Promise<MessageHistory> {
+    return messageHistory(this.mailbox, id)
   }
 
   async editPost(id: string, request: EditRequest): Promise<{ post: Post }> {
@@ -372,7 +290,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async devices(): Promise<{ devices: Device[] }> {
-    return { devices: await listDevices(this.account), ...this.#revokedInfo() }
+    return { devices: await listDevices(this.account), ...revokedInfo(this.account) }
   }
 
   async authorizeDevice(request: {
@@ -465,19 +383,4 @@ export class NodeService implements SdmpApi, AttachmentApi {
   profile = (): Promise<Profile> => prefs.getProfile(this.account)
   setProfile = (request: ProfileRequest): Promise<Profile> =>
     prefs.setProfile(this.account, request)
-}
-
-/** A message id, or a prefix of one (docs/cli.md "Short ids"). @throws BAD_REQUEST */
-function assertId(id: string, label: string): void {
-  if (!isMessageRef(id))
-    throw new ProtocolError(
-      ErrorCode.BAD_REQUEST,
-      `${label}: expected an 86-character base64url id or a prefix of 6 or more of its characters`,
-    )
-}
-
-/** A contact name or a user fingerprint → a user fingerprint. @throws NOT_FOUND, CONFLICT */
-function resolveUser(contacts: readonly ContactEntry[], ref: string): string {
-  if (isDigest(ref) && !contacts.some((c) => c.name === ref)) return ref
-  return requireContact(contacts, ref).user
 }

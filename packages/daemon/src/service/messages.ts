@@ -1,0 +1,112 @@
+/**
+ * The message routes of the service that do more than call the mailbox (docs/api.md §2): a
+ * send resolves its recipients and attachments and offers the blobs, a forward resolves its
+ * recipients, the history joins a message with its versions; and the id rule every message
+ * route checks first.
+ * @module
+ */
+import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import { ForwardRequest, SendRequest } from '@sdmp/client/schemas'
+import type { MessageHistory, Published } from '@sdmp/client'
+import { isMessageRef } from '@sdmp/client/ids'
+import type { Account } from '../account/account.js'
+import type { ContactEntry } from '../account/contacts.js'
+import { readContacts } from '../account/contacts.js'
+import { requireContact } from '../account/contact-names.js'
+import type { Mailbox } from '../mail/index.js'
+import { checkAttachments } from '../mail/attachment-store.js'
+import { assertRequest } from './request-check.js'
+import { versionOf } from './versions.js'
+
+/** What a send asks of the network's blob transfer (node-service.ts `ServiceBlobs`). */
+export interface BlobOffer {
+  offer(hashes: readonly string[], users: ReadonlySet<string>): Promise<void>
+}
+
+/** A message id, or a prefix of one (docs/cli.md "Short ids"). @throws BAD_REQUEST */
+export function assertId(id: string, label: string): void {
+  if (!isMessageRef(id))
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      `${label}: expected an 86-character base64url id or a prefix of 6 or more of its characters`,
+    )
+}
+
+/** A contact name or a user fingerprint → a user fingerprint. @throws NOT_FOUND, CONFLICT */
+function resolveUser(contacts: readonly ContactEntry[], ref: string): string {
+  if (isDigest(ref) && !contacts.some((c) => c.name === ref)) return ref
+  return requireContact(contacts, ref).user
+}
+
+/** Recipients by contact name or fingerprint, each user once. */
+async function recipients(account: Account, to: readonly string[]): Promise<string[]> {
+  const contacts = await readContacts(account)
+  return [...new Set(to.map((t) => resolveUser(contacts, t)))]
+}
+
+/**
+ * `POST /v1/messages`: checked (the HTTP edge did, the CLI's in-process call did not), sent,
+ * and its attachments offered to our other devices and the recipients' connected nodes.
+ * @throws BAD_REQUEST, NOT_FOUND (recipient, reply, attachment), the mailbox's codes
+ */
+export async function sendMessage(
+  account: Account,
+  mailbox: Mailbox,
+  blobs: BlobOffer | undefined,
+  request: SendRequest,
+): Promise<Published> {
+  assertRequest(SendRequest, request, 'send')
+  const to = await recipients(account, request.to)
+  if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
+  const expires =
+    request.expiresInMs === undefined ? undefined : account.now() + request.expiresInMs
+  const attachments = await checkAttachments(account.store, request.attachments)
+  const sent = await mailbox.send({
+    to,
+    body: request.body,
+    ...(request.type !== undefined && { type: request.type }),
+    ...(request.subject !== undefined && { subject: request.subject }),
+    ...(request.replyTo !== undefined && { replyTo: request.replyTo }),
+    ...(expires !== undefined && { expires }),
+    ...(attachments.length > 0 && { attachments }),
+  })
+  if (attachments.length > 0) {
+    // Our other devices (host-only ones too) and the recipients' connected nodes fetch the
+    // blobs from us (attachments.md §3).
+    await blobs
+      ?.offer(
+        attachments.map((a) => a.hash),
+        new Set([account.requireUser(), ...to]),
+      )
+      // The message is sent; an offer that fails (a channel closing) is repeated to every
+      // peer that connects later (BlobTransfer.attached), so the send still succeeds.
+      .catch(() => undefined)
+  }
+  return { id: sent.id }
+}
+
+/** `POST /v1/messages/{id}/forward` (docs/protocol/forwarding.md). */
+export async function forwardMessage(
+  account: Account,
+  mailbox: Mailbox,
+  id: string,
+  request: ForwardRequest,
+): Promise<Published> {
+  assertId(id, 'id')
+  assertRequest(ForwardRequest, request, 'forward')
+  const to = await recipients(account, request.to)
+  const sent = await mailbox.forward(id, {
+    to,
+    ...(request.note !== undefined && { note: request.note }),
+  })
+  return { id: sent.id }
+}
+
+/** `GET /v1/messages/{id}/history` (docs/protocol/edits.md). @throws BAD_REQUEST, NOT_FOUND */
+export async function messageHistory(mailbox: Mailbox, id: string): Promise<MessageHistory> {
+  assertId(id, 'id')
+  const [message, versions] = [await mailbox.get(id), await mailbox.history(id)]
+  if (!message || !versions)
+    throw new ProtocolError(ErrorCode.NOT_FOUND, `this node holds no message ${id}`)
+  return { message, versions: versions.map(versionOf) }
+}
