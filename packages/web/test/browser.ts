@@ -1,11 +1,16 @@
 /**
  * Test helper: the headless Chromium of the web tests (playwright-core driving the Debian
- * package, /usr/bin/chromium) with a fresh profile, and a tab signed in by a sign-in link.
+ * package, /usr/bin/chromium) with a fresh profile, a tab signed in by a sign-in link, and the
+ * world each web test file starts from (nodes and a browser, set up and torn down once).
  * @module
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
+import { assertWebBuilt, befriend, startNode } from './nodes.js'
 import type { TestNode } from './nodes.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -54,4 +59,64 @@ export async function openSignedIn(
   await page.goto(`${node.url}/#token=${node.token}`)
   await page.getByRole('heading', { level: 1, name: 'Chats' }).waitFor()
   return { page, dialogs, errors }
+}
+
+/** The nodes and the browser of one web test file (see {@link webWorld}). */
+export interface WebWorld {
+  /** The scratch directory: nodes' homes and the Chromium profile. */
+  readonly dir: string
+  readonly alice: TestNode
+  readonly bob: TestNode
+  /** A third user, not anyone's contact (only with `{ carol: true }`). */
+  readonly carol: TestNode
+  readonly context: BrowserContext
+}
+
+/**
+ * Register the `before`/`after` hooks of a web test file: Alice and Bob as mutual contacts
+ * (and Carol, a stranger, on request) in a fresh directory, and a Chromium with a fresh
+ * profile. Torn down browser first, then the nodes (which release their stores), then the
+ * files. The returned object is read inside tests, once `before` ran.
+ */
+export function webWorld(prefix: string, options: { carol?: boolean } = {}): WebWorld {
+  let parts: (Omit<WebWorld, 'carol'> & { carol?: TestNode }) | undefined
+  before(async () => {
+    assertWebBuilt()
+    const dir = mkdtempSync(join(tmpdir(), prefix))
+    const alice = await startNode(dir, 'alice')
+    const bob = await startNode(dir, 'bob')
+    const carol = options.carol === true ? await startNode(dir, 'carol') : undefined
+    await befriend(alice, bob)
+    const context = await launch(join(dir, 'chromium-profile'))
+    parts = { dir, alice, bob, context, ...(carol && { carol }) }
+  })
+  after(async () => {
+    if (parts === undefined) return
+    await parts.context.close()
+    for (const node of [parts.alice, parts.bob, parts.carol]) await node?.daemon.stop()
+    rmSync(parts.dir, { recursive: true, force: true })
+  })
+  const need = () => {
+    if (parts === undefined) throw new Error('webWorld: read before its before() hook ran')
+    return parts
+  }
+  return {
+    get dir() {
+      return need().dir
+    },
+    get alice() {
+      return need().alice
+    },
+    get bob() {
+      return need().bob
+    },
+    get carol() {
+      const carol = need().carol
+      if (carol === undefined) throw new Error('webWorld: started without { carol: true }')
+      return carol
+    },
+    get context() {
+      return need().context
+    },
+  }
 }

@@ -5,47 +5,23 @@
  * "deleted" placeholder live; his bubbles of Alice's messages offer neither action.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import type { BrowserContext } from 'playwright-core'
+import { describe, it } from 'node:test'
 import { waitFor } from '@sdmp/testkit'
-import { T, launch, openSignedIn } from './browser.js'
-import { assertWebBuilt, befriend, startNode } from './nodes.js'
-import type { TestNode } from './nodes.js'
+import { T, openSignedIn, webWorld } from './browser.js'
 
 describe('web client edit and delete in headless Chromium', () => {
-  let dir: string
-  let aliceNode: TestNode | undefined
-  let bobNode: TestNode | undefined
-  let context: BrowserContext | undefined
-
-  before(async () => {
-    assertWebBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'sdmp-web-edits-'))
-    aliceNode = await startNode(dir, 'alice')
-    bobNode = await startNode(dir, 'bob')
-    await befriend(aliceNode, bobNode)
-    context = await launch(join(dir, 'chromium-profile'))
-  })
-
-  after(async () => {
-    await context?.close()
-    for (const node of [aliceNode, bobNode]) await node?.daemon.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const world = webWorld('sdmp-web-edits-')
 
   it('edits and deletes my bubble; the other side follows live', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
+    const alice = world.alice
+    const bob = world.bob
     const { id } = await alice.api.send({ to: ['bob'], body: 'see you at 5' })
     await waitFor(async () => (await bob.api.inbox()).messages.some((m) => m.id === id), {
       timeout: 30_000,
       what: 'bob to get the message',
     })
-    const a = await openSignedIn(context!, alice)
-    const b = await openSignedIn(context!, bob)
+    const a = await openSignedIn(world.context, alice)
+    const b = await openSignedIn(world.context, bob)
     await a.page.goto(`${alice.url}/#/chat/${bob.user}`)
     await b.page.goto(`${bob.url}/#/chat/${alice.user}`)
     const mine = a.page.locator(`li.bubble.out[data-id="${id}"]`)

@@ -6,19 +6,15 @@
  * test-results/web/ at the repository root (docs/web.md "Tour").
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { after, before, describe, it } from 'node:test'
-import type { BrowserContext, Page } from 'playwright-core'
+import { describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
 import decodeQR from 'qr/decode.js'
 import { Account } from '@sdmp/daemon/account'
-import { waitFor } from '@sdmp/testkit'
 import { accountDeps } from '@sdmp/testkit/daemon-world'
-import { T, launch, openSignedIn } from './browser.js'
-import { assertWebBuilt, befriend, startNode } from './nodes.js'
-import type { TestNode } from './nodes.js'
+import { T, openSignedIn, webWorld } from './browser.js'
 
 /** test-results/web/ at the repository root (this file runs from packages/web/dist/test). */
 const SHOTS = join(
@@ -42,37 +38,17 @@ async function scanQr(page: Page): Promise<string> {
 }
 
 describe('web client contacts, devices and screenshots in headless Chromium', () => {
-  let dir: string
-  let aliceNode: TestNode | undefined
-  let bobNode: TestNode | undefined
-  let carolNode: TestNode | undefined
-  let context: BrowserContext | undefined
-
-  before(async () => {
-    assertWebBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'sdmp-web-people-'))
-    aliceNode = await startNode(dir, 'alice')
-    bobNode = await startNode(dir, 'bob')
-    carolNode = await startNode(dir, 'carol')
-    await befriend(aliceNode, bobNode)
-    context = await launch(join(dir, 'chromium-profile'))
-  })
-
-  after(async () => {
-    await context?.close()
-    for (const node of [aliceNode, bobNode, carolNode]) await node?.daemon.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const world = webWorld('sdmp-web-people-', { carol: true })
 
   it(
     'shows my invite (Copy, QR), adds a pasted contact, tells who has not added me back',
     T,
     async () => {
-      const alice = aliceNode!
-      const carol = carolNode!
+      const alice = world.alice
+      const carol = world.carol
       const origin = new URL(alice.url).origin
-      await context!.grantPermissions(['clipboard-read', 'clipboard-write'], { origin })
-      const { page, errors } = await openSignedIn(context!, alice)
+      await world.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin })
+      const { page, errors } = await openSignedIn(world.context, alice)
       await page.getByRole('link', { name: 'Contacts', exact: true }).click()
       await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor()
       await page.locator('tr[data-name="bob"]').getByText('mutual').waitFor()
@@ -122,8 +98,8 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
   )
 
   it('lists devices, authorizes a join request and revokes a device', T, async () => {
-    const alice = aliceNode!
-    const phone = await Account.create(accountDeps(join(dir, 'phone')), {
+    const alice = world.alice
+    const phone = await Account.create(accountDeps(join(world.dir, 'phone')), {
       name: 'phone',
       join: true,
     })
@@ -131,7 +107,7 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
     const phoneNode = phone.node
     await phone.close()
 
-    const page = await context!.newPage()
+    const page = await world.context.newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     const confirms: string[] = []
@@ -179,15 +155,15 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
   })
 
   it('saves screenshots of each main view, desktop and 390 px, light and dark', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
+    const alice = world.alice
+    const bob = world.bob
     // A short conversation with a reply, a markdown message and an unread one.
     const ask = await bob.api.send({
       to: ['alice'],
       body: 'Lunch on Friday? The **new** place.',
       type: 'markdown',
     })
-    const { page: a } = await openSignedIn(context!, alice)
+    const { page: a } = await openSignedIn(world.context, alice)
     await a.goto(`${alice.url}/#/chat/${bob.user}`)
     await a.locator(`li.bubble[data-id="${ask.id}"]`).waitFor({ timeout: 30_000 })
     await alice.api.send({ to: ['bob'], body: 'Yes! 12:30?', replyTo: ask.id })
@@ -205,7 +181,7 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
       ['devices', '#/devices', 'Devices'],
     ]
     // View by view (the chat list before the chat, which marks its messages read).
-    const page = await context!.newPage()
+    const page = await world.context.newPage()
     for (const [name, hash, heading] of views)
       for (const scheme of ['light', 'dark'] as const)
         for (const [label, width, height] of [

@@ -6,15 +6,9 @@
  * the tab is hidden.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import type { BrowserContext } from 'playwright-core'
+import { describe, it } from 'node:test'
 import { waitFor } from '@sdmp/testkit'
-import { T, launch, openSignedIn } from './browser.js'
-import { assertWebBuilt, befriend, startNode } from './nodes.js'
-import type { TestNode } from './nodes.js'
+import { T, openSignedIn, webWorld } from './browser.js'
 
 /** A hostile html body: each line tries to run script, load something or submit somewhere. */
 const HOSTILE_HTML = [
@@ -66,31 +60,12 @@ function instrument(): void {
 }
 
 describe('web client rendering, search and notifications in headless Chromium', () => {
-  let dir: string
-  let aliceNode: TestNode | undefined
-  let bobNode: TestNode | undefined
-  let context: BrowserContext | undefined
-
-  before(async () => {
-    assertWebBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'sdmp-web-render-'))
-    aliceNode = await startNode(dir, 'alice')
-    bobNode = await startNode(dir, 'bob')
-    await befriend(aliceNode, bobNode)
-    context = await launch(join(dir, 'chromium-profile'))
-  })
-
-  after(async () => {
-    await context?.close()
-    await aliceNode?.daemon.stop()
-    await bobNode?.daemon.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const world = webWorld('sdmp-web-render-')
 
   it('renders markdown and html safely: no script, no remote load, safe links', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
-    const { page, dialogs, errors } = await openSignedIn(context!, alice, instrument)
+    const alice = world.alice
+    const bob = world.bob
+    const { page, dialogs, errors } = await openSignedIn(world.context, alice, instrument)
     const origin = new URL(alice.url).origin
     const foreign: string[] = []
     page.on('request', (r) => {
@@ -170,15 +145,15 @@ describe('web client rendering, search and notifications in headless Chromium', 
   })
 
   it('searches the messages this node holds and opens the chat at the hit', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
+    const alice = world.alice
+    const bob = world.bob
     const hit = await bob.api.send({ to: ['alice'], body: 'The Crème brûlée recipe you asked' })
     await waitFor(async () => (await alice.api.inbox()).messages.some((m) => m.id === hit.id), {
       timeout: 30_000,
       interval: 50,
       what: 'the message at alice',
     })
-    const { page, errors } = await openSignedIn(context!, alice)
+    const { page, errors } = await openSignedIn(world.context, alice)
     await page.getByLabel('Search messages').fill('creme RECIPE')
     await page.getByRole('button', { name: 'Search' }).click()
     await page.getByRole('heading', { level: 1, name: 'Search: creme RECIPE' }).waitFor()
@@ -196,9 +171,9 @@ describe('web client rendering, search and notifications in headless Chromium', 
   })
 
   it('asks for notification permission only on click; notifies only while hidden', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
-    const { page, errors } = await openSignedIn(context!, alice, instrument)
+    const alice = world.alice
+    const bob = world.bob
+    const { page, errors } = await openSignedIn(world.context, alice, instrument)
     const log = () =>
       page.evaluate(
         () =>
@@ -222,7 +197,7 @@ describe('web client rendering, search and notifications in headless Chromium', 
     assert.equal(await button.getAttribute('aria-pressed'), 'false')
 
     // Granted: the click turns them on (the permission is there, so nothing is asked again).
-    await context!.grantPermissions(['notifications'], { origin: new URL(alice.url).origin })
+    await world.context.grantPermissions(['notifications'], { origin: new URL(alice.url).origin })
     await button.click()
     await button.getByText('Notifications on').waitFor()
     assert.equal(await button.getAttribute('aria-pressed'), 'true')

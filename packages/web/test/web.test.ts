@@ -8,15 +8,12 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import type { BrowserContext, Locator, Page, Request, Route } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
+import type { Locator, Page, Request, Route } from 'playwright-core'
 import type { Message } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
-import { T, XSS, launch, openSignedIn } from './browser.js'
-import { assertWebBuilt, befriend, startNode } from './nodes.js'
+import { T, XSS, openSignedIn, webWorld } from './browser.js'
 import type { TestNode } from './nodes.js'
 
 const XSS_FILE = `${XSS}.txt`
@@ -42,32 +39,12 @@ async function download(page: Page, button: Locator): Promise<{ name: string; by
 }
 
 describe('web client in headless Chromium', () => {
-  let dir: string
-  let aliceNode: TestNode | undefined
-  let bobNode: TestNode | undefined
-  let context: BrowserContext | undefined
-
-  before(async () => {
-    assertWebBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'sdmp-web-'))
-    aliceNode = await startNode(dir, 'alice')
-    bobNode = await startNode(dir, 'bob')
-    await befriend(aliceNode, bobNode)
-    context = await launch(join(dir, 'chromium-profile'))
-  })
-
-  // Browser first, then the nodes (which release their stores), then the files.
-  after(async () => {
-    await context?.close()
-    await aliceNode?.daemon.stop()
-    await bobNode?.daemon.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const world = webWorld('sdmp-web-')
 
   it('signs in, sends, receives live over SSE, renders hostile bodies as text', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
-    const page = await context!.newPage()
+    const alice = world.alice
+    const bob = world.bob
+    const page = await world.context.newPage()
     const requests: Request[] = []
     page.on('request', (r) => requests.push(r))
     const dialogs: string[] = []
@@ -284,10 +261,10 @@ describe('web client in headless Chromium', () => {
   })
 
   it('attaches files in compose; the recipient lists and downloads them exactly', T, async () => {
-    const alice = aliceNode!
-    const bob = bobNode!
-    const a = await openSignedIn(context!, alice)
-    const b = await openSignedIn(context!, bob)
+    const alice = world.alice
+    const bob = world.bob
+    const a = await openSignedIn(world.context, alice)
+    const b = await openSignedIn(world.context, bob)
     const data = randomBytes(150_000) // three 64 KiB chunks of the blob format
     const text = Buffer.from('hello <b>bob</b>\n')
 
