@@ -13,26 +13,22 @@ import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
-import { checkLimit, findMessage, listMessages, notFound, resolveMessageId } from './queries.js'
-import type { Page, Reader } from './queries.js'
+import { notFound } from './queries.js'
+import { MailReads } from './mail-reads.js'
+import type { MessagePage } from './mail-reads.js'
 import { ChatKeys, readInChat, upgradeIndex } from './chats.js'
-import { listChatMessages, listChats } from './chat-queries.js'
-import type { ChatInfo } from './chat-queries.js'
 import { ReceiptQueue } from './receipt-queue.js'
-import { mergeReceipt, toDetail } from './receipts.js'
-import { COUNT_KEY, MailRecords, VERSION_KEY, receiptsKey } from './records.js'
+import { mergeReceipt } from './receipts.js'
+import { MailRecords, VERSION_KEY, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
 import { forwardRequest } from './forward.js'
 import type { ForwardOptions } from './forward.js'
 import { followRotations } from '../account/rotation.js'
-import { contactStandings } from '../account/standing.js'
-import { hiddenUsers } from '../account/blocks.js'
 import { sendsReadReceiptTo } from '../account/settings.js'
 import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, EditContent, SendRequest, SendResult } from './sender.js'
 import { changeMessage } from './edit-ops.js'
-import { historyOf } from './edits.js'
 import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
 
@@ -63,6 +59,7 @@ export class Mailbox {
   readonly #records: MailRecords
   readonly #book: PrekeyBook
   readonly #chats = new ChatKeys()
+  readonly #reads: MailReads
   readonly #index: JournalIndex
   readonly #delivered: ReceiptQueue
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
@@ -77,6 +74,7 @@ export class Mailbox {
     this.#event = options.event ?? (() => undefined)
     this.#records = new MailRecords(account.store, account.vault)
     this.#book = new PrekeyBook(account)
+    this.#reads = new MailReads(account, this.#records, this.#chats)
     this.#index = new JournalIndex(
       account,
       this.#records,
@@ -183,9 +181,8 @@ export class Mailbox {
   }
 
   /** The versions of message `ref`, oldest first (the last is shown; none when deleted). */
-  async history(ref: string): Promise<Version[] | undefined> {
-    const record = await this.#find(ref)
-    return record && historyOf(this.#records, record)
+  history(ref: string): Promise<Version[] | undefined> {
+    return this.#reads.history(ref)
   }
 
   /** Edits and deletes refused since start (not from the original's author; edits.ts). */
@@ -213,79 +210,24 @@ export class Mailbox {
     return (await this.page(q)).messages
   }
 
-  /**
-   * A page of {@link list}, older than cursor `before` (a `next` of an earlier page).
-   * @throws BAD_REQUEST (limit out of range, a malformed cursor)
-   */
-  async page(
-    q: { all?: boolean; limit?: number; before?: string } = {},
-  ): Promise<{ messages: Message[]; next: string | null }> {
-    const limit = checkLimit(q.limit)
-    const me = this.#account.user
-    if (me === undefined) return { messages: [], next: null }
-    const index = q.all === true ? 'a' : 'i'
-    // Only sent messages need the recipients' standing (received-only lists never do).
-    const reader = await this.#reader(me, index === 'a')
-    const page = await listMessages(this.#records, index, limit, reader, q.before)
-    return this.#messagePage(page)
+  /** mail-reads.ts {@link MailReads.page}. @throws BAD_REQUEST */
+  page(q: { all?: boolean; limit?: number; before?: string } = {}): Promise<MessagePage> {
+    return this.#reads.page(q)
   }
 
-  /**
-   * Chats, most recent activity first (docs/messaging.md "Chats"), older than cursor `before`.
-   * @throws BAD_REQUEST (limit out of range, a malformed cursor)
-   */
-  async chats(
-    q: { limit?: number; before?: string } = {},
-  ): Promise<{ chats: ChatInfo[]; next: string | null }> {
-    const limit = checkLimit(q.limit)
-    const me = this.#account.user
-    if (me === undefined) return { chats: [], next: null }
-    const page = await listChats(this.#records, limit, await this.#reader(me, true), q.before)
-    const chats = await Promise.all(
-      page.items.map(async (c) => ({ ...c, last: await this.#withAvailability(c.last) })),
-    )
-    return { chats, next: page.next }
+  /** mail-reads.ts {@link MailReads.chats} (docs/messaging.md "Chats"). @throws BAD_REQUEST */
+  chats(q: { limit?: number; before?: string } = {}): ReturnType<MailReads['chats']> {
+    return this.#reads.chats(q)
   }
 
-  /**
-   * The messages of chat `id`, newest first, older than cursor `before`; an unknown chat is an
-   * empty page. @throws BAD_REQUEST (not a chat id, limit out of range, a malformed cursor)
-   */
-  async chatMessages(
-    id: string,
-    q: { limit?: number; before?: string } = {},
-  ): Promise<{ messages: Message[]; next: string | null }> {
-    const limit = checkLimit(q.limit)
-    const me = this.#account.user
-    if (me === undefined) return { messages: [], next: null }
-    const reader = await this.#reader(me, true)
-    const page = await listChatMessages(this.#records, this.#chats, id, limit, reader, q.before)
-    return this.#messagePage(page)
-  }
-
-  /** The reader of the index now (queries.ts); `sent`: the standing is needed. */
-  async #reader(me: string, sent: boolean): Promise<Reader> {
-    return {
-      me,
-      now: this.#account.now(),
-      standing: sent ? await contactStandings(this.#account) : undefined,
-      hidden: hiddenUsers(this.#account),
-    }
-  }
-
-  async #messagePage(page: Page<Message>): Promise<{ messages: Message[]; next: string | null }> {
-    const messages = await Promise.all(page.items.map((m) => this.#withAvailability(m)))
-    return { messages, next: page.next }
+  /** mail-reads.ts {@link MailReads.chatMessages}. @throws BAD_REQUEST */
+  chatMessages(id: string, q: { limit?: number; before?: string } = {}): Promise<MessagePage> {
+    return this.#reads.chatMessages(id, q)
   }
 
   /** An indexed, unexpired message by its inner or outer id, with its receipts. */
-  async get(id: string): Promise<MessageDetail | undefined> {
-    const me = this.#account.user
-    const record = await this.#find(id)
-    if (me === undefined || !record) return undefined
-    const receipts = await this.#records.get<ReceiptMap>(receiptsKey(record.id))
-    const standing = record.direction === 'out' ? await contactStandings(this.#account) : undefined
-    return this.#withAvailability(toDetail(record, receipts, me, standing))
+  get(id: string): Promise<MessageDetail | undefined> {
+    return this.#reads.get(id)
   }
 
   /**
@@ -324,29 +266,14 @@ export class Mailbox {
     return () => this.#blobListeners.delete(listener)
   }
 
-  /**
-   * Attachment `index` of an indexed, unexpired message, with its key (for the node's own
-   * decryption only; never for the API's output).
-   */
-  async attachment(id: string, index: number): Promise<AttachmentData | undefined> {
-    const record = await this.#find(id)
-    if (!record || !Number.isSafeInteger(index) || index < 0) return undefined
-    return record.attachments?.[index]
-  }
-
-  /** Fill in `available` of a message's attachments from the store. */
-  async #withAvailability<T extends Message>(message: T): Promise<T> {
-    if (!message.attachments) return message
-    const store = this.#account.store
-    const attachments = await Promise.all(
-      message.attachments.map(async (a) => ({ ...a, available: await store.hasBlob(a.hash) })),
-    )
-    return { ...message, attachments }
+  /** Attachment `index` of a message, with its key (for the node's own decryption only). */
+  attachment(id: string, index: number): Promise<AttachmentData | undefined> {
+    return this.#reads.attachment(id, index)
   }
 
   /** Number of messages indexed. */
-  async count(): Promise<number> {
-    return (await this.#records.get<number>(COUNT_KEY)) ?? 0
+  count(): Promise<number> {
+    return this.#reads.count()
   }
 
   /** Events of journal positions in (after, processed], in order, at most `limit`. */
@@ -360,9 +287,8 @@ export class Mailbox {
   }
 
   /** A message by its inner or outer id, or by a unique prefix of its inner id. */
-  async #find(ref: string): Promise<MessageRecord | undefined> {
-    const id = (await resolveMessageId(this.#records, ref)) ?? ref
-    return findMessage(this.#records, id, this.#account.now(), hiddenUsers(this.#account))
+  #find(ref: string): Promise<MessageRecord | undefined> {
+    return this.#reads.find(ref)
   }
 
   #onAppended(lines: readonly AppendedLine[]): void {
