@@ -15,6 +15,9 @@ export const API_PAGE_LIMITS = Object.freeze({
   journal: 10_000,
 })
 
+/** Page size of a listing asked without `?limit` (docs/api.md §2). */
+export const API_DEFAULT_PAGE = 100
+
 /** Longest path parameter (ids, fingerprints, contact names, device names). */
 export const MAX_PARAM_CHARS = 256
 

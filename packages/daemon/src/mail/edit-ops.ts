@@ -4,6 +4,7 @@
  * or delete sealed to the same readers as the original, and the result once indexed here.
  * @module
  */
+import { SHORT_ID_CHARS } from '@sdmp/client/ids'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { PrekeyBook } from './prekeys.js'
@@ -39,12 +40,12 @@ export async function changeMessage(
   if (record.from !== me)
     throw new ProtocolError(
       ErrorCode.FORBIDDEN,
-      `message ${record.id.slice(0, 10)} is not yours: only its author may ${verb} it`,
+      `message ${record.id.slice(0, SHORT_ID_CHARS)} is not yours: only its author may ${verb} it`,
     )
   if (record.deleted)
     throw new ProtocolError(
       ErrorCode.CONFLICT,
-      `message ${record.id.slice(0, 10)} was deleted: it cannot be ${verb}ed`,
+      `message ${record.id.slice(0, SHORT_ID_CHARS)} was deleted: it cannot be ${verb}ed`,
     )
   const inner = signChange(ctx.account, record, edit)
   // The same readers as the original: its recipients and our own devices.

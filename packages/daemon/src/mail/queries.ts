@@ -3,7 +3,7 @@
  * and a message by inner or outer id, each O(limit) or O(1) record reads, never a scan.
  * @module
  */
-import { API_PAGE_LIMITS } from '@sdmp/client'
+import { API_DEFAULT_PAGE, API_PAGE_LIMITS } from '@sdmp/client'
 import type { Message } from '@sdmp/client'
 import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import { SHORT_ID_CHARS, isMessageRef } from '@sdmp/client/ids'
@@ -160,12 +160,11 @@ export async function resolveMessageId(
 }
 
 /** Default and largest `list` limit (client types: 1..1,000, default 100). */
-const DEFAULT_LIST_LIMIT = 100
 const MAX_LIST_LIMIT = API_PAGE_LIMITS.list
 
-/** A page size, DEFAULT_LIST_LIMIT when absent. @throws BAD_REQUEST out of 1..MAX_LIST_LIMIT */
+/** A page size, API_DEFAULT_PAGE when absent. @throws BAD_REQUEST out of 1..MAX_LIST_LIMIT */
 export function checkLimit(limit: number | undefined): number {
-  const n = limit ?? DEFAULT_LIST_LIMIT
+  const n = limit ?? API_DEFAULT_PAGE
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LIST_LIMIT)
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `limit: expected 1..${MAX_LIST_LIMIT}`)
   return n

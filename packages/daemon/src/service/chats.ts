@@ -3,18 +3,14 @@
  * names (contact name, else the 10-character short fingerprint), and a chat's messages.
  * @module
  */
+import { API_DEFAULT_PAGE } from '@sdmp/client'
 import type { ChatSummary } from '@sdmp/client'
+import { SHORT_ID_CHARS } from '@sdmp/client/ids'
 import { ChatId, ChatsQuery } from '@sdmp/client/schemas'
 import type { Account } from '../account/account.js'
 import { readContacts } from '../account/contacts.js'
 import type { Mailbox } from '../mail/index.js'
 import { assertRequest } from './request-check.js'
-
-/** Characters of a fingerprint shown for someone who is not a contact. */
-const SHORT_FINGERPRINT = 10
-
-/** Page size of a listing without `limit` (docs/api.md §2). */
-const DEFAULT_PAGE = 100
 
 /** `GET /v1/chats`. @throws BAD_REQUEST */
 export async function readChats(
@@ -22,12 +18,12 @@ export async function readChats(
   mailbox: Mailbox,
   query: ChatsQuery,
 ): Promise<{ chats: ChatSummary[]; next: string | null }> {
-  const { limit = DEFAULT_PAGE, before } = assertRequest(ChatsQuery, query, 'query')
+  const { limit = API_DEFAULT_PAGE, before } = assertRequest(ChatsQuery, query, 'query')
   const page = await mailbox.chats({ limit, ...(before !== undefined && { before }) })
   const names = new Map((await readContacts(account)).map((c) => [c.user, c.name]))
   const chats = page.chats.map((c) => ({
     ...c,
-    names: c.with.map((u) => names.get(u) ?? u.slice(0, SHORT_FINGERPRINT)),
+    names: c.with.map((u) => names.get(u) ?? u.slice(0, SHORT_ID_CHARS)),
   }))
   return { chats, next: page.next }
 }
@@ -39,6 +35,6 @@ export async function readChatMessages(
   query: ChatsQuery,
 ): ReturnType<Mailbox['chatMessages']> {
   assertRequest(ChatId, id, 'id')
-  const { limit = DEFAULT_PAGE, before } = assertRequest(ChatsQuery, query, 'query')
+  const { limit = API_DEFAULT_PAGE, before } = assertRequest(ChatsQuery, query, 'query')
   return mailbox.chatMessages(id, { limit, ...(before !== undefined && { before }) })
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { SerialQueue } from '@sdmp/node'
-import { API_PAGE_LIMITS } from '@sdmp/client'
+import { API_DEFAULT_PAGE, API_PAGE_LIMITS } from '@sdmp/client'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import {
   AttachmentIndex,
@@ -105,9 +105,6 @@ export interface NodeServiceOptions {
   readonly inviteFetch?: InviteFetchOptions
 }
 
-/** Page size of a listing without `limit` (docs/api.md §2). */
-const DEFAULT_PAGE = 100
-
 /** {@link SdmpApi} over an open account and its mailbox. */
 export class NodeService implements SdmpApi, AttachmentApi {
   readonly account: Account
@@ -195,7 +192,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async inbox(query: InboxQuery = {}): ReturnType<SdmpApi['inbox']> {
-    const { all, limit = DEFAULT_PAGE, before } = assertRequest(InboxQuery, query, 'query')
+    const { all, limit = API_DEFAULT_PAGE, before } = assertRequest(InboxQuery, query, 'query')
     return this.mailbox.page({ all: all === true, limit, ...(before !== undefined && { before }) })
   }
   chats(query: ChatsQuery = {}): ReturnType<SdmpApi['chats']> {
@@ -256,7 +253,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   }
 
   async posts(query: PostsQuery = {}): Promise<{ posts: Post[] }> {
-    const { limit = DEFAULT_PAGE } = assertRequest(PostsQuery, query, 'query')
+    const { limit = API_DEFAULT_PAGE } = assertRequest(PostsQuery, query, 'query')
     return { posts: await readPosts(this.account, limit) }
   }
 

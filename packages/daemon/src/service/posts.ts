@@ -6,6 +6,7 @@
  * user count: anyone else's are ignored (never shown).
  * @module
  */
+import { SHORT_ID_CHARS } from '@sdmp/client/ids'
 import { ErrorCode, ProtocolError, decodeResource, isDigest } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
 import type { EditRequest, Post } from '@sdmp/client'
@@ -53,11 +54,11 @@ export async function changePost(
   if (original.header.user !== me)
     throw new ProtocolError(
       ErrorCode.FORBIDDEN,
-      `post ${id.slice(0, 10)} is not yours: only its author may ${verb} it`,
+      `post ${id.slice(0, SHORT_ID_CHARS)} is not yours: only its author may ${verb} it`,
     )
   const now = await withChanges(account, original)
   if (now.deleted)
-    throw new ProtocolError(ErrorCode.CONFLICT, `post ${id.slice(0, 10)} was deleted`)
+    throw new ProtocolError(ErrorCode.CONFLICT, `post ${id.slice(0, SHORT_ID_CHARS)} was deleted`)
   const subject = edit === undefined ? undefined : (edit.subject ?? now.subject ?? undefined)
   const type = edit?.type ?? now.type
   if (type === 'html')
