@@ -30,8 +30,8 @@ export async function withApi<T>(
   const daemon = await daemonApi(ctx)
   if (daemon !== undefined) return fn(daemon, 'daemon')
   const { openNodeService } = await import('@sdmp/daemon')
-  const { accountDeps } = await import('./commands/account-session.js')
-  const service = await openNodeService(accountDeps(ctx))
+  const { accountDeps, addressLookupOf } = await import('./commands/account-session.js')
+  const service = await openNodeService(accountDeps(ctx), { addressLookup: addressLookupOf(ctx) })
   try {
     return await fn(service.api, 'direct')
   } finally {

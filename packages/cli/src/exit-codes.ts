@@ -43,6 +43,7 @@ export const PROTOCOL_EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   IN_USE: 75,
   UNAVAILABLE: 69, // EX_UNAVAILABLE
   INCOMPATIBLE_STORE: 78, // EX_CONFIG
+  KEY_CHANGED: 76, // EX_PROTOCOL: the remote side published another key than the pinned one
   ABORTED: 130, // 128 + SIGINT, as a shell reports an interrupted command
 }
 

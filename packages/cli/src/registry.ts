@@ -21,6 +21,7 @@ import { threadCommand } from './commands/thread.js'
 import { peersCommand } from './commands/peers.js'
 import { postCommand } from './commands/post.js'
 import { profileCommand } from './commands/profile.js'
+import { addressCommand } from './commands/address.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
 import { forwardCommand } from './commands/forward.js'
@@ -44,6 +45,7 @@ export const COMMANDS: readonly Command[] = [
   unblockCommand,
   blocksCommand,
   profileCommand,
+  addressCommand,
   settingsCommand,
   sendCommand,
   forwardCommand,

@@ -21,6 +21,7 @@ import type {
   PostRequest,
   PostsQuery,
   ProfileRequest,
+  AddressRequest,
   RecoverRequest,
   SendRequest,
   ForwardRequest,
@@ -158,6 +159,9 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   setProfile(request: ProfileRequest): Promise<R.Profile> {
     return this.#call('PUT', '/v1/profile', request)
+  }
+  setAddress(request: AddressRequest): Promise<R.Profile> {
+    return this.#call('PUT', '/v1/address', request)
   }
   contactInvite(name: string): Promise<Contract<typeof R.Invite>> {
     return this.#call('GET', `/v1/contacts/${segment(name)}/invite`)

@@ -20,6 +20,7 @@ import type {
   PostRequest,
   PostsQuery,
   ProfileRequest,
+  AddressRequest,
   RecoverRequest,
   SendRequest,
   SettingsRequest,
@@ -228,4 +229,10 @@ export interface SdmpApi {
   profile(): Promise<Profile>
   /** Publish a new profile with this display name; contacts see it after sync. */
   setProfile(request: ProfileRequest): Promise<Profile>
+  /**
+   * Claim `name@domain` in a new profile version (null drops the claim); its host serves the
+   * user's well-known document for it (docs/protocol/addresses.md §2).
+   * @throws BAD_REQUEST (not an address), FORBIDDEN (this device may not publish)
+   */
+  setAddress(request: AddressRequest): Promise<Profile>
 }

@@ -42,6 +42,11 @@ export const ErrorCode = {
   INCOMPATIBLE_STORE: 'INCOMPATIBLE_STORE',
   /** Another process holds the home or store. */
   IN_USE: 'IN_USE',
+  /**
+   * A name@domain address now publishes another identity than the one pinned for it, with no
+   * rotation proof from the pinned key (docs/protocol/addresses.md §4): never followed silently.
+   */
+  KEY_CHANGED: 'KEY_CHANGED',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

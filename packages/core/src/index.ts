@@ -162,3 +162,5 @@ export {
   verifyRotation,
 } from './identity/rotation.js'
 export type { RotationInfo, RotationKind, RotationProof } from './identity/rotation.js'
+export { ADDRESS_MAX_CHARS, assertAddress, isAddress, parseAddress } from './identity/address.js'
+export type { SdmpAddress } from './identity/address.js'

@@ -16,3 +16,20 @@ export { openNodeService } from './daemon/open.js'
 export type { OpenedService } from './daemon/open.js'
 export * from './mail/index.js'
 export * from './api/index.js'
+// name@domain addresses: DNS, the well-known document, pinning (docs/protocol/addresses.md).
+export { resolveAddress, ADDRESS_LOOKUP_TIMEOUT_MS } from './address/address-lookup.js'
+export type {
+  AddressLookupOptions,
+  AddressVerifier,
+  ResolvedAddress,
+} from './address/address-lookup.js'
+export { addContactByAddress, readPins } from './address/address-pins.js'
+export type { AddressPin } from './address/address-pins.js'
+export {
+  ADDRESS_DOCUMENT_VERSION,
+  WELL_KNOWN_PREFIX,
+  createAddressDocument,
+  decodeAddressDocument,
+} from './address/address-document.js'
+export { decodeSvcb, encodeSvcb, parseDnsServer, queryDns } from './address/dns-query.js'
+export type { DnsServer, ServiceTarget } from './address/dns-query.js'

@@ -174,6 +174,15 @@ export class FakeApi implements SdmpApi {
     this.#record('setProfile', request)
     return { user: FP, name: request.name, updated: POST.created }
   }
+  async setAddress(request: { readonly address: string | null }) {
+    this.#record('setAddress', request)
+    return {
+      user: FP,
+      name: 'alice',
+      updated: POST.created,
+      ...(request.address !== null && { address: request.address }),
+    }
+  }
   async removeContact(name: string) {
     this.#record('removeContact', name)
     return { name, user: FP, revokes: [FP] }

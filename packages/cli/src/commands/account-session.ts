@@ -51,6 +51,16 @@ export function accountDeps(ctx: CommandContext): AccountDeps {
   }
 }
 
+/**
+ * How `contact add name@domain` finds DNS resolvers: SDMP_DNS_SERVER, a comma-separated list of
+ * `IP[:PORT]` (docs/cli.md "Addresses"); unset, the system's resolvers.
+ */
+export function addressLookupOf(ctx: CommandContext): { dnsServers?: string[] } {
+  const v = ctx.env['SDMP_DNS_SERVER']
+  if (v === undefined || v.trim() === '') return {}
+  return { dnsServers: v.split(',').map((s) => s.trim()) }
+}
+
 /** Open the home's account, run `fn`, close it (releasing the store lock) even on failure. */
 export async function withAccount<T>(
   ctx: CommandContext,

@@ -17,12 +17,16 @@ import { ACCOUNT_OPTIONS, short } from './account-options.js'
 export const contactAddCommand: Command = {
   name: 'add',
   summary: 'verify an invite and trust its user',
-  usage: 'contact add INVITE [--name NAME] [--verbose] [--json]',
+  usage: 'contact add INVITE|NAME@DOMAIN [--name NAME] [--insecure-http] [--verbose] [--json]',
   options: {
     name: {
       type: 'string',
       valueName: 'NAME',
       description: 'a local name for the contact (default: the name in the invite)',
+    },
+    'insecure-http': {
+      type: 'boolean',
+      description: 'fetch the well-known document of NAME@DOMAIN over http:// (testing only)',
     },
     ...ACCOUNT_OPTIONS,
     ...VERBOSE_OPTION,
@@ -32,13 +36,27 @@ export const contactAddCommand: Command = {
     'Every resource in the invite is verified before anything is stored; a malformed or',
     'tampered invite is refused whole. Then a trust (read_resource) to that user is published.',
     INVITE_ARG_HELP,
+    'NAME@DOMAIN: looked up in DNS (SVCB _sdmp.DOMAIN, else SRV _sdmp._tcp.DOMAIN; resolvers',
+    'from SDMP_DNS_SERVER=IP[:PORT],... or the system), the invite fetched over HTTPS from',
+    "the host's /.well-known/sdmp/NAME, verified, and the address pinned to that identity. If",
+    'the address later shows another key, the command fails with KEY_CHANGED (exit 76) and',
+    'changes nothing; a rotation signed by the pinned key is followed.',
   ].join('\n'),
   async run(ctx) {
     const { withApi } = await import('../connect.js')
     const name = ctx.options['name'] as string | undefined
-    const invite = readInvite(ctx, ctx.args[0]!, 'contact add')
+    const { isAddress } = await import('@sdmp/core')
+    const arg = ctx.args[0]!
+    const insecureHttp = ctx.options['insecure-http'] === true
+    const invite = isAddress(arg) ? arg.trim() : readInvite(ctx, arg, 'contact add')
     const c = await explainDamagedInvite(ctx, () =>
-      withApi(ctx, (api) => api.addContact({ invite, ...(name !== undefined && { name }) })),
+      withApi(ctx, (api) =>
+        api.addContact({
+          invite,
+          ...(name !== undefined && { name }),
+          ...(insecureHttp && { insecureHttp }),
+        }),
+      ),
     )
     const nodes = c.nodes
     const devices = `${nodes} device${nodes === 1 ? '' : 's'}`
@@ -51,6 +69,7 @@ export const contactAddCommand: Command = {
         nodes,
         refreshed: c.refreshed === true,
         ...(c.replaced !== undefined && { replaced: c.replaced }),
+        ...(c.address !== undefined && { address: c.address }),
       },
       text:
         c.replaced !== undefined
@@ -58,7 +77,8 @@ export const contactAddCommand: Command = {
           : c.refreshed === true
             ? `${c.name} is already a contact: devices refreshed (${devices})`
             : [
-                `added ${c.name}: user ${c.user} with ${devices}`,
+                `added ${c.name}: user ${c.user} with ${devices}` +
+                  (c.address === undefined ? '' : ` (${c.address}, key pinned)`),
                 `Next: if ${c.name} has not added you yet, give them your invite (sdmp invite);`,
                 `then write with sdmp send ${c.name} 'hello'.`,
               ].join('\n'),

@@ -15,7 +15,11 @@ async function show(ctx: CommandContext): Promise<CommandResult> {
     text:
       p.name === null
         ? 'no profile published yet (sdmp profile set --name NAME)'
-        : `name     ${p.name}\nupdated  ${p.updated}`,
+        : [
+            `name     ${p.name}`,
+            ...(p.address === undefined ? [] : [`address  ${p.address}`]),
+            `updated  ${p.updated}`,
+          ].join('\n'),
   }
 }
 

@@ -80,7 +80,7 @@ export const startCommand: Command = {
   async run(ctx) {
     const node = await import('@sdmp/daemon')
     const { parsePeerAddress } = await import('@sdmp/node')
-    const { accountDeps } = await import('./account-session.js')
+    const { accountDeps, addressLookupOf } = await import('./account-session.js')
     const config = node.readHomeConfig(ctx.home)
     const onePort = ctx.options['one-port'] === true
     if (onePort && ctx.options['peer'] !== undefined)
@@ -122,6 +122,7 @@ export const startCommand: Command = {
         ...(publicUrl !== undefined && { publicUrl }),
         ...(apiHosts.length > 0 && { apiHosts }),
         ...(web !== undefined && { webRoot: web }),
+        addressLookup: addressLookupOf(ctx),
         event: (name, detail) => {
           if (!security.event(name, detail)) logEvent(ctx, name, detail)
         },

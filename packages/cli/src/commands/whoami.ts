@@ -29,6 +29,7 @@ export const whoamiCommand: Command = {
       node: c.node,
       uri: c.user === null ? null : `sdmp://${c.user}`,
       ...(c.name !== undefined && { name: c.name }),
+      ...(c.address !== undefined && { address: c.address }),
       listen: c.listen,
       ...(d !== undefined && { running: { peer: d.peer, api: d.api, pid: d.pid } }),
       ...(revoked !== undefined && { revoked }),
@@ -40,6 +41,7 @@ export const whoamiCommand: Command = {
       `${b('node')}  ${c.node}`,
       ...(value.uri === null ? [] : [`${b('uri ')}  ${value.uri}`]),
       ...(c.name === undefined ? [] : [`${b('name')}  ${c.name}`]),
+      ...(c.address === undefined ? [] : [`${b('addr')}  ${c.address}`]),
       `${b('peer')}  ${c.listen.peer}`,
       `${b('api ')}  http://${c.listen.api}`,
       ...(d === undefined

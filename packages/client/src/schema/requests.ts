@@ -12,7 +12,7 @@ import {
   LIMITS,
 } from '@sdmp/core'
 import { API_PAGE_LIMITS, MAX_CHAT_ID_CHARS, MAX_PARAM_CHARS } from '../limits.js'
-import { closed, oneOf } from './schema-kit.js'
+import { closed, nullable, oneOf } from './schema-kit.js'
 import type { Contract } from './schema-kit.js'
 
 /** Short strings: names, subjects. */
@@ -98,10 +98,15 @@ export const EditRequest = closed({
 })
 export type EditRequest = Contract<typeof EditRequest>
 
-/** `POST /v1/contacts`: add a contact from its invite. */
+/** `POST /v1/contacts`: add a contact from its invite, short invite or name@domain address. */
 export const AddContactRequest = closed({
   invite: Type.String({ maxLength: LONG }),
   name: Type.Optional(Type.String({ maxLength: SHORT })),
+  insecureHttp: Type.Optional(
+    Type.Boolean({
+      description: 'fetch the well-known document of an address over http:// (tests only)',
+    }),
+  ),
 })
 export type AddContactRequest = Contract<typeof AddContactRequest>
 
@@ -155,6 +160,12 @@ export type SettingsRequest = Contract<typeof SettingsRequest>
 /** `PUT /v1/profile`: the display name contacts see (schemas.md "user"). */
 export const ProfileRequest = closed({ name: Type.String({ minLength: 1, maxLength: 128 }) })
 export type ProfileRequest = Contract<typeof ProfileRequest>
+
+/** `PUT /v1/address`: claim name@domain in the profile, or drop the claim with null. */
+export const AddressRequest = closed({
+  address: nullable(Type.String({ minLength: 3, maxLength: 240 })),
+})
+export type AddressRequest = Contract<typeof AddressRequest>
 
 /** `POST /v1/sync`. */
 export const SyncRequest = closed({

@@ -27,6 +27,7 @@ export const Whoami = closed({
   node: text(),
   uri: nullable(text()),
   name: Type.Optional(text()),
+  address: Type.Optional(Type.String({ description: 'the name@domain this user claims' })),
   listen: closed({ peer: text(), api: text() }),
   running: Type.Optional(closed({ peer: text(), api: text(), pid: count() })),
   revoked: Type.Optional(RevokedInfo),
@@ -212,6 +213,7 @@ export const Profile = closed({
   user: text(),
   name: nullable(text()),
   updated: nullable(Type.String({ format: 'date-time', description: 'when it was signed' })),
+  address: Type.Optional(Type.String({ description: 'the name@domain claimed (addresses.md §2)' })),
 })
 export type Profile = Contract<typeof Profile>
 
@@ -226,6 +228,9 @@ export const ContactAdded = closed({
   added: time(),
   nodes: Type.Integer({ minimum: 0, description: "how many of the contact's devices it lists" }),
   refreshed: Type.Optional(Type.Boolean({ description: 'already a contact: devices refreshed' })),
+  address: Type.Optional(
+    Type.String({ description: 'the name@domain it was added by, now pinned' }),
+  ),
   replaced: Type.Optional(
     closed({ from: text(), kind: RotationKind }, 'the invite replaces this identity (rotation)'),
   ),

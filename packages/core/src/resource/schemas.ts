@@ -13,6 +13,8 @@ import {
 } from '../attachment/attachment.js'
 import { decodeKeyRecord } from '../identity/keys.js'
 import { decodeRotation } from '../identity/rotation.js'
+import { assertAddress } from '../identity/address.js'
+import { ErrorCode } from '../errors.js'
 import type { Json } from '../json.js'
 import {
   assertArray,
@@ -127,13 +129,21 @@ function node(v: Json, l: string) {
   return { addresses, name: optional(o['name'], (x) => assertString(x, `${l}.name`, 128)) }
 }
 
-/** user: public profile. */
+/** user: public profile; `address` is the user's claim of a name@domain (addresses.md §2). */
 function user(v: Json, l: string) {
-  const o = assertObject(v, l, ['name'], ['about'])
+  const o = assertObject(v, l, ['name'], ['about', 'address'])
   return {
     name: assertString(o['name'], `${l}.name`, 128),
     about: optional(o['about'], (x) => assertString(x, `${l}.about`)),
+    address: optional(o['address'], (x) => claimedAddress(x, `${l}.address`)),
   }
+}
+
+/** A claimed address must be written exactly as parsed (lower case, no trailing dot). */
+function claimedAddress(x: Json, label: string): string {
+  const a = assertAddress(x, label, ErrorCode.SCHEMA_VIOLATION).address
+  if (a !== x) violation(label, 'expected the address in lower case, without spaces')
+  return a
 }
 
 /** trust: grant authorizations to another identity. */

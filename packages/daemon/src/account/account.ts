@@ -334,6 +334,13 @@ export class Account {
     writeHomeConfig(this.home, this.#config)
   }
 
+  /** Record the claimed address in config.json (`whoami` reads it alone); undefined drops it. */
+  setAddress(address: string | undefined): void {
+    const { address: _old, ...rest } = this.#config
+    this.#config = address === undefined ? rest : { ...rest, address }
+    writeHomeConfig(this.home, this.#config)
+  }
+
   /**
    * Act for `user` from now on (a rotation, keys.md §5): config.json names it, the vault holds
    * its key when given (the device that rotated or recovered), and listeners (the daemon's

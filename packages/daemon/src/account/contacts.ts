@@ -227,7 +227,10 @@ export interface CheckedInvite {
  * @throws BAD_REQUEST, LIMIT_EXCEEDED, INVALID_ENCODING, UNSUPPORTED_VERSION and every
  *   validation code (INVALID_SIGNATURE for a tampered invite), prefixed with `invite`
  */
-export function checkInvite(account: Account, text: string): CheckedInvite {
+export function checkInvite(
+  account: Pick<Account, 'provider' | 'now'>,
+  text: string,
+): CheckedInvite {
   const content = decodeInvite(text)
   const graph = new TrustGraph()
   const now = account.now()

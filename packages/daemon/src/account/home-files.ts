@@ -35,6 +35,8 @@ export interface HomeConfig {
   readonly node: string
   /** The name given at init (the user's on a first device, the device's with --join). */
   readonly name?: string
+  /** The name@domain this user claims, as set on this device (docs/protocol/addresses.md). */
+  readonly address?: string
   /** True on a device created with `init --join`. */
   readonly joined: boolean
   /** Addresses the daemon listens on. */
@@ -148,6 +150,7 @@ export function readHomeConfig(home: string): HomeConfig {
     typeof v['joined'] !== 'boolean' ||
     typeof v['created'] !== 'string' ||
     (v['name'] !== undefined && typeof v['name'] !== 'string') ||
+    (v['address'] !== undefined && typeof v['address'] !== 'string') ||
     !isJsonObject(listen) ||
     typeof listen['peer'] !== 'string' ||
     typeof listen['api'] !== 'string'

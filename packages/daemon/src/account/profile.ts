@@ -7,6 +7,7 @@
  * every node picks the same one), whatever order they arrived in.
  * @module
  */
+import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
 import type { Account } from './account.js'
 import { storedResources } from './devices.js'
@@ -15,6 +16,8 @@ import { storedResources } from './devices.js'
 export interface ProfileInfo {
   readonly name: string
   readonly about?: string
+  /** The name@domain the user claims (docs/protocol/addresses.md §2). */
+  readonly address?: string
   readonly created: number
   /** The resource id of this version (a new version `replaces` it). */
   readonly id: string
@@ -43,6 +46,7 @@ export async function readProfile(
   return {
     name: data.name,
     ...(data.about !== undefined && { about: data.about }),
+    ...(data.address !== undefined && { address: data.address }),
     created: best.created,
     id: best.id,
   }
@@ -54,18 +58,48 @@ export async function readProfile(
  * @throws FORBIDDEN (this device may not publish for its user), SCHEMA_VIOLATION
  */
 export async function publishProfile(account: Account, name: string): Promise<ProfileInfo> {
+  const info = await publishProfileChange(account, { name })
+  account.rename(name) // `whoami` reads config.json alone
+  return info
+}
+
+/**
+ * Claim `address` (name@domain, lower case) in a new profile version, or drop the claim with
+ * null (docs/protocol/addresses.md §2). The name and `about` are kept.
+ * @throws FORBIDDEN (this device may not publish for its user), NOT_FOUND (no profile yet)
+ */
+export async function publishAddress(
+  account: Account,
+  address: string | null,
+): Promise<ProfileInfo> {
+  const old = await readProfile(account, account.requireUser())
+  if (old === undefined)
+    throw new ProtocolError(ErrorCode.NOT_FOUND, 'profile: none yet (sdmp profile set --name)')
+  return publishProfileChange(account, { address })
+}
+
+/** Publish a new profile version with `change` applied (null removes an optional member). */
+async function publishProfileChange(
+  account: Account,
+  change: { name?: string; address?: string | null },
+): Promise<ProfileInfo> {
   const me = account.requireUser()
   const old = await readProfile(account, me)
   // Signed creation times have millisecond resolution: a change within the same millisecond
   // as the old version must still sort after it.
   const created = Math.max(account.now(), (old?.created ?? 0) + 1)
-  const data = { name, ...(old?.about !== undefined && { about: old.about }) }
+  const name = change.name ?? old?.name ?? ''
+  const address = change.address === undefined ? old?.address : (change.address ?? undefined)
+  const data = {
+    name,
+    ...(old?.about !== undefined && { about: old.about }),
+    ...(address !== undefined && { address }),
+  }
   // resource.md §3: a new version is an `update` naming the version it replaces.
   const r = account.signForUser(
     { kind: 'user', data, created, ...(old && { action: 'update' as const, replaces: old.id }) },
     'publish_resource',
   )
   await account.publish([r])
-  account.rename(name) // `whoami` reads config.json alone
   return { ...data, created: r.created, id: r.id }
 }

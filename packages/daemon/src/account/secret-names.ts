@@ -14,4 +14,6 @@ export const SECRET_NAMES = Object.freeze({
   blocks: 'local.blocks',
   /** The user's settings on this node, such as read receipts (settings.ts). */
   settings: 'local.settings',
+  /** name@domain addresses pinned to the identity first seen there (address/address-pins.ts). */
+  addressPins: 'local.address-pins',
 })

@@ -13,6 +13,7 @@ import { supportsAttachments } from '@sdmp/client'
 import type { AttachmentApi, SdmpApi } from '@sdmp/client'
 import {
   AddContactRequest,
+  AddressRequest,
   AttachmentIndex,
   AuthorizeDeviceRequest,
   ChatId,
@@ -40,6 +41,7 @@ import { errorBody, toErrorResponse } from './http-errors.js'
 import { KEEPALIVE_MS, openEventStream } from './event-stream.js'
 import type { EventFeed } from './event-stream.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
+import { WELL_KNOWN_PREFIX } from '../address/address-document.js'
 import { checkBody, checkParam, checkQuery, parseInteger, readJsonBody } from './validate.js'
 
 /** Options of {@link createApiApp}. */
@@ -59,6 +61,11 @@ export interface ApiAppOptions {
   readonly allowedHost?: (host: string) => boolean
   /** Told about every internal (500) error, e.g. to log its stack; never sent to clients. */
   readonly onInternalError?: (error: unknown) => void
+  /**
+   * The well-known address document for a name (docs/protocol/addresses.md §2), or undefined
+   * when this node's user claims no such name. Served without a token, for any Host.
+   */
+  readonly wellKnown?: (name: string) => Promise<string | undefined>
 }
 
 /** Open SSE streams per app, so {@link startApiServer}'s close() can end them. */
@@ -94,7 +101,20 @@ export function createApiApp(options: ApiAppOptions): Hono {
   openStreams.set(app, streams)
 
   app.use('*', securityHeaders())
-  app.use('*', hostGuard(options.allowedHost ?? allowedApiHosts('127.0.0.1')))
+  // The well-known document is public data meant for other domains' nodes: no Host guard
+  // (it protects the token-holding API from DNS rebinding) and no token.
+  const guard = hostGuard(options.allowedHost ?? allowedApiHosts('127.0.0.1'))
+  app.use('*', (c, next) => (c.req.path.startsWith(WELL_KNOWN_PREFIX) ? next() : guard(c, next)))
+  app.get(`${WELL_KNOWN_PREFIX}:name`, async (c) => {
+    const name = c.req.param('name')
+    // Only names an address may have (addresses.md §1); anything else is simply not here.
+    const doc =
+      options.wellKnown !== undefined && /^[a-z0-9._-]{1,64}$/.test(name)
+        ? await options.wellKnown(name)
+        : undefined
+    if (doc === undefined) return c.json(errorBody(ErrorCode.NOT_FOUND, 'no such name here'), 404)
+    return c.body(doc, 200, { 'Content-Type': 'application/json' })
+  })
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(header)
@@ -261,6 +281,7 @@ export function createApiApp(options: ApiAppOptions): Hono {
     plain(() => api.profile()),
   )
   app.put('/v1/profile', async (c) => c.json(await api.setProfile(await bodyOf(c, ProfileRequest))))
+  app.put('/v1/address', async (c) => c.json(await api.setAddress(await bodyOf(c, AddressRequest))))
 
   // Attachments (docs/protocol/attachments.md §4): raw bytes in and out, never a key out.
   const attachments = (): AttachmentApi => {

@@ -15,6 +15,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.KEY_CHANGED]: 409,
   [ErrorCode.LIMIT_EXCEEDED]: 413,
   [ErrorCode.IN_USE]: 503,
   [ErrorCode.UNAVAILABLE]: 503,

@@ -269,6 +269,12 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(ref('Profile')),
       }),
     },
+    '/v1/address': {
+      put: op('setAddress', 'claim name@domain in the profile (null drops the claim)', {
+        requestBody: body(S.AddressRequest),
+        responses: ok(ref('Profile')),
+      }),
+    },
     '/v1/devices': {
       get: op('devices', 'devices of the user', { responses: ok(S.DeviceList) }),
       post: op('authorizeDevice', 'authorize a device from its join request', {

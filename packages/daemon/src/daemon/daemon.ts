@@ -27,11 +27,15 @@ import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
 import { SerialQueue } from '@sdmp/node'
+import { createAddressDocument } from '../address/address-document.js'
+import type { AddressLookupOptions } from '../address/address-lookup.js'
 
 /** Options of {@link Daemon.start}. */
 export interface DaemonOptions {
   /** An open account; the daemon closes it when it stops. */
   readonly account: Account
+  /** How `contact add name@domain` looks addresses up (docs/protocol/addresses.md §3). */
+  readonly addressLookup?: AddressLookupOptions
   /**
    * Peer listener (default 0.0.0.0:7420 from config.json, so contacts on other machines can
    * connect: docs/daemon.md §1; port 0 picks one). `null`: no TCP listener, peers come only as
@@ -111,6 +115,7 @@ export class Daemon {
       network: () => this.#network,
       running: () => this.#running(),
       onJoined: () => this.#startNetwork(),
+      ...(options.addressLookup && { addressLookup: options.addressLookup }),
     })
     // A rotation (docs/protocol/keys.md §5.4): the network signs for the new identity from now
     // on, and this node publishes a prekey under it.
@@ -170,6 +175,8 @@ export class Daemon {
           ...publicHost,
         ]),
         ...(options.webRoot !== undefined && { web: { root: options.webRoot } }),
+        // The user's well-known address document (addresses.md §2), host-only nodes included.
+        wellKnown: (name) => createAddressDocument(options.account, name),
       })
       // The API is bound before the network starts, so the address peers reach it at (one
       // port) is known when the node record is published.

@@ -10,6 +10,7 @@ import type { AccountDeps } from '../account/account.js'
 import { NodeNetwork } from './network.js'
 import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
+import type { AddressLookupOptions } from '../address/address-lookup.js'
 
 /** An in-process node service and how to release it. */
 export interface OpenedService {
@@ -24,7 +25,11 @@ export interface OpenedService {
  */
 export async function openNodeService(
   deps: AccountDeps,
-  options: { event?: (name: string, detail: Record<string, unknown>) => void } = {},
+  options: {
+    event?: (name: string, detail: Record<string, unknown>) => void
+    /** How `contact add name@domain` looks addresses up (docs/protocol/addresses.md §3). */
+    addressLookup?: AddressLookupOptions
+  } = {},
 ): Promise<OpenedService> {
   const account = await Account.open(deps)
   // A command is short-lived: its delivered receipts go out at once (one per author per
@@ -55,7 +60,11 @@ export async function openNodeService(
       await net.stop()
     }
   }
-  const api = new NodeService(account, mailbox, { oneShotSync, network: () => current })
+  const api = new NodeService(account, mailbox, {
+    oneShotSync,
+    network: () => current,
+    ...(options.addressLookup && { addressLookup: options.addressLookup }),
+  })
   return {
     api,
     async close() {

@@ -32,12 +32,16 @@ export async function whoami(
 ): Promise<Whoami> {
   const c = account.config
   // The newest published profile names the user (profile.ts); else the name given at init.
-  const name = c.user === null ? c.name : ((await readProfile(account, c.user))?.name ?? c.name)
+  const profile = c.user === null ? undefined : await readProfile(account, c.user)
+  const name = profile?.name ?? c.name
+  // The claimed address travels in the profile (addresses.md §2); config.json has this device's.
+  const address = c.user === null ? undefined : (profile?.address ?? c.address)
   return {
     user: c.user,
     node: c.node,
     uri: c.user === null ? null : `sdmp://${c.user}`,
     ...(name !== undefined && { name }),
+    ...(address !== undefined && { address }),
     listen: { ...c.listen },
     ...(running && { running: { peer: running.peer, api: running.api, pid: running.pid } }),
     ...revokedInfo(account),

@@ -7,7 +7,7 @@
  */
 import { SerialQueue } from '@sdmp/node'
 import { API_DEFAULT_PAGE, API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isAddress } from '@sdmp/core'
 import {
   AttachmentIndex,
   EditRequest,
@@ -25,6 +25,7 @@ import type {
   BlockRequest,
   Profile,
   ProfileRequest,
+  AddressRequest,
   Settings,
   SettingsRequest,
   Unblocked,
@@ -74,6 +75,8 @@ import { resolveInvite } from './invite-fetch.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
 import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 import * as prefs from './preferences.js'
+import { addContactByAddress } from '../address/address-pins.js'
+import type { AddressLookupOptions } from '../address/address-lookup.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -103,6 +106,8 @@ export interface NodeServiceOptions {
   readonly onJoined?: () => Promise<void>
   /** How short invites are fetched (tests shorten the timeout). */
   readonly inviteFetch?: InviteFetchOptions
+  /** How name@domain addresses are looked up: resolvers, extra CA (docs/protocol/addresses.md). */
+  readonly addressLookup?: AddressLookupOptions
 }
 
 /** {@link SdmpApi} over an open account and its mailbox. */
@@ -261,7 +266,21 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return { contacts: await listContacts(this.account) }
   }
 
-  async addContact(request: { invite: string; name?: string }): Promise<ContactAdded> {
+  async addContact(request: {
+    invite: string
+    name?: string
+    insecureHttp?: boolean
+  }): Promise<ContactAdded> {
+    // name@domain: resolved by DNS and the host's well-known document, then pinned (addresses.md).
+    if (isAddress(request.invite)) {
+      const added = await addContactByAddress(this.account, request.invite, {
+        ...(request.name !== undefined && { name: request.name }),
+        lookup: { ...this.#options.addressLookup, insecureHttp: request.insecureHttp === true },
+      })
+      if (added.refreshed !== true || added.replaced !== undefined)
+        await this.mailbox.shareContacts()
+      return added
+    }
     // A short invite: the full one from the inviter's node, then checked as usual.
     const invite = await resolveInvite(this.account.provider, request.invite, this.#inviteFetch)
     // An invite of a contact's new identity moves that contact (keys.md §5.4).
@@ -380,4 +399,6 @@ export class NodeService implements SdmpApi, AttachmentApi {
   profile = (): Promise<Profile> => prefs.getProfile(this.account)
   setProfile = (request: ProfileRequest): Promise<Profile> =>
     prefs.setProfile(this.account, request)
+  setAddress = (request: AddressRequest): Promise<Profile> =>
+    prefs.setAddress(this.account, request)
 }

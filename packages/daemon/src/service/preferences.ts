@@ -4,7 +4,7 @@
  * (account/profile.ts), shaped as the API's responses. NodeService maps its methods here.
  * @module
  */
-import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { ErrorCode, ProtocolError, assertAddress } from '@sdmp/core'
 import type {
   Block,
   BlockRequest,
@@ -16,12 +16,14 @@ import type {
 import {
   BlockRequest as BlockSchema,
   ProfileRequest,
+  AddressRequest,
   SettingsRequest as SettingsSchema,
 } from '@sdmp/client/schemas'
 import type { Account } from '../account/account.js'
 import { blockUser, readBlocks, resolveBlockTarget, unblockUser } from '../account/blocks.js'
 import { readContacts } from '../account/contacts.js'
-import { publishProfile, readProfile } from '../account/profile.js'
+import { publishAddress, publishProfile, readProfile } from '../account/profile.js'
+import type { ProfileInfo } from '../account/profile.js'
 import { readSettings, setReadReceipts } from '../account/settings.js'
 import type { StoredSettings } from '../account/settings.js'
 import { assertRequest } from './request-check.js'
@@ -96,11 +98,32 @@ export async function updateSettings(
 export async function getProfile(account: Account): Promise<Profile> {
   const user = account.requireUser()
   const p = await readProfile(account, user)
+  return profileOf(user, p)
+}
+
+function profileOf(user: string, p: ProfileInfo | undefined): Profile {
   return {
     user,
     name: p?.name ?? null,
     updated: p === undefined ? null : new Date(p.created).toISOString(),
+    ...(p?.address !== undefined && { address: p.address }),
   }
+}
+
+/**
+ * `PUT /v1/address`: claim name@domain (lower-cased) or drop the claim (docs/protocol/
+ * addresses.md §2). @throws BAD_REQUEST, FORBIDDEN (a device that may not publish), NOT_FOUND
+ */
+export async function setAddress(
+  account: Account,
+  request: { address: string | null },
+): Promise<Profile> {
+  assertRequest(AddressRequest, request, 'address')
+  const address =
+    request.address === null ? null : assertAddress(request.address, 'address').address
+  const p = await publishAddress(account, address)
+  account.setAddress(address ?? undefined)
+  return profileOf(account.requireUser(), p)
 }
 
 /** `PUT /v1/profile`. @throws BAD_REQUEST, FORBIDDEN (a device that may not publish) */
@@ -109,5 +132,5 @@ export async function setProfile(account: Account, request: { name: string }): P
   if (request.name.trim() === '')
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'profile.name: expected a non-blank name')
   const p = await publishProfile(account, request.name)
-  return { user: account.requireUser(), name: p.name, updated: new Date(p.created).toISOString() }
+  return profileOf(account.requireUser(), p)
 }
