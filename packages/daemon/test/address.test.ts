@@ -13,8 +13,8 @@ import { after, afterEach, before, describe, it } from 'node:test'
 import { ProtocolError } from '@sdmp/core'
 import type { ErrorCode } from '@sdmp/core'
 import { startHttpProxy, tmpDir } from '@sdmp/testkit'
-import { createAccount, startDaemon, stopDaemons } from '@sdmp/testkit/daemon-world'
-import type { TestDaemon } from '@sdmp/testkit/daemon-world'
+import { createAccount, startDaemon, startDnsServer, stopDaemons } from '@sdmp/testkit/daemon-world'
+import type { TestDaemon, TestDnsServer } from '@sdmp/testkit/daemon-world'
 import {
   decodeAddressDocument,
   decodeInvite,
@@ -22,8 +22,6 @@ import {
   readPins,
   resolveAddress,
 } from '@sdmp/daemon'
-import { startDnsServer } from './dns-server.js'
-import type { TestDnsServer } from './dns-server.js'
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../cli/test/fixtures/${name}`, import.meta.url))

@@ -32,3 +32,5 @@ export {
 } from './mail-peers.js'
 export type { Peer } from './mail-peers.js'
 export { blobPath, download } from './files.js'
+export { startDnsServer } from './dns-server.js'
+export type { TestDnsServer, ZoneRecord } from './dns-server.js'

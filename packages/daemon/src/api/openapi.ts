@@ -117,6 +117,19 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         },
       },
     },
+    '/.well-known/sdmp/{name}': {
+      get: {
+        operationId: 'addressDocument',
+        summary:
+          "the user's address document for name@domain (docs/protocol/addresses.md §2; no " +
+          'authentication, any Host)',
+        parameters: [path('name')],
+        responses: {
+          '200': { description: 'the address document', content: json({ type: 'object' }) },
+          '404': errorResponse('NOT_FOUND: this node’s user claims no such name'),
+        },
+      },
+    },
     '/v1/whoami': {
       get: op('whoami', 'user and node of this home', { responses: ok(ref('Whoami')) }),
     },

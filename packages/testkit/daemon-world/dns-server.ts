@@ -2,6 +2,7 @@
  * A real DNS server on 127.0.0.1 (UDP, port 0) for address tests (docs/protocol/addresses.md
  * §3): answers from a mutable zone, encoded with dns-packet like the resolver side, NXDOMAIN for
  * names it does not hold, and a `hostile` mode that answers every query with an oversized reply.
+ * @module
  */
 import { createSocket } from 'node:dgram'
 import type { AddressInfo } from 'node:net'
