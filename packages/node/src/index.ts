@@ -6,6 +6,9 @@
  * @module
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
+export type { StoreFollow } from './journal-follow.js'
+export { JournalFollower } from './journal-follow.js'
+export type { FollowHooks, ForeignLine } from './journal-follow.js'
 export type { IngestOutcome, AppendedLine, IngestorOptions, Publication } from './ingest.js'
 export { SyncEngine, DEFAULT_SYNC_LIMITS } from './sync/sync-engine.js'
 export type { SyncEngineOptions, SyncLimits } from './sync/sync-engine.js'

@@ -31,6 +31,9 @@ import { AuthorQuota } from './author-quota.js'
 import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
 import type { PendingLimits } from './pending-set.js'
+import { followStore, verifyForeign } from './journal-follow.js'
+import type { ForeignLine, StoreFollow } from './journal-follow.js'
+import { SerialQueue } from './serial-queue.js'
 
 /** A line appended by an ingest, for push to peers and for events. */
 export interface AppendedLine {
@@ -124,6 +127,10 @@ export class Ingestor {
    * acknowledgement order.
    */
   readonly #queue: GroupCommit<Item, IngestOutcome>
+  /** Batches and catch-ups of other writers' lines, one at a time (journal-follow.ts). */
+  readonly #serial = new SerialQueue()
+  /** Per follower: positions this ingestor appended that its follower has not passed yet. */
+  readonly #own = new Set<Set<number>>()
 
   constructor(options: IngestorOptions) {
     this.#provider = options.provider
@@ -135,7 +142,10 @@ export class Ingestor {
       ...(options.pendingTtlMs !== undefined && { ttlMs: options.pendingTtlMs }),
     })
     this.#quota = new AuthorQuota(options.store, options.quota)
-    this.#queue = new GroupCommit((items) => this.#ingest(items), options.maxBatch ?? 4096)
+    this.#queue = new GroupCommit(
+      (items) => this.#serial.run(() => this.#ingest(items)),
+      options.maxBatch ?? 4096,
+    )
   }
 
   /** Number of resources waiting for their authorization. */
@@ -174,6 +184,42 @@ export class Ingestor {
   onAppended(listener: (lines: readonly AppendedLine[]) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * Also announce lines that other writers append to the store from now on: other daemon
+   * processes of this node over one PostgreSQL schema (docs/scale.md "Several instances").
+   * They reach every {@link onAppended} listener (so the sync engine pushes them to this
+   * process's peers) and the trust graph, once each and in journal order, between this
+   * ingestor's own batches. Without `Store.watchJournal` there are no other writers and
+   * nothing happens.
+   * @param failed told when a catch-up fails (the store is unreachable); the next signal retries
+   */
+  followStore(failed?: (e: unknown) => void): Promise<StoreFollow> {
+    return followStore(this.#store, this.#own, {
+      exclusive: (task) => this.#serial.run(task),
+      adopt: (lines) => this.#adopt(lines),
+      ...(failed && { failed }),
+    })
+  }
+
+  /** Lines of other writers, verified here, announced as if ingested here. */
+  async #adopt(lines: readonly ForeignLine[]): Promise<void> {
+    const appended = verifyForeign(this.#provider, this.graph, this.#clock(), lines)
+    for (const l of appended) {
+      this.#pending.delete(l.resource.id)
+      this.#quota.add(l.resource.header.user, l.resource.bytes.length)
+    }
+    if (appended.length > 0) for (const l of this.#listeners) l(appended)
+    await this.#retryPending(appended.map((l) => l.resource))
+  }
+
+  /** New authorizations may unblock resources that arrived too early. */
+  async #retryPending(stored: readonly Verified[]): Promise<void> {
+    if (!stored.some((v) => v.kind === 'identity' || v.kind === 'trust')) return
+    if (this.#pending.size === 0) return
+    const waiting = this.#pending.takeAll()
+    await this.#ingest(waiting.map((p) => ({ item: p.resource, source: p.source })))
   }
 
   /**
@@ -356,6 +402,7 @@ export class Ingestor {
           if (a.reserved) this.#quota.release(a.v.header.user, a.v.bytes.length)
         throw e
       })
+      for (const own of this.#own) for (const r of results) if (r.inserted) own.add(r.position)
       results.forEach((r, k) => {
         const { v, i, reserved, inner } = accepted[k]!
         if (reserved && !r.inserted) this.#quota.release(v.header.user, v.bytes.length)
@@ -384,14 +431,7 @@ export class Ingestor {
         appended.map((l) => l.resource),
       )
     if (appended.length > 0) for (const l of this.#listeners) l(appended)
-    // New authorizations may unblock resources that arrived too early.
-    if (
-      accepted.some(({ v }) => v.kind === 'identity' || v.kind === 'trust') &&
-      this.#pending.size > 0
-    ) {
-      const waiting = this.#pending.takeAll()
-      await this.#ingest(waiting.map((p) => ({ item: p.resource, source: p.source })))
-    }
+    await this.#retryPending(accepted.map(({ v }) => v))
     return outcomes
   }
 

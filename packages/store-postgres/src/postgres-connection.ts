@@ -144,6 +144,21 @@ export class PgConnection {
     )
   }
 
+  /**
+   * Check a raw client out for longer than one call (the LISTEN connection of postgres-watch.ts).
+   * The caller listens for its 'error' events and releases it (destroyed) before `close()`.
+   * @throws CLOSED, UNAVAILABLE
+   */
+  async acquire(what: string): Promise<PgPoolClient> {
+    if (this.#closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
+    const pool = await this.ready()
+    try {
+      return await pool.connect()
+    } catch (e) {
+      throw wrapPgError(e, what)
+    }
+  }
+
   /** Run `fn` in one transaction; resolves only after COMMIT (durability contract). */
   tx<T>(what: string, fn: (tx: PgQueryable) => Promise<T>, afterClose = false): Promise<T> {
     return this.withClient(

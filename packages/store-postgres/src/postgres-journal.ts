@@ -82,7 +82,9 @@ export async function initJournalTx(
 /**
  * Insert `items` and append one journal line per new resource, inside a transaction opened by the
  * caller (which commits before resolving: durability contract of store.ts). Ids already stored,
- * or repeated in the batch, get `inserted: false` and their existing line.
+ * or repeated in the batch, get `inserted: false` and their existing line. When lines were
+ * appended, `channel` is notified of the new head in the same transaction: PostgreSQL delivers
+ * the notification on COMMIT, in commit order, and drops it on ROLLBACK (postgres-watch.ts).
  * @throws CONFLICT when the journal has no line 1 yet
  */
 export async function appendResourcesTx(
@@ -90,6 +92,7 @@ export async function appendResourcesTx(
   t: PgTables,
   items: readonly IngestItem[],
   sha512: Sha512,
+  channel: string,
 ): Promise<PutResult[]> {
   const head = await lockHead(tx, t)
   if (head.position === 0 || head.line === null)
@@ -133,7 +136,8 @@ export async function appendResourcesTx(
   const positions = fresh.map((_, i) => first + i)
   // ON CONFLICT DO NOTHING keeps ingest idempotent even if a row appeared without the lock; a
   // short row count then means the chain computed above is wrong, so the transaction aborts.
-  // One statement for the three writes (fewer round trips while the head lock is held).
+  // One statement for the three writes and the notification (fewer round trips while the head
+  // lock is held).
   const written = await tx.query(
     `WITH r AS (
        INSERT INTO ${t.resources} (id, user_fp, kind, created, ref, position, bytes)
@@ -145,7 +149,7 @@ export async function appendResourcesTx(
        SELECT * FROM unnest($6::bigint[], $8::text[], $9::text[], $1::text[]) RETURNING 1),
      h AS (UPDATE ${t.head} SET position = $10, line = $11 WHERE id = 1 RETURNING 1)
      SELECT (SELECT count(*) FROM r)::int AS resources, (SELECT count(*) FROM j)::int AS lines,
-            (SELECT count(*) FROM h)::int AS head`,
+            (SELECT count(*) FROM h)::int AS head, pg_notify($12, $13) AS notified`,
     [
       fresh.map((i) => i.id),
       fresh.map((i) => i.user),
@@ -158,6 +162,8 @@ export async function appendResourcesTx(
       lines.map((l) => l.slice(0, 86)),
       position,
       line,
+      channel,
+      String(position),
     ],
   )
   const counts = written.rows[0] as Row

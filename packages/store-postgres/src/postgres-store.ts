@@ -9,6 +9,7 @@ import type {
   BlobInfo,
   IngestItem,
   JournalRow,
+  JournalWatch,
   LocalRange,
   LocalRecord,
   PeerState,
@@ -43,6 +44,7 @@ import type { PgMigration } from './postgres-migrator.js'
 import { resolvePostgresConfig } from './postgres-store-config.js'
 import type { PostgresStoreConfig, ResolvedPostgresConfig } from './postgres-store-config.js'
 import { resourceQuerySql, toMeta } from './postgres-sql.js'
+import { PgJournalWatcher, journalChannel } from './postgres-watch.js'
 
 type Row = Record<string, unknown>
 
@@ -62,6 +64,7 @@ export class PostgresStore implements Store {
   readonly #t: PgTables
   readonly #db: PgConnection
   readonly #writes: GroupCommit<IngestItem, PutResult>
+  readonly #watcher: PgJournalWatcher
 
   /**
    * @param seams tests only, deliberately outside the config: `migrations` applies fewer steps
@@ -75,16 +78,22 @@ export class PostgresStore implements Store {
     this.#db = new PgConnection(this.#config.pool, (client) =>
       migratePostgres(client, schema, seams?.migrations).then(() => undefined),
     )
+    const channel = journalChannel(schema)
     // Queued writes still run during close() (it drains them), hence `afterClose`.
     this.#writes = new GroupCommit(
       (items) =>
         this.#db.tx(
           'put',
-          (tx) => appendResourcesTx(tx, this.#t, items, this.#config.sha512),
+          (tx) => appendResourcesTx(tx, this.#t, items, this.#config.sha512, channel),
           true,
         ),
       GROUP_COMMIT_MAX_ITEMS,
     )
+    this.#watcher = new PgJournalWatcher({
+      channel,
+      acquire: () => this.#db.acquire('journal watch'),
+      head: async () => (await this.journalHead())?.position ?? 0,
+    })
   }
 
   /** The schema this store lives in. */
@@ -97,6 +106,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    // The listening connection first: the pool's end waits for every checked-out client.
+    await this.#watcher.stop()
     await this.#db.close(() => this.#writes.drain())
   }
 
@@ -109,7 +120,10 @@ export class PostgresStore implements Store {
     assertIngestItems(items)
     if (this.#db.closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
     if (items.length === 0) return []
-    return this.#writes.submit(items)
+    const results = await this.#writes.submit(items)
+    // This process's watchers hear at once; other processes through NOTIFY (postgres-watch.ts).
+    this.#watcher.signal.emitPut(results)
+    return results
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
@@ -197,6 +211,17 @@ export class PostgresStore implements Store {
       [lineId],
     )
     return row && { position: Number(row['position']), line: row['line'] as string }
+  }
+
+  /**
+   * Head signals from this store and from every other process appending to the same schema
+   * (LISTEN/NOTIFY; docs/scale.md "Several instances"). Holds one pooled connection while any
+   * watch is open.
+   * @throws UNAVAILABLE (the first LISTEN failed), CLOSED
+   */
+  async watchJournal(onHead: (position: number) => void): Promise<JournalWatch> {
+    if (this.#db.closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
+    return this.#watcher.add(onHead)
   }
 
   async getPeerState(peer: string): Promise<PeerState | undefined> {

@@ -20,6 +20,8 @@ if (postgresSelected('conformance')) {
       await store.close()
       await dropSchema(admin, (store as PostgresStore).schema)
     },
+    // Another daemon process on the same schema, as far as the store can tell.
+    sibling: async (store) => pgStore(url, (store as PostgresStore).schema),
     reopen: async (store) => {
       await store.close()
       return pgStore(url, (store as PostgresStore).schema)

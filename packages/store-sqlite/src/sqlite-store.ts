@@ -11,6 +11,7 @@ import type {
   BlobInfo,
   IngestItem,
   JournalRow,
+  JournalWatch,
   LocalRange,
   LocalRecord,
   PeerState,
@@ -33,6 +34,7 @@ import {
   assertName,
   assertPeerState,
   assertQuery,
+  JournalSignal,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
 import type { SqliteStatement } from './sqlite-driver.js'
@@ -66,6 +68,8 @@ export class SqliteStore implements Store {
   #closed = false
   #pending: PendingPut[] = []
   #flushScheduled = false
+  /** One process per home (§4): every append is this object's, so no other writer to hear. */
+  readonly #signal = new JournalSignal()
   readonly #migrations: SqliteStoreSeams['migrations']
 
   /** @param seams tests only (see {@link SqliteStoreSeams}) */
@@ -167,7 +171,7 @@ export class SqliteStore implements Store {
     if (!o.head)
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')
     if (items.length === 0) return []
-    return new Promise<PutResult[]>((resolve, reject) => {
+    const results = await new Promise<PutResult[]>((resolve, reject) => {
       this.#pending.push({ items, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
@@ -175,6 +179,13 @@ export class SqliteStore implements Store {
         setImmediate(() => this.#flush())
       }
     })
+    this.#signal.emitPut(results)
+    return results
+  }
+
+  async watchJournal(onHead: (position: number) => void): Promise<JournalWatch> {
+    await this.#ready()
+    return this.#signal.add(onHead)
   }
 
   /** Commit every queued put in groups of at most maxGroupItems items. */

@@ -23,6 +23,12 @@ export interface StoreConformanceOptions {
    * Required when `persistent` is true.
    */
   readonly reopen?: (store: Store) => Promise<Store>
+  /**
+   * A second store object over the same data while `store` stays open (not yet opened or
+   * opened), for backends that several processes share (PostgreSQL): enables the cases of two
+   * writers. The suite closes it before disposing of `store`.
+   */
+  readonly sibling?: (store: Store) => Promise<Store>
   /** SHA-512 used to check journal chains; defaults to node:crypto. */
   readonly sha512?: Sha512
   /** Size of the streamed blob case in bytes (default 8 MiB). */

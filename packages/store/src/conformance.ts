@@ -11,6 +11,7 @@ import { registerJournalCases } from './conformance-journal.js'
 import { registerLocalCases } from './conformance-local.js'
 import { registerQueryCases } from './conformance-query.js'
 import { registerStateCases } from './conformance-state.js'
+import { registerWatchCases } from './conformance-watch.js'
 import type { Store } from './store.js'
 
 export type { StoreConformanceOptions } from './conformance-kit.js'
@@ -53,4 +54,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   registerQueryCases(harness)
   registerStateCases(harness)
   registerLocalCases(harness)
+  registerWatchCases(harness)
 }

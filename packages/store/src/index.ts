@@ -17,6 +17,7 @@ export type {
   BlobInfo,
   LocalRecord,
   LocalRange,
+  JournalWatch,
 } from './store.js'
 export { MAX_LOCAL_VALUE_BYTES } from './store.js'
 export { MemoryStore } from './memory-store.js'
@@ -43,3 +44,4 @@ export { assertQuery, checkAborted, BLOB_CHUNK } from './store-helpers.js'
 export { SecretVault, DEFAULT_SCRYPT, VAULT_HEADER } from './secret-vault.js'
 export type { SecretVaultOptions, ScryptParams } from './secret-vault.js'
 export { GroupCommit } from './group-commit.js'
+export { JournalSignal } from './journal-signal.js'

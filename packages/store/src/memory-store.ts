@@ -11,6 +11,7 @@ import type {
   BlobInfo,
   IngestItem,
   JournalRow,
+  JournalWatch,
   LocalRange,
   LocalRecord,
   PeerState,
@@ -36,6 +37,7 @@ import {
   compareLocalKeys,
 } from './validate.js'
 import { assertQuery, checkAborted, BLOB_CHUNK } from './store-helpers.js'
+import { JournalSignal } from './journal-signal.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -67,6 +69,7 @@ export class MemoryStore implements Store {
   /** Local records by namespace, then key. */
   readonly #local = new Map<string, Map<string, Uint8Array>>()
   readonly #blobs = new Map<string, Uint8Array[]>()
+  readonly #signal = new JournalSignal()
 
   constructor(options: MemoryStoreOptions) {
     if (typeof options?.sha512 !== 'function') throw new TypeError('sha512: expected a function')
@@ -124,7 +127,13 @@ export class MemoryStore implements Store {
       this.#byPosition.push(meta)
       out.push({ id: item.id, inserted: true, position, line })
     }
+    this.#signal.emitPut(out)
     return out
+  }
+
+  async watchJournal(onHead: (position: number) => void): Promise<JournalWatch> {
+    this.#live()
+    return this.#signal.add(onHead)
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {

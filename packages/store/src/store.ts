@@ -114,6 +114,14 @@ export interface BlobInfo {
 }
 
 /**
+ * A subscription made with {@link Store.watchJournal}. `close()` stops the signals and releases
+ * what the subscription holds (for PostgreSQL, its listening connection). Idempotent.
+ */
+export interface JournalWatch {
+  close(): Promise<void>
+}
+
+/**
  * A node's durable state. All methods reject with `ProtocolError` for expected failures
  * (`UNAVAILABLE`, `CONFLICT`, `IN_USE`, `INCOMPATIBLE_STORE`, `NOT_FOUND`) and never with a
  * driver error (the driver error is kept in `cause`). Malformed arguments (wrong types, ids
@@ -173,6 +181,18 @@ export interface Store {
   readJournal(afterPosition: number, limit: number): Promise<JournalRow[]>
   /** The journal line whose line id (hash of the line before it) is `lineId`, or undefined. */
   findJournalLine(lineId: string): Promise<JournalRow | undefined>
+  /**
+   * Be signalled when the journal head may have moved, whoever appended: this store object, or
+   * another writer sharing the backend (another daemon process on the same PostgreSQL schema;
+   * docs/scale.md "Several instances"). A signal carries only a head position and is a hint:
+   * signals may repeat, arrive out of order, lag the commit, or be lost while a connection is
+   * down (a backend that reconnects signals its head once it listens again). So the consumer
+   * keeps its own cursor and reads {@link readJournal} from it on every signal; it never
+   * trusts the signal for content. Resolves once listening: every commit that ends after that
+   * is signalled (unless lost as above). Optional: a backend without it has no other writers
+   * to report, and callers then learn only of their own appends.
+   */
+  watchJournal?(onHead: (position: number) => void): Promise<JournalWatch>
 
   getPeerState(peer: string): Promise<PeerState | undefined>
   setPeerState(peer: string, state: PeerState): Promise<void>

@@ -46,6 +46,13 @@ export interface DiskNodeOptions {
   limits?: Partial<SyncLimits>
   /** Per-author storage quota of the ingestor (sync.md §9). */
   quota?: IngestorOptions['quota']
+  /**
+   * Open this store instead of a SQLite home in `dir` (e.g. a PostgreSQL store shared by
+   * several instances of one node); the node closes it on shutdown.
+   */
+  store?: Store
+  /** Follow lines other writers append to the store (`Ingestor.followStore`). */
+  follow?: boolean
 }
 
 /** Test backoff: fast re-dials so loopback tests finish quickly. */
@@ -63,7 +70,8 @@ export async function openDiskNode(
   dir: string,
   options: DiskNodeOptions = {},
 ): Promise<DiskNode> {
-  const raw = new SqliteStore({ dir, sha512: provider.sha512, synchronous: 'NORMAL' })
+  const raw =
+    options.store ?? new SqliteStore({ dir, sha512: provider.sha512, synchronous: 'NORMAL' })
   await raw.open()
   await raw.initJournal(id.key.fingerprint)
   const store = options.wrapStore ? options.wrapStore(raw) : raw
@@ -76,6 +84,7 @@ export async function openDiskNode(
     signer: signerOf(id),
     ...(options.event ? { event: options.event } : {}),
   })
+  const follow = options.follow ? await ingestor.followStore() : undefined
   const node: DiskNode = {
     ...id,
     dir,
@@ -114,6 +123,7 @@ export async function openDiskNode(
       diskNodes.delete(node)
       await node.manager?.stop()
       node.manager = undefined
+      await follow?.stop()
       await engine.close()
       await raw.close()
     },
