@@ -22,6 +22,7 @@ import type {
   PostsQuery,
   ProfileRequest,
   RecoverRequest,
+  SendBatchRequest,
   SendRequest,
   ForwardRequest,
   SettingsRequest,
@@ -89,6 +90,9 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   send(request: SendRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/messages', request)
+  }
+  sendBatch(request: SendBatchRequest): Promise<R.BatchPublished> {
+    return this.#call('POST', '/v1/messages/batch', request)
   }
   forward(id: string, request: ForwardRequest): Promise<R.Published> {
     return this.#call('POST', `/v1/messages/${segment(id)}/forward`, request)
