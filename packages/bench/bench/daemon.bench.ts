@@ -177,6 +177,61 @@ function nodeStartCode(): Promise<number | null> {
   })
 }
 
+/** Messages per request of the batch row ({@link batched}). */
+const BATCH = 64
+
+/**
+ * 20,000 messages (scaled) Alice -> Bob through `POST /v1/messages/batch` in batches of
+ * {@link BATCH}, two batches in flight (docs/api.md "Batches"): throughput and bytes written
+ * per message, beside the one-message-per-request rows of {@link bulk}.
+ */
+async function batched(ctx: BenchContext, a: DaemonProc, b: DaemonProc): Promise<BenchResult[]> {
+  const total = Math.round(20_000 * ctx.scale)
+  ctx.log(`daemon: ${total} messages in batches of ${BATCH}`)
+  const watcher = new MessageWatcher(b.client, await journalHead(b))
+  const written = [a, b].map((d) => writtenBytes(d.pid))
+  const start = performance.now()
+  try {
+    const ids = (
+      await mapLimit(Math.ceil(total / BATCH), 2, async (k) => {
+        const n = Math.min(BATCH, total - k * BATCH)
+        const messages = Array.from({ length: n }, (_, j) => ({
+          to: ['bob'],
+          body: `batch ${k * BATCH + j} ${'x'.repeat(100)}`,
+        }))
+        const { results } = await a.client.sendBatch({ messages })
+        return results.map((r) => {
+          if ('error' in r) throw new Error(`batch send failed: ${r.error.code} ${r.error.message}`)
+          return r.id
+        })
+      })
+    ).flat()
+    await Promise.all(ids.map((id) => watcher.arrival(id)))
+  } finally {
+    await watcher.close()
+  }
+  const seconds = (performance.now() - start) / 1000
+  const perMsg = [a, b].map((d, i) => (writtenBytes(d.pid) - written[i]!) / total)
+  const note = `${total} messages (~150-byte bodies) through Alice's POST /v1/messages/batch, ${BATCH} per request, 2 requests in flight, counted as \`message\` events on Bob's SSE stream`
+  return [
+    {
+      group: GROUP,
+      name: `daemon: sustained messages/s, batches of ${BATCH} Alice -> Bob`,
+      value: total / seconds,
+      unit: 'msg/s',
+      notes: `${note}; first send to last arrival ${seconds.toFixed(1)} s`,
+    },
+    ...(['sender', 'recipient'] as const).map((side, i) => ({
+      group: GROUP,
+      name: `daemon: ${side} bytes written to disk per message, batches of ${BATCH}`,
+      value: perMsg[i]!,
+      unit: 'bytes',
+      lowerIsBetter: true,
+      notes: `${note}; write_bytes of /proc/PID/io over the run (WAL, checkpoints); compare with the stored bytes per message below`,
+    })),
+  ]
+}
+
 /**
  * 100,000 messages (scaled) Alice -> Bob with bounded concurrency: throughput, both RSS, and the
  * disk figures of issue 14 (bytes written per message beside bytes stored per message). Stops
@@ -349,6 +404,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       results.push(...(await latency(ctx, alice, bob)))
       ctx.log('daemon: CLI latency')
       results.push(...(await cli(alice)))
+      results.push(...(await batched(ctx, alice, bob)))
       results.push(...(await bulk(ctx, alice, bob)))
     } finally {
       await Promise.all(started.map((d) => d.kill()))

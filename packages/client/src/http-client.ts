@@ -23,6 +23,7 @@ import type {
   ProfileRequest,
   AddressRequest,
   RecoverRequest,
+  SendBatchRequest,
   SendRequest,
   ForwardRequest,
   SettingsRequest,
@@ -90,6 +91,9 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   send(request: SendRequest): Promise<R.Published> {
     return this.#call('POST', '/v1/messages', request)
+  }
+  sendBatch(request: SendBatchRequest): Promise<R.BatchPublished> {
+    return this.#call('POST', '/v1/messages/batch', request)
   }
   forward(id: string, request: ForwardRequest): Promise<R.Published> {
     return this.#call('POST', `/v1/messages/${segment(id)}/forward`, request)

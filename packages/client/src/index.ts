@@ -8,7 +8,13 @@
 export * from './types.js'
 export type * from './schema/requests.js'
 export type * from './schema/responses.js'
-export { API_DEFAULT_PAGE, API_PAGE_LIMITS, MAX_CHAT_ID_CHARS, MAX_PARAM_CHARS } from './limits.js'
+export {
+  API_DEFAULT_PAGE,
+  API_PAGE_LIMITS,
+  MAX_BATCH_MESSAGES,
+  MAX_CHAT_ID_CHARS,
+  MAX_PARAM_CHARS,
+} from './limits.js'
 export { SdmpHttpClient } from './http-client.js'
 export type { SdmpHttpClientOptions, EventsOptions, FollowEventsOptions } from './http-client.js'
 export { SseParser } from './sse-parser.js'

@@ -18,6 +18,12 @@ export const API_PAGE_LIMITS = Object.freeze({
 /** Page size of a listing asked without `?limit` (docs/api.md §2). */
 export const API_DEFAULT_PAGE = 100
 
+/**
+ * Most messages in one `POST /v1/messages/batch` (docs/api.md "Batches"): enough to share one
+ * commit among a burst, small enough that one request never holds the node for long.
+ */
+export const MAX_BATCH_MESSAGES = 256
+
 /** Longest path parameter (ids, fingerprints, contact names, device names). */
 export const MAX_PARAM_CHARS = 256
 

@@ -22,11 +22,13 @@ import type {
   ProfileRequest,
   AddressRequest,
   RecoverRequest,
+  SendBatchRequest,
   SendRequest,
   SettingsRequest,
   SyncRequest,
 } from './schema/requests.js'
 import type {
+  BatchPublished,
   ChatList,
   Block,
   BlockList,
@@ -150,6 +152,12 @@ export interface SdmpApi {
   whoami(): Promise<Whoami>
   status(): Promise<Status>
   send(request: SendRequest): Promise<Published>
+  /**
+   * Send up to MAX_BATCH_MESSAGES messages in one call (docs/api.md "Batches"): answered per
+   * message, in order, with its id or its coded error; the stored ones share commits.
+   * @throws LIMIT_EXCEEDED (too many), BAD_REQUEST (not a list of messages)
+   */
+  sendBatch(request: SendBatchRequest): Promise<BatchPublished>
   /**
    * Forward message `id` to other contacts, its author's signature kept inside
    * (docs/protocol/forwarding.md); the result is the new message's id.

@@ -78,6 +78,10 @@ export class FakeApi implements SdmpApi {
     this.#record('send', request)
     return { id: 'x'.repeat(86) }
   }
+  async sendBatch(request: { messages: readonly unknown[] }) {
+    this.#record('sendBatch', request)
+    return { results: request.messages.map(() => ({ id: 'x'.repeat(86) })) }
+  }
   async forward(id: string, request: unknown) {
     this.#record('forward', id, request)
     return { id: 'f'.repeat(86) }

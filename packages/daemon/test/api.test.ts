@@ -88,6 +88,9 @@ describe('api routes through SdmpHttpClient', () => {
       expiresInMs: 5,
     } as const
     assert.deepEqual(await c.send(send), { id: 'x'.repeat(86) })
+    assert.deepEqual(await c.sendBatch({ messages: [send, { to: ['bob'], body: 'b' }] }), {
+      results: [{ id: 'x'.repeat(86) }, { id: 'x'.repeat(86) }],
+    })
     assert.deepEqual(await c.inbox({ all: true, limit: 7, before: 'Y3Vy' }), {
       messages: [MESSAGE],
       next: null,
@@ -136,6 +139,7 @@ describe('api routes through SdmpHttpClient', () => {
       ['whoami'],
       ['status'],
       ['send', send],
+      ['sendBatch', { messages: [send, { to: ['bob'], body: 'b' }] }],
       ['inbox', { all: true, limit: 7, before: 'Y3Vy' }],
       ['inbox', {}],
       ['chats', { limit: 2, before: 'Y3Vy' }],
@@ -421,7 +425,7 @@ describe('api headers and OpenAPI', () => {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
     }
     assert.deepEqual([...served].sort(), [...documented].sort())
-    assert.equal(served.size, 43)
+    assert.equal(served.size, 44)
   })
 
   it('documents the parameters of every templated path', () => {

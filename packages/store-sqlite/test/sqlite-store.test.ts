@@ -141,7 +141,7 @@ if (enabled)
       assert.equal(raw.pragma('application_id', { simple: true }), APPLICATION_ID)
       assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION)
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal')
-      assert.equal(raw.pragma('page_size', { simple: true }), 8192)
+      assert.equal(raw.pragma('page_size', { simple: true }), 4096)
       const meta = raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as {
         value: string
       }

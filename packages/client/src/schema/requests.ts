@@ -11,7 +11,12 @@ import {
   BLOB_HASH_PATTERN,
   LIMITS,
 } from '@sdmp/core'
-import { API_PAGE_LIMITS, MAX_CHAT_ID_CHARS, MAX_PARAM_CHARS } from '../limits.js'
+import {
+  API_PAGE_LIMITS,
+  MAX_BATCH_MESSAGES,
+  MAX_CHAT_ID_CHARS,
+  MAX_PARAM_CHARS,
+} from '../limits.js'
 import { closed, nullable, oneOf } from './schema-kit.js'
 import type { Contract } from './schema-kit.js'
 
@@ -62,6 +67,16 @@ export const SendRequest = closed({
   attachments: Type.Optional(Type.Array(AttachmentRef, { maxItems: ATTACHMENT_MAX_COUNT })),
 })
 export type SendRequest = Contract<typeof SendRequest>
+
+/**
+ * `POST /v1/messages/batch`: up to {@link MAX_BATCH_MESSAGES} messages sent together, sharing
+ * commits (docs/api.md "Batches"). Each item is checked on its own: a bad item gets its own
+ * coded error in the answer and does not stop the others; more items is `LIMIT_EXCEEDED`.
+ */
+export const SendBatchRequest = closed({
+  messages: Type.Array(SendRequest, { minItems: 1, maxItems: MAX_BATCH_MESSAGES }),
+})
+export type SendBatchRequest = Contract<typeof SendBatchRequest>
 
 /**
  * `POST /v1/messages/{id}/forward`: forward a message, its author's signature kept inside

@@ -71,6 +71,15 @@ export const Published = closed({ id: text() })
 export type Published = Contract<typeof Published>
 
 /**
+ * `POST /v1/messages/batch`: one result per message, in the order sent: its id, or the error it
+ * got (the document of a failed call, docs/api.md "Batches").
+ */
+export const BatchPublished = closed({
+  results: Type.Array(Type.Union([Published, ApiErrorBody])),
+})
+export type BatchPublished = Contract<typeof BatchPublished>
+
+/**
  * State of a message (docs/messaging.md "Delivery states"). Received: `unread` or `read`. Sent,
  * the weakest across its recipients: `rejected` (a recipient removed us as a contact: it will
  * not be delivered), `waiting` (a recipient has not added us yet: it goes once they do), `sent`

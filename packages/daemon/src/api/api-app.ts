@@ -10,7 +10,7 @@ import type { Context } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { supportsAttachments } from '@sdmp/client'
-import type { AttachmentApi, SdmpApi } from '@sdmp/client'
+import type { AttachmentApi, SdmpApi, SendBatchRequest } from '@sdmp/client'
 import {
   AddContactRequest,
   AddressRequest,
@@ -159,6 +159,13 @@ export function createApiApp(options: ApiAppOptions): Hono {
   )
   app.post('/v1/messages', async (c) => {
     return c.json(await api.send(await bodyOf(c, SendRequest)))
+  })
+  // The items are checked one by one by the service, so that a bad one gets its own error
+  // (docs/api.md "Batches"); the body as a whole is bounded and strict JSON like any other.
+  app.post('/v1/messages/batch', async (c) => {
+    noQuery(c)
+    const raw = (await readJsonBody(c.req.raw)) ?? {}
+    return c.json(await api.sendBatch(raw as unknown as SendBatchRequest))
   })
   app.post('/v1/messages/:id/forward', async (c) => {
     const id = param(c, 'id')

@@ -23,6 +23,8 @@ export interface EventFeed {
 
 /** Replay page size: events read per `eventsAfter` call. */
 export const EVENT_PAGE = 500
+/** Chunks queued for a slow client before the replay pauses (each up to one page of events). */
+const SSE_QUEUED_CHUNKS = 4
 /** Default interval of the `: keepalive` comment, which keeps proxies and idle timers quiet. */
 export const KEEPALIVE_MS = 15_000
 
@@ -82,11 +84,15 @@ export function openEventStream(
         while (!done && cursor < feed.processed) {
           const target = feed.processed
           const page = await feed.eventsAfter(cursor, EVENT_PAGE)
+          // The page's frames go out as one chunk (one socket write) rather than one each: an
+          // index batch of many messages is many events at once (issue 14 "batching").
+          let frames = ''
           for (const event of page) {
             if (!('position' in event) || event.position <= cursor) continue
-            write(formatFrame(event.type, event, event.position))
+            frames += formatFrame(event.type, event, event.position)
             cursor = event.position
           }
+          if (frames !== '') write(frames)
           // A short page covers everything up to the `processed` seen before the call.
           if (page.length < EVENT_PAGE) cursor = Math.max(cursor, target)
           // Backpressure: a slow client pauses the replay instead of growing the queue.
@@ -128,7 +134,8 @@ export function openEventStream(
         finish()
       },
     },
-    new CountQueuingStrategy({ highWaterMark: EVENT_PAGE }),
+    // Chunks are pages of frames (or single live peer frames): a few queued chunks are enough.
+    new CountQueuingStrategy({ highWaterMark: SSE_QUEUED_CHUNKS }),
   )
   return { stream, close: finish, closed }
 }

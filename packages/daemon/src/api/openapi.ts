@@ -17,6 +17,8 @@ const schemas = {
   Revoked: S.RevokedInfo,
   Status: S.Status,
   SendRequest: S.SendRequest,
+  SendBatchRequest: S.SendBatchRequest,
+  BatchPublished: S.BatchPublished,
   ForwardRequest: S.ForwardRequest,
   ForwardedFrom: S.ForwardedFrom,
   AttachmentRef: S.AttachmentRef,
@@ -144,6 +146,12 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       get: op('inbox', 'received (and with all=true sent) messages', {
         parameters: query(S.InboxQuery),
         responses: ok(S.MessageList),
+      }),
+    },
+    '/v1/messages/batch': {
+      post: op('sendBatch', 'send up to 256 messages together, answered per message', {
+        requestBody: body(ref('SendBatchRequest')),
+        responses: ok(ref('BatchPublished')),
       }),
     },
     '/v1/chats': {

@@ -5,9 +5,10 @@
  * route checks first.
  * @module
  */
-import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isDigest, isProtocolError } from '@sdmp/core'
 import { ForwardRequest, SendRequest } from '@sdmp/client/schemas'
-import type { MessageHistory, Published } from '@sdmp/client'
+import { MAX_BATCH_MESSAGES } from '@sdmp/client'
+import type { BatchPublished, MessageHistory, Published, SendBatchRequest } from '@sdmp/client'
 import { isMessageRef } from '@sdmp/client/ids'
 import type { Account } from '../account/account.js'
 import type { ContactEntry } from '../account/contacts.js'
@@ -83,6 +84,57 @@ export async function sendMessage(
       .catch(() => undefined)
   }
   return { id: sent.id }
+}
+
+/**
+ * `POST /v1/messages/batch` (docs/api.md "Batches"): every item sent at once, so that their
+ * journal appends share group commits (the store's and the ingestor's) and the mailbox indexes
+ * them in one batch. Each item is checked and answered on its own, in order: its id once its
+ * commit is durable, or its coded error; an item that fails does not stop the others. The
+ * items are independent: one cannot reply to another of the same batch.
+ * @throws BAD_REQUEST (not `{messages: [...]}`, or no message), LIMIT_EXCEEDED (more than
+ *   MAX_BATCH_MESSAGES)
+ */
+export async function sendMessages(
+  account: Account,
+  mailbox: Mailbox,
+  blobs: BlobOffer | undefined,
+  request: SendBatchRequest,
+): Promise<BatchPublished> {
+  const messages = batchItems(request)
+  const settled = await Promise.allSettled(
+    messages.map((m) => sendMessage(account, mailbox, blobs, m as SendRequest)),
+  )
+  return {
+    results: settled.map((s) => {
+      if (s.status === 'fulfilled') return s.value
+      // As the HTTP edge answers a whole call: a coded error keeps its code and message; any
+      // other failure is a bug, reported without its details (they could hold request data).
+      const e: unknown = s.reason
+      return isProtocolError(e)
+        ? { error: { code: e.code, message: e.message } }
+        : { error: { code: 'INTERNAL', message: 'internal error' } }
+    }),
+  }
+}
+
+/** The items of a batch: only its shape is checked here, each item by {@link sendMessage}. */
+function batchItems(request: unknown): readonly unknown[] {
+  const shape = 'batch: expected {"messages": [message, ...]}'
+  if (typeof request !== 'object' || request === null || Array.isArray(request))
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, shape)
+  const keys = Object.keys(request)
+  const messages = (request as { messages?: unknown }).messages
+  if (keys.length !== 1 || keys[0] !== 'messages' || !Array.isArray(messages))
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, shape)
+  if (messages.length === 0)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'batch.messages: expected at least 1 message')
+  if (messages.length > MAX_BATCH_MESSAGES)
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `batch.messages: at most ${MAX_BATCH_MESSAGES} messages per batch (got ${messages.length})`,
+    )
+  return messages
 }
 
 /** `POST /v1/messages/{id}/forward` (docs/protocol/forwarding.md). */

@@ -18,6 +18,7 @@ import {
 import type {
   ChatsQuery,
   ForwardRequest,
+  SendBatchRequest,
   SendRequest,
   AttachmentApi,
   AttachmentDownload,
@@ -44,6 +45,7 @@ import type {
   Post,
   PostRequest,
   MessageHistory,
+  BatchPublished,
   Published,
   SdmpApi,
   Shown,
@@ -64,7 +66,7 @@ import { revokedError } from '../account/revocation.js'
 import type { Mailbox } from '../mail/index.js'
 import { missingBlobs, readAttachment, storeAttachment } from '../mail/attachment-store.js'
 import { changePost, readPost, readPosts } from './posts.js'
-import { assertId, forwardMessage, messageHistory, sendMessage } from './messages.js'
+import { assertId, forwardMessage, messageHistory, sendMessage, sendMessages } from './messages.js'
 import { nodeStatus, revokedInfo, whoami } from './node-info.js'
 import type { RunningDaemon } from './node-info.js'
 import { readChatMessages, readChats } from './chats.js'
@@ -190,6 +192,10 @@ export class NodeService implements SdmpApi, AttachmentApi {
 
   send(request: SendRequest): Promise<Published> {
     return sendMessage(this.account, this.mailbox, this.#blobs, request)
+  }
+
+  sendBatch(request: SendBatchRequest): Promise<BatchPublished> {
+    return sendMessages(this.account, this.mailbox, this.#blobs, request)
   }
 
   forward(id: string, request: ForwardRequest): Promise<Published> {
