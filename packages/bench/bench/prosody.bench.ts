@@ -1,5 +1,5 @@
 /**
- * sdmp beside Prosody in the same run (issue 14 item 4, docs/load.md §3): the same two load
+ * sdmp beside Prosody in the same run (issue 14 item 4, docs/load.md §4): the same two load
  * shapes (one at a time; pipelined with 256 in flight), 128-byte bodies, two users on loopback,
  * one system at a time. Prosody: prosody.ts + xmpp-users.ts (TLS, no end-to-end encryption,
  * messages in memory). sdmp: two daemons (load-daemons.ts), HTTP API in, SSE out (end-to-end

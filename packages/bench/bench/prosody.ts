@@ -1,6 +1,6 @@
 /**
  * Prosody (XMPP, Debian package `prosody`) as the peer baseline of prosody.bench.ts (issue 14
- * item 4, docs/load.md §3): installed when missing and possible, then run in the foreground on a
+ * item 4, docs/load.md §4): installed when missing and possible, then run in the foreground on a
  * temporary directory with its own configuration (c2s with direct TLS on a free 127.0.0.1 port, a
  * self-signed certificate made with openssl, two accounts, memory storage for everything but the
  * accounts, no s2s, log in the temp dir). Never the system service.

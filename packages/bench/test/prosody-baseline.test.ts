@@ -1,5 +1,5 @@
 /**
- * The parsing and driving of the Prosody comparison (prosody.bench.ts, docs/load.md §3): the
+ * The parsing and driving of the Prosody comparison (prosody.bench.ts, docs/load.md §4): the
  * /proc stat reader, the bench body, the XMPP message matcher, the generated Prosody
  * configuration and the two limits of the pipelined shape. The bench itself is not a test.
  */
