@@ -70,7 +70,8 @@ const rows = results.map((r) => [
   r.unavailable ? `not measured (${r.unavailable})` : `${fmt(r.value)} ${r.unit}`,
   r.target ?? '',
   r.baseline ?? '',
-  r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
+  // Two significant digits below 0.01x, so a ratio of 0.003 does not print as 0.00x.
+  r.ratio === undefined ? '' : `${r.ratio >= 0.01 ? r.ratio.toFixed(2) : r.ratio.toPrecision(2)}x`,
   r.met === undefined ? '' : r.met ? 'yes' : 'NO',
 ])
 const head = ['group', 'benchmark', 'result', 'target', 'baseline (same run)', 'ratio', 'met']
