@@ -55,7 +55,7 @@ for (const file of chosen) {
 for (const r of results) {
   if (r.ratio === undefined && r.baseline) {
     const base = results.find((x) => x.name === r.baseline)
-    if (base && base.value > 0 && r.value > 0)
+    if (base && !base.unavailable && base.value > 0 && r.value > 0)
       r.ratio = r.lowerIsBetter ? base.value / r.value : r.value / base.value
   }
   if (r.met === undefined && r.targetRatio !== undefined && r.ratio !== undefined)
@@ -67,10 +67,11 @@ const fmt = (v) =>
 const rows = results.map((r) => [
   r.group,
   r.name,
-  `${fmt(r.value)} ${r.unit}`,
+  r.unavailable ? `not measured (${r.unavailable})` : `${fmt(r.value)} ${r.unit}`,
   r.target ?? '',
   r.baseline ?? '',
-  r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
+  // Two significant digits below 0.01x, so a ratio of 0.003 does not print as 0.00x.
+  r.ratio === undefined ? '' : `${r.ratio >= 0.01 ? r.ratio.toFixed(2) : r.ratio.toPrecision(2)}x`,
   r.met === undefined ? '' : r.met ? 'yes' : 'NO',
 ])
 const head = ['group', 'benchmark', 'result', 'target', 'baseline (same run)', 'ratio', 'met']

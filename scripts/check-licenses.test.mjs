@@ -49,6 +49,19 @@ test('a lock with a copyleft runtime dependency, an unlicensed one or a wrong ow
   ])
 })
 
+test('a reviewed name@version stands in for a missing license field; another version does not', () => {
+  const lock = {
+    packages: {
+      '': { license: 'Apache-2.0' },
+      'node_modules/saslmechanisms': { version: '0.1.1' },
+      'node_modules/x/node_modules/saslmechanisms': { version: '0.1.2' },
+    },
+  }
+  const { packages, problems } = checkLock(lock)
+  assert.equal(packages[0].license, 'MIT')
+  assert.deepEqual(problems, ['saslmechanisms@0.1.2: license (none) is not allowed'])
+})
+
 test("the project's own package-lock.json passes the policy", () => {
   const lock = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8'))
   const { packages, problems } = checkLock(lock)

@@ -290,14 +290,24 @@ export function storeBytes(home: string): number {
   return total
 }
 
+/**
+ * utime + stime (fields 14 and 15, in clock ticks) of a /proc/PID/stat line (proc(5)).
+ * @throws Error when the line does not have them
+ */
+export function statCpuTicks(stat: string): number {
+  // Field 2 (comm) may hold spaces and parentheses: count fields after its last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const [utime, stime] = [Number(fields[11]), Number(fields[12])]
+  if (stat.lastIndexOf(')') < 0 || !Number.isSafeInteger(utime) || !Number.isSafeInteger(stime))
+    throw new Error(`not a /proc/PID/stat line: ${stat.slice(0, 80)}`)
+  return utime + stime
+}
+
 let clockTicks: number | undefined
 /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
 export function cpuSeconds(pid: number): number {
   clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // Field 2 (comm) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks
+  return statCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / clockTicks
 }
 
 /** RSS once it settles: two consecutive equal readings (polling), or the last after `timeout`. */

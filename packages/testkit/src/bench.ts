@@ -29,6 +29,11 @@ export interface BenchResult {
   /** Whether the target is met, when it can be judged mechanically. */
   met?: boolean
   notes?: string
+  /**
+   * Set when the figure could not be measured on this machine (e.g. "Prosody not available:
+   * ..."): the table shows this instead of a number, `value` is NaN, and no ratio is drawn from it.
+   */
+  unavailable?: string
 }
 
 /** What the runner hands to every bench module. */
