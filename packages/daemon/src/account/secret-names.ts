@@ -14,4 +14,8 @@ export const SECRET_NAMES = Object.freeze({
   blocks: 'local.blocks',
   /** The user's settings on this node, such as read receipts (settings.ts). */
   settings: 'local.settings',
+  /** Message requests received, the index (requests.ts). */
+  requests: 'local.requests',
+  /** One received request's invite, by request id (requests.ts). */
+  requestPrefix: 'request.',
 })
