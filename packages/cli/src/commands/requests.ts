@@ -154,7 +154,7 @@ export const requestSendCommand: Command = {
 /** `sdmp request`: the group. */
 export const requestCommand: Command = {
   name: 'request',
-  summary: 'send a message request (first contact without exchanging invites)',
+  summary: 'send a message request: first contact without exchanging invites',
   usage: 'request send ADDRESS --text TEXT [options]',
   options: {},
   subcommands: [requestSendCommand],
