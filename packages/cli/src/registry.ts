@@ -6,6 +6,7 @@
  */
 import type { Command } from './command.js'
 import { blockCommand, blocksCommand, unblockCommand } from './commands/block.js'
+import { requestCommand, requestsCommand } from './commands/requests.js'
 import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
 import { deleteCommand, editCommand } from './commands/edit.js'
@@ -41,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   startCommand,
   inviteCommand,
   contactCommand,
+  requestCommand,
+  requestsCommand,
   blockCommand,
   unblockCommand,
   blocksCommand,

@@ -56,9 +56,13 @@ describe('sdmp settings', () => {
     await makeMutual(alice.home, bob.home)
     assert.deepEqual(await sdmpJson(alice.home, ['settings']), {
       readReceipts: false,
+      requests: 'open',
       contacts: [],
     })
-    assert.equal(await sdmpText(alice.home, ['settings', 'show']), 'read-receipts  off\n')
+    assert.equal(
+      await sdmpText(alice.home, ['settings', 'show']),
+      'read-receipts  off\nrequests       open\n',
+    )
     const set = await sdmpJson(alice.home, ['settings', 'set', 'read-receipts', 'on'])
     assert.equal(set['readReceipts'], true)
     const one = await sdmpJson(alice.home, [
@@ -85,6 +89,27 @@ describe('sdmp settings', () => {
     const missing = await sdmpFails(alice.home, who)
     assert.equal(missing.error, 'NOT_FOUND')
     assert.match(missing.line, /did you mean 'Bob'/)
+  })
+})
+
+describe('sdmp requests', () => {
+  it('lists none, sets the policy, and refuses bad addresses and ids with coded errors', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await newUser(dir, 'Alice')
+    assert.deepEqual(await sdmpJson(alice.home, ['requests']), { requests: [] })
+    assert.equal(await sdmpText(alice.home, ['requests', 'list']), 'no message requests\n')
+    const closed = await sdmpJson(alice.home, ['settings', 'set', 'requests', 'closed'])
+    assert.equal(closed['requests'], 'closed')
+    assert.equal(
+      (await sdmpFails(alice.home, ['settings', 'set', 'requests', 'no'])).error,
+      'USAGE',
+    )
+    const missing = await sdmpFails(alice.home, ['requests', 'accept', 'abcdefgh'])
+    assert.equal(missing.error, 'NOT_FOUND')
+    const noText = await sdmpFails(alice.home, ['request', 'send', 'x@127.0.0.1:1'])
+    assert.equal(noText.error, 'USAGE')
+    const bad = await sdmpFails(alice.home, ['request', 'send', 'nobody', '--text', 'hi'])
+    assert.equal(bad.error, 'BAD_REQUEST')
   })
 })
 

@@ -14,6 +14,8 @@ import type {
   AuthorizeDeviceRequest,
   ChatsQuery,
   BlockRequest,
+  RequestAccept,
+  RequestSend,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -157,6 +159,21 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   updateSettings(request: SettingsRequest): Promise<R.Settings> {
     return this.#call('PUT', '/v1/settings', request)
+  }
+  requests(): Promise<Contract<typeof R.RequestList>> {
+    return this.#call('GET', '/v1/requests')
+  }
+  acceptRequest(id: string, request: RequestAccept = {}): Promise<R.RequestAccepted> {
+    return this.#call('POST', `/v1/requests/${segment(id)}/accept`, request)
+  }
+  declineRequest(id: string): Promise<R.RequestRemoved> {
+    return this.#call('POST', `/v1/requests/${segment(id)}/decline`, {})
+  }
+  blockRequest(id: string): Promise<R.RequestRemoved> {
+    return this.#call('POST', `/v1/requests/${segment(id)}/block`, {})
+  }
+  sendRequest(request: RequestSend): Promise<R.RequestSent> {
+    return this.#call('POST', '/v1/requests', request)
   }
   profile(): Promise<R.Profile> {
     return this.#call('GET', '/v1/profile')

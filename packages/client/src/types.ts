@@ -23,6 +23,8 @@ import type {
   AddressRequest,
   RecoverRequest,
   SendBatchRequest,
+  RequestAccept,
+  RequestSend,
   SendRequest,
   SettingsRequest,
   SyncRequest,
@@ -56,6 +58,10 @@ import type {
   Profile,
   Published,
   ReceiptInfo,
+  RequestAccepted,
+  RequestList,
+  RequestRemoved,
+  RequestSent,
   Settings,
   Shown,
   Status,
@@ -233,6 +239,22 @@ export interface SdmpApi {
   settings(): Promise<Settings>
   /** Change read receipts, for everyone or one contact. @throws NOT_FOUND, BAD_REQUEST */
   updateSettings(request: SettingsRequest): Promise<Settings>
+  /** Message requests received and not yet answered (docs/protocol/requests.md §6). */
+  requests(): Promise<Contract<typeof RequestList>>
+  /**
+   * Accept a request (full id or a unique prefix): its sender becomes a contact, as
+   * `addContact` with the invite it carried. @throws NOT_FOUND, CONFLICT (name taken)
+   */
+  acceptRequest(id: string, request?: RequestAccept): Promise<RequestAccepted>
+  /** Decline a request: it is deleted; the sender is told nothing more. @throws NOT_FOUND */
+  declineRequest(id: string): Promise<RequestRemoved>
+  /** Block a request's sender and delete the request. @throws NOT_FOUND */
+  blockRequest(id: string): Promise<RequestRemoved>
+  /**
+   * Send a message request to someone not yet a contact; resolves with the outcome their node
+   * gave. @throws BAD_REQUEST (a bad address), UNAVAILABLE (their node did not answer)
+   */
+  sendRequest(request: RequestSend): Promise<RequestSent>
   /** This user's display name as published (schemas.md "user"). */
   profile(): Promise<Profile>
   /** Publish a new profile with this display name; contacts see it after sync. */

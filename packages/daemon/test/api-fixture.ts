@@ -32,6 +32,14 @@ export const MESSAGE: Message = {
   deleted: false,
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
+/** A received message request (docs/protocol/requests.md §6). */
+export const REQUEST = {
+  id: 'r'.repeat(86),
+  user: FP,
+  name: 'carol',
+  text: 'hi, we met at the conference',
+  received: '2026-01-01T00:00:00.000Z',
+}
 export const POST: Post = {
   id: 'p'.repeat(86),
   from: FP,
@@ -164,11 +172,34 @@ export class FakeApi implements SdmpApi {
   }
   async settings() {
     this.#record('settings')
-    return { readReceipts: false, contacts: [] }
+    return { readReceipts: false, requests: 'open' as const, contacts: [] }
   }
-  async updateSettings(request: { readonly readReceipts: boolean | null }) {
+  async updateSettings(request: { readonly readReceipts?: boolean | null }) {
     this.#record('updateSettings', request)
-    return { readReceipts: request.readReceipts === true, contacts: [] }
+    return { readReceipts: request.readReceipts === true, requests: 'open' as const, contacts: [] }
+  }
+  async requests() {
+    this.#record('requests')
+    return { requests: [REQUEST] }
+  }
+  async acceptRequest(id: string, request: { readonly name?: string } = {}) {
+    this.#record('acceptRequest', id, request)
+    return {
+      request: REQUEST,
+      contact: { name: 'carol', user: FP, trust: 't'.repeat(86), added: POST.created, nodes: 1 },
+    }
+  }
+  async declineRequest(id: string) {
+    this.#record('declineRequest', id)
+    return { request: REQUEST }
+  }
+  async blockRequest(id: string) {
+    this.#record('blockRequest', id)
+    return { request: REQUEST }
+  }
+  async sendRequest(request: { readonly to: string; readonly text: string }) {
+    this.#record('sendRequest', request)
+    return { user: FP, outcome: 'delivered' as const, reason: null, contact: 'bob' }
   }
   async profile() {
     this.#record('profile')

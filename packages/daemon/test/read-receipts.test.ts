@@ -42,7 +42,11 @@ describe('read receipts setting', () => {
     const { alice, bob, phone } = await world(dir)
     t.after(() => closePeers([alice, bob, phone]))
     const phoneApi = new NodeService(phone.account, phone.mailbox)
-    assert.deepEqual(await phoneApi.settings(), { readReceipts: false, contacts: [] })
+    assert.deepEqual(await phoneApi.settings(), {
+      readReceipts: false,
+      requests: 'open',
+      contacts: [],
+    })
 
     const first = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'one' })
     await pushPeer(alice, phone)

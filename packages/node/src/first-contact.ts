@@ -13,12 +13,23 @@ export interface FirstContactOptions {
   /**
    * The answer to one request (its bytes as received), or undefined to refuse it: the channel
    * is then rejected with `forbidden`. Must not throw for bad input (a throw counts as refusal).
+   * `source` says where the channel comes from (not authenticated), so that a contact request
+   * can be rate limited per source (docs/protocol/requests.md §4).
    */
-  readonly answer: (request: Uint8Array) => Promise<Uint8Array | undefined>
+  readonly answer: (
+    request: Uint8Array,
+    source: FirstContactSource,
+  ) => Promise<Uint8Array | undefined>
   /** Open first-contact channels at most (default 8); more are refused at the trust gate. */
   readonly maxGuests?: number
   /** Deadline for the request and its answer, ms (default 10 s). */
   readonly timeoutMs?: number
+}
+
+/** Where a first-contact channel comes from, as the listener saw it. */
+export interface FirstContactSource {
+  /** The remote IP address of the connection (unauthenticated; for limits only). */
+  readonly remoteAddress: string
 }
 
 /** Defaults of {@link FirstContactOptions}. */
@@ -49,7 +60,10 @@ export async function serveFirstContact(
       deadline,
     ])
     if (request === undefined || request === 'timeout') return
-    const answer = await Promise.race([options.answer(request).catch(() => undefined), deadline])
+    const answer = await Promise.race([
+      options.answer(request, { remoteAddress: channel.peer.remoteAddress }).catch(() => undefined),
+      deadline,
+    ])
     if (answer === 'timeout') return
     if (answer === undefined) {
       await channel.revoke('forbidden')

@@ -11,6 +11,7 @@ import { ACCOUNT_OPTIONS, short } from './account-options.js'
 /** The settings `set` knows, and the values each takes. */
 const SETTINGS: Readonly<Record<string, readonly string[]>> = {
   'read-receipts': ['on', 'off', 'default'],
+  requests: ['open', 'silent', 'closed'],
 }
 
 async function show(ctx: CommandContext): Promise<CommandResult> {
@@ -21,10 +22,11 @@ async function show(ctx: CommandContext): Promise<CommandResult> {
 
 function describe(s: {
   readReceipts: boolean
+  requests: string
   contacts: readonly { user: string; name: string | null; readReceipts: boolean }[]
 }): string {
   const onOff = (b: boolean) => (b ? 'on' : 'off')
-  const lines = [`read-receipts  ${onOff(s.readReceipts)}`]
+  const lines = [`read-receipts  ${onOff(s.readReceipts)}`, `requests       ${s.requests}`]
   if (s.contacts.length > 0)
     lines.push(
       '',
@@ -49,7 +51,8 @@ export const settingsShowCommand: Command = {
 export const settingsSetCommand: Command = {
   name: 'set',
   summary: 'change a setting: read-receipts on|off, for everyone or one contact',
-  usage: 'settings set read-receipts on|off|default [--contact NAME] [--json]',
+  usage:
+    'settings set read-receipts on|off|default [--contact NAME] | requests open|silent|closed [--json]',
   options: {
     contact: {
       type: 'string',
@@ -65,6 +68,9 @@ export const settingsSetCommand: Command = {
   details: [
     'read-receipts: whether a sender learns that you read their message (off by default).',
     'Your own devices always learn it, whatever this says. Delivery receipts always go.',
+    'requests: message requests from people who are not contacts (sdmp requests): open',
+    '(default: stored, the sender learns the outcome), silent (stored, every sender is told',
+    'silent), closed (refused).',
     'This node only: set it on each of your devices.',
   ].join('\n'),
   async run(ctx) {
@@ -77,6 +83,14 @@ export const settingsSetCommand: Command = {
       )
     }
     const contact = ctx.options['contact'] as string | undefined
+    if (setting === 'requests') {
+      if (!values.includes(value) || contact !== undefined)
+        throw usageError(`settings set requests: expected open, silent or closed, got '${value}'`)
+      const { withApi } = await import('../connect.js')
+      const policy = value as 'open' | 'silent' | 'closed'
+      const s = await withApi(ctx, (api) => api.updateSettings({ requests: policy }))
+      return { value: s, text: describe(s) }
+    }
     if (!values.includes(value) || (value === 'default' && contact === undefined))
       throw usageError(
         `settings set ${setting}: expected on or off${contact === undefined ? '' : ' or default'}, got '${value}'`,
@@ -93,7 +107,7 @@ export const settingsSetCommand: Command = {
 /** `sdmp settings`: shows them; `set` changes one. */
 export const settingsCommand: Command = {
   name: 'settings',
-  summary: 'show or change your settings: read receipts',
+  summary: 'show or change your settings: read receipts, message requests',
   usage: 'settings [show|set] [options]',
   options: { ...ACCOUNT_OPTIONS },
   subcommands: [settingsShowCommand, settingsSetCommand],

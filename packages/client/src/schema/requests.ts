@@ -161,7 +161,10 @@ export type BlockRequest = Contract<typeof BlockRequest>
  * or for one contact; `null` with `contact` removes that contact's override.
  */
 export const SettingsRequest = closed({
-  readReceipts: Type.Union([Type.Boolean(), Type.Null()]),
+  readReceipts: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  // Message requests from strangers (docs/protocol/requests.md §5): open (default), silent
+  // (stored, every sender told `silent`), closed (refused).
+  requests: Type.Optional(oneOf('open', 'silent', 'closed')),
   contact: Type.Optional(
     Type.String({
       minLength: 1,
@@ -171,6 +174,29 @@ export const SettingsRequest = closed({
   ),
 })
 export type SettingsRequest = Contract<typeof SettingsRequest>
+
+/**
+ * `POST /v1/requests`: send a message request to someone who is not a contact yet
+ * (docs/protocol/requests.md): `to` is their short invite or `USER@ADDRESS[,ADDRESS...]`.
+ */
+export const RequestSend = closed({
+  to: Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'a short invite (sdmp-invite:3:...) or USER@ADDRESS[,ADDRESS...]',
+  }),
+  text: Type.String({ minLength: 1, maxLength: 1000, description: 'a short introduction' }),
+  name: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'their contact name here' }),
+  ),
+})
+export type RequestSend = Contract<typeof RequestSend>
+
+/** `POST /v1/requests/{id}/accept`: the contact name (default: the name their invite gives). */
+export const RequestAccept = closed({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+})
+export type RequestAccept = Contract<typeof RequestAccept>
 
 /** `PUT /v1/profile`: the display name contacts see (schemas.md "user"). */
 export const ProfileRequest = closed({ name: Type.String({ minLength: 1, maxLength: 128 }) })

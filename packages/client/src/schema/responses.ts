@@ -211,6 +211,7 @@ export type Unblocked = Contract<typeof Unblocked>
 /** `GET /v1/settings`, `PUT /v1/settings`: read receipts, default and per contact overrides. */
 export const Settings = closed({
   readReceipts: Type.Boolean({ description: 'send read receipts to senders (default false)' }),
+  requests: oneOf('open', 'silent', 'closed'),
   contacts: Type.Array(
     closed({ user: text(), name: nullable(text()), readReceipts: Type.Boolean() }),
   ),
@@ -245,6 +246,35 @@ export const ContactAdded = closed({
   ),
 })
 export type ContactAdded = Contract<typeof ContactAdded>
+
+/** A message request received from someone not yet a contact (docs/protocol/requests.md §6). */
+export const ContactRequest = closed({
+  id: text(),
+  user: Type.String({ description: "the sender's user fingerprint (proven by its signature)" }),
+  name: nullable(Type.String({ description: "the sender's display name, as its invite gives" })),
+  text: text(),
+  received: time(),
+})
+export type ContactRequest = Contract<typeof ContactRequest>
+
+/** `POST /v1/requests/{id}/accept`: the request and the contact it made. */
+export const RequestAccepted = closed({ request: ContactRequest, contact: ContactAdded })
+export type RequestAccepted = Contract<typeof RequestAccepted>
+
+/** `POST /v1/requests/{id}/decline`, `.../block`: the request removed. */
+export const RequestRemoved = closed({ request: ContactRequest })
+export type RequestRemoved = Contract<typeof RequestRemoved>
+
+/** `POST /v1/requests`: what the recipient's node answered (requests.md §5). */
+export const RequestSent = closed({
+  user: text(),
+  outcome: oneOf('delivered', 'rejected', 'silent'),
+  reason: nullable(oneOf('blocked', 'over-quota', 'bad-signature', 'unknown-user', 'policy')),
+  contact: nullable(
+    Type.String({ description: 'the contact name the recipient was added under, once sent' }),
+  ),
+})
+export type RequestSent = Contract<typeof RequestSent>
 
 /** `DELETE /v1/contacts/{name}`. */
 export const ContactRemoved = closed({ name: text(), user: text(), revokes: Type.Array(text()) })
@@ -338,6 +368,8 @@ export const ChatList = closed({ chats: Type.Array(ChatSummary), next })
 export const PostList = closed({ posts: Type.Array(Post) })
 /** `GET /v1/contacts`. */
 export const ContactList = closed({ contacts: Type.Array(Contact) })
+/** `GET /v1/requests`: oldest first. */
+export const RequestList = closed({ requests: Type.Array(ContactRequest) })
 /** `GET /v1/blocks`. */
 export const BlockList = closed({ blocks: Type.Array(Block) })
 /** `GET /v1/devices`: `revoked` when this device was revoked. */

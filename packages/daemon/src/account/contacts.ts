@@ -219,6 +219,8 @@ export interface CheckedInvite {
   readonly resources: readonly Verified[]
   readonly nodes: readonly string[]
   readonly name?: string
+  /** The scratch trust graph the invite was verified in (what a request is checked against). */
+  readonly graph: TrustGraph
 }
 
 /**
@@ -279,7 +281,13 @@ export function checkInvite(
   const name =
     (profile?.data as ContentData<'user'> | undefined)?.name ??
     (ident?.data as ContentData<'identity'> | undefined)?.name
-  return { user: content.user, resources: verified, nodes, ...(name !== undefined && { name }) }
+  return {
+    user: content.user,
+    resources: verified,
+    nodes,
+    graph,
+    ...(name !== undefined && { name }),
+  }
 }
 
 function withPrefix(e: unknown, label: string): unknown {

@@ -78,8 +78,22 @@ export type { ContactInfo } from './contact-list.js'
 export { findContact, requireContact } from './contact-names.js'
 export { readBlocks, blockUser, unblockUser, hiddenUsers } from './blocks.js'
 export type { BlockEntry } from './blocks.js'
-export { readSettings, setReadReceipts, sendsReadReceiptTo } from './settings.js'
-export type { StoredSettings } from './settings.js'
+export {
+  REQUEST_POLICIES,
+  readSettings,
+  setReadReceipts,
+  setRequestPolicy,
+  sendsReadReceiptTo,
+} from './settings.js'
+export type { RequestPolicy, StoredSettings } from './settings.js'
+export {
+  acceptRequest,
+  blockRequest,
+  declineRequest,
+  readRequests,
+  storeRequest,
+} from './requests.js'
+export type { StoredRequest } from './requests.js'
 export { readProfile, publishProfile } from './profile.js'
 export type { ProfileInfo } from './profile.js'
 export { joinUser } from './join.js'

@@ -16,4 +16,8 @@ export const SECRET_NAMES = Object.freeze({
   settings: 'local.settings',
   /** name@domain addresses pinned to the identity first seen there (address/address-pins.ts). */
   addressPins: 'local.address-pins',
+  /** Message requests received, the index (requests.ts). */
+  requests: 'local.requests',
+  /** One received request's invite, by request id (requests.ts). */
+  requestPrefix: 'request.',
 })

@@ -16,9 +16,28 @@ export interface StoredSettings {
   readonly readReceipts: boolean
   /** Per-user overrides of {@link readReceipts}. */
   readonly contacts: Readonly<Record<string, boolean>>
+  /**
+   * Message requests from strangers (docs/protocol/requests.md §5): `open` (default) stores
+   * them and tells the sender the outcome, `silent` stores them but answers every sender
+   * `silent`, `closed` refuses them (`rejected`/`policy`).
+   */
+  readonly requests: RequestPolicy
 }
 
-const DEFAULTS: StoredSettings = Object.freeze({ readReceipts: false, contacts: {} })
+/** What this node does with message requests (requests.md §5). */
+export type RequestPolicy = 'open' | 'silent' | 'closed'
+/** The accepted values of {@link RequestPolicy}. */
+export const REQUEST_POLICIES: readonly RequestPolicy[] = Object.freeze([
+  'open',
+  'silent',
+  'closed',
+])
+
+const DEFAULTS: StoredSettings = Object.freeze({
+  readReceipts: false,
+  contacts: {},
+  requests: 'open',
+})
 
 /** The settings of this node. @throws INCOMPATIBLE_STORE (a damaged table) */
 export async function readSettings(account: Account): Promise<StoredSettings> {
@@ -27,7 +46,12 @@ export async function readSettings(account: Account): Promise<StoredSettings> {
   try {
     const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<StoredSettings>
     if (typeof parsed.readReceipts === 'boolean' && typeof parsed.contacts === 'object')
-      return { readReceipts: parsed.readReceipts, contacts: { ...parsed.contacts } }
+      return {
+        readReceipts: parsed.readReceipts,
+        contacts: { ...parsed.contacts },
+        // Settings written before message requests existed: the default.
+        requests: REQUEST_POLICIES.includes(parsed.requests!) ? parsed.requests! : 'open',
+      }
   } catch {
     // reported below
   }
@@ -58,8 +82,22 @@ export async function setReadReceipts(
     else contacts[user] = on
     next = { ...s, contacts }
   }
+  await writeSettings(account, next)
+  return next
+}
+
+async function writeSettings(account: Account, next: StoredSettings): Promise<void> {
   const text = JSON.stringify({ version: 1, ...next })
   await account.vault.put(SECRET_NAMES.settings, new TextEncoder().encode(text))
+}
+
+/** Set what this node does with message requests (requests.md §5). */
+export async function setRequestPolicy(
+  account: Account,
+  policy: RequestPolicy,
+): Promise<StoredSettings> {
+  const next = { ...(await readSettings(account)), requests: policy }
+  await writeSettings(account, next)
   return next
 }
 

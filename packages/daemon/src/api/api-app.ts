@@ -30,6 +30,8 @@ import {
   PostsQuery,
   ProfileRequest,
   RecoverRequest,
+  RequestAccept,
+  RequestSend,
   SendRequest,
   SettingsRequest,
   SyncRequest,
@@ -275,6 +277,26 @@ export function createApiApp(options: ApiAppOptions): Hono {
     const user = param(c, 'user')
     await bodyOf(c, EmptyRequest)
     return c.json(await api.unblock(user))
+  })
+  // Message requests (docs/protocol/requests.md, docs/api.md "Message requests").
+  app.get(
+    '/v1/requests',
+    plain(() => api.requests()),
+  )
+  app.post('/v1/requests', async (c) => c.json(await api.sendRequest(await bodyOf(c, RequestSend))))
+  app.post('/v1/requests/:id/accept', async (c) => {
+    const id = param(c, 'id')
+    return c.json(await api.acceptRequest(id, await bodyOf(c, RequestAccept)))
+  })
+  app.post('/v1/requests/:id/decline', async (c) => {
+    const id = param(c, 'id')
+    await bodyOf(c, EmptyRequest)
+    return c.json(await api.declineRequest(id))
+  })
+  app.post('/v1/requests/:id/block', async (c) => {
+    const id = param(c, 'id')
+    await bodyOf(c, EmptyRequest)
+    return c.json(await api.blockRequest(id))
   })
   app.get(
     '/v1/settings',

@@ -274,6 +274,36 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: ok(S.Unblocked),
       }),
     },
+    '/v1/requests': {
+      get: op('requests', 'message requests received, oldest first (requests.md)', {
+        responses: ok(S.RequestList),
+      }),
+      post: op('sendRequest', 'send a message request to someone not yet a contact', {
+        requestBody: body(S.RequestSend),
+        responses: ok(S.RequestSent),
+      }),
+    },
+    '/v1/requests/{id}/accept': {
+      post: op('acceptRequest', 'accept a request: its sender becomes a contact', {
+        parameters: [path('id')],
+        requestBody: body(S.RequestAccept),
+        responses: ok(S.RequestAccepted),
+      }),
+    },
+    '/v1/requests/{id}/decline': {
+      post: op('declineRequest', 'decline a request: it is deleted', {
+        parameters: [path('id')],
+        requestBody: body(S.EmptyRequest),
+        responses: ok(S.RequestRemoved),
+      }),
+    },
+    '/v1/requests/{id}/block': {
+      post: op('blockRequest', "block a request's sender and delete the request", {
+        parameters: [path('id')],
+        requestBody: body(S.EmptyRequest),
+        responses: ok(S.RequestRemoved),
+      }),
+    },
     '/v1/settings': {
       get: op('settings', 'read receipts: the default and per contact', {
         responses: ok(ref('Settings')),

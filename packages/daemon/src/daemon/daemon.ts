@@ -26,6 +26,8 @@ import type { BackoffOptions } from '@sdmp/node'
 import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
+import { RequestInbox } from './request-inbox.js'
+import type { RequestLimits } from './request-inbox.js'
 import { SerialQueue } from '@sdmp/node'
 import { createAddressDocument } from '../address/address-document.js'
 import type { AddressLookupOptions } from '../address/address-lookup.js'
@@ -80,6 +82,8 @@ export interface DaemonOptions {
   readonly prekeyCheckMs?: number
   /** Notable events for the log (never secrets). */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
+  /** Limits of the public inbox for message requests (docs/protocol/requests.md §4). */
+  readonly requestLimits?: Partial<RequestLimits>
 }
 
 /** A running node. */
@@ -87,6 +91,8 @@ export class Daemon {
   readonly account: Account
   readonly mailbox: Mailbox
   readonly service: NodeService
+  /** The public inbox for message requests (docs/protocol/requests.md). */
+  readonly requests: RequestInbox
   readonly startedAt = Date.now()
   #network: NodeNetwork | undefined
   #api: ApiServer | undefined
@@ -109,6 +115,11 @@ export class Daemon {
     this.#options = options
     this.account = options.account
     this.mailbox = new Mailbox(options.account, {
+      ...(options.event && { event: options.event }),
+    })
+    this.requests = new RequestInbox(options.account, {
+      secrets: () => this.mailbox.prekeySecrets(),
+      ...(options.requestLimits && { limits: options.requestLimits }),
       ...(options.event && { event: options.event }),
     })
     this.service = new NodeService(options.account, this.mailbox, {
@@ -271,6 +282,7 @@ export class Daemon {
       ...(o.transportLimits && { transportLimits: o.transportLimits }),
       ...(o.onDrop && { onDrop: o.onDrop }),
       ...(o.event && { event: o.event }),
+      requests: this.requests,
     }).catch((e: unknown) => {
       throw listen ? describeListenFailure(e, 'peer', listen) : e
     })

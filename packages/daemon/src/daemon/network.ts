@@ -5,6 +5,8 @@
  * @module
  */
 import { answerInviteRequest } from '../account/invite-ref.js'
+import { isRequestMessage } from '../account/request-codec.js'
+import type { RequestInbox } from './request-inbox.js'
 import { SerialQueue } from '@sdmp/node'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
@@ -51,6 +53,8 @@ export interface NetworkOptions {
   readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
   /** Notable events (never secrets). */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
+  /** This node's public inbox for message requests (docs/protocol/requests.md); absent: none. */
+  readonly requests?: RequestInbox
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
@@ -112,8 +116,14 @@ export class NodeNetwork {
       // may take the listener's reserved half-open slots (docs/security.md, issue 12).
       isKnownAddress: (ip) => this.#known.has(sourceAddressKey(ip)),
       ...(options.event && { event: options.event }),
-      // A short invite is fetched from this node by first contact (sync.md §8.8).
-      firstContact: { answer: (request) => answerInviteRequest(account, request) },
+      // A short invite is fetched from this node by first contact (sync.md §8.8), and so is a
+      // message request delivered (requests.md §3).
+      firstContact: {
+        answer: (request, source) =>
+          options.requests && isRequestMessage(request)
+            ? options.requests.answer(request, source)
+            : answerInviteRequest(account, request),
+      },
     })
     this.manager.onPeerChange((change) => this.#peerChanged(change))
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
+import type { RecipientSecret } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
@@ -279,6 +280,11 @@ export class Mailbox {
   /** Events of journal positions in (after, processed], in order, at most `limit`. */
   eventsAfter(after: number, limit: number): Promise<SdmpEvent[]> {
     return this.#index.eventsAfter(after, limit)
+  }
+
+  /** The prekey secrets this node opens envelopes with (a message request too: requests.md). */
+  prekeySecrets(): Promise<readonly RecipientSecret[]> {
+    return this.#book.secrets()
   }
 
   /** Rotate this node's prekey when due and erase expired secrets (envelope.md §7.3). */

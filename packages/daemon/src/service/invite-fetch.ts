@@ -76,6 +76,37 @@ async function fetchFrom(
   address: string,
   options: InviteFetchOptions,
 ): Promise<string> {
+  let answer: Uint8Array
+  try {
+    answer = await askNode(provider, address, ref.node, inviteRequest(ref), options)
+  } catch (e) {
+    if (e instanceof ProtocolError && e.code === ErrorCode.FORBIDDEN)
+      throw new ProtocolError(
+        ErrorCode.FORBIDDEN,
+        "the inviter's node refused this invite's key: ask for a new invite",
+      )
+    throw e
+  }
+  const v = parseStrict(fromUtf8(answer), 'answer', MAX_INVITE_CHARS + 64)
+  if (!isJsonObject(v) || v['type'] !== 'invite' || typeof v['invite'] !== 'string')
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, "invite: the inviter's node answered badly")
+  return v['invite']
+}
+
+/**
+ * One first-contact exchange (sync.md §8.8): dial `address` from a fresh random node key (the
+ * node learns nothing of who asks), send `request`, resolve with the one answer. With `node`,
+ * any other node answering there fails the handshake.
+ * @throws UNAUTHORIZED (another node), FORBIDDEN (the node refused the request), UNAVAILABLE
+ *   (closed without an answer), TIMEOUT
+ */
+export async function askNode(
+  provider: CryptoProvider,
+  address: string,
+  node: string | undefined,
+  request: Uint8Array,
+  options: InviteFetchOptions,
+): Promise<Uint8Array> {
   const timeoutMs = options.timeoutMs ?? INVITE_FETCH_TIMEOUT_MS
   const signal = AbortSignal.timeout(timeoutMs)
   const a = parsePeerAddress(address)
@@ -84,7 +115,7 @@ async function fetchFrom(
     nodeSeed: provider.randomBytes(32),
     fingerprintOf: (pk: Uint8Array) => fingerprintOf(provider, pk),
     authorize: async () => ({ ok: true }) as const,
-    expectedPeer: ref.node,
+    ...(node !== undefined && { expectedPeer: node }),
     signal,
   }
   const channel: SecureChannel =
@@ -92,7 +123,7 @@ async function fetchFrom(
       ? await connectWebSocket(webSocketUrl(a), channelOptions)
       : await connectTcp({ host: a.host, port: a.port }, channelOptions)
   try {
-    const answer = await new Promise<Uint8Array>((resolve, reject) => {
+    return await new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new ProtocolError(ErrorCode.TIMEOUT, `no answer within ${timeoutMs} ms`)),
         timeoutMs,
@@ -105,19 +136,12 @@ async function fetchFrom(
         clearTimeout(timer)
         reject(
           info.error instanceof ProtocolError && info.error.code === ErrorCode.FORBIDDEN
-            ? new ProtocolError(
-                ErrorCode.FORBIDDEN,
-                "the inviter's node refused this invite's key: ask for a new invite",
-              )
+            ? new ProtocolError(ErrorCode.FORBIDDEN, 'the node refused the request')
             : new ProtocolError(ErrorCode.UNAVAILABLE, `closed (${info.reason})`),
         )
       })
-      void channel.send(inviteRequest(ref))
+      void channel.send(request)
     })
-    const v = parseStrict(fromUtf8(answer), 'answer', MAX_INVITE_CHARS + 64)
-    if (!isJsonObject(v) || v['type'] !== 'invite' || typeof v['invite'] !== 'string')
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, "invite: the inviter's node answered badly")
-    return v['invite']
   } finally {
     if (channel.isOpen) await channel.close('normal')
   }

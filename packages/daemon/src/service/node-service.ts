@@ -27,6 +27,12 @@ import type {
   Profile,
   ProfileRequest,
   AddressRequest,
+  ContactRequest,
+  RequestAccept,
+  RequestAccepted,
+  RequestRemoved,
+  RequestSend,
+  RequestSent,
   Settings,
   SettingsRequest,
   Unblocked,
@@ -79,6 +85,7 @@ import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 import * as prefs from './preferences.js'
 import { addContactByAddress } from '../address/address-pins.js'
 import type { AddressLookupOptions } from '../address/address-lookup.js'
+import * as requests from './requests.js'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -403,6 +410,22 @@ export class NodeService implements SdmpApi, AttachmentApi {
   settings = (): Promise<Settings> => prefs.getSettings(this.account)
   updateSettings = (r: SettingsRequest): Promise<Settings> => prefs.updateSettings(this.account, r)
   profile = (): Promise<Profile> => prefs.getProfile(this.account)
+  // Message requests (requests.ts, docs/protocol/requests.md).
+  requests = (): Promise<{ requests: ContactRequest[] }> => requests.listRequests(this.account)
+  acceptRequest = (id: string, r: RequestAccept = {}): Promise<RequestAccepted> =>
+    requests.accept(this.account, id, r, this.#requestHooks())
+  declineRequest = (id: string): Promise<RequestRemoved> => requests.decline(this.account, id)
+  blockRequest = (id: string): Promise<RequestRemoved> =>
+    requests.block(this.account, id, this.#requestHooks())
+  sendRequest = (r: RequestSend): Promise<RequestSent> =>
+    requests.send(this.account, r, this.#requestHooks())
+  #requestHooks(): requests.RequestHooks {
+    return {
+      shareContacts: () => this.mailbox.shareContacts(),
+      refuseBlocked: () => this.#options.network?.()?.refuseBlocked?.(),
+      fetch: this.#inviteFetch,
+    }
+  }
   setProfile = (request: ProfileRequest): Promise<Profile> =>
     prefs.setProfile(this.account, request)
   setAddress = (request: AddressRequest): Promise<Profile> =>

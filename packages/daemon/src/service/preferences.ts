@@ -24,7 +24,7 @@ import { blockUser, readBlocks, resolveBlockTarget, unblockUser } from '../accou
 import { readContacts } from '../account/contacts.js'
 import { publishAddress, publishProfile, readProfile } from '../account/profile.js'
 import type { ProfileInfo } from '../account/profile.js'
-import { readSettings, setReadReceipts } from '../account/settings.js'
+import { readSettings, setReadReceipts, setRequestPolicy } from '../account/settings.js'
 import type { StoredSettings } from '../account/settings.js'
 import { assertRequest } from './request-check.js'
 
@@ -69,7 +69,7 @@ function settingsOf(s: StoredSettings, names: Map<string, string>): Settings {
   const contacts = Object.entries(s.contacts)
     .map(([user, readReceipts]) => ({ user, name: names.get(user) ?? null, readReceipts }))
     .sort((a, b) => (a.name ?? a.user).localeCompare(b.name ?? b.user))
-  return { readReceipts: s.readReceipts, contacts }
+  return { readReceipts: s.readReceipts, requests: s.requests, contacts }
 }
 
 /** `GET /v1/settings`. */
@@ -86,11 +86,18 @@ export async function updateSettings(
   request: SettingsRequest,
 ): Promise<Settings> {
   assertRequest(SettingsSchema, request, 'settings')
+  if (request.readReceipts === undefined && request.requests === undefined)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'settings: give readReceipts or requests')
+  if (request.requests !== undefined && request.contact !== undefined)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'settings.requests: not per contact')
   const user =
     request.contact === undefined
       ? undefined
       : (await resolveBlockTarget(account, request.contact)).user
-  const s = await setReadReceipts(account, request.readReceipts, user)
+  let s = await readSettings(account)
+  if (request.requests !== undefined) s = await setRequestPolicy(account, request.requests)
+  if (request.readReceipts !== undefined)
+    s = await setReadReceipts(account, request.readReceipts, user)
   return settingsOf(s, await namesOf(account))
 }
 

@@ -1,11 +1,13 @@
 /**
- * Contacts (`/v1/contacts`, `/v1/invite`): the list with each contact's status, add one by
- * pasting their invite, remove one (which revokes the trust), and show this user's own invite.
+ * Contacts (`/v1/contacts`, `/v1/invite`, `/v1/requests`): the list with each contact's status,
+ * message requests from strangers (requests.ts), add one by pasting their invite, remove one
+ * (which revokes the trust), and show this user's own invite.
  * @module
  */
 import type { Contact } from '@sdmp/client'
 import { field, h, replaceChildren } from '../dom.js'
 import { formatTime, routeHash, short } from '../format.js'
+import { requestsSection } from './requests.js'
 import type { View, ViewContext } from './view.js'
 
 function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): HTMLElement {
@@ -88,6 +90,9 @@ export const contactsView: View = {
       replaceChildren(body, ...contacts.map((c) => contactRow(ctx, c, refresh)))
     }
     await refresh()
+    // Requests from strangers (docs/protocol/requests.md): accepting one adds a contact.
+    const requests = requestsSection(ctx, refresh)
+    await requests.refresh()
 
     const invite = h('textarea', { id: 'contact-invite', rows: 4, required: true })
     const name = h('input', { id: 'contact-name', maxlength: 64, autocomplete: 'off' })
@@ -142,6 +147,7 @@ export const contactsView: View = {
       'section',
       { class: 'view contacts-view' },
       h('h1', { tabindex: -1 }, 'Contacts'),
+      requests.element,
       waiting,
       table,
       empty,
@@ -161,7 +167,14 @@ export const contactsView: View = {
       ),
       form,
     )
-    return { element, refreshOn: ['contact'], refresh }
+    return {
+      element,
+      refreshOn: ['contact'],
+      refresh: async () => {
+        await refresh()
+        await requests.refresh()
+      },
+    }
   },
 }
 
