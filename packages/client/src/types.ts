@@ -13,6 +13,7 @@ import type {
   ChatsQuery,
   ForwardRequest,
   BlockRequest,
+  DelegationRequest,
   EditRequest,
   InboxQuery,
   JoinRequest,
@@ -21,6 +22,7 @@ import type {
   PostsQuery,
   ProfileRequest,
   RecoverRequest,
+  RuleRequest,
   SendRequest,
   SettingsRequest,
   SyncRequest,
@@ -33,6 +35,9 @@ import type {
   ContactAdded,
   ContactList,
   ContactRemoved,
+  Delegation,
+  DelegationList,
+  DelegationsRevoked,
   DeviceAuthorized,
   DeviceList,
   DeviceRevoked,
@@ -53,6 +58,8 @@ import type {
   Profile,
   Published,
   ReceiptInfo,
+  Rule,
+  RuleList,
   Settings,
   Shown,
   Status,
@@ -228,4 +235,19 @@ export interface SdmpApi {
   profile(): Promise<Profile>
   /** Publish a new profile with this display name; contacts see it after sync. */
   setProfile(request: ProfileRequest): Promise<Profile>
+  /** Delegations our user granted and those granted to it (docs/protocol/delegation.md). */
+  delegations(): Promise<DelegationList>
+  /**
+   * Let a contact send for us or read what is addressed to us, until `until` or a revoke.
+   * @throws NOT_FOUND (no such contact), BAD_REQUEST (a past `until`), FORBIDDEN
+   */
+  grantDelegation(request: DelegationRequest): Promise<Delegation>
+  /** Revoke, at once, every active delegation to a contact. @throws NOT_FOUND, FORBIDDEN */
+  revokeDelegation(contact: string): Promise<DelegationsRevoked>
+  /** The forwarding rules of this node (docs/protocol/forwarding.md §6). */
+  rules(): Promise<RuleList>
+  /** Add a forwarding rule. @throws BAD_REQUEST, NOT_FOUND (a target), LIMIT_EXCEEDED */
+  addRule(request: RuleRequest): Promise<Rule>
+  /** Remove a forwarding rule. @throws NOT_FOUND */
+  removeRule(id: string): Promise<Rule>
 }

@@ -14,4 +14,6 @@ export const SECRET_NAMES = Object.freeze({
   blocks: 'local.blocks',
   /** The user's settings on this node, such as read receipts (settings.ts). */
   settings: 'local.settings',
+  /** The user's forwarding rules on this node (rules.ts). */
+  rules: 'local.rules',
 })

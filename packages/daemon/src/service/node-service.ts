@@ -74,6 +74,16 @@ import { resolveInvite } from './invite-fetch.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
 import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 import * as prefs from './preferences.js'
+import * as delegating from './delegation-rules.js'
+import type {
+  Delegation,
+  DelegationList,
+  DelegationRequest,
+  DelegationsRevoked,
+  Rule,
+  RuleList,
+  RuleRequest,
+} from '@sdmp/client'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -380,4 +390,14 @@ export class NodeService implements SdmpApi, AttachmentApi {
   profile = (): Promise<Profile> => prefs.getProfile(this.account)
   setProfile = (request: ProfileRequest): Promise<Profile> =>
     prefs.setProfile(this.account, request)
+
+  // Delegations and forwarding rules (delegation-rules.ts).
+  delegations = (): Promise<DelegationList> => delegating.delegations(this.account)
+  grantDelegation = (r: DelegationRequest): Promise<Delegation> =>
+    delegating.grant(this.account, r)
+  revokeDelegation = (contact: string): Promise<DelegationsRevoked> =>
+    delegating.revoke(this.account, contact)
+  rules = (): Promise<RuleList> => delegating.rules(this.account)
+  addRule = (r: RuleRequest): Promise<Rule> => delegating.addForwardRule(this.account, r)
+  removeRule = (id: string): Promise<Rule> => delegating.removeForwardRule(this.account, id)
 }
