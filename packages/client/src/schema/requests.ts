@@ -165,7 +165,7 @@ export const DelegationRequest = closed({
   contact: Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS, description: 'contact name' }),
   scope: Type.Array(oneOf('send', 'read'), { minItems: 1, maxItems: 2, uniqueItems: true }),
   until: Type.Optional(
-    Type.String({ format: 'date-time', description: 'end of the delegation (exclusive)' }),
+    Type.String({ maxLength: 64, description: 'end of the delegation (exclusive), ISO 8601' }),
   ),
 })
 export type DelegationRequest = Contract<typeof DelegationRequest>
