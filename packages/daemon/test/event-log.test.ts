@@ -45,7 +45,7 @@ const message = (position: number, body: string, expires: string | null = null):
     forwardedFrom: null,
     edited: null,
     deleted: false,
-      onBehalfOf: null,
+    onBehalfOf: null,
   } as Message,
 })
 

@@ -194,15 +194,7 @@ function message(v: Json, l: string) {
     v,
     l,
     ['body', 'type', 'to'],
-    [
-      'subject',
-      'conversation',
-      'replyTo',
-      'expires',
-      'attachments',
-      'forwarded',
-      'delegation',
-    ],
+    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded', 'delegation'],
   )
   const to = assertArray(
     o['to'],

@@ -252,7 +252,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       }),
     },
     '/v1/delegations/{contact}': {
-      delete: op('revokeDelegation', "revoke every active delegation to a contact, at once", {
+      delete: op('revokeDelegation', 'revoke every active delegation to a contact, at once', {
         parameters: [path('contact')],
         responses: ok(S.DelegationsRevoked),
       }),

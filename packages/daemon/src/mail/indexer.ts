@@ -136,12 +136,7 @@ export class MailIndexer {
         let delegation: CheckedDelegation | undefined
         const embedded = (inner.data as ContentData<'message'>).delegation
         if (embedded !== undefined) {
-          const checked = checkDelegation(
-            this.#account,
-            embedded,
-            inner.header.user,
-            inner.created,
-          )
+          const checked = checkDelegation(this.#account, embedded, inner.header.user, inner.created)
           if (typeof checked === 'string') {
             refusedDelegations.push(checked)
             continue

@@ -32,7 +32,7 @@ import { changeMessage } from './edit-ops.js'
 import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
 import { delegationFrom, readDelegates } from '../account/delegations.js'
-import { decideRules } from './auto-forward.js'
+import { applyRules } from './auto-forward.js'
 
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
@@ -149,7 +149,10 @@ export class Mailbox {
     const { onBehalfOf, ...request } = req
     // On someone's behalf: their newest delegation in force here, checked now (delegation.md §3).
     if (onBehalfOf !== undefined)
-      req = { ...request, delegation: (await delegationFrom(this.#account, onBehalfOf, 'send')).text }
+      req = {
+        ...request,
+        delegation: (await delegationFrom(this.#account, onBehalfOf, 'send')).text,
+      }
     let thread: { replyTo: string; conversation: string } | undefined
     if (req.replyTo !== undefined) {
       const replied = await this.#find(req.replyTo)
@@ -363,30 +366,15 @@ export class Mailbox {
     if (shareContacts) void this.shareContacts()
   }
 
-  /**
-   * Run the forwarding rules on a message just received (auto-forward.ts): forwarded through
-   * {@link forward} with the chain, or stopped at a loop. Outcomes are operational events
-   * (`mail.rule-forwarded`, `mail.rule-stopped`, `mail.rule-failed`), never thrown.
-   */
+  /** Run the forwarding rules on a message just received, one at a time (auto-forward.ts). */
   #applyRules(record: MessageRecord): void {
     void this.#rules
       .run(async () => {
-        if (!this.#index.running) return
-        const decision = await decideRules(this.#account, record)
-        if (decision.kind === 'stopped')
-          this.#event('mail.rule-stopped', { message: record.id, reason: decision.reason })
-        if (decision.kind !== 'forward') return
-        const sent = await this.forward(record.id, { to: decision.to, chain: decision.chain })
-        this.#event('mail.rule-forwarded', { message: record.id, forward: sent.id })
+        if (this.#index.running)
+          await applyRules(this.#account, record, (id, o) => this.forward(id, o), this.#event)
       })
-      .catch((e: unknown) => {
-        // A rule's forward failing (a target without prekeys, an edited original) must not
-        // stop the mailbox; it is reported and the message stays in the inbox.
-        this.#event('mail.rule-failed', {
-          message: record.id,
-          code: e instanceof ProtocolError ? e.code : 'INTERNAL',
-        })
-      })
+      // A bug in a rule must not become an unhandled rejection; it is reported like a failure.
+      .catch(() => this.#event('mail.rule-failed', { message: record.id, code: 'INTERNAL' }))
   }
 
   /** Send one receipt; failures become operational events (receipts are best effort). */

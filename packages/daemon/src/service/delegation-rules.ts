@@ -19,11 +19,7 @@ import {
   RuleRequest as RuleSchema,
 } from '@sdmp/client/schemas'
 import type { Account } from '../account/account.js'
-import {
-  grantDelegation,
-  listDelegations,
-  revokeDelegations,
-} from '../account/delegations.js'
+import { grantDelegation, listDelegations, revokeDelegations } from '../account/delegations.js'
 import type { DelegationInfo } from '../account/delegations.js'
 import { addRule, readRules, removeRule } from '../account/rules.js'
 import { assertRequest } from './request-check.js'

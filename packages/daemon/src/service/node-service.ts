@@ -393,8 +393,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
 
   // Delegations and forwarding rules (delegation-rules.ts).
   delegations = (): Promise<DelegationList> => delegating.delegations(this.account)
-  grantDelegation = (r: DelegationRequest): Promise<Delegation> =>
-    delegating.grant(this.account, r)
+  grantDelegation = (r: DelegationRequest): Promise<Delegation> => delegating.grant(this.account, r)
   revokeDelegation = (contact: string): Promise<DelegationsRevoked> =>
     delegating.revoke(this.account, contact)
   rules = (): Promise<RuleList> => delegating.rules(this.account)
