@@ -11,6 +11,8 @@ import { contactCommand } from './commands/contact.js'
 import { demoCommand } from './commands/demo.js'
 import { deleteCommand, editCommand } from './commands/edit.js'
 import { deviceCommand } from './commands/device.js'
+import { delegateCommand } from './commands/delegate.js'
+import { ruleCommand } from './commands/rule.js'
 import { identityCommand } from './commands/identity.js'
 import { initCommand } from './commands/init.js'
 import { inviteCommand } from './commands/invite.js'
@@ -52,6 +54,8 @@ export const COMMANDS: readonly Command[] = [
   settingsCommand,
   sendCommand,
   forwardCommand,
+  delegateCommand,
+  ruleCommand,
   inboxCommand,
   chatCommand,
   threadCommand,

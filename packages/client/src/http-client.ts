@@ -16,6 +16,8 @@ import type {
   BlockRequest,
   RequestAccept,
   RequestSend,
+  DelegationRequest,
+  RuleRequest,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -144,6 +146,24 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   removeContact(name: string): Promise<R.ContactRemoved> {
     return this.#call('DELETE', `/v1/contacts/${segment(name)}`)
+  }
+  delegations(): Promise<R.DelegationList> {
+    return this.#call('GET', '/v1/delegations')
+  }
+  grantDelegation(request: DelegationRequest): Promise<R.Delegation> {
+    return this.#call('POST', '/v1/delegations', request)
+  }
+  revokeDelegation(contact: string): Promise<R.DelegationsRevoked> {
+    return this.#call('DELETE', `/v1/delegations/${segment(contact)}`)
+  }
+  rules(): Promise<R.RuleList> {
+    return this.#call('GET', '/v1/rules')
+  }
+  addRule(request: RuleRequest): Promise<R.Rule> {
+    return this.#call('POST', '/v1/rules', request)
+  }
+  removeRule(id: string): Promise<R.Rule> {
+    return this.#call('DELETE', `/v1/rules/${segment(id)}`)
   }
   blocks(): Promise<Contract<typeof R.BlockList>> {
     return this.#call('GET', '/v1/blocks')

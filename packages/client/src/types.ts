@@ -13,6 +13,7 @@ import type {
   ChatsQuery,
   ForwardRequest,
   BlockRequest,
+  DelegationRequest,
   EditRequest,
   InboxQuery,
   JoinRequest,
@@ -25,6 +26,7 @@ import type {
   SendBatchRequest,
   RequestAccept,
   RequestSend,
+  RuleRequest,
   SendRequest,
   SettingsRequest,
   SyncRequest,
@@ -38,6 +40,9 @@ import type {
   ContactAdded,
   ContactList,
   ContactRemoved,
+  Delegation,
+  DelegationList,
+  DelegationsRevoked,
   DeviceAuthorized,
   DeviceList,
   DeviceRevoked,
@@ -62,6 +67,8 @@ import type {
   RequestList,
   RequestRemoved,
   RequestSent,
+  Rule,
+  RuleList,
   Settings,
   Shown,
   Status,
@@ -265,4 +272,19 @@ export interface SdmpApi {
    * @throws BAD_REQUEST (not an address), FORBIDDEN (this device may not publish)
    */
   setAddress(request: AddressRequest): Promise<Profile>
+  /** Delegations our user granted and those granted to it (docs/protocol/delegation.md). */
+  delegations(): Promise<DelegationList>
+  /**
+   * Let a contact send for us or read what is addressed to us, until `until` or a revoke.
+   * @throws NOT_FOUND (no such contact), BAD_REQUEST (a past `until`), FORBIDDEN
+   */
+  grantDelegation(request: DelegationRequest): Promise<Delegation>
+  /** Revoke, at once, every active delegation to a contact. @throws NOT_FOUND, FORBIDDEN */
+  revokeDelegation(contact: string): Promise<DelegationsRevoked>
+  /** The forwarding rules of this node (docs/protocol/forwarding.md §6). */
+  rules(): Promise<RuleList>
+  /** Add a forwarding rule. @throws BAD_REQUEST, NOT_FOUND (a target), LIMIT_EXCEEDED */
+  addRule(request: RuleRequest): Promise<Rule>
+  /** Remove a forwarding rule. @throws NOT_FOUND */
+  removeRule(id: string): Promise<Rule>
 }

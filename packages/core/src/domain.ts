@@ -43,6 +43,13 @@ export const LIMITS = Object.freeze({
   maxContacts: 10_000,
   /** Most proof resources a forwarded message carries (docs/protocol/forwarding.md §2). */
   maxForwardProof: 8,
+  /**
+   * Most users a forward's `chain` names: the forwarders it passed through, so automatic rules
+   * stop at loops and after this many hops (docs/protocol/forwarding.md §6).
+   */
+  maxForwardHops: 3,
+  /** Longest embedded delegation resource text a message carries (delegation.md §2). */
+  maxDelegationChars: 16_384,
 })
 
 /** Set reconciliation protocol version: the first byte of every sync message (sync.md §4.1). */

@@ -56,8 +56,19 @@ export {
   generateSigningKey,
 } from './identity/keys.js'
 export type { KeyRecord, SigningKey } from './identity/keys.js'
-export { AUTHORIZATIONS, CONTENT_SCHEMAS, isContentKind } from './resource/schemas.js'
-export type { Authorization, ContentKind, ContentData, ResourceHeader } from './resource/schemas.js'
+export {
+  AUTHORIZATIONS,
+  CONTENT_SCHEMAS,
+  DELEGATION_SCOPES,
+  isContentKind,
+} from './resource/schemas.js'
+export type {
+  Authorization,
+  ContentKind,
+  ContentData,
+  DelegationScope,
+  ResourceHeader,
+} from './resource/schemas.js'
 export {
   buildPayload,
   signResource,

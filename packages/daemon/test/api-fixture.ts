@@ -30,6 +30,7 @@ export const MESSAGE: Message = {
   forwardedFrom: null,
   edited: null,
   deleted: false,
+  onBehalfOf: null,
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
 /** A received message request (docs/protocol/requests.md §6). */
@@ -50,6 +51,16 @@ export const POST: Post = {
   edited: null,
   deleted: false,
 }
+export const DELEGATION = {
+  id: 'd'.repeat(86),
+  principal: FP,
+  delegate: FP,
+  scope: ['send' as const],
+  created: '2026-01-01T00:00:00.000Z',
+  until: null,
+  state: 'active' as const,
+}
+export const RULE = { id: 'r1', from: '*', to: [FP], created: '2026-01-01T00:00:00.000Z' }
 export const PEER: Peer = {
   node: FP,
   user: FP,
@@ -217,6 +228,33 @@ export class FakeApi implements SdmpApi {
       updated: POST.created,
       ...(request.address !== null && { address: request.address }),
     }
+  }
+  async delegations() {
+    this.#record('delegations')
+    return { granted: [DELEGATION], received: [] }
+  }
+  async grantDelegation(request: {
+    readonly contact: string
+    readonly scope: readonly ('send' | 'read')[]
+  }) {
+    this.#record('grantDelegation', request)
+    return { ...DELEGATION, scope: [...request.scope] }
+  }
+  async revokeDelegation(contact: string) {
+    this.#record('revokeDelegation', contact)
+    return { revoked: [{ ...DELEGATION, state: 'revoked' as const }] }
+  }
+  async rules() {
+    this.#record('rules')
+    return { rules: [RULE] }
+  }
+  async addRule(request: { readonly from: string; readonly to: readonly string[] }) {
+    this.#record('addRule', request)
+    return { ...RULE, from: request.from }
+  }
+  async removeRule(id: string) {
+    this.#record('removeRule', id)
+    return { ...RULE, id }
   }
   async removeContact(name: string) {
     this.#record('removeContact', name)

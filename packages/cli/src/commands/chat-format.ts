@@ -11,7 +11,7 @@ import type { Style } from '../output.js'
 import { formatColumns } from '../output.js'
 import { usageError } from '../cli-error.js'
 import type { Namer } from './message-format.js'
-import { shortDate, summaryOf } from './message-format.js'
+import { senderOf, shortDate, summaryOf } from './message-format.js'
 import { escapeControls, renderBody } from './body-render.js'
 
 /** Largest --limit (the API's page limit, API_PAGE_LIMITS.list). */
@@ -97,7 +97,7 @@ export function formatChatLog(
   const oldestFirst = [...messages].sort((a, b) =>
     a.created === b.created ? (a.id < b.id ? -1 : 1) : a.created < b.created ? -1 : 1,
   )
-  const senders = oldestFirst.map((m) => name(m.from))
+  const senders = oldestFirst.map((m) => senderOf(m, name))
   const width = Math.max(...senders.map((s) => [...s].length))
   const out: string[] = []
   oldestFirst.forEach((m, i) => {

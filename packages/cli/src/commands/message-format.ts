@@ -61,7 +61,7 @@ export function formatInbox(messages: readonly Message[], name: Namer, style: St
     return [
       m.id.slice(0, SHORT_ID_CHARS),
       shortDate(m.created),
-      m.direction === 'out' ? `me → ${m.to.map(name).join(', ')}` : name(m.from),
+      m.direction === 'out' ? `me → ${m.to.map(name).join(', ')}` : senderOf(m, name),
       m.deleted ? '(deleted)' : `${summaryOf(m)}${m.edited === null ? '' : ' (edited)'}`,
       state === undefined ? m.state : { text: m.state, paint: state },
     ]
@@ -74,6 +74,14 @@ export function formatInbox(messages: readonly Message[], name: Namer, style: St
 }
 
 /**
+ * Who sent a message as a reader says it: "bob for alice" when bob sent it under alice's
+ * delegation (docs/protocol/delegation.md), else the sender's name.
+ */
+export function senderOf(m: Pick<Message, 'from' | 'onBehalfOf'>, name: Namer): string {
+  return m.onBehalfOf === null ? name(m.from) : `${name(m.from)} for ${name(m.onBehalfOf)}`
+}
+
+/**
  * `show` of a message: headers, a blank line, the body rendered for its declared type
  * (body-render.ts: controls escaped, markdown styled, html as text).
  */
@@ -81,7 +89,7 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
   const b = style.bold
   const lines = [
     `${b('id:')}       ${m.id}`,
-    `${b('from:')}     ${name(m.from)}${name(m.from) === 'me' ? '' : ` (${m.from})`}`,
+    `${b('from:')}     ${senderOf(m, name)}${name(m.from) === 'me' ? '' : ` (${m.from})`}`,
     `${b('to:')}       ${m.to.map(name).join(', ')}`,
     `${b('date:')}     ${m.created}`,
     ...(m.subject === null ? [] : [`${b('subject:')}  ${escapeControls(m.subject)}`]),

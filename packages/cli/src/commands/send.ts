@@ -18,7 +18,7 @@ export const sendCommand: Command = {
   name: 'send',
   summary: 'send an encrypted message to one or more contacts',
   usage:
-    'send TO TEXT [--subject S] [--reply-to ID] [--type text|markdown|html] [--expires DURATION] [--json]',
+    'send TO TEXT [--subject S] [--reply-to ID] [--type text|markdown|html] [--expires DURATION] [--for NAME] [--json]',
   options: {
     subject: { type: 'string', valueName: 'S', description: 'a subject line' },
     'reply-to': {
@@ -35,6 +35,11 @@ export const sendCommand: Command = {
       type: 'string',
       valueName: 'DURATION',
       description: 'hide and drop it after DURATION (30s, 10m, 2h, 7d)',
+    },
+    for: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'send on behalf of NAME, who delegated it to you (sdmp delegate)',
     },
     attach: {
       type: 'string',
@@ -185,7 +190,9 @@ function sendRequestOf(
   const subject = options['subject'] as string | undefined
   const replyTo = options['reply-to'] as string | undefined
   const expires = options['expires'] as string | undefined
+  const onBehalfOf = options['for'] as string | undefined
   return {
+    ...(onBehalfOf !== undefined && { onBehalfOf }),
     to: splitRecipients(to),
     body,
     ...(type !== undefined && { type: type as BodyType }),

@@ -65,6 +65,14 @@ export const SendRequest = closed({
     Type.Integer({ minimum: 1, maximum: MAX_TTL_MS, description: 'time to live in ms from now' }),
   ),
   attachments: Type.Optional(Type.Array(AttachmentRef, { maxItems: ATTACHMENT_MAX_COUNT })),
+  onBehalfOf: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: MAX_PARAM_CHARS,
+      description:
+        'send for this user (contact name or fingerprint) under their delegation (docs/protocol/delegation.md)',
+    }),
+  ),
 })
 export type SendRequest = Contract<typeof SendRequest>
 
@@ -197,6 +205,30 @@ export const RequestAccept = closed({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 })
 export type RequestAccept = Contract<typeof RequestAccept>
+/** `POST /v1/delegations`: let a contact send or read for us (docs/protocol/delegation.md). */
+export const DelegationRequest = closed({
+  contact: Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS, description: 'contact name' }),
+  scope: Type.Array(oneOf('send', 'read'), { minItems: 1, maxItems: 2, uniqueItems: true }),
+  until: Type.Optional(
+    Type.String({ maxLength: 64, description: 'end of the delegation (exclusive), ISO 8601' }),
+  ),
+})
+export type DelegationRequest = Contract<typeof DelegationRequest>
+
+/** `POST /v1/rules`: a forwarding rule (docs/protocol/forwarding.md §6). */
+export const RuleRequest = closed({
+  from: Type.String({
+    minLength: 1,
+    maxLength: 128,
+    description: 'sender pattern: contact name or fingerprint, `*` matching any characters',
+  }),
+  to: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS }), {
+    minItems: 1,
+    maxItems: 16,
+    description: 'contacts to forward to (names or fingerprints)',
+  }),
+})
+export type RuleRequest = Contract<typeof RuleRequest>
 
 /** `PUT /v1/profile`: the display name contacts see (schemas.md "user"). */
 export const ProfileRequest = closed({ name: Type.String({ minLength: 1, maxLength: 128 }) })

@@ -133,6 +133,12 @@ const messageMembers = {
   deleted: Type.Boolean({
     description: 'deleted by its author: body, subject and attachments are gone',
   }),
+  onBehalfOf: nullable(
+    Type.String({
+      description:
+        'the user fingerprint `from` sent it for, under a delegation verified here (docs/protocol/delegation.md); null if none',
+    }),
+  ),
 }
 /** One message as `inbox` and `show` return it. */
 export const Message = closed(messageMembers)
@@ -194,6 +200,42 @@ export const Contact = closed({
   blocked: Type.Optional(Type.Literal(true, { description: 'blocked here' })),
 })
 export type Contact = Contract<typeof Contact>
+
+/** A delegation by or to our user (docs/protocol/delegation.md). */
+export const Delegation = closed({
+  id: Type.String({ description: 'id of the signed delegation resource' }),
+  principal: Type.String({ description: 'the user who delegated' }),
+  delegate: Type.String({ description: 'the user who may act for the principal' }),
+  scope: Type.Array(oneOf('send', 'read')),
+  created: time(),
+  until: nullable(time()),
+  state: oneOf('active', 'revoked', 'expired'),
+})
+export type Delegation = Contract<typeof Delegation>
+
+/** `GET /v1/delegations`: what our user granted and what was granted to it. */
+export const DelegationList = closed({
+  granted: Type.Array(Delegation),
+  received: Type.Array(Delegation),
+})
+export type DelegationList = Contract<typeof DelegationList>
+
+/** `DELETE /v1/delegations/{contact}`: the delegations revoked (none was active: empty). */
+export const DelegationsRevoked = closed({ revoked: Type.Array(Delegation) })
+export type DelegationsRevoked = Contract<typeof DelegationsRevoked>
+
+/** A forwarding rule of this node (docs/protocol/forwarding.md §6). */
+export const Rule = closed({
+  id: text(),
+  from: Type.String({ description: 'sender pattern' }),
+  to: Type.Array(Type.String({ description: 'target user fingerprint' })),
+  created: time(),
+})
+export type Rule = Contract<typeof Rule>
+
+/** `GET /v1/rules`. */
+export const RuleList = closed({ rules: Type.Array(Rule) })
+export type RuleList = Contract<typeof RuleList>
 
 /** A blocked user (docs/messaging.md "Blocking"). */
 export const Block = closed({

@@ -17,8 +17,13 @@ import { decodeResource } from './resource.js'
 import type { DecodedResource } from './resource.js'
 import type { ContentData } from './schemas.js'
 
-/** The `forwarded` member of a message, as the message schema returns it. */
-export type ForwardedData = NonNullable<ContentData<'message'>['forwarded']>
+/**
+ * The `forwarded` member of a message, as the message schema returns it; `chain` (the
+ * forwarders, forwarding.md §6) may be left out, as on the wire.
+ */
+export type ForwardedData = Omit<NonNullable<ContentData<'message'>['forwarded']>, 'chain'> & {
+  readonly chain?: readonly string[] | undefined
+}
 
 /** What a verified forward proves about the message it embeds. */
 export interface ForwardedMessage {

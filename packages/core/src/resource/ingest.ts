@@ -31,6 +31,8 @@ const NEEDS: Record<ContentKind, Authorization | 'any' | 'self'> = {
   identity: 'self',
   trust: 'create_trust',
   revoke: 'revoke',
+  // Granting another user a right to speak or read for ours is as strong as creating a trust.
+  delegation: 'create_trust',
   prekey: 'read_encrypted',
   node: 'any',
   user: 'publish_resource',

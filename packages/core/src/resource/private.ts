@@ -107,7 +107,8 @@ export function sealResource(
  * Open a verified `encrypted` resource with this node's prekey secrets and validate the inner
  * resource like any other. The inner author must be the outer publisher's user (no re-sealing
  * of someone else's message), and a message must name `reader` among its recipients unless the
- * reader wrote it.
+ * reader wrote it, or name one of `principals`: users who delegated reading to `reader`, as the
+ * caller has checked (docs/protocol/delegation.md §4).
  * @throws DECRYPT_FAILED (uniform, whatever failed inside the envelope); the validation codes of
  *   the inner resource; FORBIDDEN when the binding checks fail
  */
@@ -116,7 +117,7 @@ export function openResource(
   outer: Verified,
   secrets: readonly RecipientSecret[],
   trust: TrustView,
-  { now, reader }: { now: number; reader?: string },
+  { now, reader, principals }: { now: number; reader?: string; principals?: readonly string[] },
 ): Verified {
   if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
   const bytes = openEnvelope(provider, outer.raw, secrets)
@@ -133,7 +134,7 @@ export function openResource(
     throw new ProtocolError(ErrorCode.FORBIDDEN, 'encrypted: a contact list of another user')
   if (reader !== undefined && inner.kind === 'message' && reader !== inner.header.user) {
     const to = (inner.data as ContentData<'message'>).to
-    if (!to.includes(reader))
+    if (!to.includes(reader) && !(principals ?? []).some((p) => to.includes(p)))
       throw new ProtocolError(
         ErrorCode.FORBIDDEN,
         'encrypted: message is not addressed to this user',

@@ -164,6 +164,31 @@ function trust(v: Json, l: string) {
   }
 }
 
+/** The scopes a delegation grants another user (docs/protocol/delegation.md §1). */
+export const DELEGATION_SCOPES = ['send', 'read'] as const
+export type DelegationScope = (typeof DELEGATION_SCOPES)[number]
+
+/**
+ * delegation: the principal (`resource.user`) lets another user (`delegate`) send on its behalf
+ * or read messages addressed to it, until `expires` or a revoke (docs/protocol/delegation.md).
+ */
+function delegation(v: Json, l: string) {
+  const o = assertObject(v, l, ['delegate', 'scope'], ['expires'])
+  const scope = assertArray(
+    o['scope'],
+    `${l}.scope`,
+    (x, li) => assertEnum(x, li, DELEGATION_SCOPES),
+    DELEGATION_SCOPES.length,
+    1,
+  )
+  assertUnique(scope, `${l}.scope`)
+  return {
+    delegate: assertDigest(o['delegate'], `${l}.delegate`),
+    scope,
+    expires: optional(o['expires'], (x) => assertTimestamp(x, `${l}.expires`)),
+  }
+}
+
 /** revoke: withdraw a resource (a trust, an identity, or any published resource). */
 function revoke(v: Json, l: string) {
   const o = assertObject(v, l, ['resource'], ['reason'])
@@ -179,7 +204,7 @@ function message(v: Json, l: string) {
     v,
     l,
     ['body', 'type', 'to'],
-    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded'],
+    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded', 'delegation'],
   )
   const to = assertArray(
     o['to'],
@@ -222,6 +247,11 @@ function message(v: Json, l: string) {
       ),
     ),
     forwarded: optional(o['forwarded'], (x) => forwarded(x, `${l}.forwarded`)),
+    // Sent on behalf of another user: that user's signed `delegation` resource, as its canonical
+    // text (docs/protocol/delegation.md §2); the daemon verifies it, core checks the shape.
+    delegation: optional(o['delegation'], (x) =>
+      assertString(x, `${l}.delegation`, LIMITS.maxDelegationChars),
+    ),
   }
 }
 
@@ -231,11 +261,16 @@ function message(v: Json, l: string) {
  * signed it. Only the shape is checked here; `verifyForwarded` (resource/forward.ts) verifies.
  */
 function forwarded(v: Json, l: string) {
-  const o = assertObject(v, l, ['resource', 'proof'])
+  const o = assertObject(v, l, ['resource', 'proof'], ['chain'])
   const text = (x: Json | undefined, lx: string) => assertString(x, lx, LIMITS.maxResourceBytes)
   return {
     resource: text(o['resource'], `${l}.resource`),
     proof: assertArray(o['proof'], `${l}.proof`, text, LIMITS.maxForwardProof),
+    // The users it was forwarded by, in order, the last being this forward's author
+    // (forwarding.md §6): automatic rules never forward past a loop or the hop limit.
+    chain: optional(o['chain'], (x) =>
+      assertArray(x, `${l}.chain`, (u, lu) => assertDigest(u, lu), LIMITS.maxForwardHops, 1),
+    ),
   }
 }
 
@@ -330,6 +365,7 @@ export const CONTENT_SCHEMAS = Object.freeze({
   user,
   trust,
   revoke,
+  delegation,
   message,
   post,
   receipt,

@@ -20,4 +20,6 @@ export const SECRET_NAMES = Object.freeze({
   requests: 'local.requests',
   /** One received request's invite, by request id (requests.ts). */
   requestPrefix: 'request.',
+  /** The user's forwarding rules on this node (rules.ts). */
+  rules: 'local.rules',
 })

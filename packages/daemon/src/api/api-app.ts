@@ -19,6 +19,8 @@ import {
   ChatId,
   ChatsQuery,
   BlockRequest,
+  DelegationRequest,
+  RuleRequest,
   EditRequest,
   EmptyRequest,
   EventsQuery,
@@ -267,6 +269,29 @@ export function createApiApp(options: ApiAppOptions): Hono {
     return c.json(await api.sync(await bodyOf(c, SyncRequest)))
   })
   app.get('/v1/journal', async (c) => c.json(await api.journal(queryOf(c, JournalQuery))))
+  // Delegations and forwarding rules (docs/api.md "Delegation and rules").
+  app.get(
+    '/v1/delegations',
+    plain(() => api.delegations()),
+  )
+  app.post('/v1/delegations', async (c) =>
+    c.json(await api.grantDelegation(await bodyOf(c, DelegationRequest))),
+  )
+  app.delete('/v1/delegations/:contact', async (c) => {
+    const contact = param(c, 'contact')
+    await bodyOf(c, EmptyRequest)
+    return c.json(await api.revokeDelegation(contact))
+  })
+  app.get(
+    '/v1/rules',
+    plain(() => api.rules()),
+  )
+  app.post('/v1/rules', async (c) => c.json(await api.addRule(await bodyOf(c, RuleRequest))))
+  app.delete('/v1/rules/:id', async (c) => {
+    const id = param(c, 'id')
+    await bodyOf(c, EmptyRequest)
+    return c.json(await api.removeRule(id))
+  })
   // Blocking, read receipts, profile (docs/api.md "Blocking, settings, profile").
   app.get(
     '/v1/blocks',

@@ -43,6 +43,8 @@ const schemas = {
   SyncResult: S.SyncResult,
   JournalLine: S.JournalLine,
   Block: S.Block,
+  Delegation: S.Delegation,
+  Rule: S.Rule,
   Settings: S.Settings,
   Profile: S.Profile,
 } satisfies Record<string, TSchema>
@@ -259,6 +261,34 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       get: op('contactInvite', "a contact's invite as this node knows it (for its recovery)", {
         parameters: [path('name')],
         responses: ok(S.Invite),
+      }),
+    },
+    '/v1/delegations': {
+      get: op('delegations', 'delegations granted by and to this user', {
+        responses: ok(S.DelegationList),
+      }),
+      post: op('grantDelegation', 'let a contact send or read for this user', {
+        requestBody: body(S.DelegationRequest),
+        responses: ok(ref('Delegation')),
+      }),
+    },
+    '/v1/delegations/{contact}': {
+      delete: op('revokeDelegation', 'revoke every active delegation to a contact, at once', {
+        parameters: [path('contact')],
+        responses: ok(S.DelegationsRevoked),
+      }),
+    },
+    '/v1/rules': {
+      get: op('rules', 'forwarding rules of this node', { responses: ok(S.RuleList) }),
+      post: op('addRule', 'forward what matching senders send us to other contacts', {
+        requestBody: body(S.RuleRequest),
+        responses: ok(ref('Rule')),
+      }),
+    },
+    '/v1/rules/{id}': {
+      delete: op('removeRule', 'remove a forwarding rule', {
+        parameters: [path('id')],
+        responses: ok(ref('Rule')),
       }),
     },
     '/v1/blocks': {

@@ -37,6 +37,8 @@ export interface ForwardRecord {
   readonly note?: string
   /** The embedded resource and its proof, kept to forward it again (one level: §3). */
   readonly embedded: ForwardedData
+  /** The users it was forwarded by, in order (forwarding.md §6); absent on a hand forward. */
+  readonly chain?: readonly string[]
 }
 
 /** How deep a chain of delegated trusts is followed when collecting a proof. */
@@ -80,7 +82,9 @@ export function checkForward(account: Account, inner: Verified): CheckedForward 
       id: original.id,
       created: original.created,
       ...(d.body !== '' && { note: d.body }),
-      embedded,
+      // What is kept to forward again is the original and its proof, without this chain.
+      embedded: { resource: embedded.resource, proof: embedded.proof },
+      ...(embedded.chain !== undefined && { chain: embedded.chain }),
     },
     shown: { body: o.body, type: o.type, ...(o.subject !== undefined && { subject: o.subject }) },
   }
@@ -90,6 +94,8 @@ export function checkForward(account: Account, inner: Verified): CheckedForward 
 export interface ForwardOptions {
   readonly to: readonly string[]
   readonly note?: string
+  /** The forward chain so far, ending with our user (an automatic rule, forwarding.md §6). */
+  readonly chain?: readonly string[]
 }
 
 /**
@@ -108,7 +114,7 @@ export async function forwardRequest(
   return {
     to: options.to,
     body: options.note ?? '',
-    forwarded,
+    forwarded: { ...forwarded, ...(options.chain !== undefined && { chain: options.chain }) },
     ...(record.attachments && { attachments: record.attachments }),
   }
 }

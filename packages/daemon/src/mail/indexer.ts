@@ -30,6 +30,8 @@ import type { CheckedForward } from './forward.js'
 import { applyPending, changeOf, indexChange, isChange } from './edits.js'
 import type { ChangeRejection } from './edits.js'
 import type { ChatKeys } from './chats.js'
+import { checkDelegation, readPrincipals } from '../account/delegations.js'
+import type { CheckedDelegation, DelegationRefusal } from '../account/delegations.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
 export interface ReceiptTask {
@@ -52,6 +54,10 @@ export interface BatchOutcome {
   readonly refusedForwards: string[]
   /** Edits and deletes refused (not by the original's author, ...; edits.ts), by reason. */
   readonly rejected: ChangeRejection[]
+  /** Messages sent on someone's behalf refused, by reason (delegation.md §3). */
+  readonly refusedDelegations: DelegationRefusal[]
+  /** Messages newly indexed that others sent (for forwarding rules, rules.ts). */
+  readonly received: MessageRecord[]
 }
 
 /** Indexes journal lines for one account. */
@@ -79,6 +85,11 @@ export class MailIndexer {
     const eventful: IndexLine[] = []
     const refusedForwards: string[] = []
     const rejected: ChangeRejection[] = []
+    const refusedDelegations: DelegationRefusal[] = []
+    const received: MessageRecord[] = []
+    // Users who delegated reading to ours (delegation.md §4), read once per batch when needed.
+    let principals: Promise<string[]> | undefined
+    const readFor = () => (principals ??= readPrincipals(this.#account))
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -94,7 +105,7 @@ export class MailIndexer {
         if (kind !== undefined && EVENT_KINDS.has(kind)) eventful.push(line)
         continue
       }
-      const inner = await this.#open(line, id)
+      const inner = await this.#open(line, id, readFor)
       // Only our user and the users it trusts reach the inbox (docs/messaging.md "Indexing"):
       // a stranger's message relayed by a contact is dropped like one that does not open.
       if (inner === undefined || !this.#fromTrusted(inner)) {
@@ -121,16 +132,25 @@ export class MailIndexer {
             continue
           }
         }
-        const task = await this.#indexMessage(
-          batch,
-          line.position,
-          id,
-          inner,
-          blobs,
-          rejected,
-          forward,
-        )
-        if (task) receipts.push(task)
+        // Sent on someone's behalf: shown only under a delegation in force here (delegation.md §3).
+        let delegation: CheckedDelegation | undefined
+        const embedded = (inner.data as ContentData<'message'>).delegation
+        if (embedded !== undefined) {
+          const checked = checkDelegation(this.#account, embedded, inner.header.user, inner.created)
+          if (typeof checked === 'string') {
+            refusedDelegations.push(checked)
+            continue
+          }
+          delegation = checked
+        }
+        const indexed = await this.#indexMessage(batch, line.position, id, inner, blobs, rejected, {
+          ...(forward && { forward }),
+          ...(delegation && { delegation }),
+        })
+        if (indexed?.direction === 'in') {
+          receipts.push({ message: indexed.id, author: indexed.from })
+          received.push(indexed)
+        }
         eventful.push(line)
       } else if (inner.kind === 'contacts') {
         // Only our own user's list (openResource refuses anyone else's).
@@ -148,7 +168,17 @@ export class MailIndexer {
       const event = await eventOfLine(this.#account, batch, line)
       if (event) events.push(event)
     }
-    return { receipts: decided, skipped, blobs, shareContacts, events, refusedForwards, rejected }
+    return {
+      receipts: decided,
+      skipped,
+      blobs,
+      shareContacts,
+      events,
+      refusedForwards,
+      rejected,
+      refusedDelegations,
+      received,
+    }
   }
 
   /** Whether the author of an opened resource is our user or a user our user trusts now. */
@@ -158,14 +188,36 @@ export class MailIndexer {
     return author === me || this.#account.ingestor.graph.trustsUser(me, author, this.#account.now())
   }
 
-  /** The opened inner resource, or undefined for any failure (uniform: no reason kept). */
-  async #open(line: IndexLine, id: string): Promise<Verified | undefined> {
-    const me = this.#account.user
-    if (me === undefined) return undefined
+  /**
+   * The opened inner resource, or undefined for any failure (uniform: no reason kept). A
+   * message that names not our user but one who delegated reading to ours is opened on a second
+   * try (delegation.md §4); the delegations are read only then, so other lines pay nothing.
+   */
+  async #open(
+    line: IndexLine,
+    id: string,
+    readFor: () => Promise<string[]>,
+  ): Promise<Verified | undefined> {
+    if (this.#account.user === undefined) return undefined
     // An envelope this node sealed: the ingestor verified the inner resource it carries.
     if (line.inner) return line.inner
     const secrets = await this.#book.secrets()
     if (secrets.length === 0) return undefined
+    const first = await this.#openWith(line, id, secrets)
+    if (first !== 'FORBIDDEN') return first
+    const principals = await readFor()
+    if (principals.length === 0) return undefined
+    const second = await this.#openWith(line, id, secrets, principals)
+    return second === 'FORBIDDEN' ? undefined : second
+  }
+
+  async #openWith(
+    line: IndexLine,
+    id: string,
+    secrets: Awaited<ReturnType<PrekeyBook['secrets']>>,
+    principals?: readonly string[],
+  ): Promise<Verified | undefined | 'FORBIDDEN'> {
+    const reader = this.#account.user!
     const { provider, ingestor, store } = this.#account
     const now = this.#account.now()
     try {
@@ -175,9 +227,13 @@ export class MailIndexer {
         if (!bytes) return undefined
         outer = validateResource(provider, bytes, ingestor.graph, { now })
       }
-      return openResource(provider, outer, secrets, ingestor.graph, { now, reader: me })
-    } catch {
-      return undefined
+      return openResource(provider, outer, secrets, ingestor.graph, {
+        now,
+        reader,
+        ...(principals && { principals }),
+      })
+    } catch (e) {
+      return e instanceof ProtocolError && e.code === 'FORBIDDEN' ? 'FORBIDDEN' : undefined
     }
   }
 
@@ -188,8 +244,8 @@ export class MailIndexer {
     inner: Verified,
     blobs: string[],
     rejected: ChangeRejection[],
-    forward?: CheckedForward,
-  ): Promise<ReceiptTask | undefined> {
+    { forward, delegation }: { forward?: CheckedForward; delegation?: CheckedDelegation } = {},
+  ): Promise<MessageRecord | undefined> {
     const me = this.#account.user!
     const known = await batch.get<MessageRecord>(messageKey(inner.id))
     if (known) {
@@ -223,6 +279,7 @@ export class MailIndexer {
         }),
       // Anything but a forward keeps its signed form, to be forwarded with its signature.
       ...(forward ? { forwarded: forward.record } : { signed: fromUtf8(inner.bytes) }),
+      ...(delegation && { onBehalfOf: delegation.principal }),
     }
     batch.set(messageKey(inner.id), record)
     // Edits or a delete that came first (edits.ts) apply now; the chat reads the final record.
@@ -235,7 +292,7 @@ export class MailIndexer {
     batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
     const receipts = await batch.get<ReceiptMap>(receiptsKey(inner.id))
     await addToChat(batch, this.#chats, record, receipts, me)
-    return record.direction === 'in' ? { message: inner.id, author } : undefined
+    return settled.record
   }
 
   /**

@@ -32,6 +32,8 @@ import type { AttachmentData, EditContent, SendRequest, SendResult } from './sen
 import { changeMessage } from './edit-ops.js'
 import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
+import { delegationFrom, readDelegates } from '../account/delegations.js'
+import { applyRules } from './auto-forward.js'
 
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
@@ -66,6 +68,9 @@ export class Mailbox {
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
   #skipped = 0
   #rejectedChanges = 0
+  readonly #refusedDelegations: string[] = []
+  /** Forwarding rules run one message at a time, after the batch that indexed it. */
+  readonly #rules = new SerialQueue()
   #unsubscribe: (() => void) | undefined
   /** The rotation follower (one run at a time; awaited by stop). */
   readonly #following = new SerialQueue()
@@ -112,6 +117,7 @@ export class Mailbox {
     this.#unsubscribe = undefined
     await this.#index.stop()
     await this.#following.idle()
+    await this.#rules.idle()
     // Decided receipts go out before the store closes (a graceful stop loses none).
     await this.#delivered.flush()
     this.#index.stopped()
@@ -138,9 +144,16 @@ export class Mailbox {
    * @throws NOT_FOUND (an unknown replyTo; a recipient with no usable prekey), BAD_REQUEST,
    *   FORBIDDEN (this node may not publish), SCHEMA_VIOLATION, CLOSED (not started)
    */
-  async send(req: SendRequest): Promise<SendResult> {
+  async send(req: SendRequest & { readonly onBehalfOf?: string }): Promise<SendResult> {
     const me = this.#account.requireUser()
     if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
+    const { onBehalfOf, ...request } = req
+    // On someone's behalf: their newest delegation in force here, checked now (delegation.md §3).
+    if (onBehalfOf !== undefined)
+      req = {
+        ...request,
+        delegation: (await delegationFrom(this.#account, onBehalfOf, 'send')).text,
+      }
     let thread: { replyTo: string; conversation: string } | undefined
     if (req.replyTo !== undefined) {
       const replied = await this.#find(req.replyTo)
@@ -150,7 +163,11 @@ export class Mailbox {
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
-    const { outer, position } = await publishSealed(this.#account, inner, keys, [...req.to, me])
+    // Delegates who read for a recipient get it too, as far as their devices can (delegation.md §4).
+    const delegates = (await readDelegates(this.#account, req.to)).filter((u) => u !== me)
+    if (delegates.length > 0) keys.push(...(await this.#book.recipientsOf(delegates)).keys)
+    const readers = [...req.to, me, ...delegates]
+    const { outer, position } = await publishSealed(this.#account, inner, keys, readers)
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
   }
@@ -189,6 +206,16 @@ export class Mailbox {
   /** Edits and deletes refused since start (not from the original's author; edits.ts). */
   get rejectedChanges(): number {
     return this.#rejectedChanges
+  }
+
+  /** Reasons of the messages sent on someone's behalf refused since start (delegation.md §3). */
+  get refusedDelegations(): readonly string[] {
+    return this.#refusedDelegations
+  }
+
+  /** Resolves once the forwarding rules queued so far have run (for tests and `stop`). */
+  rulesIdle(): Promise<void> {
+    return this.#rules.idle()
   }
 
   /**
@@ -324,6 +351,11 @@ export class Mailbox {
   /** What the mailbox does once a batch of lines is indexed and committed. */
   #afterBatch(outcome: BatchOutcome, position: number): void {
     const { receipts, skipped, blobs, shareContacts, refusedForwards, rejected } = outcome
+    for (const reason of outcome.refusedDelegations) {
+      this.#refusedDelegations.push(reason)
+      this.#event('mail.delegation-refused', { position, reason })
+    }
+    for (const record of outcome.received) this.#applyRules(record)
     for (const reason of rejected) {
       this.#rejectedChanges++
       this.#event('mail.change-rejected', { position, reason })
@@ -338,6 +370,17 @@ export class Mailbox {
     // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
     this.#delivered.add(receipts)
     if (shareContacts) void this.shareContacts()
+  }
+
+  /** Run the forwarding rules on a message just received, one at a time (auto-forward.ts). */
+  #applyRules(record: MessageRecord): void {
+    void this.#rules
+      .run(async () => {
+        if (this.#index.running)
+          await applyRules(this.#account, record, (id, o) => this.forward(id, o), this.#event)
+      })
+      // A bug in a rule must not become an unhandled rejection; it is reported like a failure.
+      .catch(() => this.#event('mail.rule-failed', { message: record.id, code: 'INTERNAL' }))
   }
 
   /** Send one receipt; failures become operational events (receipts are best effort). */

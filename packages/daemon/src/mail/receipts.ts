@@ -169,6 +169,7 @@ export function toMessage(
           },
     edited: record.edited === undefined ? null : new Date(record.edited).toISOString(),
     deleted: record.deleted === true,
+    onBehalfOf: record.onBehalfOf ?? null,
     ...(record.attachments !== undefined && {
       // Availability is filled in by the mailbox (it needs the store); the key never leaves.
       attachments: record.attachments.map((a) => ({

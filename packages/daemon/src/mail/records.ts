@@ -77,6 +77,11 @@ export interface MessageRecord {
   readonly revision?: string
   /** Set by a delete from its author: body, subject and attachments are erased (edits.ts). */
   readonly deleted?: true
+  /**
+   * Sent by its author on behalf of this user (fingerprint), under a delegation that passed
+   * every check when the message was indexed (docs/protocol/delegation.md §3).
+   */
+  readonly onBehalfOf?: string
 }
 
 /** The strongest receipt of one user for one message (the earliest of that strength). */

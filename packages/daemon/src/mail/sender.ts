@@ -23,6 +23,11 @@ export interface SendRequest {
   readonly attachments?: readonly AttachmentData[]
   /** The message this one forwards, signed by its author, with its proof (forwarding.md). */
   readonly forwarded?: ForwardedData
+  /**
+   * Sent on behalf of another user: that user's `delegation` resource as canonical text
+   * (docs/protocol/delegation.md §2). The mailbox fills it from `onBehalfOf` after checking it.
+   */
+  readonly delegation?: string
 }
 
 /** One attachment as the message carries it (schemas.md "message", attachments.md §1). */
@@ -73,8 +78,13 @@ export function signMessage(
             attachments: req.attachments.map(toMessageAttachment),
           }),
         ...(req.forwarded !== undefined && {
-          forwarded: { resource: req.forwarded.resource, proof: [...req.forwarded.proof] },
+          forwarded: {
+            resource: req.forwarded.resource,
+            proof: [...req.forwarded.proof],
+            ...(req.forwarded.chain !== undefined && { chain: [...req.forwarded.chain] }),
+          },
         }),
+        ...(req.delegation !== undefined && { delegation: req.delegation }),
       },
     },
     'publish_resource',

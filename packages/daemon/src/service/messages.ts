@@ -70,6 +70,9 @@ export async function sendMessage(
     ...(request.replyTo !== undefined && { replyTo: request.replyTo }),
     ...(expires !== undefined && { expires }),
     ...(attachments.length > 0 && { attachments }),
+    ...(request.onBehalfOf !== undefined && {
+      onBehalfOf: resolveUser(await readContacts(account), request.onBehalfOf),
+    }),
   })
   if (attachments.length > 0) {
     // Our other devices (host-only ones too) and the recipients' connected nodes fetch the

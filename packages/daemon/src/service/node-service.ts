@@ -86,6 +86,16 @@ import * as prefs from './preferences.js'
 import { addContactByAddress } from '../address/address-pins.js'
 import type { AddressLookupOptions } from '../address/address-lookup.js'
 import * as requests from './requests.js'
+import * as delegating from './delegation-rules.js'
+import type {
+  Delegation,
+  DelegationList,
+  DelegationRequest,
+  DelegationsRevoked,
+  Rule,
+  RuleList,
+  RuleRequest,
+} from '@sdmp/client'
 
 /** What a running network adds to the service (the daemon's, or a one-shot sync's). */
 export interface ServiceNetwork {
@@ -430,4 +440,13 @@ export class NodeService implements SdmpApi, AttachmentApi {
     prefs.setProfile(this.account, request)
   setAddress = (request: AddressRequest): Promise<Profile> =>
     prefs.setAddress(this.account, request)
+
+  // Delegations and forwarding rules (delegation-rules.ts).
+  delegations = (): Promise<DelegationList> => delegating.delegations(this.account)
+  grantDelegation = (r: DelegationRequest): Promise<Delegation> => delegating.grant(this.account, r)
+  revokeDelegation = (contact: string): Promise<DelegationsRevoked> =>
+    delegating.revoke(this.account, contact)
+  rules = (): Promise<RuleList> => delegating.rules(this.account)
+  addRule = (r: RuleRequest): Promise<Rule> => delegating.addForwardRule(this.account, r)
+  removeRule = (id: string): Promise<Rule> => delegating.removeForwardRule(this.account, id)
 }
