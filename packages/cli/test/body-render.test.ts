@@ -149,6 +149,7 @@ describe('formatMessage and formatChatLog', () => {
     forwardedFrom: null,
     edited: null,
     deleted: false,
+    group: null,
   }
 
   it('escapes the subject and renders the body of show', () => {

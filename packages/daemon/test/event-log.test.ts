@@ -45,6 +45,7 @@ const message = (position: number, body: string, expires: string | null = null):
     forwardedFrom: null,
     edited: null,
     deleted: false,
+    group: null,
   } as Message,
 })
 

@@ -41,6 +41,7 @@ describe('web chat helpers (chats.ts)', () => {
     forwardedFrom: null,
     edited: null,
     deleted: false,
+    group: null,
     ...m,
   })
 

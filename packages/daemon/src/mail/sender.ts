@@ -23,6 +23,8 @@ export interface SendRequest {
   readonly attachments?: readonly AttachmentData[]
   /** The message this one forwards, signed by its author, with its proof (forwarding.md). */
   readonly forwarded?: ForwardedData
+  /** The id of the group it is sent to (docs/protocol/groups.md §3); `to` is its members. */
+  readonly group?: string
 }
 
 /** One attachment as the message carries it (schemas.md "message", attachments.md §1). */
@@ -75,6 +77,7 @@ export function signMessage(
         ...(req.forwarded !== undefined && {
           forwarded: { resource: req.forwarded.resource, proof: [...req.forwarded.proof] },
         }),
+        ...(req.group !== undefined && { group: req.group }),
       },
     },
     'publish_resource',
