@@ -24,6 +24,7 @@ import { profileCommand } from './commands/profile.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
 import { forwardCommand } from './commands/forward.js'
+import { groupCommand } from './commands/group.js'
 import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
@@ -47,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   settingsCommand,
   sendCommand,
   forwardCommand,
+  groupCommand,
   inboxCommand,
   chatCommand,
   threadCommand,
