@@ -43,8 +43,12 @@ export const LIMITS = Object.freeze({
   maxContacts: 10_000,
   /** Most proof resources a forwarded message carries (docs/protocol/forwarding.md §2). */
   maxForwardProof: 8,
-  /** Most members of a group, its admin included (docs/protocol/groups.md §2). */
-  maxGroupMembers: 64,
+  /**
+   * Most members of a group, its admin included (docs/protocol/groups.md §2, §7): a version
+   * carries every member's proof and must fit one resource; 32 members with one device each
+   * do (measured: 30 -> 535 KB), 40 do not.
+   */
+  maxGroupMembers: 32,
   /** Most proof resources one group member's entry carries (docs/protocol/groups.md §2). */
   maxGroupMemberProof: 24,
 })
