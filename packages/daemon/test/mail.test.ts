@@ -78,6 +78,7 @@ describe('Mailbox send and receive', () => {
       forwardedFrom: null,
       edited: null,
       deleted: false,
+      group: null,
       receipts: [],
     })
     const { receipts: _, ...listed } = got

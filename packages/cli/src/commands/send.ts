@@ -16,7 +16,7 @@ import { BODY_TYPES, checkId, parseDuration, splitRecipients } from './message-i
 /** `sdmp send TO TEXT`. */
 export const sendCommand: Command = {
   name: 'send',
-  summary: 'send an encrypted message to one or more contacts, or to a group (@NAME)',
+  summary: 'send an encrypted message to one or more contacts or to a group',
   usage:
     'send TO TEXT [--subject S] [--reply-to ID] [--type text|markdown|html] [--expires DURATION] [--json]',
   options: {

@@ -16,12 +16,14 @@ import {
   fromUtf8,
   groupIdOf,
   toBase64url,
+  utf8,
 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { GroupBook, GroupState } from './groups.js'
 import type { PrekeyBook } from './prekeys.js'
 import { publishSealed } from './sender.js'
+import type { SendRequest } from './sender.js'
 
 /** What a group change needs of the mailbox. */
 export interface GroupContext {
@@ -206,4 +208,28 @@ export async function memberProof(ctx: GroupContext, user: string): Promise<stri
     texts.push(fromUtf8(bytes))
   }
   return texts
+}
+
+/**
+ * `req` addressed to every other current member of `group` (groups.md §3), for `me`.
+ * @throws FORBIDDEN (we are not a member), BAD_REQUEST (nobody else is)
+ */
+export function toGroup(me: string, group: GroupState, req: SendRequest): SendRequest {
+  if (!group.members.includes(me))
+    throw new ProtocolError(ErrorCode.FORBIDDEN, `you are not a member of group ${group.name}`)
+  const to = group.members.filter((u) => u !== me)
+  if (to.length === 0)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `group ${group.name} has no other member`)
+  return { ...req, to, group: group.id }
+}
+
+/**
+ * Store fellow members' proof resources (groups.md §4) as local imports: validated like any
+ * resource, journaled, and from then on the trust graph verifies their messages and the
+ * prekey book seals to them. Resources that no longer validate (an expired prekey, a revoked
+ * trust) are simply not stored; the member's own nodes or a relay bring newer ones.
+ */
+export async function importProofs(account: Account, texts: readonly string[]): Promise<void> {
+  if (account.revoked !== undefined) return
+  await account.ingestor.publish(texts.map((t) => utf8(t)))
 }

@@ -33,9 +33,8 @@ import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
 import { GroupBook } from './groups.js'
 import type { GroupRejection, GroupState } from './groups.js'
-import { changeMembers, createGroup, resolveGroup } from './group-ops.js'
+import { changeMembers, createGroup, importProofs, resolveGroup, toGroup } from './group-ops.js'
 import type { GroupContext } from './group-ops.js'
-import { utf8 } from '@sdmp/core'
 
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
@@ -158,32 +157,20 @@ export class Mailbox {
       thread = { replyTo: replied.id, conversation: replied.conversation }
       // A reply to a group message goes to the group (reply-all, groups.md §3).
       if (replied.group !== undefined && req.group === undefined)
-        req = this.#toGroup(
+        req = toGroup(
+          this.#account.requireUser(),
           this.#groups.get(replied.group.id) ?? resolveGroup(this.#groups, replied.group.id),
           req,
         )
     }
-    if (req.group !== undefined) req = this.#toGroup(resolveGroup(this.#groups, req.group), req)
+    if (req.group !== undefined)
+      req = toGroup(this.#account.requireUser(), resolveGroup(this.#groups, req.group), req)
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
     const { outer, position } = await publishSealed(this.#account, inner, keys, [...req.to, me])
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
-  }
-
-  /**
-   * `req` addressed to every other current member of `group`.
-   * @throws FORBIDDEN (we are not a member), BAD_REQUEST (nobody else is)
-   */
-  #toGroup(group: GroupState, req: SendRequest): SendRequest {
-    const me = this.#account.requireUser()
-    if (!group.members.includes(me))
-      throw new ProtocolError(ErrorCode.FORBIDDEN, `you are not a member of group ${group.name}`)
-    const to = group.members.filter((u) => u !== me)
-    if (to.length === 0)
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, `group ${group.name} has no other member`)
-    return { ...req, to, group: group.id }
   }
 
   /** The groups this node knows, ours first (groups.ts). */
@@ -394,7 +381,10 @@ export class Mailbox {
       this.#groupRejections.set(reason, (this.#groupRejections.get(reason) ?? 0) + 1)
       this.#event('mail.group-rejected', { position, reason })
     }
-    if (outcome.imports.length > 0) void this.#importProofs(outcome.imports)
+    if (outcome.imports.length > 0)
+      void importProofs(this.#account, outcome.imports).catch((e: unknown) =>
+        this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
+      )
     for (const reason of rejected) {
       this.#rejectedChanges++
       this.#event('mail.change-rejected', { position, reason })
@@ -409,21 +399,6 @@ export class Mailbox {
     // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
     this.#delivered.add(receipts)
     if (shareContacts) void this.shareContacts()
-  }
-
-  /**
-   * Store fellow members' proof resources (groups.md §4) as local imports: validated like any
-   * resource, journaled, and from then on the trust graph verifies their messages and the
-   * prekey book seals to them. Resources that no longer validate (an expired prekey, a revoked
-   * trust) are simply not stored; the member's own nodes or a relay bring newer ones.
-   */
-  async #importProofs(texts: readonly string[]): Promise<void> {
-    if (this.#account.revoked !== undefined) return
-    try {
-      await this.#account.ingestor.publish(texts.map((t) => utf8(t)))
-    } catch (e) {
-      this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' })
-    }
   }
 
   /** Send one receipt; failures become operational events (receipts are best effort). */
