@@ -28,6 +28,7 @@ import { addressCommand } from './commands/address.js'
 import { saveCommand } from './commands/save.js'
 import { sendCommand } from './commands/send.js'
 import { forwardCommand } from './commands/forward.js'
+import { groupCommand } from './commands/group.js'
 import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
@@ -56,6 +57,7 @@ export const COMMANDS: readonly Command[] = [
   forwardCommand,
   delegateCommand,
   ruleCommand,
+  groupCommand,
   inboxCommand,
   chatCommand,
   threadCommand,

@@ -150,6 +150,7 @@ describe('formatMessage and formatChatLog', () => {
     edited: null,
     deleted: false,
     onBehalfOf: null,
+    group: null,
   }
 
   it('escapes the subject and renders the body of show', () => {

@@ -30,6 +30,9 @@ import type {
   SendBatchRequest,
   SendRequest,
   ForwardRequest,
+  GroupCreateRequest,
+  GroupMemberRequest,
+  GroupSendRequest,
   SettingsRequest,
   SyncRequest,
 } from './schema/requests.js'
@@ -101,6 +104,21 @@ export class SdmpHttpClient implements SdmpApi, AttachmentApi {
   }
   forward(id: string, request: ForwardRequest): Promise<R.Published> {
     return this.#call('POST', `/v1/messages/${segment(id)}/forward`, request)
+  }
+  groups(): Promise<Contract<typeof R.GroupList>> {
+    return this.#call('GET', '/v1/groups')
+  }
+  createGroup(request: GroupCreateRequest): Promise<R.GroupInfo> {
+    return this.#call('POST', '/v1/groups', request)
+  }
+  addGroupMember(group: string, request: GroupMemberRequest): Promise<R.GroupInfo> {
+    return this.#call('POST', `/v1/groups/${segment(group)}/members`, request)
+  }
+  removeGroupMember(group: string, member: string): Promise<R.GroupInfo> {
+    return this.#call('DELETE', `/v1/groups/${segment(group)}/members/${segment(member)}`)
+  }
+  sendToGroup(group: string, request: GroupSendRequest): Promise<R.Published> {
+    return this.#call('POST', `/v1/groups/${segment(group)}/messages`, request)
   }
   inbox(query: InboxQuery = {}): Promise<Contract<typeof R.MessageList>> {
     return this.#call('GET', `/v1/messages${queryString(query)}`)

@@ -12,6 +12,9 @@ import type {
   AuthorizeDeviceRequest,
   ChatsQuery,
   ForwardRequest,
+  GroupCreateRequest,
+  GroupMemberRequest,
+  GroupSendRequest,
   BlockRequest,
   DelegationRequest,
   EditRequest,
@@ -34,6 +37,8 @@ import type {
 import type {
   BatchPublished,
   ChatList,
+  GroupInfo,
+  GroupList,
   Block,
   BlockList,
   Contact,
@@ -177,6 +182,23 @@ export interface SdmpApi {
    * @throws NOT_FOUND (no such message, or a recipient), CONFLICT (ambiguous short id)
    */
   forward(id: string, request: ForwardRequest): Promise<Published>
+  /** The groups this node knows, mine first (docs/protocol/groups.md). */
+  groups(): Promise<Contract<typeof GroupList>>
+  /**
+   * Create a group of contacts, administered by me (docs/protocol/groups.md §2).
+   * @throws FORBIDDEN (a member is not a contact), NOT_FOUND (no such contact, or no prekey of
+   *   theirs yet), CONFLICT (I am in a group of that name already), BAD_REQUEST
+   */
+  createGroup(request: GroupCreateRequest): Promise<GroupInfo>
+  /** Add a contact to a group I administer (a new version). @throws FORBIDDEN, NOT_FOUND, CONFLICT */
+  addGroupMember(group: string, request: GroupMemberRequest): Promise<GroupInfo>
+  /**
+   * Remove a member from a group I administer: later messages are not sealed to them.
+   * @throws FORBIDDEN, NOT_FOUND, CONFLICT
+   */
+  removeGroupMember(group: string, member: string): Promise<GroupInfo>
+  /** Send to every member of group `group` (a name or id). @throws NOT_FOUND, CONFLICT, FORBIDDEN */
+  sendToGroup(group: string, request: GroupSendRequest): Promise<Published>
   /** A page of messages, newest first; `next` is the cursor of the older page (`?before`). */
   inbox(query?: InboxQuery): Promise<Contract<typeof MessageList>>
   /** A page of chats, most recent activity first (docs/api.md "Chats"). */

@@ -50,12 +50,22 @@ export const LIMITS = Object.freeze({
   maxForwardHops: 3,
   /** Longest embedded delegation resource text a message carries (delegation.md §2). */
   maxDelegationChars: 16_384,
+   * Most members of a group, its admin included (docs/protocol/groups.md §2, §7): a version
+   * carries every member's proof and must fit one resource; 32 members with one device each
+   * do (measured: 30 -> 535 KB), 40 do not.
+   */
+  maxGroupMembers: 32,
+  /** Most proof resources one group member's entry carries (docs/protocol/groups.md §2). */
+  maxGroupMemberProof: 24,
 })
 
 /** Set reconciliation protocol version: the first byte of every sync message (sync.md §4.1). */
 export const RECONCILE_VERSION = 1
 /** Domain tag hashed into every range fingerprint (docs/protocol/sync.md §3). */
 export const TAG_SYNC_FINGERPRINT = 'sdmp/sync-fingerprint/v1'
+
+/** Domain tag of a group id: the hash of its admin and salt (docs/protocol/groups.md §2). */
+export const TAG_GROUP_ID = 'sdmp/group-id/v1'
 
 /** AEAD associated-data prefix of every attachment chunk (docs/protocol/attachments.md §1). */
 export const TAG_ATTACHMENT = 'sdmp/attachment/v1'

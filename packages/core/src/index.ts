@@ -86,6 +86,7 @@ export {
 } from './resource/ingest.js'
 export type { Verified, SignatureCheck, CheckOptions } from './resource/ingest.js'
 export { verifyForwarded } from './resource/forward.js'
+export { GROUP_SALT_BYTES, groupIdOf, isGroupIdOf } from './resource/group.js'
 export type { ForwardedData, ForwardedMessage } from './resource/forward.js'
 export { TrustGraph, MAX_CLOCK_SKEW_MS } from './trust/trust-graph.js'
 export type { Succession } from './trust/trust-graph.js'

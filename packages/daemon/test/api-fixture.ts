@@ -5,7 +5,15 @@
  * @module
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import type { Message, MessageDetail, Peer, Post, SdmpApi, SdmpEvent } from '@sdmp/client'
+import type {
+  GroupInfo,
+  Message,
+  MessageDetail,
+  Peer,
+  Post,
+  SdmpApi,
+  SdmpEvent,
+} from '@sdmp/client'
 import { createApiApp } from '../src/api/index.js'
 import type { EventFeed } from '../src/api/index.js'
 
@@ -31,6 +39,7 @@ export const MESSAGE: Message = {
   edited: null,
   deleted: false,
   onBehalfOf: null,
+  group: null,
 }
 export const DETAIL: MessageDetail = { ...MESSAGE, receipts: [] }
 /** A received message request (docs/protocol/requests.md §6). */
@@ -40,6 +49,16 @@ export const REQUEST = {
   name: 'carol',
   text: 'hi, we met at the conference',
   received: '2026-01-01T00:00:00.000Z',
+}
+export const GROUP: GroupInfo = {
+  id: 'G'.repeat(86),
+  name: 'team',
+  admin: FP,
+  version: 1,
+  members: [{ user: FP, name: 'me', admin: true }],
+  member: true,
+  chat: `g-${'G'.repeat(86)}`,
+  updated: '2026-01-01T00:00:00.000Z',
 }
 export const POST: Post = {
   id: 'p'.repeat(86),
@@ -104,6 +123,26 @@ export class FakeApi implements SdmpApi {
   async forward(id: string, request: unknown) {
     this.#record('forward', id, request)
     return { id: 'f'.repeat(86) }
+  }
+  async groups() {
+    this.#record('groups')
+    return { groups: [GROUP] }
+  }
+  async createGroup(request: unknown) {
+    this.#record('createGroup', request)
+    return GROUP
+  }
+  async addGroupMember(group: string, request: unknown) {
+    this.#record('addGroupMember', group, request)
+    return GROUP
+  }
+  async removeGroupMember(group: string, member: string) {
+    this.#record('removeGroupMember', group, member)
+    return GROUP
+  }
+  async sendToGroup(group: string, request: unknown) {
+    this.#record('sendToGroup', group, request)
+    return { id: 'g'.repeat(86) }
   }
   async inbox(query?: unknown) {
     this.#record('inbox', query)

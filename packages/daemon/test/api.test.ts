@@ -425,7 +425,7 @@ describe('api headers and OpenAPI', () => {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
     }
     assert.deepEqual([...served].sort(), [...documented].sort())
-    assert.equal(served.size, 55) // 41, address (2), batch (1), requests (5), delegations and rules (6)
+    assert.equal(served.size, 60) // 41, address (2), batch (1), requests (5), delegations and rules (6), groups (5)
   })
 
   it('documents the parameters of every templated path', () => {

@@ -46,6 +46,7 @@ const message = (position: number, body: string, expires: string | null = null):
     edited: null,
     deleted: false,
     onBehalfOf: null,
+    group: null,
   } as Message,
 })
 

@@ -79,6 +79,7 @@ describe('Mailbox send and receive', () => {
       edited: null,
       deleted: false,
       onBehalfOf: null,
+      group: null,
       receipts: [],
     })
     const { receipts: _, ...listed } = got

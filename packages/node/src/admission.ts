@@ -7,8 +7,8 @@
  * trusts and identities never reach the store, so a trusted peer cannot fill it with them.
  * @module
  */
-import { identityInfoOf } from '@sdmp/core'
-import type { TrustGraph, Verified } from '@sdmp/core'
+import { fromBase64url, identityInfoOf, routeTag } from '@sdmp/core'
+import type { CryptoProvider, TrustGraph, Verified } from '@sdmp/core'
 
 /** Why a resource from a peer is not admitted. */
 export type Refusal =
@@ -18,10 +18,56 @@ export type Refusal =
   | 'outside'
 
 /**
- * Decide whether `v`, received from a peer, is in the trust closure of `user` at `at`.
+ * Fellow members (docs/protocol/groups.md §5): users who share a group with this node's user.
+ * `fellows(a, b)`: a and b are both current members of one group this node's user is in.
+ */
+export interface GroupScope {
+  readonly fellows: (a: string, b: string) => boolean
+  readonly provider: CryptoProvider
+}
+
+/** The kinds a fellow member authors that are admitted (groups.md §5): mail and key material. */
+export const FELLOW_KINDS: ReadonlySet<string> = new Set(['encrypted', 'prekey', 'trust', 'revoke'])
+
+/**
+ * Decide whether `v`, received from a peer, is in the trust closure of `user` at `at`, or
+ * within the group scope (groups.md §5): a fellow member's envelopes that carry `user`'s routing
+ * tag, its prekeys, trusts and revocations, and the identities of it and its nodes.
  * @returns undefined when admitted, else why not
  */
 export function admission(
+  graph: TrustGraph,
+  user: string,
+  v: Verified,
+  at: number,
+  scope?: GroupScope,
+): Refusal | undefined {
+  const closure = closureAdmission(graph, user, v, at)
+  if (closure === undefined || scope === undefined) return closure
+  return groupAdmission(graph, user, v, at, scope) ? undefined : closure
+}
+
+function groupAdmission(
+  graph: TrustGraph,
+  user: string,
+  v: Verified,
+  at: number,
+  scope: GroupScope,
+): boolean {
+  if (v.kind === 'identity') {
+    const fp = identityInfoOf(v).fingerprint
+    return scope.fellows(user, fp) || graph.usersOfNode(fp, at).some((u) => scope.fellows(user, u))
+  }
+  if (!FELLOW_KINDS.has(v.kind) || !scope.fellows(user, v.header.user)) return false
+  if (v.kind !== 'encrypted') return true
+  // Only what is addressed to us: the envelope carries our routing tag (envelope.md §12).
+  const data = v.data as { nonce?: unknown; routes?: unknown }
+  if (typeof data.nonce !== 'string' || !Array.isArray(data.routes)) return false
+  const tag = routeTag(scope.provider, fromBase64url(data.nonce), user)
+  return (data.routes as unknown[]).includes(tag)
+}
+
+function closureAdmission(
   graph: TrustGraph,
   user: string,
   v: Verified,

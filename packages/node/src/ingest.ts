@@ -121,6 +121,13 @@ export class Ingestor {
    * what is stored of theirs already. Set by the caller that owns the block list; empty here.
    */
   blocked: () => ReadonlySet<string> = () => NO_BLOCKS
+  /**
+   * Fellow members (docs/protocol/groups.md §5): whether users `a` and `b` are both current
+   * members of one group this node's user is in. Widens what is admitted from peers
+   * (admission.ts) and what sync relays (sync-engine.ts) to a fellow's mail and key material.
+   * Set by the caller that owns the groups; nobody is a fellow here.
+   */
+  fellows: (a: string, b: string) => boolean = () => false
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
   /**
    * Calls merged into batches, one batch at a time, so that journal order equals
@@ -346,7 +353,13 @@ export class Ingestor {
           }
           // From a peer, only the trust closure is stored (admission.ts, sync.md §9).
           const me = item.source === undefined ? undefined : this.user()
-          const refusal = me === undefined ? undefined : admission(this.graph, me, v, now)
+          const refusal =
+            me === undefined
+              ? undefined
+              : admission(this.graph, me, v, now, {
+                  fellows: this.fellows,
+                  provider: this.#provider,
+                })
           if (refusal === 'not_yet') {
             retry.push(item)
             continue

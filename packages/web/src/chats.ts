@@ -30,9 +30,25 @@ export function reasonOf(m: Message): string | null {
   return typeof reason === 'string' && reason !== '' ? reason : null
 }
 
-/** The people of a chat id (empty for none). */
+/** The people of a chat id (empty for none, and for a group chat: see {@link groupOfChat}). */
 export function chatMembers(id: string): string[] {
-  return id === '' ? [] : id.split('.')
+  return id === '' || groupOfChat(id) !== undefined ? [] : id.split('.')
+}
+
+/** The group id of a group chat id (`g-<id>`, docs/protocol/groups.md §6), else undefined. */
+export function groupOfChat(id: string): string | undefined {
+  return /^g-[A-Za-z0-9_-]{86}$/.test(id) ? id.slice(2) : undefined
+}
+
+/** A group membership change as a sentence with names ("Alice added Carol"). */
+export function groupEventText(
+  e: { readonly kind: string; readonly users: readonly string[]; readonly by: string },
+  nameOf: (user: string) => string,
+): string {
+  const users = e.users.map(nameOf).join(', ')
+  if (e.kind === 'create')
+    return `${nameOf(e.by)} created the group${users === '' ? '' : ` with ${users}`}`
+  return `${nameOf(e.by)} ${e.kind === 'add' ? 'added' : 'removed'} ${users}`
 }
 
 /** Newest first by creation time (the API's order is not relied upon). */

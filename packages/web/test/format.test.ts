@@ -42,6 +42,7 @@ describe('web chat helpers (chats.ts)', () => {
     edited: null,
     deleted: false,
     onBehalfOf: null,
+    group: null,
     ...m,
   })
 

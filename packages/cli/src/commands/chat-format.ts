@@ -11,7 +11,7 @@ import type { Style } from '../output.js'
 import { formatColumns } from '../output.js'
 import { usageError } from '../cli-error.js'
 import type { Namer } from './message-format.js'
-import { senderOf, shortDate, summaryOf } from './message-format.js'
+import { groupEventLine, senderOf, shortDate, summaryOf } from './message-format.js'
 import { escapeControls, renderBody } from './body-render.js'
 
 /** Largest --limit (the API's page limit, API_PAGE_LIMITS.list). */
@@ -53,8 +53,11 @@ export function nextPageHint(
   return `\n${style.dim(`${label}: sdmp ${[...command, '--before', next].join(' ')}`)}`
 }
 
-/** Who a chat is with, for people: the names, or `me (notes to self)`. */
-export function chatTitle(chat: Pick<ChatSummary, 'names'>): string {
+/** Who a chat is with, for people: `@group`, the names, or `me (notes to self)`. */
+export function chatTitle(
+  chat: Pick<ChatSummary, 'names'> & { group?: ChatSummary['group'] },
+): string {
+  if (chat.group) return `@${escapeControls(chat.group.name)}`
   return chat.names.length === 0 ? 'me (notes to self)' : chat.names.join(', ')
 }
 
@@ -121,7 +124,8 @@ export function formatChatLog(
       lines.push(style.dim(`↪ forwarded from ${name(f.user)}${note}`))
     }
     if (m.subject !== null) lines.push(style.bold(escapeControls(m.subject)))
-    if (m.deleted) lines.push(style.dim('(deleted)'))
+    if (m.group?.event) lines.push(style.dim(groupEventLine(m.group.event, name)))
+    else if (m.deleted) lines.push(style.dim('(deleted)'))
     else lines.push(...renderBody(m.body, m.type, style).split('\n'))
     if (m.edited !== null && !m.deleted) lines[lines.length - 1] += style.dim(' (edited)')
     const paint = m.direction === 'in' && m.state === 'unread' ? style.bold : (t: string) => t

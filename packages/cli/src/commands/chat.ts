@@ -31,7 +31,8 @@ export const chatCommand: Command = {
   args: [{ name: 'NAME', required: true, variadic: true }],
   details: [
     'NAME is a contact name (any case), a user fingerprint, or me (notes to self). Several',
-    'names show the chat of exactly those people (sdmp chat alice bob).',
+    'names show the chat of exactly those people (sdmp chat alice bob); @NAME shows the chat of',
+    'group NAME (sdmp group).',
     'Each line: time, sender (me for you), short id (for show and --reply-to), the body. A reply',
     'starts with a quote of the message it answers: > bob: first words…',
     `The newest ${DEFAULT_LIMIT} messages are shown (--limit N); when older ones exist, a last line`,
@@ -51,8 +52,14 @@ export const chatCommand: Command = {
     return withApi(ctx, async (api) => {
       const [who, { contacts }] = await Promise.all([api.whoami(), api.contacts()])
       const me = who.user ?? ''
-      const people = await peopleOf(ctx.args, contacts, me)
-      const chat = people.length === 0 ? me : people.join('.')
+      // `@NAME`: a group's chat (docs/protocol/groups.md §6).
+      const group = ctx.args[0]!.startsWith('@')
+        ? await groupOf(api, ctx.args[0]!.slice(1))
+        : undefined
+      const people = group
+        ? group.members.map((m) => m.user).filter((u) => u !== me)
+        : await peopleOf(ctx.args, contacts, me)
+      const chat = group?.chat ?? (people.length === 0 ? me : people.join('.'))
       const page = await api.chatMessages(chat, { limit, ...(before !== undefined && { before }) })
       let messages: readonly Message[] = page.messages
       if (markRead) messages = await markAllRead(api, messages)
@@ -71,6 +78,18 @@ export const chatCommand: Command = {
       return { value, text }
     })
   },
+}
+
+/** The group named `ref` (a name or id). @throws NOT_FOUND */
+async function groupOf(api: SdmpApi, ref: string) {
+  const { groups } = await api.groups()
+  const g = groups.find((x) => x.id === ref) ?? groups.find((x) => x.name === ref)
+  if (g === undefined) {
+    const { CliError } = await import('../cli-error.js')
+    const { PROTOCOL_EXIT_CODES } = await import('../exit-codes.js')
+    throw new CliError('NOT_FOUND', `no group named ${ref}`, PROTOCOL_EXIT_CODES.NOT_FOUND)
+  }
+  return g
 }
 
 /**

@@ -4,7 +4,14 @@
  * @module
  */
 import { SHORT_ID_CHARS } from '@sdmp/client/ids'
-import type { ForwardedFrom, Message, MessageDetail, Post, SdmpApi } from '@sdmp/client'
+import type {
+  ForwardedFrom,
+  GroupEventInfo,
+  Message,
+  MessageDetail,
+  Post,
+  SdmpApi,
+} from '@sdmp/client'
 import type { Style } from '../output.js'
 import { formatColumns } from '../output.js'
 import { short } from './account-options.js'
@@ -91,6 +98,7 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
     `${b('id:')}       ${m.id}`,
     `${b('from:')}     ${senderOf(m, name)}${name(m.from) === 'me' ? '' : ` (${m.from})`}`,
     `${b('to:')}       ${m.to.map(name).join(', ')}`,
+    ...(m.group === null ? [] : [`${b('group:')}    @${escapeControls(m.group.name)}`]),
     `${b('date:')}     ${m.created}`,
     ...(m.subject === null ? [] : [`${b('subject:')}  ${escapeControls(m.subject)}`]),
     ...(m.replyTo === null ? [] : [`${b('reply-to:')} ${m.replyTo}`]),
@@ -105,8 +113,20 @@ export function formatMessage(m: MessageDetail, name: Namer, style: Style): stri
   return [
     ...lines,
     '',
-    m.deleted ? style.dim('(deleted)') : renderBody(m.body, m.type, style),
+    m.deleted
+      ? style.dim('(deleted)')
+      : m.group?.event
+        ? style.dim(groupEventLine(m.group.event, name))
+        : renderBody(m.body, m.type, style),
   ].join('\n')
+}
+
+/** A group membership change with names: "alice added carol" (docs/protocol/groups.md §6). */
+export function groupEventLine(e: GroupEventInfo, name: Namer): string {
+  const users = e.users.map(name).join(', ')
+  if (e.kind === 'create')
+    return `${name(e.by)} created the group${users === '' ? '' : ` with ${users}`}`
+  return `${name(e.by)} ${e.kind === 'add' ? 'added' : 'removed'} ${users}`
 }
 
 /** `show` of a public post: headers, a blank line, the body. */

@@ -16,7 +16,7 @@ import { BODY_TYPES, checkId, parseDuration, splitRecipients } from './message-i
 /** `sdmp send TO TEXT`. */
 export const sendCommand: Command = {
   name: 'send',
-  summary: 'send an encrypted message to one or more contacts',
+  summary: 'send an encrypted message to one or more contacts or to a group',
   usage:
     'send TO TEXT [--subject S] [--reply-to ID] [--type text|markdown|html] [--expires DURATION] [--for NAME] [--json]',
   options: {
@@ -56,6 +56,7 @@ export const sendCommand: Command = {
   details: [
     'TO is a contact name or a user fingerprint; several recipients are separated by commas',
     "(sdmp send alice,bob 'hi'). Every recipient must be a contact whose invite you added.",
+    "TO as @NAME writes to every member of group NAME (sdmp send @team 'hi'; sdmp group).",
     'Each --attach FILE is encrypted under its own key and stored, then named in the message;',
     "recipients' nodes fetch it from peers (sdmp save ID writes it). Progress shows on stderr.",
     'When a recipient has not added you yet, a note on stderr says so and the message waits',
@@ -63,12 +64,19 @@ export const sendCommand: Command = {
     '{id, state, reason}.',
   ].join('\n'),
   async run(ctx) {
-    const request = sendRequestOf(ctx.args[0]!, ctx.args[1]!, ctx.options)
+    const group = ctx.args[0]!.startsWith('@') ? ctx.args[0]!.slice(1) : undefined
+    if (group === '') throw usageError('send: @NAME needs a group name')
+    const request = sendRequestOf(group ?? ctx.args[0]!, ctx.args[1]!, ctx.options)
     const files = await checkFiles(ctx.options['attach'])
     const { withApi } = await import('../connect.js')
     const { id, state, reason } = await withApi(ctx, async (api) => {
       const attachments = files.length === 0 ? undefined : await uploadAll(ctx, api, files)
-      const { id } = await api.send(attachments ? { ...request, attachments } : request)
+      const { to, ...content } = attachments ? { ...request, attachments } : request
+      // `@NAME`: every member of a group (docs/protocol/groups.md §3).
+      const { id } =
+        group !== undefined
+          ? await api.sendToGroup(group, content)
+          : await api.send({ to, ...content })
       // Tell the truth at once: a recipient who has not added us (or removed us) will not get
       // it now (docs/messaging.md "Delivery states").
       const shown = await api.show(id)
@@ -79,11 +87,12 @@ export const sendCommand: Command = {
     // A note, not a failure: the message is kept and goes once they add us (exit 0).
     if (reason !== null && !ctx.json) ctx.err(`note: ${reason}`)
     const n = request.to.length
+    const who = group !== undefined ? `group ${group}` : `${n} recipient${n === 1 ? '' : 's'}`
     const a =
       files.length === 0 ? '' : ` with ${files.length} attachment${files.length === 1 ? '' : 's'}`
     return {
       value: { id, state, reason },
-      text: `sent ${id} to ${n} recipient${n === 1 ? '' : 's'}${a}`,
+      text: `sent ${id} to ${who}${a}`,
     }
   },
 }

@@ -48,13 +48,8 @@ export const AttachmentRef = closed({
 })
 export type AttachmentRef = Contract<typeof AttachmentRef>
 
-/** `POST /v1/messages`: an end-to-end encrypted message (docs/protocol/schemas.md "message"). */
-export const SendRequest = closed({
-  to: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS }), {
-    minItems: 1,
-    maxItems: LIMITS.maxRecipients,
-    description: 'recipient users: contact names or user fingerprints',
-  }),
+/** What a message says: every member of a send but its recipients. */
+const messageContent = {
   body: Type.String({ maxLength: LIMITS.maxBodyChars }),
   type: Type.Optional(BodyType),
   subject: Type.Optional(Type.String({ maxLength: SHORT })),
@@ -65,6 +60,16 @@ export const SendRequest = closed({
     Type.Integer({ minimum: 1, maximum: MAX_TTL_MS, description: 'time to live in ms from now' }),
   ),
   attachments: Type.Optional(Type.Array(AttachmentRef, { maxItems: ATTACHMENT_MAX_COUNT })),
+}
+
+/** `POST /v1/messages`: an end-to-end encrypted message (docs/protocol/schemas.md "message"). */
+export const SendRequest = closed({
+  to: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS }), {
+    minItems: 1,
+    maxItems: LIMITS.maxRecipients,
+    description: 'recipient users: contact names or user fingerprints',
+  }),
+  ...messageContent,
   onBehalfOf: Type.Optional(
     Type.String({
       minLength: 1,
@@ -85,6 +90,37 @@ export const SendBatchRequest = closed({
   messages: Type.Array(SendRequest, { minItems: 1, maxItems: MAX_BATCH_MESSAGES }),
 })
 export type SendBatchRequest = Contract<typeof SendBatchRequest>
+
+/**
+ * `POST /v1/groups/{group}/messages`: a message to every member of a group
+ * (docs/protocol/groups.md §3), sealed once for all their reading nodes.
+ */
+export const GroupSendRequest = closed(messageContent)
+export type GroupSendRequest = Contract<typeof GroupSendRequest>
+
+/** A group's name (docs/protocol/groups.md §2): 1..64 characters. */
+const GroupName = Type.String({ minLength: 1, maxLength: 64 })
+
+/** `POST /v1/groups`: a new group with its first members (contacts), administered by me. */
+export const GroupCreateRequest = closed({
+  name: GroupName,
+  members: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PARAM_CHARS }), {
+    minItems: 1,
+    maxItems: LIMITS.maxGroupMembers - 1,
+    description: 'contact names or user fingerprints (I am added as the admin)',
+  }),
+})
+export type GroupCreateRequest = Contract<typeof GroupCreateRequest>
+
+/** `POST /v1/groups/{group}/members`: add a contact to a group I administer. */
+export const GroupMemberRequest = closed({
+  member: Type.String({
+    minLength: 1,
+    maxLength: MAX_PARAM_CHARS,
+    description: 'a contact name or user fingerprint',
+  }),
+})
+export type GroupMemberRequest = Contract<typeof GroupMemberRequest>
 
 /**
  * `POST /v1/messages/{id}/forward`: forward a message, its author's signature kept inside
@@ -289,8 +325,9 @@ export type ChatsQuery = Contract<typeof ChatsQuery>
 export const ChatId = Type.String({
   minLength: 1,
   maxLength: MAX_CHAT_ID_CHARS,
-  pattern: '^[A-Za-z0-9_-]{86}(\\.[A-Za-z0-9_-]{86})*$',
-  description: "sorted user fingerprints joined by '.' (my own for notes to self)",
+  pattern: '^([A-Za-z0-9_-]{86}(\\.[A-Za-z0-9_-]{86})*|g-[A-Za-z0-9_-]{86})$',
+  description:
+    "sorted user fingerprints joined by '.' (my own for notes to self), or g-<group id> for a group",
 })
 
 /** `GET /v1/posts`. */

@@ -102,6 +102,25 @@ export const ForwardedFrom = closed({
 })
 export type ForwardedFrom = Contract<typeof ForwardedFrom>
 
+/**
+ * A membership change of a group (docs/protocol/groups.md §6), shown in its chat as a message
+ * whose body says it ("added 1a2b3c4d5e"); clients may render names from `by` and `users`.
+ */
+export const GroupEventInfo = closed({
+  kind: oneOf('create', 'add', 'remove'),
+  users: Type.Array(text(), { description: 'who was added or removed (empty for create)' }),
+  by: Type.String({ description: 'the admin who made the change' }),
+})
+export type GroupEventInfo = Contract<typeof GroupEventInfo>
+
+/** The group a message belongs to (docs/protocol/groups.md §3). */
+export const MessageGroup = closed({
+  id: text(),
+  name: text(),
+  event: nullable(GroupEventInfo),
+})
+export type MessageGroup = Contract<typeof MessageGroup>
+
 const messageMembers = {
   id: Type.String({ description: 'id of the signed inner message resource' }),
   from: text(),
@@ -139,6 +158,7 @@ const messageMembers = {
         'the user fingerprint `from` sent it for, under a delegation verified here (docs/protocol/delegation.md); null if none',
     }),
   ),
+  group: nullable(MessageGroup),
 }
 /** One message as `inbox` and `show` return it. */
 export const Message = closed(messageMembers)
@@ -402,8 +422,32 @@ export const ChatSummary = closed({
   last: Message,
   unread: count(),
   messages: count(),
+  group: nullable(closed({ id: text(), name: text() }, 'the group of a group chat, else null')),
 })
 export type ChatSummary = Contract<typeof ChatSummary>
+
+/** One member of a group as `group list` shows it. */
+export const GroupMemberInfo = closed({
+  user: text(),
+  name: Type.String({ description: 'contact name, my own name, or a 10-character short id' }),
+  admin: Type.Boolean(),
+})
+export type GroupMemberInfo = Contract<typeof GroupMemberInfo>
+
+/** A group (docs/protocol/groups.md): its latest version as this node applied it. */
+export const GroupInfo = closed({
+  id: text(),
+  name: text(),
+  admin: text(),
+  version: count(),
+  members: Type.Array(GroupMemberInfo),
+  member: Type.Boolean({ description: 'I am a member (false once removed)' }),
+  chat: Type.String({ description: 'the id of its chat (g-<id>)' }),
+  updated: time(),
+})
+export type GroupInfo = Contract<typeof GroupInfo>
+/** `GET /v1/groups`. */
+export const GroupList = closed({ groups: Type.Array(GroupInfo) })
 /** `GET /v1/chats`: most recent activity first. */
 export const ChatList = closed({ chats: Type.Array(ChatSummary), next })
 /** `GET /v1/posts`. */

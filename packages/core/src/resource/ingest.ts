@@ -40,6 +40,7 @@ const NEEDS: Record<ContentKind, Authorization | 'any' | 'self'> = {
   post: 'publish_resource',
   receipt: 'publish_resource',
   contacts: 'publish_resource',
+  group: 'publish_resource',
   encrypted: 'publish_resource',
   broadcast: 'any',
   request_journal: 'any',

@@ -28,6 +28,7 @@ export const SEALABLE_KINDS: readonly ContentKind[] = Object.freeze([
   'message',
   'receipt',
   'contacts',
+  'group',
 ])
 
 /** The prekey record of a verified `prekey` resource (its signer is the owning node). */

@@ -204,7 +204,7 @@ function message(v: Json, l: string) {
     v,
     l,
     ['body', 'type', 'to'],
-    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded', 'delegation'],
+    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded', 'delegation', 'group'],
   )
   const to = assertArray(
     o['to'],
@@ -252,6 +252,8 @@ function message(v: Json, l: string) {
     delegation: optional(o['delegation'], (x) =>
       assertString(x, `${l}.delegation`, LIMITS.maxDelegationChars),
     ),
+    // The group conversation it belongs to (docs/protocol/groups.md §3).
+    group: optional(o['group'], (x) => assertDigest(x, `${l}.group`)),
   }
 }
 
@@ -336,6 +338,48 @@ function contacts(v: Json, l: string) {
   return { entries }
 }
 
+/**
+ * group: one version of a named group conversation, signed for its admin and sealed to its
+ * members (docs/protocol/groups.md §2). Each member entry carries the identity, trust and
+ * prekey resources (as canonical text) that let members who are not each other's contacts
+ * verify and reach each other. Only the shape is checked here; `checkGroupId` and the
+ * reader's version rule (groups.md §4) decide the rest.
+ */
+function group(v: Json, l: string) {
+  const o = assertObject(v, l, ['id', 'salt', 'name', 'version', 'members'])
+  const salt = assertString(o['salt'], `${l}.salt`, 43, 43)
+  fromBase64urlExact(salt, 32, `${l}.salt`)
+  const members = assertArray(
+    o['members'],
+    `${l}.members`,
+    (x, li) => {
+      const m = assertObject(x, li, ['user', 'proof'])
+      return {
+        user: assertDigest(m['user'], `${li}.user`),
+        proof: assertArray(
+          m['proof'],
+          `${li}.proof`,
+          (t, lt) => assertString(t, lt, LIMITS.maxResourceBytes),
+          LIMITS.maxGroupMemberProof,
+        ),
+      }
+    },
+    LIMITS.maxGroupMembers,
+    1,
+  )
+  assertUnique(
+    members.map((m) => m.user),
+    `${l}.members`,
+  )
+  return {
+    id: assertDigest(o['id'], `${l}.id`),
+    salt,
+    name: assertString(o['name'], `${l}.name`, 64),
+    version: assertInteger(o['version'], `${l}.version`, 1, 2 ** 31 - 1),
+    members,
+  }
+}
+
 /** prekey: a node's signed, expiring hybrid encryption key (docs/protocol/envelope.md §7). */
 function prekey(v: Json, l: string) {
   const o = assertObject(v, l, ['suite', 'key', 'expires'])
@@ -370,6 +414,7 @@ export const CONTENT_SCHEMAS = Object.freeze({
   post,
   receipt,
   contacts,
+  group,
   prekey,
   encrypted,
   ...SYNC_SCHEMAS,

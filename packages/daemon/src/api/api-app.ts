@@ -25,6 +25,9 @@ import {
   EmptyRequest,
   EventsQuery,
   ForwardRequest,
+  GroupCreateRequest,
+  GroupMemberRequest,
+  GroupSendRequest,
   InboxQuery,
   JoinRequest,
   JournalQuery,
@@ -174,6 +177,26 @@ export function createApiApp(options: ApiAppOptions): Hono {
   app.post('/v1/messages/:id/forward', async (c) => {
     const id = param(c, 'id')
     return c.json(await api.forward(id, await bodyOf(c, ForwardRequest)))
+  })
+  // Groups (docs/protocol/groups.md).
+  app.get(
+    '/v1/groups',
+    plain(() => api.groups()),
+  )
+  app.post('/v1/groups', async (c) =>
+    c.json(await api.createGroup(await bodyOf(c, GroupCreateRequest))),
+  )
+  app.post('/v1/groups/:group/members', async (c) => {
+    const group = param(c, 'group')
+    return c.json(await api.addGroupMember(group, await bodyOf(c, GroupMemberRequest)))
+  })
+  app.delete('/v1/groups/:group/members/:member', async (c) => {
+    noQuery(c)
+    return c.json(await api.removeGroupMember(param(c, 'group'), param(c, 'member')))
+  })
+  app.post('/v1/groups/:group/messages', async (c) => {
+    const group = param(c, 'group')
+    return c.json(await api.sendToGroup(group, await bodyOf(c, GroupSendRequest)))
   })
   app.get('/v1/messages', async (c) => {
     return c.json(await api.inbox(queryOf(c, InboxQuery)))

@@ -21,6 +21,7 @@ const schemas = {
   BatchPublished: S.BatchPublished,
   ForwardRequest: S.ForwardRequest,
   ForwardedFrom: S.ForwardedFrom,
+  GroupInfo: S.GroupInfo,
   AttachmentRef: S.AttachmentRef,
   UploadedBlob: S.UploadedBlob,
   AttachmentInfo: S.AttachmentInfo,
@@ -197,6 +198,35 @@ export const OPENAPI_DOCUMENT = Object.freeze({
       post: op('forward', "forward a message, its author's signature kept inside", {
         parameters: [path('id')],
         requestBody: body(ref('ForwardRequest')),
+        responses: ok(ref('Published')),
+      }),
+    },
+    '/v1/groups': {
+      get: op('groups', 'the groups this node knows, mine first (docs/protocol/groups.md)', {
+        responses: ok(S.GroupList),
+      }),
+      post: op('createGroup', 'create a group of contacts, administered by me', {
+        requestBody: body(S.GroupCreateRequest),
+        responses: ok(ref('GroupInfo')),
+      }),
+    },
+    '/v1/groups/{group}/members': {
+      post: op('addGroupMember', 'add a contact to a group I administer (a new version)', {
+        parameters: [path('group')],
+        requestBody: body(S.GroupMemberRequest),
+        responses: ok(ref('GroupInfo')),
+      }),
+    },
+    '/v1/groups/{group}/members/{member}': {
+      delete: op('removeGroupMember', 'remove a member: later messages are not sealed to them', {
+        parameters: [path('group'), path('member')],
+        responses: ok(ref('GroupInfo')),
+      }),
+    },
+    '/v1/groups/{group}/messages': {
+      post: op('sendToGroup', 'send to every member of a group (sealed once for all)', {
+        parameters: [path('group')],
+        requestBody: body(S.GroupSendRequest),
         responses: ok(ref('Published')),
       }),
     },

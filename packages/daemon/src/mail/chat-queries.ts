@@ -21,6 +21,8 @@ export interface ChatInfo {
   readonly last: Message
   readonly unread: number
   readonly messages: number
+  /** The group of a group chat (docs/protocol/groups.md §6). */
+  readonly group: { readonly id: string; readonly name: string } | null
 }
 
 /** The summary of a chat as of `now`, or undefined when every message of it expired. */
@@ -51,7 +53,14 @@ async function summaryOf(
     last = older.items[0]
   }
   if (last === undefined) return undefined
-  return { id: chat.id, with: [...chat.with], last, unread: Math.max(0, unread), messages }
+  return {
+    id: chat.id,
+    with: [...chat.with],
+    last,
+    unread: Math.max(0, unread),
+    messages,
+    group: chat.group === undefined ? null : { ...chat.group },
+  }
 }
 
 /** A page of chats, most recent activity first, older than cursor `before`. */
@@ -89,7 +98,7 @@ export function listChatMessages(
   if (peopleOfChatId(id, reader.me) === undefined)
     throw new ProtocolError(
       ErrorCode.BAD_REQUEST,
-      'chat: expected a chat id (sorted user fingerprints joined by ".")',
+      'chat: expected a chat id (sorted user fingerprints joined by ".", or g-<group id>)',
     )
   const position = before === undefined ? undefined : decodeCursor(before, 86)
   return pageOfList(records, chatListPrefix(keys.keyOf(id)), limit, position, (key) =>

@@ -16,6 +16,7 @@ import { isDigest } from '@sdmp/core'
 import { MAX_CHAT_ID_CHARS } from '@sdmp/client'
 import { listKey, messageKey, receiptsKey, timePosition } from './records.js'
 import type { MailBatch, MailRecords, MessageRecord, ReceiptMap } from './records.js'
+import { groupChatId, groupOfChatId } from './groups.js'
 
 /** Key of the HMAC key that names chats in index keys (base64url of 32 random bytes). */
 export const CHAT_SECRET_KEY = 'chat-secret'
@@ -51,6 +52,8 @@ export interface ChatRecord {
    * the expired ones from the counts, so the summary agrees with the list, which skips them.
    */
   readonly expiring?: readonly (readonly [number, string, 0 | 1])[]
+  /** A group chat's group (docs/protocol/groups.md §6). */
+  readonly group?: { readonly id: string; readonly name: string }
 }
 
 /** The people of a message other than `me`, sorted. */
@@ -66,6 +69,19 @@ export function chatIdOf(people: readonly string[], me: string): string {
 }
 
 /**
+ * The chat id of an indexed message: its group's chat for a group message or membership event
+ * (docs/protocol/groups.md §6), else the chat of its people.
+ */
+export function chatIdOfRecord(
+  record: Pick<MessageRecord, 'from' | 'to' | 'group'>,
+  me: string,
+): string {
+  return record.group !== undefined
+    ? groupChatId(record.group.id)
+    : chatIdOf(chatPeople(record, me), me)
+}
+
+/**
  * The people of a chat id, or undefined when it is not one: fingerprints in strictly ascending
  * order (so every chat has exactly one id), at most MAX_CHAT_ID_CHARS long; `me` alone means notes to
  * self; a chat id never names `me` among others.
@@ -73,6 +89,8 @@ export function chatIdOf(people: readonly string[], me: string): string {
 export function peopleOfChatId(id: unknown, me: string): string[] | undefined {
   if (typeof id !== 'string' || id.length > MAX_CHAT_ID_CHARS) return undefined
   if (id === me) return []
+  // A group chat (groups.ts): its people are the group's, known from its records.
+  if (groupOfChatId(id) !== undefined) return []
   const people = id.split('.')
   for (let i = 0; i < people.length; i++) {
     if (!isDigest(people[i]!) || people[i] === me) return undefined
@@ -117,7 +135,7 @@ export async function addToChat(
   me: string,
 ): Promise<void> {
   const people = chatPeople(record, me)
-  const id = chatIdOf(people, me)
+  const id = chatIdOfRecord(record, me)
   const ck = keys.keyOf(id)
   const chat = await batch.get<ChatRecord>(chatKey(ck))
   const unread = record.direction === 'in' && receipts?.[me]?.status !== 'read' ? 1 : 0
@@ -138,6 +156,7 @@ export async function addToChat(
     messages: (chat?.messages ?? 0) + 1,
     unread: (chat?.unread ?? 0) + unread,
     ...(expiring.length > 0 && { expiring }),
+    ...(record.group !== undefined && { group: record.group }),
   }
   batch.set(chatKey(ck), next)
 }
@@ -153,7 +172,7 @@ export async function readInChat(
   me: string,
 ): Promise<void> {
   if (record.direction !== 'in') return
-  const ck = keys.keyOf(chatIdOf(chatPeople(record, me), me))
+  const ck = keys.keyOf(chatIdOfRecord(record, me))
   const chat = await batch.get<ChatRecord>(chatKey(ck))
   if (chat === undefined || chat.unread === 0) return
   batch.set(chatKey(ck), { ...chat, unread: chat.unread - 1 })

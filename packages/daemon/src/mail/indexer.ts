@@ -32,6 +32,8 @@ import type { ChangeRejection } from './edits.js'
 import type { ChatKeys } from './chats.js'
 import { checkDelegation, readPrincipals } from '../account/delegations.js'
 import type { CheckedDelegation, DelegationRefusal } from '../account/delegations.js'
+import { applyGroupVersion, checkGroupMessage } from './groups.js'
+import type { GroupBook, GroupRejection, GroupState } from './groups.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
 export interface ReceiptTask {
@@ -58,6 +60,12 @@ export interface BatchOutcome {
   readonly refusedDelegations: DelegationRefusal[]
   /** Messages newly indexed that others sent (for forwarding rules, rules.ts). */
   readonly received: MessageRecord[]
+  /** Group versions and group messages refused (groups.ts), by reason. */
+  readonly groupRejected: GroupRejection[]
+  /** Group states applied by this batch, in order (the mailbox takes them after the commit). */
+  readonly groups: GroupState[]
+  /** Proof resources of fellow members to import after the commit (groups.md §4). */
+  readonly imports: string[]
 }
 
 /** Indexes journal lines for one account. */
@@ -65,10 +73,12 @@ export class MailIndexer {
   readonly #account: Account
   readonly #book: PrekeyBook
   readonly #chats: ChatKeys
-  constructor(account: Account, book: PrekeyBook, chats: ChatKeys) {
+  readonly #groups: GroupBook
+  constructor(account: Account, book: PrekeyBook, chats: ChatKeys, groups: GroupBook) {
     this.#account = account
     this.#book = book
     this.#chats = chats
+    this.#groups = groups
   }
 
   /**
@@ -90,6 +100,9 @@ export class MailIndexer {
     // Users who delegated reading to ours (delegation.md §4), read once per batch when needed.
     let principals: Promise<string[]> | undefined
     const readFor = () => (principals ??= readPrincipals(this.#account))
+    const groupRejected: GroupRejection[] = []
+    const groups: GroupState[] = []
+    const imports: string[] = []
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -106,13 +119,50 @@ export class MailIndexer {
         continue
       }
       const inner = await this.#open(line, id, readFor)
-      // Only our user and the users it trusts reach the inbox (docs/messaging.md "Indexing"):
-      // a stranger's message relayed by a contact is dropped like one that does not open.
-      if (inner === undefined || !this.#fromTrusted(inner)) {
+      // Only our user, the users it trusts and fellow group members (groups.md §5) reach the
+      // inbox (docs/messaging.md "Indexing"): a stranger's message relayed by a contact is
+      // dropped like one that does not open.
+      if (inner === undefined || !(this.#fromTrusted(inner) || this.#fromFellow(inner))) {
         skipped++
         continue
       }
-      if (inner.kind === 'message' && isChange(inner)) {
+      const group =
+        inner.kind === 'message' ? (inner.data as ContentData<'message'>).group : undefined
+      let groupState: GroupState | undefined
+      if (group !== undefined) {
+        // A group message only from a member of the group as we know it (groups.md §3).
+        const checked = await checkGroupMessage(batch, group, inner.header.user)
+        if (typeof checked === 'string') {
+          groupRejected.push(checked)
+          continue
+        }
+        groupState = checked
+      }
+      if (inner.kind === 'group') {
+        const outcome = await applyGroupVersion(
+          batch,
+          this.#account.provider,
+          this.#account.user!,
+          inner,
+          id,
+          line.position,
+        )
+        if (outcome.kind === 'rejected') {
+          groupRejected.push(outcome.reason)
+          continue
+        }
+        groups.push(outcome.state)
+        imports.push(...outcome.imports)
+        // The membership event lives in the group's chat only (not in the inbox lists).
+        batch.set(messageKey(outcome.record.id), outcome.record)
+        batch.set(outerKey(id), {
+          kind: 'message',
+          id: outcome.record.id,
+          first: true,
+        } as OuterEntry)
+        await addToChat(batch, this.#chats, outcome.record, undefined, this.#account.user!)
+        eventful.push(line)
+      } else if (inner.kind === 'message' && isChange(inner)) {
         // An edit or delete (edits.ts): applied only for the original's author.
         const outcome = await indexChange(batch, id, changeOf(inner))
         if (outcome.kind === 'rejected') rejected.push(outcome.reason)
@@ -146,6 +196,7 @@ export class MailIndexer {
         const indexed = await this.#indexMessage(batch, line.position, id, inner, blobs, rejected, {
           ...(forward && { forward }),
           ...(delegation && { delegation }),
+          ...(groupState && { group: groupState }),
         })
         if (indexed?.direction === 'in') {
           receipts.push({ message: indexed.id, author: indexed.from })
@@ -178,6 +229,9 @@ export class MailIndexer {
       rejected,
       refusedDelegations,
       received,
+      groupRejected,
+      groups,
+      imports,
     }
   }
 
@@ -186,6 +240,14 @@ export class MailIndexer {
     const me = this.#account.user!
     const author = inner.header.user
     return author === me || this.#account.ingestor.graph.trustsUser(me, author, this.#account.now())
+  }
+
+  /**
+   * Whether the author of an opened resource shares a group with our user (groups.md §5): its
+   * group messages, group versions (checked for the admin by groups.ts) and receipts count.
+   */
+  #fromFellow(inner: Verified): boolean {
+    return this.#groups.fellows(this.#account.user!, inner.header.user)
   }
 
   /**
@@ -244,7 +306,11 @@ export class MailIndexer {
     inner: Verified,
     blobs: string[],
     rejected: ChangeRejection[],
-    { forward, delegation }: { forward?: CheckedForward; delegation?: CheckedDelegation } = {},
+    {
+      forward,
+      delegation,
+      group,
+    }: { forward?: CheckedForward; delegation?: CheckedDelegation; group?: GroupState } = {},
   ): Promise<MessageRecord | undefined> {
     const me = this.#account.user!
     const known = await batch.get<MessageRecord>(messageKey(inner.id))
@@ -280,6 +346,7 @@ export class MailIndexer {
       // Anything but a forward keeps its signed form, to be forwarded with its signature.
       ...(forward ? { forwarded: forward.record } : { signed: fromUtf8(inner.bytes) }),
       ...(delegation && { onBehalfOf: delegation.principal }),
+      ...(group !== undefined && { group: { id: group.id, name: group.name } }),
     }
     batch.set(messageKey(inner.id), record)
     // Edits or a delete that came first (edits.ts) apply now; the chat reads the final record.

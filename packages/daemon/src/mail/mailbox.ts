@@ -34,6 +34,10 @@ import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
 import { delegationFrom, readDelegates } from '../account/delegations.js'
 import { applyRules } from './auto-forward.js'
+import { GroupBook } from './groups.js'
+import type { GroupRejection, GroupState } from './groups.js'
+import { changeMembers, createGroup, importProofs, resolveGroup, toGroup } from './group-ops.js'
+import type { GroupContext } from './group-ops.js'
 
 /** Options of {@link Mailbox}. */
 export interface MailboxOptions {
@@ -62,6 +66,8 @@ export class Mailbox {
   readonly #records: MailRecords
   readonly #book: PrekeyBook
   readonly #chats = new ChatKeys()
+  readonly #groups: GroupBook
+  readonly #groupRejections = new Map<GroupRejection, number>()
   readonly #reads: MailReads
   readonly #index: JournalIndex
   readonly #delivered: ReceiptQueue
@@ -80,11 +86,14 @@ export class Mailbox {
     this.#event = options.event ?? (() => undefined)
     this.#records = new MailRecords(account.store, account.vault)
     this.#book = new PrekeyBook(account)
+    this.#groups = new GroupBook(() => account.user)
+    // Fellow members widen admission and relay to their mail and keys (groups.md §5).
+    account.ingestor.fellows = (a, b) => this.#groups.fellows(a, b)
     this.#reads = new MailReads(account, this.#records, this.#chats)
     this.#index = new JournalIndex(
       account,
       this.#records,
-      new MailIndexer(account, this.#book, this.#chats),
+      new MailIndexer(account, this.#book, this.#chats, this.#groups),
       {
         onBatch: (outcome, position) => this.#afterBatch(outcome, position),
         onError: (e) =>
@@ -105,6 +114,7 @@ export class Mailbox {
   async start(): Promise<void> {
     if (this.#index.running) return
     await this.#chats.load(this.#records)
+    await this.#groups.load(this.#records)
     // Before any line is indexed: an index of an older layout gains what this one adds.
     await upgradeIndex(this.#records, this.#chats, this.#account.user, VERSION_KEY)
     this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#onAppended(lines))
@@ -159,7 +169,16 @@ export class Mailbox {
       const replied = await this.#find(req.replyTo)
       if (!replied) throw notFound(req.replyTo)
       thread = { replyTo: replied.id, conversation: replied.conversation }
+      // A reply to a group message goes to the group (reply-all, groups.md §3).
+      if (replied.group !== undefined && req.group === undefined)
+        req = toGroup(
+          this.#account.requireUser(),
+          this.#groups.get(replied.group.id) ?? resolveGroup(this.#groups, replied.group.id),
+          req,
+        )
     }
+    if (req.group !== undefined)
+      req = toGroup(this.#account.requireUser(), resolveGroup(this.#groups, req.group), req)
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
@@ -170,6 +189,44 @@ export class Mailbox {
     const { outer, position } = await publishSealed(this.#account, inner, keys, readers)
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
+  }
+
+  /** The groups this node knows, ours first (groups.ts). */
+  groups(): GroupState[] {
+    return this.#groups.list()
+  }
+
+  /** The group `ref` (id or name of one of ours) names. @throws NOT_FOUND, CONFLICT */
+  group(ref: string): GroupState {
+    return resolveGroup(this.#groups, ref)
+  }
+
+  /**
+   * Create a group of contacts administered by our user (group-ops.ts); resolves once its
+   * first version is indexed here. @throws the codes of `createGroup`, CLOSED
+   */
+  createGroup(name: string, members: readonly string[]): Promise<GroupState> {
+    return createGroup(this.#groupContext(), name, members)
+  }
+
+  /** Add (`add`) or remove `user` in group `ref` (ours to administer). @throws as changeMembers */
+  changeGroup(ref: string, user: string, add: boolean): Promise<GroupState> {
+    return changeMembers(this.#groupContext(), resolveGroup(this.#groups, ref), user, add)
+  }
+
+  /** Group versions and group messages refused since start (groups.ts), by reason. */
+  get groupRejections(): ReadonlyMap<GroupRejection, number> {
+    return this.#groupRejections
+  }
+
+  #groupContext(): GroupContext {
+    if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
+    return {
+      account: this.#account,
+      book: this.#book,
+      groups: this.#groups,
+      waitProcessed: (p: number) => this.waitProcessed(p),
+    }
   }
 
   /**
@@ -356,6 +413,16 @@ export class Mailbox {
       this.#event('mail.delegation-refused', { position, reason })
     }
     for (const record of outcome.received) this.#applyRules(record)
+    // Group states first: the imports below and what peers send next are judged by them.
+    for (const state of outcome.groups) this.#groups.note(state)
+    for (const reason of outcome.groupRejected) {
+      this.#groupRejections.set(reason, (this.#groupRejections.get(reason) ?? 0) + 1)
+      this.#event('mail.group-rejected', { position, reason })
+    }
+    if (outcome.imports.length > 0)
+      void importProofs(this.#account, outcome.imports).catch((e: unknown) =>
+        this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
+      )
     for (const reason of rejected) {
       this.#rejectedChanges++
       this.#event('mail.change-rejected', { position, reason })

@@ -7,7 +7,8 @@
 import { plainAttachmentSize } from '@sdmp/core'
 import type { Message, MessageDetail, MessageState, ReceiptInfo } from '@sdmp/client'
 import type { MessageRecord, ReceiptEntry, ReceiptMap } from './records.js'
-import { chatIdOf, chatPeople } from './chats.js'
+import { chatIdOfRecord } from './chats.js'
+import { groupEventText } from './groups.js'
 
 const RANK = { delivered: 1, read: 2 } as const
 
@@ -148,11 +149,11 @@ export function toMessage(
     from: record.from,
     to: [...record.to],
     subject: record.subject ?? null,
-    body: record.body,
+    body: record.groupEvent === undefined ? record.body : groupEventText(record.groupEvent),
     type: record.type,
     created: new Date(record.created).toISOString(),
     conversation: record.conversation,
-    chat: chatIdOf(chatPeople(record, me), me),
+    chat: chatIdOfRecord(record, me),
     replyTo: record.replyTo ?? null,
     expires: record.expires === undefined ? null : new Date(record.expires).toISOString(),
     state,
@@ -170,6 +171,15 @@ export function toMessage(
     edited: record.edited === undefined ? null : new Date(record.edited).toISOString(),
     deleted: record.deleted === true,
     onBehalfOf: record.onBehalfOf ?? null,
+    group:
+      record.group === undefined
+        ? null
+        : {
+            ...record.group,
+            event: record.groupEvent
+              ? { ...record.groupEvent, users: [...record.groupEvent.users] }
+              : null,
+          },
     ...(record.attachments !== undefined && {
       // Availability is filled in by the mailbox (it needs the store); the key never leaves.
       attachments: record.attachments.map((a) => ({

@@ -7,6 +7,7 @@
 import type { LocalRecord, SecretVault, Store } from '@sdmp/store'
 import type { AttachmentData } from './sender.js'
 import type { ForwardRecord } from './forward.js'
+import type { GroupEvent } from './groups.js'
 
 /** The namespace of every mailbox record. */
 export const MAIL_NS = 'mail'
@@ -82,6 +83,10 @@ export interface MessageRecord {
    * every check when the message was indexed (docs/protocol/delegation.md §3).
    */
   readonly onBehalfOf?: string
+  /** The group conversation it belongs to (docs/protocol/groups.md §3), with its name then. */
+  readonly group?: { readonly id: string; readonly name: string }
+  /** A membership change of the group (groups.ts): shown in its chat, not in the inbox. */
+  readonly groupEvent?: GroupEvent
 }
 
 /** The strongest receipt of one user for one message (the earliest of that strength). */

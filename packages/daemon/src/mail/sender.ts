@@ -28,6 +28,8 @@ export interface SendRequest {
    * (docs/protocol/delegation.md §2). The mailbox fills it from `onBehalfOf` after checking it.
    */
   readonly delegation?: string
+  /** The id of the group it is sent to (docs/protocol/groups.md §3); `to` is its members. */
+  readonly group?: string
 }
 
 /** One attachment as the message carries it (schemas.md "message", attachments.md §1). */
@@ -85,6 +87,7 @@ export function signMessage(
           },
         }),
         ...(req.delegation !== undefined && { delegation: req.delegation }),
+        ...(req.group !== undefined && { group: req.group }),
       },
     },
     'publish_resource',

@@ -6,7 +6,7 @@
  * @module
  */
 import { ErrorCode, ProtocolError, isDigest, isProtocolError } from '@sdmp/core'
-import { ForwardRequest, SendRequest } from '@sdmp/client/schemas'
+import { ForwardRequest, GroupSendRequest, SendRequest } from '@sdmp/client/schemas'
 import { MAX_BATCH_MESSAGES } from '@sdmp/client'
 import type { BatchPublished, MessageHistory, Published, SendBatchRequest } from '@sdmp/client'
 import { isMessageRef } from '@sdmp/client/ids'
@@ -40,7 +40,7 @@ function resolveUser(contacts: readonly ContactEntry[], ref: string): string {
 }
 
 /** Recipients by contact name or fingerprint, each user once. */
-async function recipients(account: Account, to: readonly string[]): Promise<string[]> {
+export async function recipients(account: Account, to: readonly string[]): Promise<string[]> {
   const contacts = await readContacts(account)
   return [...new Set(to.map((t) => resolveUser(contacts, t)))]
 }
@@ -58,12 +58,40 @@ export async function sendMessage(
 ): Promise<Published> {
   assertRequest(SendRequest, request, 'send')
   const to = await recipients(account, request.to)
+  return sendContent(account, mailbox, blobs, request, { to })
+}
+
+/**
+ * `POST /v1/groups/{group}/messages` (docs/protocol/groups.md §3): to every other member of
+ * the group (a name or id of one of ours). @throws as {@link sendMessage}, FORBIDDEN
+ */
+export async function sendToGroup(
+  account: Account,
+  mailbox: Mailbox,
+  blobs: BlobOffer | undefined,
+  group: string,
+  request: GroupSendRequest,
+): Promise<Published> {
+  assertRequest(GroupSendRequest, request, 'send')
+  const g = mailbox.group(group)
+  return sendContent(account, mailbox, blobs, request, { to: [], group: g.id })
+}
+
+/** Send checked content to resolved recipients (or a group), offering its attachments. */
+async function sendContent(
+  account: Account,
+  mailbox: Mailbox,
+  blobs: BlobOffer | undefined,
+  request: GroupSendRequest,
+  target: { to: string[]; group?: string },
+): Promise<Published> {
   if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
   const expires =
     request.expiresInMs === undefined ? undefined : account.now() + request.expiresInMs
   const attachments = await checkAttachments(account.store, request.attachments)
   const sent = await mailbox.send({
-    to,
+    to: target.to,
+    ...(target.group !== undefined && { group: target.group }),
     body: request.body,
     ...(request.type !== undefined && { type: request.type }),
     ...(request.subject !== undefined && { subject: request.subject }),
@@ -77,6 +105,7 @@ export async function sendMessage(
   if (attachments.length > 0) {
     // Our other devices (host-only ones too) and the recipients' connected nodes fetch the
     // blobs from us (attachments.md §3).
+    const to = target.group === undefined ? target.to : mailbox.group(target.group).members
     await blobs
       ?.offer(
         attachments.map((a) => a.hash),

@@ -19,6 +19,10 @@ import type {
   ChatsQuery,
   ForwardRequest,
   SendBatchRequest,
+  GroupCreateRequest,
+  GroupInfo,
+  GroupMemberRequest,
+  GroupSendRequest,
   SendRequest,
   AttachmentApi,
   AttachmentDownload,
@@ -72,7 +76,15 @@ import { revokedError } from '../account/revocation.js'
 import type { Mailbox } from '../mail/index.js'
 import { missingBlobs, readAttachment, storeAttachment } from '../mail/attachment-store.js'
 import { changePost, readPost, readPosts } from './posts.js'
-import { assertId, forwardMessage, messageHistory, sendMessage, sendMessages } from './messages.js'
+import {
+  assertId,
+  forwardMessage,
+  messageHistory,
+  sendMessage,
+  sendMessages,
+  sendToGroup,
+} from './messages.js'
+import * as groups from './groups.js'
 import { nodeStatus, revokedInfo, whoami } from './node-info.js'
 import type { RunningDaemon } from './node-info.js'
 import { readChatMessages, readChats } from './chats.js'
@@ -217,6 +229,22 @@ export class NodeService implements SdmpApi, AttachmentApi {
 
   forward(id: string, request: ForwardRequest): Promise<Published> {
     return forwardMessage(this.account, this.mailbox, id, request)
+  }
+
+  groups(): ReturnType<SdmpApi['groups']> {
+    return groups.listGroups(this.account, this.mailbox)
+  }
+  createGroup(request: GroupCreateRequest): Promise<GroupInfo> {
+    return groups.createGroup(this.account, this.mailbox, request)
+  }
+  addGroupMember(group: string, request: GroupMemberRequest): Promise<GroupInfo> {
+    return groups.changeGroup(this.account, this.mailbox, group, request.member, true)
+  }
+  removeGroupMember(group: string, member: string): Promise<GroupInfo> {
+    return groups.changeGroup(this.account, this.mailbox, group, member, false)
+  }
+  sendToGroup(group: string, request: GroupSendRequest): Promise<Published> {
+    return sendToGroup(this.account, this.mailbox, this.#blobs, group, request)
   }
 
   async inbox(query: InboxQuery = {}): ReturnType<SdmpApi['inbox']> {

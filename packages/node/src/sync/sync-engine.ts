@@ -15,6 +15,8 @@ import { PeerSession } from './peer-session.js'
 import { ReconcileDriver } from './reconcile-driver.js'
 import type { SessionHost, SessionLimits } from './peer-session.js'
 import { Visibility } from './visibility.js'
+import type { ResourceRef } from './visibility.js'
+import { FELLOW_KINDS } from '../admission.js'
 import type { ControlSigner } from './wire.js'
 
 /** Every limit of the sync engine, with its default (HOUSE-STYLE: one home for limits). */
@@ -76,6 +78,7 @@ export class SyncEngine {
       provider: options.signer.provider,
       self: () => options.signer.user,
       visibleTo: (peerUser, resourceUser) => this.visibleTo(peerUser, resourceUser),
+      groupVisible: (peerUser, ref) => this.groupVisible(peerUser, ref),
     })
     this.blobs = new BlobTransfer({
       store: options.store,
@@ -139,6 +142,24 @@ export class SyncEngine {
     for (const user of graph.usersOfNode(resourceUser, now))
       if (user === peerUser || graph.trustsUser(user, peerUser, now)) return true
     return false
+  }
+
+  /**
+   * docs/protocol/groups.md §5: a fellow member's envelopes (to readers whose tag they carry,
+   * checked by {@link Visibility}), prekeys, trusts and revocations, and the identities of it
+   * and its nodes, go to the nodes of the other members of a group our user is in: members who
+   * are not each other's contacts reach each other through a member who is both's contact.
+   */
+  groupVisible(peerUser: string, ref: ResourceRef): boolean {
+    const now = this.#signer.clock()
+    if (this.#ingestor.isBlocked(ref.user, now)) return false
+    const fellows = this.#ingestor.fellows
+    if (ref.kind === 'identity')
+      return (
+        fellows(ref.user, peerUser) ||
+        this.#ingestor.graph.usersOfNode(ref.user, now).some((u) => fellows(u, peerUser))
+      )
+    return FELLOW_KINDS.has(ref.kind) && fellows(ref.user, peerUser)
   }
 
   /** Connected sessions, by peer node fingerprint. */

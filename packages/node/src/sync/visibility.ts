@@ -31,6 +31,11 @@ export interface VisibilityOptions {
   readonly self: () => string
   /** The rule for public resources (sync.md §8.5): may `resourceUser`'s resources reach `peerUser`? */
   readonly visibleTo: (peerUser: string, resourceUser: string) => boolean
+  /**
+   * The group rule (docs/protocol/groups.md §5): may `ref`, authored by a fellow member of
+   * `peerUser`, reach it? Envelopes still need the peer's routing tag (checked here).
+   */
+  readonly groupVisible?: (peerUser: string, ref: ResourceRef) => boolean
 }
 
 /** The per-resource visibility rule of one node, with a bounded cache of envelope routes. */
@@ -54,7 +59,11 @@ export class Visibility {
    * (sync.md §10.2). An envelope no longer stored is shown to nobody.
    */
   async mayShow(peerUser: string, ref: ResourceRef): Promise<boolean> {
-    if (!this.#options.visibleTo(peerUser, ref.user)) return false
+    if (
+      !this.#options.visibleTo(peerUser, ref.user) &&
+      !(this.#options.groupVisible?.(peerUser, ref) ?? false)
+    )
+      return false
     if (ref.kind !== 'encrypted' || peerUser === ref.user) return true
     const route = await this.#route(ref.id)
     if (route === undefined) return false

@@ -6,9 +6,9 @@
  * `#/chat/ID?m=MSG` opens the chat at one message (search results link there).
  * @module
  */
-import type { Message, SendRequest } from '@sdmp/client'
+import type { GroupSendRequest, Message } from '@sdmp/client'
 import { h, replaceChildren } from '../dom.js'
-import { chatMembers, chatPage, reasonOf } from '../chats.js'
+import { chatMembers, chatPage, groupEventText, groupOfChat, reasonOf } from '../chats.js'
 import { formatShortTime, formatTime, routeHash } from '../format.js'
 import { renderBody } from '../render.js'
 import { uploadFiles } from './attachments.js'
@@ -92,6 +92,17 @@ function bubble(
   const name = m.direction === 'out' ? 'You' : ctx.nameOf(m.from)
   const files = m.attachments?.length ?? 0
   const reason = reasonOf(m)
+  // A membership change of a group: a line of its own, not a bubble anyone wrote.
+  if (m.group?.event)
+    return h(
+      'li',
+      { id: `msg-${m.id}`, class: 'bubble event', 'data-id': m.id, tabindex: -1 },
+      h(
+        'p',
+        { class: 'group-event' },
+        groupEventText(m.group.event, (u) => (u === ctx.me.user ? 'You' : ctx.nameOf(u))),
+      ),
+    )
   return h(
     'li',
     {
@@ -160,9 +171,20 @@ export const chatView: View = {
   async mount(ctx) {
     const id = ctx.route.arg ?? ''
     const me = ctx.me.user ?? ctx.me.node
-    const members = id === me ? [] : chatMembers(id)
+    const groupId = groupOfChat(id)
+    // A group chat (docs/protocol/groups.md §6): named after the group, sent to all of it.
+    const group =
+      groupId === undefined
+        ? undefined
+        : (await ctx.api.groups()).groups.find((g) => g.id === groupId)
+    const members =
+      group !== undefined
+        ? group.members.map((m) => m.user).filter((u) => u !== me)
+        : id === me
+          ? []
+          : chatMembers(id)
     await ctx.contacts()
-    const title = chatTitle(members.map((u) => ctx.nameOf(u)))
+    const title = group !== undefined ? group.name : chatTitle(members.map((u) => ctx.nameOf(u)))
     const list = h('ol', { class: 'bubbles', 'aria-label': 'messages' })
     const scroller = h('div', { class: 'scroller' }, list)
     let shown: Message[] = []
@@ -310,10 +332,10 @@ export const chatView: View = {
       const grew = newest.length !== shown.length
       shown = [...newest].reverse()
       const byId = new Map(shown.map((m) => [m.id, m]))
-      const group = members.length > 1
+      const many = members.length > 1
       if (shown.length === 0)
         replaceChildren(list, h('li', { class: 'empty' }, 'No messages yet: say hello.'))
-      else replaceChildren(list, ...shown.map((m) => bubble(ctx, m, group, byId, actions)))
+      else replaceChildren(list, ...shown.map((m) => bubble(ctx, m, many, byId, actions)))
       if (target !== null) bubbleOf(list, target)?.classList.add('target')
       if (grew && atBottom) scroller.scrollTop = scroller.scrollHeight
       if (marked.size > 0) ctx.unreadChanged()
@@ -358,8 +380,7 @@ export const chatView: View = {
         const attachments = await uploadFiles(ctx, picked, showStatus)
         if (picked.length > 0) showStatus('Sending…')
         const subject = options.subject.value.trim()
-        const request: SendRequest = {
-          to: members.length === 0 ? [me] : members,
+        const request: GroupSendRequest = {
           body: body.value,
           type: options.type(),
           ...(subject !== '' && { subject }),
@@ -367,7 +388,8 @@ export const chatView: View = {
           ...(attachments.length > 0 && { attachments }),
         }
         try {
-          await ctx.api.send(request)
+          if (groupId !== undefined) await ctx.api.sendToGroup(groupId, request)
+          else await ctx.api.send({ ...request, to: members.length === 0 ? [me] : members })
         } finally {
           showStatus('')
         }

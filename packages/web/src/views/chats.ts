@@ -28,11 +28,13 @@ export function chatTitle(names: readonly string[]): string {
 
 function chatRow(c: ChatSummary): HTMLElement {
   const last = c.last
-  const text = last.deleted
-    ? 'Deleted message'
-    : last.body === '' && last.subject !== null
-      ? last.subject
-      : last.body
+  const text = last.group?.event
+    ? 'Members changed'
+    : last.deleted
+      ? 'Deleted message'
+      : last.body === '' && last.subject !== null
+        ? last.subject
+        : last.body
   return h(
     'li',
     {
@@ -43,7 +45,8 @@ function chatRow(c: ChatSummary): HTMLElement {
     h(
       'a',
       { href: routeHash('chat', c.id) },
-      h('span', { class: 'name' }, chatTitle(c.names)),
+      // A group chat is named after its group (docs/protocol/groups.md §6).
+      h('span', { class: 'name' }, c.group ? c.group.name : chatTitle(c.names)),
       h(
         'time',
         { datetime: last.created, title: formatTime(last.created) },
