@@ -50,6 +50,7 @@ export const LIMITS = Object.freeze({
   maxForwardHops: 3,
   /** Longest embedded delegation resource text a message carries (delegation.md §2). */
   maxDelegationChars: 16_384,
+  /**
    * Most members of a group, its admin included (docs/protocol/groups.md §2, §7): a version
    * carries every member's proof and must fit one resource; 32 members with one device each
    * do (measured: 30 -> 535 KB), 40 do not.

@@ -82,7 +82,7 @@ async function sendContent(
   account: Account,
   mailbox: Mailbox,
   blobs: BlobOffer | undefined,
-  request: GroupSendRequest,
+  request: Omit<SendRequest, 'to'>,
   target: { to: string[]; group?: string },
 ): Promise<Published> {
   if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
