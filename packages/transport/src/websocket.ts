@@ -56,26 +56,41 @@ export function webSocketDuplex(
   let pending = 0
   let needDrain = false
   let handlers: Parameters<Duplex['attach']>[0] | null = null
+  // Duplex contract: what arrived before `attach` is delivered first. A server may send right
+  // after the upgrade (a relay flushing a splice: relays.md §3), and ws can emit that message
+  // before the promise that hands this duplex on has run its callbacks, so listen from now on.
+  let early: ((h: NonNullable<typeof handlers>) => void)[] | null = []
+  const emit = (event: (h: NonNullable<typeof handlers>) => void) => {
+    if (handlers) event(handlers)
+    else early?.push(event)
+  }
+  let ended = false
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (!isBinary) {
+      // Close with the reason first: the channel's failure that follows closes with 1008.
+      refuse(ws, WEBSOCKET_CLOSE.unsupportedData)
+      emit((h) =>
+        h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages')),
+      )
+      return
+    }
+    const bytes = toBytes(data)
+    emit((h) => h.data(bytes))
+  })
+  ws.on('close', () => {
+    if (ended) return
+    ended = true
+    emit((h) => h.end())
+  })
+  ws.on('error', (error) => emit((h) => h.error(error)))
   return {
     remoteAddress,
     attach(h) {
+      if (handlers) throw new Error('duplex already attached')
       handlers = h
-      let ended = false
-      ws.on('message', (data: RawData, isBinary: boolean) => {
-        if (!isBinary) {
-          // Close with the reason first: the channel's failure that follows closes with 1008.
-          refuse(ws, WEBSOCKET_CLOSE.unsupportedData)
-          h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages'))
-          return
-        }
-        h.data(toBytes(data))
-      })
-      ws.on('close', () => {
-        if (ended) return
-        ended = true
-        h.end()
-      })
-      ws.on('error', (error) => h.error(error))
+      const queued = early ?? []
+      early = null
+      for (const event of queued) event(h)
     },
     write(chunk) {
       if (ws.readyState !== WebSocket.OPEN) return false
