@@ -28,6 +28,7 @@ import { forwardCommand } from './commands/forward.js'
 import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
+import { rendezvousCommand } from './commands/rendezvous.js'
 import { statusCommand } from './commands/status.js'
 import { syncCommand } from './commands/sync.js'
 import { whoamiCommand } from './commands/whoami.js'
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   identityCommand,
   whoamiCommand,
   startCommand,
+  rendezvousCommand,
   inviteCommand,
   contactCommand,
   blockCommand,
