@@ -32,6 +32,7 @@ import { groupCommand } from './commands/group.js'
 import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
+import { rendezvousCommand } from './commands/rendezvous.js'
 import { statusCommand } from './commands/status.js'
 import { syncCommand } from './commands/sync.js'
 import { whoamiCommand } from './commands/whoami.js'
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   identityCommand,
   whoamiCommand,
   startCommand,
+  rendezvousCommand,
   inviteCommand,
   contactCommand,
   requestCommand,

@@ -33,3 +33,14 @@ export {
 } from './address/address-document.js'
 export { decodeSvcb, encodeSvcb, parseDnsServer, queryDns } from './address/dns-query.js'
 export type { DnsServer, ServiceTarget } from './address/dns-query.js'
+export {
+  ADDRESS_RECORD_LIMITS,
+  TAG_ADDRESS_RECORD,
+  signAddressRecord,
+  verifyAddressRecord,
+} from './rendezvous/address-record.js'
+export type { AddressRecord, SignedAddressRecord } from './rendezvous/address-record.js'
+export { RendezvousDirectory } from './rendezvous/directory.js'
+export { RENDEZVOUS_LIMITS, startRendezvousServer } from './rendezvous/rendezvous-server.js'
+export type { RendezvousLimits, RendezvousServer } from './rendezvous/rendezvous-server.js'
+export { lookupAddressRecord, registerAddressRecord } from './rendezvous/rendezvous-client.js'

@@ -9,6 +9,7 @@ import { peerRefusal } from '@sdmp/transport'
 import type { CloseInfo, SecureChannel } from '@sdmp/transport'
 import { backoffDelay } from './backoff.js'
 import type { BackoffOptions } from './backoff.js'
+import { isRelayAddress } from './peer-address.js'
 import type { PeerAddress } from './peer-address.js'
 import type { PeerChange, PeerStatus } from './peer-manager.js'
 import type { SyncEngine } from './sync/sync-engine.js'
@@ -24,6 +25,10 @@ export interface DialerHost {
   changed(change: PeerChange): void
   /** A dialer left `connecting`. */
   dialerSettled(): void
+  /** Whether a direct dialer of the node is still connecting (relays.md §2). */
+  directPending(fingerprint: string): boolean
+  /** Resolves once no direct dialer of the node is connecting. */
+  whenDirectSettled(fingerprint: string): Promise<void>
 }
 
 /** Close reasons that mean "the peer (or we) refused on trust grounds": back off to the max. */
@@ -52,12 +57,25 @@ export class Dialer {
   #dialing: Promise<void> | undefined
   #channel: SecureChannel | undefined
   #stopped = false
+  /** This address reaches the node through a relay (relays.md §2). */
+  readonly relayed: boolean
 
   constructor(address: PeerAddress, key: string, manager: DialerHost) {
     this.#address = address
     this.#key = key
     this.#m = manager
     this.#fingerprint = address.fingerprint
+    this.relayed = isRelayAddress(address)
+  }
+
+  /** The node this dialer reaches, when known. */
+  get fingerprint(): string | undefined {
+    return this.#fingerprint
+  }
+
+  /** Whether a dial is in progress. */
+  get connecting(): boolean {
+    return this.#state === 'connecting'
   }
 
   status(): PeerStatus {
@@ -82,6 +100,13 @@ export class Dialer {
     if (existing && existing.isOpen) return this.#watch(existing.channel, true)
     this.#state = 'connecting'
     this.#nextAttemptAt = undefined
+    // relays.md §2: a relay address is dialled only once the node's direct addresses failed;
+    // if one of them connected meanwhile, the check above watches that session instead.
+    const fp = this.#fingerprint
+    if (this.relayed && fp !== undefined && this.#m.directPending(fp)) {
+      void this.#m.whenDirectSettled(fp).then(() => this.attempt())
+      return
+    }
     const abort = (this.#abort = new AbortController())
     this.#dialing = this.#m.dial(this.#address, abort.signal).then(
       (channel) => this.#opened(channel),

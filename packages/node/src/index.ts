@@ -29,8 +29,17 @@ export type { FirstContactOptions, FirstContactSource } from './first-contact.js
 export type { PeerChange, PeerManagerOptions, PeerStatus } from './peer-manager.js'
 export { DEFAULT_BACKOFF, resolveBackoff, backoffDelay } from './backoff.js'
 export type { BackoffOptions } from './backoff.js'
-export { parsePeerAddress, formatPeerAddress, webSocketUrl } from './peer-address.js'
-export type { PeerAddress } from './peer-address.js'
+export {
+  parsePeerAddress,
+  formatPeerAddress,
+  webSocketUrl,
+  isRelayAddress,
+  relayEndpoints,
+  RELAY_PATH,
+} from './peer-address.js'
+export type { PeerAddress, RelayEndpoints } from './peer-address.js'
+export { RelayLink } from './relay-link.js'
+export type { RelayLinkOptions, RelayLinkState } from './relay-link.js'
 export { PARTIAL_BLOB_DIR } from './blobs/blob-partial.js'
 export { WANTED_NS } from './blobs/wanted-records.js'
 export { BlobTransfer, DEFAULT_BLOB_LIMITS } from './blobs/blob-transfer.js'

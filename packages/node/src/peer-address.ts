@@ -88,3 +88,53 @@ export function webSocketUrl(a: PeerAddress): string {
   const host = a.host.includes(':') ? `[${a.host}]` : a.host
   return `${a.tls === true ? 'wss' : 'ws'}://${host}:${a.port}${a.path ?? '/'}`
 }
+
+/** The relay paths under a node's API port (docs/protocol/relays.md §2). */
+export const RELAY_PATH = '/v1/relay'
+/** The peer path a relay's own published WebSocket address ends with (daemon.md "One port"). */
+const PEER_PATH = '/v1/peer'
+const RELAYED = /\/v1\/relay\/([A-Za-z0-9_-]{16,128})$/
+
+/**
+ * Whether `a` reaches its node through a relay: a WebSocket address whose path ends in
+ * `/v1/relay/<fingerprint>` (relays.md §2). A dialler prefers the node's other addresses.
+ */
+export function isRelayAddress(a: PeerAddress): boolean {
+  return a.transport === 'websocket' && a.path !== undefined && RELAYED.test(a.path)
+}
+
+/** Where a relayed node talks to its relay, and the address it publishes there. */
+export interface RelayEndpoints {
+  /** URL of the control channel (`…/v1/relay`). */
+  readonly control: string
+  /** URL on which the node takes splice `id` (`…/v1/relay/accept/ID`). */
+  take(id: string): string
+  /** The address peers dial (`ws(s)://HOST[:PORT][/PREFIX]/v1/relay/<self>`), formatted. */
+  readonly published: string
+}
+
+/**
+ * The relay endpoints under a relay's WebSocket address: the relay node's own peer address
+ * (`wss://host.example.org/v1/peer`, as it publishes it) or its base URL; a path prefix before
+ * `/v1/peer` (a reverse proxy's) is kept.
+ * @throws BAD_REQUEST when the relay is not a WebSocket address
+ */
+export function relayEndpoints(relay: PeerAddress, self: string): RelayEndpoints {
+  if (relay.transport !== 'websocket')
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      'relay address: expected ws:// or wss:// (the relay runs on its API port)',
+    )
+  let prefix = (relay.path ?? '').replace(/\/+$/, '')
+  if (prefix.endsWith(PEER_PATH)) prefix = prefix.slice(0, -PEER_PATH.length)
+  else if (prefix.endsWith(RELAY_PATH)) prefix = prefix.slice(0, -RELAY_PATH.length)
+  const at = (path: string): PeerAddress => {
+    const { fingerprint: _f, ...rest } = relay
+    return { ...rest, path: `${prefix}${path}` }
+  }
+  return {
+    control: webSocketUrl(at(RELAY_PATH)),
+    take: (id) => webSocketUrl(at(`${RELAY_PATH}/accept/${id}`)),
+    published: formatPeerAddress(at(`${RELAY_PATH}/${self}`)),
+  }
+}

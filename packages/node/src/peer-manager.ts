@@ -33,6 +33,8 @@ import { Dialer, codeOf } from './dialer.js'
 import type { DialerHost } from './dialer.js'
 import type { BackoffOptions } from './backoff.js'
 import { formatPeerAddress, webSocketUrl } from './peer-address.js'
+import { RelayLink } from './relay-link.js'
+import type { RelayLinkState } from './relay-link.js'
 import type { PeerAddress } from './peer-address.js'
 import type { SyncEngine } from './sync/sync-engine.js'
 import { FIRST_CONTACT_DEFAULTS, serveFirstContact } from './first-contact.js'
@@ -61,6 +63,12 @@ export interface PeerManagerOptions {
   readonly acceptExternal?: boolean
   /** Peers to dial and keep connected. */
   readonly peers?: readonly PeerAddress[]
+  /**
+   * Relays to stay registered on (docs/protocol/relays.md §3): WebSocket addresses of nodes this
+   * node is authorized on. Peers that dial {@link PeerManager.relayAddresses} are spliced to
+   * this node and pass its trust gate as any inbound peer.
+   */
+  readonly relays?: readonly PeerAddress[]
   /** Re-dial timing (defaults: {@link DEFAULT_BACKOFF}). */
   readonly backoff?: Partial<BackoffOptions>
   /** Channel limits over {@link PEER_CHANNEL_LIMITS}. */
@@ -147,6 +155,11 @@ export class PeerManager implements DialerHost {
   #tcp: TcpListener | undefined
   #ws: WebSocketListener | undefined
   #external: Listener | undefined
+  /** Listener of the peers spliced by a relay (relays.md §3), with its own admission counts. */
+  #spliced: Listener | undefined
+  #relayLinks: RelayLink[] = []
+  /** Relay dialers waiting for the direct dialers of their node (relays.md §2). */
+  readonly #directWaiters: { fingerprint: string; resolve: () => void }[] = []
   #running = false
   /** Unknown nodes let through the gate for first contact, until their channel arrives. */
   readonly #guestsAdmitted = new Set<string>()
@@ -201,6 +214,21 @@ export class PeerManager implements DialerHost {
     this.#external.accept(duplex)
   }
 
+  /** Addresses at which peers reach this node through its relays (published last). */
+  get relayAddresses(): string[] {
+    return this.#relayLinks.map((l) => l.published)
+  }
+
+  /** Each relay link: the relay, whether this node is registered on it, why it last failed. */
+  relayStatus(): { relay: string; state: RelayLinkState; failures: number; lastError?: string }[] {
+    return this.#relayLinks.map((l) => l.status())
+  }
+
+  /** Admission counters of the peers spliced through relays, once started with `relays`. */
+  get splicedAdmission(): AdmissionStats | undefined {
+    return this.#spliced?.admission
+  }
+
   /** This node's fingerprint (the address suffix peers dial us with). */
   get fingerprint(): string {
     return this.#self
@@ -227,10 +255,26 @@ export class PeerManager implements DialerHost {
       if (this.#options.listenWebSocket)
         this.#ws = await listenWebSocket(this.#options.listenWebSocket, listenerOptions)
       if (this.#options.acceptExternal) this.#external = createListener(listenerOptions)
+      if ((this.#options.relays ?? []).length > 0) {
+        const spliced = (this.#spliced = createListener(listenerOptions))
+        this.#relayLinks = this.#options.relays!.map(
+          (relay) =>
+            new RelayLink({
+              relay,
+              self: this.#self,
+              channel: this.#channelOptions,
+              backoff: this.#backoff,
+              random: this.random,
+              onSplice: (duplex) => spliced.accept(duplex),
+              ...(this.#options.event && { event: this.#options.event }),
+            }),
+        )
+      }
     } catch (e) {
       await this.stop()
       throw e
     }
+    for (const link of this.#relayLinks) link.start()
     for (const p of this.#options.peers ?? []) this.addPeer(p)
   }
 
@@ -277,8 +321,30 @@ export class PeerManager implements DialerHost {
     return new Promise((resolve) => this.#settledWaiters.push(resolve))
   }
 
+  /**
+   * Whether a direct (not relayed) dialer of node `fingerprint` is still connecting: its relay
+   * addresses wait for it (relays.md §2: direct connections are preferred).
+   */
+  directPending(fingerprint: string): boolean {
+    for (const d of this.#dialers.values())
+      if (!d.relayed && d.fingerprint === fingerprint && d.connecting) return true
+    return false
+  }
+
+  /** Resolves once {@link directPending} is false for `fingerprint` (or the manager stops). */
+  whenDirectSettled(fingerprint: string): Promise<void> {
+    if (!this.#running || !this.directPending(fingerprint)) return Promise.resolve()
+    return new Promise((resolve) => this.#directWaiters.push({ fingerprint, resolve }))
+  }
+
   /** A dialer left `connecting`: wake the {@link settled} waiters when none is left. */
   dialerSettled(): void {
+    for (let i = this.#directWaiters.length - 1; i >= 0; i--) {
+      const w = this.#directWaiters[i]!
+      if (this.directPending(w.fingerprint)) continue
+      this.#directWaiters.splice(i, 1)
+      w.resolve()
+    }
     if (this.status().some((s) => s.state === 'connecting')) return
     for (const resolve of this.#settledWaiters.splice(0)) resolve()
   }
@@ -291,8 +357,15 @@ export class PeerManager implements DialerHost {
     this.dialerSettled()
     const external = this.#external
     this.#external = undefined
+    const links = this.#relayLinks
+    this.#relayLinks = []
+    const spliced = this.#spliced
+    this.#spliced = undefined
+    for (const w of this.#directWaiters.splice(0)) w.resolve()
     await Promise.all([
       ...dialers.map((d) => d.stop()),
+      ...links.map((l) => l.stop()),
+      spliced?.close(),
       this.#tcp?.close(),
       this.#ws?.close(),
       external?.close(),

@@ -33,9 +33,19 @@ export type { TcpListener } from './tcp.js'
 export {
   listenWebSocket,
   connectWebSocket,
+  openWebSocket,
   webSocketAcceptor,
   webSocketDuplex,
   WEBSOCKET_CLOSE,
 } from './websocket.js'
 export type { WebSocketAcceptor, WebSocketAcceptorOptions, WebSocketListener } from './websocket.js'
 export { TRANSPORT_PROTOCOL_ID, NOISE_PROTOCOL_NAME } from './transport-domain.js'
+export {
+  createRelay,
+  decodeRelayIncoming,
+  DEFAULT_RELAY_LIMITS,
+  RELAY_INCOMING,
+  SPLICE_ID_BYTES,
+} from './relay.js'
+export type { Relay, RelayLimits, RelayOptions, RelayStats } from './relay.js'
+export type { SpliceLimits, SpliceTap } from './relay-splice.js'

@@ -56,26 +56,41 @@ export function webSocketDuplex(
   let pending = 0
   let needDrain = false
   let handlers: Parameters<Duplex['attach']>[0] | null = null
+  // Duplex contract: what arrived before `attach` is delivered first. A server may send right
+  // after the upgrade (a relay flushing a splice: relays.md §3), and ws can emit that message
+  // before the promise that hands this duplex on has run its callbacks, so listen from now on.
+  let early: ((h: NonNullable<typeof handlers>) => void)[] | null = []
+  const emit = (event: (h: NonNullable<typeof handlers>) => void) => {
+    if (handlers) event(handlers)
+    else early?.push(event)
+  }
+  let ended = false
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (!isBinary) {
+      // Close with the reason first: the channel's failure that follows closes with 1008.
+      refuse(ws, WEBSOCKET_CLOSE.unsupportedData)
+      emit((h) =>
+        h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages')),
+      )
+      return
+    }
+    const bytes = toBytes(data)
+    emit((h) => h.data(bytes))
+  })
+  ws.on('close', () => {
+    if (ended) return
+    ended = true
+    emit((h) => h.end())
+  })
+  ws.on('error', (error) => emit((h) => h.error(error)))
   return {
     remoteAddress,
     attach(h) {
+      if (handlers) throw new Error('duplex already attached')
       handlers = h
-      let ended = false
-      ws.on('message', (data: RawData, isBinary: boolean) => {
-        if (!isBinary) {
-          // Close with the reason first: the channel's failure that follows closes with 1008.
-          refuse(ws, WEBSOCKET_CLOSE.unsupportedData)
-          h.error(new ProtocolError(ErrorCode.BAD_REQUEST, 'websocket: expected binary messages'))
-          return
-        }
-        h.data(toBytes(data))
-      })
-      ws.on('close', () => {
-        if (ended) return
-        ended = true
-        h.end()
-      })
-      ws.on('error', (error) => h.error(error))
+      const queued = early ?? []
+      early = null
+      for (const event of queued) event(h)
     },
     write(chunk) {
       if (ws.readyState !== WebSocket.OPEN) return false
@@ -168,7 +183,13 @@ export interface WebSocketAcceptor {
    * WebSocket to `accept`. `remoteAddress` is the client address admission counts (the socket's,
    * unless the caller trusts a reverse proxy's header).
    */
-  upgrade(request: IncomingMessage, socket: StreamDuplex, head: Buffer, remoteAddress: string): void
+  upgrade(
+    request: IncomingMessage,
+    socket: StreamDuplex,
+    head: Buffer,
+    remoteAddress: string,
+    accept?: (duplex: Duplex) => void,
+  ): void
   /** Refuse further upgrades and close every WebSocket taken (1001 going away). */
   close(): Promise<void>
 }
@@ -185,14 +206,14 @@ export function webSocketAcceptor(options: WebSocketAcceptorOptions): WebSocketA
   })
   let closed = false
   return {
-    upgrade(request, socket, head, remoteAddress) {
+    upgrade(request, socket, head, remoteAddress, accept = options.accept) {
       if (closed) {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n')
         return
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
         ws.on('error', () => {}) // reported through the channel
-        options.accept(webSocketDuplex(ws, remoteAddress))
+        accept(webSocketDuplex(ws, remoteAddress))
       })
     },
     async close() {
@@ -213,29 +234,87 @@ export function webSocketAcceptor(options: WebSocketAcceptorOptions): WebSocketA
   }
 }
 
+/** The codes a refusal before the upgrade may carry in its JSON body (relays.md §5). */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.NOT_FOUND,
+  ErrorCode.LIMIT_EXCEEDED,
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAVAILABLE,
+])
+/** The largest refusal body read: anything longer is not a coded error of ours. */
+const MAX_REFUSAL_BYTES = 1024
+
+/**
+ * Open a WebSocket to `url` as a raw {@link Duplex} (no channel yet): what a dialler runs the
+ * channel over, and what a relayed node hands back to its relay (relays.md §3). A server that
+ * refuses the upgrade with a coded JSON body (`{"error":{"code","message"}}`) rejects with that
+ * code (a relay's "target not connected" is NOT_FOUND); any other failure is UNAVAILABLE.
+ * @throws (rejects) UNAVAILABLE, or the refusal's code
+ */
+export function openWebSocket(
+  url: string,
+  options: { limits?: Partial<TransportLimits> } = {},
+): Promise<Duplex> {
+  return new Promise<Duplex>((resolve, reject) => {
+    const ws = new WebSocket(url, { maxPayload: maxPayloadFor(options), perMessageDeflate: false })
+    const onError = (cause: Error) =>
+      reject(new ProtocolError(ErrorCode.UNAVAILABLE, 'websocket: cannot connect', { cause }))
+    ws.once('error', onError)
+    ws.once('unexpected-response', (_request, response) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      response.on('data', (c: Buffer) => {
+        size += c.length
+        if (size <= MAX_REFUSAL_BYTES) chunks.push(c)
+      })
+      response.on('error', () => {}) // the status alone still answers
+      response.on('end', () => {
+        ws.off('error', onError)
+        ws.on('error', () => {})
+        ws.terminate()
+        const status = response.statusCode ?? 0
+        reject(refusalError(status, size <= MAX_REFUSAL_BYTES ? Buffer.concat(chunks) : undefined))
+      })
+    })
+    ws.once('open', () => {
+      ws.off('error', onError)
+      ws.on('error', () => {}) // reported through the channel
+      // ws sets TCP_NODELAY on its socket itself.
+      resolve(webSocketDuplex(ws, new URL(url).hostname))
+    })
+  })
+}
+
+/** The coded error of a refused upgrade: the body's code when it is one we know. */
+function refusalError(status: number, body: Uint8Array | undefined): ProtocolError {
+  let code: string | undefined
+  let message = `websocket: upgrade refused with ${status}`
+  try {
+    const parsed = JSON.parse(Buffer.from(body ?? []).toString('utf8')) as {
+      error?: { code?: unknown; message?: unknown }
+    }
+    if (typeof parsed.error?.code === 'string' && REFUSAL_CODES.has(parsed.error.code)) {
+      code = parsed.error.code
+      if (typeof parsed.error.message === 'string' && parsed.error.message.length <= 200)
+        message = parsed.error.message
+    }
+  } catch {
+    // Not JSON: the status is all the server said.
+  }
+  return new ProtocolError((code as ErrorCode | undefined) ?? ErrorCode.UNAVAILABLE, message)
+}
+
 /**
  * Dial a peer over WebSocket and run the initiator side of the channel.
- * @throws (rejects) UNAVAILABLE when the connection fails, and every code of secureChannel
+ * @throws (rejects) UNAVAILABLE when the connection fails (or the code of a coded refusal), and
+ *   every code of secureChannel
  */
 export function connectWebSocket(
   url: string,
   options: Omit<SecureChannelOptions, 'role'>,
 ): Promise<SecureChannel> {
-  return new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(url, { maxPayload: maxPayloadFor(options), perMessageDeflate: false })
-    const onError = (cause: Error) =>
-      reject(new ProtocolError(ErrorCode.UNAVAILABLE, 'websocket: cannot connect', { cause }))
-    ws.once('error', onError)
-    ws.once('open', () => {
-      ws.off('error', onError)
-      ws.on('error', () => {}) // reported through the channel
-      resolve(ws)
-    })
-  }).then((ws) => {
-    // ws sets TCP_NODELAY on its socket itself.
-    return secureChannel(webSocketDuplex(ws, new URL(url).hostname), {
-      ...options,
-      role: 'initiator',
-    })
-  })
+  return openWebSocket(url, options).then((duplex) =>
+    secureChannel(duplex, { ...options, role: 'initiator' }),
+  )
 }

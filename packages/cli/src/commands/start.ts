@@ -18,7 +18,7 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'run this node: sync with peers and serve the client API until stopped',
   usage:
-    'start [--peer HOST[:PORT] | --one-port] [--api HOST[:PORT]] [--public-url URL] [--advertise ADDRESS]... [--api-host NAME]... [--no-link] [--json]',
+    'start [--peer HOST[:PORT] | --one-port | --no-listen] [--relay ADDRESS]... [--api HOST[:PORT]] [--public-url URL] [--advertise ADDRESS]... [--api-host NAME]... [--no-link] [--json]',
   options: {
     peer: {
       type: 'string',
@@ -36,6 +36,18 @@ export const startCommand: Command = {
       type: 'boolean',
       description:
         'no peer listener of its own: peers connect as WebSocket to the api port at /v1/peer (put a reverse proxy in front, see --public-url)',
+    },
+    'no-listen': {
+      type: 'boolean',
+      description:
+        'accept no peer connection at all (behind NAT): peers reach this node through its --relay',
+    },
+    relay: {
+      type: 'string',
+      multiple: true,
+      valueName: 'ADDRESS',
+      description:
+        'stay registered on this relay, a node of your own user, given as its WebSocket peer address with its fingerprint: wss://HOST/v1/peer#FINGERPRINT (docs/protocol/relays.md)',
     },
     'public-url': {
       type: 'string',
@@ -76,6 +88,9 @@ export const startCommand: Command = {
     'Peers may also connect as WebSocket on the api port at /v1/peer: --one-port makes that the',
     'only way in, and --public-url https://HOST publishes it as wss://HOST/v1/peer behind a',
     'reverse proxy on 443 (docs/daemon.md "One port").',
+    'A node behind NAT runs with --no-listen --relay wss://HOST/v1/peer#FINGERPRINT: it keeps a',
+    'connection to that node of its user, which relays peers to it, and publishes the relay',
+    'address (docs/protocol/relays.md). Every node relays for the other nodes of its user.',
   ].join('\n'),
   async run(ctx) {
     const node = await import('@sdmp/daemon')
@@ -83,8 +98,19 @@ export const startCommand: Command = {
     const { accountDeps, addressLookupOf } = await import('./account-session.js')
     const config = node.readHomeConfig(ctx.home)
     const onePort = ctx.options['one-port'] === true
+    const noListen = ctx.options['no-listen'] === true
     if (onePort && ctx.options['peer'] !== undefined)
       throw new CliError('BAD_REQUEST', '--one-port and --peer exclude each other', EXIT.USAGE)
+    if (ctx.options['no-listen'] === true && (onePort || ctx.options['peer'] !== undefined))
+      throw new CliError('BAD_REQUEST', '--no-listen excludes --peer and --one-port', EXIT.USAGE)
+    const relays = (ctx.options['relay'] as string[] | undefined) ?? []
+    for (const r of relays)
+      try {
+        parsePeerAddress(r)
+        if (!/^wss?:\/\//.test(r)) throw new Error('expected ws:// or wss://')
+      } catch (e) {
+        throw new CliError('BAD_REQUEST', `--relay: ${(e as Error).message}`, EXIT.USAGE)
+      }
     const peer = onePort ? null : listenAddress(ctx, 'peer', config.listen.peer, parsePeerAddress)
     const publicUrl = ctx.options['public-url'] as string | undefined
     if (publicUrl !== undefined)
@@ -118,6 +144,8 @@ export const startCommand: Command = {
         account,
         peer,
         api,
+        ...(noListen && { listen: false }),
+        ...(relays.length > 0 && { relays }),
         ...(advertise.length > 0 && { advertise }),
         ...(publicUrl !== undefined && { publicUrl }),
         ...(apiHosts.length > 0 && { apiHosts }),
@@ -151,7 +179,9 @@ export const startCommand: Command = {
     else {
       ctx.out(
         peerAddress === null
-          ? 'peer not listening yet: this device waits for sdmp device join'
+          ? noListen
+            ? 'peer not listening (--no-listen): peers reach this node through its relays'
+            : 'peer not listening yet: this device waits for sdmp device join'
           : peerAddress.startsWith('ws')
             ? `peers connect at ${peerAddress}`
             : `peer listening on ${peerAddress}`,

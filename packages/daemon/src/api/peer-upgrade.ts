@@ -9,14 +9,27 @@
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import type { Duplex as StreamDuplex } from 'node:stream'
-import type { WebSocketAcceptor } from '@sdmp/transport'
+import { isProtocolError } from '@sdmp/core'
+import type { Duplex, Relay, WebSocketAcceptor } from '@sdmp/transport'
+import { errorBody, statusOf } from './http-errors.js'
 
 /** The path peers dial under the API port (`wss://HOST/v1/peer`). */
 export const PEER_WEBSOCKET_PATH = '/v1/peer'
 
+/** The relay's paths (docs/protocol/relays.md §3): control, a splice's take, a dialler's ask. */
+export const RELAY_WEBSOCKET_PATH = '/v1/relay'
+const RELAY_TAKE = /^\/v1\/relay\/accept\/([A-Za-z0-9_-]{22})$/
+const RELAY_TARGET = /^\/v1\/relay\/([A-Za-z0-9_-]{16,128})$/
+
 /** Options of {@link peerUpgradeHandler}. */
 export interface PeerUpgradeOptions {
-  readonly acceptor: WebSocketAcceptor
+  /** Takes the WebSocket upgrades of the peer path; absent: the path is not served (404). */
+  readonly acceptor?: WebSocketAcceptor
+  /**
+   * The relay this node runs (relays.md), served under {@link RELAY_WEBSOCKET_PATH} with the
+   * acceptor's WebSocket settings; absent: not served (404).
+   */
+  readonly relay?: { readonly relay: Relay; readonly acceptor: WebSocketAcceptor }
   /**
    * A connection from a loopback address is a reverse proxy on this machine: admission counts
    * the client address of its `X-Forwarded-For` (the last entry, the one the proxy added)
@@ -32,7 +45,15 @@ export function peerUpgradeHandler(
   return (request, socket, head) => {
     socket.on('error', () => {}) // a peer that vanishes mid-upgrade is not our error
     const path = new URL(request.url ?? '/', 'http://peer.invalid').pathname
-    if (path !== PEER_WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found')
+    const relay = options.relay
+    const route =
+      path === PEER_WEBSOCKET_PATH && options.acceptor
+        ? { acceptor: options.acceptor, accept: undefined }
+        : relay && path.startsWith(RELAY_WEBSOCKET_PATH)
+          ? relayRoute(relay.relay, path)
+          : undefined
+    if (route === undefined) return refuse(socket, 404, 'Not Found')
+    if ('error' in route) return refuseCoded(socket, route.error)
     if ((request.headers.upgrade ?? '').toLowerCase() !== 'websocket')
       return refuse(socket, 400, 'Bad Request')
     // Every browser sends Origin on a WebSocket handshake and nodes never do: a web page (any
@@ -40,8 +61,32 @@ export function peerUpgradeHandler(
     if (request.headers.origin !== undefined) return refuse(socket, 403, 'Forbidden')
     // The API's idle timer is for HTTP; the channel has its own keepalive and idle timeout.
     if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0)
-    options.acceptor.upgrade(request, socket, head, clientAddress(request, options.trustProxy))
+    const address = clientAddress(request, options.trustProxy)
+    const acceptor = route.acceptor ?? relay!.acceptor
+    acceptor.upgrade(request, socket, head, address, route.accept)
   }
+}
+
+/**
+ * Where a relay path goes (relays.md §3): `/v1/relay` registers a node, `/v1/relay/accept/ID`
+ * takes a splice, `/v1/relay/FINGERPRINT` asks for a node: answered before the upgrade with a
+ * coded error when the node is not connected or the splices are at their limit.
+ */
+function relayRoute(
+  relay: Relay,
+  path: string,
+): { acceptor?: undefined; accept: (duplex: Duplex) => void } | { error: unknown } | undefined {
+  if (path === RELAY_WEBSOCKET_PATH) return { accept: (d) => relay.register(d) }
+  const take = RELAY_TAKE.exec(path)
+  if (take) return { accept: (d) => relay.take(d, take[1]!) }
+  const target = RELAY_TARGET.exec(path)
+  if (!target) return undefined
+  try {
+    relay.check(target[1]!)
+  } catch (error) {
+    return { error }
+  }
+  return { accept: (d) => relay.connect(d, target[1]!) }
 }
 
 /** The address admission counts: the socket's, or the proxy's `X-Forwarded-For` when trusted. */
@@ -58,6 +103,16 @@ export function clientAddress(request: IncomingMessage, trustProxy = false): str
 export function isLoopback(address: string): boolean {
   const a = address.toLowerCase().replace(/^::ffff:/, '')
   return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)
+}
+
+/** Refuse an upgrade with the API's coded error body (`{"error":{"code","message"}}`). */
+function refuseCoded(socket: StreamDuplex, error: unknown): void {
+  if (!isProtocolError(error)) throw error
+  const body = JSON.stringify(errorBody(error.code, error.message))
+  socket.end(
+    `HTTP/1.1 ${statusOf(error.code)} Refused\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
 }
 
 function refuse(socket: StreamDuplex, status: number, text: string): void {

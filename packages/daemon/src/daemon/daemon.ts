@@ -17,8 +17,9 @@ import {
 } from '../api/index.js'
 import type { ApiServer, ApiServerLimits } from '../api/index.js'
 import { webSocketAcceptor } from '@sdmp/transport'
-import type { WebSocketAcceptor } from '@sdmp/transport'
-import { PEER_CHANNEL_LIMITS } from '@sdmp/node'
+import type { Relay, RelayLimits, SpliceTap, WebSocketAcceptor } from '@sdmp/transport'
+import { PEER_CHANNEL_LIMITS, parsePeerAddress } from '@sdmp/node'
+import { createOwnRelay } from './relay-service.js'
 import { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'
 import { describeListenFailure } from './listen-error.js'
 import type { EventFeed } from '../api/index.js'
@@ -60,6 +61,24 @@ export interface DaemonOptions {
    * client, and the API's per-client cap does not hold them. Default: true with `publicUrl`.
    */
   readonly trustProxy?: boolean
+  /**
+   * false: this node accepts no peer connection at all (no TCP listener, no `/v1/peer`), as
+   * behind NAT (`sdmp start --no-listen`); peers reach it through its `relays`. Default true.
+   */
+  readonly listen?: boolean
+  /**
+   * Relays to stay registered on (docs/protocol/relays.md): WebSocket peer addresses of nodes
+   * of this user (`wss://host.example.org/v1/peer#FINGERPRINT`). Their relay addresses for this
+   * node are published after its direct ones.
+   */
+  readonly relays?: readonly string[]
+  /**
+   * Serve a relay for the other nodes of this user on the API port at `/v1/relay` (relays.md
+   * §3). Default true; it only serves nodes of this node's own user.
+   */
+  readonly relayService?: boolean
+  /** Limits of that relay (relays.md §4) and, for tests, a tap on the bytes it forwards. */
+  readonly relayOptions?: { readonly limits?: Partial<RelayLimits>; readonly tap?: SpliceTap }
   /** Client API listener (loopback by default). */
   readonly api: { readonly host: string; readonly port: number }
   /**
@@ -98,6 +117,8 @@ export class Daemon {
   #api: ApiServer | undefined
   /** Peers as WebSocket upgrades on the API port (one port), when enabled. */
   #peerSockets: WebSocketAcceptor | undefined
+  /** The relay this node serves for its user's other nodes (relays.md), when enabled. */
+  #relay: { relay: Relay; acceptor: WebSocketAcceptor } | undefined
   /** The WebSocket addresses published for peers (one port), once the API is bound. */
   #webSocketAddresses: readonly string[] = []
   readonly #options: DaemonOptions
@@ -156,6 +177,8 @@ export class Daemon {
     // A public URL that cannot become a node record's address fails before anything starts.
     const publicAddress =
       options.publicUrl === undefined ? undefined : publicPeerAddress(options.publicUrl)
+    // Relay addresses that cannot be dialled fail before anything starts, too.
+    for (const r of options.relays ?? []) parsePeerAddress(r)
     const d = new Daemon(options)
     try {
       await d.mailbox.start()
@@ -192,23 +215,41 @@ export class Daemon {
       // The API is bound before the network starts, so the address peers reach it at (one
       // port) is known when the node record is published.
       const trustProxy = options.trustProxy ?? options.publicUrl !== undefined
-      if (options.peerWebSocket !== false || options.peer === null)
+      const limits = { ...PEER_CHANNEL_LIMITS, ...options.transportLimits }
+      const listen = options.listen !== false
+      if (listen && (options.peerWebSocket !== false || options.peer === null))
         d.#peerSockets = webSocketAcceptor({
           accept: (duplex) => (d.#network ? d.#network.accept(duplex) : duplex.destroy()),
-          limits: { ...PEER_CHANNEL_LIMITS, ...options.transportLimits },
+          limits,
         })
+      if (options.relayService !== false)
+        d.#relay = {
+          relay: createOwnRelay(options.account, {
+            limits,
+            ...(options.relayOptions?.limits && { relayLimits: options.relayOptions.limits }),
+            ...(options.relayOptions?.tap && { tap: options.relayOptions.tap }),
+            ...(options.event && { event: options.event }),
+          }),
+          // Its own acceptor: the peer one refuses once the network stops (a rotation).
+          acceptor: webSocketAcceptor({ accept: (duplex) => duplex.destroy(), limits }),
+        }
       d.#api = await startApiServer(app, {
         ...options.api,
         socketPath: apiSocketPath(options.account.home),
         ...(options.apiLimits && { limits: options.apiLimits }),
-        ...(d.#peerSockets && {
-          upgrade: peerUpgradeHandler({ acceptor: d.#peerSockets, trustProxy }),
+        ...((d.#peerSockets || d.#relay) && {
+          upgrade: peerUpgradeHandler({
+            ...(d.#peerSockets && { acceptor: d.#peerSockets }),
+            ...(d.#relay && { relay: d.#relay }),
+            trustProxy,
+          }),
         }),
         ...(trustProxy && { uncapped: isLoopback }),
       }).catch((e: unknown) => {
         throw describeListenFailure(e, 'api', options.api)
       })
-      if (publicAddress !== undefined) d.#webSocketAddresses = [publicAddress]
+      if (!listen) d.#webSocketAddresses = []
+      else if (publicAddress !== undefined) d.#webSocketAddresses = [publicAddress]
       else if (options.peer === null)
         d.#webSocketAddresses = webSocketPeerAddresses(d.#api.host, d.#api.port)
       if (options.account.user !== undefined) await d.#startNetwork()
@@ -238,6 +279,11 @@ export class Daemon {
   /** The Unix domain socket commands use (docs/cli.md §1). */
   get apiSocket(): string | undefined {
     return this.#api?.socket
+  }
+
+  /** The relay this node serves for its user's other nodes (relays.md), when enabled. */
+  get relay(): Relay | undefined {
+    return this.#relay?.relay
   }
 
   /** The network, once this node is authorized and syncing. */
@@ -271,13 +317,14 @@ export class Daemon {
       this.#network = undefined
       void network?.stop().catch(() => undefined) // stopping: nothing left to report to
     })
-    const listen = o.peer === null ? undefined : (this.#bound ?? o.peer)
+    const listen = o.peer === null || o.listen === false ? undefined : (this.#bound ?? o.peer)
     this.#network = await NodeNetwork.start({
       account: this.account,
       ...(listen && { listen }),
       ...(this.#peerSockets && { acceptWebSocket: true }),
       ...(this.#webSocketAddresses.length > 0 && { webSocketAddresses: this.#webSocketAddresses }),
       ...(o.advertise && { advertise: o.advertise }),
+      ...(o.relays && { relays: o.relays.map((r) => parsePeerAddress(r)) }),
       ...(o.backoff && { backoff: o.backoff }),
       ...(o.transportLimits && { transportLimits: o.transportLimits }),
       ...(o.onDrop && { onDrop: o.onDrop }),
@@ -330,6 +377,8 @@ export class Daemon {
       // going away with nothing left to report to. Peers on the API port first: closing the
       // API server would drop their sockets without a close frame.
       await this.#peerSockets?.close().catch(() => undefined)
+      await this.#relay?.relay.close().catch(() => undefined)
+      await this.#relay?.acceptor.close().catch(() => undefined)
       await this.#api?.close().catch(() => undefined)
       await this.#network?.stop().catch(() => undefined)
       await this.mailbox.stop().catch(() => undefined)

@@ -45,6 +45,8 @@ export interface NetworkOptions {
   readonly acceptWebSocket?: boolean
   /** Where peers reach those WebSocket channels (`ws://…/v1/peer`, `wss://…`), published before the TCP addresses. */
   readonly webSocketAddresses?: readonly string[]
+  /** Relays to stay registered on (docs/protocol/relays.md); their addresses are published last. */
+  readonly relays?: readonly PeerAddress[]
   readonly backoff?: Partial<BackoffOptions>
   readonly limits?: Partial<SyncLimits>
   /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
@@ -109,6 +111,7 @@ export class NodeNetwork {
       nodeSeed: account.nodeKey.seed,
       ...(options.listen && { listen: options.listen }),
       ...(options.acceptWebSocket === true && { acceptExternal: true }),
+      ...(options.relays && { relays: options.relays }),
       ...(options.backoff && { backoff: options.backoff }),
       ...(options.transportLimits && { transportLimits: options.transportLimits }),
       ...(options.onDrop && { onDrop: options.onDrop }),
@@ -196,13 +199,19 @@ export class NodeNetwork {
    */
   async publishAddresses(): Promise<void> {
     const a = this.manager.tcpAddress
-    const addresses = (
-      this.#options.advertise ?? [
-        // First: a public URL must not be cut by many interface addresses.
-        ...(this.#options.webSocketAddresses ?? []),
-        ...(a ? advertisedAddresses(a.host, a.port) : []),
-      ]
-    ).slice(0, 16)
+    // relays.md §2: the relay addresses come last (diallers try them after the direct ones) and
+    // are never cut by many interface addresses.
+    const relayed = this.manager.relayAddresses
+    const addresses = [
+      ...(
+        this.#options.advertise ?? [
+          // First: a public URL must not be cut by many interface addresses.
+          ...(this.#options.webSocketAddresses ?? []),
+          ...(a ? advertisedAddresses(a.host, a.port) : []),
+        ]
+      ).slice(0, 16 - relayed.length),
+      ...relayed,
+    ]
     if (addresses.length === 0) return
     const user = this.account.user!
     const current = (await nodeRecordsOf(this.account, user)).get(this.account.node)
