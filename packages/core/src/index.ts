@@ -99,7 +99,8 @@ export type {
   RecipientSecret,
   RecipientKeyPair,
 } from './envelope/wrap.js'
-export { sizeBucket, recipientBucket } from './envelope/padding.js'
+export { sizeBucket, sizeBucketV2, padme, recipientBucket } from './envelope/padding.js'
+export type { EnvelopeVersion } from './envelope/padding.js'
 export {
   DEFAULT_PREKEY_POLICY,
   generatePrekey,

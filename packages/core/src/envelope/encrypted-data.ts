@@ -7,7 +7,8 @@
 import { fromBase64url, toBase64url } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { isPowerOfTwo, RECIPIENT_BUCKET_FLOOR, SIZE_BUCKET_FLOOR } from './padding.js'
+import { isBucketSize, isPowerOfTwo, RECIPIENT_BUCKET_FLOOR } from './padding.js'
+import type { EnvelopeVersion } from './padding.js'
 import { checkRoutes } from './routes.js'
 import { isSuite, NONCE_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
 import type { Suite } from './suites.js'
@@ -17,11 +18,16 @@ import type { Suite } from './suites.js'
  * fields are strict unpadded base64url. No field names a recipient.
  */
 export interface EncryptedData {
+  /**
+   * Profile version (envelope.md §4.1, §5.2): `2` (Padmé padding from 256 bytes, AAD tag
+   * `sdmp/enclosure/v2`); absent means 1 (power-of-two padding from 4096, `sdmp/enclosure/v1`).
+   */
+  readonly v?: 2
   /** `pq-kyber768-x25519` (default) or `x25519-chacha20-poly1305`. */
   readonly suite: Suite
   /** 12-byte ChaCha20-Poly1305 nonce of the content AEAD. */
   readonly nonce: string
-  /** Padded plaintext (a power of two >= 4096 bytes) sealed under the content key, plus tag. */
+  /** Padded plaintext (a bucket of the version: envelope.md §4.1) sealed under K, plus tag. */
   readonly ciphertext: string
   /** One wrap per recipient plus dummies, a power of two >= 2 entries, in random order. */
   readonly recipients: readonly string[]
@@ -35,6 +41,7 @@ export interface EncryptedData {
 
 /** The decoded bytes of an {@link EncryptedData}. */
 export interface EnvelopeBytes {
+  readonly version: EnvelopeVersion
   readonly suite: Suite
   readonly nonce: Uint8Array
   readonly ciphertext: Uint8Array
@@ -42,8 +49,8 @@ export interface EnvelopeBytes {
 }
 
 const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
-/** Optional members (envelope.md §12: `routes`, profile 1.1). */
-const OPTIONAL_FIELDS: readonly string[] = ['routes']
+/** Optional members (envelope.md §12: `routes`, profile 1.1; §5.2: `v`, profile 2). */
+const OPTIONAL_FIELDS: readonly string[] = ['routes', 'v']
 /** Characters of unpadded base64url for `n` bytes. */
 export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)
 
@@ -66,6 +73,7 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
   const bytes = decodeEnvelopeBytes(json)
   const raw = json as Record<string, unknown>
   return Object.freeze({
+    ...(bytes.version === 2 && { v: 2 as const }),
     suite: bytes.suite,
     nonce: raw['nonce'] as string,
     ciphertext: raw['ciphertext'] as string,
@@ -79,6 +87,7 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
 /** The JSON form of envelope bytes (no validation: the bytes come from sealEnvelope). */
 export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
   return Object.freeze({
+    ...(bytes.version === 2 && { v: 2 as const }),
     suite: bytes.suite,
     nonce: toBase64url(bytes.nonce),
     ciphertext: toBase64url(bytes.ciphertext),
@@ -106,6 +115,12 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
   }
   for (const key of FIELDS) if (!Object.hasOwn(obj, key)) schema(`encrypted.${key}: missing`)
   const { suite, nonce, ciphertext, recipients } = obj as Record<(typeof FIELDS)[number], unknown>
+  let version: EnvelopeVersion = 1
+  if (Object.hasOwn(obj, 'v')) {
+    // Only 2 is a version member: profile 1 envelopes have none, so `v: 1` is not a form.
+    if (obj['v'] !== 2) schema(`encrypted.v: expected 2, got ${typeName(obj['v'])}`)
+    version = 2
+  }
 
   if (typeof suite !== 'string') schema(`encrypted.suite: expected string, got ${typeName(suite)}`)
   if (!isSuite(suite)) return schema('encrypted.suite: unsupported suite')
@@ -161,11 +176,12 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
   }
   const ct = fromBase64url(ciphertext as string, 'encrypted.ciphertext')
   const padded = ct.length - TAG_BYTES
-  if (padded < SIZE_BUCKET_FLOOR || !isPowerOfTwo(padded)) {
+  if (!isBucketSize(version, padded)) {
     schema(`encrypted.ciphertext: expected a padding bucket plus 16 bytes, got ${ct.length} bytes`)
   }
   const wraps = recipients.map((r, i) => fromBase64url(r as string, `encrypted.recipients[${i}]`))
   return Object.freeze({
+    version,
     suite,
     nonce: nonceBytes,
     ciphertext: ct,

@@ -5,7 +5,7 @@
  * @module
  */
 import { concatBytes, toHex, utf8 } from '../bytes.js'
-import { LIMITS, SUITE_HYBRID, TAG_ENCLOSURE } from '../domain.js'
+import { LIMITS, SUITE_HYBRID, TAG_ENCLOSURE, TAG_ENCLOSURE_V2 } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { base64urlLength, decodeEnvelopeBytes, encodeEncryptedData } from './encrypted-data.js'
@@ -14,9 +14,10 @@ import {
   LENGTH_PREFIX_BYTES,
   padPlaintext,
   recipientBucket,
-  sizeBucket,
+  sizeBucketOf,
   unpadPlaintext,
 } from './padding.js'
+import type { EnvelopeVersion } from './padding.js'
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, suiteSizes } from './suites.js'
 import type { Suite } from './suites.js'
 import { assertRecipientPublicKey, generateRecipientKeyPair, unwrapKey, wrapKey } from './wrap.js'
@@ -26,6 +27,11 @@ import type { RandomSource, RecipientKey, RecipientSecret } from './wrap.js'
 export interface SealOptions {
   /** Key-wrap suite; default `pq-kyber768-x25519` (DESIGN: both X25519 and ML-KEM must break). */
   readonly suite?: Suite
+  /**
+   * Envelope profile (envelope.md §4.1): 2 (default: Padmé padding from 256 bytes, AAD tag
+   * `sdmp/enclosure/v2`) or 1 (the 4096-byte floor, for the v1 vectors and old readers).
+   */
+  readonly version?: EnvelopeVersion
   /**
    * Replaces `provider.randomBytes` for every random draw (content key, KEM randomness, dummy
    * wraps, shuffle, nonce). For test vectors only: a predictable source destroys secrecy.
@@ -57,6 +63,8 @@ export function sealEnvelope(
 ): EncryptedData {
   if (!(inner instanceof Uint8Array)) throw new TypeError('inner: expected Uint8Array')
   const suite = options.suite ?? SUITE_HYBRID
+  const version = options.version ?? 2
+  if (version !== 1 && version !== 2) throw new RangeError('version: expected 1 or 2')
   const sizes = suiteSizes(suite)
   const random = options.random ?? ((n: number) => provider.randomBytes(n))
   if (!Array.isArray(recipients) || recipients.length === 0) {
@@ -66,7 +74,7 @@ export function sealEnvelope(
   const count = recipientBucket(keys.length)
   const total =
     base64urlLength(NONCE_BYTES) +
-    base64urlLength(sizeBucket(LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
+    base64urlLength(sizeBucketOf(version, LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
     count * base64urlLength(sizes.wrap)
   if (total > LIMITS.maxResourceBytes) {
     throw new ProtocolError(
@@ -75,7 +83,7 @@ export function sealEnvelope(
     )
   }
 
-  return sealPadded(provider, padPlaintext(inner), keys, suite, random)
+  return sealPadded(provider, padPlaintext(inner, version), keys, suite, random, version)
 }
 
 /**
@@ -89,6 +97,7 @@ export function sealPadded(
   keys: readonly Uint8Array[],
   suite: Suite,
   random: RandomSource,
+  version: EnvelopeVersion = 1,
 ): EncryptedData {
   const sizes = suiteSizes(suite)
   const count = recipientBucket(keys.length)
@@ -111,10 +120,10 @@ export function sealPadded(
     contentKey,
     nonce,
     padded,
-    enclosureAad(provider, suite, wraps),
+    enclosureAad(provider, suite, wraps, version),
   )
   contentKey.fill(0)
-  return encodeEncryptedData({ suite, nonce, ciphertext, recipients: wraps })
+  return encodeEncryptedData({ version, suite, nonce, ciphertext, recipients: wraps })
 }
 
 /**
@@ -133,7 +142,7 @@ export function openEnvelope(
   keys: readonly RecipientSecret[],
 ): Uint8Array {
   const env = decodeEnvelopeBytes(data)
-  const aad = enclosureAad(provider, env.suite, env.recipients)
+  const aad = enclosureAad(provider, env.suite, env.recipients, env.version)
   // Trade-off (envelope.md §6): every entry is tried with every key of the suite, even after a
   // match, so the time taken does not say whether or where our entry sits. This costs one
   // ML-KEM-768 decapsulation per entry per key (about 1 ms in pure JS). The worst case is
@@ -158,7 +167,7 @@ export function openEnvelope(
   for (const k of candidates) {
     const padded = provider.chacha20poly1305.open(k, env.nonce, env.ciphertext, aad)
     if (!padded) continue
-    const inner = unpadPlaintext(padded)
+    const inner = unpadPlaintext(padded, env.version)
     if (inner) return inner
   }
   return decryptFailed()
@@ -166,17 +175,19 @@ export function openEnvelope(
 
 /**
  * The content AEAD's associated data (envelope.md §5.1):
- * UTF-8("sdmp/enclosure/v1") || 0x00 || UTF-8(suite) || 0x00 || SHA-512(wrap_0 || ... || wrap_n-1).
- * Binding the wrap list means a change to any entry, even one for another recipient, makes the
- * envelope fail for everyone, and the suite and version cannot be swapped.
+ * UTF-8("sdmp/enclosure/v1") || 0x00 || UTF-8(suite) || 0x00 || SHA-512(wrap_0 || ... || wrap_n-1),
+ * with the tag `sdmp/enclosure/v2` for profile 2. Binding the wrap list means a change to any
+ * entry, even one for another recipient, makes the envelope fail for everyone; binding the tag
+ * means the suite and the version (hence the padding rule) cannot be swapped or stripped.
  */
 export function enclosureAad(
   provider: CryptoProvider,
   suite: Suite,
   wraps: readonly Uint8Array[],
+  version: EnvelopeVersion = 1,
 ): Uint8Array {
   return concatBytes(
-    utf8(TAG_ENCLOSURE),
+    utf8(version === 1 ? TAG_ENCLOSURE : TAG_ENCLOSURE_V2),
     ZERO,
     utf8(suite),
     ZERO,
