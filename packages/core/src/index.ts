@@ -163,3 +163,22 @@ export {
   verifyRotation,
 } from './identity/rotation.js'
 export type { RotationInfo, RotationKind, RotationProof } from './identity/rotation.js'
+// Ratcheted sessions between nodes (docs/protocol/sessions.md).
+export {
+  MAX_SESSIONS_PER_PEER,
+  SESSION_MAX_AGE_MS,
+  decodeSession,
+  encodeSession,
+  keepSession,
+  sendingSession,
+  sessionOpen,
+  sessionSeal,
+  sessionStartKeys,
+  startInitiator,
+  startResponder,
+} from './session/session.js'
+export type { Session } from './session/session.js'
+export { MAX_SKIP, MAX_SKIPPED_KEYS, SESSION_ENTRY_BYTES, kdfCk, kdfRk } from './session/ratchet.js'
+export type { RatchetState } from './session/ratchet.js'
+export { wrapKeyDetailed, unwrapKeyDetailed } from './envelope/wrap.js'
+export type { WrapDetails } from './envelope/wrap.js'
