@@ -112,7 +112,14 @@ export {
   prekeyValidity,
 } from './envelope/prekey.js'
 export type { Prekey, PrekeyRecord, PrekeyPolicy } from './envelope/prekey.js'
-export { sealResource, openResource, prekeyRecordOf, SEALABLE_KINDS } from './resource/private.js'
+export {
+  sealResource,
+  sealSessionResource,
+  openResource,
+  openSessionResource,
+  prekeyRecordOf,
+  SEALABLE_KINDS,
+} from './resource/private.js'
 export type { Sender } from './resource/private.js'
 // Range-based set reconciliation over resource ids (docs/protocol/sync.md).
 export { Reconciler, RECONCILE_DEFAULTS } from './sync/reconcile.js'
@@ -178,6 +185,12 @@ export {
   startResponder,
 } from './session/session.js'
 export type { Session } from './session/session.js'
+export {
+  openSessionEnvelope,
+  sealSessionEnvelope,
+  selfEntryKey,
+} from './session/session-envelope.js'
+export type { SessionOpenInput, SessionSealInput } from './session/session-envelope.js'
 export { MAX_SKIP, MAX_SKIPPED_KEYS, SESSION_ENTRY_BYTES, kdfCk, kdfRk } from './session/ratchet.js'
 export type { RatchetState } from './session/ratchet.js'
 export { wrapKeyDetailed, unwrapKeyDetailed } from './envelope/wrap.js'

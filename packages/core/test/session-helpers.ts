@@ -17,6 +17,7 @@ import type { CryptoProvider, RandomSource, Session } from '../src/index.js'
 
 export const NODE_A = 'A'.repeat(86)
 export const NODE_B = 'B'.repeat(86)
+export const NODE_C = 'C'.repeat(86)
 
 /** Start a session A -> B from one prekey message; `random` drives every draw. */
 export function startPair(

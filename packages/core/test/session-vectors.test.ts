@@ -7,10 +7,18 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { fromHex, kdfCk, toHex } from '../src/index.js'
+import {
+  fromHex,
+  fromUtf8,
+  generateRecipientKeyPair,
+  isProtocolError,
+  kdfCk,
+  openSessionEnvelope,
+  toHex,
+} from '../src/index.js'
 import { loadPresets, seededRandom } from './envelope-helpers.js'
 import { SESSION_VECTORS_PATH, sessionVectorsText } from './gen/session-vectors.js'
-import { End, startPair } from './session-helpers.js'
+import { End, NODE_A, NODE_B, startPair } from './session-helpers.js'
 
 const committed = readFileSync(SESSION_VECTORS_PATH, 'utf8')
 const file = JSON.parse(committed) as {
@@ -19,6 +27,13 @@ const file = JSON.parse(committed) as {
   start: { idB64u: string }
   steps: { from: 'A' | 'B'; keyHex: string; entryHex: string }[]
   kdfCk: { ckHex: string; chain: { ckHex: string; mkHex: string }[] }
+  envelope: {
+    innerUtf8: string
+    sealerSelfPrekeySeedHex: string
+    nodeC: string
+    nodeCPrekeySeedHex: string
+    encrypted: { sessions: string[] } & Record<string, unknown>
+  }
 }
 const presets = await loadPresets()
 
@@ -47,6 +62,34 @@ for (const provider of presets) {
         assert.equal(toHex(to.open(entry)!), step.keyHex)
         assert.equal(to.open(entry), null)
       }
+      // The envelope with session entries: B by its session, C by its prekey, A by its self
+      // entry; and a change to any session entry fails for all three (the AAD binds the list).
+      const env = file.envelope
+      const c = generateRecipientKeyPair(provider, { seed: fromHex(env.nodeCPrekeySeedHex) })
+      const self = generateRecipientKeyPair(provider, {
+        seed: fromHex(env.sealerSelfPrekeySeedHex),
+      })
+      const readers = [
+        { self: NODE_B, secrets: [], sessions: [b.session] },
+        { self: env.nodeC, secrets: [c.secret], sessions: [] },
+        { self: NODE_A, secrets: [self.secret], sessions: [] },
+      ]
+      const open = (data: unknown, r: (typeof readers)[number]) =>
+        fromUtf8(openSessionEnvelope(provider, data, { ...r, peer: NODE_A, now: 3_000 }).inner)
+      for (const r of readers) assert.equal(open(env.encrypted, r), env.innerUtf8)
+      const e0 = env.encrypted.sessions[0]!
+      const changed = {
+        ...env.encrypted,
+        sessions: [
+          e0.slice(0, 5) + (e0[5] === 'A' ? 'B' : 'A') + e0.slice(6),
+          ...env.encrypted.sessions.slice(1),
+        ],
+      }
+      for (const r of readers)
+        assert.throws(
+          () => open(changed, r),
+          (e) => isProtocolError(e, 'DECRYPT_FAILED'),
+        )
     })
   })
 }

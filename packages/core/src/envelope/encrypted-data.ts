@@ -10,7 +10,7 @@ import { ErrorCode, ProtocolError } from '../errors.js'
 import { isBucketSize, isPowerOfTwo, RECIPIENT_BUCKET_FLOOR } from './padding.js'
 import type { EnvelopeVersion } from './padding.js'
 import { checkRoutes } from './routes.js'
-import { isSuite, NONCE_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
+import { isSuite, NONCE_BYTES, SESSION_ENTRY_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
 import type { Suite } from './suites.js'
 
 /**
@@ -37,6 +37,12 @@ export interface EncryptedData {
    * envelopes sealed before profile 1.1.
    */
   readonly routes?: readonly string[]
+  /**
+   * Session entries plus dummies (docs/protocol/sessions.md §8; profile 2 only): 116-byte
+   * entries as 156 characters each, a power of two >= 2 of them, in random order. When present,
+   * `recipients` may be empty.
+   */
+  readonly sessions?: readonly string[]
 }
 
 /** The decoded bytes of an {@link EncryptedData}. */
@@ -46,11 +52,13 @@ export interface EnvelopeBytes {
   readonly nonce: Uint8Array
   readonly ciphertext: Uint8Array
   readonly recipients: readonly Uint8Array[]
+  /** The session entries, when the envelope has the member (sessions.md §8). */
+  readonly sessions?: readonly Uint8Array[]
 }
 
 const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
-/** Optional members (envelope.md §12: `routes`, profile 1.1; §5.2: `v`, profile 2). */
-const OPTIONAL_FIELDS: readonly string[] = ['routes', 'v']
+/** Optional members (envelope.md §12: `routes`, profile 1.1; §5.2: `v`, profile 2; `sessions`). */
+const OPTIONAL_FIELDS: readonly string[] = ['routes', 'v', 'sessions']
 /** Characters of unpadded base64url for `n` bytes. */
 export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)
 
@@ -81,6 +89,9 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
     ...(raw['routes'] !== undefined && {
       routes: Object.freeze([...(raw['routes'] as string[])]),
     }),
+    ...(bytes.sessions !== undefined && {
+      sessions: Object.freeze([...(raw['sessions'] as string[])]),
+    }),
   })
 }
 
@@ -92,6 +103,9 @@ export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
     nonce: toBase64url(bytes.nonce),
     ciphertext: toBase64url(bytes.ciphertext),
     recipients: Object.freeze(bytes.recipients.map((r) => toBase64url(r))),
+    ...(bytes.sessions !== undefined && {
+      sessions: Object.freeze(bytes.sessions.map((r) => toBase64url(r))),
+    }),
   })
 }
 
@@ -138,7 +152,13 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
       `encrypted.recipients: ${recipients.length} entries exceeds ${LIMITS.maxRecipients}`,
     )
   }
-  if (recipients.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(recipients.length)) {
+  const sessions = Object.hasOwn(obj, 'sessions') ? checkSessions(obj['sessions'], version) : []
+  // sessions.md §8: with session entries, an envelope may carry no wrap at all.
+  const noWraps = recipients.length === 0 && sessions.length > 0
+  if (
+    !noWraps &&
+    (recipients.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(recipients.length))
+  ) {
     schema(`encrypted.recipients: expected a power of two >= 2 entries, got ${recipients.length}`)
   }
   const wrapChars = base64urlLength(sizes.wrap)
@@ -159,6 +179,7 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
     (nonce as string).length +
     (ciphertext as string).length +
     recipients.length * wrapChars +
+    sessions.length * SESSION_ENTRY_CHARS +
     routes.length * 22
   if (total > LIMITS.maxResourceBytes) {
     throw new ProtocolError(
@@ -180,11 +201,50 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
     schema(`encrypted.ciphertext: expected a padding bucket plus 16 bytes, got ${ct.length} bytes`)
   }
   const wraps = recipients.map((r, i) => fromBase64url(r as string, `encrypted.recipients[${i}]`))
+  const entries = Object.hasOwn(obj, 'sessions')
+    ? sessions.map((r, i) => fromBase64url(r, `encrypted.sessions[${i}]`))
+    : undefined
   return Object.freeze({
     version,
     suite,
     nonce: nonceBytes,
     ciphertext: ct,
     recipients: Object.freeze(wraps),
+    ...(entries && { sessions: Object.freeze(entries) }),
   })
+}
+
+/** Characters of one session entry (116 bytes). */
+const SESSION_ENTRY_CHARS = base64urlLength(SESSION_ENTRY_BYTES)
+
+/**
+ * The `sessions` member's shape (sessions.md §8): profile 2 only, an array of a power of two
+ * >= 2 strings of 156 characters, at most LIMITS.maxRecipients.
+ * @throws SCHEMA_VIOLATION, LIMIT_EXCEEDED, INVALID_ENCODING
+ */
+function checkSessions(value: unknown, version: EnvelopeVersion): string[] {
+  if (version !== 2) schema('encrypted.sessions: only in a profile 2 envelope (v: 2)')
+  if (!Array.isArray(value))
+    return schema(`encrypted.sessions: expected array, got ${typeName(value)}`)
+  if (value.length > LIMITS.maxRecipients) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `encrypted.sessions: ${value.length} entries exceeds ${LIMITS.maxRecipients}`,
+    )
+  }
+  if (value.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(value.length)) {
+    schema(`encrypted.sessions: expected a power of two >= 2 entries, got ${value.length}`)
+  }
+  for (let i = 0; i < value.length; i++) {
+    const r: unknown = value[i]
+    if (typeof r !== 'string') {
+      schema(`encrypted.sessions[${i}]: expected string, got ${typeName(r)}`)
+    } else if (r.length !== SESSION_ENTRY_CHARS) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_ENCODING,
+        `encrypted.sessions[${i}]: expected ${SESSION_ENTRY_CHARS} characters, got ${r.length}`,
+      )
+    }
+  }
+  return value as string[]
 }

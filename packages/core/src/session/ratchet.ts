@@ -11,13 +11,13 @@ import { concatBytes, toHex, utf8 } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { RandomSource } from '../envelope/wrap.js'
+import { SESSION_ENTRY_BYTES } from '../envelope/suites.js'
 
 /** Largest forward jump of a message counter within one chain (Signal's MAX_SKIP). */
 export const MAX_SKIP = 1000
 /** Most skipped message keys one session keeps; the oldest are evicted first. */
 export const MAX_SKIPPED_KEYS = 2000
-/** Bytes of a session entry: header nonce (12) || sealed header (40 + 16) || sealed K (32 + 16). */
-export const SESSION_ENTRY_BYTES = 116
+export { SESSION_ENTRY_BYTES }
 /** Bytes of the plaintext header: ratchet public key (32) || u32be(pn) || u32be(n). */
 export const HEADER_BYTES = 40
 

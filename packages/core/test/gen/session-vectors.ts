@@ -9,13 +9,16 @@ import {
   createNobleProvider,
   generateRecipientKeyPair,
   kdfCk,
+  sealSessionEnvelope,
+  selfEntryKey,
+  utf8,
   sessionStartKeys,
   toHex,
   unwrapKeyDetailed,
 } from '../../src/index.js'
-import type { CryptoProvider } from '../../src/index.js'
+import type { CryptoProvider, RandomSource, Session } from '../../src/index.js'
 import { seededRandom } from '../envelope-helpers.js'
-import { End, NODE_A, NODE_B, startPair } from '../session-helpers.js'
+import { End, NODE_A, NODE_B, NODE_C, startPair } from '../session-helpers.js'
 
 /** Where the committed vectors live, relative to the repository root (the test cwd). */
 export const SESSION_VECTORS_PATH = 'vectors/sessions.json'
@@ -38,6 +41,7 @@ export function buildSessionVectors(provider: CryptoProvider = createNobleProvid
   send(a, b, 'A')
   send(b, a, 'B')
   send(a, b, 'A')
+  const envelope = sessionEnvelope(provider, random, a.session)
   const ck = seededRandom(provider, 'sdmp session vector chain')(32)
   const chain: { ckHex: string; mkHex: string }[] = []
   let c = ck
@@ -48,7 +52,7 @@ export function buildSessionVectors(provider: CryptoProvider = createNobleProvid
   }
   return {
     description:
-      'sdmp session vectors (docs/protocol/sessions.md). Draws from the stream of envelope.md §8 with randomSeed, in order: prekey seed (96), prekey-message content key (32), its wrap draws (ML-KEM message 32, ephemeral X25519 secret 32), the responder ratchet secret (32); then per step: content key (32), header nonce (12), and for an entry that causes a DH step on opening, the opener ratchet secret (32). Nodes A and B are 86 A and 86 B characters.',
+      "sdmp session vectors (docs/protocol/sessions.md). Draws from the stream of envelope.md §8 with randomSeed, in order: prekey seed (96), prekey-message content key (32), its wrap draws (ML-KEM message 32, ephemeral X25519 secret 32), the responder ratchet secret (32); then per step: content key (32), header nonce (12), and for an entry that causes a DH step on opening, the opener ratchet secret (32). Then the envelope: A's own prekey seed (96, for its self-entry key), node C's prekey seed (96), then sealSessionEnvelope's draws (envelope.md §8 order for the wraps: K, C's wrap, the dummy wrap's throwaway seed and draws, the wrap shuffle; then B's header nonce (12), the self entry nonce (12), the session dummy (116), the session shuffle, the content nonce (12)). B opens the envelope with its session after the steps, C with its prekey, A with its self key. Nodes A and B are 86 A and 86 B characters.",
     version: 1,
     randomSeed: SEED,
     initiator: NODE_A,
@@ -57,7 +61,44 @@ export function buildSessionVectors(provider: CryptoProvider = createNobleProvid
     start: startSchedule(provider, p.entry),
     sessionId: p.a.id,
     steps,
+    envelope,
     kdfCk: { ckHex: toHex(ck), chain },
+  }
+}
+
+/** The inner bytes of the session envelope vector. */
+export const SESSION_ENVELOPE_INNER = 'a 100-byte chat text, sealed with session entries: '.padEnd(
+  100,
+  '.',
+)
+
+/**
+ * One profile 2 envelope with a `sessions` member (sessions.md §8), sealed by A after the
+ * exchange: a session entry for B, a prekey wrap for a new node C, and A's self entry.
+ */
+function sessionEnvelope(provider: CryptoProvider, random: RandomSource, session: Session) {
+  const selfSeed = random(96)
+  const cSeed = random(96)
+  const self = generateRecipientKeyPair(provider, { seed: selfSeed })
+  const c = generateRecipientKeyPair(provider, { seed: cSeed })
+  const sealed = sealSessionEnvelope(
+    provider,
+    utf8(SESSION_ENVELOPE_INNER),
+    {
+      self: NODE_A,
+      now: 2_000,
+      prekeys: [{ node: NODE_C, publicKey: c.publicKey }],
+      sessions: [session],
+      selfKey: selfEntryKey(provider, self.secret),
+    },
+    random,
+  )
+  return {
+    innerUtf8: SESSION_ENVELOPE_INNER,
+    sealerSelfPrekeySeedHex: toHex(selfSeed),
+    nodeC: NODE_C,
+    nodeCPrekeySeedHex: toHex(cSeed),
+    encrypted: sealed.data,
   }
 }
 
