@@ -174,6 +174,17 @@ for (const provider of presets) {
       })
       assert.equal(again.session, undefined)
       assert.equal(b1.sessions.get(a.fp)![0], before)
+      // A wrap in an envelope without a sessions member (a sender that keeps no session state)
+      // opens but starts nothing: the sender could never answer on it.
+      const plain = sealEnvelope(provider, inner, [b2.prekey], { version: 2 })
+      const opened = openSessionEnvelope(provider, plain, {
+        self: b2.fp,
+        peer: a.fp,
+        now: 3_000,
+        secrets: [b2.prekey.secret],
+        sessions: [],
+      })
+      assert.deepEqual([opened.inner, opened.session], [inner, undefined])
     })
 
     it('a reinstalled device (new node) gets a prekey wrap again, never nothing', () => {

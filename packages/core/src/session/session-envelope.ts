@@ -152,6 +152,7 @@ type Found =
   | { readonly kind: 'session'; readonly session: Session }
   | {
       readonly kind: 'wrap'
+      readonly starts: boolean
       readonly secret: RecipientSecret
       readonly prk: Uint8Array
       readonly ephPublic: Uint8Array
@@ -177,13 +178,16 @@ export function openSessionEnvelope(
     ...sessionCandidates(provider, env, input, random),
     ...wrapCandidates(provider, env, input.secrets).map((c) => ({
       key: c.key,
-      tag: { kind: 'wrap' as const, ...c.tag },
+      // Only a sender that seals with sessions keeps the initiator's state; it always adds
+      // the member (dummies at least), so a wrap in an envelope without it starts nothing.
+      tag: { kind: 'wrap' as const, starts: env.sessions !== undefined, ...c.tag },
     })),
   ])
   const found = opened.tag
   if (found.kind === 'session') return { inner: opened.inner, session: found.session }
-  if (found.kind === 'self' || found.secret.suite !== SUITE_HYBRID || input.peer === input.self)
+  if (found.kind === 'self' || !found.starts || found.secret.suite !== SUITE_HYBRID)
     return { inner: opened.inner }
+  if (input.peer === input.self) return { inner: opened.inner }
   const session = startResponder(
     provider,
     {

@@ -145,9 +145,13 @@ export function sessionOpen(
 
 /**
  * The session to send to a peer with, or undefined when the next message must be a prekey
- * message (sessions.md §6): among the peer's sessions that can send, younger than
+ * message (sessions.md §6): among the peer's sessions that can send, are confirmed (the
+ * responder's always; the initiator's once an entry of the peer opened with it), younger than
  * {@link SESSION_MAX_AGE_MS} and started after the peer's newest prekey was created (a peer
  * that lost its state publishes a new prekey), the one the peer last used, else the newest.
+ * Until the peer answers, the initiator keeps sending prekey messages (as Signal repeats its
+ * PreKeySignalMessage): sync delivers in any order, and an entry that reached the peer before
+ * the prekey message that starts its session could never be opened.
  */
 export function sendingSession(
   sessions: readonly Session[],
@@ -156,6 +160,7 @@ export function sendingSession(
   let best: Session | undefined
   for (const s of sessions) {
     if (s.ratchet.cks === null || s.ratchet.hks === null) continue
+    if (s.role === 'initiator' && s.received === 0) continue
     if (now - s.created >= SESSION_MAX_AGE_MS || s.created < peerPrekeyCreated) continue
     if (!best || rank(s) > rank(best)) best = s
   }

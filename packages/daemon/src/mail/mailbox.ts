@@ -13,6 +13,7 @@ import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
+import { SessionBook } from './sessions.js'
 import { notFound } from './queries.js'
 import { MailReads } from './mail-reads.js'
 import type { MessagePage } from './mail-reads.js'
@@ -85,6 +86,9 @@ export class Mailbox {
           this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
       },
     )
+    this.#book.sessions = new SessionBook(account, this.#records, this.#book, (fn) =>
+      this.#index.exclusive(fn),
+    )
     this.#delivered = new ReceiptQueue(
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
       options.receiptLingerMs,
@@ -149,7 +153,9 @@ export class Mailbox {
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
-    const { outer, position } = await publishSealed(this.#account, inner, keys, [...req.to, me])
+    const { outer, position } = await publishSealed(this.#account, inner, keys, [...req.to, me], {
+      sessions: this.#book.sessions,
+    })
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
   }
