@@ -19,6 +19,7 @@ const generators = [
   ],
   ['packages/core/dist/test/gen/envelope-vectors.js', { 'envelope.json': 'buildEnvelopeVectors' }],
   ['packages/core/dist/test/gen/sync-vectors.js', { 'sync.json': 'buildSyncVectors' }],
+  ['packages/core/dist/test/gen/session-vectors.js', { 'sessions.json': 'buildSessionVectors' }],
 ]
 for (const [file, outputs] of generators) {
   if (!existsSync(join(root, file))) continue

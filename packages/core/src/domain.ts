@@ -20,6 +20,8 @@ export const SUITE_BASELINE = 'x25519-chacha20-poly1305'
 export const TAG_WRAP = 'SEMP-v1-wrap'
 /** AEAD associated data of the sealed enclosure (docs/protocol/envelope.md). */
 export const TAG_ENCLOSURE = 'sdmp/enclosure/v1'
+/** AAD tag of the content AEAD, envelope profile 2 (envelope.md §4.1, §5.1). */
+export const TAG_ENCLOSURE_V2 = 'sdmp/enclosure/v2'
 /** Hash prefix of the per-reader routing tags of an envelope (docs/protocol/envelope.md §12). */
 export const TAG_ROUTE = 'sdmp/route/v1'
 

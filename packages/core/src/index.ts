@@ -111,7 +111,8 @@ export type {
   RecipientSecret,
   RecipientKeyPair,
 } from './envelope/wrap.js'
-export { sizeBucket, recipientBucket } from './envelope/padding.js'
+export { sizeBucket, sizeBucketV2, padme, recipientBucket } from './envelope/padding.js'
+export type { EnvelopeVersion } from './envelope/padding.js'
 export {
   DEFAULT_PREKEY_POLICY,
   generatePrekey,
@@ -123,7 +124,14 @@ export {
   prekeyValidity,
 } from './envelope/prekey.js'
 export type { Prekey, PrekeyRecord, PrekeyPolicy } from './envelope/prekey.js'
-export { sealResource, openResource, prekeyRecordOf, SEALABLE_KINDS } from './resource/private.js'
+export {
+  sealResource,
+  sealSessionResource,
+  openResource,
+  openSessionResource,
+  prekeyRecordOf,
+  SEALABLE_KINDS,
+} from './resource/private.js'
 export type { Sender } from './resource/private.js'
 // Range-based set reconciliation over resource ids (docs/protocol/sync.md).
 export { Reconciler, RECONCILE_DEFAULTS } from './sync/reconcile.js'
@@ -176,3 +184,28 @@ export {
 export type { RotationInfo, RotationKind, RotationProof } from './identity/rotation.js'
 export { ADDRESS_MAX_CHARS, assertAddress, isAddress, parseAddress } from './identity/address.js'
 export type { SdmpAddress } from './identity/address.js'
+// Ratcheted sessions between nodes (docs/protocol/sessions.md).
+export {
+  MAX_SESSIONS_PER_PEER,
+  SESSION_MAX_AGE_MS,
+  decodeSession,
+  encodeSession,
+  keepSession,
+  sendingSession,
+  sessionOpen,
+  sessionSeal,
+  sessionStartKeys,
+  startInitiator,
+  startResponder,
+} from './session/session.js'
+export type { Session } from './session/session.js'
+export {
+  openSessionEnvelope,
+  sealSessionEnvelope,
+  selfEntryKey,
+} from './session/session-envelope.js'
+export type { SessionOpenInput, SessionSealInput } from './session/session-envelope.js'
+export { MAX_SKIP, MAX_SKIPPED_KEYS, SESSION_ENTRY_BYTES, kdfCk, kdfRk } from './session/ratchet.js'
+export type { RatchetState } from './session/ratchet.js'
+export { wrapKeyDetailed, unwrapKeyDetailed } from './envelope/wrap.js'
+export type { WrapDetails } from './envelope/wrap.js'

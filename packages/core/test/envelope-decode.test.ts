@@ -37,6 +37,7 @@ const pair = generateRecipientKeyPair(provider, { suite: SUITE_BASELINE })
 const good = sealEnvelope(provider, new TextEncoder().encode('x'), [pair], {
   suite: SUITE_BASELINE,
 })
+const { v: _v, ...withoutV } = good
 const goodJson = JSON.parse(JSON.stringify(good)) as Record<string, unknown>
 
 describe('decodeEncryptedData', () => {
@@ -89,8 +90,18 @@ describe('decodeEncryptedData', () => {
       'LIMIT_EXCEEDED',
     ],
     [
-      'ciphertext under the floor',
-      { ...good, ciphertext: toBase64url(new Uint8Array(2048 + 16)) },
+      'ciphertext under the v2 floor',
+      { ...good, ciphertext: toBase64url(new Uint8Array(128 + 16)) },
+      'SCHEMA_VIOLATION',
+    ],
+    [
+      'ciphertext not a Padmé length (v2)',
+      { ...good, ciphertext: toBase64url(new Uint8Array(1000 + 16)) },
+      'SCHEMA_VIOLATION',
+    ],
+    [
+      'ciphertext under the v1 floor (no v member)',
+      { ...withoutV, ciphertext: toBase64url(new Uint8Array(2048 + 16)) },
       'SCHEMA_VIOLATION',
     ],
     [

@@ -25,6 +25,7 @@ import { ENVELOPE_VECTORS_PATH, envelopeVectorsText } from './gen/envelope-vecto
 interface VectorFile {
   keys: { name: string; suite: Suite; seedHex: string; publicKeyHex: string }[]
   valid: {
+    version?: 2
     name: string
     suite: Suite
     recipients: string[]
@@ -72,7 +73,7 @@ for (const provider of presets) {
           provider,
           fromHex(v.innerHex),
           v.recipients.map((n) => ({ publicKey: publics.get(n)! })),
-          { suite: v.suite, random: rec.random },
+          { suite: v.suite, random: rec.random, version: v.version ?? 1 },
         )
         assert.deepEqual(sealed, v.expected)
         assert.deepEqual(
@@ -83,7 +84,7 @@ for (const provider of presets) {
         assert.equal(toHex(bytes.nonce), v.intermediates.nonceHex)
         assert.equal(bytes.ciphertext.length - 16, v.intermediates.paddedLength)
         assert.equal(
-          toHex(enclosureAad(provider, v.suite, bytes.recipients)),
+          toHex(enclosureAad(provider, v.suite, bytes.recipients, v.version ?? 1)),
           v.intermediates.aadHex,
         )
         for (const name of v.recipients) {

@@ -17,7 +17,14 @@ import {
   SUITE_HYBRID,
   toHex,
 } from '../src/index.js'
-import { isPowerOfTwo, padPlaintext, unpadPlaintext } from '../src/envelope/padding.js'
+import {
+  isBucketSize,
+  isPowerOfTwo,
+  padme,
+  padPlaintext,
+  sizeBucketV2,
+  unpadPlaintext,
+} from '../src/envelope/padding.js'
 import {
   assertRecipientPublicKey,
   deriveWrapKey,
@@ -165,6 +172,45 @@ describe('size buckets (semp-vectors.md §8)', () => {
       () => recipientBucket(1025),
       (e: unknown) => isProtocolError(e, 'LIMIT_EXCEEDED'),
     )
+  })
+})
+
+describe('profile v2 size buckets: Padmé from 256 (envelope.md §4.1)', () => {
+  /** Padmé as written in the paper (PETS 2019, Algorithm 1), with BigInt bit operations. */
+  const reference = (n: number): number => {
+    const L = BigInt(n)
+    const E = BigInt(L.toString(2).length - 1)
+    const S = BigInt(E.toString(2).length)
+    const lastBits = E - S
+    const mask = (1n << lastBits) - 1n
+    return Number((L + mask) & ~mask)
+  }
+  it('matches the paper on every size up to 70,000 and on large sizes', () => {
+    for (let n = 2; n <= 70_000; n++) assert.equal(padme(n), reference(n), `n ${n}`)
+    for (const n of [2 ** 20 - 1, 2 ** 20 + 1, 524_289, 16_777_217, 2 ** 40 + 3, 2 ** 52 - 1])
+      assert.equal(padme(n), reference(n), `n ${n}`)
+  })
+  it('has a 256 floor, at most 12% overhead above it, and known values', () => {
+    assert.equal(sizeBucketV2(1), 256)
+    assert.equal(sizeBucketV2(256), 256)
+    assert.equal(sizeBucketV2(257), 272)
+    assert.equal(sizeBucketV2(1175), 1216)
+    assert.equal(sizeBucketV2(4096), 4096)
+    assert.equal(sizeBucketV2(4097), 4352)
+    for (let n = 257; n <= 70_000; n++) assert.ok(sizeBucketV2(n) <= n * 1.12, `n ${n}`)
+  })
+  it('pads to the bucket and unpads exactly; a v1 bucket below 4096 is no v1 form', () => {
+    for (const n of [0, 1, 252, 253, 1171, 4092, 4093, 10000]) {
+      const inner = new Uint8Array(n).fill(7)
+      const p = padPlaintext(inner, 2)
+      assert.equal(p.length, sizeBucketV2(n + 4))
+      assert.ok(isBucketSize(2, p.length))
+      assert.equal(toHex(unpadPlaintext(p, 2)!), toHex(inner))
+      assert.equal(unpadPlaintext(p, 1) === null, p.length !== 4096 || n !== 4092)
+    }
+    assert.equal(isBucketSize(2, 257), false)
+    assert.equal(isBucketSize(2, 128), false)
+    assert.equal(isBucketSize(1, 2048), false)
   })
 })
 

@@ -84,22 +84,41 @@ for (const provider of presets) {
       for (const r of s1.recipients) assert.ok(!s2.recipients.includes(r))
     })
 
-    it('sizes inside a bucket are identical; crossing a bucket changes only the ciphertext', () => {
+    it('v1: sizes inside a bucket are identical; crossing a bucket changes only the ciphertext', () => {
+      const v1 = { version: 1 } as const
       const shapes = [0, 1, 100, 2000, 4092].map((n) =>
-        shape(sealEnvelope(provider, new Uint8Array(n).fill(1), pairs.slice(0, 3))),
+        shape(sealEnvelope(provider, new Uint8Array(n).fill(1), pairs.slice(0, 3), v1)),
       )
       for (const s of shapes) assert.deepEqual(s, shapes[0])
       // 3 and 4 recipients share the count bucket, so the whole object has the same size.
       assert.deepEqual(
-        shape(sealEnvelope(provider, new Uint8Array(50), pairs.slice(0, 4))),
+        shape(sealEnvelope(provider, new Uint8Array(50), pairs.slice(0, 4), v1)),
         shapes[0],
       )
-      const next = shape(sealEnvelope(provider, new Uint8Array(4093), pairs.slice(0, 3)))
+      const next = shape(sealEnvelope(provider, new Uint8Array(4093), pairs.slice(0, 3), v1))
       assert.deepEqual([next[0], next[2]], [shapes[0]![0], shapes[0]![2]])
       assert.equal(
-        fromBase64url(sealEnvelope(provider, new Uint8Array(4093), pairs.slice(0, 1)).ciphertext)
-          .length,
+        fromBase64url(
+          sealEnvelope(provider, new Uint8Array(4093), pairs.slice(0, 1), v1).ciphertext,
+        ).length,
         8192 + 16,
+      )
+    })
+
+    it('v2 (default): Padmé buckets from 256; sizes inside a bucket are identical', () => {
+      const shapes = [0, 1, 100, 252].map((n) =>
+        shape(sealEnvelope(provider, new Uint8Array(n).fill(1), pairs.slice(0, 3))),
+      )
+      for (const s of shapes) assert.deepEqual(s, shapes[0])
+      const ct = (n: number) =>
+        fromBase64url(sealEnvelope(provider, new Uint8Array(n), pairs.slice(0, 1)).ciphertext)
+          .length - 16
+      assert.deepEqual([ct(0), ct(252), ct(253), ct(1171), ct(4092)], [256, 256, 272, 1216, 4096])
+      const sealed = sealEnvelope(provider, te('v2'), pairs.slice(0, 1))
+      assert.equal(sealed.v, 2)
+      assert.equal(
+        new TextDecoder().decode(openEnvelope(provider, sealed, [pairs[0]!.secret])),
+        'v2',
       )
     })
 
@@ -140,7 +159,7 @@ for (const provider of presets) {
         'BAD_REQUEST',
       )
       assert.equal(
-        code(() => sealEnvelope(provider, new Uint8Array(600_000), pairs.slice(0, 1))),
+        code(() => sealEnvelope(provider, new Uint8Array(800_000), pairs.slice(0, 1))),
         'LIMIT_EXCEEDED',
       )
       const many = Array.from({ length: 1025 }, () => ({
@@ -165,7 +184,7 @@ for (const provider of presets) {
         fc.record({
           field: fc.constant('ciphertext'),
           entry: fc.constant(0),
-          at: fc.nat(4096 + 15),
+          at: fc.nat(fields.ciphertext.length - 1),
         }),
         fc.record({
           field: fc.constant('entry'),

@@ -7,9 +7,10 @@
 import { fromBase64url, toBase64url } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { isPowerOfTwo, RECIPIENT_BUCKET_FLOOR, SIZE_BUCKET_FLOOR } from './padding.js'
+import { isBucketSize, isPowerOfTwo, RECIPIENT_BUCKET_FLOOR } from './padding.js'
+import type { EnvelopeVersion } from './padding.js'
 import { checkRoutes } from './routes.js'
-import { isSuite, NONCE_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
+import { isSuite, NONCE_BYTES, SESSION_ENTRY_BYTES, suiteSizes, TAG_BYTES } from './suites.js'
 import type { Suite } from './suites.js'
 
 /**
@@ -17,11 +18,16 @@ import type { Suite } from './suites.js'
  * fields are strict unpadded base64url. No field names a recipient.
  */
 export interface EncryptedData {
+  /**
+   * Profile version (envelope.md §4.1, §5.2): `2` (Padmé padding from 256 bytes, AAD tag
+   * `sdmp/enclosure/v2`); absent means 1 (power-of-two padding from 4096, `sdmp/enclosure/v1`).
+   */
+  readonly v?: 2
   /** `pq-kyber768-x25519` (default) or `x25519-chacha20-poly1305`. */
   readonly suite: Suite
   /** 12-byte ChaCha20-Poly1305 nonce of the content AEAD. */
   readonly nonce: string
-  /** Padded plaintext (a power of two >= 4096 bytes) sealed under the content key, plus tag. */
+  /** Padded plaintext (a bucket of the version: envelope.md §4.1) sealed under K, plus tag. */
   readonly ciphertext: string
   /** One wrap per recipient plus dummies, a power of two >= 2 entries, in random order. */
   readonly recipients: readonly string[]
@@ -31,19 +37,28 @@ export interface EncryptedData {
    * envelopes sealed before profile 1.1.
    */
   readonly routes?: readonly string[]
+  /**
+   * Session entries plus dummies (docs/protocol/sessions.md §8; profile 2 only): 116-byte
+   * entries as 156 characters each, a power of two >= 2 of them, in random order. When present,
+   * `recipients` may be empty.
+   */
+  readonly sessions?: readonly string[]
 }
 
 /** The decoded bytes of an {@link EncryptedData}. */
 export interface EnvelopeBytes {
+  readonly version: EnvelopeVersion
   readonly suite: Suite
   readonly nonce: Uint8Array
   readonly ciphertext: Uint8Array
   readonly recipients: readonly Uint8Array[]
+  /** The session entries, when the envelope has the member (sessions.md §8). */
+  readonly sessions?: readonly Uint8Array[]
 }
 
 const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
-/** Optional members (envelope.md §12: `routes`, profile 1.1). */
-const OPTIONAL_FIELDS: readonly string[] = ['routes']
+/** Optional members (envelope.md §12: `routes`, profile 1.1; §5.2: `v`, profile 2; `sessions`). */
+const OPTIONAL_FIELDS: readonly string[] = ['routes', 'v', 'sessions']
 /** Characters of unpadded base64url for `n` bytes. */
 export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)
 
@@ -66,6 +81,7 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
   const bytes = decodeEnvelopeBytes(json)
   const raw = json as Record<string, unknown>
   return Object.freeze({
+    ...(bytes.version === 2 && { v: 2 as const }),
     suite: bytes.suite,
     nonce: raw['nonce'] as string,
     ciphertext: raw['ciphertext'] as string,
@@ -73,16 +89,23 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
     ...(raw['routes'] !== undefined && {
       routes: Object.freeze([...(raw['routes'] as string[])]),
     }),
+    ...(bytes.sessions !== undefined && {
+      sessions: Object.freeze([...(raw['sessions'] as string[])]),
+    }),
   })
 }
 
 /** The JSON form of envelope bytes (no validation: the bytes come from sealEnvelope). */
 export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
   return Object.freeze({
+    ...(bytes.version === 2 && { v: 2 as const }),
     suite: bytes.suite,
     nonce: toBase64url(bytes.nonce),
     ciphertext: toBase64url(bytes.ciphertext),
     recipients: Object.freeze(bytes.recipients.map((r) => toBase64url(r))),
+    ...(bytes.sessions !== undefined && {
+      sessions: Object.freeze(bytes.sessions.map((r) => toBase64url(r))),
+    }),
   })
 }
 
@@ -106,6 +129,12 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
   }
   for (const key of FIELDS) if (!Object.hasOwn(obj, key)) schema(`encrypted.${key}: missing`)
   const { suite, nonce, ciphertext, recipients } = obj as Record<(typeof FIELDS)[number], unknown>
+  let version: EnvelopeVersion = 1
+  if (Object.hasOwn(obj, 'v')) {
+    // Only 2 is a version member: profile 1 envelopes have none, so `v: 1` is not a form.
+    if (obj['v'] !== 2) schema(`encrypted.v: expected 2, got ${typeName(obj['v'])}`)
+    version = 2
+  }
 
   if (typeof suite !== 'string') schema(`encrypted.suite: expected string, got ${typeName(suite)}`)
   if (!isSuite(suite)) return schema('encrypted.suite: unsupported suite')
@@ -123,7 +152,13 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
       `encrypted.recipients: ${recipients.length} entries exceeds ${LIMITS.maxRecipients}`,
     )
   }
-  if (recipients.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(recipients.length)) {
+  const sessions = Object.hasOwn(obj, 'sessions') ? checkSessions(obj['sessions'], version) : []
+  // sessions.md §8: with session entries, an envelope may carry no wrap at all.
+  const noWraps = recipients.length === 0 && sessions.length > 0
+  if (
+    !noWraps &&
+    (recipients.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(recipients.length))
+  ) {
     schema(`encrypted.recipients: expected a power of two >= 2 entries, got ${recipients.length}`)
   }
   const wrapChars = base64urlLength(sizes.wrap)
@@ -144,6 +179,7 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
     (nonce as string).length +
     (ciphertext as string).length +
     recipients.length * wrapChars +
+    sessions.length * SESSION_ENTRY_CHARS +
     routes.length * 22
   if (total > LIMITS.maxResourceBytes) {
     throw new ProtocolError(
@@ -161,14 +197,54 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
   }
   const ct = fromBase64url(ciphertext as string, 'encrypted.ciphertext')
   const padded = ct.length - TAG_BYTES
-  if (padded < SIZE_BUCKET_FLOOR || !isPowerOfTwo(padded)) {
+  if (!isBucketSize(version, padded)) {
     schema(`encrypted.ciphertext: expected a padding bucket plus 16 bytes, got ${ct.length} bytes`)
   }
   const wraps = recipients.map((r, i) => fromBase64url(r as string, `encrypted.recipients[${i}]`))
+  const entries = Object.hasOwn(obj, 'sessions')
+    ? sessions.map((r, i) => fromBase64url(r, `encrypted.sessions[${i}]`))
+    : undefined
   return Object.freeze({
+    version,
     suite,
     nonce: nonceBytes,
     ciphertext: ct,
     recipients: Object.freeze(wraps),
+    ...(entries && { sessions: Object.freeze(entries) }),
   })
+}
+
+/** Characters of one session entry (116 bytes). */
+const SESSION_ENTRY_CHARS = base64urlLength(SESSION_ENTRY_BYTES)
+
+/**
+ * The `sessions` member's shape (sessions.md §8): profile 2 only, an array of a power of two
+ * >= 2 strings of 156 characters, at most LIMITS.maxRecipients.
+ * @throws SCHEMA_VIOLATION, LIMIT_EXCEEDED, INVALID_ENCODING
+ */
+function checkSessions(value: unknown, version: EnvelopeVersion): string[] {
+  if (version !== 2) schema('encrypted.sessions: only in a profile 2 envelope (v: 2)')
+  if (!Array.isArray(value))
+    return schema(`encrypted.sessions: expected array, got ${typeName(value)}`)
+  if (value.length > LIMITS.maxRecipients) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `encrypted.sessions: ${value.length} entries exceeds ${LIMITS.maxRecipients}`,
+    )
+  }
+  if (value.length < RECIPIENT_BUCKET_FLOOR || !isPowerOfTwo(value.length)) {
+    schema(`encrypted.sessions: expected a power of two >= 2 entries, got ${value.length}`)
+  }
+  for (let i = 0; i < value.length; i++) {
+    const r: unknown = value[i]
+    if (typeof r !== 'string') {
+      schema(`encrypted.sessions[${i}]: expected string, got ${typeName(r)}`)
+    } else if (r.length !== SESSION_ENTRY_CHARS) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_ENCODING,
+        `encrypted.sessions[${i}]: expected ${SESSION_ENTRY_CHARS} characters, got ${r.length}`,
+      )
+    }
+  }
+  return value as string[]
 }

@@ -7,8 +7,16 @@
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 
-/** Smallest padded plaintext: SEMP's current 4096-byte floor (its vector table still says 1024). */
+/**
+ * Envelope profile versions (envelope.md §4.1, §5.2): 1 pads to SEMP's power-of-two buckets
+ * with a 4096-byte floor; 2 (the default for new envelopes) pads with Padmé from a 256-byte
+ * floor, which fits chat. Receivers read both.
+ */
+export type EnvelopeVersion = 1 | 2
+/** Smallest padded plaintext of profile v1: SEMP's current 4096-byte floor (its table says 1024). */
 export const SIZE_BUCKET_FLOOR = 4096
+/** Smallest padded plaintext of profile v2 (envelope.md §4.1). */
+export const SIZE_BUCKET_FLOOR_V2 = 256
 /** Smallest recipient bucket: never reveal that an envelope has exactly one recipient. */
 export const RECIPIENT_BUCKET_FLOOR = 2
 /** Bytes of the big-endian length prefix in front of the inner resource. */
@@ -36,6 +44,44 @@ export function sizeBucket(unpadded: number): number {
 }
 
 /**
+ * Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and Communication
+ * with PURBs", PETS 2019, §4): round `n` up so that only its top `floor(log2 E) + 1` bits may
+ * be nonzero, `E = floor(log2 n)`. At most 12% overhead, O(log log n) bits of leakage.
+ * Exact for every n up to 2^52 (no 32-bit bitwise operators).
+ */
+export function padme(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`expected a positive integer`)
+  if (n < 2) return n
+  const e = Math.floor(Math.log2(n))
+  // log2 of a float can be off by one near powers of two: correct it with exact arithmetic.
+  const exp = 2 ** e > n ? e - 1 : 2 ** (e + 1) <= n ? e + 1 : e
+  const s = Math.floor(Math.log2(exp)) + 1
+  const step = 2 ** (exp - s)
+  return Math.ceil(n / step) * step
+}
+
+/**
+ * Profile v2's size bucket: max(256, Padmé(unpadded)), where `unpadded` is 4 + inner length.
+ * envelope.md §4.1.
+ */
+export function sizeBucketV2(unpadded: number): number {
+  return Math.max(SIZE_BUCKET_FLOOR_V2, padme(Math.max(1, unpadded)))
+}
+
+/** The size bucket of `version` for `unpadded` bytes (envelope.md §4.1). */
+export function sizeBucketOf(version: EnvelopeVersion, unpadded: number): number {
+  return version === 1 ? sizeBucket(unpadded) : sizeBucketV2(unpadded)
+}
+
+/** True when `n` bytes is a padded length some plaintext has in `version` (decoder check). */
+export function isBucketSize(version: EnvelopeVersion, n: number): boolean {
+  if (!Number.isSafeInteger(n) || n < 1) return false
+  return version === 1
+    ? n >= SIZE_BUCKET_FLOOR && isPowerOfTwo(n)
+    : n >= SIZE_BUCKET_FLOOR_V2 && padme(n) === n
+}
+
+/**
  * SEMP's recipient-count bucket without its single-recipient exception:
  * max(2, next power of two >= real), at most {@link LIMITS.maxRecipients}. envelope.md §4.2.
  * @throws LIMIT_EXCEEDED when `real` exceeds the limit (SEMP says: recompose)
@@ -50,24 +96,27 @@ export function recipientBucket(real: number): number {
   return Math.max(RECIPIENT_BUCKET_FLOOR, nextPowerOfTwo(Math.max(1, real)))
 }
 
-/** u32be(len) || inner || zeros, sized to {@link sizeBucket}. envelope.md §4.1. */
-export function padPlaintext(inner: Uint8Array): Uint8Array {
-  const out = new Uint8Array(sizeBucket(LENGTH_PREFIX_BYTES + inner.length))
+/** u32be(len) || inner || zeros, sized to the bucket of `version` (default 1). envelope.md §4.1. */
+export function padPlaintext(inner: Uint8Array, version: EnvelopeVersion = 1): Uint8Array {
+  const out = new Uint8Array(sizeBucketOf(version, LENGTH_PREFIX_BYTES + inner.length))
   new DataView(out.buffer).setUint32(0, inner.length)
   out.set(inner, LENGTH_PREFIX_BYTES)
   return out
 }
 
 /**
- * Undo {@link padPlaintext}, or return null when the plaintext is not in canonical padded form:
+ * Undo {@link padPlaintext} for `version`, or return null when the plaintext is not in canonical padded form:
  * wrong bucket size, a length prefix that does not fit, or a nonzero padding byte. The padding
  * is scanned in full (OR-accumulated) so the time does not depend on where a bad byte sits.
  */
-export function unpadPlaintext(padded: Uint8Array): Uint8Array | null {
-  if (padded.length < SIZE_BUCKET_FLOOR) return null
+export function unpadPlaintext(
+  padded: Uint8Array,
+  version: EnvelopeVersion = 1,
+): Uint8Array | null {
+  if (!isBucketSize(version, padded.length)) return null
   const len = new DataView(padded.buffer, padded.byteOffset, padded.byteLength).getUint32(0)
   const end = LENGTH_PREFIX_BYTES + len
-  if (end > padded.length || sizeBucket(end) !== padded.length) return null
+  if (end > padded.length || sizeBucketOf(version, end) !== padded.length) return null
   let acc = 0
   for (let i = end; i < padded.length; i++) acc |= padded[i]!
   return acc === 0 ? padded.slice(LENGTH_PREFIX_BYTES, end) : null

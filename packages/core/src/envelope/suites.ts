@@ -32,6 +32,11 @@ export const KEY_BYTES = 32
 export const TAG_BYTES = 16
 /** ChaCha20-Poly1305 nonce size. */
 export const NONCE_BYTES = 12
+/**
+ * Bytes of a session entry (docs/protocol/sessions.md §4): header nonce (12) || sealed header
+ * (40 + 16) || sealed K (32 + 16). Here because the envelope decoder checks it.
+ */
+export const SESSION_ENTRY_BYTES = 116
 
 const HYBRID: SuiteSizes = Object.freeze({
   publicKey: MLKEM768.publicKey + X25519_BYTES,

@@ -129,32 +129,56 @@ export function wrapKey(
   random: RandomSource,
   label = 'recipient',
 ): Uint8Array {
+  return wrapKeyDetailed(provider, suite, recipientPublic, contentKey, random, label).entry
+}
+
+/** What a wrap computed: the entry, and what starts a session (docs/protocol/sessions.md §2). */
+export interface WrapDetails {
+  readonly entry: Uint8Array
+  /** HKDF-Extract-SHA512(salt = kem_ct || pub, ikm = shared): the wrap key's PRK. Secret. */
+  readonly prk: Uint8Array
+  /** The ephemeral X25519 key pair of the wrap. Secret. */
+  readonly eph: { readonly secret: Uint8Array; readonly public: Uint8Array }
+}
+
+/** {@link wrapKey}, also returning the PRK and the ephemeral pair (sessions.md §2). */
+export function wrapKeyDetailed(
+  provider: CryptoProvider,
+  suite: Suite,
+  recipientPublic: Uint8Array,
+  contentKey: Uint8Array,
+  random: RandomSource,
+  label = 'recipient',
+): WrapDetails {
   if (contentKey.length !== KEY_BYTES) throw new RangeError('content key: expected 32 bytes')
   let kemCt: Uint8Array
   let shared: Uint8Array | null
+  let eph: Uint8Array
   if (suite === SUITE_HYBRID) {
     // SEMP order: ML-KEM first, then X25519, in the key, the ciphertext and the shared secret.
     const ek = recipientPublic.subarray(0, MLKEM768.publicKey)
     const xpub = recipientPublic.subarray(MLKEM768.publicKey)
     const kem = provider.mlkem768.encapsulate(ek, random(32))
-    const eph = random(X25519_BYTES)
+    eph = random(X25519_BYTES)
     const xss = provider.x25519.sharedSecret(eph, xpub)
     kemCt = concatBytes(kem.cipherText, provider.x25519.publicKey(eph))
     shared = xss && concatBytes(kem.sharedSecret, xss)
   } else {
-    const eph = random(X25519_BYTES)
+    eph = random(X25519_BYTES)
     kemCt = provider.x25519.publicKey(eph)
     shared = provider.x25519.sharedSecret(eph, recipientPublic)
   }
   if (!shared) throw new ProtocolError(ErrorCode.BAD_REQUEST, `${label}: low-order X25519 key`)
-  const wrapKeyBytes = deriveWrapKey(provider, shared, kemCt, recipientPublic)
+  const prk = provider.hkdfExtract('sha512', shared, concatBytes(kemCt, recipientPublic))
+  const wrapKeyBytes = provider.hkdfExpand('sha512', prk, WRAP_INFO, KEY_BYTES)
   const sealed = provider.chacha20poly1305.seal(
     wrapKeyBytes,
     ZERO_NONCE,
     contentKey,
     recipientPublic,
   )
-  return concatBytes(kemCt, sealed)
+  const ephPublic = kemCt.subarray(kemCt.length - X25519_BYTES).slice()
+  return { entry: concatBytes(kemCt, sealed), prk, eph: { secret: eph, public: ephPublic } }
 }
 
 /**
@@ -166,6 +190,15 @@ export function unwrapKey(
   secret: RecipientSecret,
   wrapped: Uint8Array,
 ): Uint8Array | null {
+  return unwrapKeyDetailed(provider, secret, wrapped)?.key ?? null
+}
+
+/** {@link unwrapKey}, also returning the PRK and the ephemeral public key (sessions.md §2). */
+export function unwrapKeyDetailed(
+  provider: CryptoProvider,
+  secret: RecipientSecret,
+  wrapped: Uint8Array,
+): { key: Uint8Array; prk: Uint8Array; ephPublic: Uint8Array } | null {
   const sizes = suiteSizes(secret.suite)
   if (wrapped.length !== sizes.wrap || secret.secretKey.length !== sizes.secretKey) return null
   if (secret.publicKey.length !== sizes.publicKey) return null
@@ -185,9 +218,11 @@ export function unwrapKey(
       shared = provider.x25519.sharedSecret(secret.secretKey, kemCt)
     }
     if (!shared) return null
-    const key = deriveWrapKey(provider, shared, kemCt, secret.publicKey)
+    const prk = provider.hkdfExtract('sha512', shared, concatBytes(kemCt, secret.publicKey))
+    const key = provider.hkdfExpand('sha512', prk, WRAP_INFO, KEY_BYTES)
     const k = provider.chacha20poly1305.open(key, ZERO_NONCE, aeadCt, secret.publicKey)
-    return k && k.length === KEY_BYTES ? k : null
+    if (!k || k.length !== KEY_BYTES) return null
+    return { key: k, prk, ephPublic: kemCt.slice(kemCt.length - X25519_BYTES) }
   } catch {
     return null
   }

@@ -9,10 +9,14 @@ import { fromBase64url, fromBase64urlExact } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { openEnvelope, sealEnvelope } from '../envelope/envelope.js'
 import type { SealOptions } from '../envelope/envelope.js'
+import type { EncryptedData } from '../envelope/encrypted-data.js'
+import { openSessionEnvelope, sealSessionEnvelope } from '../session/session-envelope.js'
+import type { SessionOpenInput, SessionSealInput } from '../session/session-envelope.js'
+import type { Session } from '../session/session.js'
 import { prekeyId } from '../envelope/prekey.js'
 import { makeRoutes } from '../envelope/routes.js'
 import type { PrekeyRecord } from '../envelope/prekey.js'
-import type { RecipientSecret } from '../envelope/wrap.js'
+import type { RandomSource, RecipientSecret } from '../envelope/wrap.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { SigningKey } from '../identity/keys.js'
 import type { JsonObject } from '../json.js'
@@ -77,10 +81,55 @@ export function sealResource(
     replaces?: string
   } = {},
 ): DecodedResource<'encrypted'> {
+  const { created, readers, replaces, ...seal } = options
+  assertSealable(inner)
+  const sealed = sealEnvelope(provider, inner.bytes, recipients, seal)
+  return wrapSealed(provider, inner, sealed, sender, { created, readers, replaces })
+}
+
+/** Options of {@link sealResource} and {@link sealSessionResource} about the outer resource. */
+interface OuterOptions {
+  created?: number | undefined
+  readers?: readonly string[] | undefined
+  replaces?: string | undefined
+}
+
+/**
+ * {@link sealResource} with sessions (docs/protocol/sessions.md §8): a profile 2 envelope whose
+ * content key reaches each reading node by a session entry or a prekey wrap, and the sealing
+ * node by a self entry. Returns the outer resource and the sessions it advanced or started,
+ * which the caller stores durably BEFORE publishing (sessions.md §7).
+ * @throws BAD_REQUEST, LIMIT_EXCEEDED
+ */
+export function sealSessionResource(
+  provider: CryptoProvider,
+  inner: DecodedResource,
+  input: SessionSealInput,
+  sender: Sender,
+  options: OuterOptions & { random?: RandomSource } = {},
+): { outer: DecodedResource<'encrypted'>; sessions: Session[] } {
+  assertSealable(inner)
+  const { random, ...outer } = options
+  const sealed = sealSessionEnvelope(provider, inner.bytes, input, random)
+  return {
+    outer: wrapSealed(provider, inner, sealed.data, sender, outer),
+    sessions: sealed.sessions,
+  }
+}
+
+function assertSealable(inner: DecodedResource): void {
   if (!SEALABLE_KINDS.includes(inner.kind))
     throw new ProtocolError(ErrorCode.BAD_REQUEST, `encrypted: a ${inner.kind} is not sealed`)
-  const { created, readers, replaces, ...seal } = options
-  const sealed = sealEnvelope(provider, inner.bytes, recipients, seal)
+}
+
+/** The outer `encrypted` resource around a sealed envelope, signed by the sending node. */
+function wrapSealed(
+  provider: CryptoProvider,
+  inner: DecodedResource,
+  sealed: EncryptedData,
+  sender: Sender,
+  { created, readers, replaces }: OuterOptions,
+): DecodedResource<'encrypted'> {
   // envelope.md §12: one routing tag per reader user other than the author (the author is the
   // outer resource's user, in clear anyway), so hosts can route without opening.
   const others = readers?.filter((u) => u !== sender.user)
@@ -122,6 +171,41 @@ export function openResource(
 ): Verified {
   if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
   const bytes = openEnvelope(provider, outer.raw, secrets)
+  return checkOpened(provider, outer, bytes, trust, { now, reader, principals })
+}
+
+/**
+ * {@link openResource} with sessions (docs/protocol/sessions.md §8): the reading node's
+ * sessions with the outer resource's signer (the sealing node) are tried too. Returns the
+ * inner resource and, when it changed, the session to store in the same commit as what the
+ * caller indexes (sessions.md §7). The session is returned only if the inner resource is valid.
+ * @throws as openResource
+ */
+export function openSessionResource(
+  provider: CryptoProvider,
+  outer: Verified,
+  input: Omit<SessionOpenInput, 'peer' | 'now'>,
+  trust: TrustView,
+  { now, reader, principals }: { now: number; reader?: string; principals?: readonly string[] },
+): { inner: Verified; session?: Session } {
+  if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
+  const peer = outer.signers[0]!
+  const opened = openSessionEnvelope(provider, outer.raw, { ...input, peer, now })
+  const inner = checkOpened(provider, outer, opened.inner, trust, { now, reader, principals })
+  return { inner, ...(opened.session && { session: opened.session }) }
+}
+
+function checkOpened(
+  provider: CryptoProvider,
+  outer: Verified,
+  bytes: Uint8Array,
+  trust: TrustView,
+  {
+    now,
+    reader,
+    principals,
+  }: { now: number; reader?: string | undefined; principals?: readonly string[] | undefined },
+): Verified {
   const inner = validateResource(provider, bytes, trust, { now })
   if (!SEALABLE_KINDS.includes(inner.kind))
     throw new ProtocolError(

@@ -3,7 +3,7 @@
  * thing; the expected code is what opening (and, for shape errors, decoding) must raise.
  * @module
  */
-import { SUITE_HYBRID, utf8 } from '../../src/index.js'
+import { SUITE_BASELINE, SUITE_HYBRID, toBase64url, utf8 } from '../../src/index.js'
 import type { CryptoProvider, EncryptedData, RecipientKeyPair } from '../../src/index.js'
 import { sealPadded } from '../../src/envelope/envelope.js'
 import { padPlaintext } from '../../src/envelope/padding.js'
@@ -246,4 +246,103 @@ export function buildInvalidCases(
     },
   ]
   return invalid
+}
+
+/**
+ * The invalid cases of profile v2 (envelope.md §4.1, §5.2): the version member is bound in the
+ * AAD (stripping or adding it fails), only `v: 2` is a version, and the Padmé bucket is checked
+ * by the decoder (shape) and, canonically, after opening. `v2small` is a v2 envelope with a
+ * 256-byte bucket, `v2at4096` a v2 envelope whose bucket 4096 is also a v1 bucket, `v1small` a
+ * v1 envelope; all baseline, opened by dave-node.
+ */
+export function buildInvalidV2Cases(
+  provider: CryptoProvider,
+  v2small: EncryptedData,
+  v2at4096: EncryptedData,
+  v1small: EncryptedData,
+  key: (name: string) => RecipientKeyPair,
+): InvalidCase[] {
+  const open = ['dave-node']
+  const strip = (e: EncryptedData) => {
+    const { v: _v, ...rest } = e
+    return rest
+  }
+  const crafted = (name: string, mutate: (padded: Uint8Array) => Uint8Array) =>
+    sealPadded(
+      provider,
+      mutate(padPlaintext(text(INNER), 2)),
+      [key('dave-node').publicKey],
+      SUITE_BASELINE,
+      seededRandom(provider, `sdmp envelope vector ${name}`),
+      2,
+    )
+  return [
+    {
+      name: 'v2-version-stripped',
+      description: 'a v2 envelope (bucket 4096, valid in v1 too) without its v member',
+      encrypted: strip(v2at4096),
+      openWith: open,
+      code: 'DECRYPT_FAILED',
+    },
+    {
+      name: 'v1-version-added',
+      description: 'a v1 envelope (bucket 4096, valid in v2 too) with v: 2 added',
+      encrypted: { v: 2, ...v1small },
+      openWith: open,
+      code: 'DECRYPT_FAILED',
+    },
+    {
+      name: 'v2-version-stripped-small-bucket',
+      description: 'a v2 envelope with a 256 bucket without its v member: not a v1 bucket',
+      encrypted: strip(v2small),
+      openWith: open,
+      code: 'SCHEMA_VIOLATION',
+    },
+    {
+      name: 'v2-version-3',
+      description: 'v: 3 is not a version of this profile',
+      encrypted: { ...v2small, v: 3 },
+      openWith: open,
+      code: 'SCHEMA_VIOLATION',
+    },
+    {
+      name: 'v2-version-1',
+      description: 'v: 1 is not a form (v1 envelopes have no v member)',
+      encrypted: { ...v2small, v: 1 },
+      openWith: open,
+      code: 'SCHEMA_VIOLATION',
+    },
+    {
+      name: 'v2-version-string',
+      description: 'v: "2" (a string)',
+      encrypted: { ...v2small, v: '2' },
+      openWith: open,
+      code: 'SCHEMA_VIOLATION',
+    },
+    {
+      name: 'v2-ciphertext-not-a-bucket',
+      description: '257 + 16 bytes of ciphertext: 257 is not a Padmé length',
+      encrypted: { ...v2small, ciphertext: toBase64url(new Uint8Array(257 + 16)) },
+      openWith: open,
+      code: 'SCHEMA_VIOLATION',
+    },
+    {
+      name: 'v2-non-canonical-bucket',
+      description: 'a short inner padded to 272 (a Padmé length) instead of 256',
+      encrypted: crafted('v2-non-canonical-bucket', (p) => {
+        const q = new Uint8Array(272)
+        q.set(p)
+        return q
+      }),
+      openWith: open,
+      code: 'DECRYPT_FAILED',
+    },
+    {
+      name: 'v2-padding-nonzero',
+      description: 'authentic v2 plaintext whose last padding byte is 1',
+      encrypted: crafted('v2-padding-nonzero', (p) => ((p[p.length - 1] = 1), p)),
+      openWith: open,
+      code: 'DECRYPT_FAILED',
+    },
+  ]
 }

@@ -21,7 +21,7 @@ import { enclosureAad } from '../../src/envelope/envelope.js'
 import { decodeEnvelopeBytes } from '../../src/envelope/encrypted-data.js'
 import { unwrapKey } from '../../src/envelope/wrap.js'
 import { INNER, recording, seededRandom } from '../envelope-helpers.js'
-import { buildInvalidCases } from './envelope-invalid.js'
+import { buildInvalidCases, buildInvalidV2Cases } from './envelope-invalid.js'
 
 /** Where the committed vectors live, relative to the repository root (the test cwd). */
 export const ENVELOPE_VECTORS_PATH = 'vectors/envelope.json'
@@ -68,6 +68,8 @@ export function vectorKeys(provider: CryptoProvider): Map<string, RecipientKeyPa
 }
 
 interface ValidSpec {
+  /** Envelope profile; absent in the file for v1 (the vectors written before v2). */
+  version?: 2
   name: string
   description: string
   suite: Suite
@@ -128,6 +130,55 @@ const VALID: ValidSpec[] = [
     recipients: ['dave-node', 'erin-node', 'frank-node', 'grace-node', 'heidi-node'],
     inner: text(INNER),
   },
+  // Profile v2 (envelope.md §4.1): Padmé buckets from 256 bytes, AAD tag sdmp/enclosure/v2.
+  {
+    version: 2,
+    name: 'v2-hybrid-1-recipient',
+    description: 'v2: one recipient, padded to 2 entries, 256-byte bucket',
+    suite: SUITE_HYBRID,
+    recipients: ['alice-node'],
+    inner: text(INNER),
+  },
+  {
+    version: 2,
+    name: 'v2-hybrid-chat-size',
+    description: 'v2: a 1171-byte inner (a signed 100-character text) goes to the 1216 bucket',
+    suite: SUITE_HYBRID,
+    recipients: ['alice-node', 'bob-node'],
+    inner: pattern(1171),
+  },
+  {
+    version: 2,
+    name: 'v2-baseline-empty-inner',
+    description: 'v2: empty inner, 256-byte bucket',
+    suite: SUITE_BASELINE,
+    recipients: ['dave-node', 'erin-node'],
+    inner: new Uint8Array(0),
+  },
+  {
+    version: 2,
+    name: 'v2-baseline-fills-256',
+    description: 'v2: 252-byte inner + 4-byte prefix fills the 256 bucket exactly',
+    suite: SUITE_BASELINE,
+    recipients: ['dave-node'],
+    inner: pattern(252),
+  },
+  {
+    version: 2,
+    name: 'v2-baseline-257',
+    description: 'v2: 253-byte inner (257 unpadded) goes to the 272 bucket',
+    suite: SUITE_BASELINE,
+    recipients: ['dave-node', 'erin-node', 'frank-node'],
+    inner: pattern(253),
+  },
+  {
+    version: 2,
+    name: 'v2-baseline-4096',
+    description: 'v2: 4092-byte inner fills 4096, a Padmé length (and a v1 bucket)',
+    suite: SUITE_BASELINE,
+    recipients: ['dave-node'],
+    inner: pattern(4092),
+  },
 ]
 
 /** Build the whole vector file as a JSON-ready object (deterministic for a given provider). */
@@ -141,7 +192,7 @@ export function buildEnvelopeVectors(provider: CryptoProvider = createNobleProvi
       provider,
       spec.inner,
       spec.recipients.map((n) => key(n)),
-      { suite: spec.suite, random: rec.random },
+      { suite: spec.suite, random: rec.random, version: spec.version ?? 1 },
     )
     const bytes = decodeEnvelopeBytes(encrypted)
     const entries = bytes.recipients.map((w) => {
@@ -149,6 +200,7 @@ export function buildEnvelopeVectors(provider: CryptoProvider = createNobleProvi
       return owner ?? 'dummy'
     })
     return {
+      ...(spec.version !== undefined && { version: spec.version }),
       name: spec.name,
       description: spec.description,
       suite: spec.suite,
@@ -160,18 +212,28 @@ export function buildEnvelopeVectors(provider: CryptoProvider = createNobleProvi
         contentKeyHex: toHex(rec.draws[0]!),
         nonceHex: toHex(bytes.nonce),
         paddedLength: bytes.ciphertext.length - 16,
-        aadHex: toHex(enclosureAad(provider, spec.suite, bytes.recipients)),
+        aadHex: toHex(enclosureAad(provider, spec.suite, bytes.recipients, bytes.version)),
         entries,
       },
       expected: encrypted,
     }
   })
 
-  const invalid = buildInvalidCases(provider, valid, key)
+  const byName = (n: string) => valid.find((v) => v.name === n)!.expected
+  const invalid = [
+    ...buildInvalidCases(provider, valid, key),
+    ...buildInvalidV2Cases(
+      provider,
+      byName('v2-baseline-empty-inner'),
+      byName('v2-baseline-4096'),
+      byName('baseline-2-recipients'),
+      key,
+    ),
+  ]
 
   return {
     description:
-      'sdmp envelope vectors (docs/protocol/envelope.md). Keys: generateRecipientKeyPair(suite, seed); hybrid seed = ML-KEM-768 d||z (64) || X25519 secret (32). Random draws come from the stream block_i = SHA-512(UTF-8(randomSeed) || u32be(i)), taken in order: content key (32); per recipient in input order [hybrid: ML-KEM message (32), ephemeral X25519 secret (32) | baseline: ephemeral X25519 secret (32)]; if dummies are needed: throwaway key seed (96 | 32), then per dummy: dummy key (32) and the wrap draws; shuffle: Fisher-Yates from the last index down, each index from a u32be draw (4) with rejection sampling; nonce (12). Invalid cases: opening with openWith keys (or decoding) must fail with code; DECRYPT_FAILED always has the message "decryption failed".',
+      'sdmp envelope vectors (docs/protocol/envelope.md). Keys: generateRecipientKeyPair(suite, seed); hybrid seed = ML-KEM-768 d||z (64) || X25519 secret (32). Valid vectors without a version member are profile v1 (4096 floor, sdmp/enclosure/v1); version 2 is Padme padding from 256 bytes with the AAD tag sdmp/enclosure/v2 and the member v: 2. Random draws come from the stream block_i = SHA-512(UTF-8(randomSeed) || u32be(i)), taken in order: content key (32); per recipient in input order [hybrid: ML-KEM message (32), ephemeral X25519 secret (32) | baseline: ephemeral X25519 secret (32)]; if dummies are needed: throwaway key seed (96 | 32), then per dummy: dummy key (32) and the wrap draws; shuffle: Fisher-Yates from the last index down, each index from a u32be draw (4) with rejection sampling; nonce (12). Invalid cases: opening with openWith keys (or decoding) must fail with code; DECRYPT_FAILED always has the message "decryption failed".',
     version: 1,
     keys: [...keys.values()].map((k) => ({
       name: k.name,

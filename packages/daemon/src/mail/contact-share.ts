@@ -34,5 +34,5 @@ export async function shareContactList(
   }
   const keys = await book.requireRecipients([me])
   // Readers: our user only, so no routing tag: it goes to our own nodes alone (sync.md §10).
-  return (await publishSealed(account, inner, keys, [me])).outer
+  return (await publishSealed(account, inner, keys, [me], { sessions: book.sessions })).outer
 }

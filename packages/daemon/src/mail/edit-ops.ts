@@ -54,13 +54,10 @@ export async function changeMessage(
   // could open the original either; our own devices always get it.
   const { keys } = await ctx.book.recipientsOf(readers)
   // A delete's envelope also names the original's, so that hosts drop its sealed bytes.
-  const { position } = await publishSealed(
-    ctx.account,
-    inner,
-    keys,
-    readers,
-    edit === undefined ? { replaces: record.outer } : {},
-  )
+  const { position } = await publishSealed(ctx.account, inner, keys, readers, {
+    sessions: ctx.book.sessions,
+    ...(edit === undefined && { replaces: record.outer }),
+  })
   await ctx.waitProcessed(position)
   return record.id
 }

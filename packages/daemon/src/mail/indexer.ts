@@ -1,7 +1,8 @@
 /**
  * The mailbox indexer (docs/messaging.md "Indexing"): turns journal lines into index records
  * and events. An `encrypted` line is opened with this node's prekey secrets (unless it is an
- * envelope this node sealed: the ingestor hands its inner resource on); the opened message or
+ * envelope this node sealed: the ingestor hands its inner resource on), or with its sessions
+ * (sessions.ts); the opened message or
  * receipt is written to a batch whose commit also carries the processed cursor, so the index and
  * the cursor always agree. Lines that do not open are skipped, all for the same (silent) reason.
  * Each line's event is derived here once, from the batch as it will be committed.
@@ -10,7 +11,7 @@
 import {
   ProtocolError,
   fromUtf8,
-  openResource,
+  openSessionResource,
   toMessageAttachment,
   validateResource,
 } from '@sdmp/core'
@@ -21,6 +22,7 @@ import { EVENT_KINDS, eventOfLine } from './events.js'
 import type { IndexLine } from './journal-lines.js'
 import { applySharedContacts } from '../account/contacts.js'
 import type { PrekeyBook } from './prekeys.js'
+import { sessionKey, sessionsOf, storeSession } from './sessions.js'
 import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 import { mergeReceipt } from './receipts.js'
@@ -118,7 +120,7 @@ export class MailIndexer {
         if (kind !== undefined && EVENT_KINDS.has(kind)) eventful.push(line)
         continue
       }
-      const inner = await this.#open(line, id, readFor)
+      const inner = await this.#open(batch, line, id, readFor)
       // Only our user, the users it trusts and fellow group members (groups.md §5) reach the
       // inbox (docs/messaging.md "Indexing"): a stranger's message relayed by a contact is
       // dropped like one that does not open.
@@ -251,11 +253,16 @@ export class MailIndexer {
   }
 
   /**
-   * The opened inner resource, or undefined for any failure (uniform: no reason kept). A
-   * message that names not our user but one who delegated reading to ours is opened on a second
-   * try (delegation.md §4); the delegations are read only then, so other lines pay nothing.
+   * The opened inner resource, or undefined for any failure (uniform: no reason kept). An
+   * envelope is opened with this node's sessions with its sealing node and its prekey secrets
+   * (sessions.md §8.3); a session that opening advanced or started goes into `batch`, the same
+   * commit as the indexed message (sessions.md §7). A message that names not our user but one
+   * who delegated reading to ours is opened on a second try (delegation.md §4); the delegations
+   * are read only then, so other lines pay nothing. Opening never changes the sessions it was
+   * given, so the second try starts from the same state.
    */
   async #open(
+    batch: MailBatch,
     line: IndexLine,
     id: string,
     readFor: () => Promise<string[]>,
@@ -265,15 +272,16 @@ export class MailIndexer {
     if (line.inner) return line.inner
     const secrets = await this.#book.secrets()
     if (secrets.length === 0) return undefined
-    const first = await this.#openWith(line, id, secrets)
+    const first = await this.#openWith(batch, line, id, secrets)
     if (first !== 'FORBIDDEN') return first
     const principals = await readFor()
     if (principals.length === 0) return undefined
-    const second = await this.#openWith(line, id, secrets, principals)
+    const second = await this.#openWith(batch, line, id, secrets, principals)
     return second === 'FORBIDDEN' ? undefined : second
   }
 
   async #openWith(
+    batch: MailBatch,
     line: IndexLine,
     id: string,
     secrets: Awaited<ReturnType<PrekeyBook['secrets']>>,
@@ -289,11 +297,17 @@ export class MailIndexer {
         if (!bytes) return undefined
         outer = validateResource(provider, bytes, ingestor.graph, { now })
       }
-      return openResource(provider, outer, secrets, ingestor.graph, {
-        now,
-        reader,
-        ...(principals && { principals }),
-      })
+      if (outer.kind !== 'encrypted') return undefined
+      const sessions = sessionsOf(await batch.get<string[]>(sessionKey(outer.signers[0]!)))
+      const opened = openSessionResource(
+        provider,
+        outer,
+        { self: this.#account.node, secrets, sessions },
+        ingestor.graph,
+        { now, reader, ...(principals && { principals }) },
+      )
+      if (opened.session) await storeSession(batch, opened.session)
+      return opened.inner
     } catch (e) {
       return e instanceof ProtocolError && e.code === 'FORBIDDEN' ? 'FORBIDDEN' : undefined
     }

@@ -14,6 +14,7 @@ import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
+import { SessionBook } from './sessions.js'
 import { notFound } from './queries.js'
 import { MailReads } from './mail-reads.js'
 import type { MessagePage } from './mail-reads.js'
@@ -99,6 +100,9 @@ export class Mailbox {
         onError: (e) =>
           this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
       },
+    )
+    this.#book.sessions = new SessionBook(account, this.#records, this.#book, (fn) =>
+      this.#index.exclusive(fn),
     )
     this.#delivered = new ReceiptQueue(
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
@@ -186,7 +190,9 @@ export class Mailbox {
     const delegates = (await readDelegates(this.#account, req.to)).filter((u) => u !== me)
     if (delegates.length > 0) keys.push(...(await this.#book.recipientsOf(delegates)).keys)
     const readers = [...req.to, me, ...delegates]
-    const { outer, position } = await publishSealed(this.#account, inner, keys, readers)
+    const { outer, position } = await publishSealed(this.#account, inner, keys, readers, {
+      sessions: this.#book.sessions,
+    })
     await this.waitProcessed(position)
     return { id: inner.id, outer, position }
   }

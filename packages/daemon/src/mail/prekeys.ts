@@ -22,6 +22,7 @@ import type { ContentData, PrekeyRecord, RecipientSecret } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import { SECRET_NAMES } from '../account/account.js'
 import { publishPrekey } from '../account/prekey-publish.js'
+import type { SessionBook } from './sessions.js'
 
 /** Recipient keys for a set of users, and the users none of whose devices can receive. */
 export interface Recipients {
@@ -35,6 +36,11 @@ export class PrekeyBook {
   /** Verified prekey records by resource id (a stored prekey never changes). */
   readonly #records = new Map<string, PrekeyRecord>()
   #secrets: RecipientSecret[] | undefined
+  /**
+   * The mailbox's sessions (sessions.ts), which every sealed send goes through; set by the
+   * mailbox once its index queue exists.
+   */
+  sessions: SessionBook | undefined
 
   constructor(account: Account) {
     this.#account = account

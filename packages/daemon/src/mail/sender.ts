@@ -8,6 +8,7 @@ import { ErrorCode, ProtocolError, sealResource, toMessageAttachment } from '@sd
 import type { DecodedResource, ForwardedData, MessageAttachment, PrekeyRecord } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { PrekeyBook } from './prekeys.js'
+import type { SessionBook } from './sessions.js'
 
 /** A message to send (recipients already resolved to user fingerprints). */
 export interface SendRequest {
@@ -113,6 +114,8 @@ export function signReceipt(
  * Seal `inner` to `keys` and publish the `encrypted` resource (signed by this node under its
  * publish_resource trust). `readers` (the reader users: recipients and our own) become the
  * envelope's routing tags (envelope.md §12), so it is offered to their nodes only (sync.md §10).
+ * `sessions`: seal with session entries where a session exists (sessions.md §8; the mailbox
+ * always passes its {@link SessionBook}); without it every reading node gets a prekey wrap.
  * The inner resource travels with the envelope into the journal's appended line, so this node
  * indexes what it sent without opening its own envelope (docs/architecture.md). `replaces`:
  * the envelope of a delete names the original's envelope, for hosts (docs/protocol/edits.md §3).
@@ -123,18 +126,22 @@ export async function publishSealed(
   inner: DecodedResource,
   keys: readonly PrekeyRecord[],
   readers: readonly string[],
-  options: { replaces?: string } = {},
+  options: { replaces?: string; sessions?: SessionBook | undefined } = {},
 ): Promise<{ outer: string; position: number }> {
   const trust = account.nodeTrusts('publish_resource')[0]
   if (trust === undefined)
     throw new ProtocolError(ErrorCode.FORBIDDEN, 'this node may not publish_resource for its user')
-  const outer = sealResource(
-    account.provider,
-    inner,
-    keys,
-    { key: account.nodeKey, user: account.requireUser(), trust: trust.id },
-    { readers, ...(options.replaces !== undefined && { replaces: options.replaces }) },
-  )
+  const replaces = options.replaces !== undefined ? { replaces: options.replaces } : {}
+  // With sessions (sessions.md §8) the advanced session state is durable before this publish.
+  const outer = options.sessions
+    ? await options.sessions.seal(inner, keys, { trust: trust.id }, { readers, ...replaces })
+    : sealResource(
+        account.provider,
+        inner,
+        keys,
+        { key: account.nodeKey, user: account.requireUser(), trust: trust.id },
+        { readers, ...replaces },
+      )
   const outcome = await account.publishSealed(outer, inner)
   return { outer: outer.id, position: outcome.position! }
 }
@@ -158,7 +165,9 @@ export async function sendReceipt(
   const readers = options.toAuthor === false ? [me] : [author, me]
   const { keys, missing } = await book.recipientsOf(readers)
   if (keys.length === 0) return missing
-  await publishSealed(account, signReceipt(account, messages, status), keys, readers)
+  await publishSealed(account, signReceipt(account, messages, status), keys, readers, {
+    sessions: book.sessions,
+  })
   return missing
 }
 

@@ -1,0 +1,256 @@
+/**
+ * Envelopes that carry session entries (docs/protocol/sessions.md §8): the content key of a
+ * profile 2 envelope goes to each reading node in a 116-byte session entry when the sender has a
+ * usable session with it, in a prekey wrap otherwise (which starts a session), and to the
+ * sealing node itself in a self entry. Opening tries the self keys, then the sessions with the
+ * sealing node, then the prekey wraps, and fails uniformly.
+ * @module
+ */
+import { concatBytes, toHex, utf8 } from '../bytes.js'
+import type { CryptoProvider } from '../crypto/provider.js'
+import { LIMITS, SUITE_HYBRID } from '../domain.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import { base64urlLength } from '../envelope/encrypted-data.js'
+import type { EncryptedData, EnvelopeBytes } from '../envelope/encrypted-data.js'
+import { openWithCandidates, sealPadded, wrapCandidates } from '../envelope/envelope.js'
+import type { Candidate } from '../envelope/envelope.js'
+import {
+  LENGTH_PREFIX_BYTES,
+  padPlaintext,
+  recipientBucket,
+  sizeBucketOf,
+} from '../envelope/padding.js'
+import {
+  KEY_BYTES,
+  NONCE_BYTES,
+  SESSION_ENTRY_BYTES,
+  TAG_BYTES,
+  X25519_BYTES,
+  suiteSizes,
+} from '../envelope/suites.js'
+import { assertRecipientPublicKey } from '../envelope/wrap.js'
+import type { RandomSource, RecipientSecret } from '../envelope/wrap.js'
+import { sessionOpen, sessionSeal, startInitiator, startResponder } from './session.js'
+import type { Session } from './session.js'
+
+const INFO_SELF = utf8('sdmp/session/v1/self')
+const SELF_AAD = utf8('sdmp/session/v1/self')
+/** Zero bytes after K in a self entry's plaintext, so the entry is 116 bytes like the others. */
+const SELF_FILL = SESSION_ENTRY_BYTES - NONCE_BYTES - TAG_BYTES - KEY_BYTES
+
+/**
+ * The key of a node's self entries (sessions.md §8.2), from one of its prekey secrets:
+ * HKDF-SHA256(salt = the prekey's public key, IKM = its secret key, "sdmp/session/v1/self", 32).
+ * It is erased with the prekey secret, so self entries have the forward secrecy of a prekey.
+ */
+export function selfEntryKey(provider: CryptoProvider, secret: RecipientSecret): Uint8Array {
+  return provider.hkdf('sha256', secret.secretKey, secret.publicKey, INFO_SELF, 32)
+}
+
+/** What {@link sealSessionEnvelope} seals to. */
+export interface SessionSealInput {
+  /** Fingerprint of the sealing node (the outer resource's signer). */
+  readonly self: string
+  /** ms since the epoch (the start time of new sessions). */
+  readonly now: number
+  /**
+   * Reading nodes without a usable session, each with its newest valid prekey: each gets a
+   * prekey wrap, which starts a session (sessions.md §2).
+   */
+  readonly prekeys: readonly { readonly node: string; readonly publicKey: Uint8Array }[]
+  /** One usable session per other reading node (`sendingSession`): each gets an entry. */
+  readonly sessions: readonly Session[]
+  /** The sealing node's self-entry key ({@link selfEntryKey}), when it reads its own envelopes. */
+  readonly selfKey?: Uint8Array
+}
+
+/**
+ * Seal `inner` (the signed inner resource) as a profile 2 envelope with a `sessions` member.
+ * Returns the envelope and every session it advanced or started: the caller must store them
+ * durably BEFORE it publishes the envelope (sessions.md §7), so no message key is ever used twice.
+ * @param random for vectors and tests only (see SealOptions.random)
+ * @throws BAD_REQUEST (no reading node at all, an invalid prekey, a node twice), LIMIT_EXCEEDED
+ */
+export function sealSessionEnvelope(
+  provider: CryptoProvider,
+  inner: Uint8Array,
+  input: SessionSealInput,
+  random: RandomSource = (n) => provider.randomBytes(n),
+): { data: EncryptedData; sessions: Session[] } {
+  const nodes = new Set<string>()
+  for (const n of [...input.prekeys.map((p) => p.node), ...input.sessions.map((s) => s.peer)]) {
+    if (nodes.has(n) || n === input.self)
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sessions: one entry per other reading node')
+    nodes.add(n)
+  }
+  const entries = input.sessions.length + (input.selfKey ? 1 : 0)
+  if (input.prekeys.length === 0 && entries === 0)
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'recipients: expected at least 1 reading node')
+  const keys = input.prekeys.map((p, i) =>
+    assertRecipientPublicKey(SUITE_HYBRID, p.publicKey, `recipients[${i}].publicKey`),
+  )
+  const wraps = keys.length === 0 ? 0 : recipientBucket(keys.length)
+  const total =
+    base64urlLength(NONCE_BYTES) +
+    base64urlLength(sizeBucketOf(2, LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
+    wraps * base64urlLength(suiteSizes(SUITE_HYBRID).wrap) +
+    recipientBucket(Math.max(1, entries)) * base64urlLength(SESSION_ENTRY_BYTES)
+  if (total > LIMITS.maxResourceBytes)
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `encrypted: ${total} characters exceeds ${LIMITS.maxResourceBytes}`,
+    )
+
+  const out: Session[] = []
+  const data = sealPadded(provider, padPlaintext(inner, 2), keys, SUITE_HYBRID, random, 2, {
+    wrapped: (i, d) => {
+      const p = input.prekeys[i]!
+      out.push(
+        startInitiator(provider, {
+          prk: d.prk,
+          eph: d.eph,
+          prekeyX25519Public: p.publicKey.subarray(p.publicKey.length - X25519_BYTES),
+          self: input.self,
+          peer: p.node,
+          now: input.now,
+        }),
+      )
+    },
+    sessions: (k) => {
+      const list: Uint8Array[] = []
+      for (const s of input.sessions) {
+        const sealed = sessionSeal(provider, s, k, random)
+        list.push(sealed.entry)
+        out.push(sealed.session)
+      }
+      if (input.selfKey) {
+        const r = random(NONCE_BYTES)
+        const plain = concatBytes(k, new Uint8Array(SELF_FILL))
+        list.push(concatBytes(r, provider.chacha20poly1305.seal(input.selfKey, r, plain, SELF_AAD)))
+      }
+      return list
+    },
+  })
+  return { data, sessions: out }
+}
+
+/** What {@link openSessionEnvelope} opens with. */
+export interface SessionOpenInput {
+  /** Fingerprint of the reading node. */
+  readonly self: string
+  /** Fingerprint of the sealing node: the outer resource's signer. */
+  readonly peer: string
+  readonly now: number
+  /** The reading node's prekey secrets (wraps; and its self keys when it sealed the envelope). */
+  readonly secrets: readonly RecipientSecret[]
+  /** The reading node's sessions with `peer` (at most MAX_SESSIONS_PER_PEER). */
+  readonly sessions: readonly Session[]
+}
+
+type Found =
+  | { readonly kind: 'self' }
+  | { readonly kind: 'session'; readonly session: Session }
+  | {
+      readonly kind: 'wrap'
+      readonly starts: boolean
+      readonly secret: RecipientSecret
+      readonly prk: Uint8Array
+      readonly ephPublic: Uint8Array
+    }
+
+/**
+ * Open an envelope with sessions or without (sessions.md §8): self entries with the self keys
+ * (only when the reader sealed it), session entries with the sessions with the sealing node,
+ * then prekey wraps with the prekey secrets. Returns the inner bytes and, when the state
+ * changed, the session to store with what the caller indexes (an advanced session, or the
+ * responder session a prekey wrap starts). Inputs are never changed.
+ * @throws SCHEMA_VIOLATION, INVALID_ENCODING, LIMIT_EXCEEDED (shape); DECRYPT_FAILED (every
+ *   other failure, uniformly: no session, a replayed or tampered entry, a counter jump)
+ */
+export function openSessionEnvelope(
+  provider: CryptoProvider,
+  data: EncryptedData | unknown,
+  input: SessionOpenInput,
+  random: RandomSource = (n) => provider.randomBytes(n),
+): { inner: Uint8Array; session?: Session } {
+  const opened = openWithCandidates<Found>(provider, data, (env) => [
+    ...selfCandidates(provider, env, input),
+    ...sessionCandidates(provider, env, input, random),
+    ...wrapCandidates(provider, env, input.secrets).map((c) => ({
+      key: c.key,
+      // Only a sender that seals with sessions keeps the initiator's state; it always adds
+      // the member (dummies at least), so a wrap in an envelope without it starts nothing.
+      tag: { kind: 'wrap' as const, starts: env.sessions !== undefined, ...c.tag },
+    })),
+  ])
+  const found = opened.tag
+  if (found.kind === 'session') return { inner: opened.inner, session: found.session }
+  if (found.kind === 'self' || !found.starts || found.secret.suite !== SUITE_HYBRID)
+    return { inner: opened.inner }
+  if (input.peer === input.self) return { inner: opened.inner }
+  const session = startResponder(
+    provider,
+    {
+      prk: found.prk,
+      ephPublic: found.ephPublic,
+      prekeyX25519Secret: found.secret.secretKey.subarray(-X25519_BYTES),
+      self: input.self,
+      peer: input.peer,
+      now: input.now,
+    },
+    random,
+  )
+  // The same prekey message indexed again: its session exists and has moved on; keep it.
+  if (input.sessions.some((s) => s.id === session.id)) return { inner: opened.inner }
+  return { inner: opened.inner, session }
+}
+
+function selfCandidates(
+  provider: CryptoProvider,
+  env: EnvelopeBytes,
+  input: SessionOpenInput,
+): Candidate<Found>[] {
+  if (input.peer !== input.self || env.sessions === undefined) return []
+  const out: Candidate<Found>[] = []
+  const seen = new Set<string>()
+  for (const secret of input.secrets) {
+    const key = selfEntryKey(provider, secret)
+    if (seen.has(toHex(key))) continue
+    seen.add(toHex(key))
+    for (const entry of env.sessions) {
+      const plain = provider.chacha20poly1305.open(
+        key,
+        entry.subarray(0, NONCE_BYTES),
+        entry.subarray(NONCE_BYTES),
+        SELF_AAD,
+      )
+      if (
+        plain &&
+        plain.length === KEY_BYTES + SELF_FILL &&
+        plain.subarray(KEY_BYTES).every((b) => b === 0)
+      )
+        out.push({ key: plain.slice(0, KEY_BYTES), tag: { kind: 'self' } })
+    }
+  }
+  return out
+}
+
+function sessionCandidates(
+  provider: CryptoProvider,
+  env: EnvelopeBytes,
+  input: SessionOpenInput,
+  random: RandomSource,
+): Candidate<Found>[] {
+  if (env.sessions === undefined || input.sessions.length === 0) return []
+  const out: Candidate<Found>[] = []
+  for (const entry of env.sessions) {
+    try {
+      const r = sessionOpen(provider, input.sessions, entry, input.now, random)
+      if (r) out.push({ key: r.key, tag: { kind: 'session', session: r.session } })
+    } catch (e) {
+      // A hostile counter jump (LIMIT_EXCEEDED) fails like everything else: uniformly.
+      if (!(e instanceof ProtocolError)) throw e
+    }
+  }
+  return out
+}

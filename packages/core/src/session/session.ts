@@ -1,0 +1,255 @@
+/**
+ * Sessions between two nodes (docs/protocol/sessions.md): started by a hybrid prekey wrap
+ * (PQXDH-like: the wrap's ML-KEM-768 + X25519 secrets seed the root key), then continued with
+ * the Double Ratchet of ratchet.ts. This module holds a session's identity and bookkeeping, the
+ * start on both sides, the sender's reset rule, and the vault form of the state.
+ * @module
+ */
+import { fromBase64url, toBase64url, utf8 } from '../bytes.js'
+import type { CryptoProvider } from '../crypto/provider.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
+import type { RandomSource } from '../envelope/wrap.js'
+import { initInitiator, initResponder, ratchetOpen, ratchetSeal } from './ratchet.js'
+import type { RatchetState } from './ratchet.js'
+
+/** A session never sends after this age: the next message starts a new one (sessions.md §6). */
+export const SESSION_MAX_AGE_MS = 24 * 60 * 60 * 1000
+/** Sessions kept per peer node (the newest; older ones still open late messages). */
+export const MAX_SESSIONS_PER_PEER = 4
+
+/** One session with one peer node: identity, bookkeeping and the ratchet (sessions.md §7). */
+export interface Session {
+  /** 16 bytes from the start's key schedule: the same on both sides, never sent. */
+  readonly id: string
+  /** Fingerprint of the peer node. */
+  readonly peer: string
+  /** Who sent the prekey message. */
+  readonly role: 'initiator' | 'responder'
+  /** ms since the epoch when it started (for the age limit). */
+  readonly created: number
+  /** ms since the epoch when an entry of the peer last opened with it (0: never). */
+  readonly received: number
+  readonly ratchet: RatchetState
+}
+
+const INFO_INIT = 'sdmp/session/v1/init'
+
+/**
+ * The start's key schedule (sessions.md §2): SK || HKa || NHKb || id =
+ * HKDF-Expand-SHA512(PRK_wrap, "sdmp/session/v1/init" || 0x00 || initiator || 0x00 || responder, 112).
+ */
+export function sessionStartKeys(
+  provider: CryptoProvider,
+  prk: Uint8Array,
+  initiator: string,
+  responder: string,
+): { sk: Uint8Array; hka: Uint8Array; nhkb: Uint8Array; id: string } {
+  const info = utf8(`${INFO_INIT}\u0000${initiator}\u0000${responder}`)
+  const out = provider.hkdfExpand('sha512', prk, info, 112)
+  return {
+    sk: out.slice(0, 32),
+    hka: out.slice(32, 64),
+    nhkb: out.slice(64, 96),
+    id: toBase64url(out.slice(96, 112)),
+  }
+}
+
+/**
+ * The sender's side of a prekey message: it wrapped K to the peer's prekey (wrapKeyDetailed).
+ * @param prekeyX25519Public the last 32 bytes of the peer's prekey
+ */
+export function startInitiator(
+  provider: CryptoProvider,
+  start: {
+    prk: Uint8Array
+    eph: { secret: Uint8Array; public: Uint8Array }
+    prekeyX25519Public: Uint8Array
+    self: string
+    peer: string
+    now: number
+  },
+): Session {
+  const keys = sessionStartKeys(provider, start.prk, start.self, start.peer)
+  return {
+    id: keys.id,
+    peer: start.peer,
+    role: 'initiator',
+    created: start.now,
+    received: 0,
+    ratchet: initInitiator(provider, keys, start.eph, start.prekeyX25519Public),
+  }
+}
+
+/**
+ * The reader's side of a prekey message from `peer` it opened with one of its prekey secrets
+ * (unwrapKeyDetailed).
+ * @param prekeyX25519Secret the last 32 bytes of the prekey secret key
+ */
+export function startResponder(
+  provider: CryptoProvider,
+  start: {
+    prk: Uint8Array
+    ephPublic: Uint8Array
+    prekeyX25519Secret: Uint8Array
+    self: string
+    peer: string
+    now: number
+  },
+  random: RandomSource = (n) => provider.randomBytes(n),
+): Session {
+  const keys = sessionStartKeys(provider, start.prk, start.peer, start.self)
+  return {
+    id: keys.id,
+    peer: start.peer,
+    role: 'responder',
+    created: start.now,
+    received: start.now,
+    ratchet: initResponder(provider, keys, start.prekeyX25519Secret, start.ephPublic, random),
+  }
+}
+
+/**
+ * Wrap the content key `k` in a session entry (116 bytes, sessions.md §4). The caller must
+ * persist the returned session before the envelope carrying the entry is published (§7).
+ */
+export function sessionSeal(
+  provider: CryptoProvider,
+  session: Session,
+  k: Uint8Array,
+  random: RandomSource = (n) => provider.randomBytes(n),
+): { entry: Uint8Array; session: Session } {
+  const out = ratchetSeal(provider, session.ratchet, k, random)
+  return { entry: out.entry, session: { ...session, ratchet: out.state } }
+}
+
+/**
+ * Find the session of `sessions` (those with the author's nodes) that opens `entry`, by trial
+ * with their header keys (bounded: a few header AEADs per session and entry). Returns the
+ * content key and the advanced session, or null (not ours, a replay, tampered). Inputs are
+ * never changed: the caller persists the new session with what it indexes (sessions.md §7).
+ * @throws LIMIT_EXCEEDED when an authentic header jumps more than MAX_SKIP messages
+ */
+export function sessionOpen(
+  provider: CryptoProvider,
+  sessions: readonly Session[],
+  entry: Uint8Array,
+  now: number,
+  random: RandomSource = (n) => provider.randomBytes(n),
+): { key: Uint8Array; session: Session } | null {
+  for (const s of sessions) {
+    const out = ratchetOpen(provider, s.ratchet, entry, random)
+    if (out) return { key: out.key, session: { ...s, ratchet: out.state, received: now } }
+  }
+  return null
+}
+
+/**
+ * The session to send to a peer with, or undefined when the next message must be a prekey
+ * message (sessions.md §6): among the peer's sessions that can send, are confirmed (the
+ * responder's always; the initiator's once an entry of the peer opened with it), younger than
+ * {@link SESSION_MAX_AGE_MS} and started after the peer's newest prekey was created (a peer
+ * that lost its state publishes a new prekey), the one the peer last used, else the newest.
+ * Until the peer answers, the initiator keeps sending prekey messages (as Signal repeats its
+ * PreKeySignalMessage): sync delivers in any order, and an entry that reached the peer before
+ * the prekey message that starts its session could never be opened.
+ */
+export function sendingSession(
+  sessions: readonly Session[],
+  { now, peerPrekeyCreated }: { now: number; peerPrekeyCreated: number },
+): Session | undefined {
+  let best: Session | undefined
+  for (const s of sessions) {
+    if (s.ratchet.cks === null || s.ratchet.hks === null) continue
+    if (s.role === 'initiator' && s.received === 0) continue
+    if (now - s.created >= SESSION_MAX_AGE_MS || s.created < peerPrekeyCreated) continue
+    if (!best || rank(s) > rank(best)) best = s
+  }
+  return best
+}
+const rank = (s: Session) => Math.max(s.received, s.created)
+
+/**
+ * A peer's sessions after `session` changed or started: it replaces the one with its id, and
+ * only the {@link MAX_SESSIONS_PER_PEER} most recently used are kept.
+ */
+export function keepSession(sessions: readonly Session[], session: Session): Session[] {
+  const rest = sessions.filter((s) => s.id !== session.id)
+  return [session, ...rest].sort((a, b) => rank(b) - rank(a)).slice(0, MAX_SESSIONS_PER_PEER)
+}
+
+/** The JSON form of a session, for the vault (byte fields in base64url). */
+export function encodeSession(s: Session): string {
+  const r = s.ratchet
+  const b = (x: Uint8Array | null) => (x === null ? null : toBase64url(x))
+  return JSON.stringify({
+    id: s.id,
+    peer: s.peer,
+    role: s.role,
+    created: s.created,
+    received: s.received,
+    dhs: [b(r.dhs.secret), b(r.dhs.public)],
+    dhr: b(r.dhr),
+    rk: b(r.rk),
+    cks: b(r.cks),
+    ckr: b(r.ckr),
+    ns: r.ns,
+    nr: r.nr,
+    pn: r.pn,
+    hks: b(r.hks),
+    hkr: b(r.hkr),
+    nhks: b(r.nhks),
+    nhkr: b(r.nhkr),
+    skipped: r.skipped.map((k) => [b(k.hk), k.n, b(k.mk)]),
+  })
+}
+
+/**
+ * Parse {@link encodeSession}'s form. The vault is ours, but a damaged record must not crash.
+ * @throws SCHEMA_VIOLATION
+ */
+export function decodeSession(text: string): Session {
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>
+    const key = (x: unknown): Uint8Array => {
+      const v = fromBase64url(x as string, 'session')
+      if (v.length !== 32) throw new Error('key length')
+      return v
+    }
+    const opt = (x: unknown) => (x === null ? null : key(x))
+    const num = (x: unknown): number => {
+      if (!Number.isSafeInteger(x) || (x as number) < 0) throw new Error('number')
+      return x as number
+    }
+    const dhs = o['dhs'] as unknown[]
+    if (o['role'] !== 'initiator' && o['role'] !== 'responder') throw new Error('role')
+    if (typeof o['id'] !== 'string' || typeof o['peer'] !== 'string') throw new Error('id')
+    return {
+      id: o['id'],
+      peer: o['peer'],
+      role: o['role'],
+      created: num(o['created']),
+      received: num(o['received']),
+      ratchet: {
+        dhs: { secret: key(dhs[0]), public: key(dhs[1]) },
+        dhr: opt(o['dhr']),
+        rk: key(o['rk']),
+        cks: opt(o['cks']),
+        ckr: opt(o['ckr']),
+        ns: num(o['ns']),
+        nr: num(o['nr']),
+        pn: num(o['pn']),
+        hks: opt(o['hks']),
+        hkr: opt(o['hkr']),
+        nhks: key(o['nhks']),
+        nhkr: key(o['nhkr']),
+        skipped: (o['skipped'] as unknown[][]).map((k) => ({
+          hk: key(k[0]),
+          n: num(k[1]),
+          mk: key(k[2]),
+        })),
+      },
+    }
+  } catch {
+    throw new ProtocolError(ErrorCode.SCHEMA_VIOLATION, 'session: damaged state record')
+  }
+}
