@@ -18,11 +18,9 @@ export * from './mail/index.js'
 export * from './api/index.js'
 // name@domain addresses: DNS, the well-known document, pinning (docs/protocol/addresses.md).
 export { resolveAddress, ADDRESS_LOOKUP_TIMEOUT_MS } from './address/address-lookup.js'
-export type {
-  AddressLookupOptions,
-  AddressVerifier,
-  ResolvedAddress,
-} from './address/address-lookup.js'
+export type { AddressLookupOptions, ResolvedAddress } from './address/address-lookup.js'
+export { verifyDocument } from './address/address-verify.js'
+export type { AddressVerifier, VerifiedDocument } from './address/address-verify.js'
 export { addContactByAddress, readPins } from './address/address-pins.js'
 export type { AddressPin } from './address/address-pins.js'
 export {
