@@ -30,4 +30,4 @@ export {
   decodeAddressDocument,
 } from './address/address-document.js'
 export { decodeSvcb, encodeSvcb, parseDnsServer, queryDns } from './address/dns-query.js'
-export type { DnsServer, ServiceTarget } from './address/dns-query.js'
+export type { DnsServer, ServiceTarget, SvcbAlias } from './address/dns-query.js'

@@ -18,7 +18,7 @@ import { MAX_ADDRESS_DOCUMENT_BYTES, WELL_KNOWN_PREFIX } from './address-documen
 import { verifyDocument } from './address-verify.js'
 import type { AddressVerifier, VerifiedDocument } from './address-verify.js'
 import { decodeSvcb, parseDnsServer, queryDns } from './dns-query.js'
-import type { DnsResult, DnsServer, ServiceTarget } from './dns-query.js'
+import type { DnsAnswer, DnsResult, DnsServer, ServiceTarget, SvcbAlias } from './dns-query.js'
 
 /** Time the whole look-up (DNS and HTTPS) may take, ms. */
 export const ADDRESS_LOOKUP_TIMEOUT_MS = 15_000
@@ -95,11 +95,8 @@ async function serviceTargets(
   const svcbName = `_sdmp.${domain}`
   const svcb = await ask(servers, svcbName, 'SVCB', signal)
   if (svcb.status === 'ok') {
-    const targets = svcb.answers
-      .map((r) => decodeSvcb(r.data as Buffer, svcbName))
-      .filter((t): t is ServiceTarget => t !== undefined)
-    if (targets.length > 0)
-      return { targets: targets.sort((x, y) => x.priority - y.priority), via: 'svcb' }
+    const targets = await svcbTargets(servers, svcbName, svcb.answers, signal)
+    if (targets.length > 0) return { targets, via: 'svcb' }
   }
   const srvName = `_sdmp._tcp.${domain}`
   const srv = await ask(servers, srvName, 'SRV', signal)
@@ -120,6 +117,32 @@ async function serviceTargets(
       `${domain} publishes no sdmp host (no SVCB ${svcbName} or SRV ${srvName})`,
     )
   return { targets, via: 'srv' }
+}
+
+/**
+ * The ServiceMode targets of the SVCB records `answers` at `name`, lowest priority first. An
+ * AliasMode record (RFC 9460 §2.4.2) makes the ServiceMode records beside it void (§2.4.1) and
+ * is followed once: aliases at its target are not (addresses.md §3), so a chain or a loop
+ * costs one more query and ends with no target (then SRV is asked).
+ */
+async function svcbTargets(
+  servers: readonly DnsServer[],
+  name: string,
+  answers: readonly DnsAnswer[],
+  signal: AbortSignal,
+): Promise<ServiceTarget[]> {
+  const serviceMode = (records: (ServiceTarget | SvcbAlias)[]) =>
+    records
+      .filter((t): t is ServiceTarget => t.priority !== 0)
+      .sort((x, y) => x.priority - y.priority)
+  const records = answers.map((r) => decodeSvcb(r.data as Buffer, name))
+  const alias = records.find((r): r is SvcbAlias => r.priority === 0)
+  if (alias === undefined) return serviceMode(records)
+  if (alias.alias === undefined) return [] // "." : no service offered here (§2.5.1)
+  const target = alias.alias
+  const next = await ask(servers, target, 'SVCB', signal)
+  if (next.status !== 'ok') return []
+  return serviceMode(next.answers.map((r) => decodeSvcb(r.data as Buffer, target)))
 }
 
 /** Ask the resolvers in turn until one answers. */
