@@ -45,9 +45,13 @@ export async function withApi<T>(
  * this user's 0700 runtime directory), never through its TCP port: after a `kill -9` that port
  * may belong to someone else, who would receive the token and the message (docs/cli.md §1). A
  * stale file (the pid is gone, the socket does not answer, or it names no socket) is ignored
- * with a line on stderr, and the command opens the store directly.
+ * with a line on stderr (unless `quiet`: `whoami` says nothing), and the command opens the
+ * store directly.
  */
-async function daemonApi(ctx: CommandContext): Promise<SdmpApi | undefined> {
+export async function daemonApi(
+  ctx: CommandContext,
+  options: { quiet?: boolean } = {},
+): Promise<SdmpApi | undefined> {
   const home = ctx.home
   const { readDaemonInfo, readApiToken, processAlive, checkApiSocket } = await import(
     '@sdmp/daemon/home'
@@ -55,7 +59,8 @@ async function daemonApi(ctx: CommandContext): Promise<SdmpApi | undefined> {
   const info = readDaemonInfo(home, { checkAlive: false })
   if (info === undefined) return undefined
   const stale = (why: string): undefined => {
-    ctx.err(`sdmp: ignoring a stale daemon.json (pid ${info.pid}: ${why})`)
+    if (options.quiet !== true)
+      ctx.err(`sdmp: ignoring a stale daemon.json (pid ${info.pid}: ${why})`)
     return undefined
   }
   if (!processAlive(info.pid)) return stale('the process is gone')

@@ -8,7 +8,17 @@ import { after, afterEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { tmpDir } from '@sdmp/testkit'
-import { createAccount, startDaemon, startDnsServer, stopDaemons } from '@sdmp/testkit/daemon-world'
+import {
+  accountDeps,
+  createAccount,
+  startDaemon,
+  startDnsServer,
+  stopDaemon,
+  stopDaemons,
+  syncHomes,
+} from '@sdmp/testkit/daemon-world'
+import { Account } from '@sdmp/daemon'
+import { writeDaemonInfo } from '@sdmp/daemon/account'
 import { linesOf, runSdmp } from './run-sdmp.js'
 
 afterEach(stopDaemons)
@@ -74,6 +84,46 @@ describe('sdmp address and contact add NAME@DOMAIN', () => {
         list.contacts.map((c: { name: string }) => c.name),
         ['bob'],
       )
+    },
+  )
+
+  it(
+    "whoami shows the synced profile's address on another device, direct or through its daemon",
+    { timeout: 120_000 },
+    async () => {
+      const dir = tmpDir(after, 'sdmp-address-cli-')
+      const laptop = join(dir, 'laptop')
+      const phone = join(dir, 'phone')
+      const json = async (home: string, args: string[]) => {
+        const run = await runSdmp([...args, '--home', home, '--json'])
+        assert.equal(run.code, 0, `sdmp ${args.join(' ')}: ${run.stderr}`)
+        return JSON.parse(run.stdout) as Record<string, any>
+      }
+      await json(laptop, ['init', '--name', 'Alice'])
+      const { request } = await json(phone, ['init', '--join', '--name', 'phone'])
+      await json(laptop, ['device', 'authorize', request])
+      await json(laptop, ['address', 'set', 'alice@example.test'])
+      await syncHomes(laptop, phone)
+      await json(phone, ['status']) // the phone's node opens once and learns its user
+
+      // No daemon on the phone: the profile is read from its store (no passphrase needed).
+      const direct = await json(phone, ['whoami'])
+      assert.equal(direct['address'], 'alice@example.test')
+      assert.equal(direct['name'], 'Alice')
+      // Its daemon holds the store: the answer comes through the daemon's API.
+      const daemon = await startDaemon(await Account.open(accountDeps(phone)))
+      // As `sdmp start` announces itself (commands reach it through its socket only).
+      writeDaemonInfo(phone, {
+        pid: process.pid,
+        api: daemon.daemon.apiUrl!,
+        peer: daemon.daemon.peerAddress ?? '',
+        socket: daemon.daemon.apiSocket!,
+        started: new Date().toISOString(),
+      })
+      const viaDaemon = await json(phone, ['whoami'])
+      assert.equal(viaDaemon['address'], 'alice@example.test')
+      assert.equal(viaDaemon['running']['pid'], process.pid)
+      await stopDaemon(daemon)
     },
   )
 })

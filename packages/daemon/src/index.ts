@@ -18,11 +18,9 @@ export * from './mail/index.js'
 export * from './api/index.js'
 // name@domain addresses: DNS, the well-known document, pinning (docs/protocol/addresses.md).
 export { resolveAddress, ADDRESS_LOOKUP_TIMEOUT_MS } from './address/address-lookup.js'
-export type {
-  AddressLookupOptions,
-  AddressVerifier,
-  ResolvedAddress,
-} from './address/address-lookup.js'
+export type { AddressLookupOptions, ResolvedAddress } from './address/address-lookup.js'
+export { verifyDocument } from './address/address-verify.js'
+export type { AddressVerifier, VerifiedDocument } from './address/address-verify.js'
 export { addContactByAddress, readPins } from './address/address-pins.js'
 export type { AddressPin } from './address/address-pins.js'
 export {
@@ -32,7 +30,7 @@ export {
   decodeAddressDocument,
 } from './address/address-document.js'
 export { decodeSvcb, encodeSvcb, parseDnsServer, queryDns } from './address/dns-query.js'
-export type { DnsServer, ServiceTarget } from './address/dns-query.js'
+export type { DnsServer, ServiceTarget, SvcbAlias } from './address/dns-query.js'
 export {
   ADDRESS_RECORD_LIMITS,
   TAG_ADDRESS_RECORD,

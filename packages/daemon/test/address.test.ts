@@ -125,6 +125,48 @@ describe('name@domain addresses', () => {
   )
 
   it(
+    'follows one SVCB AliasMode record, and never a second one (no chains, no loops)',
+    { timeout: 120_000 },
+    async () => {
+      const dir = tmpDir(after, 'sdmp-address-')
+      const bob = await startDaemon(await createAccount(dir, 'bob'))
+      const alice = await startDaemon(await createAccount(dir, 'alice'))
+      await bob.api.setAddress({ address: BOB })
+      const opts = { dnsServers: [dns.address], insecureHttp: true }
+      const port = apiPort(bob)
+      dns.zone.set('localhost', [{ type: 'A', ip: '127.0.0.1' }])
+      dns.zone.delete('_sdmp._tcp.example.test')
+      // _sdmp.example.test is an alias of the provider's name, which holds the ServiceMode record.
+      dns.zone.set('_sdmp.example.test', [
+        { type: 'SVCB', priority: 0, host: 'sdmp.provider.test.' },
+        // RFC 9460 §2.4.1: a ServiceMode record beside an AliasMode one is ignored.
+        { type: 'SVCB', priority: 1, host: 'nowhere.test.', port: 9 },
+      ])
+      dns.zone.set('sdmp.provider.test', [{ type: 'SVCB', priority: 1, host: 'localhost.', port }])
+      const r = await resolveAddress(alice.daemon.account, BOB, opts)
+      assert.equal(r.via, 'svcb')
+      assert.equal(r.url, `http://localhost:${port}/.well-known/sdmp/bob`)
+      assert.equal(r.user, (await bob.api.whoami()).user)
+
+      // Two aliases in a row (here a loop): the second is not followed, and without an SRV
+      // record the domain publishes no host. Each name is asked once.
+      dns.zone.set('_sdmp.example.test', [
+        { type: 'SVCB', priority: 0, host: 'sdmp.provider.test.' },
+      ])
+      dns.zone.set('sdmp.provider.test', [
+        { type: 'SVCB', priority: 0, host: '_sdmp.example.test.' },
+      ])
+      dns.queries.length = 0
+      await failsWith(resolveAddress(alice.daemon.account, BOB, opts), 'NOT_FOUND', /no SVCB/)
+      assert.deepEqual(dns.queries, [
+        'SVCB _sdmp.example.test',
+        'SVCB sdmp.provider.test',
+        'SRV _sdmp._tcp.example.test',
+      ])
+    },
+  )
+
+  it(
     'falls back to SRV, and refuses forged bundles, NXDOMAIN and oversized answers',
     {
       timeout: 120_000,

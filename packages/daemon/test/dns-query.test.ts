@@ -12,7 +12,7 @@ const bad = (f: () => unknown) =>
   assert.throws(f, (e: unknown) => e instanceof ProtocolError && e.code === 'BAD_REQUEST')
 
 describe('decodeSvcb', () => {
-  it('reads priority, target, port and alpn; "." is the owner; AliasMode is skipped', () => {
+  it('reads priority, target, port and alpn; "." is the owner; AliasMode names its target', () => {
     const rdata = encodeSvcb({
       priority: 2,
       host: 'chat.example.org.',
@@ -30,7 +30,15 @@ describe('decodeSvcb', () => {
       port: 443,
       priority: 1,
     })
-    assert.equal(decodeSvcb(encodeSvcb({ priority: 0, host: 'other.org' }), 'o'), undefined)
+    assert.deepEqual(decodeSvcb(encodeSvcb({ priority: 0, host: 'other.org.' }), 'o'), {
+      priority: 0,
+      alias: 'other.org',
+    })
+    // RFC 9460 §2.5.1: an AliasMode target of "." says the service is not offered.
+    assert.deepEqual(decodeSvcb(encodeSvcb({ priority: 0, host: '.' }), 'o'), {
+      priority: 0,
+      alias: undefined,
+    })
   })
 
   it('refuses truncated, overrunning, compressed or disordered RDATA', () => {

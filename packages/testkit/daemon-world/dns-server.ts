@@ -13,9 +13,10 @@ import { encodeSvcb } from '@sdmp/daemon'
 export type ZoneRecord =
   | {
       readonly type: 'SVCB'
+      /** 0 for AliasMode (RFC 9460 §2.4.2): `host` is then the alias target and has no port. */
       readonly priority: number
       readonly host: string
-      readonly port: number
+      readonly port?: number
     }
   | {
       readonly type: 'SRV'
@@ -91,7 +92,11 @@ function answerOf(r: ZoneRecord): object {
     case 'SVCB':
       return {
         type: 'UNKNOWN_64',
-        data: encodeSvcb({ priority: r.priority, host: r.host, port: r.port, alpn: ['http/1.1'] }),
+        data: encodeSvcb(
+          r.priority === 0
+            ? { priority: 0, host: r.host }
+            : { priority: r.priority, host: r.host, port: r.port ?? 443, alpn: ['http/1.1'] },
+        ),
       }
     case 'SRV':
       return {

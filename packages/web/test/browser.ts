@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { after, before } from 'node:test'
 import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
+import type { DaemonOptions } from '@sdmp/daemon'
 import { assertWebBuilt, befriend, startNode } from './nodes.js'
 import type { TestNode } from './nodes.js'
 
@@ -75,17 +76,22 @@ export interface WebWorld {
 /**
  * Register the `before`/`after` hooks of a web test file: Alice and Bob as mutual contacts
  * (and Carol, a stranger, on request) in a fresh directory, and a Chromium with a fresh
- * profile. Torn down browser first, then the nodes (which release their stores), then the
+ * profile; `daemon` gives every node extra daemon options. Torn down browser first, then the nodes (which release their stores), then the
  * files. The returned object is read inside tests, once `before` ran.
  */
-export function webWorld(prefix: string, options: { carol?: boolean } = {}): WebWorld {
+export function webWorld(
+  prefix: string,
+  options: { carol?: boolean; daemon?: () => Partial<DaemonOptions> } = {},
+): WebWorld {
   let parts: (Omit<WebWorld, 'carol'> & { carol?: TestNode }) | undefined
   before(async () => {
     assertWebBuilt()
     const dir = mkdtempSync(join(tmpdir(), prefix))
-    const alice = await startNode(dir, 'alice')
-    const bob = await startNode(dir, 'bob')
-    const carol = options.carol === true ? await startNode(dir, 'carol') : undefined
+    // Read now, not when the file loads: it may name what an earlier before() hook started.
+    const extra = options.daemon?.() ?? {}
+    const alice = await startNode(dir, 'alice', extra)
+    const bob = await startNode(dir, 'bob', extra)
+    const carol = options.carol === true ? await startNode(dir, 'carol', extra) : undefined
     await befriend(alice, bob)
     const context = await launch(join(dir, 'chromium-profile'))
     parts = { dir, alice, bob, context, ...(carol && { carol }) }

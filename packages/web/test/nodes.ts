@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SdmpHttpClient } from '@sdmp/client'
 import { Daemon } from '@sdmp/daemon'
+import type { DaemonOptions } from '@sdmp/daemon'
 import { Account, readApiToken } from '@sdmp/daemon/account'
 import { waitFor } from '@sdmp/testkit'
 import { accountDeps, befriendApis, startDaemon } from '@sdmp/testkit/daemon-world'
@@ -36,11 +37,18 @@ export interface TestNode {
   readonly daemon: Daemon
 }
 
-/** Create the home `<dir>/<name>` (`Account.create`) and start its daemon, serving the web client. */
-export async function startNode(dir: string, name: string): Promise<TestNode> {
+/**
+ * Create the home `<dir>/<name>` (`Account.create`) and start its daemon, serving the web client;
+ * `extra` adds daemon options (an address look-up pointed at a test DNS server).
+ */
+export async function startNode(
+  dir: string,
+  name: string,
+  extra: Partial<DaemonOptions> = {},
+): Promise<TestNode> {
   const home = join(dir, name)
   const account = await Account.create(accountDeps(home), { name })
-  const { daemon, api } = await startDaemon(account, { webRoot: WEB_ROOT })
+  const { daemon, api } = await startDaemon(account, { webRoot: WEB_ROOT, ...extra })
   // Read receipts are off by default (issue 16, docs/messaging.md §4); the web tests show a
   // message read at its sender, so these nodes send them.
   await api.updateSettings({ readReceipts: true })

@@ -70,7 +70,7 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
       const carolInvite = (await carol.api.invite()).short
       assert.ok(carolInvite !== undefined, 'carol has a short invite')
       const wrapped = (carolInvite.match(/.{1,60}/g) ?? []).join('\n  ')
-      await page.getByLabel('Their invite', { exact: true }).fill(wrapped)
+      await page.getByLabel('Their invite or address', { exact: true }).fill(wrapped)
       await page.getByLabel('Name (optional)').fill('carol')
       await page.getByRole('button', { name: 'Add contact' }).click()
       await page

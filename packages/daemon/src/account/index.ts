@@ -94,7 +94,7 @@ export {
   storeRequest,
 } from './requests.js'
 export type { StoredRequest } from './requests.js'
-export { readProfile, publishProfile } from './profile.js'
+export { readHomeProfile, readProfile, publishProfile } from './profile.js'
 export type { ProfileInfo } from './profile.js'
 export { joinUser } from './join.js'
 export { publishPost, readJournalLines, accountStatus } from './activity.js'

@@ -9,7 +9,8 @@
  */
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
-import type { Account } from './account.js'
+import type { Account, AccountDeps } from './account.js'
+import { homePaths } from './home-files.js'
 import { storedResources } from './devices.js'
 
 /** The newest profile of `user` this node holds, with its signing time (epoch ms). */
@@ -28,7 +29,7 @@ export interface ProfileInfo {
  * ingested (their signer authorized for `user`), so an author's profile is only ever theirs.
  */
 export async function readProfile(
-  account: Account,
+  account: Pick<Account, 'store' | 'provider'>,
   user: string,
 ): Promise<ProfileInfo | undefined> {
   const found = await storedResources(account.store, { kinds: ['user'], user }, account.provider)
@@ -49,6 +50,25 @@ export async function readProfile(
     ...(data.address !== undefined && { address: data.address }),
     created: best.created,
     id: best.id,
+  }
+}
+
+/**
+ * The newest profile of `user` in the store of a home, opened on its own: no vault, so no
+ * passphrase (a profile is public). `sdmp whoami` uses it when no daemon runs, so the name and
+ * address claimed on another device show once they arrived by sync (addresses.md §2).
+ * @throws IN_USE (another process holds the store), INCOMPATIBLE_STORE
+ */
+export async function readHomeProfile(
+  deps: Pick<AccountDeps, 'home' | 'provider' | 'createStore'>,
+  user: string,
+): Promise<ProfileInfo | undefined> {
+  const store = deps.createStore(homePaths(deps.home).store)
+  await store.open()
+  try {
+    return await readProfile({ store, provider: deps.provider }, user)
+  } finally {
+    await store.close()
   }
 }
 

@@ -27,6 +27,8 @@ import type { IdentityRotated } from '@sdmp/client'
 import type { Account } from './account.js'
 import { FULL_AUTHORIZATION } from './authorizations.js'
 import { checkInvite, moveContact, readContacts } from './contacts.js'
+import { readProfile } from './profile.js'
+import type { ProfileInfo } from './profile.js'
 import type { ContactEntry } from './contacts.js'
 import { newRecoveryKey, recoveryKeyFromWords } from './recovery-words.js'
 
@@ -66,9 +68,25 @@ function rotatedIdentity(
   return account.identity(next, 'user', name, extra)
 }
 
-/** The profile of the new identity (its display name). */
-function profileOf(account: Account, key: SigningKey, name: string): DecodedResource {
-  return account.signWith(key, { kind: 'user', user: key.fingerprint, data: { name } })
+/**
+ * The profile of the new identity: the old profile's display name, `about` and claimed address
+ * (addresses.md §4: the address follows the rotation, so its pin can follow too), else `name`.
+ */
+function profileOf(
+  account: Account,
+  key: SigningKey,
+  old: ProfileInfo | undefined,
+  name: string | undefined,
+): DecodedResource[] {
+  const data: Omit<ProfileInfo, 'created' | 'id'> | undefined =
+    old ?? (name === undefined ? undefined : { name })
+  if (data === undefined) return []
+  const carried = {
+    name: data.name,
+    ...(data.about !== undefined && { about: data.about }),
+    ...(data.address !== undefined && { address: data.address }),
+  }
+  return [account.signWith(key, { kind: 'user', user: key.fingerprint, data: carried })]
 }
 
 /** A trust from the new identity, signed by its key. */
@@ -112,7 +130,7 @@ export async function rotateIdentity(account: Account): Promise<Rotated> {
   const name = nameOf(account, oldIdentity)
   const resources = [
     rotatedIdentity(account, next, previous, oldKey, graph.recoveryOf(previous), name),
-    ...(name === undefined ? [] : [profileOf(account, next, name)]),
+    ...profileOf(account, next, await readProfile(account, previous), name),
     ...trusts.map(([trustee, grants]) => trustFrom(account, next, trustee, grants)),
   ]
   await account.publish(resources)
@@ -172,7 +190,7 @@ export async function recoverIdentity(
       name,
     ),
     trustFrom(account, next, account.node, [...FULL_AUTHORIZATION]),
-    ...(name === undefined ? [] : [profileOf(account, next, name)]),
+    ...profileOf(account, next, await readProfile(account, checked.user), name),
   ])
   await account.adoptUser(next.fingerprint, next)
   return {

@@ -1,9 +1,8 @@
 /**
  * Resolving `name@domain` (docs/protocol/addresses.md §3-§4): DNS (SVCB at `_sdmp.<domain>`,
  * else SRV at `_sdmp._tcp.<domain>`) names the domain's host, whose well-known document over
- * HTTPS carries the user's invite; the invite is checked like any invite (every signature
- * chained to the identity it claims), its newest profile must claim the address, and its
- * revocations are verified. The result is a verified bundle; pinning is address-pins.ts.
+ * HTTPS carries the user's invite. The document is verified by address-verify.ts; pinning is
+ * address-pins.ts.
  * {@link resolveAddress} is the one entry point, shared by `contact add` and anyone else who
  * needs the identity behind an address.
  * @module
@@ -14,25 +13,12 @@ import type { IncomingMessage, RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { rootCertificates } from 'node:tls'
 import { isIP } from 'node:net'
-import {
-  ErrorCode,
-  ProtocolError,
-  TrustGraph,
-  applyToTrustGraph,
-  assertAddress,
-  checkResource,
-  decodeResource,
-} from '@sdmp/core'
-import type { ContentData, CryptoProvider, Verified } from '@sdmp/core'
-import { checkInvite } from '../account/contacts.js'
-import type { CheckedInvite } from '../account/contacts.js'
-import {
-  MAX_ADDRESS_DOCUMENT_BYTES,
-  WELL_KNOWN_PREFIX,
-  decodeAddressDocument,
-} from './address-document.js'
+import { ErrorCode, ProtocolError, assertAddress } from '@sdmp/core'
+import { MAX_ADDRESS_DOCUMENT_BYTES, WELL_KNOWN_PREFIX } from './address-document.js'
+import { verifyDocument } from './address-verify.js'
+import type { AddressVerifier, VerifiedDocument } from './address-verify.js'
 import { decodeSvcb, parseDnsServer, queryDns } from './dns-query.js'
-import type { DnsResult, DnsServer, ServiceTarget } from './dns-query.js'
+import type { DnsAnswer, DnsResult, DnsServer, ServiceTarget, SvcbAlias } from './dns-query.js'
 
 /** Time the whole look-up (DNS and HTTPS) may take, ms. */
 export const ADDRESS_LOOKUP_TIMEOUT_MS = 15_000
@@ -49,24 +35,11 @@ export interface AddressLookupOptions {
   readonly signal?: AbortSignal
 }
 
-/** A resolved, verified address. */
-export interface ResolvedAddress {
-  readonly address: string
-  readonly user: string
-  /** The invite text of the document (checked). */
-  readonly invite: string
-  readonly checked: CheckedInvite
-  /** Verified revocations of the document, to publish with the invite. */
-  readonly revocations: readonly Verified[]
-  /** Where it came from: the record kind and the document URL. */
+/** A resolved, verified address: the verified document and where it came from. */
+export interface ResolvedAddress extends VerifiedDocument {
+  /** The record kind that named the host, and the document URL. */
   readonly via: 'svcb' | 'srv'
   readonly url: string
-}
-
-/** What {@link resolveAddress} needs of an account: crypto and the clock. */
-export interface AddressVerifier {
-  readonly provider: CryptoProvider
-  now(): number
 }
 
 const fail = (code: ErrorCode, message: string): never => {
@@ -122,11 +95,8 @@ async function serviceTargets(
   const svcbName = `_sdmp.${domain}`
   const svcb = await ask(servers, svcbName, 'SVCB', signal)
   if (svcb.status === 'ok') {
-    const targets = svcb.answers
-      .map((r) => decodeSvcb(r.data as Buffer, svcbName))
-      .filter((t): t is ServiceTarget => t !== undefined)
-    if (targets.length > 0)
-      return { targets: targets.sort((x, y) => x.priority - y.priority), via: 'svcb' }
+    const targets = await svcbTargets(servers, svcbName, svcb.answers, signal)
+    if (targets.length > 0) return { targets, via: 'svcb' }
   }
   const srvName = `_sdmp._tcp.${domain}`
   const srv = await ask(servers, srvName, 'SRV', signal)
@@ -147,6 +117,32 @@ async function serviceTargets(
       `${domain} publishes no sdmp host (no SVCB ${svcbName} or SRV ${srvName})`,
     )
   return { targets, via: 'srv' }
+}
+
+/**
+ * The ServiceMode targets of the SVCB records `answers` at `name`, lowest priority first. An
+ * AliasMode record (RFC 9460 §2.4.2) makes the ServiceMode records beside it void (§2.4.1) and
+ * is followed once: aliases at its target are not (addresses.md §3), so a chain or a loop
+ * costs one more query and ends with no target (then SRV is asked).
+ */
+async function svcbTargets(
+  servers: readonly DnsServer[],
+  name: string,
+  answers: readonly DnsAnswer[],
+  signal: AbortSignal,
+): Promise<ServiceTarget[]> {
+  const serviceMode = (records: (ServiceTarget | SvcbAlias)[]) =>
+    records
+      .filter((t): t is ServiceTarget => t.priority !== 0)
+      .sort((x, y) => x.priority - y.priority)
+  const records = answers.map((r) => decodeSvcb(r.data as Buffer, name))
+  const alias = records.find((r): r is SvcbAlias => r.priority === 0)
+  if (alias === undefined) return serviceMode(records)
+  if (alias.alias === undefined) return [] // "." : no service offered here (§2.5.1)
+  const target = alias.alias
+  const next = await ask(servers, target, 'SVCB', signal)
+  if (next.status !== 'ok') return []
+  return serviceMode(next.answers.map((r) => decodeSvcb(r.data as Buffer, target)))
 }
 
 /** Ask the resolvers in turn until one answers. */
@@ -273,51 +269,4 @@ function wrapNetError(e: Error, host: string, signal: AbortSignal): ProtocolErro
   return new ProtocolError(ErrorCode.UNAVAILABLE, `cannot fetch from ${host} (${code})`, {
     cause: e,
   })
-}
-
-/** Verify a fetched document for `address` (addresses.md §2, checks in this order). */
-function verifyDocument(
-  verifier: AddressVerifier,
-  address: string,
-  body: Uint8Array,
-): Omit<ResolvedAddress, 'via' | 'url'> {
-  const doc = decodeAddressDocument(body)
-  if (doc.address !== address)
-    fail(ErrorCode.BAD_REQUEST, `address document: it is for another address`)
-  // Every resource verified and chained to the identity whose fingerprint is the invite's user.
-  const checked = checkInvite(verifier, doc.invite)
-  if (checked.user !== doc.user)
-    fail(ErrorCode.BAD_REQUEST, 'address document.user: not the user of its invite')
-  // The claim itself is signed: the newest profile of that user must name this address.
-  const profiles = checked.resources.filter((v) => v.kind === 'user')
-  profiles.sort((x, y) => y.created - x.created || (y.id > x.id ? 1 : -1))
-  const claimed = (profiles[0]?.data as ContentData<'user'> | undefined)?.address
-  if (claimed !== address)
-    fail(
-      ErrorCode.FORBIDDEN,
-      `the identity published for ${address} does not claim that address in its signed profile`,
-    )
-  // Revocations are checked against the invite's own trust state (trust.md §6).
-  const graph = new TrustGraph()
-  for (const v of checked.resources) applyToTrustGraph(graph, v)
-  const now = verifier.now()
-  const revocations = doc.revocations.map((bytes, i) => {
-    const label = `address document.revocations[${i}]`
-    try {
-      const r = decodeResource(verifier.provider, bytes)
-      if (r.kind !== 'revoke' || r.header.user !== checked.user)
-        fail(ErrorCode.BAD_REQUEST, 'expected a revoke published for the document user')
-      const v = checkResource(verifier.provider, r, graph, { now })
-      applyToTrustGraph(graph, v)
-      return v
-    } catch (e) {
-      if (e instanceof ProtocolError)
-        throw new ProtocolError(e.code, `${label}: ${e.message}`, { cause: e })
-      throw e
-    }
-  })
-  const identity = graph.identity(checked.user)
-  if (identity !== undefined && graph.isRevoked(identity.id, checked.user))
-    fail(ErrorCode.REVOKED, `the identity published for ${address} was revoked by its owner`)
-  return { address, user: checked.user, invite: doc.invite, checked, revocations }
 }

@@ -170,12 +170,21 @@ const KEY_ALPN = 1
 const KEY_PORT = 3
 
 /**
+ * An SVCB AliasMode record (RFC 9460 §2.4.2): the SVCB records to use are at `alias`;
+ * undefined when its target is `.`, which says the service is not offered (§2.5.1).
+ */
+export interface SvcbAlias {
+  readonly priority: 0
+  readonly alias: string | undefined
+}
+
+/**
  * Decode SVCB RDATA (RFC 9460 §2.2): priority, uncompressed TargetName, SvcParams in strictly
- * increasing key order. `owner` replaces a target of `.` (§2.5.2). Undefined for AliasMode
- * (priority 0), which is not followed (addresses.md §3).
+ * increasing key order. In ServiceMode `owner` replaces a target of `.` (§2.5.2); AliasMode
+ * (priority 0) gives its target alone, its SvcParams unread (addresses.md §3 follows it once).
  * @throws BAD_REQUEST for RDATA that overruns or breaks the format
  */
-export function decodeSvcb(data: Uint8Array, owner: string): ServiceTarget | undefined {
+export function decodeSvcb(data: Uint8Array, owner: string): ServiceTarget | SvcbAlias {
   const bad = (): never => fail(ErrorCode.BAD_REQUEST, 'dns: malformed SVCB record')
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   if (data.length < 3) bad()
@@ -191,7 +200,7 @@ export function decodeSvcb(data: Uint8Array, owner: string): ServiceTarget | und
     at += len
     if (labels.join('.').length > 253) bad()
   }
-  if (priority === 0) return undefined
+  if (priority === 0) return { priority, alias: labels.length === 0 ? undefined : labels.join('.') }
   let port = 443
   let alpn: string[] | undefined
   let last = -1

@@ -1,7 +1,8 @@
 /**
  * Contacts (`/v1/contacts`, `/v1/invite`, `/v1/requests`): the list with each contact's status,
- * message requests from strangers (requests.ts), add one by pasting their invite, remove one
- * (which revokes the trust), and show this user's own invite.
+ * message requests from strangers (requests.ts), add one by pasting their invite or typing
+ * their address (name@domain, docs/protocol/addresses.md), remove one (which revokes the
+ * trust), and show this user's own address and invite.
  * @module
  */
 import type { Contact } from '@sdmp/client'
@@ -101,7 +102,11 @@ export const contactsView: View = {
       'form',
       { class: 'add-contact', 'aria-label': 'Add a contact' },
       h('h2', {}, 'Add a contact'),
-      field('Their invite', invite, 'paste the text they sent you (sdmp invite)'),
+      field(
+        'Their invite or address',
+        invite,
+        'paste the text they sent you (sdmp invite), or type their address: name@domain',
+      ),
       field('Name (optional)', name, 'letters, digits, ".", "_" or "-"; default from the invite'),
       h('div', { class: 'toolbar' }, add),
     )
@@ -114,8 +119,9 @@ export const contactsView: View = {
           ...(name.value.trim() !== '' && { name: name.value.trim() }),
         })
         form.reset()
+        const via = added.address === undefined ? '' : ` (${added.address}, verified and pinned)`
         ctx.notice(
-          `Added ${added.name}. Once they add you too, your messages reach them; open Message to write.`,
+          `Added ${added.name}${via}. Once they add you too, your messages reach them; open Message to write.`,
         )
         await refresh()
       })
@@ -131,6 +137,8 @@ export const contactsView: View = {
     // The short form (docs/cli.md §6: the contact's node fetches the rest from this node) is
     // easy to paste and fits a small QR code; the full one while this node has no address yet.
     const own = await ctx.api.invite()
+    // The address claimed in the newest profile (it may have been set on another device).
+    const address = (await ctx.api.whoami()).address
     mine.value = own.short ?? own.invite
     // The QR encoder is a chunk of its own (build.mjs): only this page loads it.
     const { qrCanvas } = await import('./invite-qr.js')
@@ -154,6 +162,15 @@ export const contactsView: View = {
       h(
         'div',
         { class: 'my-invite' },
+        address === undefined
+          ? null
+          : h(
+              'p',
+              { class: 'my-address' },
+              'Your address: ',
+              h('strong', {}, address),
+              h('small', { class: 'hint' }, ' people can add you by it instead of an invite'),
+            ),
         h('h2', {}, 'Your invite'),
         h('label', { for: 'my-invite', class: 'visually-hidden' }, 'Your invite'),
         mine,
