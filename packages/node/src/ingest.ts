@@ -7,22 +7,13 @@
  * committed are merged into the next batch (one commit for all of them).
  * @module
  */
-import {
-  ErrorCode,
-  ProtocolError,
-  TrustGraph,
-  applyToTrustGraph,
-  SEALABLE_KINDS,
-  checkResource,
-  decodeResource,
-  validateResource,
-} from '@sdmp/core'
+import { ErrorCode, TrustGraph, applyToTrustGraph, validateResource } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
 import { dropDeletedBytes } from './drop-deleted.js'
-import { admission } from './admission.js'
-import { BLOCKED, OVER_QUOTA, rejected } from './ingest-outcome.js'
+import { authorizeBatch, prepareBatch } from './ingest-authorize.js'
+import type { Item, Prepared } from './ingest-authorize.js'
 import type { IngestOutcome } from './ingest-outcome.js'
 
 export { FAULT_CODES } from './ingest-outcome.js'
@@ -57,9 +48,6 @@ export interface Publication {
   readonly inner?: DecodedResource
 }
 
-/** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
-const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
-
 const NO_BLOCKS: ReadonlySet<string> = new Set()
 
 /** Options of {@link Ingestor}. */
@@ -78,25 +66,6 @@ export interface IngestorOptions {
   readonly quota?: Partial<QuotaLimits>
   /** Most items merged into one batch from concurrent calls (default 4096). */
   readonly maxBatch?: number
-}
-
-/** A decoded batch, ordered so that identities and trusts come first. */
-interface Prepared {
-  readonly outcomes: IngestOutcome[]
-  readonly todo: {
-    r: DecodedResource
-    i: number
-    source: string | undefined
-    inner?: DecodedResource
-  }[]
-}
-
-/** One item of a batch: its bytes (or decoded form) and the peer it came from. */
-interface Item {
-  readonly item: Uint8Array | DecodedResource
-  readonly source: string | undefined
-  /** The inner resource of an envelope this node sealed ({@link Publication}). */
-  readonly inner?: DecodedResource
 }
 
 /**
@@ -294,110 +263,33 @@ export class Ingestor {
   }
 
   #ingest(items: readonly Item[]): Promise<IngestOutcome[]> {
-    return this.#apply(this.#prepare(items))
-  }
-
-  /** Decode and order a batch. */
-  #prepare(items: readonly Item[]): Prepared {
-    const outcomes: IngestOutcome[] = new Array(items.length)
-    const todo: Prepared['todo'] = []
-    items.forEach(({ item, source, inner }, i) => {
-      try {
-        todo.push({
-          r: item instanceof Uint8Array ? decodeResource(this.#provider, item) : item,
-          i,
-          source,
-          ...(inner && { inner }),
-        })
-      } catch (e) {
-        outcomes[i] = rejected(e)
-      }
-    })
-    // Identities and trusts first, so that what they authorize validates in the same batch.
-    todo.sort((a, b) => (KIND_ORDER[a.r.kind] ?? 9) - (KIND_ORDER[b.r.kind] ?? 9) || a.i - b.i)
-    return { outcomes, todo }
+    return this.#apply(prepareBatch(this.#provider, items))
   }
 
   /** Authorize (trust graph), store and journal a prepared batch, in order. */
   async #apply(p: Prepared): Promise<IngestOutcome[]> {
     const { outcomes } = p
-    let todo = p.todo
     const now = this.#clock()
     const user = this.user()
     // sync.md §9: resources from peers count against their author's quota, except our own
     // user's, and revocations (a contact over its quota can still revoke a lost device).
     const limited = (source: string | undefined, r: DecodedResource) =>
       source !== undefined && r.header.user !== user && r.kind !== 'revoke'
-    await this.#quota.load(todo.filter((t) => limited(t.source, t.r)).map((t) => t.r.header.user))
-    const accepted: { v: Verified; i: number; reserved: boolean; inner?: Verified }[] = []
-    /** id -> index in `accepted`; a second copy in the batch is a duplicate of the first. */
-    const seen = new Map<string, number>()
-    const copies: { i: number; k: number }[] = []
-    let progress = true
-    while (progress && todo.length > 0) {
-      progress = false
-      const retry: typeof todo = []
-      for (const item of todo) {
-        // Before verifying: a blocked author's resource is refused whatever it carries, and
-        // never parked to wait for an authorization.
-        if (this.isBlocked(item.r.header.user, now)) {
-          outcomes[item.i] = { ...BLOCKED, id: item.r.id }
-          continue
-        }
-        try {
-          const v = checkResource(this.#provider, item.r, this.graph, { now })
-          // Private kinds only ever travel sealed (envelope.md §1): a node never journals a
-          // message or receipt in the clear, whoever signed it.
-          if (SEALABLE_KINDS.includes(v.kind)) {
-            throw new ProtocolError(ErrorCode.FORBIDDEN, `resource: a ${v.kind} must be sealed`)
-          }
-          // From a peer, only the trust closure is stored (admission.ts, sync.md §9).
-          const me = item.source === undefined ? undefined : this.user()
-          const refusal =
-            me === undefined
-              ? undefined
-              : admission(this.graph, me, v, now, {
-                  fellows: this.fellows,
-                  provider: this.#provider,
-                })
-          if (refusal === 'not_yet') {
-            retry.push(item)
-            continue
-          }
-          if (refusal === 'outside') {
-            outcomes[item.i] = {
-              id: v.id,
-              status: 'rejected',
-              code: ErrorCode.FORBIDDEN,
-              message: "outside this node's trust closure",
-            }
-            continue
-          }
-          const first = seen.get(v.id)
-          const reserved = first === undefined && limited(item.source, v)
-          if (reserved && !this.#quota.reserve(v.header.user, v.bytes.length)) {
-            outcomes[item.i] = { ...OVER_QUOTA, id: v.id }
-            continue
-          }
-          if (applyToTrustGraph(this.graph, v)) progress = true
-          if (first !== undefined) {
-            copies.push({ i: item.i, k: first })
-            continue
-          }
-          seen.set(v.id, accepted.length)
-          const inner =
-            v.kind === 'encrypted' && item.inner ? this.#checkInner(item.inner, now) : undefined
-          accepted.push({ v, i: item.i, reserved, ...(inner && { inner }) })
-        } catch (e) {
-          // Missing authorization may arrive later in this batch or from another peer.
-          if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER)
-            retry.push(item)
-          else outcomes[item.i] = rejected(e, item.r.id)
-        }
-      }
-      todo = retry
-    }
-    for (const item of todo) outcomes[item.i] = this.#park(item.r, item.source, now)
+    await this.#quota.load(p.todo.filter((t) => limited(t.source, t.r)).map((t) => t.r.header.user))
+    const { accepted, copies, waiting } = authorizeBatch(
+      {
+        provider: this.#provider,
+        graph: this.graph,
+        quota: this.#quota,
+        user,
+        isBlocked: (author, at) => this.isBlocked(author, at),
+        fellows: this.fellows,
+        limited,
+      },
+      p,
+      now,
+    )
+    for (const item of waiting) outcomes[item.i] = this.#park(item.r, item.source, now)
 
     const appended: AppendedLine[] = []
     if (accepted.length > 0) {
@@ -446,19 +338,6 @@ export class Ingestor {
     if (appended.length > 0) for (const l of this.#listeners) l(appended)
     await this.#retryPending(accepted.map(({ v }) => v))
     return outcomes
-  }
-
-  /**
-   * Verify the inner resource of an envelope this node sealed, as opening it would (signature
-   * and authorization); one that does not verify is simply not handed on, and subscribers open
-   * the envelope as they would anyone else's.
-   */
-  #checkInner(inner: DecodedResource, now: number): Verified | undefined {
-    try {
-      return checkResource(this.#provider, inner, this.graph, { now })
-    } catch {
-      return undefined
-    }
   }
 
   /**

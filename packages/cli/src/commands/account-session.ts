@@ -1,6 +1,7 @@
 /**
  * How account commands open the home: the passphrase (`--passphrase-file FILE`, else
- * SDMP_PASSPHRASE), the SQLite store under `<home>/store` and the native crypto provider, then
+ * SDMP_PASSPHRASE), the SQLite store under `<home>/store` (or the PostgreSQL schema config.json
+ * names, docs/scale.md) and the native crypto provider, then
  * the account from @sdmp/node, closed after the command whatever happens. Loaded lazily by the
  * commands' `run`, so `sdmp --help` never pays for it.
  * @module
@@ -10,6 +11,7 @@ import { createNodeProvider } from '@sdmp/crypto-node'
 import { Account } from '@sdmp/daemon/account'
 import type { AccountDeps } from '@sdmp/daemon/account'
 import { SqliteStore } from '@sdmp/store-sqlite'
+import { createPostgresStore } from '@sdmp/store-postgres'
 import type { CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
 import { PROTOCOL_EXIT_CODES } from '../exit-codes.js'
@@ -46,7 +48,10 @@ export function accountDeps(ctx: CommandContext): AccountDeps {
   return {
     home: ctx.home,
     provider,
-    createStore: (dir) => new SqliteStore({ dir, sha512: provider.sha512 }),
+    createStore: (dir, shared) =>
+      shared === undefined
+        ? new SqliteStore({ dir, sha512: provider.sha512 })
+        : createPostgresStore({ url: shared.url, schema: shared.schema, sha512: provider.sha512 }),
     ...(passphrase !== undefined && { passphrase }),
   }
 }

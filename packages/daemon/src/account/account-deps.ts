@@ -5,14 +5,18 @@
  */
 import type { CryptoProvider } from '@sdmp/core'
 import type { ScryptParams, Store } from '@sdmp/store'
+import type { HomeStore } from './home-files.js'
 
 /** What opening or creating an account needs. */
 export interface AccountDeps {
   /** Absolute home directory. */
   readonly home: string
   readonly provider: CryptoProvider
-  /** A new, unopened store rooted at `dir` (`<home>/store`); the account opens and closes it. */
-  readonly createStore: (dir: string) => Store
+  /**
+   * A new, unopened store: SQLite rooted at `dir` (`<home>/store`), or the shared store config.json
+   * names (`shared`, docs/scale.md); the account opens and closes it.
+   */
+  readonly createStore: (dir: string, shared?: HomeStore) => Store
   /** Passphrase for secrets at rest; omit for a home without one. */
   readonly passphrase?: string
   /** scrypt cost for a new vault (tests pass cheap ones). */

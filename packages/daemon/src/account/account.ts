@@ -47,7 +47,7 @@ import {
   readHomeConfig,
   writeHomeConfig,
 } from './home-files.js'
-import type { HomeConfig } from './home-files.js'
+import type { HomeConfig, HomeStore } from './home-files.js'
 import { chooseHomePorts } from './home-ports.js'
 import { assertPrivateHome } from './home-perms.js'
 import type { AccountDeps } from './account-deps.js'
@@ -116,7 +116,7 @@ export class Account {
    */
   static async create(
     deps: AccountDeps,
-    options: { name?: string; join?: boolean; wellKnownPorts?: boolean } = {},
+    options: { name?: string; join?: boolean; wellKnownPorts?: boolean; store?: HomeStore } = {},
   ): Promise<Account> {
     const { home, provider } = deps
     assertNoHome(home)
@@ -124,9 +124,15 @@ export class Account {
     const ports = await chooseHomePorts(home, options.wellKnownPorts === true)
     createHomeDir(home)
     const paths = homePaths(home)
-    const store = deps.createStore(paths.store)
+    const store = deps.createStore(paths.store, options.store)
     try {
       await store.open()
+      // A shared store of another node: refused before a key is made (initJournal would too).
+      if ((await store.journalHead()) !== undefined)
+        throw new ProtocolError(
+          ErrorCode.CONFLICT,
+          'the store already holds a node: use init --attach to run another instance of it',
+        )
       const vault = await SecretVault.open(store, vaultOptions(deps))
       const now = (deps.clock ?? Date.now)()
       const nodeKey = generateSigningKey(provider)
@@ -140,6 +146,7 @@ export class Account {
         options.name,
         now,
         ports,
+        options.store,
       )
       const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
       // The recovery key is shown once as words and only its commitment is published.
@@ -200,7 +207,7 @@ export class Account {
     const { home, provider } = deps
     const config = readHomeConfig(home)
     assertPrivateHome(home)
-    const store = deps.createStore(homePaths(home).store)
+    const store = deps.createStore(homePaths(home).store, config.store)
     try {
       await store.open()
       const vault = await openVault(store, deps)

@@ -26,6 +26,20 @@ export const HOME_FILES = Object.freeze({
  */
 export const DEFAULT_LISTEN = Object.freeze({ peer: '0.0.0.0:7420', api: '127.0.0.1:7421' })
 
+/**
+ * Where a home's store lives when it is not the embedded SQLite under `<home>/store`: a
+ * PostgreSQL schema, shared by every instance of the node (docs/scale.md "Instances as daemon
+ * processes"). The URL carries no password (PGPASSWORD or ~/.pgpass give it): config.json holds
+ * nothing secret.
+ */
+export interface HomeStore {
+  readonly kind: 'postgres'
+  /** `postgres://user@host:port/database`, without a password. */
+  readonly url: string
+  /** The schema holding the node's tables (one schema per node). */
+  readonly schema: string
+}
+
 /** The non-secret configuration of a home (config.json). */
 export interface HomeConfig {
   readonly version: number
@@ -43,6 +57,59 @@ export interface HomeConfig {
   readonly listen: { readonly peer: string; readonly api: string }
   /** When the home was created, ISO 8601. */
   readonly created: string
+  /** The shared store; absent: SQLite under `<home>/store`. */
+  readonly store?: HomeStore
+  /**
+   * This home is one more instance of a node whose store is shared (`init --attach`): its name
+   * keeps what is instance-local in that store (the mailbox index) apart from the others'.
+   */
+  readonly instance?: string
+}
+
+/** A valid instance name: what `init --attach` generates, and what an operator may write. */
+export const INSTANCE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/
+
+/** A valid PostgreSQL schema name for a home (unquoted identifier, lowercase). */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/**
+ * Check a `--store` URL and schema for config.json.
+ * @throws BAD_REQUEST (not postgres://, a password in it, a bad schema name)
+ */
+export function parseHomeStore(url: string, schema: string): HomeStore {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'store: expected postgres://USER@HOST/DB')
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'store: expected postgres://USER@HOST/DB')
+  // Said without echoing the URL: it holds the password.
+  if (u.password !== '')
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      'store: no password in the URL (config.json is not secret): use PGPASSWORD or ~/.pgpass',
+    )
+  if (!SCHEMA_NAME.test(schema))
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      'schema: lowercase letters, digits and _, not starting with a digit, 63 at most',
+    )
+  return { kind: 'postgres', url, schema }
+}
+
+/** Whether config.json's `store` member is well formed. */
+function validStore(v: unknown): boolean {
+  if (v === undefined) return true
+  if (!isJsonObject(v) || v['kind'] !== 'postgres') return false
+  if (typeof v['url'] !== 'string' || typeof v['schema'] !== 'string') return false
+  try {
+    parseHomeStore(v['url'], v['schema'])
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Absolute paths of a home's parts. */
@@ -153,7 +220,10 @@ export function readHomeConfig(home: string): HomeConfig {
     (v['address'] !== undefined && typeof v['address'] !== 'string') ||
     !isJsonObject(listen) ||
     typeof listen['peer'] !== 'string' ||
-    typeof listen['api'] !== 'string'
+    typeof listen['api'] !== 'string' ||
+    !validStore(v['store']) ||
+    (v['instance'] !== undefined &&
+      (typeof v['instance'] !== 'string' || !INSTANCE_NAME.test(v['instance'])))
   )
     throw bad(path, 'missing or mistyped members')
   return v as unknown as HomeConfig
@@ -170,6 +240,7 @@ export function newHomeConfig(
   name: string | undefined,
   now: number,
   ports?: { readonly peer: number; readonly api: number },
+  store?: HomeStore,
 ): HomeConfig {
   return {
     version: HOME_CONFIG_VERSION,
@@ -182,5 +253,6 @@ export function newHomeConfig(
         ? { ...DEFAULT_LISTEN }
         : { peer: `0.0.0.0:${ports.peer}`, api: `127.0.0.1:${ports.api}` },
     created: new Date(now).toISOString(),
+    ...(store && { store }),
   }
 }

@@ -14,8 +14,11 @@ export {
   homePaths,
   readHomeConfig,
   noHome,
+  parseHomeStore,
+  INSTANCE_NAME,
 } from './home-files.js'
-export type { HomeConfig } from './home-files.js'
+export type { HomeConfig, HomeStore } from './home-files.js'
+export { attachInstance } from './account-attach.js'
 export {
   HOME_PORT_BASE,
   HOME_PORT_PAIRS,

@@ -23,7 +23,7 @@ import { createOwnRelay } from './relay-service.js'
 import { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'
 import { describeListenFailure } from './listen-error.js'
 import type { EventFeed } from '../api/index.js'
-import type { BackoffOptions } from '@sdmp/node'
+import type { BackoffOptions, StoreFollow } from '@sdmp/node'
 import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
@@ -129,6 +129,8 @@ export class Daemon {
   #unRevoked: (() => void) | undefined
   #unUser: (() => void) | undefined
   readonly #restarting = new SerialQueue()
+  /** Lines other instances append to a shared store (docs/scale.md), when there is one. */
+  #follow: StoreFollow | undefined
   /** The address the peer listener bound first: kept across restarts (a rotation). */
   #bound: { host: string; port: number } | undefined
 
@@ -182,6 +184,12 @@ export class Daemon {
     const d = new Daemon(options)
     try {
       await d.mailbox.start()
+      // Several instances over one shared store (docs/scale.md "Instances as daemon
+      // processes"): what the others append reaches this one's mailbox, trust graph and peers.
+      if (options.account.config.store !== undefined)
+        d.#follow = await options.account.ingestor.followStore((e) =>
+          options.event?.('follow-error', { code: (e as { code?: string }).code ?? 'error' }),
+        )
       await d.#maintainPrekeys()
       const feed: EventFeed = {
         get processed() {
@@ -373,6 +381,7 @@ export class Daemon {
       this.#unUser?.()
       this.#unRevoked?.()
       await this.#restarting.idle()
+      await this.#follow?.stop().catch(() => undefined)
       // Stopping: each part is stopped even when another failed to, and the process is
       // going away with nothing left to report to. Peers on the API port first: closing the
       // API server would drop their sockets without a close frame.

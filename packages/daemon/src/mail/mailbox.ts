@@ -21,7 +21,7 @@ import type { MessagePage } from './mail-reads.js'
 import { ChatKeys, readInChat, upgradeIndex } from './chats.js'
 import { ReceiptQueue } from './receipt-queue.js'
 import { mergeReceipt } from './receipts.js'
-import { MailRecords, VERSION_KEY, receiptsKey } from './records.js'
+import { MailRecords, VERSION_KEY, mailNamespace, receiptsKey } from './records.js'
 import type { MessageRecord, ReceiptMap } from './records.js'
 import { shareContactList } from './contact-share.js'
 import { forwardRequest } from './forward.js'
@@ -85,7 +85,11 @@ export class Mailbox {
   constructor(account: Account, options: MailboxOptions = {}) {
     this.#account = account
     this.#event = options.event ?? (() => undefined)
-    this.#records = new MailRecords(account.store, account.vault)
+    this.#records = new MailRecords(
+      account.store,
+      account.vault,
+      mailNamespace(account.config.instance),
+    )
     this.#book = new PrekeyBook(account)
     this.#groups = new GroupBook(() => account.user)
     // Fellow members widen admission and relay to their mail and keys (groups.md §5).

@@ -12,6 +12,14 @@ import type { GroupEvent } from './groups.js'
 /** The namespace of every mailbox record. */
 export const MAIL_NS = 'mail'
 
+/**
+ * The mailbox namespace of one instance of a node over a shared store (config.json `instance`,
+ * docs/scale.md "Instances as daemon processes"): each instance indexes the journal on its own,
+ * so their cursors and event logs never collide. The first instance keeps {@link MAIL_NS}.
+ */
+export const mailNamespace = (instance: string | undefined): string =>
+  instance === undefined ? MAIL_NS : `${MAIL_NS}.${instance}`
+
 /** Key of the processed cursor: the journal position up to which every line is indexed. */
 export const CURSOR_KEY = 'cursor'
 /** Key of the number of indexed messages (for `status`). */
@@ -123,17 +131,24 @@ const decoder = new TextDecoder()
 export class MailRecords {
   readonly #store: Store
   readonly #vault: SecretVault
+  readonly #ns: string
 
-  constructor(store: Store, vault: SecretVault) {
+  constructor(store: Store, vault: SecretVault, ns: string = MAIL_NS) {
     this.#store = store
     this.#vault = vault
+    this.#ns = ns
+  }
+
+  /** The local-record namespace of these records (mailNamespace). */
+  get namespace(): string {
+    return this.#ns
   }
 
   /** A committed record, or undefined. @throws DECRYPT_FAILED (tampered record) */
   async get<T>(key: string): Promise<T | undefined> {
-    const sealed = await this.#store.getLocal(MAIL_NS, key)
+    const sealed = await this.#store.getLocal(this.#ns, key)
     if (sealed === undefined) return undefined
-    return JSON.parse(decoder.decode(this.#vault.openLocal(MAIL_NS, key, sealed))) as T
+    return JSON.parse(decoder.decode(this.#vault.openLocal(this.#ns, key, sealed))) as T
   }
 
   /**
@@ -145,8 +160,8 @@ export class MailRecords {
     return new MailBatch(
       this,
       {
-        put: (records) => this.#store.putLocal(MAIL_NS, records, { durable }),
-        delete: (keys) => this.#store.deleteLocal(MAIL_NS, keys),
+        put: (records) => this.#store.putLocal(this.#ns, records, { durable }),
+        delete: (keys) => this.#store.deleteLocal(this.#ns, keys),
       },
       this.#vault,
     )
@@ -155,7 +170,7 @@ export class MailRecords {
   /** Up to `limit` message keys (`m:<id>`) whose inner id starts with `prefix`, in key order. */
   async messageKeysStartingWith(prefix: string, limit: number): Promise<string[]> {
     // '~' sorts after every base64url character, so the range holds exactly the prefixed ids.
-    const rows = await this.#store.listLocal(MAIL_NS, {
+    const rows = await this.#store.listLocal(this.#ns, {
       after: messageKey(prefix),
       before: messageKey(`${prefix}~`),
       limit,
@@ -165,7 +180,7 @@ export class MailRecords {
 
   /** Keys strictly between `after` and `before`, in key order (largest first with `descending`). */
   async keysBetween(after: string, before: string, limit: number, descending = false) {
-    const rows = await this.#store.listLocal(MAIL_NS, { after, before, limit, descending })
+    const rows = await this.#store.listLocal(this.#ns, { after, before, limit, descending })
     return rows.map((r) => r.key)
   }
 }
@@ -225,7 +240,11 @@ export class MailBatch {
     for (const [key, value] of this.#pending)
       records.push({
         key,
-        value: this.#vault.sealLocal(MAIL_NS, key, encoder.encode(JSON.stringify(value))),
+        value: this.#vault.sealLocal(
+          this.#records.namespace,
+          key,
+          encoder.encode(JSON.stringify(value)),
+        ),
       })
     await this.#writer.put(records)
   }

@@ -1,0 +1,189 @@
+/**
+ * The first half of the ingest pipeline (ingest.ts): decode a batch, order it so identities and
+ * trusts come first, and authorize each resource against the trust graph, the block list, the
+ * trust closure (admission.ts) and the author quotas (sync.md §9), before anything is stored.
+ * @module
+ */
+import {
+  ErrorCode,
+  ProtocolError,
+  applyToTrustGraph,
+  SEALABLE_KINDS,
+  checkResource,
+  decodeResource,
+} from '@sdmp/core'
+import type { CryptoProvider, DecodedResource, TrustGraph, Verified } from '@sdmp/core'
+import { admission } from './admission.js'
+import { BLOCKED, OVER_QUOTA, rejected } from './ingest-outcome.js'
+import type { IngestOutcome } from './ingest-outcome.js'
+import type { AuthorQuota } from './author-quota.js'
+
+/** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
+const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
+
+/** One item of a batch: its bytes (or decoded form) and the peer it came from. */
+export interface Item {
+  readonly item: Uint8Array | DecodedResource
+  readonly source: string | undefined
+  /** The inner resource of an envelope this node sealed (`Publication`). */
+  readonly inner?: DecodedResource
+}
+
+/** One resource of a decoded batch, at index `i` of the input. */
+export interface Todo {
+  readonly r: DecodedResource
+  readonly i: number
+  readonly source: string | undefined
+  readonly inner?: DecodedResource
+}
+
+/** A decoded batch, ordered so that identities and trusts come first. */
+export interface Prepared {
+  readonly outcomes: IngestOutcome[]
+  readonly todo: Todo[]
+}
+
+/** A resource authorized for storage. */
+export interface Accepted {
+  readonly v: Verified
+  readonly i: number
+  /** Counted against its author's quota already (released if not inserted). */
+  readonly reserved: boolean
+  readonly inner?: Verified
+}
+
+/** What {@link authorizeBatch} decided. */
+export interface Authorized {
+  /** To store, first copy of each id only. */
+  readonly accepted: Accepted[]
+  /** Later copies in the batch: input index `i` gets the outcome of `accepted[k]`. */
+  readonly copies: { i: number; k: number }[]
+  /** Waiting for an authorization that has not arrived: to park. */
+  readonly waiting: Todo[]
+}
+
+/** What {@link authorizeBatch} needs from its ingestor. */
+export interface AuthorizeContext {
+  readonly provider: CryptoProvider
+  readonly graph: TrustGraph
+  readonly quota: AuthorQuota
+  /** The node's user (admission closure), undefined admits everything verified. */
+  readonly user: string | undefined
+  isBlocked(author: string, at: number): boolean
+  /** Whether two users are fellow members of one of our groups (groups.md §5; Ingestor.fellows). */
+  fellows(a: string, b: string): boolean
+  /** Whether a resource counts against its author's quota. */
+  limited(source: string | undefined, r: DecodedResource): boolean
+}
+
+/** Decode and order a batch; undecodable items get their outcome at once. */
+export function prepareBatch(provider: CryptoProvider, items: readonly Item[]): Prepared {
+  const outcomes: IngestOutcome[] = new Array(items.length)
+  const todo: Todo[] = []
+  items.forEach(({ item, source, inner }, i) => {
+    try {
+      todo.push({
+        r: item instanceof Uint8Array ? decodeResource(provider, item) : item,
+        i,
+        source,
+        ...(inner && { inner }),
+      })
+    } catch (e) {
+      outcomes[i] = rejected(e)
+    }
+  })
+  // Identities and trusts first, so that what they authorize validates in the same batch.
+  todo.sort((a, b) => (KIND_ORDER[a.r.kind] ?? 9) - (KIND_ORDER[b.r.kind] ?? 9) || a.i - b.i)
+  return { outcomes, todo }
+}
+
+/**
+ * Authorize a prepared batch at `now`, applying what it authorizes to the trust graph as it
+ * goes, and repeating while that unblocks more. Refusals are written into `p.outcomes`.
+ */
+export function authorizeBatch(ctx: AuthorizeContext, p: Prepared, now: number): Authorized {
+  const { outcomes } = p
+  const accepted: Accepted[] = []
+  /** id -> index in `accepted`; a second copy in the batch is a duplicate of the first. */
+  const seen = new Map<string, number>()
+  const copies: { i: number; k: number }[] = []
+  let todo = p.todo
+  let progress = true
+  while (progress && todo.length > 0) {
+    progress = false
+    const retry: Todo[] = []
+    for (const item of todo) {
+      // Before verifying: a blocked author's resource is refused whatever it carries, and
+      // never parked to wait for an authorization.
+      if (ctx.isBlocked(item.r.header.user, now)) {
+        outcomes[item.i] = { ...BLOCKED, id: item.r.id }
+        continue
+      }
+      try {
+        const v = checkResource(ctx.provider, item.r, ctx.graph, { now })
+        // Private kinds only ever travel sealed (envelope.md §1): a node never journals a
+        // message or receipt in the clear, whoever signed it.
+        if (SEALABLE_KINDS.includes(v.kind)) {
+          throw new ProtocolError(ErrorCode.FORBIDDEN, `resource: a ${v.kind} must be sealed`)
+        }
+        // From a peer, only the trust closure is stored (admission.ts, sync.md §9).
+        const me = item.source === undefined ? undefined : ctx.user
+        const refusal =
+          me === undefined
+            ? undefined
+            : admission(ctx.graph, me, v, now, { fellows: ctx.fellows, provider: ctx.provider })
+        if (refusal === 'not_yet') {
+          retry.push(item)
+          continue
+        }
+        if (refusal === 'outside') {
+          outcomes[item.i] = {
+            id: v.id,
+            status: 'rejected',
+            code: ErrorCode.FORBIDDEN,
+            message: "outside this node's trust closure",
+          }
+          continue
+        }
+        const first = seen.get(v.id)
+        const reserved = first === undefined && ctx.limited(item.source, v)
+        if (reserved && !ctx.quota.reserve(v.header.user, v.bytes.length)) {
+          outcomes[item.i] = { ...OVER_QUOTA, id: v.id }
+          continue
+        }
+        if (applyToTrustGraph(ctx.graph, v)) progress = true
+        if (first !== undefined) {
+          copies.push({ i: item.i, k: first })
+          continue
+        }
+        seen.set(v.id, accepted.length)
+        const inner =
+          v.kind === 'encrypted' && item.inner ? checkInner(ctx, item.inner, now) : undefined
+        accepted.push({ v, i: item.i, reserved, ...(inner && { inner }) })
+      } catch (e) {
+        // Missing authorization may arrive later in this batch or from another peer.
+        if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER) retry.push(item)
+        else outcomes[item.i] = rejected(e, item.r.id)
+      }
+    }
+    todo = retry
+  }
+  return { accepted, copies, waiting: todo }
+}
+
+/**
+ * Verify the inner resource of an envelope this node sealed, as opening it would (signature
+ * and authorization); one that does not verify is simply not handed on, and subscribers open
+ * the envelope as they would anyone else's.
+ */
+function checkInner(
+  ctx: AuthorizeContext,
+  inner: DecodedResource,
+  now: number,
+): Verified | undefined {
+  try {
+    return checkResource(ctx.provider, inner, ctx.graph, { now })
+  } catch {
+    return undefined
+  }
+}
