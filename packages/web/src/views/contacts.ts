@@ -169,7 +169,7 @@ export const contactsView: View = {
     )
     return {
       element,
-      refreshOn: ['contact'],
+      refreshOn: ['contact', 'request'],
       refresh: async () => {
         await refresh()
         await requests.refresh()
