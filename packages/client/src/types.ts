@@ -44,6 +44,7 @@ import type {
   Contact,
   ContactAdded,
   ContactList,
+  ContactRequest,
   ContactRemoved,
   Delegation,
   DelegationList,
@@ -157,6 +158,14 @@ export type SdmpEvent =
        */
       readonly type: 'contact-status'
       readonly contact: Contact
+    }
+  | {
+      /**
+       * Live, no id: a message request was stored (docs/protocol/requests.md §6), delivered to
+       * this node or taken from a host-only node of ours; re-read `GET /v1/requests`.
+       */
+      readonly type: 'request'
+      readonly request: ContactRequest
     }
 
 /** Names of {@link SdmpEvent} types (the SSE `event:` field). */

@@ -36,6 +36,7 @@ function summary(e: SdmpEvent): string {
       return `device ${e.change}`
     case 'peer':
     case 'contact-status':
+    case 'request':
       return e.type
   }
 }

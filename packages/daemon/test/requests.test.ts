@@ -31,6 +31,7 @@ import {
   encodeRequestPlaintext,
 } from '../src/account/request-codec.js'
 import { askNode } from '../src/service/invite-fetch.js'
+import { decodeHeldAnswer, decodeHeldQuery } from '../src/account/held-codec.js'
 
 afterEach(stopDaemons)
 
@@ -209,6 +210,8 @@ describe('request codec', () => {
         coded(() => decodeRequestPlaintext(bytes))
         coded(() => decodeOutcome(bytes))
         coded(() => decodeInboxAnswer(bytes))
+        coded(() => decodeHeldQuery(bytes))
+        coded(() => decodeHeldAnswer(bytes))
       }),
       { numRuns: 2000 },
     )
@@ -216,13 +219,24 @@ describe('request codec', () => {
   it('decoders answer any JSON of the right type with a value or a coded error', () => {
     const json = fc.record(
       {
-        type: fc.constantFrom('inbox', 'request', 'contact_request'),
+        type: fc.constantFrom('inbox', 'request', 'contact_request', 'held'),
         user: fc.oneof(fc.string(), fc.constant('A'.repeat(86)), fc.jsonValue()),
         sealed: fc.jsonValue(),
         invite: fc.oneof(fc.string(), fc.jsonValue()),
         message: fc.oneof(fc.string(), fc.base64String(), fc.jsonValue()),
         outcome: fc.constantFrom('delivered', 'silent', 'rejected', 'x'),
         reason: fc.oneof(fc.constantFrom('blocked', 'policy', 'nope'), fc.jsonValue()),
+        envelope: fc.oneof(fc.base64String(), fc.jsonValue()),
+        query: fc.oneof(
+          fc.base64String(),
+          fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')),
+        ),
+        signature: fc.oneof(fc.base64String(), fc.jsonValue()),
+        items: fc.oneof(
+          fc.array(fc.record({ id: fc.string(), request: fc.string() })),
+          fc.jsonValue(),
+        ),
+        more: fc.oneof(fc.boolean(), fc.jsonValue()),
       },
       { requiredKeys: ['type'] },
     )
@@ -233,6 +247,8 @@ describe('request codec', () => {
         coded(() => decodeRequestPlaintext(bytes))
         coded(() => decodeOutcome(bytes))
         coded(() => decodeInboxAnswer(bytes))
+        coded(() => decodeHeldQuery(bytes))
+        coded(() => decodeHeldAnswer(bytes))
       }),
       { numRuns: 2000 },
     )

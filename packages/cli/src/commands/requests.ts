@@ -118,8 +118,8 @@ export const requestSendCommand: Command = {
     'ADDRESS: their short invite (sdmp-invite:3:...), or USER@HOST:PORT[#NODE] (their user',
     'fingerprint and where one of their devices listens).',
     'Prints what their node answered: delivered, silent (they chose not to say), or rejected',
-    'with a reason (blocked, over-quota, bad-signature, unknown-user, policy). Once delivered,',
-    'they are your contact; messages flow when they accept.',
+    'with a reason (blocked, over-quota, bad-signature, undecryptable, unknown-user, policy).',
+    'Once delivered, they are your contact; messages flow when they accept.',
   ].join('\n'),
   async run(ctx) {
     const text = ctx.options['text']

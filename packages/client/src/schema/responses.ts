@@ -331,7 +331,9 @@ export type RequestRemoved = Contract<typeof RequestRemoved>
 export const RequestSent = closed({
   user: text(),
   outcome: oneOf('delivered', 'rejected', 'silent'),
-  reason: nullable(oneOf('blocked', 'over-quota', 'bad-signature', 'unknown-user', 'policy')),
+  reason: nullable(
+    oneOf('blocked', 'over-quota', 'bad-signature', 'undecryptable', 'unknown-user', 'policy'),
+  ),
   contact: nullable(
     Type.String({ description: 'the contact name the recipient was added under, once sent' }),
   ),

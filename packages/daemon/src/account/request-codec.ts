@@ -33,6 +33,7 @@ export const REJECT_REASONS = Object.freeze([
   'blocked',
   'over-quota',
   'bad-signature',
+  'undecryptable',
   'unknown-user',
   'policy',
 ] as const)
@@ -55,6 +56,12 @@ export interface RequestPlaintext {
   readonly invite: string
   /** The canonical bytes of the sender's signed `message` resource to the recipient. */
   readonly message: Uint8Array
+  /**
+   * The canonical bytes of the sender's `encrypted` resource carrying that same message, sealed
+   * to the recipient's and the sender's reading devices (requests.md §3.3): on accept the
+   * recipient ingests it, so the request text becomes the chat's first message. Optional.
+   */
+  readonly envelope?: Uint8Array
 }
 
 /** The answer to an inbox query: the user's full invite, or a refusal. */
@@ -67,7 +74,7 @@ const bad = (message: string): never => {
 }
 
 /** Strict JSON object from untrusted bytes, bounded. @throws BAD_REQUEST, LIMIT_EXCEEDED, INVALID_ENCODING */
-function objectOf(bytes: unknown, label: string, max: number): JsonObject {
+export function objectOf(bytes: unknown, label: string, max: number): JsonObject {
   if (!(bytes instanceof Uint8Array)) return bad(`${label}: expected bytes`)
   if (bytes.length > max)
     throw new ProtocolError(
@@ -85,17 +92,17 @@ function objectOf(bytes: unknown, label: string, max: number): JsonObject {
   return v
 }
 
-function only(o: JsonObject, label: string, keys: readonly string[]): void {
+export function only(o: JsonObject, label: string, keys: readonly string[]): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) bad(`${label}: unexpected member ${k}`)
 }
 
-const digest = (v: Json | undefined, label: string): string =>
+export const digest = (v: Json | undefined, label: string): string =>
   isDigest(v) ? v : bad(`${label}: expected a user fingerprint`)
 
 /** Whether first-contact bytes look like a request message (by `type`), cheaply. */
 export function isRequestMessage(bytes: Uint8Array): boolean {
   const head = new TextDecoder().decode(bytes.subarray(0, 32))
-  return /^\{\s*"type"\s*:\s*"(inbox|request)"/.test(head)
+  return /^\{\s*"type"\s*:\s*"(inbox|request|held)"/.test(head)
 }
 
 /** Encode an inbox query for `user`. */
@@ -129,7 +136,12 @@ export function decodeRequestMessage(bytes: unknown): RequestMessage {
 /** Encode the plaintext sealed inside a request (requests.md §3.3). */
 export function encodeRequestPlaintext(p: RequestPlaintext): Uint8Array {
   return utf8(
-    JSON.stringify({ type: 'contact_request', invite: p.invite, message: toBase64url(p.message) }),
+    JSON.stringify({
+      type: 'contact_request',
+      invite: p.invite,
+      message: toBase64url(p.message),
+      ...(p.envelope !== undefined && { envelope: toBase64url(p.envelope) }),
+    }),
   )
 }
 
@@ -139,26 +151,28 @@ export function encodeRequestPlaintext(p: RequestPlaintext): Uint8Array {
  */
 export function decodeRequestPlaintext(bytes: Uint8Array): RequestPlaintext {
   const o = objectOf(bytes, 'request.sealed', MAX_REQUEST_BYTES)
-  only(o, 'request.sealed', ['type', 'invite', 'message'])
+  only(o, 'request.sealed', ['type', 'invite', 'message', 'envelope'])
   if (o['type'] !== 'contact_request') bad('request.sealed.type: expected contact_request')
   const invite = o['invite']
   if (typeof invite !== 'string' || invite.length > MAX_REQUEST_INVITE_CHARS)
     bad(
       `request.sealed.invite: expected an invite of at most ${MAX_REQUEST_INVITE_CHARS} characters`,
     )
-  const message = o['message']
-  if (typeof message !== 'string' || message.length > MAX_REQUEST_BYTES)
-    return bad('request.sealed.message: expected base64url')
-  let raw: Uint8Array
+  const message = bytesOf(o['message'], 'request.sealed.message')
+  const envelope =
+    o['envelope'] === undefined ? undefined : bytesOf(o['envelope'], 'request.sealed.envelope')
+  return { invite: invite as string, message, ...(envelope !== undefined && { envelope }) }
+}
+
+/** base64url bytes of a member, bounded. @throws BAD_REQUEST, INVALID_ENCODING */
+export function bytesOf(v: Json | undefined, label: string): Uint8Array {
+  if (typeof v !== 'string' || v.length > MAX_REQUEST_BYTES * 2)
+    return bad(`${label}: expected base64url`)
   try {
-    raw = fromBase64url(message)
+    return fromBase64url(v)
   } catch {
-    throw new ProtocolError(
-      ErrorCode.INVALID_ENCODING,
-      'request.sealed.message: expected base64url',
-    )
+    throw new ProtocolError(ErrorCode.INVALID_ENCODING, `${label}: expected base64url`)
   }
-  return { invite: invite as string, message: raw }
 }
 
 /** Encode a node's outcome for a request. */

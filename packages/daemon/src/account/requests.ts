@@ -12,6 +12,7 @@ import { SerialQueue } from '@sdmp/node'
 import type { Account } from './account.js'
 import { blockUser } from './blocks.js'
 import { addContact } from './contacts.js'
+import { updateHeldState } from './held-requests.js'
 import { SECRET_NAMES } from './secret-names.js'
 
 /** One pending request, as the index holds it. */
@@ -25,6 +26,25 @@ export interface StoredRequest {
   readonly text: string
   /** When this node stored it, ISO 8601. */
   readonly received: string
+  /** The held id, when a host-only node of our user held it for us (requests.md §7). */
+  readonly held?: string
+}
+
+/**
+ * How long a request is shown without a decision here, ms (30 days): one declined on another
+ * device of ours is not shown forever (requests.md §6).
+ */
+export const REQUEST_KEEP_MS = 30 * 24 * 60 * 60 * 1000
+
+/** Listeners of requests newly stored, per account (the SSE `request` event). */
+const listeners = new WeakMap<Account, Set<(r: StoredRequest) => void>>()
+
+/** Be told of every request stored from now on. @returns unsubscribe */
+export function onRequestStored(account: Account, l: (r: StoredRequest) => void): () => void {
+  let set = listeners.get(account)
+  if (!set) listeners.set(account, (set = new Set()))
+  set.add(l)
+  return () => set.delete(l)
 }
 
 /** Writes of each account's request table, one at a time. */
@@ -36,6 +56,7 @@ const queueOf = (account: Account): SerialQueue => {
 }
 
 const inviteName = (id: string): string => `${SECRET_NAMES.requestPrefix}${id}`
+const envelopeName = (id: string): string => `${SECRET_NAMES.requestPrefix}${id}.envelope`
 
 /** The pending requests, oldest first. @throws INCOMPATIBLE_STORE (a damaged table) */
 export async function readRequests(account: Account): Promise<StoredRequest[]> {
@@ -68,16 +89,45 @@ export function storeRequest(
   request: StoredRequest,
   invite: string,
   quota: { readonly maxPending: number; readonly maxPerSender: number },
+  envelope?: Uint8Array,
 ): Promise<StoreVerdict> {
-  return queueOf(account).run(async () => {
-    const all = await readRequests(account)
-    if (all.some((r) => r.id === request.id)) return 'duplicate'
-    if (all.length >= quota.maxPending) return 'over-quota'
-    if (all.filter((r) => r.user === request.user).length >= quota.maxPerSender) return 'over-quota'
-    await account.vault.put(inviteName(request.id), new TextEncoder().encode(invite))
-    await writeIndex(account, [...all, request])
-    return 'stored'
-  })
+  return queueOf(account)
+    .run(async () => {
+      const all = await readRequests(account)
+      if (all.some((r) => r.id === request.id)) return 'duplicate' as const
+      if (all.length >= quota.maxPending) return 'over-quota' as const
+      if (all.filter((r) => r.user === request.user).length >= quota.maxPerSender)
+        return 'over-quota' as const
+      await account.vault.put(inviteName(request.id), new TextEncoder().encode(invite))
+      if (envelope !== undefined) await account.vault.put(envelopeName(request.id), envelope)
+      await writeIndex(account, [...all, request])
+      return 'stored' as const
+    })
+    .then((verdict) => {
+      if (verdict === 'stored') for (const l of listeners.get(account) ?? []) l(request)
+      return verdict
+    })
+}
+
+/**
+ * The requests to show: those whose sender is neither a contact already (accepted on another
+ * device of ours: the contact list is shared) nor blocked, received within `maxAgeMs`
+ * (requests.md §6: a request declined on another device does not wait here forever).
+ */
+export async function pendingRequests(
+  account: Account,
+  maxAgeMs: number,
+): Promise<StoredRequest[]> {
+  const me = account.user
+  const graph = account.ingestor.graph
+  const now = account.now()
+  const blocked = account.ingestor.blocked?.()
+  return (await readRequests(account)).filter(
+    (r) =>
+      Date.parse(r.received) >= now - maxAgeMs &&
+      !(blocked?.has(r.user) ?? false) &&
+      !(me !== undefined && graph.trustsUser(me, r.user, now)),
+  )
 }
 
 /**
@@ -105,6 +155,9 @@ function take(account: Account, ref: string): Promise<{ request: StoredRequest; 
       all.filter((r) => r !== request),
     )
     await account.vault.delete(inviteName(request.id))
+    await account.vault.delete(envelopeName(request.id))
+    // A request a host held for us: the host deletes it at our next query (requests.md §7).
+    if (request.held !== undefined) await updateHeldState(account, { drops: [request.held] })
     return { request, invite: bytes === undefined ? '' : new TextDecoder().decode(bytes) }
   })
 }
@@ -133,6 +186,17 @@ export async function acceptRequest(
 ): Promise<{ request: StoredRequest; contact: Awaited<ReturnType<typeof addContact>> }> {
   const { request, invite } = await peekRequest(account, ref)
   const contact = await addContact(account, invite, options)
+  // The sender's envelope of the request text: ingested now that the sender is a contact, it
+  // is the chat's first message, here and on our other devices (requests.md §6).
+  const envelope = await account.vault.get(envelopeName(request.id))
+  if (envelope !== undefined) {
+    try {
+      await account.publish([envelope])
+    } catch {
+      // Expired or no longer valid: the contact is added all the same; the sender's node
+      // offers the same envelope once the two sync.
+    }
+  }
   await take(account, request.id)
   return { request, contact }
 }

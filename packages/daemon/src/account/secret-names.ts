@@ -20,6 +20,12 @@ export const SECRET_NAMES = Object.freeze({
   requests: 'local.requests',
   /** One received request's invite, by request id (requests.ts). */
   requestPrefix: 'request.',
+  /** Requests a host-only node holds for its user's devices, the index (held-requests.ts). */
+  held: 'local.held',
+  /** One held request message, by held id (held-requests.ts). */
+  heldPrefix: 'held.',
+  /** On a reading device: held ids already taken from its hosts, and those to drop there. */
+  heldSeen: 'local.held-seen',
   /** The user's forwarding rules on this node (rules.ts). */
   rules: 'local.rules',
 })

@@ -4,7 +4,7 @@
  * hand-over, because one serialized pump per connection reads everything through `eventsAfter`.
  * @module
  */
-import type { Contact, Peer, SdmpEvent } from '@sdmp/client'
+import type { Contact, ContactRequest, Peer, SdmpEvent } from '@sdmp/client'
 import { toErrorResponse } from './http-errors.js'
 
 /** What the stream needs from the node: journal-derived events and live peer status. */
@@ -19,6 +19,8 @@ export interface EventFeed {
   onPeer(listener: (peer: Peer) => void): () => void
   /** Called when a contact's standing changes (their nodes refused or accepted us). */
   onContactStatus?(listener: (contact: Contact) => void): () => void
+  /** Called when a message request is stored (docs/protocol/requests.md §6). */
+  onRequest?(listener: (request: ContactRequest) => void): () => void
 }
 
 /** Replay page size: events read per `eventsAfter` call. */
@@ -122,6 +124,9 @@ export function openEventStream(
         const status = (contact: Contact) =>
           write(formatFrame('contact-status', { type: 'contact-status', contact }))
         if (feed.onContactStatus) cleanups.push(feed.onContactStatus(status))
+        const request = (r: ContactRequest) =>
+          write(formatFrame('request', { type: 'request', request: r }))
+        if (feed.onRequest) cleanups.push(feed.onRequest(request))
         const timer = setInterval(() => write(': keepalive\n\n'), keepaliveMs)
         cleanups.push(() => clearInterval(timer))
         void pump()

@@ -28,6 +28,7 @@ import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
 import { RequestInbox } from './request-inbox.js'
+import { onRequestStored } from '../account/requests.js'
 import type { RequestLimits } from './request-inbox.js'
 import { SerialQueue } from '@sdmp/node'
 import { createAddressDocument } from '../address/address-document.js'
@@ -205,6 +206,10 @@ export class Daemon {
           d.#statusListeners.add(l)
           return () => d.#statusListeners.delete(l)
         },
+        onRequest: (l) =>
+          onRequestStored(options.account, (r) =>
+            l({ id: r.id, user: r.user, name: r.name, text: r.text, received: r.received }),
+          ),
       }
       const publicHost =
         options.publicUrl === undefined ? [] : [new URL(options.publicUrl).hostname]

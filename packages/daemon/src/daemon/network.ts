@@ -334,6 +334,15 @@ export class NodeNetwork {
     return { synced, peers: this.peers() }
   }
 
+  /** Ask every connected host-only node of ours for held requests (requests.md §7.2). */
+  pullHeld(): Promise<void> {
+    const requests = this.#options.requests
+    if (!requests) return Promise.resolve()
+    return Promise.all([...this.engine.sessions.keys()].map((n) => requests.pullHeld(n))).then(
+      () => undefined,
+    )
+  }
+
   /** Live peer changes (for the SSE stream). */
   onPeer(listener: (peer: Peer) => void): () => void {
     this.#peerListeners.add(listener)
@@ -349,6 +358,8 @@ export class NodeNetwork {
   /** Tell the peer listeners the new state of the peer a change concerns. */
   #peerChanged(change: PeerChange): void {
     this.#noteStanding(change)
+    // A host-only node of ours may hold requests for us (requests.md §7.2).
+    if (change.type === 'connected') void this.#options.requests?.pullHeld(change.peer)
     const node = change.peer
     const address = change.address?.replace(/#.*$/, '')
     const peer = this.peers().find(

@@ -7,22 +7,24 @@
  * inbox, and only then acknowledged (verify, store, then acknowledge).
  * @module
  */
-import { ErrorCode, ProtocolError, checkResource, decodeResource, openEnvelope } from '@sdmp/core'
-import type { ContentData, RecipientSecret } from '@sdmp/core'
+import { ProtocolError } from '@sdmp/core'
+import type { RecipientSecret } from '@sdmp/core'
 import { TokenBucket } from '@sdmp/node'
 import type { FirstContactSource } from '@sdmp/node'
 import type { Account } from '../account/account.js'
 import { sourceAddressKey } from '../account/address-book.js'
-import { checkInvite, createInvite } from '../account/contacts.js'
+import { createInvite } from '../account/contacts.js'
 import {
-  decodeRequestMessage,
-  decodeRequestPlaintext,
-  encodeInboxAnswer,
-  encodeOutcome,
-  MAX_REQUEST_TEXT_CHARS,
-} from '../account/request-codec.js'
-import type { RejectReason, RequestOutcome } from '../account/request-codec.js'
-import { storeRequest } from '../account/requests.js'
+  HELD_QUERY_SKEW_MS,
+  decodeHeldQuery,
+  encodeHeldAnswer,
+  verifyHeldQuery,
+} from '../account/held-codec.js'
+import { heldPage, holdRequest } from '../account/held-requests.js'
+import { decodeRequestMessage, encodeInboxAnswer, encodeOutcome } from '../account/request-codec.js'
+import type { RejectReason, RequestMessage, RequestOutcome } from '../account/request-codec.js'
+import { isHeldQuery, receiveRequest } from '../account/request-open.js'
+import { isOurHost, pullHeld } from './held-pull.js'
 import { readSettings } from '../account/settings.js'
 
 /** Limits of the public inbox (requests.md §4); every one is a documented default. */
@@ -41,6 +43,10 @@ export interface RequestLimits {
   readonly maxPerSender: number
   /** How old a request's signed message may be, ms (a replay window). */
   readonly maxAgeMs: number
+  /** Requests a host-only node holds from one source address at once (it cannot see senders). */
+  readonly maxHeldPerSource: number
+  /** How long a host-only node holds a request no device decided on, ms. */
+  readonly maxHeldAgeMs: number
 }
 
 /** Defaults of {@link RequestLimits} (docs/protocol/requests.md §4, docs/security.md). */
@@ -52,6 +58,8 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = Object.freeze({
   maxPending: 100,
   maxPerSender: 1,
   maxAgeMs: 24 * 60 * 60 * 1000,
+  maxHeldPerSource: 4,
+  maxHeldAgeMs: 30 * 24 * 60 * 60 * 1000,
 })
 
 /** Options of {@link RequestInbox}. */
@@ -73,6 +81,7 @@ export class RequestInbox {
   readonly #sources = new Map<string, TokenBucket>()
   readonly #global: TokenBucket
   #inFlight = 0
+  readonly #pulls = new Map<string, Promise<void>>()
 
   constructor(account: Account, options: RequestInboxOptions) {
     this.#account = account
@@ -88,6 +97,7 @@ export class RequestInbox {
    */
   async answer(bytes: Uint8Array, source: FirstContactSource): Promise<Uint8Array | undefined> {
     try {
+      if (isHeldQuery(bytes)) return await this.#held(bytes, source)
       let message
       try {
         // Bounded (MAX_REQUEST_BYTES, the channel's limit before it) and cheap next to the
@@ -117,7 +127,7 @@ export class RequestInbox {
       if (this.#inFlight >= this.#limits.maxInFlight) return encodeOutcome(rejected('over-quota'))
       this.#inFlight++
       try {
-        const outcome = await this.#receive(message.sealed, me)
+        const outcome = await this.#receive(message, bytes, source, me)
         // A user who chose `silent` tells senders nothing of its choices (requests.md §5).
         const shown =
           settings.requests === 'silent' && outcome.outcome === 'delivered'
@@ -164,57 +174,92 @@ export class RequestInbox {
     return true
   }
 
-  /** Open, verify, check and store one request. */
-  async #receive(sealed: Parameters<typeof openEnvelope>[1], me: string): Promise<RequestOutcome> {
-    const account = this.#account
-    const { provider } = account
-    const now = account.now()
-    let invite: string
-    let checked: ReturnType<typeof checkInvite>
-    let id: string
-    let text: string
-    try {
-      const plain = decodeRequestPlaintext(
-        openEnvelope(provider, sealed, await this.#options.secrets()),
+  /**
+   * Open, verify, check and store one request; a host-only node (no prekey secrets) holds it
+   * for the user's reading devices instead (requests.md §7).
+   */
+  async #receive(
+    message: Extract<RequestMessage, { type: 'request' }>,
+    bytes: Uint8Array,
+    source: FirstContactSource,
+    me: string,
+  ): Promise<RequestOutcome> {
+    const secrets = await this.#options.secrets()
+    if (secrets.length === 0) {
+      const verdict = await holdRequest(
+        this.#account,
+        bytes,
+        sourceAddressKey(source.remoteAddress),
+        {
+          maxPending: this.#limits.maxPending,
+          maxPerSource: this.#limits.maxHeldPerSource,
+        },
       )
-      invite = plain.invite
-      checked = checkInvite(account, invite)
-      // requests.md §3.3: the signed message names the sender (its user), is signed by one of
-      // the sender's devices (the invite's graph), and is addressed to this user alone.
-      const v = checkResource(provider, decodeResource(provider, plain.message), checked.graph, {
-        now,
-      })
-      const data = v.data as ContentData<'message'>
-      if (v.kind !== 'message' || v.header.user !== checked.user)
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, 'request: not a message of its sender')
-      if (data.to.length !== 1 || data.to[0] !== me)
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, 'request: addressed to another user')
-      if (data.body.length > MAX_REQUEST_TEXT_CHARS || data.attachments !== undefined)
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, 'request: text too long or attachments')
-      if (v.created < now - this.#limits.maxAgeMs)
-        throw new ProtocolError(ErrorCode.EXPIRED, 'request: too old')
-      id = v.id
-      text = data.body
-    } catch (e) {
-      this.#event('request-refused', { reason: 'bad-signature', code: codeOf(e) })
-      return rejected('bad-signature')
+      return verdict === 'over-quota' ? rejected('over-quota') : { outcome: 'delivered' }
     }
-    if (checked.user === me) return rejected('policy')
-    if (account.ingestor.blocked?.().has(checked.user)) return rejected('blocked')
-    const verdict = await storeRequest(
-      account,
-      {
-        id,
-        user: checked.user,
-        name: checked.name ?? null,
-        text,
-        received: new Date(now).toISOString(),
-      },
-      invite,
-      this.#limits,
-    )
-    // A duplicate was delivered before: the same answer again (a retry after a lost answer).
-    return verdict === 'over-quota' ? rejected('over-quota') : { outcome: 'delivered' }
+    const outcome = await receiveRequest(this.#account, message.sealed, secrets, me, this.#limits)
+    if (outcome.outcome === 'rejected') this.#event('request-refused', { reason: outcome.reason })
+    return outcome
+  }
+
+  /**
+   * A reading device of our user asks for the requests held here (requests.md §7.2): the
+   * query must be signed by a node of our user that may read, for this node, recently.
+   */
+  async #held(bytes: Uint8Array, source: FirstContactSource): Promise<Uint8Array> {
+    const account = this.#account
+    const now = account.now()
+    const graph = account.ingestor.graph
+    let ok = false
+    let q
+    try {
+      q = decodeHeldQuery(bytes)
+      const { user, node, host, time } = q.query
+      const key = graph.identity(node)?.publicKey
+      ok =
+        user === account.user &&
+        host === account.nodeKey.fingerprint &&
+        Math.abs(now - time) <= HELD_QUERY_SKEW_MS &&
+        key !== undefined &&
+        graph.readersOf(user, now).includes(node) &&
+        verifyHeldQuery(account.provider, q, key)
+    } catch (e) {
+      this.#event('held-refused', { code: codeOf(e) })
+    }
+    // Only refusals count against the source: a user's own devices are not strangers.
+    if (!ok || q === undefined) {
+      this.#admit(source)
+      return encodeHeldAnswer({ refused: true })
+    }
+    const page = await heldPage(account, q.query.known, q.query.drop, this.#limits.maxHeldAgeMs)
+    return encodeHeldAnswer(page)
+  }
+
+  /**
+   * Take the requests our host-only node `node` holds (requests.md §7.2), when we are a reading
+   * device and it is such a host; one pull per host at a time. Never throws (logged).
+   */
+  pullHeld(node: string): Promise<void> {
+    if (!isOurHost(this.#account, node)) return Promise.resolve()
+    const running = this.#pulls.get(node)
+    if (running) return running
+    const pull = (async () => {
+      try {
+        const stored = await pullHeld(
+          this.#account,
+          node,
+          await this.#options.secrets(),
+          this.#limits,
+        )
+        this.#event('held-pulled', { stored })
+      } catch (e) {
+        this.#event('held-error', { code: codeOf(e) })
+      } finally {
+        this.#pulls.delete(node)
+      }
+    })()
+    this.#pulls.set(node, pull)
+    return pull
   }
 
   #event(name: string, detail: Record<string, unknown>): void {

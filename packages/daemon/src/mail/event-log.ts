@@ -7,8 +7,11 @@
  */
 import type { SdmpEvent } from '@sdmp/client'
 
-/** Journal events (every type but the live ones, `peer` and `contact-status`, which have no position). */
-export type JournalEvent = Exclude<SdmpEvent, { type: 'peer' } | { type: 'contact-status' }>
+/** Journal events (every type but the live ones, `peer`, `contact-status` and `request`, which have no position). */
+export type JournalEvent = Exclude<
+  SdmpEvent,
+  { type: 'peer' } | { type: 'contact-status' } | { type: 'request' }
+>
 
 /** Bounds of an {@link EventLog}. */
 export interface EventLogLimits {

@@ -377,6 +377,11 @@ export class Mailbox {
   }
 
   /** The prekey secrets this node opens envelopes with (a message request too: requests.md). */
+  /** The usable prekeys of `users`' reading devices (sealing to them), and who has none. */
+  recipientKeys(users: readonly string[]): ReturnType<PrekeyBook['recipientsOf']> {
+    return this.#book.recipientsOf(users)
+  }
+
   prekeySecrets(): Promise<readonly RecipientSecret[]> {
     return this.#book.secrets()
   }

@@ -28,6 +28,8 @@ export const INVITE_FETCH_TIMEOUT_MS = 10_000
 /** Options of {@link resolveInvite} (tests shorten the timeout). */
 export interface InviteFetchOptions {
   readonly timeoutMs?: number
+  /** The largest answer accepted, bytes (default: the transport's, 64 KiB). */
+  readonly maxAnswerBytes?: number
 }
 
 /**
@@ -116,6 +118,9 @@ export async function askNode(
     fingerprintOf: (pk: Uint8Array) => fingerprintOf(provider, pk),
     authorize: async () => ({ ok: true }) as const,
     ...(node !== undefined && { expectedPeer: node }),
+    ...(options.maxAnswerBytes !== undefined && {
+      limits: { maxMessageBytes: options.maxAnswerBytes },
+    }),
     signal,
   }
   const channel: SecureChannel =

@@ -117,6 +117,8 @@ export interface ServiceNetwork {
   readonly blobs: ServiceBlobs
   /** Close the connections of nodes the trust gate now refuses (a user was just blocked). */
   refuseBlocked?(): void
+  /** Ask our connected host-only nodes for held requests (docs/protocol/requests.md §7.2). */
+  pullHeld?(): Promise<void>
 }
 
 /** What the service asks of the network's blob transfer. */
@@ -452,7 +454,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
   requests = (): Promise<{ requests: ContactRequest[] }> => requests.listRequests(this.account)
   acceptRequest = (id: string, r: RequestAccept = {}): Promise<RequestAccepted> =>
     requests.accept(this.account, id, r, this.#requestHooks())
-  declineRequest = (id: string): Promise<RequestRemoved> => requests.decline(this.account, id)
+  declineRequest = (id: string): Promise<RequestRemoved> =>
+    requests.decline(this.account, id, this.#requestHooks())
   blockRequest = (id: string): Promise<RequestRemoved> =>
     requests.block(this.account, id, this.#requestHooks())
   sendRequest = (r: RequestSend): Promise<RequestSent> =>
@@ -462,6 +465,8 @@ export class NodeService implements SdmpApi, AttachmentApi {
       shareContacts: () => this.mailbox.shareContacts(),
       refuseBlocked: () => this.#options.network?.()?.refuseBlocked?.(),
       fetch: this.#inviteFetch,
+      ownKeys: async () => (await this.mailbox.recipientKeys([this.account.requireUser()])).keys,
+      decided: () => void this.#options.network?.()?.pullHeld?.(),
     }
   }
   setProfile = (request: ProfileRequest): Promise<Profile> =>

@@ -14,8 +14,10 @@ import {
   isDigest,
   prekeyRecordOf,
   sealEnvelope,
+  sealResource,
   selectPrekeys,
 } from '@sdmp/core'
+import type { DecodedResource, PrekeyRecord } from '@sdmp/core'
 import { parsePeerAddress } from '@sdmp/node'
 import type { Account } from '../account/account.js'
 import { checkInvite, createInvite } from '../account/contacts.js'
@@ -76,6 +78,11 @@ export interface RequestDelivery {
   readonly outcome: RequestOutcome
   /** The recipient's invite, checked (to add them as a contact once it was delivered). */
   readonly invite?: string
+  /**
+   * The envelope of the request text, sealed to the recipient's and our reading devices, with
+   * its inner message: to publish once delivered (the chat's first message, requests.md §3.3).
+   */
+  readonly envelope?: { readonly outer: DecodedResource; readonly inner: DecodedResource }
 }
 
 /**
@@ -90,6 +97,7 @@ export async function sendContactRequest(
   target: RequestTarget,
   text: string,
   options: InviteFetchOptions = {},
+  ownKeys: readonly PrekeyRecord[] = [],
 ): Promise<RequestDelivery> {
   const me = account.requireUser()
   if (target.user === me)
@@ -143,9 +151,26 @@ export async function sendContactRequest(
     { kind: 'message', data: { body: text, type: 'text', to: [target.user] } },
     'publish_resource',
   )
+  // The same message as an ordinary envelope to the recipient and our own devices: carried
+  // inside the request (the recipient ingests it on accept) and published here once delivered.
+  const trust = account.nodeTrusts('publish_resource')[0]
+  const outer =
+    trust === undefined
+      ? undefined
+      : sealResource(
+          provider,
+          message,
+          [...keys, ...ownKeys],
+          { key: account.nodeKey, user: me, trust: trust.id },
+          { readers: [target.user, me] },
+        )
   const sealed = sealEnvelope(
     provider,
-    encodeRequestPlaintext({ invite, message: message.bytes }),
+    encodeRequestPlaintext({
+      invite,
+      message: message.bytes,
+      ...(outer !== undefined && { envelope: outer.bytes }),
+    }),
     keys,
   )
   // 3. Deliver it and read the outcome.
@@ -156,7 +181,11 @@ export async function sendContactRequest(
     encodeRequest(target.user, sealed),
     options,
   )
-  return { outcome: decodeOutcome(bytes), invite: answer.invite }
+  return {
+    outcome: decodeOutcome(bytes),
+    invite: answer.invite,
+    ...(outer !== undefined && { envelope: { outer, inner: message } }),
+  }
 }
 
 /** The newest valid prekey of every device of the invite's user that may read (envelope.md §7). */

@@ -17,7 +17,15 @@ import type {
 import { RequestAccept as AcceptSchema, RequestSend as SendSchema } from '@sdmp/client/schemas'
 import type { Account } from '../account/account.js'
 import { addContact } from '../account/contacts.js'
-import { acceptRequest, blockRequest, declineRequest, readRequests } from '../account/requests.js'
+import type { PrekeyRecord } from '@sdmp/core'
+import {
+  REQUEST_KEEP_MS,
+  acceptRequest,
+  blockRequest,
+  declineRequest,
+  pendingRequests,
+} from '../account/requests.js'
+import type { StoredRequest } from '../account/requests.js'
 import { assertRequest } from './request-check.js'
 import { parseRequestTarget, sendContactRequest } from './request-send.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
@@ -29,6 +37,10 @@ export interface RequestHooks {
   /** Close the connections of a user just blocked. */
   readonly refuseBlocked: () => void
   readonly fetch: InviteFetchOptions
+  /** The prekeys of our own reading devices (the request's envelope is sealed to them too). */
+  readonly ownKeys: () => Promise<readonly PrekeyRecord[]>
+  /** A request was decided here: tell our hosts to drop what they held (requests.md §7.2). */
+  readonly decided: () => void
 }
 
 const ID = /^[A-Za-z0-9_-]{6,86}$/
@@ -41,9 +53,14 @@ function assertRef(id: string): string {
   return id
 }
 
+/** A stored request as the API shows it (the held id stays inside). */
+function shown(r: StoredRequest): ContactRequest {
+  return { id: r.id, user: r.user, name: r.name, text: r.text, received: r.received }
+}
+
 /** `GET /v1/requests`. */
 export async function listRequests(account: Account): Promise<{ requests: ContactRequest[] }> {
-  return { requests: await readRequests(account) }
+  return { requests: (await pendingRequests(account, REQUEST_KEEP_MS)).map(shown) }
 }
 
 /** `POST /v1/requests/{id}/accept`. @throws NOT_FOUND, CONFLICT, and addContact's codes */
@@ -60,12 +77,19 @@ export async function accept(
     request.name === undefined ? {} : { name: request.name },
   )
   await hooks.shareContacts()
-  return { request: r, contact }
+  hooks.decided()
+  return { request: shown(r), contact }
 }
 
 /** `POST /v1/requests/{id}/decline`. @throws NOT_FOUND */
-export async function decline(account: Account, id: string): Promise<RequestRemoved> {
-  return { request: await declineRequest(account, assertRef(id)) }
+export async function decline(
+  account: Account,
+  id: string,
+  hooks: RequestHooks,
+): Promise<RequestRemoved> {
+  const request = await declineRequest(account, assertRef(id))
+  hooks.decided()
+  return { request: shown(request) }
 }
 
 /** `POST /v1/requests/{id}/block`. @throws NOT_FOUND */
@@ -76,7 +100,8 @@ export async function block(
 ): Promise<RequestRemoved> {
   const request = await blockRequest(account, assertRef(id))
   hooks.refuseBlocked()
-  return { request }
+  hooks.decided()
+  return { request: shown(request) }
 }
 
 /**
@@ -91,7 +116,13 @@ export async function send(
 ): Promise<RequestSent> {
   assertRequest(SendSchema, request, 'request')
   const target = parseRequestTarget(request.to)
-  const { outcome, invite } = await sendContactRequest(account, target, request.text, hooks.fetch)
+  const { outcome, invite, envelope } = await sendContactRequest(
+    account,
+    target,
+    request.text,
+    hooks.fetch,
+    await hooks.ownKeys(),
+  )
   let contact: string | null = null
   if (outcome.outcome !== 'rejected' && invite !== undefined) {
     const added = await addContact(
@@ -101,6 +132,8 @@ export async function send(
     )
     if (added.refreshed !== true) await hooks.shareContacts()
     contact = added.name
+    // The request text, as our first message to them: it flows once they accept.
+    if (envelope !== undefined) await account.publishSealed(envelope.outer, envelope.inner)
   }
   return {
     user: target.user,

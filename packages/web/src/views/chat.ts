@@ -113,6 +113,10 @@ function bubble(
       tabindex: -1,
     },
     group && m.direction === 'in' ? h('span', { class: 'sender' }, name) : null,
+    // Sent under a delegation the node checked (protocol/delegation.md §3): "Bob for Alice".
+    m.onBehalfOf === null
+      ? null
+      : h('p', { class: 'on-behalf' }, `${name} for ${ctx.nameOf(m.onBehalfOf)}`),
     // A forward: the node verified the original author's signature (protocol/forwarding.md).
     m.forwardedFrom === null
       ? null

@@ -186,7 +186,7 @@ export const contactsView: View = {
     )
     return {
       element,
-      refreshOn: ['contact'],
+      refreshOn: ['contact', 'request'],
       refresh: async () => {
         await refresh()
         await requests.refresh()
