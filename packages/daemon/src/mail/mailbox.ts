@@ -12,6 +12,7 @@ import type { AppendedLine } from '@sdmp/node'
 import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
+import type { IndexLinger } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
 import { notFound } from './queries.js'
 import { MailReads } from './mail-reads.js'
@@ -44,6 +45,11 @@ export interface MailboxOptions {
    * ms (default 250: RECEIPT_LINGER_MS in receipt-queue.ts; docs/messaging.md §4).
    */
   readonly receiptLingerMs?: number
+  /**
+   * How an index commit waits for more lines while lines keep coming (default
+   * INDEX_LINGER in journal-index.ts; docs/store.md §3 "Write amplification").
+   */
+  readonly indexLinger?: IndexLinger
 }
 
 /**
@@ -84,6 +90,7 @@ export class Mailbox {
         onError: (e) =>
           this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
       },
+      options.indexLinger,
     )
     this.#delivered = new ReceiptQueue(
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
