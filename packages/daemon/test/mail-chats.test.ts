@@ -18,6 +18,7 @@ import {
   syncPeers,
 } from '@sdmp/testkit/daemon-world'
 import type { Peer } from '@sdmp/testkit/daemon-world'
+import type { SdmpEvent } from '@sdmp/client'
 import { authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { MAIL_NS } from '../src/mail/index.js'
 import { decodeCursor, encodeCursor, listMessages } from '../src/mail/queries.js'
@@ -282,5 +283,46 @@ describe('Mailbox chats', () => {
     await store.deleteLocal(MAIL_NS, added)
     await restartPeer(bob)
     assert.deepEqual(await bob.mailbox.chats(), before)
+  })
+  it('moves the o: records of a layout 2 index from outer ids to journal positions, on start', async (t) => {
+    const { alice, bob } = await threePeople(t, tmpDir(t.after.bind(t)))
+    const sent = await alice.mailbox.send({ to: [user(bob)], body: 'one' })
+    await pushPeer(alice, bob)
+    await bob.mailbox.markRead(sent.id)
+    const head = (await bob.account.store.journalHead())!.position
+    await bob.mailbox.waitProcessed(head)
+    const events = await bob.mailbox.eventsAfter(0, 1000)
+    assert.ok(events.some((e) => e.type === 'message'))
+    // Make it a layout 2 index: `o:<outer id>` keys, version 2.
+    const store = bob.account.store
+    const records = new MailRecords(store, bob.account.vault)
+    const byPosition = (
+      await store.listLocal(MAIL_NS, { after: 'o:', before: 'o;', limit: 1000 })
+    ).map((r) => r.key)
+    assert.ok(byPosition.length >= 2, 'the message and the receipt')
+    const old = records.batch()
+    for (const key of byPosition) {
+      const [row] = await store.readJournal(Number(key.slice(2)) - 1, 1)
+      old.set(`o:${row!.line.slice(row!.line.lastIndexOf('/') + 1)}`, await records.get(key))
+      old.delete(key)
+    }
+    old.set('version', 2)
+    await old.commit()
+
+    await restartPeer(bob)
+    const keys = (
+      await bob.account.store.listLocal(MAIL_NS, { after: 'o:', before: 'o;', limit: 1000 })
+    ).map((r) => r.key)
+    // (A receipt may have come since: its record is keyed by position too.)
+    assert.ok(
+      keys.every((k) => /^o:\d{16}$/.test(k)),
+      `no outer-id key left: ${keys.join(' ')}`,
+    )
+    assert.deepEqual(keys.slice(0, byPosition.length), byPosition)
+    // The same events from the moved records (a message's receipts may have changed since).
+    const shape = (es: SdmpEvent[]) =>
+      es.flatMap((e) => ('position' in e && e.position <= head ? [[e.type, e.position]] : []))
+    assert.deepEqual(shape(await bob.mailbox.eventsAfter(0, 1000)), shape(events))
+    assert.equal((await bob.mailbox.get(sent.outer))?.body, 'one', 'found by its outer id')
   })
 })

@@ -14,7 +14,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { isDigest } from '@sdmp/core'
 import { MAX_CHAT_ID_CHARS } from '@sdmp/client'
-import { listKey, messageKey, receiptsKey, timePosition } from './records.js'
+import { listKey, messageKey, outerKey, receiptsKey, timePosition } from './records.js'
 import type { MailBatch, MailRecords, MessageRecord, ReceiptMap } from './records.js'
 
 /** Key of the HMAC key that names chats in index keys (base64url of 32 random bytes). */
@@ -22,9 +22,10 @@ export const CHAT_SECRET_KEY = 'chat-secret'
 /**
  * Layout version of the index. 1 (no version key): messages, receipts, `a:`/`i:` lists.
  * 2: chats (`c:`, `k:`, `l:`), derived from the version 1 records on start (chats.ts
- * {@link upgradeIndex}).
+ * {@link upgradeIndex}). 3: `o:` records keyed by journal position instead of outer id
+ * (records.ts `outerKey`), moved on start.
  */
-export const INDEX_VERSION = 2
+export const INDEX_VERSION = 3
 
 /** Key of a chat's summary. */
 export const chatKey = (ck: string) => `c:${ck}`
@@ -165,10 +166,13 @@ function isNewer(a: { created: number; id: string }, b: { created: number; id: s
 }
 
 /**
- * Bring an index of an older layout to {@link INDEX_VERSION}: build the chats from the indexed
- * messages and their receipts, in one commit with the version. The index is not rebuilt from
- * the journal: messages whose prekey secrets were erased no longer open (envelope.md §7.3),
- * and the index, not the envelope, is the node's copy of them (docs/messaging.md §7).
+ * Bring an index of an older layout to {@link INDEX_VERSION}, in one commit with the version:
+ * build the chats from the indexed messages and their receipts (layout 1), and move the `o:`
+ * records from outer-id keys to journal-position keys (layouts 1 and 2; the old keys are
+ * deleted after the commit, and one left by a crash in between is never read). The index is not
+ * rebuilt from the journal: messages whose prekey secrets were erased no longer open
+ * (envelope.md §7.3), and the index, not the envelope, is the node's copy of them
+ * (docs/messaging.md §7).
  */
 export async function upgradeIndex(
   records: MailRecords,
@@ -179,20 +183,43 @@ export async function upgradeIndex(
   const version = await records.get<number>(versionKey)
   if (version !== undefined && version >= INDEX_VERSION) return false
   const batch = records.batch({ durable: false })
-  const PAGE = 1_000
+  if ((version ?? 1) < 2 && me !== undefined) await buildChats(records, batch, keys, me)
+  await moveOuterKeys(records, batch)
+  batch.set(versionKey, INDEX_VERSION)
+  await batch.commit()
+  return true
+}
+
+/** Records read per page while upgrading. */
+const UPGRADE_PAGE = 1_000
+
+async function buildChats(records: MailRecords, batch: MailBatch, keys: ChatKeys, me: string) {
   let after = 'a:'
   for (;;) {
-    if (me === undefined) break
-    const page = await records.keysBetween(after, 'a;', PAGE)
+    const page = await records.keysBetween(after, 'a;', UPGRADE_PAGE)
     for (const key of page) {
       const id = key.slice(key.lastIndexOf(':') + 1)
       const record = await records.get<MessageRecord>(messageKey(id))
       if (record) await addToChat(batch, keys, record, await records.get(receiptsKey(id)), me)
     }
-    if (page.length < PAGE) break
+    if (page.length < UPGRADE_PAGE) break
     after = page[page.length - 1]!
   }
-  batch.set(versionKey, INDEX_VERSION)
-  await batch.commit()
-  return true
+}
+
+/** Move every `o:<outer id>` record to `o:<journal position>` (index layout 3). */
+async function moveOuterKeys(records: MailRecords, batch: MailBatch) {
+  let after = 'o:'
+  for (;;) {
+    const page = await records.keysBetween(after, 'o;', UPGRADE_PAGE)
+    for (const key of page) {
+      const outer = key.slice(2)
+      if (!isDigest(outer)) continue // already keyed by position
+      const position = await records.positionOf(outer)
+      if (position !== undefined) batch.set(outerKey(position), await records.get(key))
+      batch.delete(key)
+    }
+    if (page.length < UPGRADE_PAGE) break
+    after = page[page.length - 1]!
+  }
 }

@@ -76,7 +76,7 @@ export async function eventOfLine(
   const { id, kind, position } = line
   if (me === undefined || id === undefined || kind === undefined || !EVENT_KINDS.has(kind))
     return undefined
-  if (kind === 'encrypted') return sealedEvent(account, records, position, id, me)
+  if (kind === 'encrypted') return sealedEvent(account, records, position, me)
   const r = line.resource ?? (await storedResource(account, id))
   if (!r) return undefined
   const signer = r.signatures[0]?.kid
@@ -160,10 +160,9 @@ async function sealedEvent(
   account: Account,
   records: RecordReader,
   position: number,
-  outer: string,
   me: string,
 ): Promise<JournalEvent | undefined> {
-  const entry = await records.get<OuterEntry>(outerKey(outer))
+  const entry = await records.get<OuterEntry>(outerKey(position))
   if (!entry) return undefined
   if (entry.kind === 'receipt')
     return {

@@ -103,7 +103,7 @@ export class MailIndexer {
       }
       if (inner.kind === 'message' && isChange(inner)) {
         // An edit or delete (edits.ts): applied only for the original's author.
-        const outcome = await indexChange(batch, id, changeOf(inner))
+        const outcome = await indexChange(batch, line.position, changeOf(inner))
         if (outcome.kind === 'rejected') rejected.push(outcome.reason)
         if (outcome.kind === 'applied') {
           for (const a of outcome.record.attachments ?? []) blobs.push(a.hash)
@@ -137,7 +137,7 @@ export class MailIndexer {
         if (inner.header.user === this.#account.user)
           await applySharedContacts(this.#account, (inner.data as ContentData<'contacts'>).entries)
       } else {
-        await this.#indexReceipt(batch, id, inner)
+        await this.#indexReceipt(batch, line.position, inner)
         eventful.push(line)
       }
     }
@@ -195,7 +195,7 @@ export class MailIndexer {
     if (known) {
       // The same inner message sealed again (another outer): one message, one event.
       if (known.outer !== outer)
-        batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: false })
+        batch.set(outerKey(position), { kind: 'message', id: inner.id, first: false })
       return undefined
     }
     const d = inner.data as ContentData<'message'>
@@ -229,7 +229,7 @@ export class MailIndexer {
     const settled = await applyPending(batch, record)
     rejected.push(...settled.rejected)
     for (const a of settled.record.attachments ?? []) blobs.push(a.hash)
-    batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: true } as OuterEntry)
+    batch.set(outerKey(position), { kind: 'message', id: inner.id, first: true } as OuterEntry)
     batch.set(listKey('a', record.created, record.id), 1)
     if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
     batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
@@ -257,7 +257,8 @@ export class MailIndexer {
     return out
   }
 
-  async #indexReceipt(batch: MailBatch, outer: string, inner: Verified): Promise<void> {
+  /** Index a receipt (the inner resource of the encrypted line at `position`). */
+  async #indexReceipt(batch: MailBatch, position: number, inner: Verified): Promise<void> {
     const d = inner.data as ContentData<'receipt'>
     const user = inner.header.user
     const entry = { status: d.status, at: inner.created }
@@ -273,7 +274,7 @@ export class MailIndexer {
         if (record) await readInChat(batch, this.#chats, record, me)
       }
     }
-    batch.set(outerKey(outer), {
+    batch.set(outerKey(position), {
       kind: 'receipt',
       messages: d.resources,
       user,

@@ -23,8 +23,15 @@ const TIME_DIGITS = 14
 
 /** Key of an opened message by its inner id. */
 export const messageKey = (inner: string) => `m:${inner}`
-/** Key of what an encrypted resource (outer id) opened to. */
-export const outerKey = (outer: string) => `o:${outer}`
+/** Digits of the zero-padded journal position in `o:` keys (every safe integer). */
+const POSITION_DIGITS = 16
+/**
+ * Key of what the encrypted resource at journal `position` opened to. By position, not by its
+ * outer id: the keys of a batch follow the index's end instead of landing on random pages
+ * (docs/store.md §3 "Write amplification"); an outer id is found through the store's id index
+ * ({@link MailRecords.outerEntry}).
+ */
+export const outerKey = (position: number) => `o:${String(position).padStart(POSITION_DIGITS, '0')}`
 /** Key of the earlier versions of an edited message (by inner id; edits.ts). */
 export const historyKey = (inner: string) => `h:${inner}`
 /** Key of the edits and deletes that came before the message they replace (edits.ts). */
@@ -140,6 +147,17 @@ export class MailRecords {
       },
       this.#vault,
     )
+  }
+
+  /** What encrypted resource `outer` opened to, found by its journal position. */
+  async outerEntry(outer: string): Promise<OuterEntry | undefined> {
+    const position = await this.positionOf(outer)
+    return position === undefined ? undefined : this.get<OuterEntry>(outerKey(position))
+  }
+
+  /** The journal position of resource `id` (from the store's id index), or undefined. */
+  async positionOf(id: string): Promise<number | undefined> {
+    return (await this.#store.getMeta(id))?.position
   }
 
   /** Up to `limit` message keys (`m:<id>`) whose inner id starts with `prefix`, in key order. */
