@@ -23,7 +23,7 @@ import { authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { MAIL_NS } from '../src/mail/index.js'
 import { decodeCursor, encodeCursor, listMessages } from '../src/mail/queries.js'
 import { MailRecords, listKey, messageKey } from '../src/mail/records.js'
-import type { MessageRecord } from '../src/mail/records.js'
+import type { MessageRecord, ReceiptMap } from '../src/mail/records.js'
 
 const sha512 = (b: Uint8Array) => new Uint8Array(createHash('sha512').update(b).digest())
 const fp = (c: string) => c.repeat(86)
@@ -284,7 +284,7 @@ describe('Mailbox chats', () => {
     await restartPeer(bob)
     assert.deepEqual(await bob.mailbox.chats(), before)
   })
-  it('moves the o: records of a layout 2 index from outer ids to journal positions, on start', async (t) => {
+  it('moves the o: and r: records of a layout 2 index from ids to journal positions, on start', async (t) => {
     const { alice, bob } = await threePeople(t, tmpDir(t.after.bind(t)))
     const sent = await alice.mailbox.send({ to: [user(bob)], body: 'one' })
     await pushPeer(alice, bob)
@@ -293,9 +293,11 @@ describe('Mailbox chats', () => {
     await bob.mailbox.waitProcessed(head)
     const events = await bob.mailbox.eventsAfter(0, 1000)
     assert.ok(events.some((e) => e.type === 'message'))
-    // Make it a layout 2 index: `o:<outer id>` keys, version 2.
+    const detail = await bob.mailbox.get(sent.id)
+    // Make it a layout 2 index: `o:<outer id>` and `r:<inner id>` keys, version 2.
     const store = bob.account.store
     const records = new MailRecords(store, bob.account.vault)
+    const record = (await records.get<MessageRecord>(messageKey(sent.id)))!
     const byPosition = (
       await store.listLocal(MAIL_NS, { after: 'o:', before: 'o;', limit: 1000 })
     ).map((r) => r.key)
@@ -306,6 +308,11 @@ describe('Mailbox chats', () => {
       old.set(`o:${row!.line.slice(row!.line.lastIndexOf('/') + 1)}`, await records.get(key))
       old.delete(key)
     }
+    const receiptKey = `r:${String(record.position).padStart(16, '0')}`
+    const receipts = await records.get<ReceiptMap>(receiptKey)
+    assert.equal(receipts?.[user(bob)]?.status, 'read')
+    old.set(`r:${sent.id}`, receipts)
+    old.delete(receiptKey)
     old.set('version', 2)
     await old.commit()
 
@@ -324,5 +331,17 @@ describe('Mailbox chats', () => {
       es.flatMap((e) => ('position' in e && e.position <= head ? [[e.type, e.position]] : []))
     assert.deepEqual(shape(await bob.mailbox.eventsAfter(0, 1000)), shape(events))
     assert.equal((await bob.mailbox.get(sent.outer))?.body, 'one', 'found by its outer id')
+    assert.deepEqual(await bob.mailbox.get(sent.id), detail, 'its receipts moved with it')
+    const rKeys = await bob.account.store.listLocal(MAIL_NS, {
+      after: 'r:',
+      before: 'r;',
+      limit: 10,
+    })
+    assert.deepEqual(
+      rKeys.map((r) => r.key),
+      [receiptKey],
+    )
+    const moved = new MailRecords(bob.account.store, bob.account.vault)
+    assert.deepEqual(await moved.get(receiptKey), receipts)
   })
 })

@@ -14,7 +14,14 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { isDigest } from '@sdmp/core'
 import { MAX_CHAT_ID_CHARS } from '@sdmp/client'
-import { listKey, messageKey, outerKey, receiptsKey, timePosition } from './records.js'
+import {
+  earlyReceiptsKey,
+  listKey,
+  messageKey,
+  outerKey,
+  receiptsKey,
+  timePosition,
+} from './records.js'
 import type { MailBatch, MailRecords, MessageRecord, ReceiptMap } from './records.js'
 
 /** Key of the HMAC key that names chats in index keys (base64url of 32 random bytes). */
@@ -167,9 +174,10 @@ function isNewer(a: { created: number; id: string }, b: { created: number; id: s
 
 /**
  * Bring an index of an older layout to {@link INDEX_VERSION}, in one commit with the version:
- * build the chats from the indexed messages and their receipts (layout 1), and move the `o:`
- * records from outer-id keys to journal-position keys (layouts 1 and 2; the old keys are
- * deleted after the commit, and one left by a crash in between is never read). The index is not
+ * move the `o:` and `r:` records from outer and inner ids to journal positions (layouts 1 and
+ * 2; receipts of a message not indexed go to `q:`; the old keys are deleted after the commit,
+ * and one left by a crash in between is never read), then build the chats from the indexed
+ * messages and their receipts (layout 1). The index is not
  * rebuilt from the journal: messages whose prekey secrets were erased no longer open
  * (envelope.md §7.3), and the index, not the envelope, is the node's copy of them
  * (docs/messaging.md §7).
@@ -183,8 +191,9 @@ export async function upgradeIndex(
   const version = await records.get<number>(versionKey)
   if (version !== undefined && version >= INDEX_VERSION) return false
   const batch = records.batch({ durable: false })
-  if ((version ?? 1) < 2 && me !== undefined) await buildChats(records, batch, keys, me)
   await moveOuterKeys(records, batch)
+  await moveReceiptKeys(records, batch)
+  if ((version ?? 1) < 2 && me !== undefined) await buildChats(records, batch, keys, me)
   batch.set(versionKey, INDEX_VERSION)
   await batch.commit()
   return true
@@ -200,7 +209,9 @@ async function buildChats(records: MailRecords, batch: MailBatch, keys: ChatKeys
     for (const key of page) {
       const id = key.slice(key.lastIndexOf(':') + 1)
       const record = await records.get<MessageRecord>(messageKey(id))
-      if (record) await addToChat(batch, keys, record, await records.get(receiptsKey(id)), me)
+      // Receipts as moved by moveReceiptKeys in this batch.
+      const receipts = record && (await batch.get<ReceiptMap>(receiptsKey(record.position)))
+      if (record) await addToChat(batch, keys, record, receipts, me)
     }
     if (page.length < UPGRADE_PAGE) break
     after = page[page.length - 1]!
@@ -217,6 +228,24 @@ async function moveOuterKeys(records: MailRecords, batch: MailBatch) {
       if (!isDigest(outer)) continue // already keyed by position
       const position = await records.positionOf(outer)
       if (position !== undefined) batch.set(outerKey(position), await records.get(key))
+      batch.delete(key)
+    }
+    if (page.length < UPGRADE_PAGE) break
+    after = page[page.length - 1]!
+  }
+}
+
+/** Move every `r:<inner id>` record to `r:<its message's position>`, or `q:` (index layout 3). */
+async function moveReceiptKeys(records: MailRecords, batch: MailBatch) {
+  let after = 'r:'
+  for (;;) {
+    const page = await records.keysBetween(after, 'r;', UPGRADE_PAGE)
+    for (const key of page) {
+      const inner = key.slice(2)
+      if (!isDigest(inner)) continue // already keyed by position
+      const record = await records.get<MessageRecord>(messageKey(inner))
+      const moved = record ? receiptsKey(record.position) : earlyReceiptsKey(inner)
+      batch.set(moved, await records.get(key))
       batch.delete(key)
     }
     if (page.length < UPGRADE_PAGE) break

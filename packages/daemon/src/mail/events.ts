@@ -175,7 +175,7 @@ async function sealedEvent(
   if (entry.kind === 'change' ? !entry.applied : !entry.first) return undefined
   const record = await records.get<MessageRecord>(messageKey(entry.id))
   if (!record || isExpired(record, account.now())) return undefined
-  const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
+  const receipts = await records.get<ReceiptMap>(receiptsKey(record.position))
   // A message we sent shows whether its recipients can get it now (waiting, rejected).
   const standing = record.direction === 'out' ? await contactStandings(account) : undefined
   return { type: 'message', position, message: toMessage(record, receipts, me, standing) }

@@ -22,6 +22,7 @@ import type { IndexLine } from './journal-lines.js'
 import { applySharedContacts } from '../account/contacts.js'
 import type { PrekeyBook } from './prekeys.js'
 import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
+import { earlyReceiptsKey } from './records.js'
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 import { mergeReceipt } from './receipts.js'
 import { addToChat, readInChat } from './chats.js'
@@ -233,7 +234,12 @@ export class MailIndexer {
     batch.set(listKey('a', record.created, record.id), 1)
     if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
     batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
-    const receipts = await batch.get<ReceiptMap>(receiptsKey(inner.id))
+    // Receipts that came before the message move under its position.
+    const receipts = await batch.get<ReceiptMap>(earlyReceiptsKey(inner.id))
+    if (receipts) {
+      batch.set(receiptsKey(position), receipts)
+      batch.delete(earlyReceiptsKey(inner.id))
+    }
     await addToChat(batch, this.#chats, record, receipts, me)
     return record.direction === 'in' ? { message: inner.id, author } : undefined
   }
@@ -248,10 +254,13 @@ export class MailIndexer {
     const me = this.#account.user!
     const out: ReceiptTask[] = []
     for (const task of tasks) {
-      const receipts = await batch.get<ReceiptMap>(receiptsKey(task.message))
+      // Indexed in this batch: its record is there.
+      const record = (await batch.get<MessageRecord>(messageKey(task.message)))!
+      const key = receiptsKey(record.position)
+      const receipts = await batch.get<ReceiptMap>(key)
       if (receipts?.[me]) continue
       const at = this.#account.now()
-      batch.set(receiptsKey(task.message), mergeReceipt(receipts, me, { status: 'delivered', at }))
+      batch.set(key, mergeReceipt(receipts, me, { status: 'delivered', at }))
       out.push(task)
     }
     return out
@@ -264,15 +273,15 @@ export class MailIndexer {
     const entry = { status: d.status, at: inner.created }
     const me = this.#account.user!
     for (const message of d.resources) {
-      const current = await batch.get<ReceiptMap>(receiptsKey(message))
+      const record = await batch.get<MessageRecord>(messageKey(message))
+      const key = record ? receiptsKey(record.position) : earlyReceiptsKey(message)
+      const current = await batch.get<ReceiptMap>(key)
       const merged = mergeReceipt(current, user, entry)
       if (!merged) continue
-      batch.set(receiptsKey(message), merged)
+      batch.set(key, merged)
       // Our user read it (on any device): one fewer unread in its chat, once.
-      if (user === me && entry.status === 'read' && current?.[me]?.status !== 'read') {
-        const record = await batch.get<MessageRecord>(messageKey(message))
-        if (record) await readInChat(batch, this.#chats, record, me)
-      }
+      if (record && user === me && entry.status === 'read' && current?.[me]?.status !== 'read')
+        await readInChat(batch, this.#chats, record, me)
     }
     batch.set(outerKey(position), {
       kind: 'receipt',

@@ -249,7 +249,7 @@ export class Mailbox {
     if (!record) throw notFound(id)
     if (record.direction === 'in') {
       const first = await this.#index.exclusive(async () => {
-        const key = receiptsKey(record.id)
+        const key = receiptsKey(record.position)
         const batch = this.#records.batch()
         const current = await batch.get<ReceiptMap>(key)
         if (current?.[me]?.status === 'read') return false

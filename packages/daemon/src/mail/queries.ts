@@ -103,7 +103,7 @@ export async function messageOfKey(
 ): Promise<Message | undefined> {
   const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
   if (!record || isExpired(record, reader.now) || isHidden(record, reader.hidden)) return undefined
-  const receipts = await records.get<ReceiptMap>(receiptsKey(record.id))
+  const receipts = await records.get<ReceiptMap>(receiptsKey(record.position))
   return toMessage(record, receipts, reader.me, reader.standing)
 }
 

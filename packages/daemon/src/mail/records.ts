@@ -36,8 +36,16 @@ export const outerKey = (position: number) => `o:${String(position).padStart(POS
 export const historyKey = (inner: string) => `h:${inner}`
 /** Key of the edits and deletes that came before the message they replace (edits.ts). */
 export const pendingKey = (inner: string) => `p:${inner}`
-/** Key of the receipts indexed for one message (by inner id). */
-export const receiptsKey = (inner: string) => `r:${inner}`
+/**
+ * Key of the receipts of a message, by its record's `position` (the journal line that brought
+ * it first), like `o:`: a new message's receipts are written next to the index's end, and a
+ * receipt for a run of recent messages touches a few neighbouring pages, not one random page
+ * per message (docs/store.md §3 "Write amplification").
+ */
+export const receiptsKey = (position: number) =>
+  `r:${String(position).padStart(POSITION_DIGITS, '0')}`
+/** Key of receipts for a message not indexed yet (by inner id); moved to `r:` when it is. */
+export const earlyReceiptsKey = (inner: string) => `q:${inner}`
 /** Prefix of the list index: `a` every message, `i` received ones only. */
 export type ListIndex = 'a' | 'i'
 /** Key of a message in a list index: creation time then id, so key order is time order. */
