@@ -18,6 +18,7 @@ import {
   syncPeers,
 } from '@sdmp/testkit/daemon-world'
 import type { Peer } from '@sdmp/testkit/daemon-world'
+import { ingestAccepted } from '@sdmp/testkit/node-world'
 import type { SdmpEvent } from '@sdmp/client'
 import { authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { MAIL_NS } from '../src/mail/index.js'
@@ -245,6 +246,44 @@ describe('Mailbox chats', () => {
     assert.deepEqual(await chatCounts(phone), [[a, 2, 1, 'still unread']])
     await pushPeer(phone, bob)
     assert.deepEqual(await chatCounts(bob), [[a, 2, 1, 'still unread']])
+  })
+
+  it('keeps a read receipt of ours that comes before its message, and counts it read', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    const phone = await createPeer(dir, 'bob-phone', { join: true })
+    t.after(() => closePeers([alice, bob, phone]))
+    await authorizeDevice(bob.account, await phone.account.joinRequest())
+    await pushPeer(bob, phone)
+    await restartPeer(phone)
+    await publishPrekey(phone.account)
+    await syncPeers(bob, phone)
+    await befriendPeers(alice, bob)
+    await syncPeers(bob, phone)
+    const a = user(alice)
+    const sent = await alice.mailbox.send({ to: [user(bob)], body: 'read early' })
+    await alice.mailbox.send({ to: [user(bob)], body: 'still unread' })
+    await pushPeer(alice, phone)
+    await phone.mailbox.markRead(sent.id)
+    // Only the phone's read receipt reaches bob, before alice's messages (held under q:).
+    const [receipt] = await phone.account.store.queryResources({
+      kinds: ['encrypted'],
+      descending: true,
+      limit: 1,
+    })
+    const bytes = (await phone.account.store.getResource(receipt!.id))!
+    await ingestAccepted(bob.account.ingestor, [bytes])
+    await bob.mailbox.waitProcessed((await bob.account.store.journalHead())!.position)
+    assert.deepEqual(await chatCounts(bob), [])
+    await pushPeer(alice, bob)
+    assert.deepEqual(await chatCounts(bob), [[a, 2, 1, 'still unread']])
+    const early = await bob.account.store.listLocal(MAIL_NS, {
+      after: 'q:',
+      before: 'q;',
+      limit: 10,
+    })
+    assert.deepEqual(early, [], 'moved to r: once the message was indexed')
   })
 
   it('leaves expired messages out of counts, last and pages, as the inbox does', async (t) => {
