@@ -19,8 +19,9 @@ import {
   waitSealed,
 } from '@sdmp/testkit/daemon-world'
 import { waitFor } from '@sdmp/testkit'
+import { MAIL_NS } from '../src/mail/index.js'
 
-type Counted = 'readJournal' | 'getResource' | 'getLocal' | 'getMeta' | 'putLocal'
+type Counted = 'readJournal' | 'getResource' | 'getLocal' | 'getMeta' | 'putLocal' | 'deleteLocal'
 
 /** Count the calls of some store methods (own properties shadow the class's) until restored. */
 function countCalls(store: Store, names: readonly Counted[]) {
@@ -137,5 +138,24 @@ describe('Mailbox: one path for a message', () => {
     await Promise.all(sends)
     assert.equal(spy.calls['putLocal'], 1, 'three lines, one index commit')
     assert.equal((await alice.mailbox.list({ all: true })).length, 4)
+  })
+
+  it('deletes stale chat activity keys together, not with every index commit', async (t) => {
+    const { alice, bob } = await contacts(t)
+    const to = [bob.account.requireUser()]
+    const spy = countCalls(alice.account.store, ['deleteLocal'])
+    t.after(spy.restore)
+    // Each message moves the chat's activity key (l:) to its time: the old key goes stale.
+    for (const body of ['one', 'two', 'three']) await alice.mailbox.send({ to, body })
+    assert.equal(spy.calls['deleteLocal'], 0, 'no delete commit per index commit')
+    spy.restore()
+    await restartPeer(alice) // a stop deletes what waits
+    const activity = await alice.account.store.listLocal(MAIL_NS, {
+      after: 'l:',
+      before: 'l;',
+      limit: 10,
+    })
+    assert.equal(activity.length, 1, 'one activity key per chat once the stale ones are deleted')
+    assert.equal((await alice.mailbox.chats()).chats[0]?.last.body, 'three')
   })
 })

@@ -132,7 +132,8 @@ export async function addToChat(
   batch.set(`${chatListPrefix(ck)}${timePosition(record.created, record.id)}`, 1)
   let last = chat?.last ?? { created: record.created, id: record.id }
   if (chat === undefined || isNewer(record, chat.last)) {
-    if (chat !== undefined) batch.delete(activityKey(chat.last.created, ck))
+    // Lazy: readers skip a stale activity key, and the key of an older `last` is never set again.
+    if (chat !== undefined) batch.delete(activityKey(chat.last.created, ck), { lazy: true })
     last = { created: record.created, id: record.id }
   }
   batch.set(activityKey(last.created, ck), 1)

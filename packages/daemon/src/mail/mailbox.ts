@@ -117,6 +117,8 @@ export class Mailbox {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await this.#index.stop()
+    // Stale keys waiting to be deleted go before the store closes.
+    await this.#index.exclusive(() => this.#records.settleDeletes([], [], true))
     await this.#following.idle()
     // Decided receipts go out before the store closes (a graceful stop loses none).
     await this.#delivered.flush()

@@ -122,12 +122,21 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /**
+ * Stale keys (MailBatch.delete with `lazy`) deleted together once this many wait: a delete is
+ * a commit of its own (the store has no atomic put-and-delete), so one per index batch rewrote
+ * a few pages each time (docs/store.md §3 "Write amplification").
+ */
+const LAZY_DELETES = 256
+
+/**
  * Sealed JSON records over the store. Readers see only committed records; a {@link MailBatch}
  * also sees its own buffered writes and commits them in one `putLocal`.
  */
 export class MailRecords {
   readonly #store: Store
   readonly #vault: SecretVault
+  /** Keys of lazy deletes not done yet (readers skip them as stale). */
+  readonly #lazy = new Set<string>()
 
   constructor(store: Store, vault: SecretVault) {
     this.#store = store
@@ -168,6 +177,19 @@ export class MailRecords {
     return (await this.#store.getMeta(id))?.position
   }
 
+  /**
+   * After a batch commits: keys it wrote are no longer stale, and its lazy deletes wait for
+   * more; all are deleted in one commit once {@link LAZY_DELETES} wait, or with `all`.
+   */
+  async settleDeletes(written: Iterable<string>, lazy: Iterable<string>, all = false) {
+    for (const key of written) this.#lazy.delete(key)
+    for (const key of lazy) this.#lazy.add(key)
+    if (this.#lazy.size === 0 || (!all && this.#lazy.size < LAZY_DELETES)) return
+    const keys = [...this.#lazy]
+    this.#lazy.clear()
+    await this.#store.deleteLocal(MAIL_NS, keys)
+  }
+
   /** Up to `limit` message keys (`m:<id>`) whose inner id starts with `prefix`, in key order. */
   async messageKeysStartingWith(prefix: string, limit: number): Promise<string[]> {
     // '~' sorts after every base64url character, so the range holds exactly the prefixed ids.
@@ -203,6 +225,7 @@ export class MailBatch {
   readonly #vault: SecretVault
   readonly #pending = new Map<string, unknown>()
   readonly #deleted = new Set<string>()
+  readonly #lazy = new Set<string>()
 
   constructor(records: MailRecords, writer: BatchWriter, vault: SecretVault) {
     this.#records = records
@@ -213,26 +236,33 @@ export class MailBatch {
   /** A record as this batch would leave it. */
   async get<T>(key: string): Promise<T | undefined> {
     if (this.#pending.has(key)) return this.#pending.get(key) as T
-    if (this.#deleted.has(key)) return undefined
+    if (this.#deleted.has(key) || this.#lazy.has(key)) return undefined
     return this.#records.get<T>(key)
   }
 
   /** Buffer a write. */
   set(key: string, value: unknown): void {
     this.#deleted.delete(key)
+    this.#lazy.delete(key)
     this.#pending.set(key, value)
   }
 
-  /** Buffer a delete, done right after the commit (not atomically with it). */
-  delete(key: string): void {
+  /**
+   * Buffer a delete, done right after the commit (not atomically with it); with `lazy`, later,
+   * together with others ({@link MailRecords.settleDeletes}): only for keys readers skip as
+   * stale, which nothing sets again.
+   */
+  delete(key: string, options: { lazy?: boolean } = {}): void {
     this.#pending.delete(key)
-    this.#deleted.add(key)
+    if (options.lazy === true) this.#lazy.add(key)
+    else this.#deleted.add(key)
   }
 
   /** Write every buffered record in one atomic commit, then delete what was deleted. */
   async commit(): Promise<void> {
     await this.#commitWrites()
     if (this.#deleted.size > 0) await this.#writer.delete([...this.#deleted])
+    await this.#records.settleDeletes(this.#pending.keys(), this.#lazy)
   }
 
   async #commitWrites(): Promise<void> {
