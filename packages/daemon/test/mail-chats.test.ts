@@ -18,11 +18,13 @@ import {
   syncPeers,
 } from '@sdmp/testkit/daemon-world'
 import type { Peer } from '@sdmp/testkit/daemon-world'
+import { ingestAccepted } from '@sdmp/testkit/node-world'
+import type { SdmpEvent } from '@sdmp/client'
 import { authorizeDevice, publishPrekey } from '../src/account/index.js'
 import { MAIL_NS } from '../src/mail/index.js'
 import { decodeCursor, encodeCursor, listMessages } from '../src/mail/queries.js'
 import { MailRecords, listKey, messageKey } from '../src/mail/records.js'
-import type { MessageRecord } from '../src/mail/records.js'
+import type { MessageRecord, ReceiptMap } from '../src/mail/records.js'
 
 const sha512 = (b: Uint8Array) => new Uint8Array(createHash('sha512').update(b).digest())
 const fp = (c: string) => c.repeat(86)
@@ -246,6 +248,44 @@ describe('Mailbox chats', () => {
     assert.deepEqual(await chatCounts(bob), [[a, 2, 1, 'still unread']])
   })
 
+  it('keeps a read receipt of ours that comes before its message, and counts it read', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    const phone = await createPeer(dir, 'bob-phone', { join: true })
+    t.after(() => closePeers([alice, bob, phone]))
+    await authorizeDevice(bob.account, await phone.account.joinRequest())
+    await pushPeer(bob, phone)
+    await restartPeer(phone)
+    await publishPrekey(phone.account)
+    await syncPeers(bob, phone)
+    await befriendPeers(alice, bob)
+    await syncPeers(bob, phone)
+    const a = user(alice)
+    const sent = await alice.mailbox.send({ to: [user(bob)], body: 'read early' })
+    await alice.mailbox.send({ to: [user(bob)], body: 'still unread' })
+    await pushPeer(alice, phone)
+    await phone.mailbox.markRead(sent.id)
+    // Only the phone's read receipt reaches bob, before alice's messages (held under q:).
+    const [receipt] = await phone.account.store.queryResources({
+      kinds: ['encrypted'],
+      descending: true,
+      limit: 1,
+    })
+    const bytes = (await phone.account.store.getResource(receipt!.id))!
+    await ingestAccepted(bob.account.ingestor, [bytes])
+    await bob.mailbox.waitProcessed((await bob.account.store.journalHead())!.position)
+    assert.deepEqual(await chatCounts(bob), [])
+    await pushPeer(alice, bob)
+    assert.deepEqual(await chatCounts(bob), [[a, 2, 1, 'still unread']])
+    const early = await bob.account.store.listLocal(MAIL_NS, {
+      after: 'q:',
+      before: 'q;',
+      limit: 10,
+    })
+    assert.deepEqual(early, [], 'moved to r: once the message was indexed')
+  })
+
   it('leaves expired messages out of counts, last and pages, as the inbox does', async (t) => {
     const { alice, bob } = await threePeople(t, tmpDir(t.after.bind(t)))
     const a = user(alice)
@@ -282,5 +322,65 @@ describe('Mailbox chats', () => {
     await store.deleteLocal(MAIL_NS, added)
     await restartPeer(bob)
     assert.deepEqual(await bob.mailbox.chats(), before)
+  })
+  it('moves the o: and r: records of a layout 2 index from ids to journal positions, on start', async (t) => {
+    const { alice, bob } = await threePeople(t, tmpDir(t.after.bind(t)))
+    const sent = await alice.mailbox.send({ to: [user(bob)], body: 'one' })
+    await pushPeer(alice, bob)
+    await bob.mailbox.markRead(sent.id)
+    const head = (await bob.account.store.journalHead())!.position
+    await bob.mailbox.waitProcessed(head)
+    const events = await bob.mailbox.eventsAfter(0, 1000)
+    assert.ok(events.some((e) => e.type === 'message'))
+    const detail = await bob.mailbox.get(sent.id)
+    // Make it a layout 2 index: `o:<outer id>` and `r:<inner id>` keys, version 2.
+    const store = bob.account.store
+    const records = new MailRecords(store, bob.account.vault)
+    const record = (await records.get<MessageRecord>(messageKey(sent.id)))!
+    const byPosition = (
+      await store.listLocal(MAIL_NS, { after: 'o:', before: 'o;', limit: 1000 })
+    ).map((r) => r.key)
+    assert.ok(byPosition.length >= 2, 'the message and the receipt')
+    const old = records.batch()
+    for (const key of byPosition) {
+      const [row] = await store.readJournal(Number(key.slice(2)) - 1, 1)
+      old.set(`o:${row!.line.slice(row!.line.lastIndexOf('/') + 1)}`, await records.get(key))
+      old.delete(key)
+    }
+    const receiptKey = `r:${String(record.position).padStart(16, '0')}`
+    const receipts = await records.get<ReceiptMap>(receiptKey)
+    assert.equal(receipts?.[user(bob)]?.status, 'read')
+    old.set(`r:${sent.id}`, receipts)
+    old.delete(receiptKey)
+    old.set('version', 2)
+    await old.commit()
+
+    await restartPeer(bob)
+    const keys = (
+      await bob.account.store.listLocal(MAIL_NS, { after: 'o:', before: 'o;', limit: 1000 })
+    ).map((r) => r.key)
+    // (A receipt may have come since: its record is keyed by position too.)
+    assert.ok(
+      keys.every((k) => /^o:\d{16}$/.test(k)),
+      `no outer-id key left: ${keys.join(' ')}`,
+    )
+    assert.deepEqual(keys.slice(0, byPosition.length), byPosition)
+    // The same events from the moved records (a message's receipts may have changed since).
+    const shape = (es: SdmpEvent[]) =>
+      es.flatMap((e) => ('position' in e && e.position <= head ? [[e.type, e.position]] : []))
+    assert.deepEqual(shape(await bob.mailbox.eventsAfter(0, 1000)), shape(events))
+    assert.equal((await bob.mailbox.get(sent.outer))?.body, 'one', 'found by its outer id')
+    assert.deepEqual(await bob.mailbox.get(sent.id), detail, 'its receipts moved with it')
+    const rKeys = await bob.account.store.listLocal(MAIL_NS, {
+      after: 'r:',
+      before: 'r;',
+      limit: 10,
+    })
+    assert.deepEqual(
+      rKeys.map((r) => r.key),
+      [receiptKey],
+    )
+    const moved = new MailRecords(bob.account.store, bob.account.vault)
+    assert.deepEqual(await moved.get(receiptKey), receipts)
   })
 })

@@ -58,11 +58,11 @@ describe('edits in the index', () => {
   it('refuses a change by anyone but the author, and any change after a delete', async () => {
     const { batch } = await batchOf()
     batch.set(messageKey(original.id), original)
-    const forged = await indexChange(batch, id(2), change(1, 2_000, { user: BOB }))
+    const forged = await indexChange(batch, 2, change(1, 2_000, { user: BOB }))
     assert.deepEqual(forged, { kind: 'rejected', reason: 'NOT_AUTHOR' })
-    const del = await indexChange(batch, id(3), change(2, 3_000, { action: 'delete', body: '' }))
+    const del = await indexChange(batch, 3, change(2, 3_000, { action: 'delete', body: '' }))
     assert.equal(del.kind, 'applied')
-    const late = await indexChange(batch, id(4), change(3, 4_000))
+    const late = await indexChange(batch, 4, change(3, 4_000))
     assert.deepEqual(late, { kind: 'rejected', reason: 'DELETED' })
     const record = (await batch.get<MessageRecord>(messageKey(original.id)))!
     assert.equal(record.deleted, true)
@@ -73,8 +73,8 @@ describe('edits in the index', () => {
   it('shows the newest version whatever the order; history is bounded', async () => {
     const { batch } = await batchOf()
     batch.set(messageKey(original.id), original)
-    await indexChange(batch, id(2), change(2, 3_000))
-    await indexChange(batch, id(3), change(1, 2_000)) // older than the one shown
+    await indexChange(batch, 2, change(2, 3_000))
+    await indexChange(batch, 3, change(1, 2_000)) // older than the one shown
     let record = (await batch.get<MessageRecord>(messageKey(original.id)))!
     assert.equal(record.body, 'v2')
     assert.equal(record.edited, 3_000)
@@ -83,8 +83,8 @@ describe('edits in the index', () => {
       ['v0', 'v1', 'v2'],
     )
     // The same change again changes nothing.
-    assert.deepEqual(await indexChange(batch, id(2), change(2, 3_000)), { kind: 'ignored' })
-    for (let n = 3; n < MAX_HISTORY + 10; n++) await indexChange(batch, id(n), change(n, 3_000 + n))
+    assert.deepEqual(await indexChange(batch, 2, change(2, 3_000)), { kind: 'ignored' })
+    for (let n = 3; n < MAX_HISTORY + 10; n++) await indexChange(batch, n, change(n, 3_000 + n))
     record = (await batch.get<MessageRecord>(messageKey(original.id)))!
     const versions = await historyOf(batch, record)
     assert.equal(versions.length, MAX_HISTORY + 1, 'kept versions plus the one shown')
@@ -95,8 +95,8 @@ describe('edits in the index', () => {
   it('keeps changes for a message not indexed yet, bounded, and applies them later', async () => {
     const { batch } = await batchOf()
     for (let n = 1; n <= MAX_PENDING; n++)
-      assert.equal((await indexChange(batch, id(1_000 + n), change(n, 1_000 + n))).kind, 'pending')
-    assert.deepEqual(await indexChange(batch, id(2_000), change(99, 5_000)), {
+      assert.equal((await indexChange(batch, 1_000 + n, change(n, 1_000 + n))).kind, 'pending')
+    assert.deepEqual(await indexChange(batch, 2_000, change(99, 5_000)), {
       kind: 'rejected',
       reason: 'TOO_MANY_PENDING',
     })

@@ -18,8 +18,10 @@ import {
   restartPeer,
   waitSealed,
 } from '@sdmp/testkit/daemon-world'
+import { waitFor } from '@sdmp/testkit'
+import { MAIL_NS } from '../src/mail/index.js'
 
-type Counted = 'readJournal' | 'getResource' | 'getLocal' | 'getMeta'
+type Counted = 'readJournal' | 'getResource' | 'getLocal' | 'getMeta' | 'putLocal' | 'deleteLocal'
 
 /** Count the calls of some store methods (own properties shadow the class's) until restored. */
 function countCalls(store: Store, names: readonly Counted[]) {
@@ -111,5 +113,49 @@ describe('Mailbox: one path for a message', () => {
     const replayed = await alice.mailbox.eventsAfter(start, 1000)
     assert.ok(spy.calls['readJournal']! > 0, 'a replay from before the log reads the store')
     assert.deepEqual(replayed, live)
+  })
+
+  it('folds the lines that come while an index commit lingers into one commit', async (t) => {
+    const { alice, bob } = await contacts(t)
+    const store = () => alice.account.store
+    const head = async () => (await store().journalHead())!.position
+    await alice.mailbox.waitProcessed(await head())
+    // A wait far longer than the test: only the line count ends it (or the stop at the end).
+    await restartPeer(alice, undefined, { indexLinger: { ms: 600_000, lines: 3 } })
+    const to = [bob.account.requireUser()]
+    // Idle: the first line is indexed at once.
+    await alice.mailbox.send({ to, body: 'first' })
+
+    const spy = countCalls(store(), ['putLocal'])
+    t.after(spy.restore)
+    const sends: Promise<unknown>[] = []
+    for (const body of ['a', 'b', 'c']) {
+      const before = await head()
+      sends.push(alice.mailbox.send({ to, body }))
+      // One line at a time: each comes while the index waits after the first commit.
+      await waitFor(async () => (await head()) > before, { what: `${body} in the journal` })
+    }
+    await Promise.all(sends)
+    assert.equal(spy.calls['putLocal'], 1, 'three lines, one index commit')
+    assert.equal((await alice.mailbox.list({ all: true })).length, 4)
+  })
+
+  it('deletes stale chat activity keys together, not with every index commit', async (t) => {
+    const { alice, bob } = await contacts(t)
+    const to = [bob.account.requireUser()]
+    const spy = countCalls(alice.account.store, ['deleteLocal'])
+    t.after(spy.restore)
+    // Each message moves the chat's activity key (l:) to its time: the old key goes stale.
+    for (const body of ['one', 'two', 'three']) await alice.mailbox.send({ to, body })
+    assert.equal(spy.calls['deleteLocal'], 0, 'no delete commit per index commit')
+    spy.restore()
+    await restartPeer(alice) // a stop deletes what waits
+    const activity = await alice.account.store.listLocal(MAIL_NS, {
+      after: 'l:',
+      before: 'l;',
+      limit: 10,
+    })
+    assert.equal(activity.length, 1, 'one activity key per chat once the stale ones are deleted')
+    assert.equal((await alice.mailbox.chats()).chats[0]?.last.body, 'three')
   })
 })

@@ -1,9 +1,10 @@
 /**
- * Crash mid-migration: a version-1 home holding data is opened by a child process with the
- * real migrations, and the child is SIGKILLed inside migration 2's transaction. Reopening must
- * find the home still at version 1 (the half-done migration rolled back), then migrate it to
- * version 2 with every resource, secret and peer state intact and the journal verifying
- * (docs/store.md "Faults").
+ * Crash mid-migration: for each migration N after the first, a version N-1 home holding data
+ * (and local records, from version 2) is opened by a child process with the real migrations,
+ * and the child is SIGKILLed inside migration N's transaction. Reopening must find the home
+ * still at version N-1 (the half-done migration rolled back), then migrate it to the latest
+ * version with every resource, secret, peer state and local record intact and the journal
+ * verifying (docs/store.md "Faults").
  * @module
  */
 import { describe, it } from 'node:test'
@@ -75,46 +76,68 @@ async function checkData(store: Store, what: string): Promise<void> {
   assert.deepEqual(await store.getPeerState('peer'), { updatedAt: 5, extra: '9' })
 }
 
+/** Local records of a home at version 2 or later: several namespaces, keys out of order. */
+const LOCAL = [
+  { ns: 'mail', key: 'm:zeta', value: new Uint8Array(1900).fill(7) },
+  { ns: 'mail', key: 'cursor', value: new Uint8Array([1]) },
+  { ns: 'mail', key: 'a:00000000000001:x', value: new Uint8Array([]) },
+  { ns: 'mail.b', key: 'k', value: new Uint8Array([2, 3]) },
+]
+
+async function checkLocal(store: Store, what: string): Promise<void> {
+  for (const r of LOCAL)
+    assert.deepEqual(await store.getLocal(r.ns, r.key), r.value, `${what}: ${r.ns}/${r.key}`)
+  const keys = (await store.listLocal('mail', { limit: 10 })).map((r) => r.key)
+  assert.deepEqual(keys, ['a:00000000000001:x', 'cursor', 'm:zeta'], `${what}: key order`)
+}
+
 if (enabled)
   describe('sqlite crash mid-migration', () => {
-    it('sqlite: a kill -9 inside migration 2 rolls it back and the next open completes it', async (t) => {
-      assert.equal(SCHEMA_VERSION, 2, 'this test kills inside migration 2')
-      const root = tmpDir(t.after.bind(t), 'sdmp-migrate-')
-      const home = join(root, 'home')
+    for (const killIn of MIGRATIONS.slice(1).map((m) => m.version))
+      it(`sqlite: a kill -9 inside migration ${killIn} rolls it back and the next open completes it`, async (t) => {
+        const from = killIn - 1
+        const root = tmpDir(t.after.bind(t), 'sdmp-migrate-')
+        const home = join(root, 'home')
 
-      // A version-1 home with data: only migration 1 applied (test seam).
-      const v1 = new SqliteStore({ dir: home, sha512 }, { migrations: MIGRATIONS.slice(0, 1) })
-      await v1.open()
-      await v1.initJournal(CRASH_FP)
-      await v1.putResources(ITEMS)
-      await v1.putSecret('node-key', new Uint8Array([1, 2, 3]))
-      await v1.setPeerState('peer', { updatedAt: 5, extra: '9' })
-      await checkData(v1, 'version 1')
-      await v1.close()
-      const before = inspectCopy(home, join(root, 'copy-v1'))
-      assert.equal(before.version, 1)
-      assert.ok(!before.tables.includes('local'), 'version 1 has no local table')
+        // A home at version `from` with data: only the migrations up to it applied (test seam).
+        const old = new SqliteStore(
+          { dir: home, sha512 },
+          { migrations: MIGRATIONS.slice(0, from) },
+        )
+        await old.open()
+        await old.initJournal(CRASH_FP)
+        await old.putResources(ITEMS)
+        await old.putSecret('node-key', new Uint8Array([1, 2, 3]))
+        await old.setPeerState('peer', { updatedAt: 5, extra: '9' })
+        if (from >= 2) for (const r of LOCAL) await old.putLocal(r.ns, [r])
+        await checkData(old, `version ${from}`)
+        await old.close()
+        const before = inspectCopy(home, join(root, 'copy-old'))
+        assert.equal(before.version, from)
+        assert.equal(before.tables.includes('local'), from >= 2)
 
-      const run = await runChild(home, 2)
-      assert.deepEqual(run.lines, ['killing in migration 2'], `child: ${run.stderr}`)
-      assert.equal(run.signal, 'SIGKILL')
-      const after = inspectCopy(home, join(root, 'copy-killed'))
-      assert.equal(after.version, 1, 'the killed migration rolled back')
-      assert.deepEqual(after.tables, before.tables, 'no half-created table')
+        const run = await runChild(home, killIn)
+        assert.deepEqual(run.lines, [`killing in migration ${killIn}`], `child: ${run.stderr}`)
+        assert.equal(run.signal, 'SIGKILL')
+        const after = inspectCopy(home, join(root, 'copy-killed'))
+        assert.equal(after.version, from, 'the killed migration rolled back')
+        assert.deepEqual(after.tables, before.tables, 'no half-created table')
 
-      const store = new SqliteStore({ dir: home, sha512 })
-      try {
-        await store.open()
-        await checkData(store, 'after migration')
-        await store.putLocal('inbox', [{ key: 'k', value: new Uint8Array([4]) }])
-        assert.deepEqual(await store.getLocal('inbox', 'k'), new Uint8Array([4]))
-        const [next] = await store.putResources([crashItem(8, 0)])
-        assert.equal(next!.position, ITEMS.length + 2)
-      } finally {
-        await store.close()
-      }
-      const done = inspectCopy(home, join(root, 'copy-v2'))
-      assert.equal(done.version, 2)
-      assert.ok(done.tables.includes('local'))
-    })
+        const store = new SqliteStore({ dir: home, sha512 })
+        try {
+          await store.open()
+          await checkData(store, 'after migration')
+          if (from >= 2) await checkLocal(store, 'after migration')
+          await store.putLocal('inbox', [{ key: 'k', value: new Uint8Array([4]) }])
+          assert.deepEqual(await store.getLocal('inbox', 'k'), new Uint8Array([4]))
+          const [next] = await store.putResources([crashItem(8, 0)])
+          assert.equal(next!.position, ITEMS.length + 2)
+        } finally {
+          await store.close()
+        }
+        const done = inspectCopy(home, join(root, 'copy-new'))
+        assert.equal(done.version, SCHEMA_VERSION)
+        assert.ok(done.tables.includes('local'))
+        assert.ok(!done.tables.includes('outbox'), 'migration 3 dropped the unused outbox')
+      })
   })

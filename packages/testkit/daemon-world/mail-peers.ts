@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { Account, Mailbox, addContact, createInvite } from '@sdmp/daemon'
+import type { MailboxOptions } from '@sdmp/daemon'
 import { waitFor } from '@sdmp/testkit'
 import { allResources, ingestAccepted } from '@sdmp/testkit/node-world'
 import { accountDeps } from './accounts.js'
@@ -25,11 +26,11 @@ async function withMailbox(
   home: string,
   passphrase: string | undefined,
   events: Peer['events'] = [],
-  receiptLingerMs?: number,
+  options: Pick<MailboxOptions, 'receiptLingerMs' | 'indexLinger'> = {},
 ): Promise<Peer> {
   const mailbox = new Mailbox(account, {
     event: (name, detail) => events.push({ name, detail }),
-    ...(receiptLingerMs !== undefined && { receiptLingerMs }),
+    ...options,
   })
   await mailbox.start()
   return { account, mailbox, home, events, ...(passphrase !== undefined && { passphrase }) }
@@ -45,22 +46,34 @@ const depsOf = (home: string, passphrase?: string, clock?: () => number) =>
 export async function createPeer(
   dir: string,
   name: string,
-  options: { passphrase?: string; join?: boolean; receiptLingerMs?: number } = {},
+  options: {
+    passphrase?: string
+    join?: boolean
+    receiptLingerMs?: number
+    indexLinger?: MailboxOptions['indexLinger']
+  } = {},
 ): Promise<Peer> {
   const home = join(dir, name)
   const account = await Account.create(depsOf(home, options.passphrase), {
     name,
     ...(options.join === true && { join: true }),
   })
-  return withMailbox(account, home, options.passphrase, [], options.receiptLingerMs)
+  return withMailbox(account, home, options.passphrase, [], {
+    ...(options.receiptLingerMs !== undefined && { receiptLingerMs: options.receiptLingerMs }),
+    ...(options.indexLinger && { indexLinger: options.indexLinger }),
+  })
 }
 
-/** Stop, close and reopen a peer (a restart), optionally with another clock. */
-export async function restartPeer(peer: Peer, clock?: () => number): Promise<void> {
+/** Stop, close and reopen a peer (a restart), optionally with another clock or index linger. */
+export async function restartPeer(
+  peer: Peer,
+  clock?: () => number,
+  options: Pick<MailboxOptions, 'indexLinger'> = {},
+): Promise<void> {
   await peer.mailbox.stop()
   await peer.account.close()
   const account = await Account.open(depsOf(peer.home, peer.passphrase, clock))
-  const fresh = await withMailbox(account, peer.home, peer.passphrase, peer.events)
+  const fresh = await withMailbox(account, peer.home, peer.passphrase, peer.events, options)
   peer.account = fresh.account
   peer.mailbox = fresh.mailbox
 }

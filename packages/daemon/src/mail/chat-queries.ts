@@ -11,8 +11,8 @@ import { ACTIVITY_PREFIX, activityKey, chatKey, chatListPrefix, peopleOfChatId }
 import type { ChatKeys, ChatRecord } from './chats.js'
 import { decodeCursor, messageOfKey, pageOfList } from './queries.js'
 import type { Page, Reader } from './queries.js'
-import { receiptsKey, timePosition } from './records.js'
-import type { MailRecords, ReceiptMap } from './records.js'
+import { messageKey, receiptsKey, timePosition } from './records.js'
+import type { MailRecords, MessageRecord, ReceiptMap } from './records.js'
 
 /** A chat as the mailbox returns it (the service adds the people's names). */
 export interface ChatInfo {
@@ -37,7 +37,8 @@ async function summaryOf(
   for (const [expires, id, incoming] of chat.expiring ?? []) {
     if (expires > now) continue
     messages--
-    const receipts = await records.get<ReceiptMap>(receiptsKey(id))
+    const record = await records.get<MessageRecord>(messageKey(id))
+    const receipts = record && (await records.get<ReceiptMap>(receiptsKey(record.position)))
     // Counted unread until now (a read one was already taken off by the read receipt).
     if (incoming === 1 && receipts?.[me]?.status !== 'read') unread--
   }

@@ -14,7 +14,14 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { isDigest } from '@sdmp/core'
 import { MAX_CHAT_ID_CHARS } from '@sdmp/client'
-import { listKey, messageKey, receiptsKey, timePosition } from './records.js'
+import {
+  earlyReceiptsKey,
+  listKey,
+  messageKey,
+  outerKey,
+  receiptsKey,
+  timePosition,
+} from './records.js'
 import type { MailBatch, MailRecords, MessageRecord, ReceiptMap } from './records.js'
 import { groupChatId, groupOfChatId } from './groups.js'
 
@@ -23,9 +30,10 @@ export const CHAT_SECRET_KEY = 'chat-secret'
 /**
  * Layout version of the index. 1 (no version key): messages, receipts, `a:`/`i:` lists.
  * 2: chats (`c:`, `k:`, `l:`), derived from the version 1 records on start (chats.ts
- * {@link upgradeIndex}).
+ * {@link upgradeIndex}). 3: `o:` records keyed by journal position instead of outer id
+ * (records.ts `outerKey`), moved on start.
  */
-export const INDEX_VERSION = 2
+export const INDEX_VERSION = 3
 
 /** Key of a chat's summary. */
 export const chatKey = (ck: string) => `c:${ck}`
@@ -142,7 +150,8 @@ export async function addToChat(
   batch.set(`${chatListPrefix(ck)}${timePosition(record.created, record.id)}`, 1)
   let last = chat?.last ?? { created: record.created, id: record.id }
   if (chat === undefined || isNewer(record, chat.last)) {
-    if (chat !== undefined) batch.delete(activityKey(chat.last.created, ck))
+    // Lazy: readers skip a stale activity key, and the key of an older `last` is never set again.
+    if (chat !== undefined) batch.delete(activityKey(chat.last.created, ck), { lazy: true })
     last = { created: record.created, id: record.id }
   }
   batch.set(activityKey(last.created, ck), 1)
@@ -184,10 +193,14 @@ function isNewer(a: { created: number; id: string }, b: { created: number; id: s
 }
 
 /**
- * Bring an index of an older layout to {@link INDEX_VERSION}: build the chats from the indexed
- * messages and their receipts, in one commit with the version. The index is not rebuilt from
- * the journal: messages whose prekey secrets were erased no longer open (envelope.md §7.3),
- * and the index, not the envelope, is the node's copy of them (docs/messaging.md §7).
+ * Bring an index of an older layout to {@link INDEX_VERSION}, in one commit with the version:
+ * move the `o:` and `r:` records from outer and inner ids to journal positions (layouts 1 and
+ * 2; receipts of a message not indexed go to `q:`; the old keys are deleted after the commit,
+ * and one left by a crash in between is never read), then build the chats from the indexed
+ * messages and their receipts (layout 1). The index is not
+ * rebuilt from the journal: messages whose prekey secrets were erased no longer open
+ * (envelope.md §7.3), and the index, not the envelope, is the node's copy of them
+ * (docs/messaging.md §7).
  */
 export async function upgradeIndex(
   records: MailRecords,
@@ -198,20 +211,64 @@ export async function upgradeIndex(
   const version = await records.get<number>(versionKey)
   if (version !== undefined && version >= INDEX_VERSION) return false
   const batch = records.batch({ durable: false })
-  const PAGE = 1_000
-  let after = 'a:'
-  for (;;) {
-    if (me === undefined) break
-    const page = await records.keysBetween(after, 'a;', PAGE)
-    for (const key of page) {
-      const id = key.slice(key.lastIndexOf(':') + 1)
-      const record = await records.get<MessageRecord>(messageKey(id))
-      if (record) await addToChat(batch, keys, record, await records.get(receiptsKey(id)), me)
-    }
-    if (page.length < PAGE) break
-    after = page[page.length - 1]!
-  }
+  await moveOuterKeys(records, batch)
+  await moveReceiptKeys(records, batch)
+  if ((version ?? 1) < 2 && me !== undefined) await buildChats(records, batch, keys, me)
   batch.set(versionKey, INDEX_VERSION)
   await batch.commit()
   return true
+}
+
+/** Records read per page while upgrading. */
+const UPGRADE_PAGE = 1_000
+
+async function buildChats(records: MailRecords, batch: MailBatch, keys: ChatKeys, me: string) {
+  let after = 'a:'
+  for (;;) {
+    const page = await records.keysBetween(after, 'a;', UPGRADE_PAGE)
+    for (const key of page) {
+      const id = key.slice(key.lastIndexOf(':') + 1)
+      const record = await records.get<MessageRecord>(messageKey(id))
+      // Receipts as moved by moveReceiptKeys in this batch.
+      const receipts = record && (await batch.get<ReceiptMap>(receiptsKey(record.position)))
+      if (record) await addToChat(batch, keys, record, receipts, me)
+    }
+    if (page.length < UPGRADE_PAGE) break
+    after = page[page.length - 1]!
+  }
+}
+
+/** Move every `o:<outer id>` record to `o:<journal position>` (index layout 3). */
+async function moveOuterKeys(records: MailRecords, batch: MailBatch) {
+  let after = 'o:'
+  for (;;) {
+    const page = await records.keysBetween(after, 'o;', UPGRADE_PAGE)
+    for (const key of page) {
+      const outer = key.slice(2)
+      if (!isDigest(outer)) continue // already keyed by position
+      const position = await records.positionOf(outer)
+      if (position !== undefined) batch.set(outerKey(position), await records.get(key))
+      batch.delete(key)
+    }
+    if (page.length < UPGRADE_PAGE) break
+    after = page[page.length - 1]!
+  }
+}
+
+/** Move every `r:<inner id>` record to `r:<its message's position>`, or `q:` (index layout 3). */
+async function moveReceiptKeys(records: MailRecords, batch: MailBatch) {
+  let after = 'r:'
+  for (;;) {
+    const page = await records.keysBetween(after, 'r;', UPGRADE_PAGE)
+    for (const key of page) {
+      const inner = key.slice(2)
+      if (!isDigest(inner)) continue // already keyed by position
+      const record = await records.get<MessageRecord>(messageKey(inner))
+      const moved = record ? receiptsKey(record.position) : earlyReceiptsKey(inner)
+      batch.set(moved, await records.get(key))
+      batch.delete(key)
+    }
+    if (page.length < UPGRADE_PAGE) break
+    after = page[page.length - 1]!
+  }
 }

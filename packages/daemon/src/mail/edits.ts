@@ -88,12 +88,12 @@ export type ChangeOutcome =
   | { readonly kind: 'rejected'; readonly reason: ChangeRejection }
 
 /**
- * Index the change carried by encrypted resource `outer`: applied to its original when indexed,
- * else kept pending. Re-indexing the same change changes nothing.
+ * Index the change carried by the encrypted resource at journal `position`: applied to its
+ * original when indexed, else kept pending. Re-indexing the same change changes nothing.
  */
 export async function indexChange(
   batch: MailBatch,
-  outer: string,
+  position: number,
   change: Change,
 ): Promise<ChangeOutcome> {
   const record = await batch.get<MessageRecord>(messageKey(change.replaces))
@@ -120,7 +120,7 @@ export async function indexChange(
     id: change.replaces,
     applied: outcome.kind === 'applied',
   }
-  batch.set(outerKey(outer), entry)
+  batch.set(outerKey(position), entry)
   return outcome
 }
 

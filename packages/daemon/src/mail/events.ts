@@ -76,7 +76,7 @@ export async function eventOfLine(
   const { id, kind, position } = line
   if (me === undefined || id === undefined || kind === undefined || !EVENT_KINDS.has(kind))
     return undefined
-  if (kind === 'encrypted') return sealedEvent(account, records, position, id, me)
+  if (kind === 'encrypted') return sealedEvent(account, records, position, me)
   const r = line.resource ?? (await storedResource(account, id))
   if (!r) return undefined
   const signer = r.signatures[0]?.kid
@@ -160,10 +160,9 @@ async function sealedEvent(
   account: Account,
   records: RecordReader,
   position: number,
-  outer: string,
   me: string,
 ): Promise<JournalEvent | undefined> {
-  const entry = await records.get<OuterEntry>(outerKey(outer))
+  const entry = await records.get<OuterEntry>(outerKey(position))
   if (!entry) return undefined
   if (entry.kind === 'receipt')
     return {
@@ -176,7 +175,7 @@ async function sealedEvent(
   if (entry.kind === 'change' ? !entry.applied : !entry.first) return undefined
   const record = await records.get<MessageRecord>(messageKey(entry.id))
   if (!record || isExpired(record, account.now())) return undefined
-  const receipts = await records.get<ReceiptMap>(receiptsKey(entry.id))
+  const receipts = await records.get<ReceiptMap>(receiptsKey(record.position))
   // A message we sent shows whether its recipients can get it now (waiting, rejected).
   const standing = record.direction === 'out' ? await contactStandings(account) : undefined
   return { type: 'message', position, message: toMessage(record, receipts, me, standing) }

@@ -5,6 +5,7 @@
  */
 export { Mailbox } from './mailbox.js'
 export type { MailboxOptions } from './mailbox.js'
+export type { IndexLinger } from './journal-index.js'
 export type { AttachmentData, SendRequest, SendResult } from './sender.js'
 export { PrekeyBook } from './prekeys.js'
 export type { Recipients } from './prekeys.js'

@@ -24,6 +24,7 @@ import { applySharedContacts } from '../account/contacts.js'
 import type { PrekeyBook } from './prekeys.js'
 import { sessionKey, sessionsOf, storeSession } from './sessions.js'
 import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
+import { earlyReceiptsKey } from './records.js'
 import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 import { mergeReceipt } from './receipts.js'
 import { addToChat, readInChat } from './chats.js'
@@ -166,7 +167,7 @@ export class MailIndexer {
         eventful.push(line)
       } else if (inner.kind === 'message' && isChange(inner)) {
         // An edit or delete (edits.ts): applied only for the original's author.
-        const outcome = await indexChange(batch, id, changeOf(inner))
+        const outcome = await indexChange(batch, line.position, changeOf(inner))
         if (outcome.kind === 'rejected') rejected.push(outcome.reason)
         if (outcome.kind === 'applied') {
           for (const a of outcome.record.attachments ?? []) blobs.push(a.hash)
@@ -210,7 +211,7 @@ export class MailIndexer {
         if (inner.header.user === this.#account.user)
           await applySharedContacts(this.#account, (inner.data as ContentData<'contacts'>).entries)
       } else {
-        await this.#indexReceipt(batch, id, inner)
+        await this.#indexReceipt(batch, line.position, inner)
         eventful.push(line)
       }
     }
@@ -331,7 +332,7 @@ export class MailIndexer {
     if (known) {
       // The same inner message sealed again (another outer): one message, one event.
       if (known.outer !== outer)
-        batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: false })
+        batch.set(outerKey(position), { kind: 'message', id: inner.id, first: false })
       return undefined
     }
     const d = inner.data as ContentData<'message'>
@@ -367,11 +368,16 @@ export class MailIndexer {
     const settled = await applyPending(batch, record)
     rejected.push(...settled.rejected)
     for (const a of settled.record.attachments ?? []) blobs.push(a.hash)
-    batch.set(outerKey(outer), { kind: 'message', id: inner.id, first: true } as OuterEntry)
+    batch.set(outerKey(position), { kind: 'message', id: inner.id, first: true } as OuterEntry)
     batch.set(listKey('a', record.created, record.id), 1)
     if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
     batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
-    const receipts = await batch.get<ReceiptMap>(receiptsKey(inner.id))
+    // Receipts that came before the message move under its position.
+    const receipts = await batch.get<ReceiptMap>(earlyReceiptsKey(inner.id))
+    if (receipts) {
+      batch.set(receiptsKey(position), receipts)
+      batch.delete(earlyReceiptsKey(inner.id))
+    }
     await addToChat(batch, this.#chats, record, receipts, me)
     return settled.record
   }
@@ -386,32 +392,36 @@ export class MailIndexer {
     const me = this.#account.user!
     const out: ReceiptTask[] = []
     for (const task of tasks) {
-      const receipts = await batch.get<ReceiptMap>(receiptsKey(task.message))
+      // Indexed in this batch: its record is there.
+      const record = (await batch.get<MessageRecord>(messageKey(task.message)))!
+      const key = receiptsKey(record.position)
+      const receipts = await batch.get<ReceiptMap>(key)
       if (receipts?.[me]) continue
       const at = this.#account.now()
-      batch.set(receiptsKey(task.message), mergeReceipt(receipts, me, { status: 'delivered', at }))
+      batch.set(key, mergeReceipt(receipts, me, { status: 'delivered', at }))
       out.push(task)
     }
     return out
   }
 
-  async #indexReceipt(batch: MailBatch, outer: string, inner: Verified): Promise<void> {
+  /** Index a receipt (the inner resource of the encrypted line at `position`). */
+  async #indexReceipt(batch: MailBatch, position: number, inner: Verified): Promise<void> {
     const d = inner.data as ContentData<'receipt'>
     const user = inner.header.user
     const entry = { status: d.status, at: inner.created }
     const me = this.#account.user!
     for (const message of d.resources) {
-      const current = await batch.get<ReceiptMap>(receiptsKey(message))
+      const record = await batch.get<MessageRecord>(messageKey(message))
+      const key = record ? receiptsKey(record.position) : earlyReceiptsKey(message)
+      const current = await batch.get<ReceiptMap>(key)
       const merged = mergeReceipt(current, user, entry)
       if (!merged) continue
-      batch.set(receiptsKey(message), merged)
+      batch.set(key, merged)
       // Our user read it (on any device): one fewer unread in its chat, once.
-      if (user === me && entry.status === 'read' && current?.[me]?.status !== 'read') {
-        const record = await batch.get<MessageRecord>(messageKey(message))
-        if (record) await readInChat(batch, this.#chats, record, me)
-      }
+      if (record && user === me && entry.status === 'read' && current?.[me]?.status !== 'read')
+        await readInChat(batch, this.#chats, record, me)
     }
-    batch.set(outerKey(outer), {
+    batch.set(outerKey(position), {
       kind: 'receipt',
       messages: d.resources,
       user,

@@ -92,7 +92,7 @@ export class MailReads {
     const me = this.#account.user
     const record = await this.find(id)
     if (me === undefined || !record) return undefined
-    const receipts = await this.#records.get<ReceiptMap>(receiptsKey(record.id))
+    const receipts = await this.#records.get<ReceiptMap>(receiptsKey(record.position))
     const standing = record.direction === 'out' ? await contactStandings(this.#account) : undefined
     return this.#withAvailability(toDetail(record, receipts, me, standing))
   }

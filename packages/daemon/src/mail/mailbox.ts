@@ -13,6 +13,7 @@ import type { AppendedLine } from '@sdmp/node'
 import { MailIndexer } from './indexer.js'
 import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
+import type { IndexLinger } from './journal-index.js'
 import { PrekeyBook } from './prekeys.js'
 import { SessionBook } from './sessions.js'
 import { notFound } from './queries.js'
@@ -52,6 +53,11 @@ export interface MailboxOptions {
    * ms (default 250: RECEIPT_LINGER_MS in receipt-queue.ts; docs/messaging.md §4).
    */
   readonly receiptLingerMs?: number
+  /**
+   * How an index commit waits for more lines while lines keep coming (default
+   * INDEX_LINGER in journal-index.ts; docs/store.md §3 "Write amplification").
+   */
+  readonly indexLinger?: IndexLinger
 }
 
 /**
@@ -104,6 +110,7 @@ export class Mailbox {
         onError: (e) =>
           this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
       },
+      options.indexLinger,
     )
     this.#book.sessions = new SessionBook(account, this.#records, this.#book, (fn) =>
       this.#index.exclusive(fn),
@@ -134,6 +141,8 @@ export class Mailbox {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await this.#index.stop()
+    // Stale keys waiting to be deleted go before the store closes.
+    await this.#index.exclusive(() => this.#records.settleDeletes([], [], true))
     await this.#following.idle()
     await this.#rules.idle()
     // Decided receipts go out before the store closes (a graceful stop loses none).
@@ -337,7 +346,7 @@ export class Mailbox {
     if (!record) throw notFound(id)
     if (record.direction === 'in') {
       const first = await this.#index.exclusive(async () => {
-        const key = receiptsKey(record.id)
+        const key = receiptsKey(record.position)
         const batch = this.#records.batch()
         const current = await batch.get<ReceiptMap>(key)
         if (current?.[me]?.status === 'read') return false

@@ -9,8 +9,8 @@ import { ErrorCode, ProtocolError, isDigest } from '@sdmp/core'
 import { SHORT_ID_CHARS, isMessageRef } from '@sdmp/client/ids'
 import { isExpired, toMessage } from './receipts.js'
 import type { Standings } from './receipts.js'
-import { idOfListKey, messageKey, outerKey, receiptsKey } from './records.js'
-import type { ListIndex, MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
+import { idOfListKey, messageKey, receiptsKey } from './records.js'
+import type { ListIndex, MailRecords, MessageRecord, ReceiptMap } from './records.js'
 
 /**
  * Who reads the index, and as of when: the reading user, the time (expired messages are left
@@ -103,7 +103,7 @@ export async function messageOfKey(
 ): Promise<Message | undefined> {
   const record = await records.get<MessageRecord>(messageKey(idOfListKey(key)))
   if (!record || isExpired(record, reader.now) || isHidden(record, reader.hidden)) return undefined
-  const receipts = await records.get<ReceiptMap>(receiptsKey(record.id))
+  const receipts = await records.get<ReceiptMap>(receiptsKey(record.position))
   return toMessage(record, receipts, reader.me, reader.standing)
 }
 
@@ -131,7 +131,7 @@ export async function findMessage(
   if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(id)) return undefined
   let record = await records.get<MessageRecord>(messageKey(id))
   if (!record) {
-    const entry = await records.get<OuterEntry>(outerKey(id))
+    const entry = await records.outerEntry(id)
     if (entry?.kind === 'message') record = await records.get<MessageRecord>(messageKey(entry.id))
   }
   return record && !isExpired(record, now) && !isHidden(record, hidden) ? record : undefined

@@ -32,14 +32,29 @@ const TIME_DIGITS = 14
 
 /** Key of an opened message by its inner id. */
 export const messageKey = (inner: string) => `m:${inner}`
-/** Key of what an encrypted resource (outer id) opened to. */
-export const outerKey = (outer: string) => `o:${outer}`
+/** Digits of the zero-padded journal position in `o:` keys (every safe integer). */
+const POSITION_DIGITS = 16
+/**
+ * Key of what the encrypted resource at journal `position` opened to. By position, not by its
+ * outer id: the keys of a batch follow the index's end instead of landing on random pages
+ * (docs/store.md §3 "Write amplification"); an outer id is found through the store's id index
+ * ({@link MailRecords.outerEntry}).
+ */
+export const outerKey = (position: number) => `o:${String(position).padStart(POSITION_DIGITS, '0')}`
 /** Key of the earlier versions of an edited message (by inner id; edits.ts). */
 export const historyKey = (inner: string) => `h:${inner}`
 /** Key of the edits and deletes that came before the message they replace (edits.ts). */
 export const pendingKey = (inner: string) => `p:${inner}`
-/** Key of the receipts indexed for one message (by inner id). */
-export const receiptsKey = (inner: string) => `r:${inner}`
+/**
+ * Key of the receipts of a message, by its record's `position` (the journal line that brought
+ * it first), like `o:`: a new message's receipts are written next to the index's end, and a
+ * receipt for a run of recent messages touches a few neighbouring pages, not one random page
+ * per message (docs/store.md §3 "Write amplification").
+ */
+export const receiptsKey = (position: number) =>
+  `r:${String(position).padStart(POSITION_DIGITS, '0')}`
+/** Key of receipts for a message not indexed yet (by inner id); moved to `r:` when it is. */
+export const earlyReceiptsKey = (inner: string) => `q:${inner}`
 /** Prefix of the list index: `a` every message, `i` received ones only. */
 export type ListIndex = 'a' | 'i'
 /** Key of a message in a list index: creation time then id, so key order is time order. */
@@ -125,6 +140,13 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /**
+ * Stale keys (MailBatch.delete with `lazy`) deleted together once this many wait: a delete is
+ * a commit of its own (the store has no atomic put-and-delete), so one per index batch rewrote
+ * a few pages each time (docs/store.md §3 "Write amplification").
+ */
+const LAZY_DELETES = 256
+
+/**
  * Sealed JSON records over the store. Readers see only committed records; a {@link MailBatch}
  * also sees its own buffered writes and commits them in one `putLocal`.
  */
@@ -132,6 +154,8 @@ export class MailRecords {
   readonly #store: Store
   readonly #vault: SecretVault
   readonly #ns: string
+  /** Keys of lazy deletes not done yet (readers skip them as stale). */
+  readonly #lazy = new Set<string>()
 
   constructor(store: Store, vault: SecretVault, ns: string = MAIL_NS) {
     this.#store = store
@@ -165,6 +189,30 @@ export class MailRecords {
       },
       this.#vault,
     )
+  }
+
+  /** What encrypted resource `outer` opened to, found by its journal position. */
+  async outerEntry(outer: string): Promise<OuterEntry | undefined> {
+    const position = await this.positionOf(outer)
+    return position === undefined ? undefined : this.get<OuterEntry>(outerKey(position))
+  }
+
+  /** The journal position of resource `id` (from the store's id index), or undefined. */
+  async positionOf(id: string): Promise<number | undefined> {
+    return (await this.#store.getMeta(id))?.position
+  }
+
+  /**
+   * After a batch commits: keys it wrote are no longer stale, and its lazy deletes wait for
+   * more; all are deleted in one commit once {@link LAZY_DELETES} wait, or with `all`.
+   */
+  async settleDeletes(written: Iterable<string>, lazy: Iterable<string>, all = false) {
+    for (const key of written) this.#lazy.delete(key)
+    for (const key of lazy) this.#lazy.add(key)
+    if (this.#lazy.size === 0 || (!all && this.#lazy.size < LAZY_DELETES)) return
+    const keys = [...this.#lazy]
+    this.#lazy.clear()
+    await this.#store.deleteLocal(MAIL_NS, keys)
   }
 
   /** Up to `limit` message keys (`m:<id>`) whose inner id starts with `prefix`, in key order. */
@@ -202,6 +250,7 @@ export class MailBatch {
   readonly #vault: SecretVault
   readonly #pending = new Map<string, unknown>()
   readonly #deleted = new Set<string>()
+  readonly #lazy = new Set<string>()
 
   constructor(records: MailRecords, writer: BatchWriter, vault: SecretVault) {
     this.#records = records
@@ -212,26 +261,33 @@ export class MailBatch {
   /** A record as this batch would leave it. */
   async get<T>(key: string): Promise<T | undefined> {
     if (this.#pending.has(key)) return this.#pending.get(key) as T
-    if (this.#deleted.has(key)) return undefined
+    if (this.#deleted.has(key) || this.#lazy.has(key)) return undefined
     return this.#records.get<T>(key)
   }
 
   /** Buffer a write. */
   set(key: string, value: unknown): void {
     this.#deleted.delete(key)
+    this.#lazy.delete(key)
     this.#pending.set(key, value)
   }
 
-  /** Buffer a delete, done right after the commit (not atomically with it). */
-  delete(key: string): void {
+  /**
+   * Buffer a delete, done right after the commit (not atomically with it); with `lazy`, later,
+   * together with others ({@link MailRecords.settleDeletes}): only for keys readers skip as
+   * stale, which nothing sets again.
+   */
+  delete(key: string, options: { lazy?: boolean } = {}): void {
     this.#pending.delete(key)
-    this.#deleted.add(key)
+    if (options.lazy === true) this.#lazy.add(key)
+    else this.#deleted.add(key)
   }
 
   /** Write every buffered record in one atomic commit, then delete what was deleted. */
   async commit(): Promise<void> {
     await this.#commitWrites()
     if (this.#deleted.size > 0) await this.#writer.delete([...this.#deleted])
+    await this.#records.settleDeletes(this.#pending.keys(), this.#lazy)
   }
 
   async #commitWrites(): Promise<void> {

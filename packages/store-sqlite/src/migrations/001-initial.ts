@@ -14,8 +14,8 @@ import type { Migration } from './index.js'
  * harmless; uniqueness of `id` is kept by the single writer checking before it inserts.
  *
  * Unused since issue 13 (no caller ever used them): the `outbox` table, `peers.last_sent_position`
- * and the `(created, id)` index; they stay because dropping them would bump the schema version
- * and lock older releases out of every existing home, for no gain.
+ * and the `(created, id)` index. Migration 3 drops the table and the index (a page write per
+ * few messages), together with its change to `local`.
  */
 export const migration001: Migration = {
   version: 1,

@@ -5,6 +5,7 @@
  */
 import { migration001 } from './001-initial.js'
 import { migration002 } from './002-local.js'
+import { migration003 } from './003-append-order.js'
 
 /** One schema step: SQL that moves version `version - 1` to `version`. */
 export interface Migration {
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** Every migration in order. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002]
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003]
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
