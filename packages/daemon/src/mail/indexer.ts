@@ -158,7 +158,7 @@ export class MailIndexer {
         imports.push(...outcome.imports)
         // The membership event lives in the group's chat only (not in the inbox lists).
         batch.set(messageKey(outcome.record.id), outcome.record)
-        batch.set(outerKey(id), {
+        batch.set(outerKey(line.position), {
           kind: 'message',
           id: outcome.record.id,
           first: true,
