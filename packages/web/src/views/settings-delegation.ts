@@ -86,7 +86,12 @@ export function delegationSection(ctx: ViewContext): SettingsSection {
     { class: 'grant-delegation', 'aria-label': 'Grant a delegation' },
     h('h3', {}, 'Grant a delegation'),
     field('Contact', contact),
-    h('label', { class: 'check' }, send, ' Send messages on my behalf (shown as "them for me")'),
+    h(
+      'label',
+      { class: 'check' },
+      send,
+      ' Send messages on my behalf (recipients see "them for me")',
+    ),
     h('label', { class: 'check' }, read, ' Read my mailbox'),
     field('Until (optional)', until, 'your local time; without it, until you revoke it'),
     h('div', { class: 'toolbar' }, grant),
