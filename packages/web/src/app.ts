@@ -19,6 +19,7 @@ import { messageView } from './views/message.js'
 import { peersView } from './views/peers.js'
 import { postsView } from './views/posts.js'
 import { signInForm } from './views/sign-in.js'
+import { lazyView } from './views/view.js'
 import type { Mounted, View, ViewContext, WebApi } from './views/view.js'
 
 /** The sessionStorage key of the token (never localStorage: it must not outlive the tab). */
@@ -46,6 +47,8 @@ const VIEWS: Record<ViewName, View> = {
   devices: devicesView,
   posts: postsView,
   peers: peersView,
+  // Its own chunk, loaded when first shown.
+  settings: lazyView('Settings', async () => (await import('./views/settings.js')).settingsView),
 }
 
 /** The navigation (view, label); `chat` and `message` belong to Chats. */
@@ -56,6 +59,7 @@ const NAV: readonly (readonly [ViewName, string])[] = [
   ['devices', 'Devices'],
   ['posts', 'Posts'],
   ['peers', 'Peers and status'],
+  ['settings', 'Settings'],
 ]
 
 /** Live-update states shown in the header. */

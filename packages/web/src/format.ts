@@ -14,6 +14,7 @@ export type ViewName =
   | 'devices'
   | 'posts'
   | 'peers'
+  | 'settings'
 
 /** A parsed `#/view/arg?query` route. */
 export interface Route {
@@ -32,6 +33,7 @@ const VIEWS = new Set<string>([
   'devices',
   'posts',
   'peers',
+  'settings',
 ])
 
 /**

@@ -126,3 +126,17 @@ export function webWorld(
     },
   }
 }
+
+/**
+ * Accept the page's dialogs from now on (`confirm` answers OK) instead of dismissing them, as a
+ * user confirming an action would; returns the messages shown, in order.
+ */
+export function acceptDialogs(page: Page): string[] {
+  const shown: string[] = []
+  page.removeAllListeners('dialog')
+  page.on('dialog', (d) => {
+    shown.push(d.message())
+    void d.accept()
+  })
+  return shown
+}

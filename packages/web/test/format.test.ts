@@ -69,6 +69,7 @@ describe('web format helpers', () => {
     assert.equal(c.view, 'compose')
     assert.equal(c.query.get('reply'), id)
     assert.equal(parseRoute('#/chats?q=lunch').query.get('q'), 'lunch')
+    assert.equal(parseRoute('#/settings').view, 'settings')
     const chat = parseRoute(routeHash('chat', `${id}.${'b'.repeat(86)}`, { m: id }))
     assert.deepEqual(
       [chat.view, chat.arg, chat.query.get('m')],

@@ -179,6 +179,7 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
       ['chat', `#/chat/${bob.user}`, 'bob'],
       ['contacts', '#/contacts', 'Contacts'],
       ['devices', '#/devices', 'Devices'],
+      ['settings', '#/settings', 'Settings'],
     ]
     // View by view (the chat list before the chat, which marks its messages read).
     const page = await world.context.newPage()
@@ -202,8 +203,11 @@ describe('web client contacts, devices and screenshots in headless Chromium', ()
           await page.getByRole('heading', { level: 1, name: heading }).waitFor()
           if (name === 'chat') await page.locator(`li.bubble[data-id="${last.id}"]`).waitFor()
           const file = join(SHOTS, `${name}-${label}-${scheme}.png`)
-          // The whole page where the view is longer than the screen (your invite's QR code).
-          await page.screenshot({ path: file, fullPage: name === 'contacts' })
+          // The whole page where the view is longer than the screen (your invite's QR code, Settings).
+          await page.screenshot({
+            path: file,
+            fullPage: name === 'contacts' || name === 'settings',
+          })
         }
     await page.close()
   })

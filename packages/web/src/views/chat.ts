@@ -14,6 +14,8 @@ import { renderBody } from '../render.js'
 import { uploadFiles } from './attachments.js'
 import { chatTitle, preview } from './chats.js'
 import { messageOptions } from './compose.js'
+import { forwardPicker } from './forward.js'
+import { groupPanel } from './group-members.js'
 import type { View, ViewContext } from './view.js'
 
 /** The bubble of a message on the page, by id. */
@@ -42,6 +44,8 @@ interface BubbleActions {
   edit(m: Message): void
   /** Delete one of my messages (the button asks to confirm first). */
   remove(m: Message, button: HTMLButtonElement): void
+  /** Open the forward picker for a message (forward.ts). */
+  forward(m: Message): void
 }
 
 /** Edit and Delete on my own bubbles (only the author may: the node refuses anyone else). */
@@ -162,6 +166,10 @@ function bubble(
             },
             'Reply',
           ),
+      // An edited or deleted message is not forwarded (forwarding.md §3).
+      m.deleted || m.edited !== null
+        ? null
+        : h('button', { type: 'button', class: 'link', onclick: () => act.forward(m) }, 'Forward'),
       ...ownActions(m, act),
       h('a', { href: routeHash('message', m.id), 'aria-label': 'Message details' }, 'Details'),
     ),
@@ -295,7 +303,9 @@ export const chatView: View = {
     }
     // The message jumped to last, still marked after live refreshes rebuild the list.
     let target = ctx.route.query.get('m')
+    const forward = forwardPicker(ctx)
     const actions: BubbleActions = {
+      forward: (m) => void ctx.act(null, () => forward.open(m)),
       reply: setReply,
       jump: (id) => {
         target = id
@@ -415,7 +425,9 @@ export const chatView: View = {
         h('a', { class: 'back', href: routeHash('chats'), 'aria-label': 'All chats' }, '←'),
         h('h1', { tabindex: -1 }, title),
       ),
+      group === undefined ? null : groupPanel(ctx, group),
       scroller,
+      forward.element,
       form,
     )
     const jump = target

@@ -3,6 +3,7 @@
  * the message and files to attach, each uploaded first (`POST /v1/blobs`, views/attachments.ts);
  * a subject and the format (plain text by default, or markdown) sit under "Options". Sending
  * opens the chat. `#/compose?reply=ID` answers a message: the new one joins its conversation.
+ * Below, "New group" creates a group of contacts (group-members.ts).
  * @module
  */
 import type { BodyType, SendRequest } from '@sdmp/client'
@@ -10,6 +11,7 @@ import { field, h } from '../dom.js'
 import { ATTACHMENT_MAX_BYTES } from '@sdmp/core'
 import { MAX_ATTACHMENTS, formatSize, replySubject, routeHash, splitRecipients } from '../format.js'
 import { uploadFiles } from './attachments.js'
+import { newGroupForm } from './group-members.js'
 import type { View } from './view.js'
 
 /** The optional parts of a message: subject and format, folded away under "Options". */
@@ -135,6 +137,8 @@ export const composeView: View = {
       { class: 'view compose-view' },
       h('h1', { id: 'compose-title', tabindex: -1 }, title),
       form,
+      // A group conversation (docs/protocol/groups.md): not for a reply, which has its people.
+      replyId === null ? await newGroupForm(ctx) : null,
     )
     return { element }
   },

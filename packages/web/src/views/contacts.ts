@@ -1,8 +1,8 @@
 /**
  * Contacts (`/v1/contacts`, `/v1/invite`, `/v1/requests`): the list with each contact's status,
  * message requests from strangers (requests.ts), add one by pasting their invite or typing
- * their address (name@domain, docs/protocol/addresses.md), remove one (which revokes the
- * trust), and show this user's own address and invite.
+ * their address (name@domain, docs/protocol/addresses.md), block or unblock one, remove one
+ * (which revokes the trust), and show this user's own address and invite.
  * @module
  */
 import type { Contact } from '@sdmp/client'
@@ -23,9 +23,10 @@ function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): 
       await reload()
     })
   })
+  const block = blockButton(ctx, c, reload)
   return h(
     'tr',
-    { 'data-name': c.name },
+    { 'data-name': c.name, class: c.blocked === true ? 'blocked' : null },
     h('th', { scope: 'row' }, c.name),
     h('td', {}, h('code', { title: c.user }, short(c.user))),
     h(
@@ -33,6 +34,7 @@ function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): 
       {},
       h('span', { class: `badge ${c.status}` }, c.status),
       c.status === 'waiting' ? h('small', { class: 'hint' }, ' has not added you back yet') : null,
+      c.blocked === true ? h('span', { class: 'badge blocked' }, 'blocked') : null,
     ),
     h('td', {}, h('time', { datetime: c.added }, formatTime(c.added))),
     h(
@@ -48,9 +50,37 @@ function contactRow(ctx: ViewContext, c: Contact, reload: () => Promise<void>): 
         'Message',
       ),
       ' ',
+      block,
+      ' ',
       remove,
     ),
   )
+}
+
+/**
+ * Block (after a confirmation) or, once blocked, Unblock a contact (`/v1/blocks`,
+ * docs/messaging.md "Blocking"): their resources are refused and their nodes told so.
+ */
+function blockButton(ctx: ViewContext, c: Contact, reload: () => Promise<void>): HTMLElement {
+  const blocked = c.blocked === true
+  const label = blocked ? 'Unblock' : 'Block'
+  const button = h(
+    'button',
+    { type: 'button', class: blocked ? 'secondary' : 'danger', 'aria-label': `${label} ${c.name}` },
+    label,
+  )
+  button.addEventListener('click', () => {
+    const ask = `Block ${c.name}? Their messages and posts are refused and their nodes told so.`
+    if (!blocked && !window.confirm(ask)) return
+    void ctx.act(button, async () => {
+      if (blocked) await ctx.api.unblock(c.user)
+      else await ctx.api.block({ user: c.name })
+      ctx.invalidateContacts()
+      ctx.notice(`${blocked ? 'Unblocked' : 'Blocked'} ${c.name}`)
+      await reload()
+    })
+  })
+  return button
 }
 
 /** `#/contacts`. */

@@ -58,3 +58,14 @@ export interface View {
   /** @throws the API's errors (the app shows them as one line) */
   mount(ctx: ViewContext): Promise<Mounted>
 }
+
+/**
+ * A view whose code is a chunk of its own (esbuild `splitting`, build.mjs), fetched the first
+ * time it shows: pages most sessions never open (Settings) stay out of `app.js`.
+ */
+export function lazyView(title: string, load: () => Promise<View>): View {
+  return {
+    title: () => title,
+    mount: async (ctx) => (await load()).mount(ctx),
+  }
+}
