@@ -204,7 +204,16 @@ function message(v: Json, l: string) {
     v,
     l,
     ['body', 'type', 'to'],
-    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded', 'delegation', 'group'],
+    [
+      'subject',
+      'conversation',
+      'replyTo',
+      'expires',
+      'attachments',
+      'forwarded',
+      'delegation',
+      'group',
+    ],
   )
   const to = assertArray(
     o['to'],
