@@ -28,7 +28,7 @@ import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
 import type { RendezvousLinkTiming } from '../rendezvous/rendezvous-link.js'
-import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { checkRendezvousUrl } from '../rendezvous/rendezvous-client.js'
 import { RequestInbox } from './request-inbox.js'
 import type { RequestLimits } from './request-inbox.js'
 import { SerialQueue } from '@sdmp/node'
@@ -403,22 +403,4 @@ export class Daemon {
     })()
     return this.#stopping
   }
-}
-
-/**
- * A rendezvous directory is an `http://` or `https://` URL without credentials (relays.md §6).
- * @throws BAD_REQUEST
- */
-export function checkRendezvousUrl(text: string): void {
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, `rendezvous: not a URL: ${text.slice(0, 100)}`)
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
-    throw new ProtocolError(
-      ErrorCode.BAD_REQUEST,
-      'rendezvous: expected an http:// or https:// URL without credentials',
-    )
 }

@@ -2,7 +2,7 @@
  * The running node: daemon, network and address book (docs/daemon.md).
  * @module
  */
-export { Daemon, checkRendezvousUrl } from './daemon.js'
+export { Daemon } from './daemon.js'
 export type { DaemonOptions } from './daemon.js'
 export { NodeNetwork, advertisedAddresses } from './network.js'
 export { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'

@@ -102,3 +102,21 @@ export async function lookupAddressRecord(
     throw new ProtocolError(ErrorCode.INVALID_SIGNATURE, 'rendezvous: a record of another node')
   return record
 }
+
+/**
+ * A rendezvous directory is an `http://` or `https://` URL without credentials (relays.md §6).
+ * @throws BAD_REQUEST
+ */
+export function checkRendezvousUrl(text: string): void {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `rendezvous: not a URL: ${text.slice(0, 100)}`)
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      'rendezvous: expected an http:// or https:// URL without credentials',
+    )
+}
