@@ -16,6 +16,7 @@ import { BIN, linesOf, runSdmp } from './run-sdmp.js'
 /** A started daemon. */
 export interface DaemonProc {
   readonly home: string
+  /** The peer address it printed; '' when it listens for none (`--no-listen`). */
   readonly peer: string
   readonly api: string
   readonly client: SdmpHttpClient
@@ -60,14 +61,15 @@ export async function newJoinedHome(
 
 /**
  * Start `sdmp start` on loopback ports chosen by the OS and wait for its first JSON line
- * (`--one-port` in `extra` replaces `--peer`); `env` adds variables (a test CA, for example).
+ * (`--one-port` or `--no-listen` in `extra` replaces `--peer`); `env` adds variables (a test CA, for example).
  */
 export async function startDaemon(
   home: string,
   extra: readonly string[] = [],
   env: Readonly<Record<string, string>> = {},
 ): Promise<DaemonProc> {
-  const peer = extra.includes('--one-port') ? [] : ['--peer', '127.0.0.1:0']
+  const peer =
+    extra.includes('--one-port') || extra.includes('--no-listen') ? [] : ['--peer', '127.0.0.1:0']
   const proc = spawn(
     process.execPath,
     [BIN, 'start', '--home', home, ...peer, '--api', '127.0.0.1:0', '--json', ...extra],
@@ -85,7 +87,7 @@ export async function startDaemon(
     proc.stderr.on('end', () => log.end())
   }
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)))
-  let first: { peer: string; api: string } | undefined
+  let first: { peer: string | null; api: string } | undefined
   await waitFor(
     () => {
       if (proc.exitCode !== null) throw new Error(`sdmp start exited: ${err}`)
@@ -99,7 +101,7 @@ export async function startDaemon(
   registerSecret(token, `api-token of ${home}`)
   const d: DaemonProc = {
     home,
-    peer: first!.peer,
+    peer: first!.peer ?? '',
     api: first!.api,
     client: new SdmpHttpClient({ url: first!.api, token }),
     proc,

@@ -41,4 +41,10 @@ export type { AddressRecord, SignedAddressRecord } from './rendezvous/address-re
 export { RendezvousDirectory } from './rendezvous/directory.js'
 export { RENDEZVOUS_LIMITS, startRendezvousServer } from './rendezvous/rendezvous-server.js'
 export type { RendezvousLimits, RendezvousServer } from './rendezvous/rendezvous-server.js'
-export { lookupAddressRecord, registerAddressRecord } from './rendezvous/rendezvous-client.js'
+export {
+  checkRendezvousUrl,
+  lookupAddressRecord,
+  registerAddressRecord,
+} from './rendezvous/rendezvous-client.js'
+export { RENDEZVOUS_LINK_DEFAULTS, RendezvousLink } from './rendezvous/rendezvous-link.js'
+export type { RendezvousLinkOptions, RendezvousLinkTiming } from './rendezvous/rendezvous-link.js'

@@ -87,6 +87,38 @@ describe('relays', () => {
     assert.equal(relayedBytes.readUInt32BE(0), 1233, 'the first bytes are handshake message 1')
   })
 
+  it('relayed peers are not capped as connections from one address (the relay’s)', async () => {
+    const dir = tmpDir(after, 'sdmp-relay-cap-')
+    // One connection per source address: every spliced peer comes from the relay's address.
+    const w = await world(dir, (relay) => ({
+      listen: false,
+      relays: [relay],
+      transportLimits: { maxConnectionsPerAddress: 1, maxHandshakesPerAddress: 1 },
+    }))
+    const { host, bob, laptop, laptopNode } = w
+    const carol = await startDaemon(await createAccount(dir, 'carol'), {
+      advertise: ['127.0.0.1:1'],
+    })
+    await host.api.addContact({ invite: (await carol.api.invite()).invite, name: 'carol' })
+    await carol.api.addContact({ invite: (await host.api.invite()).invite, name: 'alice' })
+    const relayed = laptop.daemon.network!.manager.relayAddresses[0]!
+    for (const [who, d] of [
+      ['bob', bob],
+      ['carol', carol],
+    ] as const)
+      await waitPeer(d.api, (p) => p.node === laptopNode && p.address === relayed, {
+        ...WAIT,
+        what: `${who} connected to the laptop through the relay`,
+      })
+    const spliced = laptop.daemon.network!.manager.splicedAdmission!
+    assert.equal(spliced.droppedBy.connections_per_address, 0)
+    const carolUser = (await carol.api.whoami()).user!
+    const bobUser = (await bob.api.whoami()).user!
+    const hello = await laptop.api.send({ to: [bobUser, carolUser], body: 'both of you' })
+    await inboxHas(bob, hello.id, 'bob to get the laptop’s message')
+    await inboxHas(carol, hello.id, 'carol to get the laptop’s message')
+  })
+
   it('a node that lists a reachable address is dialled directly, not through its relay', async () => {
     const dir = tmpDir(after, 'sdmp-relay-direct-')
     const w = await world(dir, (relay) => ({ relays: [relay] }))

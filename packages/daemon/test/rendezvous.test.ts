@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { createServer } from 'node:http'
+import type { ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { ErrorCode, isProtocolError, signingKeyFromSeed, toBase64url } from '@sdmp/core'
 import { provider } from '@sdmp/testkit/node-world'
 import {
@@ -102,6 +105,40 @@ describe('rendezvous directory', () => {
     await assert.rejects(registerAddressRecord(s.url, newer), is(ErrorCode.CONFLICT))
     const got = await lookupAddressRecord(s.url, k.fingerprint, provider, now())
     assert.deepEqual(got.addresses, ['new.example:1'])
+  })
+
+  it('a client refuses what a hostile directory answers, with codes', async () => {
+    const k = key()
+    const other = signAddressRecord(provider, key(), ['h:1'], Date.now())
+    const answers: Record<string, (res: ServerResponse) => void> = {
+      huge: (res) => res.end('x'.repeat(1024 * 1024)),
+      chunked: (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        for (let i = 0; i < 64; i++) res.write('x'.repeat(1024))
+        res.end()
+      },
+      notJson: (res) => res.end('<html>'),
+      otherNode: (res) => res.end(JSON.stringify(other)),
+      garbage: (res) => res.end('{"record":"%%%","signature":"x"}'),
+      badCode: (res) => res.writeHead(500).end('{"error":{"code":"NOPE","message":"m"}}'),
+    }
+    let answer = answers['huge']!
+    const hostile = createServer((_req, res) => answer(res))
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve))
+    after(() => new Promise<void>((resolve) => hostile.close(() => resolve())))
+    const url = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`
+    const expected: Record<string, string> = {
+      huge: 'LIMIT_EXCEEDED',
+      chunked: 'LIMIT_EXCEEDED',
+      notJson: 'UNAVAILABLE',
+      otherNode: 'INVALID_SIGNATURE',
+      garbage: 'INVALID_ENCODING',
+      badCode: 'UNAVAILABLE',
+    }
+    for (const [name, code] of Object.entries(expected)) {
+      answer = answers[name]!
+      await assert.rejects(lookupAddressRecord(url, k.fingerprint, provider, Date.now()), is(code))
+    }
   })
 
   it('answers hostile input with coded errors and rate limits each source', async () => {

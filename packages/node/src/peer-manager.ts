@@ -13,6 +13,7 @@ import {
   createListener,
   listenTcp,
   listenWebSocket,
+  resolveLimits,
 } from '@sdmp/transport'
 import type {
   AdmissionStats,
@@ -256,7 +257,7 @@ export class PeerManager implements DialerHost {
         this.#ws = await listenWebSocket(this.#options.listenWebSocket, listenerOptions)
       if (this.#options.acceptExternal) this.#external = createListener(listenerOptions)
       if ((this.#options.relays ?? []).length > 0) {
-        const spliced = (this.#spliced = createListener(listenerOptions))
+        const spliced = (this.#spliced = createListener(splicedListenerOptions(listenerOptions)))
         this.#relayLinks = this.#options.relays!.map(
           (relay) =>
             new RelayLink({
@@ -452,5 +453,24 @@ export class PeerManager implements DialerHost {
     const { type, ...detail } = change
     this.#event(type, detail)
     for (const l of this.#changeListeners) l(change)
+  }
+}
+
+/**
+ * The listener options of spliced peers (relays.md §4): every one of them arrives from the
+ * relay's address, so the per-address caps (meant to stop one source from holding many slots)
+ * would cap the relayed peers as a whole. The relay bounds splices per target itself, and only
+ * relays of this node's own user splice to it; the pool limits (concurrent handshakes, early
+ * drop) stay.
+ */
+function splicedListenerOptions(options: ListenerOptions): ListenerOptions {
+  const limits = resolveLimits(options.limits)
+  return {
+    ...options,
+    limits: {
+      ...limits,
+      maxConnectionsPerAddress: Number.MAX_SAFE_INTEGER,
+      maxHandshakesPerAddress: limits.maxConcurrentHandshakes,
+    },
   }
 }

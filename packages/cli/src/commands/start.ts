@@ -18,7 +18,7 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'run this node: sync with peers and serve the client API until stopped',
   usage:
-    'start [--peer HOST[:PORT] | --one-port | --no-listen] [--relay ADDRESS]... [--api HOST[:PORT]] [--public-url URL] [--advertise ADDRESS]... [--api-host NAME]... [--no-link] [--json]',
+    'start [--peer HOST[:PORT] | --one-port | --no-listen] [--relay ADDRESS]... [--rendezvous URL] [--api HOST[:PORT]] [--public-url URL] [--advertise ADDRESS]... [--api-host NAME]... [--no-link] [--json]',
   options: {
     peer: {
       type: 'string',
@@ -48,6 +48,12 @@ export const startCommand: Command = {
       valueName: 'ADDRESS',
       description:
         'stay registered on this relay, a node of your own user, given as its WebSocket peer address with its fingerprint: wss://HOST/v1/peer#FINGERPRINT (docs/protocol/relays.md)',
+    },
+    rendezvous: {
+      type: 'string',
+      valueName: 'URL',
+      description:
+        'register this node\'s signed addresses in this directory (http:// or https://) and look up contacts\' nodes there when their known addresses fail (default from config.json "rendezvous")',
     },
     'public-url': {
       type: 'string',
@@ -91,6 +97,8 @@ export const startCommand: Command = {
     'A node behind NAT runs with --no-listen --relay wss://HOST/v1/peer#FINGERPRINT: it keeps a',
     'connection to that node of its user, which relays peers to it, and publishes the relay',
     'address (docs/protocol/relays.md). Every node relays for the other nodes of its user.',
+    'config.json may set "acceptPeers": false, "relays": [...] and "rendezvous": "URL" for the',
+    'same; the flags win (--peer or --one-port listen even with "acceptPeers": false).',
   ].join('\n'),
   async run(ctx) {
     const node = await import('@sdmp/daemon')
@@ -98,18 +106,33 @@ export const startCommand: Command = {
     const { accountDeps, addressLookupOf } = await import('./account-session.js')
     const config = node.readHomeConfig(ctx.home)
     const onePort = ctx.options['one-port'] === true
-    const noListen = ctx.options['no-listen'] === true
-    if (onePort && ctx.options['peer'] !== undefined)
+    const peerGiven = ctx.options['peer'] !== undefined
+    if (onePort && peerGiven)
       throw new CliError('BAD_REQUEST', '--one-port and --peer exclude each other', EXIT.USAGE)
-    if (ctx.options['no-listen'] === true && (onePort || ctx.options['peer'] !== undefined))
+    if (ctx.options['no-listen'] === true && (onePort || peerGiven))
       throw new CliError('BAD_REQUEST', '--no-listen excludes --peer and --one-port', EXIT.USAGE)
-    const relays = (ctx.options['relay'] as string[] | undefined) ?? []
+    // Flags win over config.json (docs/daemon.md §6): --peer or --one-port listen anyway.
+    const noListen =
+      ctx.options['no-listen'] === true || (config.acceptPeers === false && !onePort && !peerGiven)
+    const relayFlags = ctx.options['relay'] as string[] | undefined
+    const relays = relayFlags ?? config.relays ?? []
+    const relayFrom = relayFlags ? '--relay' : 'config.json relays'
     for (const r of relays)
       try {
         parsePeerAddress(r)
         if (!/^wss?:\/\//.test(r)) throw new Error('expected ws:// or wss://')
       } catch (e) {
-        throw new CliError('BAD_REQUEST', `--relay: ${(e as Error).message}`, EXIT.USAGE)
+        throw new CliError('BAD_REQUEST', `${relayFrom}: ${(e as Error).message}`, EXIT.USAGE)
+      }
+    const rendezvousFlag = ctx.options['rendezvous'] as string | undefined
+    const rendezvous = rendezvousFlag ?? config.rendezvous
+    if (rendezvous !== undefined)
+      try {
+        node.checkRendezvousUrl(rendezvous)
+      } catch (e) {
+        const from = rendezvousFlag !== undefined ? '--rendezvous' : 'config.json rendezvous'
+        const why = (e as Error).message.replace(/^rendezvous: /, '')
+        throw new CliError('BAD_REQUEST', `${from}: ${why}`, EXIT.USAGE)
       }
     const peer = onePort ? null : listenAddress(ctx, 'peer', config.listen.peer, parsePeerAddress)
     const publicUrl = ctx.options['public-url'] as string | undefined
@@ -146,6 +169,7 @@ export const startCommand: Command = {
         api,
         ...(noListen && { listen: false }),
         ...(relays.length > 0 && { relays }),
+        ...(rendezvous !== undefined && { rendezvous }),
         ...(advertise.length > 0 && { advertise }),
         ...(publicUrl !== undefined && { publicUrl }),
         ...(apiHosts.length > 0 && { apiHosts }),
@@ -180,7 +204,7 @@ export const startCommand: Command = {
       ctx.out(
         peerAddress === null
           ? noListen
-            ? 'peer not listening (--no-listen): peers reach this node through its relays'
+            ? 'peer not listening (--no-listen or "acceptPeers": false): peers reach this node through its relays'
             : 'peer not listening yet: this device waits for sdmp device join'
           : peerAddress.startsWith('ws')
             ? `peers connect at ${peerAddress}`

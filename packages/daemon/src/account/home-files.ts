@@ -55,6 +55,15 @@ export interface HomeConfig {
   readonly joined: boolean
   /** Addresses the daemon listens on. */
   readonly listen: { readonly peer: string; readonly api: string }
+  /**
+   * false: `sdmp start` accepts no peer connection (as `--no-listen`, behind NAT) unless
+   * `--peer` or `--one-port` is given (docs/daemon.md §6). Absent: true.
+   */
+  readonly acceptPeers?: boolean
+  /** Relays `sdmp start` stays registered on unless `--relay` is given (relays.md §1). */
+  readonly relays?: readonly string[]
+  /** The rendezvous directory `sdmp start` uses unless `--rendezvous` is given (relays.md §6.1). */
+  readonly rendezvous?: string
   /** When the home was created, ISO 8601. */
   readonly created: string
   /** The shared store; absent: SQLite under `<home>/store`. */
@@ -223,7 +232,13 @@ export function readHomeConfig(home: string): HomeConfig {
     typeof listen['api'] !== 'string' ||
     !validStore(v['store']) ||
     (v['instance'] !== undefined &&
-      (typeof v['instance'] !== 'string' || !INSTANCE_NAME.test(v['instance'])))
+      (typeof v['instance'] !== 'string' || !INSTANCE_NAME.test(v['instance']))) ||
+    (v['acceptPeers'] !== undefined && typeof v['acceptPeers'] !== 'boolean') ||
+    (v['relays'] !== undefined &&
+      (!Array.isArray(v['relays']) ||
+        v['relays'].length > 16 ||
+        v['relays'].some((r) => typeof r !== 'string'))) ||
+    (v['rendezvous'] !== undefined && typeof v['rendezvous'] !== 'string')
   )
     throw bad(path, 'missing or mistyped members')
   return v as unknown as HomeConfig

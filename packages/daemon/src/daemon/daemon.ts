@@ -27,6 +27,8 @@ import type { BackoffOptions, StoreFollow } from '@sdmp/node'
 import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
+import type { RendezvousLinkTiming } from '../rendezvous/rendezvous-link.js'
+import { checkRendezvousUrl } from '../rendezvous/rendezvous-client.js'
 import { RequestInbox } from './request-inbox.js'
 import { onRequestStored } from '../account/requests.js'
 import type { RequestLimits } from './request-inbox.js'
@@ -73,6 +75,14 @@ export interface DaemonOptions {
    * node are published after its direct ones.
    */
   readonly relays?: readonly string[]
+  /**
+   * A rendezvous directory (`http(s)://…`, relays.md §6.1): register this node's signed address
+   * record there (on start, on change, before expiry) and look up peer nodes whose published
+   * addresses all fail.
+   */
+  readonly rendezvous?: string
+  /** Record lifetime and lookup/retry interval of the rendezvous link (tests shorten them). */
+  readonly rendezvousTiming?: Partial<RendezvousLinkTiming>
   /**
    * Serve a relay for the other nodes of this user on the API port at `/v1/relay` (relays.md
    * §3). Default true; it only serves nodes of this node's own user.
@@ -182,6 +192,7 @@ export class Daemon {
       options.publicUrl === undefined ? undefined : publicPeerAddress(options.publicUrl)
     // Relay addresses that cannot be dialled fail before anything starts, too.
     for (const r of options.relays ?? []) parsePeerAddress(r)
+    if (options.rendezvous !== undefined) checkRendezvousUrl(options.rendezvous)
     const d = new Daemon(options)
     try {
       await d.mailbox.start()
@@ -338,6 +349,12 @@ export class Daemon {
       ...(this.#webSocketAddresses.length > 0 && { webSocketAddresses: this.#webSocketAddresses }),
       ...(o.advertise && { advertise: o.advertise }),
       ...(o.relays && { relays: o.relays.map((r) => parsePeerAddress(r)) }),
+      ...(o.rendezvous !== undefined && {
+        rendezvous: {
+          url: o.rendezvous,
+          ...(o.rendezvousTiming && { timing: o.rendezvousTiming }),
+        },
+      }),
       ...(o.backoff && { backoff: o.backoff }),
       ...(o.transportLimits && { transportLimits: o.transportLimits }),
       ...(o.onDrop && { onDrop: o.onDrop }),

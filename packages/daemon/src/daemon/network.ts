@@ -19,7 +19,9 @@ import type { BackoffOptions } from '@sdmp/node'
 import { PARTIAL_BLOB_DIR } from '@sdmp/node'
 import { PeerManager } from '@sdmp/node'
 import type { BlobTransfer } from '@sdmp/node'
-import { formatPeerAddress } from '@sdmp/node'
+import { formatPeerAddress, parsePeerAddress } from '@sdmp/node'
+import { RendezvousLink } from '../rendezvous/rendezvous-link.js'
+import type { RendezvousLinkTiming } from '../rendezvous/rendezvous-link.js'
 import type { PeerAddress, PeerChange } from '@sdmp/node'
 import { SyncEngine } from '@sdmp/node'
 import type { SyncLimits } from '@sdmp/node'
@@ -47,6 +49,11 @@ export interface NetworkOptions {
   readonly webSocketAddresses?: readonly string[]
   /** Relays to stay registered on (docs/protocol/relays.md); their addresses are published last. */
   readonly relays?: readonly PeerAddress[]
+  /**
+   * A rendezvous directory (relays.md §6.1): this node registers its addresses there and looks
+   * up peer nodes whose published addresses all fail.
+   */
+  readonly rendezvous?: { readonly url: string; readonly timing?: Partial<RendezvousLinkTiming> }
   readonly backoff?: Partial<BackoffOptions>
   readonly limits?: Partial<SyncLimits>
   /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
@@ -87,6 +94,8 @@ export class NodeNetwork {
   readonly #standing = new SerialQueue()
   #unsubscribe: (() => void) | undefined
   #stopped = false
+  /** Registration on, and lookups in, the rendezvous directory when configured. */
+  readonly rendezvous: RendezvousLink | undefined
 
   private constructor(options: NetworkOptions, trust: string, user: string) {
     const { account } = options
@@ -129,6 +138,16 @@ export class NodeNetwork {
       },
     })
     this.manager.onPeerChange((change) => this.#peerChanged(change))
+    this.rendezvous =
+      options.rendezvous &&
+      new RendezvousLink({
+        ...options.rendezvous,
+        provider: account.provider,
+        key: account.nodeKey,
+        clock: () => account.now(),
+        onFound: () => void this.refreshPeers(),
+        ...(options.event && { event: options.event }),
+      })
   }
 
   /**
@@ -213,6 +232,9 @@ export class NodeNetwork {
       ...relayed,
     ]
     if (addresses.length === 0) return
+    // relays.md §6.1: registered on start and whenever they change; not awaited (a directory
+    // that does not answer must not hold the start); the link retries on its own.
+    void this.rendezvous?.register(addresses)
     const user = this.account.user!
     const current = (await nodeRecordsOf(this.account, user)).get(this.account.node)
     const had = (current?.data as ContentData<'node'> | undefined)?.addresses
@@ -236,6 +258,14 @@ export class NodeNetwork {
         const wanted = new Map<string, PeerAddress>()
         for (const a of await peerAddresses(this.account)) wanted.set(formatPeerAddress(a), a)
         this.#known = knownSourceAddresses(wanted.values())
+        // What the directory said of the nodes we dial (relays.md §6.1), until the record expires.
+        const nodes = new Set([...wanted.values()].map((a) => a.fingerprint))
+        for (const [node, texts] of this.rendezvous?.found() ?? [])
+          if (nodes.has(node))
+            for (const text of texts) {
+              const a = { ...parsePeerAddress(text), fingerprint: node }
+              wanted.set(formatPeerAddress(a), a)
+            }
         for (const [key, a] of this.#dialled)
           if (!wanted.has(key)) {
             this.#dialled.delete(key)
@@ -360,6 +390,9 @@ export class NodeNetwork {
     this.#noteStanding(change)
     // A host-only node of ours may hold requests for us (requests.md §7.2).
     if (change.type === 'connected') void this.#options.requests?.pullHeld(change.peer)
+    // A refusal by the peer's trust gate means it was reached: nothing to look up.
+    if (change.type === 'backoff' && change.peer !== undefined && change.refusal === undefined)
+      this.#maybeLookUp(change.peer)
     const node = change.peer
     const address = change.address?.replace(/#.*$/, '')
     const peer = this.peers().find(
@@ -368,6 +401,17 @@ export class NodeNetwork {
     )
     if (!peer) return
     for (const l of this.#peerListeners) l(peer)
+  }
+
+  /**
+   * relays.md §6.1: when no address of `node` is connected or still being tried (each failed
+   * once since), ask the directory where the node is now.
+   */
+  #maybeLookUp(node: string): void {
+    if (this.rendezvous === undefined || this.engine.sessions.get(node)?.isOpen === true) return
+    const mine = this.manager.status().filter((s) => s.fingerprint === node)
+    if (mine.some((s) => s.state === 'connected' || s.state === 'connecting')) return
+    this.rendezvous.nodeUnreachable(node)
   }
 
   /**
@@ -407,6 +451,7 @@ export class NodeNetwork {
     if (this.#stopped) return
     this.#stopped = true
     this.#unsubscribe?.()
+    this.rendezvous?.stop()
     await this.#refreshing.idle()
     // Lines journaled before the stop reach the connected peers first. A rotation restarts the
     // network right after publishing (keys.md §5.4): the user's other devices must get the new

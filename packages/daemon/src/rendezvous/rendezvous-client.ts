@@ -10,6 +10,33 @@ import { verifyAddressRecord } from './address-record.js'
 import type { AddressRecord, SignedAddressRecord } from './address-record.js'
 
 const CODES = new Set<string>(Object.values(ErrorCode))
+/** Largest answer read from a directory: a record is at most 8 KiB of base64url (relays.md §6). */
+export const MAX_RENDEZVOUS_ANSWER_BYTES = 32 * 1024
+
+/** The body of `res`, refused past {@link MAX_RENDEZVOUS_ANSWER_BYTES} (a hostile directory). */
+async function boundedText(res: Response): Promise<string> {
+  const tooBig = () =>
+    new ProtocolError(ErrorCode.LIMIT_EXCEEDED, 'rendezvous: answer larger than 32 KiB')
+  const declared = Number(res.headers.get('content-length') ?? 0)
+  if (declared > MAX_RENDEZVOUS_ANSWER_BYTES) {
+    await res.body?.cancel().catch(() => undefined)
+    throw tooBig()
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = res.body?.getReader()
+  for (;;) {
+    const next = await reader?.read()
+    if (next === undefined || next.done) break
+    size += next.value.byteLength
+    if (size > MAX_RENDEZVOUS_ANSWER_BYTES) {
+      await reader!.cancel().catch(() => undefined)
+      throw tooBig()
+    }
+    chunks.push(next.value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
 
 async function call(url: string, init: RequestInit): Promise<unknown> {
   let res: Response
@@ -18,7 +45,13 @@ async function call(url: string, init: RequestInit): Promise<unknown> {
   } catch (cause) {
     throw new ProtocolError(ErrorCode.UNAVAILABLE, 'rendezvous: cannot connect', { cause })
   }
-  const text = await res.text()
+  let text: string
+  try {
+    text = await boundedText(res)
+  } catch (e) {
+    if (isProtocolError(e)) throw e
+    throw new ProtocolError(ErrorCode.UNAVAILABLE, 'rendezvous: answer cut off', { cause: e })
+  }
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -68,4 +101,22 @@ export async function lookupAddressRecord(
   if (record.node !== node)
     throw new ProtocolError(ErrorCode.INVALID_SIGNATURE, 'rendezvous: a record of another node')
   return record
+}
+
+/**
+ * A rendezvous directory is an `http://` or `https://` URL without credentials (relays.md §6).
+ * @throws BAD_REQUEST
+ */
+export function checkRendezvousUrl(text: string): void {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, `rendezvous: not a URL: ${text.slice(0, 100)}`)
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      'rendezvous: expected an http:// or https:// URL without credentials',
+    )
 }
