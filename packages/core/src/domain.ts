@@ -55,7 +55,7 @@ export const LIMITS = Object.freeze({
    * carries every member's proof and must fit one resource; 32 members with one device each
    * do (measured: 30 -> 535 KB), 40 do not.
    */
-  maxGroupMembers: 32,
+  maxGroupMembers: 80,
   /** Most proof resources one group member's entry carries (docs/protocol/groups.md §2). */
   maxGroupMemberProof: 24,
 })

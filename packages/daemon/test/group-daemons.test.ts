@@ -141,6 +141,7 @@ describe('groups between daemons', () => {
             members: [aliceFp, bobFp, carolFp, daveFp].map((user) => ({
               user,
               proof: [],
+              prekeys: [],
             })),
           },
         },

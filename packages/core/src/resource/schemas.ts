@@ -204,7 +204,16 @@ function message(v: Json, l: string) {
     v,
     l,
     ['body', 'type', 'to'],
-    ['subject', 'conversation', 'replyTo', 'expires', 'attachments', 'forwarded', 'delegation', 'group'],
+    [
+      'subject',
+      'conversation',
+      'replyTo',
+      'expires',
+      'attachments',
+      'forwarded',
+      'delegation',
+      'group',
+    ],
   )
   const to = assertArray(
     o['to'],
@@ -340,10 +349,11 @@ function contacts(v: Json, l: string) {
 
 /**
  * group: one version of a named group conversation, signed for its admin and sealed to its
- * members (docs/protocol/groups.md §2). Each member entry carries the identity, trust and
- * prekey resources (as canonical text) that let members who are not each other's contacts
- * verify and reach each other. Only the shape is checked here; `checkGroupId` and the
- * reader's version rule (groups.md §4) decide the rest.
+ * members (docs/protocol/groups.md §2). Each member entry carries the ids of its nodes' prekeys
+ * (fetched separately, §5) and, in a version that creates the group or adds members, the
+ * identity and trust resources (as canonical text) that let members who are not each other's
+ * contacts verify them. Only the shape is checked here; `isGroupIdOf` and the reader's
+ * version rule (groups.md §4) decide the rest.
  */
 function group(v: Json, l: string) {
   const o = assertObject(v, l, ['id', 'salt', 'name', 'version', 'members'])
@@ -353,7 +363,14 @@ function group(v: Json, l: string) {
     o['members'],
     `${l}.members`,
     (x, li) => {
-      const m = assertObject(x, li, ['user', 'proof'])
+      const m = assertObject(x, li, ['user', 'proof', 'prekeys'])
+      const prekeys = assertArray(
+        m['prekeys'],
+        `${li}.prekeys`,
+        (t, lt) => assertDigest(t, lt),
+        LIMITS.maxGroupMemberProof,
+      )
+      assertUnique(prekeys, `${li}.prekeys`)
       return {
         user: assertDigest(m['user'], `${li}.user`),
         proof: assertArray(
@@ -362,6 +379,7 @@ function group(v: Json, l: string) {
           (t, lt) => assertString(t, lt, LIMITS.maxResourceBytes),
           LIMITS.maxGroupMemberProof,
         ),
+        prekeys,
       }
     },
     LIMITS.maxGroupMembers,

@@ -1,9 +1,10 @@
 /**
  * Administering groups (docs/protocol/groups.md §2, §4): the admin's node signs each version
- * of a group for its user (create, add, remove), with every member's proof (the identity,
- * trust and prekey resources that let members who are not each other's contacts verify and
- * reach each other), seals it once to every member's reading nodes (and a removed member's,
- * so that it learns of its removal), and waits until it is indexed here.
+ * of a group for its user (create, add, remove), with the ids of every member's prekeys and,
+ * when it creates the group or adds members, every member's proof (the identity and trust
+ * resources that let members who are not each other's contacts verify each other), seals it
+ * once to every member's reading nodes (and a removed member's, so that it learns of its
+ * removal), and waits until it is indexed here.
  * @module
  */
 import { SHORT_ID_CHARS } from '@sdmp/client/ids'
@@ -79,7 +80,7 @@ export async function createGroup(
   const salt = toBase64url(ctx.account.provider.randomBytes(GROUP_SALT_BYTES))
   const id = groupIdOf(ctx.account.provider, me, salt)
   const all = [me, ...new Set(members.filter((u) => u !== me))]
-  return publishVersion(ctx, { id, salt, name, version: 1 }, all, [])
+  return publishVersion(ctx, { id, salt, name, version: 1 }, all, [], true)
 }
 
 /**
@@ -109,15 +110,21 @@ export async function changeMembers(
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'the admin cannot remove itself')
   const members = add ? [...group.members, user] : group.members.filter((u) => u !== user)
   const next = { id: group.id, salt: group.salt, name: group.name, version: group.version + 1 }
-  return publishVersion(ctx, next, members, add ? [] : [user])
+  // Only an addition carries proofs: the newcomer knows nobody, while everyone left after a
+  // removal got every remaining member's proof with an earlier version (groups.md §2).
+  return publishVersion(ctx, next, members, add ? [] : [user], add)
 }
 
-/** Sign, seal and publish one version; resolves once it is indexed here. */
+/**
+ * Sign, seal and publish one version, with every member's proof when `withProofs`; resolves
+ * once it is indexed here.
+ */
 async function publishVersion(
   ctx: GroupContext,
   head: { id: string; salt: string; name: string; version: number },
   members: readonly string[],
   removed: readonly string[],
+  withProofs: boolean,
 ): Promise<GroupState> {
   const { account, book } = ctx
   const me = account.requireUser()
@@ -134,7 +141,10 @@ async function publishVersion(
         `${short(u)} is not a contact: only contacts can be added to a group`,
       )
   const entries = []
-  for (const user of members) entries.push({ user, proof: await memberProof(ctx, user) })
+  for (const user of members) {
+    const { proof, prekeys } = await memberProof(ctx, user, withProofs)
+    entries.push({ user, proof: withProofs ? proof : [], prekeys })
+  }
   const inner = account.signForUser(
     { kind: 'group', data: { ...head, members: entries } },
     'publish_resource',
@@ -150,12 +160,17 @@ async function publishVersion(
 
 /**
  * The proof of one member (groups.md §2): its user identity and, for each of its nodes, the
- * node's identity, the trusts from the user that authorize it (with the trusts they were
- * delegated through) and its newest unexpired prekey: what a member that is not its contact
- * needs to verify its messages and to seal to it.
+ * node's identity and the trusts from the user that authorize it (with the trusts they were
+ * delegated through), as texts: what a member that is not its contact needs to verify its
+ * messages; and the ids of its nodes' newest unexpired prekeys, which fellow members fetch
+ * separately (§5) to seal to it.
  * @throws NOT_FOUND (its identity is not stored here), LIMIT_EXCEEDED (too many devices)
  */
-export async function memberProof(ctx: GroupContext, user: string): Promise<string[]> {
+export async function memberProof(
+  ctx: GroupContext,
+  user: string,
+  withTexts = true,
+): Promise<{ proof: string[]; prekeys: string[] }> {
   const { account } = ctx
   const { store, provider } = account
   const graph = account.ingestor.graph
@@ -191,14 +206,14 @@ export async function memberProof(ctx: GroupContext, user: string): Promise<stri
     const best = newest.get(node)
     if (!best || r.created > best.created) newest.set(node, { id: r.id, created: r.created })
   }
-  for (const { id } of newest.values()) add(id)
-  if (ids.length > LIMITS.maxGroupMemberProof)
+  const prekeys = [...newest.values()].map((p) => p.id)
+  if (ids.length > LIMITS.maxGroupMemberProof || prekeys.length > LIMITS.maxGroupMemberProof)
     throw new ProtocolError(
       ErrorCode.LIMIT_EXCEEDED,
       `group: ${short(user)} has too many devices for one group entry`,
     )
   const texts: string[] = []
-  for (const id of ids) {
+  for (const id of withTexts ? ids : []) {
     const bytes = await store.getResource(id)
     if (bytes === undefined)
       throw new ProtocolError(
@@ -207,7 +222,7 @@ export async function memberProof(ctx: GroupContext, user: string): Promise<stri
       )
     texts.push(fromUtf8(bytes))
   }
-  return texts
+  return { proof: texts, prekeys }
 }
 
 /**
@@ -224,12 +239,49 @@ export function toGroup(me: string, group: GroupState, req: SendRequest): SendRe
 }
 
 /**
- * Store fellow members' proof resources (groups.md §4) as local imports: validated like any
- * resource, journaled, and from then on the trust graph verifies their messages and the
- * prekey book seals to them. Resources that no longer validate (an expired prekey, a revoked
- * trust) are simply not stored; the member's own nodes or a relay bring newer ones.
+ * Learning fellow members' keys (groups.md §4-§5): after a version is applied, its proof
+ * resources are stored as local imports (validated like any resource, journaled; from then on
+ * the trust graph verifies the fellows' messages), then the prekeys it names are fetched from
+ * connected peers (the admin's node serves them under the group rule) so that the prekey book
+ * seals to the fellows. Resources that no longer validate (an expired prekey, a revoked trust)
+ * are simply not stored; the member's own nodes or a relay bring newer ones. One run at a time,
+ * in the order versions were applied; a group send waits for {@link settled}.
  */
-export async function importProofs(account: Account, texts: readonly string[]): Promise<void> {
-  if (account.revoked !== undefined) return
-  await account.ingestor.publish(texts.map((t) => utf8(t)))
+export class FellowKeys {
+  #pending: Promise<void> = Promise.resolve()
+  readonly #account: Account
+  readonly #fetch: (ids: readonly string[]) => Promise<void>
+  readonly #onError: (e: unknown) => void
+
+  constructor(
+    account: Account,
+    fetch: (ids: readonly string[]) => Promise<void>,
+    onError: (e: unknown) => void,
+  ) {
+    this.#account = account
+    this.#fetch = fetch
+    this.#onError = onError
+  }
+
+  /** Import `proofs` (resource texts), then fetch the `prekeys` (ids) not stored here. */
+  learn(proofs: readonly string[], prekeys: readonly string[]): void {
+    if (proofs.length === 0 && prekeys.length === 0) return
+    this.#pending = this.#pending.then(async () => {
+      try {
+        if (this.#account.revoked !== undefined) return
+        if (proofs.length > 0) await this.#account.ingestor.publish(proofs.map((t) => utf8(t)))
+        const ids = [...new Set(prekeys)]
+        const have = await this.#account.store.hasResources(ids)
+        const missing = ids.filter((_, i) => !have[i])
+        if (missing.length > 0) await this.#fetch(missing)
+      } catch (e) {
+        this.#onError(e)
+      }
+    })
+  }
+
+  /** Resolves once every proof and prekey learnt so far is stored, or given up. */
+  settled(): Promise<void> {
+    return this.#pending
+  }
 }

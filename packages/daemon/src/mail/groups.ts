@@ -61,16 +61,34 @@ export type GroupRejection =
   /** A message naming a group this node does not know. */
   | 'UNKNOWN_GROUP'
 
+/**
+ * What a version gives a member to know its fellows by (groups.md §4): the proof texts to
+ * import (identities and trusts) and the ids of their prekeys to fetch from peers (§5).
+ */
+export interface GroupImports {
+  readonly imports: readonly string[]
+  readonly prekeys: readonly string[]
+}
+
 /** What applying an opened `group` version found. */
 export type GroupOutcome =
-  | { readonly kind: 'rejected'; readonly reason: GroupRejection }
-  | {
+  | ({ readonly kind: 'rejected'; readonly reason: GroupRejection } & Partial<GroupImports>)
+  | ({
       readonly kind: 'applied'
       readonly state: GroupState
       readonly record: MessageRecord
-      /** Member proofs to import (identities, trusts, prekeys of the other members). */
-      readonly imports: readonly string[]
-    }
+    } & GroupImports)
+
+/**
+ * The other current members' proofs and prekey ids in version `d`, for reader `me`: nothing
+ * unless `me` is among `current`. A version that only removes carries no proofs, so a reader
+ * that applied it before the older version adding someone takes that one's proofs too.
+ */
+function importsOf(d: ContentData<'group'>, me: string, current: readonly string[]): GroupImports {
+  if (!current.includes(me)) return { imports: [], prekeys: [] }
+  const fellows = d.members.filter((m) => m.user !== me && current.includes(m.user))
+  return { imports: fellows.flatMap((m) => m.proof), prekeys: fellows.flatMap((m) => m.prekeys) }
+}
 
 /**
  * Apply an opened group version (groups.md §4) to `batch`: the new state and its membership
@@ -89,7 +107,7 @@ export async function applyGroupVersion(
   if (!isGroupIdOf(provider, d, author)) return { kind: 'rejected', reason: 'NOT_ADMIN' }
   const known = await batch.get<GroupState>(groupKey(d.id))
   if (known !== undefined && d.version <= known.version)
-    return { kind: 'rejected', reason: 'STALE' }
+    return { kind: 'rejected', reason: 'STALE', ...importsOf(d, me, known.members) }
   const members = d.members.map((m) => m.user)
   // A version that neither names us nor removes us concerns another reader.
   if (!members.includes(me) && !known?.members.includes(me))
@@ -127,10 +145,7 @@ export async function applyGroupVersion(
     group: { id: d.id, name: d.name },
     groupEvent: event,
   }
-  const imports = members.includes(me)
-    ? d.members.filter((m) => m.user !== me).flatMap((m) => m.proof)
-    : []
-  return { kind: 'applied', state, record, imports }
+  return { kind: 'applied', state, record, ...importsOf(d, me, members) }
 }
 
 /**

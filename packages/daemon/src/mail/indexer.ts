@@ -66,6 +66,8 @@ export interface BatchOutcome {
   readonly groups: GroupState[]
   /** Proof resources of fellow members to import after the commit (groups.md §4). */
   readonly imports: string[]
+  /** Ids of fellow members' prekeys to fetch from peers after the commit (groups.md §5). */
+  readonly prekeys: string[]
 }
 
 /** Indexes journal lines for one account. */
@@ -103,6 +105,7 @@ export class MailIndexer {
     const groupRejected: GroupRejection[] = []
     const groups: GroupState[] = []
     const imports: string[] = []
+    const prekeys: string[] = []
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -147,12 +150,13 @@ export class MailIndexer {
           id,
           line.position,
         )
+        imports.push(...(outcome.imports ?? []))
+        prekeys.push(...(outcome.prekeys ?? []))
         if (outcome.kind === 'rejected') {
           groupRejected.push(outcome.reason)
           continue
         }
         groups.push(outcome.state)
-        imports.push(...outcome.imports)
         // The membership event lives in the group's chat only (not in the inbox lists).
         batch.set(messageKey(outcome.record.id), outcome.record)
         batch.set(outerKey(id), {
@@ -232,6 +236,7 @@ export class MailIndexer {
       groupRejected,
       groups,
       imports,
+      prekeys,
     }
   }
 
