@@ -141,7 +141,6 @@ describe('groups between daemons', () => {
             members: [aliceFp, bobFp, carolFp, daveFp].map((user) => ({
               user,
               proof: [],
-              prekeys: [],
             })),
           },
         },

@@ -128,6 +128,8 @@ export class Ingestor {
    * Set by the caller that owns the groups; nobody is a fellow here.
    */
   fellows: (a: string, b: string) => boolean = () => false
+  /** The users `user` shares a group with (admission.ts `GroupScope.fellowsOf`). */
+  fellowsOf: (user: string) => readonly string[] = () => []
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
   /**
    * Calls merged into batches, one batch at a time, so that journal order equals
@@ -358,6 +360,7 @@ export class Ingestor {
               ? undefined
               : admission(this.graph, me, v, now, {
                   fellows: this.fellows,
+                  fellowsOf: this.fellowsOf,
                   provider: this.#provider,
                 })
           if (refusal === 'not_yet') {

@@ -336,7 +336,7 @@ export class NodeNetwork {
 
   /**
    * Ask every connected peer for these resources (the ones this node lacks) and wait until
-   * they arrived or were refused, or `timeoutMs`: fellow group members' prekeys named by a
+   * they arrived or were refused, or `timeoutMs`: fellow group members' proofs named by a
    * version (docs/protocol/groups.md §5), which the admin's node serves under the group rule.
    */
   async fetch(ids: readonly string[], timeoutMs = 30_000): Promise<void> {

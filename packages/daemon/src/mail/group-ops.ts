@@ -1,10 +1,10 @@
 /**
  * Administering groups (docs/protocol/groups.md §2, §4): the admin's node signs each version
- * of a group for its user (create, add, remove), with the ids of every member's prekeys and,
- * when it creates the group or adds members, every member's proof (the identity and trust
- * resources that let members who are not each other's contacts verify each other), seals it
- * once to every member's reading nodes (and a removed member's, so that it learns of its
- * removal), and waits until it is indexed here.
+ * of a group for its user (create, add, remove), naming by id every member's proof (the
+ * identity, trust and prekey resources that let members who are not each other's contacts
+ * verify and reach each other; fellows fetch them from the admin's node, §5), seals it once to
+ * every member's reading nodes (and a removed member's, so that it learns of its removal), and
+ * waits until it is indexed here.
  * @module
  */
 import { SHORT_ID_CHARS } from '@sdmp/client/ids'
@@ -14,10 +14,8 @@ import {
   LIMITS,
   ProtocolError,
   decodeResource,
-  fromUtf8,
   groupIdOf,
   toBase64url,
-  utf8,
 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Account } from '../account/account.js'
@@ -80,7 +78,7 @@ export async function createGroup(
   const salt = toBase64url(ctx.account.provider.randomBytes(GROUP_SALT_BYTES))
   const id = groupIdOf(ctx.account.provider, me, salt)
   const all = [me, ...new Set(members.filter((u) => u !== me))]
-  return publishVersion(ctx, { id, salt, name, version: 1 }, all, [], true)
+  return publishVersion(ctx, { id, salt, name, version: 1 }, all, [])
 }
 
 /**
@@ -110,21 +108,15 @@ export async function changeMembers(
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'the admin cannot remove itself')
   const members = add ? [...group.members, user] : group.members.filter((u) => u !== user)
   const next = { id: group.id, salt: group.salt, name: group.name, version: group.version + 1 }
-  // Only an addition carries proofs: the newcomer knows nobody, while everyone left after a
-  // removal got every remaining member's proof with an earlier version (groups.md §2).
-  return publishVersion(ctx, next, members, add ? [] : [user], add)
+  return publishVersion(ctx, next, members, add ? [] : [user])
 }
 
-/**
- * Sign, seal and publish one version, with every member's proof when `withProofs`; resolves
- * once it is indexed here.
- */
+/** Sign, seal and publish one version; resolves once it is indexed here. */
 async function publishVersion(
   ctx: GroupContext,
   head: { id: string; salt: string; name: string; version: number },
   members: readonly string[],
   removed: readonly string[],
-  withProofs: boolean,
 ): Promise<GroupState> {
   const { account, book } = ctx
   const me = account.requireUser()
@@ -141,10 +133,7 @@ async function publishVersion(
         `${short(u)} is not a contact: only contacts can be added to a group`,
       )
   const entries = []
-  for (const user of members) {
-    const { proof, prekeys } = await memberProof(ctx, user, withProofs)
-    entries.push({ user, proof: withProofs ? proof : [], prekeys })
-  }
+  for (const user of members) entries.push({ user, proof: await memberProof(ctx, user) })
   const inner = account.signForUser(
     { kind: 'group', data: { ...head, members: entries } },
     'publish_resource',
@@ -159,18 +148,14 @@ async function publishVersion(
 }
 
 /**
- * The proof of one member (groups.md §2): its user identity and, for each of its nodes, the
- * node's identity and the trusts from the user that authorize it (with the trusts they were
- * delegated through), as texts: what a member that is not its contact needs to verify its
- * messages; and the ids of its nodes' newest unexpired prekeys, which fellow members fetch
- * separately (§5) to seal to it.
+ * The proof of one member (groups.md §2), by resource id: its user identity and, for each of
+ * its nodes, the node's identity, the trusts from the user that authorize it (with the trusts
+ * they were delegated through) and its newest unexpired prekey: what a member that is not its
+ * contact needs to verify its messages and to seal to it. Only ids: the resources travel
+ * apart (§5), so that a version stays small.
  * @throws NOT_FOUND (its identity is not stored here), LIMIT_EXCEEDED (too many devices)
  */
-export async function memberProof(
-  ctx: GroupContext,
-  user: string,
-  withTexts = true,
-): Promise<{ proof: string[]; prekeys: string[] }> {
+export async function memberProof(ctx: GroupContext, user: string): Promise<string[]> {
   const { account } = ctx
   const { store, provider } = account
   const graph = account.ingestor.graph
@@ -206,23 +191,13 @@ export async function memberProof(
     const best = newest.get(node)
     if (!best || r.created > best.created) newest.set(node, { id: r.id, created: r.created })
   }
-  const prekeys = [...newest.values()].map((p) => p.id)
-  if (ids.length > LIMITS.maxGroupMemberProof || prekeys.length > LIMITS.maxGroupMemberProof)
+  for (const { id } of newest.values()) add(id)
+  if (ids.length > LIMITS.maxGroupMemberProof)
     throw new ProtocolError(
       ErrorCode.LIMIT_EXCEEDED,
       `group: ${short(user)} has too many devices for one group entry`,
     )
-  const texts: string[] = []
-  for (const id of withTexts ? ids : []) {
-    const bytes = await store.getResource(id)
-    if (bytes === undefined)
-      throw new ProtocolError(
-        ErrorCode.NOT_FOUND,
-        `group: resource ${short(id)} is not stored here`,
-      )
-    texts.push(fromUtf8(bytes))
-  }
-  return { proof: texts, prekeys }
+  return ids
 }
 
 /**
@@ -239,13 +214,12 @@ export function toGroup(me: string, group: GroupState, req: SendRequest): SendRe
 }
 
 /**
- * Learning fellow members' keys (groups.md §4-§5): after a version is applied, its proof
- * resources are stored as local imports (validated like any resource, journaled; from then on
- * the trust graph verifies the fellows' messages), then the prekeys it names are fetched from
- * connected peers (the admin's node serves them under the group rule) so that the prekey book
- * seals to the fellows. Resources that no longer validate (an expired prekey, a revoked trust)
- * are simply not stored; the member's own nodes or a relay bring newer ones. One run at a time,
- * in the order versions were applied; a group send waits for {@link settled}.
+ * Learning fellow members' keys (groups.md §4-§5): after a version is applied, the proof
+ * resources it names and this node lacks are fetched from connected peers (the admin's node
+ * serves them under the group rule). They are validated like any resource (a forged one does
+ * not verify and is not stored); from then on the trust graph verifies the fellows' messages
+ * and the prekey book seals to them. One fetch at a time, in the order versions were applied;
+ * a group send waits for {@link settled}.
  */
 export class FellowKeys {
   #pending: Promise<void> = Promise.resolve()
@@ -263,16 +237,15 @@ export class FellowKeys {
     this.#onError = onError
   }
 
-  /** Import `proofs` (resource texts), then fetch the `prekeys` (ids) not stored here. */
-  learn(proofs: readonly string[], prekeys: readonly string[]): void {
-    if (proofs.length === 0 && prekeys.length === 0) return
+  /** Fetch the resources `ids` names that are not stored here. */
+  learn(ids: readonly string[]): void {
+    if (ids.length === 0) return
     this.#pending = this.#pending.then(async () => {
       try {
         if (this.#account.revoked !== undefined) return
-        if (proofs.length > 0) await this.#account.ingestor.publish(proofs.map((t) => utf8(t)))
-        const ids = [...new Set(prekeys)]
-        const have = await this.#account.store.hasResources(ids)
-        const missing = ids.filter((_, i) => !have[i])
+        const wanted = [...new Set(ids)]
+        const have = await this.#account.store.hasResources(wanted)
+        const missing = wanted.filter((_, i) => !have[i])
         if (missing.length > 0) await this.#fetch(missing)
       } catch (e) {
         this.#onError(e)
@@ -280,7 +253,7 @@ export class FellowKeys {
     })
   }
 
-  /** Resolves once every proof and prekey learnt so far is stored, or given up. */
+  /** Resolves once every resource learnt of so far is stored, or given up. */
   settled(): Promise<void> {
     return this.#pending
   }

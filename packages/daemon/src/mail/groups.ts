@@ -61,34 +61,16 @@ export type GroupRejection =
   /** A message naming a group this node does not know. */
   | 'UNKNOWN_GROUP'
 
-/**
- * What a version gives a member to know its fellows by (groups.md §4): the proof texts to
- * import (identities and trusts) and the ids of their prekeys to fetch from peers (§5).
- */
-export interface GroupImports {
-  readonly imports: readonly string[]
-  readonly prekeys: readonly string[]
-}
-
 /** What applying an opened `group` version found. */
 export type GroupOutcome =
-  | ({ readonly kind: 'rejected'; readonly reason: GroupRejection } & Partial<GroupImports>)
-  | ({
+  | { readonly kind: 'rejected'; readonly reason: GroupRejection }
+  | {
       readonly kind: 'applied'
       readonly state: GroupState
       readonly record: MessageRecord
-    } & GroupImports)
-
-/**
- * The other current members' proofs and prekey ids in version `d`, for reader `me`: nothing
- * unless `me` is among `current`. A version that only removes carries no proofs, so a reader
- * that applied it before the older version adding someone takes that one's proofs too.
- */
-function importsOf(d: ContentData<'group'>, me: string, current: readonly string[]): GroupImports {
-  if (!current.includes(me)) return { imports: [], prekeys: [] }
-  const fellows = d.members.filter((m) => m.user !== me && current.includes(m.user))
-  return { imports: fellows.flatMap((m) => m.proof), prekeys: fellows.flatMap((m) => m.prekeys) }
-}
+      /** Ids of the other members' proof resources, to fetch when not stored (§4-§5). */
+      readonly imports: readonly string[]
+    }
 
 /**
  * Apply an opened group version (groups.md §4) to `batch`: the new state and its membership
@@ -107,7 +89,7 @@ export async function applyGroupVersion(
   if (!isGroupIdOf(provider, d, author)) return { kind: 'rejected', reason: 'NOT_ADMIN' }
   const known = await batch.get<GroupState>(groupKey(d.id))
   if (known !== undefined && d.version <= known.version)
-    return { kind: 'rejected', reason: 'STALE', ...importsOf(d, me, known.members) }
+    return { kind: 'rejected', reason: 'STALE' }
   const members = d.members.map((m) => m.user)
   // A version that neither names us nor removes us concerns another reader.
   if (!members.includes(me) && !known?.members.includes(me))
@@ -145,7 +127,10 @@ export async function applyGroupVersion(
     group: { id: d.id, name: d.name },
     groupEvent: event,
   }
-  return { kind: 'applied', state, record, ...importsOf(d, me, members) }
+  const imports = members.includes(me)
+    ? d.members.filter((m) => m.user !== me).flatMap((m) => m.proof)
+    : []
+  return { kind: 'applied', state, record, imports }
 }
 
 /**
@@ -216,6 +201,14 @@ export class GroupBook {
     if (!ga || !gb) return false
     for (const id of ga) if (gb.has(id)) return true
     return false
+  }
+
+  /** The users sharing a group (that we are in) with `user`, `user` included. */
+  fellowsOf(user: string): string[] {
+    const out = new Set<string>()
+    for (const id of this.#byUser.get(user) ?? [])
+      for (const u of this.#groups.get(id)?.members ?? []) out.add(u)
+    return [...out]
   }
 
   /** A group by id. */

@@ -64,10 +64,8 @@ export interface BatchOutcome {
   readonly groupRejected: GroupRejection[]
   /** Group states applied by this batch, in order (the mailbox takes them after the commit). */
   readonly groups: GroupState[]
-  /** Proof resources of fellow members to import after the commit (groups.md §4). */
+  /** Ids of fellow members' proof resources to fetch after the commit (groups.md §4-§5). */
   readonly imports: string[]
-  /** Ids of fellow members' prekeys to fetch from peers after the commit (groups.md §5). */
-  readonly prekeys: string[]
 }
 
 /** Indexes journal lines for one account. */
@@ -105,7 +103,6 @@ export class MailIndexer {
     const groupRejected: GroupRejection[] = []
     const groups: GroupState[] = []
     const imports: string[] = []
-    const prekeys: string[] = []
     let skipped = 0
     let shareContacts = false
     for (const line of lines) {
@@ -150,13 +147,12 @@ export class MailIndexer {
           id,
           line.position,
         )
-        imports.push(...(outcome.imports ?? []))
-        prekeys.push(...(outcome.prekeys ?? []))
         if (outcome.kind === 'rejected') {
           groupRejected.push(outcome.reason)
           continue
         }
         groups.push(outcome.state)
+        imports.push(...outcome.imports)
         // The membership event lives in the group's chat only (not in the inbox lists).
         batch.set(messageKey(outcome.record.id), outcome.record)
         batch.set(outerKey(id), {
@@ -236,7 +232,6 @@ export class MailIndexer {
       groupRejected,
       groups,
       imports,
-      prekeys,
     }
   }
 

@@ -53,7 +53,7 @@ export interface MailboxOptions {
   readonly receiptLingerMs?: number
   /**
    * Ask connected peers for these resources; resolves once they arrived, were refused or a
-   * timeout passed (the daemon's network; groups.md §5: fellow members' prekeys). Without it
+   * timeout passed (the daemon's network; groups.md §5: fellow members' proofs). Without it
    * they arrive with the next sync.
    */
   readonly fetch?: (ids: readonly string[]) => Promise<void>
@@ -96,6 +96,7 @@ export class Mailbox {
     this.#groups = new GroupBook(() => account.user)
     // Fellow members widen admission and relay to their mail and keys (groups.md §5).
     account.ingestor.fellows = (a, b) => this.#groups.fellows(a, b)
+    account.ingestor.fellowsOf = (u) => this.#groups.fellowsOf(u)
     this.#fellowKeys = new FellowKeys(account, options.fetch ?? (async () => undefined), (e) =>
       this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
     )
@@ -189,7 +190,7 @@ export class Mailbox {
     }
     if (req.group !== undefined)
       req = toGroup(this.#account.requireUser(), resolveGroup(this.#groups, req.group), req)
-    // Fellows' prekeys named by the versions applied so far are being fetched (groups.md §5).
+    // Fellows' proofs named by the versions applied so far are being fetched (groups.md §5).
     if (req.group !== undefined) await this.#fellowKeys.settled()
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
@@ -226,7 +227,7 @@ export class Mailbox {
     return changeMembers(this.#groupContext(), resolveGroup(this.#groups, ref), user, add)
   }
 
-  /** Resolves once fellow members' proofs and prekeys learnt so far are stored or given up. */
+  /** Resolves once the fellow members' proofs learnt of so far are stored or given up. */
   fellowKeysSettled(): Promise<void> {
     return this.#fellowKeys.settled()
   }
@@ -436,7 +437,7 @@ export class Mailbox {
       this.#groupRejections.set(reason, (this.#groupRejections.get(reason) ?? 0) + 1)
       this.#event('mail.group-rejected', { position, reason })
     }
-    this.#fellowKeys.learn(outcome.imports, outcome.prekeys)
+    this.#fellowKeys.learn(outcome.imports)
     for (const reason of rejected) {
       this.#rejectedChanges++
       this.#event('mail.change-rejected', { position, reason })
