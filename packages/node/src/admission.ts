@@ -23,6 +23,11 @@ export type Refusal =
  */
 export interface GroupScope {
   readonly fellows: (a: string, b: string) => boolean
+  /**
+   * The users `user` shares a group with: a fellow's new node is admitted before its identity
+   * is (its trust names it; usersOfNode knows only nodes whose identity is stored).
+   */
+  readonly fellowsOf?: (user: string) => readonly string[]
   readonly provider: CryptoProvider
 }
 
@@ -55,8 +60,13 @@ function groupAdmission(
   scope: GroupScope,
 ): boolean {
   if (v.kind === 'identity') {
-    const fp = identityInfoOf(v).fingerprint
-    return scope.fellows(user, fp) || graph.usersOfNode(fp, at).some((u) => scope.fellows(user, u))
+    const { fingerprint: fp, type } = identityInfoOf(v)
+    return (
+      scope.fellows(user, fp) ||
+      graph.usersOfNode(fp, at).some((u) => scope.fellows(user, u)) ||
+      (type === 'node' &&
+        (scope.fellowsOf?.(user) ?? []).some((u) => graph.trustsBetween(u, fp, at).length > 0))
+    )
   }
   if (!FELLOW_KINDS.has(v.kind) || !scope.fellows(user, v.header.user)) return false
   if (v.kind !== 'encrypted') return true

@@ -72,6 +72,8 @@ export interface AuthorizeContext {
   isBlocked(author: string, at: number): boolean
   /** Whether two users are fellow members of one of our groups (groups.md §5; Ingestor.fellows). */
   fellows(a: string, b: string): boolean
+  /** Fellow members of one user (groups.md §5; Ingestor.fellowsOf), if the caller knows them. */
+  readonly fellowsOf?: ((user: string) => readonly string[]) | undefined
   /** Whether a resource counts against its author's quota. */
   limited(source: string | undefined, r: DecodedResource): boolean
 }
@@ -131,7 +133,11 @@ export function authorizeBatch(ctx: AuthorizeContext, p: Prepared, now: number):
         const refusal =
           me === undefined
             ? undefined
-            : admission(ctx.graph, me, v, now, { fellows: ctx.fellows, provider: ctx.provider })
+            : admission(ctx.graph, me, v, now, {
+                fellows: ctx.fellows,
+                ...(ctx.fellowsOf && { fellowsOf: ctx.fellowsOf }),
+                provider: ctx.provider,
+              })
         if (refusal === 'not_yet') {
           retry.push(item)
           continue

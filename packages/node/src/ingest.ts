@@ -97,6 +97,8 @@ export class Ingestor {
    * Set by the caller that owns the groups; nobody is a fellow here.
    */
   fellows: (a: string, b: string) => boolean = () => false
+  /** The users `user` shares a group with (admission.ts `GroupScope.fellowsOf`). */
+  fellowsOf: (user: string) => readonly string[] = () => []
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
   /**
    * Calls merged into batches, one batch at a time, so that journal order equals
@@ -284,6 +286,7 @@ export class Ingestor {
         user,
         isBlocked: (author, at) => this.isBlocked(author, at),
         fellows: this.fellows,
+        fellowsOf: this.fellowsOf,
         limited,
       },
       p,

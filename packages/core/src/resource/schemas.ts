@@ -349,10 +349,10 @@ function contacts(v: Json, l: string) {
 
 /**
  * group: one version of a named group conversation, signed for its admin and sealed to its
- * members (docs/protocol/groups.md §2). Each member entry carries the identity, trust and
- * prekey resources (as canonical text) that let members who are not each other's contacts
- * verify and reach each other. Only the shape is checked here; `checkGroupId` and the
- * reader's version rule (groups.md §4) decide the rest.
+ * members (docs/protocol/groups.md §2). Each member entry names, by id, the identity, trust
+ * and prekey resources that let members who are not each other's contacts verify and reach
+ * each other; readers fetch them from peers (§5). Only the shape is checked here;
+ * `isGroupIdOf` and the reader's version rule (groups.md §4) decide the rest.
  */
 function group(v: Json, l: string) {
   const o = assertObject(v, l, ['id', 'salt', 'name', 'version', 'members'])
@@ -363,15 +363,14 @@ function group(v: Json, l: string) {
     `${l}.members`,
     (x, li) => {
       const m = assertObject(x, li, ['user', 'proof'])
-      return {
-        user: assertDigest(m['user'], `${li}.user`),
-        proof: assertArray(
-          m['proof'],
-          `${li}.proof`,
-          (t, lt) => assertString(t, lt, LIMITS.maxResourceBytes),
-          LIMITS.maxGroupMemberProof,
-        ),
-      }
+      const proof = assertArray(
+        m['proof'],
+        `${li}.proof`,
+        (t, lt) => assertDigest(t, lt),
+        LIMITS.maxGroupMemberProof,
+      )
+      assertUnique(proof, `${li}.proof`)
+      return { user: assertDigest(m['user'], `${li}.user`), proof }
     },
     LIMITS.maxGroupMembers,
     1,

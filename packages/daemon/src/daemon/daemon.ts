@@ -150,6 +150,7 @@ export class Daemon {
     this.account = options.account
     this.mailbox = new Mailbox(options.account, {
       ...(options.event && { event: options.event }),
+      fetch: async (ids) => this.#network?.fetch(ids),
     })
     this.requests = new RequestInbox(options.account, {
       secrets: () => this.mailbox.prekeySecrets(),

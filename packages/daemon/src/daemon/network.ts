@@ -373,6 +373,22 @@ export class NodeNetwork {
     )
   }
 
+  /**
+   * Ask every connected peer for these resources (the ones this node lacks) and wait until
+   * they arrived or were refused, or `timeoutMs`: fellow group members' proofs named by a
+   * version (docs/protocol/groups.md §5), which the admin's node serves under the group rule.
+   */
+  async fetch(ids: readonly string[], timeoutMs = 30_000): Promise<void> {
+    const sessions = [...this.engine.sessions.values()].filter((s) => s.isOpen)
+    for (const s of sessions) await this.engine.fetcher.announce(s, ids)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      this.engine.fetcher.idle(),
+      new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
+    ])
+    clearTimeout(timer)
+  }
+
   /** Live peer changes (for the SSE stream). */
   onPeer(listener: (peer: Peer) => void): () => void {
     this.#peerListeners.add(listener)

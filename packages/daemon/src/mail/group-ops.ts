@@ -1,9 +1,10 @@
 /**
  * Administering groups (docs/protocol/groups.md §2, §4): the admin's node signs each version
- * of a group for its user (create, add, remove), with every member's proof (the identity,
- * trust and prekey resources that let members who are not each other's contacts verify and
- * reach each other), seals it once to every member's reading nodes (and a removed member's,
- * so that it learns of its removal), and waits until it is indexed here.
+ * of a group for its user (create, add, remove), naming by id every member's proof (the
+ * identity, trust and prekey resources that let members who are not each other's contacts
+ * verify and reach each other; fellows fetch them from the admin's node, §5), seals it once to
+ * every member's reading nodes (and a removed member's, so that it learns of its removal), and
+ * waits until it is indexed here.
  * @module
  */
 import { SHORT_ID_CHARS } from '@sdmp/client/ids'
@@ -13,10 +14,8 @@ import {
   LIMITS,
   ProtocolError,
   decodeResource,
-  fromUtf8,
   groupIdOf,
   toBase64url,
-  utf8,
 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { Account } from '../account/account.js'
@@ -149,10 +148,11 @@ async function publishVersion(
 }
 
 /**
- * The proof of one member (groups.md §2): its user identity and, for each of its nodes, the
- * node's identity, the trusts from the user that authorize it (with the trusts they were
- * delegated through) and its newest unexpired prekey: what a member that is not its contact
- * needs to verify its messages and to seal to it.
+ * The proof of one member (groups.md §2), by resource id: its user identity and, for each of
+ * its nodes, the node's identity, the trusts from the user that authorize it (with the trusts
+ * they were delegated through) and its newest unexpired prekey: what a member that is not its
+ * contact needs to verify its messages and to seal to it. Only ids: the resources travel
+ * apart (§5), so that a version stays small.
  * @throws NOT_FOUND (its identity is not stored here), LIMIT_EXCEEDED (too many devices)
  */
 export async function memberProof(ctx: GroupContext, user: string): Promise<string[]> {
@@ -197,17 +197,7 @@ export async function memberProof(ctx: GroupContext, user: string): Promise<stri
       ErrorCode.LIMIT_EXCEEDED,
       `group: ${short(user)} has too many devices for one group entry`,
     )
-  const texts: string[] = []
-  for (const id of ids) {
-    const bytes = await store.getResource(id)
-    if (bytes === undefined)
-      throw new ProtocolError(
-        ErrorCode.NOT_FOUND,
-        `group: resource ${short(id)} is not stored here`,
-      )
-    texts.push(fromUtf8(bytes))
-  }
-  return texts
+  return ids
 }
 
 /**
@@ -224,12 +214,47 @@ export function toGroup(me: string, group: GroupState, req: SendRequest): SendRe
 }
 
 /**
- * Store fellow members' proof resources (groups.md §4) as local imports: validated like any
- * resource, journaled, and from then on the trust graph verifies their messages and the
- * prekey book seals to them. Resources that no longer validate (an expired prekey, a revoked
- * trust) are simply not stored; the member's own nodes or a relay bring newer ones.
+ * Learning fellow members' keys (groups.md §4-§5): after a version is applied, the proof
+ * resources it names and this node lacks are fetched from connected peers (the admin's node
+ * serves them under the group rule). They are validated like any resource (a forged one does
+ * not verify and is not stored); from then on the trust graph verifies the fellows' messages
+ * and the prekey book seals to them. One fetch at a time, in the order versions were applied;
+ * a group send waits for {@link settled}.
  */
-export async function importProofs(account: Account, texts: readonly string[]): Promise<void> {
-  if (account.revoked !== undefined) return
-  await account.ingestor.publish(texts.map((t) => utf8(t)))
+export class FellowKeys {
+  #pending: Promise<void> = Promise.resolve()
+  readonly #account: Account
+  readonly #fetch: (ids: readonly string[]) => Promise<void>
+  readonly #onError: (e: unknown) => void
+
+  constructor(
+    account: Account,
+    fetch: (ids: readonly string[]) => Promise<void>,
+    onError: (e: unknown) => void,
+  ) {
+    this.#account = account
+    this.#fetch = fetch
+    this.#onError = onError
+  }
+
+  /** Fetch the resources `ids` names that are not stored here. */
+  learn(ids: readonly string[]): void {
+    if (ids.length === 0) return
+    this.#pending = this.#pending.then(async () => {
+      try {
+        if (this.#account.revoked !== undefined) return
+        const wanted = [...new Set(ids)]
+        const have = await this.#account.store.hasResources(wanted)
+        const missing = wanted.filter((_, i) => !have[i])
+        if (missing.length > 0) await this.#fetch(missing)
+      } catch (e) {
+        this.#onError(e)
+      }
+    })
+  }
+
+  /** Resolves once every resource learnt of so far is stored, or given up. */
+  settled(): Promise<void> {
+    return this.#pending
+  }
 }

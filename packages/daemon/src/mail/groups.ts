@@ -68,7 +68,7 @@ export type GroupOutcome =
       readonly kind: 'applied'
       readonly state: GroupState
       readonly record: MessageRecord
-      /** Member proofs to import (identities, trusts, prekeys of the other members). */
+      /** Ids of the other members' proof resources, to fetch when not stored (§4-§5). */
       readonly imports: readonly string[]
     }
 
@@ -201,6 +201,14 @@ export class GroupBook {
     if (!ga || !gb) return false
     for (const id of ga) if (gb.has(id)) return true
     return false
+  }
+
+  /** The users sharing a group (that we are in) with `user`, `user` included. */
+  fellowsOf(user: string): string[] {
+    const out = new Set<string>()
+    for (const id of this.#byUser.get(user) ?? [])
+      for (const u of this.#groups.get(id)?.members ?? []) out.add(u)
+    return [...out]
   }
 
   /** A group by id. */

@@ -67,7 +67,7 @@ export interface BatchOutcome {
   readonly groupRejected: GroupRejection[]
   /** Group states applied by this batch, in order (the mailbox takes them after the commit). */
   readonly groups: GroupState[]
-  /** Proof resources of fellow members to import after the commit (groups.md §4). */
+  /** Ids of fellow members' proof resources to fetch after the commit (groups.md §4-§5). */
   readonly imports: string[]
 }
 

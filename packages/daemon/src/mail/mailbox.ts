@@ -38,7 +38,7 @@ import { delegationFrom, readDelegates } from '../account/delegations.js'
 import { applyRules } from './auto-forward.js'
 import { GroupBook } from './groups.js'
 import type { GroupRejection, GroupState } from './groups.js'
-import { changeMembers, createGroup, importProofs, resolveGroup, toGroup } from './group-ops.js'
+import { FellowKeys, changeMembers, createGroup, resolveGroup, toGroup } from './group-ops.js'
 import type { GroupContext } from './group-ops.js'
 
 /** Options of {@link Mailbox}. */
@@ -58,6 +58,12 @@ export interface MailboxOptions {
    * INDEX_LINGER in journal-index.ts; docs/store.md §3 "Write amplification").
    */
   readonly indexLinger?: IndexLinger
+  /**
+   * Ask connected peers for these resources; resolves once they arrived, were refused or a
+   * timeout passed (the daemon's network; groups.md §5: fellow members' proofs). Without it
+   * they arrive with the next sync.
+   */
+  readonly fetch?: (ids: readonly string[]) => Promise<void>
 }
 
 /**
@@ -75,6 +81,7 @@ export class Mailbox {
   readonly #chats = new ChatKeys()
   readonly #groups: GroupBook
   readonly #groupRejections = new Map<GroupRejection, number>()
+  readonly #fellowKeys: FellowKeys
   readonly #reads: MailReads
   readonly #index: JournalIndex
   readonly #delivered: ReceiptQueue
@@ -100,6 +107,10 @@ export class Mailbox {
     this.#groups = new GroupBook(() => account.user)
     // Fellow members widen admission and relay to their mail and keys (groups.md §5).
     account.ingestor.fellows = (a, b) => this.#groups.fellows(a, b)
+    account.ingestor.fellowsOf = (u) => this.#groups.fellowsOf(u)
+    this.#fellowKeys = new FellowKeys(account, options.fetch ?? (async () => undefined), (e) =>
+      this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
+    )
     this.#reads = new MailReads(account, this.#records, this.#chats)
     this.#index = new JournalIndex(
       account,
@@ -196,6 +207,8 @@ export class Mailbox {
     }
     if (req.group !== undefined)
       req = toGroup(this.#account.requireUser(), resolveGroup(this.#groups, req.group), req)
+    // Fellows' proofs named by the versions applied so far are being fetched (groups.md §5).
+    if (req.group !== undefined) await this.#fellowKeys.settled()
     // Signing first validates the request (schema) before any recipient is looked up.
     const inner = signMessage(this.#account, req, thread)
     const keys = await this.#book.requireRecipients([...req.to, me])
@@ -231,6 +244,11 @@ export class Mailbox {
   /** Add (`add`) or remove `user` in group `ref` (ours to administer). @throws as changeMembers */
   changeGroup(ref: string, user: string, add: boolean): Promise<GroupState> {
     return changeMembers(this.#groupContext(), resolveGroup(this.#groups, ref), user, add)
+  }
+
+  /** Resolves once the fellow members' proofs learnt of so far are stored or given up. */
+  fellowKeysSettled(): Promise<void> {
+    return this.#fellowKeys.settled()
   }
 
   /** Group versions and group messages refused since start (groups.ts), by reason. */
@@ -443,10 +461,7 @@ export class Mailbox {
       this.#groupRejections.set(reason, (this.#groupRejections.get(reason) ?? 0) + 1)
       this.#event('mail.group-rejected', { position, reason })
     }
-    if (outcome.imports.length > 0)
-      void importProofs(this.#account, outcome.imports).catch((e: unknown) =>
-        this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
-      )
+    this.#fellowKeys.learn(outcome.imports)
     for (const reason of rejected) {
       this.#rejectedChanges++
       this.#event('mail.change-rejected', { position, reason })
