@@ -14,14 +14,11 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   MessageWatcher,
-  befriend,
   journalHead,
   mapLimit,
-  newHome,
   scratch,
-  startDaemon,
+  startFriends,
   storeBytes,
-  waitConnected,
   writtenBytes,
 } from './load-daemons.js'
 import type { DaemonProc } from './load-daemons.js'
@@ -161,15 +158,7 @@ async function main(): Promise<void> {
   const tmp = scratch('sdmp-disk-probe-')
   const started: DaemonProc[] = []
   try {
-    const [ha, hb] = await Promise.all([newHome(tmp.dir, 'alice'), newHome(tmp.dir, 'bob')])
-    const alice = await startDaemon(ha)
-    started.push(alice)
-    const bob = await startDaemon(hb)
-    started.push(bob)
-    await befriend(alice, 'alice', bob, 'bob')
-    const [au, bu] = await Promise.all([alice.client.whoami(), bob.client.whoami()])
-    await waitConnected(alice, { user: bu.user! })
-    await waitConnected(bob, { user: au.user! })
+    const { alice, bob } = await startFriends(tmp.dir, started)
     const watcher = new MessageWatcher(bob.client, await journalHead(bob))
     const sides = [alice, bob].map((d, i) => ({
       d,

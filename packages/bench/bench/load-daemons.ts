@@ -176,6 +176,27 @@ export const befriend = (a: DaemonProc, aName: string, b: DaemonProc, bName: str
   befriendApis(a.client, aName, b.client, bName)
 
 /**
+ * Alice and Bob: two daemons on fresh homes under `dir`, contacts of each other and connected.
+ * Each started daemon is pushed to `started` at once, so the caller's cleanup stops it even when
+ * a later step fails.
+ */
+export async function startFriends(
+  dir: string,
+  started: DaemonProc[],
+): Promise<{ alice: DaemonProc; bob: DaemonProc }> {
+  const [ha, hb] = await Promise.all([newHome(dir, 'alice'), newHome(dir, 'bob')])
+  const alice = await startDaemon(ha)
+  started.push(alice)
+  const bob = await startDaemon(hb)
+  started.push(bob)
+  await befriend(alice, 'alice', bob, 'bob')
+  const [au, bu] = await Promise.all([alice.client.whoami(), bob.client.whoami()])
+  await waitConnected(alice, { user: bu.user! })
+  await waitConnected(bob, { user: au.user! })
+  return { alice, bob }
+}
+
+/**
  * Wait until `a` has a connected session with a node of `user` (or with node `node`).
  * @throws Error listing `a`'s peers (state, last error) when `timeout` ms pass first
  */

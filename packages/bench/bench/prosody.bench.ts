@@ -11,13 +11,10 @@ import { join } from 'node:path'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import {
   MessageWatcher,
-  befriend,
   journalHead,
-  newHome,
   scratch,
   settledRssMiB,
-  startDaemon,
-  waitConnected,
+  startFriends,
 } from './load-daemons.js'
 import type { DaemonProc } from './load-daemons.js'
 import { ensureProsody, startProsody } from './prosody.js'
@@ -103,15 +100,7 @@ async function sdmpSide(
   ctx.log('prosody: sdmp side, two daemons, mutual contacts')
   const started: DaemonProc[] = []
   try {
-    const [ha, hb] = await Promise.all([newHome(dir, 'alice'), newHome(dir, 'bob')])
-    const alice = await startDaemon(ha)
-    started.push(alice)
-    const bob = await startDaemon(hb)
-    started.push(bob)
-    await befriend(alice, 'alice', bob, 'bob')
-    const [au, bu] = await Promise.all([alice.client.whoami(), bob.client.whoami()])
-    await waitConnected(alice, { user: bu.user! })
-    await waitConnected(bob, { user: au.user! })
+    const { alice, bob } = await startFriends(dir, started)
     const watcher = new MessageWatcher(bob.client, await journalHead(bob))
     try {
       const post = concurrency(POSTS)
