@@ -196,7 +196,12 @@ describe('attachments between daemons', () => {
         'the serving peer is penalized',
       )
       assert.equal(await bob.daemon.account.store.hasBlob(blob.hash), false, 'nothing stored')
-      const shown = await bob.api.show(sent.id)
+      // The blob can be refused before the message is indexed (index commits linger while
+      // lines come, docs/store.md §3): wait for the message itself.
+      const shown = await waitFor(() => bob.api.show(sent.id).catch(() => undefined), {
+        timeout: 30_000,
+        what: 'bob to index the message',
+      })
       assert.ok('message' in shown)
       assert.equal(shown.message.attachments?.[0]?.available, false)
       await assert.rejects(bob.api.attachment(sent.id, 0), { code: 'NOT_FOUND' })
