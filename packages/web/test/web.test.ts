@@ -30,6 +30,20 @@ const bubble = (page: Page, text: string, direction: 'in' | 'out') =>
 /** The chat-list row of a chat, by its id (the other person's fingerprint for a 1:1 chat). */
 const chatRow = (page: Page, id: string) => page.locator(`li.chat-row[data-id="${id}"]`)
 
+type Box = { x: number; y: number; width: number; height: number }
+
+/**
+ * The boxes of a bubble and of its list, read in one pass once both are laid out. A live event
+ * can re-render the chat between finding an element and measuring it (then Playwright answers
+ * null), so this waits on the condition rather than trusting the first read.
+ */
+async function boxesOf(item: Locator, list: Locator): Promise<[Box, Box]> {
+  return waitFor(async () => {
+    const [a, b] = await Promise.all([item.boundingBox(), list.boundingBox()])
+    return a !== null && b !== null ? ([a, b] as [Box, Box]) : undefined
+  })
+}
+
 /** Click a Download button and return the saved file's name and bytes. */
 async function download(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
   const [saved] = await Promise.all([page.waitForEvent('download'), button.click()])
@@ -101,11 +115,8 @@ describe('web client in headless Chromium', () => {
     const sentId = await sent.getAttribute('data-id')
     assert.ok(sentId !== null && /^[A-Za-z0-9_-]{86}$/.test(sentId), `sent id ${sentId}`)
     assert.ok(page.url().includes(`#/chat/${bob.user}`), page.url())
-    const [mine, chatBox] = await Promise.all([
-      sent.boundingBox(),
-      page.locator('ol.bubbles').boundingBox(),
-    ])
-    assert.ok(mine!.x + mine!.width > chatBox!.x + chatBox!.width - 20, 'mine is on the right')
+    const [mine, chatBox] = await boxesOf(sent, page.locator('ol.bubbles'))
+    assert.ok(mine.x + mine.width > chatBox.x + chatBox.width - 20, 'mine is on the right')
 
     // Bob's node has it, as sent.
     const atBob = await waitFor(async () => (await received(bob)).find((m) => m.id === sentId), {
@@ -162,11 +173,8 @@ describe('web client in headless Chromium', () => {
     assert.equal(await hostileBubble.locator('.subject').textContent(), XSS)
     assert.equal(await page.locator('img').count(), 0, 'no <img> element anywhere')
     assert.deepEqual(dialogs, [], 'no script ran')
-    const [theirs, box] = await Promise.all([
-      hostileBubble.boundingBox(),
-      page.locator('ol.bubbles').boundingBox(),
-    ])
-    assert.ok(theirs!.x < box!.x + 20, 'theirs is on the left')
+    const [theirs, box] = await boxesOf(hostileBubble, page.locator('ol.bubbles'))
+    assert.ok(theirs.x < box.x + 20, 'theirs is on the left')
 
     // Opening the chat marked both read: the title loses its count, Bob's node gets the read
     // receipts.
