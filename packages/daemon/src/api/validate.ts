@@ -74,6 +74,7 @@ const closedEarly = (cause?: unknown) =>
  */
 function readIncoming(incoming: IncomingMessage): Promise<Uint8Array> {
   if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0))
+  if (incoming.destroyed) return Promise.reject(closedEarly())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let total = 0
