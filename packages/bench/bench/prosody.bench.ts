@@ -114,7 +114,10 @@ async function sdmpSide(
       await watcher.close()
     }
   } finally {
-    await Promise.all(started.map((d) => d.kill()))
+    // With SDMP_BENCH_PROFILE the daemons stop gracefully, so they write their CPU profiles
+    // (load-daemons.ts; docs/load.md §5); a daemon that does not stop cleanly is killed.
+    const profiling = process.env['SDMP_BENCH_PROFILE'] !== undefined
+    await Promise.all(started.map((d) => (profiling ? d.stop().catch(() => d.kill()) : d.kill())))
   }
 }
 

@@ -116,37 +116,93 @@ describe('Mailbox: one path for a message', () => {
     assert.deepEqual(replayed, live)
   })
 
-  it('folds the lines that come while an index commit lingers into one commit', async (t) => {
+  /**
+   * Alice restarted with a linger far longer than the test (only a line count, a local caller or
+   * the stop at the end can end it), and a gate on her index commits (those carrying the cursor;
+   * a sender's session commits do not): `held()` resolves when the next one waits at the gate,
+   * `open()` lets it and every later one through.
+   */
+  async function gatedIndex(t: TestContext, lines: number) {
     const { alice, bob } = await contacts(t)
     const store = () => alice.account.store
     const head = async () => (await store().journalHead())!.position
     await alice.mailbox.waitProcessed(await head())
-    // A wait far longer than the test: only the line count ends it (or the stop at the end).
-    await restartPeer(alice, undefined, { indexLinger: { ms: 600_000, lines: 3 } })
-    const to = [bob.account.requireUser()]
-    // Idle: the first line is indexed at once.
-    await alice.mailbox.send({ to, body: 'first' })
-
-    // Index commits carry the index cursor; the sender's own session commits (sessions.md §7,
-    // durable before each envelope is published) are not index commits and are not counted.
+    await restartPeer(alice, undefined, { indexLinger: { ms: 600_000, lines } })
     const s = store() as unknown as { putLocal: Store['putLocal'] }
     const original = s.putLocal.bind(store())
-    let indexCommits = 0
-    s.putLocal = (ns, records, options) => {
-      if (records.some((r) => r.key === CURSOR_KEY)) indexCommits++
+    let commits = 0
+    let gate: Promise<void> | undefined
+    let open = () => {}
+    let reached = () => {}
+    const held = new Promise<void>((r) => (reached = r))
+    gate = new Promise<void>((r) => (open = r))
+    s.putLocal = async (ns, records, options) => {
+      if (records.some((r) => r.key === CURSOR_KEY)) {
+        commits++
+        if (gate) {
+          reached()
+          await gate
+        }
+      }
       return original(ns, records, options)
     }
     t.after(() => delete (s as { putLocal?: unknown }).putLocal)
-    const sends: Promise<unknown>[] = []
-    for (const body of ['a', 'b', 'c']) {
+    // Polling, not waitProcessed: a waiting caller would end the linger.
+    const indexed = (position: number, what: string) =>
+      waitFor(() => alice.mailbox.processed >= position, { what })
+    return {
+      alice,
+      bob,
+      head,
+      held,
+      indexed,
+      open: () => {
+        gate = undefined
+        open()
+      },
+      commits: () => commits,
+    }
+  }
+
+  it('indexes a line at once when nothing came during the last commit (no linger when idle)', async (t) => {
+    const { alice, head, indexed, open, commits } = await gatedIndex(t, 64)
+    open()
+    await publishPost(alice.account, 'one')
+    await indexed(await head(), 'the first post indexed')
+    // With a linger after every commit, this line would wait 600 s.
+    await publishPost(alice.account, 'two')
+    await indexed(await head(), 'the second post indexed at once')
+    assert.equal(commits(), 2)
+  })
+
+  it('folds the lines that come while an index commit lingers under load into one commit', async (t) => {
+    const { alice, head, held, indexed, open, commits } = await gatedIndex(t, 3)
+    await publishPost(alice.account, 'first')
+    await held // the first post's commit is under way
+    // Lines that come during a commit are load: the next commit waits for 3 lines.
+    await publishPost(alice.account, 'a')
+    open()
+    await indexed((await head()) - 1, 'the first post indexed')
+    for (const body of ['b', 'c']) {
       const before = await head()
-      sends.push(alice.mailbox.send({ to, body }))
-      // One line at a time: each comes while the index waits after the first commit.
+      await publishPost(alice.account, body)
       await waitFor(async () => (await head()) > before, { what: `${body} in the journal` })
     }
-    await Promise.all(sends)
-    assert.equal(indexCommits, 1, 'three lines, one index commit')
-    assert.equal((await alice.mailbox.list({ all: true })).length, 4)
+    await indexed(await head(), 'the three posts indexed')
+    assert.equal(commits(), 2, 'the first post, then three lines in one commit')
+  })
+
+  it('ends a linger when a local caller waits for the index (a send)', async (t) => {
+    const { alice, bob, head, held, indexed, open, commits } = await gatedIndex(t, 64)
+    await publishPost(alice.account, 'first')
+    await held
+    await publishPost(alice.account, 'a')
+    open()
+    await indexed((await head()) - 1, 'the first post indexed')
+    // The index lingers now (one line of 64); the send waits for its line to be indexed.
+    const sent = await alice.mailbox.send({ to: [bob.account.requireUser()], body: 'hi' })
+    assert.equal(alice.mailbox.processed, sent.position)
+    assert.equal(commits(), 2, 'the lingering line and the sent one in one commit')
   })
 
   it('deletes stale chat activity keys together, not with every index commit', async (t) => {

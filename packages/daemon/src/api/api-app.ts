@@ -49,7 +49,14 @@ import { KEEPALIVE_MS, openEventStream } from './event-stream.js'
 import type { EventFeed } from './event-stream.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
 import { WELL_KNOWN_PREFIX } from '../address/address-document.js'
-import { checkBody, checkParam, checkQuery, parseInteger, readJsonBody } from './validate.js'
+import {
+  checkBody,
+  checkParam,
+  checkQuery,
+  incomingOf,
+  parseInteger,
+  readJsonBody,
+} from './validate.js'
 
 /** Options of {@link createApiApp}. */
 export interface ApiAppOptions {
@@ -142,7 +149,7 @@ export function createApiApp(options: ApiAppOptions): Hono {
   /** Parse a JSON body against its schema; an empty body counts as `{}`. */
   const bodyOf = async <T extends TObject>(c: Context, schema: T): Promise<Static<T>> => {
     noQuery(c) // no route with a body takes query parameters
-    return checkBody(await readJsonBody(c.req.raw), schema)
+    return checkBody(await readJsonBody(c.req.raw, incomingOf(c)), schema)
   }
   const queryOf = <T extends TObject>(c: Context, schema: T): Static<T> =>
     checkQuery(c.req.url, schema)
@@ -171,7 +178,7 @@ export function createApiApp(options: ApiAppOptions): Hono {
   // (docs/api.md "Batches"); the body as a whole is bounded and strict JSON like any other.
   app.post('/v1/messages/batch', async (c) => {
     noQuery(c)
-    const raw = (await readJsonBody(c.req.raw)) ?? {}
+    const raw = (await readJsonBody(c.req.raw, incomingOf(c))) ?? {}
     return c.json(await api.sendBatch(raw as unknown as SendBatchRequest))
   })
   app.post('/v1/messages/:id/forward', async (c) => {

@@ -30,10 +30,13 @@ const MAX_LIVE_LINES = 512
 /**
  * How an index commit waits for more lines while lines keep coming (docs/store.md §3 "Write
  * amplification"): every commit rewrites the pages it touches (the list, chat, count and cursor
- * records), so one commit per line or two costs several pages per message. After a commit, the
- * queue waits up to `ms` for `lines` live lines before it indexes what it has. A line that comes
- * while the queue is idle is indexed at once. Only the index waits, never the journal: the
- * lines are durable already, and the index is derived from them (store.md §9).
+ * records), so one commit per line or two costs several pages per message. Only under load: when
+ * lines came while the last batch was indexed, the queue waits up to `ms` for `lines` live lines
+ * before it indexes what it has. A line that finds the queue idle (nothing came during the last
+ * commit) is indexed at once, and so is any line while a local caller waits for the index (a
+ * send answers only once its line is indexed): a wait there is latency, not a saved page. Only
+ * the index waits, never the journal: the lines are durable already, and the index is derived
+ * from them (store.md §9).
  */
 export interface IndexLinger {
   /** Longest wait after a commit, in ms (0: none). */
@@ -143,12 +146,18 @@ export class JournalIndex {
     this.#failWaiters(new ProtocolError(ErrorCode.CLOSED, 'mailbox: stopped'))
   }
 
-  /** Resolves once {@link processed} reaches `position`. @throws CLOSED when stopped first */
+  /**
+   * Resolves once {@link processed} reaches `position`; a caller waiting ends a linger
+   * ({@link IndexLinger}). @throws CLOSED when stopped first
+   */
   waitProcessed(position: number): Promise<void> {
     if (this.#processed >= position) return Promise.resolve()
     if (!this.running)
       return Promise.reject(new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running'))
-    return new Promise((resolve, reject) => this.#waiters.add({ position, resolve, reject }))
+    return new Promise((resolve, reject) => {
+      this.#waiters.add({ position, resolve, reject })
+      this.#wake?.()
+    })
   }
 
   /** Be told the new cursor after each durable index commit. Returns the unsubscribe. */
@@ -211,16 +220,16 @@ export class JournalIndex {
 
   async #run(): Promise<void> {
     try {
-      // Idle until the first batch: it goes at once; the next ones linger while lines come.
-      let busy = false
       do {
         this.#again = false
+        // The first batch goes at once; the next ones linger while lines keep coming.
+        let first = true
         for (;;) {
-          if (busy) await this.#lingerForLines()
+          if (!first) await this.#lingerForLines()
+          first = false
           if (this.#stopping) return
           const lines = await this.#nextLines()
           if (lines.length === 0) break
-          busy = true
           const position = lines[lines.length - 1]!.position
           const outcome = await this.exclusive(async () => {
             // Not durable: the index and its cursor are derived from the journal, so a crash
@@ -249,14 +258,19 @@ export class JournalIndex {
   }
 
   /**
-   * Wait up to the linger's ms for its count of live lines, unless they are there already or
-   * the index is behind the live lines (catching up reads whole batches from the journal).
+   * After a commit: wait up to the linger's ms for its count of live lines, only under load
+   * (lines came during the commit) and while no local caller waits for the index; not when the
+   * lines are there already or the index is behind the live lines (catching up reads whole
+   * batches from the journal).
    */
   async #lingerForLines(): Promise<void> {
     const { ms, lines } = this.#linger
     if (ms <= 0 || this.#live.length >= lines || this.#stopping) return
     const next = this.#processed + 1
-    if (this.#known >= next && this.#live[0]?.position !== next) return
+    // Idle (nothing came during the commit): the queue ends, and the next line goes at once.
+    if (this.#known < next) return
+    if (this.#live[0]?.position !== next) return
+    if (this.#waiters.size > 0) return
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.#wake?.(), ms)
       this.#wake = () => {

@@ -1,9 +1,9 @@
 /**
  * Ratcheted sessions of the mailbox (docs/protocol/sessions.md §6-§8): the sessions of this
  * node with each peer node, kept as sealed mailbox records (encrypted at rest by the vault, like
- * every mail record and the prekey secrets). The sender advances them and stores them durably
- * BEFORE it publishes (§7: a kill -9 in between costs a skipped counter, never a reused message
- * key); the indexer stores what opening changed in the same commit as the indexed message.
+ * every mail record and the prekey secrets). The sender advances them and stores them BEFORE it
+ * publishes, durable no later than the envelope (§7: a kill -9 in between costs a skipped
+ * counter, never a reused message key); the indexer stores what opening changed in the same commit as the indexed message.
  * Both run on the index's serial queue, so they never interleave.
  * @module
  */
@@ -16,7 +16,7 @@ import {
   selfEntryKey,
   sendingSession,
 } from '@sdmp/core'
-import type { DecodedResource, PrekeyRecord, Session } from '@sdmp/core'
+import type { DecodedResource, PrekeyRecord, RecipientSecret, Session } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { PrekeyBook } from './prekeys.js'
 import type { MailBatch, MailRecords } from './records.js'
@@ -50,12 +50,30 @@ export interface SealOuter {
   readonly replaces?: string
 }
 
+/** One waiting {@link SessionBook.seal}. */
+interface SealRequest {
+  readonly inner: DecodedResource
+  readonly keys: readonly PrekeyRecord[]
+  readonly sender: { trust: string }
+  readonly outer: SealOuter
+  resolve(sealed: DecodedResource<'encrypted'>): void
+  reject(e: unknown): void
+}
+
 /** Sealing with sessions for one account. */
 export class SessionBook {
   readonly #account: Account
   readonly #records: MailRecords
   readonly #book: PrekeyBook
   readonly #exclusive: <T>(fn: () => Promise<T>) => Promise<T>
+  /**
+   * Self-entry keys by prekey secret (an HKDF over the 2,400-byte secret key, once per secret
+   * instead of once per send). Keyed by the secret object the prekey book holds: a secret that
+   * rotation erases is dropped from the book, and its key with it (sessions.md §8.2).
+   */
+  readonly #selfKeys = new WeakMap<RecipientSecret, Uint8Array>()
+  /** Seal requests waiting for the index's queue (one drain takes them all). */
+  readonly #queued: SealRequest[] = []
 
   /** @param exclusive the index's serial queue (journal-index.ts `exclusive`) */
   constructor(
@@ -74,7 +92,10 @@ export class SessionBook {
    * Seal `inner` to the reading nodes of `keys` (their newest valid prekeys): a session entry
    * for each node with a usable session (sessions.md §6: younger than 24 h, not older than the
    * node's newest prekey), a prekey wrap otherwise, and a self entry for this node. The new and
-   * advanced sessions are durably stored before this returns, hence before any publish.
+   * advanced sessions are committed before this returns, hence before any publish; the
+   * publish's durable commit makes them durable (store commits are ordered; sessions.md §7).
+   * Seals asked for while others wait for the index's queue are sealed together, one after the
+   * other on the same records, and share one commit.
    * @throws FORBIDDEN (no publish_resource), BAD_REQUEST, LIMIT_EXCEEDED
    */
   seal(
@@ -83,40 +104,81 @@ export class SessionBook {
     sender: { trust: string },
     outer: SealOuter,
   ): Promise<DecodedResource<'encrypted'>> {
-    const account = this.#account
-    return this.#exclusive(async () => {
-      const now = account.now()
-      const prekeys: { node: string; publicKey: Uint8Array }[] = []
-      const sessions: Session[] = []
-      let selfKey: Uint8Array | undefined
-      for (const r of keys) {
-        if (r.node === account.node) {
-          const secret = (await this.#book.secrets()).find((s) =>
-            equalBytes(s.publicKey, r.publicKey),
-          )
-          if (secret) selfKey = selfEntryKey(account.provider, secret)
-          continue
-        }
-        const stored = await this.#records.get<string[]>(sessionKey(r.node))
-        const s = sendingSession(sessionsOf(stored), { now, peerPrekeyCreated: r.created })
-        if (s) sessions.push(s)
-        else prekeys.push({ node: r.node, publicKey: r.publicKey })
-      }
-      const sealed = sealSessionResource(
-        account.provider,
-        inner,
-        { self: account.node, now, prekeys, sessions, ...(selfKey && { selfKey }) },
-        { key: account.nodeKey, user: account.requireUser(), trust: sender.trust },
-        {
-          readers: outer.readers,
-          ...(outer.replaces !== undefined && { replaces: outer.replaces }),
-        },
-      )
-      // sessions.md §7: durable before the envelope can be published.
-      const batch = this.#records.batch({ durable: true })
-      for (const s of sealed.sessions) await storeSession(batch, s)
-      await batch.commit()
-      return sealed.outer
+    return new Promise((resolve, reject) => {
+      this.#queued.push({ inner, keys, sender, outer, resolve, reject })
+      if (this.#queued.length > 1) return // a drain is queued already and takes this one too
+      this.#exclusive(() => this.#drain()).catch(() => undefined) // #drain settles every request
     })
+  }
+
+  /** Seal every queued request in order into one batch and commit it once. */
+  async #drain(): Promise<void> {
+    const requests = this.#queued.splice(0)
+    const done: [SealRequest, DecodedResource<'encrypted'>][] = []
+    try {
+      const batch = this.#records.batch({ durable: false })
+      for (const r of requests) {
+        try {
+          done.push([r, await this.#sealOne(batch, r)])
+        } catch (e) {
+          // Nothing of this request is in the batch: it threw before storing its sessions.
+          r.reject(e)
+        }
+      }
+      // sessions.md §7: durable before the envelope can be published. Not fsync'd on its own:
+      // the store's commits are ordered and a later durable commit makes every earlier one
+      // durable (store.ts `putLocal`), and an envelope is published only through the store's
+      // durable journal commit that follows (Account.publishSealed). So the state is durable
+      // before any peer can see the envelope, with one fsync per send instead of two (and that
+      // one shared with every send in the same ingest batch).
+      await batch.commit()
+    } catch (e) {
+      // Nothing was committed: no envelope of this batch may be published. (A request rejected
+      // above stays rejected: a second reject changes nothing.)
+      for (const r of requests) r.reject(e)
+      return
+    }
+    for (const [r, sealed] of done) r.resolve(sealed)
+  }
+
+  /** Seal one request, reading and storing its sessions through `batch`. */
+  async #sealOne(batch: MailBatch, req: SealRequest): Promise<DecodedResource<'encrypted'>> {
+    const account = this.#account
+    const now = account.now()
+    const prekeys: { node: string; publicKey: Uint8Array }[] = []
+    const sessions: Session[] = []
+    let selfKey: Uint8Array | undefined
+    for (const r of req.keys) {
+      if (r.node === account.node) {
+        const secret = (await this.#book.secrets()).find((s) =>
+          equalBytes(s.publicKey, r.publicKey),
+        )
+        if (secret) selfKey = this.#selfKey(secret)
+        continue
+      }
+      const stored = await batch.get<string[]>(sessionKey(r.node))
+      const s = sendingSession(sessionsOf(stored), { now, peerPrekeyCreated: r.created })
+      if (s) sessions.push(s)
+      else prekeys.push({ node: r.node, publicKey: r.publicKey })
+    }
+    const sealed = sealSessionResource(
+      account.provider,
+      req.inner,
+      { self: account.node, now, prekeys, sessions, ...(selfKey && { selfKey }) },
+      { key: account.nodeKey, user: account.requireUser(), trust: req.sender.trust },
+      {
+        readers: req.outer.readers,
+        ...(req.outer.replaces !== undefined && { replaces: req.outer.replaces }),
+      },
+    )
+    for (const s of sealed.sessions) await storeSession(batch, s)
+    return sealed.outer
+  }
+
+  #selfKey(secret: RecipientSecret): Uint8Array {
+    let key = this.#selfKeys.get(secret)
+    if (key === undefined)
+      this.#selfKeys.set(secret, (key = selfEntryKey(this.#account.provider, secret)))
+    return key
   }
 }

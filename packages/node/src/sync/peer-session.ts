@@ -65,6 +65,9 @@ export interface SessionHost {
   readonly blobs?: SessionBlobs
 }
 
+/** Broadcasts queued behind their resources' ingest before the inbox waits for them. */
+const MAX_QUEUED_BROADCASTS = 64
+
 /** A sync session; create it once the channel passed the trust gate. */
 export class PeerSession implements FetchPeer, BlobPeer {
   readonly key: string
@@ -84,6 +87,13 @@ export class PeerSession implements FetchPeer, BlobPeer {
   #ingesting: Promise<void> = Promise.resolve()
   /** Push rate and ingest backpressure (peer-rates.ts, sync.md §9). */
   readonly #gate: PushGate
+  /**
+   * Broadcasts, one at a time in arrival order, each once the resources pushed before it are
+   * ingested. Not on the inbox: the resource frames behind a broadcast are taken at once and join
+   * the ingest batch being committed, instead of waiting for it (one commit for many pushes).
+   */
+  readonly #broadcasts = new SerialQueue()
+  #broadcastsQueued = 0
 
   /** Whether this node dialled the peer. */
   readonly role: 'initiator' | 'responder'
@@ -235,7 +245,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
       case 'response':
         return this.#requests.settle(v.data as SessionResponse)
       case 'broadcast':
-        return this.#onBroadcast(v.data as ContentData<'broadcast'>)
+        return this.#queueBroadcast(v.data as ContentData<'broadcast'>)
       case 'request_blob':
         return blobs.onRequest(this, v.data as ContentData<'request_blob'>)
       case 'offer_blobs':
@@ -294,8 +304,26 @@ export class PeerSession implements FetchPeer, BlobPeer {
     if (this.#gate.full) await done
   }
 
+  /**
+   * Queue a broadcast behind the resources pushed before it (sync.md §8.3) without holding the
+   * inbox; past {@link MAX_QUEUED_BROADCASTS} the inbox waits too, so a peer's backlog stays in
+   * its channel (backpressure), not in memory here.
+   */
+  #queueBroadcast(b: ContentData<'broadcast'>): Promise<void> {
+    const ingested = this.#ingesting
+    this.#broadcastsQueued++
+    const handled = this.#broadcasts
+      .run(async () => {
+        await ingested
+        await this.#onBroadcast(b)
+      })
+      .catch((e: unknown) => this.#fail(e))
+      .finally(() => this.#broadcastsQueued--)
+    return this.#broadcastsQueued > MAX_QUEUED_BROADCASTS ? handled : Promise.resolve()
+  }
+
+  /** A broadcast whose resources (pushed before it) are ingested. */
   async #onBroadcast(b: ContentData<'broadcast'>): Promise<void> {
-    await this.#ingesting // the resources pushed before this broadcast (sync.md §8.3)
     const contiguous =
       this.#pull.lastLine !== undefined &&
       nextLineId(this.#pull.lastLine, this.#host.signer.provider.sha512) === b.since

@@ -1,0 +1,69 @@
+/**
+ * Pushes that arrive while the recipient commits an earlier one join its next ingest batch
+ * (peer-session.ts: a broadcast waits for its resources off the inbox; issue 14, docs/load.md
+ * §5): a broadcast no longer holds the resource frames behind it until that commit is done.
+ * @module
+ */
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import type { IngestItem, PutResult } from '@sdmp/store'
+import { waitFor } from '@sdmp/testkit'
+import {
+  befriend,
+  closeAll,
+  connect,
+  introduce,
+  makeNode,
+  makeUser,
+} from '@sdmp/testkit/node-world'
+
+const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
+
+describe('pushes to a busy recipient', () => {
+  after(closeAll)
+
+  it('folds the pushes that arrive during a commit into one ingest commit', async () => {
+    const alice = makeUser('alice', 31)
+    const bob = makeUser('bob', 32)
+    const a = await makeNode('a', alice, 131)
+    const b = await makeNode('b', bob, 132)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    await connect(a, b)
+    await Promise.all(
+      [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
+    )
+    // Bob's resource commits from now on: the first waits at a gate until opened.
+    const store = b.store as unknown as {
+      putResources(items: readonly IngestItem[]): Promise<PutResult[]>
+    }
+    const original = store.putResources.bind(b.store)
+    const sizes: number[] = []
+    let open = () => {}
+    const gate = new Promise<void>((r) => (open = r))
+    store.putResources = async (items) => {
+      sizes.push(items.length)
+      if (sizes.length === 1) await gate
+      return original(items)
+    }
+    const channel = [...b.engine.sessions.values()][0]!.channel
+    const first = await a.publish(post('first'))
+    await waitFor(() => sizes.length === 1, { what: "bob's first commit to start" })
+    // Two more pushes (a resource frame and a broadcast each) while that commit waits.
+    const before = channel.stats.messagesReceived
+    const more = [await a.publish(post('second')), await a.publish(post('third'))]
+    await waitFor(() => channel.stats.messagesReceived >= before + 4, {
+      what: 'both pushes at bob',
+    })
+    open()
+    await waitFor(async () => (await b.store.hasResources(more.map((r) => r.id))).every(Boolean), {
+      what: 'both pushes stored',
+    })
+    assert.ok(await b.has(first.id))
+    delete (store as { putResources?: unknown }).putResources
+    // Before: the first broadcast held the inbox until the first commit, then one commit each.
+    assert.deepEqual(sizes, [1, 2], 'the two later pushes in one commit')
+  })
+})
