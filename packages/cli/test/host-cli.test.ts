@@ -9,11 +9,12 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { after, afterEach, describe, it } from 'node:test'
 import { createPgPool } from '@sdmp/store-postgres'
-import { tmpDir, waitFor } from '@sdmp/testkit'
+import { TEST_LOG_DIR_ENV, tmpDir, waitFor } from '@sdmp/testkit'
 import {
   befriend,
   newHome,
@@ -49,6 +50,13 @@ async function startHost(home: string, extra: readonly string[] = []): Promise<H
   let err = ''
   proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
   proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
+  // Its stderr joins the run's logs, which run-tests.mjs scans for secrets.
+  const logDir = process.env[TEST_LOG_DIR_ENV]
+  if (logDir && proc.pid !== undefined) {
+    const log = createWriteStream(join(logDir, `host-${proc.pid}.log`))
+    proc.stderr.on('data', (d: string) => log.write(d))
+    proc.stderr.on('end', () => log.end())
+  }
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)))
   const first = await waitFor(
     () => {

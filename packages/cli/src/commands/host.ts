@@ -384,8 +384,9 @@ function logHostEvent(ctx: CommandContext, name: string, d: Record<string, unkno
   if (name === 'connected') ctx.err(`${tenant}peer ${peer} connected (${String(d['role'])})`)
   else if (name === 'disconnected')
     ctx.err(`${tenant}peer ${peer} disconnected (${String(d['reason'])})`)
-  else if (name === 'follow-error' || name === 'network-error')
-    ctx.err(`${tenant}${name} (${String(d['code'])})`)
+  else if (['follow-error', 'network-error', 'sync-error', 'penalty'].includes(name))
+    ctx.err(`${tenant}${name} (${String(d['code'] ?? d['reason'] ?? '')})`)
+  else if (name === 'tenant-started') ctx.err(`${tenant}started`)
 }
 
 /** `sdmp host`: a host for many unrelated users. */
