@@ -228,8 +228,10 @@ describe('sdmp host', () => {
         timeout: 60_000,
         what: 'bob connected to his host node',
       })
-      const carol = await startDaemon(await newHome(after, 'carol'))
-      const dave = await startDaemon(await newHome(after, 'dave'))
+      // The contacts never listen: they dial the host, so no instance dials them (both
+      // instances are the same node, and a peer keeps one session per node).
+      const carol = await startDaemon(await newHome(after, 'carol'), ['--no-listen'])
+      const dave = await startDaemon(await newHome(after, 'dave'), ['--no-listen'])
       await befriend(laptop, 'alice', carol, 'carol')
       await befriend(phone, 'bob', dave, 'dave')
       await waitFor(() => connectedTo(carol, nodes['alice']!), {
@@ -269,8 +271,8 @@ describe('sdmp host', () => {
       assert.deepEqual(await authors('bob', [users.alice, users.carol]), [])
 
       // Back online: each gets their own message from the host (whichever instance).
-      const laptop2 = await startDaemon(laptop.home)
-      const phone2 = await startDaemon(phone.home)
+      const laptop2 = await startDaemon(laptop.home, ['--no-listen'])
+      const phone2 = await startDaemon(phone.home, ['--no-listen'])
       for (const [d, id, what] of [
         [laptop2, toAlice.id, 'alice'],
         [phone2, toBob.id, 'bob'],
