@@ -15,13 +15,7 @@ import { join } from 'node:path'
 import { after, afterEach, describe, it } from 'node:test'
 import { createPgPool } from '@sdmp/store-postgres'
 import { TEST_LOG_DIR_ENV, tmpDir, waitFor } from '@sdmp/testkit'
-import {
-  befriend,
-  newHome,
-  sdmpJson,
-  startDaemon,
-  stopAllDaemons,
-} from './daemon-proc.js'
+import { befriend, newHome, sdmpJson, startDaemon, stopAllDaemons } from './daemon-proc.js'
 import type { DaemonProc } from './daemon-proc.js'
 import { BIN, linesOf, runSdmp } from './run-sdmp.js'
 
