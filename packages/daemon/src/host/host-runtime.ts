@@ -19,8 +19,7 @@ import { attachInstance } from '../account/account-attach.js'
 import { readHomeConfig } from '../account/home-files.js'
 import { createAddressDocument, WELL_KNOWN_PREFIX } from '../address/address-document.js'
 import { errorBody } from '../api/http-errors.js'
-import { peerUpgradeHandler, PEER_WEBSOCKET_PATH } from '../api/peer-upgrade.js'
-import { isLoopback } from '../api/peer-upgrade.js'
+import { isLoopback, peerUpgradeHandler } from '../api/peer-upgrade.js'
 import { startApiServer } from '../api/api-server.js'
 import type { ApiServer } from '../api/api-server.js'
 import { Daemon } from '../daemon/daemon.js'
@@ -164,7 +163,8 @@ export class Host {
         ? await Account.open(deps)
         : await attachInstance(deps, first.store!, o.instance)
     const node = account.node
-    const address = bases.map((b) => `${b.replace(/\/v1\/peer$/, PEER_WEBSOCKET_PATH)}/${node}`)
+    // `…/v1/peer` plus the node: the path the one port routes by (api/peer-upgrade.ts).
+    const address = bases.map((b) => `${b}/${node}`)
     let daemon: Daemon
     try {
       daemon = await Daemon.start({
