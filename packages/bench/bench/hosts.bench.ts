@@ -26,6 +26,7 @@ import {
   publishPrekey,
 } from '@sdmp/testkit/node-world'
 import type { DiskNode, User } from '@sdmp/testkit/node-world'
+import { tenantRows } from './host-tenants.js'
 
 const GROUP = 'hosts'
 const URL = process.env['PG_URL'] || 'postgres://postgres@127.0.0.1:5432/test'
@@ -206,5 +207,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     notes:
       'RSS growth from connecting the users, divided by users; the devices (memory stores) live in the same process, so this bounds the host side from above',
   })
+  // A host for many unrelated users: one tenant node per hosted user (docs/scale.md §9).
+  out.push(...(await tenantRows(URL, ctx)))
   return out
 }

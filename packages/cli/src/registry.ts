@@ -33,6 +33,7 @@ import { settingsCommand } from './commands/settings.js'
 import { showCommand } from './commands/show.js'
 import { startCommand } from './commands/start.js'
 import { rendezvousCommand } from './commands/rendezvous.js'
+import { hostCommand } from './commands/host.js'
 import { statusCommand } from './commands/status.js'
 import { syncCommand } from './commands/sync.js'
 import { whoamiCommand } from './commands/whoami.js'
@@ -45,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   whoamiCommand,
   startCommand,
   rendezvousCommand,
+  hostCommand,
   inviteCommand,
   contactCommand,
   requestCommand,

@@ -15,6 +15,14 @@ export interface QuotaLimits {
   readonly maxCountPerAuthor: number
   /** Encoded bytes stored for one author. */
   readonly maxBytesPerAuthor: number
+  /**
+   * Resources the whole store may hold before peers' resources are refused (a host's quota per
+   * hosted user, docs/scale.md "A host for many users"). Needs `Store.usageTotal`; without it,
+   * or at the default (no bound), only the per-author bounds apply.
+   */
+  readonly maxCountTotal: number
+  /** Encoded bytes the whole store may hold before peers' resources are refused. */
+  readonly maxBytesTotal: number
 }
 
 /**
@@ -26,6 +34,8 @@ export interface QuotaLimits {
 export const QUOTA_LIMITS: QuotaLimits = Object.freeze({
   maxCountPerAuthor: 10_000_000,
   maxBytesPerAuthor: 16 * 1024 * 1024 * 1024,
+  maxCountTotal: Number.POSITIVE_INFINITY,
+  maxBytesTotal: Number.POSITIVE_INFINITY,
 })
 
 /**
@@ -44,18 +54,33 @@ interface Usage {
 /** Usage per author and the quota check. Not safe for concurrent batches: the ingestor
  * serializes them. */
 export class AuthorQuota {
-  readonly #store: Pick<Store, 'usageOf'>
+  readonly #store: Pick<Store, 'usageOf' | 'usageTotal'>
   readonly #limits: QuotaLimits
   readonly #usage = new Map<string, Usage>()
+  /** The whole store's usage, once loaded (only when a total bound is set). */
+  #total: Usage | undefined
 
-  constructor(store: Pick<Store, 'usageOf'>, limits: Partial<QuotaLimits> = {}) {
+  constructor(store: Pick<Store, 'usageOf' | 'usageTotal'>, limits: Partial<QuotaLimits> = {}) {
     this.#store = store
     this.#limits = { ...QUOTA_LIMITS, ...limits }
+  }
+
+  /** Whether a bound on the whole store applies (set, and the store can count itself). */
+  get #bounded(): boolean {
+    const l = this.#limits
+    return (
+      this.#store.usageTotal !== undefined &&
+      (Number.isFinite(l.maxCountTotal) || Number.isFinite(l.maxBytesTotal))
+    )
   }
 
   /** Read the usage of these authors from the store, for those not loaded yet. */
   async load(users: Iterable<string>): Promise<void> {
     const want = new Set(users)
+    if (this.#total === undefined && want.size > 0 && this.#bounded) {
+      const t = await this.#store.usageTotal!()
+      this.#total ??= { count: t.count, bytes: t.bytes, refused: 0 }
+    }
     for (const user of want) {
       if (this.#usage.has(user)) continue
       // Forget the oldest loaded author this batch does not need (a batch may exceed the cap).
@@ -78,17 +103,31 @@ export class AuthorQuota {
     const u = this.#usage.get(user)
     if (!u) throw new Error(`quota: usage of ${user} not loaded`)
     const l = this.#limits
-    if (u.count + 1 > l.maxCountPerAuthor || u.bytes + size > l.maxBytesPerAuthor) {
+    const t = this.#total
+    if (
+      u.count + 1 > l.maxCountPerAuthor ||
+      u.bytes + size > l.maxBytesPerAuthor ||
+      (t !== undefined && (t.count + 1 > l.maxCountTotal || t.bytes + size > l.maxBytesTotal))
+    ) {
       u.refused++
+      if (t) t.refused++
       return false
     }
     u.count++
     u.bytes += size
+    if (t) {
+      t.count++
+      t.bytes += size
+    }
     return true
   }
 
   /** Give back a reservation (the resource was not stored: a duplicate, or the commit failed). */
   release(user: string, size: number): void {
+    if (this.#total) {
+      this.#total.count--
+      this.#total.bytes -= size
+    }
     const u = this.#usage.get(user)
     if (!u) return
     u.count--
@@ -97,10 +136,19 @@ export class AuthorQuota {
 
   /** A resource by `user` was stored without a reservation (a local ingest): count it. */
   add(user: string, size: number): void {
+    if (this.#total) {
+      this.#total.count++
+      this.#total.bytes += size
+    }
     const u = this.#usage.get(user)
     if (!u) return // not loaded: the store count will include it
     u.count++
     u.bytes += size
+  }
+
+  /** The whole store's usage and refusals over it, once loaded (tests, status). */
+  usageTotal(): { count: number; bytes: number; refused: number } | undefined {
+    return this.#total && { ...this.#total }
   }
 
   /** The usage known for `user` and its refusals (tests, status); undefined when not loaded. */

@@ -147,6 +147,11 @@ export class Ingestor {
     return this.#quota.usageOf(user)
   }
 
+  /** The whole store's usage and refusals over a total bound, once loaded (tests, status). */
+  quotaTotal(): { count: number; bytes: number; refused: number } | undefined {
+    return this.#quota.usageTotal()
+  }
+
   /**
    * Whether `author` (a resource's `user`: a user, or a node for its own resources) is blocked
    * here at `at`: a blocked user, or a node any blocked user authorizes.

@@ -16,3 +16,11 @@ export type {
 } from './postgres-store-config.js'
 export { PG_STORE_VERSION, PG_STORE_FORMAT } from './postgres-migrator.js'
 export { wrapPgError } from './postgres-errors.js'
+export { createSharedPostgres } from './postgres-shared.js'
+export type { SharedPostgres, SharedPostgresConfig } from './postgres-shared.js'
+export { PgNotifyHub } from './postgres-notify-hub.js'
+export type {
+  NotifySubscriber,
+  NotifySubscription,
+  PgNotifyHubOptions,
+} from './postgres-notify-hub.js'

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Sha512 } from '@sdmp/core'
+import type { PgNotifyHub } from './postgres-notify-hub.js'
 
 /** The result shape of a query: rows as plain objects and the affected row count. */
 export interface PgResult {
@@ -49,6 +50,11 @@ export interface PostgresStoreConfig {
   readonly sha512: Sha512
   /** Size of one stored blob chunk in bytes (default 256 KiB). */
   readonly blobChunkBytes?: number
+  /**
+   * Listen for other processes' appends through this shared connection instead of one of the
+   * store's own (many stores in one process: postgres-shared.ts). Default: the store's own.
+   */
+  readonly notifyHub?: PgNotifyHub
 }
 
 /** Options of {@link createPostgresStore}: a connection string instead of a pool factory. */
@@ -75,6 +81,7 @@ export interface ResolvedPostgresConfig {
   readonly schema: string
   readonly sha512: Sha512
   readonly blobChunkBytes: number
+  readonly notifyHub?: PgNotifyHub
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
@@ -95,5 +102,11 @@ export function resolvePostgresConfig(config: PostgresStoreConfig): ResolvedPost
   const blobChunkBytes = config.blobChunkBytes ?? POSTGRES_DEFAULTS.blobChunkBytes
   if (!Number.isSafeInteger(blobChunkBytes) || blobChunkBytes < 1024 || blobChunkBytes > 64 << 20)
     throw new RangeError('postgres config.blobChunkBytes: expected 1 KiB..64 MiB')
-  return Object.freeze({ pool: config.pool, schema, sha512: config.sha512, blobChunkBytes })
+  return Object.freeze({
+    pool: config.pool,
+    schema,
+    sha512: config.sha512,
+    blobChunkBytes,
+    ...(config.notifyHub && { notifyHub: config.notifyHub }),
+  })
 }

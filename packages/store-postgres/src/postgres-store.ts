@@ -93,6 +93,7 @@ export class PostgresStore implements Store {
       channel,
       acquire: () => this.#db.acquire('journal watch'),
       head: async () => (await this.journalHead())?.position ?? 0,
+      ...(this.#config.notifyHub && { hub: this.#config.notifyHub }),
     })
   }
 
@@ -176,6 +177,18 @@ export class PostgresStore implements Store {
     const row = await this.#one(
       `SELECT count(*) AS n, coalesce(sum(octet_length(bytes)), 0) AS b FROM ${this.#t.resources} WHERE user_fp = $1`,
       [user],
+    )
+    return { count: Number(row?.['n'] ?? 0), bytes: Number(row?.['b'] ?? 0) }
+  }
+
+  /**
+   * What every resource takes together: the whole schema's count and encoded bytes (a host's
+   * per-user quota, docs/scale.md "A host for many users").
+   */
+  async usageTotal(): Promise<StoreUsage> {
+    const row = await this.#one(
+      `SELECT count(*) AS n, coalesce(sum(octet_length(bytes)), 0) AS b FROM ${this.#t.resources}`,
+      [],
     )
     return { count: Number(row?.['n'] ?? 0), bytes: Number(row?.['b'] ?? 0) }
   }

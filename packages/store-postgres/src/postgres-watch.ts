@@ -12,6 +12,7 @@ import { ErrorCode, ProtocolError } from '@sdmp/core'
 import { JournalSignal } from '@sdmp/store'
 import type { JournalWatch } from '@sdmp/store'
 import type { PgPoolClient } from './postgres-store-config.js'
+import type { NotifySubscription, PgNotifyHub } from './postgres-notify-hub.js'
 
 /** The NOTIFY channel of a schema's journal: fixed length whatever the schema name's. */
 export function journalChannel(schema: string): string {
@@ -35,6 +36,11 @@ export interface PgWatchDeps {
   /** First reconnect delay, ms (doubles up to {@link PgWatchDeps.maxRetryMs}). Default 50. */
   readonly retryMs?: number
   readonly maxRetryMs?: number
+  /**
+   * Listen through this process's shared connection instead of one of this store's own (a
+   * host for many users, postgres-notify-hub.ts); `acquire` is then unused.
+   */
+  readonly hub?: PgNotifyHub
 }
 
 /**
@@ -52,6 +58,8 @@ export class PgJournalWatcher {
   #retry: ReturnType<typeof setTimeout> | undefined
   #delay: number
   #stopped = false
+  /** The hub subscription while watched through a shared hub. */
+  #sub: Promise<NotifySubscription> | undefined
 
   constructor(deps: PgWatchDeps) {
     this.#deps = deps
@@ -75,15 +83,46 @@ export class PgJournalWatcher {
   async stop(): Promise<void> {
     this.#stopped = true
     this.#drop()
+    await this.#unsubscribe()
+  }
+
+  async #unsubscribe(): Promise<void> {
+    const sub = this.#sub
+    this.#sub = undefined
+    await (await sub?.catch(() => undefined))?.close()
   }
 
   async #release(watch: JournalWatch): Promise<void> {
     await watch.close()
-    if (this.signal.size === 0) this.#drop()
+    if (this.signal.size > 0) return
+    this.#drop()
+    await this.#unsubscribe()
   }
 
   /** Listen now unless already listening (or connecting). */
   #ensure(): Promise<void> {
+    const hub = this.#deps.hub
+    if (hub) {
+      this.#sub ??= hub.subscribe(this.#deps.channel, {
+        notify: (payload) => {
+          const position = Number(payload)
+          if (Number.isSafeInteger(position) && position > 0) this.signal.emit(position)
+        },
+        resync: () =>
+          void this.#deps
+            .head()
+            .then((head) => head > 0 && this.signal.emit(head))
+            .catch(() => undefined),
+      })
+      const sub = this.#sub
+      return sub.then(
+        () => undefined,
+        (e: unknown) => {
+          if (this.#sub === sub) this.#sub = undefined
+          throw e
+        },
+      )
+    }
     if (this.#client) return Promise.resolve()
     this.#listening ??= this.#listen().finally(() => {
       this.#listening = undefined

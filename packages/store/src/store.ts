@@ -174,6 +174,11 @@ export interface Store {
    * all: the per-author storage quota (sync.md §9) reads it once per author.
    */
   usageOf(user: string): Promise<StoreUsage>
+  /**
+   * Every stored resource's count and encoded bytes together. Optional: a host's per-user
+   * quota reads it once (docs/scale.md "A host for many users"); stores without it have none.
+   */
+  usageTotal?(): Promise<StoreUsage>
 
   /** The last journal line, or undefined when the journal is empty. */
   journalHead(): Promise<JournalRow | undefined>

@@ -5,6 +5,7 @@
  */
 import type { CryptoProvider } from '@sdmp/core'
 import type { ScryptParams, Store } from '@sdmp/store'
+import type { QuotaLimits } from '@sdmp/node'
 import type { HomeStore } from './home-files.js'
 
 /** What opening or creating an account needs. */
@@ -23,4 +24,9 @@ export interface AccountDeps {
   readonly scrypt?: ScryptParams
   /** Defaults to Date.now. */
   readonly clock?: () => number
+  /**
+   * Storage quotas for resources from peers (sync.md §9), beyond the defaults: a host sets a
+   * total per hosted user (docs/scale.md "A host for many users").
+   */
+  readonly quota?: Partial<QuotaLimits>
 }

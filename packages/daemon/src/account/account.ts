@@ -148,7 +148,12 @@ export class Account {
         ports,
         options.store,
       )
-      const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
+      const ingestor = new Ingestor({
+        provider,
+        store,
+        ...(deps.clock && { clock: deps.clock }),
+        ...(deps.quota && { quota: deps.quota }),
+      })
       // The recovery key is shown once as words and only its commitment is published.
       const recovery = userKey === undefined ? undefined : newRecoveryKey(provider)
       const account = new Account(deps, {
@@ -213,7 +218,12 @@ export class Account {
       const vault = await openVault(store, deps)
       const nodeKey = await loadKey(provider, vault, SECRET_NAMES.nodeSeed, config.node)
       const userKey = await loadUserKey(provider, vault, SECRET_NAMES, config.user)
-      const ingestor = new Ingestor({ provider, store, ...(deps.clock && { clock: deps.clock }) })
+      const ingestor = new Ingestor({
+        provider,
+        store,
+        ...(deps.clock && { clock: deps.clock }),
+        ...(deps.quota && { quota: deps.quota }),
+      })
       await ingestor.loadTrustGraph()
       const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
       account.learnUser()

@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import type { Duplex as StreamDuplex } from 'node:stream'
-import { isProtocolError } from '@sdmp/core'
+import { ErrorCode, ProtocolError, isProtocolError } from '@sdmp/core'
 import type { Duplex, Relay, WebSocketAcceptor } from '@sdmp/transport'
 import { errorBody, statusOf } from './http-errors.js'
 
@@ -20,6 +20,8 @@ export const PEER_WEBSOCKET_PATH = '/v1/peer'
 export const RELAY_WEBSOCKET_PATH = '/v1/relay'
 const RELAY_TAKE = /^\/v1\/relay\/accept\/([A-Za-z0-9_-]{22})$/
 const RELAY_TARGET = /^\/v1\/relay\/([A-Za-z0-9_-]{16,128})$/
+/** A host's per-tenant peer path (docs/scale.md "A host for many users"): `/v1/peer/<node>`. */
+const PEER_TENANT = /^\/v1\/peer\/([A-Za-z0-9_-]{16,128})$/
 
 /** Options of {@link peerUpgradeHandler}. */
 export interface PeerUpgradeOptions {
@@ -36,6 +38,12 @@ export interface PeerUpgradeOptions {
    * instead of the proxy's own. Default false: the socket's address.
    */
   readonly trustProxy?: boolean
+  /**
+   * A host for many users: the acceptor of the hosted node `fingerprint` (its peers dial
+   * `/v1/peer/<fingerprint>`), undefined when no such node is hosted here (a coded NOT_FOUND
+   * before the upgrade).
+   */
+  readonly tenant?: (fingerprint: string) => WebSocketAcceptor | undefined
 }
 
 /** The HTTP `upgrade` handler of the API server: peers on the path, a coded refusal otherwise. */
@@ -51,7 +59,9 @@ export function peerUpgradeHandler(
         ? { acceptor: options.acceptor, accept: undefined }
         : relay && path.startsWith(RELAY_WEBSOCKET_PATH)
           ? relayRoute(relay.relay, path)
-          : undefined
+          : options.tenant
+            ? tenantRoute(options.tenant, path)
+            : undefined
     if (route === undefined) return refuse(socket, 404, 'Not Found')
     if ('error' in route) return refuseCoded(socket, route.error)
     if ((request.headers.upgrade ?? '').toLowerCase() !== 'websocket')
@@ -87,6 +97,21 @@ function relayRoute(
     return { error }
   }
   return { accept: (d) => relay.connect(d, target[1]!) }
+}
+
+/** The hosted node a `/v1/peer/<fingerprint>` path names, or a coded refusal. */
+function tenantRoute(
+  tenant: (fingerprint: string) => WebSocketAcceptor | undefined,
+  path: string,
+): { acceptor: WebSocketAcceptor; accept: undefined } | { error: unknown } | undefined {
+  const m = PEER_TENANT.exec(path)
+  if (!m) return undefined
+  const acceptor = tenant(m[1]!)
+  if (acceptor === undefined)
+    return {
+      error: new ProtocolError(ErrorCode.NOT_FOUND, 'no node of that fingerprint is hosted here'),
+    }
+  return { acceptor, accept: undefined }
 }
 
 /** The address admission counts: the socket's, or the proxy's `X-Forwarded-For` when trusted. */

@@ -311,6 +311,14 @@ export class Daemon {
     return this.#relay?.relay
   }
 
+  /**
+   * Where peers of this node are accepted as WebSocket upgrades, when it accepts them there: a
+   * host for many users routes `/v1/peer/<node>` on its own port to it (host/host-runtime.ts).
+   */
+  get peerAcceptor(): WebSocketAcceptor | undefined {
+    return this.#peerSockets
+  }
+
   /** The network, once this node is authorized and syncing. */
   get network(): NodeNetwork | undefined {
     return this.#network

@@ -1,0 +1,104 @@
+/**
+ * A host for many unrelated users (docs/scale.md §9), measured for the `hosts` group: how many
+ * hosted users one process runs (each a tenant node with its own schema, all on one pool and one
+ * LISTEN connection), the RSS each costs, and how long starting them takes.
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { authorizeDevice, createInvite } from '@sdmp/daemon'
+import { Host, createTenant, joinTenant, newHostConfig, writeNewHost } from '@sdmp/daemon/host'
+import type { HostDeps } from '@sdmp/daemon/host'
+import { createSharedPostgres } from '@sdmp/store-postgres'
+import type { SharedPostgres } from '@sdmp/store-postgres'
+import { tmpDir } from '@sdmp/testkit'
+import type { BenchContext, BenchResult } from '@sdmp/testkit'
+import { CHEAP_SCRYPT, createAccount } from '@sdmp/testkit/daemon-world'
+import { provider } from '@sdmp/testkit/node-world'
+
+const GROUP = 'hosts'
+
+const rssMiB = (): number => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return process.memoryUsage().rss / 2 ** 20
+}
+
+/** A host home with `users` joined tenants, each authorized by a user account of its own. */
+async function hostWorld(url: string, dir: string, prefix: string, users: number) {
+  const home = join(dir, 'host')
+  writeNewHost(home, newHostConfig({ store: url, schemaPrefix: prefix }))
+  const pools: SharedPostgres[] = []
+  const depsFor = (): HostDeps => {
+    const pg = createSharedPostgres({ url, maxConnections: 20 })
+    pools.push(pg)
+    return {
+      home,
+      provider,
+      scrypt: CHEAP_SCRYPT,
+      createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
+    }
+  }
+  const deps = depsFor()
+  const names: string[] = []
+  for (let i = 0; i < users; i++) {
+    const name = `t${i}`
+    const user = await createAccount(dir, `user${i}`)
+    const made = await createTenant(deps, name)
+    await authorizeDevice(user, made.request, { hostOnly: true })
+    const invite = await createInvite(user, user.requireUser())
+    await user.close()
+    await joinTenant(deps, invite)
+    names.push(name)
+  }
+  return { home, deps, depsFor, names, pools }
+}
+
+/** Rows: users hosted, RSS per hosted user, time to start them. */
+async function capacity(url: string, ctx: BenchContext, users: number): Promise<BenchResult[]> {
+  const dir = tmpDir(() => undefined, 'sdmp-bench-tenants-')
+  const prefix = `bt${randomBytes(4).toString('hex')}_`
+  const world = await hostWorld(url, dir, prefix, users)
+  const before = rssMiB()
+  const heapBefore = process.memoryUsage().heapUsed
+  const t0 = performance.now()
+  const host = await Host.start({ deps: world.deps, listen: { host: '127.0.0.1', port: 0 } })
+  const startSeconds = (performance.now() - t0) / 1000
+  const perUser = (rssMiB() - before) / users
+  const heapPerUser = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 / users
+  const connections = world.pools[0]!.hub.channels
+  const hosted = host.tenants.length
+  await host.stop()
+  const admin = world.pools[0]!
+  for (const n of world.names)
+    await admin.pool.query(`DROP SCHEMA IF EXISTS "${prefix}${n}" CASCADE`)
+  await Promise.all(world.pools.map((p) => p.close()))
+  ctx.log(`hosts: ${users} tenants started in ${startSeconds.toFixed(1)} s`)
+  return [
+    {
+      group: GROUP,
+      name: 'hosts: users hosted in one process',
+      value: hosted,
+      unit: 'users',
+      notes: `each a tenant node (own key, home, schema) of one host process; all started in ${startSeconds.toFixed(1)} s (vault opened with the cheapest scrypt); one pool of 20 connections and one LISTEN connection for ${connections} schemas`,
+    },
+    {
+      group: GROUP,
+      name: 'hosts: RSS per hosted user',
+      value: perUser,
+      unit: 'MiB',
+      lowerIsBetter: true,
+      notes: `RSS growth from starting ${users} idle tenants (no device connected), divided by users, after GC when --expose-gc; JS heap growth ${heapPerUser.toFixed(3)} MiB per user; setting the users up before (accounts, invites) leaves allocator slack that the tenants reuse, so RSS understates and the heap figure is the better guide`,
+    },
+  ]
+}
+
+/**
+ * The rows of the multi-user host (appended to the `hosts` group). Deliveries per second
+ * through tenants are not measured here yet: the group's delivery rows above run the one-user
+ * host node over 1, 2 and 4 instances, which is the same store and follow path per tenant.
+ */
+export async function tenantRows(url: string, ctx: BenchContext): Promise<BenchResult[]> {
+  const users = Math.max(10, Math.round(100 * ctx.scale))
+  ctx.log(`hosts: ${users} hosted users in one process`)
+  return capacity(url, ctx, users)
+}
