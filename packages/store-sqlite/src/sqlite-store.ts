@@ -35,6 +35,8 @@ import {
   assertPeerState,
   assertQuery,
   JournalSignal,
+  fromStoredForm,
+  toStoredItems,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
 import type { SqliteStatement } from './sqlite-driver.js'
@@ -171,8 +173,10 @@ export class SqliteStore implements Store {
     if (!o.head)
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')
     if (items.length === 0) return []
+    // The compact form at rest (compact.md §6), encoded here, outside the write transaction.
+    const stored = toStoredItems(this.#config.sha512, items)
     const results = await new Promise<PutResult[]>((resolve, reject) => {
-      this.#pending.push({ items, resolve, reject })
+      this.#pending.push({ items: stored, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         // setImmediate, not a microtask: puts arriving from I/O callbacks in this turn join too.
@@ -213,7 +217,8 @@ export class SqliteStore implements Store {
     return this.#run('getResource', (o) => {
       const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined
       if (!row || row.bytes.byteLength === 0) return undefined
-      return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
+      const bytes = new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
+      return fromStoredForm(this.#config.sha512, bytes)
     })
   }
 

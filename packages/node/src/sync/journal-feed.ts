@@ -75,7 +75,7 @@ export class JournalFeed {
     try {
       for (const l of visible) {
         const bytes = await this.#host.store.getResource(l.id)
-        if (bytes) await channel.send(resourceMessage(bytes))
+        if (bytes) await channel.send(resourceMessage(bytes, this.#host.signer.provider))
       }
       const entries = visible.map((l) => l.line)
       // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
@@ -179,7 +179,7 @@ export class JournalFeed {
           : undefined
       // An id the peer may not see is answered exactly like one we do not hold (no oracle).
       if (!bytes) missing.push(id)
-      else await this.#session.channel.send(resourceMessage(bytes))
+      else await this.#session.channel.send(resourceMessage(bytes, this.#host.signer.provider))
     }
     return this.#requests.reply(q.identifier, 'ok', undefined, { missing })
   }
