@@ -130,10 +130,15 @@ export class PostgresStore implements Store {
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.getStoredResource(id)
+    return bytes && fromStoredForm(this.#config.sha512, bytes)
+  }
+
+  async getStoredResource(id: string): Promise<Uint8Array | undefined> {
     assertDigest(id, 'id')
     const row = await this.#one(`SELECT bytes FROM ${this.#t.resources} WHERE id = $1`, [id])
     const bytes = row && toBytes(row['bytes'])
-    return bytes && bytes.length > 0 ? fromStoredForm(this.#config.sha512, bytes) : undefined
+    return bytes && bytes.length > 0 ? bytes : undefined
   }
 
   async dropResourceBytes(ids: readonly string[]): Promise<number> {

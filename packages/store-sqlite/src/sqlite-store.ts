@@ -213,12 +213,16 @@ export class SqliteStore implements Store {
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.getStoredResource(id)
+    return bytes && fromStoredForm(this.#config.sha512, bytes)
+  }
+
+  async getStoredResource(id: string): Promise<Uint8Array | undefined> {
     assertDigest(id, 'id')
     return this.#run('getResource', (o) => {
       const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined
       if (!row || row.bytes.byteLength === 0) return undefined
-      const bytes = new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
-      return fromStoredForm(this.#config.sha512, bytes)
+      return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
     })
   }
 

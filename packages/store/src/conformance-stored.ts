@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import {
   createNobleProvider,
   encodeCompactResource,
+  resourceJsonBytes,
   signResource,
   signingKeyFromSeed,
   toBase64url,
@@ -49,7 +50,14 @@ export function registerStoredCases(h: Harness): void {
           i % 2 === 0 ? { ...it, compact: encodeCompactResource(provider, it.bytes) } : it,
         )
         await store.putResources(puts)
-        for (const it of items) assert.deepEqual(await store.getResource(it.id), it.bytes)
+        for (const it of items) {
+          assert.deepEqual(await store.getResource(it.id), it.bytes)
+          // The bytes at rest, in whichever form, stand for exactly the same JSON.
+          if (store.getStoredResource === undefined) continue
+          const raw = await store.getStoredResource(it.id)
+          assert.deepEqual(resourceJsonBytes(provider, raw!), it.bytes)
+        }
+        assert.equal(await store.getStoredResource?.(signedItems(1, 99)[0]!.id), undefined)
         if (!h.options.persistent) return store
         const reopened = await h.options.reopen!(store)
         for (const it of items) assert.deepEqual(await reopened.getResource(it.id), it.bytes)

@@ -161,6 +161,13 @@ export interface Store {
    */
   getResource(id: string): Promise<Uint8Array | undefined>
   /**
+   * The bytes as kept at rest: the compact form (docs/protocol/compact.md §6) or, for rows
+   * written before it (or bytes without one), the JSON text; undefined like getResource. Sync
+   * frames them as they are instead of decoding and encoding again. Optional: without it,
+   * callers use getResource.
+   */
+  getStoredResource?(id: string): Promise<Uint8Array | undefined>
+  /**
    * Erase the stored bytes of resources while keeping their metadata and journal lines
    * (docs/protocol/edits.md §3: a host drops the sealed bytes of a deleted message). Afterwards
    * `getResource` returns undefined, while `getMeta`, `hasResources`, queries and the journal

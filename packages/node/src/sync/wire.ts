@@ -13,8 +13,10 @@ import {
   concatBytes,
   decodeCompactResource,
   encodeCompactResource,
+  isCompactResource,
   signResource,
 } from '@sdmp/core'
+import type { Store } from '@sdmp/store'
 import type { CompactHash, ContentKind, CryptoProvider, Json, SigningKey } from '@sdmp/core'
 
 /**
@@ -88,6 +90,27 @@ export function resourceMessage(bytes: Uint8Array, hash?: CompactHash): Uint8Arr
     }
   }
   return encodeMessage(MessageType.RESOURCE, bytes)
+}
+
+/**
+ * The frame of a stored resource, from its bytes at rest when the store hands them out
+ * (Store.getStoredResource): compact bytes go out as they are, with no decoding and encoding
+ * again (compact.md §6-§7); undefined when the store does not hold the resource's bytes.
+ */
+export async function storedResourceFrame(
+  store: Pick<Store, 'getResource' | 'getStoredResource'>,
+  id: string,
+  hash: CompactHash,
+): Promise<Uint8Array | undefined> {
+  if (store.getStoredResource === undefined) {
+    const bytes = await store.getResource(id)
+    return bytes && resourceMessage(bytes, hash)
+  }
+  const stored = await store.getStoredResource(id)
+  if (stored === undefined) return undefined
+  return isCompactResource(stored)
+    ? encodeMessage(MessageType.RESOURCE_COMPACT, stored)
+    : resourceMessage(stored, hash)
 }
 
 /**
