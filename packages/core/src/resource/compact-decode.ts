@@ -113,7 +113,7 @@ export class Reader {
         return this.object(depth, texts)
       default:
         this.at--
-        return JSON.stringify(this.string(texts))
+        return quoted(tag, this.string(texts))
     }
   }
 
@@ -142,11 +142,15 @@ export class Reader {
         values.push('')
         continue
       }
-      const start = this.at
-      const v = this.value(depth + 1, texts)
-      values.push(v)
-      if (k === 'payload' && this.isStringTag(start)) payload = JSON.parse(v) as string
-      if (k === 'identifier' && this.isStringTag(start)) literalId = JSON.parse(v) as string
+      const tag = this.b[this.at]!
+      if (!this.isStringTag(this.at)) {
+        values.push(this.value(depth + 1, texts))
+        continue
+      }
+      const raw = this.string(texts)
+      values.push(quoted(tag, raw))
+      if (k === 'payload') payload = raw
+      if (k === 'identifier') literalId = raw
     }
     if (derived >= 0) {
       if (payload === undefined) bad('derived identifier without a payload')
@@ -215,4 +219,12 @@ export class Reader {
     this.spend(s.length)
     return s
   }
+}
+
+/**
+ * A decoded string as JSON text. Only UTF-8 strings can hold characters JSON escapes: dictionary
+ * words, timestamps and base64url never do, so they are quoted as they are.
+ */
+function quoted(tag: number, s: string): string {
+  return tag === T.string ? JSON.stringify(s) : '"' + s + '"'
 }
