@@ -20,6 +20,7 @@ const generators = [
   ['packages/core/dist/test/gen/envelope-vectors.js', { 'envelope.json': 'buildEnvelopeVectors' }],
   ['packages/core/dist/test/gen/sync-vectors.js', { 'sync.json': 'buildSyncVectors' }],
   ['packages/core/dist/test/gen/session-vectors.js', { 'sessions.json': 'buildSessionVectors' }],
+  ['packages/core/dist/test/gen/compact-vectors.js', { 'compact.json': 'buildCompactVectors' }],
 ]
 for (const [file, outputs] of generators) {
   if (!existsSync(join(root, file))) continue

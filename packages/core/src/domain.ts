@@ -22,6 +22,8 @@ export const TAG_WRAP = 'SEMP-v1-wrap'
 export const TAG_ENCLOSURE = 'sdmp/enclosure/v1'
 /** AAD tag of the content AEAD, envelope profile 2 (envelope.md §4.1, §5.1). */
 export const TAG_ENCLOSURE_V2 = 'sdmp/enclosure/v2'
+/** AAD tag of profile 3 envelopes: Padmé padding, compact inner resource (compact.md §5). */
+export const TAG_ENCLOSURE_V3 = 'sdmp/enclosure/v3'
 /** Hash prefix of the per-reader routing tags of an envelope (docs/protocol/envelope.md §12). */
 export const TAG_ROUTE = 'sdmp/route/v1'
 

@@ -78,6 +78,15 @@ export {
 } from './resource/resource.js'
 export type { ResourceDraft, DecodedResource, SignatureEntry } from './resource/resource.js'
 export {
+  COMPACT_MAGIC,
+  COMPACT_VERSION,
+  decodeCompactResource,
+  encodeCompactResource,
+  isCompactResource,
+  resourceJsonBytes,
+} from './resource/compact.js'
+export type { CompactHash } from './resource/compact.js'
+export {
   validateResource,
   checkResource,
   identityInfoOf,

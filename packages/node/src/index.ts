@@ -23,6 +23,7 @@ export {
   decodeMessage,
   controlMessage,
   resourceMessage,
+  resourceFrameBytes,
 } from './sync/wire.js'
 export type { ControlSigner } from './sync/wire.js'
 export { PeerManager, PEER_CHANNEL_LIMITS } from './peer-manager.js'

@@ -102,7 +102,8 @@ describe('loopback sync with the peer manager', () => {
       reads.every((p) => p >= headAtStop),
       `b resumed after position ${headAtStop}, read from ${reads.join(',')}`,
     )
-    const served = calls.filter(([m]) => m === 'getResource').length
+    // Sync frames a resource from its bytes at rest (compact.md §7), getResource elsewhere.
+    const served = calls.filter(([m]) => m === 'getStoredResource' || m === 'getResource').length
     assert.equal(served, late.length, 'a served exactly the resources b lacked')
     assert.equal(await b.store.countResources(), await a.store.countResources())
     const jb = await journalIds(b)

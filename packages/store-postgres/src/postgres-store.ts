@@ -34,6 +34,8 @@ import {
   assertPeerState,
   assertQuery,
   GroupCommit,
+  fromStoredForm,
+  toStoredItems,
 } from '@sdmp/store'
 import { deleteBlobOn, getBlobFrom, putBlobOn, toBytes } from './postgres-blobs.js'
 import { PgConnection } from './postgres-connection.js'
@@ -121,13 +123,19 @@ export class PostgresStore implements Store {
     assertIngestItems(items)
     if (this.#db.closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
     if (items.length === 0) return []
-    const results = await this.#writes.submit(items)
+    // The compact form at rest (compact.md §6), encoded before the write transaction.
+    const results = await this.#writes.submit(toStoredItems(this.#config.sha512, items))
     // This process's watchers hear at once; other processes through NOTIFY (postgres-watch.ts).
     this.#watcher.signal.emitPut(results)
     return results
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.getStoredResource(id)
+    return bytes && fromStoredForm(this.#config.sha512, bytes)
+  }
+
+  async getStoredResource(id: string): Promise<Uint8Array | undefined> {
     assertDigest(id, 'id')
     const row = await this.#one(`SELECT bytes FROM ${this.#t.resources} WHERE id = $1`, [id])
     const bytes = row && toBytes(row['bytes'])

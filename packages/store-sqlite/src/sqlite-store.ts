@@ -35,6 +35,8 @@ import {
   assertPeerState,
   assertQuery,
   JournalSignal,
+  fromStoredForm,
+  toStoredItems,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
 import type { SqliteStatement } from './sqlite-driver.js'
@@ -171,8 +173,10 @@ export class SqliteStore implements Store {
     if (!o.head)
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')
     if (items.length === 0) return []
+    // The compact form at rest (compact.md §6), encoded here, outside the write transaction.
+    const stored = toStoredItems(this.#config.sha512, items)
     const results = await new Promise<PutResult[]>((resolve, reject) => {
-      this.#pending.push({ items, resolve, reject })
+      this.#pending.push({ items: stored, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         // setImmediate, not a microtask: puts arriving from I/O callbacks in this turn join too.
@@ -209,6 +213,11 @@ export class SqliteStore implements Store {
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.getStoredResource(id)
+    return bytes && fromStoredForm(this.#config.sha512, bytes)
+  }
+
+  async getStoredResource(id: string): Promise<Uint8Array | undefined> {
     assertDigest(id, 'id')
     return this.#run('getResource', (o) => {
       const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined

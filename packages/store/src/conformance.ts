@@ -11,10 +11,12 @@ import { registerJournalCases } from './conformance-journal.js'
 import { registerLocalCases } from './conformance-local.js'
 import { registerQueryCases } from './conformance-query.js'
 import { registerStateCases } from './conformance-state.js'
+import { registerStoredCases } from './conformance-stored.js'
 import { registerWatchCases } from './conformance-watch.js'
 import type { Store } from './store.js'
 
 export type { StoreConformanceOptions } from './conformance-kit.js'
+export { signedItems } from './conformance-stored.js'
 
 /**
  * Register the Store conformance cases (node:test `describe`/`it`) for one backend. Call it at
@@ -55,4 +57,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   registerStateCases(harness)
   registerLocalCases(harness)
   registerWatchCases(harness)
+  registerStoredCases(harness)
 }

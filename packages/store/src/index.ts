@@ -21,6 +21,7 @@ export type {
 } from './store.js'
 export { MAX_LOCAL_VALUE_BYTES } from './store.js'
 export { MemoryStore } from './memory-store.js'
+export { fromStoredForm, storedForm, toStoredItems } from './stored-form.js'
 export type { MemoryStoreOptions } from './memory-store.js'
 export {
   assertDigest,

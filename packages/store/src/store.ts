@@ -18,8 +18,14 @@ export interface IngestItem {
   readonly kind: string
   /** `sdmp.created` in milliseconds since the epoch; the first half of the sync order key. */
   readonly created: number
-  /** The canonical encoded resource, exactly as received. */
+  /** The canonical encoded resource (its JSON text, resource.md §1), exactly as received. */
   readonly bytes: Uint8Array
+  /**
+   * The same resource in the compact form (docs/protocol/compact.md), when the caller has it
+   * already (a peer sent it so): a store that keeps that form stores these bytes instead of
+   * encoding `bytes` again. Must decode to `bytes`: the store trusts it like every field.
+   */
+  readonly compact?: Uint8Array
   /** Optional secondary index: e.g. conversation id or the resource this one refers to. */
   readonly ref?: string
 }
@@ -149,8 +155,18 @@ export interface Store {
    * @throws BAD_REQUEST (any malformed item; nothing is stored), CONFLICT (before initJournal)
    */
   putResources(items: readonly IngestItem[]): Promise<PutResult[]>
-  /** The stored bytes, or undefined (also once they were dropped: {@link dropResourceBytes}). */
+  /**
+   * The resource's canonical JSON bytes, or undefined (also once they were dropped:
+   * {@link dropResourceBytes}). Backends may keep the compact form at rest (stored-form.ts).
+   */
   getResource(id: string): Promise<Uint8Array | undefined>
+  /**
+   * The bytes as kept at rest: the compact form (docs/protocol/compact.md §6) or, for rows
+   * written before it (or bytes without one), the JSON text; undefined like getResource. Sync
+   * frames them as they are instead of decoding and encoding again. Optional: without it,
+   * callers use getResource.
+   */
+  getStoredResource?(id: string): Promise<Uint8Array | undefined>
   /**
    * Erase the stored bytes of resources while keeping their metadata and journal lines
    * (docs/protocol/edits.md §3: a host drops the sealed bytes of a deleted message). Afterwards

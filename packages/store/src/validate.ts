@@ -84,6 +84,7 @@ export function assertIngestItem(value: unknown, label = 'item'): IngestItem {
   assertInteger(item['created'], `${label}.created`)
   assertBytes(item['bytes'], `${label}.bytes`)
   if (item['ref'] !== undefined) assertName(item['ref'], `${label}.ref`)
+  if (item['compact'] !== undefined) assertBytes(item['compact'], `${label}.compact`)
   return value as IngestItem
 }
 

@@ -20,9 +20,10 @@ import type { Suite } from './suites.js'
 export interface EncryptedData {
   /**
    * Profile version (envelope.md §4.1, §5.2): `2` (Padmé padding from 256 bytes, AAD tag
-   * `sdmp/enclosure/v2`); absent means 1 (power-of-two padding from 4096, `sdmp/enclosure/v1`).
+   * `sdmp/enclosure/v2`), `3` (as 2, the plaintext is the inner resource in the compact form of
+   * docs/protocol/compact.md, AAD tag `sdmp/enclosure/v3`); absent means 1 (power-of-two padding from 4096, `sdmp/enclosure/v1`).
    */
-  readonly v?: 2
+  readonly v?: 2 | 3
   /** `pq-kyber768-x25519` (default) or `x25519-chacha20-poly1305`. */
   readonly suite: Suite
   /** 12-byte ChaCha20-Poly1305 nonce of the content AEAD. */
@@ -81,7 +82,7 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
   const bytes = decodeEnvelopeBytes(json)
   const raw = json as Record<string, unknown>
   return Object.freeze({
-    ...(bytes.version === 2 && { v: 2 as const }),
+    ...(bytes.version !== 1 && { v: bytes.version }),
     suite: bytes.suite,
     nonce: raw['nonce'] as string,
     ciphertext: raw['ciphertext'] as string,
@@ -98,7 +99,7 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
 /** The JSON form of envelope bytes (no validation: the bytes come from sealEnvelope). */
 export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
   return Object.freeze({
-    ...(bytes.version === 2 && { v: 2 as const }),
+    ...(bytes.version !== 1 && { v: bytes.version }),
     suite: bytes.suite,
     nonce: toBase64url(bytes.nonce),
     ciphertext: toBase64url(bytes.ciphertext),
@@ -131,9 +132,10 @@ export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
   const { suite, nonce, ciphertext, recipients } = obj as Record<(typeof FIELDS)[number], unknown>
   let version: EnvelopeVersion = 1
   if (Object.hasOwn(obj, 'v')) {
-    // Only 2 is a version member: profile 1 envelopes have none, so `v: 1` is not a form.
-    if (obj['v'] !== 2) schema(`encrypted.v: expected 2, got ${typeName(obj['v'])}`)
-    version = 2
+    // Only 2 and 3 are version members: profile 1 envelopes have none, so `v: 1` is not a form.
+    const v = obj['v']
+    if (v !== 2 && v !== 3) schema(`encrypted.v: expected 2 or 3, got ${typeName(v)}`)
+    version = v as 2 | 3
   }
 
   if (typeof suite !== 'string') schema(`encrypted.suite: expected string, got ${typeName(suite)}`)
@@ -223,7 +225,7 @@ const SESSION_ENTRY_CHARS = base64urlLength(SESSION_ENTRY_BYTES)
  * @throws SCHEMA_VIOLATION, LIMIT_EXCEEDED, INVALID_ENCODING
  */
 function checkSessions(value: unknown, version: EnvelopeVersion): string[] {
-  if (version !== 2) schema('encrypted.sessions: only in a profile 2 envelope (v: 2)')
+  if (version === 1) schema('encrypted.sessions: only in a profile 2 or 3 envelope (v: 2 or 3)')
   if (!Array.isArray(value))
     return schema(`encrypted.sessions: expected array, got ${typeName(value)}`)
   if (value.length > LIMITS.maxRecipients) {

@@ -5,7 +5,14 @@
  * @module
  */
 import { concatBytes, toHex, utf8 } from '../bytes.js'
-import { LIMITS, SUITE_HYBRID, TAG_ENCLOSURE, TAG_ENCLOSURE_V2 } from '../domain.js'
+import {
+  LIMITS,
+  SUITE_HYBRID,
+  TAG_ENCLOSURE,
+  TAG_ENCLOSURE_V2,
+  TAG_ENCLOSURE_V3,
+} from '../domain.js'
+import { decodeCompactResource, encodeCompactResource } from '../resource/compact.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { base64urlLength, decodeEnvelopeBytes, encodeEncryptedData } from './encrypted-data.js'
@@ -35,7 +42,9 @@ export interface SealOptions {
   readonly suite?: Suite
   /**
    * Envelope profile (envelope.md §4.1): 2 (default: Padmé padding from 256 bytes, AAD tag
-   * `sdmp/enclosure/v2`) or 1 (the 4096-byte floor, for the v1 vectors and old readers).
+   * `sdmp/enclosure/v2`), 1 (the 4096-byte floor, for the v1 vectors and old readers) or 3
+   * (as 2, and the inner resource travels in the compact form: docs/protocol/compact.md §5;
+   * `inner` must then be a resource's canonical JSON bytes).
    */
   readonly version?: EnvelopeVersion
   /**
@@ -70,7 +79,9 @@ export function sealEnvelope(
   if (!(inner instanceof Uint8Array)) throw new TypeError('inner: expected Uint8Array')
   const suite = options.suite ?? SUITE_HYBRID
   const version = options.version ?? 2
-  if (version !== 1 && version !== 2) throw new RangeError('version: expected 1 or 2')
+  if (version !== 1 && version !== 2 && version !== 3)
+    throw new RangeError('version: expected 1, 2 or 3')
+  if (version === 3) inner = encodeCompactResource(provider, inner)
   const sizes = suiteSizes(suite)
   const random = options.random ?? ((n: number) => provider.randomBytes(n))
   if (!Array.isArray(recipients) || recipients.length === 0) {
@@ -140,7 +151,7 @@ export function sealPadded(
   shuffle(wraps, random)
   let sessions: Uint8Array[] | undefined
   if (extras) {
-    if (version !== 2) throw new RangeError('sessions: profile 2 only')
+    if (version === 1) throw new RangeError('sessions: profile 2 or 3 only')
     sessions = extras.sessions(contentKey)
     if (sessions.length === 0 && wraps.length === 0) throw new RangeError('no entry at all')
     // sessions.md §8: entries look uniformly random, so dummies are random bytes.
@@ -239,7 +250,13 @@ export function openWithCandidates<T>(
     const padded = provider.chacha20poly1305.open(c.key, env.nonce, env.ciphertext, aad)
     if (!padded) continue
     const inner = unpadPlaintext(padded, env.version)
-    if (inner) return { inner, tag: c.tag }
+    // Profile 3 (compact.md §5): the authenticated plaintext is the compact form of the inner
+    // resource; a sender that sealed malformed bytes gets their code, as for a bad inner.
+    if (inner)
+      return {
+        inner: env.version === 3 ? decodeCompactResource(provider, inner) : inner,
+        tag: c.tag,
+      }
   }
   return decryptFailed()
 }
@@ -247,7 +264,7 @@ export function openWithCandidates<T>(
 /**
  * The content AEAD's associated data (envelope.md §5.1):
  * UTF-8("sdmp/enclosure/v1") || 0x00 || UTF-8(suite) || 0x00 || SHA-512(wrap_0 || ... || wrap_n-1),
- * with the tag `sdmp/enclosure/v2` for profile 2, followed by SHA-512(session_0 || ...) when the
+ * with the tag `sdmp/enclosure/v2` for profile 2 (`v3` for profile 3), followed by SHA-512(session_0 || ...) when the
  * envelope has a `sessions` member (sessions.md §8). Binding the entry lists means a change to
  * any entry, even one for another recipient, makes the envelope fail for everyone; binding the
  * tag means the suite and the version (hence the padding rule) cannot be swapped or stripped.
@@ -260,7 +277,7 @@ export function enclosureAad(
   sessions?: readonly Uint8Array[],
 ): Uint8Array {
   return concatBytes(
-    utf8(version === 1 ? TAG_ENCLOSURE : TAG_ENCLOSURE_V2),
+    utf8(version === 1 ? TAG_ENCLOSURE : version === 2 ? TAG_ENCLOSURE_V2 : TAG_ENCLOSURE_V3),
     ZERO,
     utf8(suite),
     ZERO,

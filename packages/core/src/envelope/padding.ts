@@ -10,9 +10,10 @@ import { ErrorCode, ProtocolError } from '../errors.js'
 /**
  * Envelope profile versions (envelope.md §4.1, §5.2): 1 pads to SEMP's power-of-two buckets
  * with a 4096-byte floor; 2 (the default for new envelopes) pads with Padmé from a 256-byte
- * floor, which fits chat. Receivers read both.
+ * floor, which fits chat; 3 pads like 2 and seals the inner resource in the compact form
+ * (docs/protocol/compact.md). Receivers read all three.
  */
-export type EnvelopeVersion = 1 | 2
+export type EnvelopeVersion = 1 | 2 | 3
 /** Smallest padded plaintext of profile v1: SEMP's current 4096-byte floor (its table says 1024). */
 export const SIZE_BUCKET_FLOOR = 4096
 /** Smallest padded plaintext of profile v2 (envelope.md §4.1). */

@@ -95,7 +95,7 @@ interface OuterOptions {
 }
 
 /**
- * {@link sealResource} with sessions (docs/protocol/sessions.md §8): a profile 2 envelope whose
+ * {@link sealResource} with sessions (docs/protocol/sessions.md §8): a profile 3 envelope whose
  * content key reaches each reading node by a session entry or a prekey wrap, and the sealing
  * node by a self entry. Returns the outer resource and the sessions it advanced or started,
  * which the caller stores durably BEFORE publishing (sessions.md §7).
@@ -110,7 +110,9 @@ export function sealSessionResource(
 ): { outer: DecodedResource<'encrypted'>; sessions: Session[] } {
   assertSealable(inner)
   const { random, ...outer } = options
-  const sealed = sealSessionEnvelope(provider, inner.bytes, input, random)
+  // Profile 3 (compact.md §5): the inner resource is sealed in the compact form, which takes a
+  // short text from ~1.2 KB of plaintext to ~0.5 KB.
+  const sealed = sealSessionEnvelope(provider, inner.bytes, { version: 3, ...input }, random)
   return {
     outer: wrapSealed(provider, inner, sealed.data, sender, outer),
     sessions: sealed.sessions,

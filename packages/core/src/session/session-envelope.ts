@@ -29,6 +29,7 @@ import {
   suiteSizes,
 } from '../envelope/suites.js'
 import { assertRecipientPublicKey } from '../envelope/wrap.js'
+import { encodeCompactResource } from '../resource/compact.js'
 import type { RandomSource, RecipientSecret } from '../envelope/wrap.js'
 import { sessionOpen, sessionSeal, startInitiator, startResponder } from './session.js'
 import type { Session } from './session.js'
@@ -62,10 +63,16 @@ export interface SessionSealInput {
   readonly sessions: readonly Session[]
   /** The sealing node's self-entry key ({@link selfEntryKey}), when it reads its own envelopes. */
   readonly selfKey?: Uint8Array
+  /**
+   * Envelope profile: 2 (default, the form of the session vectors) or 3, whose plaintext is the
+   * inner resource in the compact form (docs/protocol/compact.md §5); `inner` must then be a
+   * resource's canonical JSON bytes. sealSessionResource seals 3.
+   */
+  readonly version?: 2 | 3
 }
 
 /**
- * Seal `inner` (the signed inner resource) as a profile 2 envelope with a `sessions` member.
+ * Seal `inner` (the signed inner resource) as a profile 2 (or 3) envelope with a `sessions` member.
  * Returns the envelope and every session it advanced or started: the caller must store them
  * durably BEFORE it publishes the envelope (sessions.md §7), so no message key is ever used twice.
  * @param random for vectors and tests only (see SealOptions.random)
@@ -86,13 +93,15 @@ export function sealSessionEnvelope(
   const entries = input.sessions.length + (input.selfKey ? 1 : 0)
   if (input.prekeys.length === 0 && entries === 0)
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'recipients: expected at least 1 reading node')
+  const version = input.version ?? 2
+  if (version === 3) inner = encodeCompactResource(provider, inner)
   const keys = input.prekeys.map((p, i) =>
     assertRecipientPublicKey(SUITE_HYBRID, p.publicKey, `recipients[${i}].publicKey`),
   )
   const wraps = keys.length === 0 ? 0 : recipientBucket(keys.length)
   const total =
     base64urlLength(NONCE_BYTES) +
-    base64urlLength(sizeBucketOf(2, LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
+    base64urlLength(sizeBucketOf(version, LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
     wraps * base64urlLength(suiteSizes(SUITE_HYBRID).wrap) +
     recipientBucket(Math.max(1, entries)) * base64urlLength(SESSION_ENTRY_BYTES)
   if (total > LIMITS.maxResourceBytes)
@@ -102,35 +111,45 @@ export function sealSessionEnvelope(
     )
 
   const out: Session[] = []
-  const data = sealPadded(provider, padPlaintext(inner, 2), keys, SUITE_HYBRID, random, 2, {
-    wrapped: (i, d) => {
-      const p = input.prekeys[i]!
-      out.push(
-        startInitiator(provider, {
-          prk: d.prk,
-          eph: d.eph,
-          prekeyX25519Public: p.publicKey.subarray(p.publicKey.length - X25519_BYTES),
-          self: input.self,
-          peer: p.node,
-          now: input.now,
-        }),
-      )
+  const data = sealPadded(
+    provider,
+    padPlaintext(inner, version),
+    keys,
+    SUITE_HYBRID,
+    random,
+    version,
+    {
+      wrapped: (i, d) => {
+        const p = input.prekeys[i]!
+        out.push(
+          startInitiator(provider, {
+            prk: d.prk,
+            eph: d.eph,
+            prekeyX25519Public: p.publicKey.subarray(p.publicKey.length - X25519_BYTES),
+            self: input.self,
+            peer: p.node,
+            now: input.now,
+          }),
+        )
+      },
+      sessions: (k) => {
+        const list: Uint8Array[] = []
+        for (const s of input.sessions) {
+          const sealed = sessionSeal(provider, s, k, random)
+          list.push(sealed.entry)
+          out.push(sealed.session)
+        }
+        if (input.selfKey) {
+          const r = random(NONCE_BYTES)
+          const plain = concatBytes(k, new Uint8Array(SELF_FILL))
+          list.push(
+            concatBytes(r, provider.chacha20poly1305.seal(input.selfKey, r, plain, SELF_AAD)),
+          )
+        }
+        return list
+      },
     },
-    sessions: (k) => {
-      const list: Uint8Array[] = []
-      for (const s of input.sessions) {
-        const sealed = sessionSeal(provider, s, k, random)
-        list.push(sealed.entry)
-        out.push(sealed.session)
-      }
-      if (input.selfKey) {
-        const r = random(NONCE_BYTES)
-        const plain = concatBytes(k, new Uint8Array(SELF_FILL))
-        list.push(concatBytes(r, provider.chacha20poly1305.seal(input.selfKey, r, plain, SELF_AAD)))
-      }
-      return list
-    },
-  })
+  )
   return { data, sessions: out }
 }
 

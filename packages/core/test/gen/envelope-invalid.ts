@@ -250,7 +250,7 @@ export function buildInvalidCases(
 
 /**
  * The invalid cases of profile v2 (envelope.md §4.1, §5.2): the version member is bound in the
- * AAD (stripping or adding it fails), only `v: 2` is a version, and the Padmé bucket is checked
+ * AAD (stripping or adding it fails), only `v: 2` and `v: 3` are versions, and the Padmé bucket is checked
  * by the decoder (shape) and, canonically, after opening. `v2small` is a v2 envelope with a
  * 256-byte bucket, `v2at4096` a v2 envelope whose bucket 4096 is also a v1 bucket, `v1small` a
  * v1 envelope; all baseline, opened by dave-node.
@@ -299,9 +299,17 @@ export function buildInvalidV2Cases(
       code: 'SCHEMA_VIOLATION',
     },
     {
-      name: 'v2-version-3',
-      description: 'v: 3 is not a version of this profile',
+      name: 'v2-relabelled-3',
+      description:
+        'a v2 envelope relabelled v: 3 (profile 3, compact.md §5): only the AAD tag tells them apart',
       encrypted: { ...v2small, v: 3 },
+      openWith: open,
+      code: 'DECRYPT_FAILED',
+    },
+    {
+      name: 'v2-version-4',
+      description: 'v: 4 is not a version of this profile',
+      encrypted: { ...v2small, v: 4 },
       openWith: open,
       code: 'SCHEMA_VIOLATION',
     },

@@ -9,8 +9,10 @@ import fc from 'fast-check'
 import {
   LIMITS,
   canonicalize,
+  decodeCompactResource,
   decodeEncryptedData,
   decodeKeyRecord,
+  encodeCompactResource,
   decodeResource,
   equalBytes,
   fromBase64url,
@@ -299,6 +301,31 @@ const codecsTarget = defineTarget(
   }),
 )
 
+const compactTarget = defineTarget(
+  'resource.compact',
+  'compact form: one encoding, bounded',
+  () => {
+    const { provider, resources } = getWorld()
+    const samples = resources.map((r) => encodeCompactResource(provider, r.bytes))
+    return {
+      arbitrary: fc.oneof(
+        { weight: 6, arbitrary: byteMutant(samples) },
+        { weight: 1, arbitrary: randomBytes.map((b) => Uint8Array.of(0xc1, 1, ...b)) },
+        { weight: 1, arbitrary: randomBytes },
+      ),
+      run(bytes: Uint8Array) {
+        let json: Uint8Array | undefined
+        expectCodedSync(() => (json = decodeCompactResource(provider, bytes)))
+        if (json === undefined) return
+        // docs/protocol/compact.md §3.1: whatever decodes is the one encoding of its text.
+        if (!equalBytes(encodeCompactResource(provider, json), bytes))
+          throw new FuzzFinding('decodeCompactResource accepted a non-canonical compact text')
+        expectCodedSync(() => decodeResource(provider, json!))
+      },
+    }
+  },
+)
+
 /** The core decoder targets, in registry order. */
 export const CORE_TARGETS: readonly FuzzTarget[] = [
   parseStrictTarget,
@@ -309,4 +336,5 @@ export const CORE_TARGETS: readonly FuzzTarget[] = [
   prekeyTarget,
   journalTarget,
   envelopeTarget,
+  compactTarget,
 ]

@@ -8,7 +8,14 @@
  */
 import fc from 'fast-check'
 import { decodeResource, fingerprintOf, isProtocolError } from '@sdmp/core'
-import { Ingestor, MessageType, SyncEngine, controlMessage, decodeMessage } from '@sdmp/node'
+import {
+  Ingestor,
+  MessageType,
+  SyncEngine,
+  controlMessage,
+  decodeMessage,
+  resourceFrameBytes,
+} from '@sdmp/node'
 import type { ControlSigner } from '@sdmp/node'
 import { MemoryStore } from '@sdmp/store'
 import { createDuplexPair, secureChannel } from '@sdmp/transport'
@@ -144,8 +151,8 @@ const sessionTarget = defineTarget(
         ca.onMessage((m) => {
           try {
             const { type, body } = decodeMessage(m)
-            if (type !== MessageType.CONTROL) return
-            const r = decodeResource(provider, body)
+            if (type !== MessageType.CONTROL && type !== MessageType.CONTROL_COMPACT) return
+            const r = decodeResource(provider, resourceFrameBytes(type, body, provider))
             if (r.kind === 'response' && (r.data as { identifier: string }).identifier === 'probe')
               answered()
           } catch (e) {

@@ -10,6 +10,7 @@ import {
   MemoryReconcileStorage,
   Reconciler,
   RECONCILE_DEFAULTS,
+  decodeCompactResource,
   decodeReconcileMessage,
   decodeResource,
   fromBase64url,
@@ -119,7 +120,11 @@ const wireTarget = defineTarget(
         expectCodedSync(() => {
           const { type, body } = decodeMessage(message)
           if (type === MessageType.CONTROL) ingestor.verifyControl(body)
+          else if (type === MessageType.CONTROL_COMPACT)
+            ingestor.verifyControl(decodeCompactResource(w.provider, body))
           else if (type === MessageType.RESOURCE) decodeResource(w.provider, body)
+          else if (type === MessageType.RESOURCE_COMPACT)
+            decodeResource(w.provider, decodeCompactResource(w.provider, body))
           else decodeReconcileMessage(body, RECONCILE_DEFAULTS.maxMessageBytes)
         })
       },

@@ -10,7 +10,7 @@ import type { ContentData } from '@sdmp/core'
 import type { AppendedLine } from '../ingest.js'
 import type { PeerSession, SessionHost } from './peer-session.js'
 import type { SessionRequests } from './session-requests.js'
-import { controlMessage, resourceMessage } from './wire.js'
+import { controlMessage, storedResourceFrame } from './wire.js'
 import { SerialQueue } from '../serial-queue.js'
 
 /** Most ids remembered per peer as already held by it. */
@@ -74,8 +74,8 @@ export class JournalFeed {
     if (visible.length === 0 || !channel.isOpen) return
     try {
       for (const l of visible) {
-        const bytes = await this.#host.store.getResource(l.id)
-        if (bytes) await channel.send(resourceMessage(bytes))
+        const frame = await storedResourceFrame(this.#host.store, l.id, this.#host.signer.provider)
+        if (frame) await channel.send(frame)
       }
       const entries = visible.map((l) => l.line)
       // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
@@ -173,13 +173,13 @@ export class JournalFeed {
     const missing: string[] = []
     for (const id of q.resources) {
       const meta = await this.#host.store.getMeta(id)
-      const bytes =
+      const frame =
         meta && (await this.#host.mayShow(this.#session.peerUser, meta))
-          ? await this.#host.store.getResource(id)
+          ? await storedResourceFrame(this.#host.store, id, this.#host.signer.provider)
           : undefined
       // An id the peer may not see is answered exactly like one we do not hold (no oracle).
-      if (!bytes) missing.push(id)
-      else await this.#session.channel.send(resourceMessage(bytes))
+      if (!frame) missing.push(id)
+      else await this.#session.channel.send(frame)
     }
     return this.#requests.reply(q.identifier, 'ok', undefined, { missing })
   }

@@ -29,7 +29,7 @@ import { PushGate } from './peer-rates.js'
 import type { PushLimits } from './peer-rates.js'
 import { SessionRequests } from './session-requests.js'
 import type { ResponseStatus, SessionResponse } from './session-requests.js'
-import { MessageType, decodeMessage, nextRequestId } from './wire.js'
+import { MessageType, decodeMessage, nextRequestId, resourceFrameBytes } from './wire.js'
 import type { ResourceRef } from './visibility.js'
 import type { ControlSigner } from './wire.js'
 
@@ -226,9 +226,17 @@ export class PeerSession implements FetchPeer, BlobPeer {
     if (type === MessageType.RESOURCE) return this.#onResource(body)
     if (type === MessageType.RECONCILE) return this.#onReconcile(body)
     if (type === MessageType.BLOB) return blobs.onFrame(this, body)
+    let bytes: Uint8Array
+    try {
+      // RESOURCE_COMPACT and CONTROL_COMPACT: the compact form (compact.md §7), decoded first.
+      bytes = resourceFrameBytes(type, body, this.#host.signer.provider)
+    } catch (e) {
+      return this.#penalize(e)
+    }
+    if (type === MessageType.RESOURCE_COMPACT) return this.#onResource(bytes)
     let v: Verified
     try {
-      v = this.#host.ingestor.verifyControl(body)
+      v = this.#host.ingestor.verifyControl(bytes)
     } catch (e) {
       return this.#penalize(e)
     }

@@ -1,0 +1,276 @@
+/**
+ * Group `wire` (issue 14 item 2, docs/protocol/compact.md §8): the bytes of a 100-character
+ * text from Alice's node to Bob (one contact) with two reading nodes, Alice's own node reading
+ * through its self entry, the way the daemon seals it (sessions, profile 3, routing tags):
+ * the signed resource's parts, the RESOURCE_COMPACT frame on the wire, and a real SQLite store's
+ * growth per message at rest. Target: <= 1,536 bytes on the wire and in the store, in steady
+ * state (sessions established). The first message (two prekey wraps) is reported beside it.
+ * @module
+ */
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createNodeProvider } from '@sdmp/crypto-node'
+import {
+  encodeCompactResource,
+  formatJournalLine,
+  fromBase64url,
+  generateRecipientKeyPair,
+  makeRoutes,
+  sealSessionEnvelope,
+  sealSessionResource,
+  selfEntryKey,
+  signResource,
+  signingKeyFromSeed,
+} from '@sdmp/core'
+import type {
+  CryptoProvider,
+  DecodedResource,
+  EncryptedData,
+  JsonObject,
+  Session,
+  SigningKey,
+} from '@sdmp/core'
+import { SqliteStore } from '@sdmp/store-sqlite'
+import type { BenchContext, BenchResult } from '@sdmp/testkit'
+
+const GROUP = 'wire'
+const TARGET = '<= 1,536 B'
+const LIMIT = 1536
+
+/** Alice's node, her user and trust, Bob's user, and a sealer of Alice's messages to Bob. */
+function scene(provider: CryptoProvider) {
+  const key = (n: number): SigningKey => signingKeyFromSeed(provider, new Uint8Array(32).fill(n))
+  const [aliceUser, aliceNode, bobUser] = [key(1), key(2), key(3)]
+  const trust = signResource(
+    provider,
+    {
+      kind: 'trust',
+      user: aliceUser.fingerprint,
+      data: { trustee: aliceNode.fingerprint, authorization: ['publish_resource'] },
+    },
+    [aliceUser],
+  )
+  const sender = { key: aliceNode, user: aliceUser.fingerprint, trust: trust.id }
+  const readers = [bobUser.fingerprint, aliceUser.fingerprint]
+  const message = (i: number) =>
+    signResource(
+      provider,
+      {
+        kind: 'message',
+        user: aliceUser.fingerprint,
+        trust: trust.id,
+        data: { body: `${i} `.padEnd(100, 'x'), type: 'text', to: [bobUser.fingerprint] },
+      },
+      [aliceNode],
+    )
+  const own = generateRecipientKeyPair(provider)
+  const bobNodes = [key(4), key(5)].map((k) => ({
+    node: k.fingerprint,
+    pair: generateRecipientKeyPair(provider),
+  }))
+  const base = {
+    self: aliceNode.fingerprint,
+    now: Date.now(),
+    selfKey: selfEntryKey(provider, own.secret),
+  }
+  const prekeys = bobNodes.map((b) => ({ node: b.node, publicKey: b.pair.publicKey }))
+  return { aliceNode, aliceUser, trust, sender, readers, message, base, prekeys }
+}
+
+/** Byte breakdown of one outer resource in the compact form (compact.md §8 table). */
+function breakdown(outer: DecodedResource, compact: Uint8Array): string {
+  const d = outer.data as unknown as EncryptedData
+  const n = (list: readonly string[] | undefined) =>
+    (list ?? []).reduce((s, x) => s + fromBase64url(x).length, 0)
+  const ct = fromBase64url(d.ciphertext).length
+  const sessions = n(d.sessions)
+  const wraps = n(d.recipients)
+  const routes = n(d.routes)
+  const rest = compact.length - ct - sessions - wraps - routes - 12
+  return (
+    `ciphertext ${ct} (compact inner, Padmé bucket + 16 tag), ` +
+    `${d.sessions?.length ?? 0} session entries ${sessions}, ${d.recipients.length} prekey wraps ${wraps}, ` +
+    `${d.routes?.length ?? 0} routing tags ${routes}, nonce 12, ` +
+    `signature + signer + user + trust + created + structure ${rest}`
+  )
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const provider = createNodeProvider()
+  const s = scene(provider)
+  const inner = s.message(0)
+  const first = sealSessionResource(
+    provider,
+    inner,
+    { ...s.base, prekeys: s.prekeys, sessions: [] },
+    s.sender,
+    { readers: s.readers },
+  )
+  let sessions: Session[] = first.sessions
+  const seal = (i: number) => {
+    const out = sealSessionResource(
+      provider,
+      s.message(i),
+      { ...s.base, prekeys: [], sessions },
+      s.sender,
+      { readers: s.readers },
+    )
+    sessions = out.sessions
+    return out.outer
+  }
+  const later = seal(1)
+  const compactOf = (r: DecodedResource) => encodeCompactResource(provider, r.bytes)
+  const [firstC, laterC] = [compactOf(first.outer), compactOf(later)]
+
+  // Profile 2 (before the compact form): the JSON text as it was stored and framed.
+  const v2 = sealSessionEnvelope(provider, inner.bytes, {
+    ...s.base,
+    prekeys: [],
+    sessions,
+    version: 2,
+  }).data
+  const v2Outer = signResource(
+    provider,
+    {
+      kind: 'encrypted',
+      user: s.aliceUser.fingerprint,
+      trust: s.trust.id,
+      data: {
+        ...v2,
+        routes: makeRoutes(provider, fromBase64url(v2.nonce), [s.readers[0]!]),
+      } as unknown as JsonObject,
+    },
+    [s.aliceNode],
+  )
+
+  // The broadcast that follows a pushed resource (sync.md §8.3), one line, still JSON.
+  const line = formatJournalLine(
+    `${'A'.repeat(86)}@${s.aliceUser.fingerprint}/${'B'.repeat(86)}`,
+    s.aliceUser.fingerprint,
+    later.id,
+    provider.sha512,
+  )
+  const broadcast = signResource(
+    provider,
+    {
+      kind: 'broadcast',
+      user: s.aliceUser.fingerprint,
+      trust: s.trust.id,
+      data: { since: 'A'.repeat(86), entries: [line] },
+    },
+    [s.aliceNode],
+  )
+
+  const stored = await storeGrowth(
+    ctx,
+    provider,
+    seal,
+    s.aliceNode.fingerprint,
+    s.aliceUser.fingerprint,
+  )
+  const innerC = encodeCompactResource(provider, inner.bytes)
+  const notes =
+    `a 100-character text to 1 contact with 2 reading nodes + the sender's self entry, ` +
+    `sessions, profile 3 + routing tags; signed inner ${inner.bytes.length} B JSON, ` +
+    `${innerC.length} B compact`
+  const row = (name: string, value: number, more: string, target = true): BenchResult => ({
+    group: GROUP,
+    name,
+    value,
+    unit: 'bytes',
+    lowerIsBetter: true,
+    ...(target && { target: TARGET, met: value <= LIMIT }),
+    notes: `${notes}; ${more}`,
+  })
+  return [
+    row(
+      'short message on the wire, steady state (RESOURCE_COMPACT frame)',
+      laterC.length + 1,
+      `${breakdown(later, laterC)}; JSON text ${later.bytes.length} B; ` +
+        `profile 2 before the compact form: ${v2Outer.bytes.length} B; ` +
+        `not counted: the secure channel's frame overhead and the broadcast of the line ` +
+        `(${encodeCompactResource(provider, broadcast.bytes).length} B in a CONTROL_COMPACT frame, ` +
+        `${broadcast.bytes.length} B as JSON; one per push, shared by all its lines)`,
+    ),
+    row(
+      'short message in the store, steady state (stored resource bytes, SQLite)',
+      stored.rowBytes,
+      `the resources.bytes column per message (Store.usageOf over ${stored.messages} messages ` +
+        `put in a real SqliteStore): the compact form at rest (compact.md §6)`,
+    ),
+    row(
+      'short message in the store, steady state (SQLite file growth per message)',
+      stored.perMessage,
+      `${stored.messages} messages put in a fresh SQLite store, store.db + WAL growth after close: ` +
+        `the bytes column plus the row's id, line id and user as 86-character text, kind, created, ` +
+        `and five index entries (sync key and user with 86-character text); 4 KiB pages hold two ` +
+        `such rows (a row over ~1,360 B leaves a third of a page empty)`,
+      false,
+    ),
+    row(
+      'short message on the wire, first message (2 prekey wraps)',
+      firstC.length + 1,
+      `${breakdown(first.outer, firstC)}; JSON text ${first.outer.bytes.length} B; ` +
+        `each reading node without a session costs a 1,168-byte hybrid wrap (envelope.md §3)`,
+      false,
+    ),
+    row(
+      'short message JSON text, steady state (profile 2 before the compact form)',
+      v2Outer.bytes.length,
+      'the outer resource as it was framed and stored before compact.md (base64url in JSON)',
+      false,
+    ),
+  ]
+}
+
+/** Put `n` sealed messages into a fresh SQLite store; file growth per message after close. */
+async function storeGrowth(
+  ctx: BenchContext,
+  provider: CryptoProvider,
+  seal: (i: number) => DecodedResource,
+  node: string,
+  user: string,
+): Promise<{ perMessage: number; messages: number; rowBytes: number }> {
+  const n = Math.max(200, Math.round(2000 * ctx.scale))
+  const dir = mkdtempSync(join(tmpdir(), 'sdmp-wire-'))
+  const size = () =>
+    readdirSync(dir)
+      .filter((f) => f.startsWith('store.db'))
+      .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0)
+  try {
+    const store = new SqliteStore({ dir, sha512: provider.sha512 })
+    await store.open()
+    await store.initJournal(node)
+    // Warm: the first pages of every table and index exist before measuring.
+    const put = async (from: number, count: number) => {
+      const items = Array.from({ length: count }, (_, k) => {
+        const r = seal(from + k)
+        return { id: r.id, user: r.header.user, kind: r.kind, created: r.created, bytes: r.bytes }
+      })
+      for (let k = 0; k < items.length; k += 100) await store.putResources(items.slice(k, k + 100))
+    }
+    await put(10_000, 100)
+    await store.close()
+    const before = size()
+    const again = new SqliteStore({ dir, sha512: provider.sha512 })
+    await again.open()
+    const measured = again
+    const putMore = async () => {
+      for (let k = 0; k < n; k += 100) {
+        const items = Array.from({ length: Math.min(100, n - k) }, (_, j) => {
+          const r = seal(20_000 + k + j)
+          return { id: r.id, user: r.header.user, kind: r.kind, created: r.created, bytes: r.bytes }
+        })
+        await measured.putResources(items)
+      }
+    }
+    await putMore()
+    // usageOf sums the `bytes` column of the sender's rows (all of them sealed messages here).
+    const usage = await measured.usageOf(user)
+    await measured.close()
+    return { perMessage: (size() - before) / n, messages: n, rowBytes: usage.bytes / usage.count }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
