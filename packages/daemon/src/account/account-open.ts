@@ -63,7 +63,7 @@ export async function createAccount(
   const ports = await chooseHomePorts(home, options.wellKnownPorts === true)
   createHomeDir(home)
   const paths = homePaths(home)
-  const store = deps.createStore(paths.store, options.store)
+  const store = await deps.createStore(paths.store, options.store)
   try {
     await store.open()
     // A shared store of another node: refused before a key is made (initJournal would too).
@@ -148,7 +148,7 @@ export async function openAccount(
   const { home, provider } = deps
   const config = readHomeConfig(home)
   assertPrivateHome(home)
-  const store = deps.createStore(homePaths(home).store, config.store)
+  const store = await deps.createStore(homePaths(home).store, config.store)
   try {
     await store.open()
     const vault = await openVault(store, deps)
