@@ -1,17 +1,18 @@
 /**
  * How account commands open the home: the passphrase (`--passphrase-file FILE`, else
  * SDMP_PASSPHRASE), the SQLite store under `<home>/store` (or the PostgreSQL schema config.json
- * names, docs/scale.md) and the native crypto provider, then
+ * names, docs/scale.md, whose driver is imported only then) and the native crypto provider, then
  * the account from @sdmp/node, closed after the command whatever happens. Loaded lazily by the
  * commands' `run`, so `sdmp --help` never pays for it.
  * @module
  */
 import { readFileSync } from 'node:fs'
 import { createNodeProvider } from '@sdmp/crypto-node'
+import type { Sha512 } from '@sdmp/core'
 import { Account } from '@sdmp/daemon/account'
-import type { AccountDeps } from '@sdmp/daemon/account'
+import type { AccountDeps, HomeStore } from '@sdmp/daemon/account'
+import type { Store } from '@sdmp/store'
 import { SqliteStore } from '@sdmp/store-sqlite'
-import { createPostgresStore } from '@sdmp/store-postgres'
 import type { CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
 import { PROTOCOL_EXIT_CODES } from '../exit-codes.js'
@@ -41,6 +42,16 @@ export function passphraseOf(ctx: CommandContext): string | undefined {
   return value
 }
 
+/**
+ * The PostgreSQL store of a home whose config.json names one. Its module (and `pg` with it) is
+ * imported here, on first use, so commands on SQLite homes never load the driver
+ * (test/lazy-pg.test.ts).
+ */
+async function postgresStore(shared: HomeStore, sha512: Sha512): Promise<Store> {
+  const { createPostgresStore } = await import('@sdmp/store-postgres')
+  return createPostgresStore({ url: shared.url, schema: shared.schema, sha512 })
+}
+
 /** The account dependencies for the command's home. */
 export function accountDeps(ctx: CommandContext): AccountDeps {
   const provider = createNodeProvider()
@@ -51,7 +62,7 @@ export function accountDeps(ctx: CommandContext): AccountDeps {
     createStore: (dir, shared) =>
       shared === undefined
         ? new SqliteStore({ dir, sha512: provider.sha512 })
-        : createPostgresStore({ url: shared.url, schema: shared.schema, sha512: provider.sha512 }),
+        : postgresStore(shared, provider.sha512),
     ...(passphrase !== undefined && { passphrase }),
   }
 }

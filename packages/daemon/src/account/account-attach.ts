@@ -36,7 +36,7 @@ export async function attachInstance(
   const { home, provider } = deps
   assertNoHome(home)
   const ports = await chooseHomePorts(home, false)
-  const store = deps.createStore(homePaths(home).store, shared)
+  const store = await deps.createStore(homePaths(home).store, shared)
   let node: string
   let user: string | undefined
   try {

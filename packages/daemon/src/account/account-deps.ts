@@ -15,9 +15,11 @@ export interface AccountDeps {
   readonly provider: CryptoProvider
   /**
    * A new, unopened store: SQLite rooted at `dir` (`<home>/store`), or the shared store config.json
-   * names (`shared`, docs/scale.md); the account opens and closes it.
+   * names (`shared`, docs/scale.md); the account opens and closes it. It may answer a promise, so
+   * a driver is loaded only by the homes that use it (the CLI imports `pg` for PostgreSQL homes
+   * only: docs/scale.md).
    */
-  readonly createStore: (dir: string, shared?: HomeStore) => Store
+  readonly createStore: (dir: string, shared?: HomeStore) => Store | Promise<Store>
   /** Passphrase for secrets at rest; omit for a home without one. */
   readonly passphrase?: string
   /** scrypt cost for a new vault (tests pass cheap ones). */

@@ -8,15 +8,7 @@
  */
 import { RevocationWatch, findRevocation, revokedError } from './revocation.js'
 import type { Revocation } from './revocation.js'
-import { rmSync } from 'node:fs'
-import {
-  ErrorCode,
-  ProtocolError,
-  generateSigningKey,
-  signResource,
-  toBase64url,
-  recoveryCommitment,
-} from '@sdmp/core'
+import { ErrorCode, ProtocolError, signResource, toBase64url } from '@sdmp/core'
 import type {
   Authorization,
   CryptoProvider,
@@ -26,30 +18,16 @@ import type {
   SigningKey,
   TrustInfo,
 } from '@sdmp/core'
-import { SecretVault } from '@sdmp/store'
-import type { Store } from '@sdmp/store'
-import { Ingestor } from '@sdmp/node'
-import type { IngestOutcome, Publication } from '@sdmp/node'
+import type { SecretVault, Store } from '@sdmp/store'
+import type { IngestOutcome, Ingestor, Publication } from '@sdmp/node'
 import { encodeJoinRequest } from './codec.js'
-import { publishPrekey } from './prekey-publish.js'
-import { loadBlocks } from './blocks.js'
 import { SECRET_NAMES } from './secret-names.js'
 
 export { SECRET_NAMES } from './secret-names.js'
-import { FULL_AUTHORIZATION } from './authorizations.js'
-import { newRecoveryKey } from './recovery-words.js'
-import { loadKey, loadUserKey, openVault, vaultOptions } from './vault-keys.js'
-import {
-  assertNoHome,
-  createHomeDir,
-  homePaths,
-  newHomeConfig,
-  readHomeConfig,
-  writeHomeConfig,
-} from './home-files.js'
-import type { HomeConfig, HomeStore } from './home-files.js'
-import { chooseHomePorts } from './home-ports.js'
-import { assertPrivateHome } from './home-perms.js'
+import { createAccount, openAccount } from './account-open.js'
+import type { AccountCreateOptions, AccountParts } from './account-open.js'
+import { homePaths, writeHomeConfig } from './home-files.js'
+import type { HomeConfig } from './home-files.js'
 import type { AccountDeps } from './account-deps.js'
 
 export type { AccountDeps } from './account-deps.js'
@@ -70,18 +48,7 @@ export class Account {
   readonly #clock: () => number
   readonly #revocation: RevocationWatch
 
-  private constructor(
-    deps: AccountDeps,
-    parts: {
-      store: Store
-      vault: SecretVault
-      ingestor: Ingestor
-      config: HomeConfig
-      nodeKey: SigningKey
-      userKey: SigningKey | undefined
-      recoveryWords?: string
-    },
-  ) {
+  private constructor(deps: AccountDeps, parts: AccountParts) {
     this.home = deps.home
     this.provider = deps.provider
     this.#clock = deps.clock ?? Date.now
@@ -114,92 +81,8 @@ export class Account {
    * from 7420/7421 (the default home).
    * @throws CONFLICT (a home exists), IN_USE, UNAVAILABLE
    */
-  static async create(
-    deps: AccountDeps,
-    options: { name?: string; join?: boolean; wellKnownPorts?: boolean; store?: HomeStore } = {},
-  ): Promise<Account> {
-    const { home, provider } = deps
-    assertNoHome(home)
-    // Before anything is written: a home of its own ports (issue 15 item 7, home-ports.ts).
-    const ports = await chooseHomePorts(home, options.wellKnownPorts === true)
-    createHomeDir(home)
-    const paths = homePaths(home)
-    const store = deps.createStore(paths.store, options.store)
-    try {
-      await store.open()
-      // A shared store of another node: refused before a key is made (initJournal would too).
-      if ((await store.journalHead()) !== undefined)
-        throw new ProtocolError(
-          ErrorCode.CONFLICT,
-          'the store already holds a node: use init --attach to run another instance of it',
-        )
-      const vault = await SecretVault.open(store, vaultOptions(deps))
-      const now = (deps.clock ?? Date.now)()
-      const nodeKey = generateSigningKey(provider)
-      const userKey = options.join === true ? undefined : generateSigningKey(provider)
-      await store.initJournal(nodeKey.fingerprint)
-      await vault.put(SECRET_NAMES.nodeSeed, nodeKey.seed)
-      if (userKey) await vault.put(SECRET_NAMES.userSeed, userKey.seed)
-      const config = newHomeConfig(
-        nodeKey.fingerprint,
-        userKey?.fingerprint,
-        options.name,
-        now,
-        ports,
-        options.store,
-      )
-      const ingestor = new Ingestor({
-        provider,
-        store,
-        ...(deps.clock && { clock: deps.clock }),
-        ...(deps.quota && { quota: deps.quota }),
-      })
-      // The recovery key is shown once as words and only its commitment is published.
-      const recovery = userKey === undefined ? undefined : newRecoveryKey(provider)
-      const account = new Account(deps, {
-        store,
-        vault,
-        ingestor,
-        config,
-        nodeKey,
-        userKey,
-        ...(recovery && { recoveryWords: recovery.words }),
-      })
-      const nodeName = userKey === undefined ? options.name : undefined
-      const published = [account.identity(nodeKey, 'node', nodeName)]
-      if (userKey && recovery)
-        published.unshift(
-          account.identity(userKey, 'user', options.name, {
-            recovery: recoveryCommitment(provider, recovery.key.publicKey),
-          }),
-        )
-      await account.publish(published)
-      if (userKey) await account.#initUser(userKey, options.name)
-      // Written last: a home without config.json is an unfinished init (assertNoHome says so).
-      writeHomeConfig(home, config)
-      return account
-    } catch (e) {
-      // Cleanup after a failure: the original error is what the caller must see.
-      await store.close().catch(() => undefined)
-      rmSync(paths.store, { recursive: true, force: true })
-      rmSync(paths.apiToken, { force: true })
-      throw e
-    }
-  }
-
-  /** The trust from the new user to this node, its prekey and profile. */
-  async #initUser(userKey: SigningKey, name: string | undefined): Promise<void> {
-    const trust = this.signWith(userKey, {
-      kind: 'trust',
-      user: userKey.fingerprint,
-      data: { trustee: this.nodeKey.fingerprint, authorization: [...FULL_AUTHORIZATION] },
-    })
-    const profile =
-      name === undefined
-        ? []
-        : [this.signWith(userKey, { kind: 'user', user: userKey.fingerprint, data: { name } })]
-    await this.publish([trust, ...profile])
-    await publishPrekey(this)
+  static create(deps: AccountDeps, options: AccountCreateOptions = {}): Promise<Account> {
+    return createAccount(deps, options, (parts) => new Account(deps, parts))
   }
 
   /**
@@ -208,33 +91,8 @@ export class Account {
    *   missing or wrong), INCOMPATIBLE_STORE (keys do not match config.json), FORBIDDEN (the home
    *   or its key/store files are accessible by other users: docs/security.md, issue 12)
    */
-  static async open(deps: AccountDeps): Promise<Account> {
-    const { home, provider } = deps
-    const config = readHomeConfig(home)
-    assertPrivateHome(home)
-    const store = deps.createStore(homePaths(home).store, config.store)
-    try {
-      await store.open()
-      const vault = await openVault(store, deps)
-      const nodeKey = await loadKey(provider, vault, SECRET_NAMES.nodeSeed, config.node)
-      const userKey = await loadUserKey(provider, vault, SECRET_NAMES, config.user)
-      const ingestor = new Ingestor({
-        provider,
-        store,
-        ...(deps.clock && { clock: deps.clock }),
-        ...(deps.quota && { quota: deps.quota }),
-      })
-      await ingestor.loadTrustGraph()
-      const account = new Account(deps, { store, vault, ingestor, config, nodeKey, userKey })
-      account.learnUser()
-      await account.checkRevoked()
-      await loadBlocks(account)
-      return account
-    } catch (e) {
-      // Cleanup after a failure: the original error is what the caller must see.
-      await store.close().catch(() => undefined)
-      throw e
-    }
+  static open(deps: AccountDeps): Promise<Account> {
+    return openAccount(deps, (parts) => new Account(deps, parts))
   }
 
   /**

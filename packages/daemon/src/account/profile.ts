@@ -63,7 +63,7 @@ export async function readHomeProfile(
   deps: Pick<AccountDeps, 'home' | 'provider' | 'createStore'>,
   user: string,
 ): Promise<ProfileInfo | undefined> {
-  const store = deps.createStore(homePaths(deps.home).store)
+  const store = await deps.createStore(homePaths(deps.home).store)
   await store.open()
   try {
     return await readProfile({ store, provider: deps.provider }, user)
