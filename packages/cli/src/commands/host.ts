@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
+import { stopSignal } from '../stop-signal.js'
 import { EXIT, PROTOCOL_EXIT_CODES } from '../exit-codes.js'
 import { ACCOUNT_OPTIONS, short } from './account-options.js'
 
@@ -344,14 +345,13 @@ const hostStartCommand: Command = {
       user: t.user,
       address: t.address,
     }))
+    const stopped = stopSignal()
     if (ctx.json) ctx.out(JSON.stringify({ url: host.url, users }))
     else {
       ctx.out(`host listening on ${host.url}`)
       for (const u of users) ctx.out(`${u.name}  ${short(u.user)}  peers at ${u.address}`)
     }
-    const signal = await new Promise<string>((resolve) => {
-      for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s))
-    })
+    const signal = await stopped
     ctx.err(`sdmp: ${signal}: stopping`)
     try {
       await host.stop()

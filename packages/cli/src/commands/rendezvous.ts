@@ -6,6 +6,7 @@
  */
 import type { Command } from '../command.js'
 import { CliError } from '../cli-error.js'
+import { stopSignal } from '../stop-signal.js'
 import { EXIT } from '../exit-codes.js'
 
 /** `sdmp rendezvous start`. */
@@ -40,11 +41,10 @@ const rendezvousStartCommand: Command = {
       provider: createNodeProvider(),
       listen: { host, port },
     })
+    const stopped = stopSignal()
     if (ctx.json) ctx.out(JSON.stringify({ url: server.url }))
     else ctx.out(`rendezvous listening on ${server.url}`)
-    const signal = await new Promise<string>((resolve) => {
-      for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s))
-    })
+    const signal = await stopped
     ctx.err(`sdmp: ${signal}: stopping`)
     await server.close()
     return { value: { stopped: true, signal }, text: 'stopped' }

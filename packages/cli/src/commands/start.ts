@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
+import { stopSignal } from '../stop-signal.js'
 import { EXIT, PROTOCOL_EXIT_CODES } from '../exit-codes.js'
 import { ACCOUNT_OPTIONS, short } from './account-options.js'
 
@@ -183,7 +184,7 @@ export const startCommand: Command = {
       security.close()
       throw e
     }
-    const stopped = waitForSignal()
+    const stopped = stopSignal()
     const apiUrl = daemon.apiUrl!
     const peerAddress = daemon.peerAddress ?? null
     node.writeDaemonInfo(ctx.home, {
@@ -267,18 +268,6 @@ function webRoot(ctx: CommandContext): string | undefined {
   // packages/cli/dist/src/commands/start.js -> packages/web/dist/www
   const built = fileURLToPath(new URL('../../../../web/dist/www/', import.meta.url))
   return existsSync(`${built}index.html`) ? built : undefined
-}
-
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGINT', on)
-      process.off('SIGTERM', on)
-      resolve(s)
-    }
-    process.on('SIGINT', on)
-    process.on('SIGTERM', on)
-  })
 }
 
 /** Connection events as one short line each on stderr (fingerprints shortened, no secrets). */
