@@ -5,7 +5,6 @@
  * @module
  */
 import type { Contact, Peer } from '@sdmp/client'
-import type { DropReason, TransportLimits } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
 import { apiSocketPath, readApiToken } from '../account/daemon-info.js'
 import {
@@ -15,106 +14,25 @@ import {
   peerUpgradeHandler,
   startApiServer,
 } from '../api/index.js'
-import type { ApiServer, ApiServerLimits } from '../api/index.js'
+import type { ApiServer } from '../api/index.js'
 import { webSocketAcceptor } from '@sdmp/transport'
-import type { Relay, RelayLimits, SpliceTap, WebSocketAcceptor } from '@sdmp/transport'
+import type { Relay, WebSocketAcceptor } from '@sdmp/transport'
 import { PEER_CHANNEL_LIMITS, parsePeerAddress } from '@sdmp/node'
 import { createOwnRelay } from './relay-service.js'
 import { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'
 import { describeListenFailure } from './listen-error.js'
-import type { EventFeed } from '../api/index.js'
-import type { BackoffOptions, StoreFollow } from '@sdmp/node'
+import type { StoreFollow } from '@sdmp/node'
 import { Mailbox } from '../mail/index.js'
 import { NodeService } from '../service/node-service.js'
 import { NodeNetwork } from './network.js'
-import type { RendezvousLinkTiming } from '../rendezvous/rendezvous-link.js'
+import type { DaemonOptions } from './daemon-options.js'
+import { daemonEventFeed, networkOptions } from './daemon-parts.js'
 import { checkRendezvousUrl } from '../rendezvous/rendezvous-client.js'
 import { RequestInbox } from './request-inbox.js'
-import { onRequestStored } from '../account/requests.js'
-import type { RequestLimits } from './request-inbox.js'
 import { SerialQueue } from '@sdmp/node'
 import { createAddressDocument } from '../address/address-document.js'
-import type { AddressLookupOptions } from '../address/address-lookup.js'
 
-/** Options of {@link Daemon.start}. */
-export interface DaemonOptions {
-  /** An open account; the daemon closes it when it stops. */
-  readonly account: Account
-  /** How `contact add name@domain` looks addresses up (docs/protocol/addresses.md §3). */
-  readonly addressLookup?: AddressLookupOptions
-  /**
-   * Peer listener (default 0.0.0.0:7420 from config.json, so contacts on other machines can
-   * connect: docs/daemon.md §1; port 0 picks one). `null`: no TCP listener, peers come only as
-   * WebSocket upgrades on the API port (`sdmp start --one-port`).
-   */
-  readonly peer: { readonly host: string; readonly port: number } | null
-  /**
-   * Accept peers as WebSocket upgrades on the API port at `/v1/peer` (docs/daemon.md "One
-   * port"). Default true; it is forced on when `peer` is null.
-   */
-  readonly peerWebSocket?: boolean
-  /**
-   * The URL this node is reached at through a reverse proxy (`https://chat.example.org`): its
-   * `wss://…/v1/peer` address is published for peers, its host name is allowed for the API,
-   * and loopback connections are taken as the proxy (`trustProxy`).
-   */
-  readonly publicUrl?: string
-  /**
-   * Loopback connections are a reverse proxy: peer admission counts the `X-Forwarded-For`
-   * client, and the API's per-client cap does not hold them. Default: true with `publicUrl`.
-   */
-  readonly trustProxy?: boolean
-  /**
-   * false: this node accepts no peer connection at all (no TCP listener, no `/v1/peer`), as
-   * behind NAT (`sdmp start --no-listen`); peers reach it through its `relays`. Default true.
-   */
-  readonly listen?: boolean
-  /**
-   * Relays to stay registered on (docs/protocol/relays.md): WebSocket peer addresses of nodes
-   * of this user (`wss://host.example.org/v1/peer#FINGERPRINT`). Their relay addresses for this
-   * node are published after its direct ones.
-   */
-  readonly relays?: readonly string[]
-  /**
-   * A rendezvous directory (`http(s)://…`, relays.md §6.1): register this node's signed address
-   * record there (on start, on change, before expiry) and look up peer nodes whose published
-   * addresses all fail.
-   */
-  readonly rendezvous?: string
-  /** Record lifetime and lookup/retry interval of the rendezvous link (tests shorten them). */
-  readonly rendezvousTiming?: Partial<RendezvousLinkTiming>
-  /**
-   * Serve a relay for the other nodes of this user on the API port at `/v1/relay` (relays.md
-   * §3). Default true; it only serves nodes of this node's own user.
-   */
-  readonly relayService?: boolean
-  /** Limits of that relay (relays.md §4) and, for tests, a tap on the bytes it forwards. */
-  readonly relayOptions?: { readonly limits?: Partial<RelayLimits>; readonly tap?: SpliceTap }
-  /** Client API listener (loopback by default). */
-  readonly api: { readonly host: string; readonly port: number }
-  /**
-   * Extra host names the client API answers to besides loopback names and its own address (for
-   * a reverse proxy or a LAN name; docs/api.md §6).
-   */
-  readonly apiHosts?: readonly string[]
-  /** Limits of the API listener (connection caps and timeouts; docs/api.md §6). */
-  readonly apiLimits?: Partial<ApiServerLimits>
-  /** Addresses to publish for peers, `HOST:PORT` (default: derived from the listener). */
-  readonly advertise?: readonly string[]
-  /** Directory of the web client's static files, served at `/`. */
-  readonly webRoot?: string
-  readonly backoff?: Partial<BackoffOptions>
-  /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
-  readonly transportLimits?: Partial<TransportLimits>
-  /** Called for every inbound peer connection dropped before its handshake. */
-  readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
-  /** How often to check prekey rotation and expired prekey secrets. Default 1 hour. */
-  readonly prekeyCheckMs?: number
-  /** Notable events for the log (never secrets). */
-  readonly event?: (name: string, detail: Record<string, unknown>) => void
-  /** Limits of the public inbox for message requests (docs/protocol/requests.md §4). */
-  readonly requestLimits?: Partial<RequestLimits>
-}
+export type { DaemonOptions } from './daemon-options.js'
 
 /** A running node. */
 export class Daemon {
@@ -204,25 +122,7 @@ export class Daemon {
           options.event?.('follow-error', { code: (e as { code?: string }).code ?? 'error' }),
         )
       await d.#maintainPrekeys()
-      const feed: EventFeed = {
-        get processed() {
-          return d.mailbox.processed
-        },
-        eventsAfter: (after, limit) => d.mailbox.eventsAfter(after, limit),
-        onProcessed: (l) => d.mailbox.onProcessed(l),
-        onPeer: (l) => {
-          d.#peerListeners.add(l)
-          return () => d.#peerListeners.delete(l)
-        },
-        onContactStatus: (l) => {
-          d.#statusListeners.add(l)
-          return () => d.#statusListeners.delete(l)
-        },
-        onRequest: (l) =>
-          onRequestStored(options.account, (r) =>
-            l({ id: r.id, user: r.user, name: r.name, text: r.text, received: r.received }),
-          ),
-      }
+      const feed = daemonEventFeed(options.account, d.mailbox, d.#peerListeners, d.#statusListeners)
       const publicHost =
         options.publicUrl === undefined ? [] : [new URL(options.publicUrl).hostname]
       const app = createApiApp({
@@ -351,25 +251,15 @@ export class Daemon {
       void network?.stop().catch(() => undefined) // stopping: nothing left to report to
     })
     const listen = o.peer === null || o.listen === false ? undefined : (this.#bound ?? o.peer)
-    this.#network = await NodeNetwork.start({
-      account: this.account,
-      ...(listen && { listen }),
-      ...(this.#peerSockets && { acceptWebSocket: true }),
-      ...(this.#webSocketAddresses.length > 0 && { webSocketAddresses: this.#webSocketAddresses }),
-      ...(o.advertise && { advertise: o.advertise }),
-      ...(o.relays && { relays: o.relays.map((r) => parsePeerAddress(r)) }),
-      ...(o.rendezvous !== undefined && {
-        rendezvous: {
-          url: o.rendezvous,
-          ...(o.rendezvousTiming && { timing: o.rendezvousTiming }),
-        },
+    this.#network = await NodeNetwork.start(
+      networkOptions(o, {
+        account: this.account,
+        listen,
+        acceptWebSocket: this.#peerSockets !== undefined,
+        webSocketAddresses: this.#webSocketAddresses,
+        requests: this.requests,
       }),
-      ...(o.backoff && { backoff: o.backoff }),
-      ...(o.transportLimits && { transportLimits: o.transportLimits }),
-      ...(o.onDrop && { onDrop: o.onDrop }),
-      ...(o.event && { event: o.event }),
-      requests: this.requests,
-    }).catch((e: unknown) => {
+    ).catch((e: unknown) => {
       throw listen ? describeListenFailure(e, 'peer', listen) : e
     })
     this.#bound ??= this.#network.bound

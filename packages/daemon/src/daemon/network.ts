@@ -6,77 +6,32 @@
  */
 import { answerInviteRequest } from '../account/invite-ref.js'
 import { isRequestMessage } from '../account/request-codec.js'
-import type { RequestInbox } from './request-inbox.js'
 import { SerialQueue } from '@sdmp/node'
-import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
-import type { ContentData, ContentKind } from '@sdmp/core'
+import type { ContentData } from '@sdmp/core'
 import type { Peer, SyncRequest, SyncResult } from '@sdmp/client'
-import type { DropReason, Duplex, TransportLimits } from '@sdmp/transport'
+import type { Duplex } from '@sdmp/transport'
 import type { Account } from '../account/account.js'
-import type { BackoffOptions } from '@sdmp/node'
 import { PARTIAL_BLOB_DIR } from '@sdmp/node'
 import { PeerManager } from '@sdmp/node'
 import type { BlobTransfer } from '@sdmp/node'
 import { formatPeerAddress, parsePeerAddress } from '@sdmp/node'
 import { RendezvousLink } from '../rendezvous/rendezvous-link.js'
-import type { RendezvousLinkTiming } from '../rendezvous/rendezvous-link.js'
 import type { PeerAddress, PeerChange } from '@sdmp/node'
 import { SyncEngine } from '@sdmp/node'
-import type { SyncLimits } from '@sdmp/node'
 import {
   knownSourceAddresses,
   nodeRecordsOf,
   peerAddresses,
   sourceAddressKey,
 } from '../account/address-book.js'
-import { clearRefusal, recordRefusal } from '../account/standing.js'
+import { TOPOLOGY_KINDS, advertisedAddresses } from './network-options.js'
+import type { NetworkOptions } from './network-options.js'
+import { listPeers, noteStanding, settleAll } from './network-peers.js'
 
-/** Options of {@link NodeNetwork.start}. */
-export interface NetworkOptions {
-  readonly account: Account
-  /** Accept peers here (port 0 picks one); omit to only dial (one-shot `sdmp sync`). */
-  readonly listen?: { readonly host: string; readonly port: number }
-  /** Addresses to publish (`HOST:PORT`, `wss://HOST/PATH`); default: derived from the listeners. */
-  readonly advertise?: readonly string[]
-  /**
-   * Take peer channels the daemon accepts as WebSocket upgrades on its API port (one port),
-   * through {@link NodeNetwork.accept}.
-   */
-  readonly acceptWebSocket?: boolean
-  /** Where peers reach those WebSocket channels (`ws://…/v1/peer`, `wss://…`), published before the TCP addresses. */
-  readonly webSocketAddresses?: readonly string[]
-  /** Relays to stay registered on (docs/protocol/relays.md); their addresses are published last. */
-  readonly relays?: readonly PeerAddress[]
-  /**
-   * A rendezvous directory (relays.md §6.1): this node registers its addresses there and looks
-   * up peer nodes whose published addresses all fail.
-   */
-  readonly rendezvous?: { readonly url: string; readonly timing?: Partial<RendezvousLinkTiming> }
-  readonly backoff?: Partial<BackoffOptions>
-  readonly limits?: Partial<SyncLimits>
-  /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */
-  readonly transportLimits?: Partial<TransportLimits>
-  /** Called for every inbound connection dropped before its handshake (for counters and logs). */
-  readonly onDrop?: (reason: DropReason, remoteAddress: string) => void
-  /** Notable events (never secrets). */
-  readonly event?: (name: string, detail: Record<string, unknown>) => void
-  /** This node's public inbox for message requests (docs/protocol/requests.md); absent: none. */
-  readonly requests?: RequestInbox
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
-
-/** Addresses to publish for a listener bound to `host:port`. */
-export function advertisedAddresses(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [formatPeerAddress({ host, port })]
-  const out = ['127.0.0.1']
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? [])
-      if (!a.internal && a.family === 'IPv4' && !LOOPBACK.has(a.address)) out.push(a.address)
-  return out.slice(0, 16).map((h) => formatPeerAddress({ host: h, port }))
-}
+export { advertisedAddresses } from './network-options.js'
+export type { NetworkOptions } from './network-options.js'
 
 /** Sync engine + peer manager of one account, started together and stopped together. */
 export class NodeNetwork {
@@ -291,45 +246,7 @@ export class NodeNetwork {
 
   /** Every peer: dialled ones with their state, plus inbound-only sessions. */
   peers(): Peer[] {
-    const out: Peer[] = []
-    const seen = new Set<string>()
-    const graph = this.account.ingestor.graph
-    const now = this.account.now()
-    for (const s of this.manager.status()) {
-      const session =
-        s.fingerprint === undefined ? undefined : this.engine.sessions.get(s.fingerprint)
-      if (s.fingerprint !== undefined) seen.add(s.fingerprint)
-      const connected = s.state === 'connected' || session?.isOpen === true
-      out.push({
-        node: s.fingerprint ?? null,
-        // Not connected: the user the trust log says the node belongs to (who refused us).
-        user:
-          session?.peerUser ??
-          (s.fingerprint === undefined ? undefined : graph.usersOfNode(s.fingerprint, now)[0]) ??
-          null,
-        address: s.address.replace(/#.*$/, ''),
-        state: connected ? 'connected' : s.state === 'stopped' ? 'offline' : s.state,
-        direction: connected ? (session?.role === 'responder' ? 'inbound' : 'outbound') : null,
-        lastError: s.lastError ?? null,
-        nextAttempt:
-          s.state === 'backoff' && s.nextAttemptAt !== undefined
-            ? new Date(s.nextAttemptAt).toISOString()
-            : null,
-      })
-    }
-    for (const [node, session] of this.engine.sessions) {
-      if (seen.has(node) || !session.isOpen) continue
-      out.push({
-        node,
-        user: session.peerUser,
-        address: null,
-        state: 'connected',
-        direction: session.role === 'responder' ? 'inbound' : 'outbound',
-        lastError: null,
-        nextAttempt: null,
-      })
-    }
-    return out
+    return listPeers(this.account, this.manager, this.engine)
   }
 
   /**
@@ -344,23 +261,7 @@ export class NodeNetwork {
       const t = setTimeout(() => r(false), Math.max(0, deadline - Date.now()))
       t.unref()
     })
-    const settled = async (): Promise<true> => {
-      // Wait for every dialer to have connected or failed once since the redial.
-      await this.manager.settled()
-      await Promise.all(
-        [...this.engine.sessions.values()]
-          .filter((s) => s.isOpen)
-          .map(async (s) => {
-            await s.synced()
-            // A peer that fails the pull is reported by its session; sync --wait then waits
-            // for the others and reports the peer's state in `peers`.
-            await s.pull().catch(() => undefined)
-          }),
-      )
-      await this.engine.fetcher.idle()
-      return true
-    }
-    const synced = await Promise.race([settled(), timeout])
+    const synced = await Promise.race([settleAll(this.manager, this.engine), timeout])
     return { synced, peers: this.peers() }
   }
 
@@ -430,36 +331,15 @@ export class NodeNetwork {
     this.rendezvous.nodeUnreachable(node)
   }
 
-  /**
-   * Keep the refusal table (account/standing.ts) true to what the peers say: a refusal by the
-   * trust gate of a contact's node is recorded for its user; a connection that opens clears it.
-   */
+  /** Keep the refusal table true to what the peers say (network-peers.ts). */
   #noteStanding(change: PeerChange): void {
-    const me = this.account.user
-    if (me === undefined) return
-    let users: string[]
-    let task: (user: string) => Promise<boolean>
-    if (change.type === 'backoff') {
-      const { peer, refusal } = change
-      if (peer === undefined || refusal === undefined) return
-      users = this.account.ingestor.graph.usersOfNode(peer, this.account.now())
-      task = (u) => recordRefusal(this.account, u, refusal)
-    } else if (change.type === 'connected') {
-      const user = this.engine.sessions.get(change.peer)?.peerUser
-      if (user === undefined) return
-      users = [user]
-      task = (u) => clearRefusal(this.account, u)
-    } else return
-    for (const user of users.filter((u) => u !== me))
-      this.#standing
-        .run(async () => {
-          if (!(await task(user))) return
-          this.#options.event?.('contact-standing', {})
-          for (const l of this.#standingListeners) l(user)
-        })
-        .catch((e: unknown) => {
-          this.#options.event?.('standing-error', { code: (e as ProtocolError).code ?? 'error' })
-        })
+    noteStanding(change, {
+      account: this.account,
+      engine: this.engine,
+      standing: this.#standing,
+      listeners: this.#standingListeners,
+      ...(this.#options.event && { event: this.#options.event }),
+    })
   }
 
   /** Close every connection and the listener. Idempotent. */
@@ -481,11 +361,3 @@ export class NodeNetwork {
     await this.engine.blobs.flush()
   }
 }
-
-/** Kinds whose arrival can change whom this node should dial. */
-const TOPOLOGY_KINDS: ReadonlySet<string> = new Set<ContentKind>([
-  'identity',
-  'trust',
-  'revoke',
-  'node',
-])

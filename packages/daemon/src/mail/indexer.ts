@@ -8,13 +8,7 @@
  * Each line's event is derived here once, from the batch as it will be committed.
  * @module
  */
-import {
-  ProtocolError,
-  fromUtf8,
-  openSessionResource,
-  toMessageAttachment,
-  validateResource,
-} from '@sdmp/core'
+import { ProtocolError } from '@sdmp/core'
 import type { ContentData, Verified } from '@sdmp/core'
 import type { Account } from '../account/account.js'
 import type { JournalEvent } from './event-log.js'
@@ -22,21 +16,20 @@ import { EVENT_KINDS, eventOfLine } from './events.js'
 import type { IndexLine } from './journal-lines.js'
 import { applySharedContacts } from '../account/contacts.js'
 import type { PrekeyBook } from './prekeys.js'
-import { sessionKey, sessionsOf, storeSession } from './sessions.js'
-import { COUNT_KEY, CURSOR_KEY, listKey, messageKey, outerKey, receiptsKey } from './records.js'
-import { earlyReceiptsKey } from './records.js'
-import type { MailBatch, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
-import { mergeReceipt } from './receipts.js'
-import { addToChat, readInChat } from './chats.js'
+import { CURSOR_KEY, messageKey, outerKey } from './records.js'
+import type { MailBatch, MessageRecord, OuterEntry } from './records.js'
+import { addToChat } from './chats.js'
 import { checkForward } from './forward.js'
 import type { CheckedForward } from './forward.js'
-import { applyPending, changeOf, indexChange, isChange } from './edits.js'
+import { changeOf, indexChange, isChange } from './edits.js'
 import type { ChangeRejection } from './edits.js'
 import type { ChatKeys } from './chats.js'
 import { checkDelegation, readPrincipals } from '../account/delegations.js'
 import type { CheckedDelegation, DelegationRefusal } from '../account/delegations.js'
 import { applyGroupVersion, checkGroupMessage } from './groups.js'
 import type { GroupBook, GroupRejection, GroupState } from './groups.js'
+import { openLine } from './index-open.js'
+import { decideReceipts, indexMessage, indexReceipt } from './index-records.js'
 
 /** A delivered receipt to send once the batch that decided it is committed. */
 export interface ReceiptTask {
@@ -121,7 +114,7 @@ export class MailIndexer {
         if (kind !== undefined && EVENT_KINDS.has(kind)) eventful.push(line)
         continue
       }
-      const inner = await this.#open(batch, line, id, readFor)
+      const inner = await openLine(this.#account, this.#book, batch, line, id, readFor)
       // Only our user, the users it trusts and fellow group members (groups.md §5) reach the
       // inbox (docs/messaging.md "Indexing"): a stranger's message relayed by a contact is
       // dropped like one that does not open.
@@ -196,11 +189,21 @@ export class MailIndexer {
           }
           delegation = checked
         }
-        const indexed = await this.#indexMessage(batch, line.position, id, inner, blobs, rejected, {
-          ...(forward && { forward }),
-          ...(delegation && { delegation }),
-          ...(groupState && { group: groupState }),
-        })
+        const indexed = await indexMessage(
+          this.#account,
+          this.#chats,
+          batch,
+          line.position,
+          id,
+          inner,
+          blobs,
+          rejected,
+          {
+            ...(forward && { forward }),
+            ...(delegation && { delegation }),
+            ...(groupState && { group: groupState }),
+          },
+        )
         if (indexed?.direction === 'in') {
           receipts.push({ message: indexed.id, author: indexed.from })
           received.push(indexed)
@@ -211,12 +214,12 @@ export class MailIndexer {
         if (inner.header.user === this.#account.user)
           await applySharedContacts(this.#account, (inner.data as ContentData<'contacts'>).entries)
       } else {
-        await this.#indexReceipt(batch, line.position, inner)
+        await indexReceipt(this.#account, this.#chats, batch, line.position, inner)
         eventful.push(line)
       }
     }
     batch.set(CURSOR_KEY, upTo)
-    const decided = await this.#decideReceipts(batch, receipts)
+    const decided = await decideReceipts(this.#account, batch, receipts)
     const events: JournalEvent[] = []
     for (const line of eventful) {
       const event = await eventOfLine(this.#account, batch, line)
@@ -251,181 +254,5 @@ export class MailIndexer {
    */
   #fromFellow(inner: Verified): boolean {
     return this.#groups.fellows(this.#account.user!, inner.header.user)
-  }
-
-  /**
-   * The opened inner resource, or undefined for any failure (uniform: no reason kept). An
-   * envelope is opened with this node's sessions with its sealing node and its prekey secrets
-   * (sessions.md §8.3); a session that opening advanced or started goes into `batch`, the same
-   * commit as the indexed message (sessions.md §7). A message that names not our user but one
-   * who delegated reading to ours is opened on a second try (delegation.md §4); the delegations
-   * are read only then, so other lines pay nothing. Opening never changes the sessions it was
-   * given, so the second try starts from the same state.
-   */
-  async #open(
-    batch: MailBatch,
-    line: IndexLine,
-    id: string,
-    readFor: () => Promise<string[]>,
-  ): Promise<Verified | undefined> {
-    if (this.#account.user === undefined) return undefined
-    // An envelope this node sealed: the ingestor verified the inner resource it carries.
-    if (line.inner) return line.inner
-    const secrets = await this.#book.secrets()
-    if (secrets.length === 0) return undefined
-    const first = await this.#openWith(batch, line, id, secrets)
-    if (first !== 'FORBIDDEN') return first
-    const principals = await readFor()
-    if (principals.length === 0) return undefined
-    const second = await this.#openWith(batch, line, id, secrets, principals)
-    return second === 'FORBIDDEN' ? undefined : second
-  }
-
-  async #openWith(
-    batch: MailBatch,
-    line: IndexLine,
-    id: string,
-    secrets: Awaited<ReturnType<PrekeyBook['secrets']>>,
-    principals?: readonly string[],
-  ): Promise<Verified | undefined | 'FORBIDDEN'> {
-    const reader = this.#account.user!
-    const { provider, ingestor, store } = this.#account
-    const now = this.#account.now()
-    try {
-      let outer = line.resource
-      if (outer === undefined) {
-        const bytes = await store.getResource(id)
-        if (!bytes) return undefined
-        outer = validateResource(provider, bytes, ingestor.graph, { now })
-      }
-      if (outer.kind !== 'encrypted') return undefined
-      const sessions = sessionsOf(await batch.get<string[]>(sessionKey(outer.signers[0]!)))
-      const opened = openSessionResource(
-        provider,
-        outer,
-        { self: this.#account.node, secrets, sessions },
-        ingestor.graph,
-        { now, reader, ...(principals && { principals }) },
-      )
-      if (opened.session) await storeSession(batch, opened.session)
-      return opened.inner
-    } catch (e) {
-      return e instanceof ProtocolError && e.code === 'FORBIDDEN' ? 'FORBIDDEN' : undefined
-    }
-  }
-
-  async #indexMessage(
-    batch: MailBatch,
-    position: number,
-    outer: string,
-    inner: Verified,
-    blobs: string[],
-    rejected: ChangeRejection[],
-    {
-      forward,
-      delegation,
-      group,
-    }: { forward?: CheckedForward; delegation?: CheckedDelegation; group?: GroupState } = {},
-  ): Promise<MessageRecord | undefined> {
-    const me = this.#account.user!
-    const known = await batch.get<MessageRecord>(messageKey(inner.id))
-    if (known) {
-      // The same inner message sealed again (another outer): one message, one event.
-      if (known.outer !== outer)
-        batch.set(outerKey(position), { kind: 'message', id: inner.id, first: false })
-      return undefined
-    }
-    const d = inner.data as ContentData<'message'>
-    const author = inner.header.user
-    const record: MessageRecord = {
-      id: inner.id,
-      outer,
-      from: author,
-      to: [...d.to],
-      // A forward reads as its original (subject, body, type); the note is in `forwarded`.
-      ...(forward?.shown ?? {
-        ...(d.subject !== undefined && { subject: d.subject }),
-        body: d.body,
-        type: d.type,
-      }),
-      created: inner.created,
-      conversation: d.conversation ?? inner.id,
-      ...(d.replyTo !== undefined && { replyTo: d.replyTo }),
-      ...(d.expires !== undefined && { expires: d.expires }),
-      direction: author === me ? 'out' : 'in',
-      position,
-      ...(d.attachments !== undefined &&
-        d.attachments.length > 0 && {
-          attachments: d.attachments.map(toMessageAttachment),
-        }),
-      // Anything but a forward keeps its signed form, to be forwarded with its signature.
-      ...(forward ? { forwarded: forward.record } : { signed: fromUtf8(inner.bytes) }),
-      ...(delegation && { onBehalfOf: delegation.principal }),
-      ...(group !== undefined && { group: { id: group.id, name: group.name } }),
-    }
-    batch.set(messageKey(inner.id), record)
-    // Edits or a delete that came first (edits.ts) apply now; the chat reads the final record.
-    const settled = await applyPending(batch, record)
-    rejected.push(...settled.rejected)
-    for (const a of settled.record.attachments ?? []) blobs.push(a.hash)
-    batch.set(outerKey(position), { kind: 'message', id: inner.id, first: true } as OuterEntry)
-    batch.set(listKey('a', record.created, record.id), 1)
-    if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
-    batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
-    // Receipts that came before the message move under its position.
-    const receipts = await batch.get<ReceiptMap>(earlyReceiptsKey(inner.id))
-    if (receipts) {
-      batch.set(receiptsKey(position), receipts)
-      batch.delete(earlyReceiptsKey(inner.id))
-    }
-    await addToChat(batch, this.#chats, record, receipts, me)
-    return settled.record
-  }
-
-  /**
-   * Decide the delivered receipts of a batch, after all its lines (a receipt from our user
-   * later in the same batch counts). A receipt from our user (another device, or this one
-   * before a restart) means the author has been told already; otherwise ours is recorded now,
-   * in the same commit as the cursor, so that it is decided once whatever happens next.
-   */
-  async #decideReceipts(batch: MailBatch, tasks: readonly ReceiptTask[]): Promise<ReceiptTask[]> {
-    const me = this.#account.user!
-    const out: ReceiptTask[] = []
-    for (const task of tasks) {
-      // Indexed in this batch: its record is there.
-      const record = (await batch.get<MessageRecord>(messageKey(task.message)))!
-      const key = receiptsKey(record.position)
-      const receipts = await batch.get<ReceiptMap>(key)
-      if (receipts?.[me]) continue
-      const at = this.#account.now()
-      batch.set(key, mergeReceipt(receipts, me, { status: 'delivered', at }))
-      out.push(task)
-    }
-    return out
-  }
-
-  /** Index a receipt (the inner resource of the encrypted line at `position`). */
-  async #indexReceipt(batch: MailBatch, position: number, inner: Verified): Promise<void> {
-    const d = inner.data as ContentData<'receipt'>
-    const user = inner.header.user
-    const entry = { status: d.status, at: inner.created }
-    const me = this.#account.user!
-    for (const message of d.resources) {
-      const record = await batch.get<MessageRecord>(messageKey(message))
-      const key = record ? receiptsKey(record.position) : earlyReceiptsKey(message)
-      const current = await batch.get<ReceiptMap>(key)
-      const merged = mergeReceipt(current, user, entry)
-      if (!merged) continue
-      batch.set(key, merged)
-      // Our user read it (on any device): one fewer unread in its chat, once.
-      if (record && user === me && entry.status === 'read' && current?.[me]?.status !== 'read')
-        await readInChat(batch, this.#chats, record, me)
-    }
-    batch.set(outerKey(position), {
-      kind: 'receipt',
-      messages: d.resources,
-      user,
-      ...entry,
-    } as OuterEntry)
   }
 }

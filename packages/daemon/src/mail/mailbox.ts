@@ -11,60 +11,35 @@ import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import type { AppendedLine } from '@sdmp/node'
 import { MailIndexer } from './indexer.js'
-import type { BatchOutcome } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
-import type { IndexLinger } from './journal-index.js'
+import type { MailboxOptions } from './mailbox-options.js'
+import { afterBatch, followAndShare } from './mailbox-batch.js'
+import type { BatchState } from './mailbox-batch.js'
+import { recordRead, sendMail, sendReceiptQuietly } from './mailbox-send.js'
+import type { SendContext } from './mailbox-send.js'
 import { PrekeyBook } from './prekeys.js'
 import { SessionBook } from './sessions.js'
 import { notFound } from './queries.js'
 import { MailReads } from './mail-reads.js'
 import type { MessagePage } from './mail-reads.js'
-import { ChatKeys, readInChat, upgradeIndex } from './chats.js'
+import { ChatKeys, upgradeIndex } from './chats.js'
 import { ReceiptQueue } from './receipt-queue.js'
-import { mergeReceipt } from './receipts.js'
-import { MailRecords, VERSION_KEY, mailNamespace, receiptsKey } from './records.js'
-import type { MessageRecord, ReceiptMap } from './records.js'
+import { MailRecords, VERSION_KEY, mailNamespace } from './records.js'
+import type { MessageRecord } from './records.js'
 import { shareContactList } from './contact-share.js'
 import { forwardRequest } from './forward.js'
 import type { ForwardOptions } from './forward.js'
-import { followRotations } from '../account/rotation.js'
-import { sendsReadReceiptTo } from '../account/settings.js'
-import { publishSealed, sendReceipt, signMessage } from './sender.js'
 import type { AttachmentData, EditContent, SendRequest, SendResult } from './sender.js'
 import { changeMessage } from './edit-ops.js'
 import type { Version } from './edits.js'
 import { SerialQueue } from '@sdmp/node'
-import { delegationFrom, readDelegates } from '../account/delegations.js'
 import { applyRules } from './auto-forward.js'
 import { GroupBook } from './groups.js'
 import type { GroupRejection, GroupState } from './groups.js'
-import { FellowKeys, changeMembers, createGroup, resolveGroup, toGroup } from './group-ops.js'
+import { FellowKeys, changeMembers, createGroup, resolveGroup } from './group-ops.js'
 import type { GroupContext } from './group-ops.js'
 
-/** Options of {@link Mailbox}. */
-export interface MailboxOptions {
-  /**
-   * Operational events (`mail.skipped`, `mail.forward-refused`, `mail.receipt-missing`,
-   * `mail.receipt-failed`, `mail.error`), for logs and metrics. Never carries plaintext or keys.
-   */
-  readonly event?: (name: string, detail: Record<string, unknown>) => void
-  /**
-   * How long a delivered receipt waits for others to the same author before it is sent, in
-   * ms (default 250: RECEIPT_LINGER_MS in receipt-queue.ts; docs/messaging.md §4).
-   */
-  readonly receiptLingerMs?: number
-  /**
-   * How an index commit waits for more lines while lines keep coming (default
-   * INDEX_LINGER in journal-index.ts; docs/store.md §3 "Write amplification").
-   */
-  readonly indexLinger?: IndexLinger
-  /**
-   * Ask connected peers for these resources; resolves once they arrived, were refused or a
-   * timeout passed (the daemon's network; groups.md §5: fellow members' proofs). Without it
-   * they arrive with the next sync.
-   */
-  readonly fetch?: (ids: readonly string[]) => Promise<void>
-}
+export type { MailboxOptions } from './mailbox-options.js'
 
 /**
  * Messages, receipts and events of one account.
@@ -86,8 +61,7 @@ export class Mailbox {
   readonly #index: JournalIndex
   readonly #delivered: ReceiptQueue
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
-  #skipped = 0
-  #rejectedChanges = 0
+  readonly #counts = { skipped: 0, rejectedChanges: 0 }
   readonly #refusedDelegations: string[] = []
   /** Forwarding rules run one message at a time, after the batch that indexed it. */
   readonly #rules = new SerialQueue()
@@ -117,7 +91,7 @@ export class Mailbox {
       this.#records,
       new MailIndexer(account, this.#book, this.#chats, this.#groups),
       {
-        onBatch: (outcome, position) => this.#afterBatch(outcome, position),
+        onBatch: (outcome, position) => afterBatch(this.#batchState(), outcome, position),
         onError: (e) =>
           this.#event('mail.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' }),
       },
@@ -176,51 +150,22 @@ export class Mailbox {
     return this.#index.onProcessed(listener)
   }
 
-  /**
-   * Send an end-to-end encrypted message to `to` (user fingerprints) and our own devices;
-   * resolves once it is indexed here, so {@link get} finds it.
-   * @throws NOT_FOUND (an unknown replyTo; a recipient with no usable prekey), BAD_REQUEST,
-   *   FORBIDDEN (this node may not publish), SCHEMA_VIOLATION, CLOSED (not started)
-   */
-  async send(req: SendRequest & { readonly onBehalfOf?: string }): Promise<SendResult> {
-    const me = this.#account.requireUser()
-    if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
-    const { onBehalfOf, ...request } = req
-    // On someone's behalf: their newest delegation in force here, checked now (delegation.md §3).
-    if (onBehalfOf !== undefined)
-      req = {
-        ...request,
-        delegation: (await delegationFrom(this.#account, onBehalfOf, 'send')).text,
-      }
-    let thread: { replyTo: string; conversation: string } | undefined
-    if (req.replyTo !== undefined) {
-      const replied = await this.#find(req.replyTo)
-      if (!replied) throw notFound(req.replyTo)
-      thread = { replyTo: replied.id, conversation: replied.conversation }
-      // A reply to a group message goes to the group (reply-all, groups.md §3).
-      if (replied.group !== undefined && req.group === undefined)
-        req = toGroup(
-          this.#account.requireUser(),
-          this.#groups.get(replied.group.id) ?? resolveGroup(this.#groups, replied.group.id),
-          req,
-        )
+  /** mailbox-send.ts {@link sendMail}. @throws as sendMail */
+  send(req: SendRequest & { readonly onBehalfOf?: string }): Promise<SendResult> {
+    return sendMail(this.#sendContext(), req)
+  }
+
+  /** What sending, changing and group operations need of the mailbox (mailbox-send.ts). */
+  #sendContext(): SendContext {
+    return {
+      account: this.#account,
+      book: this.#book,
+      groups: this.#groups,
+      fellowKeys: this.#fellowKeys,
+      running: this.#index.running,
+      find: (r: string) => this.#find(r),
+      waitProcessed: (p: number) => this.waitProcessed(p),
     }
-    if (req.group !== undefined)
-      req = toGroup(this.#account.requireUser(), resolveGroup(this.#groups, req.group), req)
-    // Fellows' proofs named by the versions applied so far are being fetched (groups.md §5).
-    if (req.group !== undefined) await this.#fellowKeys.settled()
-    // Signing first validates the request (schema) before any recipient is looked up.
-    const inner = signMessage(this.#account, req, thread)
-    const keys = await this.#book.requireRecipients([...req.to, me])
-    // Delegates who read for a recipient get it too, as far as their devices can (delegation.md §4).
-    const delegates = (await readDelegates(this.#account, req.to)).filter((u) => u !== me)
-    if (delegates.length > 0) keys.push(...(await this.#book.recipientsOf(delegates)).keys)
-    const readers = [...req.to, me, ...delegates]
-    const { outer, position } = await publishSealed(this.#account, inner, keys, readers, {
-      sessions: this.#book.sessions,
-    })
-    await this.waitProcessed(position)
-    return { id: inner.id, outer, position }
   }
 
   /** The groups this node knows, ours first (groups.ts). */
@@ -258,12 +203,7 @@ export class Mailbox {
 
   #groupContext(): GroupContext {
     if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
-    return {
-      account: this.#account,
-      book: this.#book,
-      groups: this.#groups,
-      waitProcessed: (p: number) => this.waitProcessed(p),
-    }
+    return this.#sendContext()
   }
 
   /**
@@ -283,13 +223,7 @@ export class Mailbox {
    */
   async change(ref: string, edit: EditContent | undefined): Promise<MessageDetail> {
     if (!this.#index.running) throw new ProtocolError(ErrorCode.CLOSED, 'mailbox: not running')
-    const ctx = {
-      account: this.#account,
-      book: this.#book,
-      find: (r: string) => this.#find(r),
-      waitProcessed: (p: number) => this.waitProcessed(p),
-    }
-    return (await this.get(await changeMessage(ctx, ref, edit, notFound)))!
+    return (await this.get(await changeMessage(this.#sendContext(), ref, edit, notFound)))!
   }
 
   /** The versions of message `ref`, oldest first (the last is shown; none when deleted). */
@@ -299,7 +233,7 @@ export class Mailbox {
 
   /** Edits and deletes refused since start (not from the original's author; edits.ts). */
   get rejectedChanges(): number {
-    return this.#rejectedChanges
+    return this.#counts.rejectedChanges
   }
 
   /** Reasons of the messages sent on someone's behalf refused since start (delegation.md §3). */
@@ -363,16 +297,9 @@ export class Mailbox {
     const record = await this.#find(id)
     if (!record) throw notFound(id)
     if (record.direction === 'in') {
-      const first = await this.#index.exclusive(async () => {
-        const key = receiptsKey(record.position)
-        const batch = this.#records.batch()
-        const current = await batch.get<ReceiptMap>(key)
-        if (current?.[me]?.status === 'read') return false
-        batch.set(key, mergeReceipt(current, me, { status: 'read', at: this.#account.now() }))
-        await readInChat(batch, this.#chats, record, me)
-        await batch.commit()
-        return true
-      })
+      const first = await this.#index.exclusive(() =>
+        recordRead(this.#account, this.#records, this.#chats, record, me),
+      )
       if (first) await this.#sendReceipt(record.from, [record.id], 'read')
     }
     return (await this.get(record.id))!
@@ -436,46 +363,27 @@ export class Mailbox {
   #followRotations(): void {
     void this.#following
       .run(async () => {
-        if (!this.#index.running || this.#account.user === undefined) return
-        const followed = await followRotations(this.#account)
-        if (followed.length === 0) return
-        this.#event('contacts.rotated', { contacts: followed.length })
-        await this.shareContacts()
+        if (!this.#index.running) return
+        await followAndShare(this.#account, this.#event, () => this.shareContacts())
       })
       .catch((e: unknown) => {
         this.#event('rotation.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' })
       })
   }
 
-  /** What the mailbox does once a batch of lines is indexed and committed. */
-  #afterBatch(outcome: BatchOutcome, position: number): void {
-    const { receipts, skipped, blobs, shareContacts, refusedForwards, rejected } = outcome
-    for (const reason of outcome.refusedDelegations) {
-      this.#refusedDelegations.push(reason)
-      this.#event('mail.delegation-refused', { position, reason })
+  #batchState(): BatchState {
+    return {
+      event: this.#event,
+      groups: this.#groups,
+      groupRejections: this.#groupRejections,
+      fellowKeys: this.#fellowKeys,
+      refusedDelegations: this.#refusedDelegations,
+      blobListeners: this.#blobListeners,
+      delivered: this.#delivered,
+      counts: this.#counts,
+      applyRules: (record) => this.#applyRules(record),
+      shareContacts: () => this.shareContacts(),
     }
-    for (const record of outcome.received) this.#applyRules(record)
-    // Group states first: the imports below and what peers send next are judged by them.
-    for (const state of outcome.groups) this.#groups.note(state)
-    for (const reason of outcome.groupRejected) {
-      this.#groupRejections.set(reason, (this.#groupRejections.get(reason) ?? 0) + 1)
-      this.#event('mail.group-rejected', { position, reason })
-    }
-    this.#fellowKeys.learn(outcome.imports)
-    for (const reason of rejected) {
-      this.#rejectedChanges++
-      this.#event('mail.change-rejected', { position, reason })
-    }
-    if (skipped > 0) {
-      this.#skipped += skipped
-      this.#event('mail.skipped', { position, skipped: this.#skipped })
-    }
-    for (const code of refusedForwards) this.#event('mail.forward-refused', { position, code })
-    if (blobs.length > 0) for (const l of this.#blobListeners) l(blobs)
-    // After the commit: a crash before they are sent leaves receipts decided but unsent, never
-    // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
-    this.#delivered.add(receipts)
-    if (shareContacts) void this.shareContacts()
   }
 
   /** Run the forwarding rules on a message just received, one at a time (auto-forward.ts). */
@@ -489,23 +397,8 @@ export class Mailbox {
       .catch(() => this.#event('mail.rule-failed', { message: record.id, code: 'INTERNAL' }))
   }
 
-  /** Send one receipt; failures become operational events (receipts are best effort). */
-  async #sendReceipt(
-    author: string,
-    messages: readonly string[],
-    status: 'delivered' | 'read',
-  ): Promise<void> {
-    try {
-      // A read receipt reaches the author only when the settings say so (settings.ts); our
-      // own devices always learn the read state.
-      const toAuthor = status === 'delivered' || (await sendsReadReceiptTo(this.#account, author))
-      const missing = await sendReceipt(this.#account, this.#book, messages, author, status, {
-        toAuthor,
-      })
-      if (missing.length > 0) this.#event('mail.receipt-missing', { status, users: missing })
-    } catch (e) {
-      const code = e instanceof ProtocolError ? e.code : 'INTERNAL'
-      this.#event('mail.receipt-failed', { status, code })
-    }
+  /** Send one receipt, best effort (mailbox-send.ts). */
+  #sendReceipt(author: string, messages: readonly string[], status: 'delivered' | 'read') {
+    return sendReceiptQuietly(this.#account, this.#book, this.#event, author, messages, status)
   }
 }

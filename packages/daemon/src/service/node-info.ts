@@ -4,7 +4,9 @@
  * running daemon, the counts, and whether this device was revoked (trust.md §6.1).
  * @module
  */
-import type { RevokedInfo, Status, Whoami } from '@sdmp/client'
+import type { Peer, RevokedInfo, Status, Whoami } from '@sdmp/client'
+import { formatPeerAddress } from '@sdmp/node'
+import { peerAddresses } from '../account/address-book.js'
 import type { Account } from '../account/account.js'
 import { accountStatus } from '../account/activity.js'
 import { readProfile } from '../account/profile.js'
@@ -64,4 +66,17 @@ export async function nodeStatus(
     }),
     ...revokedInfo(account),
   }
+}
+
+/** No daemon: the peers this node would dial, all offline. */
+export async function offlinePeers(account: Account): Promise<Peer[]> {
+  return (await peerAddresses(account)).map((a) => ({
+    node: a.fingerprint ?? null,
+    user: null,
+    address: formatPeerAddress({ host: a.host, port: a.port }),
+    state: 'offline',
+    direction: null,
+    lastError: null,
+    nextAttempt: null,
+  }))
 }

@@ -7,14 +7,8 @@
  */
 import { SerialQueue } from '@sdmp/node'
 import { API_DEFAULT_PAGE, API_PAGE_LIMITS } from '@sdmp/client'
-import { ErrorCode, ProtocolError, isAddress } from '@sdmp/core'
-import {
-  AttachmentIndex,
-  EditRequest,
-  InboxQuery,
-  JournalQuery,
-  PostsQuery,
-} from '@sdmp/client/schemas'
+import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { EditRequest, InboxQuery, JournalQuery, PostsQuery } from '@sdmp/client/schemas'
 import type {
   ChatsQuery,
   ForwardRequest,
@@ -66,15 +60,15 @@ import type {
 } from '@sdmp/client'
 import type { Account } from '../account/account.js'
 import { publishPost } from '../account/activity.js'
-import { addContact, createInvite, readContacts, removeContact } from '../account/contacts.js'
+import { createInvite, readContacts, removeContact } from '../account/contacts.js'
 import { authorizeDevice, listDevices, revokeDevice } from '../account/devices.js'
 import { listContacts } from '../account/contact-list.js'
 import { requireContact } from '../account/contact-names.js'
 import { joinUser } from '../account/join.js'
-import { followInvite, recoverIdentity, rotateIdentity } from '../account/rotation.js'
+import { recoverIdentity, rotateIdentity } from '../account/rotation.js'
 import { revokedError } from '../account/revocation.js'
 import type { Mailbox } from '../mail/index.js'
-import { missingBlobs, readAttachment, storeAttachment } from '../mail/attachment-store.js'
+import { storeAttachment } from '../mail/attachment-store.js'
 import { changePost, readPost, readPosts } from './posts.js'
 import {
   assertId,
@@ -85,18 +79,17 @@ import {
   sendToGroup,
 } from './messages.js'
 import * as groups from './groups.js'
-import { nodeStatus, revokedInfo, whoami } from './node-info.js'
-import type { RunningDaemon } from './node-info.js'
+import { nodeStatus, offlinePeers, revokedInfo, whoami } from './node-info.js'
 import { readChatMessages, readChats } from './chats.js'
-import { peerAddresses } from '../account/address-book.js'
-import { formatPeerAddress } from '@sdmp/node'
 import { assertRequest } from './request-check.js'
 import { resolveInvite } from './invite-fetch.js'
 import type { InviteFetchOptions } from './invite-fetch.js'
 import { createInviteRef, isInviteRef } from '../account/invite-ref.js'
 import * as prefs from './preferences.js'
-import { addContactByAddress } from '../address/address-pins.js'
-import type { AddressLookupOptions } from '../address/address-lookup.js'
+import { openAttachment, wantMissing } from './attachments.js'
+import { addContactFrom } from './contact-add.js'
+import type { AddContactRequest } from './contact-add.js'
+import type { NodeServiceOptions, ServiceBlobs } from './service-options.js'
 import * as requests from './requests.js'
 import * as delegating from './delegation-rules.js'
 import type {
@@ -109,39 +102,7 @@ import type {
   RuleRequest,
 } from '@sdmp/client'
 
-/** What a running network adds to the service (the daemon's, or a one-shot sync's). */
-export interface ServiceNetwork {
-  peers(): Peer[]
-  sync(request: SyncRequest): Promise<SyncResult>
-  /** The network's blob transfer (docs/protocol/attachments.md §3). */
-  readonly blobs: ServiceBlobs
-  /** Close the connections of nodes the trust gate now refuses (a user was just blocked). */
-  refuseBlocked?(): void
-  /** Ask our connected host-only nodes for held requests (docs/protocol/requests.md §7.2). */
-  pullHeld?(): Promise<void>
-}
-
-/** What the service asks of the network's blob transfer. */
-export interface ServiceBlobs {
-  want(hashes: readonly string[]): void
-  offer(hashes: readonly string[], users: ReadonlySet<string>): Promise<void>
-}
-
-/** Options of {@link NodeService}. */
-export interface NodeServiceOptions {
-  /** The running network, when a daemon runs. */
-  readonly network?: () => ServiceNetwork | undefined
-  /** Without a daemon: run one sync over a temporary network and return its result. */
-  readonly oneShotSync?: (request: SyncRequest) => Promise<SyncResult>
-  /** Bound addresses and pid of the running daemon. */
-  readonly running?: () => RunningDaemon | undefined
-  /** Called after this node learned its user (device join): the daemon starts syncing. */
-  readonly onJoined?: () => Promise<void>
-  /** How short invites are fetched (tests shorten the timeout). */
-  readonly inviteFetch?: InviteFetchOptions
-  /** How name@domain addresses are looked up: resolvers, extra CA (docs/protocol/addresses.md). */
-  readonly addressLookup?: AddressLookupOptions
-}
+export type { NodeServiceOptions, ServiceBlobs, ServiceNetwork } from './service-options.js'
 
 /** {@link SdmpApi} over an open account and its mailbox. */
 export class NodeService implements SdmpApi, AttachmentApi {
@@ -161,10 +122,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
       // A store error here (closing) only means the blobs are asked for again: the wanted set
       // is rebuilt from the index on the next start (attachments.md §3).
       void this.#wanting
-        .run(async () => {
-          const missing = await missingBlobs(this.account.store, hashes)
-          if (missing.length > 0) this.#blobs?.want(missing)
-        })
+        .run(() => wantMissing(this.account, () => this.#blobs, hashes))
         .catch(() => undefined)
     })
   }
@@ -192,23 +150,9 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return storeAttachment(this.account.provider, this.account.store, data, options)
   }
 
-  /**
-   * Attachment `index` of a message, decrypted as it streams. A blob not here yet is asked for
-   * from the connected peers.
-   * @throws BAD_REQUEST, NOT_FOUND
-   */
-  async attachment(id: string, index: number): Promise<AttachmentDownload> {
-    assertId(id, 'id')
-    assertRequest(AttachmentIndex, index, 'index')
-    const a = await this.mailbox.attachment(id, index)
-    if (!a) throw new ProtocolError(ErrorCode.NOT_FOUND, `message ${id} has no attachment ${index}`)
-    const download = await readAttachment(this.account.provider, this.account.store, a)
-    if (download) return download
-    this.#blobs?.want([a.hash])
-    throw new ProtocolError(
-      ErrorCode.NOT_FOUND,
-      `attachment ${index} of ${id} has not arrived yet (fetching it from peers)`,
-    )
+  /** Attachment `index` of a message (attachments.ts). @throws BAD_REQUEST, NOT_FOUND */
+  attachment(id: string, index: number): Promise<AttachmentDownload> {
+    return openAttachment(this.account, this.mailbox, () => this.#blobs, id, index)
   }
 
   whoami(): Promise<Whoami> {
@@ -319,37 +263,11 @@ export class NodeService implements SdmpApi, AttachmentApi {
     return { contacts: await listContacts(this.account) }
   }
 
-  async addContact(request: {
-    invite: string
-    name?: string
-    insecureHttp?: boolean
-  }): Promise<ContactAdded> {
-    // name@domain: resolved by DNS and the host's well-known document, then pinned (addresses.md).
-    if (isAddress(request.invite)) {
-      const added = await addContactByAddress(this.account, request.invite, {
-        ...(request.name !== undefined && { name: request.name }),
-        lookup: { ...this.#options.addressLookup, insecureHttp: request.insecureHttp === true },
-      })
-      if (added.refreshed !== true || added.replaced !== undefined)
-        await this.mailbox.shareContacts()
-      return added
-    }
-    // A short invite: the full one from the inviter's node, then checked as usual.
-    const invite = await resolveInvite(this.account.provider, request.invite, this.#inviteFetch)
-    // An invite of a contact's new identity moves that contact (keys.md §5.4).
-    const moved = await followInvite(this.account, invite)
-    if (moved !== undefined) {
-      await this.mailbox.shareContacts()
-      return { ...moved, refreshed: true }
-    }
-    const added = await addContact(
-      this.account,
-      invite,
-      request.name === undefined ? {} : { name: request.name },
-    )
-    // Our other devices learn the contact and its name (contact-share.ts).
-    if (added.refreshed !== true) await this.mailbox.shareContacts()
-    return added
+  addContact(request: AddContactRequest): Promise<ContactAdded> {
+    return addContactFrom(this.account, this.mailbox, request, {
+      inviteFetch: this.#inviteFetch,
+      ...(this.#options.addressLookup && { addressLookup: this.#options.addressLookup }),
+    })
   }
 
   async removeContact(name: string): Promise<ContactRemoved> {
@@ -413,18 +331,7 @@ export class NodeService implements SdmpApi, AttachmentApi {
   async peers(): Promise<{ peers: Peer[] }> {
     const network = this.#options.network?.()
     if (network) return { peers: network.peers() }
-    // No daemon: the peers this node would dial, all offline.
-    return {
-      peers: (await peerAddresses(this.account)).map((a) => ({
-        node: a.fingerprint ?? null,
-        user: null,
-        address: formatPeerAddress({ host: a.host, port: a.port }),
-        state: 'offline',
-        direction: null,
-        lastError: null,
-        nextAttempt: null,
-      })),
-    }
+    return { peers: await offlinePeers(this.account) }
   }
 
   async sync(request: SyncRequest = {}): Promise<SyncResult> {

@@ -1,0 +1,78 @@
+/**
+ * Opening the encrypted journal lines the mailbox indexer (indexer.ts) reads: with this node's
+ * sessions and prekey secrets, for our user or, on a second try, for the users who delegated
+ * reading to ours. Every failure is the same undefined (uniform decryption failures).
+ * @module
+ */
+import { ProtocolError, openSessionResource, validateResource } from '@sdmp/core'
+import type { Verified } from '@sdmp/core'
+import type { Account } from '../account/account.js'
+import type { IndexLine } from './journal-lines.js'
+import type { PrekeyBook } from './prekeys.js'
+import type { MailBatch } from './records.js'
+import { sessionKey, sessionsOf, storeSession } from './sessions.js'
+
+/**
+ * The opened inner resource, or undefined for any failure (uniform: no reason kept). An
+ * envelope is opened with this node's sessions with its sealing node and its prekey secrets
+ * (sessions.md §8.3); a session that opening advanced or started goes into `batch`, the same
+ * commit as the indexed message (sessions.md §7). A message that names not our user but one
+ * who delegated reading to ours is opened on a second try (delegation.md §4); the delegations
+ * are read only then, so other lines pay nothing. Opening never changes the sessions it was
+ * given, so the second try starts from the same state.
+ */
+export async function openLine(
+  account: Account,
+  book: PrekeyBook,
+  batch: MailBatch,
+  line: IndexLine,
+  id: string,
+  readFor: () => Promise<string[]>,
+): Promise<Verified | undefined> {
+  if (account.user === undefined) return undefined
+  // An envelope this node sealed: the ingestor verified the inner resource it carries.
+  if (line.inner) return line.inner
+  const secrets = await book.secrets()
+  if (secrets.length === 0) return undefined
+  const first = await openWith(account, batch, line, id, secrets)
+  if (first !== 'FORBIDDEN') return first
+  const principals = await readFor()
+  if (principals.length === 0) return undefined
+  const second = await openWith(account, batch, line, id, secrets, principals)
+  return second === 'FORBIDDEN' ? undefined : second
+}
+
+/** One try of {@link openLine}: 'FORBIDDEN' when the envelope names none of the readers. */
+async function openWith(
+  account: Account,
+  batch: MailBatch,
+  line: IndexLine,
+  id: string,
+  secrets: Awaited<ReturnType<PrekeyBook['secrets']>>,
+  principals?: readonly string[],
+): Promise<Verified | undefined | 'FORBIDDEN'> {
+  const reader = account.user!
+  const { provider, ingestor, store } = account
+  const now = account.now()
+  try {
+    let outer = line.resource
+    if (outer === undefined) {
+      const bytes = await store.getResource(id)
+      if (!bytes) return undefined
+      outer = validateResource(provider, bytes, ingestor.graph, { now })
+    }
+    if (outer.kind !== 'encrypted') return undefined
+    const sessions = sessionsOf(await batch.get<string[]>(sessionKey(outer.signers[0]!)))
+    const opened = openSessionResource(
+      provider,
+      outer,
+      { self: account.node, secrets, sessions },
+      ingestor.graph,
+      { now, reader, ...(principals && { principals }) },
+    )
+    if (opened.session) await storeSession(batch, opened.session)
+    return opened.inner
+  } catch (e) {
+    return e instanceof ProtocolError && e.code === 'FORBIDDEN' ? 'FORBIDDEN' : undefined
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What the mailbox (mailbox.ts) does once a batch of journal lines is indexed and committed:
+ * counts and reports what was refused, notes group states, and hands receipts, blobs,
+ * forwarding rules and contact sharing on; and how it follows identity rotations.
+ * @module
+ */
+import type { Account } from '../account/account.js'
+import { followRotations } from '../account/rotation.js'
+import type { GroupBook, GroupRejection } from './groups.js'
+import type { FellowKeys } from './group-ops.js'
+import type { BatchOutcome } from './indexer.js'
+import type { ReceiptQueue } from './receipt-queue.js'
+import type { MessageRecord } from './records.js'
+
+/** The mailbox state {@link afterBatch} reads and updates. */
+export interface BatchState {
+  readonly event: (name: string, detail: Record<string, unknown>) => void
+  readonly groups: GroupBook
+  readonly groupRejections: Map<GroupRejection, number>
+  readonly fellowKeys: FellowKeys
+  readonly refusedDelegations: string[]
+  readonly blobListeners: ReadonlySet<(hashes: readonly string[]) => void>
+  readonly delivered: ReceiptQueue
+  /** Totals since start: lines skipped, edits and deletes refused. */
+  readonly counts: { skipped: number; rejectedChanges: number }
+  readonly applyRules: (record: MessageRecord) => void
+  readonly shareContacts: () => Promise<void>
+}
+
+/** What the mailbox does once a batch of lines is indexed and committed. */
+export function afterBatch(s: BatchState, outcome: BatchOutcome, position: number): void {
+  const { receipts, skipped, blobs, shareContacts, refusedForwards, rejected } = outcome
+  for (const reason of outcome.refusedDelegations) {
+    s.refusedDelegations.push(reason)
+    s.event('mail.delegation-refused', { position, reason })
+  }
+  for (const record of outcome.received) s.applyRules(record)
+  // Group states first: the imports below and what peers send next are judged by them.
+  for (const state of outcome.groups) s.groups.note(state)
+  for (const reason of outcome.groupRejected) {
+    s.groupRejections.set(reason, (s.groupRejections.get(reason) ?? 0) + 1)
+    s.event('mail.group-rejected', { position, reason })
+  }
+  s.fellowKeys.learn(outcome.imports)
+  for (const reason of rejected) {
+    s.counts.rejectedChanges++
+    s.event('mail.change-rejected', { position, reason })
+  }
+  if (skipped > 0) {
+    s.counts.skipped += skipped
+    s.event('mail.skipped', { position, skipped: s.counts.skipped })
+  }
+  for (const code of refusedForwards) s.event('mail.forward-refused', { position, code })
+  if (blobs.length > 0) for (const l of s.blobListeners) l(blobs)
+  // After the commit: a crash before they are sent leaves receipts decided but unsent, never
+  // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
+  s.delivered.add(receipts)
+  if (shareContacts) void s.shareContacts()
+}
+
+/**
+ * Move this device and the contacts to their new identities (rotation.ts); when any contact
+ * moved, our other devices get the contact list again.
+ */
+export async function followAndShare(
+  account: Account,
+  event: (name: string, detail: Record<string, unknown>) => void,
+  shareContacts: () => Promise<void>,
+): Promise<void> {
+  if (account.user === undefined) return
+  const followed = await followRotations(account)
+  if (followed.length === 0) return
+  event('contacts.rotated', { contacts: followed.length })
+  await shareContacts()
+}
