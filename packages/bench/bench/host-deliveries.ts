@@ -171,7 +171,20 @@ export async function deliveryRows(url: string, ctx: BenchContext): Promise<Benc
   const setup = `${users} hosted users, each with a contact of their own who sends ${perContact} messages (sealed through the send API) while the user is offline; instances are Hosts in one process, each with its own pool and LISTEN connection over one host home and database, as separate processes would be, sharing this process's event loop with every device`
   for (const instances of [1, 2, 4]) {
     ctx.log(`hosts: multi-user host, ${instances} instance(s), ${users} users`)
-    const r = await round(url, instances, users, perContact)
+    let r: Rates
+    try {
+      r = await round(url, instances, users, perContact)
+    } catch (e) {
+      // One failed world must not lose the group's other rows: say what failed instead.
+      out.push({
+        group: GROUP,
+        name: `hosts: multi-user host, ${instances} instance(s): failed`,
+        value: 0,
+        unit: '',
+        notes: `${setup}; ${String((e as Error).message)}`,
+      })
+      continue
+    }
     const base = (what: string) =>
       instances > 1 && { baseline: `hosts: multi-user host, ${what}, 1 instance(s)` }
     out.push(
