@@ -92,11 +92,7 @@ async function capacity(url: string, ctx: BenchContext, users: number): Promise<
   ]
 }
 
-/**
- * The rows of the multi-user host (appended to the `hosts` group). Deliveries per second
- * through tenants are not measured here yet: the group's delivery rows above run the one-user
- * host node over 1, 2 and 4 instances, which is the same store and follow path per tenant.
- */
+/** The capacity rows of the multi-user host (deliveries through it: host-deliveries.ts). */
 export async function tenantRows(url: string, ctx: BenchContext): Promise<BenchResult[]> {
   const users = Math.max(10, Math.round(100 * ctx.scale))
   ctx.log(`hosts: ${users} hosted users in one process`)

@@ -7,6 +7,7 @@ import { parseJournalLine, verifyJournal } from '@sdmp/core'
 import { Ingestor, PeerManager, SyncEngine } from '@sdmp/node'
 import type { BackoffOptions, IngestorOptions, PeerAddress, SyncLimits } from '@sdmp/node'
 import type { Store } from '@sdmp/store'
+import type { TransportLimits } from '@sdmp/transport'
 import { SqliteStore } from '@sdmp/store-sqlite'
 import { nodeActions, signerOf } from './sim-nodes.js'
 import type { SimNode } from './sim-nodes.js'
@@ -28,6 +29,8 @@ export interface DiskNode extends SimNode {
     port?: number
     websocket?: boolean
     random?: () => number
+    /** Listener and channel limits over the defaults (e.g. a loopback bench's per-address caps). */
+    transportLimits?: Partial<TransportLimits>
   }): Promise<PeerManager>
   /** Where peers dial this node over TCP (after start with listen). */
   address(): PeerAddress
@@ -104,6 +107,7 @@ export async function openDiskNode(
         peers: o.peers ?? [],
         backoff: o.backoff ?? FAST_BACKOFF,
         ...(o.random ? { random: o.random } : {}),
+        ...(o.transportLimits ? { transportLimits: o.transportLimits } : {}),
       })
       node.manager = m
       await m.start()
