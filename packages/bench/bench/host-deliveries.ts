@@ -11,16 +11,11 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { Account } from '@sdmp/daemon'
-import { Host, createTenant, joinTenant, newHostConfig, writeNewHost } from '@sdmp/daemon/host'
-import type { HostDeps } from '@sdmp/daemon/host'
-import { createSharedPostgres } from '@sdmp/store-postgres'
-import type { SharedPostgres } from '@sdmp/store-postgres'
+import { Host, createTenant, joinTenant } from '@sdmp/daemon/host'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import {
-  CHEAP_SCRYPT,
   accountDeps,
   befriendDaemons,
   connectedTo,
@@ -29,7 +24,7 @@ import {
   stopDaemon,
 } from '@sdmp/testkit/daemon-world'
 import type { TestDaemon } from '@sdmp/testkit/daemon-world'
-import { provider } from '@sdmp/testkit/node-world'
+import { newHostHome } from './host-tenants.js'
 
 const GROUP = 'hosts'
 const FAST = { initialMs: 50, maxMs: 500 }
@@ -65,20 +60,8 @@ async function round(
   perContact: number,
 ): Promise<Rates> {
   const dir = tmpDir(() => undefined, 'sdmp-bench-host-deliveries-')
-  const home = join(dir, 'host')
   const prefix = `bd${randomBytes(4).toString('hex')}_`
-  writeNewHost(home, newHostConfig({ store: url, schemaPrefix: prefix }))
-  const pools: SharedPostgres[] = []
-  const depsFor = (): HostDeps => {
-    const pg = createSharedPostgres({ url, maxConnections: 10 })
-    pools.push(pg)
-    return {
-      home,
-      provider,
-      scrypt: CHEAP_SCRYPT,
-      createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
-    }
-  }
+  const { pools, depsFor } = newHostHome(url, dir, prefix, 10)
   const deps = depsFor()
   const hosts: Host[] = []
   const daemons = new Set<TestDaemon>()

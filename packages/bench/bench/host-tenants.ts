@@ -23,13 +23,16 @@ const rssMiB = (): number => {
   return process.memoryUsage().rss / 2 ** 20
 }
 
-/** A host home with `users` joined tenants, each authorized by a user account of its own. */
-async function hostWorld(url: string, dir: string, prefix: string, users: number) {
+/**
+ * A new host home under `dir` and a maker of host deps: each call opens one more shared pool
+ * (one per host instance, as separate processes would have), all listed in `pools` to close.
+ */
+export function newHostHome(url: string, dir: string, prefix: string, maxConnections: number) {
   const home = join(dir, 'host')
   writeNewHost(home, newHostConfig({ store: url, schemaPrefix: prefix }))
   const pools: SharedPostgres[] = []
   const depsFor = (): HostDeps => {
-    const pg = createSharedPostgres({ url, maxConnections: 20 })
+    const pg = createSharedPostgres({ url, maxConnections })
     pools.push(pg)
     return {
       home,
@@ -38,6 +41,12 @@ async function hostWorld(url: string, dir: string, prefix: string, users: number
       createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
     }
   }
+  return { home, pools, depsFor }
+}
+
+/** A host home with `users` joined tenants, each authorized by a user account of its own. */
+async function hostWorld(url: string, dir: string, prefix: string, users: number) {
+  const { home, pools, depsFor } = newHostHome(url, dir, prefix, 20)
   const deps = depsFor()
   const names: string[] = []
   for (let i = 0; i < users; i++) {
