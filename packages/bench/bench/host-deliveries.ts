@@ -103,7 +103,21 @@ async function round(
       await befriendDaemons(devices[i]!, 'user', c, 'contact')
       contacts.push(c)
     }
-    for (const [i, c] of contacts.entries()) await connectedTo(c, nodes[i]!)
+    // The tenant learns the new contact from the user's device, which then goes offline: wait
+    // until every instance's tenant knows the contact (a connected contact proves nothing: an
+    // unknown node is let in as a first-contact guest, then refused).
+    for (const [i, c] of contacts.entries()) {
+      const node = c.daemon.account.node
+      await waitFor(
+        () =>
+          hosts.every(
+            (h) =>
+              h.tenant(nodes[i]!)!.daemon.account.ingestor.graph.usersOfNode(node, Date.now())
+                .length > 0,
+          ),
+        { timeout: 60_000, what: `every instance's tenant ${i} knows contact ${i}` },
+      )
+    }
 
     // The users go offline; every contact sends to their user at once.
     const homes = devices.map((d) => d.home)

@@ -39,6 +39,8 @@ export function newHostHome(url: string, dir: string, prefix: string, maxConnect
       provider,
       scrypt: CHEAP_SCRYPT,
       createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
+      // As `sdmp host start`: one instance at a time dials (docs/scale.md §9).
+      lease: (name) => pg.lease(name, 200),
     }
   }
   return { home, pools, depsFor }

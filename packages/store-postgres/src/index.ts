@@ -19,6 +19,8 @@ export { wrapPgError } from './postgres-errors.js'
 export { createSharedPostgres } from './postgres-shared.js'
 export type { SharedPostgres, SharedPostgresConfig } from './postgres-shared.js'
 export { PgNotifyHub } from './postgres-notify-hub.js'
+export { PgLease } from './postgres-lease.js'
+export type { Lease, PgLeaseOptions } from './postgres-lease.js'
 export type {
   NotifySubscriber,
   NotifySubscription,

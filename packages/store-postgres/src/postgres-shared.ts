@@ -7,6 +7,7 @@
  * connections, one of them listening for every schema.
  * @module
  */
+import { PgLease } from './postgres-lease.js'
 import { PgNotifyHub } from './postgres-notify-hub.js'
 import { wrapPgError } from './postgres-errors.js'
 import { createPgPool } from './postgres-preset.js'
@@ -26,6 +27,11 @@ export interface SharedPostgres {
   readonly pool: PgQueryable
   /** A store in `schema` that borrows the shared pool and listener; nothing connects yet. */
   store(config: Omit<PostgresStoreConfig, 'pool' | 'notifyHub'>): PostgresStore
+  /**
+   * A lease named `name` among every process of this database (postgres-lease.ts), on a
+   * connection of the pool while held ({@link close} gives up any still open).
+   */
+  lease(name: string, retryMs?: number): PgLease
   /** End the listener and the pool, after every store was closed. Idempotent. */
   close(): Promise<void>
 }
@@ -47,23 +53,34 @@ export function createSharedPostgres(config: SharedPostgresConfig): SharedPostgr
     connect: () => pool.connect(),
     end: async () => undefined, // the owner ends it
   }
-  const hub = new PgNotifyHub({
-    acquire: async () => {
-      try {
-        return await pool.connect()
-      } catch (e) {
-        throw wrapPgError(e, 'journal watch')
-      }
-    },
-  })
+  const connect = (what: string) => async () => {
+    try {
+      return await pool.connect()
+    } catch (e) {
+      throw wrapPgError(e, what)
+    }
+  }
+  const hub = new PgNotifyHub({ acquire: connect('journal watch') })
+  const leases = new Set<PgLease>()
   let closing: Promise<void> | undefined
   return {
     hub,
     pool: { query: (sql, values) => pool.query(sql, values) },
     store: (c) => new PostgresStore({ ...c, pool: () => borrowed, notifyHub: hub }),
+    lease: (name, retryMs) => {
+      const lease = new PgLease({
+        acquire: connect('lease'),
+        name,
+        ...(retryMs !== undefined && { retryMs }),
+      })
+      leases.add(lease)
+      return lease
+    },
     close: () =>
       (closing ??= (async () => {
         await hub.stop()
+        // A held lease keeps its client checked out, and the pool ends only once all are back.
+        for (const l of leases) await l.close()
         await pool.end().catch(() => undefined)
       })()),
   }

@@ -34,6 +34,8 @@ export async function hostSession(ctx: CommandContext, maxConnections?: number) 
     dropSchema: async (schema: string) => {
       await pg.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
     },
+    // One instance of the host dials the hosted users' peers (docs/scale.md §9).
+    lease: (name: string) => pg.lease(name),
     ...(passphrase !== undefined && { passphrase }),
   }
   return { config, deps, pg }

@@ -20,8 +20,12 @@ export const PEER_WEBSOCKET_PATH = '/v1/peer'
 export const RELAY_WEBSOCKET_PATH = '/v1/relay'
 const RELAY_TAKE = /^\/v1\/relay\/accept\/([A-Za-z0-9_-]{22})$/
 const RELAY_TARGET = /^\/v1\/relay\/([A-Za-z0-9_-]{16,128})$/
-/** A host's per-tenant peer path (docs/scale.md "A host for many users"): `/v1/peer/<node>`. */
-const PEER_TENANT = /^\/v1\/peer\/([A-Za-z0-9_-]{16,128})$/
+/**
+ * A host's per-tenant paths (docs/scale.md "A host for many users"): `/v1/peer/<node>`, and
+ * under it that tenant's relay (`/v1/peer/<node>/v1/relay…`: relay endpoints nest under the
+ * relay's peer address, peer-address.ts `relayEndpoints`).
+ */
+const PEER_TENANT = /^\/v1\/peer\/([A-Za-z0-9_-]{16,128})(\/v1\/relay(?:\/.*)?)?$/
 
 /** Options of {@link peerUpgradeHandler}. */
 export interface PeerUpgradeOptions {
@@ -39,11 +43,17 @@ export interface PeerUpgradeOptions {
    */
   readonly trustProxy?: boolean
   /**
-   * A host for many users: the acceptor of the hosted node `fingerprint` (its peers dial
-   * `/v1/peer/<fingerprint>`), undefined when no such node is hosted here (a coded NOT_FOUND
-   * before the upgrade).
+   * A host for many users: the hosted node `fingerprint` (its peers dial `/v1/peer/<fingerprint>`)
+   * with its relay for its user's NAT'd devices, undefined when no such node is hosted here (a
+   * coded NOT_FOUND before the upgrade).
    */
-  readonly tenant?: (fingerprint: string) => WebSocketAcceptor | undefined
+  readonly tenant?: (fingerprint: string) => TenantUpgrades | undefined
+}
+
+/** What a hosted node serves on the host's port. */
+export interface TenantUpgrades {
+  readonly acceptor: WebSocketAcceptor
+  readonly relay?: { readonly relay: Relay; readonly acceptor: WebSocketAcceptor }
 }
 
 /** The HTTP `upgrade` handler of the API server: peers on the path, a coded refusal otherwise. */
@@ -99,19 +109,26 @@ function relayRoute(
   return { accept: (d) => relay.connect(d, target[1]!) }
 }
 
-/** The hosted node a `/v1/peer/<fingerprint>` path names, or a coded refusal. */
+/** The hosted node (or its relay) a `/v1/peer/<fingerprint>[/v1/relay…]` path names. */
 function tenantRoute(
-  tenant: (fingerprint: string) => WebSocketAcceptor | undefined,
+  tenant: (fingerprint: string) => TenantUpgrades | undefined,
   path: string,
-): { acceptor: WebSocketAcceptor; accept: undefined } | { error: unknown } | undefined {
+):
+  | { acceptor: WebSocketAcceptor; accept: ((duplex: Duplex) => void) | undefined }
+  | { error: unknown }
+  | undefined {
   const m = PEER_TENANT.exec(path)
   if (!m) return undefined
-  const acceptor = tenant(m[1]!)
-  if (acceptor === undefined)
+  const hosted = tenant(m[1]!)
+  if (hosted === undefined)
     return {
       error: new ProtocolError(ErrorCode.NOT_FOUND, 'no node of that fingerprint is hosted here'),
     }
-  return { acceptor, accept: undefined }
+  if (m[2] === undefined) return { acceptor: hosted.acceptor, accept: undefined }
+  if (!hosted.relay) return undefined
+  const r = relayRoute(hosted.relay.relay, m[2])
+  if (r === undefined || 'error' in r) return r
+  return { acceptor: hosted.relay.acceptor, accept: r.accept }
 }
 
 /** The address admission counts: the socket's, or the proxy's `X-Forwarded-For` when trusted. */

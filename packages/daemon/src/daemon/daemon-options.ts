@@ -74,6 +74,12 @@ export interface DaemonOptions {
   readonly apiHosts?: readonly string[]
   /** Limits of the API listener (connection caps and timeouts; docs/api.md §6). */
   readonly apiLimits?: Partial<ApiServerLimits>
+  /**
+   * Whether this node dials its peers now (asked on every peer refresh; default: always). The
+   * instances of a multi-user host dial only while they hold the host's dial lease (docs/scale.md
+   * §9): instances of one node dialling the same peer would each replace the other's session.
+   */
+  readonly dials?: () => boolean
   /** Addresses to publish for peers, `HOST:PORT` (default: derived from the listener). */
   readonly advertise?: readonly string[]
   /** Directory of the web client's static files, served at `/`. */

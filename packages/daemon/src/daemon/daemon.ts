@@ -211,6 +211,11 @@ export class Daemon {
     return this.#relay?.relay
   }
 
+  /** That relay with the acceptor of its WebSocket upgrades (a host routes its tenants' to it). */
+  get relayService(): { readonly relay: Relay; readonly acceptor: WebSocketAcceptor } | undefined {
+    return this.#relay
+  }
+
   /**
    * Where peers of this node are accepted as WebSocket upgrades, when it accepts them there: a
    * host for many users routes `/v1/peer/<node>` on its own port to it (host/host-runtime.ts).

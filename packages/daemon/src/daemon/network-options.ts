@@ -33,6 +33,8 @@ export interface NetworkOptions {
    * up peer nodes whose published addresses all fail.
    */
   readonly rendezvous?: { readonly url: string; readonly timing?: Partial<RendezvousLinkTiming> }
+  /** Whether to dial peers now (DaemonOptions.dials); false: accept only. Default: always. */
+  readonly dials?: () => boolean
   readonly backoff?: Partial<BackoffOptions>
   readonly limits?: Partial<SyncLimits>
   /** Peer channel and listener limits (handshake deadline, admission; transport.md §8). */

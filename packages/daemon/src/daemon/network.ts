@@ -169,9 +169,12 @@ export class NodeNetwork {
 
   /**
    * Publish a `node` record with this node's addresses when they differ from the newest one:
-   * `advertise` when given, else the WebSocket ones then the TCP listener's (16 at most).
+   * `advertise` when given, else the WebSocket ones then the TCP listener's (16 at most). Not
+   * while this node only accepts (`dials` false): the dialling instance publishes.
    */
   async publishAddresses(): Promise<void> {
+    // An instance that only accepts (scale.md §9) leaves the node's address to the one dialling.
+    if (this.#options.dials?.() === false) return
     const a = this.manager.tcpAddress
     // relays.md §2: the relay addresses come last (diallers try them after the direct ones) and
     // are never cut by many interface addresses.
@@ -221,6 +224,9 @@ export class NodeNetwork {
               const a = { ...parsePeerAddress(text), fingerprint: node }
               wanted.set(formatPeerAddress(a), a)
             }
+        // Accepting only (another instance of this node dials, scale.md §9): dial nobody, but
+        // keep the addresses above for the inbound checks.
+        if (this.#options.dials?.() === false) wanted.clear()
         for (const [key, a] of this.#dialled)
           if (!wanted.has(key)) {
             this.#dialled.delete(key)

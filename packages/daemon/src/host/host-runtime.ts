@@ -27,7 +27,7 @@ import { publicPeerAddress, webSocketPeerAddresses } from '../daemon/one-port.js
 import { readHostConfig, tenantHome, tenantNames } from './host-home.js'
 import type { HostConfig } from './host-home.js'
 import { tenantDeps } from './host-tenants.js'
-import type { HostDeps } from './host-tenants.js'
+import type { DialLease, HostDeps } from './host-tenants.js'
 
 /** Options of {@link Host.start}. */
 export interface HostStartOptions {
@@ -67,6 +67,8 @@ export class Host {
   readonly #byNode = new Map<string, RunningTenant>()
   #server: ApiServer | undefined
   #stopping: Promise<void> | undefined
+  /** Which instance dials the tenants' peers (scale.md §9); absent: the first instance. */
+  #lease: DialLease | undefined
 
   private constructor(options: HostStartOptions, config: HostConfig) {
     this.#options = options
@@ -85,6 +87,12 @@ export class Host {
       options.publicUrl === undefined ? undefined : publicPeerAddress(options.publicUrl)
     const host = new Host(options, config)
     try {
+      host.#lease = options.deps.lease?.(`dial:${config.schemaPrefix}`)
+      host.#lease?.onChange((held) => {
+        options.event?.('dial-lease', { held })
+        // The holder publishes its address for every tenant (peers dial it) and dials.
+        for (const t of host.#byNode.values()) void host.#activate(t)
+      })
       await host.#listen(options.publicUrl !== undefined)
       const server = host.#server!
       const bases = publicAddress
@@ -105,6 +113,28 @@ export class Host {
       throw e
     }
     return host
+  }
+
+  /**
+   * Whether this instance dials the tenants' peers now (docs/scale.md §9): only one instance of
+   * a host does, the holder of the dial lease, or the first instance when there is no lease.
+   * Every instance accepts.
+   */
+  get dials(): boolean {
+    return this.#lease ? this.#lease.held : this.#options.instance === undefined
+  }
+
+  /** After the lease changed hands: publish the tenant's address here if held, redial. */
+  async #activate(t: RunningTenant): Promise<void> {
+    const net = t.daemon.network
+    if (!net) return
+    await net.publishAddresses().catch((e: unknown) => {
+      this.#options.event?.('publish-error', {
+        tenant: t.name,
+        code: (e as { code?: string }).code ?? 'error',
+      })
+    })
+    await net.refreshPeers()
   }
 
   /** `http://HOST:PORT` of the listener. */
@@ -133,7 +163,13 @@ export class Host {
     this.#server = await startApiServer(app, {
       ...this.#options.listen,
       upgrade: peerUpgradeHandler({
-        tenant: (node) => this.#byNode.get(node)?.daemon.peerAcceptor,
+        tenant: (node) => {
+          const d = this.#byNode.get(node)?.daemon
+          const acceptor = d?.peerAcceptor
+          if (!acceptor) return undefined
+          const relay = d.relayService
+          return { acceptor, ...(relay && { relay }) }
+        },
         trustProxy,
       }),
       ...(trustProxy && { uncapped: isLoopback }),
@@ -171,9 +207,9 @@ export class Host {
         account,
         peer: null,
         peerWebSocket: true,
-        relayService: false,
         api: { host: '127.0.0.1', port: 0 },
         advertise: address,
+        dials: () => this.dials,
         ...(o.backoff && { backoff: o.backoff }),
         ...(o.transportLimits && { transportLimits: o.transportLimits }),
         ...(o.event && {
@@ -199,6 +235,7 @@ export class Host {
       const tenants = [...this.#byNode.values()]
       this.#byNode.clear() // new upgrades are refused from now on
       await Promise.all(tenants.map((t) => t.daemon.stop().catch(() => undefined)))
+      await this.#lease?.close().catch(() => undefined)
       await this.#server?.close().catch(() => undefined)
     })()
     return this.#stopping

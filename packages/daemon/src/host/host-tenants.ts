@@ -35,6 +35,19 @@ export interface HostDeps {
   readonly createStore: (schema: string) => Store
   /** Drop a removed tenant's schema with everything in it. */
   readonly dropSchema?: (schema: string) => Promise<void>
+  /**
+   * A lease named `name` among every instance of this host (the CLI: a PostgreSQL advisory
+   * lock, store-postgres `PgLease`). Its holder dials the tenants' peers; without one only the
+   * first instance dials (docs/scale.md §9).
+   */
+  readonly lease?: (name: string) => DialLease
+}
+
+/** A lease held by at most one instance at a time (store-postgres `Lease` satisfies it). */
+export interface DialLease {
+  readonly held: boolean
+  onChange(listener: (held: boolean) => void): () => void
+  close(): Promise<void>
 }
 
 /** One hosted user as `host list` shows it. */

@@ -25,6 +25,6 @@ export {
   tenantDeps,
   tenantSchema,
 } from './host-tenants.js'
-export type { HostDeps, TenantInfo } from './host-tenants.js'
+export type { DialLease, HostDeps, TenantInfo } from './host-tenants.js'
 export { Host } from './host-runtime.js'
 export type { HostStartOptions, RunningTenant } from './host-runtime.js'
