@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, afterEach, describe, it } from 'node:test'
 import { createPgPool } from '@sdmp/store-postgres'
@@ -94,6 +94,8 @@ describe('host instances as daemon processes', { skip: PG_URL ? false : 'PG_URL 
       const home2 = join(tmpDir(after, 'sdmp-host2-'), 'home')
       const attached = await sdmpJson(home2, ['init', ...store, '--attach', '--instance', 'two'])
       const hostNode = (await sdmpJson(home1, ['whoami'])).node
+      // whoami without a daemon reads the profile from the home's own (PostgreSQL) store.
+      assert.equal(existsSync(join(home1, 'store', 'store.db')), false, 'no SQLite store made')
       assert.equal(attached.node, hostNode)
       assert.equal(attached.instance, 'two')
       // A second init of the node itself on that schema is refused.

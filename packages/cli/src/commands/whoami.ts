@@ -24,18 +24,10 @@ async function syncedProfile(
     }
   }
   const { readHomeProfile } = await import('@sdmp/daemon/account')
-  const { createNodeProvider } = await import('@sdmp/crypto-node')
-  const { SqliteStore } = await import('@sdmp/store-sqlite')
-  const provider = createNodeProvider()
+  const { accountDeps } = await import('./account-session.js')
   try {
-    return await readHomeProfile(
-      {
-        home: ctx.home,
-        provider,
-        createStore: (dir) => new SqliteStore({ dir, sha512: provider.sha512 }),
-      },
-      user,
-    )
+    // The home's store as every command opens it (its PostgreSQL schema, or SQLite).
+    return await readHomeProfile(accountDeps(ctx), user)
   } catch (e) {
     // Another command holds the store for a moment: whoami still answers, from config.json.
     if ((e as { code?: unknown }).code === 'IN_USE') return undefined

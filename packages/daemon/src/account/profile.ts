@@ -10,7 +10,7 @@
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { ContentData, DecodedResource } from '@sdmp/core'
 import type { Account, AccountDeps } from './account.js'
-import { homePaths } from './home-files.js'
+import { homePaths, readHomeConfig } from './home-files.js'
 import { storedResources } from './devices.js'
 
 /** The newest profile of `user` this node holds, with its signing time (epoch ms). */
@@ -63,7 +63,8 @@ export async function readHomeProfile(
   deps: Pick<AccountDeps, 'home' | 'provider' | 'createStore'>,
   user: string,
 ): Promise<ProfileInfo | undefined> {
-  const store = await deps.createStore(homePaths(deps.home).store)
+  // The home's own store: its PostgreSQL schema when config.json names one, else SQLite.
+  const store = await deps.createStore(homePaths(deps.home).store, readHomeConfig(deps.home).store)
   await store.open()
   try {
     return await readProfile({ store, provider: deps.provider }, user)
