@@ -162,9 +162,13 @@ export const startCommand: Command = {
     const account = await node.Account.open(accountDeps(ctx))
     // Penalties and refused connections: rate-limited (docs/daemon.md "Security log").
     const security = node.createSecurityLog({ write: (line) => ctx.err(line) })
+    // Instances of one node over one PostgreSQL schema: one at a time dials (dial-lease.ts).
+    const { nodeDialLease } = await import('./dial-lease.js')
+    const lease = await nodeDialLease(account.config.store)
     let daemon: Awaited<ReturnType<typeof node.Daemon.start>>
     try {
       daemon = await node.Daemon.start({
+        ...(lease && { dialLease: lease.lease }),
         account,
         peer,
         api,
@@ -182,6 +186,7 @@ export const startCommand: Command = {
       })
     } catch (e) {
       security.close()
+      await lease?.close()
       throw e
     }
     const stopped = stopSignal()
@@ -221,6 +226,7 @@ export const startCommand: Command = {
     try {
       await daemon.stop()
     } finally {
+      await lease?.close().catch(() => undefined)
       security.close()
       node.removeDaemonInfo(ctx.home)
     }

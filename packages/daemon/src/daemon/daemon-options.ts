@@ -11,6 +11,14 @@ import type { ApiServerLimits } from '../api/index.js'
 import type { RendezvousLinkTiming } from '../rendezvous/rendezvous-link.js'
 import type { RequestLimits } from './request-inbox.js'
 
+/** A lease held by at most one instance of a node at a time (store-postgres `PgLease`). */
+export interface DialLease {
+  readonly held: boolean
+  /** Be told when {@link held} changes; returns the unsubscribe function. */
+  onChange(listener: (held: boolean) => void): () => void
+  close(): Promise<void>
+}
+
 /** Options of `Daemon.start` (daemon.ts). */
 export interface DaemonOptions {
   /** An open account; the daemon closes it when it stops. */
@@ -75,11 +83,12 @@ export interface DaemonOptions {
   /** Limits of the API listener (connection caps and timeouts; docs/api.md §6). */
   readonly apiLimits?: Partial<ApiServerLimits>
   /**
-   * Whether this node dials its peers now (asked on every peer refresh; default: always). The
-   * instances of a multi-user host dial only while they hold the host's dial lease (docs/scale.md
-   * §9): instances of one node dialling the same peer would each replace the other's session.
+   * Instances of one node over a shared store (docs/scale.md §8-§9): this one dials its peers
+   * and publishes its addresses only while it holds the lease; it always accepts. Instances of
+   * one node dialling the same peer would each replace the other's session there. Default: no
+   * lease, always dial.
    */
-  readonly dials?: () => boolean
+  readonly dialLease?: DialLease
   /** Addresses to publish for peers, `HOST:PORT` (default: derived from the listener). */
   readonly advertise?: readonly string[]
   /** Directory of the web client's static files, served at `/`. */

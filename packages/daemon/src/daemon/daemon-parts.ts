@@ -66,7 +66,7 @@ export function networkOptions(
       },
     }),
     ...(o.backoff && { backoff: o.backoff }),
-    ...(o.dials && { dials: o.dials }),
+    ...(o.dialLease && { dials: () => o.dialLease!.held }),
     ...(o.transportLimits && { transportLimits: o.transportLimits }),
     ...(o.onDrop && { onDrop: o.onDrop }),
     ...(o.event && { event: o.event }),

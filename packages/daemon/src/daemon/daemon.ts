@@ -57,6 +57,7 @@ export class Daemon {
   #stopping: Promise<void> | undefined
   #unRevoked: (() => void) | undefined
   #unUser: (() => void) | undefined
+  #unLease: (() => void) | undefined
   readonly #restarting = new SerialQueue()
   /** Lines other instances append to a shared store (docs/scale.md), when there is one. */
   #follow: StoreFollow | undefined
@@ -122,6 +123,7 @@ export class Daemon {
           options.event?.('follow-error', { code: (e as { code?: string }).code ?? 'error' }),
         )
       await d.#maintainPrekeys()
+      d.#unLease = options.dialLease?.onChange(() => void d.#leaseChanged())
       const feed = daemonEventFeed(options.account, d.mailbox, d.#peerListeners, d.#statusListeners)
       const publicHost =
         options.publicUrl === undefined ? [] : [new URL(options.publicUrl).hostname]
@@ -298,6 +300,20 @@ export class Daemon {
   }
 
   /**
+   * The dial lease changed hands (docs/scale.md §9): the holder publishes this node's addresses
+   * (peers dial the instance that dials them) and dials; an instance that lost it drops its
+   * dialers and keeps accepting.
+   */
+  async #leaseChanged(): Promise<void> {
+    const net = this.#network
+    if (!net) return
+    await net.publishAddresses().catch((e: unknown) => {
+      this.#options.event?.('publish-error', { code: (e as { code?: string }).code ?? 'error' })
+    })
+    await net.refreshPeers()
+  }
+
+  /**
    * Graceful stop: no new API requests or peers, finish the mailbox's queued writes, close
    * the peers, then the store (releasing its lock). Idempotent.
    */
@@ -306,6 +322,7 @@ export class Daemon {
       clearInterval(this.#prekeyTimer)
       this.#unUser?.()
       this.#unRevoked?.()
+      this.#unLease?.()
       await this.#restarting.idle()
       await this.#follow?.stop().catch(() => undefined)
       // Stopping: each part is stopped even when another failed to, and the process is

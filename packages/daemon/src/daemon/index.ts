@@ -4,6 +4,7 @@
  */
 export { Daemon } from './daemon.js'
 export type { DaemonOptions } from './daemon.js'
+export type { DialLease } from './daemon-options.js'
 export { NodeNetwork, advertisedAddresses } from './network.js'
 export { publicPeerAddress, webSocketPeerAddresses } from './one-port.js'
 export type { NetworkOptions } from './network.js'

@@ -33,7 +33,7 @@ export interface NetworkOptions {
    * up peer nodes whose published addresses all fail.
    */
   readonly rendezvous?: { readonly url: string; readonly timing?: Partial<RendezvousLinkTiming> }
-  /** Whether to dial peers now (DaemonOptions.dials); false: accept only. Default: always. */
+  /** Whether to dial peers now (DaemonOptions.dialLease); false: accept only. Default: always. */
   readonly dials?: () => boolean
   readonly backoff?: Partial<BackoffOptions>
   readonly limits?: Partial<SyncLimits>

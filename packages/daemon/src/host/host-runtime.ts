@@ -27,7 +27,8 @@ import { publicPeerAddress, webSocketPeerAddresses } from '../daemon/one-port.js
 import { readHostConfig, tenantHome, tenantNames } from './host-home.js'
 import type { HostConfig } from './host-home.js'
 import { tenantDeps } from './host-tenants.js'
-import type { DialLease, HostDeps } from './host-tenants.js'
+import type { DialLease } from '../daemon/daemon-options.js'
+import type { HostDeps } from './host-tenants.js'
 
 /** Options of {@link Host.start}. */
 export interface HostStartOptions {
@@ -59,6 +60,14 @@ export interface RunningTenant {
   readonly daemon: Daemon
 }
 
+const constant = (held: boolean): DialLease => ({
+  held,
+  onChange: () => () => undefined,
+  close: async () => undefined,
+})
+const ALWAYS = constant(true)
+const NEVER = constant(false)
+
 /** A running host. */
 export class Host {
   readonly config: HostConfig
@@ -88,11 +97,8 @@ export class Host {
     const host = new Host(options, config)
     try {
       host.#lease = options.deps.lease?.(`dial:${config.schemaPrefix}`)
-      host.#lease?.onChange((held) => {
-        options.event?.('dial-lease', { held })
-        // The holder publishes its address for every tenant (peers dial it) and dials.
-        for (const t of host.#byNode.values()) void host.#activate(t)
-      })
+      // Each tenant daemon follows the lease: the holder publishes and dials (daemon.ts).
+      host.#lease?.onChange((held) => options.event?.('dial-lease', { held }))
       await host.#listen(options.publicUrl !== undefined)
       const server = host.#server!
       const bases = publicAddress
@@ -121,20 +127,12 @@ export class Host {
    * Every instance accepts.
    */
   get dials(): boolean {
-    return this.#lease ? this.#lease.held : this.#options.instance === undefined
+    return this.#tenantLease.held
   }
 
-  /** After the lease changed hands: publish the tenant's address here if held, redial. */
-  async #activate(t: RunningTenant): Promise<void> {
-    const net = t.daemon.network
-    if (!net) return
-    await net.publishAddresses().catch((e: unknown) => {
-      this.#options.event?.('publish-error', {
-        tenant: t.name,
-        code: (e as { code?: string }).code ?? 'error',
-      })
-    })
-    await net.refreshPeers()
+  /** What the tenants follow: the lease, or without one "held" by the first instance only. */
+  get #tenantLease(): DialLease {
+    return this.#lease ?? (this.#options.instance === undefined ? ALWAYS : NEVER)
   }
 
   /** `http://HOST:PORT` of the listener. */
@@ -209,7 +207,7 @@ export class Host {
         peerWebSocket: true,
         api: { host: '127.0.0.1', port: 0 },
         advertise: address,
-        dials: () => this.dials,
+        ...((this.#lease ?? o.instance !== undefined) && { dialLease: this.#tenantLease }),
         ...(o.backoff && { backoff: o.backoff }),
         ...(o.transportLimits && { transportLimits: o.transportLimits }),
         ...(o.event && {

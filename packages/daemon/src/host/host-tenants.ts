@@ -22,6 +22,7 @@ import { readProfile } from '../account/profile.js'
 import { resolveInvite } from '../service/invite-fetch.js'
 import { hostPaths, readHostConfig, tenantHome, tenantNames, TENANT_NAME } from './host-home.js'
 import type { HostConfig } from './host-home.js'
+import type { DialLease } from '../daemon/daemon-options.js'
 
 /** What the host's operations need: injected, so nothing here opens a database driver. */
 export interface HostDeps {
@@ -41,13 +42,6 @@ export interface HostDeps {
    * first instance dials (docs/scale.md §9).
    */
   readonly lease?: (name: string) => DialLease
-}
-
-/** A lease held by at most one instance at a time (store-postgres `Lease` satisfies it). */
-export interface DialLease {
-  readonly held: boolean
-  onChange(listener: (held: boolean) => void): () => void
-  close(): Promise<void>
 }
 
 /** One hosted user as `host list` shows it. */

@@ -25,6 +25,7 @@ export {
   tenantDeps,
   tenantSchema,
 } from './host-tenants.js'
-export type { DialLease, HostDeps, TenantInfo } from './host-tenants.js'
+export type { HostDeps, TenantInfo } from './host-tenants.js'
+export type { DialLease } from '../daemon/daemon-options.js'
 export { Host } from './host-runtime.js'
 export type { HostStartOptions, RunningTenant } from './host-runtime.js'
