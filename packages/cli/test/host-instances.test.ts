@@ -116,7 +116,8 @@ describe('host instances as daemon processes', { skip: PG_URL ? false : 'PG_URL 
       const i2 = await startDaemon(home2)
       assert.equal((await i2.client.whoami()).user, alice)
       assert.notEqual(i1.peer, i2.peer)
-      // Instance 2 publishes its address; the laptop's invite carries it for Bob.
+      // The instance holding the dial lease (the first: it started first) publishes its
+      // address; the laptop's invite carries it for Bob.
       await waitFor(async () => (await laptop.client.invite()).invite.length > invite.length, {
         timeout: 30_000,
         what: "the host's address in the laptop's invite",
@@ -134,6 +135,10 @@ describe('host instances as daemon processes', { skip: PG_URL ? false : 'PG_URL 
         what: 'an instance connected to bob',
       })
       await waitConnected(bob, alice)
+      // One instance dials (the dial lease, docs/scale.md §8); the other only accepts.
+      const dials = async (d: DaemonProc) =>
+        (await d.client.peers()).peers.some((p) => p.direction !== 'inbound')
+      assert.deepEqual([await dials(i1), await dials(i2)], [true, false])
 
       const first = await laptop.client.send({ to: ['bob'], body: 'through the host' })
       await waitFor(
@@ -182,6 +187,8 @@ describe('host instances as daemon processes', { skip: PG_URL ? false : 'PG_URL 
       assert.ok(sent.id)
       assert.equal((await other.client.whoami()).node, hostNode)
       assert.deepEqual((await other.client.inbox({ all: true })).messages, [], 'sealed, unread')
+      // Killed with the lease or not, the survivor holds it now and dials.
+      await waitFor(() => dials(other), { timeout: 30_000, what: 'the survivor dials' })
       assert.ok(bobUser)
     },
   )
