@@ -4,8 +4,10 @@
  * LISTEN connection), the RSS each costs, and how long starting them takes.
  * @module
  */
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { authorizeDevice, createInvite } from '@sdmp/daemon'
 import { Host, createTenant, joinTenant, newHostConfig, writeNewHost } from '@sdmp/daemon/host'
 import type { HostDeps } from '@sdmp/daemon/host'
@@ -18,9 +20,14 @@ import { provider } from '@sdmp/testkit/node-world'
 
 const GROUP = 'hosts'
 
-const rssMiB = (): number => {
-  ;(globalThis as { gc?: () => void }).gc?.()
-  return process.memoryUsage().rss / 2 ** 20
+/** A fresh process's RSS and heap with the host of `home` started (host-rss-child.ts). */
+function childHost(home: string, url: string): { users: number; rss: number; heap: number } {
+  const child = fileURLToPath(new URL('./host-rss-child.js', import.meta.url))
+  const out = execFileSync(process.execPath, ['--expose-gc', child, home, url], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  })
+  return JSON.parse(out.trim().split('\n').pop()!) as { users: number; rss: number; heap: number }
 }
 
 /**
@@ -69,13 +76,16 @@ async function capacity(url: string, ctx: BenchContext, users: number): Promise<
   const dir = tmpDir(() => undefined, 'sdmp-bench-tenants-')
   const prefix = `bt${randomBytes(4).toString('hex')}_`
   const world = await hostWorld(url, dir, prefix, users)
-  const before = rssMiB()
-  const heapBefore = process.memoryUsage().heapUsed
+  // RSS in fresh processes: a host of every user against a host of none (an empty host home).
+  const empty = join(dir, 'empty-host')
+  writeNewHost(empty, newHostConfig({ store: url, schemaPrefix: `${prefix}none_` }))
+  const none = childHost(empty, url)
+  const all = childHost(world.home, url)
+  const perUser = (all.rss - none.rss) / 2 ** 20 / all.users
+  const heapPerUser = (all.heap - none.heap) / 2 ** 20 / all.users
   const t0 = performance.now()
   const host = await Host.start({ deps: world.deps, listen: { host: '127.0.0.1', port: 0 } })
   const startSeconds = (performance.now() - t0) / 1000
-  const perUser = (rssMiB() - before) / users
-  const heapPerUser = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 / users
   const connections = world.pools[0]!.hub.channels
   const hosted = host.tenants.length
   await host.stop()
@@ -98,7 +108,7 @@ async function capacity(url: string, ctx: BenchContext, users: number): Promise<
       value: perUser,
       unit: 'MiB',
       lowerIsBetter: true,
-      notes: `RSS growth from starting ${users} idle tenants (no device connected), divided by users, after GC when --expose-gc; JS heap growth ${heapPerUser.toFixed(3)} MiB per user; setting the users up before (accounts, invites) leaves allocator slack that the tenants reuse, so RSS understates and the heap figure is the better guide`,
+      notes: `RSS of a fresh process running the host of ${all.users} idle users (no device connected) minus that of a fresh process running a host of none (${(none.rss / 2 ** 20).toFixed(1)} MiB), divided by users, after GC; JS heap ${heapPerUser.toFixed(3)} MiB per user`,
     },
   ]
 }
