@@ -12,11 +12,15 @@
  * prints, per stage, the median time since the POST was sent. A daemon without trace points
  * ignores the variable (the table is then empty).
  *
- * Run: `node packages/bench/dist/bench/latency-probe.js [N] [--runs K] [--trace]` (N default
- * 200 measured messages after 20 unmeasured). Not part of `npm run bench`.
+ * With `--nice P` the two daemons and the probe run at scheduling priority P (e.g. -10, as root),
+ * to see how much of the hand-overs between the processes is other work on the machine.
+ *
+ * Run: `node packages/bench/dist/bench/latency-probe.js [N] [--runs K] [--trace] [--nice P]`
+ * (N default 200 measured messages after 20 unmeasured). Not part of `npm run bench`.
  * @module
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { join } from 'node:path'
 import { percentile } from '@sdmp/testkit'
 import { MessageWatcher, journalHead, scratch, startFriends } from './load-daemons.js'
@@ -58,13 +62,20 @@ interface RunFigures {
   readonly withReceipt: readonly number[]
 }
 
-async function run(count: number, trace: string | undefined): Promise<RunFigures> {
+async function run(
+  count: number,
+  trace: string | undefined,
+  priority: number | undefined,
+): Promise<RunFigures> {
   const home = scratch('sdmp-latency-')
   const started: DaemonProc[] = []
   const samples: Sample[] = []
   try {
     const env: Record<string, string> = trace ? { SDMP_TRACE: trace } : {}
     const { alice, bob } = await startFriends(home.dir, started, env)
+    // Other work on a shared machine delays every hand-over between the three processes.
+    if (priority !== undefined)
+      for (const pid of [alice.pid, bob.pid, process.pid]) setPriority(pid, priority)
     const watcher = new MessageWatcher(bob.client, await journalHead(bob))
     try {
       for (let i = 0; i < WARMUP + count; i++) {
@@ -196,9 +207,13 @@ const ms = (x: number) => x.toFixed(2)
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
-  const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 200)
+  const count = Number(
+    args.find((a, i) => /^\d+$/.test(a) && !['--runs', '--nice'].includes(args[i - 1]!)) ?? 200,
+  )
   const runsAt = args.indexOf('--runs')
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 1
+  const niceAt = args.indexOf('--nice')
+  const priority = niceAt >= 0 ? Number(args[niceAt + 1]) : undefined
   let trace: string | undefined
   if (args.includes('--trace')) {
     const dir = scratch('sdmp-trace-')
@@ -207,7 +222,7 @@ async function main(): Promise<void> {
   }
   const all: RunFigures[] = []
   for (let r = 0; r < runs; r++) {
-    const f = await run(count, trace)
+    const f = await run(count, trace, priority)
     all.push(f)
     console.log(
       `run ${r + 1}: ${count} one at a time, ${f.perSecond.toFixed(0)} msg/s; ` +
