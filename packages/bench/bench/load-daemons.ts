@@ -109,8 +109,12 @@ function profileArgs(): string[] {
 /**
  * Start `sdmp start` on loopback ports chosen by the OS and wait for its `--json` line
  * (docs/daemon.md §1). `startedAt` (performance.now()) is taken just before the spawn.
+ * `env`: variables added to the clean environment (latency-probe.ts passes SDMP_TRACE).
  */
-export async function startDaemon(home: string): Promise<DaemonProc & { startedAt: number }> {
+export async function startDaemon(
+  home: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<DaemonProc & { startedAt: number }> {
   const startedAt = performance.now()
   const proc = spawn(
     process.execPath,
@@ -126,7 +130,7 @@ export async function startDaemon(home: string): Promise<DaemonProc & { startedA
       '127.0.0.1:0',
       '--json',
     ],
-    { env: ENV },
+    { env: { ...ENV, ...env } },
   )
   let out = ''
   let err = ''
@@ -178,16 +182,17 @@ export const befriend = (a: DaemonProc, aName: string, b: DaemonProc, bName: str
 /**
  * Alice and Bob: two daemons on fresh homes under `dir`, contacts of each other and connected.
  * Each started daemon is pushed to `started` at once, so the caller's cleanup stops it even when
- * a later step fails.
+ * a later step fails. `env`: added to both daemons' environment ({@link startDaemon}).
  */
 export async function startFriends(
   dir: string,
   started: DaemonProc[],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<{ alice: DaemonProc; bob: DaemonProc }> {
   const [ha, hb] = await Promise.all([newHome(dir, 'alice'), newHome(dir, 'bob')])
-  const alice = await startDaemon(ha)
+  const alice = await startDaemon(ha, env)
   started.push(alice)
-  const bob = await startDaemon(hb)
+  const bob = await startDaemon(hb, env)
   started.push(bob)
   await befriend(alice, 'alice', bob, 'bob')
   const [au, bu] = await Promise.all([alice.client.whoami(), bob.client.whoami()])
