@@ -233,7 +233,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
     } catch (e) {
       return this.#penalize(e)
     }
-    if (type === MessageType.RESOURCE_COMPACT) return this.#onResource(bytes)
+    // The frame's compact bytes are stored as they came (compact.md §6, ingest-authorize.ts).
+    if (type === MessageType.RESOURCE_COMPACT) return this.#onResource(bytes, body)
     let v: Verified
     try {
       v = this.#host.ingestor.verifyControl(bytes)
@@ -271,7 +272,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
     await this.reconcileHandler(body)
   }
 
-  async #onResource(bytes: Uint8Array): Promise<void> {
+  /** `bytes`: the JSON text; `compact`: the compact form it was decoded from, if any. */
+  async #onResource(bytes: Uint8Array, compact?: Uint8Array): Promise<void> {
     const id = peekResourceId(bytes)
     this.#feed.notePeerHas(id)
     // sync.md §9: past the push rate a resource is not stored, and costs a point.
@@ -282,7 +284,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
     // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
     // (one commit for many); wait only when too many (or too many bytes) are in flight.
     this.#gate.started(bytes.length)
-    const done = this.#host.ingestor.ingest([bytes], { source: this.key }).then(
+    const item = compact === undefined ? bytes : { bytes, compact }
+    const done = this.#host.ingestor.ingest([item], { source: this.key }).then(
       ([outcome]) => {
         this.#gate.finished(bytes.length)
         if (
