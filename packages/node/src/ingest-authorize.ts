@@ -23,6 +23,16 @@ import type { AuthorQuota } from './author-quota.js'
 /** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
 const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
 
+/**
+ * A resource received in the compact form (a RESOURCE_COMPACT frame, compact.md §7): the JSON
+ * text it decodes to, which is what is validated, and the compact bytes, which the store keeps
+ * as they came ({@link restingForm}).
+ */
+export interface CompactReceived {
+  readonly bytes: Uint8Array
+  readonly compact: Uint8Array
+}
+
 /** One item of a batch: its bytes (or decoded form) and the peer it came from. */
 export interface Item {
   readonly item: Uint8Array | DecodedResource
@@ -31,7 +41,7 @@ export interface Item {
    * The compact form the item's JSON bytes were decoded from (a RESOURCE_COMPACT frame,
    * compact.md §7), stored as it came instead of encoding the JSON again (see {@link restingForm}).
    */
-  readonly compact?: Uint8Array
+  readonly compact?: Uint8Array | undefined
   /** The inner resource of an envelope this node sealed (`Publication`). */
   readonly inner?: DecodedResource
 }
@@ -167,6 +177,7 @@ export function authorizeBatch(ctx: AuthorizeContext, p: Prepared, now: number):
         }
         const first = seen.get(v.id)
         const reserved = first === undefined && ctx.limited(item.source, v)
+        // The form at rest, once per id (a later copy in the batch is not stored).
         const resting = first === undefined ? restingForm(ctx.provider, v, item.compact) : v.bytes
         if (reserved && !ctx.quota.reserve(v.header.user, resting.length)) {
           outcomes[item.i] = { ...OVER_QUOTA, id: v.id }

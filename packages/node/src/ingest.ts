@@ -13,11 +13,12 @@ import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
 import { dropDeletedBytes } from './drop-deleted.js'
 import { authorizeBatch, prepareBatch, restingForm } from './ingest-authorize.js'
-import type { Item, Prepared } from './ingest-authorize.js'
+import type { CompactReceived, Item, Prepared } from './ingest-authorize.js'
 import type { IngestOutcome } from './ingest-outcome.js'
 
 export { FAULT_CODES } from './ingest-outcome.js'
 export type { IngestOutcome } from './ingest-outcome.js'
+export type { CompactReceived } from './ingest-authorize.js'
 import { AuthorQuota } from './author-quota.js'
 import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
@@ -49,16 +50,6 @@ export interface Publication {
 }
 
 const NO_BLOCKS: ReadonlySet<string> = new Set()
-
-/**
- * A resource received in the compact form (a RESOURCE_COMPACT frame, compact.md §7): the JSON
- * text it decodes to, which is what is validated, and the compact bytes, which the store keeps
- * as they came (ingest-authorize.ts `restingForm`).
- */
-export interface CompactReceived {
-  readonly bytes: Uint8Array
-  readonly compact: Uint8Array
-}
 
 /** Options of {@link Ingestor}. */
 export interface IngestorOptions {
@@ -215,13 +206,12 @@ export class Ingestor {
     if (!stored.some((v) => v.kind === 'identity' || v.kind === 'trust')) return
     if (this.#pending.size === 0) return
     const waiting = this.#pending.takeAll()
-    await this.#ingest(
-      waiting.map((p) => ({
-        item: p.resource,
-        source: p.source,
-        ...(p.compact && { compact: p.compact }),
-      })),
-    )
+    const items = waiting.map(({ resource, source, compact }) => ({
+      item: resource,
+      source,
+      compact,
+    }))
+    await this.#ingest(items)
   }
 
   /**
@@ -272,10 +262,11 @@ export class Ingestor {
   ): Promise<IngestOutcome[]> {
     const { source } = options
     return this.#queue.submit(
-      items.map((item): Item =>
-        item instanceof Uint8Array
-          ? { item, source }
-          : { item: item.bytes, source, compact: item.compact },
+      items.map(
+        (item): Item =>
+          item instanceof Uint8Array
+            ? { item, source }
+            : { item: item.bytes, source, compact: item.compact },
       ),
     )
   }

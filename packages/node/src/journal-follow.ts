@@ -10,7 +10,12 @@
  * reconnect). Each line is handed on once, in order, because only the cursor decides.
  * @module
  */
-import { applyToTrustGraph, parseJournalLine, resourceJsonBytes, validateResource } from '@sdmp/core'
+import {
+  applyToTrustGraph,
+  parseJournalLine,
+  resourceJsonBytes,
+  validateResource,
+} from '@sdmp/core'
 import type { CompactHash, CryptoProvider, TrustGraph } from '@sdmp/core'
 import type { JournalRow, JournalWatch, Store } from '@sdmp/store'
 import type { AppendedLine } from './ingest.js'
