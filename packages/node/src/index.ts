@@ -6,6 +6,7 @@
  * @module
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
+export { compactReceived } from './ingest-authorize.js'
 export type { StoreFollow } from './journal-follow.js'
 export { JournalFollower } from './journal-follow.js'
 export type { FollowHooks, ForeignLine } from './journal-follow.js'

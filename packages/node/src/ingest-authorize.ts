@@ -10,10 +10,11 @@ import {
   applyToTrustGraph,
   SEALABLE_KINDS,
   checkResource,
+  decodeCompactResource,
   decodeResource,
   isCompactResource,
 } from '@sdmp/core'
-import type { CryptoProvider, DecodedResource, TrustGraph, Verified } from '@sdmp/core'
+import type { CompactHash, CryptoProvider, DecodedResource, TrustGraph, Verified } from '@sdmp/core'
 import { storedForm } from '@sdmp/store'
 import { admission } from './admission.js'
 import { BLOCKED, OVER_QUOTA, rejected } from './ingest-outcome.js'
@@ -23,14 +24,28 @@ import type { AuthorQuota } from './author-quota.js'
 /** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
 const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
 
+/** Only {@link compactReceived} makes a {@link CompactReceived}. */
+declare const decoded: unique symbol
+
 /**
  * A resource received in the compact form (a RESOURCE_COMPACT frame, compact.md §7): the JSON
  * text it decodes to, which is what is validated, and the compact bytes, which the store keeps
- * as they came ({@link restingForm}).
+ * as they came ({@link restingForm}). Made by {@link compactReceived} only, so that `bytes` is
+ * always what `compact` decodes to: the store keeps `compact` on the strength of validating
+ * `bytes` (verify before store).
  */
 export interface CompactReceived {
   readonly bytes: Uint8Array
   readonly compact: Uint8Array
+  readonly [decoded]: true
+}
+
+/**
+ * Decode a received compact text (compact.md §4), keeping it to store as it came.
+ * @throws INVALID_ENCODING, LIMIT_EXCEEDED, UNSUPPORTED_VERSION (a malformed compact text)
+ */
+export function compactReceived(hash: CompactHash, compact: Uint8Array): CompactReceived {
+  return { bytes: decodeCompactResource(hash, compact), compact } as CompactReceived
 }
 
 /** One item of a batch: its bytes (or decoded form) and the peer it came from. */

@@ -28,7 +28,13 @@ import {
   signerOf,
 } from '@sdmp/testkit/node-world'
 import type { SimNode, User } from '@sdmp/testkit/node-world'
-import { Ingestor, MessageType, SyncEngine, resourceMessage } from '../src/index.js'
+import {
+  Ingestor,
+  MessageType,
+  SyncEngine,
+  compactReceived,
+  resourceMessage,
+} from '../src/index.js'
 
 const PG_URL = process.env['PG_URL'] || undefined
 /** The sending peer (any fingerprint: only its presence makes the quota apply). */
@@ -96,7 +102,7 @@ describe('ingest of compact frames', () => {
     const compact = new Map(
       [now, waits].map((r) => [r.id, encodeCompactResource(provider, r.bytes)]),
     )
-    const received = (r: DecodedResource) => ({ bytes: r.bytes, compact: compact.get(r.id)! })
+    const received = (r: DecodedResource) => compactReceived(provider, compact.get(r.id)!)
     const [o1] = await ingestor.ingest([received(now)], { source: PEER })
     assert.equal(o1!.status, 'stored')
     const [o2] = await ingestor.ingest([received(waits)], { source: PEER })
@@ -162,10 +168,8 @@ async function quotaMatchesUsage(store: Store): Promise<void> {
   const bob = makeUser('bob', 2)
   await ingestor.ingest(bob.published.map((r) => r.bytes)) // local: counted by the store only
   const posts = Array.from({ length: 8 }, (_, i) => post(bob, `post ${i} ${'x'.repeat(40 * i)}`))
-  const asCompact = (r: DecodedResource) => ({
-    bytes: r.bytes,
-    compact: encodeCompactResource(provider, r.bytes),
-  })
+  const asCompact = (r: DecodedResource) =>
+    compactReceived(provider, encodeCompactResource(provider, r.bytes))
   const mixed = (flip: number) => posts.map((r, i) => (i % 2 === flip ? r.bytes : asCompact(r)))
   const first = await ingestor.ingest(mixed(0), { source: PEER })
   assert.ok(first.every((o) => o.status === 'stored'))
