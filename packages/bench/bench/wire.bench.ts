@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import {
+  decodeCompactResource,
   encodeCompactResource,
   formatJournalLine,
   fromBase64url,
@@ -169,6 +170,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     s.aliceNode.fingerprint,
     s.aliceUser.fingerprint,
   )
+  const receive = await receiveCost(ctx, provider, seal, s.aliceNode.fingerprint)
   const innerC = encodeCompactResource(provider, inner.bytes)
   const notes =
     `a 100-character text to 1 contact with 2 reading nodes + the sender's self entry, ` +
@@ -215,6 +217,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         `each reading node without a session costs a 1,168-byte hybrid wrap (envelope.md §3)`,
       false,
     ),
+    ...receiveRows(receive),
     row(
       'short message JSON text, steady state (profile 2 before the compact form)',
       v2Outer.bytes.length,
@@ -273,4 +276,99 @@ async function storeGrowth(
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** CPU per message of the receiver's store step, with and without the frame's compact bytes. */
+interface ReceiveCost {
+  readonly messages: number
+  /** Decode the frame and put the JSON text: the store encodes it again (before). */
+  readonly encodeAgainUs: number
+  /** Decode the frame and put it with its compact bytes (IngestItem.compact, after). */
+  readonly asReceivedUs: number
+  /** `encodeCompactResource` of the JSON text alone: the work saved. */
+  readonly encodeUs: number
+}
+
+/**
+ * What storing a received RESOURCE_COMPACT frame costs the receiver (compact.md §6, §8): the
+ * frame is decoded to its JSON text in both modes (validation needs it; not measured apart),
+ * then put into a fresh SQLite store in batches of 100 either without the compact bytes (the
+ * store encodes the JSON again, as before) or with them (IngestItem.compact, as ingest now does).
+ * CPU time of the process (user + system), so fsync waits do not count.
+ */
+async function receiveCost(
+  ctx: BenchContext,
+  provider: CryptoProvider,
+  seal: (i: number) => DecodedResource,
+  node: string,
+): Promise<ReceiveCost> {
+  const n = Math.max(200, Math.round(2000 * ctx.scale))
+  const frames = Array.from({ length: n }, (_, i) => {
+    const r = seal(40_000 + i)
+    return { r, compact: encodeCompactResource(provider, r.bytes) }
+  })
+  const cpuUs = (u: NodeJS.CpuUsage) => u.user + u.system
+  const mode = async (withCompact: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdmp-wire-rx-'))
+    try {
+      const store = new SqliteStore({ dir, sha512: provider.sha512 })
+      await store.open()
+      await store.initJournal(node)
+      const start = process.cpuUsage()
+      for (let k = 0; k < n; k += 100) {
+        const items = frames.slice(k, k + 100).map(({ r, compact }) => ({
+          id: r.id,
+          user: r.header.user,
+          kind: r.kind,
+          created: r.created,
+          bytes: decodeCompactResource(provider, compact),
+          ...(withCompact && { compact }),
+        }))
+        await store.putResources(items)
+      }
+      const used = cpuUs(process.cpuUsage(start)) / n
+      await store.close()
+      return used
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  // A warm-up of each mode, then before/after/after/before twice, so that neither the JIT
+  // nor a busy neighbour favours one mode; each run is a fresh store.
+  await mode(false)
+  await mode(true)
+  const runs: Record<'before' | 'after', number[]> = { before: [], after: [] }
+  for (const withCompact of [false, true, true, false, false, true, true, false])
+    runs[withCompact ? 'after' : 'before'].push(await mode(withCompact))
+  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length
+  const [encodeAgainUs, asReceivedUs] = [mean(runs.before), mean(runs.after)]
+  const start = process.cpuUsage()
+  for (const { r } of frames) encodeCompactResource(provider, r.bytes)
+  const encodeUs = cpuUs(process.cpuUsage(start)) / frames.length
+  return { messages: n, encodeAgainUs, asReceivedUs, encodeUs }
+}
+
+function receiveRows(c: ReceiveCost): BenchResult[] {
+  const common = {
+    group: GROUP,
+    unit: 'us',
+    lowerIsBetter: true,
+    notes:
+      `CPU per received steady-state message: decode the RESOURCE_COMPACT frame, then ` +
+      `SqliteStore.putResources in batches of 100, ${c.messages} messages, fresh store, each ` +
+      `four runs of each mode interleaved after a warm-up; the compact encoding alone costs ${c.encodeUs.toFixed(0)} us`,
+  }
+  return [
+    {
+      ...common,
+      name: 'receiver CPU per message, frame stored by encoding the JSON again (before)',
+      value: Math.round(c.encodeAgainUs),
+    },
+    {
+      ...common,
+      name: 'receiver CPU per message, frame stored as received (IngestItem.compact)',
+      value: Math.round(c.asReceivedUs),
+      baseline: 'receiver CPU per message, frame stored by encoding the JSON again (before)',
+    },
+  ]
 }

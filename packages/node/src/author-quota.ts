@@ -4,7 +4,9 @@
  * bytes of its store when they come from peers. Admission (admission.ts) decides *whose*
  * resources are stored; this bounds *how much* of each, so a contact publishing a million posts
  * cannot fill the disk. Usage is read from the store once per author (`Store.usageOf`) and then
- * kept up to date in memory by the ingestor, which is the only writer of resources.
+ * kept up to date in memory by the ingestor, which is the only writer of resources. Sizes are
+ * the bytes at rest (the compact form, docs/protocol/compact.md §6), as `usageOf` counts them:
+ * the ingestor passes the size of the form it hands the store (ingest-authorize.ts `restingForm`).
  * @module
  */
 import type { Store, StoreUsage } from '@sdmp/store'
@@ -13,7 +15,7 @@ import type { Store, StoreUsage } from '@sdmp/store'
 export interface QuotaLimits {
   /** Resources stored for one author. */
   readonly maxCountPerAuthor: number
-  /** Encoded bytes stored for one author. */
+  /** Bytes stored for one author, as they rest (compact.md §6, the same as `Store.usageOf`). */
   readonly maxBytesPerAuthor: number
   /**
    * Resources the whole store may hold before peers' resources are refused (a host's quota per
@@ -21,7 +23,7 @@ export interface QuotaLimits {
    * or at the default (no bound), only the per-author bounds apply.
    */
   readonly maxCountTotal: number
-  /** Encoded bytes the whole store may hold before peers' resources are refused. */
+  /** Bytes at rest the whole store may hold before peers' resources are refused. */
   readonly maxBytesTotal: number
 }
 

@@ -6,10 +6,17 @@
  * @module
  */
 export { Ingestor, FAULT_CODES } from './ingest.js'
+export { compactReceived } from './ingest-authorize.js'
 export type { StoreFollow } from './journal-follow.js'
 export { JournalFollower } from './journal-follow.js'
 export type { FollowHooks, ForeignLine } from './journal-follow.js'
-export type { IngestOutcome, AppendedLine, IngestorOptions, Publication } from './ingest.js'
+export type {
+  IngestOutcome,
+  AppendedLine,
+  CompactReceived,
+  IngestorOptions,
+  Publication,
+} from './ingest.js'
 export { QUOTA_LIMITS } from './author-quota.js'
 export type { QuotaLimits } from './author-quota.js'
 export { SyncEngine, DEFAULT_SYNC_LIMITS } from './sync/sync-engine.js'

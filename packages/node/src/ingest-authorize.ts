@@ -10,9 +10,12 @@ import {
   applyToTrustGraph,
   SEALABLE_KINDS,
   checkResource,
+  decodeCompactResource,
   decodeResource,
+  isCompactResource,
 } from '@sdmp/core'
-import type { CryptoProvider, DecodedResource, TrustGraph, Verified } from '@sdmp/core'
+import type { CompactHash, CryptoProvider, DecodedResource, TrustGraph, Verified } from '@sdmp/core'
+import { storedForm } from '@sdmp/store'
 import { admission } from './admission.js'
 import { BLOCKED, OVER_QUOTA, rejected } from './ingest-outcome.js'
 import type { IngestOutcome } from './ingest-outcome.js'
@@ -21,10 +24,39 @@ import type { AuthorQuota } from './author-quota.js'
 /** Order in which a batch is validated, so that identities and trusts precede what they authorize. */
 const KIND_ORDER: Record<string, number> = { identity: 0, trust: 1, revoke: 2, prekey: 3, node: 4 }
 
+/** Only {@link compactReceived} makes a {@link CompactReceived}. */
+declare const decoded: unique symbol
+
+/**
+ * A resource received in the compact form (a RESOURCE_COMPACT frame, compact.md §7): the JSON
+ * text it decodes to, which is what is validated, and the compact bytes, which the store keeps
+ * as they came ({@link restingForm}). Made by {@link compactReceived} only, so that `bytes` is
+ * always what `compact` decodes to: the store keeps `compact` on the strength of validating
+ * `bytes` (verify before store).
+ */
+export interface CompactReceived {
+  readonly bytes: Uint8Array
+  readonly compact: Uint8Array
+  readonly [decoded]: true
+}
+
+/**
+ * Decode a received compact text (compact.md §4), keeping it to store as it came.
+ * @throws INVALID_ENCODING, LIMIT_EXCEEDED, UNSUPPORTED_VERSION (a malformed compact text)
+ */
+export function compactReceived(hash: CompactHash, compact: Uint8Array): CompactReceived {
+  return { bytes: decodeCompactResource(hash, compact), compact } as CompactReceived
+}
+
 /** One item of a batch: its bytes (or decoded form) and the peer it came from. */
 export interface Item {
   readonly item: Uint8Array | DecodedResource
   readonly source: string | undefined
+  /**
+   * The compact form the item's JSON bytes were decoded from (a RESOURCE_COMPACT frame,
+   * compact.md §7), stored as it came instead of encoding the JSON again (see {@link restingForm}).
+   */
+  readonly compact?: Uint8Array | undefined
   /** The inner resource of an envelope this node sealed (`Publication`). */
   readonly inner?: DecodedResource
 }
@@ -34,6 +66,7 @@ export interface Todo {
   readonly r: DecodedResource
   readonly i: number
   readonly source: string | undefined
+  readonly compact?: Uint8Array
   readonly inner?: DecodedResource
 }
 
@@ -49,6 +82,11 @@ export interface Accepted {
   readonly i: number
   /** Counted against its author's quota already (released if not inserted). */
   readonly reserved: boolean
+  /**
+   * The bytes the store keeps at rest (compact.md §6): what the quota counts, like
+   * `Store.usageOf` (sync.md §9), and handed to the store as `IngestItem.compact`.
+   */
+  readonly resting: Uint8Array
   readonly inner?: Verified
 }
 
@@ -82,13 +120,14 @@ export interface AuthorizeContext {
 export function prepareBatch(provider: CryptoProvider, items: readonly Item[]): Prepared {
   const outcomes: IngestOutcome[] = new Array(items.length)
   const todo: Todo[] = []
-  items.forEach(({ item, source, inner }, i) => {
+  items.forEach(({ item, source, inner, compact }, i) => {
     try {
       todo.push({
         r: item instanceof Uint8Array ? decodeResource(provider, item) : item,
         i,
         source,
         ...(inner && { inner }),
+        ...(compact && { compact }),
       })
     } catch (e) {
       outcomes[i] = rejected(e)
@@ -153,7 +192,9 @@ export function authorizeBatch(ctx: AuthorizeContext, p: Prepared, now: number):
         }
         const first = seen.get(v.id)
         const reserved = first === undefined && ctx.limited(item.source, v)
-        if (reserved && !ctx.quota.reserve(v.header.user, v.bytes.length)) {
+        // The form at rest, once per id (a later copy in the batch is not stored).
+        const resting = first === undefined ? restingForm(ctx.provider, v, item.compact) : v.bytes
+        if (reserved && !ctx.quota.reserve(v.header.user, resting.length)) {
           outcomes[item.i] = { ...OVER_QUOTA, id: v.id }
           continue
         }
@@ -165,7 +206,7 @@ export function authorizeBatch(ctx: AuthorizeContext, p: Prepared, now: number):
         seen.set(v.id, accepted.length)
         const inner =
           v.kind === 'encrypted' && item.inner ? checkInner(ctx, item.inner, now) : undefined
-        accepted.push({ v, i: item.i, reserved, ...(inner && { inner }) })
+        accepted.push({ v, i: item.i, reserved, resting, ...(inner && { inner }) })
       } catch (e) {
         // Missing authorization may arrive later in this batch or from another peer.
         if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER) retry.push(item)
@@ -192,4 +233,31 @@ function checkInner(
   } catch {
     return undefined
   }
+}
+
+/**
+ * The form `v` will rest in (stored-form.ts `storedForm`, compact.md §6), computed here rather
+ * than by the store so that the quota counts exactly what `usageOf` will count (sync.md §9), and
+ * passed on as `IngestItem.compact` so that the store does not encode it a second time.
+ *
+ * `compact`, when the resource came in that form, is used as it came and never re-encoded: the
+ * compact decoder is strict (compact.md §3.1, one encoding per resource; the property test
+ * "whatever decodes re-encodes to the same bytes" in packages/core/test/compact.test.ts), so the
+ * bytes that decoded to `v.bytes` are exactly the encoding of `v.bytes`. The one cheap guard
+ * kept: bytes that do not start like a compact text are not taken for one.
+ */
+export function restingForm(
+  provider: CryptoProvider,
+  v: Verified,
+  compact: Uint8Array | undefined,
+): Uint8Array {
+  const received = compact !== undefined && isCompactResource(compact) ? compact : undefined
+  return storedForm((data) => provider.sha512(data), {
+    id: v.id,
+    user: v.header.user,
+    kind: v.kind,
+    created: v.created,
+    bytes: v.bytes,
+    ...(received && { compact: received }),
+  })
 }

@@ -12,12 +12,13 @@ import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
 import { dropDeletedBytes } from './drop-deleted.js'
-import { authorizeBatch, prepareBatch } from './ingest-authorize.js'
-import type { Item, Prepared } from './ingest-authorize.js'
+import { authorizeBatch, prepareBatch, restingForm } from './ingest-authorize.js'
+import type { CompactReceived, Item, Prepared } from './ingest-authorize.js'
 import type { IngestOutcome } from './ingest-outcome.js'
 
 export { FAULT_CODES } from './ingest-outcome.js'
 export type { IngestOutcome } from './ingest-outcome.js'
+export type { CompactReceived } from './ingest-authorize.js'
 import { AuthorQuota } from './author-quota.js'
 import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
@@ -180,6 +181,7 @@ export class Ingestor {
    */
   followStore(failed?: (e: unknown) => void): Promise<StoreFollow> {
     return followStore(this.#store, this.#own, {
+      hash: this.#provider,
       exclusive: (task) => this.#serial.run(task),
       adopt: (lines) => this.#adopt(lines),
       ...(failed && { failed }),
@@ -191,7 +193,9 @@ export class Ingestor {
     const appended = verifyForeign(this.#provider, this.graph, this.#clock(), lines)
     for (const l of appended) {
       this.#pending.delete(l.resource.id)
-      this.#quota.add(l.resource.header.user, l.resource.bytes.length)
+      // What the other writer stored, as it rests (usageOf counts the same, sync.md §9).
+      const resting = l.resting ?? restingForm(this.#provider, l.resource, undefined).length
+      this.#quota.add(l.resource.header.user, resting)
     }
     if (appended.length > 0) for (const l of this.#listeners) l(appended)
     await this.#retryPending(appended.map((l) => l.resource))
@@ -202,7 +206,12 @@ export class Ingestor {
     if (!stored.some((v) => v.kind === 'identity' || v.kind === 'trust')) return
     if (this.#pending.size === 0) return
     const waiting = this.#pending.takeAll()
-    await this.#ingest(waiting.map((p) => ({ item: p.resource, source: p.source })))
+    const items = waiting.map(({ resource, source, compact }) => ({
+      item: resource,
+      source,
+      compact,
+    }))
+    await this.#ingest(items)
   }
 
   /**
@@ -243,14 +252,23 @@ export class Ingestor {
   /**
    * Offer resources; resolves when every stored one is durably committed with its journal line.
    * Results are in input order. Never rejects for bad input: each item gets an outcome.
+   * An item received in the compact form is given with those bytes ({@link CompactReceived}),
+   * which are stored as they came (compact.md §6).
    * @throws (rejects) the store's codes when the commit fails (e.g. UNAVAILABLE)
    */
   ingest(
-    items: readonly Uint8Array[],
+    items: readonly (Uint8Array | CompactReceived)[],
     options: { readonly source?: string } = {},
   ): Promise<IngestOutcome[]> {
     const { source } = options
-    return this.#queue.submit(items.map((item) => ({ item, source })))
+    return this.#queue.submit(
+      items.map(
+        (item): Item =>
+          item instanceof Uint8Array
+            ? { item, source }
+            : { item: item.bytes, source, compact: item.compact },
+      ),
+    )
   }
 
   /**
@@ -297,29 +315,32 @@ export class Ingestor {
       p,
       now,
     )
-    for (const item of waiting) outcomes[item.i] = this.#park(item.r, item.source, now)
+    for (const item of waiting)
+      outcomes[item.i] = this.#park(item.r, item.source, now, item.compact)
 
     const appended: AppendedLine[] = []
     if (accepted.length > 0) {
-      const puts: IngestItem[] = accepted.map(({ v }) => ({
+      const puts: IngestItem[] = accepted.map(({ v, resting }) => ({
         id: v.id,
         user: v.header.user,
         kind: v.kind,
         created: v.created,
         bytes: v.bytes,
+        // The form at rest, computed once (from the frame's compact bytes when it had them).
+        ...(resting !== v.bytes && { compact: resting }),
         // An update or delete is found by the resource it replaces (docs/protocol/edits.md).
         ...(v.header.replaces !== undefined && { ref: v.header.replaces }),
       }))
       const results = await this.#store.putResources(puts).catch((e: unknown) => {
         for (const a of accepted)
-          if (a.reserved) this.#quota.release(a.v.header.user, a.v.bytes.length)
+          if (a.reserved) this.#quota.release(a.v.header.user, a.resting.length)
         throw e
       })
       for (const own of this.#own) for (const r of results) if (r.inserted) own.add(r.position)
       results.forEach((r, k) => {
-        const { v, i, reserved, inner } = accepted[k]!
-        if (reserved && !r.inserted) this.#quota.release(v.header.user, v.bytes.length)
-        if (!reserved && r.inserted) this.#quota.add(v.header.user, v.bytes.length)
+        const { v, i, reserved, inner, resting } = accepted[k]!
+        if (reserved && !r.inserted) this.#quota.release(v.header.user, resting.length)
+        if (!reserved && r.inserted) this.#quota.add(v.header.user, resting.length)
         this.#pending.delete(v.id)
         outcomes[i] = {
           id: v.id,
@@ -352,8 +373,13 @@ export class Ingestor {
    * Keep a resource whose authorization (or place in the trust closure) has not arrived yet,
    * within the pending set's bounds (pending-set.ts: per peer and in all, oldest dropped first).
    */
-  #park(r: DecodedResource, source: string | undefined, now: number): IngestOutcome {
-    if (!this.#pending.add(r, source, now))
+  #park(
+    r: DecodedResource,
+    source: string | undefined,
+    now: number,
+    compact: Uint8Array | undefined,
+  ): IngestOutcome {
+    if (!this.#pending.add(r, source, now, compact))
       return {
         id: r.id,
         status: 'rejected',

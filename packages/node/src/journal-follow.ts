@@ -10,8 +10,13 @@
  * reconnect). Each line is handed on once, in order, because only the cursor decides.
  * @module
  */
-import { applyToTrustGraph, parseJournalLine, validateResource } from '@sdmp/core'
-import type { CryptoProvider, TrustGraph } from '@sdmp/core'
+import {
+  applyToTrustGraph,
+  parseJournalLine,
+  resourceJsonBytes,
+  validateResource,
+} from '@sdmp/core'
+import type { CompactHash, CryptoProvider, TrustGraph } from '@sdmp/core'
 import type { JournalRow, JournalWatch, Store } from '@sdmp/store'
 import type { AppendedLine } from './ingest.js'
 
@@ -22,6 +27,11 @@ const FOLLOW_PAGE = 500
 export interface ForeignLine extends JournalRow {
   readonly id: string
   readonly bytes: Uint8Array | undefined
+  /**
+   * The size of the bytes at rest (compact.md §6), when the store hands them out
+   * (`Store.getStoredResource`): what its writer's quota counted (sync.md §9).
+   */
+  readonly resting?: number
 }
 
 /** Following other writers of the store (`Ingestor.followStore`). */
@@ -43,6 +53,11 @@ export interface FollowHooks {
   adopt(lines: readonly ForeignLine[]): Promise<void>
   /** A catch-up failed (the store is unreachable): retried on the next signal. */
   failed?(e: unknown): void
+  /**
+   * To read lines' bytes as they rest and decode them here (ForeignLine.resting); without it,
+   * or without `Store.getStoredResource`, they are read with `getResource`.
+   */
+  readonly hash?: CompactHash
 }
 
 /** Follows one store's journal for lines written by others. Stop with {@link stop}. */
@@ -127,7 +142,18 @@ export class JournalFollower {
     for (const row of rows) {
       if (this.#hooks.isOwn(row.position)) continue
       const id = parseJournalLine(row.line).resourceId
-      foreign.push({ ...row, id, bytes: await this.#store.getResource(id) })
+      const { hash } = this.#hooks
+      if (hash === undefined || this.#store.getStoredResource === undefined) {
+        foreign.push({ ...row, id, bytes: await this.#store.getResource(id) })
+        continue
+      }
+      const stored = await this.#store.getStoredResource(id)
+      foreign.push({
+        ...row,
+        id,
+        bytes: stored && resourceJsonBytes(hash, stored),
+        ...(stored && { resting: stored.length }),
+      })
     }
     if (foreign.length > 0) await this.#hooks.adopt(foreign)
     const last = rows[rows.length - 1]
@@ -180,14 +206,19 @@ export function verifyForeign(
   graph: TrustGraph,
   now: number,
   lines: readonly ForeignLine[],
-): AppendedLine[] {
-  const out: AppendedLine[] = []
+): (AppendedLine & { readonly resting?: number })[] {
+  const out: (AppendedLine & { readonly resting?: number })[] = []
   for (const l of lines) {
     if (!l.bytes) continue
     try {
       const v = validateResource(provider, l.bytes, graph, { now })
       applyToTrustGraph(graph, v)
-      out.push({ position: l.position, line: l.line, resource: v })
+      out.push({
+        position: l.position,
+        line: l.line,
+        resource: v,
+        ...(l.resting !== undefined && { resting: l.resting }),
+      })
     } catch {
       // Skipped, see above.
     }

@@ -36,6 +36,12 @@ export interface PendingEntry {
   readonly resource: DecodedResource
   readonly source: string | undefined
   readonly since: number
+  /**
+   * The compact form it arrived in (a RESOURCE_COMPACT frame), kept for the retry so that the
+   * store takes it as it came (ingest-authorize.ts `restingForm`). Not counted in the bounds,
+   * which count the JSON text (the compact form is smaller).
+   */
+  readonly compact?: Uint8Array
 }
 
 interface Share {
@@ -81,7 +87,12 @@ export class PendingSet {
    * larger than a whole share is not held at all.
    * @returns false when it was not held
    */
-  add(resource: DecodedResource, source: string | undefined, now: number): boolean {
+  add(
+    resource: DecodedResource,
+    source: string | undefined,
+    now: number,
+    compact?: Uint8Array,
+  ): boolean {
     for (const [id, e] of this.#entries) {
       if (now - e.since <= this.#limits.ttlMs) break // insertion order: the rest are newer
       this.delete(id)
@@ -96,7 +107,7 @@ export class PendingSet {
       this.#evictOldest((e) => (e.source ?? '') === key)
     while (this.#entries.size + 1 > l.maxCount || this.#bytes + size > l.maxBytes)
       this.#evictOldest(() => true)
-    this.#entries.set(resource.id, { resource, source, since: now })
+    this.#entries.set(resource.id, { resource, source, since: now, ...(compact && { compact }) })
     const s = share()
     this.#shares.set(key, { count: s.count + 1, bytes: s.bytes + size })
     this.#bytes += size

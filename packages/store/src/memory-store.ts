@@ -38,6 +38,7 @@ import {
 } from './validate.js'
 import { assertQuery, checkAborted, BLOB_CHUNK } from './store-helpers.js'
 import { JournalSignal } from './journal-signal.js'
+import { storedForm } from './stored-form.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -48,6 +49,12 @@ export interface MemoryStoreOptions {
 interface Stored {
   readonly meta: ResourceMeta
   readonly bytes: Uint8Array
+  /**
+   * What a store at rest keeps for it (stored-form.ts): `usageOf` counts this, as the SQLite and
+   * PostgreSQL stores do, so the ingest quota measures the same bytes on every backend
+   * (sync.md §9). This store itself keeps the JSON text; 0 once dropped.
+   */
+  readonly size: number
 }
 
 /**
@@ -123,7 +130,8 @@ export class MemoryStore implements Store {
       }
       this.#lines.push(line)
       this.#lineIds.set(nextLineId(prev, this.#sha512), position)
-      this.#resources.set(item.id, { meta, bytes: item.bytes.slice() })
+      const size = storedForm(this.#sha512, item).length
+      this.#resources.set(item.id, { meta, bytes: item.bytes.slice(), size })
       this.#byPosition.push(meta)
       out.push({ id: item.id, inserted: true, position, line })
     }
@@ -149,7 +157,7 @@ export class MemoryStore implements Store {
     for (const id of list) {
       const stored = this.#resources.get(id)
       if (!stored || stored.bytes.length === 0) continue
-      this.#resources.set(id, { meta: stored.meta, bytes: new Uint8Array(0) })
+      this.#resources.set(id, { meta: stored.meta, bytes: new Uint8Array(0), size: 0 })
       dropped++
     }
     return dropped
@@ -202,7 +210,7 @@ export class MemoryStore implements Store {
     for (const r of this.#resources.values())
       if (r.meta.user === user) {
         count++
-        bytes += r.bytes.length
+        bytes += r.size
       }
     return { count, bytes }
   }

@@ -10,13 +10,20 @@ import type { Sha512 } from '@sdmp/core'
 import type { IngestItem } from './store.js'
 
 /**
- * The bytes to store for `item`: its `compact` form when the caller has it (a RESOURCE frame
- * already carried it), else the compact encoding of `bytes`. Bytes that are not a canonical JSON
- * resource (test fixtures; the store trusts its callers) and the rare resource whose compact form
- * would not be smaller are stored as they are.
+ * The bytes to store for `item`: its `compact` form when the caller has it (a RESOURCE_COMPACT
+ * frame already carried it), else the compact encoding of `bytes`. Bytes that are not a canonical
+ * JSON resource (test fixtures; the store trusts its callers) and the rare resource whose compact
+ * form would not be smaller are stored as they are.
+ *
+ * Taking `compact` as it came, without encoding `bytes` to compare, is sound because the compact
+ * decoder is strict (compact.md §3.1): it accepts one compact text per JSON text, so bytes that
+ * decoded to `bytes` are exactly what encoding `bytes` would give. The same size rule applies to
+ * both paths, so a resource rests in the same form (and counts the same size, `usageOf`, the
+ * ingest quota: sync.md §9) however it arrived.
  */
 export function storedForm(sha512: Sha512, item: IngestItem): Uint8Array {
-  if (item.compact !== undefined) return item.compact
+  if (item.compact !== undefined)
+    return item.compact.length < item.bytes.length ? item.compact : item.bytes
   if (isCompactResource(item.bytes)) return item.bytes
   try {
     const compact = encodeCompactResource({ sha512 }, item.bytes)

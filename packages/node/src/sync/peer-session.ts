@@ -22,6 +22,8 @@ import { NO_BLOBS } from './session-blobs.js'
 import type { BlobPeer, SessionBlobs } from './session-blobs.js'
 import { FAULT_CODES } from '../ingest.js'
 import type { AppendedLine, Ingestor } from '../ingest.js'
+import { compactReceived } from '../ingest-authorize.js'
+import type { CompactReceived } from '../ingest-authorize.js'
 import type { FetchPeer, Fetcher } from './fetcher.js'
 import { JournalFeed } from './journal-feed.js'
 import { JournalPull } from './journal-pull.js'
@@ -227,13 +229,18 @@ export class PeerSession implements FetchPeer, BlobPeer {
     if (type === MessageType.RECONCILE) return this.#onReconcile(body)
     if (type === MessageType.BLOB) return blobs.onFrame(this, body)
     let bytes: Uint8Array
+    let received: CompactReceived | undefined
     try {
-      // RESOURCE_COMPACT and CONTROL_COMPACT: the compact form (compact.md §7), decoded first.
-      bytes = resourceFrameBytes(type, body, this.#host.signer.provider)
+      // RESOURCE_COMPACT and CONTROL_COMPACT: the compact form (compact.md §7), decoded first; a
+      // resource's compact bytes are kept, to be stored as they came (compact.md §6).
+      if (type === MessageType.RESOURCE_COMPACT) {
+        received = compactReceived(this.#host.signer.provider, body)
+        bytes = received.bytes
+      } else bytes = resourceFrameBytes(type, body, this.#host.signer.provider)
     } catch (e) {
       return this.#penalize(e)
     }
-    if (type === MessageType.RESOURCE_COMPACT) return this.#onResource(bytes)
+    if (received) return this.#onResource(bytes, received)
     let v: Verified
     try {
       v = this.#host.ingestor.verifyControl(bytes)
@@ -271,7 +278,8 @@ export class PeerSession implements FetchPeer, BlobPeer {
     await this.reconcileHandler(body)
   }
 
-  async #onResource(bytes: Uint8Array): Promise<void> {
+  /** `bytes`: the JSON text; `received`: with the compact form it was decoded from, if any. */
+  async #onResource(bytes: Uint8Array, received?: CompactReceived): Promise<void> {
     const id = peekResourceId(bytes)
     this.#feed.notePeerHas(id)
     // sync.md §9: past the push rate a resource is not stored, and costs a point.
@@ -282,7 +290,7 @@ export class PeerSession implements FetchPeer, BlobPeer {
     // Do not wait for the commit: resources arriving meanwhile join the Ingestor's next batch
     // (one commit for many); wait only when too many (or too many bytes) are in flight.
     this.#gate.started(bytes.length)
-    const done = this.#host.ingestor.ingest([bytes], { source: this.key }).then(
+    const done = this.#host.ingestor.ingest([received ?? bytes], { source: this.key }).then(
       ([outcome]) => {
         this.#gate.finished(bytes.length)
         if (
