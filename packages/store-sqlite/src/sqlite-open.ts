@@ -204,6 +204,7 @@ function migrate(db: SqliteDatabase, migrations: readonly Migration[], from: num
     db.exec('BEGIN IMMEDIATE')
     try {
       db.exec(m.sql)
+      m.run?.(db)
       if (m.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`)
       db.pragma(`user_version = ${m.version}`)
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(

@@ -7,7 +7,8 @@
 import type { JournalRow, ResourceMeta, ResourceQuery, StoreUsage } from '@sdmp/store'
 import type { SqliteStatement } from './sqlite-driver.js'
 import type { OpenHome } from './sqlite-ingest.js'
-import { digestKey, resourceQuerySql, toMeta } from './sqlite-statements.js'
+import { digestBlob, userNumber } from './sqlite-digests.js'
+import { keyOf, lineOfRow, resourceQuerySql, toMeta } from './sqlite-statements.js'
 
 /** A cached prepared statement for the few dynamic queries (filters, range bounds). */
 export function cachedStatement(o: OpenHome, sql: string): SqliteStatement {
@@ -21,7 +22,9 @@ export function cachedStatement(o: OpenHome, sql: string): SqliteStatement {
 
 /** The stored (compact) bytes of `id`; undefined when absent or dropped. */
 export function storedBytesOf(o: OpenHome, id: string): Uint8Array | undefined {
-  const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined
+  const blob = digestBlob(id)
+  if (!blob) return undefined
+  const row = o.st.bytesOf.get(keyOf(blob), blob) as { bytes: Buffer } | undefined
   if (!row || row.bytes.byteLength === 0) return undefined
   return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
 }
@@ -29,25 +32,34 @@ export function storedBytesOf(o: OpenHome, id: string): Uint8Array | undefined {
 /** Drop the bytes of `ids` (metadata and journal line stay); returns how many were dropped. */
 export function dropBytesOf(o: OpenHome, ids: readonly string[]): number {
   let dropped = 0
-  for (const id of ids) dropped += Number(o.st.dropBytes.run(digestKey(id), id).changes)
+  for (const id of ids) {
+    const blob = digestBlob(id)
+    if (blob) dropped += Number(o.st.dropBytes.run(keyOf(blob), blob).changes)
+  }
   return dropped
 }
 
 /** The metadata of `id`, if stored. */
 export function metaOf(o: OpenHome, id: string): ResourceMeta | undefined {
-  const row = o.st.metaOf.get(digestKey(id), id)
+  const blob = digestBlob(id)
+  const row = blob && o.st.metaOf.get(keyOf(blob), blob)
   return row === undefined ? undefined : toMeta(row)
 }
 
 /** Whether each of `ids` is stored. */
 export function hasIds(o: OpenHome, ids: readonly string[]): boolean[] {
-  return ids.map((id) => o.st.has.get(digestKey(id), id) !== undefined)
+  return ids.map((id) => {
+    const blob = digestBlob(id)
+    return blob !== undefined && o.st.has.get(keyOf(blob), blob) !== undefined
+  })
 }
 
 /** The metadata matching a validated query, in journal order. */
 export function queryMetas(o: OpenHome, q: ResourceQuery): ResourceMeta[] {
   if (q.kinds?.length === 0) return []
-  const { sql, params } = resourceQuerySql(q)
+  const user = q.user === undefined ? undefined : userOf(o, q.user)
+  if (user === null) return []
+  const { sql, params } = resourceQuerySql(q, user)
   return cachedStatement(o, sql)
     .all(...params)
     .map(toMeta)
@@ -55,11 +67,13 @@ export function queryMetas(o: OpenHome, q: ResourceQuery): ResourceMeta[] {
 
 /** Count and stored bytes of `user`'s resources. */
 export function usageOfUser(o: OpenHome, user: string): StoreUsage {
+  const n = userOf(o, user)
+  if (n === null) return { count: 0, bytes: 0 }
   // length() of a BLOB reads its size from the record header, not the (overflow) pages.
   const r = cachedStatement(
     o,
     'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
-  ).get(user) as { n: number; b: number }
+  ).get(n) as { n: number; b: number }
   return { count: r.n, bytes: r.b }
 }
 
@@ -71,18 +85,30 @@ export function journalRows(o: OpenHome, afterPosition: number, limit: number): 
     out.push({ position: 1, line: (o.st.getMeta.get('line1') as { value: string }).value })
   const rows = o.st.journal.all(Math.max(afterPosition, 1), limit - out.length) as {
     position: number
-    line_id: string
-    user: string
-    id: string
+    line_id: Buffer
+    user: Buffer
+    id: Buffer
   }[]
-  for (const r of rows) out.push({ position: r.position, line: `${r.line_id}@${r.user}/${r.id}` })
+  for (const r of rows) out.push({ position: r.position, line: lineOfRow(r) })
   return out
 }
 
 /** The journal row whose line id is `lineId`, if any. */
 export function journalRowByLineId(o: OpenHome, lineId: string): JournalRow | undefined {
-  const r = o.st.byLineId.get(digestKey(lineId), lineId) as
-    | { position: number; user: string; id: string }
-    | undefined
-  return r && { position: r.position, line: `${lineId}@${r.user}/${r.id}` }
+  const blob = digestBlob(lineId)
+  const r = blob && (o.st.byLineId.get(keyOf(blob), blob) as JoinedLine | undefined)
+  return r ? { position: r.position, line: lineOfRow({ ...r, line_id: blob }) } : undefined
+}
+
+interface JoinedLine {
+  readonly position: number
+  readonly user: Buffer
+  readonly id: Buffer
+}
+
+/** The row number of user `fingerprint`, or null when it has no row (hence no resources). */
+function userOf(o: OpenHome, fingerprint: string): number | null {
+  const blob = digestBlob(fingerprint)
+  const n = blob && userNumber(o.st.users, o.users, fingerprint, blob, false)
+  return n ?? null
 }

@@ -41,7 +41,8 @@ import {
 import { BlobFiles } from './blob-files.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
-import { prepareStatements } from './sqlite-statements.js'
+import { lineOfRow, prepareStatements } from './sqlite-statements.js'
+import { assertCanonical } from './sqlite-digests.js'
 import { commitGroup } from './sqlite-ingest.js'
 import {
   dropBytesOf,
@@ -105,13 +106,20 @@ export class SqliteStore implements Store {
       await this.#blobs.init()
       const st = prepareStatements(db)
       const headRow = st.lastResource.get() as
-        | { position: number; line_id: string; user: string; id: string }
+        | { position: number; line_id: Buffer; user: Buffer; id: Buffer }
         | undefined
       const first = st.getMeta.get('line1') as { value: string } | undefined
       const head = headRow
-        ? { position: headRow.position, line: `${headRow.line_id}@${headRow.user}/${headRow.id}` }
+        ? { position: headRow.position, line: lineOfRow(headRow) }
         : first && { position: 1, line: first.value }
-      this.#open = { db, st, head, cache: new Map(), synchronous: this.#config.synchronous }
+      this.#open = {
+        db,
+        st,
+        head,
+        cache: new Map(),
+        users: new Map(),
+        synchronous: this.#config.synchronous,
+      }
       return this.#open
     })()
     try {
@@ -168,6 +176,7 @@ export class SqliteStore implements Store {
    */
   async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
     assertIngestItems(items)
+    assertCanonical(items)
     const o = await this.#ready()
     if (!o.head)
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')

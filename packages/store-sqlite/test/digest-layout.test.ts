@@ -1,0 +1,132 @@
+/**
+ * Digests at rest (schema version 4, docs/store.md §2): ids, line ids and users are stored as
+ * their 64 bytes and users as row numbers, behind an interface of 86-character strings. What the
+ * conformance suite cannot see: the columns really are BLOBs, a non-canonical spelling of a
+ * stored digest (same 64 bytes, other trailing bits) finds nothing and cannot be stored, refs
+ * of both kinds round-trip, and every query is served by an index.
+ * @module
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { ErrorCode, isProtocolError } from '@sdmp/core'
+import { tmpDir } from '@sdmp/testkit'
+import { SqliteStore } from '../src/sqlite-store.js'
+import { CRASH_FP, crashItem, sha512 } from './fixtures/crash-items.js'
+
+const stores = process.env['STORES']
+const enabled = stores === undefined || stores.split(',').includes('sqlite')
+
+/** The same 64 bytes with the unused last 4 bits set: passes the 86-character check. */
+function nonCanonical(digest: string): string {
+  const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(
+    digest[85]!,
+  )
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  return digest.slice(0, 85) + alphabet[last | 1]!
+}
+
+if (enabled)
+  describe('sqlite: digests at rest', () => {
+    it('sqlite: ids, line ids and users are 64-byte blobs; refs of both kinds round-trip', async (t) => {
+      const dir = tmpDir((f) => t.after(f))
+      const refs = [crashItem(3, 0).id, nonCanonical(crashItem(3, 0).id), 'conv-1']
+      const items = [crashItem(3, 0), ...refs.map((ref, i) => ({ ...crashItem(3, i + 1), ref }))]
+      const store = new SqliteStore({ dir, sha512 })
+      await store.open()
+      await store.initJournal(CRASH_FP)
+      await store.putResources(items)
+      for (const [i, ref] of refs.entries()) {
+        const id = items[i + 1]!.id
+        assert.deepEqual(
+          (await store.queryResources({ ref })).map((m) => m.id),
+          [id],
+          ref,
+        )
+        assert.equal((await store.getMeta(id))?.ref, ref)
+      }
+      await store.close()
+
+      const raw = new Database(join(dir, 'store.db'), { readonly: true })
+      try {
+        const types = raw
+          .prepare(
+            'SELECT typeof(r.id) AS id, length(r.id) AS n, typeof(r.line_id) AS line, typeof(r.user) AS user, typeof(r.ref) AS ref, length(u.fingerprint) AS fp FROM resources r JOIN users u ON u.n = r.user ORDER BY r.position',
+          )
+          .all()
+        const row = { id: 'blob', n: 64, line: 'blob', user: 'integer', fp: 64 }
+        assert.deepEqual(types, [
+          { ...row, ref: 'null' },
+          { ...row, ref: 'blob' },
+          { ...row, ref: 'text' },
+          { ...row, ref: 'text' },
+        ])
+        // Every fixed and filtered query is answered through an index, never a table scan.
+        const plan = (sql: string, n: number) =>
+          (
+            raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill(1)) as {
+              detail: string
+            }[]
+          )
+            .map((r) => r.detail)
+            .join('; ')
+        const j = 'resources r JOIN users u ON u.n = r.user'
+        for (const [sql, n, index] of [
+          [`SELECT 1 FROM ${j} WHERE substr(r.id, 1, 6) = ? AND r.id = ?`, 2, 'resources_id'],
+          [
+            `SELECT 1 FROM ${j} WHERE substr(r.line_id, 1, 6) = ? AND r.line_id = ?`,
+            2,
+            'resources_line_id',
+          ],
+          [
+            `SELECT 1 FROM ${j} WHERE r.position > ? AND r.user = ? ORDER BY r.position LIMIT ?`,
+            3,
+            'resources_user',
+          ],
+          [
+            `SELECT 1 FROM ${j} WHERE r.position > ? AND r.kind IN (?) ORDER BY r.position LIMIT ?`,
+            3,
+            'resources_kind',
+          ],
+          [
+            `SELECT 1 FROM ${j} WHERE r.position > ? AND r.ref = ? ORDER BY r.position LIMIT ?`,
+            3,
+            'resources_ref',
+          ],
+        ] as const)
+          assert.match(plan(sql, n), new RegExp(`USING (COVERING )?INDEX ${index}\\b`), sql)
+      } finally {
+        raw.close()
+      }
+    })
+
+    it('sqlite: a non-canonical spelling of a stored digest finds nothing and is refused on put', async (t) => {
+      const dir = tmpDir((f) => t.after(f))
+      const item = crashItem(4, 0)
+      const store = new SqliteStore({ dir, sha512 })
+      t.after(() => store.close())
+      await store.open()
+      await store.initJournal(CRASH_FP)
+      const [put] = await store.putResources([item])
+      const lineId = put!.line.slice(0, 86)
+      const id = nonCanonical(item.id)
+      const user = nonCanonical(item.user)
+      assert.equal(await store.getResource(id), undefined)
+      assert.equal(await store.getMeta(id), undefined)
+      assert.deepEqual(await store.hasResources([id, item.id]), [false, true])
+      assert.equal(await store.dropResourceBytes([id]), 0)
+      assert.equal(await store.findJournalLine(nonCanonical(lineId)), undefined)
+      assert.deepEqual(await store.usageOf(user), { count: 0, bytes: 0 })
+      assert.deepEqual(await store.queryResources({ user }), [])
+      for (const bad of [
+        { ...crashItem(4, 1), user },
+        { ...crashItem(4, 1), id },
+      ])
+        await assert.rejects(store.putResources([bad]), (e: unknown) =>
+          isProtocolError(e, ErrorCode.BAD_REQUEST),
+        )
+      assert.equal(await store.countResources(), 1)
+      assert.deepEqual(await store.getResource(item.id), item.bytes)
+    })
+  })
