@@ -5,40 +5,42 @@
  * every index holding it). Users are few per home, so rows hold a small integer into `users`.
  * @module
  */
-import { ErrorCode, ProtocolError } from '@sdmp/core'
-import type { IngestItem } from '@sdmp/store'
 import type { SqliteStatement } from './sqlite-driver.js'
 
-/** Length of a digest at rest: SHA-512, 64 bytes. */
-export const DIGEST_BYTES = 64
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 /**
- * The 64 bytes of a digest already checked by `assertDigest` (86 characters of the base64url
- * alphabet), or undefined when it is not the canonical encoding of any 64 bytes: 86 characters
- * carry 516 bits, so the last character's low 4 bits must be zero (A, Q, g or w). No stored
- * digest has a non-canonical spelling, so a lookup by one finds nothing (as with the text
- * layout, where no stored id was spelled that way).
+ * A digest at rest, from an 86-character string already checked by `assertDigest`: its 64
+ * bytes. 86 characters carry 516 bits, so the last character has 4 bits no byte holds; a
+ * digest's own encoding has them zero (the last character is A, Q, g or w). Any other spelling
+ * passes `assertDigest` too, and the store gave it back as it was given in the text layout, so
+ * it keeps doing so: those 4 bits follow as a 65th byte (only odd input pays it; it never
+ * equals a canonical digest's blob, as the strings never were equal).
  */
-export function digestBlob(digest: string): Buffer | undefined {
-  const last = digest.charCodeAt(85)
-  if (last !== 0x41 && last !== 0x51 && last !== 0x67 && last !== 0x77) return undefined
-  return Buffer.from(digest, 'base64url')
+export function digestBlob(digest: string): Buffer {
+  const bytes = Buffer.from(digest, 'base64url')
+  const extra = ALPHABET.indexOf(digest[85]!) & 15
+  return extra === 0 ? bytes : Buffer.concat([bytes, Buffer.of(extra)])
 }
 
-/** The interface spelling of a digest read from the database. */
+/** The interface spelling of a digest read from the database (see {@link digestBlob}). */
 export function digestText(blob: Uint8Array): string {
-  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('base64url')
+  const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
+  if (b.byteLength === 64) return b.toString('base64url')
+  const text = b.subarray(0, 64).toString('base64url')
+  return text.slice(0, 85) + ALPHABET[ALPHABET.indexOf(text[85]!) | b[64]!]!
 }
 
 const B64_86 = /^[A-Za-z0-9_-]{86}$/
 
 /**
  * A `ref` at rest: any name up to 256 characters (docs/store.md §1), most often a resource id.
- * Canonical digests are stored as their 64 bytes, anything else as the text (`ref` is an `ANY`
- * column): the two never compare equal, so a query matches exactly the refs it names.
+ * An 86-character base64url name is stored as its digest blob ({@link digestBlob}), anything
+ * else as the text (`ref` is an `ANY` column; a blob never equals a text), so a query matches
+ * exactly the refs it names.
  */
 export function refValue(ref: string): Buffer | string {
-  return (B64_86.test(ref) && digestBlob(ref)) || ref
+  return B64_86.test(ref) ? digestBlob(ref) : ref
 }
 
 /** The interface form of a stored `ref` (see {@link refValue}). */
@@ -75,20 +77,4 @@ export function userNumber(
   if (cache.size >= 4096) cache.clear()
   cache.set(fingerprint, n)
   return n
-}
-
-/**
- * Refuse ids and users that are not the canonical spelling of 64 bytes (BAD_REQUEST, nothing
- * stored): a digest is kept as its bytes, so a second spelling could not be given back. Ids are
- * hashes and fingerprints come from verified resources, so only hostile callers meet this.
- */
-export function assertCanonical(items: readonly IngestItem[]): void {
-  items.forEach((item, i) => {
-    for (const field of ['id', 'user'] as const)
-      if (digestBlob(item[field]) === undefined)
-        throw new ProtocolError(
-          ErrorCode.BAD_REQUEST,
-          `items[${i}].${field}: not the canonical base64url of a 64-byte digest`,
-        )
-  })
 }

@@ -45,8 +45,7 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
     try {
       results = group.map((p) =>
         p.items.map((item) => {
-          // putResources let only canonical digests through (assertCanonical).
-          const id = digestBlob(item.id)!
+          const id = digestBlob(item.id)
           const existing = o.st.lineOf.get(keyOf(id), id) as
             | { position: number; line_id: Buffer; user: Buffer }
             | undefined
@@ -58,11 +57,11 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
           const line = formatJournalLine(head.line, item.user, item.id, sha512)
           const lineId = line.slice(0, HASH_B64_LENGTH)
           const position = head.position + 1
-          const user = userNumber(o.st.users, o.users, item.user, digestBlob(item.user)!, true)
+          const user = userNumber(o.st.users, o.users, item.user, digestBlob(item.user), true)
           o.st.insert.run(
             position,
             id,
-            Buffer.from(lineId, 'base64url'),
+            digestBlob(lineId),
             user,
             item.kind,
             item.created,

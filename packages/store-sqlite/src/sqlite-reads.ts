@@ -23,7 +23,6 @@ export function cachedStatement(o: OpenHome, sql: string): SqliteStatement {
 /** The stored (compact) bytes of `id`; undefined when absent or dropped. */
 export function storedBytesOf(o: OpenHome, id: string): Uint8Array | undefined {
   const blob = digestBlob(id)
-  if (!blob) return undefined
   const row = o.st.bytesOf.get(keyOf(blob), blob) as { bytes: Buffer } | undefined
   if (!row || row.bytes.byteLength === 0) return undefined
   return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
@@ -34,7 +33,7 @@ export function dropBytesOf(o: OpenHome, ids: readonly string[]): number {
   let dropped = 0
   for (const id of ids) {
     const blob = digestBlob(id)
-    if (blob) dropped += Number(o.st.dropBytes.run(keyOf(blob), blob).changes)
+    dropped += Number(o.st.dropBytes.run(keyOf(blob), blob).changes)
   }
   return dropped
 }
@@ -42,7 +41,7 @@ export function dropBytesOf(o: OpenHome, ids: readonly string[]): number {
 /** The metadata of `id`, if stored. */
 export function metaOf(o: OpenHome, id: string): ResourceMeta | undefined {
   const blob = digestBlob(id)
-  const row = blob && o.st.metaOf.get(keyOf(blob), blob)
+  const row = o.st.metaOf.get(keyOf(blob), blob)
   return row === undefined ? undefined : toMeta(row)
 }
 
@@ -50,7 +49,7 @@ export function metaOf(o: OpenHome, id: string): ResourceMeta | undefined {
 export function hasIds(o: OpenHome, ids: readonly string[]): boolean[] {
   return ids.map((id) => {
     const blob = digestBlob(id)
-    return blob !== undefined && o.st.has.get(keyOf(blob), blob) !== undefined
+    return o.st.has.get(keyOf(blob), blob) !== undefined
   })
 }
 
@@ -96,7 +95,7 @@ export function journalRows(o: OpenHome, afterPosition: number, limit: number): 
 /** The journal row whose line id is `lineId`, if any. */
 export function journalRowByLineId(o: OpenHome, lineId: string): JournalRow | undefined {
   const blob = digestBlob(lineId)
-  const r = blob && (o.st.byLineId.get(keyOf(blob), blob) as JoinedLine | undefined)
+  const r = o.st.byLineId.get(keyOf(blob), blob) as JoinedLine | undefined
   return r ? { position: r.position, line: lineOfRow({ ...r, line_id: blob }) } : undefined
 }
 
@@ -109,6 +108,6 @@ interface JoinedLine {
 /** The row number of user `fingerprint`, or null when it has no row (hence no resources). */
 function userOf(o: OpenHome, fingerprint: string): number | null {
   const blob = digestBlob(fingerprint)
-  const n = blob && userNumber(o.st.users, o.users, fingerprint, blob, false)
+  const n = userNumber(o.st.users, o.users, fingerprint, blob, false)
   return n ?? null
 }

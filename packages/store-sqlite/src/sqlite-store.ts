@@ -42,7 +42,6 @@ import { BlobFiles } from './blob-files.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
 import { lineOfRow, prepareStatements } from './sqlite-statements.js'
-import { assertCanonical } from './sqlite-digests.js'
 import { commitGroup } from './sqlite-ingest.js'
 import {
   dropBytesOf,
@@ -176,7 +175,6 @@ export class SqliteStore implements Store {
    */
   async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
     assertIngestItems(items)
-    assertCanonical(items)
     const o = await this.#ready()
     if (!o.head)
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: not initialized (call initJournal)')

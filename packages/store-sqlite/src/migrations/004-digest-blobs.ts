@@ -14,8 +14,8 @@ const BATCH = 1000
  * and the fingerprint again in the `(user, position)` index: ~260 bytes of text per row beside a
  * ~1.5 KB short message, so a 4 KiB page held two rows. Now ids and line ids are their 64 bytes,
  * the user is a small integer into `users` (a home has few users; the `(user, position)` index
- * entry shrinks from ~95 to ~6 bytes) and `ref` is an `ANY` column holding a canonical digest
- * as its 64 bytes and any other name as text (sqlite-digests.ts). The `id_key`/`line_key`
+ * entry shrinks from ~95 to ~6 bytes) and `ref` is an `ANY` column holding an 86-character
+ * base64url name as a digest blob and any other name as text (sqlite-digests.ts). The `id_key`/`line_key`
  * columns go: the id and line id indexes are on the first 6 bytes of the digest (the same 48
  * bits, as an expression index), so the row no longer carries them (14 bytes). Every index is
  * read by a query (EXPLAIN QUERY PLAN in docs/store.md §2), so none is dropped.
@@ -54,16 +54,21 @@ CREATE INDEX resources_ref ON resources (ref, position) WHERE ref IS NOT NULL;
 }
 
 const B64_86 = /^[A-Za-z0-9_-]{86}$/
-const CANONICAL_LAST = new Set(['A', 'Q', 'g', 'w'])
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
-/** The 64 bytes of a canonical 86-character digest, else undefined. */
+/**
+ * The blob of an 86-character digest, as version 4 stores it: its 64 bytes, plus a 65th byte
+ * with the last character's 4 unused bits when they are not zero (a spelling only odd input
+ * has; sqlite-digests.ts `digestBlob`, copied here so this step never changes). Else undefined.
+ */
 function blobOf(text: string): Buffer | undefined {
-  return B64_86.test(text) && CANONICAL_LAST.has(text[85]!)
-    ? Buffer.from(text, 'base64url')
-    : undefined
+  if (!B64_86.test(text)) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  const extra = ALPHABET.indexOf(text[85]!) & 15
+  return extra === 0 ? bytes : Buffer.concat([bytes, Buffer.of(extra)])
 }
 
-/** A stored digest of the old layout as bytes; the store only ever wrote canonical ones. */
+/** A stored digest of the old layout as bytes; the store only ever wrote 86-character ones. */
 function required(text: string, what: string, position: number): Buffer {
   const blob = blobOf(text)
   if (!blob) throw new Error(`migration 4: ${what} of position ${position} is not a digest`)
