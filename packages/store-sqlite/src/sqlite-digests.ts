@@ -55,9 +55,10 @@ export interface UserStatements {
 }
 
 /**
- * The row number of user `fingerprint` (a canonical digest blob), adding it when `add` and
- * absent. `cache` is only ever filled with committed rows: callers adding inside a transaction
- * clear it when the transaction rolls back.
+ * The row number of user `fingerprint` (`blob` is its {@link digestBlob}), adding it when
+ * `add` and absent. `cache` then holds a row of the open transaction: a caller whose
+ * transaction rolls back must clear it (commitGroup does), or a later row would point at a
+ * user number that was never committed.
  */
 export function userNumber(
   st: UserStatements,

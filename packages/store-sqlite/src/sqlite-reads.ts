@@ -69,10 +69,7 @@ export function usageOfUser(o: OpenHome, user: string): StoreUsage {
   const n = userOf(o, user)
   if (n === null) return { count: 0, bytes: 0 }
   // length() of a BLOB reads its size from the record header, not the (overflow) pages.
-  const r = cachedStatement(
-    o,
-    'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
-  ).get(n) as { n: number; b: number }
+  const r = o.st.usage.get(n) as { n: number; b: number }
   return { count: r.n, bytes: r.b }
 }
 

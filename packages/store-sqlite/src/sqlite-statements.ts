@@ -23,6 +23,7 @@ export interface Statements {
   readonly journal: SqliteStatement
   readonly byLineId: SqliteStatement
   readonly users: UserStatements
+  readonly usage: SqliteStatement
   readonly getPeer: SqliteStatement
   readonly setPeer: SqliteStatement
   readonly getSecret: SqliteStatement
@@ -31,7 +32,7 @@ export interface Statements {
 }
 
 /** A resources row joined with its user's fingerprint (`user`). */
-const JOINED = 'resources r JOIN users u ON u.n = r.user'
+const JOINED = 'resources r LEFT JOIN users u ON u.n = r.user'
 /** The metadata columns of a joined row, as {@link toMeta} reads them. */
 const META = 'r.position, r.id, u.fingerprint AS user, r.kind, r.created, r.ref'
 /**
@@ -40,44 +41,44 @@ const META = 'r.position, r.id, u.fingerprint AS user, r.kind, r.created, r.ref'
  */
 const BY_ID = 'substr(r.id, 1, 6) = ? AND r.id = ?'
 
+/**
+ * The SQL of every fixed statement, by name (exported for the query-plan test). A user with no
+ * `users` row would surface as a NULL fingerprint (LEFT JOIN), an error, never as a row missing
+ * from the journal.
+ */
+export const FIXED_SQL = {
+  getMeta: 'SELECT value FROM meta WHERE key = ?',
+  putMeta: 'INSERT INTO meta (key, value) VALUES (?, ?)',
+  lastResource: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} ORDER BY r.position DESC LIMIT 1`,
+  lineOf: `SELECT r.position, r.line_id, u.fingerprint AS user FROM ${JOINED} WHERE ${BY_ID}`,
+  insert:
+    'INSERT INTO resources (position, id, line_id, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  bytesOf: 'SELECT bytes FROM resources WHERE substr(id, 1, 6) = ? AND id = ?',
+  // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
+  dropBytes:
+    "UPDATE resources SET bytes = X'' WHERE substr(id, 1, 6) = ? AND id = ? AND length(bytes) > 0",
+  metaOf: `SELECT ${META} FROM ${JOINED} WHERE ${BY_ID}`,
+  has: 'SELECT 1 FROM resources WHERE substr(id, 1, 6) = ? AND id = ?',
+  count: 'SELECT count(*) AS n FROM resources',
+  journal: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} WHERE r.position > ? ORDER BY r.position LIMIT ?`,
+  byLineId: `SELECT r.position, u.fingerprint AS user, r.id FROM ${JOINED} WHERE substr(r.line_id, 1, 6) = ? AND r.line_id = ?`,
+  findUser: 'SELECT n FROM users WHERE fingerprint = ?',
+  addUser: 'INSERT INTO users (fingerprint) VALUES (?)',
+  usage: 'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
+  getPeer: 'SELECT last_known, extra, updated_at FROM peers WHERE peer = ?',
+  setPeer: 'INSERT OR REPLACE INTO peers (peer, last_known, extra, updated_at) VALUES (?, ?, ?, ?)',
+  getSecret: 'SELECT value FROM secrets WHERE name = ?',
+  putSecret: 'INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)',
+  deleteSecret: 'DELETE FROM secrets WHERE name = ?',
+} as const
+
 /** Prepare the fixed statements on `db`. */
 export function prepareStatements(db: SqliteDatabase): Statements {
-  const p = (sql: string) => db.prepare(sql)
+  const { findUser, addUser, ...rest } = FIXED_SQL
+  const st = Object.fromEntries(Object.entries(rest).map(([k, sql]) => [k, db.prepare(sql)]))
   return {
-    getMeta: p('SELECT value FROM meta WHERE key = ?'),
-    putMeta: p('INSERT INTO meta (key, value) VALUES (?, ?)'),
-    lastResource: p(
-      `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} ORDER BY r.position DESC LIMIT 1`,
-    ),
-    lineOf: p(`SELECT r.position, r.line_id, u.fingerprint AS user FROM ${JOINED} WHERE ${BY_ID}`),
-    insert: p(
-      'INSERT INTO resources (position, id, line_id, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    bytesOf: p('SELECT bytes FROM resources WHERE substr(id, 1, 6) = ? AND id = ?'),
-    // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
-    dropBytes: p(
-      "UPDATE resources SET bytes = X'' WHERE substr(id, 1, 6) = ? AND id = ? AND length(bytes) > 0",
-    ),
-    metaOf: p(`SELECT ${META} FROM ${JOINED} WHERE ${BY_ID}`),
-    has: p('SELECT 1 FROM resources WHERE substr(id, 1, 6) = ? AND id = ?'),
-    count: p('SELECT count(*) AS n FROM resources'),
-    journal: p(
-      `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} WHERE r.position > ? ORDER BY r.position LIMIT ?`,
-    ),
-    byLineId: p(
-      `SELECT r.position, u.fingerprint AS user, r.id FROM ${JOINED} WHERE substr(r.line_id, 1, 6) = ? AND r.line_id = ?`,
-    ),
-    users: {
-      find: p('SELECT n FROM users WHERE fingerprint = ?'),
-      add: p('INSERT INTO users (fingerprint) VALUES (?)'),
-    },
-    getPeer: p('SELECT last_known, extra, updated_at FROM peers WHERE peer = ?'),
-    setPeer: p(
-      'INSERT OR REPLACE INTO peers (peer, last_known, extra, updated_at) VALUES (?, ?, ?, ?)',
-    ),
-    getSecret: p('SELECT value FROM secrets WHERE name = ?'),
-    putSecret: p('INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)'),
-    deleteSecret: p('DELETE FROM secrets WHERE name = ?'),
+    ...(st as Record<keyof typeof rest, SqliteStatement>),
+    users: { find: db.prepare(findUser), add: db.prepare(addUser) },
   }
 }
 

@@ -12,7 +12,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { verifyJournal } from '@sdmp/core'
 import { tmpDir } from '@sdmp/testkit'
+import type { ResourceQuery } from '@sdmp/store'
 import { SqliteStore } from '../src/sqlite-store.js'
+import { FIXED_SQL, resourceQuerySql } from '../src/sqlite-statements.js'
 import { CRASH_FP, crashItem, sha512 } from './fixtures/crash-items.js'
 
 const stores = process.env['STORES']
@@ -52,7 +54,7 @@ if (enabled)
       try {
         const types = raw
           .prepare(
-            'SELECT typeof(r.id) AS id, length(r.id) AS n, typeof(r.line_id) AS line, typeof(r.user) AS user, typeof(r.ref) AS ref, length(u.fingerprint) AS fp FROM resources r JOIN users u ON u.n = r.user ORDER BY r.position',
+            'SELECT typeof(r.id) AS id, length(r.id) AS n, typeof(r.line_id) AS line, typeof(r.user) AS user, typeof(r.ref) AS ref, length(u.fingerprint) AS fp FROM resources r LEFT JOIN users u ON u.n = r.user ORDER BY r.position',
           )
           .all()
         const row = { id: 'blob', n: 64, line: 'blob', user: 'integer', fp: 64 }
@@ -62,40 +64,38 @@ if (enabled)
           { ...row, ref: 'blob' }, // 86 alphabet characters, non-canonical: 65 bytes
           { ...row, ref: 'text' },
         ])
-        // Every fixed and filtered query is answered through an index, never a table scan.
-        const plan = (sql: string, n: number) =>
+        // Every lookup and filtered query the store runs is answered through an index.
+        const plan = (sql: string) =>
           (
-            raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill(1)) as {
-              detail: string
-            }[]
+            raw
+              .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+              .all(...Array((sql.match(/\?/g) ?? []).length).fill(1)) as { detail: string }[]
           )
             .map((r) => r.detail)
             .join('; ')
-        const j = 'resources r JOIN users u ON u.n = r.user'
-        for (const [sql, n, index] of [
-          [`SELECT 1 FROM ${j} WHERE substr(r.id, 1, 6) = ? AND r.id = ?`, 2, 'resources_id'],
-          [
-            `SELECT 1 FROM ${j} WHERE substr(r.line_id, 1, 6) = ? AND r.line_id = ?`,
-            2,
-            'resources_line_id',
-          ],
-          [
-            `SELECT 1 FROM ${j} WHERE r.position > ? AND r.user = ? ORDER BY r.position LIMIT ?`,
-            3,
-            'resources_user',
-          ],
-          [
-            `SELECT 1 FROM ${j} WHERE r.position > ? AND r.kind IN (?) ORDER BY r.position LIMIT ?`,
-            3,
-            'resources_kind',
-          ],
-          [
-            `SELECT 1 FROM ${j} WHERE r.position > ? AND r.ref = ? ORDER BY r.position LIMIT ?`,
-            3,
-            'resources_ref',
-          ],
+        const query = (q: ResourceQuery) =>
+          resourceQuerySql(q, q.user === undefined ? undefined : 1).sql
+        const user = items[0]!.user
+        for (const [sql, index] of [
+          [FIXED_SQL.lineOf, 'INDEX resources_id'],
+          [FIXED_SQL.metaOf, 'INDEX resources_id'],
+          [FIXED_SQL.bytesOf, 'INDEX resources_id'],
+          [FIXED_SQL.has, 'INDEX resources_id'],
+          [FIXED_SQL.dropBytes, 'INDEX resources_id'],
+          [FIXED_SQL.byLineId, 'INDEX resources_line_id'],
+          [FIXED_SQL.usage, 'INDEX resources_user'],
+          [FIXED_SQL.findUser, 'INDEX sqlite_autoindex_users_1'],
+          [FIXED_SQL.journal, 'INTEGER PRIMARY KEY'],
+          [query({ user }), 'INDEX resources_user'],
+          [query({ kinds: ['message'] }), 'INDEX resources_kind'],
+          [query({ ref: 'conv-1', descending: true }), 'INDEX resources_ref'],
+          [query({ afterPosition: 1 }), 'INTEGER PRIMARY KEY'],
         ] as const)
-          assert.match(plan(sql, n), new RegExp(`USING (COVERING )?INDEX ${index}\\b`), sql)
+          assert.match(
+            plan(sql),
+            new RegExp(`SEARCH (r|resources|users) USING (COVERING )?${index}`),
+            sql,
+          )
       } finally {
         raw.close()
       }
