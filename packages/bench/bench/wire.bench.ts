@@ -205,9 +205,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       'short message in the store, steady state (SQLite file growth per message)',
       stored.perMessage,
       `${stored.messages} messages put in a fresh SQLite store, store.db + WAL growth after close: ` +
-        `the bytes column plus the row's id, line id and user as 86-character text, kind, created, ` +
-        `and five index entries (sync key and user with 86-character text); 4 KiB pages hold two ` +
-        `such rows (a row over ~1,360 B leaves a third of a page empty)`,
+        `the bytes column plus the row's id and line id as 64-byte blobs, the user as a row ` +
+        `number, kind, created, and four small index entries (schema version 4); 8 KiB pages ` +
+        `hold five such rows (4 KiB pages held two: 2,124 B; docs/store.md §3 "Bytes at rest")`,
       false,
     ),
     row(

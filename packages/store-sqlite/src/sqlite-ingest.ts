@@ -7,7 +7,8 @@ import type { Sha512 } from '@sdmp/core'
 import type { IngestItem, PutResult } from '@sdmp/store'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
 import { wrapDriverError } from './sqlite-open.js'
-import { digestKey } from './sqlite-statements.js'
+import { digestBlob, digestText, refValue, userNumber } from './sqlite-digests.js'
+import { keyOf } from './sqlite-statements.js'
 import type { Statements } from './sqlite-statements.js'
 
 /** A putResources call waiting for the next group commit. */
@@ -24,6 +25,8 @@ export interface OpenHome {
   readonly cache: Map<string, SqliteStatement>
   /** The connection's configured `PRAGMA synchronous`. */
   readonly synchronous: 'FULL' | 'NORMAL'
+  /** User fingerprint -> `users` row number, committed rows only (sqlite-digests.ts). */
+  readonly users: Map<string, number>
   /** Last journal line (cached: this connection is the only writer of the home). */
   head: { position: number; line: string } | undefined
 }
@@ -42,27 +45,27 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
     try {
       results = group.map((p) =>
         p.items.map((item) => {
-          const existing = o.st.lineOf.get(digestKey(item.id), item.id) as
-            | { position: number; line_id: string; user: string }
+          const id = digestBlob(item.id)
+          const existing = o.st.lineOf.get(keyOf(id), id) as
+            | { position: number; line_id: Buffer; user: Buffer }
             | undefined
           if (existing) {
-            const line = `${existing.line_id}@${existing.user}/${item.id}`
+            const line = `${digestText(existing.line_id)}@${digestText(existing.user)}/${item.id}`
             return { id: item.id, inserted: false, position: existing.position, line }
           }
           // One SHA-512 per line: the line id is the line's first 86 characters.
           const line = formatJournalLine(head.line, item.user, item.id, sha512)
           const lineId = line.slice(0, HASH_B64_LENGTH)
           const position = head.position + 1
+          const user = userNumber(o.st.users, o.users, item.user, digestBlob(item.user), true)
           o.st.insert.run(
             position,
-            item.id,
-            digestKey(item.id),
-            lineId,
-            digestKey(lineId),
-            item.user,
+            id,
+            digestBlob(lineId),
+            user,
             item.kind,
             item.created,
-            item.ref ?? null,
+            item.ref === undefined ? null : refValue(item.ref),
             item.bytes,
           )
           head = { position, line }
@@ -79,6 +82,8 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
       throw e
     }
   } catch (e) {
+    // Users added by the rolled-back transaction are gone: forget every cached number.
+    o.users.clear()
     const err = wrapDriverError(e, 'putResources')
     for (const p of group) p.reject(err)
     return

@@ -5,6 +5,8 @@
  */
 import type { ResourceMeta, ResourceQuery } from '@sdmp/store'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
+import { digestText, refText, refValue } from './sqlite-digests.js'
+import type { UserStatements } from './sqlite-digests.js'
 
 /** Every fixed statement the store runs. */
 export interface Statements {
@@ -20,6 +22,8 @@ export interface Statements {
   readonly count: SqliteStatement
   readonly journal: SqliteStatement
   readonly byLineId: SqliteStatement
+  readonly users: UserStatements
+  readonly usage: SqliteStatement
   readonly getPeer: SqliteStatement
   readonly setPeer: SqliteStatement
   readonly getSecret: SqliteStatement
@@ -27,92 +31,116 @@ export interface Statements {
   readonly deleteSecret: SqliteStatement
 }
 
+/** A resources row joined with its user's fingerprint (`user`). */
+const JOINED = 'resources r LEFT JOIN users u ON u.n = r.user'
+/** The metadata columns of a joined row, as {@link toMeta} reads them. */
+const META = 'r.position, r.id, u.fingerprint AS user, r.kind, r.created, r.ref'
+/**
+ * A row by id: the index holds the id's first 6 bytes (the expression must match the index's
+ * exactly, see {@link keyOf}), the full id confirms it; a prefix collision is harmless.
+ */
+const BY_ID = 'substr(r.id, 1, 6) = ? AND r.id = ?'
+
+/**
+ * The SQL of every fixed statement, by name (exported for the query-plan test). A user with no
+ * `users` row would surface as a NULL fingerprint (LEFT JOIN), an error, never as a row missing
+ * from the journal.
+ */
+export const FIXED_SQL = {
+  getMeta: 'SELECT value FROM meta WHERE key = ?',
+  putMeta: 'INSERT INTO meta (key, value) VALUES (?, ?)',
+  lastResource: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} ORDER BY r.position DESC LIMIT 1`,
+  lineOf: `SELECT r.position, r.line_id, u.fingerprint AS user FROM ${JOINED} WHERE ${BY_ID}`,
+  insert:
+    'INSERT INTO resources (position, id, line_id, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  bytesOf: 'SELECT bytes FROM resources WHERE substr(id, 1, 6) = ? AND id = ?',
+  // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
+  dropBytes:
+    "UPDATE resources SET bytes = X'' WHERE substr(id, 1, 6) = ? AND id = ? AND length(bytes) > 0",
+  metaOf: `SELECT ${META} FROM ${JOINED} WHERE ${BY_ID}`,
+  has: 'SELECT 1 FROM resources WHERE substr(id, 1, 6) = ? AND id = ?',
+  count: 'SELECT count(*) AS n FROM resources',
+  journal: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} WHERE r.position > ? ORDER BY r.position LIMIT ?`,
+  byLineId: `SELECT r.position, u.fingerprint AS user, r.id FROM ${JOINED} WHERE substr(r.line_id, 1, 6) = ? AND r.line_id = ?`,
+  findUser: 'SELECT n FROM users WHERE fingerprint = ?',
+  addUser: 'INSERT INTO users (fingerprint) VALUES (?)',
+  usage: 'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
+  getPeer: 'SELECT last_known, extra, updated_at FROM peers WHERE peer = ?',
+  setPeer: 'INSERT OR REPLACE INTO peers (peer, last_known, extra, updated_at) VALUES (?, ?, ?, ?)',
+  getSecret: 'SELECT value FROM secrets WHERE name = ?',
+  putSecret: 'INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)',
+  deleteSecret: 'DELETE FROM secrets WHERE name = ?',
+} as const
+
 /** Prepare the fixed statements on `db`. */
 export function prepareStatements(db: SqliteDatabase): Statements {
-  const p = (sql: string) => db.prepare(sql)
+  const { findUser, addUser, ...rest } = FIXED_SQL
+  const st = Object.fromEntries(Object.entries(rest).map(([k, sql]) => [k, db.prepare(sql)]))
   return {
-    getMeta: p('SELECT value FROM meta WHERE key = ?'),
-    putMeta: p('INSERT INTO meta (key, value) VALUES (?, ?)'),
-    lastResource: p(
-      'SELECT position, line_id, user, id FROM resources ORDER BY position DESC LIMIT 1',
-    ),
-    lineOf: p('SELECT position, line_id, user FROM resources WHERE id_key = ? AND id = ?'),
-    insert: p(
-      'INSERT INTO resources (position, id, id_key, line_id, line_key, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    bytesOf: p('SELECT bytes FROM resources WHERE id_key = ? AND id = ?'),
-    // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
-    dropBytes: p(
-      "UPDATE resources SET bytes = X'' WHERE id_key = ? AND id = ? AND length(bytes) > 0",
-    ),
-    metaOf: p(
-      'SELECT position, id, user, kind, created, ref FROM resources WHERE id_key = ? AND id = ?',
-    ),
-    has: p('SELECT 1 FROM resources WHERE id_key = ? AND id = ?'),
-    count: p('SELECT count(*) AS n FROM resources'),
-    journal: p(
-      'SELECT position, line_id, user, id FROM resources WHERE position > ? ORDER BY position LIMIT ?',
-    ),
-    byLineId: p('SELECT position, user, id FROM resources WHERE line_key = ? AND line_id = ?'),
-    getPeer: p('SELECT last_known, extra, updated_at FROM peers WHERE peer = ?'),
-    setPeer: p(
-      'INSERT OR REPLACE INTO peers (peer, last_known, extra, updated_at) VALUES (?, ?, ?, ?)',
-    ),
-    getSecret: p('SELECT value FROM secrets WHERE name = ?'),
-    putSecret: p('INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)'),
-    deleteSecret: p('DELETE FROM secrets WHERE name = ?'),
+    ...(st as Record<keyof typeof rest, SqliteStatement>),
+    users: { find: db.prepare(findUser), add: db.prepare(addUser) },
   }
 }
 
 /**
  * The SELECT of a validated {@link ResourceQuery} (non-empty `kinds`, if any) in journal order;
- * values travel as parameters. The same SQL for the same filter shape, so it caches well.
+ * values travel as parameters. `user` is the user's row number (the caller resolves it; a user
+ * with no row has no resources). The same SQL for the same filter shape, so it caches well.
  */
-export function resourceQuerySql(q: ResourceQuery): { sql: string; params: unknown[] } {
-  const where = ['position > ?']
+export function resourceQuerySql(
+  q: ResourceQuery,
+  user: number | undefined,
+): { sql: string; params: unknown[] } {
+  const where = ['r.position > ?']
   const params: unknown[] = [q.afterPosition ?? 0]
   if (q.kinds) {
-    where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`)
+    where.push(`r.kind IN (${q.kinds.map(() => '?').join(',')})`)
     params.push(...q.kinds)
   }
-  if (q.user !== undefined) {
-    where.push('user = ?')
-    params.push(q.user)
+  if (user !== undefined) {
+    where.push('r.user = ?')
+    params.push(user)
   }
   if (q.ref !== undefined) {
-    where.push('ref = ?')
-    params.push(q.ref)
+    where.push('r.ref = ?')
+    params.push(refValue(q.ref))
   }
   params.push(q.limit ?? -1)
   const order = q.descending ? 'DESC' : 'ASC'
-  const sql = `SELECT position, id, user, kind, created, ref FROM resources WHERE ${where.join(' AND ')} ORDER BY position ${order} LIMIT ?`
+  const sql = `SELECT ${META} FROM ${JOINED} WHERE ${where.join(' AND ')} ORDER BY r.position ${order} LIMIT ?`
   return { sql, params }
 }
 
-/** A resources row (without bytes) as ResourceMeta; no `ref` key when the column is NULL. */
+/** A joined row (without bytes) as ResourceMeta; no `ref` key when the column is NULL. */
 export function toMeta(row: unknown): ResourceMeta {
   const r = row as {
     position: number
-    id: string
-    user: string
+    id: Buffer
+    user: Buffer
     kind: string
     created: number
-    ref: string | null
+    ref: Buffer | string | null
   }
-  const base = { id: r.id, user: r.user, kind: r.kind, created: r.created, position: r.position }
-  return r.ref === null ? base : { ...base, ref: r.ref }
+  const base = {
+    id: digestText(r.id),
+    user: digestText(r.user),
+    kind: r.kind,
+    created: r.created,
+    position: r.position,
+  }
+  return r.ref === null ? base : { ...base, ref: refText(r.ref) }
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-const B64_VALUE = new Int8Array(128).fill(-1)
-for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i
+/** The journal line of a joined row: `lineId@user/id` (docs/protocol/journal.md). */
+export function lineOfRow(r: { line_id: Buffer; user: Buffer; id: Buffer }): string {
+  return `${digestText(r.line_id)}@${digestText(r.user)}/${digestText(r.id)}`
+}
 
 /**
- * The index key of a digest: its first 8 base64url characters (48 bits) as a safe integer.
- * Callers pass validated digests only.
+ * The index key of a digest blob: its first 6 bytes (48 bits), as `substr(id, 1, 6)` in the
+ * id and line id expression indexes (migration 4). Random digests make the index entries small
+ * (~10 bytes) and collisions rare; lookups compare the full digest too.
  */
-export function digestKey(digest: string): number {
-  let key = 0
-  for (let i = 0; i < 8; i++) key = key * 64 + B64_VALUE[digest.charCodeAt(i)]!
-  return key
+export function keyOf(blob: Buffer): Buffer {
+  return blob.subarray(0, 6)
 }

@@ -39,11 +39,20 @@ import {
   toStoredItems,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
-import type { SqliteStatement } from './sqlite-driver.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
-import { digestKey, prepareStatements, resourceQuerySql, toMeta } from './sqlite-statements.js'
+import { lineOfRow, prepareStatements } from './sqlite-statements.js'
 import { commitGroup } from './sqlite-ingest.js'
+import {
+  dropBytesOf,
+  hasIds,
+  journalRowByLineId,
+  journalRows,
+  metaOf,
+  queryMetas,
+  storedBytesOf,
+  usageOfUser,
+} from './sqlite-reads.js'
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
 import {
   deleteLocalRows,
@@ -96,13 +105,20 @@ export class SqliteStore implements Store {
       await this.#blobs.init()
       const st = prepareStatements(db)
       const headRow = st.lastResource.get() as
-        | { position: number; line_id: string; user: string; id: string }
+        | { position: number; line_id: Buffer; user: Buffer; id: Buffer }
         | undefined
       const first = st.getMeta.get('line1') as { value: string } | undefined
       const head = headRow
-        ? { position: headRow.position, line: `${headRow.line_id}@${headRow.user}/${headRow.id}` }
+        ? { position: headRow.position, line: lineOfRow(headRow) }
         : first && { position: 1, line: first.value }
-      this.#open = { db, st, head, cache: new Map(), synchronous: this.#config.synchronous }
+      this.#open = {
+        db,
+        st,
+        head,
+        cache: new Map(),
+        users: new Map(),
+        synchronous: this.#config.synchronous,
+      }
       return this.#open
     })()
     try {
@@ -124,16 +140,6 @@ export class SqliteStore implements Store {
       if (!this.#config.memory) rmSync(join(this.#config.dir, HOME_FILES.lock), { force: true })
     }
     this.#open = undefined
-  }
-
-  /** A cached prepared statement for the few dynamic queries (filters, range bounds). */
-  #stmt(o: OpenHome, sql: string): SqliteStatement {
-    let st = o.cache.get(sql)
-    if (!st) {
-      st = o.db.prepare(sql)
-      if (o.cache.size < 256) o.cache.set(sql, st)
-    }
-    return st
   }
 
   /** Run a synchronous read/write against the connection, mapping driver errors. */
@@ -219,46 +225,27 @@ export class SqliteStore implements Store {
 
   async getStoredResource(id: string): Promise<Uint8Array | undefined> {
     assertDigest(id, 'id')
-    return this.#run('getResource', (o) => {
-      const row = o.st.bytesOf.get(digestKey(id), id) as { bytes: Buffer } | undefined
-      if (!row || row.bytes.byteLength === 0) return undefined
-      return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
-    })
+    return this.#run('getResource', (o) => storedBytesOf(o, id))
   }
 
   async dropResourceBytes(ids: readonly string[]): Promise<number> {
     const list = assertArray(ids, 'ids').map((id) => assertDigest(id, 'id'))
-    return this.#run('dropResourceBytes', (o) => {
-      let dropped = 0
-      for (const id of list) dropped += Number(o.st.dropBytes.run(digestKey(id), id).changes)
-      return dropped
-    })
+    return this.#run('dropResourceBytes', (o) => dropBytesOf(o, list))
   }
 
   async getMeta(id: string): Promise<ResourceMeta | undefined> {
     assertDigest(id, 'id')
-    return this.#run('getMeta', (o) => {
-      const row = o.st.metaOf.get(digestKey(id), id)
-      return row === undefined ? undefined : toMeta(row)
-    })
+    return this.#run('getMeta', (o) => metaOf(o, id))
   }
 
   async hasResources(ids: readonly string[]): Promise<boolean[]> {
     assertArray(ids, 'ids').forEach((id, i) => assertDigest(id, `ids[${i}]`))
-    return this.#run('hasResources', (o) =>
-      ids.map((id) => o.st.has.get(digestKey(id), id) !== undefined),
-    )
+    return this.#run('hasResources', (o) => hasIds(o, ids))
   }
 
   async queryResources(query: ResourceQuery): Promise<ResourceMeta[]> {
     const q = assertQuery(query)
-    return this.#run('queryResources', (o) => {
-      if (q.kinds?.length === 0) return []
-      const { sql, params } = resourceQuerySql(q)
-      return this.#stmt(o, sql)
-        .all(...params)
-        .map(toMeta)
-    })
+    return this.#run('queryResources', (o) => queryMetas(o, q))
   }
 
   async countResources(): Promise<number> {
@@ -267,14 +254,7 @@ export class SqliteStore implements Store {
 
   async usageOf(user: string): Promise<StoreUsage> {
     assertDigest(user, 'user')
-    // length() of a BLOB reads its size from the record header, not the (overflow) pages.
-    return this.#run('usageOf', (o) => {
-      const r = this.#stmt(
-        o,
-        'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
-      ).get(user) as { n: number; b: number }
-      return { count: r.n, bytes: r.b }
-    })
+    return this.#run('usageOf', (o) => usageOfUser(o, user))
   }
 
   async journalHead(): Promise<JournalRow | undefined> {
@@ -287,31 +267,12 @@ export class SqliteStore implements Store {
   async readJournal(afterPosition: number, limit: number): Promise<JournalRow[]> {
     assertInteger(afterPosition, 'afterPosition')
     assertInteger(limit, 'limit')
-    return this.#run('readJournal', (o) => {
-      const out: JournalRow[] = []
-      if (limit === 0 || !o.head) return out
-      if (afterPosition === 0)
-        out.push({ position: 1, line: (o.st.getMeta.get('line1') as { value: string }).value })
-      const rows = o.st.journal.all(Math.max(afterPosition, 1), limit - out.length) as {
-        position: number
-        line_id: string
-        user: string
-        id: string
-      }[]
-      for (const r of rows)
-        out.push({ position: r.position, line: `${r.line_id}@${r.user}/${r.id}` })
-      return out
-    })
+    return this.#run('readJournal', (o) => journalRows(o, afterPosition, limit))
   }
 
   async findJournalLine(lineId: string): Promise<JournalRow | undefined> {
     assertDigest(lineId, 'lineId')
-    return this.#run('findJournalLine', (o) => {
-      const r = o.st.byLineId.get(digestKey(lineId), lineId) as
-        | { position: number; user: string; id: string }
-        | undefined
-      return r && { position: r.position, line: `${lineId}@${r.user}/${r.id}` }
-    })
+    return this.#run('findJournalLine', (o) => journalRowByLineId(o, lineId))
   }
 
   async getPeerState(peer: string): Promise<PeerState | undefined> {

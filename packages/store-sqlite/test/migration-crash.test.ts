@@ -21,17 +21,39 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../src/migrations/index.js'
 import { HOME_FILES } from '../src/sqlite-open.js'
 import { SqliteStore } from '../src/sqlite-store.js'
 import { CRASH_FP, crashItem, sha512 } from './fixtures/crash-items.js'
+import { writeOldHome } from './fixtures/old-home.js'
 
 const CHILD = fileURLToPath(new URL('./fixtures/migrate-child.js', import.meta.url))
 const stores = process.env['STORES']
 const enabled = stores === undefined || stores.split(',').includes('sqlite')
-const ITEMS = Array.from({ length: 120 }, (_, i) => crashItem(7, i))
+/** The same 64 bytes with the unused last 4 bits set: still passes the 86-character check. */
+function nonCanonical(digest: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  return digest.slice(0, 85) + alphabet[alphabet.indexOf(digest[85]!) | 1]!
+}
+
+/**
+ * Some refs name a resource id (a digest: bytes at rest from version 4), some are plain names;
+ * item 3 has a non-canonical id and user, which the text layout kept as given.
+ */
+const ITEMS = Array.from({ length: 120 }, (_, i) => {
+  const item = crashItem(7, i)
+  if (i === 3) return { ...item, id: nonCanonical(item.id), user: nonCanonical(item.user) }
+  if (i % 4 === 1) return { ...item, ref: crashItem(7, 0).id }
+  if (i % 4 === 2) return { ...item, ref: `conv-${i % 3}` }
+  return item
+})
+const USER = ITEMS[0]!.user
 
 /** Run the child to completion; its stdout lines and how it ended. */
-function runChild(dir: string, killIn: number) {
+function runChild(dir: string, killIn: number, at: 'start' | 'end') {
   const child = spawn(process.execPath, [CHILD, dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SDMP_TEST_KILL_IN_MIGRATION: String(killIn) },
+    env: {
+      ...process.env,
+      SDMP_TEST_KILL_IN_MIGRATION: String(killIn),
+      SDMP_TEST_KILL_AT: at,
+    },
   })
   let out = ''
   let err = ''
@@ -74,6 +96,36 @@ async function checkData(store: Store, what: string): Promise<void> {
     assert.deepEqual(await store.getResource(item.id), item.bytes, `${what}: ${item.id} lost`)
   assert.deepEqual(await store.getSecret('node-key'), new Uint8Array([1, 2, 3]))
   assert.deepEqual(await store.getPeerState('peer'), { updatedAt: 5, extra: '9' })
+  // Metadata, ids, users and both kinds of ref read back as written, and the indexes answer.
+  const metas = await store.queryResources({})
+  assert.deepEqual(
+    metas.map((m) => [m.position, m.id, m.user, m.kind, m.created, m.ref]),
+    ITEMS.map((it, i) => [i + 2, it.id, it.user, it.kind, it.created, it.ref]),
+    `${what}: metadata`,
+  )
+  assert.deepEqual(await store.getMeta(ITEMS[5]!.id), metas[5], `${what}: getMeta`)
+  const refs = (ref: string) => ITEMS.filter((it) => it.ref === ref).map((it) => it.id)
+  for (const ref of [ITEMS[0]!.id, 'conv-1'])
+    assert.deepEqual(
+      (await store.queryResources({ ref })).map((m) => m.id),
+      refs(ref),
+      `${what}: ref ${ref}`,
+    )
+  const mine = ITEMS.filter((it) => it.user === USER)
+  assert.equal(
+    (await store.queryResources({ user: USER, kinds: ['trust'] })).length,
+    mine.filter((it) => it.kind === 'trust').length,
+  )
+  assert.deepEqual(await store.usageOf(USER), {
+    count: mine.length,
+    bytes: mine.reduce((n, it) => n + it.bytes.length, 0),
+  })
+  assert.deepEqual(
+    (await store.queryResources({ user: ITEMS[3]!.user })).map((m) => m.id),
+    [ITEMS[3]!.id],
+  )
+  const line = lines[7]!
+  assert.deepEqual(await store.findJournalLine(line.slice(0, 86)), { position: 8, line })
 }
 
 /** Local records of a home at version 2 or later: several namespaces, keys out of order. */
@@ -94,50 +146,50 @@ async function checkLocal(store: Store, what: string): Promise<void> {
 if (enabled)
   describe('sqlite crash mid-migration', () => {
     for (const killIn of MIGRATIONS.slice(1).map((m) => m.version))
-      it(`sqlite: a kill -9 inside migration ${killIn} rolls it back and the next open completes it`, async (t) => {
-        const from = killIn - 1
-        const root = tmpDir(t.after.bind(t), 'sdmp-migrate-')
-        const home = join(root, 'home')
+      for (const at of ['start', 'end'] as const)
+        it(`sqlite: a kill -9 at the ${at} of migration ${killIn} rolls it back and the next open completes it`, async (t) => {
+          const from = killIn - 1
+          const root = tmpDir(t.after.bind(t), 'sdmp-migrate-')
+          const home = join(root, 'home')
 
-        // A home at version `from` with data: only the migrations up to it applied (test seam).
-        const old = new SqliteStore(
-          { dir: home, sha512 },
-          { migrations: MIGRATIONS.slice(0, from) },
-        )
-        await old.open()
-        await old.initJournal(CRASH_FP)
-        await old.putResources(ITEMS)
-        await old.putSecret('node-key', new Uint8Array([1, 2, 3]))
-        await old.setPeerState('peer', { updatedAt: 5, extra: '9' })
-        if (from >= 2) for (const r of LOCAL) await old.putLocal(r.ns, [r])
-        await checkData(old, `version ${from}`)
-        await old.close()
-        const before = inspectCopy(home, join(root, 'copy-old'))
-        assert.equal(before.version, from)
-        assert.equal(before.tables.includes('local'), from >= 2)
+          // A home at version `from` with data, in the layout that version's store wrote (raw SQL:
+          // today's statements no longer fit the old tables).
+          mkdirSync(home)
+          writeOldHome(home, from, {
+            nodeFingerprint: CRASH_FP,
+            items: ITEMS,
+            secrets: [{ name: 'node-key', value: new Uint8Array([1, 2, 3]) }],
+            peers: [{ peer: 'peer', updatedAt: 5, extra: '9' }],
+            local: LOCAL,
+          })
+          const before = inspectCopy(home, join(root, 'copy-old'))
+          assert.equal(before.version, from)
+          assert.equal(before.tables.includes('local'), from >= 2)
 
-        const run = await runChild(home, killIn)
-        assert.deepEqual(run.lines, [`killing in migration ${killIn}`], `child: ${run.stderr}`)
-        assert.equal(run.signal, 'SIGKILL')
-        const after = inspectCopy(home, join(root, 'copy-killed'))
-        assert.equal(after.version, from, 'the killed migration rolled back')
-        assert.deepEqual(after.tables, before.tables, 'no half-created table')
+          const run = await runChild(home, killIn, at)
+          assert.deepEqual(run.lines, [`killing in migration ${killIn}`], `child: ${run.stderr}`)
+          assert.equal(run.signal, 'SIGKILL')
+          const after = inspectCopy(home, join(root, 'copy-killed'))
+          assert.equal(after.version, from, 'the killed migration rolled back')
+          assert.deepEqual(after.tables, before.tables, 'no half-created table')
 
-        const store = new SqliteStore({ dir: home, sha512 })
-        try {
-          await store.open()
-          await checkData(store, 'after migration')
-          if (from >= 2) await checkLocal(store, 'after migration')
-          await store.putLocal('inbox', [{ key: 'k', value: new Uint8Array([4]) }])
-          assert.deepEqual(await store.getLocal('inbox', 'k'), new Uint8Array([4]))
-          const [next] = await store.putResources([crashItem(8, 0)])
-          assert.equal(next!.position, ITEMS.length + 2)
-        } finally {
-          await store.close()
-        }
-        const done = inspectCopy(home, join(root, 'copy-new'))
-        assert.equal(done.version, SCHEMA_VERSION)
-        assert.ok(done.tables.includes('local'))
-        assert.ok(!done.tables.includes('outbox'), 'migration 3 dropped the unused outbox')
-      })
+          const store = new SqliteStore({ dir: home, sha512 })
+          try {
+            await store.open()
+            await checkData(store, 'after migration')
+            if (from >= 2) await checkLocal(store, 'after migration')
+            await store.putLocal('inbox', [{ key: 'k', value: new Uint8Array([4]) }])
+            assert.deepEqual(await store.getLocal('inbox', 'k'), new Uint8Array([4]))
+            const [next] = await store.putResources([crashItem(8, 0)])
+            assert.equal(next!.position, ITEMS.length + 2)
+          } finally {
+            await store.close()
+          }
+          const done = inspectCopy(home, join(root, 'copy-new'))
+          assert.equal(done.version, SCHEMA_VERSION)
+          assert.ok(done.tables.includes('local'))
+          assert.ok(!done.tables.includes('outbox'), 'migration 3 dropped the unused outbox')
+          assert.ok(done.tables.includes('users'), 'migration 4 numbered the users')
+          assert.ok(!done.tables.includes('resources_v4'), 'migration 4 renamed its copy')
+        })
   })

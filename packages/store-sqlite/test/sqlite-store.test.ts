@@ -141,7 +141,7 @@ if (enabled)
       assert.equal(raw.pragma('application_id', { simple: true }), APPLICATION_ID)
       assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION)
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal')
-      assert.equal(raw.pragma('page_size', { simple: true }), 4096)
+      assert.equal(raw.pragma('page_size', { simple: true }), 8192)
       const meta = raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as {
         value: string
       }
@@ -165,6 +165,7 @@ if (enabled)
         )
       await store.close()
       const raw = new Database(join(dir, 'store.db'), { readonly: true })
+      const pageSize = Number(raw.pragma('page_size', { simple: true }))
       const local = raw
         .prepare(
           "SELECT count(*) AS pages, sum(unused) AS unused, sum(pagetype = 'overflow') AS overflow FROM dbstat WHERE name = 'local'",
@@ -173,7 +174,7 @@ if (enabled)
       raw.close()
       assert.equal(local.overflow, 0, 'no overflow page')
       assert.ok(
-        local.unused < local.pages * 4096 * 0.25,
+        local.unused < local.pages * pageSize * 0.25,
         `${local.unused} of ${local.pages} pages unused`,
       )
     })

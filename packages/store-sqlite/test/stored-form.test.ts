@@ -31,8 +31,10 @@ if (enabled)
       await store.close()
 
       const raw = new Database(join(dir, 'store.db'))
+      // Ids are their 64 bytes at rest (schema version 4).
+      const blob = (id: string) => Buffer.from(id, 'base64url')
       const row = (id: string) =>
-        raw.prepare('SELECT bytes FROM resources WHERE id = ?').get(id) as { bytes: Buffer }
+        raw.prepare('SELECT bytes FROM resources WHERE id = ?').get(blob(id)) as { bytes: Buffer }
       for (const it of items) {
         const b = row(it.id).bytes
         assert.equal(b[0], COMPACT_MAGIC)
@@ -40,7 +42,9 @@ if (enabled)
       }
       assert.deepEqual(new Uint8Array(row(oddItem.id).bytes), odd)
       // A row as a store of before the compact form wrote it: the JSON text.
-      raw.prepare('UPDATE resources SET bytes = ? WHERE id = ?').run(items[1]!.bytes, items[1]!.id)
+      raw
+        .prepare('UPDATE resources SET bytes = ? WHERE id = ?')
+        .run(items[1]!.bytes, blob(items[1]!.id))
       raw.close()
 
       const again = new SqliteStore({ dir, sha512 })

@@ -6,15 +6,26 @@
 import { migration001 } from './001-initial.js'
 import { migration002 } from './002-local.js'
 import { migration003 } from './003-append-order.js'
+import { migration004 } from './004-digest-blobs.js'
+import type { SqliteDatabase } from '../sqlite-driver.js'
 
-/** One schema step: SQL that moves version `version - 1` to `version`. */
+/**
+ * One schema step: SQL that moves version `version - 1` to `version`, then, for steps SQL
+ * cannot express (decoding base64url), `run` in the same transaction.
+ */
 export interface Migration {
   readonly version: number
   readonly sql: string
+  readonly run?: (db: SqliteDatabase) => void
 }
 
 /** Every migration in order. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003]
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+]
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
