@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Account } from '@sdmp/daemon'
-import { Host, createTenant, joinTenant } from '@sdmp/daemon/host'
+import { Host } from '@sdmp/daemon/host'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import {
@@ -20,8 +20,10 @@ import {
   befriendDaemons,
   connectedTo,
   createAccount,
+  hostUser,
   startDaemon,
   stopDaemon,
+  tenantsKnow,
 } from '@sdmp/testkit/daemon-world'
 import type { TestDaemon } from '@sdmp/testkit/daemon-world'
 import { newHostHome } from './host-tenants.js'
@@ -80,11 +82,8 @@ async function round(
     const nodes: string[] = []
     for (let i = 0; i < users; i++) {
       const device = await start(await createAccount(dir, `user${i}`))
-      const made = await createTenant(deps, `t${i}`)
-      await device.api.authorizeDevice({ request: made.request, hostOnly: true })
-      await joinTenant(deps, (await device.api.invite()).invite)
+      nodes.push(await hostUser(deps, device, `t${i}`))
       devices.push(device)
-      nodes.push(made.node)
     }
     for (let i = 0; i < instances; i++)
       hosts.push(
@@ -108,15 +107,10 @@ async function round(
     // unknown node is let in as a first-contact guest, then refused).
     for (const [i, c] of contacts.entries()) {
       const node = c.daemon.account.node
-      await waitFor(
-        () =>
-          hosts.every(
-            (h) =>
-              h.tenant(nodes[i]!)!.daemon.account.ingestor.graph.usersOfNode(node, Date.now())
-                .length > 0,
-          ),
-        { timeout: 60_000, what: `every instance's tenant ${i} knows contact ${i}` },
-      )
+      await waitFor(() => tenantsKnow(hosts, nodes[i]!, node), {
+        timeout: 60_000,
+        what: `every instance's tenant ${i} knows contact ${i}`,
+      })
     }
 
     // The users go offline; every contact sends to their user at once.

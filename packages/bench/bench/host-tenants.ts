@@ -15,8 +15,7 @@ import { createSharedPostgres } from '@sdmp/store-postgres'
 import type { SharedPostgres } from '@sdmp/store-postgres'
 import { tmpDir } from '@sdmp/testkit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
-import { CHEAP_SCRYPT, createAccount } from '@sdmp/testkit/daemon-world'
-import { provider } from '@sdmp/testkit/node-world'
+import { createAccount, hostDepsOn } from '@sdmp/testkit/daemon-world'
 
 const GROUP = 'hosts'
 
@@ -41,14 +40,8 @@ export function newHostHome(url: string, dir: string, prefix: string, maxConnect
   const depsFor = (): HostDeps => {
     const pg = createSharedPostgres({ url, maxConnections })
     pools.push(pg)
-    return {
-      home,
-      provider,
-      scrypt: CHEAP_SCRYPT,
-      createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
-      // As `sdmp host start`: one instance at a time dials (docs/scale.md §9).
-      lease: (name) => pg.lease(name, 200),
-    }
+    // As `sdmp host start`: one instance at a time dials (docs/scale.md §9).
+    return hostDepsOn(home, pg, 200)
   }
   return { home, pools, depsFor }
 }

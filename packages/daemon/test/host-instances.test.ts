@@ -12,20 +12,20 @@ import { createSharedPostgres } from '@sdmp/store-postgres'
 import type { SharedPostgres } from '@sdmp/store-postgres'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import {
-  CHEAP_SCRYPT,
   accountDeps,
   befriendDaemons as befriend,
   connectedTo,
   createAccount as create,
+  hostDepsOn,
+  hostUser,
   startDaemon as start,
   stopDaemon as stop,
   stopDaemons as stopAll,
+  tenantsKnow,
 } from '@sdmp/testkit/daemon-world'
 import type { TestDaemon } from '@sdmp/testkit/daemon-world'
-import { provider } from '@sdmp/testkit/node-world'
 import { Account } from '../src/account/index.js'
-import { Host, createTenant, joinTenant, newHostConfig, writeNewHost } from '../src/host/index.js'
-import type { HostDeps } from '../src/host/index.js'
+import { Host, newHostConfig, writeNewHost } from '../src/host/index.js'
 
 const PG_URL = process.env['PG_URL'] || undefined
 const FAST = { initialMs: 50, maxMs: 500 }
@@ -62,13 +62,8 @@ describe('a host of four instances', { skip: PG_URL ? false : 'PG_URL is unset' 
       await admin.pool.query(`DROP SCHEMA IF EXISTS "${prefix}t${i}" CASCADE`)
     await Promise.all(pools.map((p) => p.close()))
   })
-  const hostDeps = (home: string, pg: SharedPostgres): HostDeps => ({
-    home,
-    provider,
-    scrypt: CHEAP_SCRYPT,
-    createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
-    lease: (name) => pg.lease(name, 100),
-  })
+  // One pool and one dial lease per instance, as separate processes would have.
+  const hostDeps = (home: string, pg: SharedPostgres) => hostDepsOn(home, pg, 100)
 
   it(
     "delivers every contact's offline messages whichever instance the contact reaches",
@@ -82,11 +77,8 @@ describe('a host of four instances', { skip: PG_URL ? false : 'PG_URL is unset' 
       const nodes: string[] = []
       for (let i = 0; i < USERS; i++) {
         const device = await start(await create(dir, `user${i}`))
-        const made = await createTenant(deps, `t${i}`)
-        await device.api.authorizeDevice({ request: made.request, hostOnly: true })
-        await joinTenant(deps, (await device.api.invite()).invite)
+        nodes.push(await hostUser(deps, device, `t${i}`))
         devices.push(device)
-        nodes.push(made.node)
       }
       for (let i = 0; i < INSTANCES; i++)
         hosts.push(
@@ -111,14 +103,10 @@ describe('a host of four instances', { skip: PG_URL ? false : 'PG_URL is unset' 
       // every instance, since the contact may land on any of them.
       for (const [i, c] of contacts.entries()) {
         const node = (await c.api.whoami()).node!
-        await waitFor(
-          () =>
-            hosts.every((h) => {
-              const graph = h.tenant(nodes[i]!)!.daemon.account.ingestor.graph
-              return graph.usersOfNode(node, Date.now()).length > 0
-            }),
-          { timeout: 30_000, what: `every instance's tenant ${i} knows contact ${i}` },
-        )
+        await waitFor(() => tenantsKnow(hosts, nodes[i]!, node), {
+          timeout: 30_000,
+          what: `every instance's tenant ${i} knows contact ${i}`,
+        })
       }
       // The instances do not fight over the devices' sessions (each would replace the other's).
       for (const d of devices) {

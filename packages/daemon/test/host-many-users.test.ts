@@ -17,18 +17,17 @@ import { createSharedPostgres } from '@sdmp/store-postgres'
 import type { SharedPostgres } from '@sdmp/store-postgres'
 import { tmpDir, waitFor } from '@sdmp/testkit'
 import {
-  CHEAP_SCRYPT,
   accountDeps,
   befriendDaemons as befriend,
   connectedTo,
   createAccount as create,
+  hostDepsOn,
   inboxHas,
   startDaemon as start,
   stopDaemon as stop,
   stopDaemons as stopAll,
 } from '@sdmp/testkit/daemon-world'
 import type { TestDaemon } from '@sdmp/testkit/daemon-world'
-import { provider } from '@sdmp/testkit/node-world'
 import { Account } from '../src/account/index.js'
 import {
   Host,
@@ -97,10 +96,7 @@ describe('a host for many users', { skip: PG_URL ? false : 'PG_URL is unset' }, 
     await Promise.all(pools.map((p) => p.close()))
   })
   const hostDeps = (home: string, pg: SharedPostgres): HostDeps => ({
-    home,
-    provider,
-    scrypt: CHEAP_SCRYPT,
-    createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
+    ...hostDepsOn(home, pg),
     dropSchema: async (schema) => void (await pg.pool.query(`DROP SCHEMA "${schema}" CASCADE`)),
   })
 

@@ -13,17 +13,17 @@ import { createSharedPostgres } from '@sdmp/store-postgres'
 import type { SharedPostgres } from '@sdmp/store-postgres'
 import { tmpDir } from '@sdmp/testkit'
 import {
-  CHEAP_SCRYPT,
   befriendDaemons as befriend,
   connectedTo,
   createAccount as create,
+  hostDepsOn,
+  hostUser,
   inboxHas,
   startDaemon as start,
   stopDaemons as stopAll,
   waitPeer,
 } from '@sdmp/testkit/daemon-world'
-import { provider } from '@sdmp/testkit/node-world'
-import { Host, createTenant, joinTenant, newHostConfig, writeNewHost } from '../src/host/index.js'
+import { Host, newHostConfig, writeNewHost } from '../src/host/index.js'
 import { wsRefusal } from './one-port-helpers.js'
 
 const PG_URL = process.env['PG_URL'] || undefined
@@ -47,13 +47,7 @@ describe('a multi-user host as a relay', { skip: PG_URL ? false : 'PG_URL is uns
     const home = join(dir, 'host')
     writeNewHost(home, newHostConfig({ store: PG_URL!, schemaPrefix: prefix }))
     pg = createSharedPostgres({ url: PG_URL!, maxConnections: 6 })
-    const shared = pg
-    const deps = {
-      home,
-      provider,
-      scrypt: CHEAP_SCRYPT,
-      createStore: (schema: string) => shared.store({ schema, sha512: provider.sha512 }),
-    }
+    const deps = hostDepsOn(home, pg)
     // Alice and Carol are hosted; they do not know each other.
     const desk = await start(await create(dir, 'alice'))
     const carolPhone = await start(await create(dir, 'carol'))
@@ -62,10 +56,7 @@ describe('a multi-user host as a relay', { skip: PG_URL ? false : 'PG_URL is uns
       ['alice', desk],
       ['carol', carolPhone],
     ] as const) {
-      const made = await createTenant(deps, name)
-      await device.api.authorizeDevice({ request: made.request, hostOnly: true })
-      await joinTenant(deps, (await device.api.invite()).invite)
-      tenants[name] = made.node
+      tenants[name] = await hostUser(deps, device, name)
     }
     const host = await Host.start({
       deps,
