@@ -101,11 +101,17 @@ if (only && !quick && existsSync(resultsPath)) {
     }
     merged.push(...results.filter((x) => groups.has(x.group)))
     const names = [...new Set(results.map((r) => r.group))].join(', ')
-    const earlier = (last.reruns ?? []).filter((line) => !line.startsWith(`Groups ${names} `))
-    reruns = [
-      ...earlier,
-      `Groups ${names} re-run on ${new Date().toISOString().slice(0, 10)} (\`--only ${only}\`).`,
-    ]
+    // A run that produced no row (its module failed) re-ran nothing: the record stays as it was.
+    const earlier = (last.reruns ?? []).filter(
+      (line) => !line.startsWith(`Groups ${names} `) && !line.startsWith('Groups  '),
+    )
+    reruns =
+      names === ''
+        ? earlier
+        : [
+            ...earlier,
+            `Groups ${names} re-run on ${new Date().toISOString().slice(0, 10)} (\`--only ${only}\`).`,
+          ]
     fullDate = last.fullDate ?? last.date
     results.splice(0, results.length, ...merged)
   }
