@@ -29,9 +29,9 @@ export interface QuotaLimits {
 
 /**
  * The defaults (docs/protocol/sync.md §9): a backstop against a contact filling the disk, not a
- * cap on a conversation. A sealed message takes about 13 KB today, so 16 GiB holds about 1.3
- * million of one contact's messages; 1 GiB (the first default) cut a contact off after 85,329
- * messages in the 100,000-message benchmark.
+ * cap on a conversation. A sealed message took about 13 KB when these were set (1 GiB, the first
+ * default, cut a contact off after 85,329 messages in the 100,000-message benchmark); at rest in
+ * the compact form it takes about 1.5 KB, so the 10,000,000-message bound comes before 16 GiB.
  */
 export const QUOTA_LIMITS: QuotaLimits = Object.freeze({
   maxCountPerAuthor: 10_000_000,
