@@ -9,19 +9,13 @@
  */
 import { Host } from '@sdmp/daemon/host'
 import { createSharedPostgres } from '@sdmp/store-postgres'
-import { CHEAP_SCRYPT } from '@sdmp/testkit/daemon-world'
-import { provider } from '@sdmp/testkit/node-world'
+import { hostDepsOn } from '@sdmp/testkit/daemon-world'
 
 const [home, url] = process.argv.slice(2)
 if (home === undefined || url === undefined) throw new Error('usage: host-rss-child HOME PG_URL')
 const pg = createSharedPostgres({ url, maxConnections: 20 })
 const host = await Host.start({
-  deps: {
-    home,
-    provider,
-    scrypt: CHEAP_SCRYPT,
-    createStore: (schema) => pg.store({ schema, sha512: provider.sha512 }),
-  },
+  deps: hostDepsOn(home, pg),
   listen: { host: '127.0.0.1', port: 0 },
 })
 const gc = (globalThis as { gc?: () => void }).gc

@@ -60,6 +60,7 @@ export interface RunningTenant {
   readonly daemon: Daemon
 }
 
+/** A lease nobody competes for: without `HostDeps.lease`, the first instance holds it. */
 const constant = (held: boolean): DialLease => ({
   held,
   onChange: () => () => undefined,
@@ -76,8 +77,11 @@ export class Host {
   readonly #byNode = new Map<string, RunningTenant>()
   #server: ApiServer | undefined
   #stopping: Promise<void> | undefined
-  /** Which instance dials the tenants' peers (scale.md §9); absent: the first instance. */
-  #lease: DialLease | undefined
+  /**
+   * Which instance dials the tenants' peers (scale.md §9): the deps' lease, or without one a
+   * constant that only the first instance holds. Every tenant daemon follows it.
+   */
+  #lease: DialLease = NEVER
 
   private constructor(options: HostStartOptions, config: HostConfig) {
     this.#options = options
@@ -96,9 +100,10 @@ export class Host {
       options.publicUrl === undefined ? undefined : publicPeerAddress(options.publicUrl)
     const host = new Host(options, config)
     try {
-      host.#lease = options.deps.lease?.(`dial:${config.schemaPrefix}`)
-      // Each tenant daemon follows the lease: the holder publishes and dials (daemon.ts).
-      host.#lease?.onChange((held) => options.event?.('dial-lease', { held }))
+      host.#lease =
+        options.deps.lease?.(`dial:${config.schemaPrefix}`) ??
+        (options.instance === undefined ? ALWAYS : NEVER)
+      host.#lease.onChange((held) => options.event?.('dial-lease', { held }))
       await host.#listen(options.publicUrl !== undefined)
       const server = host.#server!
       const bases = publicAddress
@@ -127,12 +132,7 @@ export class Host {
    * Every instance accepts.
    */
   get dials(): boolean {
-    return this.#tenantLease.held
-  }
-
-  /** What the tenants follow: the lease, or without one "held" by the first instance only. */
-  get #tenantLease(): DialLease {
-    return this.#lease ?? (this.#options.instance === undefined ? ALWAYS : NEVER)
+    return this.#lease.held
   }
 
   /** `http://HOST:PORT` of the listener. */
@@ -207,7 +207,7 @@ export class Host {
         peerWebSocket: true,
         api: { host: '127.0.0.1', port: 0 },
         advertise: address,
-        ...((this.#lease ?? o.instance !== undefined) && { dialLease: this.#tenantLease }),
+        dialLease: this.#lease,
         ...(o.backoff && { backoff: o.backoff }),
         ...(o.transportLimits && { transportLimits: o.transportLimits }),
         ...(o.event && {
@@ -233,7 +233,7 @@ export class Host {
       const tenants = [...this.#byNode.values()]
       this.#byNode.clear() // new upgrades are refused from now on
       await Promise.all(tenants.map((t) => t.daemon.stop().catch(() => undefined)))
-      await this.#lease?.close().catch(() => undefined)
+      await this.#lease.close().catch(() => undefined)
       await this.#server?.close().catch(() => undefined)
     })()
     return this.#stopping
