@@ -92,14 +92,18 @@ let fullDate
 if (only && !quick && existsSync(resultsPath)) {
   const last = JSON.parse(readFileSync(resultsPath, 'utf8'))
   if (!last.quick && Array.isArray(last.results)) {
-    const groups = new Set(results.map((r) => r.group))
-    // The re-run rows take the place of their group's old rows; a new group goes last.
+    const rerun = new Set(results.map((r) => r.group))
+    // The re-run rows take the place of all their group's old rows; a new group goes last.
+    const placed = new Set()
     const merged = []
     for (const r of last.results) {
-      if (!groups.has(r.group)) merged.push(r)
-      else if (groups.delete(r.group)) merged.push(...results.filter((x) => x.group === r.group))
+      if (!rerun.has(r.group)) merged.push(r)
+      else if (!placed.has(r.group)) {
+        placed.add(r.group)
+        merged.push(...results.filter((x) => x.group === r.group))
+      }
     }
-    merged.push(...results.filter((x) => groups.has(x.group)))
+    merged.push(...results.filter((x) => !placed.has(x.group)))
     const names = [...new Set(results.map((r) => r.group))].join(', ')
     // A run that produced no row (its module failed) re-ran nothing: the record stays as it was.
     const earlier = (last.reruns ?? []).filter(

@@ -31,6 +31,8 @@ export interface Statements {
   readonly deleteSecret: SqliteStatement
 }
 
+/** The kind of sealed messages and receipts: most of any user's rows (envelope.md). */
+const SEALED_KIND = 'encrypted'
 /** A resources row joined with its user's fingerprint (`user`). */
 const JOINED = 'resources r LEFT JOIN users u ON u.n = r.user'
 /** The metadata columns of a joined row, as {@link toMeta} reads them. */
@@ -98,7 +100,10 @@ export function resourceQuerySql(
     params.push(...q.kinds)
   }
   if (user !== undefined) {
-    where.push('r.user = ?')
+    // A user's rows are mostly its sealed messages; with kinds that exclude them (prekeys,
+    // trusts, delegations...) the kind index narrows far more, so `+` keeps SQLite, which has
+    // no statistics here, off the user index (a scan of every message by that user; store.md §2).
+    where.push(q.kinds && !q.kinds.includes(SEALED_KIND) ? '+r.user = ?' : 'r.user = ?')
     params.push(user)
   }
   if (q.ref !== undefined) {

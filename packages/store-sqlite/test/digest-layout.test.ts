@@ -88,6 +88,9 @@ if (enabled)
           [FIXED_SQL.journal, 'INTEGER PRIMARY KEY'],
           [query({ user }), 'INDEX resources_user'],
           [query({ kinds: ['message'] }), 'INDEX resources_kind'],
+          // Not the user's rows, mostly its sealed messages: the prekey lookup of every send.
+          [query({ kinds: ['prekey'], user }), 'INDEX resources_kind'],
+          [query({ kinds: ['encrypted'], user }), 'INDEX resources_user'],
           [query({ ref: 'conv-1', descending: true }), 'INDEX resources_ref'],
           [query({ afterPosition: 1 }), 'INTEGER PRIMARY KEY'],
         ] as const)

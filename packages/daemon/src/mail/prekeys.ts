@@ -19,6 +19,7 @@ import {
   validateResource,
 } from '@sdmp/core'
 import type { ContentData, PrekeyRecord, RecipientSecret } from '@sdmp/core'
+import { SerialQueue } from '@sdmp/node'
 import type { Account } from '../account/account.js'
 import { SECRET_NAMES } from '../account/account.js'
 import { publishPrekey } from '../account/prekey-publish.js'
@@ -30,11 +31,24 @@ export interface Recipients {
   readonly missing: string[]
 }
 
+/** The prekeys of one user read so far (PrekeyBook.recordsOf). */
+interface UserPrekeys {
+  /** The journal position read up to. */
+  after: number
+  /** Verified records, in journal order. */
+  readonly records: PrekeyRecord[]
+  /** Ids stored but not verified yet. */
+  readonly unverified: string[]
+}
+
 /** Prekey lookups of one account, with a cache of verified prekey records. */
 export class PrekeyBook {
   readonly #account: Account
   /** Verified prekey records by resource id (a stored prekey never changes). */
   readonly #records = new Map<string, PrekeyRecord>()
+  /** Per user: its verified records in journal order, read up to `after` (recordsOf). */
+  readonly #byUser = new Map<string, UserPrekeys>()
+  readonly #reading = new SerialQueue()
   #secrets: RecipientSecret[] | undefined
   /**
    * The mailbox's sessions (sessions.ts), which every sealed send goes through; set by the
@@ -46,11 +60,23 @@ export class PrekeyBook {
     this.#account = account
   }
 
-  /** Every verifiable stored prekey record published for `user`. */
-  async recordsOf(user: string): Promise<PrekeyRecord[]> {
+  /**
+   * Every verifiable stored prekey record published for `user`. Every sealed send asks this for
+   * each reader, so the answer is kept per user with the journal position it was read to, and a
+   * later call reads only the prekeys stored after it; records that did not verify (their signer
+   * not yet authorized here) are tried again on every call, as before.
+   */
+  recordsOf(user: string): Promise<PrekeyRecord[]> {
+    // One reader at a time, so two sends never read (and add) the same new prekeys twice.
+    return this.#reading.run(() => this.#readRecords(user))
+  }
+
+  async #readRecords(user: string): Promise<PrekeyRecord[]> {
     const { store, provider, ingestor } = this.#account
-    const out: PrekeyRecord[] = []
-    let after = 0
+    const seen = this.#byUser.get(user) ?? { after: 0, records: [], unverified: [] }
+    this.#byUser.set(user, seen)
+    const ids = [...seen.unverified]
+    let after = seen.after
     for (;;) {
       const metas = await store.queryResources({
         kinds: ['prekey'],
@@ -58,27 +84,31 @@ export class PrekeyBook {
         afterPosition: after,
         limit: 1000,
       })
-      if (metas.length === 0) return out
-      for (const m of metas) {
-        let record = this.#records.get(m.id)
-        if (!record) {
-          const bytes = await store.getResource(m.id)
-          if (!bytes) continue
-          try {
-            const v = validateResource(provider, bytes, ingestor.graph, {
-              now: this.#account.now(),
-            })
-            record = prekeyRecordOf(provider, v)
-            this.#records.set(m.id, record)
-          } catch {
-            // A prekey whose signer lost its authorization is not a key anyone wraps to.
-            continue
-          }
-        }
-        out.push(record)
-      }
+      if (metas.length === 0) break
+      ids.push(...metas.map((m) => m.id))
       after = metas[metas.length - 1]!.position
     }
+    seen.after = after
+    seen.unverified.length = 0
+    for (const id of ids) {
+      let record = this.#records.get(id)
+      if (!record) {
+        try {
+          const bytes = await store.getResource(id)
+          if (!bytes) continue
+          const v = validateResource(provider, bytes, ingestor.graph, { now: this.#account.now() })
+          record = prekeyRecordOf(provider, v)
+          this.#records.set(id, record)
+        } catch {
+          // A prekey whose signer lost its authorization is not a key anyone wraps to; one
+          // whose signer is not known here yet (or that could not be read) may be later.
+          seen.unverified.push(id)
+          continue
+        }
+      }
+      seen.records.push(record)
+    }
+    return [...seen.records]
   }
 
   /**
