@@ -56,6 +56,43 @@ export function concurrency(n: number): <T>(fn: () => Promise<T>) => Promise<T> 
   }
 }
 
+/**
+ * A client that pipelines: each call queues one item and resolves with its result; whatever is
+ * queued goes out in one request (at most `maxBatch` items) as soon as fewer than `maxOpen`
+ * requests are open. No timer: a lone item leaves at once, items queued behind open requests
+ * share the next one. That is what the sdmp side of the pipelined shape does with
+ * `POST /v1/messages/batch` (docs/api.md §2.3), as an XMPP client writes the stanzas it has
+ * queued into one stream.
+ */
+export function coalescing<I, O>(
+  send: (items: I[]) => Promise<O[]>,
+  maxOpen: number,
+  maxBatch: number,
+): (item: I) => Promise<O> {
+  const queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = []
+  let open = 0
+  const pump = (): void => {
+    while (open < maxOpen && queue.length > 0) {
+      const batch = queue.splice(0, maxBatch)
+      open++
+      send(batch.map((q) => q.item))
+        .then(
+          (out) => batch.forEach((q, i) => q.resolve(out[i]!)),
+          (e: unknown) => batch.forEach((q) => q.reject(e)),
+        )
+        .finally(() => {
+          open--
+          pump()
+        })
+    }
+  }
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject })
+      pump()
+    })
+}
+
 /** What one-at-a-time delivery measured. */
 export interface SerialFigures {
   readonly count: number

@@ -1,14 +1,14 @@
 /**
  * The parsing and driving of the Prosody comparison (prosody.bench.ts, docs/load.md §4): the
  * /proc stat reader, the bench body, the XMPP message matcher, the generated Prosody
- * configuration and the two limits of the pipelined shape. The bench itself is not a test.
+ * configuration, the two limits of the pipelined shape and the batching client. The bench itself is not a test.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { xml } from '@xmpp/client'
 import { statCpuTicks } from '../bench/load-daemons.js'
 import { prosodyConfig } from '../bench/prosody.js'
-import { BODY_BYTES, benchBody, concurrency, pipelined } from '../bench/shapes.js'
+import { BODY_BYTES, benchBody, coalescing, concurrency, pipelined } from '../bench/shapes.js'
 import { benchSeqOf, xmppMessageId } from '../bench/xmpp-users.js'
 
 test('statCpuTicks: utime + stime, with a process name holding spaces and parentheses', () => {
@@ -111,4 +111,44 @@ test('pipelined: the window fills and is never exceeded; CPU is summed over the 
   assert.equal(most, 4)
   assert.deepEqual(seen, [100, 101, 102, 103, 104, 105, 106, 107, 108, 109])
   assert.equal(f.cpuMicrosPerMessage, (1.0 * 1e6) / 10)
+})
+
+/** Resolves once `cond` holds, checking after each turn of the event loop. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setImmediate(r))
+}
+
+test('coalescing: a lone item leaves at once, items queued behind open requests share the next', async () => {
+  const requests: { items: number[]; done(): void }[] = []
+  const send = (items: number[]) =>
+    new Promise<string[]>((resolve) =>
+      requests.push({ items, done: () => resolve(items.map((i) => `r${i}`)) }),
+    )
+  const call = coalescing(send, 2, 3)
+  const first = call(0)
+  assert.deepEqual(
+    requests.map((r) => r.items),
+    [[0]],
+  )
+  const more = [1, 2, 3, 4, 5, 6].map((i) => call(i))
+  // One more request could open: it takes item 1; the rest wait for a free request.
+  assert.deepEqual(
+    requests.map((r) => r.items),
+    [[0], [1]],
+  )
+  requests[0]!.done()
+  assert.equal(await first, 'r0')
+  // A free request takes at most 3 of the queued items, in order.
+  await until(() => requests.length === 3)
+  assert.deepEqual(requests[2]!.items, [2, 3, 4])
+  requests[1]!.done()
+  await until(() => requests.length === 4)
+  assert.deepEqual(requests[3]!.items, [5, 6])
+  requests[2]!.done()
+  requests[3]!.done()
+  assert.deepEqual(await Promise.all(more), ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'])
+  // A failed request fails each of its items, and the next items still go.
+  const failing = coalescing<number, number>(() => Promise.reject(new Error('down')), 1, 8)
+  await assert.rejects(failing(1), /down/)
+  await assert.rejects(failing(2), /down/)
 })

@@ -101,6 +101,7 @@ export class Ingestor {
   /** The users `user` shares a group with (admission.ts `GroupScope.fellowsOf`). */
   fellowsOf: (user: string) => readonly string[] = () => []
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
+  readonly #appended = new Map<string, number>()
   /**
    * Calls merged into batches, one batch at a time, so that journal order equals
    * acknowledgement order.
@@ -164,6 +165,26 @@ export class Ingestor {
     return this.graph.usersOfNode(author, at).some((u) => blocked.has(u))
   }
 
+  /**
+   * How many lines of `kind` were announced to the {@link onAppended} listeners so far (this
+   * ingestor's own and, with {@link followStore}, other writers'). The ingestor is the only
+   * writer of resources, so a cache of stored resources of a kind (a user's prekeys, the
+   * delegations) reads the store again only when this count moved (issue 14: no store query
+   * per send).
+   */
+  appendedOf(kind: string): number {
+    return this.#appended.get(kind) ?? 0
+  }
+
+  #announce(appended: readonly AppendedLine[]): void {
+    if (appended.length === 0) return
+    for (const l of appended) {
+      const kind = l.resource.kind
+      this.#appended.set(kind, (this.#appended.get(kind) ?? 0) + 1)
+    }
+    for (const l of this.#listeners) l(appended)
+  }
+
   /** Be told about every batch of newly appended journal lines (after the durable commit). */
   onAppended(listener: (lines: readonly AppendedLine[]) => void): () => void {
     this.#listeners.add(listener)
@@ -197,7 +218,7 @@ export class Ingestor {
       const resting = l.resting ?? restingForm(this.#provider, l.resource, undefined).length
       this.#quota.add(l.resource.header.user, resting)
     }
-    if (appended.length > 0) for (const l of this.#listeners) l(appended)
+    this.#announce(appended)
     await this.#retryPending(appended.map((l) => l.resource))
   }
 
@@ -364,7 +385,7 @@ export class Ingestor {
         this.#store,
         appended.map((l) => l.resource),
       )
-    if (appended.length > 0) for (const l of this.#listeners) l(appended)
+    this.#announce(appended)
     await this.#retryPending(accepted.map(({ v }) => v))
     return outcomes
   }

@@ -67,24 +67,46 @@ function infoOf(account: Account, r: DecodedResource): DelegationInfo {
   }
 }
 
-/** Every delegation stored here (by our user, to our user, or between contacts), oldest first. */
-async function storedDelegations(account: Account): Promise<DecodedResource[]> {
-  const { store, provider } = account
-  const out: DecodedResource[] = []
-  let after = 0
+/** The delegations an account has read from its store, and how far (storedDelegations). */
+interface ReadDelegations {
+  /** `Ingestor.appendedOf('delegation')` when last read (-1: never). */
+  read: number
+  /** The journal position read up to. */
+  after: number
+  readonly list: DecodedResource[]
+}
+
+const readBy = new WeakMap<Account, ReadDelegations>()
+
+/**
+ * Every delegation stored here (by our user, to our user, or between contacts), oldest first.
+ * Every send asks (readDelegates), so the list is kept per account and the store is read again
+ * only when a delegation was stored since, from where the last read ended (issue 14).
+ */
+async function storedDelegations(account: Account): Promise<readonly DecodedResource[]> {
+  const { store, provider, ingestor } = account
+  const appended = ingestor.appendedOf('delegation')
+  const seen = readBy.get(account) ?? { read: -1, after: 0, list: [] }
+  readBy.set(account, seen)
+  if (seen.read === appended) return seen.list
   for (;;) {
     const metas = await store.queryResources({
       kinds: ['delegation'],
-      afterPosition: after,
+      afterPosition: seen.after,
       limit: 500,
     })
-    if (metas.length === 0) return out
+    if (metas.length === 0) break
     for (const m of metas) {
       const bytes = await store.getResource(m.id)
-      if (bytes) out.push(decodeResource(provider, bytes))
+      // A concurrent reader may have taken this one while the bytes were read.
+      if (m.position <= seen.after) continue
+      if (bytes) seen.list.push(decodeResource(provider, bytes))
+      seen.after = m.position
     }
-    after = metas[metas.length - 1]!.position
   }
+  // The count was taken before the reads: a delegation stored meanwhile is read next time.
+  seen.read = appended
+  return seen.list
 }
 
 /** The delegations our user granted and those granted to it, newest first. */

@@ -35,6 +35,8 @@ export interface Recipients {
 interface UserPrekeys {
   /** The journal position read up to. */
   after: number
+  /** `Ingestor.appendedOf('prekey')` when last read (-1: never). */
+  read: number
   /** Verified records, in journal order. */
   readonly records: PrekeyRecord[]
   /** Ids stored but not verified yet. */
@@ -62,9 +64,10 @@ export class PrekeyBook {
 
   /**
    * Every verifiable stored prekey record published for `user`. Every sealed send asks this for
-   * each reader, so the answer is kept per user with the journal position it was read to, and a
-   * later call reads only the prekeys stored after it; records that did not verify (their signer
-   * not yet authorized here) are tried again on every call, as before.
+   * each reader, so the answer is kept per user with the journal position it was read to: a
+   * later call queries the store only when a prekey was stored since, and then reads only the
+   * prekeys after that position; records that did not verify (their signer not yet authorized
+   * here) are tried again on every call, as before.
    */
   recordsOf(user: string): Promise<PrekeyRecord[]> {
     // One reader at a time, so two sends never read (and add) the same new prekeys twice.
@@ -73,8 +76,13 @@ export class PrekeyBook {
 
   async #readRecords(user: string): Promise<PrekeyRecord[]> {
     const { store, provider, ingestor } = this.#account
-    const seen = this.#byUser.get(user) ?? { after: 0, records: [], unverified: [] }
+    const appended = ingestor.appendedOf('prekey')
+    const seen = this.#byUser.get(user) ?? { after: 0, read: -1, records: [], unverified: [] }
     this.#byUser.set(user, seen)
+    // No prekey stored since the last read (the count is taken before the query: one stored
+    // meanwhile is read now or next time) and none left to verify: the answer stands.
+    if (seen.read === appended && seen.unverified.length === 0) return [...seen.records]
+    seen.read = appended
     const ids = [...seen.unverified]
     let after = seen.after
     for (;;) {
