@@ -2,7 +2,8 @@
  * Daemon benchmarks (issue 5 "Speed"), with real `sdmp start` processes on loopback: message
  * latency from Alice's API to Bob's event stream beside one API round trip, offline delivery
  * through a host-only node, idle RSS, RSS and throughput after 100,000 messages, and CLI
- * latency. Helpers: load-daemons.ts; the daemon: docs/daemon.md.
+ * latency. Helpers: load-daemons.ts; the throughput and disk rows: daemon-throughput.ts; the
+ * daemon: docs/daemon.md.
  * @module
  */
 import { spawn } from 'node:child_process'
@@ -21,17 +22,14 @@ import {
   sdmpJson,
   settledRssMiB,
   startDaemon,
-  storeBytes,
   waitConnected,
-  writtenBytes,
 } from './load-daemons.js'
 import type { DaemonProc } from './load-daemons.js'
+import { IN_FLIGHT, batchRows, bulkRows } from './daemon-throughput.js'
 
 const GROUP = 'daemon'
 const ROUND_TRIP = 'daemon: loopback API round trip (GET /v1/whoami), p50'
 const NODE_START = 'node process start (node -e 0), p50'
-/** Sends in flight during the bulk run (bounded, so the figure is sustained throughput). */
-const IN_FLIGHT = 32
 
 /** p50 of `count` sequential runs of `fn`, in ms. */
 async function p50Of(count: number, fn: () => Promise<unknown>): Promise<number> {
@@ -177,140 +175,6 @@ function nodeStartCode(): Promise<number | null> {
   })
 }
 
-/** Messages per request of the batch row ({@link batched}). */
-const BATCH = 64
-
-/**
- * 20,000 messages (scaled) Alice -> Bob through `POST /v1/messages/batch` in batches of
- * {@link BATCH}, two batches in flight (docs/api.md "Batches"): throughput and bytes written
- * per message, beside the one-message-per-request rows of {@link bulk}.
- */
-async function batched(ctx: BenchContext, a: DaemonProc, b: DaemonProc): Promise<BenchResult[]> {
-  const total = Math.round(20_000 * ctx.scale)
-  ctx.log(`daemon: ${total} messages in batches of ${BATCH}`)
-  const watcher = new MessageWatcher(b.client, await journalHead(b))
-  const written = [a, b].map((d) => writtenBytes(d.pid))
-  const start = performance.now()
-  try {
-    const ids = (
-      await mapLimit(Math.ceil(total / BATCH), 2, async (k) => {
-        const n = Math.min(BATCH, total - k * BATCH)
-        const messages = Array.from({ length: n }, (_, j) => ({
-          to: ['bob'],
-          body: `batch ${k * BATCH + j} ${'x'.repeat(100)}`,
-        }))
-        const { results } = await a.client.sendBatch({ messages })
-        return results.map((r) => {
-          if ('error' in r) throw new Error(`batch send failed: ${r.error.code} ${r.error.message}`)
-          return r.id
-        })
-      })
-    ).flat()
-    await Promise.all(ids.map((id) => watcher.arrival(id)))
-  } finally {
-    await watcher.close()
-  }
-  const seconds = (performance.now() - start) / 1000
-  const perMsg = [a, b].map((d, i) => (writtenBytes(d.pid) - written[i]!) / total)
-  const note = `${total} messages (~150-byte bodies) through Alice's POST /v1/messages/batch, ${BATCH} per request, 2 requests in flight, counted as \`message\` events on Bob's SSE stream`
-  return [
-    {
-      group: GROUP,
-      name: `daemon: sustained messages/s, batches of ${BATCH} Alice -> Bob`,
-      value: total / seconds,
-      unit: 'msg/s',
-      notes: `${note}; first send to last arrival ${seconds.toFixed(1)} s`,
-    },
-    ...(['sender', 'recipient'] as const).map((side, i) => ({
-      group: GROUP,
-      name: `daemon: ${side} bytes written to disk per message, batches of ${BATCH}`,
-      value: perMsg[i]!,
-      unit: 'bytes',
-      lowerIsBetter: true,
-      notes: `${note}; write_bytes of /proc/PID/io over the run (WAL, checkpoints); compare with the stored bytes per message below`,
-    })),
-  ]
-}
-
-/**
- * 100,000 messages (scaled) Alice -> Bob with bounded concurrency: throughput, both RSS, and the
- * disk figures of issue 14 (bytes written per message beside bytes stored per message). Stops
- * both daemons at the end, so their stores are checkpointed when measured.
- */
-async function bulk(ctx: BenchContext, a: DaemonProc, b: DaemonProc): Promise<BenchResult[]> {
-  const total = Math.round(100_000 * ctx.scale)
-  ctx.log(`daemon: ${total} messages, ${IN_FLIGHT} in flight`)
-  const watcher = new MessageWatcher(b.client, await journalHead(b))
-  const sides = [a, b].map((d) => ({ d, written: writtenBytes(d.pid), stored: storeBytes(d.home) }))
-  let ids: string[]
-  const start = performance.now()
-  try {
-    let sent = 0
-    ids = await mapLimit(total, IN_FLIGHT, async (i) => {
-      const { id } = await a.client.send({ to: ['bob'], body: `bulk ${i} ${'x'.repeat(100)}` })
-      if (++sent % 10_000 === 0) ctx.log(`daemon: ${sent} sent, ${watcher.arrived.size} in`)
-      return id
-    })
-    await Promise.all(ids.map((id) => watcher.arrival(id)))
-  } finally {
-    await watcher.close()
-  }
-  const seconds = (performance.now() - start) / 1000
-  const [ra, rb] = [await settledRssMiB(a.pid), await settledRssMiB(b.pid)]
-  const written = sides.map((s) => (writtenBytes(s.d.pid) - s.written) / total)
-  await Promise.all([a.stop(), b.stop()])
-  const stored = sides.map((s) => (storeBytes(s.d.home) - s.stored) / total)
-  const note = `${total} messages (~150-byte bodies) sent through Alice's API with ${IN_FLIGHT} in flight, counted as \`message\` events on Bob's SSE stream`
-  const disk = (side: string, i: 0 | 1): BenchResult[] => [
-    {
-      group: GROUP,
-      name: `daemon: ${side} bytes stored per message (SQLite, after checkpoint)`,
-      value: stored[i]!,
-      unit: 'bytes',
-      lowerIsBetter: true,
-      notes: `${note}; growth of store.db + store.db-wal over the run, measured after a graceful stop`,
-    },
-    {
-      group: GROUP,
-      name: `daemon: ${side} bytes written to disk per message`,
-      value: written[i]!,
-      unit: 'bytes',
-      target: '<= 3x stored',
-      met: written[i]! <= 3 * stored[i]!,
-      baseline: `daemon: ${side} bytes stored per message (SQLite, after checkpoint)`,
-      lowerIsBetter: true,
-      notes: `${note}; write_bytes of /proc/PID/io over the run (WAL, checkpoints, blobs, logs)`,
-    },
-  ]
-  return [
-    ...disk('sender', 0),
-    ...disk('recipient', 1),
-    {
-      group: GROUP,
-      name: `daemon: sustained messages/s, ${total} messages Alice -> Bob`,
-      value: total / seconds,
-      unit: 'msg/s',
-      notes: `${note}; first send to last arrival ${seconds.toFixed(1)} s`,
-    },
-    {
-      group: GROUP,
-      name: `daemon: sender RSS after ${total} messages`,
-      value: ra,
-      unit: 'MiB',
-      lowerIsBetter: true,
-      notes: note,
-    },
-    {
-      group: GROUP,
-      name: `daemon: recipient RSS after ${total} messages`,
-      value: rb,
-      unit: 'MiB',
-      lowerIsBetter: true,
-      notes: `${note}; the idle figure above is the same process before any message`,
-    },
-  ]
-}
-
 /**
  * Offline delivery through Alice's host-only server (daemon-e2e.test.ts "host-only"): Bob is
  * stopped, the laptop sends N messages, the server holds them, the laptop stops, Bob starts.
@@ -404,8 +268,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       results.push(...(await latency(ctx, alice, bob)))
       ctx.log('daemon: CLI latency')
       results.push(...(await cli(alice)))
-      results.push(...(await batched(ctx, alice, bob)))
-      results.push(...(await bulk(ctx, alice, bob)))
+      results.push(...(await batchRows(ctx, alice, bob)))
+      results.push(...(await bulkRows(ctx, alice, bob)))
     } finally {
       await Promise.all(started.map((d) => d.kill()))
     }

@@ -14,6 +14,7 @@ import type {
   SecureChannelOptions,
 } from './channel-types.js'
 import type { Duplex } from './duplex.js'
+import { EarlyFrames } from './early-frames.js'
 import { FrameReader, assertReason, decodeReason } from './framing.js'
 import { peerRejected } from './refusal.js'
 import { FrameReceiver } from './frame-receiver.js'
@@ -26,8 +27,6 @@ import type { TransportLimits } from './limits.js'
 import { FrameType, SIZES } from './transport-domain.js'
 
 const EMPTY = new Uint8Array(0)
-/** Frames a peer may have queued before the gate opens (accept + a close); more is abuse. */
-const MAX_EARLY_FRAMES = 8
 
 const pe = (code: ErrorCode, message: string, cause?: unknown) =>
   new ProtocolError(code, message, cause === undefined ? undefined : { cause })
@@ -57,10 +56,8 @@ class Channel implements SecureChannel {
   #limits: TransportLimits
   #reader: FrameReader
   #state: 'handshake' | 'gate' | 'open' | 'closed' = 'handshake'
-  #early: Uint8Array[] = []
-  /** The stream ended while early frames were still queued: fail once they are consumed. */
-  #endPending = false
-  #waiter: { resolve(b: Uint8Array): void; reject(e: unknown): void } | null = null
+  /** Frames before the channel opens, read by the handshake and the gate. */
+  #early = new EarlyFrames()
   #writer: FrameWriter
   #receiver: FrameReceiver
   #keepalive: Keepalive
@@ -189,11 +186,9 @@ class Channel implements SecureChannel {
     // From here the peer's verdict is handled synchronously as it arrives (#onGateFrame), so
     // data frames right behind its accept in the same chunk already find the channel open.
     this.#state = 'gate'
-    const opened = new Promise<Uint8Array>(
-      (resolve, reject) => (this.#waiter = { resolve, reject }),
-    )
-    for (const body of this.#early.splice(0)) if (!this.#onFrame(body)) break
-    if (this.#endPending) this.#onEnd()
+    const opened = this.#early.wait()
+    for (const body of this.#early.drain()) if (!this.#onFrame(body)) break
+    if (this.#early.takeEnd()) this.#onEnd()
     await opened
   }
 
@@ -203,9 +198,7 @@ class Channel implements SecureChannel {
       const { type, data } = this.#receiver.decrypt(body)
       if (type === FrameType.ACCEPT && data.length === 0) {
         this.#open()
-        const waiter = this.#waiter
-        this.#waiter = null
-        waiter?.resolve(EMPTY)
+        this.#early.resolve(EMPTY)
         return true
       }
       if (type !== FrameType.REJECTED && type !== FrameType.CLOSE)
@@ -232,15 +225,9 @@ class Channel implements SecureChannel {
         return this.#onGateFrame(body)
       case 'closed':
         return false
-      default: {
-        const waiter = this.#waiter
-        if (waiter) {
-          this.#waiter = null
-          waiter.resolve(body)
-        } else if (this.#early.push(body) > MAX_EARLY_FRAMES)
-          throw pe(ErrorCode.BAD_REQUEST, 'handshake: unexpected frames')
+      default:
+        this.#early.push(body)
         return true
-      }
     }
   }
 
@@ -256,11 +243,11 @@ class Channel implements SecureChannel {
     if (this.#state === 'closed') return Promise.reject(this.#closeInfo!.error)
     const body = this.#early.shift()
     if (body) return Promise.resolve(body)
-    if (this.#endPending) {
+    if (this.#early.takeEnd()) {
       this.#onEnd()
       return Promise.reject(this.#closeInfo!.error)
     }
-    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }))
+    return this.#early.wait()
   }
 
   #onData(chunk: Uint8Array): void {
@@ -276,11 +263,7 @@ class Channel implements SecureChannel {
   #onEnd(): void {
     if (this.#state === 'closed') return
     // A peer may send its verdict (rejected) and end at once: read the verdict first.
-    if (this.#state === 'handshake' && this.#early.length > 0) {
-      this.#endPending = true
-      return
-    }
-    this.#endPending = false
+    if (this.#state === 'handshake' && this.#early.holdEnd()) return
     const why =
       this.#reader.pendingBytes > 0
         ? 'connection ended mid-frame'
@@ -398,9 +381,7 @@ class Channel implements SecureChannel {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
     this.#keepalive.stop()
-    const waiter = this.#waiter
-    this.#waiter = null
-    waiter?.reject(info.error ?? pe(ErrorCode.CLOSED, 'channel: closed'))
+    this.#early.reject(info.error ?? pe(ErrorCode.CLOSED, 'channel: closed'))
     this.#inbox.end()
     this.#writer.release()
     this.#resolveClosed(this.#closeInfo)

@@ -5,6 +5,7 @@ import { ErrorCode, createNobleProvider, isProtocolError, utf8 } from '@sdmp/cor
 import { waitFor } from '@sdmp/testkit'
 import { secureChannel } from '../src/channel.js'
 import type { SecureChannel } from '../src/channel-types.js'
+import type { Duplex } from '../src/duplex.js'
 import { collect, makeTestNode } from '../src/conformance.js'
 import { createDuplexPair } from '../src/duplex.js'
 import { FrameReader, encodeFrame } from '../src/framing.js'
@@ -103,6 +104,63 @@ describe('delivery', () => {
     assert.equal(info.error, boom)
     assert.equal(info.clean, false)
     assert.equal((await client.closed).reason, 'internal_error')
+  })
+})
+
+describe('trust gate', () => {
+  it("reads the peer's refusal that came with its end of stream while our verdict was pending", async () => {
+    const c = makeTestNode(provider)
+    const s = makeTestNode(provider)
+    const [a, b] = createDuplexPair()
+    // The initiator's stream, noting when the end of stream has reached the channel.
+    let ended = false
+    const watched: Duplex = {
+      remoteAddress: a.remoteAddress,
+      attach: (h) =>
+        a.attach({
+          ...h,
+          end: () => {
+            ended = true
+            h.end()
+          },
+        }),
+      write: (chunk) => a.write(chunk),
+      end: () => a.end(),
+      destroy: () => a.destroy(),
+      pause: () => a.pause(),
+      resume: () => a.resume(),
+    }
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const client = secureChannel(watched, {
+      role: 'initiator',
+      provider,
+      nodeSeed: c.seed,
+      fingerprintOf: c.fingerprintOf,
+      authorize: async () => {
+        await released
+        return { ok: true }
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    const server = secureChannel(b, {
+      role: 'responder',
+      provider,
+      nodeSeed: s.seed,
+      fingerprintOf: s.fingerprintOf,
+      authorize: async () => ({ ok: false, reason: 'expired' }),
+    })
+    await assert.rejects(server, (e) => isProtocolError(e, ErrorCode.FORBIDDEN))
+    // The refusal and the end both arrived before our own verdict: the refusal still counts.
+    await waitFor(() => ended, { what: 'the end of stream at the initiator' })
+    release()
+    const err = await client
+    assert.ok(
+      isProtocolError(err, ErrorCode.FORBIDDEN) && err.message === 'rejected: expired',
+      String(err),
+    )
   })
 })
 

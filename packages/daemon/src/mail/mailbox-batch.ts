@@ -1,11 +1,9 @@
 /**
  * What the mailbox (mailbox.ts) does once a batch of journal lines is indexed and committed:
  * counts and reports what was refused, notes group states, and hands receipts, blobs,
- * forwarding rules and contact sharing on; and how it follows identity rotations.
+ * forwarding rules and contact sharing on. Rules and rotations run in mailbox-jobs.ts.
  * @module
  */
-import type { Account } from '../account/account.js'
-import { followRotations } from '../account/rotation.js'
 import type { GroupBook, GroupRejection } from './groups.js'
 import type { FellowKeys } from './group-ops.js'
 import type { BatchOutcome } from './indexer.js'
@@ -56,20 +54,4 @@ export function afterBatch(s: BatchState, outcome: BatchOutcome, position: numbe
   // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
   s.delivered.add(receipts)
   if (shareContacts) void s.shareContacts()
-}
-
-/**
- * Move this device and the contacts to their new identities (rotation.ts); when any contact
- * moved, our other devices get the contact list again.
- */
-export async function followAndShare(
-  account: Account,
-  event: (name: string, detail: Record<string, unknown>) => void,
-  shareContacts: () => Promise<void>,
-): Promise<void> {
-  if (account.user === undefined) return
-  const followed = await followRotations(account)
-  if (followed.length === 0) return
-  event('contacts.rotated', { contacts: followed.length })
-  await shareContacts()
 }

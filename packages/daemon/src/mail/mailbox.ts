@@ -9,12 +9,12 @@ import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { RecipientSecret } from '@sdmp/core'
 import type { Message, MessageDetail, SdmpEvent } from '@sdmp/client'
 import type { Account } from '../account/account.js'
-import type { AppendedLine } from '@sdmp/node'
 import { MailIndexer } from './indexer.js'
 import { JournalIndex } from './journal-index.js'
 import type { MailboxOptions } from './mailbox-options.js'
-import { afterBatch, followAndShare } from './mailbox-batch.js'
+import { afterBatch } from './mailbox-batch.js'
 import type { BatchState } from './mailbox-batch.js'
+import { MailboxJobs } from './mailbox-jobs.js'
 import { recordRead, sendMail, sendReceiptQuietly } from './mailbox-send.js'
 import type { SendContext } from './mailbox-send.js'
 import { PrekeyBook } from './prekeys.js'
@@ -32,8 +32,6 @@ import type { ForwardOptions } from './forward.js'
 import type { AttachmentData, EditContent, SendRequest, SendResult } from './sender.js'
 import { changeMessage } from './edit-ops.js'
 import type { Version } from './edits.js'
-import { SerialQueue } from '@sdmp/node'
-import { applyRules } from './auto-forward.js'
 import { GroupBook } from './groups.js'
 import type { GroupRejection, GroupState } from './groups.js'
 import { FellowKeys, changeMembers, createGroup, resolveGroup } from './group-ops.js'
@@ -63,11 +61,9 @@ export class Mailbox {
   readonly #blobListeners = new Set<(hashes: readonly string[]) => void>()
   readonly #counts = { skipped: 0, rejectedChanges: 0 }
   readonly #refusedDelegations: string[] = []
-  /** Forwarding rules run one message at a time, after the batch that indexed it. */
-  readonly #rules = new SerialQueue()
+  /** Forwarding rules and the rotation follower (mailbox-jobs.ts). */
+  readonly #jobs: MailboxJobs
   #unsubscribe: (() => void) | undefined
-  /** The rotation follower (one run at a time; awaited by stop). */
-  readonly #following = new SerialQueue()
 
   constructor(account: Account, options: MailboxOptions = {}) {
     this.#account = account
@@ -104,6 +100,13 @@ export class Mailbox {
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
       options.receiptLingerMs,
     )
+    this.#jobs = new MailboxJobs({
+      account,
+      event: this.#event,
+      running: () => this.#index.running,
+      forward: (ref, o) => this.forward(ref, o),
+      shareContacts: () => this.shareContacts(),
+    })
   }
 
   /**
@@ -117,7 +120,7 @@ export class Mailbox {
     await this.#groups.load(this.#records)
     // Before any line is indexed: an index of an older layout gains what this one adds.
     await upgradeIndex(this.#records, this.#chats, this.#account.user, VERSION_KEY)
-    this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#onAppended(lines))
+    this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#jobs.onAppended(lines))
     await this.#index.start()
   }
 
@@ -128,8 +131,7 @@ export class Mailbox {
     await this.#index.stop()
     // Stale keys waiting to be deleted go before the store closes.
     await this.#index.exclusive(() => this.#records.settleDeletes([], [], true))
-    await this.#following.idle()
-    await this.#rules.idle()
+    await this.#jobs.idle()
     // Decided receipts go out before the store closes (a graceful stop loses none).
     await this.#delivered.flush()
     this.#index.stopped()
@@ -243,7 +245,7 @@ export class Mailbox {
 
   /** Resolves once the forwarding rules queued so far have run (for tests and `stop`). */
   rulesIdle(): Promise<void> {
-    return this.#rules.idle()
+    return this.#jobs.rulesIdle()
   }
 
   /**
@@ -330,12 +332,12 @@ export class Mailbox {
     return this.#index.eventsAfter(after, limit)
   }
 
-  /** The prekey secrets this node opens envelopes with (a message request too: requests.md). */
   /** The usable prekeys of `users`' reading devices (sealing to them), and who has none. */
   recipientKeys(users: readonly string[]): ReturnType<PrekeyBook['recipientsOf']> {
     return this.#book.recipientsOf(users)
   }
 
+  /** The prekey secrets this node opens envelopes with (a message request too: requests.md). */
   prekeySecrets(): Promise<readonly RecipientSecret[]> {
     return this.#book.secrets()
   }
@@ -350,27 +352,6 @@ export class Mailbox {
     return this.#reads.find(ref)
   }
 
-  #onAppended(lines: readonly AppendedLine[]): void {
-    if (lines.some((l) => l.resource.kind === 'identity' || l.resource.kind === 'trust'))
-      this.#followRotations()
-  }
-
-  /**
-   * Follow identity rotations after new identities or trusts (rotation.ts): this device moves
-   * to its user's new identity, contacts move to theirs. One at a time; our other devices then
-   * get the contact list again.
-   */
-  #followRotations(): void {
-    void this.#following
-      .run(async () => {
-        if (!this.#index.running) return
-        await followAndShare(this.#account, this.#event, () => this.shareContacts())
-      })
-      .catch((e: unknown) => {
-        this.#event('rotation.error', { code: e instanceof ProtocolError ? e.code : 'INTERNAL' })
-      })
-  }
-
   #batchState(): BatchState {
     return {
       event: this.#event,
@@ -381,20 +362,9 @@ export class Mailbox {
       blobListeners: this.#blobListeners,
       delivered: this.#delivered,
       counts: this.#counts,
-      applyRules: (record) => this.#applyRules(record),
+      applyRules: (record) => this.#jobs.applyRules(record),
       shareContacts: () => this.shareContacts(),
     }
-  }
-
-  /** Run the forwarding rules on a message just received, one at a time (auto-forward.ts). */
-  #applyRules(record: MessageRecord): void {
-    void this.#rules
-      .run(async () => {
-        if (this.#index.running)
-          await applyRules(this.#account, record, (id, o) => this.forward(id, o), this.#event)
-      })
-      // A bug in a rule must not become an unhandled rejection; it is reported like a failure.
-      .catch(() => this.#event('mail.rule-failed', { message: record.id, code: 'INTERNAL' }))
   }
 
   /** Send one receipt, best effort (mailbox-send.ts). */
