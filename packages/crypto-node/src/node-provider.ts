@@ -6,18 +6,12 @@
  * noble preset (packages/crypto-node/test).
  * @module
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  hkdfSync,
-  randomFillSync,
-} from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto'
 import * as crypto from 'node:crypto'
 import { nobleMlKem768 } from '@sdmp/core'
 import type { Aead, CryptoProvider } from '@sdmp/core'
 import { decodeBase64urlText } from './node-base64.js'
+import { RandomPool } from './node-random.js'
 import { asU8, createOpensslEd25519, createSodiumEd25519 } from './node-ed25519.js'
 import type { Ed25519Backend, NativeEd25519Options } from './node-ed25519.js'
 import { createOpensslX25519, createSodiumX25519 } from './node-x25519.js'
@@ -155,9 +149,10 @@ export function createNodeProvider(options: NodeProviderOptions = {}): CryptoPro
   else if (xBackend === 'sodium') x25519 = createSodiumX25519()
   else
     throw new RangeError(`x25519Backend: expected 'openssl' or 'sodium', got ${String(xBackend)}`)
+  const random = new RandomPool()
   const provider: CryptoProvider = {
     name: xBackend === backend ? `node-${backend}` : `node-${backend}+x25519-${xBackend}`,
-    randomBytes: (length: number) => randomFillSync(new Uint8Array(length)),
+    randomBytes: (length: number) => random.take(length),
     // One-shot crypto.hash (Node >= 20.12) skips the Hash object: measurably cheaper for the
     // small inputs of identifiers and journal lines.
     sha256: (data: Uint8Array) => oneShot('sha256', data),
