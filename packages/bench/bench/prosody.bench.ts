@@ -17,6 +17,7 @@ import {
   startFriends,
 } from './load-daemons.js'
 import type { DaemonProc } from './load-daemons.js'
+import { durableCommitMs, signatureFloorMicros } from './floors.js'
 import { ensureProsody, startProsody } from './prosody.js'
 import { coalescing, concurrency, oneAtATime, pipelined } from './shapes.js'
 import type { Deliver, PipelineFigures, SerialFigures } from './shapes.js'
@@ -165,8 +166,16 @@ function factor(ours: number, base: Figures | string, pick: (f: Figures) => numb
   return `sdmp/Prosody = ${r >= 10 ? r.toFixed(0) : r.toPrecision(2)}x`
 }
 
+/** What the protocol's rules cost at least per message on this machine (floors.ts). */
+interface Floors {
+  /** CPU microseconds of 2 Ed25519 signatures and 4 verifications. */
+  readonly signaturesMicros: number
+  /** p50 milliseconds of one durable store commit. */
+  readonly commitMs: number
+}
+
 /** The table rows: each Prosody figure, then sdmp's with the Prosody row as its baseline. */
-function rows(base: Figures | string, ours: Figures): BenchResult[] {
+function rows(base: Figures | string, ours: Figures, floors: Floors): BenchResult[] {
   const p = typeof base === 'string' ? undefined : base
   // The reason once, in the first Prosody row; the others point at it.
   const why = p ? {} : { unavailable: `Prosody not available: ${base as string}` }
@@ -290,6 +299,21 @@ function rows(base: Figures | string, ours: Figures): BenchResult[] {
         ]
       : []),
     row({
+      name: 'sdmp floor: 2 Ed25519 signatures + 4 verifications per message (CPU)',
+      value: floors.signaturesMicros,
+      unit: 'us',
+      baseline: N.cpu,
+      lowerIsBetter: true,
+      notes: `what the protocol's signatures alone cost per delivered message with the product's provider (floors.ts: the message and its envelope each signed, each checked by both nodes before storing); ratio = Prosody's CPU per message / this, so below 0.5 the CPU target (<= 2x Prosody) is out of reach before any other work; ${factor(floors.signaturesMicros, base, (f) => f.pipe.cpuMicrosPerMessage)}`,
+    }),
+    row({
+      name: 'sdmp floor: two durable commits (sender, recipient), p50',
+      value: 2 * floors.commitMs,
+      unit: 'ms',
+      lowerIsBetter: true,
+      notes: `twice the p50 of one fsync'd commit of the SQLite store on this disk (floors.ts; ${floors.commitMs.toFixed(2)} ms each): one at a time a message waits for both (store before acknowledge, store before show; store.md §3); the p50 target of 2 ms is out of reach when this is above it`,
+    }),
+    row({
       name: N.rss,
       value: value((f) => f.rss[0]!),
       unit: 'MiB',
@@ -319,7 +343,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const base = await prosodySide(ctx, tmp.dir, serial, total)
     if (typeof base === 'string') ctx.log(`prosody: not available: ${base}`)
     const ours = await sdmpSide(ctx, tmp.dir, serial, total)
-    return rows(base, ours)
+    ctx.log('prosody: floors (signatures, durable commits)')
+    const floors = {
+      signaturesMicros: signatureFloorMicros(),
+      commitMs: await durableCommitMs(tmp.dir),
+    }
+    return rows(base, ours, floors)
   } finally {
     tmp.remove()
   }
