@@ -7,7 +7,7 @@
  * committed are merged into the next batch (one commit for all of them).
  * @module
  */
-import { ErrorCode, TrustGraph, applyToTrustGraph, validateResource } from '@sdmp/core'
+import { ErrorCode, TrustGraph, validateResource } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
@@ -26,6 +26,7 @@ import type { PendingLimits } from './pending-set.js'
 import { followStore, verifyForeign } from './journal-follow.js'
 import type { ForeignLine, StoreFollow } from './journal-follow.js'
 import { SerialQueue } from './serial-queue.js'
+import { loadTrustGraph } from './trust-load.js'
 
 /** A line appended by an ingest, for push to peers and for events. */
 export interface AppendedLine {
@@ -239,27 +240,8 @@ export class Ingestor {
    * Rebuild the trust graph from the store (identities, then trusts, then revocations, each
    * re-validated), e.g. at start-up.
    */
-  async loadTrustGraph(): Promise<void> {
-    for (const kinds of [['identity'], ['trust'], ['revoke']]) {
-      let after = 0
-      for (;;) {
-        const metas = await this.#store.queryResources({ kinds, afterPosition: after, limit: 1000 })
-        if (metas.length === 0) break
-        for (const m of metas) {
-          const bytes = await this.#store.getResource(m.id)
-          if (!bytes) continue
-          try {
-            applyToTrustGraph(
-              this.graph,
-              validateResource(this.#provider, bytes, this.graph, { now: this.#clock() }),
-            )
-          } catch {
-            // Revoked or expired since it was stored: it stays stored but grants nothing.
-          }
-        }
-        after = metas[metas.length - 1]!.position
-      }
-    }
+  loadTrustGraph(): Promise<void> {
+    return loadTrustGraph(this.#store, this.#provider, this.graph, this.#clock)
   }
 
   /**
