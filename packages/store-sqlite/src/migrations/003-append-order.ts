@@ -10,8 +10,8 @@ import type { Migration } from './index.js'
  *   `o:<outer id>`, `r:<inner id>`), and a sealed message record (~1.9 KB) is more than a
  *   4 KiB index page keeps in its leaf, so each one took a leaf page at a random place plus an
  *   overflow page of its own, half of both left empty. Now rows are appended in insertion
- *   order (a record rewritten with INSERT OR REPLACE moves to the end, where the records every
- *   commit rewrites — cursor, count, chat summaries — gather in the one page being filled)
+ *   order (at the time a record rewritten with INSERT OR REPLACE moved to the end; since then
+ *   `putLocal` upserts, so a rewritten record keeps its row: docs/store.md §3)
  *   and only the index entries (~100 bytes) go to random pages. The rows are copied in key
  *   order.
  * - The `(created, id)` index and the `outbox` table go: nothing has read them since issue 13,
