@@ -18,6 +18,24 @@ export interface Sodium {
   crypto_scalarmult_base(publicKey: Uint8Array, secret: Uint8Array): void
   /** Canonical, on the curve, not small order and in the prime-order subgroup. */
   crypto_core_ed25519_is_valid_point(point: Uint8Array): boolean
+  /** Writes ciphertext || tag; returns its length. */
+  crypto_aead_chacha20poly1305_ietf_encrypt(
+    ciphertext: Uint8Array,
+    message: Uint8Array,
+    additionalData: Uint8Array | null,
+    nsec: null,
+    npub: Uint8Array,
+    key: Uint8Array,
+  ): number
+  /** Writes the message; throws when the tag does not authenticate. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(
+    message: Uint8Array,
+    nsec: null,
+    ciphertext: Uint8Array,
+    additionalData: Uint8Array | null,
+    npub: Uint8Array,
+    key: Uint8Array,
+  ): number
 }
 
 /** The loaded native binding (loaded once, at import). */

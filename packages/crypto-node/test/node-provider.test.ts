@@ -16,19 +16,28 @@ describe('createNodeProvider', () => {
   it('names its backends and rejects unknown ones with RangeError', () => {
     assert.equal(createNodeProvider().name, 'node-sodium')
     assert.equal(
-      createNodeProvider({ ed25519Backend: 'openssl', x25519Backend: 'openssl' }).name,
+      createNodeProvider({
+        ed25519Backend: 'openssl',
+        x25519Backend: 'openssl',
+        aeadBackend: 'openssl',
+      }).name,
       'node-openssl',
     )
     assert.equal(
       createNodeProvider({ ed25519Backend: 'openssl' }).name,
-      'node-openssl+x25519-sodium',
+      'node-openssl+x25519-sodium+aead-sodium',
     )
-    for (const bad of [{ ed25519Backend: 'ring' }, { x25519Backend: 'wasm' }])
+    assert.equal(createNodeProvider({ aeadBackend: 'openssl' }).name, 'node-sodium+aead-openssl')
+    for (const bad of [{ ed25519Backend: 'ring' }, { x25519Backend: 'wasm' }, { aeadBackend: 'x' }])
       assert.throws(() => createNodeProvider(bad as unknown as NodeProviderOptions), RangeError)
   })
 
   for (const backend of ['openssl', 'sodium'] as const) {
-    const provider = createNodeProvider({ ed25519Backend: backend, x25519Backend: backend })
+    const provider = createNodeProvider({
+      ed25519Backend: backend,
+      x25519Backend: backend,
+      aeadBackend: backend,
+    })
     it(`${backend}: returns plain Uint8Array values equal to noble's`, () => {
       const data = hex('00112233445566778899')
       const seed = new Uint8Array(32).fill(3)

@@ -13,11 +13,21 @@ export const PRESETS: readonly { label: string; create: () => CryptoProvider }[]
   { label: 'noble', create: () => createNobleProvider() },
   {
     label: 'node-openssl',
-    create: () => createNodeProvider({ ed25519Backend: 'openssl', x25519Backend: 'openssl' }),
+    create: () =>
+      createNodeProvider({
+        ed25519Backend: 'openssl',
+        x25519Backend: 'openssl',
+        aeadBackend: 'openssl',
+      }),
   },
   {
     label: 'node-sodium',
-    create: () => createNodeProvider({ ed25519Backend: 'sodium', x25519Backend: 'sodium' }),
+    create: () =>
+      createNodeProvider({
+        ed25519Backend: 'sodium',
+        x25519Backend: 'sodium',
+        aeadBackend: 'sodium',
+      }),
   },
 ]
 
