@@ -115,6 +115,42 @@ for (const provider of presets) {
       assert.deepEqual(openEnvelope(provider, first, [b2.prekey.secret]), inner)
     })
 
+    it('a reader whose session entry opens the content never tries the wraps (no decapsulation)', () => {
+      const { a, b1, b2 } = world()
+      // a's session with b1, confirmed by b1's answer: b1 gets an entry, b2 (new) a prekey wrap.
+      b1.open(a.seal([b1]), a)
+      a.open(b1.seal([a]), b1)
+      const mixed = a.seal([b1, b2])
+      assert.equal(mixed.recipients.length, 2) // b2's wrap and a dummy
+      let decapsulations = 0
+      const counting: CryptoProvider = {
+        ...provider,
+        mlkem768: {
+          ...provider.mlkem768,
+          decapsulate: (c, k) => (decapsulations++, provider.mlkem768.decapsulate(c, k)),
+        },
+      }
+      const out = openSessionEnvelope(counting, mixed, {
+        self: b1.fp,
+        peer: a.fp,
+        now: 2_000,
+        secrets: [b1.prekey.secret],
+        sessions: b1.sessions.get(a.fp) ?? [],
+      })
+      assert.deepEqual(out.inner, inner)
+      assert.equal(decapsulations, 0)
+      // b2 has no session: it opens its wrap, which takes a decapsulation.
+      const viaWrap = openSessionEnvelope(counting, mixed, {
+        self: b2.fp,
+        peer: a.fp,
+        now: 2_000,
+        secrets: [b2.prekey.secret],
+        sessions: [],
+      })
+      assert.deepEqual(viaWrap.inner, inner)
+      assert.ok(decapsulations > 0)
+    })
+
     it('the size: a later message to two nodes is entries only (4 x 155 characters)', () => {
       const { a, b1, b2 } = world()
       const first = JSON.stringify(a.seal([b1, b2]))

@@ -234,19 +234,16 @@ export function wrapCandidates(
 export function openWithCandidates<T>(
   provider: CryptoProvider,
   data: EncryptedData | unknown,
-  find: (env: EnvelopeBytes) => readonly Candidate<T>[],
+  find: (env: EnvelopeBytes) => Iterable<Candidate<T>>,
 ): { inner: Uint8Array; tag: T } {
   const env = decodeEnvelopeBytes(data)
   const aad = enclosureAad(provider, env.suite, env.recipients, env.version, env.sessions)
-  const candidates = find(env)
-  if (candidates.length === 0) {
-    // Same AEAD work as a recipient would do, with a key nobody has, then the uniform failure.
-    provider.chacha20poly1305.open(new Uint8Array(KEY_BYTES), env.nonce, env.ciphertext, aad)
-    return decryptFailed()
-  }
   // Normally one candidate. Several appear only if the sender wrapped to the same key twice
   // (possibly with different content keys); the first that authenticates the content wins.
-  for (const c of candidates) {
+  // `find` may produce them lazily: once one wins, the rest are never worked out.
+  let tried = 0
+  for (const c of find(env)) {
+    tried++
     const padded = provider.chacha20poly1305.open(c.key, env.nonce, env.ciphertext, aad)
     if (!padded) continue
     const inner = unpadPlaintext(padded, env.version)
@@ -258,6 +255,9 @@ export function openWithCandidates<T>(
         tag: c.tag,
       }
   }
+  // Same AEAD work as a recipient would do, with a key nobody has, then the uniform failure.
+  if (tried === 0)
+    provider.chacha20poly1305.open(new Uint8Array(KEY_BYTES), env.nonce, env.ciphertext, aad)
   return decryptFailed()
 }
 

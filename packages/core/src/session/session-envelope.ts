@@ -192,16 +192,20 @@ export function openSessionEnvelope(
   input: SessionOpenInput,
   random: RandomSource = (n) => provider.randomBytes(n),
 ): { inner: Uint8Array; session?: Session } {
-  const opened = openWithCandidates<Found>(provider, data, (env) => [
-    ...selfCandidates(provider, env, input),
-    ...sessionCandidates(provider, env, input, random),
-    ...wrapCandidates(provider, env, input.secrets).map((c) => ({
-      key: c.key,
-      // Only a sender that seals with sessions keeps the initiator's state; it always adds
-      // the member (dummies at least), so a wrap in an envelope without it starts nothing.
-      tag: { kind: 'wrap' as const, starts: env.sessions !== undefined, ...c.tag },
-    })),
-  ])
+  // In the order of sessions.md §8.3, worked out lazily: the first candidate that opens the
+  // content wins, so the entries after it, and the prekey wraps (a KEM decapsulation each),
+  // are not tried once a session entry has opened it.
+  const opened = openWithCandidates<Found>(provider, data, function* (env) {
+    yield* selfCandidates(provider, env, input)
+    yield* sessionCandidates(provider, env, input, random)
+    for (const c of wrapCandidates(provider, env, input.secrets))
+      yield {
+        key: c.key,
+        // Only a sender that seals with sessions keeps the initiator's state; it always adds
+        // the member (dummies at least), so a wrap in an envelope without it starts nothing.
+        tag: { kind: 'wrap' as const, starts: env.sessions !== undefined, ...c.tag },
+      }
+  })
   const found = opened.tag
   if (found.kind === 'session') return { inner: opened.inner, session: found.session }
   if (found.kind === 'self' || !found.starts || found.secret.suite !== SUITE_HYBRID)
@@ -254,22 +258,22 @@ function selfCandidates(
   return out
 }
 
-function sessionCandidates(
+/** Each session entry that one of the reader's sessions with the sealing node opens, in order. */
+function* sessionCandidates(
   provider: CryptoProvider,
   env: EnvelopeBytes,
   input: SessionOpenInput,
   random: RandomSource,
-): Candidate<Found>[] {
-  if (env.sessions === undefined || input.sessions.length === 0) return []
-  const out: Candidate<Found>[] = []
+): Generator<Candidate<Found>> {
+  if (env.sessions === undefined || input.sessions.length === 0) return
   for (const entry of env.sessions) {
+    let r
     try {
-      const r = sessionOpen(provider, input.sessions, entry, input.now, random)
-      if (r) out.push({ key: r.key, tag: { kind: 'session', session: r.session } })
+      r = sessionOpen(provider, input.sessions, entry, input.now, random)
     } catch (e) {
       // A hostile counter jump (LIMIT_EXCEEDED) fails like everything else: uniformly.
       if (!(e instanceof ProtocolError)) throw e
     }
+    if (r) yield { key: r.key, tag: { kind: 'session', session: r.session } }
   }
-  return out
 }
