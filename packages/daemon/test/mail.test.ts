@@ -262,7 +262,9 @@ describe('Mailbox receipts', () => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
     const carol = await createPeer(dir, 'carol')
-    const bob = await createPeer(dir, 'bob', { receiptLingerMs: 60_000 })
+    const bob = await createPeer(dir, 'bob', {
+      receiptLinger: { quietMs: 60_000, maxMs: 60_000 },
+    })
     t.after(() => closePeers([alice, bob, carol]))
     await befriendPeers(alice, bob)
     await befriendPeers(carol, bob)

@@ -1,37 +1,84 @@
 /**
- * Delivered receipts, gathered per author for a short while and sent as one receipt each
- * (docs/messaging.md §4 "Batching"). Sealing a receipt costs a signature and one ML-KEM
- * encapsulation per reading node; a backlog of N messages from one author costs one receipt
- * instead of N, and a conversation in full flow no longer pays for a receipt per message while
- * the next message is on its way.
+ * Delivered receipts, gathered per author until the mailbox is quiet and sent as one receipt
+ * each (docs/messaging.md §4 "Batching"). Sealing a receipt costs a signature and one ML-KEM
+ * encapsulation per reading node, and indexing it costs the author a commit and a decapsulation;
+ * a backlog of N messages from one author costs one receipt instead of N, and a conversation in
+ * full flow no longer meets that work on the path of its next message (docs/load.md §5 "The tail
+ * is receipts").
  * @module
  */
 import { SerialQueue } from '@sdmp/node'
 import { LIMITS } from '@sdmp/core'
 import type { ReceiptTask } from './indexer.js'
 
-/** How long the first delivered receipt of a batch waits for others, by default. */
-export const RECEIPT_LINGER_MS = 250
+/**
+ * When pending delivered receipts go out (docs/messaging.md §4 "Batching"): once the mailbox
+ * indexed nothing for `quietMs`, and never later than `maxMs` after the first one was queued.
+ * Each indexed batch pushes the quiet deadline back, so in a continuous flow the receipts wait
+ * for a pause (or for `maxMs`) instead of landing, every few hundred ms, on a message in flight.
+ * `{ quietMs: 0, maxMs: 0 }` sends each indexed batch's receipts at once (a one-shot command).
+ */
+export interface ReceiptLinger {
+  /** Time without an indexed batch that sends what is pending, in ms. */
+  readonly quietMs: number
+  /** Longest wait of a pending receipt, from the first one queued, in ms (bounds the deferral). */
+  readonly maxMs: number
+}
+
+/**
+ * Default {@link ReceiptLinger} of a daemon. 100 ms of quiet: longer than the gap between
+ * messages of a one-at-a-time flow on a loaded 2-core box (p50 latency 10-50 ms, docs/load.md
+ * §5), shorter than the 250 ms fixed linger it replaces, so a receipt after a human's message
+ * comes sooner than before. 2 s at most: a delivered tick that late is still prompt, and in a
+ * flow of ~80 messages/s one message in ~160 (not one in ~20) meets a receipt.
+ */
+export const RECEIPT_LINGER: ReceiptLinger = { quietMs: 100, maxMs: 2_000 }
+
+/** The clock and timer the queue uses; a test passes a manual one. */
+export interface ReceiptTimers {
+  /** Monotonic time in ms. */
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const REAL_TIMERS: ReceiptTimers = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
 
 /** Sends one receipt for `messages` (all by `author`); must not throw. */
 export type ReceiptSend = (author: string, messages: readonly string[]) => Promise<void>
 
 /**
- * Pending delivered receipts by author. The first task added starts a timer of `lingerMs`;
- * when it fires (or an author reaches the schema's limit) every pending batch is sent, one
- * after the other. Tasks are already decided in the index (indexer.ts): this queue only
- * delays the publish, so a crash while they wait loses them, as docs/messaging.md §4 says.
+ * Pending delivered receipts by author. The mailbox calls {@link add} after every indexed batch
+ * (with the batch's tasks, often none): each call is activity that pushes the quiet deadline
+ * back. When the deadline passes, every pending batch is sent, one after the other; an author
+ * whose batch reaches the schema's limit is sent at once. Tasks are already decided in the index
+ * (indexer.ts): this queue only delays the publish, so a crash while they wait loses them, as
+ * docs/messaging.md §4 says.
  */
 export class ReceiptQueue {
   readonly #send: ReceiptSend
-  readonly #lingerMs: number
+  readonly #linger: ReceiptLinger
+  readonly #timers: ReceiptTimers
   readonly #pending = new Map<string, string[]>()
-  #timer: ReturnType<typeof setTimeout> | undefined
+  /** When the oldest pending receipt was queued (undefined: none pending). */
+  #firstAt: number | undefined
+  /** When the last batch was indexed. */
+  #lastAt = 0
+  #timer: unknown
   readonly #sending = new SerialQueue()
 
-  constructor(send: ReceiptSend, lingerMs = RECEIPT_LINGER_MS) {
+  constructor(
+    send: ReceiptSend,
+    linger: ReceiptLinger = RECEIPT_LINGER,
+    timers: ReceiptTimers = REAL_TIMERS,
+  ) {
     this.#send = send
-    this.#lingerMs = lingerMs
+    this.#linger = linger
+    this.#timers = timers
   }
 
   /** Number of messages waiting for their receipt. */
@@ -41,24 +88,55 @@ export class ReceiptQueue {
     return n
   }
 
-  /** Queue delivered receipts; an author whose batch is full is sent at once. */
+  /**
+   * A batch was indexed, deciding `tasks` (possibly none): queue them and push the quiet
+   * deadline back. An author whose batch is full is sent at once.
+   */
   add(tasks: readonly ReceiptTask[]): void {
+    const now = this.#timers.now()
+    this.#lastAt = now
     for (const t of tasks) {
+      if (this.#pending.size === 0) this.#firstAt = now
       const list = this.#pending.get(t.author) ?? []
       if (list.length === 0) this.#pending.set(t.author, list)
       list.push(t.message)
       if (list.length >= LIMITS.maxReceiptMessages) this.#sendAuthor(t.author)
     }
-    if (this.#pending.size > 0 && this.#timer === undefined)
-      this.#timer = setTimeout(() => void this.flush(), this.#lingerMs)
+    if (this.#pending.size === 0) this.#firstAt = undefined
+    // One timer at a time: when it fires it looks at the deadline again (activity since it was
+    // set moved it later), so a flow of batches costs no timer per batch and no polling.
+    else if (this.#timer === undefined && this.#firstAt !== undefined) this.#arm(this.#firstAt)
   }
 
   /** Send everything pending now; resolves once every send queued so far has finished. */
   flush(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#firstAt = undefined
     for (const author of [...this.#pending.keys()]) this.#sendAuthor(author)
     return this.#sending.idle()
+  }
+
+  /** When the pending receipts are due: quiet for `quietMs`, or `maxMs` after the first. */
+  #deadline(firstAt: number): number {
+    return Math.min(this.#lastAt + this.#linger.quietMs, firstAt + this.#linger.maxMs)
+  }
+
+  /**
+   * Set the timer for the current deadline; at the earliest after this task, so a zero linger
+   * still gathers one batch's receipts into one per author.
+   */
+  #arm(firstAt: number): void {
+    const wait = Math.max(0, this.#deadline(firstAt) - this.#timers.now())
+    this.#timer = this.#timers.setTimeout(() => this.#due(), wait)
+  }
+
+  #due(): void {
+    this.#timer = undefined
+    const firstAt = this.#firstAt
+    if (firstAt === undefined) return
+    if (this.#deadline(firstAt) > this.#timers.now()) this.#arm(firstAt)
+    else void this.flush()
   }
 
   #sendAuthor(author: string): void {
