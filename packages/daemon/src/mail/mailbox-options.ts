@@ -14,9 +14,9 @@ export interface MailboxOptions {
    */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
   /**
-   * When delivered receipts go out: after a quiet moment without indexed lines, at most a
-   * bound after the first (default RECEIPT_LINGER in receipt-queue.ts: 100 ms quiet, 2 s at
-   * most; docs/messaging.md §4). Replaces `receiptLingerMs` (a fixed wait from the first).
+   * When delivered receipts go out: after a quiet moment without indexed batches, or with the
+   * first batch once the oldest waited `maxMs` (default RECEIPT_LINGER in receipt-queue.ts:
+   * 100 ms quiet, 2 s; docs/messaging.md §4). Replaces `receiptLingerMs` (a fixed wait).
    */
   readonly receiptLinger?: ReceiptLinger
   /**

@@ -13,15 +13,18 @@ import type { ReceiptTask } from './indexer.js'
 
 /**
  * When pending delivered receipts go out (docs/messaging.md §4 "Batching"): once the mailbox
- * indexed nothing for `quietMs`, and never later than `maxMs` after the first one was queued.
- * Each indexed batch pushes the quiet deadline back, so in a continuous flow the receipts wait
- * for a pause (or for `maxMs`) instead of landing, every few hundred ms, on a message in flight.
- * `{ quietMs: 0, maxMs: 0 }` sends each indexed batch's receipts at once (a one-shot command).
+ * indexed nothing for `quietMs`; while batches keep coming, with the first batch indexed `maxMs`
+ * or more after the first receipt was queued. Each indexed batch pushes the quiet moment back,
+ * so a continuous flow meets a receipt every `maxMs` instead of every few hundred ms. Sending
+ * with a batch rather than from a timer picks the moment its message was just shown, when the
+ * next one of a one-at-a-time flow is furthest away (docs/load.md §5, option 6: fewer of the
+ * slowest messages met a receipt than when a timer sent it). `{ quietMs: 0, maxMs: 0 }` sends
+ * each indexed batch's receipts at once (a one-shot command).
  */
 export interface ReceiptLinger {
   /** Time without an indexed batch that sends what is pending, in ms. */
   readonly quietMs: number
-  /** Longest wait of a pending receipt, from the first one queued, in ms (bounds the deferral). */
+  /** Age of the oldest pending receipt from which the next indexed batch sends, in ms. */
   readonly maxMs: number
 }
 
@@ -53,11 +56,11 @@ export type ReceiptSend = (author: string, messages: readonly string[]) => Promi
 
 /**
  * Pending delivered receipts by author. The mailbox calls {@link add} after every indexed batch
- * (with the batch's tasks, often none): each call is activity that pushes the quiet deadline
- * back. When the deadline passes, every pending batch is sent, one after the other; an author
- * whose batch reaches the schema's limit is sent at once. Tasks are already decided in the index
- * (indexer.ts): this queue only delays the publish, so a crash while they wait loses them, as
- * docs/messaging.md §4 says.
+ * (with the batch's tasks, often none): each call is activity that pushes the quiet moment back,
+ * and the first call `maxMs` after the oldest pending receipt sends. Then every pending batch is
+ * sent, one after the other; an author whose batch reaches the schema's limit is sent at once.
+ * Tasks are already decided in the index (indexer.ts): this queue only delays the publish, so a
+ * crash while they wait loses them, as docs/messaging.md §4 says.
  */
 export class ReceiptQueue {
   readonly #send: ReceiptSend
@@ -89,12 +92,14 @@ export class ReceiptQueue {
   }
 
   /**
-   * A batch was indexed, deciding `tasks` (possibly none): queue them and push the quiet
-   * deadline back. An author whose batch is full is sent at once.
+   * A batch was indexed, deciding `tasks` (possibly none): queue them and push the quiet moment
+   * back; send everything when the oldest pending receipt waited `maxMs`. An author whose batch
+   * is full is sent at once.
    */
   add(tasks: readonly ReceiptTask[]): void {
     const now = this.#timers.now()
     this.#lastAt = now
+    const due = this.#firstAt !== undefined && now - this.#firstAt >= this.#linger.maxMs
     for (const t of tasks) {
       if (this.#pending.size === 0) this.#firstAt = now
       const list = this.#pending.get(t.author) ?? []
@@ -102,10 +107,11 @@ export class ReceiptQueue {
       list.push(t.message)
       if (list.length >= LIMITS.maxReceiptMessages) this.#sendAuthor(t.author)
     }
-    if (this.#pending.size === 0) this.#firstAt = undefined
-    // One timer at a time: when it fires it looks at the deadline again (activity since it was
-    // set moved it later), so a flow of batches costs no timer per batch and no polling.
-    else if (this.#timer === undefined && this.#firstAt !== undefined) this.#arm(this.#firstAt)
+    if (due) void this.flush()
+    else if (this.#pending.size === 0) this.#firstAt = undefined
+    // One timer at a time: when it fires it looks at the quiet moment again (batches since it
+    // was set moved it later), so a flow of batches costs no timer per batch and no polling.
+    else if (this.#timer === undefined) this.#arm()
   }
 
   /** Send everything pending now; resolves once every send queued so far has finished. */
@@ -117,25 +123,19 @@ export class ReceiptQueue {
     return this.#sending.idle()
   }
 
-  /** When the pending receipts are due: quiet for `quietMs`, or `maxMs` after the first. */
-  #deadline(firstAt: number): number {
-    return Math.min(this.#lastAt + this.#linger.quietMs, firstAt + this.#linger.maxMs)
-  }
-
   /**
-   * Set the timer for the current deadline; at the earliest after this task, so a zero linger
-   * still gathers one batch's receipts into one per author.
+   * Set the timer for the quiet moment; at the earliest after this task, so a zero linger still
+   * gathers one batch's receipts into one per author.
    */
-  #arm(firstAt: number): void {
-    const wait = Math.max(0, this.#deadline(firstAt) - this.#timers.now())
-    this.#timer = this.#timers.setTimeout(() => this.#due(), wait)
+  #arm(): void {
+    const wait = Math.max(0, this.#lastAt + this.#linger.quietMs - this.#timers.now())
+    this.#timer = this.#timers.setTimeout(() => this.#quiet(), wait)
   }
 
-  #due(): void {
+  #quiet(): void {
     this.#timer = undefined
-    const firstAt = this.#firstAt
-    if (firstAt === undefined) return
-    if (this.#deadline(firstAt) > this.#timers.now()) this.#arm(firstAt)
+    if (this.#firstAt === undefined) return
+    if (this.#lastAt + this.#linger.quietMs > this.#timers.now()) this.#arm()
     else void this.flush()
   }
 
