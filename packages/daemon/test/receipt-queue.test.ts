@@ -118,6 +118,27 @@ describe('ReceiptQueue', () => {
     assert.equal(q.size, 0)
   })
 
+  it('sends at once the receipt that answers a session its author started', async () => {
+    const { sent, q } = manual({ quietMs: 60_000, maxMs: 60_000 })
+    q.add([{ author: 'alice', message: 'a1' }])
+    q.add([
+      { author: 'alice', message: 'a2', answers: true },
+      { author: 'carol', message: 'c1' },
+      { author: 'alice', message: 'a3', answers: true },
+    ])
+    assert.equal(q.size, 1, "alice's batch left at once; carol's lingers")
+    await waitFor(() => sent.length === 1, { what: 'the answer' })
+    await q.flush()
+    assert.deepEqual(
+      sent,
+      [
+        ['alice', ['a1', 'a2', 'a3']],
+        ['carol', ['c1']],
+      ],
+      'one receipt per author for the batch',
+    )
+  })
+
   it('flush sends everything now and waits; a failed send does not stop the next', async () => {
     const sent: Sent[] = []
     const timers = new ManualTimers()

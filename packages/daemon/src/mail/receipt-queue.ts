@@ -58,7 +58,8 @@ export type ReceiptSend = (author: string, messages: readonly string[]) => Promi
  * Pending delivered receipts by author. The mailbox calls {@link add} after every indexed batch
  * (with the batch's tasks, often none): each call is activity that pushes the quiet moment back,
  * and the first call `maxMs` after the oldest pending receipt sends. Then every pending batch is
- * sent, one after the other; an author whose batch reaches the schema's limit is sent at once.
+ * sent, one after the other. An author whose batch reaches the schema's limit, or whose message
+ * started a session (a receipt that answers it, {@link ReceiptTask.answers}), is sent at once.
  * Tasks are already decided in the index (indexer.ts): this queue only delays the publish, so a
  * crash while they wait loses them, as docs/messaging.md §4 says.
  */
@@ -94,19 +95,25 @@ export class ReceiptQueue {
   /**
    * A batch was indexed, deciding `tasks` (possibly none): queue them and push the quiet moment
    * back; send everything when the oldest pending receipt waited `maxMs`. An author whose batch
-   * is full is sent at once.
+   * is full, or who waits for an answer ({@link ReceiptTask.answers}), is sent at once.
    */
   add(tasks: readonly ReceiptTask[]): void {
     const now = this.#timers.now()
     this.#lastAt = now
     const due = this.#firstAt !== undefined && now - this.#firstAt >= this.#linger.maxMs
+    const answering = new Set<string>()
     for (const t of tasks) {
       if (this.#pending.size === 0) this.#firstAt = now
       const list = this.#pending.get(t.author) ?? []
       if (list.length === 0) this.#pending.set(t.author, list)
       list.push(t.message)
       if (list.length >= LIMITS.maxReceiptMessages) this.#sendAuthor(t.author)
+      // The answer that confirms a session its author started: until it arrives each of their
+      // messages is a prekey message (sessions.md §6), an ML-KEM encapsulation and a 1,168-byte
+      // wrap more (docs/load.md §5 option 6). After the loop: one receipt for the batch.
+      if (t.answers) answering.add(t.author)
     }
+    for (const author of answering) this.#sendAuthor(author)
     if (due) void this.flush()
     else if (this.#pending.size === 0) this.#firstAt = undefined
     // One timer at a time: when it fires it looks at the quiet moment again (batches since it
