@@ -258,33 +258,46 @@ describe('Mailbox receipts', () => {
     )
   })
 
-  it('gathers delivered receipts per author and sends them at stop', async (t) => {
+  it('answers a message that started a session at once, then gathers receipts per author', async (t) => {
     const dir = tmpDir(t.after.bind(t))
     const alice = await createPeer(dir, 'alice')
     const carol = await createPeer(dir, 'carol')
-    const bob = await createPeer(dir, 'bob', { receiptLingerMs: 60_000 })
+    const bob = await createPeer(dir, 'bob', {
+      receiptLinger: { quietMs: 60_000, maxMs: 60_000 },
+    })
     t.after(() => closePeers([alice, bob, carol]))
     await befriendPeers(alice, bob)
     await befriendPeers(carol, bob)
     const b = bob.account.requireUser()
-    // Three batches of lines (one push each): still one receipt per author.
+    // A first message starts a session (a prekey message); its author's node sends prekey
+    // messages until an answer arrives (sessions.md §6), so that receipt does not linger.
+    const zero = await alice.mailbox.send({ to: [b], body: 'zero' })
+    await pushPeer(alice, bob)
+    await waitSealed(bob, 1)
+    await carol.mailbox.send({ to: [b], body: 'zero' })
+    await pushPeer(carol, bob)
+    await waitSealed(bob, 2)
+    await pushPeer(bob, alice)
+    await pushPeer(bob, carol)
+    assert.equal((await alice.mailbox.get(zero.id))?.state, 'delivered')
+    // On the confirmed sessions, three batches of lines (one push each): one receipt per author.
     const one = await alice.mailbox.send({ to: [b], body: 'one' })
     await pushPeer(alice, bob)
     const two = await alice.mailbox.send({ to: [b], body: 'two' })
     await pushPeer(alice, bob)
     const three = await carol.mailbox.send({ to: [b], body: 'three' })
     await pushPeer(carol, bob)
-    assert.equal((await bob.mailbox.list()).length, 3)
-    assert.deepEqual(await sealedBy(bob), [], 'nothing sent while the receipts linger')
+    assert.equal((await bob.mailbox.list()).length, 5)
+    assert.equal((await sealedBy(bob)).length, 2, 'nothing more sent while the receipts linger')
     await bob.mailbox.stop() // a graceful stop sends what was decided
-    assert.equal((await sealedBy(bob)).length, 2, 'one receipt for alice, one for carol')
+    assert.equal((await sealedBy(bob)).length, 4, 'one receipt for alice, one for carol')
     await restartPeer(bob)
     await pushPeer(bob, alice)
     await pushPeer(bob, carol)
     for (const m of [one, two]) assert.equal((await alice.mailbox.get(m.id))?.state, 'delivered')
     assert.equal((await carol.mailbox.get(three.id))?.state, 'delivered')
     await restartPeer(bob)
-    assert.equal((await sealedBy(bob)).length, 2, 'decided receipts are not sent again')
+    assert.equal((await sealedBy(bob)).length, 4, 'decided receipts are not sent again')
   })
 
   it('shows a message read on one device as read on the other', async (t) => {

@@ -26,7 +26,7 @@ async function withMailbox(
   home: string,
   passphrase: string | undefined,
   events: Peer['events'] = [],
-  options: Pick<MailboxOptions, 'receiptLingerMs' | 'indexLinger'> = {},
+  options: Pick<MailboxOptions, 'receiptLinger' | 'indexLinger'> = {},
 ): Promise<Peer> {
   const mailbox = new Mailbox(account, {
     event: (name, detail) => events.push({ name, detail }),
@@ -49,7 +49,7 @@ export async function createPeer(
   options: {
     passphrase?: string
     join?: boolean
-    receiptLingerMs?: number
+    receiptLinger?: MailboxOptions['receiptLinger']
     indexLinger?: MailboxOptions['indexLinger']
   } = {},
 ): Promise<Peer> {
@@ -59,7 +59,7 @@ export async function createPeer(
     ...(options.join === true && { join: true }),
   })
   return withMailbox(account, home, options.passphrase, [], {
-    ...(options.receiptLingerMs !== undefined && { receiptLingerMs: options.receiptLingerMs }),
+    ...(options.receiptLinger && { receiptLinger: options.receiptLinger }),
     ...(options.indexLinger && { indexLinger: options.indexLinger }),
   })
 }

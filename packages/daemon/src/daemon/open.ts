@@ -35,7 +35,7 @@ export async function openNodeService(
   // A command is short-lived: its delivered receipts go out at once (one per author per
   // indexed batch), so a `sync` still running can carry them (docs/messaging.md §4).
   const mailbox = new Mailbox(account, {
-    receiptLingerMs: 0,
+    receiptLinger: { quietMs: 0, maxMs: 0 },
     ...(options.event && { event: options.event }),
   })
   try {

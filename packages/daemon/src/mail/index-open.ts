@@ -12,14 +12,24 @@ import type { PrekeyBook } from './prekeys.js'
 import type { MailBatch } from './records.js'
 import { sessionKey, sessionsOf, storeSession } from './sessions.js'
 
+/** An opened encrypted line. */
+export interface OpenedLine {
+  readonly inner: Verified
+  /**
+   * The envelope started a session here (a prekey message): its sealing node sends prekey
+   * messages until an answer of ours opens with one of them (sessions.md §6 "Confirmation").
+   */
+  readonly started: boolean
+}
+
 /**
- * The opened inner resource, or undefined for any failure (uniform: no reason kept). An
- * envelope is opened with this node's sessions with its sealing node and its prekey secrets
- * (sessions.md §8.3); a session that opening advanced or started goes into `batch`, the same
- * commit as the indexed message (sessions.md §7). A message that names not our user but one
- * who delegated reading to ours is opened on a second try (delegation.md §4); the delegations
- * are read only then, so other lines pay nothing. Opening never changes the sessions it was
- * given, so the second try starts from the same state.
+ * The opened inner resource (and whether it started a session), or undefined for any failure
+ * (uniform: no reason kept). An envelope is opened with this node's sessions with its sealing
+ * node and its prekey secrets (sessions.md §8.3); a session that opening advanced or started
+ * goes into `batch`, the same commit as the indexed message (sessions.md §7). A message that
+ * names not our user but one who delegated reading to ours is opened on a second try
+ * (delegation.md §4); the delegations are read only then, so other lines pay nothing. Opening
+ * never changes the sessions it was given, so the second try starts from the same state.
  */
 export async function openLine(
   account: Account,
@@ -28,10 +38,10 @@ export async function openLine(
   line: IndexLine,
   id: string,
   readFor: () => Promise<string[]>,
-): Promise<Verified | undefined> {
+): Promise<OpenedLine | undefined> {
   if (account.user === undefined) return undefined
   // An envelope this node sealed: the ingestor verified the inner resource it carries.
-  if (line.inner) return line.inner
+  if (line.inner) return { inner: line.inner, started: false }
   const secrets = await book.secrets()
   if (secrets.length === 0) return undefined
   const first = await openWith(account, batch, line, id, secrets)
@@ -50,7 +60,7 @@ async function openWith(
   id: string,
   secrets: Awaited<ReturnType<PrekeyBook['secrets']>>,
   principals?: readonly string[],
-): Promise<Verified | undefined | 'FORBIDDEN'> {
+): Promise<OpenedLine | undefined | 'FORBIDDEN'> {
   const reader = account.user!
   const { provider, ingestor, store } = account
   const now = account.now()
@@ -70,8 +80,12 @@ async function openWith(
       ingestor.graph,
       { now, reader, ...(principals && { principals }) },
     )
-    if (opened.session) await storeSession(batch, opened.session)
-    return opened.inner
+    const started = opened.session
+    if (started) await storeSession(batch, started)
+    return {
+      inner: opened.inner,
+      started: started !== undefined && !sessions.some((s) => s.id === started.id),
+    }
   } catch (e) {
     return e instanceof ProtocolError && e.code === 'FORBIDDEN' ? 'FORBIDDEN' : undefined
   }

@@ -35,6 +35,11 @@ import { decideReceipts, indexMessage, indexReceipt } from './index-records.js'
 export interface ReceiptTask {
   readonly message: string
   readonly author: string
+  /**
+   * The message came in a prekey message: its author's node waits for an answer to confirm the
+   * session (sessions.md §6), so this receipt goes at once (receipt-queue.ts).
+   */
+  readonly answers?: true
 }
 
 /** What indexing a batch of lines found. */
@@ -114,14 +119,18 @@ export class MailIndexer {
         if (kind !== undefined && EVENT_KINDS.has(kind)) eventful.push(line)
         continue
       }
-      const inner = await openLine(this.#account, this.#book, batch, line, id, readFor)
+      const opened = await openLine(this.#account, this.#book, batch, line, id, readFor)
       // Only our user, the users it trusts and fellow group members (groups.md §5) reach the
       // inbox (docs/messaging.md "Indexing"): a stranger's message relayed by a contact is
       // dropped like one that does not open.
-      if (inner === undefined || !(this.#fromTrusted(inner) || this.#fromFellow(inner))) {
+      if (
+        opened === undefined ||
+        !(this.#fromTrusted(opened.inner) || this.#fromFellow(opened.inner))
+      ) {
         skipped++
         continue
       }
+      const inner = opened.inner
       const group =
         inner.kind === 'message' ? (inner.data as ContentData<'message'>).group : undefined
       let groupState: GroupState | undefined
@@ -205,7 +214,11 @@ export class MailIndexer {
           },
         )
         if (indexed?.direction === 'in') {
-          receipts.push({ message: indexed.id, author: indexed.from })
+          receipts.push({
+            message: indexed.id,
+            author: indexed.from,
+            ...(opened.started && { answers: true as const }),
+          })
           received.push(indexed)
         }
         eventful.push(line)

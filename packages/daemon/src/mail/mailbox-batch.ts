@@ -51,7 +51,8 @@ export function afterBatch(s: BatchState, outcome: BatchOutcome, position: numbe
   for (const code of refusedForwards) s.event('mail.forward-refused', { position, code })
   if (blobs.length > 0) for (const l of s.blobListeners) l(blobs)
   // After the commit: a crash before they are sent leaves receipts decided but unsent, never
-  // sent twice (docs/messaging.md §4). They wait a moment to go out as one receipt per author.
+  // sent twice (docs/messaging.md §4). They wait for a quiet moment to go out as one receipt
+  // per author; every batch, even one with no receipts, counts as activity that defers them.
   s.delivered.add(receipts)
   if (shareContacts) void s.shareContacts()
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { IndexLinger } from './journal-index.js'
+import type { ReceiptLinger } from './receipt-queue.js'
 
 /** Options of the Mailbox (mailbox.ts). */
 export interface MailboxOptions {
@@ -13,10 +14,11 @@ export interface MailboxOptions {
    */
   readonly event?: (name: string, detail: Record<string, unknown>) => void
   /**
-   * How long a delivered receipt waits for others to the same author before it is sent, in
-   * ms (default 250: RECEIPT_LINGER_MS in receipt-queue.ts; docs/messaging.md §4).
+   * When delivered receipts go out: after a quiet moment without indexed batches, or with the
+   * first batch once the oldest waited `maxMs` (default RECEIPT_LINGER in receipt-queue.ts:
+   * 100 ms quiet, 2 s; docs/messaging.md §4). Replaces `receiptLingerMs` (a fixed wait).
    */
-  readonly receiptLingerMs?: number
+  readonly receiptLinger?: ReceiptLinger
   /**
    * How an index commit waits for more lines while lines keep coming (default
    * INDEX_LINGER in journal-index.ts; docs/store.md §3 "Write amplification").

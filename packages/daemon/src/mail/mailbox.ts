@@ -98,7 +98,7 @@ export class Mailbox {
     )
     this.#delivered = new ReceiptQueue(
       (author, messages) => this.#sendReceipt(author, messages, 'delivered'),
-      options.receiptLingerMs,
+      options.receiptLinger,
     )
     this.#jobs = new MailboxJobs({
       account,
