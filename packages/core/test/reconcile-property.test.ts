@@ -118,6 +118,25 @@ describe('reconcile properties', () => {
     )
   })
 
+  it('converges when an answer fits the frame but not the frame minus the hand-back reserve', () => {
+    // The case the property found (seed 1144476989): B owes IDS of 45 full ids (2,894 bytes) and
+    // more; the frame (3,392 bytes) holds the IDS, the frame minus the hand-back reserve does not.
+    let n = 289_223 * 1000
+    const mk = () => makeKey(n++, 1_700_000_000_000 + ((n * 7919) % 1_000_000), 0)
+    const shared = [mk()]
+    const a = Array.from({ length: 81 }, mk)
+    const b = Array.from({ length: 49 }, mk)
+    const s: Session = {
+      a: [...shared, ...a],
+      b: [...shared, ...b],
+      onlyA: new Set(a.map((k) => k.id)),
+      onlyB: new Set(b.map((k) => k.id)),
+    }
+    const options = { branching: 12, idListThreshold: 45, prefixBytes: 4, maxMessageBytes: 3392 }
+    const { A, B } = runSession(s, options, 200)
+    assertExact(s, A, B)
+  })
+
   it('converges for the edge cases: empty, identical, disjoint, large overlap', () => {
     const keys = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) =>

@@ -217,7 +217,16 @@ export class Reconciler {
       // hand some mismatched ranges back as our fingerprint (21 bytes instead of a split or an
       // ID_LIST of ~250), so both directions carry full frames.
       out.clear()
+      const first = i
       i = this.#answer(work, out, limit, Math.min(this.#max / 4, (this.#max - peerSize) / 8))
+      // The hand-back reserve must never leave a turn answering nothing when the full frame
+      // answered something: the same work would be deferred again every turn, forever (an
+      // answer without a hand-back, such as IDS, that fits the frame but not the frame minus
+      // the reserve). Found by the reconcile property test (seed 1144476989).
+      if (i === 0 && first > 0) {
+        out.clear()
+        i = this.#answer(work, out, limit, 0)
+      }
     }
     // What did not fit stays ours to answer next turn, announced by one DEFER range: no work
     // is sent back and redone.
