@@ -43,11 +43,9 @@ interface UserPrekeys {
   readonly unverified: string[]
 }
 
-/** Prekey lookups of one account, with a cache of verified prekey records. */
+/** Prekey lookups of one account, with the verified prekey records of each user read so far. */
 export class PrekeyBook {
   readonly #account: Account
-  /** Verified prekey records by resource id (a stored prekey never changes). */
-  readonly #records = new Map<string, PrekeyRecord>()
   /** Per user: its verified records in journal order, read up to `after` (recordsOf). */
   readonly #byUser = new Map<string, UserPrekeys>()
   readonly #reading = new SerialQueue()
@@ -98,23 +96,18 @@ export class PrekeyBook {
     }
     seen.after = after
     seen.unverified.length = 0
+    // Each id comes here once (the cursor moves past it), or again while it does not verify.
     for (const id of ids) {
-      let record = this.#records.get(id)
-      if (!record) {
-        try {
-          const bytes = await store.getResource(id)
-          if (!bytes) continue
-          const v = validateResource(provider, bytes, ingestor.graph, { now: this.#account.now() })
-          record = prekeyRecordOf(provider, v)
-          this.#records.set(id, record)
-        } catch {
-          // A prekey whose signer lost its authorization is not a key anyone wraps to; one
-          // whose signer is not known here yet (or that could not be read) may be later.
-          seen.unverified.push(id)
-          continue
-        }
+      try {
+        const bytes = await store.getResource(id)
+        if (!bytes) continue
+        const v = validateResource(provider, bytes, ingestor.graph, { now: this.#account.now() })
+        seen.records.push(prekeyRecordOf(provider, v))
+      } catch {
+        // A prekey whose signer lost its authorization is not a key anyone wraps to; one
+        // whose signer is not known here yet (or that could not be read) may be later.
+        seen.unverified.push(id)
       }
-      seen.records.push(record)
     }
     return [...seen.records]
   }
