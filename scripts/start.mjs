@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm start`: run this machine's sdmp node on its embedded default (SQLite under the home).
- * The home is $SDMP_HOME, else ~/.sdmp; a home that does not exist yet is created first
+ * The home is `--home DIR` among the arguments, else $SDMP_HOME, else ~/.sdmp; a home that does not exist yet is created first
  * (`sdmp init`). Extra arguments go to `sdmp start` (`npm start -- --api 127.0.0.1:0`).
  * Signals are passed on, so Ctrl-C stops the node gracefully.
  */
@@ -12,7 +12,11 @@ import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const bin = join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
-const home = process.env.SDMP_HOME || join(homedir(), '.sdmp')
+const args = process.argv.slice(2)
+// `npm start -- --home DIR` names the home as `sdmp start --home DIR` would: create that one.
+const at = args.findIndex((a) => a === '--home' || a.startsWith('--home='))
+const named = at < 0 ? undefined : args[at].startsWith('--home=') ? args[at].slice(7) : args[at + 1]
+const home = named || process.env.SDMP_HOME || join(homedir(), '.sdmp')
 const env = { ...process.env, SDMP_HOME: home }
 
 if (!existsSync(join(home, 'config.json'))) {
@@ -20,7 +24,7 @@ if (!existsSync(join(home, 'config.json'))) {
   const init = spawnSync(process.execPath, [bin, 'init'], { env, stdio: ['ignore', 2, 2] })
   if (init.status !== 0) process.exit(init.status ?? 1)
 }
-const child = spawn(process.execPath, [bin, 'start', ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [bin, 'start', ...args], {
   env,
   stdio: 'inherit',
 })
