@@ -180,6 +180,16 @@ export function fromUtf8(bytes: Uint8Array, label = 'utf-8'): string {
   }
 }
 
+/**
+ * A flat copy of `text` that holds no reference to a larger string. JSON parsing hands out
+ * strings as slices of the whole text (V8 sliced strings), so a kept 86-character id can keep a
+ * whole resource's text alive; anything cached or held for long copies what it keeps with this.
+ * A string with a lone surrogate (never an id or base64url) is returned as it is.
+ */
+export function detachedString(text: string): string {
+  return isWellFormed(text) ? decoder.decode(encoder.encode(text)) : text
+}
+
 /** True when the string has no lone UTF-16 surrogate. */
 export function isWellFormed(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

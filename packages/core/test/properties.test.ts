@@ -12,6 +12,7 @@ import {
   TrustGraph,
   canonicalize,
   decodeResource,
+  detachedString,
   fromBase64url,
   parseCanonical,
   parseStrict,
@@ -141,6 +142,19 @@ describe('base64url properties', () => {
       ),
       opts(1000),
     )
+  })
+})
+
+describe('detachedString', () => {
+  it('is equal to its input, for any string (lone surrogates included)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), (a, b) => {
+        assert.equal(detachedString(a), a)
+        assert.equal(detachedString(b), b)
+      }),
+      opts(500),
+    )
+    assert.equal(detachedString('a\ud800b'), 'a\ud800b')
   })
 })
 

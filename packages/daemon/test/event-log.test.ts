@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import type { Message } from '@sdmp/client'
 import { EventLog } from '../src/mail/event-log.js'
@@ -49,6 +52,10 @@ const message = (position: number, body: string, expires: string | null = null):
     group: null,
   } as Message,
 })
+
+// A full collection on demand, to see what the log still keeps reachable.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 
 describe('EventLog', () => {
   it('serves the events after a position, in order, up to a limit', () => {
@@ -97,6 +104,23 @@ describe('EventLog', () => {
     assert.deepEqual(
       bySize.after(1, 10, 0).map((e) => e.position),
       [2],
+    )
+  })
+
+  it('keeps nothing of a dropped event reachable', async () => {
+    const log = new EventLog(0, { maxEvents: 2 })
+    let first: JournalEvent | undefined = post(1)
+    const dropped = new WeakRef(first)
+    log.append([first], 1)
+    first = undefined
+    log.append([post(2), post(3)], 3) // drops position 1
+    assert.equal(log.floor, 1)
+    await nextTurn() // a WeakRef keeps its target until the end of the job that made it
+    gc()
+    assert.equal(dropped.deref(), undefined)
+    assert.deepEqual(
+      log.after(0, 10, 0).map((e) => e.position),
+      [2, 3],
     )
   })
 

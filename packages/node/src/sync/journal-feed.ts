@@ -5,7 +5,13 @@
  * the peer already holds.
  * @module
  */
-import { ErrorCode, isProtocolError, nextLineId, parseJournalLine } from '@sdmp/core'
+import {
+  ErrorCode,
+  detachedString,
+  isProtocolError,
+  nextLineId,
+  parseJournalLine,
+} from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { AppendedLine } from '../ingest.js'
 import type { PeerSession, SessionHost } from './peer-session.js'
@@ -13,8 +19,12 @@ import type { SessionRequests } from './session-requests.js'
 import { controlMessage, storedResourceFrame } from './wire.js'
 import { SerialQueue } from '../serial-queue.js'
 
-/** Most ids remembered per peer as already held by it. */
-const PEER_HAS_LIMIT = 100_000
+/**
+ * Most ids remembered per peer as already held by it (~130 bytes each, ~2 MiB per peer: a host
+ * holds one set per connected node). Echoes are of what a peer sent just now, so the most recent
+ * ids are the ones that matter; an older one forgotten costs a frame, not a wrong answer.
+ */
+const PEER_HAS_LIMIT = 16_384
 
 /** Lines per offered `broadcast` (sync.md §8.5). */
 const OFFER_PAGE = 1000
@@ -28,8 +38,8 @@ export class JournalFeed {
   #lastSentLine: string | undefined
   readonly #pushing = new SerialQueue()
   /**
-   * Ids this peer sent us or announced in its journal (bounded; cleared when full): pushing them
-   * back would only cost both sides a frame, a decode and a duplicate check.
+   * Ids this peer sent us or announced in its journal (bounded, oldest forgotten first): pushing
+   * them back would only cost both sides a frame, a decode and a duplicate check.
    */
   readonly #peerHas = new Set<string>()
 
@@ -42,8 +52,10 @@ export class JournalFeed {
   /** Remember that the peer holds `id` (it sent or announced it), so it is never echoed. */
   notePeerHas(id: string | undefined): void {
     if (id === undefined) return
-    if (this.#peerHas.size >= PEER_HAS_LIMIT) this.#peerHas.clear()
-    this.#peerHas.add(id)
+    if (this.#peerHas.size >= PEER_HAS_LIMIT)
+      this.#peerHas.delete(this.#peerHas.values().next().value!)
+    // A flat copy: the id is a slice of the frame's or line's text, which it would keep alive.
+    this.#peerHas.add(detachedString(id))
   }
 
   /**
