@@ -170,4 +170,60 @@ describe('Mailbox sessions', () => {
     assert.ok(await bob.mailbox.get(next.id))
     assert.ok(await fresh.mailbox.get(next.id), 'the new node reads it')
   })
+
+  it('a burst before the first answer loses nothing either way, and starts one session', async (t) => {
+    // Before sessions.md §6 "Pending start", every message of a burst started a session of its
+    // own and each side kept the newest 4: Bob answered on a session Alice had dropped, and
+    // Alice then wrote on one Bob had dropped (a flood with replies lost ~1 message in 6).
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
+    // Clocks that move on every reading, as under load: no two sessions start in the same ms.
+    const ticking = () => {
+      let t = Date.now()
+      return () => (t += 3)
+    }
+    await restartPeer(alice, ticking())
+    await restartPeer(bob, ticking())
+    const a = alice.account.requireUser()
+    const b = bob.account.requireUser()
+    const sendAll = async (from: Peer, to: string, n: number, tag: string) => {
+      const sent: { id: string; outer: string }[] = []
+      for (let i = 0; i < n; i++)
+        sent.push(await from.mailbox.send({ to: [to], body: `${tag} ${i}` }))
+      return sent
+    }
+    const readable = async (p: Peer, sent: readonly { id: string }[]) => {
+      for (const { id } of sent) assert.ok(await p.mailbox.get(id), `${p.home} reads ${id}`)
+    }
+
+    // Bob writes first too: his prekey message starts a session of his, which Alice stores
+    // while her own start is pending (it must not push hers out either).
+    const early = await sendAll(bob, a, 1, 'early')
+    const burst = await sendAll(alice, b, 6, 'burst')
+    // While the start is pending, a message carries an entry on the pending session and a wrap.
+    const pending = await envelopeOf(alice, burst[5]!.outer)
+    assert.ok(pending.recipients.length > 0, 'still a prekey wrap')
+    await syncPeers(alice, bob)
+    await readable(alice, early)
+    await readable(bob, burst)
+    // Bob answers on his newest session, while Alice goes on writing before she sees it.
+    const answer = await sendAll(bob, a, 1, 'answer')
+    const more = await sendAll(alice, b, 6, 'more')
+    await syncPeers(alice, bob)
+    await readable(alice, answer)
+    await readable(bob, more)
+    // The answer confirmed the session: entries only from now on, and they open.
+    const after = await sendAll(alice, b, 3, 'after')
+    for (const { outer } of after) {
+      const env = await envelopeOf(alice, outer)
+      assert.equal(env.recipients.length, 0, 'no wrap once the session is confirmed')
+    }
+    const reply = await sendAll(bob, a, 3, 'reply')
+    await syncPeers(alice, bob)
+    await readable(bob, after)
+    await readable(alice, reply)
+  })
 })

@@ -56,10 +56,14 @@ export interface SessionSealInput {
   readonly now: number
   /**
    * Reading nodes without a usable session, each with its newest valid prekey: each gets a
-   * prekey wrap, which starts a session (sessions.md §2).
+   * prekey wrap, which starts a session (sessions.md §2). A node may also be in `sessions` with
+   * its pending start (sessions.md §6).
    */
   readonly prekeys: readonly { readonly node: string; readonly publicKey: Uint8Array }[]
-  /** One usable session per other reading node (`sendingSession`): each gets an entry. */
+  /**
+   * One session per other reading node, usable (`sendingSession`) or the pending start
+   * (`pendingSession`, with the node in `prekeys` too): each gets an entry.
+   */
   readonly sessions: readonly Session[]
   /** The sealing node's self-entry key ({@link selfEntryKey}), when it reads its own envelopes. */
   readonly selfKey?: Uint8Array
@@ -84,12 +88,11 @@ export function sealSessionEnvelope(
   input: SessionSealInput,
   random: RandomSource = (n) => provider.randomBytes(n),
 ): { data: EncryptedData; sessions: Session[] } {
-  const nodes = new Set<string>()
-  for (const n of [...input.prekeys.map((p) => p.node), ...input.sessions.map((s) => s.peer)]) {
-    if (nodes.has(n) || n === input.self)
+  // One wrap and one entry at most per other reading node; both for one node is the pending
+  // start (sessions.md §6): an entry on the unconfirmed session and a wrap in case it is new.
+  for (const nodes of [input.prekeys.map((p) => p.node), input.sessions.map((s) => s.peer)])
+    if (new Set(nodes).size !== nodes.length || nodes.includes(input.self))
       throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sessions: one entry per other reading node')
-    nodes.add(n)
-  }
   const entries = input.sessions.length + (input.selfKey ? 1 : 0)
   if (input.prekeys.length === 0 && entries === 0)
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'recipients: expected at least 1 reading node')

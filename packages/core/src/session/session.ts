@@ -169,12 +169,50 @@ export function sendingSession(
 const rank = (s: Session) => Math.max(s.received, s.created)
 
 /**
+ * The pending start with a peer (sessions.md §6 "Pending start"): when {@link sendingSession}
+ * finds none, the initiator's unconfirmed session that later messages also carry an entry on,
+ * beside their prekey wrap. A peer that has the start opens that entry and starts no new
+ * session, so a burst before the first answer makes one session on each side instead of one
+ * per message (which, with 4 kept per peer, dropped the session the other side was using).
+ * It is the one that has sent the most entries (the one in use), else the oldest; it must
+ * still be fresh by the rules of {@link sendingSession}.
+ */
+export function pendingSession(
+  sessions: readonly Session[],
+  { now, peerPrekeyCreated }: { now: number; peerPrekeyCreated: number },
+): Session | undefined {
+  let best: Session | undefined
+  for (const s of sessions) {
+    if (s.role !== 'initiator' || s.received !== 0) continue
+    if (s.ratchet.cks === null || s.ratchet.hks === null) continue
+    if (now - s.created >= SESSION_MAX_AGE_MS || s.created < peerPrekeyCreated) continue
+    if (
+      !best ||
+      s.ratchet.ns > best.ratchet.ns ||
+      (s.ratchet.ns === best.ratchet.ns && s.created < best.created)
+    )
+      best = s
+  }
+  return best
+}
+
+/**
  * A peer's sessions after `session` changed or started: it replaces the one with its id, and
- * only the {@link MAX_SESSIONS_PER_PEER} most recently used are kept.
+ * only the {@link MAX_SESSIONS_PER_PEER} most recently used are kept, plus always the pending
+ * start in use (an unconfirmed initiator's session that has sent entries, sessions.md §6): the
+ * sessions its own wraps start, and a session the peer starts meanwhile, are newer and must not
+ * push out the one the peer answers on.
  */
 export function keepSession(sessions: readonly Session[], session: Session): Session[] {
   const rest = sessions.filter((s) => s.id !== session.id)
-  return [session, ...rest].sort((a, b) => rank(b) - rank(a)).slice(0, MAX_SESSIONS_PER_PEER)
+  const all = [session, ...rest].sort((a, b) => rank(b) - rank(a))
+  const kept = all.slice(0, MAX_SESSIONS_PER_PEER)
+  let inUse: Session | undefined
+  for (const s of all)
+    if (s.role === 'initiator' && s.received === 0 && s.ratchet.ns > (inUse?.ratchet.ns ?? 0))
+      inUse = s
+  if (inUse && !kept.includes(inUse)) kept[kept.length - 1] = inUse
+  return kept
 }
 
 /** The JSON form of a session, for the vault (byte fields in base64url). */

@@ -12,6 +12,7 @@ import {
   encodeSession,
   equalBytes,
   keepSession,
+  pendingSession,
   sealSessionResource,
   selfEntryKey,
   sendingSession,
@@ -37,7 +38,10 @@ export function sessionsOf(stored: readonly string[] | undefined): Session[] {
   return out
 }
 
-/** Record `session` among its peer's sessions in `batch` (sessions.md §6: at most 4 kept). */
+/**
+ * Record `session` among its peer's sessions in `batch` (sessions.md §6: at most 4 kept, and
+ * the pending start in use).
+ */
 export async function storeSession(batch: MailBatch, session: Session): Promise<void> {
   const key = sessionKey(session.peer)
   const kept = keepSession(sessionsOf(await batch.get<string[]>(key)), session)
@@ -156,10 +160,19 @@ export class SessionBook {
         if (secret) selfKey = this.#selfKey(secret)
         continue
       }
-      const stored = await batch.get<string[]>(sessionKey(r.node))
-      const s = sendingSession(sessionsOf(stored), { now, peerPrekeyCreated: r.created })
-      if (s) sessions.push(s)
-      else prekeys.push({ node: r.node, publicKey: r.publicKey })
+      const stored = sessionsOf(await batch.get<string[]>(sessionKey(r.node)))
+      const fresh = { now, peerPrekeyCreated: r.created }
+      const s = sendingSession(stored, fresh)
+      if (s) {
+        sessions.push(s)
+        continue
+      }
+      prekeys.push({ node: r.node, publicKey: r.publicKey })
+      // sessions.md §6 "Pending start": until the peer answers, an entry on the session the
+      // first wrap started rides along, so a peer that has that start opens it and starts no
+      // new session (keepSession keeps it while the wraps start newer ones at our end).
+      const pending = pendingSession(stored, fresh)
+      if (pending) sessions.push(pending)
     }
     const sealed = sealSessionResource(
       account.provider,
