@@ -209,7 +209,7 @@ export {
   startInitiator,
   startResponder,
 } from './session/session.js'
-export type { Session } from './session/session.js'
+export type { SendTime, Session } from './session/session.js'
 export {
   openSessionEnvelope,
   sealSessionEnvelope,

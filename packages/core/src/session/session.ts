@@ -153,20 +153,28 @@ export function sessionOpen(
  * PreKeySignalMessage): sync delivers in any order, and an entry that reached the peer before
  * the prekey message that starts its session could never be opened.
  */
-export function sendingSession(
-  sessions: readonly Session[],
-  { now, peerPrekeyCreated }: { now: number; peerPrekeyCreated: number },
-): Session | undefined {
+export function sendingSession(sessions: readonly Session[], at: SendTime): Session | undefined {
   let best: Session | undefined
   for (const s of sessions) {
-    if (s.ratchet.cks === null || s.ratchet.hks === null) continue
-    if (s.role === 'initiator' && s.received === 0) continue
-    if (now - s.created >= SESSION_MAX_AGE_MS || s.created < peerPrekeyCreated) continue
+    if (!canSendFresh(s, at) || (s.role === 'initiator' && s.received === 0)) continue
     if (!best || rank(s) > rank(best)) best = s
   }
   return best
 }
 const rank = (s: Session) => Math.max(s.received, s.created)
+
+/** When a message is sent, and when the peer's newest valid prekey was created. */
+export interface SendTime {
+  readonly now: number
+  readonly peerPrekeyCreated: number
+}
+
+/** Can send, younger than the age limit, started after the peer's newest prekey (§6). */
+const canSendFresh = (s: Session, { now, peerPrekeyCreated }: SendTime) =>
+  s.ratchet.cks !== null &&
+  s.ratchet.hks !== null &&
+  now - s.created < SESSION_MAX_AGE_MS &&
+  s.created >= peerPrekeyCreated
 
 /**
  * The pending start with a peer (sessions.md §6 "Pending start"): when {@link sendingSession}
@@ -177,15 +185,10 @@ const rank = (s: Session) => Math.max(s.received, s.created)
  * It is the one that has sent the most entries (the one in use), else the oldest; it must
  * still be fresh by the rules of {@link sendingSession}.
  */
-export function pendingSession(
-  sessions: readonly Session[],
-  { now, peerPrekeyCreated }: { now: number; peerPrekeyCreated: number },
-): Session | undefined {
+export function pendingSession(sessions: readonly Session[], at: SendTime): Session | undefined {
   let best: Session | undefined
   for (const s of sessions) {
-    if (s.role !== 'initiator' || s.received !== 0) continue
-    if (s.ratchet.cks === null || s.ratchet.hks === null) continue
-    if (now - s.created >= SESSION_MAX_AGE_MS || s.created < peerPrekeyCreated) continue
+    if (s.role !== 'initiator' || s.received !== 0 || !canSendFresh(s, at)) continue
     if (
       !best ||
       s.ratchet.ns > best.ratchet.ns ||
