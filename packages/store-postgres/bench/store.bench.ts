@@ -4,13 +4,15 @@
  * schema, dropped afterwards. Skipped, with a note on stderr, when PG_URL is unset.
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { runStoreBench } from '@sdmp/store/bench-kit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import { createPgPool, createPostgresStore } from '../src/index.js'
 import type { PostgresStore } from '../src/index.js'
+import { createNodeProvider } from '@sdmp/crypto-node'
 
-const sha512 = (d: Uint8Array) => new Uint8Array(createHash('sha512').update(d).digest())
+// The product's hash (the daemon passes its provider's sha512 to the store): one SHA-512 per line.
+const { sha512 } = createNodeProvider()
 
 /** Run the store benchmark against the server in PG_URL. */
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {

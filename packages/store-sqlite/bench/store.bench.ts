@@ -4,7 +4,6 @@
  * >= 50,000 journal appends/s batched, peak RSS growth < 100 MB across 1M resources.
  * @module
  */
-import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,8 +11,10 @@ import { runStoreBench } from '@sdmp/store/bench-kit'
 import type { Store } from '@sdmp/store'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import { SqliteStore } from '../src/sqlite-store.js'
+import { createNodeProvider } from '@sdmp/crypto-node'
 
-const sha512 = (d: Uint8Array) => new Uint8Array(createHash('sha512').update(d).digest())
+// The product's hash (the daemon passes its provider's sha512 to the store): one SHA-512 per line.
+const { sha512 } = createNodeProvider()
 
 /** Run the store benchmark against file-backed SQLite homes (synchronous=FULL). */
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
