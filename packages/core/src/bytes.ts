@@ -190,8 +190,17 @@ export function detachedString(text: string): string {
   return isWellFormed(text) ? decoder.decode(encoder.encode(text)) : text
 }
 
+/** `String.prototype.isWellFormed` (ES2024) where the engine has it: native, no loop in JS. */
+const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean })
+  .isWellFormed
+
 /** True when the string has no lone UTF-16 surrogate. */
 export function isWellFormed(text: string): boolean {
+  return nativeWellFormed ? nativeWellFormed.call(text) : isWellFormedLoop(text)
+}
+
+/** The same check in JS, for engines without `isWellFormed` (exported for the tests that compare). */
+export function isWellFormedLoop(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c >= 0xd800 && c <= 0xdbff) {

@@ -20,6 +20,7 @@ import {
   validateResource,
   verifyJournal,
 } from '../src/index.js'
+import { isWellFormed, isWellFormedLoop } from '../src/bytes.js'
 import { T0, person, postBy, provider } from './world.js'
 
 const seed = seedFromEnv()
@@ -155,6 +156,29 @@ describe('detachedString', () => {
       opts(500),
     )
     assert.equal(detachedString('a\ud800b'), 'a\ud800b')
+  })
+})
+
+describe('isWellFormed', () => {
+  it('the native check and the JS loop agree on any string', () => {
+    const cases = [
+      '',
+      'abc',
+      '\ud83d\ude00',
+      '\ud800',
+      '\udc00',
+      'a\ud800b',
+      '\ude00\ud83d',
+      'x\ud83d',
+    ]
+    for (const c of cases) assert.equal(isWellFormed(c), isWellFormedLoop(c), JSON.stringify(c))
+    assert.equal(isWellFormed('a\ud800'), false)
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        assert.equal(isWellFormed(s), isWellFormedLoop(s))
+      }),
+      opts(1000),
+    )
   })
 })
 
