@@ -116,7 +116,7 @@ export async function bulkRows(
     await watcher.close()
   }
   const seconds = (performance.now() - start) / 1000
-  const [ra, rb] = [await settledRssMiB(a.pid), await settledRssMiB(b.pid)]
+  const settled = [await settledRssMiB(a.pid), await settledRssMiB(b.pid)]
   const written = sides.map((s) => (writtenBytes(s.d.pid) - s.written) / total)
   await Promise.all([a.stop(), b.stop()])
   const stored = sides.map((s) => (storeBytes(s.d.home) - s.stored) / total)
@@ -156,10 +156,10 @@ export async function bulkRows(
       {
         group: GROUP,
         name: `daemon: ${side} RSS after ${total} messages`,
-        value: [ra, rb][i]!,
+        value: settled[i]!,
         unit: 'MiB',
         target: '<= 250 MiB',
-        met: [ra, rb][i]! <= 250,
+        met: settled[i]! <= 250,
         lowerIsBetter: true,
         notes: `${note}; settled after the last arrival; the idle figure above is the same process before any message`,
       },

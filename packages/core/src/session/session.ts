@@ -156,7 +156,7 @@ export function sessionOpen(
 export function sendingSession(sessions: readonly Session[], at: SendTime): Session | undefined {
   let best: Session | undefined
   for (const s of sessions) {
-    if (!canSendFresh(s, at) || (s.role === 'initiator' && s.received === 0)) continue
+    if (!canSendFresh(s, at) || unconfirmed(s)) continue
     if (!best || rank(s) > rank(best)) best = s
   }
   return best
@@ -168,6 +168,9 @@ export interface SendTime {
   readonly now: number
   readonly peerPrekeyCreated: number
 }
+
+/** An initiator's session no entry of the peer has opened with yet (§6 "Confirmation"). */
+const unconfirmed = (s: Session) => s.role === 'initiator' && s.received === 0
 
 /** Can send, younger than the age limit, started after the peer's newest prekey (§6). */
 const canSendFresh = (s: Session, { now, peerPrekeyCreated }: SendTime) =>
@@ -188,7 +191,7 @@ const canSendFresh = (s: Session, { now, peerPrekeyCreated }: SendTime) =>
 export function pendingSession(sessions: readonly Session[], at: SendTime): Session | undefined {
   let best: Session | undefined
   for (const s of sessions) {
-    if (s.role !== 'initiator' || s.received !== 0 || !canSendFresh(s, at)) continue
+    if (!unconfirmed(s) || !canSendFresh(s, at)) continue
     if (
       !best ||
       s.ratchet.ns > best.ratchet.ns ||
@@ -211,9 +214,7 @@ export function keepSession(sessions: readonly Session[], session: Session): Ses
   const all = [session, ...rest].sort((a, b) => rank(b) - rank(a))
   const kept = all.slice(0, MAX_SESSIONS_PER_PEER)
   let inUse: Session | undefined
-  for (const s of all)
-    if (s.role === 'initiator' && s.received === 0 && s.ratchet.ns > (inUse?.ratchet.ns ?? 0))
-      inUse = s
+  for (const s of all) if (unconfirmed(s) && s.ratchet.ns > (inUse?.ratchet.ns ?? 0)) inUse = s
   if (inUse && !kept.includes(inUse)) kept[kept.length - 1] = inUse
   return kept
 }
