@@ -82,7 +82,7 @@ export function parseCommandArgs(
       ...(spec.multiple !== undefined && { multiple: spec.multiple }),
     }
   }
-  // Ids and fingerprints are 86 base64url characters and may start with '-': they are never
+  // Ids, fingerprints and short ids are base64url and may start with '-': they are never
   // flags, so they pass through parseArgs as placeholders and come back as they were.
   const held: string[] = []
   const args = tokens.map((t) => (DIGEST_LIKE.test(t) ? `${HELD}${held.push(t) - 1}` : t))
@@ -106,8 +106,14 @@ export function parseCommandArgs(
   }
 }
 
-/** A resource id or fingerprint that starts with '-' (base64url of a SHA-512 digest). */
-const DIGEST_LIKE = /^-[A-Za-z0-9_-]{85}$/
+/**
+ * A resource id or fingerprint that starts with '-' (base64url of a SHA-512 digest), or a short
+ * id: a prefix of one, 6 characters or more (docs/cli.md "Short ids"; `inbox` prints 10, and one
+ * message in 64 has an id that starts with '-'). No flag of this CLI is a single dash and 6 or
+ * more characters (the only short flag is `-h`). A short id that starts with '--' reads as a
+ * long flag: such a message is named by its full id.
+ */
+const DIGEST_LIKE = /^-(?:[A-Za-z0-9_-]{85}|[A-Za-z0-9_][A-Za-z0-9_-]{4,83})$/
 /** Placeholder prefix of a held id (no user types a NUL). */
 const HELD = '\u0000id:'
 

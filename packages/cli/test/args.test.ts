@@ -29,8 +29,14 @@ describe('parseCommandArgs', () => {
     )
   })
 
+  it('passes a short id (a prefix of 6 or more characters) that starts with -', () => {
+    // One message in 64 has such an id; `inbox` prints 10 characters of it (CI drew '-N416_t0').
+    for (const short of ['-N416_', '-N416_t0', '-N416_t0ab', `-${'a'.repeat(84)}`])
+      assert.deepEqual(parseCommandArgs([short, 'Carol'], SPEC).positionals, [short, 'Carol'])
+  })
+
   it('still refuses unknown flags, including long ones that are not ids', () => {
-    for (const flag of ['-x', '--bogus', `-${'a'.repeat(84)}`, `-${'a'.repeat(86)}`])
+    for (const flag of ['-x', '--bogus', '-abcd', `-${'a'.repeat(86)}`, '-a.b_cd'])
       assert.throws(
         () => parseCommandArgs([flag], SPEC),
         (e) => e instanceof CliError && /unknown option/.test(e.message),
