@@ -106,7 +106,10 @@ describe('handshake admission (tcp)', () => {
     await waitFor(() => listener.admission.general >= 60, { what: 'the pool re-filled' })
     const before = flood.opened
     await deliver(tcp.port, channels, 'delivered under flood')
-    assert.ok(flood.opened > before, 'the flood kept going while the trusted node connected')
+    // The pool was full when the trusted node connected (above); the flood still runs after it.
+    // (A check at this instant failed once in CI: a delivery quicker than the flood's 50 ms
+    // re-open delay sees no new socket.)
+    await waitFor(() => flood.opened > before, { what: 'the flood to keep going' })
     assert.ok(flood.opened < 5000, `the flood stayed within its bound (${flood.opened})`)
     assert.ok(listener.admission.dropped > 0)
   })
