@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: runs every compiled `packages/<pkg>/dist/bench/*.bench.js`, prints one table,
  * writes bench/results.json and regenerates BENCHMARKS.md.
- * Flags: --quick (smaller loops), --only SUBSTRING (bench files whose path contains it).
+ * Flags: --quick (smaller loops; bench/results.quick.json only), --only SUBSTRING (bench files whose
+ * path contains it), --help.
  * A full-size `--only` run replaces its groups' rows in the last full run's results and
  * regenerates BENCHMARKS.md from the merge, naming the groups re-run and when, so one group can be
  * measured again without a 20-minute run; ratios stay within a group, hence within one run.
@@ -12,11 +13,42 @@ import { join } from 'node:path'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { spawnSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
 
 const root = new URL('..', import.meta.url).pathname
+const USAGE = `usage: npm run bench -- [--quick] [--only SUBSTRING] [--help]
+  --quick            smaller loops (a smoke run; writes bench/results.quick.json only)
+  --only SUBSTRING   only the bench files whose path contains SUBSTRING (e.g. daemon.bench);
+                     a full-size --only run merges its groups into the last full run
+  --help             this text
+Runs every packages/<pkg>/dist/bench/*.bench.js, each in its own process, prints one table,
+writes bench/results.json and BENCHMARKS.md (docs/load.md).`
 const args = process.argv.slice(2)
-const quick = args.includes('--quick')
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
+let parsed
+try {
+  parsed = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values
+} catch (e) {
+  // A mistyped flag must not start a 20-minute run that rewrites BENCHMARKS.md.
+  console.error(`bench: ${e.message}\n${USAGE}`)
+  process.exit(2)
+}
+if (parsed.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const quick = parsed.quick === true
+const only = parsed.only
+if (only === '') {
+  console.error(`bench: --only needs a non-empty SUBSTRING\n${USAGE}`)
+  process.exit(2)
+}
 const ctx = { scale: quick ? 0.1 : 1, log: (m) => process.stderr.write(`  ${m}\n`) }
 
 const files = []
@@ -26,6 +58,14 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   for (const f of readdirSync(dir)) if (f.endsWith('.bench.js')) files.push(join(dir, f))
 }
 const chosen = files.filter((f) => !only || f.includes(only)).sort()
+if (chosen.length === 0 && !process.env.SDMP_BENCH_CHILD) {
+  console.error(
+    only
+      ? `bench: no bench file's path contains '${only}' (of ${files.length}; run \`npm run build\` first if none)`
+      : 'bench: no compiled bench files (run `npm run build` first)',
+  )
+  process.exit(2)
+}
 // Each bench module runs in its own process, so one module's memory (a 10^6-item reconciliation
 // set, say) cannot hide another's RSS growth; ratios across modules are computed below.
 const results = []
@@ -86,7 +126,9 @@ console.log(widths.map((w) => '-'.repeat(w)).join('  '))
 for (const r of rows) console.log(line(r))
 
 // A partial full-size run keeps the other groups of the last full run (see the header).
-const resultsPath = join(root, 'bench', 'results.json')
+// A quick run has a file of its own, so it never replaces the full run that a later full-size
+// `--only` run merges into.
+const resultsPath = join(root, 'bench', quick ? 'results.quick.json' : 'results.json')
 let reruns = []
 let fullDate
 if (only && !quick && existsSync(resultsPath)) {
