@@ -130,6 +130,36 @@ describe('base64url properties', () => {
       opts(500),
     )
   })
+  it('encode(b) is the platform base64 of b, URL alphabet, no padding, at every size', () => {
+    // An independent reference: btoa over the bytes as Latin-1, then the URL alphabet.
+    const reference = (b: Uint8Array) =>
+      btoa(String.fromCharCode(...b))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '')
+    // Sizes around toBase64url's reused buffer: small after large (no stale characters), its
+    // growth, and past its 64 KiB-character bound (a buffer of its own).
+    const sizes = fc.oneof(
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: 49_000, max: 49_400 }),
+      fc.constantFrom(49_151, 49_152, 49_153, 120_000),
+    )
+    fc.assert(
+      fc.property(fc.array(sizes, { minLength: 1, maxLength: 4 }), fc.integer(), (lens, seed) => {
+        for (const [k, n] of lens.entries()) {
+          const b = new Uint8Array(n)
+          for (let i = 0; i < n; i++) b[i] = (seed + i * 131 + k * 7) & 0xff
+          const text = toBase64url(b)
+          assert.equal(text.length, Math.ceil((n * 4) / 3))
+          // Chunked: spreading 120,000 arguments would overflow the stack.
+          let ref = ''
+          for (let i = 0; i < n; i += 3 * 4096) ref += reference(b.subarray(i, i + 3 * 4096))
+          assert.equal(text, ref)
+        }
+      }),
+      opts(60),
+    )
+  })
   it('every accepted string is the one canonical encoding of its bytes', () => {
     fc.assert(
       fc.property(
