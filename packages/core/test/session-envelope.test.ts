@@ -20,7 +20,8 @@ import {
   utf8,
 } from '../src/index.js'
 import type { CryptoProvider, EncryptedData, RecipientKeyPair, Session } from '../src/index.js'
-import { INNER, loadPresets } from './envelope-helpers.js'
+import { INNER, loadPresets, seededRandom } from './envelope-helpers.js'
+import { NODE_A, NODE_B, startPair } from './session-helpers.js'
 
 const presets = await loadPresets()
 const inner = utf8(INNER)
@@ -278,6 +279,34 @@ for (const provider of presets) {
       assert.equal(seal([p, p]), 'BAD_REQUEST')
       assert.equal(seal([{ ...p, node: a.fp }]), 'BAD_REQUEST')
       assert.equal(seal([]), 'BAD_REQUEST')
+    })
+
+    it('two entries for one node on distinct sessions open with either (sessions.md §6 "Answers")', () => {
+      const random = seededRandom(provider, 'two entries')
+      const [one, two, three] = [1, 2, 3].map((i) => startPair(provider, random, 1_000 * i))
+      const seal = (sessions: Session[]) =>
+        sealSessionEnvelope(provider, inner, { self: NODE_A, now: 5_000, prekeys: [], sessions })
+      const data = seal([one!.a, two!.a]).data
+      for (const held of [one!.b, two!.b]) {
+        const out = openSessionEnvelope(provider, data, {
+          self: NODE_B,
+          peer: NODE_A,
+          now: 5_000,
+          secrets: [],
+          sessions: [held],
+        })
+        assert.deepEqual(out.inner, inner)
+        assert.equal(out.session?.id, held.id)
+      }
+      // The same session twice, or a third entry for one node, is refused.
+      assert.equal(
+        code(() => seal([one!.a, one!.a])),
+        'BAD_REQUEST',
+      )
+      assert.equal(
+        code(() => seal([one!.a, two!.a, three!.a])),
+        'BAD_REQUEST',
+      )
     })
   })
 }

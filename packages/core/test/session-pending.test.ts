@@ -10,69 +10,11 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  generateRecipientKeyPair,
-  keepSession,
-  openSessionEnvelope,
-  pendingSession,
-  sealSessionEnvelope,
-  sendingSession,
-  utf8,
-} from '../src/index.js'
-import type { CryptoProvider, EncryptedData, RecipientKeyPair, Session } from '../src/index.js'
+import { pendingSession } from '../src/index.js'
 import { loadPresets } from './envelope-helpers.js'
+import { Node } from './session-nodes.js'
 
 const presets = await loadPresets()
-const PREKEY_CREATED = 0
-
-class Node {
-  readonly prekey: RecipientKeyPair
-  readonly sessions = new Map<string, Session[]>()
-  #clock = 1_000
-  constructor(
-    readonly provider: CryptoProvider,
-    readonly fp: string,
-  ) {
-    this.prekey = generateRecipientKeyPair(provider)
-  }
-  now(): number {
-    return (this.#clock += 5)
-  }
-  keep(s: Session) {
-    this.sessions.set(s.peer, keepSession(this.sessions.get(s.peer) ?? [], s))
-  }
-  seal(to: Node, text: string): { data: EncryptedData; wraps: number; entries: number } {
-    const now = this.now()
-    const list = this.sessions.get(to.fp) ?? []
-    const fresh = { now, peerPrekeyCreated: PREKEY_CREATED }
-    const usable = sendingSession(list, fresh)
-    const pending = usable ? undefined : pendingSession(list, fresh)
-    const out = sealSessionEnvelope(this.provider, utf8(text), {
-      self: this.fp,
-      now,
-      prekeys: usable ? [] : [{ node: to.fp, publicKey: to.prekey.publicKey }],
-      sessions: usable ? [usable] : pending ? [pending] : [],
-    })
-    for (const s of out.sessions) this.keep(s)
-    return { data: out.data, wraps: usable ? 0 : 1, entries: usable || pending ? 1 : 0 }
-  }
-  /** The text, or undefined when this node cannot open it (a lost message). */
-  open(data: EncryptedData, from: Node): string | undefined {
-    try {
-      const out = openSessionEnvelope(this.provider, data, {
-        self: this.fp,
-        peer: from.fp,
-        now: this.now(),
-        secrets: [this.prekey.secret],
-        sessions: this.sessions.get(from.fp) ?? [],
-      })
-      if (out.session) this.keep(out.session)
-      return new TextDecoder().decode(out.inner)
-    } catch {
-      return undefined
-    }
-  }
-}
 
 for (const provider of presets) {
   describe(`pending session start (${provider.name})`, () => {
@@ -98,6 +40,36 @@ for (const provider of presets) {
       assert.equal(after.wraps, 0)
       assert.equal(b.open(after.data, a), 'after')
       assert.equal(a.open(b.seal(a, 'reply').data, b), 'reply')
+    })
+
+    it('the first message late: the answer still opens, and wraps stop once each side is heard', () => {
+      // The shrunk case of session-order.test.ts (sessions.md §6 "Answers"): before, Bob answered
+      // on the session Alice's second wrap started, Alice had dropped it, and the answer was lost.
+      const a = new Node(provider, 'A'.repeat(86))
+      const b = new Node(provider, 'B'.repeat(86))
+      const m0 = a.seal(b, 'm0')
+      const m1 = a.seal(b, 'm1')
+      assert.equal(b.open(m1.data, a), 'm1') // before m0: Bob starts the session of m1's wrap
+      const m2 = a.seal(b, 'm2')
+      const answer = b.seal(a, 'answer')
+      assert.equal(answer.wraps, 1, 'Alice has not written on that session: a wrap goes too')
+      const later = [a.seal(b, 'm3'), a.seal(b, 'm4')]
+      assert.equal(a.open(answer.data, b), 'answer')
+      for (const [m, text] of [
+        [m0, 'm0'],
+        [m2, 'm2'],
+        [later[0]!, 'm3'],
+        [later[1]!, 'm4'],
+      ] as const)
+        assert.equal(b.open(m.data, a), text)
+      const after = a.seal(b, 'after')
+      assert.equal(b.open(after.data, a), 'after')
+      const reply = b.seal(a, 'reply')
+      assert.equal(reply.wraps, 0, 'Bob has heard Alice on the session: no more wraps')
+      assert.equal(a.open(reply.data, b), 'reply')
+      const last = a.seal(b, 'last')
+      assert.equal(last.wraps, 0, 'Alice has heard Bob on it too')
+      assert.equal(b.open(last.data, a), 'last')
     })
 
     it('keeps the pending start in use however many newer sessions start', () => {

@@ -61,8 +61,9 @@ export interface SessionSealInput {
    */
   readonly prekeys: readonly { readonly node: string; readonly publicKey: Uint8Array }[]
   /**
-   * One session per other reading node, usable (`sendingSession`) or the pending start
-   * (`pendingSession`, with the node in `prekeys` too): each gets an entry.
+   * The sessions to write an entry on, as `sendPlan` chose them: one per other reading node, or
+   * until the peer writes on one, up to two (the pending start and the session of the peer's
+   * start this node answers on) with the node in `prekeys` too. Each gets an entry.
    */
   readonly sessions: readonly Session[]
   /** The sealing node's self-entry key ({@link selfEntryKey}), when it reads its own envelopes. */
@@ -88,13 +89,23 @@ export function sealSessionEnvelope(
   input: SessionSealInput,
   random: RandomSource = (n) => provider.randomBytes(n),
 ): { data: EncryptedData; sessions: Session[] } {
-  // One wrap and one entry at most per other reading node; both for one node is the pending
-  // start (sessions.md §6): an entry on the unconfirmed session and a wrap in case it is new.
-  for (const nodes of [input.prekeys.map((p) => p.node), input.sessions.map((s) => s.peer)])
-    if (new Set(nodes).size !== nodes.length || nodes.includes(input.self))
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sessions: one entry per other reading node')
-  const entries = input.sessions.length + (input.selfKey ? 1 : 0)
-  if (input.prekeys.length === 0 && entries === 0)
+  // One wrap per other reading node, and at most two entries on distinct sessions: until the
+  // peer writes on a session, sendPlan adds a wrap and entries on the pending start and on the
+  // session of the peer's start this node answers on (sessions.md §6).
+  const wrapped = input.prekeys.map((p) => p.node)
+  const entries = input.sessions.map((s) => s.peer)
+  const perNode = new Map<string, number>()
+  for (const n of entries) perNode.set(n, (perNode.get(n) ?? 0) + 1)
+  if (
+    new Set(wrapped).size !== wrapped.length ||
+    wrapped.includes(input.self) ||
+    perNode.has(input.self) ||
+    [...perNode.values()].some((c) => c > 2) ||
+    new Set(input.sessions.map((s) => s.id)).size !== input.sessions.length
+  )
+    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sessions: one entry per other reading node')
+  const entryCount = input.sessions.length + (input.selfKey ? 1 : 0)
+  if (input.prekeys.length === 0 && entryCount === 0)
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'recipients: expected at least 1 reading node')
   const version = input.version ?? 2
   if (version === 3) inner = encodeCompactResource(provider, inner)
@@ -106,7 +117,7 @@ export function sealSessionEnvelope(
     base64urlLength(NONCE_BYTES) +
     base64urlLength(sizeBucketOf(version, LENGTH_PREFIX_BYTES + inner.length) + TAG_BYTES) +
     wraps * base64urlLength(suiteSizes(SUITE_HYBRID).wrap) +
-    recipientBucket(Math.max(1, entries)) * base64urlLength(SESSION_ENTRY_BYTES)
+    recipientBucket(Math.max(1, entryCount)) * base64urlLength(SESSION_ENTRY_BYTES)
   if (total > LIMITS.maxResourceBytes)
     throw new ProtocolError(
       ErrorCode.LIMIT_EXCEEDED,

@@ -157,9 +157,20 @@ export function sendingSession(sessions: readonly Session[], at: SendTime): Sess
   let best: Session | undefined
   for (const s of sessions) {
     if (!canSendFresh(s, at) || unconfirmed(s)) continue
-    if (!best || rank(s) > rank(best)) best = s
+    if (!best || prefer(s, best)) best = s
   }
   return best
+}
+/**
+ * Whether `s` is a better session to send on than `best`: one the peer has written on (§6
+ * "Answers") before one it has not, among those the one last used; among sessions the peer has
+ * not written on, the one this node already writes on (most entries sent), so it keeps to one.
+ */
+function prefer(s: Session, best: Session): boolean {
+  const h = heard(s)
+  if (h !== heard(best)) return h
+  if (!h && s.ratchet.ns !== best.ratchet.ns) return s.ratchet.ns > best.ratchet.ns
+  return rank(s) > rank(best)
 }
 const rank = (s: Session) => Math.max(s.received, s.created)
 
@@ -171,6 +182,35 @@ export interface SendTime {
 
 /** An initiator's session no entry of the peer has opened with yet (§6 "Confirmation"). */
 const unconfirmed = (s: Session) => s.role === 'initiator' && s.received === 0
+
+/**
+ * Whether an entry of the peer has opened with `s`, so the peer is known to hold it (§6
+ * "Answers"). A responder's session starts from a wrap, which says nothing about whether the
+ * initiator kept the session that wrap started.
+ */
+export const heard = (s: Session): boolean =>
+  s.role === 'initiator' ? s.received > 0 : s.ratchet.nr > 0 || s.ratchet.skipped.length > 0
+
+/**
+ * How the next envelope reaches one peer node (sessions.md §6): the sessions to write an entry
+ * on, and whether it also carries a prekey wrap (which starts a new session). A session the peer
+ * has written on is enough alone. Otherwise a wrap goes too, with an entry on the pending start
+ * (the unconfirmed start this node already writes on, if any) and, when this node answers on a
+ * session a wrap of the peer started, an entry on that session: the peer may have dropped that
+ * one (it keeps 4) or never have had it, and the wrap is what it can always open.
+ */
+export function sendPlan(
+  sessions: readonly Session[],
+  at: SendTime,
+): { readonly sessions: readonly Session[]; readonly wrap: boolean } {
+  const usable = sendingSession(sessions, at)
+  if (usable && heard(usable)) return { sessions: [usable], wrap: false }
+  const pending = pendingSession(sessions, at)
+  const out: Session[] = []
+  if (usable) out.push(usable)
+  if (pending) out.push(pending)
+  return { sessions: out, wrap: true }
+}
 
 /** Can send, younger than the age limit, started after the peer's newest prekey (§6). */
 const canSendFresh = (s: Session, { now, peerPrekeyCreated }: SendTime) =>
@@ -204,18 +244,33 @@ export function pendingSession(sessions: readonly Session[], at: SendTime): Sess
 
 /**
  * A peer's sessions after `session` changed or started: it replaces the one with its id, and
- * only the {@link MAX_SESSIONS_PER_PEER} most recently used are kept, plus always the pending
- * start in use (an unconfirmed initiator's session that has sent entries, sessions.md §6): the
- * sessions its own wraps start, and a session the peer starts meanwhile, are newer and must not
- * push out the one the peer answers on.
+ * only the {@link MAX_SESSIONS_PER_PEER} most recently used are kept, plus always the two in use
+ * while the peer has not answered on them (sessions.md §6): the pending start (an unconfirmed
+ * initiator's session that has sent entries) and the session of the peer's start this node
+ * answers on (a responder's session the peer has not written on, that has sent entries). The
+ * sessions wraps start meanwhile, on either side, are newer and must not push out the ones the
+ * peer may answer on.
  */
 export function keepSession(sessions: readonly Session[], session: Session): Session[] {
   const rest = sessions.filter((s) => s.id !== session.id)
   const all = [session, ...rest].sort((a, b) => rank(b) - rank(a))
   const kept = all.slice(0, MAX_SESSIONS_PER_PEER)
-  let inUse: Session | undefined
-  for (const s of all) if (unconfirmed(s) && s.ratchet.ns > (inUse?.ratchet.ns ?? 0)) inUse = s
-  if (inUse && !kept.includes(inUse)) kept[kept.length - 1] = inUse
+  const inUse = (role: Session['role']) => {
+    let best: Session | undefined
+    for (const s of all)
+      if (s.role === role && !heard(s) && s.ratchet.ns > (best?.ratchet.ns ?? 0)) best = s
+    return best
+  }
+  // Each replaces the lowest-ranked session that is neither of them.
+  const keep = [inUse('initiator'), inUse('responder')].filter((s) => s !== undefined)
+  for (const s of keep) {
+    if (kept.includes(s)) continue
+    for (let i = kept.length - 1; i >= 0; i--)
+      if (!keep.includes(kept[i]!)) {
+        kept[i] = s
+        break
+      }
+  }
   return kept
 }
 

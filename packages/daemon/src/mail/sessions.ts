@@ -12,10 +12,9 @@ import {
   encodeSession,
   equalBytes,
   keepSession,
-  pendingSession,
   sealSessionResource,
   selfEntryKey,
-  sendingSession,
+  sendPlan,
 } from '@sdmp/core'
 import type { DecodedResource, PrekeyRecord, RecipientSecret, Session } from '@sdmp/core'
 import type { Account } from '../account/account.js'
@@ -93,9 +92,9 @@ export class SessionBook {
   }
 
   /**
-   * Seal `inner` to the reading nodes of `keys` (their newest valid prekeys): a session entry
-   * for each node with a usable session (sessions.md §6: younger than 24 h, not older than the
-   * node's newest prekey), a prekey wrap otherwise, and a self entry for this node. The new and
+   * Seal `inner` to the reading nodes of `keys` (their newest valid prekeys): for each node what
+   * `sendPlan` says (sessions.md §6: an entry on a session the node has written on, else a
+   * prekey wrap with entries on the sessions in use), and a self entry for this node. The new and
    * advanced sessions are committed before this returns, hence before any publish; the
    * publish's durable commit makes them durable (store commits are ordered; sessions.md §7).
    * Seals asked for while others wait for the index's queue are sealed together, one after the
@@ -161,18 +160,12 @@ export class SessionBook {
         continue
       }
       const stored = sessionsOf(await batch.get<string[]>(sessionKey(r.node)))
-      const fresh = { now, peerPrekeyCreated: r.created }
-      const s = sendingSession(stored, fresh)
-      if (s) {
-        sessions.push(s)
-        continue
-      }
-      prekeys.push({ node: r.node, publicKey: r.publicKey })
-      // sessions.md §6 "Pending start": until the peer answers, an entry on the session the
-      // first wrap started rides along, so a peer that has that start opens it and starts no
-      // new session (keepSession keeps it while the wraps start newer ones at our end).
-      const pending = pendingSession(stored, fresh)
-      if (pending) sessions.push(pending)
+      // sessions.md §6: a session the peer has written on alone; until then also a wrap, with
+      // entries on the pending start and on the session of the peer's start we answer on
+      // (keepSession keeps both while the wraps start newer ones).
+      const plan = sendPlan(stored, { now, peerPrekeyCreated: r.created })
+      sessions.push(...plan.sessions)
+      if (plan.wrap) prekeys.push({ node: r.node, publicKey: r.publicKey })
     }
     const sealed = sealSessionResource(
       account.provider,
