@@ -29,6 +29,10 @@ export class Node {
   now(): number {
     return (this.#clock += 5)
   }
+  /** Let `ms` pass (past the 24-hour age limit, sessions start again). */
+  advance(ms: number): void {
+    this.#clock += ms
+  }
   keep(s: Session) {
     this.sessions.set(s.peer, keepSession(this.sessions.get(s.peer) ?? [], s))
   }
