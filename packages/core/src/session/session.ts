@@ -181,7 +181,7 @@ export interface SendTime {
 }
 
 /** An initiator's session no entry of the peer has opened with yet (§6 "Confirmation"). */
-const unconfirmed = (s: Session) => s.role === 'initiator' && s.received === 0
+const unconfirmed = (s: Session) => s.role === 'initiator' && !heard(s)
 
 /**
  * Whether an entry of the peer has opened with `s`, so the peer is known to hold it (§6
