@@ -36,7 +36,7 @@ try {
   }).values
 } catch (e) {
   // A mistyped flag must not start a 20-minute run that rewrites BENCHMARKS.md.
-  console.error(`bench: ${e.message}\n${USAGE}`)
+  console.error(`bench: ${e.message} (npm run bench -- --help lists the flags)`)
   process.exit(2)
 }
 if (parsed.help) {
@@ -46,7 +46,9 @@ if (parsed.help) {
 const quick = parsed.quick === true
 const only = parsed.only
 if (only === '') {
-  console.error(`bench: --only needs a non-empty SUBSTRING\n${USAGE}`)
+  console.error(
+    'bench: --only needs a non-empty SUBSTRING (npm run bench -- --help lists the flags)',
+  )
   process.exit(2)
 }
 const ctx = { scale: quick ? 0.1 : 1, log: (m) => process.stderr.write(`  ${m}\n`) }

@@ -200,7 +200,6 @@ export {
   SESSION_MAX_AGE_MS,
   decodeSession,
   encodeSession,
-  heard,
   keepSession,
   pendingSession,
   sendPlan,

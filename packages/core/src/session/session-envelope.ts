@@ -103,7 +103,10 @@ export function sealSessionEnvelope(
     [...perNode.values()].some((c) => c > 2) ||
     new Set(input.sessions.map((s) => s.id)).size !== input.sessions.length
   )
-    throw new ProtocolError(ErrorCode.BAD_REQUEST, 'sessions: one entry per other reading node')
+    throw new ProtocolError(
+      ErrorCode.BAD_REQUEST,
+      'sessions: one wrap and at most two entries, on distinct sessions, per other reading node',
+    )
   const entryCount = input.sessions.length + (input.selfKey ? 1 : 0)
   if (input.prekeys.length === 0 && entryCount === 0)
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'recipients: expected at least 1 reading node')
