@@ -10,6 +10,7 @@ import type {
   IngestItem,
   JournalRow,
   JournalWatch,
+  LocalPutOptions,
   LocalRange,
   LocalRecord,
   PeerState,
@@ -298,7 +299,7 @@ export class PostgresStore implements Store {
   async putLocal(
     ns: string,
     records: readonly LocalRecord[],
-    options?: { readonly durable?: boolean },
+    options?: LocalPutOptions,
   ): Promise<void> {
     assertLocalNamespace(ns)
     // One row per key, the last record winning (as if put one by one): ON CONFLICT DO UPDATE
@@ -311,9 +312,11 @@ export class PostgresStore implements Store {
       list.map((r) => Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength)),
     ]
     // Not durable: the commit does not wait for its WAL flush (synchronous_commit off), still
-    // atomic and ordered before every later commit (docs/store.md §9).
+    // atomic and ordered before every later commit (docs/store.md §9). Deferred records are
+    // committed at once, not durably: that keeps every promise of LocalPutOptions.
     await this.#db.tx('local put', async (tx) => {
-      if (options?.durable === false) await tx.query('SET LOCAL synchronous_commit TO OFF')
+      if (options?.durable === false || options?.deferred === true)
+        await tx.query('SET LOCAL synchronous_commit TO OFF')
       await tx.query(
         `INSERT INTO ${this.#t.local} (ns, key, value)
          SELECT $1, k, v FROM unnest($2::text[], $3::bytea[]) AS x(k, v)

@@ -8,6 +8,7 @@ import type { IngestItem, PutResult } from '@sdmp/store'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
 import { wrapDriverError } from './sqlite-open.js'
 import { digestBlob, digestText, refValue, userNumber } from './sqlite-digests.js'
+import { writeDeferred } from './sqlite-local.js'
 import { keyOf } from './sqlite-statements.js'
 import type { Statements } from './sqlite-statements.js'
 
@@ -29,6 +30,11 @@ export interface OpenHome {
   readonly users: Map<string, number>
   /** Last journal line (cached: this connection is the only writer of the home). */
   head: { position: number; line: string } | undefined
+  /**
+   * Deferred local records (namespace -> key -> value) not written yet: the next transaction
+   * writes them first and clears them once it commits (sqlite-local.ts `writeDeferred`).
+   */
+  readonly deferred: Map<string, Map<string, Uint8Array>>
 }
 
 /**
@@ -43,6 +49,8 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
   try {
     o.db.exec('BEGIN IMMEDIATE')
     try {
+      // Deferred local records first (the sender's session state rides its envelope's commit).
+      writeDeferred(o)
       results = group.map((p) =>
         p.items.map((item) => {
           const id = digestBlob(item.id)
@@ -89,5 +97,6 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
     return
   }
   o.head = head
+  o.deferred.clear()
   group.forEach((p, i) => p.resolve(results[i]!))
 }

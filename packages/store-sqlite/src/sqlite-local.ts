@@ -14,14 +14,17 @@ function prepared(o: OpenHome, sql: string): SqliteStatement {
 }
 
 /**
- * Run `fn` in one write transaction. A failed statement or COMMIT (SQLITE_FULL, I/O error) may
- * already have rolled the transaction back, so a failing ROLLBACK must not hide the first error.
+ * Run `fn` in one write transaction, after the deferred records. A failed statement or COMMIT
+ * (SQLITE_FULL, I/O error) may already have rolled the transaction back, so a failing ROLLBACK
+ * must not hide the first error; the deferred records then stay for the next transaction.
  */
 function inTransaction(o: OpenHome, fn: () => void): void {
   o.db.exec('BEGIN IMMEDIATE')
   try {
+    writeDeferred(o)
     fn()
     o.db.exec('COMMIT')
+    o.deferred.clear()
   } catch (e) {
     try {
       o.db.exec('ROLLBACK')
@@ -45,16 +48,40 @@ const UPSERT =
   'INSERT INTO local (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value'
 
 /**
+ * Write the deferred records inside the caller's open transaction (store.ts `LocalPutOptions`);
+ * the caller clears them once its COMMIT succeeds, so a rolled-back transaction leaves them
+ * for the next one.
+ */
+export function writeDeferred(o: OpenHome): void {
+  if (o.deferred.size === 0) return
+  const st = prepared(o, UPSERT)
+  for (const [ns, records] of o.deferred) for (const [key, value] of records) st.run(ns, key, value)
+}
+
+/** Commit the deferred records now, without an fsync (a timer, close, a list of their namespace). */
+export function flushDeferred(o: OpenHome): void {
+  if (o.deferred.size > 0) withoutFsync(o, () => inTransaction(o, () => undefined))
+}
+
+/**
  * Upsert records of `ns` in one transaction. Arguments are checked by the caller. Not
  * `durable`: the commit skips its WAL fsync (synchronous=NORMAL for this one transaction); WAL
- * frames are written in order, so the next fsync'd commit makes it durable too.
+ * frames are written in order, so the next fsync'd commit makes it durable too. `deferred`:
+ * held in memory until the next transaction (a copy: the caller may reuse its buffers).
  */
 export function putLocalRows(
   o: OpenHome,
   ns: string,
   records: readonly LocalRecord[],
   durable: boolean,
+  deferred = false,
 ): void {
+  if (deferred) {
+    let held = o.deferred.get(ns)
+    if (!held) o.deferred.set(ns, (held = new Map()))
+    for (const r of records) held.set(r.key, new Uint8Array(r.value))
+    return
+  }
   const st = prepared(o, UPSERT)
   const write = () =>
     inTransaction(o, () => {
@@ -80,6 +107,8 @@ export function withoutFsync<T>(o: OpenHome, fn: () => T): T {
 
 /** One record's value, or undefined. */
 export function getLocalRow(o: OpenHome, ns: string, key: string): Uint8Array | undefined {
+  const held = o.deferred.get(ns)?.get(key)
+  if (held) return held.slice()
   const row = prepared(o, 'SELECT value FROM local WHERE ns = ? AND key = ?').get(ns, key) as
     | { value: Buffer }
     | undefined
@@ -88,6 +117,7 @@ export function getLocalRow(o: OpenHome, ns: string, key: string): Uint8Array | 
 
 /** Records of `ns` in key order within `range`. */
 export function listLocalRows(o: OpenHome, ns: string, range: LocalRange): LocalRecord[] {
+  if (o.deferred.has(ns)) flushDeferred(o)
   const where = ['ns = ?']
   const args: unknown[] = [ns]
   if (range.after !== undefined) where.push('key > ?') && args.push(range.after)

@@ -12,6 +12,7 @@ import type {
   IngestItem,
   JournalRow,
   JournalWatch,
+  LocalPutOptions,
   LocalRange,
   LocalRecord,
   PeerState,
@@ -57,12 +58,19 @@ import type { OpenHome, PendingPut } from './sqlite-ingest.js'
 import {
   deleteLocalRows,
   getLocalRow,
+  flushDeferred,
   listLocalRows,
   putLocalRows,
   withoutFsync,
 } from './sqlite-local.js'
 import { resolveSqliteConfig } from './sqlite-store-config.js'
 import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
+
+/**
+ * Longest wait of deferred local records for another write to carry them (store.ts
+ * `LocalPutOptions`): under load every write takes them sooner; idle, one commit follows.
+ */
+const DEFER_MS = 100
 
 /**
  * The SQLite Store. Construct with a config, then `open()` (or let the first call open it).
@@ -78,6 +86,7 @@ export class SqliteStore implements Store {
   #open: OpenHome | undefined
   #closed = false
   #pending: PendingPut[] = []
+  #deferTimer: ReturnType<typeof setTimeout> | undefined
   #flushScheduled = false
   /** One process per home (§4): every append is this object's, so no other writer to hear. */
   readonly #signal = new JournalSignal()
@@ -118,6 +127,7 @@ export class SqliteStore implements Store {
         cache: new Map(),
         users: new Map(),
         synchronous: this.#config.synchronous,
+        deferred: new Map(),
       }
       return this.#open
     })()
@@ -134,8 +144,15 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     const o = this.#open ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined)
     if (o) this.#flush()
+    clearTimeout(this.#deferTimer)
+    this.#deferTimer = undefined
     this.#closed = true
     if (o) {
+      try {
+        flushDeferred(o)
+      } catch {
+        // A failed commit (disk full) loses only what a kill -9 would have lost.
+      }
       o.db.close()
       if (!this.#config.memory) rmSync(join(this.#config.dir, HOME_FILES.lock), { force: true })
     }
@@ -196,6 +213,18 @@ export class SqliteStore implements Store {
   async watchJournal(onHead: (position: number) => void): Promise<JournalWatch> {
     await this.#ready()
     return this.#signal.add(onHead)
+  }
+
+  /**
+   * Commit deferred local records within {@link DEFER_MS} if no other write has taken them by
+   * then (store.ts `LocalPutOptions`). A failure leaves them for the next write.
+   */
+  #deferFlush(): void {
+    if (this.#deferTimer) return
+    this.#deferTimer = setTimeout(() => {
+      this.#deferTimer = undefined
+      this.#run('putLocal', flushDeferred).catch(() => undefined)
+    }, DEFER_MS)
   }
 
   /** Commit every queued put in groups of at most maxGroupItems items. */
@@ -328,12 +357,14 @@ export class SqliteStore implements Store {
   async putLocal(
     ns: string,
     records: readonly LocalRecord[],
-    options?: { readonly durable?: boolean },
+    options?: LocalPutOptions,
   ): Promise<void> {
     assertLocalNamespace(ns)
     const checked = assertLocalRecords(records)
     const durable = options?.durable !== false
-    await this.#run('putLocal', (o) => putLocalRows(o, ns, checked, durable))
+    const deferred = options?.deferred === true
+    await this.#run('putLocal', (o) => putLocalRows(o, ns, checked, durable, deferred))
+    if (deferred) this.#deferFlush()
   }
 
   async getLocal(ns: string, key: string): Promise<Uint8Array | undefined> {

@@ -1,7 +1,7 @@
 /**
  * Durability under kill -9 (issue 3): a child ingests and acknowledges resources, the test
  * kills it at random moments, reopens the home and checks every acknowledged resource is there
- * with its bytes, the journal chain verifies and nothing half-written is visible. Also: a second
+ * with its bytes (and every deferred local record put before an acknowledged put), the journal chain verifies and nothing half-written is visible. Also: a second
  * process opening a held home gets IN_USE, and the lock dies with its holder.
  * @module
  */
@@ -61,6 +61,7 @@ function prng(seed: number): () => number {
 async function checkHome(
   store: Store,
   acked: Map<string, Uint8Array>,
+  held: Map<string, number>,
   what: string,
 ): Promise<void> {
   const lines = (await store.readJournal(0, 1e9)).map((r) => r.line)
@@ -77,6 +78,10 @@ async function checkHome(
     assert.ok(got, `${what}: acknowledged resource ${id.slice(0, 12)} is missing`)
     assert.deepEqual(got, bytes, `${what}: bytes of ${id.slice(0, 12)} differ`)
   }
+  for (const [key, value] of held) {
+    const got = await store.getLocal('held', key)
+    assert.deepEqual(got, new Uint8Array([value]), `${what}: deferred record ${key} is missing`)
+  }
 }
 
 // Runs when STORES is unset or names sqlite (scripts/run-tests.mjs prints the set).
@@ -88,6 +93,8 @@ if (enabled)
       const random = prng(seed)
       const dir = tmpDir(t.after.bind(t), 'sdmp-crash-')
       const acked = new Map<string, Uint8Array>()
+      // Deferred local records whose following put was acknowledged: key -> value byte.
+      const held = new Map<string, number>()
       const rounds = 20
       for (let round = 0; round < rounds; round++) {
         const what = `seed ${seed} round ${round}`
@@ -110,6 +117,10 @@ if (enabled)
           `${what}: child failed: ${lines.join(' | ')}`,
         )
         for (const line of lines) {
+          if (line.startsWith('held ')) {
+            const i = Number(line.slice(5))
+            held.set(`${round}:${i}`, i & 255)
+          }
           if (!line.startsWith('ack ')) continue
           const item = crashItem(round, Number(line.slice(4)))
           acked.set(item.id, item.bytes)
@@ -117,12 +128,13 @@ if (enabled)
         const store = new SqliteStore({ dir, sha512 })
         await store.open()
         try {
-          await checkHome(store, acked, what)
+          await checkHome(store, acked, held, what)
         } finally {
           await store.close()
         }
       }
       assert.ok(acked.size >= rounds, `only ${acked.size} acknowledgements over ${rounds} rounds`)
+      assert.ok(held.size > 0, 'no deferred record was acknowledged')
     })
 
     it('sqlite: a second process opening a held home gets IN_USE until the holder dies', async (t) => {

@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Harness } from './conformance-kit.js'
-import { ErrorCode, rejectsWith } from './conformance-kit.js'
+import { ErrorCode, makeItem, rejectsWith } from './conformance-kit.js'
 import { MAX_LOCAL_VALUE_BYTES } from './store.js'
 import type { LocalRecord, Store } from './store.js'
 
@@ -63,6 +63,26 @@ export function registerLocalCases(h: Harness): void {
         await store.putLocal('lazy', [rec('a', 3)])
         await store.putLocal('lazy', [rec('b', 4)], { durable: false })
         assert.deepEqual(await store.listLocal('lazy', { limit: 10 }), [rec('a', 3), rec('b', 4)])
+      }))
+
+    it(`${n}: a deferred local put is read, listed, replaced and deleted at once`, () =>
+      h.with(async (store) => {
+        const deferred = { durable: false, deferred: true } as const
+        await store.putLocal('held', [rec('a', 1), rec('b', 2), rec('b', 3)], deferred)
+        assert.deepEqual(await store.getLocal('held', 'b'), bytes(3), 'last record of a key wins')
+        // A later write of the same key wins, deferred or not, in either order.
+        await store.putLocal('held', [rec('a', 4)])
+        assert.deepEqual(await store.getLocal('held', 'a'), bytes(4))
+        await store.putLocal('held', [rec('a', 5)], deferred)
+        assert.deepEqual(await store.getLocal('held', 'a'), bytes(5))
+        await store.putLocal('held', [rec('c', 6)], deferred)
+        await store.deleteLocal('held', ['b'])
+        assert.equal(await store.getLocal('held', 'b'), undefined)
+        assert.deepEqual(await store.listLocal('held', { limit: 10 }), [rec('a', 5), rec('c', 6)])
+        // The value read back is a copy: changing it changes nothing stored.
+        const got = (await store.getLocal('held', 'c'))!
+        got[0] = 99
+        assert.deepEqual(await store.getLocal('held', 'c'), bytes(6))
       }))
 
     it(`${n}: namespaces are isolated`, () =>
@@ -254,6 +274,14 @@ export function registerLocalCases(h: Harness): void {
           // A non-durable commit is an ordinary commit for everything but its fsync.
           await first.putLocal('lazy', [rec('x', 6)], { durable: false })
           await first.deleteLocal('keep', ['b'])
+          // Deferred records are committed by the next write (a put of resources, a local
+          // write), or by close.
+          const deferred = { durable: false, deferred: true } as const
+          await first.putLocal('held', [rec('r', 7)], deferred)
+          await first.putResources([makeItem(1)])
+          await first.putLocal('held', [rec('l', 8)], deferred)
+          await first.putLocal('other', [rec('b', 9)])
+          await first.putLocal('held', [rec('c', 10)], deferred)
           const store = await reopen(first)
           await store.open()
           assert.deepEqual(await store.listLocal('keep', { limit: 10 }), [rec('a', 1), rec('c', 3)])
@@ -261,6 +289,11 @@ export function registerLocalCases(h: Harness): void {
           assert.deepEqual(await store.getLocal('lazy', 'x'), bytes(6))
           await store.putLocal('keep', [rec('b', 5)])
           assert.deepEqual(await keysOf(store, 'keep'), ['a', 'b', 'c'])
+          assert.deepEqual(await store.listLocal('held', { limit: 10 }), [
+            rec('c', 10),
+            rec('l', 8),
+            rec('r', 7),
+          ])
           return store
         }))
 
@@ -276,6 +309,7 @@ export function registerLocalCases(h: Harness): void {
             put: fc.array(fc.record({ key, value: fc.uint8Array({ maxLength: 4 }) }), {
               maxLength: 5,
             }),
+            deferred: fc.boolean(),
           }),
           fc.record({ del: fc.array(key, { maxLength: 4 }) }),
         )
@@ -296,12 +330,15 @@ export function registerLocalCases(h: Harness): void {
               const model = new Map<string, Uint8Array>()
               for (const o of ops) {
                 if ('put' in o) {
-                  await store.putLocal(ns, o.put)
+                  await store.putLocal(ns, o.put, o.deferred ? { deferred: true } : {})
                   for (const p of o.put) model.set(p.key, p.value)
                 } else {
                   await store.deleteLocal(ns, o.del)
                   for (const k of o.del) model.delete(k)
                 }
+                // Every write is read back at once, deferred or not (one key per step).
+                const k = 'put' in o ? o.put[0]?.key : o.del[0]
+                if (k !== undefined) assert.deepEqual(await store.getLocal(ns, k), model.get(k))
               }
               const want = [...model.entries()]
                 .filter(

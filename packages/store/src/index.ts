@@ -17,6 +17,7 @@ export type {
   BlobInfo,
   LocalRecord,
   LocalRange,
+  LocalPutOptions,
   JournalWatch,
 } from './store.js'
 export { MAX_LOCAL_VALUE_BYTES } from './store.js'

@@ -12,6 +12,7 @@ import type {
   IngestItem,
   JournalRow,
   JournalWatch,
+  LocalPutOptions,
   LocalRange,
   LocalRecord,
   PeerState,
@@ -271,7 +272,7 @@ export class MemoryStore implements Store {
   async putLocal(
     ns: string,
     records: readonly LocalRecord[],
-    _options?: { readonly durable?: boolean },
+    _options?: LocalPutOptions,
   ): Promise<void> {
     this.#live()
     assertLocalNamespace(ns)

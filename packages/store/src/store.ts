@@ -128,6 +128,26 @@ export interface JournalWatch {
 }
 
 /**
+ * How {@link Store.putLocal} commits (docs/store.md §9 "Deferred records").
+ *
+ * `durable: false` skips the commit's fsync: the commit is atomic and ordered, a later durable
+ * write makes it durable too, and a crash (power loss) may lose it.
+ *
+ * `deferred: true` (with `durable: false`) lets the store hold the records in memory and write
+ * them in the same transaction as its next write of any kind (a put of resources, another local
+ * put or delete), or on close or a short timer, whichever comes first. They are read back at
+ * once, and a later write of the same key wins. A crash before that write loses them together
+ * with what that write would have committed. For state that must be durable no later than
+ * something put after it, and is worthless without it: the sender's session state and the
+ * envelope sealed with it (docs/protocol/sessions.md §7), which then share one commit instead of
+ * two. A store may commit deferred records at once (the memory and PostgreSQL stores do).
+ */
+export interface LocalPutOptions {
+  readonly durable?: boolean
+  readonly deferred?: boolean
+}
+
+/**
  * A node's durable state. All methods reject with `ProtocolError` for expected failures
  * (`UNAVAILABLE`, `CONFLICT`, `IN_USE`, `INCOMPATIBLE_STORE`, `NOT_FOUND`) and never with a
  * driver error (the driver error is kept in `cause`). Malformed arguments (wrong types, ids
@@ -229,13 +249,11 @@ export interface Store {
    * ordered: a crash may lose it (and the commits after it), never part of it, and any later
    * durable write makes it durable too. For state derived from durable data (an index with
    * its cursor), where losing the newest commits only means redoing them (docs/store.md §9).
+   * With `deferred` the records may wait in memory for the store's next write (see
+   * {@link LocalPutOptions}).
    * @throws BAD_REQUEST (bad namespace, key or value; nothing is written)
    */
-  putLocal(
-    ns: string,
-    records: readonly LocalRecord[],
-    options?: { readonly durable?: boolean },
-  ): Promise<void>
+  putLocal(ns: string, records: readonly LocalRecord[], options?: LocalPutOptions): Promise<void>
   /** A local record's value, or undefined. */
   getLocal(ns: string, key: string): Promise<Uint8Array | undefined>
   /** Records of `ns` in key order (bytewise) within `range`. */

@@ -4,7 +4,7 @@
  * atomic `putLocal`. Every value is sealed by the vault (bound to its namespace and key).
  * @module
  */
-import type { LocalRecord, SecretVault, Store } from '@sdmp/store'
+import type { LocalPutOptions, LocalRecord, SecretVault, Store } from '@sdmp/store'
 import type { AttachmentData } from './sender.js'
 import type { ForwardRecord } from './forward.js'
 import type { GroupEvent } from './groups.js'
@@ -177,14 +177,16 @@ export class MailRecords {
 
   /**
    * A write buffer whose records are committed together; `durable: false` for state the
-   * journal can re-derive (the index and its cursor; docs/store.md §9).
+   * journal can re-derive (the index and its cursor; docs/store.md §9); `deferred` for state
+   * that only has to be stored with the store's next write (the sender's sessions, which ride
+   * their envelope's commit; store.ts `LocalPutOptions`).
    */
-  batch(options: { durable?: boolean } = {}): MailBatch {
-    const durable = options.durable !== false
+  batch(options: LocalPutOptions = {}): MailBatch {
+    const put = { durable: options.durable !== false, deferred: options.deferred === true }
     return new MailBatch(
       this,
       {
-        put: (records) => this.#store.putLocal(this.#ns, records, { durable }),
+        put: (records) => this.#store.putLocal(this.#ns, records, put),
         delete: (keys) => this.#store.deleteLocal(this.#ns, keys),
       },
       this.#vault,

@@ -2,8 +2,9 @@
  * Ratcheted sessions of the mailbox (docs/protocol/sessions.md §6-§8): the sessions of this
  * node with each peer node, kept as sealed mailbox records (encrypted at rest by the vault, like
  * every mail record and the prekey secrets). The sender advances them and stores them BEFORE it
- * publishes, durable no later than the envelope (§7: a kill -9 in between costs a skipped
- * counter, never a reused message key); the indexer stores what opening changed in the same commit as the indexed message.
+ * publishes, durable no later than the envelope (§7: they ride the envelope's commit, so a
+ * kill -9 loses the state only with the envelopes sealed on it, and never reuses a message key);
+ * the indexer stores what opening changed in the same commit as the indexed message.
  * Both run on the index's serial queue, so they never interleave.
  * @module
  */
@@ -119,7 +120,7 @@ export class SessionBook {
     const requests = this.#queued.splice(0)
     const done: [SealRequest, DecodedResource<'encrypted'>][] = []
     try {
-      const batch = this.#records.batch({ durable: false })
+      const batch = this.#records.batch({ durable: false, deferred: true })
       for (const r of requests) {
         try {
           done.push([r, await this.#sealOne(batch, r)])
@@ -128,12 +129,12 @@ export class SessionBook {
           r.reject(e)
         }
       }
-      // sessions.md §7: durable before the envelope can be published. Not fsync'd on its own:
-      // the store's commits are ordered and a later durable commit makes every earlier one
-      // durable (store.ts `putLocal`), and an envelope is published only through the store's
-      // durable journal commit that follows (Account.publishSealed). So the state is durable
-      // before any peer can see the envelope, with one fsync per send instead of two (and that
-      // one shared with every send in the same ingest batch).
+      // sessions.md §7: durable no later than the envelope. Deferred (store.ts
+      // `LocalPutOptions`): the store writes these records in its next transaction, and an
+      // envelope is published only through the store's durable journal commit that follows
+      // (Account.publishSealed). So the state is durable before any peer can see the envelope,
+      // and rides that commit (one commit per ingest batch, not one more per seal); a crash
+      // before it loses the state with the envelopes sealed on it, which never left.
       await batch.commit()
     } catch (e) {
       // Nothing was committed: no envelope of this batch may be published. (A request rejected
