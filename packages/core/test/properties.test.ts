@@ -16,12 +16,13 @@ import {
   fromBase64url,
   parseCanonical,
   parseStrict,
+  signResource,
   toBase64url,
   validateResource,
   verifyJournal,
 } from '../src/index.js'
 import { isWellFormed, isWellFormedLoop } from '../src/bytes.js'
-import { T0, person, postBy, provider } from './world.js'
+import { T0, keyOf, person, postBy, provider } from './world.js'
 
 const seed = seedFromEnv()
 const opts = (numRuns: number) => ({ seed, numRuns })
@@ -80,6 +81,36 @@ describe('canonical JSON properties', () => {
         },
       ),
       opts(200),
+    )
+  })
+})
+
+describe('signing property', () => {
+  it('signResource gives exactly what decodeResource gives for its bytes', () => {
+    const digest = fc.uint8Array({ minLength: 64, maxLength: 64 }).map((b) => toBase64url(b))
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        fc.constantFrom('text', 'markdown'),
+        fc.option(digest, { nil: undefined }),
+        fc.option(fc.tuple(fc.constantFrom('update', 'delete'), digest), { nil: undefined }),
+        fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }),
+        (body, type, trust, change, created, signers) => {
+          const draft = {
+            kind: 'post' as const,
+            user: keyOf(signers[0]!).fingerprint,
+            data: { body, type },
+            created,
+            ...(trust !== undefined && { trust }),
+            ...(change !== undefined && { action: change[0], replaces: change[1] }),
+          }
+          const signed = signResource(provider, draft, signers.map(keyOf))
+          assert.deepStrictEqual(signed, decodeResource(provider, signed.bytes), why)
+          assert.ok(Object.isFrozen(signed) && Object.isFrozen(signed.signatures), why)
+        },
+      ),
+      opts(150),
     )
   })
 })

@@ -82,11 +82,16 @@ const asciiBytes = (s: string) => encoder.encode(s)
  * @throws SCHEMA_VIOLATION, UNKNOWN_SCHEMA
  */
 export function buildPayload(draft: ResourceDraft): string {
+  return buildInner(draft).payload
+}
+
+/** {@link buildPayload} with what the receiver's decode of the inner text gives. */
+function buildInner(draft: ResourceDraft): { payload: string; inner: ReturnType<typeof decodeInner> } {
   const header: JsonObject = { user: draft.user }
   if (draft.trust !== undefined) header['trust'] = draft.trust
   if (draft.action !== undefined) header['action'] = draft.action
   if (draft.replaces !== undefined) header['replaces'] = draft.replaces
-  const inner: JsonObject = {
+  const container: JsonObject = {
     sdmp: {
       version: PROFILE_VERSION,
       schemas: ['resource', draft.kind],
@@ -95,14 +100,21 @@ export function buildPayload(draft: ResourceDraft): string {
     resource: header,
     [draft.kind]: draft.data,
   }
-  const text = canonicalize(inner)
-  decodeInner(text) // the sender checks what every receiver will check
-  return toBase64url(te(text))
+  const text = canonicalize(container)
+  const inner = decodeInner(text) // the sender checks what every receiver will check
+  return { payload: toBase64url(te(text)), inner }
 }
 
 /**
  * Sign a draft with one or more keys (a resource may carry several signatures).
+ *
+ * The result is what {@link decodeResource} gives for its bytes (a property test holds them
+ * equal), built from the parts at hand instead of decoding them again: the inner container was
+ * decoded by the receiver's rules while building it, and the outer layout, identifier and
+ * protected headers are canonical by construction. Only the size limit and the distinct signers
+ * are left to check.
  * @example const r = signResource(provider, { kind: 'post', data: { body: 'hi', type: 'text' }, user: me.fingerprint }, [me])
+ * @throws SCHEMA_VIOLATION, UNKNOWN_SCHEMA, LIMIT_EXCEEDED
  */
 export function signResource(
   provider: CryptoProvider,
@@ -111,18 +123,55 @@ export function signResource(
 ): DecodedResource {
   if (signers.length === 0 || signers.length > LIMITS.maxSignatures)
     throw new RangeError('signers: expected 1..8 keys')
-  const payload = buildPayload(draft)
-  const identifier = toBase64url(provider.sha512(te(payload)))
-  const signatures = signers.map((k) => {
-    const protectedText = toBase64url(te(canonicalize({ alg: SIGNATURE_ALG, kid: k.fingerprint })))
-    const sig = provider.ed25519.sign(k.seed, te(`${protectedText}.${payload}`))
-    return { protected: protectedText, signature: toBase64url(sig) }
+  const { payload, inner } = buildInner(draft)
+  const payloadBytes = asciiBytes(payload)
+  const identifier = toBase64url(provider.sha512(payloadBytes))
+  const entries = signers.map((k) => {
+    const kid = assertDigest(k.fingerprint, 'signer.fingerprint')
+    const protectedText = toBase64url(te(canonicalize({ alg: SIGNATURE_ALG, kid })))
+    // One buffer for the signature and its signing input, as decodeResource lays them out.
+    const n = protectedText.length
+    const both = new Uint8Array(64 + n + 1 + payloadBytes.length)
+    const signingInput = both.subarray(64)
+    encoder.encodeInto(protectedText, signingInput)
+    signingInput[n] = 0x2e // '.'
+    signingInput.set(payloadBytes, n + 1)
+    const signature = both.subarray(0, 64)
+    signature.set(provider.ed25519.sign(k.seed, signingInput))
+    return Object.freeze({ kid, protectedText, signature, signingInput })
   })
+  if (entries.length > 1 && new Set(entries.map((e) => e.kid)).size !== entries.length)
+    violation('signature.signatures', 'duplicate kid')
   const outer = canonicalize({
     sdmp: { version: PROFILE_VERSION, schemas: ['signature'] },
-    signature: { identifier, payload, signatures },
+    signature: {
+      identifier,
+      payload,
+      signatures: entries.map((e) => ({
+        protected: e.protectedText,
+        signature: toBase64url(e.signature),
+      })),
+    },
   })
-  return decodeResource(provider, te(outer))
+  const bytes = te(outer)
+  if (bytes.length > LIMITS.maxResourceBytes) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `resource: ${bytes.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
+    )
+  }
+  return Object.freeze({
+    id: identifier,
+    bytes,
+    payload,
+    signatures: Object.freeze(entries),
+    version: inner.version,
+    created: inner.created,
+    header: inner.header,
+    kind: inner.kind,
+    data: inner.data,
+    raw: inner.raw,
+  })
 }
 
 /**
