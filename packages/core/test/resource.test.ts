@@ -6,11 +6,13 @@ import {
   ErrorCode,
   TrustGraph,
   canonicalize,
+  checkResource,
   decodeResource,
   isProtocolError,
   toBase64url,
   validateResource,
 } from '../src/index.js'
+import type { CryptoProvider, SigningKey } from '../src/index.js'
 import { T0, feed, identityOf, keyOf, person, postBy, provider, sign } from './world.js'
 
 const code = (f: () => unknown): string => {
@@ -258,6 +260,61 @@ describe('validateResource', () => {
       ),
       ErrorCode.INVALID_SIGNATURE,
     )
+  })
+
+  it('signed here: a signature signResource made is not verified again, bytes always are', () => {
+    const g = new TrustGraph()
+    const alice = person(g, 1)
+    let verifies = 0
+    const counting: CryptoProvider = {
+      ...provider,
+      ed25519: {
+        ...provider.ed25519,
+        verify: (...a) => (verifies++, provider.ed25519.verify(...a)),
+      },
+    }
+    const post = postBy(alice)
+    const v = checkResource(counting, post, g, { now: T0 })
+    assert.equal(v.authorizedBy, alice.trust.id)
+    assert.equal(verifies, 0, 'the object signResource returned')
+    // The same bytes, decoded: verified (once per signature).
+    checkResource(counting, decodeResource(provider, post.bytes), g, { now: T0 })
+    assert.equal(verifies, 1, 'the same bytes decoded again')
+    // A copy of the object with another signature is not signResource's: verified and refused.
+    const other = sign(
+      { kind: 'post', user: alice.user.fingerprint, data: { body: 'y', type: 'text' } },
+      alice.node,
+    )
+    const spliced = {
+      ...post,
+      signatures: [{ ...post.signatures[0]!, signature: other.signatures[0]!.signature }],
+    }
+    assert.equal(
+      code(() => checkResource(counting, spliced, g, { now: T0 })),
+      ErrorCode.INVALID_SIGNATURE,
+    )
+    assert.equal(verifies, 2)
+    // A hand-built key pairing a seed with another public key gets no shortcut: the signature
+    // is made with the seed, so it is verified under the claimed key and refused.
+    const posing: SigningKey = {
+      ...keyOf(9),
+      publicKey: alice.node.publicKey,
+      fingerprint: alice.node.fingerprint,
+    }
+    const forged = sign(
+      {
+        kind: 'post',
+        user: alice.user.fingerprint,
+        trust: alice.trust.id,
+        data: { body: 'z', type: 'text' },
+      },
+      posing,
+    )
+    assert.equal(
+      code(() => checkResource(counting, forged, g, { now: T0 })),
+      ErrorCode.INVALID_SIGNATURE,
+    )
+    assert.equal(verifies, 3)
   })
 
   it('refuses an identity not signed by its own key or published for another user', () => {

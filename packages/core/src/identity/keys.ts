@@ -51,8 +51,20 @@ export function decodeKeyRecord(v: unknown, label: string): Uint8Array {
 /** Derive the signing key of a 32-byte seed. */
 export function signingKeyFromSeed(provider: CryptoProvider, seed: Uint8Array): SigningKey {
   const publicKey = provider.ed25519.publicKey(seed)
-  return Object.freeze({ seed, publicKey, fingerprint: fingerprintOf(provider, publicKey) })
+  const key = Object.freeze({ seed, publicKey, fingerprint: fingerprintOf(provider, publicKey) })
+  derivedKeys.add(key)
+  return key
 }
+
+/**
+ * Keys made by {@link signingKeyFromSeed}: frozen, their public key derived from their seed.
+ * Only a signature made with one of these counts as verified where it was made (resource.ts
+ * `signedKeysOf`); a hand-built SigningKey could pair a seed with another public key.
+ */
+const derivedKeys = new WeakSet<SigningKey>()
+
+/** Whether `key` was made by {@link signingKeyFromSeed} (its public key is its seed's). */
+export const isDerivedKey = (key: SigningKey): boolean => derivedKeys.has(key)
 
 /** Generate a fresh signing key from the provider's CSPRNG. */
 export function generateSigningKey(provider: CryptoProvider): SigningKey {

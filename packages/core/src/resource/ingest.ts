@@ -12,7 +12,7 @@ import { rotationInfoOf, verifyRotation } from '../identity/rotation.js'
 import type { RotationInfo } from '../identity/rotation.js'
 import type { IdentityInfo, TrustInfo, TrustView } from '../trust/trust-graph.js'
 import { MAX_CLOCK_SKEW_MS } from '../trust/trust-graph.js'
-import { decodeResource, verifySignatureEntry } from './resource.js'
+import { decodeResource, signedKeysOf, verifySignatureEntry } from './resource.js'
 import type { DecodedResource } from './resource.js'
 import type { Authorization, ContentData, ContentKind } from './schemas.js'
 
@@ -103,9 +103,13 @@ export function checkResource(
   trust: TrustView,
   { now, verified }: CheckOptions,
 ): Verified {
+  // A signature this process made with `key` (signResource) needs no verify (resource.md §4).
+  const signedWith = signedKeysOf(r)
   const verifies = (i: number, key: Uint8Array): boolean => {
     const c = verified?.[i]
     if (c !== undefined && equalBytes(c.publicKey, key)) return c.valid
+    const own = signedWith?.[i]
+    if (own !== undefined && equalBytes(own, key)) return true
     return verifySignatureEntry(provider, r.payload, r.signatures[i]!, key)
   }
   const signatures = r.signatures
