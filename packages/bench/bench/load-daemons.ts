@@ -16,6 +16,7 @@ import { SdmpHttpClient } from '@sdmp/client'
 import type { Peer } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
 import { befriendApis } from '@sdmp/testkit/daemon-world'
+import { track } from './children.js'
 
 /** packages/cli/dist/src/bin.js, resolved from this compiled file (packages/bench/dist/bench). */
 export const BIN = fileURLToPath(new URL('../../../cli/dist/src/bin.js', import.meta.url))
@@ -116,21 +117,23 @@ export async function startDaemon(
   env: Readonly<Record<string, string>> = {},
 ): Promise<DaemonProc & { startedAt: number }> {
   const startedAt = performance.now()
-  const proc = spawn(
-    process.execPath,
-    [
-      ...profileArgs(),
-      BIN,
-      'start',
-      '--home',
-      home,
-      '--peer',
-      '127.0.0.1:0',
-      '--api',
-      '127.0.0.1:0',
-      '--json',
-    ],
-    { env: { ...ENV, ...env } },
+  const proc = track(
+    spawn(
+      process.execPath,
+      [
+        ...profileArgs(),
+        BIN,
+        'start',
+        '--home',
+        home,
+        '--peer',
+        '127.0.0.1:0',
+        '--api',
+        '127.0.0.1:0',
+        '--json',
+      ],
+      { env: { ...ENV, ...env } },
+    ),
   )
   let out = ''
   let err = ''

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { join } from 'node:path'
 import { waitFor } from '@sdmp/testkit'
+import { track } from './children.js'
 
 /** The XMPP domain of the temporary server; the certificate is issued for it. */
 export const PROSODY_DOMAIN = 'localhost'
@@ -149,9 +150,9 @@ export async function startProsody(dir: string): Promise<ProsodyProc> {
     )
     if (r.status !== 0) throw new Error(`prosodyctl register failed: ${tail(r.stderr || r.stdout)}`)
   }
-  const proc: ChildProcess = spawn('prosody', ['-F', '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const proc: ChildProcess = track(
+    spawn('prosody', ['-F', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  )
   let out = ''
   const keep = (d: Buffer) => (out = (out + d.toString('utf8')).slice(-4000))
   proc.stdout!.on('data', keep)
