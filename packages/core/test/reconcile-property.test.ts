@@ -41,13 +41,20 @@ function runSession(s: Session, options: ReconcilerOptions, maxMessages = 20_000
   let msg: Uint8Array | undefined = A.initiate()
   let toB = true
   let count = 0
+  // `done` means "expects no further message" (a node drops its reconciler then, and a later
+  // frame would start a new round over a fresh snapshot of its store).
+  const done = { A: false, B: false }
   while (msg !== undefined) {
     assert.ok(msg.length <= max, `message ${count} has ${msg.length} bytes > ${max} ${why}`)
     assert.ok(++count < maxMessages, `no convergence after ${maxMessages} messages ${why}`)
+    const side = toB ? 'B' : 'A'
+    assert.ok(!done[side], `${side} said done, then got message ${count} ${why}`)
     const r = (toB ? B : A).reconcile(msg)
+    done[side] = r.done
     msg = r.reply
     toB = !toB
   }
+  assert.ok(done.A || done.B, `the session ended with neither side done ${why}`)
   return { A, B, count }
 }
 

@@ -77,6 +77,32 @@ describe('sync between nodes', () => {
     assert.equal(await a.store.countResources(), await b.store.countResources())
   })
 
+  it('reconciles a large first contact in one round: each side scans its store once', async () => {
+    const { a, b } = await twoFriends()
+    // ~860 ids fit one 64 KiB answer, so a's answers are deferred across several frames
+    // (sync.md §5.3); b said "done" after each and rescanned its store on the next frame.
+    const posts: { id: string }[] = []
+    for (let i = 0; i < 2_000; i++) posts.push(await a.publish(post(`a ${i}`)))
+    const scans = { a: 0, b: 0 }
+    for (const [side, node] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      const query = node.store.queryResources.bind(node.store)
+      node.store.queryResources = (q) => {
+        // A snapshot of the visible set starts with the first page (reconcile-driver.ts).
+        if (q.afterPosition === 0 && q.limit === 10_000) scans[side]++
+        return query(q)
+      }
+    }
+    await connect(b, a)
+    await waitFor(async () => (await b.store.hasResources(posts.map((r) => r.id))).every(Boolean), {
+      what: 'b has all of a',
+      timeout: 60_000,
+    })
+    assert.deepEqual(scans, { a: 1, b: 1 })
+  })
+
   it('never journals a private message in the clear', async () => {
     const { a, alice, bob } = await twoFriends()
     const { signResource } = await import('@sdmp/core')

@@ -181,10 +181,14 @@ export class Reconciler {
     const have: string[] = []
     const need: string[] = []
     const owe = expectsReply(decoded.ranges) || this.#pending.length > 0
+    // A DEFER range (sync.md §5.3): the peer kept work for its next message, so another comes
+    // whatever we answer. Saying done here made a node drop its reconciler mid-session and build
+    // a new one over a fresh snapshot of its store on the next frame, once per deferred frame.
+    const peerDefers = decoded.ranges.some((r) => r.mode === Mode.DEFER)
     const out = new OutputBuffer()
     this.#process(decoded.ranges, message.length, out, have, need)
     if (!owe) return { have, need, done: true }
-    return { reply: out.finish(), have, need, done: !out.needsAnswer }
+    return { reply: out.finish(), have, need, done: !out.needsAnswer && !peerDefers }
   }
 
   #process(
