@@ -54,7 +54,7 @@ function runSession(s: Session, options: ReconcilerOptions, maxMessages = 20_000
     msg = r.reply
     toB = !toB
   }
-  assert.ok(done.A || done.B, `the session ended with neither side done ${why}`)
+  assert.ok(done.A && done.B, `the session ended with a side not done ${why}`)
   return { A, B, count }
 }
 
