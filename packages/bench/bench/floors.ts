@@ -5,10 +5,11 @@
  * be. Two floors:
  *
  * - **Signatures**: a message is an inner resource signed by its author's node inside an
- *   envelope signed by the sending node (resource.md, envelope.md); each node verifies both
- *   before it stores them (sync.md §9, "verify before store"), the sender included
- *   (ingest-authorize.ts `checkInner`). So at least 2 Ed25519 signatures and 4 verifications
- *   per delivered message, here with the product's own provider on inputs of a sealed message's
+ *   envelope signed by the sending node (resource.md, envelope.md); the recipient verifies both
+ *   before it stores them (sync.md §9, "verify before store"). The sender stores what it has
+ *   just signed without verifying it again (resource.md §4 "Signed here"; it verified them too
+ *   before issue 14's sixth pass). So at least 2 Ed25519 signatures and 2 verifications per
+ *   delivered message, here with the product's own provider on inputs of a sealed message's
  *   size, everything else (encryption, encoding, storage, HTTP) left out.
  * - **Durable commits**: the sender stores a message durably before it answers, the recipient
  *   before it shows it (store.md §3), so one at a time a message waits for two fsync'd commits:
@@ -25,7 +26,7 @@ const ENVELOPE_SIGNED = 1_500
 const INNER_SIGNED = 500
 
 /**
- * CPU microseconds of 2 signatures and 4 verifications (one message's), the median of `rounds`
+ * CPU microseconds of 2 signatures and 2 verifications (one message's), the median of `rounds`
  * rounds of `perRound` messages each (process CPU time, so other work on the box does not count).
  */
 export function signatureFloorMicros(rounds = 7, perRound = 400): number {
@@ -42,10 +43,9 @@ export function signatureFloorMicros(rounds = 7, perRound = 400): number {
     for (const [inner, outer] of inputs) {
       const si = p.ed25519.sign(seeds[0]!, inner!)
       const so = p.ed25519.sign(seeds[1]!, outer!)
-      // Sender's ingest, then the recipient's: each checks the envelope and the message.
-      for (let twice = 0; twice < 2; twice++)
-        if (!p.ed25519.verify(so, outer!, keys[1]!) || !p.ed25519.verify(si, inner!, keys[0]!))
-          throw new Error('signature floor: a fresh signature did not verify')
+      // The recipient's ingest checks the envelope and the message.
+      if (!p.ed25519.verify(so, outer!, keys[1]!) || !p.ed25519.verify(si, inner!, keys[0]!))
+        throw new Error('signature floor: a fresh signature did not verify')
     }
     const used = process.cpuUsage(t0)
     samples.push((used.user + used.system) / perRound)

@@ -168,7 +168,7 @@ function factor(ours: number, base: Figures | string, pick: (f: Figures) => numb
 
 /** What the protocol's rules cost at least per message on this machine (floors.ts). */
 interface Floors {
-  /** CPU microseconds of 2 Ed25519 signatures and 4 verifications. */
+  /** CPU microseconds of 2 Ed25519 signatures and 2 verifications. */
   readonly signaturesMicros: number
   /** p50 milliseconds of one durable store commit. */
   readonly commitMs: number
@@ -299,12 +299,12 @@ function rows(base: Figures | string, ours: Figures, floors: Floors): BenchResul
         ]
       : []),
     row({
-      name: 'sdmp floor: 2 Ed25519 signatures + 4 verifications per message (CPU)',
+      name: 'sdmp floor: 2 Ed25519 signatures + 2 verifications per message (CPU)',
       value: floors.signaturesMicros,
       unit: 'us',
       baseline: N.cpu,
       lowerIsBetter: true,
-      notes: `what the protocol's signatures alone cost per delivered message with the product's provider (floors.ts: the message and its envelope each signed, each checked by both nodes before storing); ratio = Prosody's CPU per message / this, so below 0.5 the CPU target (<= 2x Prosody) is out of reach before any other work; ${factor(floors.signaturesMicros, base, (f) => f.pipe.cpuMicrosPerMessage)}`,
+      notes: `what the protocol's signatures alone cost per delivered message with the product's provider (floors.ts: the message and its envelope each signed, each checked by the recipient before storing; the sender stores what it signed without a second look, resource.md §4); ratio = Prosody's CPU per message / this, so below 0.5 the CPU target (<= 2x Prosody) is out of reach before any other work; ${factor(floors.signaturesMicros, base, (f) => f.pipe.cpuMicrosPerMessage)}`,
     }),
     row({
       name: 'sdmp floor: two durable commits (sender, recipient), p50',
