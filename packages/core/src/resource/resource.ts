@@ -181,18 +181,7 @@ export function signResource(
       `resource: ${bytes.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
     )
   }
-  const signed: DecodedResource = Object.freeze({
-    id: identifier,
-    bytes,
-    payload,
-    signatures: Object.freeze(entries),
-    version: inner.version,
-    created: inner.created,
-    header: inner.header,
-    kind: inner.kind,
-    data: inner.data,
-    raw: inner.raw,
-  })
+  const signed = assemble(identifier, bytes, payload, entries, inner)
   signedHere.set(
     signed,
     Object.freeze(signers.map((k) => (isDerivedKey(k) ? k.publicKey : undefined))),
@@ -303,11 +292,22 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
       }),
     )
   }
+  return assemble(identifier, input, payload, withInput, inner)
+}
+
+/** The frozen decoded form, the same for {@link signResource} and {@link decodeResource}. */
+function assemble(
+  id: string,
+  bytes: Uint8Array,
+  payload: string,
+  signatures: (SignatureEntry & { readonly signingInput: Uint8Array })[],
+  inner: ReturnType<typeof decodeInner>,
+): DecodedResource {
   return Object.freeze({
-    id: identifier,
-    bytes: input,
+    id,
+    bytes,
     payload,
-    signatures: Object.freeze(withInput),
+    signatures: Object.freeze(signatures),
     version: inner.version,
     created: inner.created,
     header: inner.header,
