@@ -20,6 +20,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--only SUBSTRING] [--help]
   --quick            smaller loops (a smoke run; writes bench/results.quick.json only)
   --only SUBSTRING   only the bench files whose path contains SUBSTRING (e.g. daemon.bench);
                      a full-size --only run merges its groups into the last full run
+                     (without one, it writes bench/results.only.json only)
   --help             this text
 Runs every packages/<pkg>/dist/bench/*.bench.js, each in its own process, prints one table,
 writes bench/results.json and BENCHMARKS.md (docs/load.md).`
@@ -173,8 +174,16 @@ const machine = {
   os: `${platform()} ${release()}`,
 }
 const date = new Date().toISOString()
+// A full-size `--only` run with no full run to merge into (none recorded on this machine) keeps
+// its rows in a file of its own: bench/results.json stays a full run's, so a later `--only`
+// never merges into a part and rewrites BENCHMARKS.md from it.
+const partial = only && !quick && !fullDate
+if (partial)
+  process.stderr.write(
+    'bench: no full run in bench/results.json to merge into: rows written to bench/results.only.json, BENCHMARKS.md unchanged\n',
+  )
 writeFileSync(
-  resultsPath,
+  partial ? join(root, 'bench', 'results.only.json') : resultsPath,
   JSON.stringify(
     { date, machine, quick, ...(fullDate && { fullDate, reruns }), results },
     null,

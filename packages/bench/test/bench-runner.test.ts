@@ -5,7 +5,17 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
@@ -42,4 +52,51 @@ test('bench refuses an unknown flag, a missing --only value and an --only that m
     assert.match(run.stderr, message)
     assert.doesNotMatch(run.stderr, /^bench packages\//m, 'no bench started')
   }
+})
+
+test('an --only run merges into a full run, and with none it leaves results.json and BENCHMARKS.md alone', (t) => {
+  // A copy of the runner in a scratch root with two tiny bench modules (run.mjs finds its root
+  // from its own path), so the real modules and the repository's outputs are never touched.
+  const scratch = mkdtempSync(join(tmpdir(), 'sdmp-bench-runner-'))
+  t.after(() => rmSync(scratch, { recursive: true, force: true }))
+  mkdirSync(join(scratch, 'bench'))
+  copyFileSync(runner, join(scratch, 'bench', 'run.mjs'))
+  const dir = join(scratch, 'packages', 'tiny', 'dist', 'bench')
+  mkdirSync(dir, { recursive: true })
+  for (const [name, value] of [
+    ['alpha', 1],
+    ['beta', 2],
+  ] as const)
+    writeFileSync(
+      join(dir, `${name}.bench.js`),
+      `export async function run() { return [{ group: '${name}', name: '${name} row', value: ${value}, unit: 'x' }] }\n`,
+    )
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [join(scratch, 'bench', 'run.mjs'), ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+  const md = join(scratch, 'BENCHMARKS.md')
+  const results = join(scratch, 'bench', 'results.json')
+  // No full run yet: twice, so the second cannot merge into what the first wrote.
+  for (let i = 0; i < 2; i++) {
+    const partial = run('--only', 'alpha')
+    assert.equal(partial.status, 0, partial.stderr)
+    assert.match(partial.stderr, /no full run in bench\/results\.json to merge into/)
+    assert.equal(existsSync(md), false, 'BENCHMARKS.md written from a partial run')
+    assert.equal(existsSync(results), false, 'results.json written by a partial run')
+  }
+  const only = JSON.parse(readFileSync(join(scratch, 'bench', 'results.only.json'), 'utf8'))
+  assert.deepEqual(
+    only.results.map((r: { name: string }) => r.name),
+    ['alpha row'],
+  )
+  // A full run, then an --only run merged into it: both groups stay in BENCHMARKS.md.
+  assert.equal(run().status, 0)
+  assert.match(readFileSync(md, 'utf8'), /alpha row[\s\S]*beta row/)
+  const merged = run('--only', 'beta')
+  assert.equal(merged.status, 0, merged.stderr)
+  const text = readFileSync(md, 'utf8')
+  assert.match(text, /alpha row[\s\S]*beta row/)
+  assert.match(text, /Groups beta re-run on/)
 })
