@@ -357,8 +357,11 @@ export class App {
         const mounted = this.#mounted
         const focused = this.#o.document.activeElement?.id ?? ''
         await mounted?.refresh?.()
-        // Keep the keyboard where it was when the list under it was rebuilt.
-        if (focused !== '' && this.#o.document.activeElement?.id !== focused)
+        // Keep the keyboard where it was when the list under it was rebuilt, only if the focus
+        // was lost meanwhile: a jump or a click during the refresh moved it on purpose.
+        const now = this.#o.document.activeElement
+        const lost = now === null || now === this.#o.document.body
+        if (focused !== '' && lost)
           this.#o.document.getElementById(focused)?.focus({ preventScroll: true })
       } while (this.#refreshAgain)
     } catch (error) {

@@ -233,9 +233,30 @@ describe('web client in headless Chromium', () => {
     assert.equal(reply.type, 'text', 'plain text unless chosen otherwise')
     assert.equal(reply.subject, null, 'no subject unless given')
 
-    // A message from Bob arrives in the open chat as a bubble, without a reload.
+    // A message from Bob arrives in the open chat as a bubble, without a reload. A jump made
+    // while that live refresh waits for the server keeps the focus when the refresh rebuilds
+    // the list (it used to go back to where it was when the refresh began: a flaky CI run).
+    let release = () => {}
+    const gate = new Promise<void>((r) => (release = r))
+    let held = false
+    const messages = '**/v1/chats/*/messages*'
+    await page.route(messages, async (route) => {
+      held = true
+      await gate
+      await route.continue()
+    })
+    await composer.focus()
     await bob.api.send({ to: ['alice'], body: 'seen your reply' })
+    await waitFor(() => held, { timeout: 30_000, what: 'the live refresh to ask for the chat' })
+    await quote.click()
+    release()
     await bubble(page, 'seen your reply', 'in').waitFor({ timeout: 30_000 })
+    await page.unroute(messages)
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-id')),
+      hostile.id,
+      'a jump during a live refresh kept the focus on the message jumped to',
+    )
 
     // 7. An API error is one clear line: an unknown contact name.
     await page.getByRole('link', { name: 'New chat', exact: true }).click()

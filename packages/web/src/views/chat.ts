@@ -190,10 +190,17 @@ export const chatView: View = {
       shown = [...newest].reverse()
       const byId = new Map(shown.map((m) => [m.id, m]))
       const many = members.length > 1
+      // A live refresh rebuilds the list: the bubble that had the focus (a jump, the keyboard)
+      // keeps it, or a reader loses their place whenever a message or receipt arrives.
+      const active = document.activeElement
+      const focused = list.contains(active)
+        ? (active?.closest('li.bubble')?.getAttribute('data-id') ?? null)
+        : null
       if (shown.length === 0)
         replaceChildren(list, h('li', { class: 'empty' }, 'No messages yet: say hello.'))
       else replaceChildren(list, ...shown.map((m) => bubble(ctx, m, many, byId, actions)))
       if (target !== null) bubbleOf(list, target)?.classList.add('target')
+      if (focused !== null) bubbleOf(list, focused)?.focus({ preventScroll: true })
       if (grew && atBottom) scroller.scrollTop = scroller.scrollHeight
       if (marked.size > 0) ctx.unreadChanged()
     }
