@@ -57,8 +57,8 @@ import {
 import type { OpenHome, PendingPut } from './sqlite-ingest.js'
 import {
   deleteLocalRows,
-  getLocalRow,
   flushDeferred,
+  getLocalRow,
   listLocalRows,
   putLocalRows,
   withoutFsync,

@@ -128,7 +128,7 @@ export interface JournalWatch {
 }
 
 /**
- * How {@link Store.putLocal} commits (docs/store.md §9 "Deferred records").
+ * How {@link Store.putLocal} commits (docs/store.md §9 "Deferred writes").
  *
  * `durable: false` skips the commit's fsync: the commit is atomic and ordered, a later durable
  * write makes it durable too, and a crash (power loss) may lose it.

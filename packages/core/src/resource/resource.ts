@@ -150,16 +150,9 @@ export function signResource(
   const entries = signers.map((k) => {
     const kid = assertDigest(k.fingerprint, 'signer.fingerprint')
     const protectedText = toBase64url(te(canonicalize({ alg: SIGNATURE_ALG, kid })))
-    // One buffer for the signature and its signing input, as decodeResource lays them out.
-    const n = protectedText.length
-    const both = new Uint8Array(64 + n + 1 + payloadBytes.length)
-    const signingInput = both.subarray(64)
-    encoder.encodeInto(protectedText, signingInput)
-    signingInput[n] = 0x2e // '.'
-    signingInput.set(payloadBytes, n + 1)
-    const signature = both.subarray(0, 64)
-    signature.set(provider.ed25519.sign(k.seed, signingInput))
-    return Object.freeze({ kid, protectedText, signature, signingInput })
+    const entry = signatureEntry(kid, protectedText, payloadBytes)
+    entry.signature.set(provider.ed25519.sign(k.seed, entry.signingInput))
+    return entry
   })
   if (entries.length > 1 && new Set(entries.map((e) => e.kid)).size !== entries.length)
     violation('signature.signatures', 'duplicate kid')
@@ -175,12 +168,7 @@ export function signResource(
     },
   })
   const bytes = te(outer)
-  if (bytes.length > LIMITS.maxResourceBytes) {
-    throw new ProtocolError(
-      ErrorCode.LIMIT_EXCEEDED,
-      `resource: ${bytes.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
-    )
-  }
+  assertResourceSize(bytes)
   const signed = assemble(identifier, bytes, payload, entries, inner)
   signedHere.set(
     signed,
@@ -197,12 +185,7 @@ export function signResource(
 export function decodeResource(provider: CryptoProvider, input: Uint8Array): DecodedResource {
   if (!(input instanceof Uint8Array))
     throw new ProtocolError(ErrorCode.BAD_REQUEST, 'resource: expected bytes')
-  if (input.length > LIMITS.maxResourceBytes) {
-    throw new ProtocolError(
-      ErrorCode.LIMIT_EXCEEDED,
-      `resource: ${input.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
-    )
-  }
+  assertResourceSize(input)
   const text = fromUtf8(input, 'resource')
   // Fast path for the one canonical layout (resource.md §1); anything else takes the general
   // path, which accepts the same set of inputs and says precisely what is wrong.
@@ -269,30 +252,42 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
       fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'),
   )
   // The JWS signing input of each entry, built from bytes already at hand (resource.md §4).
-  // Plain object literals of one shape (no spread): this is the hot ingest path. The signature
-  // and its signing input share one allocation: a native verifier needs both off the JS heap,
-  // and each separate off-heap allocation costs about as much as hashing the payload.
-  const withInput: (SignatureEntry & { readonly signingInput: Uint8Array })[] = []
+  const withInput: SignedEntry[] = []
   for (let i = 0; i < signatures.length; i++) {
     const e = signatures[i]!
-    const n = e.protectedText.length
-    const sigLength = e.signature.length // 64
-    const both = new Uint8Array(sigLength + n + 1 + payloadBytes.length)
-    both.set(e.signature)
-    const out = both.subarray(sigLength)
-    encoder.encodeInto(e.protectedText, out) // base64url: ASCII, one byte per character
-    out[n] = 0x2e // '.'
-    out.set(payloadBytes, n + 1)
-    withInput.push(
-      Object.freeze({
-        kid: e.kid,
-        protectedText: e.protectedText,
-        signature: both.subarray(0, sigLength),
-        signingInput: out,
-      }),
-    )
+    const entry = signatureEntry(e.kid, e.protectedText, payloadBytes)
+    entry.signature.set(e.signature)
+    withInput.push(entry)
   }
   return assemble(identifier, input, payload, withInput, inner)
+}
+
+/** A signature entry with its JWS signing input (resource.md §4). */
+type SignedEntry = SignatureEntry & { readonly signingInput: Uint8Array }
+
+/**
+ * A frozen entry (one object shape: this is the hot ingest path) whose 64-byte `signature` (zeros, for the caller to fill) and `signingInput`
+ * (`protected` ASCII, '.', payload) are views of one allocation: a native verifier needs both
+ * off the JS heap, and each separate off-heap allocation costs about as much as hashing the
+ * payload.
+ */
+function signatureEntry(kid: string, protectedText: string, payloadBytes: Uint8Array): SignedEntry {
+  const n = protectedText.length
+  const both = new Uint8Array(64 + n + 1 + payloadBytes.length)
+  const signingInput = both.subarray(64)
+  encoder.encodeInto(protectedText, signingInput) // base64url: ASCII, one byte per character
+  signingInput[n] = 0x2e // '.'
+  signingInput.set(payloadBytes, n + 1)
+  return Object.freeze({ kid, protectedText, signature: both.subarray(0, 64), signingInput })
+}
+
+/** @throws LIMIT_EXCEEDED over `LIMITS.maxResourceBytes` (signed or received alike) */
+function assertResourceSize(bytes: Uint8Array): void {
+  if (bytes.length > LIMITS.maxResourceBytes)
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `resource: ${bytes.length} bytes exceeds ${LIMITS.maxResourceBytes}`,
+    )
 }
 
 /** The frozen decoded form, the same for {@link signResource} and {@link decodeResource}. */
@@ -300,7 +295,7 @@ function assemble(
   id: string,
   bytes: Uint8Array,
   payload: string,
-  signatures: (SignatureEntry & { readonly signingInput: Uint8Array })[],
+  signatures: SignedEntry[],
   inner: ReturnType<typeof decodeInner>,
 ): DecodedResource {
   return Object.freeze({
