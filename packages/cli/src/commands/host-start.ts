@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
 import { stopSignal } from '../stop-signal.js'
+import { boundHeapGrowth } from '../heap-growth.js'
 import { EXIT, PROTOCOL_EXIT_CODES } from '../exit-codes.js'
 import { ACCOUNT_OPTIONS, short } from './account-options.js'
 import { RUNNING_FILE, hostSession, positiveInt, runningPid } from './host-session.js'
@@ -59,6 +60,8 @@ export const hostStartCommand: Command = {
     'SIGINT or SIGTERM stops it.',
   ].join('\n'),
   async run(ctx) {
+    // A node runs for days: its heap stays near what is live (docs/daemon.md §4 "Memory").
+    boundHeapGrowth()
     const { Host } = await import('@sdmp/daemon/host')
     const listen = listenOf(ctx)
     const instance = ctx.options['instance'] as string | undefined

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../cli-error.js'
 import { stopSignal } from '../stop-signal.js'
+import { boundHeapGrowth } from '../heap-growth.js'
 import { EXIT, PROTOCOL_EXIT_CODES } from '../exit-codes.js'
 import { ACCOUNT_OPTIONS, short } from './account-options.js'
 
@@ -102,6 +103,8 @@ export const startCommand: Command = {
     'same; the flags win (--peer or --one-port listen even with "acceptPeers": false).',
   ].join('\n'),
   async run(ctx) {
+    // A node runs for days: its heap stays near what is live (docs/daemon.md §4 "Memory").
+    boundHeapGrowth()
     const node = await import('@sdmp/daemon')
     const { parsePeerAddress } = await import('@sdmp/node')
     const { accountDeps, addressLookupOf } = await import('./account-session.js')
