@@ -47,7 +47,7 @@ function write(v: unknown, depth: number, maxDepth: number): string {
       }
       const proto = Object.getPrototypeOf(v)
       if (proto !== Object.prototype && proto !== null) bad('json: not a plain object')
-      const keys = Object.keys(v).sort()
+      const keys = sortedKeys(v)
       let out = '{'
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!
@@ -63,6 +63,26 @@ function write(v: unknown, depth: number, maxDepth: number): string {
     default:
       return bad(`json: cannot encode ${typeof v}`)
   }
+}
+
+/**
+ * An object's own keys in JCS order (UTF-16 code units, what `Object.keys(o).sort()` gives),
+ * by insertion sort: objects here have a handful of keys, and the built-in sort allocated
+ * ~30 KB per message in a sending daemon's encoders (docs/load.md §5 "Seventh pass").
+ */
+export function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o)
+  if (keys.length > 32) return keys.sort()
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!
+    let j = i - 1
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!
+      j--
+    }
+    keys[j + 1] = k
+  }
+  return keys
 }
 
 /**

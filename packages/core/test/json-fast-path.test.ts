@@ -10,6 +10,7 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { seedFromEnv } from '@sdmp/testkit'
 import { ProtocolError, canonicalize, parseCanonical } from '../src/index.js'
+import { sortedKeys } from '../src/json.js'
 
 const seed = seedFromEnv()
 const why = `(seed ${seed}; rerun with SEED=${seed})`
@@ -127,5 +128,21 @@ describe('parseCanonical fast proof agrees with the definition (property)', () =
       '[-1,-1.5e-7]',
     ])
       check(text)
+  })
+})
+
+describe('sortedKeys', () => {
+  it('orders keys as Object.keys(o).sort() does (UTF-16 code units, integer-like keys too)', () => {
+    const key = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 6 }),
+      fc.nat({ max: 10_000 }).map(String),
+      fc.constantFrom('a', 'b', 'ab', 'B', '\u00e9', '\ud83d\ude00', '\uffff', ''),
+    )
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.constant(0), { maxKeys: 40 }), (o) => {
+        assert.deepEqual(sortedKeys(o), Object.keys(o).sort())
+      }),
+      { seed, numRuns: 500 },
+    )
   })
 })

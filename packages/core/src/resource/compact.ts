@@ -15,7 +15,7 @@
 import { fromBase64url, fromUtf8, toBase64url, utf8 } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { parseCanonical } from '../json.js'
+import { parseCanonical, sortedKeys } from '../json.js'
 import type { Json } from '../json.js'
 import { Reader } from './compact-decode.js'
 import {
@@ -164,7 +164,7 @@ function encodeObject(
   o: { [k: string]: Json },
   texts: number,
 ): void {
-  const keys = Object.keys(o).sort()
+  const keys = sortedKeys(o)
   w.byte(T.object)
   w.varint(keys.length)
   const derived = derivedIdentifier(provider, o)
