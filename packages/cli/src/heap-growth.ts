@@ -15,10 +15,14 @@ import { setFlagsFromString } from 'node:v8'
 export const HEAP_GROWING_PERCENT = 50
 
 /**
- * Bound the heap's growth for the rest of this process. For the processes that run a node
- * (`sdmp start`, `sdmp host start`), not for one-shot commands, which end before it matters.
- * V8 reads this flag at every full collection, so setting it after start-up takes effect.
+ * Bound the heap's growth for the rest of this process, unless Node was started with its own
+ * `--heap-growing-percent` (`node --heap-growing-percent=N sdmp start`: the operator's choice
+ * wins). For the processes that run a node (`sdmp start`, `sdmp host start`), not for one-shot
+ * commands, which end before it matters. V8 reads this flag at every full collection, so
+ * setting it after start-up takes effect. Returns whether it set the flag.
  */
-export function boundHeapGrowth(): void {
+export function boundHeapGrowth(execArgv: readonly string[] = process.execArgv): boolean {
+  if (execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a))) return false
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
+  return true
 }

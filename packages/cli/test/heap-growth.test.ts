@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, it } from 'node:test'
+import { boundHeapGrowth } from '../src/heap-growth.js'
 
 const HEAP_GROWTH = new URL('../src/heap-growth.js', import.meta.url).href
 
@@ -47,5 +48,11 @@ describe('heap growth of a node process', () => {
     assert.ok(bounded <= 2.5, `bounded: peak heap ${bounded.toFixed(2)}x the live heap`)
     // The workload must be one V8 lets grow, or the first assertion would prove nothing.
     assert.ok(unbounded > 2.5, `unbounded: peak heap only ${unbounded.toFixed(2)}x the live heap`)
+  })
+
+  it("leaves an operator's own --heap-growing-percent alone", () => {
+    assert.equal(boundHeapGrowth(['--heap-growing-percent=200']), false)
+    assert.equal(boundHeapGrowth(['--heap_growing_percent', '200']), false)
+    assert.equal(boundHeapGrowth(['--max-old-space-size=512']), true)
   })
 })
