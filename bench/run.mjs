@@ -7,6 +7,8 @@
  * A full-size `--only` run replaces its groups' rows in the last full run's results and
  * regenerates BENCHMARKS.md from the merge, naming the groups re-run and when, so one group can be
  * measured again without a 20-minute run; ratios stay within a group, hence within one run.
+ * With SDMP_BENCH_PROFILE set (CPU profiles, slower figures) it writes bench/results.profiled.json
+ * only.
  */
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -132,9 +134,12 @@ for (const r of rows) console.log(line(r))
 // A quick run has a file of its own, so it never replaces the full run that a later full-size
 // `--only` run merges into.
 const resultsPath = join(root, 'bench', quick ? 'results.quick.json' : 'results.json')
+// Under a CPU profiler (SDMP_BENCH_PROFILE, load-daemons.ts) every figure is slower: such a run
+// keeps its rows in a file of its own and never enters results.json or BENCHMARKS.md.
+const profiled = Boolean(process.env['SDMP_BENCH_PROFILE'])
 let reruns = []
 let fullDate
-if (only && !quick && existsSync(resultsPath)) {
+if (only && !quick && !profiled && existsSync(resultsPath)) {
   const last = JSON.parse(readFileSync(resultsPath, 'utf8'))
   if (!last.quick && Array.isArray(last.results)) {
     const rerun = new Set(results.map((r) => r.group))
@@ -177,20 +182,28 @@ const date = new Date().toISOString()
 // A full-size `--only` run with no full run to merge into (none recorded on this machine) keeps
 // its rows in a file of its own: bench/results.json stays a full run's, so a later `--only`
 // never merges into a part and rewrites BENCHMARKS.md from it.
-const partial = only && !quick && !fullDate
+const partial = only && !quick && !fullDate && !profiled
 if (partial)
   process.stderr.write(
     'bench: no full run in bench/results.json to merge into: rows written to bench/results.only.json, BENCHMARKS.md unchanged\n',
   )
+if (profiled)
+  process.stderr.write(
+    'bench: a profiled run (SDMP_BENCH_PROFILE): rows written to bench/results.profiled.json, results.json and BENCHMARKS.md unchanged\n',
+  )
 writeFileSync(
-  partial ? join(root, 'bench', 'results.only.json') : resultsPath,
+  profiled
+    ? join(root, 'bench', 'results.profiled.json')
+    : partial
+      ? join(root, 'bench', 'results.only.json')
+      : resultsPath,
   JSON.stringify(
     { date, machine, quick, ...(fullDate && { fullDate, reruns }), results },
     null,
     2,
   ) + '\n',
 )
-if ((!only || fullDate) && !quick) {
+if ((!only || fullDate) && !quick && !profiled) {
   const md = [
     '# Benchmarks',
     '',

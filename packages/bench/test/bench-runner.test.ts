@@ -71,10 +71,12 @@ test('an --only run merges into a full run, and with none it leaves results.json
       join(dir, `${name}.bench.js`),
       `export async function run() { return [{ group: '${name}', name: '${name} row', value: ${value}, unit: 'x' }] }\n`,
     )
-  const run = (...args: string[]) =>
+  const run = (...args: string[]) => runWith({}, ...args)
+  const runWith = (env: Record<string, string>, ...args: string[]) =>
     spawnSync(process.execPath, [join(scratch, 'bench', 'run.mjs'), ...args], {
       encoding: 'utf8',
       timeout: 30_000,
+      env: { ...process.env, ...env },
     })
   const md = join(scratch, 'BENCHMARKS.md')
   const results = join(scratch, 'bench', 'results.json')
@@ -99,4 +101,13 @@ test('an --only run merges into a full run, and with none it leaves results.json
   const text = readFileSync(md, 'utf8')
   assert.match(text, /alpha row[\s\S]*beta row/)
   assert.match(text, /Groups beta re-run on/)
+  // A profiled run (slower figures) touches neither, full or --only.
+  const before = [readFileSync(md, 'utf8'), readFileSync(results, 'utf8')]
+  for (const args of [[], ['--only', 'alpha']]) {
+    const profiled = runWith({ SDMP_BENCH_PROFILE: scratch }, ...args)
+    assert.equal(profiled.status, 0, profiled.stderr)
+    assert.match(profiled.stderr, /a profiled run/)
+    assert.deepEqual([readFileSync(md, 'utf8'), readFileSync(results, 'utf8')], before)
+  }
+  assert.ok(existsSync(join(scratch, 'bench', 'results.profiled.json')))
 })
