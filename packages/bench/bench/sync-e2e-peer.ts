@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { listenTcp } from '@sdmp/transport'
-import { NODE_A, USER, channelOptions, openNode, sign, userResources } from './sync-node.js'
+import { NODE_A, channelOptions, openNode, postOf, userResources } from './sync-node.js'
 
 const port = parentPort!
 const { count } = workerData as { count: number }
@@ -21,16 +21,7 @@ const node = await openNode(
   trustA.id,
   published.map((r) => r.bytes),
 )
-const post = (i: number) =>
-  sign(
-    {
-      kind: 'post',
-      user: USER.fingerprint,
-      trust: trustA.id,
-      data: { body: `post ${i} ${'x'.repeat(180)}`, type: 'text' },
-    },
-    NODE_A,
-  )
+const post = (i: number) => postOf(i, trustA)
 for (let i = 0; i < count; i += 1000) {
   const batch = []
   for (let j = i; j < Math.min(count, i + 1000); j++) batch.push(post(j).bytes)

@@ -16,6 +16,21 @@ export const NODE_A = keyOf(2)
 export const NODE_B = keyOf(3)
 export const CHANNEL_LIMITS = { maxMessageBytes: 2 * 1024 * 1024 }
 
+/**
+ * Post `i` as node A publishes it (~0.5 KB): the pulled resources, and the baseline's (the same
+ * shape verified raw, sync-e2e.bench.ts).
+ */
+export const postOf = (i: number, trustA: DecodedResource): DecodedResource =>
+  sign(
+    {
+      kind: 'post',
+      user: USER.fingerprint,
+      trust: trustA.id,
+      data: { body: `post ${i} ${'x'.repeat(180)}`, type: 'text' },
+    },
+    NODE_A,
+  )
+
 /** The user's identity, and each node's identity and trust (published, introduced to both). */
 export function userResources(): { published: DecodedResource[]; trustA: DecodedResource } {
   const authorization = [...FULL_DEVICE]
