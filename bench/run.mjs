@@ -4,7 +4,7 @@
  * writes bench/results.json and regenerates BENCHMARKS.md.
  * Flags: --quick (smaller loops; bench/results.quick.json only), --only SUBSTRING (bench files whose
  * path contains it), --help.
- * A full-size `--only` run replaces its groups' rows in the last full run's results and
+ * A full-size `--only` run replaces its bench files' rows in the last full run's results and
  * regenerates BENCHMARKS.md from the merge, naming the groups re-run and when, so one group can be
  * measured again without a 20-minute run; ratios stay within a group, hence within one run.
  * With SDMP_BENCH_PROFILE set (CPU profiles, slower figures) it writes bench/results.profiled.json
@@ -96,7 +96,9 @@ for (const file of chosen) {
     process.exitCode = 1
     continue
   }
-  results.push(...JSON.parse(child.stdout))
+  // Each row remembers its bench file, so an --only run replaces exactly that file's rows.
+  const source = file.slice(root.length)
+  results.push(...JSON.parse(child.stdout).map((r) => ({ ...r, source })))
 }
 
 // Ratios against baselines measured in the same run, wherever they were produced.
@@ -143,17 +145,24 @@ if (only && !quick && !profiled && existsSync(resultsPath)) {
   const last = JSON.parse(readFileSync(resultsPath, 'utf8'))
   if (!last.quick && Array.isArray(last.results)) {
     const rerun = new Set(results.map((r) => r.group))
-    // The re-run rows take the place of all their group's old rows; a new group goes last.
+    const rerunFiles = new Set(chosen.map((f) => f.slice(root.length)))
+    // The re-run files' rows take the place of those files' old rows (rows recorded before rows
+    // had a source: of their whole group), where the first of them stood; a new file goes last.
+    // Other files' rows stay, even in a group they share (reconcile.bench and sync-e2e.bench).
+    const replaced = (r) => (r.source ? rerunFiles.has(r.source) : rerun.has(r.group))
     const placed = new Set()
     const merged = []
     for (const r of last.results) {
-      if (!rerun.has(r.group)) merged.push(r)
-      else if (!placed.has(r.group)) {
-        placed.add(r.group)
-        merged.push(...results.filter((x) => x.group === r.group))
+      if (!replaced(r)) merged.push(r)
+      else {
+        const fresh = results.filter((x) =>
+          r.source ? x.source === r.source : x.group === r.group && !placed.has(x.source),
+        )
+        for (const x of fresh) if (!placed.has(x.source)) merged.push(x)
+        for (const x of fresh) placed.add(x.source)
       }
     }
-    merged.push(...results.filter((x) => !placed.has(x.group)))
+    merged.push(...results.filter((x) => !placed.has(x.source)))
     const names = [...new Set(results.map((r) => r.group))].join(', ')
     // A run that produced no row (its module failed) re-ran nothing: the record stays as it was.
     const earlier = (last.reruns ?? []).filter(

@@ -63,13 +63,15 @@ test('an --only run merges into a full run, and with none it leaves results.json
   copyFileSync(runner, join(scratch, 'bench', 'run.mjs'))
   const dir = join(scratch, 'packages', 'tiny', 'dist', 'bench')
   mkdirSync(dir, { recursive: true })
-  for (const [name, value] of [
-    ['alpha', 1],
-    ['beta', 2],
+  // gamma's rows belong to alpha's group, as reconcile.bench's and sync-e2e.bench's share `sync`.
+  for (const [name, group, value] of [
+    ['alpha', 'alpha', 1],
+    ['beta', 'beta', 2],
+    ['gamma', 'alpha', 3],
   ] as const)
     writeFileSync(
       join(dir, `${name}.bench.js`),
-      `export async function run() { return [{ group: '${name}', name: '${name} row', value: ${value}, unit: 'x' }] }\n`,
+      `export async function run() { return [{ group: '${group}', name: '${name} row', value: Number(process.env.TINY_VALUE ?? ${value}), unit: 'x' }] }\n`,
     )
   const run = (...args: string[]) => runWith({}, ...args)
   const runWith = (env: Record<string, string>, ...args: string[]) =>
@@ -101,6 +103,21 @@ test('an --only run merges into a full run, and with none it leaves results.json
   const text = readFileSync(md, 'utf8')
   assert.match(text, /alpha row[\s\S]*beta row/)
   assert.match(text, /Groups beta re-run on/)
+  // Re-running one file of a shared group replaces that file's rows and keeps the other's.
+  const shared = runWith({ TINY_VALUE: '7' }, '--only', 'gamma')
+  assert.equal(shared.status, 0, shared.stderr)
+  const rows = JSON.parse(readFileSync(results, 'utf8')).results as {
+    name: string
+    value: number
+  }[]
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.value]),
+    [
+      ['alpha row', 1],
+      ['beta row', 2],
+      ['gamma row', 7],
+    ],
+  )
   // A profiled run (slower figures) touches neither, full or --only.
   const before = [readFileSync(md, 'utf8'), readFileSync(results, 'utf8')]
   for (const args of [[], ['--only', 'alpha']]) {
