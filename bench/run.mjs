@@ -5,8 +5,9 @@
  * Flags: --quick (smaller loops; bench/results.quick.json only), --only SUBSTRING (bench files whose
  * path contains it), --help.
  * A full-size `--only` run replaces its bench files' rows in the last full run's results and
- * regenerates BENCHMARKS.md from the merge, naming the groups re-run and when, so one group can be
- * measured again without a 20-minute run; ratios stay within a group, hence within one run.
+ * regenerates BENCHMARKS.md from the merge, naming the groups re-run and when, so one file can be
+ * measured again without a 20-minute run; a ratio is only computed against a baseline of the
+ * same run.
  * With SDMP_BENCH_PROFILE set (CPU profiles, slower figures) it writes bench/results.profiled.json
  * only.
  */
@@ -21,7 +22,7 @@ const root = new URL('..', import.meta.url).pathname
 const USAGE = `usage: npm run bench -- [--quick] [--only SUBSTRING] [--help]
   --quick            smaller loops (a smoke run; writes bench/results.quick.json only)
   --only SUBSTRING   only the bench files whose path contains SUBSTRING (e.g. daemon.bench);
-                     a full-size --only run merges its groups into the last full run
+                     a full-size --only run merges its rows into the last full run
                      (without one, it writes bench/results.only.json only)
   --help             this text
 Runs every packages/<pkg>/dist/bench/*.bench.js, each in its own process, prints one table,
@@ -154,15 +155,14 @@ if (only && !quick && !profiled && existsSync(resultsPath)) {
     const merged = []
     for (const r of last.results) {
       if (!replaced(r)) merged.push(r)
-      else {
-        const fresh = results.filter((x) =>
-          r.source ? x.source === r.source : x.group === r.group && !placed.has(x.source),
-        )
-        for (const x of fresh) if (!placed.has(x.source)) merged.push(x)
-        for (const x of fresh) placed.add(x.source)
-      }
+      else
+        for (const x of results)
+          if (!placed.has(x) && (r.source ? x.source === r.source : x.group === r.group)) {
+            placed.add(x)
+            merged.push(x)
+          }
     }
-    merged.push(...results.filter((x) => !placed.has(x.source)))
+    merged.push(...results.filter((x) => !placed.has(x)))
     const names = [...new Set(results.map((r) => r.group))].join(', ')
     // A run that produced no row (its module failed) re-ran nothing: the record stays as it was.
     const earlier = (last.reruns ?? []).filter(

@@ -4,7 +4,6 @@
  * measured in the same run (by crypto.bench.ts, "raw native Ed25519 verify (fastest)").
  * @module
  */
-import { sodium } from '@sdmp/crypto-node'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import {
   TrustGraph,
@@ -18,6 +17,7 @@ import {
 import type { DecodedResource, ResourceDraft, SigningKey } from '@sdmp/core'
 import { measureRate } from '@sdmp/testkit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
+import { rawVerifier } from './raw-verify.js'
 
 const BASELINE = 'raw native Ed25519 verify (fastest)'
 const SAME = 'raw sodium-native Ed25519 verify, same resources'
@@ -65,28 +65,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   let i = 0
   const next = () => posts[i++ & 255]!
   // Like-for-like baseline: raw libsodium verify over the very signing inputs validate checks.
-  const raw = posts.map((p) => {
-    const e = p.signatures[0]!
-    return {
-      sig: Buffer.from(e.signature),
-      msg: Buffer.from(`${e.protectedText}.${p.payload}`),
-      pk: Buffer.from(node.publicKey),
-    }
-  })
-  const nextRaw = () => raw[i++ & 255]!
+  const rawVerify = rawVerifier(posts, node.publicKey)
 
   const results: BenchResult[] = []
   const add = (name: string, value: number, extra: Partial<BenchResult> = {}) =>
     results.push({ group: 'core', name, value, unit: 'ops/s', baseline: BASELINE, ...extra })
   ctx.log('resource: provider verify, identifier, decode, validate, sign')
-  const rawRate = () =>
-    measureRate(
-      () => {
-        const r = nextRaw()
-        sodium.crypto_sign_verify_detached(r.sig, r.msg, r.pk)
-      },
-      { minMs },
-    )
+  const rawRate = () => measureRate(rawVerify, { minMs })
   add(SAME, await rawRate())
   add(
     'provider Ed25519 verify (profile rule), same resources',
@@ -114,13 +99,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const rounds = 7
   const pairs: { raw: number; validate: number }[] = []
   for (let r = 0; r < rounds; r++) {
-    const rawRound = await measureRate(
-      () => {
-        const x = nextRaw()
-        sodium.crypto_sign_verify_detached(x.sig, x.msg, x.pk)
-      },
-      { minMs: minMs / 2 },
-    )
+    const rawRound = await measureRate(rawVerify, { minMs: minMs / 2 })
     const validateRound = await measureRate(
       () => validateResource(provider, next().bytes, graph, { now }),
       { minMs: minMs / 2 },

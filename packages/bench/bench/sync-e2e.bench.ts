@@ -13,13 +13,13 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { decodeResource } from '@sdmp/core'
-import { sodium } from '@sdmp/crypto-node'
 import { measureRate, percentile } from '@sdmp/testkit'
 import type { BenchContext, BenchResult } from '@sdmp/testkit'
 import { connectTcp } from '@sdmp/transport'
 import type { SecureChannel } from '@sdmp/transport'
 import { NODE_A, NODE_B, channelOptions, openNode, postOf, provider } from './sync-node.js'
 import type { BenchNode } from './sync-node.js'
+import { rawVerifier } from './raw-verify.js'
 
 const BASELINE = 'raw sodium-native Ed25519 verify, posts of the pull (just before it)'
 
@@ -113,24 +113,8 @@ async function pullRate(peer: Peer, count: number): Promise<{ rate: number; batc
 /** Raw libsodium verifications per second over 256 posts shaped like the pulled ones. */
 function rawVerifyRate(peer: Peer, minMs: number): Promise<number> {
   const trustA = decodeResource(provider, peer.published[2]!)
-  const inputs = Array.from({ length: 256 }, (_, i) => {
-    const e = postOf(i, trustA).signatures[0]!
-    return {
-      sig: Buffer.from(e.signature),
-      msg: Buffer.from(e.signingInput),
-      pk: Buffer.from(NODE_A.publicKey),
-    }
-  })
-  const verifies = (x: (typeof inputs)[number]) =>
-    sodium.crypto_sign_verify_detached(x.sig, x.msg, x.pk)
-  if (!inputs.every(verifies)) throw new Error('sync-e2e: a baseline post does not verify')
-  let i = 0
-  return measureRate(
-    () => {
-      verifies(inputs[i++ & 255]!)
-    },
-    { minMs },
-  )
+  const posts = Array.from({ length: 256 }, (_, i) => postOf(i, trustA))
+  return measureRate(rawVerifier(posts, NODE_A.publicKey), { minMs })
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
@@ -143,11 +127,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const cores = availableParallelism()
     const load = () => loadavg()[0]!.toFixed(2)
     ctx.log('sync-e2e: raw verify of the same posts, then pull on one core')
-    const raw = rawVerifyRate(peer, Math.max(200, 1500 * ctx.scale))
     results.push({
       group: 'sync',
       name: BASELINE,
-      value: await raw,
+      value: await rawVerifyRate(peer, Math.max(200, 1500 * ctx.scale)),
       unit: 'ops/s',
       notes: `256 posts like the pulled ones (node A's key), their signing inputs verified with crypto_sign_verify_detached on node B's thread just before the pull`,
     })

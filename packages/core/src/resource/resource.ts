@@ -266,10 +266,10 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
 type SignedEntry = SignatureEntry & { readonly signingInput: Uint8Array }
 
 /**
- * A frozen entry (one object shape: this is the hot ingest path) whose 64-byte `signature` (zeros, for the caller to fill) and `signingInput`
- * (`protected` ASCII, '.', payload) are views of one allocation: a native verifier needs both
- * off the JS heap, and each separate off-heap allocation costs about as much as hashing the
- * payload.
+ * A frozen entry (one object shape: this is the hot ingest path) whose 64-byte `signature`
+ * (zeros, for the caller to fill) and `signingInput` (`protected` ASCII, '.', payload) are views
+ * of one allocation: a native verifier needs both off the JS heap, and each separate off-heap
+ * allocation costs about as much as hashing the payload.
  */
 function signatureEntry(kid: string, protectedText: string, payloadBytes: Uint8Array): SignedEntry {
   const n = protectedText.length
