@@ -1,8 +1,8 @@
 /**
  * The pending start (docs/protocol/sessions.md §6): until the peer answers, a sender's messages
  * carry an entry on the session its first wrap started beside a wrap, the peer opens the entry
- * and starts nothing new, and the pending session is kept among the 4 however many newer
- * sessions start. Before it, a burst started a session per message, each side kept the newest 4,
+ * and starts nothing new, and the pending session is kept beside the 4 newest however many newer
+ * sessions start, also once it aged out for sending. Before it, a burst started a session per message, each side kept the newest 4,
  * and answers went on sessions the other side had dropped: messages were lost both ways.
  * Nodes here choose as the mailbox does (mail/sessions.ts): a usable session, else a wrap plus
  * the pending start; clocks move on every message, as under load.
@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { pendingSession } from '../src/index.js'
+import { SESSION_MAX_AGE_MS, pendingSession } from '../src/index.js'
 import { loadPresets } from './envelope-helpers.js'
 import { Node } from './session-nodes.js'
 
@@ -72,6 +72,23 @@ for (const provider of presets) {
       assert.equal(b.open(last.data, a), 'last')
     })
 
+    it('an answer on a pending start that aged out meanwhile still opens', () => {
+      // The shrunk case of session-order.test.ts that lost the answer: the first pending start
+      // was dropped once a day passed and three sends started a second one and two more.
+      const a = new Node(provider, 'A'.repeat(86))
+      const b = new Node(provider, 'B'.repeat(86))
+      const first = [a.seal(b, 'a0'), a.seal(b, 'a1')]
+      a.advance(SESSION_MAX_AGE_MS)
+      for (const [i, m] of first.entries()) assert.equal(b.open(m.data, a), `a${i}`)
+      const answer = b.seal(a, 'b2')
+      assert.equal(answer.wraps, 0, 'Bob answers on the session Alice started')
+      const later = [3, 4, 5].map((i) => a.seal(b, `a${i}`))
+      assert.equal(later[0]!.entries, 0, 'too old to send on: Alice starts again')
+      a.advance(SESSION_MAX_AGE_MS)
+      assert.equal(a.open(answer.data, b), 'b2')
+      for (const [i, m] of later.entries()) assert.equal(b.open(m.data, a), `a${i + 3}`)
+    })
+
     it('keeps the pending start in use however many newer sessions start', () => {
       const a = new Node(provider, 'A'.repeat(86))
       const b = new Node(provider, 'B'.repeat(86))
@@ -81,11 +98,14 @@ for (const provider of presets) {
       // Many more wraps of Alice, each starting a session newer than the pending start.
       for (let i = 0; i < 10; i++) a.seal(b, `n${i}`)
       const kept = a.sessions.get(b.fp)!
-      assert.equal(kept.length, 4)
       assert.ok(
         kept.some((s) => s.id === inUse.id),
         'the pending start is still there',
       )
+      // Beside it, the newest 4 its wraps started (the peer answers on one it opened a wrap of).
+      const newest = kept.filter((s) => s.id !== inUse.id)
+      assert.equal(newest.length, 4)
+      assert.ok(newest.every((s) => s.ratchet.ns === 0 && s.created > inUse.created))
     })
   })
 }

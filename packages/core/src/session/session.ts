@@ -14,7 +14,10 @@ import type { RatchetState } from './ratchet.js'
 
 /** A session never sends after this age: the next message starts a new one (sessions.md §6). */
 export const SESSION_MAX_AGE_MS = 24 * 60 * 60 * 1000
-/** Sessions kept per peer node (the newest; older ones still open late messages). */
+/**
+ * Sessions kept per peer node by recent use (older ones still open late messages), beside those
+ * the peer may still answer on ({@link keepSession}: at most twice this plus one in all).
+ */
 export const MAX_SESSIONS_PER_PEER = 4
 
 /** One session with one peer node: identity, bookkeeping and the ratchet (sessions.md §7). */
@@ -244,33 +247,28 @@ export function pendingSession(sessions: readonly Session[], at: SendTime): Sess
 
 /**
  * A peer's sessions after `session` changed or started: it replaces the one with its id, and
- * only the {@link MAX_SESSIONS_PER_PEER} most recently used are kept, plus always the two in use
- * while the peer has not answered on them (sessions.md §6): the pending start (an unconfirmed
- * initiator's session that has sent entries) and the session of the peer's start this node
- * answers on (a responder's session the peer has not written on, that has sent entries). The
- * sessions wraps start meanwhile, on either side, are newer and must not push out the ones the
- * peer may answer on.
+ * the {@link MAX_SESSIONS_PER_PEER} most recently used are kept, plus, beyond them, the sessions
+ * the peer may still answer on without having written on them yet (sessions.md §6 "Kept"):
+ * the pending starts (unconfirmed initiator's sessions that have sent entries), the newest
+ * {@link MAX_SESSIONS_PER_PEER} of them, and the session of the peer's start this node answers
+ * on (a responder's session the peer has not written on, that has sent entries). The sessions
+ * wraps start meanwhile, on either side, are newer and must not push those out; nor must a
+ * later pending start push out an earlier one that aged out for sending (a day passed) while
+ * the peer's answer on it was on its way.
  */
 export function keepSession(sessions: readonly Session[], session: Session): Session[] {
   const rest = sessions.filter((s) => s.id !== session.id)
   const all = [session, ...rest].sort((a, b) => rank(b) - rank(a))
   const kept = all.slice(0, MAX_SESSIONS_PER_PEER)
-  const inUse = (role: Session['role']) => {
-    let best: Session | undefined
-    for (const s of all)
-      if (s.role === role && !heard(s) && s.ratchet.ns > (best?.ratchet.ns ?? 0)) best = s
-    return best
-  }
-  // Each replaces the lowest-ranked session that is neither of them.
-  const keep = [inUse('initiator'), inUse('responder')].filter((s) => s !== undefined)
-  for (const s of keep) {
-    if (kept.includes(s)) continue
-    for (let i = kept.length - 1; i >= 0; i--)
-      if (!keep.includes(kept[i]!)) {
-        kept[i] = s
-        break
-      }
-  }
+  const pending = all
+    .filter((s) => s.role === 'initiator' && !heard(s) && s.ratchet.ns > 0)
+    .sort((a, b) => b.created - a.created)
+    .slice(0, MAX_SESSIONS_PER_PEER)
+  let answering: Session | undefined
+  for (const s of all)
+    if (s.role === 'responder' && !heard(s) && s.ratchet.ns > (answering?.ratchet.ns ?? 0))
+      answering = s
+  for (const s of answering ? [...pending, answering] : pending) if (!kept.includes(s)) kept.push(s)
   return kept
 }
 

@@ -39,8 +39,8 @@ export function sessionsOf(stored: readonly string[] | undefined): Session[] {
 }
 
 /**
- * Record `session` among its peer's sessions in `batch` (sessions.md §6: at most 4 kept, and
- * the pending start in use).
+ * Record `session` among its peer's sessions in `batch` (sessions.md §6 "Kept": the 4 most
+ * recently used, and beside them those the peer may still answer on).
  */
 export async function storeSession(batch: MailBatch, session: Session): Promise<void> {
   const key = sessionKey(session.peer)
