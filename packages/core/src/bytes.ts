@@ -23,8 +23,7 @@ const asciiText = new TextDecoder()
  * ~5x slower for a sealed message's ciphertext (docs/load.md §5 "Fifth pass").
  */
 export function toBase64url(bytes: Uint8Array): string {
-  const n = bytes.length
-  const chars = Math.ceil((n * 4) / 3)
+  const chars = base64urlLength(bytes.length)
   if (chars > base64Scratch.length)
     base64Scratch = new Uint8Array(
       Math.min(SCRATCH_CHARS, Math.max(chars, base64Scratch.length * 2)),
@@ -32,8 +31,23 @@ export function toBase64url(bytes: Uint8Array): string {
   // Synchronous from here to the decode, so one buffer serves every call; past the bound, a
   // buffer of its own (a 1 MiB resource should not pin 1.4 MB for the process's lifetime).
   const out = chars <= base64Scratch.length ? base64Scratch : new Uint8Array(chars)
+  return asciiText.decode(out.subarray(0, writeBase64url(bytes, out, 0)))
+}
+
+/** Characters of unpadded base64url for `n` bytes. */
+export function base64urlLength(n: number): number {
+  return Math.ceil((n * 4) / 3)
+}
+
+/**
+ * Write the unpadded base64url of `bytes` as ASCII into `out` at `at` (room for
+ * {@link base64urlLength} bytes is the caller's) and return the offset after it: for encoders
+ * that build a text as bytes (the compact decoder) and need no string of it.
+ */
+export function writeBase64url(bytes: Uint8Array, out: Uint8Array, at: number): number {
+  const n = bytes.length
   let i = 0
-  let j = 0
+  let j = at
   for (const full = n - (n % 3); i < full; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
     out[j++] = CODES[v >> 18]!
@@ -51,7 +65,7 @@ export function toBase64url(bytes: Uint8Array): string {
     out[j++] = CODES[(v >> 12) & 63]!
     out[j++] = CODES[(v >> 6) & 63]!
   }
-  return asciiText.decode(out.subarray(0, j))
+  return j
 }
 
 /**

@@ -281,6 +281,31 @@ describe('compact form: properties', () => {
     )
   })
 
+  it('the identifier is derived over a payload in any string encoding, and kept literal otherwise', () => {
+    // The decoder hashes the payload's content as the text holds it: unescaped for a UTF-8
+    // string that JSON escapes, the word for a dictionary entry, the characters of a timestamp.
+    const payloads = fc.oneof(
+      special,
+      fc.string({ maxLength: 12 }).map((s) => `"\\${s}\n`),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+    )
+    fc.assert(
+      fc.property(payloads, fc.uint8Array({ minLength: 64, maxLength: 64 }), (payload, other) => {
+        const derived = toBase64url(provider.sha512(utf8(payload)))
+        for (const identifier of [derived, toBase64url(other)]) {
+          const json = utf8(canonicalize({ a: [1], signature: { identifier, payload } }))
+          const c = encode(json)
+          // Derived: the digest's bytes are not in the compact text (the tag stands for them).
+          const literal = Buffer.from(c).includes(Buffer.from(provider.sha512(utf8(payload))))
+          assert.equal(literal, false, why)
+          assert.equal(Buffer.from(c).includes(Buffer.from(other)), identifier !== derived, why)
+          assert.deepEqual(decode(c), json, why)
+        }
+      }),
+      opts(500),
+    )
+  })
+
   it('arbitrary bytes: a code, and whatever decodes is the one encoding of its text', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (tail) => {

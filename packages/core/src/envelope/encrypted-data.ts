@@ -4,7 +4,7 @@
  * precisely; everything that needs a key is left to openEnvelope and fails uniformly.
  * @module
  */
-import { fromBase64url, toBase64url } from '../bytes.js'
+import { base64urlLength, fromBase64url, toBase64url } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { isBucketSize, isPowerOfTwo, RECIPIENT_BUCKET_FLOOR } from './padding.js'
@@ -60,8 +60,6 @@ export interface EnvelopeBytes {
 const FIELDS = ['suite', 'nonce', 'ciphertext', 'recipients'] as const
 /** Optional members (envelope.md §12: `routes`, profile 1.1; §5.2: `v`, profile 2; `sessions`). */
 const OPTIONAL_FIELDS: readonly string[] = ['routes', 'v', 'sessions']
-/** Characters of unpadded base64url for `n` bytes. */
-export const base64urlLength = (n: number): number => Math.ceil((n * 4) / 3)
 
 const schema = (message: string): never => {
   throw new ProtocolError(ErrorCode.SCHEMA_VIOLATION, message)

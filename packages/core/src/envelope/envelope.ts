@@ -4,7 +4,7 @@
  * recipient-count padding with dummy wraps, and one uniform failure for every way opening fails.
  * @module
  */
-import { concatBytes, toHex, utf8 } from '../bytes.js'
+import { base64urlLength, concatBytes, toHex, utf8 } from '../bytes.js'
 import {
   LIMITS,
   SUITE_HYBRID,
@@ -15,7 +15,7 @@ import {
 import { decodeCompactResource, encodeCompactResource } from '../resource/compact.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import type { CryptoProvider } from '../crypto/provider.js'
-import { base64urlLength, decodeEnvelopeBytes, encodeEncryptedData } from './encrypted-data.js'
+import { decodeEnvelopeBytes, encodeEncryptedData } from './encrypted-data.js'
 import type { EncryptedData, EnvelopeBytes } from './encrypted-data.js'
 import {
   LENGTH_PREFIX_BYTES,

@@ -1,10 +1,16 @@
 /**
- * The decoder of the compact form (docs/protocol/compact.md §3-§4): builds the canonical JSON
- * text directly, refusing any input the encoder would not produce, with every length bounded
- * by the input and the decoded leaves by a budget.
+ * The decoder of the compact form (docs/protocol/compact.md §3-§4): writes the canonical JSON
+ * text as UTF-8 bytes directly, refusing any input the encoder would not produce, with every
+ * length bounded by the input and the decoded leaves by a budget.
+ *
+ * It builds bytes, not strings: a string-building decoder spent about a third of its time
+ * flattening and UTF-8 encoding the texts it had concatenated, three times per resource (the
+ * payload's text to base64url it, the payload to hash it, the whole text at the end; docs/load.md
+ * §5 "Eighth pass"). Each level of base64url-in-JSON nesting (the outer text, the payload and
+ * protected header texts) is written to a buffer of its own, then base64url'd into its parent.
  * @module
  */
-import { fromUtf8, toBase64url, utf8 } from '../bytes.js'
+import { base64urlLength, fromUtf8, toBase64url, utf8, writeBase64url } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { COMPACT_DICT_V1 } from './compact-dict.js'
@@ -20,17 +26,86 @@ import {
   timestampOf,
 } from './compact-tags.js'
 import type { CompactHash } from './compact-tags.js'
+
+/** Each dictionary word as the JSON string it stands for, UTF-8 (compact.md §3). */
+const DICT_JSON = COMPACT_DICT_V1.map((w) => utf8(JSON.stringify(w)))
+/** Base64url of more bytes than this is longer than every dictionary word. */
+const DICT_MAX_BYTES = Math.ceil((Math.max(...COMPACT_DICT_V1.map((w) => w.length)) * 3) / 4)
+/** The derived identifier: base64url of a SHA-512 digest (resource.md §5). */
+const ID_CHARS = 86
+
+const QUOTE = 0x22
+const COMMA = 0x2c
+const COLON = 0x3a
+
+/**
+ * A growable byte buffer for one level of text. The buffers are kept between calls (decoding
+ * is synchronous and never nests a second decode), up to SCRATCH_MAX each.
+ */
+class Text {
+  buf = new Uint8Array(1024)
+  n = 0
+  room(k: number): void {
+    if (this.n + k <= this.buf.length) return
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k))
+    next.set(this.buf.subarray(0, this.n))
+    this.buf = next
+  }
+  byte(b: number): void {
+    this.room(1)
+    this.buf[this.n++] = b
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length)
+    this.buf.set(b, this.n)
+    this.n += b.length
+  }
+  /** A string known to be ASCII (numbers, timestamps). */
+  ascii(s: string): void {
+    this.room(s.length)
+    for (let i = 0; i < s.length; i++) this.buf[this.n++] = s.charCodeAt(i)
+  }
+  base64url(b: Uint8Array): void {
+    this.room(base64urlLength(b.length))
+    this.n = writeBase64url(b, this.buf, this.n)
+  }
+}
+const SCRATCH_MAX = 64 * 1024
+const texts: Text[] = Array.from({ length: MAX_TEXTS }, () => new Text())
+
 /** A cursor over one compact text. */
 export class Reader {
   at: number
   /** Decoded leaf characters still allowed (compact.md §3.2). */
   private budget = 4 * LIMITS.maxResourceBytes
+  /**
+   * Where the content of the last string written lies: `[rawStart, rawEnd)` of its text's
+   * buffer, or `rawInput`, the input's UTF-8 bytes of a `T.string` (the text holds it escaped).
+   */
+  private rawStart = 0
+  private rawEnd = 0
+  private rawInput: Uint8Array | undefined
+  /** The last string decoded as a JS string (keys; undefined for bytes and nested texts). */
+  private lastString: string | undefined
+
   constructor(
     private readonly provider: CompactHash,
     private readonly b: Uint8Array,
     at: number,
   ) {
     this.at = at
+  }
+
+  /** The outermost value as canonical JSON bytes (a copy: the buffers are reused). */
+  text(): Uint8Array {
+    const out = texts[0]!
+    out.n = 0
+    try {
+      this.value(0, 0)
+      return out.buf.slice(0, out.n)
+    } finally {
+      for (const t of texts) if (t.buf.length > SCRATCH_MAX) t.buf = new Uint8Array(1024)
+    }
   }
 
   private spend(n: number): void {
@@ -74,99 +149,127 @@ export class Reader {
     return out
   }
 
+  /** An ASCII scalar leaf, spent and written. */
+  private scalar(out: Text, s: string): void {
+    this.spend(s.length)
+    out.ascii(s)
+  }
+
   /**
-   * One value as canonical JSON text. `depth` counts JSON nesting of the current text. The
-   * budget counts leaves only (strings, scalars; a nested text's base64url once), not the
-   * composite texts that repeat them, so a legitimate 1 MiB resource spends about 2 MiB.
+   * One value as canonical JSON, written to text level `level`. `depth` counts JSON nesting of
+   * that text. The budget counts leaves only (strings, scalars; a nested text's base64url
+   * once), not the composite texts that repeat them, so a legitimate 1 MiB resource spends
+   * about 2 MiB.
    */
-  value(depth: number, texts: number): string {
+  private value(depth: number, level: number): void {
+    const out = texts[level]!
     const tag = this.byte()
     switch (tag) {
       case T.null:
-        return this.out('null')
+        return this.scalar(out, 'null')
       case T.false:
-        return this.out('false')
+        return this.scalar(out, 'false')
       case T.true:
-        return this.out('true')
+        return this.scalar(out, 'true')
       case T.uint:
-        return this.out(String(this.varint()))
+        return this.scalar(out, String(this.varint()))
       case T.negint: {
         const n = this.varint()
         if (n >= Number.MAX_SAFE_INTEGER) bad('integer out of range')
-        return this.out(String(-n - 1))
+        return this.scalar(out, String(-n - 1))
       }
       case T.number: {
         const text = fromUtf8(this.take(this.count()), 'compact number')
         const n = Number(text)
         if (!Number.isFinite(n) || Number.isSafeInteger(n) || JSON.stringify(n) !== text)
           bad('non-canonical number')
-        return this.out(text)
+        return this.scalar(out, text)
       }
       case T.array: {
         if (depth >= LIMITS.maxDepth) bad(`nesting deeper than ${LIMITS.maxDepth}`)
         const n = this.count()
-        const parts: string[] = []
-        for (let i = 0; i < n; i++) parts.push(this.value(depth + 1, texts))
-        return '[' + parts.join(',') + ']'
+        out.byte(0x5b) // [
+        for (let i = 0; i < n; i++) {
+          if (i) out.byte(COMMA)
+          this.value(depth + 1, level)
+        }
+        return out.byte(0x5d) // ]
       }
       case T.object:
-        return this.object(depth, texts)
+        return this.object(depth, level)
       default:
         this.at--
-        return quoted(tag, this.string(texts))
+        this.string(level)
     }
   }
 
-  private out(s: string): string {
-    this.spend(s.length)
-    return s
-  }
-
-  private object(depth: number, texts: number): string {
+  private object(depth: number, level: number): void {
     if (depth >= LIMITS.maxDepth) bad(`nesting deeper than ${LIMITS.maxDepth}`)
+    const out = texts[level]!
     const n = this.count()
-    const keys: string[] = []
-    const values: string[] = []
+    let previous: string | undefined
+    /** Offset of the derived identifier's 86 characters, once its placeholder is written. */
     let derived = -1
-    let payload: string | undefined
-    let literalId: string | undefined
+    let payload: (() => Uint8Array) | undefined
+    let literalId: Uint8Array | undefined
+    out.byte(0x7b) // {
     for (let i = 0; i < n; i++) {
-      const k = this.string(texts)
+      if (i) out.byte(COMMA)
+      this.string(level)
+      const k = this.keyText(out)
       if (k === '__proto__') bad('__proto__ key')
-      if (i > 0 && !(keys[i - 1]! < k)) bad('object keys not in canonical order')
-      keys.push(k)
+      if (previous !== undefined && !(previous < k)) bad('object keys not in canonical order')
+      previous = k
+      out.byte(COLON)
       if (this.b[this.at] === T.identifier) {
         if (k !== 'identifier') bad('derived value outside identifier')
         this.at++
-        derived = i
-        values.push('')
+        out.room(ID_CHARS + 2)
+        out.byte(QUOTE)
+        derived = out.n
+        out.n += ID_CHARS
+        out.byte(QUOTE)
         continue
       }
-      const tag = this.b[this.at]!
       if (!this.isStringTag(this.at)) {
-        values.push(this.value(depth + 1, texts))
+        this.value(depth + 1, level)
         continue
       }
-      const raw = this.string(texts)
-      values.push(quoted(tag, raw))
-      if (k === 'payload') payload = raw
-      if (k === 'identifier') literalId = raw
+      const tag = this.string(level)
+      if (k === 'payload') payload = this.rawOf(out)
+      // A T.string is never strict base64url (refused below), so never a digest.
+      if (k === 'identifier' && tag !== T.string && this.rawEnd - this.rawStart === ID_CHARS)
+        literalId = out.buf.slice(this.rawStart, this.rawEnd)
     }
+    out.byte(0x7d) // }
     if (derived >= 0) {
       if (payload === undefined) bad('derived identifier without a payload')
-      values[derived] = JSON.stringify(
-        this.spent(toBase64url(this.provider.sha512(utf8(payload!)))),
-      )
-    } else if (
-      literalId !== undefined &&
-      payload !== undefined &&
-      literalId.length === 86 &&
-      toBase64url(this.provider.sha512(utf8(payload))) === literalId
-    )
-      bad('identifier not derived')
-    let text = '{'
-    for (let i = 0; i < n; i++) text += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + values[i]
-    return text + '}'
+      this.spend(ID_CHARS)
+      writeBase64url(this.provider.sha512(payload!()), out.buf, derived)
+    } else if (literalId !== undefined && payload !== undefined) {
+      const id = new Uint8Array(ID_CHARS)
+      writeBase64url(this.provider.sha512(payload()), id, 0)
+      if (equalBytes(id, literalId)) bad('identifier not derived')
+    }
+  }
+
+  /** The key just written (the last string) as a JS string. */
+  private keyText(out: Text): string {
+    if (this.lastString !== undefined) return this.lastString
+    // Bytes and nested texts: base64url, ASCII, in the text between the quotes.
+    return fromUtf8(out.buf.subarray(this.rawStart, this.rawEnd))
+  }
+
+  /**
+   * The UTF-8 content of the string just written, as a function of the final buffer: it is read
+   * after later members are written, which may have moved the buffer.
+   */
+  private rawOf(out: Text): () => Uint8Array {
+    const input = this.rawInput
+    if (input !== undefined) return () => input
+    const start = this.rawStart
+    const end = this.rawEnd
+    return () => out.buf.subarray(start, end)
   }
 
   private isStringTag(at: number): boolean {
@@ -174,57 +277,112 @@ export class Reader {
     return t === T.string || t === T.dict || t === T.bytes || t === T.json || t === T.time
   }
 
-  /** A string value (any of the string encodings), checked canonical. */
-  private string(texts: number): string {
+  /**
+   * A string value (any of the string encodings), checked canonical and written as a JSON
+   * string to text `level`; returns its tag. Sets where its content lies (rawStart, rawEnd,
+   * rawInput) and, except for bytes and nested texts, `lastString`.
+   */
+  private string(level: number): number {
+    const out = texts[level]!
     const tag = this.byte()
+    this.rawInput = undefined
+    this.lastString = undefined
     switch (tag) {
       case T.dict: {
-        const s = COMPACT_DICT_V1[this.byte()]
+        const code = this.byte()
+        const s = COMPACT_DICT_V1[code]
         if (s === undefined) bad('unknown dictionary entry')
-        return this.spent(s!)
+        this.spend(s!.length)
+        this.lastString = s
+        this.rawStart = out.n + 1
+        out.bytes(DICT_JSON[code]!)
+        this.rawEnd = out.n - 1
+        return tag
       }
       case T.time: {
         const v = this.varint()
         if (v > TIME_MAX - TIME_ORIGIN) bad('timestamp out of range')
-        return this.spent(new Date(v + TIME_ORIGIN).toISOString())
+        const s = new Date(v + TIME_ORIGIN).toISOString()
+        this.spend(s.length)
+        this.lastString = s
+        this.quotedAscii(out, s)
+        return tag
       }
       case T.string: {
-        const s = fromUtf8(this.take(this.count()), 'compact string')
+        const raw = this.take(this.count())
+        const s = fromUtf8(raw, 'compact string')
         if (DICT.has(s) || timestampOf(s) !== undefined || isStrictBase64url(s))
           bad('string has a shorter encoding')
-        return this.spent(s)
+        this.spend(s.length)
+        this.lastString = s
+        this.rawInput = raw
+        if (plainJsonString(raw)) {
+          out.byte(QUOTE)
+          out.bytes(raw)
+          out.byte(QUOTE)
+        } else out.bytes(utf8(JSON.stringify(s)))
+        return tag
       }
       case T.bytes: {
         const n = this.count()
         if (n === 0) bad('empty bytes')
         const b = this.take(n)
-        const s = toBase64url(b)
-        if (DICT.has(s)) bad('bytes of a dictionary string')
-        if (texts + 1 < MAX_TEXTS && nestedJson(b) !== undefined) bad('bytes of a JSON text')
-        return this.spent(s)
+        if (n <= DICT_MAX_BYTES && DICT.has(toBase64url(b))) bad('bytes of a dictionary string')
+        if (level + 1 < MAX_TEXTS && nestedJson(b) !== undefined) bad('bytes of a JSON text')
+        this.spend(base64urlLength(n))
+        this.quotedBase64url(out, b)
+        return tag
       }
       case T.json: {
-        if (texts + 1 >= MAX_TEXTS) bad('JSON texts nested too deep')
+        if (level + 1 >= MAX_TEXTS) bad('JSON texts nested too deep')
         if (this.b[this.at] !== T.object) bad('nested JSON is an object')
         this.at++
-        const inner = this.object(0, texts + 1)
-        return this.spent(toBase64url(utf8(inner)))
+        const inner = texts[level + 1]!
+        inner.n = 0
+        this.object(0, level + 1)
+        const text = inner.buf.subarray(0, inner.n)
+        this.spend(base64urlLength(text.length))
+        this.quotedBase64url(out, text)
+        this.lastString = undefined
+        this.rawInput = undefined
+        return tag
       }
       default:
         return bad(`unknown tag 0x${tag.toString(16).padStart(2, '0')}`)
     }
   }
 
-  private spent(s: string): string {
-    this.spend(s.length)
-    return s
+  private quotedAscii(out: Text, s: string): void {
+    out.byte(QUOTE)
+    this.rawStart = out.n
+    out.ascii(s)
+    this.rawEnd = out.n
+    out.byte(QUOTE)
+  }
+
+  private quotedBase64url(out: Text, b: Uint8Array): void {
+    out.byte(QUOTE)
+    this.rawStart = out.n
+    out.base64url(b)
+    this.rawEnd = out.n
+    out.byte(QUOTE)
   }
 }
 
 /**
- * A decoded string as JSON text. Only UTF-8 strings can hold characters JSON escapes: dictionary
- * words, timestamps and base64url never do, so they are quoted as they are.
+ * Whether valid UTF-8 `raw` is its own JSON string content: no byte JSON.stringify escapes
+ * (controls, quote, backslash; strict UTF-8 holds no lone surrogate to escape).
  */
-function quoted(tag: number, s: string): string {
-  return tag === T.string ? JSON.stringify(s) : '"' + s + '"'
+function plainJsonString(raw: Uint8Array): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!
+    if (c < 0x20 || c === QUOTE || c === 0x5c) return false
+  }
+  return true
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

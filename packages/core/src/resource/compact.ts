@@ -83,9 +83,8 @@ export function decodeCompactResource(provider: CompactHash, bytes: Uint8Array):
     )
   const r = new Reader(provider, bytes, 2)
   if (bytes[2] !== T.object) bad('a resource is a JSON object')
-  const text = r.value(0, 0)
+  const out = r.text()
   if (r.at !== bytes.length) bad('trailing bytes')
-  const out = utf8(text)
   if (out.length > LIMITS.maxResourceBytes)
     throw new ProtocolError(ErrorCode.LIMIT_EXCEEDED, 'compact: resource too large')
   return out
@@ -94,17 +93,28 @@ export function decodeCompactResource(provider: CompactHash, bytes: Uint8Array):
 // ---------------------------------------------------------------------------------------------
 // Encoder
 
+/**
+ * Reused by every {@link Writer}: encoding is synchronous and never nests a second Writer, so
+ * one buffer serves all calls. A fresh buffer per call cost as much as the rest of encoding a
+ * short resource (an off-heap allocation, zeroed; docs/load.md §5 "Eighth pass"). Kept at most
+ * SCRATCH_MAX: a larger text gets a buffer of its own, so a 1 MiB resource does not pin 1 MiB.
+ */
+let scratch = new Uint8Array(4096)
+const SCRATCH_MAX = 64 * 1024
+
 class Writer {
   private buf: Uint8Array
   private n = 0
   constructor(hint: number) {
-    this.buf = new Uint8Array(Math.max(64, hint))
+    if (hint > scratch.length && hint <= SCRATCH_MAX) scratch = new Uint8Array(hint)
+    this.buf = hint <= scratch.length ? scratch : new Uint8Array(hint)
   }
   private room(k: number): void {
     if (this.n + k <= this.buf.length) return
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k))
     next.set(this.buf.subarray(0, this.n))
     this.buf = next
+    if (next.length <= SCRATCH_MAX) scratch = next
   }
   byte(b: number): void {
     this.room(1)
@@ -124,6 +134,7 @@ class Writer {
     this.buf.set(b, this.n)
     this.n += b.length
   }
+  /** The bytes written, copied out of the shared buffer. */
   done(): Uint8Array {
     return this.buf.slice(0, this.n)
   }

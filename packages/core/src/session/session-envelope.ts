@@ -6,11 +6,10 @@
  * sealing node, then the prekey wraps, and fails uniformly.
  * @module
  */
-import { concatBytes, toHex, utf8 } from '../bytes.js'
+import { base64urlLength, concatBytes, toHex, utf8 } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, SUITE_HYBRID } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { base64urlLength } from '../envelope/encrypted-data.js'
 import type { EncryptedData, EnvelopeBytes } from '../envelope/encrypted-data.js'
 import { openWithCandidates, sealPadded, wrapCandidates } from '../envelope/envelope.js'
 import type { Candidate } from '../envelope/envelope.js'
@@ -179,7 +178,7 @@ export interface SessionOpenInput {
   readonly now: number
   /** The reading node's prekey secrets (wraps; and its self keys when it sealed the envelope). */
   readonly secrets: readonly RecipientSecret[]
-  /** The reading node's sessions with `peer` (at most MAX_SESSIONS_PER_PEER). */
+  /** The reading node's sessions with `peer` (keepSession: at most 2 * MAX_SESSIONS_PER_PEER + 1). */
   readonly sessions: readonly Session[]
 }
 
