@@ -31,6 +31,8 @@ import {
   timestampOf,
 } from './compact-tags.js'
 import type { CompactHash } from './compact-tags.js'
+import { signedPartsOf } from './signed-parts.js'
+import type { SignedParts } from './signed-parts.js'
 
 export { COMPACT_MAGIC, COMPACT_VERSION } from './compact-tags.js'
 export type { CompactHash } from './compact-tags.js'
@@ -47,6 +49,8 @@ export function isCompactResource(bytes: Uint8Array): boolean {
 export function encodeCompactResource(provider: CompactHash, json: Uint8Array): Uint8Array {
   if (json.length > LIMITS.maxResourceBytes)
     throw new ProtocolError(ErrorCode.LIMIT_EXCEEDED, 'compact: resource too large')
+  const parts = signedPartsOf(json)
+  if (parts) return encodeSigned(provider, parts, json.length)
   const value = parseCanonical(fromUtf8(json))
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     bad('a resource is a JSON object')
@@ -54,6 +58,44 @@ export function encodeCompactResource(provider: CompactHash, json: Uint8Array): 
   w.byte(COMPACT_MAGIC)
   w.byte(COMPACT_VERSION)
   encodeValue(provider, w, value, 0)
+  return w.done()
+}
+
+/**
+ * The compact text of a resource signResource made (signed-parts.ts), from its parts: exactly
+ * what encoding its JSON text gives (a property test holds them equal), without parsing that
+ * text again. Each step is the one {@link encodeObject} takes on the parsed text: the identifier
+ * is derived by construction, the payload and each protected header are base64url of canonical
+ * JSON objects (nested texts), and a signature is bytes unless they happen to be such a text.
+ */
+function encodeSigned(provider: CompactHash, p: SignedParts, hint: number): Uint8Array {
+  const w = new Writer(hint)
+  w.byte(COMPACT_MAGIC)
+  w.byte(COMPACT_VERSION)
+  w.byte(T.object)
+  w.varint(2)
+  encodeString(provider, w, 'sdmp', 0)
+  encodeValue(provider, w, { schemas: ['signature'], version: p.version }, 0)
+  encodeString(provider, w, 'signature', 0)
+  w.byte(T.object)
+  w.varint(3)
+  encodeString(provider, w, 'identifier', 0)
+  w.byte(T.identifier)
+  encodeString(provider, w, 'payload', 0)
+  w.byte(T.json)
+  encodeObject(provider, w, p.container, 1)
+  encodeString(provider, w, 'signatures', 0)
+  w.byte(T.array)
+  w.varint(p.signatures.length)
+  for (const s of p.signatures) {
+    w.byte(T.object)
+    w.varint(2)
+    encodeString(provider, w, 'protected', 0)
+    w.byte(T.json)
+    encodeObject(provider, w, s.header, 1)
+    encodeString(provider, w, 'signature', 0)
+    encodeBytes(provider, w, s.signature, 0)
+  }
   return w.done()
 }
 
@@ -205,18 +247,20 @@ function encodeString(provider: CompactHash, w: Writer, s: string, texts: number
     w.byte(T.time)
     return w.varint(ms - TIME_ORIGIN)
   }
-  if (isStrictBase64url(s)) {
-    const b = fromBase64url(s)
-    const nested = texts + 1 < MAX_TEXTS ? nestedJson(b) : undefined
-    if (nested !== undefined) {
-      w.byte(T.json)
-      return encodeObject(provider, w, nested, texts + 1)
-    }
-    w.byte(T.bytes)
-    return lengthPrefixed(w, b)
-  }
+  if (isStrictBase64url(s)) return encodeBytes(provider, w, fromBase64url(s), texts)
   w.byte(T.string)
   lengthPrefixed(w, utf8(s))
+}
+
+/** The bytes of a strict base64url string that is not a dictionary word: a nested text or bytes. */
+function encodeBytes(provider: CompactHash, w: Writer, b: Uint8Array, texts: number): void {
+  const nested = texts + 1 < MAX_TEXTS ? nestedJson(b) : undefined
+  if (nested !== undefined) {
+    w.byte(T.json)
+    return encodeObject(provider, w, nested, texts + 1)
+  }
+  w.byte(T.bytes)
+  lengthPrefixed(w, b)
 }
 
 function lengthPrefixed(w: Writer, b: Uint8Array): void {

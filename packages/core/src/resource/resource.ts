@@ -32,6 +32,7 @@ import {
   violation,
 } from './fields.js'
 import { CONTENT_SCHEMAS, decodeHeader, isContentKind } from './schemas.js'
+import { rememberSignedParts } from './signed-parts.js'
 import type { ContentData, ContentKind, ResourceHeader } from './schemas.js'
 
 /** What a caller fills in to publish a resource. */
@@ -169,6 +170,14 @@ export function signResource(
   })
   const bytes = te(outer)
   assertResourceSize(bytes)
+  rememberSignedParts(bytes, {
+    version: PROFILE_VERSION,
+    container: inner.container,
+    signatures: entries.map((e) => ({
+      header: { alg: SIGNATURE_ALG, kid: e.kid },
+      signature: e.signature,
+    })),
+  })
   const signed = assemble(identifier, bytes, payload, entries, inner)
   signedHere.set(
     signed,
@@ -437,7 +446,7 @@ function decodeInner(text: string) {
     raw,
     kind,
   ) as ContentData<ContentKind>
-  return { version, created, header, kind, data, raw }
+  return { version, created, header, kind, data, raw, container: o }
 }
 
 /**
