@@ -305,7 +305,9 @@ export class Reader {
         const s = new Date(v + TIME_ORIGIN).toISOString()
         this.spend(s.length)
         this.lastString = s
-        this.quotedAscii(out, s)
+        this.openQuote(out)
+        out.ascii(s)
+        this.closeQuote(out)
         return tag
       }
       case T.string: {
@@ -330,7 +332,9 @@ export class Reader {
         if (n <= DICT_MAX_BYTES && DICT.has(toBase64url(b))) bad('bytes of a dictionary string')
         if (level + 1 < MAX_TEXTS && nestedJson(b) !== undefined) bad('bytes of a JSON text')
         this.spend(base64urlLength(n))
-        this.quotedBase64url(out, b)
+        this.openQuote(out)
+        out.base64url(b)
+        this.closeQuote(out)
         return tag
       }
       case T.json: {
@@ -342,7 +346,9 @@ export class Reader {
         this.object(0, level + 1)
         const text = inner.buf.subarray(0, inner.n)
         this.spend(base64urlLength(text.length))
-        this.quotedBase64url(out, text)
+        this.openQuote(out)
+        out.base64url(text)
+        this.closeQuote(out)
         this.lastString = undefined
         this.rawInput = undefined
         return tag
@@ -352,18 +358,13 @@ export class Reader {
     }
   }
 
-  private quotedAscii(out: Text, s: string): void {
+  /** Open a JSON string whose content is written next ({@link closeQuote} ends it). */
+  private openQuote(out: Text): void {
     out.byte(QUOTE)
     this.rawStart = out.n
-    out.ascii(s)
-    this.rawEnd = out.n
-    out.byte(QUOTE)
   }
 
-  private quotedBase64url(out: Text, b: Uint8Array): void {
-    out.byte(QUOTE)
-    this.rawStart = out.n
-    out.base64url(b)
+  private closeQuote(out: Text): void {
     this.rawEnd = out.n
     out.byte(QUOTE)
   }
