@@ -59,8 +59,8 @@ describe('compact form: real resources', () => {
   })
 
   it('a resource signed here encodes from its parts exactly as its text encodes', () => {
-    // signResource remembers the parts of the bytes it returns (signed-parts.ts); a copy of the
-    // bytes takes the general path (parse the text, decode the payload).
+    // signResource remembers the compact form of the bytes it returns, made from its parts
+    // (signed-parts.ts); a copy of the bytes takes the general path (parse, decode, hash).
     const g = new TrustGraph()
     const p = person(g, 3)
     const kinds: fc.Arbitrary<{ kind: 'post' | 'message'; data: Json }> = fc.oneof(
@@ -85,6 +85,8 @@ describe('compact form: real resources', () => {
           )
           const fromParts = encode(r.bytes)
           assert.deepEqual(fromParts, encode(r.bytes.slice()), why)
+          // Handed out once; asked again, the same bytes take the general path.
+          assert.deepEqual(encode(r.bytes), fromParts, why)
           assert.deepEqual(decode(fromParts), r.bytes, why)
         },
       ),

@@ -16,7 +16,7 @@ import { fromBase64url, fromUtf8, toBase64url, utf8 } from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { parseCanonical, sortedKeys } from '../json.js'
-import type { Json } from '../json.js'
+import type { Json, JsonObject } from '../json.js'
 import { Reader } from './compact-decode.js'
 import {
   COMPACT_MAGIC,
@@ -31,8 +31,7 @@ import {
   timestampOf,
 } from './compact-tags.js'
 import type { CompactHash } from './compact-tags.js'
-import { signedPartsOf } from './signed-parts.js'
-import type { SignedParts } from './signed-parts.js'
+import { takeCompact } from './signed-parts.js'
 
 export { COMPACT_MAGIC, COMPACT_VERSION } from './compact-tags.js'
 export type { CompactHash } from './compact-tags.js'
@@ -49,8 +48,8 @@ export function isCompactResource(bytes: Uint8Array): boolean {
 export function encodeCompactResource(provider: CompactHash, json: Uint8Array): Uint8Array {
   if (json.length > LIMITS.maxResourceBytes)
     throw new ProtocolError(ErrorCode.LIMIT_EXCEEDED, 'compact: resource too large')
-  const parts = signedPartsOf(json)
-  if (parts) return encodeSigned(provider, parts, json.length)
+  const signed = takeCompact(json)
+  if (signed) return signed
   const value = parseCanonical(fromUtf8(json))
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     bad('a resource is a JSON object')
@@ -61,14 +60,25 @@ export function encodeCompactResource(provider: CompactHash, json: Uint8Array): 
   return w.done()
 }
 
+/** The parts of a signed resource's canonical text (resource.md §1), as signResource has them. */
+export interface SignedParts {
+  readonly version: string
+  /** The inner container as the receiver's parse of the payload's text gives it. */
+  readonly container: JsonObject
+  /** Each signature's protected header (parsed) and its 64 bytes, in order. */
+  readonly signatures: readonly { readonly header: JsonObject; readonly signature: Uint8Array }[]
+}
+
 /**
- * The compact text of a resource signResource made (signed-parts.ts), from its parts: exactly
- * what encoding its JSON text gives (a property test holds them equal), without parsing that
- * text again. Each step is the one {@link encodeObject} takes on the parsed text: the identifier
- * is derived by construction, the payload and each protected header are base64url of canonical
- * JSON objects (nested texts), and a signature is bytes unless they happen to be such a text.
+ * The compact text of a resource from its parts (signResource, which remembers it for
+ * {@link encodeCompactResource}: signed-parts.ts): exactly what encoding its JSON text gives (a
+ * property test holds them equal), without parsing that text again. Each step is the one
+ * {@link encodeObject} takes on the parsed text: the identifier is derived by construction, the
+ * payload and each protected header are base64url of canonical JSON objects (nested texts), and
+ * a signature is bytes unless they happen to be such a text.
+ * @throws INVALID_ENCODING as encodeCompactResource would on the text
  */
-function encodeSigned(provider: CompactHash, p: SignedParts, hint: number): Uint8Array {
+export function encodeSigned(provider: CompactHash, p: SignedParts, hint: number): Uint8Array {
   const w = new Writer(hint)
   w.byte(COMPACT_MAGIC)
   w.byte(COMPACT_VERSION)

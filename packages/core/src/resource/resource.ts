@@ -32,7 +32,8 @@ import {
   violation,
 } from './fields.js'
 import { CONTENT_SCHEMAS, decodeHeader, isContentKind } from './schemas.js'
-import { rememberSignedParts } from './signed-parts.js'
+import { encodeSigned } from './compact.js'
+import { rememberCompact } from './signed-parts.js'
 import type { ContentData, ContentKind, ResourceHeader } from './schemas.js'
 
 /** What a caller fills in to publish a resource. */
@@ -170,14 +171,18 @@ export function signResource(
   })
   const bytes = te(outer)
   assertResourceSize(bytes)
-  rememberSignedParts(bytes, {
-    version: PROFILE_VERSION,
-    container: inner.container,
-    signatures: entries.map((e) => ({
+  // Its compact form while the parts are at hand: whatever this node signs, it encodes
+  // (signed-parts.ts). A container the encoder refuses is left to the general path's error.
+  try {
+    const signatures = entries.map((e) => ({
       header: { alg: SIGNATURE_ALG, kid: e.kid },
       signature: e.signature,
-    })),
-  })
+    }))
+    const parts = { version: PROFILE_VERSION, container: inner.container, signatures }
+    rememberCompact(bytes, encodeSigned(provider, parts, bytes.length))
+  } catch {
+    // encodeCompactResource(bytes) gives the error, if anyone asks
+  }
   const signed = assemble(identifier, bytes, payload, entries, inner)
   signedHere.set(
     signed,

@@ -1,37 +1,28 @@
 /**
- * What {@link signResource} knows of each resource it built, for the compact encoder
- * (compact.ts): the parsed inner container and the signatures. Encoding a resource this process
- * has just signed (the inner message of every envelope it seals, the envelope it stores, its
- * signed control messages) then needs no parse of the JSON text it has just written, no
- * base64url decode of the payload and no hash for the derived identifier (docs/load.md §5
- * "Eighth pass"). Keyed by the `bytes` object signResource returned, so bytes from anywhere else,
- * even equal ones, take the general path; resource bytes are never changed once signed.
+ * The compact form of each resource {@link signResource} built, made from its parts as it
+ * signed (compact.ts `encodeSigned`), for the compact encoder to hand out instead of encoding the
+ * JSON text again: every resource a node signs is encoded (the inner message of each envelope it
+ * seals, the envelope it stores, each control message it sends), and encoding the text means
+ * parsing what was just written, decoding the payload and hashing it for the derived identifier
+ * (docs/load.md §5 "Eighth pass"). Keyed by the `bytes` object signResource returned, so bytes
+ * from anywhere else, even equal ones, take the general path; each form is handed out once.
  *
- * The price: ~10 us per signature, mostly garbage collection (the map's entries are visited by
- * every young-generation collection); a bounded Map of the last 512 cost as much (it keeps them
- * alive), one of the last 64 little but would miss the envelopes a batch stores after sealing
- * all of it. Sending a message saves ~80-100 us of encoding for its two or three signatures.
+ * A form, not the parts: a WeakMap whose values held the parsed container cost ~10 us per
+ * signature in young-generation collections (they trace every live entry's value graph); one
+ * byte array per entry costs nothing measurable.
  * @module
  */
-import type { JsonObject } from '../json.js'
 
-/** The parts of a signed resource's canonical text (resource.md §1). */
-export interface SignedParts {
-  readonly version: string
-  /** The inner container as the receiver's parse of the payload's text gives it. */
-  readonly container: JsonObject
-  /** Each signature's protected header (parsed) and its 64 bytes, in order. */
-  readonly signatures: readonly { readonly header: JsonObject; readonly signature: Uint8Array }[]
+const forms = new WeakMap<Uint8Array, Uint8Array>()
+
+/** Remember the compact form of the bytes signResource returns. */
+export function rememberCompact(bytes: Uint8Array, compact: Uint8Array): void {
+  forms.set(bytes, compact)
 }
 
-const parts = new WeakMap<Uint8Array, SignedParts>()
-
-/** Remember the parts of the bytes signResource returns. */
-export function rememberSignedParts(bytes: Uint8Array, p: SignedParts): void {
-  parts.set(bytes, p)
-}
-
-/** The parts of `bytes` if signResource made them in this process. */
-export function signedPartsOf(bytes: Uint8Array): SignedParts | undefined {
-  return parts.get(bytes)
+/** The compact form of `bytes` if signResource made them here and nobody took it yet. */
+export function takeCompact(bytes: Uint8Array): Uint8Array | undefined {
+  const compact = forms.get(bytes)
+  if (compact !== undefined) forms.delete(bytes)
+  return compact
 }
