@@ -10,12 +10,21 @@
  * protected header texts) is written to a buffer of its own, then base64url'd into its parent.
  * @module
  */
-import { base64urlLength, fromUtf8, toBase64url, utf8, writeBase64url } from '../bytes.js'
+import {
+  base64urlLength,
+  equalBytes,
+  fromUtf8,
+  toBase64url,
+  utf8,
+  writeBase64url,
+} from '../bytes.js'
 import { LIMITS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
 import { COMPACT_DICT_V1 } from './compact-dict.js'
 import {
+  ByteSink,
   DICT,
+  SCRATCH_MAX,
   MAX_TEXTS,
   T,
   TIME_MAX,
@@ -42,23 +51,9 @@ const COLON = 0x3a
  * A growable byte buffer for one level of text. The buffers are kept between calls (decoding
  * is synchronous and never nests a second decode), up to SCRATCH_MAX each.
  */
-class Text {
-  buf = new Uint8Array(1024)
-  n = 0
-  room(k: number): void {
-    if (this.n + k <= this.buf.length) return
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k))
-    next.set(this.buf.subarray(0, this.n))
-    this.buf = next
-  }
-  byte(b: number): void {
-    this.room(1)
-    this.buf[this.n++] = b
-  }
-  bytes(b: Uint8Array): void {
-    this.room(b.length)
-    this.buf.set(b, this.n)
-    this.n += b.length
+class Text extends ByteSink {
+  constructor() {
+    super(new Uint8Array(1024))
   }
   /** A string known to be ASCII (numbers, timestamps). */
   ascii(s: string): void {
@@ -70,7 +65,6 @@ class Text {
     this.n = writeBase64url(b, this.buf, this.n)
   }
 }
-const SCRATCH_MAX = 64 * 1024
 const texts: Text[] = Array.from({ length: MAX_TEXTS }, () => new Text())
 
 /** A cursor over one compact text. */
@@ -295,7 +289,7 @@ export class Reader {
         this.spend(s!.length)
         this.lastString = s
         this.rawStart = out.n + 1
-        out.bytes(DICT_JSON[code]!)
+        out.raw(DICT_JSON[code]!)
         this.rawEnd = out.n - 1
         return tag
       }
@@ -320,9 +314,9 @@ export class Reader {
         this.rawInput = raw
         if (plainJsonString(raw)) {
           out.byte(QUOTE)
-          out.bytes(raw)
+          out.raw(raw)
           out.byte(QUOTE)
-        } else out.bytes(utf8(JSON.stringify(s)))
+        } else out.raw(utf8(JSON.stringify(s)))
         return tag
       }
       case T.bytes: {
@@ -379,11 +373,5 @@ function plainJsonString(raw: Uint8Array): boolean {
     const c = raw[i]!
     if (c < 0x20 || c === QUOTE || c === 0x5c) return false
   }
-  return true
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }

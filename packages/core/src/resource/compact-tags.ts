@@ -83,3 +83,31 @@ export function nestedJson(b: Uint8Array): { [k: string]: Json } | undefined {
     return undefined
   }
 }
+
+/** The largest buffer the codec keeps between calls; a larger text gets one of its own. */
+export const SCRATCH_MAX = 64 * 1024
+
+/**
+ * A growable byte buffer: the encoder's Writer (compact.ts) and the decoder's texts
+ * (compact-decode.ts) build on it. `buf` may be replaced when it grows; `n` bytes are written.
+ */
+export class ByteSink {
+  n = 0
+  constructor(public buf: Uint8Array) {}
+  /** Make room for `k` more bytes. */
+  room(k: number): void {
+    if (this.n + k <= this.buf.length) return
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k))
+    next.set(this.buf.subarray(0, this.n))
+    this.buf = next
+  }
+  byte(b: number): void {
+    this.room(1)
+    this.buf[this.n++] = b
+  }
+  raw(b: Uint8Array): void {
+    this.room(b.length)
+    this.buf.set(b, this.n)
+    this.n += b.length
+  }
+}

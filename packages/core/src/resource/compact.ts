@@ -19,7 +19,9 @@ import { parseCanonical, sortedKeys } from '../json.js'
 import type { Json, JsonObject } from '../json.js'
 import { Reader } from './compact-decode.js'
 import {
+  ByteSink,
   COMPACT_MAGIC,
+  SCRATCH_MAX,
   COMPACT_VERSION,
   DICT,
   MAX_TEXTS,
@@ -151,26 +153,12 @@ export function decodeCompactResource(provider: CompactHash, bytes: Uint8Array):
  * short resource (an off-heap allocation, zeroed; docs/load.md §5 "Eighth pass"). Kept at most
  * SCRATCH_MAX: a larger text gets a buffer of its own, so a 1 MiB resource does not pin 1 MiB.
  */
-let scratch = new Uint8Array(4096)
-const SCRATCH_MAX = 64 * 1024
+let scratch: Uint8Array = new Uint8Array(4096)
 
-class Writer {
-  private buf: Uint8Array
-  private n = 0
+class Writer extends ByteSink {
   constructor(hint: number) {
     if (hint > scratch.length && hint <= SCRATCH_MAX) scratch = new Uint8Array(hint)
-    this.buf = hint <= scratch.length ? scratch : new Uint8Array(hint)
-  }
-  private room(k: number): void {
-    if (this.n + k <= this.buf.length) return
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k))
-    next.set(this.buf.subarray(0, this.n))
-    this.buf = next
-    if (next.length <= SCRATCH_MAX) scratch = next
-  }
-  byte(b: number): void {
-    this.room(1)
-    this.buf[this.n++] = b
+    super(hint <= scratch.length ? scratch : new Uint8Array(hint))
   }
   varint(v: number): void {
     // unsigned LEB128 of a safe integer; arithmetic, not bitwise (values above 2^32)
@@ -181,13 +169,9 @@ class Writer {
     }
     this.buf[this.n++] = v
   }
-  raw(b: Uint8Array): void {
-    this.room(b.length)
-    this.buf.set(b, this.n)
-    this.n += b.length
-  }
-  /** The bytes written, copied out of the shared buffer. */
+  /** The bytes written, copied out of the shared buffer (kept for the next call if it grew). */
   done(): Uint8Array {
+    if (this.buf.length > scratch.length && this.buf.length <= SCRATCH_MAX) scratch = this.buf
     return this.buf.slice(0, this.n)
   }
 }
