@@ -5,6 +5,7 @@
  */
 import type { LocalRange, LocalRecord } from '@sdmp/store'
 import type { SqliteStatement } from './sqlite-driver.js'
+import { BOUND_LIMIT } from './sqlite-statements.js'
 import type { OpenHome } from './sqlite-ingest.js'
 
 function prepared(o: OpenHome, sql: string): SqliteStatement {
@@ -123,7 +124,7 @@ export function listLocalRows(o: OpenHome, ns: string, range: LocalRange): Local
   if (range.after !== undefined) where.push('key > ?') && args.push(range.after)
   if (range.before !== undefined) where.push('key < ?') && args.push(range.before)
   const order = range.descending === true ? 'DESC' : 'ASC'
-  const sql = `SELECT key, value FROM local WHERE ${where.join(' AND ')} ORDER BY key ${order} LIMIT ?`
+  const sql = `SELECT key, value FROM local WHERE ${where.join(' AND ')} ORDER BY key ${order} ${BOUND_LIMIT}`
   const rows = prepared(o, sql).all(...args, range.limit) as { key: string; value: Buffer }[]
   return rows.map((r) => ({ key: r.key, value: asBytes(r.value) }))
 }
