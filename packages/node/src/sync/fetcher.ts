@@ -29,6 +29,8 @@ export class Fetcher {
   /** id -> peer it is being requested from. */
   readonly #inFlight = new Map<string, FetchPeer>()
   readonly #busy = new Map<FetchPeer, number>()
+  /** peer -> how many ids of `#wanted` list it: the peers a dispatch can hand work to. */
+  readonly #sources = new Map<FetchPeer, number>()
   readonly #limits: FetchLimits
   readonly #has: (ids: readonly string[]) => Promise<boolean[]>
   #scheduled = false
@@ -52,15 +54,29 @@ export class Fetcher {
       if (have[i]) return
       let peers = this.#wanted.get(id)
       if (!peers) this.#wanted.set(id, (peers = new Set()))
+      if (peers.has(peer)) return
       peers.add(peer)
+      this.#sources.set(peer, (this.#sources.get(peer) ?? 0) + 1)
     })
     this.#schedule()
   }
 
   /** These ids arrived (from any source): stop wanting them. */
   received(ids: Iterable<string>): void {
-    for (const id of ids) this.#wanted.delete(id)
+    for (const id of ids) {
+      const peers = this.#wanted.get(id)
+      if (!peers) continue
+      this.#wanted.delete(id)
+      for (const p of peers) this.#unlist(p)
+    }
     this.#checkIdle()
+  }
+
+  /** One id that `peer` listed is no longer wanted from it. */
+  #unlist(peer: FetchPeer): void {
+    const n = (this.#sources.get(peer) ?? 1) - 1
+    if (n > 0) this.#sources.set(peer, n)
+    else this.#sources.delete(peer)
   }
 
   /** A peer went away: forget it as a source. */
@@ -69,6 +85,7 @@ export class Fetcher {
       peers.delete(peer)
       if (peers.size === 0) this.#wanted.delete(id)
     }
+    this.#sources.delete(peer)
     this.#busy.delete(peer)
     this.#schedule()
   }
@@ -93,30 +110,46 @@ export class Fetcher {
     })
   }
 
+  /**
+   * Hand each wanted id that is not in flight to the open peer listing it with the most free
+   * room (the least busy one), in batches. The scan stops once no peer that lists a wanted id
+   * has room left: a pull of 20,000 ids used to walk all of them after every answer (docs/load.md
+   * §5 "Ninth pass").
+   */
   #dispatch(): void {
+    const { batch, perPeer } = this.#limits
+    // Ids each open source can still take in this round.
+    const free = new Map<FetchPeer, number>()
+    let room = 0
+    for (const p of this.#sources.keys()) {
+      const n = (perPeer - (this.#busy.get(p) ?? 0)) * batch
+      if (p.isOpen && n > 0) {
+        free.set(p, n)
+        room += n
+      }
+    }
     const batches = new Map<FetchPeer, string[]>()
     for (const [id, peers] of this.#wanted) {
+      if (room === 0) break
       if (this.#inFlight.has(id)) continue
-      // The least busy open peer that announced it.
       let best: FetchPeer | undefined
+      let bestFree = 0
       for (const p of peers) {
-        if (!p.isOpen) continue
-        const load = (this.#busy.get(p) ?? 0) * this.#limits.batch + (batches.get(p)?.length ?? 0)
-        const bestLoad = best
-          ? (this.#busy.get(best) ?? 0) * this.#limits.batch + (batches.get(best)?.length ?? 0)
-          : Infinity
-        if (load < bestLoad) best = p
+        const f = free.get(p) ?? 0
+        if (f > bestFree) {
+          best = p
+          bestFree = f
+        }
       }
       if (!best) continue
-      const slots = this.#limits.perPeer - (this.#busy.get(best) ?? 0)
-      const b = batches.get(best) ?? []
-      if (b.length >= slots * this.#limits.batch) continue
-      b.push(id)
-      batches.set(best, b)
+      free.set(best, bestFree - 1)
+      room--
+      const b = batches.get(best)
+      if (b) b.push(id)
+      else batches.set(best, [id])
     }
     for (const [peer, ids] of batches) {
-      for (let i = 0; i < ids.length; i += this.#limits.batch)
-        this.#request(peer, ids.slice(i, i + this.#limits.batch))
+      for (let i = 0; i < ids.length; i += batch) this.#request(peer, ids.slice(i, i + batch))
     }
     this.#checkIdle()
   }
@@ -139,8 +172,9 @@ export class Fetcher {
         // source for it; asking it again would loop forever.
         for (const id of ids) {
           const peers = this.#wanted.get(id)
-          peers?.delete(peer)
-          if (peers && peers.size === 0) this.#wanted.delete(id)
+          if (!peers?.delete(peer)) continue
+          this.#unlist(peer)
+          if (peers.size === 0) this.#wanted.delete(id)
         }
         this.#schedule()
       })
