@@ -70,14 +70,10 @@ export type {
   DelegationScope,
   ResourceHeader,
 } from './resource/schemas.js'
-export {
-  buildPayload,
-  signResource,
-  decodeResource,
-  verifySignatureEntry,
-  peekResourceId,
-} from './resource/resource.js'
-export type { ResourceDraft, DecodedResource, SignatureEntry } from './resource/resource.js'
+export { decodeResource, verifySignatureEntry, peekResourceId } from './resource/resource.js'
+export type { DecodedResource, SignatureEntry } from './resource/resource.js'
+export { buildPayload, signResource } from './resource/sign.js'
+export type { ResourceDraft } from './resource/sign.js'
 export {
   COMPACT_MAGIC,
   COMPACT_VERSION,

@@ -58,7 +58,7 @@ export function signingKeyFromSeed(provider: CryptoProvider, seed: Uint8Array): 
 
 /**
  * Keys made by {@link signingKeyFromSeed}: frozen, their public key derived from their seed.
- * Only a signature made with one of these counts as verified where it was made (resource.ts
+ * Only a signature made with one of these counts as verified where it was made (sign.ts
  * `signedKeysOf`); a hand-built SigningKey could pair a seed with another public key.
  */
 const derivedKeys = new WeakSet<SigningKey>()

@@ -23,8 +23,8 @@ import type { JsonObject } from '../json.js'
 import type { TrustView } from '../trust/trust-graph.js'
 import { validateResource } from './ingest.js'
 import type { Verified } from './ingest.js'
-import { signResource } from './resource.js'
 import type { DecodedResource } from './resource.js'
+import { signResource } from './sign.js'
 import type { ContentData, ContentKind } from './schemas.js'
 
 /** Kinds that may travel sealed inside an `encrypted` resource. */

@@ -1,5 +1,6 @@
 /**
- * Signed resources: building, signing and decoding (docs/protocol/resource.md).
+ * Signed resources: their decoded form and decoding (docs/protocol/resource.md); signing is in
+ * sign.ts, which builds the same form from the parts it has.
  *
  * Wire form (JCS canonical JSON, UTF-8):
  *   {"sdmp":{"schemas":["signature"],"version":"1.0"},
@@ -19,10 +20,8 @@ import {
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG, SUPPORTED_VERSIONS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { isDerivedKey } from '../identity/keys.js'
-import type { SigningKey } from '../identity/keys.js'
-import { canonicalize, isJsonObject, parseCanonical } from '../json.js'
-import type { Json, JsonObject } from '../json.js'
+import { isJsonObject, parseCanonical } from '../json.js'
+import type { Json } from '../json.js'
 import {
   assertArray,
   assertDigest,
@@ -32,22 +31,7 @@ import {
   violation,
 } from './fields.js'
 import { CONTENT_SCHEMAS, decodeHeader, isContentKind } from './schemas.js'
-import { encodeSigned } from './compact.js'
-import { rememberCompact } from './signed-parts.js'
 import type { ContentData, ContentKind, ResourceHeader } from './schemas.js'
-
-/** What a caller fills in to publish a resource. */
-export interface ResourceDraft<K extends ContentKind = ContentKind> {
-  readonly kind: K
-  /** The schema data, as JSON (validated before signing). */
-  readonly data: Json
-  readonly user: string
-  readonly trust?: string
-  readonly action?: 'update' | 'delete'
-  readonly replaces?: string
-  /** Epoch ms; defaults to now. */
-  readonly created?: number
-}
 
 /** One signature entry after decoding. */
 export interface SignatureEntry {
@@ -75,121 +59,11 @@ export interface DecodedResource<K extends ContentKind = ContentKind> {
   readonly raw: Json
 }
 
-const te = (s: string) => utf8(s)
+/** UTF-8 bytes of a text (shared with sign.ts). */
+export const te = (s: string) => utf8(s)
 const encoder = new TextEncoder()
 /** Encode text already known to be ASCII (base64url fields after decoding): no surrogate scan. */
-const asciiBytes = (s: string) => encoder.encode(s)
-
-/**
- * Build the canonical inner container of a draft, validating it exactly as a receiver would.
- * @throws SCHEMA_VIOLATION, UNKNOWN_SCHEMA
- */
-export function buildPayload(draft: ResourceDraft): string {
-  return buildInner(draft).payload
-}
-
-/** {@link buildPayload} with what the receiver's decode of the inner text gives. */
-function buildInner(draft: ResourceDraft): {
-  payload: string
-  inner: ReturnType<typeof decodeInner>
-} {
-  const header: JsonObject = { user: draft.user }
-  if (draft.trust !== undefined) header['trust'] = draft.trust
-  if (draft.action !== undefined) header['action'] = draft.action
-  if (draft.replaces !== undefined) header['replaces'] = draft.replaces
-  const container: JsonObject = {
-    sdmp: {
-      version: PROFILE_VERSION,
-      schemas: ['resource', draft.kind],
-      created: new Date(draft.created ?? Date.now()).toISOString(),
-    },
-    resource: header,
-    [draft.kind]: draft.data,
-  }
-  const text = canonicalize(container)
-  const inner = decodeInner(text) // the sender checks what every receiver will check
-  return { payload: toBase64url(te(text)), inner }
-}
-
-/**
- * The public key of each signature {@link signResource} made, by the object it returned
- * (resource.md §4 "Signed here"). checkResource takes such a signature as valid under that key
- * instead of verifying it again: the sender's node ingests what it has just signed (two
- * signatures per message; ~4% of a sending daemon's CPU). Only objects signResource returned
- * are here, so bytes from anywhere else, even the same bytes decoded again, are verified.
- */
-const signedHere = new WeakMap<DecodedResource, readonly (Uint8Array | undefined)[]>()
-
-/**
- * The keys {@link signResource} signed `r` with in this process, by signature (undefined for a
- * key not made by `signingKeyFromSeed`), or undefined (see signedHere).
- */
-export function signedKeysOf(r: DecodedResource): readonly (Uint8Array | undefined)[] | undefined {
-  return signedHere.get(r)
-}
-
-/**
- * Sign a draft with one or more keys (a resource may carry several signatures).
- *
- * The result is what {@link decodeResource} gives for its bytes (a property test holds them
- * equal), built from the parts at hand instead of decoding them again: the inner container was
- * decoded by the receiver's rules while building it, and the outer layout, identifier and
- * protected headers are canonical by construction. Only the size limit and the distinct signers
- * are left to check.
- * @example const r = signResource(provider, { kind: 'post', data: { body: 'hi', type: 'text' }, user: me.fingerprint }, [me])
- * @throws SCHEMA_VIOLATION, UNKNOWN_SCHEMA, LIMIT_EXCEEDED
- */
-export function signResource(
-  provider: CryptoProvider,
-  draft: ResourceDraft,
-  signers: readonly SigningKey[],
-): DecodedResource {
-  if (signers.length === 0 || signers.length > LIMITS.maxSignatures)
-    throw new RangeError('signers: expected 1..8 keys')
-  const { payload, inner } = buildInner(draft)
-  const payloadBytes = asciiBytes(payload)
-  const identifier = toBase64url(provider.sha512(payloadBytes))
-  const entries = signers.map((k) => {
-    const kid = assertDigest(k.fingerprint, 'signer.fingerprint')
-    const protectedText = toBase64url(te(canonicalize({ alg: SIGNATURE_ALG, kid })))
-    const entry = signatureEntry(kid, protectedText, payloadBytes)
-    entry.signature.set(provider.ed25519.sign(k.seed, entry.signingInput))
-    return entry
-  })
-  if (entries.length > 1 && new Set(entries.map((e) => e.kid)).size !== entries.length)
-    violation('signature.signatures', 'duplicate kid')
-  const outer = canonicalize({
-    sdmp: { version: PROFILE_VERSION, schemas: ['signature'] },
-    signature: {
-      identifier,
-      payload,
-      signatures: entries.map((e) => ({
-        protected: e.protectedText,
-        signature: toBase64url(e.signature),
-      })),
-    },
-  })
-  const bytes = te(outer)
-  assertResourceSize(bytes)
-  // Its compact form while the parts are at hand: whatever this node signs, it encodes
-  // (signed-parts.ts). A container the encoder refuses is left to the general path's error.
-  try {
-    const signatures = entries.map((e) => ({
-      header: { alg: SIGNATURE_ALG, kid: e.kid },
-      signature: e.signature,
-    }))
-    const parts = { version: PROFILE_VERSION, container: inner.container, signatures }
-    rememberCompact(bytes, encodeSigned(provider, parts, bytes.length))
-  } catch {
-    // encodeCompactResource(bytes) gives the error, if anyone asks
-  }
-  const signed = assemble(identifier, bytes, payload, entries, inner)
-  signedHere.set(
-    signed,
-    Object.freeze(signers.map((k) => (isDerivedKey(k) ? k.publicKey : undefined))),
-  )
-  return signed
-}
+export const asciiBytes = (s: string) => encoder.encode(s)
 
 /**
  * Decode and structurally validate a resource: size, UTF-8, canonical JSON, container rules,
@@ -277,7 +151,7 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
 }
 
 /** A signature entry with its JWS signing input (resource.md §4). */
-type SignedEntry = SignatureEntry & { readonly signingInput: Uint8Array }
+export type SignedEntry = SignatureEntry & { readonly signingInput: Uint8Array }
 
 /**
  * A frozen entry (one object shape: this is the hot ingest path) whose 64-byte `signature`
@@ -285,7 +159,11 @@ type SignedEntry = SignatureEntry & { readonly signingInput: Uint8Array }
  * of one allocation: a native verifier needs both off the JS heap, and each separate off-heap
  * allocation costs about as much as hashing the payload.
  */
-function signatureEntry(kid: string, protectedText: string, payloadBytes: Uint8Array): SignedEntry {
+export function signatureEntry(
+  kid: string,
+  protectedText: string,
+  payloadBytes: Uint8Array,
+): SignedEntry {
   const n = protectedText.length
   const both = new Uint8Array(64 + n + 1 + payloadBytes.length)
   const signingInput = both.subarray(64)
@@ -296,7 +174,7 @@ function signatureEntry(kid: string, protectedText: string, payloadBytes: Uint8A
 }
 
 /** @throws LIMIT_EXCEEDED over `LIMITS.maxResourceBytes` (signed or received alike) */
-function assertResourceSize(bytes: Uint8Array): void {
+export function assertResourceSize(bytes: Uint8Array): void {
   if (bytes.length > LIMITS.maxResourceBytes)
     throw new ProtocolError(
       ErrorCode.LIMIT_EXCEEDED,
@@ -305,7 +183,7 @@ function assertResourceSize(bytes: Uint8Array): void {
 }
 
 /** The frozen decoded form, the same for {@link signResource} and {@link decodeResource}. */
-function assemble(
+export function assemble(
   id: string,
   bytes: Uint8Array,
   payload: string,
@@ -425,7 +303,7 @@ function checkVersion(v: Json | undefined, label: string): string {
 }
 
 /** Validate the inner container text (must be canonical). */
-function decodeInner(text: string) {
+export function decodeInner(text: string) {
   const inner = parseCanonical(text, 'payload')
   if (!isJsonObject(inner)) violation('payload', 'expected object')
   // Order matters for the error a sender sees (resource.md §6): version first (a newer container

@@ -47,7 +47,7 @@ const fail = (code: ErrorCode, message: string): never => {
 const sha512 = (bytes: Uint8Array): Uint8Array =>
   new Uint8Array(createHash('sha512').update(bytes).digest())
 
-/** The protected header the profile signs with (resource.ts signResource). */
+/** The protected header the profile signs with (sign.ts signResource). */
 function protectedHeader(kid: string): string {
   return toBase64url(utf8(canonicalize({ alg: SIGNATURE_ALG, kid })))
 }
