@@ -112,8 +112,9 @@ describe('fetcher', () => {
             if (!r) break
             await answer(r)
           }
+          // Nothing left to answer: an id still wanted now would never be asked for again.
+          assert.equal(fetcher.pending, 0, 'ids left wanted with no request out')
           await fetcher.idle()
-          assert.equal(fetcher.pending, 0)
           // Every id some peer holds arrived; ids nobody holds were given up.
           const held = new Set(peers.flatMap((p) => [...p.holds]))
           assert.deepEqual([...store].sort(), [...held].sort())
@@ -157,6 +158,7 @@ describe('fetcher', () => {
       r.answer([])
       await settle()
     }
+    assert.equal(fetcher.pending, 0, 'ids left wanted with no request out')
     await fetcher.idle()
     assert.equal(asked, n, 'each id asked once')
     assert.ok(peer.isOpenReads < 1_000, `isOpen read ${peer.isOpenReads} times`)
