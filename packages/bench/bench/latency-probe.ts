@@ -9,7 +9,8 @@
  * With `--trace`, the daemons are started with SDMP_TRACE=<dir>: a daemon built with the trace
  * points of docs/load.md §5 writes one `stage time` line per point it passes (time in ms of
  * `process.hrtime`, one clock for every process on the machine) when it stops, and the probe
- * prints, per stage, the median time since the POST was sent. A daemon without trace points
+ * prints, per stage, the median time since the POST was sent and since the stage before, the
+ * latter also over the slowest 5% of the messages (where the tail goes). A daemon without trace points
  * ignores the variable (the table is then empty).
  *
  * With `--nice P` the two daemons and the probe run at scheduling priority P (e.g. -10, as root),
@@ -55,11 +56,17 @@ interface RunFigures {
   readonly perSecond: number
   /**
    * Per `who:stage` of {@link PATH}, over the messages that passed it: the median time since
-   * the send, and the median time since its predecessor (ms).
+   * the send, the median time since its predecessor, and that median over the slowest 5% of
+   * the messages only (`tailStep`, where the tail's time goes; NaN when none passed it) (ms).
    */
-  readonly stages: Map<string, { median: number; step: number; n: number }>
+  readonly stages: Map<string, { median: number; step: number; tailStep: number; n: number }>
   /** Latencies of the messages during which Bob sealed something (a delivered receipt). */
   readonly withReceipt: readonly number[]
+  /**
+   * Per `who:stage`, how many of the slowest 5% of the messages lost the most time there (their
+   * step's excess over the stage's median step is the largest of their path).
+   */
+  readonly worstIn: Map<string, number>
 }
 
 async function run(
@@ -162,6 +169,8 @@ function figures(samples: readonly Sample[], marks: readonly Mark[]): RunFigures
   const post = samples.map((s) => s.answered - s.sent)
   const perStage = new Map<string, number[]>()
   const perStep = new Map<string, number[]>()
+  /** Each message's latency and its steps, to single out the tail. */
+  const steps: { latency: number; step: Map<string, number> }[] = []
   const withReceipt: number[] = []
   let m = 0
   for (const s of samples) {
@@ -177,6 +186,8 @@ function figures(samples: readonly Sample[], marks: readonly Mark[]): RunFigures
     byKey.set('probe:answered', [s.answered])
     byKey.set('probe:arrived', [s.arrived])
     const at = new Map<string, number>()
+    const step = new Map<string, number>()
+    steps.push({ latency: s.arrived - s.sent, step })
     for (const [key, after] of PATH) {
       const from = after === undefined ? s.sent : at.get(after)
       if (from === undefined) continue
@@ -185,11 +196,31 @@ function figures(samples: readonly Sample[], marks: readonly Mark[]): RunFigures
       at.set(key, t)
       perStage.set(key, [...(perStage.get(key) ?? []), t - s.sent])
       perStep.set(key, [...(perStep.get(key) ?? []), t - from])
+      step.set(key, t - from)
     }
   }
-  const stages = new Map<string, { median: number; step: number; n: number }>()
-  for (const [k, v] of perStage)
-    stages.set(k, { median: percentile(v, 50), step: percentile(perStep.get(k)!, 50), n: v.length })
+  const slow = percentile(lat, 95)
+  const tail = steps.filter((x) => x.latency >= slow)
+  const stages = new Map<string, { median: number; step: number; tailStep: number; n: number }>()
+  for (const [k, v] of perStage) {
+    const inTail = tail.map((x) => x.step.get(k)).filter((x) => x !== undefined)
+    stages.set(k, {
+      median: percentile(v, 50),
+      step: percentile(perStep.get(k)!, 50),
+      tailStep: inTail.length > 0 ? percentile(inTail, 50) : NaN,
+      n: v.length,
+    })
+  }
+  const worstIn = new Map<string, number>()
+  for (const x of tail) {
+    let worst: string | undefined
+    let excess = -Infinity
+    for (const [k, v] of x.step) {
+      const over = v - stages.get(k)!.step
+      if (over > excess) [worst, excess] = [k, over]
+    }
+    if (worst !== undefined) worstIn.set(worst, (worstIn.get(worst) ?? 0) + 1)
+  }
   const span = samples.length > 0 ? samples[samples.length - 1]!.arrived - samples[0]!.sent : 0
   return {
     p50: percentile(lat, 50),
@@ -199,6 +230,7 @@ function figures(samples: readonly Sample[], marks: readonly Mark[]): RunFigures
     perSecond: span > 0 ? (samples.length * 1000) / span : 0,
     stages,
     withReceipt,
+    worstIn,
   }
 }
 
@@ -238,9 +270,11 @@ async function main(): Promise<void> {
     )
   if (trace) {
     // The points in PATH order, each with its medians over the runs.
-    console.log('point (daemon:stage) | after | ms since send | ms since `after` | messages')
+    console.log(
+      'point (daemon:stage) | after | ms since send | ms since `after` | same, slowest 5% | messages',
+    )
     for (const [k, after] of PATH) {
-      const of = (pick: (x: { median: number; step: number }) => number) =>
+      const of = (pick: (x: { median: number; step: number; tailStep: number }) => number) =>
         median(
           all
             .map((f) => f.stages.get(k))
@@ -249,9 +283,19 @@ async function main(): Promise<void> {
         )
       const n = Math.min(...all.map((f) => f.stages.get(k)?.n ?? 0))
       console.log(
-        `${k} | ${after ?? 'send'} | ${ms(of((x) => x.median))} | ${ms(of((x) => x.step))} | ${n}`,
+        `${k} | ${after ?? 'send'} | ${ms(of((x) => x.median))} | ${ms(of((x) => x.step))} | ` +
+          `${ms(of((x) => x.tailStep))} | ${n}`,
       )
     }
+    const worst = new Map<string, number>()
+    for (const f of all) for (const [k, n] of f.worstIn) worst.set(k, (worst.get(k) ?? 0) + n)
+    console.log(
+      'slowest 5%, the stage that lost the most time: ' +
+        [...worst]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+    )
     const r = all.flatMap((f) => f.withReceipt)
     console.log(
       `messages during which Bob sealed a receipt: ${r.length}, latency p50 ${ms(median(r))} ms`,
