@@ -182,7 +182,7 @@ export function assertResourceSize(bytes: Uint8Array): void {
     )
 }
 
-/** The frozen decoded form, the same for {@link signResource} and {@link decodeResource}. */
+/** The frozen decoded form, the same for signResource (sign.ts) and {@link decodeResource}. */
 export function assemble(
   id: string,
   bytes: Uint8Array,
