@@ -24,8 +24,8 @@ import { COMPACT_DICT_V1 } from './compact-dict.js'
 import {
   ByteSink,
   DICT,
-  SCRATCH_MAX,
   MAX_TEXTS,
+  SCRATCH_MAX,
   T,
   TIME_MAX,
   TIME_ORIGIN,

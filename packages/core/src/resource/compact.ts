@@ -21,10 +21,10 @@ import { Reader } from './compact-decode.js'
 import {
   ByteSink,
   COMPACT_MAGIC,
-  SCRATCH_MAX,
   COMPACT_VERSION,
   DICT,
   MAX_TEXTS,
+  SCRATCH_MAX,
   T,
   TIME_ORIGIN,
   bad,

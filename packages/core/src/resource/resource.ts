@@ -59,8 +59,6 @@ export interface DecodedResource<K extends ContentKind = ContentKind> {
   readonly raw: Json
 }
 
-/** UTF-8 bytes of a text (shared with sign.ts). */
-export const te = (s: string) => utf8(s)
 const encoder = new TextEncoder()
 /** Encode text already known to be ASCII (base64url fields after decoding): no surrogate scan. */
 export const asciiBytes = (s: string) => encoder.encode(s)
@@ -117,7 +115,7 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
     if (typeof sig['payload'] !== 'string') violation('signature.payload', 'expected string')
     payload = sig['payload']
     rawSignatures = sig['signatures']!
-    payloadBytes = te(payload)
+    payloadBytes = utf8(payload)
   }
   if (!equalsBase64url(provider.sha512(payloadBytes), identifier)) {
     throw new ProtocolError(

@@ -4,7 +4,7 @@
  * decoded form decodeResource (resource.ts) gives for the bytes, built from the parts at hand.
  * @module
  */
-import { toBase64url } from '../bytes.js'
+import { toBase64url, utf8 } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG } from '../domain.js'
 import { isDerivedKey } from '../identity/keys.js'
@@ -19,7 +19,6 @@ import {
   assertResourceSize,
   decodeInner,
   signatureEntry,
-  te,
 } from './resource.js'
 import type { DecodedResource } from './resource.js'
 import type { ContentKind } from './schemas.js'
@@ -66,7 +65,7 @@ function buildInner(draft: ResourceDraft): {
   }
   const text = canonicalize(container)
   const inner = decodeInner(text) // the sender checks what every receiver will check
-  return { payload: toBase64url(te(text)), inner }
+  return { payload: toBase64url(utf8(text)), inner }
 }
 
 /**
@@ -109,7 +108,7 @@ export function signResource(
   const identifier = toBase64url(provider.sha512(payloadBytes))
   const entries = signers.map((k) => {
     const kid = assertDigest(k.fingerprint, 'signer.fingerprint')
-    const protectedText = toBase64url(te(canonicalize({ alg: SIGNATURE_ALG, kid })))
+    const protectedText = toBase64url(utf8(canonicalize({ alg: SIGNATURE_ALG, kid })))
     const entry = signatureEntry(kid, protectedText, payloadBytes)
     entry.signature.set(provider.ed25519.sign(k.seed, entry.signingInput))
     return entry
@@ -127,7 +126,7 @@ export function signResource(
       })),
     },
   })
-  const bytes = te(outer)
+  const bytes = utf8(outer)
   assertResourceSize(bytes)
   // Its compact form while the parts are at hand: whatever this node signs, it encodes
   // (signed-parts.ts). A container the encoder refuses is left to the general path's error.
