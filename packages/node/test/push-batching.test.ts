@@ -1,7 +1,8 @@
 /**
  * Pushes that arrive while the recipient commits an earlier one join its next ingest batch
  * (peer-session.ts: a broadcast waits for its resources off the inbox; issue 14, docs/load.md
- * §5): a broadcast no longer holds the resource frames behind it until that commit is done.
+ * §5): a broadcast no longer holds the resource frames behind it until that commit is done. And
+ * the sender writes the frames of one push back to back, so its socket sends them in one write.
  * @module
  */
 import assert from 'node:assert/strict'
@@ -15,6 +16,7 @@ import {
   introduce,
   makeNode,
   makeUser,
+  sign,
 } from '@sdmp/testkit/node-world'
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
@@ -65,5 +67,54 @@ describe('pushes to a busy recipient', () => {
     delete (store as { putResources?: unknown }).putResources
     // Before: the first broadcast held the inbox until the first commit, then one commit each.
     assert.deepEqual(sizes, [1, 2], 'the two later pushes in one commit')
+  })
+
+  it("writes one push's resource frames in one synchronous run", async () => {
+    const alice = makeUser('alice', 33)
+    const bob = makeUser('bob', 34)
+    const a = await makeNode('a', alice, 133)
+    const b = await makeNode('b', bob, 134)
+    befriend(alice, bob)
+    befriend(bob, alice)
+    await introduce(a, alice, bob)
+    await introduce(b, alice, bob)
+    await connect(a, b)
+    await Promise.all(
+      [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
+    )
+    // Number each send by the run of synchronous code it is in: a microtask queued at the first
+    // send of a run ends that run (tcp.ts uncorks a socket at that point).
+    const channel = [...a.engine.sessions.values()][0]!.channel as { send(m: Uint8Array): unknown }
+    const send = channel.send.bind(channel)
+    const runs: number[] = []
+    let run = 0
+    let open = false
+    channel.send = (m) => {
+      if (!open) {
+        open = true
+        queueMicrotask(() => {
+          open = false
+          run++
+        })
+      }
+      runs.push(run)
+      return send(m)
+    }
+    // Four posts ingested together: one commit, so one push.
+    const posts = [1, 2, 3, 4].map((i) =>
+      sign({ ...post(`post ${i}`), user: a.user.key.fingerprint, trust: a.trust.id }, a.key),
+    )
+    const outcomes = await a.ingestor.ingest(posts.map((r) => r.bytes))
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['stored', 'stored', 'stored', 'stored'],
+    )
+    await waitFor(async () => (await b.store.hasResources(posts.map((r) => r.id))).every(Boolean), {
+      what: 'the posts at bob',
+    })
+    delete (channel as { send?: unknown }).send
+    // Four resource frames and a broadcast; the frames share one run.
+    assert.equal(runs.length, 5, `sends: ${runs.join(', ')}`)
+    assert.equal(new Set(runs.slice(0, 4)).size, 1, `runs of the frames: ${runs.join(', ')}`)
   })
 })

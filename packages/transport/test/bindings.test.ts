@@ -1,12 +1,18 @@
-/** TCP and WebSocket binding edge cases: unreachable peers, text messages, noDelay. @module */
+/**
+ * TCP and WebSocket binding edge cases: unreachable peers, text messages, when small TCP writes
+ * leave the process.
+ * @module
+ */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode, isProtocolError } from '@sdmp/core'
 import { createNodeProvider } from '@sdmp/crypto-node'
 import { waitFor } from '@sdmp/testkit'
+import { createServer, connect } from 'node:net'
+import type { Socket } from 'node:net'
 import { WebSocket } from 'ws'
 import { makeTestNode } from '../src/conformance.js'
-import { connectTcp, listenTcp } from '../src/tcp.js'
+import { connectTcp, listenTcp, socketDuplex } from '../src/tcp.js'
 import { connectWebSocket, listenWebSocket } from '../src/websocket.js'
 
 const provider = createNodeProvider()
@@ -57,5 +63,37 @@ describe('bindings', () => {
     const error = await waitFor(() => errors[0], { what: 'listener error' })
     assert.ok(isProtocolError(error, ErrorCode.BAD_REQUEST), String(error))
     await waitFor(() => ws.readyState === WebSocket.CLOSED, { what: 'socket closed' })
+  })
+
+  it('tcp: small frames written together leave as one write, before the writer chain ends', async (t) => {
+    // A raw socket pair on loopback: the duplex writes on `client`, `received` counts bytes.
+    let received = 0
+    const accepted: Socket[] = []
+    const server = createServer((s) => {
+      accepted.push(s)
+      s.on('data', (c: Buffer) => (received += c.length))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { port } = server.address() as { port: number }
+    const client: Socket = connect(port, '127.0.0.1')
+    await new Promise((r) => client.once('connect', r))
+    t.after(() => {
+      client.destroy()
+      for (const s of accepted) s.destroy()
+      server.close()
+    })
+    const duplex = socketDuplex(client)
+    duplex.attach({ data() {}, end() {}, error() {}, drain() {} })
+
+    // Two frames in one synchronous run are held for one write (corked together)...
+    duplex.write(new Uint8Array(100))
+    duplex.write(new Uint8Array(200))
+    assert.equal(client.writableLength, 300)
+    // ...and handed to the kernel at the next microtask, even while the writer goes on with a
+    // long chain of awaits (a node signing, committing and indexing after its push). Uncorking
+    // on nextTick waited for the whole chain: ~2 ms per message on the wire (docs/load.md §5).
+    for (let i = 0; i < 50; i++) await Promise.resolve()
+    assert.equal(client.writableLength, 0, 'frames still held after the writer moved on')
+    await waitFor(() => received === 300 || undefined, { what: 'both frames at the peer' })
   })
 })

@@ -13,6 +13,7 @@ import {
   parseJournalLine,
 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
+import type { SecureChannel } from '@sdmp/transport'
 import type { AppendedLine } from '../ingest.js'
 import type { PeerSession, SessionHost } from './peer-session.js'
 import type { SessionRequests } from './session-requests.js'
@@ -28,6 +29,8 @@ const PEER_HAS_LIMIT = 16_384
 
 /** Lines per offered `broadcast` (sync.md §8.5). */
 const OFFER_PAGE = 1000
+/** Frames of one push written together before waiting for the socket to drain. */
+const PUSH_CHUNK_BYTES = 256 * 1024
 
 /** The outgoing journal side of one {@link PeerSession}. */
 export class JournalFeed {
@@ -85,10 +88,23 @@ export class JournalFeed {
         visible.push(l)
     if (visible.length === 0 || !channel.isOpen) return
     try {
+      // Frames are read first and written back to back, so the socket coalesces them into one
+      // write (tcp.ts uncorks at the next microtask); a chunk holds at most PUSH_CHUNK_BYTES.
+      let frames: Uint8Array[] = []
+      let bytes = 0
       for (const l of visible) {
         const frame = await storedResourceFrame(this.#host.store, l.id, this.#host.signer.provider)
-        if (frame) await channel.send(frame)
+        if (frame) {
+          frames.push(frame)
+          bytes += frame.length
+        }
+        if (bytes >= PUSH_CHUNK_BYTES) {
+          await sendAll(channel, frames)
+          frames = []
+          bytes = 0
+        }
       }
+      await sendAll(channel, frames)
       const entries = visible.map((l) => l.line)
       // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
       // us, are skipped without looking like a gap it must pull (sync.md §8.3).
@@ -195,4 +211,11 @@ export class JournalFeed {
     }
     return this.#requests.reply(q.identifier, 'ok', undefined, { missing })
   }
+}
+
+/** Write frames in one synchronous run (one socket write), then wait for the channel's drain. */
+async function sendAll(channel: SecureChannel, frames: readonly Uint8Array[]): Promise<void> {
+  let ready: Promise<void> | undefined
+  for (const frame of frames) ready = channel.send(frame)
+  await ready
 }
