@@ -35,6 +35,8 @@ export interface OpenHome {
    * writes them first and clears them once it commits (sqlite-local.ts `writeDeferred`).
    */
   readonly deferred: Map<string, Map<string, Uint8Array>>
+  /** Called after each commit that skipped its fsync (wal-writeback.ts). */
+  readonly afterLazyCommit: () => void
 }
 
 /**

@@ -103,6 +103,7 @@ export function withoutFsync<T>(o: OpenHome, fn: () => T): T {
     return fn()
   } finally {
     o.db.pragma('synchronous = FULL')
+    o.afterLazyCommit()
   }
 }
 

@@ -18,6 +18,7 @@ import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { SqliteDatabase, OpenSqlite } from './sqlite-driver.js'
 import type { ResolvedSqliteConfig } from './sqlite-store-config.js'
 import { APPLICATION_ID, MIGRATIONS } from './migrations/index.js'
+import type { WritebackFiles } from './wal-writeback.js'
 import type { Migration } from './migrations/index.js'
 
 const SQLITE_HEADER = 'SQLite format 3\0'
@@ -30,6 +31,8 @@ const SQLITE_HEADER = 'SQLite format 3\0'
 export interface SqliteStoreSeams {
   /** Apply only these migrations (tests build an older store with data to migrate). */
   readonly migrations?: readonly Migration[]
+  /** The file operations of the WAL's early writeback (wal-writeback.ts). */
+  readonly writebackFiles?: WritebackFiles
 }
 
 /** File names inside a home. */

@@ -64,6 +64,7 @@ import {
   withoutFsync,
 } from './sqlite-local.js'
 import { resolveSqliteConfig } from './sqlite-store-config.js'
+import { WalWriteback } from './wal-writeback.js'
 import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
 
 /**
@@ -82,6 +83,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   readonly #config: ResolvedSqliteConfig
   readonly #blobs: BlobFiles
+  readonly #writeback: WalWriteback | undefined
   #opening: Promise<OpenHome> | undefined
   #open: OpenHome | undefined
   #closed = false
@@ -97,6 +99,12 @@ export class SqliteStore implements Store {
     this.#config = resolveSqliteConfig(config)
     this.#migrations = seams?.migrations
     this.#blobs = new BlobFiles(join(this.#config.dir, HOME_FILES.blobs))
+    // No WAL file for an in-memory home; none needed when no commit is fsync'd (NORMAL).
+    if (!this.#config.memory && this.#config.synchronous === 'FULL')
+      this.#writeback = new WalWriteback(
+        join(this.#config.dir, `${HOME_FILES.db}-wal`),
+        seams?.writebackFiles,
+      )
   }
 
   /** Open the home: create it, lock it, migrate. Idempotent. @throws IN_USE, INCOMPATIBLE_STORE */
@@ -128,6 +136,7 @@ export class SqliteStore implements Store {
         users: new Map(),
         synchronous: this.#config.synchronous,
         deferred: new Map(),
+        afterLazyCommit: () => this.#writeback?.kick(),
       }
       return this.#open
     })()
@@ -154,6 +163,7 @@ export class SqliteStore implements Store {
         // A failed commit (disk full) loses only what a kill -9 would have lost.
       }
       o.db.close()
+      this.#writeback?.close()
       if (!this.#config.memory) rmSync(join(this.#config.dir, HOME_FILES.lock), { force: true })
     }
     this.#open = undefined
