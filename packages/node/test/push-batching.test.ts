@@ -21,22 +21,28 @@ import {
 
 const post = (body: string) => ({ kind: 'post' as const, data: { body, type: 'text' } })
 
+/** Alice's node `a` and Bob's node `b`, friends both ways, connected and synced. */
+async function friendsConnected(seed: number) {
+  const alice = makeUser('alice', seed)
+  const bob = makeUser('bob', seed + 1)
+  const a = await makeNode('a', alice, seed + 100)
+  const b = await makeNode('b', bob, seed + 101)
+  befriend(alice, bob)
+  befriend(bob, alice)
+  await introduce(a, alice, bob)
+  await introduce(b, alice, bob)
+  await connect(a, b)
+  await Promise.all(
+    [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
+  )
+  return { a, b }
+}
+
 describe('pushes to a busy recipient', () => {
   after(closeAll)
 
   it('folds the pushes that arrive during a commit into one ingest commit', async () => {
-    const alice = makeUser('alice', 31)
-    const bob = makeUser('bob', 32)
-    const a = await makeNode('a', alice, 131)
-    const b = await makeNode('b', bob, 132)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
-    await connect(a, b)
-    await Promise.all(
-      [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
-    )
+    const { a, b } = await friendsConnected(31)
     // Bob's resource commits from now on: the first waits at a gate until opened.
     const store = b.store as unknown as {
       putResources(items: readonly IngestItem[]): Promise<PutResult[]>
@@ -70,18 +76,7 @@ describe('pushes to a busy recipient', () => {
   })
 
   it("writes one push's resource frames in one synchronous run", async () => {
-    const alice = makeUser('alice', 33)
-    const bob = makeUser('bob', 34)
-    const a = await makeNode('a', alice, 133)
-    const b = await makeNode('b', bob, 134)
-    befriend(alice, bob)
-    befriend(bob, alice)
-    await introduce(a, alice, bob)
-    await introduce(b, alice, bob)
-    await connect(a, b)
-    await Promise.all(
-      [...a.engine.sessions.values(), ...b.engine.sessions.values()].map((s) => s.synced()),
-    )
+    const { a, b } = await friendsConnected(33)
     // Number each send by the run of synchronous code it is in: a microtask queued at the first
     // send of a run ends that run (tcp.ts uncorks a socket at that point).
     const channel = [...a.engine.sessions.values()][0]!.channel as { send(m: Uint8Array): unknown }
