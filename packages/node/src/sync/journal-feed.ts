@@ -13,12 +13,12 @@ import {
   parseJournalLine,
 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
-import type { SecureChannel } from '@sdmp/transport'
 import type { AppendedLine } from '../ingest.js'
 import type { PeerSession, SessionHost } from './peer-session.js'
 import type { SessionRequests } from './session-requests.js'
 import { controlMessage, storedResourceFrame } from './wire.js'
 import { SerialQueue } from '../serial-queue.js'
+import { FrameBatch } from './frame-batch.js'
 
 /**
  * Most ids remembered per peer as already held by it (~130 bytes each, ~2 MiB per peer: a host
@@ -29,8 +29,6 @@ const PEER_HAS_LIMIT = 16_384
 
 /** Lines per offered `broadcast` (sync.md §8.5). */
 const OFFER_PAGE = 1000
-/** Frames of one push written together before waiting for the socket to drain. */
-const PUSH_CHUNK_BYTES = 256 * 1024
 
 /** The outgoing journal side of one {@link PeerSession}. */
 export class JournalFeed {
@@ -88,23 +86,13 @@ export class JournalFeed {
         visible.push(l)
     if (visible.length === 0 || !channel.isOpen) return
     try {
-      // Frames are read first and written back to back, so the socket coalesces them into one
-      // write (tcp.ts uncorks at the next microtask); a chunk holds at most PUSH_CHUNK_BYTES.
-      let frames: Uint8Array[] = []
-      let bytes = 0
+      // Frames are read first and written back to back, so the socket coalesces them.
+      const batch = new FrameBatch(channel)
       for (const l of visible) {
         const frame = await storedResourceFrame(this.#host.store, l.id, this.#host.signer.provider)
-        if (frame) {
-          frames.push(frame)
-          bytes += frame.length
-        }
-        if (bytes >= PUSH_CHUNK_BYTES) {
-          await sendAll(channel, frames)
-          frames = []
-          bytes = 0
-        }
+        if (frame) await batch.add(frame)
       }
-      await sendAll(channel, frames)
+      await batch.flush()
       const entries = visible.map((l) => l.line)
       // Contiguous with the last line this peer was sent: lines it may not see, or that it sent
       // us, are skipped without looking like a gap it must pull (sync.md §8.3).
@@ -199,6 +187,7 @@ export class JournalFeed {
   /** Answer `request_resource`: RESOURCE frames, then `ok {missing}` (sync.md §8.2). */
   async answerResources(q: ContentData<'request_resource'>): Promise<void> {
     const missing: string[] = []
+    const batch = new FrameBatch(this.#session.channel)
     for (const id of q.resources) {
       const meta = await this.#host.store.getMeta(id)
       const frame =
@@ -207,15 +196,9 @@ export class JournalFeed {
           : undefined
       // An id the peer may not see is answered exactly like one we do not hold (no oracle).
       if (!frame) missing.push(id)
-      else await this.#session.channel.send(frame)
+      else await batch.add(frame)
     }
+    await batch.flush()
     return this.#requests.reply(q.identifier, 'ok', undefined, { missing })
   }
-}
-
-/** Write frames in one synchronous run (one socket write), then wait for the channel's drain. */
-async function sendAll(channel: SecureChannel, frames: readonly Uint8Array[]): Promise<void> {
-  let ready: Promise<void> | undefined
-  for (const frame of frames) ready = channel.send(frame)
-  await ready
 }
