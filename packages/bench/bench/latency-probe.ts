@@ -10,8 +10,8 @@
  * points of docs/load.md §5 writes one `stage time` line per point it passes (time in ms of
  * `process.hrtime`, one clock for every process on the machine) when it stops, and the probe
  * prints, per stage, the median time since the POST was sent and since the stage before, the
- * latter also over the slowest 5% of the messages (where the tail goes). A daemon without trace points
- * ignores the variable (the table is then empty).
+ * latter also over the slowest 5% of the messages (where the tail goes). A daemon without trace
+ * points ignores the variable (the table is then empty).
  *
  * With `--nice P` the two daemons and the probe run at scheduling priority P (e.g. -10, as root),
  * to see how much of the hand-overs between the processes is other work on the machine.

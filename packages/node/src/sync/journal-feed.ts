@@ -14,11 +14,11 @@ import {
 } from '@sdmp/core'
 import type { ContentData } from '@sdmp/core'
 import type { AppendedLine } from '../ingest.js'
+import { FrameBatch } from './frame-batch.js'
 import type { PeerSession, SessionHost } from './peer-session.js'
 import type { SessionRequests } from './session-requests.js'
 import { controlMessage, storedResourceFrame } from './wire.js'
 import { SerialQueue } from '../serial-queue.js'
-import { FrameBatch } from './frame-batch.js'
 
 /**
  * Most ids remembered per peer as already held by it (~130 bytes each, ~2 MiB per peer: a host
