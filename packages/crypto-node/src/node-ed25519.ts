@@ -4,7 +4,14 @@
  * checks of core's rule module, a cached per-key check, then the backend's cofactorless verify.
  * @module
  */
-import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import {
   BoundedKeyCache,
@@ -47,6 +54,25 @@ function assertSeed(seed: Uint8Array): void {
 // Seeds are looked up by their SHA-256, so no raw secret ever becomes a JS string (heap dumps).
 function seedId(seed: Uint8Array): string {
   return createHash('sha256').update(seed).digest('base64')
+}
+
+/**
+ * The signer of the last seed, kept beside the bounded cache: a node signs with one key over and
+ * over, and finding it in the cache costs a SHA-256 of the seed per signature (~1.4% of a sending
+ * daemon's busy time; docs/load.md §5 "Eleventh pass"). Seeds are secret: compared in constant
+ * time.
+ */
+export function lastSeed<T>(find: (seed: Uint8Array) => T): (seed: Uint8Array) => T {
+  let last: Uint8Array | undefined
+  let value: T | undefined
+  return (seed) => {
+    if (last !== undefined && seed.length === last.length && timingSafeEqual(seed, last))
+      return value as T
+    const found = find(seed)
+    last = seed.slice()
+    value = found
+    return found
+  }
 }
 
 /**
@@ -97,9 +123,10 @@ export function createOpensslEd25519(options: NativeEd25519Options = {}): Ed2551
     const spki = createPublicKey(key).export({ format: 'der', type: 'spki' })
     return seeds.set(id, { key, publicKey: Uint8Array.from(spki.subarray(12)) })
   }
+  const signer = lastSeed(signerOf)
   return Object.freeze({
-    publicKey: (seed: Uint8Array) => signerOf(seed).publicKey.slice(),
-    sign: (seed: Uint8Array, message: Uint8Array) => asU8(sign(null, message, signerOf(seed).key)),
+    publicKey: (seed: Uint8Array) => signer(seed).publicKey.slice(),
+    sign: (seed: Uint8Array, message: Uint8Array) => asU8(sign(null, message, signer(seed).key)),
     verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
       if (!preChecks(signature, message, publicKey)) return false
       const id = ed25519CacheKey(publicKey)
@@ -146,11 +173,12 @@ export function createSodiumEd25519(options: NativeEd25519Options = {}): Ed25519
     sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed)
     return seeds.set(id, { secretKey, publicKey })
   }
+  const signer = lastSeed(signerOf)
   return Object.freeze({
-    publicKey: (seed: Uint8Array) => signerOf(seed).publicKey.slice(),
+    publicKey: (seed: Uint8Array) => signer(seed).publicKey.slice(),
     sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
       const out = new Uint8Array(64)
-      sodium.crypto_sign_detached(out, message, signerOf(seed).secretKey)
+      sodium.crypto_sign_detached(out, message, signer(seed).secretKey)
       return out
     },
     verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {

@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { BoundedKeyCache, ErrorCode, createNobleProvider, isProtocolError } from '@sdmp/core'
 import { createNodeProvider } from '../src/index.js'
 import type { NodeProviderOptions } from '../src/index.js'
@@ -97,6 +98,18 @@ describe('createNodeProvider', () => {
       assert.deepEqual(provider.ed25519.sign(seed, message), noble.ed25519.sign(seed, message))
       assert.notDeepEqual(provider.ed25519.sign(seed, message), first)
       assert.deepEqual(provider.ed25519.publicKey(seed), noble.ed25519.publicKey(seed))
+    })
+
+    it(`${backend}: any order of seeds signs with each seed's own key (last-seed cache)`, () => {
+      const pool = Array.from({ length: 3 }, (_, i) => new Uint8Array(32).fill(0x40 + i))
+      const message = hex('02')
+      const want = pool.map((seed) => noble.ed25519.sign(seed, message))
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 20 }), (order) => {
+          const fresh = createNodeProvider({ ed25519Backend: backend, seedCacheSize: 1 })
+          for (const i of order) assert.deepEqual(fresh.ed25519.sign(pool[i]!, message), want[i])
+        }),
+      )
     })
   }
 })

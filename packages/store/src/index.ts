@@ -7,6 +7,7 @@
 export type {
   Store,
   IngestItem,
+  PutOptions,
   PutResult,
   JournalRow,
   ResourceKey,

@@ -16,6 +16,7 @@ import type {
   LocalRange,
   LocalRecord,
   PeerState,
+  PutOptions,
   PutResult,
   ResourceMeta,
   ResourceQuery,
@@ -105,7 +106,7 @@ export class MemoryStore implements Store {
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: line 1 holds another node fingerprint')
   }
 
-  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
+  async putResources(items: readonly IngestItem[], options?: PutOptions): Promise<PutResult[]> {
     this.#live()
     assertIngestItems(items)
     if (this.#lines.length === 0)
@@ -136,6 +137,7 @@ export class MemoryStore implements Store {
       this.#byPosition.push(meta)
       out.push({ id: item.id, inserted: true, position, line })
     }
+    options?.onCommitted?.(out)
     this.#signal.emitPut(out)
     return out
   }
