@@ -157,6 +157,7 @@ const PATH: readonly (readonly [string, string | undefined])[] = [
   ['bob:index.start', 'bob:ingest.early'],
   ['bob:index.indexed', 'bob:index.start'],
   ['bob:index.committed', 'bob:index.indexed'],
+  ['bob:store.synced', 'bob:ingest.early'],
   ['bob:ingest.committed', 'bob:ingest.authorized'],
   ['bob:index.durable', 'bob:index.committed'],
   ['bob:sse.write', 'bob:index.durable'],

@@ -7,7 +7,7 @@
  * committed are merged into the next batch (one commit for all of them).
  * @module
  */
-import { ErrorCode, TrustGraph, validateResource } from '@sdmp/core'
+import { ErrorCode, TrustGraph, checkResource, validateResource } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, PutResult, Store } from '@sdmp/store'
@@ -244,8 +244,11 @@ export class Ingestor {
    * Check a node-signed control message (broadcast, request, response) without journaling it.
    * @throws the validation codes of validateResource
    */
-  verifyControl(bytes: Uint8Array): Verified {
-    return validateResource(this.#provider, bytes, this.graph, { now: this.#clock() })
+  verifyControl(bytes: Uint8Array | DecodedResource): Verified {
+    const now = this.#clock()
+    if (bytes instanceof Uint8Array)
+      return validateResource(this.#provider, bytes, this.graph, { now })
+    return checkResource(this.#provider, bytes, this.graph, { now })
   }
 
   /**
@@ -287,8 +290,7 @@ export class Ingestor {
   }
 
   #ingest(items: readonly Item[]): Promise<IngestOutcome[]> {
-    const p = prepareBatch(this.#provider, items)
-    return this.#apply(p)
+    return this.#apply(prepareBatch(this.#provider, items))
   }
 
   /** Authorize (trust graph), store and journal a prepared batch, in order. */

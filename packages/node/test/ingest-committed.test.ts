@@ -6,27 +6,23 @@
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { signResource } from '@sdmp/core'
 import type { AppendedLine } from '@sdmp/node'
-import { closeAll, introduce, makeNode, makeUser, provider } from '@sdmp/testkit/node-world'
+import { closeAll, introduce, makeNode, makeUser, sign } from '@sdmp/testkit/node-world'
 import type { SimNode } from '@sdmp/testkit/node-world'
 
 after(closeAll)
 
-/** A public post signed by `node` for its user. */
-function post(node: SimNode, body: string): Uint8Array {
-  return signResource(
-    provider,
+/** A public post signed by `node` for its user, as bytes. */
+const post = (node: SimNode, body: string): Uint8Array =>
+  sign(
     {
       kind: 'post',
       user: node.user.key.fingerprint,
       trust: node.trust.id,
-      created: Date.now() - 1000,
       data: { body, type: 'text' },
     },
-    [node.key],
+    node.key,
   ).bytes
-}
 
 /** What the early and the durable listeners heard, in one log, while `fn` ran. */
 async function heard(node: SimNode, fn: () => Promise<unknown>) {
@@ -52,13 +48,19 @@ async function heard(node: SimNode, fn: () => Promise<unknown>) {
   return { log, early, durable }
 }
 
+/** A user with two nodes that know the user: `laptop` ingests what `phone` signs. */
+async function twoNodes(seed: number): Promise<{ laptop: SimNode; phone: SimNode }> {
+  const alice = makeUser('alice', seed)
+  const laptop = await makeNode('laptop', alice, seed + 1)
+  const phone = await makeNode('phone', alice, seed + 2)
+  await introduce(laptop, alice)
+  await introduce(phone, alice)
+  return { laptop, phone }
+}
+
 describe('Ingestor.onCommitted', () => {
   it('tells a batch from a peer before the ingest answers, with the lines told again when durable', async () => {
-    const alice = makeUser('alice', 81)
-    const laptop = await makeNode('laptop', alice, 82)
-    const phone = await makeNode('phone', alice, 83)
-    await introduce(laptop, alice)
-    await introduce(phone, alice)
+    const { laptop, phone } = await twoNodes(81)
     const bytes = [post(phone, 'one'), post(phone, 'two')]
     const h = await heard(laptop, () => laptop.ingestor.ingest(bytes, { source: 'phone' }))
     assert.deepEqual(h.log, ['committed', 'appended', 'answered'])
@@ -70,11 +72,7 @@ describe('Ingestor.onCommitted', () => {
   })
 
   it("does not tell this node's own publications, nor a batch of duplicates, early", async () => {
-    const alice = makeUser('alice', 84)
-    const laptop = await makeNode('laptop', alice, 85)
-    const phone = await makeNode('phone', alice, 86)
-    await introduce(laptop, alice)
-    await introduce(phone, alice)
+    const { laptop, phone } = await twoNodes(84)
     const own = await heard(laptop, () => laptop.ingestor.ingest([post(laptop, 'mine')]))
     assert.deepEqual(own.log, ['appended', 'answered'])
     const theirs = post(phone, 'twice')
@@ -84,11 +82,7 @@ describe('Ingestor.onCommitted', () => {
   })
 
   it('a listener that throws does not fail the ingest', async () => {
-    const alice = makeUser('alice', 87)
-    const laptop = await makeNode('laptop', alice, 88)
-    const phone = await makeNode('phone', alice, 89)
-    await introduce(laptop, alice)
-    await introduce(phone, alice)
+    const { laptop, phone } = await twoNodes(87)
     const stop = laptop.ingestor.onCommitted(() => {
       throw new Error('listener failure')
     })

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
 import { ErrorCode } from '@sdmp/core'
 import type { PutResult } from '@sdmp/store'
 import { tmpDir } from '@sdmp/testkit'
@@ -41,6 +42,17 @@ async function openStore(dir: string, files: HeldSyncs): Promise<SqliteStore> {
   return store
 }
 
+/** A store in a temp dir whose fdatasyncs wait for the test, closed after it. */
+async function heldStore(t: TestContext): Promise<{ files: HeldSyncs; store: SqliteStore }> {
+  const files = new HeldSyncs()
+  const store = await openStore(
+    tmpDir((f) => t.after(f)),
+    files,
+  )
+  t.after(() => store.close())
+  return { files, store }
+}
+
 /** Wait until the group commit has made its COMMIT and asked for an fdatasync. */
 async function untilSyncHeld(files: HeldSyncs, n = 1): Promise<void> {
   for (let i = 0; i < 100 && files.held.length < n; i++) await settle()
@@ -49,12 +61,7 @@ async function untilSyncHeld(files: HeldSyncs, n = 1): Promise<void> {
 
 describe('SQLite store: committed before durable', () => {
   it('answers after the fdatasync, tells onCommitted before, and serves the durable journal only', async (t) => {
-    const files = new HeldSyncs()
-    const store = await openStore(
-      tmpDir((f) => t.after(f)),
-      files,
-    )
-    t.after(() => store.close())
+    const { files, store } = await heldStore(t)
     const item = crashItem(1, 1)
     let committed: readonly PutResult[] | undefined
     let answered: PutResult[] | undefined
@@ -86,12 +93,7 @@ describe('SQLite store: committed before durable', () => {
   })
 
   it('a group that does not ask to hear early commits under FULL and is answered at once', async (t) => {
-    const files = new HeldSyncs()
-    const store = await openStore(
-      tmpDir((f) => t.after(f)),
-      files,
-    )
-    t.after(() => store.close())
+    const { files, store } = await heldStore(t)
     const [r] = await store.putResources([crashItem(5, 1)])
     assert.equal(r?.position, 2)
     assert.equal(files.held.length, 0, 'no fdatasync asked: the COMMIT synced')
@@ -99,12 +101,7 @@ describe('SQLite store: committed before durable', () => {
   })
 
   it('a later group waits for an fdatasync of its own, started after its COMMIT', async (t) => {
-    const files = new HeldSyncs()
-    const store = await openStore(
-      tmpDir((f) => t.after(f)),
-      files,
-    )
-    t.after(() => store.close())
+    const { files, store } = await heldStore(t)
     const answered: number[] = []
     const first = store.putResources([crashItem(2, 1)], EARLY).then(() => answered.push(1))
     await untilSyncHeld(files)
@@ -122,12 +119,7 @@ describe('SQLite store: committed before durable', () => {
   })
 
   it('a failed fdatasync rejects the group and stops the store (UNAVAILABLE)', async (t) => {
-    const files = new HeldSyncs()
-    const store = await openStore(
-      tmpDir((f) => t.after(f)),
-      files,
-    )
-    t.after(() => store.close())
+    const { files, store } = await heldStore(t)
     const put = store.putResources([crashItem(3, 1)], EARLY)
     await untilSyncHeld(files)
     files.release(new Error('EIO'))

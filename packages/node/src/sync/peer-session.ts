@@ -12,10 +12,11 @@ import {
   ProtocolError,
   isProtocolError,
   nextLineId,
+  decodeResource,
   parseJournalLine,
   peekResourceId,
 } from '@sdmp/core'
-import type { ContentData, Json, Verified } from '@sdmp/core'
+import type { ContentData, DecodedResource, Json, Verified } from '@sdmp/core'
 import type { Store } from '@sdmp/store'
 import type { SecureChannel } from '@sdmp/transport'
 import { NO_BLOBS } from './session-blobs.js'
@@ -241,17 +242,18 @@ export class PeerSession implements FetchPeer, BlobPeer {
       return this.#penalize(e)
     }
     if (received) return this.#onResource(bytes, received)
-    let v: Verified
+    let r: DecodedResource
     try {
-      v = this.#host.ingestor.verifyControl(bytes)
+      r = decodeResource(this.#host.signer.provider, bytes)
     } catch (e) {
       return this.#penalize(e)
     }
-    // A control message must come from the node at the other end of the channel.
-    if (!v.signers.includes(this.key))
-      return this.#penalize(
-        new ProtocolError(ErrorCode.FORBIDDEN, 'sync: control message signed by another node'),
-      )
+    // A broadcast acts only once the resources pushed before it are ingested (sync.md §8.3), so
+    // its signature is checked then too: verifying it on arrival held back the commit of those
+    // resources on this thread (docs/load.md §5 "Eleventh pass").
+    if (r.kind === 'broadcast') return this.#queueBroadcast(r)
+    const v = this.#verified(r)
+    if (v === undefined) return
     switch (v.kind) {
       case 'request_journal':
         return this.#feed.answerJournal(v.data as ContentData<'request_journal'>)
@@ -259,8 +261,6 @@ export class PeerSession implements FetchPeer, BlobPeer {
         return this.#feed.answerResources(v.data as ContentData<'request_resource'>)
       case 'response':
         return this.#requests.settle(v.data as SessionResponse)
-      case 'broadcast':
-        return this.#queueBroadcast(v.data as ContentData<'broadcast'>)
       case 'request_blob':
         return blobs.onRequest(this, v.data as ContentData<'request_blob'>)
       case 'offer_blobs':
@@ -268,6 +268,27 @@ export class PeerSession implements FetchPeer, BlobPeer {
       default:
         return this.#requests.reply(nextRequestId(), 'bad_request', 'unexpected_kind')
     }
+  }
+
+  /**
+   * A control message verified (signatures, authorization) and signed by the node at the other
+   * end of the channel; undefined (a penalty counted) otherwise.
+   */
+  #verified(r: DecodedResource): Verified | undefined {
+    let v: Verified
+    try {
+      v = this.#host.ingestor.verifyControl(r)
+    } catch (e) {
+      this.#penalize(e)
+      return undefined
+    }
+    if (!v.signers.includes(this.key)) {
+      this.#penalize(
+        new ProtocolError(ErrorCode.FORBIDDEN, 'sync: control message signed by another node'),
+      )
+      return undefined
+    }
+    return v
   }
 
   async #onReconcile(body: Uint8Array): Promise<void> {
@@ -325,13 +346,14 @@ export class PeerSession implements FetchPeer, BlobPeer {
    * inbox; past {@link MAX_QUEUED_BROADCASTS} the inbox waits too, so a peer's backlog stays in
    * its channel (backpressure), not in memory here.
    */
-  #queueBroadcast(b: ContentData<'broadcast'>): Promise<void> {
+  #queueBroadcast(r: DecodedResource): Promise<void> {
     const ingested = this.#ingesting
     this.#broadcastsQueued++
     const handled = this.#broadcasts
       .run(async () => {
         await ingested
-        await this.#onBroadcast(b)
+        const v = this.#verified(r)
+        if (v !== undefined) await this.#onBroadcast(v.data as ContentData<'broadcast'>)
       })
       .catch((e: unknown) => this.#fail(e))
       .finally(() => this.#broadcastsQueued--)
