@@ -44,7 +44,6 @@ import { BlobFiles } from './blob-files.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
 import { lineOfRow, prepareStatements } from './sqlite-statements.js'
-import { commitGroup } from './sqlite-ingest.js'
 import {
   dropBytesOf,
   hasIds,
@@ -65,7 +64,7 @@ import {
   withoutFsync,
 } from './sqlite-local.js'
 import { resolveSqliteConfig } from './sqlite-store-config.js'
-import { DurableJournal } from './sqlite-durable.js'
+import { DurableJournal, commitAndAnswer } from './sqlite-durable.js'
 import { WalWriteback } from './wal-writeback.js'
 import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
 
@@ -264,38 +263,9 @@ export class SqliteStore implements Store {
         count += p.items.length
       }
       const o = this.#open
-      if (o) this.#commit(o, group)
+      if (o) commitAndAnswer(o, group, this.#config.sha512, this.#durable)
       else for (const p of group) p.reject(new ProtocolError(ErrorCode.CLOSED, 'store: closed'))
     }
-  }
-
-  /**
-   * One group. When a caller asked to hear of the commit early (`onCommitted`) and the home is
-   * on disk under FULL, it is committed without its fsync and made durable off the event loop
-   * (sqlite-durable.ts); otherwise it is committed as configured (the fsync inside COMMIT) and
-   * answered at once: the early path measured no gain where nothing works on the lines before
-   * they are durable, and a longer tail (docs/store.md §3).
-   */
-  #commit(o: OpenHome, group: PendingPut[]): void {
-    const durable = this.#durable
-    const failed = durable?.failed
-    if (failed) {
-      for (const p of group) p.reject(failed)
-      return
-    }
-    const early = durable !== undefined && group.some((p) => p.onCommitted !== undefined)
-    const results = commitGroup(o, group, this.#config.sha512, early)
-    if (!results) return
-    if (early) return durable.settle(group, results, o.head!)
-    durable?.advance(o.head)
-    group.forEach((p, i) => {
-      try {
-        p.onCommitted?.(results[i]!)
-      } catch {
-        // a listener's failure is its own; the commit stands
-      }
-      p.resolve(results[i]!)
-    })
   }
 
   async getResource(id: string): Promise<Uint8Array | undefined> {
