@@ -151,16 +151,11 @@ const PATH: readonly (readonly [string, string | undefined])[] = [
   ['bob:peer.resource', 'bob:tcp.data'],
   ['bob:ingest.start', 'bob:peer.resource'],
   ['bob:ingest.authorized', 'bob:ingest.start'],
-  // Lines from peers are indexed once committed, during the journal's fdatasync (docs/store.md
-  // §3 "Committed before durable"), and released once durable.
-  ['bob:ingest.early', 'bob:ingest.authorized'],
-  ['bob:index.start', 'bob:ingest.early'],
+  ['bob:ingest.committed', 'bob:ingest.authorized'],
+  ['bob:index.start', 'bob:ingest.committed'],
   ['bob:index.indexed', 'bob:index.start'],
   ['bob:index.committed', 'bob:index.indexed'],
-  ['bob:store.synced', 'bob:ingest.early'],
-  ['bob:ingest.committed', 'bob:ingest.authorized'],
-  ['bob:index.durable', 'bob:index.committed'],
-  ['bob:sse.write', 'bob:index.durable'],
+  ['bob:sse.write', 'bob:index.committed'],
   ['probe:arrived', 'bob:sse.write'],
 ]
 

@@ -80,8 +80,6 @@ export interface Prepared {
 export interface Accepted {
   readonly v: Verified
   readonly i: number
-  /** The peer it came from (undefined: published by this node). */
-  readonly source: string | undefined
   /** Counted against its author's quota already (released if not inserted). */
   readonly reserved: boolean
   /**
@@ -208,14 +206,7 @@ export function authorizeBatch(ctx: AuthorizeContext, p: Prepared, now: number):
         seen.set(v.id, accepted.length)
         const inner =
           v.kind === 'encrypted' && item.inner ? checkInner(ctx, item.inner, now) : undefined
-        accepted.push({
-          v,
-          i: item.i,
-          source: item.source,
-          reserved,
-          resting,
-          ...(inner && { inner }),
-        })
+        accepted.push({ v, i: item.i, reserved, resting, ...(inner && { inner }) })
       } catch (e) {
         // Missing authorization may arrive later in this batch or from another peer.
         if (e instanceof ProtocolError && e.code === ErrorCode.UNAUTHORIZED_SIGNER) retry.push(item)

@@ -10,18 +10,15 @@
 import { ErrorCode, TrustGraph, checkResource, validateResource } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
-import type { IngestItem, PutResult, Store } from '@sdmp/store'
+import type { IngestItem, Store } from '@sdmp/store'
 import { dropDeletedBytes } from './drop-deleted.js'
 import { authorizeBatch, prepareBatch, restingForm } from './ingest-authorize.js'
-import type { Accepted, CompactReceived, Item, Prepared } from './ingest-authorize.js'
+import type { CompactReceived, Item, Prepared } from './ingest-authorize.js'
 import type { IngestOutcome } from './ingest-outcome.js'
-import { appendedLines, tell } from './ingest-lines.js'
-import type { AppendedLine, Publication } from './ingest-lines.js'
 
 export { FAULT_CODES } from './ingest-outcome.js'
 export type { IngestOutcome } from './ingest-outcome.js'
 export type { CompactReceived } from './ingest-authorize.js'
-export type { AppendedLine, Publication } from './ingest-lines.js'
 import { AuthorQuota } from './author-quota.js'
 import type { QuotaLimits } from './author-quota.js'
 import { PendingSet } from './pending-set.js'
@@ -30,6 +27,28 @@ import { followStore, verifyForeign } from './journal-follow.js'
 import type { ForeignLine, StoreFollow } from './journal-follow.js'
 import { SerialQueue } from './serial-queue.js'
 import { loadTrustGraph } from './trust-load.js'
+
+/** A line appended by an ingest, for push to peers and for events. */
+export interface AppendedLine {
+  readonly position: number
+  readonly line: string
+  readonly resource: Verified
+  /**
+   * For an `encrypted` resource this node sealed itself: the inner resource it carries,
+   * verified with the same trust graph, so that no subscriber has to open the envelope
+   * (docs/architecture.md "One path for a message").
+   */
+  readonly inner?: Verified
+}
+
+/**
+ * A resource this node publishes itself: already decoded (it is not encoded and decoded again),
+ * and, for an envelope it sealed, the inner resource the envelope carries.
+ */
+export interface Publication {
+  readonly resource: DecodedResource
+  readonly inner?: DecodedResource
+}
 
 const NO_BLOCKS: ReadonlySet<string> = new Set()
 
@@ -83,7 +102,6 @@ export class Ingestor {
   /** The users `user` shares a group with (admission.ts `GroupScope.fellowsOf`). */
   fellowsOf: (user: string) => readonly string[] = () => []
   readonly #listeners = new Set<(lines: readonly AppendedLine[]) => void>()
-  readonly #committed = new Set<(lines: readonly AppendedLine[]) => void>()
   readonly #appended = new Map<string, number>()
   /**
    * Calls merged into batches, one batch at a time, so that journal order equals
@@ -172,20 +190,6 @@ export class Ingestor {
   onAppended(listener: (lines: readonly AppendedLine[]) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
-  }
-
-  /**
-   * Be told about lines from peers as soon as they are committed, before they are durable
-   * (store.ts `PutOptions.onCommitted`, docs/store.md §3 "Committed before durable"): for work
-   * inside the node that can go on while the disk syncs, like opening and indexing a message.
-   * A power loss may still take these lines back, so nothing outside the node may hear of them
-   * before {@link onAppended} tells them again. Only batches that came wholly from peers (this
-   * node's own publications are pushed as soon as they are durable, and work on them then would
-   * hold the push back); their deleted bytes are dropped first, as before {@link onAppended}.
-   */
-  onCommitted(listener: (lines: readonly AppendedLine[]) => void): () => void {
-    this.#committed.add(listener)
-    return () => this.#committed.delete(listener)
   }
 
   /**
@@ -321,7 +325,6 @@ export class Ingestor {
       outcomes[item.i] = this.#park(item.r, item.source, now, item.compact)
 
     const appended: AppendedLine[] = []
-    let early: Promise<void> | undefined
     if (accepted.length > 0) {
       const puts: IngestItem[] = accepted.map(({ v, resting }) => ({
         id: v.id,
@@ -334,27 +337,14 @@ export class Ingestor {
         // An update or delete is found by the resource it replaces (docs/protocol/edits.md).
         ...(v.header.replaces !== undefined && { ref: v.header.replaces }),
       }))
-      // Lines from peers are told before their fdatasync returns (onCommitted above).
-      const onCommitted =
-        this.#committed.size > 0 && accepted.every((a) => a.source !== undefined)
-          ? (results: readonly PutResult[]) => {
-              const lines = appendedLines(accepted, results)
-              if (lines.length === 0) return
-              const resources = lines.map((l) => l.resource)
-              early = dropDeletedBytes(this.#store, resources).then(() => {
-                for (const l of this.#committed) tell(l, lines)
-              })
-            }
-          : undefined
-      const options = onCommitted && { onCommitted }
-      const results = await this.#store.putResources(puts, options).catch((e: unknown) => {
+      const results = await this.#store.putResources(puts).catch((e: unknown) => {
         for (const a of accepted)
           if (a.reserved) this.#quota.release(a.v.header.user, a.resting.length)
         throw e
       })
       for (const own of this.#own) for (const r of results) if (r.inserted) own.add(r.position)
       results.forEach((r, k) => {
-        const { v, i, reserved, resting } = accepted[k]!
+        const { v, i, reserved, inner, resting } = accepted[k]!
         if (reserved && !r.inserted) this.#quota.release(v.header.user, resting.length)
         if (!reserved && r.inserted) this.#quota.add(v.header.user, resting.length)
         this.#pending.delete(v.id)
@@ -363,15 +353,19 @@ export class Ingestor {
           status: r.inserted ? 'stored' : 'duplicate',
           position: r.position,
         }
+        if (r.inserted)
+          appended.push({
+            position: r.position,
+            line: r.line,
+            resource: v,
+            ...(inner && { inner }),
+          })
       })
-      appended.push(...appendedLines(accepted, results))
       for (const { i, k } of copies)
         outcomes[i] = { id: accepted[k]!.v.id, status: 'duplicate', position: results[k]!.position }
     }
-    // Sealed bytes of deleted messages go before anyone hears of the lines (drop-deleted.ts);
-    // done already when the lines were told early.
-    if (early) await early
-    else if (appended.length > 0)
+    // Sealed bytes of deleted messages go before anyone hears of the lines (drop-deleted.ts).
+    if (appended.length > 0)
       await dropDeletedBytes(
         this.#store,
         appended.map((l) => l.resource),

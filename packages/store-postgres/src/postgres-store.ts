@@ -14,7 +14,6 @@ import type {
   LocalRange,
   LocalRecord,
   PeerState,
-  PutOptions,
   PutResult,
   ResourceMeta,
   ResourceQuery,
@@ -121,14 +120,12 @@ export class PostgresStore implements Store {
     await this.#db.tx('journal init', (tx) => initJournalTx(tx, this.#t, nodeFingerprint))
   }
 
-  async putResources(items: readonly IngestItem[], options?: PutOptions): Promise<PutResult[]> {
+  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
     assertIngestItems(items)
     if (this.#db.closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
     if (items.length === 0) return []
     // The compact form at rest (compact.md §6), encoded before the write transaction.
     const results = await this.#writes.submit(toStoredItems(this.#config.sha512, items))
-    // Committed and durable at once here (store.ts PutOptions).
-    options?.onCommitted?.(results)
     // This process's watchers hear at once; other processes through NOTIFY (postgres-watch.ts).
     this.#watcher.signal.emitPut(results)
     return results

@@ -17,7 +17,5 @@ export type {
   OpenSqlite,
   SqliteOpenOptions,
 } from './sqlite-driver.js'
-export type { SqliteStoreSeams } from './sqlite-open.js'
-export type { WritebackFiles } from './wal-writeback.js'
 export { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js'
 export type { Migration } from './migrations/index.js'

@@ -17,8 +17,6 @@ export interface PendingPut {
   readonly items: readonly IngestItem[]
   readonly resolve: (r: PutResult[]) => void
   readonly reject: (e: unknown) => void
-  /** store.ts `PutOptions.onCommitted`. */
-  readonly onCommitted?: ((r: readonly PutResult[]) => void) | undefined
 }
 
 /** An open home: the exclusive connection, its statements and the cached journal head. */
@@ -43,23 +41,14 @@ export interface OpenHome {
 
 /**
  * Commit one group of queued puts in a single transaction: look each id up, append a journal
- * line for each new one (chained from the cached head), COMMIT, and return each caller's
- * results. With `lazy` the COMMIT skips its fsync (synchronous=NORMAL for it alone) and the
- * caller makes it durable before answering (sqlite-durable.ts); otherwise it is durable under
- * synchronous=FULL. On any failure the whole group rolls back, every caller is rejected, the
- * cached head is left unchanged, and undefined is returned.
+ * line for each new one (chained from the cached head), COMMIT (durable under
+ * synchronous=FULL), and only then resolve the callers. On any failure the whole group rolls
+ * back, every caller is rejected and the cached head is left unchanged.
  */
-export function commitGroup(
-  o: OpenHome,
-  group: readonly PendingPut[],
-  sha512: Sha512,
-  lazy: boolean,
-): PutResult[][] | undefined {
+export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: Sha512): void {
   let head = o.head!
   let results: PutResult[][]
-  const normal = lazy && o.synchronous === 'FULL'
   try {
-    if (normal) o.db.pragma('synchronous = NORMAL')
     o.db.exec('BEGIN IMMEDIATE')
     try {
       // Deferred local records first (the sender's session state rides its envelope's commit).
@@ -107,11 +96,9 @@ export function commitGroup(
     o.users.clear()
     const err = wrapDriverError(e, 'putResources')
     for (const p of group) p.reject(err)
-    return undefined
-  } finally {
-    if (normal) o.db.pragma('synchronous = FULL')
+    return
   }
   o.head = head
   o.deferred.clear()
-  return results
+  group.forEach((p, i) => p.resolve(results[i]!))
 }

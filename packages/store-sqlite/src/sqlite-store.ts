@@ -16,7 +16,6 @@ import type {
   LocalRange,
   LocalRecord,
   PeerState,
-  PutOptions,
   PutResult,
   ResourceMeta,
   ResourceQuery,
@@ -44,6 +43,7 @@ import { BlobFiles } from './blob-files.js'
 import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
 import { lineOfRow, prepareStatements } from './sqlite-statements.js'
+import { commitGroup } from './sqlite-ingest.js'
 import {
   dropBytesOf,
   hasIds,
@@ -64,7 +64,6 @@ import {
   withoutFsync,
 } from './sqlite-local.js'
 import { resolveSqliteConfig } from './sqlite-store-config.js'
-import { DurableJournal, commitAndAnswer } from './sqlite-durable.js'
 import { WalWriteback } from './wal-writeback.js'
 import type { ResolvedSqliteConfig, SqliteStoreConfig } from './sqlite-store-config.js'
 
@@ -85,8 +84,6 @@ export class SqliteStore implements Store {
   readonly #config: ResolvedSqliteConfig
   readonly #blobs: BlobFiles
   readonly #writeback: WalWriteback | undefined
-  /** Durable journal head; group commits made durable off the event loop (FULL on disk). */
-  readonly #durable: DurableJournal | undefined
   #opening: Promise<OpenHome> | undefined
   #open: OpenHome | undefined
   #closed = false
@@ -103,13 +100,11 @@ export class SqliteStore implements Store {
     this.#migrations = seams?.migrations
     this.#blobs = new BlobFiles(join(this.#config.dir, HOME_FILES.blobs))
     // No WAL file for an in-memory home; none needed when no commit is fsync'd (NORMAL).
-    if (!this.#config.memory && this.#config.synchronous === 'FULL') {
+    if (!this.#config.memory && this.#config.synchronous === 'FULL')
       this.#writeback = new WalWriteback(
         join(this.#config.dir, `${HOME_FILES.db}-wal`),
         seams?.writebackFiles,
       )
-      this.#durable = new DurableJournal(this.#writeback)
-    }
   }
 
   /** Open the home: create it, lock it, migrate. Idempotent. @throws IN_USE, INCOMPATIBLE_STORE */
@@ -119,8 +114,6 @@ export class SqliteStore implements Store {
 
   async #ready(): Promise<OpenHome> {
     if (this.#closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
-    const failed = this.#durable?.failed
-    if (failed) throw failed
     if (this.#open) return this.#open
     this.#opening ??= (async () => {
       // 0700/0600 whatever the umask: the store holds the keys (docs/security.md, issue 12).
@@ -145,7 +138,6 @@ export class SqliteStore implements Store {
         deferred: new Map(),
         afterLazyCommit: () => this.#writeback?.kick(),
       }
-      this.#durable?.advance(head)
       return this.#open
     })()
     try {
@@ -161,8 +153,6 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     const o = this.#open ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined)
     if (o) this.#flush()
-    // Callers of group commits still syncing get their answers before the connection closes.
-    await this.#durable?.idle()
     clearTimeout(this.#deferTimer)
     this.#deferTimer = undefined
     this.#closed = true
@@ -196,7 +186,6 @@ export class SqliteStore implements Store {
       if (first === undefined) {
         o.st.putMeta.run('line1', nodeFingerprint)
         o.head ??= { position: 1, line: nodeFingerprint }
-        this.#durable?.advance(o.head)
       } else if (first.value !== nodeFingerprint)
         throw new ProtocolError(
           ErrorCode.CONFLICT,
@@ -211,7 +200,7 @@ export class SqliteStore implements Store {
    * that commit is durable.
    * @throws BAD_REQUEST (nothing stored), CONFLICT (journal not initialized), UNAVAILABLE
    */
-  async putResources(items: readonly IngestItem[], options?: PutOptions): Promise<PutResult[]> {
+  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
     assertIngestItems(items)
     const o = await this.#ready()
     if (!o.head)
@@ -220,7 +209,7 @@ export class SqliteStore implements Store {
     // The compact form at rest (compact.md §6), encoded here, outside the write transaction.
     const stored = toStoredItems(this.#config.sha512, items)
     const results = await new Promise<PutResult[]>((resolve, reject) => {
-      this.#pending.push({ items: stored, resolve, reject, onCommitted: options?.onCommitted })
+      this.#pending.push({ items: stored, resolve, reject })
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         // setImmediate, not a microtask: puts arriving from I/O callbacks in this turn join too.
@@ -263,7 +252,7 @@ export class SqliteStore implements Store {
         count += p.items.length
       }
       const o = this.#open
-      if (o) commitAndAnswer(o, group, this.#config.sha512, this.#durable)
+      if (o) commitGroup(o, group, this.#config.sha512)
       else for (const p of group) p.reject(new ProtocolError(ErrorCode.CLOSED, 'store: closed'))
     }
   }
@@ -308,29 +297,21 @@ export class SqliteStore implements Store {
   }
 
   async journalHead(): Promise<JournalRow | undefined> {
-    // Up to the durable head only (sqlite-durable.ts): a peer is never served a line a power
-    // loss could take back.
-    return this.#run('journalHead', (o) => {
-      const head = this.#durable ? this.#durable.head : o.head
-      return head && { position: head.position, line: head.line }
-    })
+    return this.#run(
+      'journalHead',
+      (o) => o.head && { position: o.head.position, line: o.head.line },
+    )
   }
 
   async readJournal(afterPosition: number, limit: number): Promise<JournalRow[]> {
     assertInteger(afterPosition, 'afterPosition')
     assertInteger(limit, 'limit')
-    return this.#run('readJournal', (o) => {
-      const rows = journalRows(o, afterPosition, limit)
-      return this.#durable ? this.#durable.cap(rows) : rows
-    })
+    return this.#run('readJournal', (o) => journalRows(o, afterPosition, limit))
   }
 
   async findJournalLine(lineId: string): Promise<JournalRow | undefined> {
     assertDigest(lineId, 'lineId')
-    return this.#run('findJournalLine', (o) => {
-      const row = journalRowByLineId(o, lineId)
-      return row && this.#durable ? this.#durable.cap([row])[0] : row
-    })
+    return this.#run('findJournalLine', (o) => journalRowByLineId(o, lineId))
   }
 
   async getPeerState(peer: string): Promise<PeerState | undefined> {

@@ -1,11 +1,9 @@
 /**
- * fdatasyncs of the WAL on libuv's thread pool, while the event loop goes on (docs/store.md §3).
- * - **Early writeback** ({@link WalWriteback.kick}): after a commit that skipped its fsync (index
- *   records, peer positions, deferred records), so that the next durable commit's fsync finds
- *   those pages on disk already and flushes only its own. Nothing waits for it.
- * - **Committed before durable** ({@link WalWriteback.sync}): a group commit of journal lines
- *   made without its fsync is answered once an fdatasync started after it has returned
- *   (sqlite-durable.ts).
+ * Early writeback of the WAL (docs/store.md §3 "Early writeback"). After a commit that skipped
+ * its fsync (index records, peer positions, deferred records), an fdatasync of the WAL runs on
+ * libuv's thread pool while the event loop goes on. The next durable commit's fsync then finds
+ * those pages on disk already and flushes only its own. It only makes data durable sooner: no
+ * commit waits for it and no promise depends on it.
  * @module
  */
 import { close, fdatasync, open } from 'node:fs'
@@ -21,33 +19,25 @@ const NODE_FILES: WritebackFiles = { open, fdatasync, close }
 const ignore = (): void => undefined
 
 /**
- * Kicks: at most one fdatasync in flight, and a kick while one runs asks for exactly one more;
- * their errors are ignored, because since Linux 4.13 a writeback error is reported to every open
- * file description of the file, so the next durable commit's sync still sees it. Syncs: each
- * starts its own fdatasync at once, whatever else runs (one started before the caller's commit
- * does not cover it, and waiting for it to end first measured ~1 ms more per message), and is
- * told of its error. The descriptor is opened once, read-only, and closed after the last
- * operation once {@link close} was called.
+ * At most one fdatasync of the WAL in flight; a kick while one runs asks for exactly one more.
+ * Errors are ignored: since Linux 4.13 a writeback error is reported to every open file
+ * description of the file, so SQLite's own fsync of the next durable commit still sees it.
  */
 export class WalWriteback {
   readonly #path: string
   readonly #files: WritebackFiles
   #fd: number | undefined
-  /** Callbacks waiting for the descriptor while it is being opened. */
-  #opening: ((err: Error | null, fd: number) => void)[] | undefined
   #busy = false
   #again = false
-  /** fdatasyncs of {@link sync} in flight. */
-  #syncs = 0
   #closed = false
 
-  /** @param path the home's `store.db-wal`, opened on first use (SQLite creates it) */
+  /** @param path the home's `store.db-wal`, opened on the first kick (SQLite creates it) */
   constructor(path: string, files: WritebackFiles = NODE_FILES) {
     this.#path = path
     this.#files = files
   }
 
-  /** Start an fdatasync of the WAL now, or once the running kick returns. Never throws. */
+  /** Start an fdatasync of the WAL now, or once the running one returns. Never throws. */
   kick(): void {
     if (this.#closed) return
     if (this.#busy) {
@@ -56,27 +46,12 @@ export class WalWriteback {
     }
     this.#busy = true
     this.#again = false
-    this.#withFd((err, fd) => {
-      if (err) return this.#kicked()
-      this.#files.fdatasync(fd, () => this.#kicked())
-    })
-  }
-
-  /**
-   * Resolves once an fdatasync of the WAL started by this call has returned, so every commit
-   * made before the call is on disk; rejects with its error, or when closed first.
-   */
-  sync(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('wal writeback: closed'))
-    this.#syncs++
-    return new Promise<void>((resolve, reject) => {
-      this.#withFd((err, fd) => {
-        if (err) return reject(err)
-        this.#files.fdatasync(fd, (e) => (e ? reject(e) : resolve()))
-      })
-    }).finally(() => {
-      this.#syncs--
-      if (this.#closed) this.#releaseIfIdle()
+    if (this.#fd !== undefined) return this.#sync(this.#fd)
+    this.#files.open(this.#path, 'r', (err, fd) => {
+      if (err) return this.#done()
+      this.#fd = fd
+      if (this.#closed) this.#done()
+      else this.#sync(fd)
     })
   }
 
@@ -87,34 +62,20 @@ export class WalWriteback {
    */
   close(): void {
     this.#closed = true
-    this.#releaseIfIdle()
+    if (!this.#busy) this.#release()
   }
 
-  /** The descriptor, opened on first use; an error when it cannot be opened (or closed meanwhile). */
-  #withFd(cb: (err: Error | null, fd: number) => void): void {
-    if (this.#fd !== undefined) return cb(null, this.#fd)
-    if (this.#opening) {
-      this.#opening.push(cb)
-      return
-    }
-    const waiting = (this.#opening = [cb])
-    this.#files.open(this.#path, 'r', (err, fd) => {
-      this.#opening = undefined
-      if (!err) this.#fd = fd
-      const failure = err ?? (this.#closed ? new Error('wal writeback: closed') : null)
-      for (const w of waiting) w(failure, fd)
-      if (this.#closed) this.#releaseIfIdle()
-    })
+  #sync(fd: number): void {
+    this.#files.fdatasync(fd, () => this.#done())
   }
 
-  #kicked(): void {
+  #done(): void {
     this.#busy = false
-    if (this.#closed) this.#releaseIfIdle()
+    if (this.#closed) this.#release()
     else if (this.#again) this.kick()
   }
 
-  #releaseIfIdle(): void {
-    if (this.#busy || this.#syncs > 0 || this.#opening) return
+  #release(): void {
     const fd = this.#fd
     this.#fd = undefined
     if (fd !== undefined) this.#files.close(fd, ignore)

@@ -7,7 +7,6 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { formatJournalLine, nextLineId } from '@sdmp/core'
 import type { Harness } from './conformance-kit.js'
-import type { PutResult } from './store.js'
 import {
   ErrorCode,
   NODE_FP,
@@ -52,28 +51,6 @@ export function registerJournalCases(h: Harness): void {
         })
         assert.deepEqual(await store.journalHead(), { position: 4, line: prev })
         assert.equal((await store.putResources([])).length, 0)
-      }))
-
-    it(`${n}: onCommitted is told the results once, before the put resolves`, () =>
-      h.with(async (store) => {
-        const told: (readonly PutResult[])[] = []
-        let resolved = false
-        const put = store.putResources([makeItem(1), makeItem(1), makeItem(2)], {
-          onCommitted: (r) => {
-            assert.equal(resolved, false, 'told before the promise resolves')
-            told.push(r)
-          },
-        })
-        const res = await put.then((r) => ((resolved = true), r))
-        assert.equal(told.length, 1)
-        assert.deepEqual(told[0], res)
-        // Not told when nothing is committed (a malformed batch stores nothing).
-        const bad = { ...makeItem(3), id: 'not a digest' }
-        await rejectsWith(
-          store.putResources([bad], { onCommitted: () => assert.fail('told of a failed put') }),
-          ErrorCode.BAD_REQUEST,
-          'bad batch',
-        )
       }))
 
     it(`${n}: put is idempotent (same resource twice is one journal line)`, () =>

@@ -7,7 +7,6 @@
 export type {
   Store,
   IngestItem,
-  PutOptions,
   PutResult,
   JournalRow,
   ResourceKey,

@@ -16,7 +16,6 @@ import type {
   LocalRange,
   LocalRecord,
   PeerState,
-  PutOptions,
   PutResult,
   ResourceMeta,
   ResourceQuery,
@@ -106,7 +105,7 @@ export class MemoryStore implements Store {
       throw new ProtocolError(ErrorCode.CONFLICT, 'journal: line 1 holds another node fingerprint')
   }
 
-  async putResources(items: readonly IngestItem[], options?: PutOptions): Promise<PutResult[]> {
+  async putResources(items: readonly IngestItem[]): Promise<PutResult[]> {
     this.#live()
     assertIngestItems(items)
     if (this.#lines.length === 0)
@@ -137,7 +136,6 @@ export class MemoryStore implements Store {
       this.#byPosition.push(meta)
       out.push({ id: item.id, inserted: true, position, line })
     }
-    options?.onCommitted?.(out)
     this.#signal.emitPut(out)
     return out
   }

@@ -41,21 +41,6 @@ export interface PutResult {
   readonly line: string
 }
 
-/** Options of {@link Store.putResources}. */
-export interface PutOptions {
-  /**
-   * Told the results once they are committed, before the promise resolves, which is once they
-   * are durable (docs/store.md §3 "Committed before durable"). The SQLite store commits, then
-   * fsyncs its WAL off the event loop, and calls this in between, so the caller can start work
-   * on the lines while the disk syncs (the mailbox indexes a received message then). Nothing
-   * said outside the node may depend on it: a power loss may still take these lines back, and
-   * every read of the journal ({@link Store.journalHead}, {@link Store.readJournal},
-   * {@link Store.findJournalLine}) answers up to the durable lines only. Other backends call it
-   * just before resolving. Not called when the commit fails; must not throw.
-   */
-  readonly onCommitted?: (results: readonly PutResult[]) => void
-}
-
 /** One journal line and its position. */
 export interface JournalRow {
   readonly position: number
@@ -189,7 +174,7 @@ export interface Store {
    * Results are in input order.
    * @throws BAD_REQUEST (any malformed item; nothing is stored), CONFLICT (before initJournal)
    */
-  putResources(items: readonly IngestItem[], options?: PutOptions): Promise<PutResult[]>
+  putResources(items: readonly IngestItem[]): Promise<PutResult[]>
   /**
    * The resource's canonical JSON bytes, or undefined (also once they were dropped:
    * {@link dropResourceBytes}). Backends may keep the compact form at rest (stored-form.ts).

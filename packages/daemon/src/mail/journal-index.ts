@@ -71,15 +71,6 @@ export class JournalIndex {
   #live: AppendedLine[] = []
   /** The newest journal position known to exist (the head at start, then appended lines). */
   #known = 0
-  /**
-   * The newest position known durable (the head at start, then `onAppended`). Lines from peers
-   * come before it (`onCommitted`, docs/store.md §3 "Committed before durable") and are indexed
-   * at once, but a batch is released (processed, events, waiting callers, receipts) only once
-   * its last line is durable: nothing leaves the node about a line a power loss could take back.
-   */
-  #durable = 0
-  /** Wakes a batch waiting for its lines to be durable. */
-  #durableWake: (() => void) | undefined
   #log = new EventLog(0)
   #processed = 0
   #unsubscribe: (() => void) | undefined
@@ -131,16 +122,9 @@ export class JournalIndex {
     this.#known = this.#processed
     this.#started = true
     this.#stopping = false
-    const ingestor = this.#account.ingestor
-    const appended = ingestor.onAppended((lines) => this.#onLines(lines, true))
-    const committed = ingestor.onCommitted((lines) => this.#onLines(lines, false))
-    this.#unsubscribe = () => {
-      appended()
-      committed()
-    }
+    this.#unsubscribe = this.#account.ingestor.onAppended((lines) => this.#onAppended(lines))
     const head = (await this.#account.store.journalHead())?.position ?? 0
     this.#known = Math.max(this.#known, head)
-    this.#durable = Math.max(this.#durable, head)
     this.#kick()
     await this.waitProcessed(head)
   }
@@ -149,7 +133,6 @@ export class JournalIndex {
   async stop(): Promise<void> {
     this.#stopping = true
     this.#wake?.()
-    this.#durableWake?.()
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await this.#running
@@ -214,30 +197,13 @@ export class JournalIndex {
     return out
   }
 
-  /** Lines committed (`durable` false: told early) or durable; each is queued once. */
-  #onLines(lines: readonly AppendedLine[], durable: boolean): void {
+  #onAppended(lines: readonly AppendedLine[]): void {
     const last = lines[lines.length - 1]
-    if (!last) return
-    const fresh = lines.filter((l) => l.position > this.#known)
-    this.#known = Math.max(this.#known, last.position)
-    if (durable) {
-      this.#durable = Math.max(this.#durable, last.position)
-      this.#durableWake?.()
-    }
-    if (this.#live.length + fresh.length > MAX_LIVE_LINES) this.#live = []
-    else this.#live.push(...fresh)
+    if (last) this.#known = Math.max(this.#known, last.position)
+    if (this.#live.length + lines.length > MAX_LIVE_LINES) this.#live = []
+    else this.#live.push(...lines)
     if (this.#live.length >= this.#linger.lines) this.#wake?.()
     this.#kick()
-  }
-
-  /** Until lines up to `position` are durable; false when stopping first. */
-  async #untilDurable(position: number): Promise<boolean> {
-    while (this.#durable < position) {
-      if (this.#stopping) return false
-      await new Promise<void>((resolve) => (this.#durableWake = resolve))
-      this.#durableWake = undefined
-    }
-    return true
   }
 
   /** Run the queue, or tell the running one that more lines arrived. */
@@ -273,9 +239,6 @@ export class JournalIndex {
             await batch.commit()
             return result
           })
-          // Lines told early: released once durable (the next batch waits too, so the mailbox
-          // has taken this one's outcome, e.g. group states, before indexing more).
-          if (!(await this.#untilDurable(position))) return
           this.#processed = position
           this.#log.append(outcome.events, position)
           for (const w of this.#waiters)
