@@ -62,7 +62,7 @@ function seedId(seed: Uint8Array): string {
  * daemon's busy time; docs/load.md §5 "Eleventh pass"). Seeds are secret: compared in constant
  * time.
  */
-export function lastSeed<T>(find: (seed: Uint8Array) => T): (seed: Uint8Array) => T {
+function lastSeed<T>(find: (seed: Uint8Array) => T): (seed: Uint8Array) => T {
   let last: Uint8Array | undefined
   let value: T | undefined
   return (seed) => {

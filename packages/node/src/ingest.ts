@@ -7,7 +7,7 @@
  * committed are merged into the next batch (one commit for all of them).
  * @module
  */
-import { ErrorCode, TrustGraph, checkResource, validateResource } from '@sdmp/core'
+import { ErrorCode, TrustGraph, checkResource, decodeResource } from '@sdmp/core'
 import type { CryptoProvider, DecodedResource, Verified } from '@sdmp/core'
 import { GroupCommit } from '@sdmp/store'
 import type { IngestItem, Store } from '@sdmp/store'
@@ -245,14 +245,14 @@ export class Ingestor {
   }
 
   /**
-   * Check a node-signed control message (broadcast, request, response) without journaling it.
+   * Check a node-signed control message (broadcast, request, response) without journaling it,
+   * given as bytes or already decoded (a broadcast is decoded on arrival and checked when it is
+   * acted on; peer-session.ts).
    * @throws the validation codes of validateResource
    */
-  verifyControl(bytes: Uint8Array | DecodedResource): Verified {
-    const now = this.#clock()
-    if (bytes instanceof Uint8Array)
-      return validateResource(this.#provider, bytes, this.graph, { now })
-    return checkResource(this.#provider, bytes, this.graph, { now })
+  verifyControl(control: Uint8Array | DecodedResource): Verified {
+    const r = control instanceof Uint8Array ? decodeResource(this.#provider, control) : control
+    return checkResource(this.#provider, r, this.graph, { now: this.#clock() })
   }
 
   /**

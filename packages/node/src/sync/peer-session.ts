@@ -10,9 +10,9 @@ import { SerialQueue } from '../serial-queue.js'
 import {
   ErrorCode,
   ProtocolError,
+  decodeResource,
   isProtocolError,
   nextLineId,
-  decodeResource,
   parseJournalLine,
   peekResourceId,
 } from '@sdmp/core'
