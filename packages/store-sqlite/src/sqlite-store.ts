@@ -4,7 +4,7 @@
  * content-addressed blob files beside the database.
  * @module
  */
-import { mkdirSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type {
@@ -40,9 +40,9 @@ import {
   toStoredItems,
 } from '@sdmp/store'
 import { BlobFiles } from './blob-files.js'
-import { HOME_FILES, openSqliteHome, wrapDriverError } from './sqlite-open.js'
+import { HOME_FILES, wrapDriverError } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
-import { lineOfRow, prepareStatements } from './sqlite-statements.js'
+import { openHome, peerStateOf } from './sqlite-home.js'
 import { commitGroup } from './sqlite-ingest.js'
 import {
   dropBytesOf,
@@ -115,31 +115,9 @@ export class SqliteStore implements Store {
   async #ready(): Promise<OpenHome> {
     if (this.#closed) throw new ProtocolError(ErrorCode.CLOSED, 'store: closed')
     if (this.#open) return this.#open
-    this.#opening ??= (async () => {
-      // 0700/0600 whatever the umask: the store holds the keys (docs/security.md, issue 12).
-      mkdirSync(this.#config.dir, { recursive: true, mode: 0o700 })
-      const db = await openSqliteHome(this.#config, this.#migrations)
-      await this.#blobs.init()
-      const st = prepareStatements(db)
-      const headRow = st.lastResource.get() as
-        | { position: number; line_id: Buffer; user: Buffer; id: Buffer }
-        | undefined
-      const first = st.getMeta.get('line1') as { value: string } | undefined
-      const head = headRow
-        ? { position: headRow.position, line: lineOfRow(headRow) }
-        : first && { position: 1, line: first.value }
-      this.#open = {
-        db,
-        st,
-        head,
-        cache: new Map(),
-        users: new Map(),
-        synchronous: this.#config.synchronous,
-        deferred: new Map(),
-        afterLazyCommit: () => this.#writeback?.kick(),
-      }
-      return this.#open
-    })()
+    this.#opening ??= openHome(this.#config, this.#blobs, this.#migrations, () =>
+      this.#writeback?.kick(),
+    ).then((o) => (this.#open = o))
     try {
       return await this.#opening
     } catch (e) {
@@ -316,21 +294,7 @@ export class SqliteStore implements Store {
 
   async getPeerState(peer: string): Promise<PeerState | undefined> {
     assertName(peer, 'peer')
-    return this.#run('getPeerState', (o) => {
-      const r = o.st.getPeer.get(peer) as
-        | {
-            last_known: string | null
-            extra: string | null
-            updated_at: number
-          }
-        | undefined
-      if (!r) return undefined
-      return {
-        ...(r.last_known === null ? {} : { lastKnown: r.last_known }),
-        ...(r.extra === null ? {} : { extra: r.extra }),
-        updatedAt: r.updated_at,
-      }
-    })
+    return this.#run('getPeerState', (o) => peerStateOf(o, peer))
   }
 
   async setPeerState(peer: string, state: PeerState): Promise<void> {
