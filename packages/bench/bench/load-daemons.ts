@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { keepAliveFetch } from '@sdmp/cli/http-fetch'
 import { SdmpHttpClient } from '@sdmp/client'
 import type { Peer } from '@sdmp/client'
 import { waitFor } from '@sdmp/testkit'
@@ -164,7 +165,7 @@ export async function startDaemon(
     startedAt,
     pid: proc.pid!,
     api: first!.api,
-    client: new SdmpHttpClient({ url: first!.api, token }),
+    client: new SdmpHttpClient({ url: first!.api, token, fetch: keepAliveFetch() }),
     proc,
     async stop() {
       proc.kill('SIGTERM')

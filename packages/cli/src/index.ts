@@ -14,4 +14,4 @@ export type {
   OptionSpec,
 } from './command.js'
 export { EXIT, PROTOCOL_EXIT_CODES, exitCodeFor } from './exit-codes.js'
-export { httpFetch, socketFetch } from './http-fetch.js'
+export { httpFetch, keepAliveFetch, socketFetch } from './http-fetch.js'

@@ -1,17 +1,22 @@
 /** The CLI's node:http `fetch` (src/http-fetch.ts) against a real local HTTP server. */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { SdmpHttpClient } from '@sdmp/client'
 import { ErrorCode, isProtocolError } from '@sdmp/core'
-import { httpFetch } from '../src/http-fetch.js'
+import { waitFor } from '@sdmp/testkit'
+import { httpFetch, keepAliveFetch } from '../src/http-fetch.js'
 
 /** Echoes method, path, authorization and body; `/hold` never answers; `/fail` is a 404. */
 function echoServer(): Server {
   return createServer((req, res) => {
     if (req.url === '/hold') return
+    // A server that announces a 2 s keep-alive (and keeps the connection far longer).
+    if (req.url === '/short') res.setHeader('Keep-Alive', 'timeout=2')
     const parts: Buffer[] = []
     req.on('data', (c: Buffer) => parts.push(c))
     req.on('end', () => {
@@ -36,8 +41,12 @@ function echoServer(): Server {
 describe('httpFetch', () => {
   let server: Server
   let base: string
+  let connections = 0
   before(async () => {
     server = echoServer()
+    // Longer than any test waits: a client socket that held its process open would show.
+    server.keepAliveTimeout = 120_000
+    server.on('connection', () => connections++)
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
@@ -115,5 +124,53 @@ describe('httpFetch', () => {
       httpFetch(`${base}/`, { method: 'POST', body: new Blob(['x']) }),
       TypeError,
     )
+  })
+
+  it('keepAliveFetch sends every request in sequence over one connection; httpFetch does not', async () => {
+    const kept = keepAliveFetch()
+    const before = connections
+    for (let i = 0; i < 3; i++) {
+      const res = await kept(`${base}/n${i}`, { method: 'POST', headers: {}, body: `${i}` })
+      assert.deepEqual(((await res.json()) as { body: string }).body, `${i}`)
+    }
+    assert.equal(connections - before, 1)
+    for (let i = 0; i < 2; i++) await (await httpFetch(`${base}/m${i}`)).text()
+    assert.equal(connections - before, 3)
+  })
+
+  it('keepAliveFetch closes an idle connection before the server says it would', async () => {
+    let closed = false
+    const opened = (socket: Socket) => socket.on('close', () => (closed = true))
+    server.once('connection', opened)
+    const res = await keepAliveFetch()(`${base}/short`)
+    assert.equal(res.headers.get('keep-alive'), 'timeout=2')
+    await res.text()
+    // The server keeps it for two minutes: only the client's close (after ~1 s) ends it.
+    await waitFor(() => closed, { timeout: 20_000, what: 'the client to close the idle socket' })
+  })
+
+  it('a kept-alive idle connection does not hold the process open', async () => {
+    // A child process makes one request and has nothing left to do: it must exit at once,
+    // although the server keeps the connection open for two minutes.
+    const module = new URL('../src/http-fetch.js', import.meta.url).href
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { keepAliveFetch } = await import(${JSON.stringify(module)});
+         const res = await keepAliveFetch()(${JSON.stringify(`${base}/child`)});
+         process.stdout.write(String(res.status) + ' ' + (await res.text()).length)`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null]
+    clearTimeout(deadline)
+    assert.equal(signal, null, 'the child had to be killed: a socket held it open')
+    assert.equal(code, 0)
+    assert.match(out, /^200 \d+$/)
   })
 })
