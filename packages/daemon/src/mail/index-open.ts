@@ -72,7 +72,8 @@ async function openWith(
       outer = validateResource(provider, bytes, ingestor.graph, { now })
     }
     if (outer.kind !== 'encrypted') return undefined
-    const sessions = sessionsOf(await batch.get<string[]>(sessionKey(outer.signers[0]!)))
+    const peer = outer.signers[0]!
+    const sessions = sessionsOf(await batch.get<string[]>(sessionKey(peer)))
     const opened = openSessionResource(
       provider,
       outer,
@@ -81,7 +82,7 @@ async function openWith(
       { now, reader, ...(principals && { principals }) },
     )
     const started = opened.session
-    if (started) await storeSession(batch, started)
+    if (started) await storeSession(batch, started, started.peer === peer ? sessions : undefined)
     return {
       inner: opened.inner,
       started: started !== undefined && !sessions.some((s) => s.id === started.id),

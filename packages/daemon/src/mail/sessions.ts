@@ -40,12 +40,19 @@ export function sessionsOf(stored: readonly string[] | undefined): Session[] {
 
 /**
  * Record `session` among its peer's sessions in `batch` (sessions.md §6 "Kept": the 4 most
- * recently used, and beside them those the peer may still answer on).
+ * recently used, and beside them those the peer may still answer on), and return that list.
+ * `known`: the peer's sessions as `batch` holds them now, when the caller has just read and
+ * decoded them; reading them again costs a record's decryption and every session's decoding.
  */
-export async function storeSession(batch: MailBatch, session: Session): Promise<void> {
+export async function storeSession(
+  batch: MailBatch,
+  session: Session,
+  known?: readonly Session[],
+): Promise<Session[]> {
   const key = sessionKey(session.peer)
-  const kept = keepSession(sessionsOf(await batch.get<string[]>(key)), session)
+  const kept = keepSession(known ?? sessionsOf(await batch.get<string[]>(key)), session)
   batch.set(key, kept.map(encodeSession))
+  return kept
 }
 
 /** Options of {@link SessionBook.seal} about the outer resource. */
@@ -151,6 +158,8 @@ export class SessionBook {
     const now = account.now()
     const prekeys: { node: string; publicKey: Uint8Array }[] = []
     const sessions: Session[] = []
+    // Each peer's sessions as read here, then as stored below: read and decoded once per seal.
+    const byPeer = new Map<string, Session[]>()
     let selfKey: Uint8Array | undefined
     for (const r of req.keys) {
       if (r.node === account.node) {
@@ -161,6 +170,7 @@ export class SessionBook {
         continue
       }
       const stored = sessionsOf(await batch.get<string[]>(sessionKey(r.node)))
+      byPeer.set(r.node, stored)
       // sessions.md §6: a session the peer has written on alone; until then also a wrap, with
       // entries on the pending start and on the session of the peer's start we answer on
       // (keepSession keeps both while the wraps start newer ones).
@@ -178,7 +188,8 @@ export class SessionBook {
         ...(req.outer.replaces !== undefined && { replaces: req.outer.replaces }),
       },
     )
-    for (const s of sealed.sessions) await storeSession(batch, s)
+    for (const s of sealed.sessions)
+      byPeer.set(s.peer, await storeSession(batch, s, byPeer.get(s.peer)))
     return sealed.outer
   }
 
