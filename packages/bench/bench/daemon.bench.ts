@@ -100,7 +100,7 @@ async function latency(ctx: BenchContext, a: DaemonProc, b: DaemonProc): Promise
       value: roundTrip,
       unit: 'ms',
       lowerIsBetter: true,
-      notes: `baseline of the latency figures: ${count} sequential GET /v1/whoami with fetch on a kept-alive connection`,
+      notes: `baseline of the latency figures: ${count} sequential GET /v1/whoami through the harness client (node:http, keepAliveFetch) on a kept-alive connection`,
     },
     {
       group: GROUP,
