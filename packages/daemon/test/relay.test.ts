@@ -25,6 +25,21 @@ afterEach(stopDaemons)
 
 const WAIT = { timeout: 30_000, interval: 20 }
 
+/**
+ * Wait until `d` holds a prekey of each of `users`. Connected is not synced: a send made the
+ * moment a contact's node is listed as connected can find no prekey of theirs yet, and is then
+ * refused with "sync first" (docs/load.md §5 twelfth pass).
+ */
+async function holdsPrekeys(d: TestDaemon, users: readonly string[], what: string) {
+  await waitFor(
+    async () => {
+      const prekeys = await d.daemon.account.store.queryResources({ kinds: ['prekey'], limit: 100 })
+      return users.every((u) => prekeys.some((m) => m.user === u))
+    },
+    { ...WAIT, what },
+  )
+}
+
 /** The host's relay, as the laptop is told: its one-port peer address with its fingerprint. */
 async function relayOf(host: TestDaemon): Promise<string> {
   const api = new URL(host.daemon.apiUrl!)
@@ -114,6 +129,7 @@ describe('relays', () => {
     assert.equal(spliced.droppedBy.connections_per_address, 0)
     const carolUser = (await carol.api.whoami()).user!
     const bobUser = (await bob.api.whoami()).user!
+    await holdsPrekeys(laptop, [bobUser, carolUser], 'the laptop to hold the prekeys of both')
     const hello = await laptop.api.send({ to: [bobUser, carolUser], body: 'both of you' })
     await inboxHas(bob, hello.id, 'bob to get the laptop’s message')
     await inboxHas(carol, hello.id, 'carol to get the laptop’s message')

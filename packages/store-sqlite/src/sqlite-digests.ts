@@ -55,20 +55,21 @@ export interface UserStatements {
 }
 
 /**
- * The row number of user `fingerprint` (`blob` is its {@link digestBlob}), adding it when
- * `add` and absent. `cache` then holds a row of the open transaction: a caller whose
- * transaction rolls back must clear it (commitGroup does), or a later row would point at a
- * user number that was never committed.
+ * The row number of user `fingerprint`, adding it when `add` and absent. `cache` then holds a
+ * row of the open transaction: a caller whose transaction rolls back must clear it
+ * (commitGroup does), or a later row would point at a user number that was never committed.
+ * The fingerprint's {@link digestBlob} is made only on a miss (a home has few users: every
+ * appended line used to decode it for nothing).
  */
 export function userNumber(
   st: UserStatements,
   cache: Map<string, number>,
   fingerprint: string,
-  blob: Buffer,
   add: boolean,
 ): number | undefined {
   const hit = cache.get(fingerprint)
   if (hit !== undefined) return hit
+  const blob = digestBlob(fingerprint)
   const row = st.find.get(blob) as { n: number } | undefined
   let n = row?.n
   if (n === undefined) {

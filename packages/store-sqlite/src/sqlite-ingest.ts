@@ -67,7 +67,7 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
           const line = formatJournalLine(head.line, item.user, item.id, sha512)
           const lineId = line.slice(0, HASH_B64_LENGTH)
           const position = head.position + 1
-          const user = userNumber(o.st.users, o.users, item.user, digestBlob(item.user), true)
+          const user = userNumber(o.st.users, o.users, item.user, true)
           o.st.insert.run(
             position,
             id,

@@ -104,7 +104,5 @@ interface JoinedLine {
 
 /** The row number of user `fingerprint`, or null when it has no row (hence no resources). */
 function userOf(o: OpenHome, fingerprint: string): number | null {
-  const blob = digestBlob(fingerprint)
-  const n = userNumber(o.st.users, o.users, fingerprint, blob, false)
-  return n ?? null
+  return userNumber(o.st.users, o.users, fingerprint, false) ?? null
 }
