@@ -106,6 +106,9 @@ describe('signing property', () => {
             ...(change !== undefined && { action: change[0], replaces: change[1] }),
           }
           const signed = signResource(provider, draft, signers.map(keyOf))
+          // The outer layout is written as text (formatOuterLayout): it is the JCS form.
+          const text = new TextDecoder().decode(signed.bytes)
+          assert.equal(text, canonicalize(JSON.parse(text)), why)
           assert.deepStrictEqual(signed, decodeResource(provider, signed.bytes), why)
           assert.ok(Object.isFrozen(signed) && Object.isFrozen(signed.signatures), why)
         },

@@ -203,6 +203,25 @@ export function assemble(
 }
 
 const OUTER_PREFIX = `{"sdmp":{"schemas":["signature"],"version":"${PROFILE_VERSION}"},"signature":{"identifier":"`
+
+/**
+ * Write the canonical outer layout {@link parseOuterLayout} reads, from base64url strings (the
+ * caller's: identifier, payload, protected headers and signatures are its own encodings). Such
+ * a text is the JCS form of the outer object (keys in order, no escapes), without a generic
+ * walk of it; signResource's property test holds it equal to `canonicalize` of that object.
+ */
+export function formatOuterLayout(
+  identifier: string,
+  payload: string,
+  signatures: readonly { readonly protected: string; readonly signature: string }[],
+): string {
+  let out = `${OUTER_PREFIX}${identifier}","payload":"${payload}","signatures":[`
+  for (let i = 0; i < signatures.length; i++) {
+    const e = signatures[i]!
+    out += `${i ? ',' : ''}{"protected":"${e.protected}","signature":"${e.signature}"}`
+  }
+  return `${out}]}}`
+}
 const B64_RUN = /[A-Za-z0-9_-]*/y
 
 /**

@@ -18,6 +18,7 @@ import {
   assemble,
   assertResourceSize,
   decodeInner,
+  formatOuterLayout,
   signatureEntry,
 } from './resource.js'
 import type { DecodedResource } from './resource.js'
@@ -68,6 +69,20 @@ function buildInner(draft: ResourceDraft): {
   return { payload: toBase64url(utf8(text)), inner }
 }
 
+/** Protected headers by signer fingerprint (a node signs with one or two keys). */
+const headers = new Map<string, string>()
+
+/** base64url(JCS({"alg":"EdDSA","kid":kid})), the same text for every resource `kid` signs. */
+function protectedHeader(kid: string): string {
+  let text = headers.get(kid)
+  if (text === undefined) {
+    if (headers.size >= 64) headers.clear()
+    text = toBase64url(utf8(canonicalize({ alg: SIGNATURE_ALG, kid })))
+    headers.set(kid, text)
+  }
+  return text
+}
+
 /**
  * The public key of each signature {@link signResource} made, by the object it returned
  * (resource.md §4 "Signed here"). checkResource takes such a signature as valid under that key
@@ -108,25 +123,19 @@ export function signResource(
   const identifier = toBase64url(provider.sha512(payloadBytes))
   const entries = signers.map((k) => {
     const kid = assertDigest(k.fingerprint, 'signer.fingerprint')
-    const protectedText = toBase64url(utf8(canonicalize({ alg: SIGNATURE_ALG, kid })))
-    const entry = signatureEntry(kid, protectedText, payloadBytes)
+    const entry = signatureEntry(kid, protectedHeader(kid), payloadBytes)
     entry.signature.set(provider.ed25519.sign(k.seed, entry.signingInput))
     return entry
   })
   if (entries.length > 1 && new Set(entries.map((e) => e.kid)).size !== entries.length)
     violation('signature.signatures', 'duplicate kid')
-  const outer = canonicalize({
-    sdmp: { version: PROFILE_VERSION, schemas: ['signature'] },
-    signature: {
-      identifier,
-      payload,
-      signatures: entries.map((e) => ({
-        protected: e.protectedText,
-        signature: toBase64url(e.signature),
-      })),
-    },
-  })
-  const bytes = utf8(outer)
+  // Every part is base64url: the canonical layout is written as text, and its bytes are ASCII.
+  const outer = formatOuterLayout(
+    identifier,
+    payload,
+    entries.map((e) => ({ protected: e.protectedText, signature: toBase64url(e.signature) })),
+  )
+  const bytes = asciiBytes(outer)
   assertResourceSize(bytes)
   // Its compact form while the parts are at hand: whatever this node signs, it encodes
   // (signed-parts.ts). A container the encoder refuses is left to the general path's error.
