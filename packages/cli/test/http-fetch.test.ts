@@ -15,6 +15,12 @@ import { httpFetch, keepAliveFetch } from '../src/http-fetch.js'
 function echoServer(): Server {
   return createServer((req, res) => {
     if (req.url === '/hold') return
+    if (req.url === '/cut') {
+      // Part of the announced body, then the connection is gone.
+      res.writeHead(200, { 'content-length': '100' })
+      res.write('partial', () => res.socket?.destroy())
+      return
+    }
     // A server that announces a 2 s keep-alive (and keeps the connection far longer).
     if (req.url === '/short') res.setHeader('Keep-Alive', 'timeout=2')
     const parts: Buffer[] = []
@@ -124,6 +130,16 @@ describe('httpFetch', () => {
       httpFetch(`${base}/`, { method: 'POST', body: new Blob(['x']) }),
       TypeError,
     )
+  })
+
+  it('a body cut off before it is read: text() rejects with the socket error, nothing throws', async () => {
+    let gone = false
+    server.once('connection', (socket: Socket) => socket.on('close', () => (gone = true)))
+    const res = await keepAliveFetch()(`${base}/cut`)
+    assert.equal(res.status, 200)
+    // The reset reaches the response before anything reads it (no web stream is listening).
+    await waitFor(() => gone, { timeout: 10_000, what: 'the server to drop the connection' })
+    await assert.rejects(res.text(), (e: NodeJS.ErrnoException) => e.code === 'ECONNRESET')
   })
 
   it('keepAliveFetch sends every request in sequence over one connection; httpFetch does not', async () => {

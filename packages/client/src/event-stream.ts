@@ -21,12 +21,15 @@ export async function* readEvents(
   url: string,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<{ event?: SdmpEvent; id?: number }, void, undefined> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+  // A TextDecoder over the byte chunks rather than a TextDecoderStream piped in: one stream
+  // stage less per chunk, ~0.02-0.1 ms sooner per event here (docs/load.md §5 "Thirteenth pass").
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
   const parser = new SseParser()
   let lastId: number | undefined
   try {
     for (;;) {
-      let chunk: ReadableStreamReadResult<string>
+      let chunk: ReadableStreamReadResult<Uint8Array>
       try {
         chunk = await reader.read()
       } catch (error) {
@@ -36,7 +39,7 @@ export async function* readEvents(
         })
       }
       if (chunk.done) return
-      for (const message of parser.feed(chunk.value)) {
+      for (const message of parser.feed(decoder.decode(chunk.value, { stream: true }))) {
         if (message.event === 'error') throw errorFromBody(message.data, 200)
         const id = /^[0-9]+$/.test(message.id) ? Number(message.id) : undefined
         lastId = id
