@@ -4,6 +4,7 @@
  * @module
  */
 import { sodium } from '@sdmp/crypto-node'
+import { signingInputOf } from '@sdmp/core'
 import type { DecodedResource } from '@sdmp/core'
 
 /**
@@ -18,7 +19,7 @@ export function rawVerifier(
   const pk = Buffer.from(publicKey)
   const inputs = resources.map((r) => {
     const e = r.signatures[0]!
-    return { sig: Buffer.from(e.signature), msg: Buffer.from(e.signingInput) }
+    return { sig: Buffer.from(e.signature), msg: Buffer.from(signingInputOf(e, r.payload)) }
   })
   const verify = (x: (typeof inputs)[number]) =>
     sodium.crypto_sign_verify_detached(x.sig, x.msg, pk)

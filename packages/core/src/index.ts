@@ -70,7 +70,12 @@ export type {
   DelegationScope,
   ResourceHeader,
 } from './resource/schemas.js'
-export { decodeResource, verifySignatureEntry, peekResourceId } from './resource/resource.js'
+export {
+  decodeResource,
+  peekResourceId,
+  signingInputOf,
+  verifySignatureEntry,
+} from './resource/resource.js'
 export type { DecodedResource, SignatureEntry } from './resource/resource.js'
 export { buildPayload, signResource } from './resource/sign.js'
 export type { ResourceDraft } from './resource/sign.js'

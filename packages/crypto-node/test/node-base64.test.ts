@@ -18,6 +18,7 @@ import {
   fromBase64url,
   fromUtf8,
   signResource,
+  signingInputOf,
   signingKeyFromSeed,
   toBase64url,
 } from '@sdmp/core'
@@ -105,7 +106,12 @@ describe('node preset native base64url decoding', () => {
     const outcome = (provider: typeof pure, bytes: Uint8Array) => {
       try {
         const d = decodeResource(provider, bytes)
-        return { ok: true, id: d.id, data: d.data, input: d.signatures[0]!.signingInput }
+        return {
+          ok: true,
+          id: d.id,
+          data: d.data,
+          input: signingInputOf(d.signatures[0]!, d.payload),
+        }
       } catch (e) {
         if (!(e instanceof ProtocolError)) throw e
         return { ok: false, code: e.code }

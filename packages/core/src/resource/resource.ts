@@ -48,8 +48,8 @@ export interface DecodedResource<K extends ContentKind = ContentKind> {
   /** Canonical encoded bytes, exactly as stored and sent. */
   readonly bytes: Uint8Array
   readonly payload: string
-  /** In each entry, `signature` and `signingInput` are views of one buffer (no copy needed). */
-  readonly signatures: readonly (SignatureEntry & { readonly signingInput: Uint8Array })[]
+  /** An entry's signing input is written when it is checked ({@link withSigningInput}). */
+  readonly signatures: readonly SignatureEntry[]
   readonly version: string
   readonly created: number
   readonly header: ResourceHeader
@@ -137,38 +137,54 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
       provider.decodeBase64urlText?.(payload) ??
       fromUtf8(fromBase64url(payload, 'signature.payload'), 'signature.payload'),
   )
-  // The JWS signing input of each entry, built from bytes already at hand (resource.md §4).
-  const withInput: SignedEntry[] = []
-  for (let i = 0; i < signatures.length; i++) {
-    const e = signatures[i]!
-    const entry = signatureEntry(e.kid, e.protectedText, payloadBytes)
-    entry.signature.set(e.signature)
-    withInput.push(entry)
-  }
-  return assemble(identifier, input, payload, withInput, inner)
+  return assemble(identifier, input, payload, signatures, inner)
 }
 
-/** A signature entry with its JWS signing input (resource.md §4). */
-export type SignedEntry = SignatureEntry & { readonly signingInput: Uint8Array }
+/**
+ * Where signing inputs (and payloads to hash) are written: signing, verifying and hashing are
+ * synchronous, so one buffer serves every call. A byte array of its own per input (~1 KB for a
+ * short message) is allocated off the JS heap, and that cost ~3 us here, as much as decoding the
+ * rest of the resource: decoded resources carried one per signature, and the sender made one per
+ * signature and one per payload hash (docs/load.md §5 "Thirteenth pass"). The first 64 bytes
+ * hold a signature to verify: a native verifier needs it off the JS heap too, and a 64-byte
+ * array lives on it.
+ */
+let scratch = new Uint8Array(4096)
+const INPUT_AT = 64
 
 /**
- * A frozen entry (one object shape: this is the hot ingest path) whose 64-byte `signature`
- * (zeros, for the caller to fill) and `signingInput` (`protected` ASCII, '.', payload) are views
- * of one allocation: a native verifier needs both off the JS heap, and each separate off-heap
- * allocation costs about as much as hashing the payload.
+ * Call `use` with the ASCII bytes of `head` (if any, followed by '.') and `payload`, both
+ * base64url text, written to the shared buffer: with a protected header, the JWS signing input of
+ * resource.md §4. With `signature`, `use` gets a copy of it from the same buffer. The views are
+ * valid during the call only.
  */
-export function signatureEntry(
-  kid: string,
-  protectedText: string,
-  payloadBytes: Uint8Array,
-): SignedEntry {
-  const n = protectedText.length
-  const both = new Uint8Array(64 + n + 1 + payloadBytes.length)
-  const signingInput = both.subarray(64)
-  encoder.encodeInto(protectedText, signingInput) // base64url: ASCII, one byte per character
-  signingInput[n] = 0x2e // '.'
-  signingInput.set(payloadBytes, n + 1)
-  return Object.freeze({ kid, protectedText, signature: both.subarray(0, 64), signingInput })
+export function withSigningInput<T>(
+  head: string | undefined,
+  payload: string,
+  use: (input: Uint8Array, signature: Uint8Array) => T,
+  signature?: Uint8Array,
+): T {
+  const at = INPUT_AT + (head === undefined ? 0 : head.length + 1)
+  const n = at + payload.length
+  if (n > scratch.length) scratch = new Uint8Array(Math.max(n, 2 * scratch.length))
+  // base64url is ASCII: one byte per character (checked by decoding, or made by signing).
+  if (head !== undefined) {
+    encoder.encodeInto(head, scratch.subarray(INPUT_AT))
+    scratch[at - 1] = 0x2e // '.'
+  }
+  encoder.encodeInto(payload, scratch.subarray(at))
+  if (signature !== undefined) scratch.set(signature.subarray(0, INPUT_AT))
+  try {
+    return use(scratch.subarray(INPUT_AT, n), scratch.subarray(0, INPUT_AT))
+  } finally {
+    // The buffer of a large resource is not kept.
+    if (scratch.length > 64 * 1024) scratch = new Uint8Array(4096)
+  }
+}
+
+/** An entry's JWS signing input as bytes of its own (tests, baselines, workers). */
+export function signingInputOf(entry: SignatureEntry, payload: string): Uint8Array {
+  return withSigningInput(entry.protectedText, payload, (input) => input.slice())
 }
 
 /** @throws LIMIT_EXCEEDED over `LIMITS.maxResourceBytes` (signed or received alike) */
@@ -185,7 +201,7 @@ export function assemble(
   id: string,
   bytes: Uint8Array,
   payload: string,
-  signatures: SignedEntry[],
+  signatures: readonly SignatureEntry[],
   inner: ReturnType<typeof decodeInner>,
 ): DecodedResource {
   return Object.freeze({
@@ -299,7 +315,7 @@ function decodeSignatureEntry(v: Json, l: string): SignatureEntry {
   if (typeof o['signature'] !== 'string') violation(`${l}.signature`, 'expected string')
   const signature = fromBase64urlExact(o['signature'], 64, `${l}.signature`)
   const cached = kidCache.get(protectedText)
-  if (cached !== undefined) return { kid: cached, protectedText, signature }
+  if (cached !== undefined) return Object.freeze({ kid: cached, protectedText, signature })
   const header = parseCanonical(
     fromUtf8(fromBase64url(protectedText, `${l}.protected`), `${l}.protected`),
     `${l}.protected`,
@@ -309,7 +325,7 @@ function decodeSignatureEntry(v: Json, l: string): SignatureEntry {
   const kid = assertDigest(h['kid'], `${l}.protected.kid`)
   if (kidCache.size >= KID_CACHE_SIZE) kidCache.clear()
   kidCache.set(protectedText, kid)
-  return { kid, protectedText, signature }
+  return Object.freeze({ kid, protectedText, signature })
 }
 
 function checkVersion(v: Json | undefined, label: string): string {
@@ -355,9 +371,14 @@ export function decodeInner(text: string) {
 export function verifySignatureEntry(
   provider: CryptoProvider,
   payload: string,
-  entry: SignatureEntry & { readonly signingInput?: Uint8Array },
+  entry: SignatureEntry,
   publicKey: Uint8Array,
 ): boolean {
-  const input = entry.signingInput ?? asciiBytes(`${entry.protectedText}.${payload}`)
-  return provider.ed25519.verify(entry.signature, input, publicKey)
+  if (entry.signature.length !== 64) return false
+  return withSigningInput(
+    entry.protectedText,
+    payload,
+    (input, signature) => provider.ed25519.verify(signature, input, publicKey),
+    entry.signature,
+  )
 }

@@ -19,9 +19,9 @@ import {
   assertResourceSize,
   decodeInner,
   formatOuterLayout,
-  signatureEntry,
+  withSigningInput,
 } from './resource.js'
-import type { DecodedResource } from './resource.js'
+import type { DecodedResource, SignatureEntry } from './resource.js'
 import type { ContentKind } from './schemas.js'
 import { rememberCompact } from './signed-parts.js'
 
@@ -119,13 +119,14 @@ export function signResource(
   if (signers.length === 0 || signers.length > LIMITS.maxSignatures)
     throw new RangeError('signers: expected 1..8 keys')
   const { payload, inner } = buildInner(draft)
-  const payloadBytes = asciiBytes(payload)
-  const identifier = toBase64url(provider.sha512(payloadBytes))
-  const entries = signers.map((k) => {
+  const identifier = toBase64url(withSigningInput(undefined, payload, (b) => provider.sha512(b)))
+  const entries = signers.map((k): SignatureEntry => {
     const kid = assertDigest(k.fingerprint, 'signer.fingerprint')
-    const entry = signatureEntry(kid, protectedHeader(kid), payloadBytes)
-    entry.signature.set(provider.ed25519.sign(k.seed, entry.signingInput))
-    return entry
+    const protectedText = protectedHeader(kid)
+    const signature = withSigningInput(protectedText, payload, (input) =>
+      provider.ed25519.sign(k.seed, input),
+    )
+    return Object.freeze({ kid, protectedText, signature })
   })
   if (entries.length > 1 && new Set(entries.map((e) => e.kid)).size !== entries.length)
     violation('signature.signatures', 'duplicate kid')
