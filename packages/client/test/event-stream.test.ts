@@ -48,9 +48,7 @@ describe('readEvents', () => {
       fc.asyncProperty(
         fc.array(
           fc.string({ unit: 'binary' }).map((text) => ({ type: 'message', text })),
-          {
-            maxLength: 6,
-          },
+          { maxLength: 6 },
         ),
         fc.array(fc.nat(), { maxLength: 12 }),
         async (events, cuts) => {
@@ -60,14 +58,14 @@ describe('readEvents', () => {
           const got = await readAll(bodyOf(new TextEncoder().encode(text), cuts))
           // The bare id (the start position) is yielded only when no event follows it in the
           // same chunk: either way the resume point never goes back.
-          const events_ = got.filter((g) => g.event !== undefined)
           assert.deepEqual(
-            events_,
+            got.filter((g) => g.event !== undefined),
             events.map((event, i) => ({ event, id: 8 + i })),
+            why,
           )
           assert.ok(
             got.every((g) => g.event !== undefined || g.id === 7),
-            JSON.stringify(got),
+            why,
           )
         },
       ),
