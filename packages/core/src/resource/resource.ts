@@ -9,14 +9,7 @@
  * H = base64url(JCS({"alg":"EdDSA","kid":FP})), S = Ed25519 over ASCII of H + "." + P (JWS).
  * @module
  */
-import {
-  equalsBase64url,
-  fromBase64url,
-  fromBase64urlExact,
-  fromUtf8,
-  toBase64url,
-  utf8,
-} from '../bytes.js'
+import { equalsBase64url, fromBase64url, fromBase64urlExact, fromUtf8, utf8 } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG, SUPPORTED_VERSIONS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
@@ -143,8 +136,8 @@ export function decodeResource(provider: CryptoProvider, input: Uint8Array): Dec
 /**
  * Where signing inputs (and payloads to hash) are written: signing, verifying and hashing are
  * synchronous, so one buffer serves every call. A byte array of its own per input (~1 KB for a
- * short message) is allocated off the JS heap, and that cost ~3 us here, as much as decoding the
- * rest of the resource: decoded resources carried one per signature, and the sender made one per
+ * short message) is allocated off the JS heap, and that cost ~1-2 us here, a fifth of decoding
+ * the whole resource: decoded resources carried one per signature, and the sender made one per
  * signature and one per payload hash (docs/load.md §5 "Thirteenth pass"). The first 64 bytes
  * hold a signature to verify: a native verifier needs it off the JS heap too, and a 64-byte
  * array lives on it.
@@ -238,6 +231,7 @@ export function formatOuterLayout(
   }
   return `${out}]}}`
 }
+
 const B64_RUN = /[A-Za-z0-9_-]*/y
 
 /**
