@@ -27,6 +27,25 @@ export function assertLength(value: Uint8Array, length: number, label: string): 
     )
 }
 
+/**
+ * Run `fn`, which may throw to say "does not authenticate", with no stack captured for what it
+ * throws. Both libraries report a tag that does not verify by throwing an Error, and trial
+ * opening fails as often as it succeeds (a session entry's header is tried with each header key
+ * of each session with the sealer, sessions.md §8.3: ~1.5 failures per message received). V8
+ * captures the stack when an Error is made, across the daemon's async frames too: a failed open
+ * cost ~24 us in the receiving daemon against ~4 us for one that opens (issue 14, docs/load.md
+ * §5 fourteenth pass). The limit is put back before this returns, whatever `fn` did.
+ */
+function stackless<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return fn()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
 /** Whether `open`'s (untrusted) arguments have the shapes it can work on. */
 function openable(key: unknown, nonce: unknown, sealed: unknown, aad: unknown): boolean {
   return (
@@ -61,12 +80,21 @@ export function createSodiumChaCha20Poly1305(): Aead {
       // open sees untrusted bytes: any malformed input is just an authentication failure
       if (!openable(key, nonce, sealed, aad)) return null
       const out = new Uint8Array(sealed.length - TAG_BYTES)
-      try {
-        sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, sealed, aad ?? null, nonce, key)
-        return out
-      } catch {
-        return null // "could not verify data": the tag did not authenticate
-      }
+      return stackless(() => {
+        try {
+          sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+            out,
+            null,
+            sealed,
+            aad ?? null,
+            nonce,
+            key,
+          )
+          return out
+        } catch {
+          return null // "could not verify data": the tag did not authenticate
+        }
+      })
     },
   })
 }
@@ -92,21 +120,23 @@ export function createOpensslChaCha20Poly1305(): Aead {
     open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array) {
       // open sees untrusted bytes: any malformed input is just an authentication failure
       if (!openable(key, nonce, sealed, aad)) return null
-      try {
-        const decipher = createDecipheriv('chacha20-poly1305', key, nonce, options)
-        const ctLength = sealed.length - TAG_BYTES
-        decipher.setAuthTag(sealed.subarray(ctLength))
-        if (aad !== undefined) decipher.setAAD(aad, { plaintextLength: ctLength })
-        const head = decipher.update(sealed.subarray(0, ctLength))
-        const tail = decipher.final() // throws when the tag does not verify
-        if (tail.length === 0) return asU8(head)
-        const out = new Uint8Array(head.length + tail.length)
-        out.set(head, 0)
-        out.set(tail, head.length)
-        return out
-      } catch {
-        return null
-      }
+      return stackless(() => {
+        try {
+          const decipher = createDecipheriv('chacha20-poly1305', key, nonce, options)
+          const ctLength = sealed.length - TAG_BYTES
+          decipher.setAuthTag(sealed.subarray(ctLength))
+          if (aad !== undefined) decipher.setAAD(aad, { plaintextLength: ctLength })
+          const head = decipher.update(sealed.subarray(0, ctLength))
+          const tail = decipher.final() // throws when the tag does not verify
+          if (tail.length === 0) return asU8(head)
+          const out = new Uint8Array(head.length + tail.length)
+          out.set(head, 0)
+          out.set(tail, head.length)
+          return out
+        } catch {
+          return null
+        }
+      })
     },
   })
 }

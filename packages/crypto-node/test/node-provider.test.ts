@@ -111,6 +111,41 @@ describe('createNodeProvider', () => {
         }),
       )
     })
+
+    it(`${backend}: open captures no stack for a tag that fails, and puts the stack limit back`, () => {
+      const key = new Uint8Array(32).fill(5)
+      const nonce = new Uint8Array(12)
+      const data = hex('0011223344')
+      const sealed = provider.chacha20poly1305.seal(key, nonce, data)
+      const forged = sealed.slice()
+      forged[forged.length - 1]! ^= 1
+      // What open sets the limit to while the library runs, seen through an accessor (V8 itself
+      // reads only a data property, so errors made meanwhile capture no stack either way).
+      const own = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!
+      const cases: [string, Uint8Array, Uint8Array | null][] = [
+        ['fails', forged, null],
+        ['opens', sealed, data],
+        ['too short', sealed.subarray(0, 15), null],
+      ]
+      try {
+        for (const [label, input, want] of cases) {
+          let value: unknown = 23
+          const set: unknown[] = []
+          Object.defineProperty(Error, 'stackTraceLimit', {
+            configurable: true,
+            get: () => value,
+            set: (v: unknown) => void set.push((value = v)),
+          })
+          assert.deepEqual(provider.chacha20poly1305.open(key, nonce, input), want, label)
+          assert.equal(value, 23, `${label}: the limit is put back`)
+          // Malformed input is refused before any library call, so nothing is set.
+          assert.deepEqual(set, label === 'too short' ? [] : [0, 23], label)
+        }
+      } finally {
+        Object.defineProperty(Error, 'stackTraceLimit', own)
+      }
+      assert.equal(Error.stackTraceLimit, own.value)
+    })
   }
 })
 
