@@ -10,7 +10,7 @@ import type { Account } from '../account/account.js'
 import type { IndexLine } from './journal-lines.js'
 import type { PrekeyBook } from './prekeys.js'
 import type { MailBatch } from './records.js'
-import { sessionKey, sessionsOf, storeSession } from './sessions.js'
+import { readSessions, storeSession } from './sessions.js'
 
 /** An opened encrypted line. */
 export interface OpenedLine {
@@ -73,7 +73,7 @@ async function openWith(
     }
     if (outer.kind !== 'encrypted') return undefined
     const peer = outer.signers[0]!
-    const sessions = sessionsOf(await batch.get<string[]>(sessionKey(peer)))
+    const sessions = await readSessions(batch, peer)
     const opened = openSessionResource(
       provider,
       outer,

@@ -260,6 +260,11 @@ export class MailBatch {
     this.#vault = vault
   }
 
+  /** The records this batch writes to. */
+  get records(): MailRecords {
+    return this.#records
+  }
+
   /** A record as this batch would leave it. */
   async get<T>(key: string): Promise<T | undefined> {
     if (this.#pending.has(key)) return this.#pending.get(key) as T

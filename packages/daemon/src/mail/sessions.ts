@@ -25,33 +25,90 @@ import type { MailBatch, MailRecords } from './records.js'
 /** Key of this node's sessions with one peer node (a list of encodeSession texts). */
 export const sessionKey = (peer: string) => `s:${peer}`
 
-/** Read a peer's sessions from a record; damaged entries are dropped (a fresh start follows). */
-export function sessionsOf(stored: readonly string[] | undefined): Session[] {
-  const out: Session[] = []
-  for (const text of stored ?? []) {
+/** A peer's sessions as last read or stored, with the texts they were read from or stored as. */
+interface KeptList {
+  readonly texts: readonly string[]
+  readonly sessions: readonly Session[]
+}
+
+/** Peers whose last list is kept per records (a host's accounts; least recently used go). */
+const KEPT_PEERS = 256
+
+/**
+ * The last list of each peer's sessions, by the records they are kept in. Every message sent or
+ * opened reads its peer's list and stores it again with one session advanced; decoding each
+ * text and encoding every kept session again each time cost ~40-55 us per message on each
+ * daemon (issue 14, docs/load.md §5 fourteenth pass). A text equal to one of the last list is
+ * that list's session (decoding is a function of the text, and sessions are never changed in
+ * place: a step makes a new one), and a session of the last list is stored as its text. Only
+ * the current list of a peer is held, as the mailbox holds it anyway: no superseded state (an
+ * older chain key) stays here longer than without it.
+ */
+const lastLists = new WeakMap<MailRecords, Map<string, KeptList>>()
+
+function listsOf(batch: MailBatch): Map<string, KeptList> {
+  let lists = lastLists.get(batch.records)
+  if (!lists) lastLists.set(batch.records, (lists = new Map()))
+  return lists
+}
+
+/** Remember `list` as `peer`'s last, the most recently used of {@link KEPT_PEERS}. */
+function remember(lists: Map<string, KeptList>, peer: string, list: KeptList): void {
+  lists.delete(peer)
+  lists.set(peer, list)
+  if (lists.size > KEPT_PEERS) lists.delete(lists.keys().next().value!)
+}
+
+/**
+ * A peer's sessions as `batch` holds them; damaged entries are dropped (a fresh start follows:
+ * the peer's entries for them fail, ours go by prekey). Texts of the peer's last list are not
+ * decoded again ({@link lastLists}).
+ */
+export async function readSessions(batch: MailBatch, peer: string): Promise<Session[]> {
+  const texts = (await batch.get<string[]>(sessionKey(peer))) ?? []
+  const lists = listsOf(batch)
+  const last = lists.get(peer)
+  const sessions: Session[] = []
+  const kept: string[] = []
+  for (const text of texts) {
+    const i = last === undefined ? -1 : last.texts.indexOf(text)
+    if (i >= 0) {
+      sessions.push(last!.sessions[i]!)
+      kept.push(text)
+      continue
+    }
     try {
-      out.push(decodeSession(text))
+      sessions.push(decodeSession(text))
+      kept.push(text)
     } catch {
-      // A damaged session is a lost one: the peer's entries for it fail, ours go by prekey.
+      // A damaged session is a lost one.
     }
   }
-  return out
+  remember(lists, peer, { texts: kept, sessions })
+  return sessions
 }
 
 /**
  * Record `session` among its peer's sessions in `batch` (sessions.md §6 "Kept": the 4 most
  * recently used, and beside them those the peer may still answer on), and return that list.
- * `known`: the peer's sessions as `batch` holds them now, when the caller has just read and
- * decoded them; reading them again costs a record's decryption and every session's decoding.
+ * `known`: the peer's sessions as `batch` holds them now, when the caller has just read them
+ * ({@link readSessions}); reading them again costs a record's decryption. Sessions of the
+ * peer's last list are stored as the text they had ({@link lastLists}).
  */
 export async function storeSession(
   batch: MailBatch,
   session: Session,
   known?: readonly Session[],
 ): Promise<Session[]> {
-  const key = sessionKey(session.peer)
-  const kept = keepSession(known ?? sessionsOf(await batch.get<string[]>(key)), session)
-  batch.set(key, kept.map(encodeSession))
+  const kept = keepSession(known ?? (await readSessions(batch, session.peer)), session)
+  const lists = listsOf(batch)
+  const last = lists.get(session.peer)
+  const texts = kept.map((s) => {
+    const i = last === undefined ? -1 : last.sessions.indexOf(s)
+    return i >= 0 ? last!.texts[i]! : encodeSession(s)
+  })
+  batch.set(sessionKey(session.peer), texts)
+  remember(lists, session.peer, { texts, sessions: kept })
   return kept
 }
 
@@ -169,7 +226,7 @@ export class SessionBook {
         if (secret) selfKey = this.#selfKey(secret)
         continue
       }
-      const stored = sessionsOf(await batch.get<string[]>(sessionKey(r.node)))
+      const stored = await readSessions(batch, r.node)
       byPeer.set(r.node, stored)
       // sessions.md §6: a session the peer has written on alone; until then also a wrap, with
       // entries on the pending start and on the session of the peer's start we answer on
