@@ -7,10 +7,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { seedFromEnv } from '@sdmp/testkit'
+import { decodeEnvelopeBytes } from '../src/envelope/encrypted-data.js'
 import {
   createNobleProvider,
   decodeEncryptedData,
   generateRecipientKeyPair,
+  openEnvelope,
   ProtocolError,
   sealEnvelope,
   SUITE_BASELINE,
@@ -46,6 +48,20 @@ describe('decodeEncryptedData', () => {
     assert.deepEqual(d, good)
     assert.ok(Object.isFrozen(d) && Object.isFrozen(d.recipients))
     assert.notEqual(d.recipients, goodJson['recipients'])
+  })
+
+  it('keeps the bytes it decoded for the value it returns: opened from them, again and again', () => {
+    const d = decodeEncryptedData(goodJson)
+    const kept = decodeEnvelopeBytes(d)
+    // The same bytes, not decoded again; and what decoding the JSON gives.
+    assert.equal(decodeEnvelopeBytes(d), kept)
+    assert.deepEqual(kept, decodeEnvelopeBytes(goodJson))
+    assert.notEqual(decodeEnvelopeBytes(goodJson), decodeEnvelopeBytes(goodJson))
+    // A copy of the value is not the value: decoded (and checked) on its own.
+    assert.notEqual(decodeEnvelopeBytes({ ...d }), kept)
+    const plain = new TextEncoder().encode('x')
+    for (let i = 0; i < 3; i++) assert.deepEqual(openEnvelope(provider, d, [pair.secret]), plain)
+    assert.deepEqual(decodeEnvelopeBytes(d), decodeEnvelopeBytes(goodJson), 'opening wrote nothing')
   })
 
   const table: [string, unknown, string][] = [

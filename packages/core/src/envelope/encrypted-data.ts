@@ -79,7 +79,7 @@ const typeName = (v: unknown): string =>
 export function decodeEncryptedData(json: unknown): EncryptedData {
   const bytes = decodeEnvelopeBytes(json)
   const raw = json as Record<string, unknown>
-  return Object.freeze({
+  const value: EncryptedData = Object.freeze({
     ...(bytes.version !== 1 && { v: bytes.version }),
     suite: bytes.suite,
     nonce: raw['nonce'] as string,
@@ -92,7 +92,17 @@ export function decodeEncryptedData(json: unknown): EncryptedData {
       sessions: Object.freeze([...(raw['sessions'] as string[])]),
     }),
   })
+  decoded.set(value, bytes)
+  return value
 }
+
+/**
+ * The bytes {@link decodeEncryptedData} decoded, by the frozen value it returned: a received
+ * envelope is decoded when its resource is validated and again when it is opened (~14 us of
+ * base64 per message on the receiving daemon; issue 14, docs/load.md §5 fourteenth pass). The
+ * value cannot change, so its bytes stay right; nothing that reads them writes into them.
+ */
+const decoded = new WeakMap<object, EnvelopeBytes>()
 
 /** The JSON form of envelope bytes (no validation: the bytes come from sealEnvelope). */
 export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
@@ -109,11 +119,14 @@ export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
 }
 
 /**
- * {@link decodeEncryptedData}, returning the bytes. Cheap checks (types, counts, string
+ * {@link decodeEncryptedData}, returning the bytes (those it kept, for a value it returned).
+ * Cheap checks (types, counts, string
  * lengths, total size) all run before any base64 is decoded, so huge inputs cost little.
  * @throws SCHEMA_VIOLATION, INVALID_ENCODING, LIMIT_EXCEEDED
  */
 export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
+  const known = typeof json === 'object' && json !== null ? decoded.get(json) : undefined
+  if (known !== undefined) return known
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     schema(`encrypted: expected object, got ${typeName(json)}`)
   }
