@@ -107,9 +107,18 @@ export function peopleOfChatId(id: unknown, me: string): string[] | undefined {
   return people
 }
 
+/** Chats whose index names {@link ChatKeys} keeps (the most recently used). */
+const KEPT_CHAT_KEYS = 512
+
 /** Names chats in index keys: an HMAC of the chat id (see the module comment). */
 export class ChatKeys {
   #secret: Buffer | undefined
+  /**
+   * Index names by chat id, the most recently used last: every indexed message names its chat,
+   * and an HMAC here costs ~8 us (node:crypto makes an object per call; issue 14, docs/load.md
+   * §5 fourteenth pass). Bounded, so a node in many chats stays flat.
+   */
+  readonly #names = new Map<string, string>()
 
   /** Load the HMAC key, creating it (durably) on first use. */
   async load(records: MailRecords): Promise<void> {
@@ -121,12 +130,19 @@ export class ChatKeys {
       await batch.commit()
     }
     this.#secret = Buffer.from(stored, 'base64url')
+    this.#names.clear()
   }
 
   /** The index name of a chat: 22 base64url characters (128 bits). */
   keyOf(chatId: string): string {
     if (!this.#secret) throw new Error('chat keys: not loaded')
-    return createHmac('sha256', this.#secret).update(chatId).digest('base64url').slice(0, 22)
+    let name = this.#names.get(chatId)
+    if (name === undefined) {
+      name = createHmac('sha256', this.#secret).update(chatId).digest('base64url').slice(0, 22)
+      if (this.#names.size >= KEPT_CHAT_KEYS) this.#names.delete(this.#names.keys().next().value!)
+    } else this.#names.delete(chatId)
+    this.#names.set(chatId, name)
+    return name
   }
 }
 
