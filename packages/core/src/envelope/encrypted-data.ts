@@ -120,8 +120,8 @@ export function encodeEncryptedData(bytes: EnvelopeBytes): EncryptedData {
 
 /**
  * {@link decodeEncryptedData}, returning the bytes (those it kept, for a value it returned).
- * Cheap checks (types, counts, string
- * lengths, total size) all run before any base64 is decoded, so huge inputs cost little.
+ * Cheap checks (types, counts, string lengths, total size) all run before any base64 is
+ * decoded, so huge inputs cost little.
  * @throws SCHEMA_VIOLATION, INVALID_ENCODING, LIMIT_EXCEEDED
  */
 export function decodeEnvelopeBytes(json: unknown): EnvelopeBytes {
