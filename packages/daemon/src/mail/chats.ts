@@ -12,7 +12,7 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto'
-import { isDigest } from '@sdmp/core'
+import { BoundedKeyCache, isDigest } from '@sdmp/core'
 import { MAX_CHAT_ID_CHARS } from '@sdmp/client'
 import {
   earlyReceiptsKey,
@@ -107,19 +107,19 @@ export function peopleOfChatId(id: unknown, me: string): string[] | undefined {
   return people
 }
 
-/** Chats whose index names {@link ChatKeys} keeps (the most recently used). */
+/** Chats whose index names {@link ChatKeys} keeps (the oldest go first). */
 const KEPT_CHAT_KEYS = 512
 
 /** Names chats in index keys: an HMAC of the chat id (see the module comment). */
 export class ChatKeys {
   #secret: Buffer | undefined
   /**
-   * Index names by chat id, the most recently used last: every indexed message names its chat,
-   * and an HMAC through node:crypto (an object per call) took ~2 us alone but ~9 us per message
-   * in the receiving daemon's profile (issue 14, docs/load.md §5 fourteenth pass); a kept name
-   * ~0.2 us. Bounded, so a node in many chats stays flat.
+   * Index names by chat id: every indexed message names its chat, and an HMAC through
+   * node:crypto (an object per call) took ~2 us alone but ~9 us per message in the receiving
+   * daemon's profile (issue 14, docs/load.md §5 fourteenth pass); a kept name ~0.2 us. Bounded,
+   * so a node in many chats stays flat; a new one per secret.
    */
-  readonly #names = new Map<string, string>()
+  #names = new BoundedKeyCache<string>(KEPT_CHAT_KEYS)
 
   /** Load the HMAC key, creating it (durably) on first use. */
   async load(records: MailRecords): Promise<void> {
@@ -131,19 +131,19 @@ export class ChatKeys {
       await batch.commit()
     }
     this.#secret = Buffer.from(stored, 'base64url')
-    this.#names.clear()
+    this.#names = new BoundedKeyCache(KEPT_CHAT_KEYS)
   }
 
   /** The index name of a chat: 22 base64url characters (128 bits). */
   keyOf(chatId: string): string {
     if (!this.#secret) throw new Error('chat keys: not loaded')
-    let name = this.#names.get(chatId)
-    if (name === undefined) {
-      name = createHmac('sha256', this.#secret).update(chatId).digest('base64url').slice(0, 22)
-      if (this.#names.size >= KEPT_CHAT_KEYS) this.#names.delete(this.#names.keys().next().value!)
-    } else this.#names.delete(chatId)
-    this.#names.set(chatId, name)
-    return name
+    return (
+      this.#names.get(chatId) ??
+      this.#names.set(
+        chatId,
+        createHmac('sha256', this.#secret).update(chatId).digest('base64url').slice(0, 22),
+      )
+    )
   }
 }
 

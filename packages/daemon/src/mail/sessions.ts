@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  BoundedKeyCache,
   decodeSession,
   encodeSession,
   equalBytes,
@@ -31,7 +32,7 @@ interface KeptList {
   readonly sessions: readonly Session[]
 }
 
-/** Peers whose last list is kept per records (a host's accounts; least recently used go). */
+/** Peers whose last list is kept per records (a host's accounts; the oldest go first). */
 const KEPT_PEERS = 256
 
 /**
@@ -44,19 +45,12 @@ const KEPT_PEERS = 256
  * the current list of a peer is held, as the mailbox holds it anyway: no superseded state (an
  * older chain key) stays here longer than without it.
  */
-const lastLists = new WeakMap<MailRecords, Map<string, KeptList>>()
+const lastLists = new WeakMap<MailRecords, BoundedKeyCache<KeptList>>()
 
-function listsOf(batch: MailBatch): Map<string, KeptList> {
+function listsOf(batch: MailBatch): BoundedKeyCache<KeptList> {
   let lists = lastLists.get(batch.records)
-  if (!lists) lastLists.set(batch.records, (lists = new Map()))
+  if (!lists) lastLists.set(batch.records, (lists = new BoundedKeyCache(KEPT_PEERS)))
   return lists
-}
-
-/** Remember `list` as `peer`'s last, the most recently used of {@link KEPT_PEERS}. */
-function remember(lists: Map<string, KeptList>, peer: string, list: KeptList): void {
-  lists.delete(peer)
-  lists.set(peer, list)
-  if (lists.size > KEPT_PEERS) lists.delete(lists.keys().next().value!)
 }
 
 /**
@@ -84,7 +78,7 @@ export async function readSessions(batch: MailBatch, peer: string): Promise<Sess
       // A damaged session is a lost one.
     }
   }
-  remember(lists, peer, { texts: kept, sessions })
+  lists.set(peer, { texts: kept, sessions })
   return sessions
 }
 
@@ -108,7 +102,7 @@ export async function storeSession(
     return i >= 0 ? last!.texts[i]! : encodeSession(s)
   })
   batch.set(sessionKey(session.peer), texts)
-  remember(lists, session.peer, { texts, sessions: kept })
+  lists.set(session.peer, { texts, sessions: kept })
   return kept
 }
 
