@@ -139,15 +139,21 @@ export async function indexReceipt(
   const entry = { status: d.status, at: inner.created }
   const me = account.user!
   for (const message of d.resources) {
-    const record = await batch.get<MessageRecord>(messageKey(message))
-    const key = record ? receiptsKey(record.position) : earlyReceiptsKey(message)
+    // Only the position: the whole record is read when the chat needs it (a read by our user).
+    const position = await batch.messagePosition(message)
+    const key = position !== undefined ? receiptsKey(position) : earlyReceiptsKey(message)
     const current = await batch.get<ReceiptMap>(key)
     const merged = mergeReceipt(current, user, entry)
     if (!merged) continue
     batch.set(key, merged)
     // Our user read it (on any device): one fewer unread in its chat, once.
-    if (record && user === me && entry.status === 'read' && current?.[me]?.status !== 'read')
-      await readInChat(batch, chats, record, me)
+    if (
+      position !== undefined &&
+      user === me &&
+      entry.status === 'read' &&
+      current?.[me]?.status !== 'read'
+    )
+      await readInChat(batch, chats, (await batch.get<MessageRecord>(messageKey(message)))!, me)
   }
   batch.set(outerKey(position), {
     kind: 'receipt',

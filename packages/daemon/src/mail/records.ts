@@ -4,6 +4,7 @@
  * atomic `putLocal`. Every value is sealed by the vault (bound to its namespace and key).
  * @module
  */
+import { BoundedKeyCache } from '@sdmp/core'
 import type { LocalPutOptions, LocalRecord, SecretVault, Store } from '@sdmp/store'
 import type { AttachmentData } from './sender.js'
 import type { ForwardRecord } from './forward.js'
@@ -32,6 +33,7 @@ const TIME_DIGITS = 14
 
 /** Key of an opened message by its inner id. */
 export const messageKey = (inner: string) => `m:${inner}`
+const MESSAGE_PREFIX = messageKey('')
 /** Digits of the zero-padded journal position in `o:` keys (every safe integer). */
 const POSITION_DIGITS = 16
 /**
@@ -147,6 +149,16 @@ const decoder = new TextDecoder()
 const LAZY_DELETES = 256
 
 /**
+ * Message positions kept per {@link MailRecords} (inner id -> the record's `position`). A
+ * receipt names messages by inner id and its index needs only their positions (`r:` keys):
+ * reading each whole record for it (a store read, its decryption and the JSON of a record that
+ * carries the signed message) was one record read per delivered message on both daemons
+ * (docs/load.md §5 "Fifteenth pass"). Receipts come within seconds of their messages, so the
+ * recent ones are enough.
+ */
+const KEPT_POSITIONS = 4096
+
+/**
  * Sealed JSON records over the store. Readers see only committed records; a {@link MailBatch}
  * also sees its own buffered writes and commits them in one `putLocal`.
  */
@@ -156,6 +168,12 @@ export class MailRecords {
   readonly #ns: string
   /** Keys of lazy deletes not done yet (readers skip them as stale). */
   readonly #lazy = new Set<string>()
+  /**
+   * Positions of committed message records by inner id. Exact for as long as it is kept: an
+   * `m:` record is never deleted, and its position (the journal line that brought the message
+   * first) never changes when it is rewritten (edits.ts keeps it).
+   */
+  readonly #positions = new BoundedKeyCache<number>(KEPT_POSITIONS)
 
   constructor(store: Store, vault: SecretVault, ns: string = MAIL_NS) {
     this.#store = store
@@ -191,6 +209,25 @@ export class MailRecords {
       },
       this.#vault,
     )
+  }
+
+  /**
+   * The position of committed message `inner` (its record's `position`), or undefined when it
+   * is not indexed. @throws DECRYPT_FAILED (tampered record)
+   */
+  async messagePosition(inner: string): Promise<number | undefined> {
+    const kept = this.#positions.get(inner)
+    if (kept !== undefined) return kept
+    const record = await this.get<MessageRecord>(messageKey(inner))
+    if (record !== undefined) this.#positions.set(inner, record.position)
+    return record?.position
+  }
+
+  /** A batch committed these message records (MailBatch.commit). */
+  noteMessages(written: Iterable<[string, unknown]>): void {
+    for (const [key, value] of written)
+      if (key.startsWith(MESSAGE_PREFIX))
+        this.#positions.set(key.slice(MESSAGE_PREFIX.length), (value as MessageRecord).position)
   }
 
   /** What encrypted resource `outer` opened to, found by its journal position. */
@@ -290,9 +327,21 @@ export class MailBatch {
     else this.#deleted.add(key)
   }
 
+  /**
+   * The position of message `inner` as this batch would leave it (its record's `position`), or
+   * undefined when it is not indexed; reads no whole record when {@link MailRecords} keeps it.
+   */
+  async messagePosition(inner: string): Promise<number | undefined> {
+    const key = messageKey(inner)
+    if (this.#pending.has(key)) return (this.#pending.get(key) as MessageRecord).position
+    if (this.#deleted.has(key) || this.#lazy.has(key)) return undefined
+    return this.#records.messagePosition(inner)
+  }
+
   /** Write every buffered record in one atomic commit, then delete what was deleted. */
   async commit(): Promise<void> {
     await this.#commitWrites()
+    this.#records.noteMessages(this.#pending)
     if (this.#deleted.size > 0) await this.#writer.delete([...this.#deleted])
     await this.#records.settleDeletes(this.#pending.keys(), this.#lazy)
   }
