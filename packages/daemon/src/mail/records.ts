@@ -251,7 +251,7 @@ export class MailRecords {
     if (this.#lazy.size === 0 || (!all && this.#lazy.size < LAZY_DELETES)) return
     const keys = [...this.#lazy]
     this.#lazy.clear()
-    await this.#store.deleteLocal(MAIL_NS, keys)
+    await this.#store.deleteLocal(this.#ns, keys)
   }
 
   /** Up to `limit` message keys (`m:<id>`) whose inner id starts with `prefix`, in key order. */
