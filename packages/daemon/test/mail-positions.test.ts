@@ -1,7 +1,8 @@
 /**
  * Message positions (records.ts `messagePosition`): what a receipt's index needs of each message
  * it names. Always the position of the record as the batch would leave it; a message committed
- * or looked up before is answered without reading its record from the store again.
+ * or looked up before is answered without reading its record from the store again. And keys a
+ * batch is told are absent (`MailBatch.absent`) are not looked up in the store.
  * @module
  */
 import assert from 'node:assert/strict'
@@ -115,6 +116,21 @@ describe('Message positions', () => {
     assert.equal(await second.batch().messagePosition(ID(1)), 9)
     assert.equal(await second.batch().messagePosition(ID(1)), 9)
     assert.equal(reads.get(messageKey(ID(1))), 1)
+  })
+
+  it('a key known absent is read from the batch only, until it is set', async () => {
+    const { store, reads } = countingStore()
+    const vault = await SecretVault.open(store)
+    const records = new MailRecords(store, vault)
+    const batch = records.batch()
+    batch.absent('r:7')
+    assert.equal(await batch.get('r:7'), undefined)
+    assert.equal(reads.get('r:7'), undefined, 'the store is not asked')
+    batch.set('r:7', { x: 1 })
+    batch.absent('r:7') // ignored: the batch holds a value for it
+    assert.deepEqual(await batch.get('r:7'), { x: 1 })
+    await batch.commit()
+    assert.deepEqual(await records.batch().get('r:7'), { x: 1 }, 'a later batch reads the store')
   })
 
   it('a batch that fails to commit leaves no position behind', async () => {

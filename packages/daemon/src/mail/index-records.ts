@@ -90,12 +90,14 @@ export async function indexMessage(
   batch.set(listKey('a', record.created, record.id), 1)
   if (record.direction === 'in') batch.set(listKey('i', record.created, record.id), 1)
   batch.set(COUNT_KEY, ((await batch.get<number>(COUNT_KEY)) ?? 0) + 1)
-  // Receipts that came before the message move under its position.
+  // Receipts that came before the message move under its position. Otherwise it has none yet:
+  // every `r:` key is the position of an indexed message's record, and this is the first record
+  // at this line (its decided receipt and its event read them next: no store read for that).
   const receipts = await batch.get<ReceiptMap>(earlyReceiptsKey(inner.id))
   if (receipts) {
     batch.set(receiptsKey(position), receipts)
     batch.delete(earlyReceiptsKey(inner.id))
-  }
+  } else batch.absent(receiptsKey(position))
   await addToChat(batch, chats, record, receipts, me)
   return settled.record
 }

@@ -290,6 +290,8 @@ export class MailBatch {
   readonly #pending = new Map<string, unknown>()
   readonly #deleted = new Set<string>()
   readonly #lazy = new Set<string>()
+  /** Keys the caller knows the store holds no record at ({@link absent}). */
+  readonly #absent = new Set<string>()
 
   constructor(records: MailRecords, writer: BatchWriter, vault: SecretVault) {
     this.#records = records
@@ -305,8 +307,17 @@ export class MailBatch {
   /** A record as this batch would leave it. */
   async get<T>(key: string): Promise<T | undefined> {
     if (this.#pending.has(key)) return this.#pending.get(key) as T
-    if (this.#deleted.has(key) || this.#lazy.has(key)) return undefined
+    if (this.#deleted.has(key) || this.#lazy.has(key) || this.#absent.has(key)) return undefined
     return this.#records.get<T>(key)
+  }
+
+  /**
+   * Tell the batch that the store holds no record at `key`, so that reading it before it is
+   * set asks the store nothing: only for a key the caller can prove absent (index-records.ts:
+   * the receipts of a message indexed for the first time).
+   */
+  absent(key: string): void {
+    if (!this.#pending.has(key)) this.#absent.add(key)
   }
 
   /** Buffer a write. */
