@@ -81,6 +81,27 @@ describe('profile 3 envelopes', () => {
     assert.ok(opened.session, 'the prekey wrap starts a session')
   })
 
+  it('a validated resource opens from the envelope bytes its validation decoded', () => {
+    const { outer } = sealSessionResource(
+      provider,
+      message,
+      { ...base, prekeys, sessions: [] },
+      sender,
+    )
+    const verified = validateResource(provider, outer.bytes, g, { now: T0 })
+    // Without its raw JSON it opens all the same: the decoded data is what opening reads (its
+    // base64 was decoded once, by validation; docs/load.md §5 "Fifteenth pass").
+    const noRaw = Object.freeze({ ...verified, raw: null }) as unknown as typeof verified
+    const opened = openSessionResource(
+      provider,
+      noRaw,
+      { self: bob.node.fingerprint, secrets: [bobPrekey.secret], sessions: [] },
+      g,
+      { now: T0, reader: bob.user.fingerprint },
+    )
+    assert.deepEqual(opened.inner.bytes, message.bytes)
+  })
+
   it('the sealed plaintext is the compact inner: a smaller padded bucket than profile 2', () => {
     const input = { ...base, prekeys, sessions: [] }
     const v2 = sealSessionEnvelope(provider, message.bytes, { ...input, version: 2 }).data

@@ -85,6 +85,13 @@ describe('sealResource / openResource', () => {
       })
       assert.equal(opened.id, inner.id)
     }
+    // Opening reads the validated data (whose bytes its decoding kept), not the raw JSON.
+    const noRaw = Object.freeze({ ...v, raw: null }) as unknown as typeof v
+    const again = openResource(provider, noRaw, [b.prekey.secret], g, {
+      now: T0,
+      reader: bob.user.fingerprint,
+    })
+    assert.equal(again.id, inner.id)
     const text = new TextDecoder().decode(outer.bytes)
     for (const p of [bob, carol]) {
       assert.equal(text.includes(p.user.fingerprint), false)

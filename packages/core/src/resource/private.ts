@@ -172,7 +172,8 @@ export function openResource(
   { now, reader, principals }: { now: number; reader?: string; principals?: readonly string[] },
 ): Verified {
   if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
-  const bytes = openEnvelope(provider, outer.raw, secrets)
+  // The validated data, not the raw JSON: its bytes were kept when it was decoded (encrypted-data.ts).
+  const bytes = openEnvelope(provider, outer.data, secrets)
   return checkOpened(provider, outer, bytes, trust, { now, reader, principals })
 }
 
@@ -192,7 +193,8 @@ export function openSessionResource(
 ): { inner: Verified; session?: Session } {
   if (outer.kind !== 'encrypted') throw new TypeError('openResource: not an encrypted resource')
   const peer = outer.signers[0]!
-  const opened = openSessionEnvelope(provider, outer.raw, { ...input, peer, now })
+  // As openResource: the validated data opens from the bytes its decoding kept.
+  const opened = openSessionEnvelope(provider, outer.data, { ...input, peer, now })
   const inner = checkOpened(provider, outer, opened.inner, trust, { now, reader, principals })
   return { inner, ...(opened.session && { session: opened.session }) }
 }
