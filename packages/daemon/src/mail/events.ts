@@ -16,7 +16,8 @@ import type { IndexLine } from './journal-lines.js'
 import type { JournalEvent } from './event-log.js'
 import { isExpired, toMessage } from './receipts.js'
 import { contactStandings } from '../account/standing.js'
-import { messageKey, outerKey, receiptsKey } from './records.js'
+import type { Standing } from '../account/standing.js'
+import { MailBatch, messageKey, outerKey, receiptsKey } from './records.js'
 import type { MailRecords, MessageRecord, OuterEntry, ReceiptMap } from './records.js'
 
 /** Where index records are read: the committed records, or a batch with its own writes. */
@@ -177,8 +178,23 @@ async function sealedEvent(
   if (!record || isExpired(record, account.now())) return undefined
   const receipts = await records.get<ReceiptMap>(receiptsKey(record.position))
   // A message we sent shows whether its recipients can get it now (waiting, rejected).
-  const standing = record.direction === 'out' ? await contactStandings(account) : undefined
+  const standing = record.direction === 'out' ? await standingsOf(account, records) : undefined
   return { type: 'message', position, message: toMessage(record, receipts, me, standing) }
+}
+
+/**
+ * The contacts' standings an index batch's events show, read once per batch (`MailBatch`): a
+ * batch of sent messages showed each its own read of the contact and refusal tables (two
+ * vault reads per message; docs/load.md §5 "Fifteenth pass"). Events read elsewhere (a replay
+ * from the committed records) read them each time: that reader lives as long as the mailbox.
+ */
+const batchStandings = new WeakMap<MailBatch, Promise<Map<string, Standing>>>()
+
+function standingsOf(account: Account, records: RecordReader): Promise<Map<string, Standing>> {
+  if (!(records instanceof MailBatch)) return contactStandings(account)
+  let standing = batchStandings.get(records)
+  if (standing === undefined) batchStandings.set(records, (standing = contactStandings(account)))
+  return standing
 }
 
 /** A stored `post` resource as the client API shows it. */

@@ -39,9 +39,16 @@ function resolveUser(contacts: readonly ContactEntry[], ref: string): string {
   return requireContact(contacts, ref).user
 }
 
-/** Recipients by contact name or fingerprint, each user once. */
-export async function recipients(account: Account, to: readonly string[]): Promise<string[]> {
-  const contacts = await readContacts(account)
+/**
+ * Recipients by contact name or fingerprint, each user once. `table`: the contact table read
+ * once for a whole batch (sendMessages), instead of a read per message.
+ */
+export async function recipients(
+  account: Account,
+  to: readonly string[],
+  table?: Promise<readonly ContactEntry[]>,
+): Promise<string[]> {
+  const contacts = await (table ?? readContacts(account))
   return [...new Set(to.map((t) => resolveUser(contacts, t)))]
 }
 
@@ -55,10 +62,11 @@ export async function sendMessage(
   mailbox: Mailbox,
   blobs: BlobOffer | undefined,
   request: SendRequest,
+  table?: Promise<readonly ContactEntry[]>,
 ): Promise<Published> {
   assertRequest(SendRequest, request, 'send')
-  const to = await recipients(account, request.to)
-  return sendContent(account, mailbox, blobs, request, { to })
+  const to = await recipients(account, request.to, table)
+  return sendContent(account, mailbox, blobs, request, { to }, table)
 }
 
 /**
@@ -84,6 +92,7 @@ async function sendContent(
   blobs: BlobOffer | undefined,
   request: Omit<SendRequest, 'to'>,
   target: { to: string[]; group?: string },
+  table?: Promise<readonly ContactEntry[]>,
 ): Promise<Published> {
   if (request.replyTo !== undefined) assertId(request.replyTo, 'replyTo')
   const expires =
@@ -99,7 +108,7 @@ async function sendContent(
     ...(expires !== undefined && { expires }),
     ...(attachments.length > 0 && { attachments }),
     ...(request.onBehalfOf !== undefined && {
-      onBehalfOf: resolveUser(await readContacts(account), request.onBehalfOf),
+      onBehalfOf: resolveUser(await (table ?? readContacts(account)), request.onBehalfOf),
     }),
   })
   if (attachments.length > 0) {
@@ -134,8 +143,12 @@ export async function sendMessages(
   request: SendBatchRequest,
 ): Promise<BatchPublished> {
   const messages = batchItems(request)
+  // One read of the contact table for the batch; a failed read fails each item, as it would
+  // have one by one.
+  const table = readContacts(account)
+  table.catch(() => undefined)
   const settled = await Promise.allSettled(
-    messages.map((m) => sendMessage(account, mailbox, blobs, m as SendRequest)),
+    messages.map((m) => sendMessage(account, mailbox, blobs, m as SendRequest, table)),
   )
   return {
     results: settled.map((s) => {
