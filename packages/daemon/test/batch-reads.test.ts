@@ -8,12 +8,25 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { tmpDir } from '@sdmp/testkit'
-import { befriendPeers, closePeers, createPeer } from '@sdmp/testkit/daemon-world'
+import { befriendPeers, closePeers, createPeer, pushPeer } from '@sdmp/testkit/daemon-world'
+import type { Peer } from '@sdmp/testkit/daemon-world'
 import { SECRET_NAMES } from '../src/account/secret-names.js'
 import { recordRefusal } from '../src/account/standing.js'
 import { sendMessages } from '../src/service/messages.js'
 
 const N = 16
+
+/** Count `peer`'s vault reads by secret name from now on. */
+function countVaultReads(peer: Peer): Map<string, number> {
+  const vault = peer.account.vault
+  const reads = new Map<string, number>()
+  const get = vault.get.bind(vault)
+  vault.get = (name: string) => {
+    reads.set(name, (reads.get(name) ?? 0) + 1)
+    return get(name)
+  }
+  return reads
+}
 
 describe('A batch of sent messages', () => {
   it('reads the contact and refusal tables once per batch, and sends every message', async (t) => {
@@ -24,13 +37,7 @@ describe('A batch of sent messages', () => {
     await befriendPeers(alice, bob)
     // Bob's nodes refuse us now: he removed us, which each message's event must show.
     await recordRefusal(alice.account, bob.account.requireUser(), 'untrusted')
-    const vault = alice.account.vault
-    const reads = new Map<string, number>()
-    const get = vault.get.bind(vault)
-    vault.get = (name: string) => {
-      reads.set(name, (reads.get(name) ?? 0) + 1)
-      return get(name)
-    }
+    const reads = countVaultReads(alice)
     const batches: number[] = []
     const stop = alice.mailbox.onProcessed((position) => batches.push(position))
     t.after(stop)
@@ -54,5 +61,27 @@ describe('A batch of sent messages', () => {
     const sent = events.filter((e) => e.type === 'message' && ids.includes(e.message.id))
     assert.equal(sent.length, N)
     for (const e of sent) if (e.type === 'message') assert.equal(e.message.state, 'rejected')
+  })
+  it('received in a batch, reads the forwarding rules once per index batch', async (t) => {
+    const dir = tmpDir(t.after.bind(t))
+    const alice = await createPeer(dir, 'alice')
+    const bob = await createPeer(dir, 'bob')
+    t.after(() => closePeers([alice, bob]))
+    await befriendPeers(alice, bob)
+    await sendMessages(alice.account, alice.mailbox, undefined, {
+      messages: Array.from({ length: N }, (_, i) => ({ to: ['bob'], body: `message ${i}` })),
+    })
+    const reads = countVaultReads(bob)
+    const batches: number[] = []
+    t.after(bob.mailbox.onProcessed((position) => batches.push(position)))
+    await pushPeer(alice, bob)
+    await bob.mailbox.rulesIdle()
+    const inbox = await bob.mailbox.list({ limit: 100 })
+    assert.equal(inbox.filter((m) => m.direction === 'in').length, N)
+    assert.ok(
+      (reads.get(SECRET_NAMES.rules) ?? 0) <= batches.length,
+      `rule table read ${reads.get(SECRET_NAMES.rules)} times, ${batches.length} index batches`,
+    )
+    assert.ok(batches.length < N / 2, `${batches.length} index batches for ${N} messages`)
   })
 })

@@ -21,7 +21,7 @@ export interface BatchState {
   readonly delivered: ReceiptQueue
   /** Totals since start: lines skipped, edits and deletes refused. */
   readonly counts: { skipped: number; rejectedChanges: number }
-  readonly applyRules: (record: MessageRecord) => void
+  readonly applyRules: (records: readonly MessageRecord[]) => void
   readonly shareContacts: () => Promise<void>
 }
 
@@ -32,7 +32,7 @@ export function afterBatch(s: BatchState, outcome: BatchOutcome, position: numbe
     s.refusedDelegations.push(reason)
     s.event('mail.delegation-refused', { position, reason })
   }
-  for (const record of outcome.received) s.applyRules(record)
+  s.applyRules(outcome.received)
   // Group states first: the imports below and what peers send next are judged by them.
   for (const state of outcome.groups) s.groups.note(state)
   for (const reason of outcome.groupRejected) {

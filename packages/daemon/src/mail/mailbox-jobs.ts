@@ -46,15 +46,21 @@ export class MailboxJobs {
       this.#followRotations()
   }
 
-  /** Run the forwarding rules on a message just received, one at a time (auto-forward.ts). */
-  applyRules(record: MessageRecord): void {
+  /**
+   * Run the forwarding rules on the messages a batch just received, one batch at a time, in
+   * order (auto-forward.ts).
+   */
+  applyRules(records: readonly MessageRecord[]): void {
+    if (records.length === 0) return
     const { account, event, running, forward } = this.#hooks
     void this.#rules
       .run(async () => {
-        if (running()) await applyRules(account, record, forward, event)
+        if (running()) await applyRules(account, records, forward, event)
       })
       // A bug in a rule must not become an unhandled rejection; it is reported like a failure.
-      .catch(() => event('mail.rule-failed', { message: record.id, code: 'INTERNAL' }))
+      .catch(() => {
+        for (const r of records) event('mail.rule-failed', { message: r.id, code: 'INTERNAL' })
+      })
   }
 
   /** Resolves once the forwarding rules queued so far have run. */

@@ -362,7 +362,7 @@ export class Mailbox {
       blobListeners: this.#blobListeners,
       delivered: this.#delivered,
       counts: this.#counts,
-      applyRules: (record) => this.#jobs.applyRules(record),
+      applyRules: (records) => this.#jobs.applyRules(records),
       shareContacts: () => this.shareContacts(),
     }
   }
