@@ -15,15 +15,16 @@ export const ROUTE_TAG_BYTES = 16
 /** Characters of one routing tag in strict base64url. */
 export const ROUTE_TAG_CHARS = 22
 
+/** `"sdmp/route/v1" || 0x00`, the same for every tag (sealing computes one per reader user). */
+const ROUTE_PREFIX = concatBytes(utf8(TAG_ROUTE), new Uint8Array([0]))
+
 /**
  * The routing tag of reader `user` for an envelope with content nonce `nonce`:
  * `SHA-512("sdmp/route/v1" || 0x00 || nonce || UTF-8(user))[0..16)` (envelope.md §12.1). The nonce
  * makes tags differ per envelope, so two envelopes to the same reader share no tag.
  */
 export function routeTag(provider: CryptoProvider, nonce: Uint8Array, user: string): string {
-  const digest = provider.sha512(
-    concatBytes(utf8(TAG_ROUTE), new Uint8Array([0]), nonce, utf8(user)),
-  )
+  const digest = provider.sha512(concatBytes(ROUTE_PREFIX, nonce, utf8(user)))
   return toBase64url(digest.subarray(0, ROUTE_TAG_BYTES))
 }
 
