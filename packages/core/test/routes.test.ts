@@ -4,6 +4,7 @@
  * @module
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import {
   ErrorCode,
@@ -44,6 +45,20 @@ function prekeyOf(g: TrustGraph, p: Person): { prekey: Prekey; record: PrekeyRec
 }
 
 describe('envelope routing tags', () => {
+  it('are SHA-512("sdmp/route/v1" || 0x00 || nonce || UTF-8(user)), first 16 bytes (§12.1)', () => {
+    const nonce = Uint8Array.from({ length: 12 }, (_, i) => i * 17)
+    const user = 'u'.repeat(86)
+    const digest = createHash('sha512')
+      .update('sdmp/route/v1')
+      .update(Uint8Array.of(0))
+      .update(nonce)
+      .update(user, 'utf8')
+      .digest()
+    const want = toBase64url(digest.subarray(0, 16))
+    assert.equal(routeTag(provider, nonce, user), want)
+    assert.equal(routeTag(provider, nonce, user), want, 'the same again')
+  })
+
   const g = new TrustGraph()
   const [alice, bob, carol, dave, eve] = [1, 2, 3, 4, 5].map((n) => person(g, n)) as [
     Person,
