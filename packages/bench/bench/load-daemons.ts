@@ -111,11 +111,13 @@ function profileArgs(): string[] {
 /**
  * Start `sdmp start` on loopback ports chosen by the OS and wait for its `--json` line
  * (docs/daemon.md §1). `startedAt` (performance.now()) is taken just before the spawn.
- * `env`: variables added to the clean environment (latency-probe.ts passes SDMP_TRACE).
+ * `env`: variables added to the clean environment (latency-probe.ts passes SDMP_TRACE);
+ * `nodeArgs`: options for the daemon's node (reads-probe.ts passes an `--import`).
  */
 export async function startDaemon(
   home: string,
   env: Readonly<Record<string, string>> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<DaemonProc & { startedAt: number }> {
   const startedAt = performance.now()
   const proc = track(
@@ -123,6 +125,7 @@ export async function startDaemon(
       process.execPath,
       [
         ...profileArgs(),
+        ...nodeArgs,
         BIN,
         'start',
         '--home',
@@ -186,17 +189,18 @@ export const befriend = (a: DaemonProc, aName: string, b: DaemonProc, bName: str
 /**
  * Alice and Bob: two daemons on fresh homes under `dir`, contacts of each other and connected.
  * Each started daemon is pushed to `started` at once, so the caller's cleanup stops it even when
- * a later step fails. `env`: added to both daemons' environment ({@link startDaemon}).
+ * a later step fails. `env`, `nodeArgs`: for both daemons ({@link startDaemon}).
  */
 export async function startFriends(
   dir: string,
   started: DaemonProc[],
   env: Readonly<Record<string, string>> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<{ alice: DaemonProc; bob: DaemonProc }> {
   const [ha, hb] = await Promise.all([newHome(dir, 'alice'), newHome(dir, 'bob')])
-  const alice = await startDaemon(ha, env)
+  const alice = await startDaemon(ha, env, nodeArgs)
   started.push(alice)
-  const bob = await startDaemon(hb, env)
+  const bob = await startDaemon(hb, env, nodeArgs)
   started.push(bob)
   await befriend(alice, 'alice', bob, 'bob')
   const [au, bu] = await Promise.all([alice.client.whoami(), bob.client.whoami()])
