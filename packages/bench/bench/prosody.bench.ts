@@ -19,7 +19,14 @@ import {
 import type { DaemonProc } from './load-daemons.js'
 import { durableCommitMs, signatureFloorMicros } from './floors.js'
 import { ensureProsody, startProsody } from './prosody.js'
-import { coalescing, concurrency, oneAtATime, pipelined } from './shapes.js'
+import {
+  BATCH_MAX,
+  BATCH_POSTS,
+  batchSender,
+  concurrency,
+  oneAtATime,
+  pipelined,
+} from './shapes.js'
 import type { Deliver, PipelineFigures, SerialFigures } from './shapes.js'
 import { XmppPair } from './xmpp-users.js'
 
@@ -31,12 +38,6 @@ const WINDOW = 256
  * address; the same 32 as daemon.bench.ts). The rest of the window waits in the bench.
  */
 const POSTS = 32
-/**
- * sdmp, batched: requests open at once, and most messages per request, when the client sends
- * what it has queued in one `POST /v1/messages/batch` (shapes.ts `coalescing`).
- */
-const BATCH_POSTS = 4
-const BATCH_MAX = 64
 /** Unmeasured messages first: connections, JIT, first-contact work. */
 const WARMUP = 20
 
@@ -121,19 +122,7 @@ async function sdmpSide(
         const { id } = await post(() => alice.client.send({ to: ['bob'], body }))
         await watcher.arrival(id)
       }
-      const sendQueued = coalescing(
-        async (bodies: string[]) => {
-          const { results } = await alice.client.sendBatch({
-            messages: bodies.map((body) => ({ to: ['bob'], body })),
-          })
-          return results.map((r) => {
-            if ('error' in r) throw new Error(`batch item refused: ${JSON.stringify(r.error)}`)
-            return r.id
-          })
-        },
-        BATCH_POSTS,
-        BATCH_MAX,
-      )
+      const sendQueued = batchSender(alice.client, 'bob')
       const batchDeliver: Deliver = async (_seq, body) => {
         await watcher.arrival(await sendQueued(body))
       }

@@ -1,12 +1,12 @@
 /**
- * What each delivered message makes the two daemons ask their SQLite stores (issue 14, docs/
- * load.md §5 "Fifteenth pass"): the statements run, the local records read by key prefix and
- * whether they were found, the vault secrets read, the local records written. Two fresh daemons
- * run with reads-preload.ts; after 30 messages one at a time and 500 pipelined (unmeasured), the
- * counts are reset, then N messages go pipelined as the bench's batched row sends them (256 in
- * flight, up to 64 per `POST /v1/messages/batch`), and the counts are divided by N. Counts, not
- * times: they do not depend on what else the machine runs. Receipts still in flight when the
- * daemons stop make the last digit move between runs.
+ * What each delivered message makes the two daemons ask their SQLite stores (issue 14,
+ * docs/load.md §5 "Fifteenth pass"): the statements run, the local records read by key prefix
+ * and whether they were found, the vault secrets read, the local records written. Two fresh
+ * daemons run with reads-preload.ts; after 30 messages one at a time, 500 pipelined (unmeasured)
+ * and their receipts, the counts are reset; then N messages go pipelined as the bench's batched
+ * row sends them (256 in flight, up to 64 per `POST /v1/messages/batch`), and once both journals
+ * are quiet (the last receipts in) the counts are divided by N. Counts, not times: they do not
+ * depend on what else the machine runs.
  *
  * Run: `node packages/bench/dist/bench/reads-probe.js [N] [--json]` (N default 3,000). Not part
  * of `npm run bench`.
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { MessageWatcher, journalHead, mapLimit, scratch, startFriends } from './load-daemons.js'
 import type { DaemonProc } from './load-daemons.js'
 import type { ReadCounts } from './reads-preload.js'
-import { benchBody, coalescing } from './shapes.js'
+import { batchSender, benchBody } from './shapes.js'
 
 const PRELOAD = fileURLToPath(new URL('./reads-preload.js', import.meta.url))
 const WINDOW = 256
@@ -35,24 +35,14 @@ async function run(count: number): Promise<{ alice: ReadCounts; bob: ReadCounts 
     ])
     const watcher = new MessageWatcher(bob.client, await journalHead(bob))
     try {
-      const send = coalescing(
-        async (bodies: string[]) => {
-          const { results } = await alice.client.sendBatch({
-            messages: bodies.map((body) => ({ to: ['bob'], body })),
-          })
-          return results.map((r) => {
-            if ('error' in r) throw new Error(`batch item refused: ${JSON.stringify(r.error)}`)
-            return r.id
-          })
-        },
-        4,
-        64,
-      )
+      const send = batchSender(alice.client, 'bob')
       const deliver = async (i: number) => void (await watcher.arrival(await send(benchBody(i))))
       for (let i = 0; i < 30; i++) await deliver(i)
       await mapLimit(500, WINDOW, (i) => deliver(30 + i))
+      await Promise.all([quiet(alice), quiet(bob)])
       for (const d of [alice, bob]) process.kill(d.pid, 'SIGUSR2')
       await mapLimit(count, WINDOW, (i) => deliver(530 + i))
+      await Promise.all([quiet(alice), quiet(bob)])
     } finally {
       await watcher.close()
     }
@@ -65,6 +55,20 @@ async function run(count: number): Promise<{ alice: ReadCounts; bob: ReadCounts 
   } finally {
     await Promise.all(started.map((d) => d.kill()))
     home.remove()
+  }
+}
+
+/**
+ * Resolves once `d`'s journal has not grown for longer than a delivered receipt may wait
+ * (receipt-queue.ts: 2 s at most), so that the receipts of the messages sent are in.
+ */
+async function quiet(d: DaemonProc): Promise<void> {
+  let head = await journalHead(d)
+  let since = performance.now()
+  while (performance.now() - since < 2_500) {
+    await new Promise((r) => setTimeout(r, 100))
+    const now = await journalHead(d)
+    if (now !== head) [head, since] = [now, performance.now()]
   }
 }
 

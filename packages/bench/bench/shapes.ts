@@ -4,6 +4,7 @@
  * `seq` from one user and resolves when it has arrived at the other.
  * @module
  */
+import type { SdmpHttpClient } from '@sdmp/client'
 import { percentile } from '@sdmp/testkit'
 import { cpuSeconds, mapLimit } from './load-daemons.js'
 
@@ -91,6 +92,34 @@ export function coalescing<I, O>(
       queue.push({ item, resolve, reject })
       pump()
     })
+}
+
+/**
+ * sdmp, batched: requests open at once, and most messages per request, when the client sends
+ * what it has queued in one `POST /v1/messages/batch` ({@link coalescing}).
+ */
+export const BATCH_POSTS = 4
+export const BATCH_MAX = 64
+
+/**
+ * The batched sdmp client of the pipelined shape: each call queues one message to `to` and
+ * resolves with its id; queued messages go in one `POST /v1/messages/batch` ({@link coalescing},
+ * {@link BATCH_POSTS} open, {@link BATCH_MAX} per request). @throws when an item is refused
+ */
+export function batchSender(client: SdmpHttpClient, to: string): (body: string) => Promise<string> {
+  return coalescing(
+    async (bodies: string[]) => {
+      const { results } = await client.sendBatch({
+        messages: bodies.map((body) => ({ to: [to], body })),
+      })
+      return results.map((r) => {
+        if ('error' in r) throw new Error(`batch item refused: ${JSON.stringify(r.error)}`)
+        return r.id
+      })
+    },
+    BATCH_POSTS,
+    BATCH_MAX,
+  )
 }
 
 /** What one-at-a-time delivery measured. */
