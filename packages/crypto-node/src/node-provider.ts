@@ -68,6 +68,7 @@ function latin1Bytes(digest: string): Uint8Array {
  */
 const hmacOf = (algorithm: 'sha256' | 'sha512', key: Uint8Array, data: Uint8Array) =>
   latin1Bytes(createHmac(algorithm, key).update(data).digest('binary'))
+
 // node:crypto's hkdfSync refuses info longer than this; longer info takes the two-step path
 const HKDF_SYNC_MAX_INFO = 1024
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { tmpDir } from '@sdmp/testkit'
-import { befriendPeers, closePeers, createPeer, pushPeer } from '@sdmp/testkit/daemon-world'
+import { friendPeers, pushPeer } from '@sdmp/testkit/daemon-world'
 import type { Peer } from '@sdmp/testkit/daemon-world'
 import { SECRET_NAMES } from '../src/account/secret-names.js'
 import { recordRefusal } from '../src/account/standing.js'
@@ -28,13 +28,15 @@ function countVaultReads(peer: Peer): Map<string, number> {
   return reads
 }
 
+/** `N` messages from `from` to Bob in one `POST /v1/messages/batch`. */
+const sendToBob = (from: Peer) =>
+  sendMessages(from.account, from.mailbox, undefined, {
+    messages: Array.from({ length: N }, (_, i) => ({ to: ['bob'], body: `message ${i}` })),
+  })
+
 describe('A batch of sent messages', () => {
   it('reads the contact and refusal tables once per batch, and sends every message', async (t) => {
-    const dir = tmpDir(t.after.bind(t))
-    const alice = await createPeer(dir, 'alice')
-    const bob = await createPeer(dir, 'bob')
-    t.after(() => closePeers([alice, bob]))
-    await befriendPeers(alice, bob)
+    const { alice, bob } = await friendPeers(tmpDir(t.after.bind(t)), t.after.bind(t))
     // Bob's nodes refuse us now: he removed us, which each message's event must show.
     await recordRefusal(alice.account, bob.account.requireUser(), 'untrusted')
     const reads = countVaultReads(alice)
@@ -42,9 +44,7 @@ describe('A batch of sent messages', () => {
     const stop = alice.mailbox.onProcessed((position) => batches.push(position))
     t.after(stop)
 
-    const { results } = await sendMessages(alice.account, alice.mailbox, undefined, {
-      messages: Array.from({ length: N }, (_, i) => ({ to: ['bob'], body: `message ${i}` })),
-    })
+    const { results } = await sendToBob(alice)
     const ids = results.map((r) => ('id' in r ? r.id : assert.fail(JSON.stringify(r))))
     assert.equal(new Set(ids).size, N)
     // sendMessages resolves once every message is indexed: each index batch that held some
@@ -62,15 +62,10 @@ describe('A batch of sent messages', () => {
     assert.equal(sent.length, N)
     for (const e of sent) if (e.type === 'message') assert.equal(e.message.state, 'rejected')
   })
+
   it('received in a batch, reads the forwarding rules once per index batch', async (t) => {
-    const dir = tmpDir(t.after.bind(t))
-    const alice = await createPeer(dir, 'alice')
-    const bob = await createPeer(dir, 'bob')
-    t.after(() => closePeers([alice, bob]))
-    await befriendPeers(alice, bob)
-    await sendMessages(alice.account, alice.mailbox, undefined, {
-      messages: Array.from({ length: N }, (_, i) => ({ to: ['bob'], body: `message ${i}` })),
-    })
+    const { alice, bob } = await friendPeers(tmpDir(t.after.bind(t)), t.after.bind(t))
+    await sendToBob(alice)
     const reads = countVaultReads(bob)
     const batches: number[] = []
     t.after(bob.mailbox.onProcessed((position) => batches.push(position)))

@@ -10,14 +10,7 @@ import type { TestContext } from 'node:test'
 import type { Store } from '@sdmp/store'
 import { tmpDir } from '@sdmp/testkit'
 import { publishPost } from '../src/account/index.js'
-import {
-  befriendPeers,
-  closePeers,
-  createPeer,
-  pushPeer,
-  restartPeer,
-  waitSealed,
-} from '@sdmp/testkit/daemon-world'
+import { friendPeers, pushPeer, restartPeer, waitSealed } from '@sdmp/testkit/daemon-world'
 import { waitFor } from '@sdmp/testkit'
 import { MAIL_NS } from '../src/mail/index.js'
 import { CURSOR_KEY } from '../src/mail/records.js'
@@ -45,14 +38,7 @@ function countCalls(store: Store, names: readonly Counted[]) {
 }
 
 /** Alice and Bob, mutual contacts, closed after the test. */
-async function contacts(t: TestContext) {
-  const dir = tmpDir(t.after.bind(t))
-  const alice = await createPeer(dir, 'alice')
-  const bob = await createPeer(dir, 'bob')
-  t.after(() => closePeers([alice, bob]))
-  await befriendPeers(alice, bob)
-  return { alice, bob }
-}
+const contacts = (t: TestContext) => friendPeers(tmpDir(t.after.bind(t)), t.after.bind(t))
 
 describe('Mailbox: one path for a message', () => {
   it('indexes what it sends and what arrives live without reading the journal back', async (t) => {

@@ -23,6 +23,7 @@ export {
   befriendPeers,
   closePeers,
   createPeer,
+  friendPeers,
   peerResources,
   pushPeer,
   restartPeer,

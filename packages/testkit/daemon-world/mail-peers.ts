@@ -93,6 +93,21 @@ export async function befriendPeers(a: Peer, b: Peer): Promise<void> {
   await syncPeers(a, b)
 }
 
+/**
+ * Alice and Bob in `dir` with running mailboxes, mutual contacts; `after` registers their closing
+ * (a test's `t.after`).
+ */
+export async function friendPeers(
+  dir: string,
+  after: (fn: () => Promise<void>) => void,
+): Promise<{ alice: Peer; bob: Peer }> {
+  const alice = await createPeer(dir, 'alice')
+  const bob = await createPeer(dir, 'bob')
+  after(() => closePeers([alice, bob]))
+  await befriendPeers(alice, bob)
+  return { alice, bob }
+}
+
 /** Every resource `from` stores, in journal order. */
 export const peerResources = (from: Peer): Promise<Uint8Array[]> => allResources(from.account.store)
 
