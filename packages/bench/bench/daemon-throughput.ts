@@ -97,7 +97,11 @@ export async function bulkRows(
   const total = Math.round(100_000 * ctx.scale)
   ctx.log(`daemon: ${total} messages, ${IN_FLIGHT} in flight`)
   const watcher = new MessageWatcher(b.client, await journalHead(b))
-  const sides = [a, b].map((d) => ({ d, written: writtenBytes(d.pid), stored: storeBytes(d.home) }))
+  const sides = [a, b].map((d) => ({
+    d,
+    written: writtenBytes(d.pid),
+    stored: storeBytes(d.home, { running: true }),
+  }))
   let ids: string[]
   const peak = [0, 0]
   const start = performance.now()

@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       d,
       name: i === 0 ? 'sender' : 'recipient',
       written: writtenBytes(d.pid),
-      stored: storeBytes(d.home),
+      stored: storeBytes(d.home, { running: true }),
       trace: traceWrites(d.pid, join(tmp.dir, `strace-${d.pid}.log`)),
       log: join(tmp.dir, `strace-${d.pid}.log`),
     }))

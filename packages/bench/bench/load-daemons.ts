@@ -313,11 +313,15 @@ export function writtenBytes(pid: number): number {
 
 /**
  * Bytes a home's SQLite store holds on disk: the database and its WAL (a stopped daemon has
- * checkpointed the WAL into the database; docs/store.md).
+ * checkpointed the WAL into the database; docs/store.md). With `running`, the database file
+ * only: a running daemon's WAL is reserved at its full size with zeros (docs/store.md §3 "WAL
+ * reserved at open"), so its size says nothing of what it holds; what it holds when a
+ * measurement starts (the set-up's few pages since the daemon started) is counted by the
+ * stopped figure at the end, a few bytes per message of a long run.
  */
-export function storeBytes(home: string): number {
+export function storeBytes(home: string, { running = false } = {}): number {
   let total = 0
-  for (const name of ['store.db', 'store.db-wal']) {
+  for (const name of running ? ['store.db'] : ['store.db', 'store.db-wal']) {
     const path = join(home, 'store', name)
     if (existsSync(path)) total += statSync(path).size
   }

@@ -18,6 +18,7 @@ import { ErrorCode, ProtocolError } from '@sdmp/core'
 import type { SqliteDatabase, OpenSqlite } from './sqlite-driver.js'
 import type { ResolvedSqliteConfig } from './sqlite-store-config.js'
 import { APPLICATION_ID, MIGRATIONS } from './migrations/index.js'
+import { reserveWal, walReserveBytes } from './wal-reserve.js'
 import type { WritebackFiles } from './wal-writeback.js'
 import type { Migration } from './migrations/index.js'
 
@@ -152,13 +153,19 @@ export async function openSqliteHome(
     db.pragma(`cache_size = -${config.cacheMiB * 1024}`)
     // Checkpoint every 10000 pages (~80 MB of WAL) instead of 1000: each checkpoint rewrites
     // the pages of the random-key indexes, so fewer, larger checkpoints cut write amplification.
-    db.pragma('wal_autocheckpoint = 10000')
+    db.pragma(`wal_autocheckpoint = ${config.walAutocheckpointPages}`)
     db.pragma('foreign_keys = OFF')
     migrate(db, migrations, state === 'new' ? 0 : (state as number))
     // A write takes the exclusive lock and keeps it until close (locking_mode=EXCLUSIVE).
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_by_pid', ?)").run(
       String(process.pid),
     )
+    // That write made the WAL. Reserved only where commits are fsync'd one by one (FULL).
+    if (config.reserveWal && !config.memory && config.synchronous === 'FULL') {
+      const pageSize = Number(db.pragma('page_size', { simple: true }))
+      // Best effort (a full disk): without the reserve the WAL grows as it always did.
+      void reserveWal(`${path}-wal`, walReserveBytes(pageSize, config.walAutocheckpointPages))
+    }
   } catch (e) {
     try {
       db.close()

@@ -34,6 +34,19 @@ export interface SqliteStoreConfig {
   readonly maxGroupItems?: number
   /** SQLite page cache per connection in MiB (default 16): bounded memory at any store size. */
   readonly cacheMiB?: number
+  /**
+   * Write the WAL out to its checkpoint size with zeros when the home opens (only with `FULL`):
+   * durable commits then overwrite the file instead of growing it, which syncs faster (docs/
+   * store.md §3 "WAL reserved at open"). Costs one write of the whole size at each open
+   * (`walAutocheckpointPages` frames: 80 MiB with 8 KiB pages) and that much disk while open,
+   * so it is for long-running processes (the daemon), not for one-shot commands. Default false.
+   */
+  readonly reserveWal?: boolean
+  /**
+   * WAL frames after which a commit checkpoints (SQLite `wal_autocheckpoint`), default 10000;
+   * tests use small values to make the WAL wrap. Also the size of the reserve.
+   */
+  readonly walAutocheckpointPages?: number
 }
 
 /** The validated, frozen form of {@link SqliteStoreConfig}. */
@@ -45,6 +58,8 @@ export interface ResolvedSqliteConfig {
   readonly openDatabase: OpenSqlite | undefined
   readonly maxGroupItems: number
   readonly cacheMiB: number
+  readonly reserveWal: boolean
+  readonly walAutocheckpointPages: number
 }
 
 /** Check and freeze a config; misuse by our own code, so plain errors. @throws TypeError */
@@ -61,8 +76,17 @@ export function resolveSqliteConfig(config: SqliteStoreConfig): ResolvedSqliteCo
   const cacheMiB = config.cacheMiB ?? 16
   if (!Number.isSafeInteger(cacheMiB) || cacheMiB < 1 || cacheMiB > 4096)
     throw new TypeError('sqlite store: cacheMiB must be an integer in 1..4096')
+  const walAutocheckpointPages = config.walAutocheckpointPages ?? 10_000
+  if (
+    !Number.isSafeInteger(walAutocheckpointPages) ||
+    walAutocheckpointPages < 16 ||
+    walAutocheckpointPages > 1_000_000
+  )
+    throw new TypeError('sqlite store: walAutocheckpointPages must be an integer in 16..1000000')
   return Object.freeze({
     cacheMiB,
+    reserveWal: config.reserveWal ?? false,
+    walAutocheckpointPages,
     dir: config.dir,
     sha512: config.sha512,
     memory: config.memory ?? false,

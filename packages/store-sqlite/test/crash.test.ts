@@ -6,6 +6,7 @@
  * @module
  */
 import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -24,8 +25,11 @@ const enabled = stores === undefined || stores.split(',').includes('sqlite')
 function startChild(
   dir: string,
   mode: string,
+  wal: 'reserve' | 'default' = 'default',
 ): { child: ChildProcess; lines: string[]; exited: Promise<void> } {
-  const child = spawn(process.execPath, [CHILD, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CHILD, dir, mode, wal], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const lines: string[] = []
   let partial = ''
   child.stdout!.setEncoding('utf8')
@@ -84,58 +88,72 @@ async function checkHome(
   }
 }
 
+/**
+ * `rounds` children, each kill -9'd after a random number of acknowledgements; after each, the
+ * home reopened holds everything acknowledged so far (see checkHome).
+ */
+async function killRounds(t: TestContext, rounds: number, wal: 'reserve' | 'default') {
+  const seed = seedFromEnv()
+  t.diagnostic(`crash seed ${seed} (replay with SEED=${seed})`)
+  const random = prng(seed)
+  const dir = tmpDir(t.after.bind(t), 'sdmp-crash-')
+  const acked = new Map<string, Uint8Array>()
+  // Deferred local records whose following put was acknowledged: key -> value byte.
+  const held = new Map<string, number>()
+  for (let round = 0; round < rounds; round++) {
+    const what = `seed ${seed} round ${round}`
+    const { child, lines, exited } = startChild(dir, String(round), wal)
+    const target = 1 + Math.floor(random() ** 2 * 600)
+    await waitFor(
+      () =>
+        lines.filter((l) => l.startsWith('ack ')).length >= target ||
+        lines.some((l) => l.startsWith('error')),
+      {
+        timeout: 60_000,
+        interval: 1,
+        what: `${what}: ${target} acks`,
+      },
+    )
+    child.kill('SIGKILL')
+    await exited
+    assert.ok(
+      !lines.some((l) => l.startsWith('error')),
+      `${what}: child failed: ${lines.join(' | ')}`,
+    )
+    for (const line of lines) {
+      if (line.startsWith('held ')) {
+        const i = Number(line.slice(5))
+        held.set(`${round}:${i}`, i & 255)
+      }
+      if (!line.startsWith('ack ')) continue
+      const item = crashItem(round, Number(line.slice(4)))
+      acked.set(item.id, item.bytes)
+    }
+    // Recovery after the kill happens here, with the child's WAL (and its reserve) on disk.
+    const store = new SqliteStore({
+      dir,
+      sha512,
+      ...(wal === 'reserve' && { reserveWal: true, walAutocheckpointPages: 64 }),
+    })
+    await store.open()
+    try {
+      await checkHome(store, acked, held, what)
+    } finally {
+      await store.close()
+    }
+  }
+  assert.ok(acked.size >= rounds, `only ${acked.size} acknowledgements over ${rounds} rounds`)
+  assert.ok(held.size > 0, 'no deferred record was acknowledged')
+}
+
 // Runs when STORES is unset or names sqlite (scripts/run-tests.mjs prints the set).
 if (enabled)
   describe('sqlite crash safety', () => {
-    it('sqlite: every acknowledged resource survives kill -9 at random moments', async (t) => {
-      const seed = seedFromEnv()
-      t.diagnostic(`crash seed ${seed} (replay with SEED=${seed})`)
-      const random = prng(seed)
-      const dir = tmpDir(t.after.bind(t), 'sdmp-crash-')
-      const acked = new Map<string, Uint8Array>()
-      // Deferred local records whose following put was acknowledged: key -> value byte.
-      const held = new Map<string, number>()
-      const rounds = 20
-      for (let round = 0; round < rounds; round++) {
-        const what = `seed ${seed} round ${round}`
-        const { child, lines, exited } = startChild(dir, String(round))
-        const target = 1 + Math.floor(random() ** 2 * 600)
-        await waitFor(
-          () =>
-            lines.filter((l) => l.startsWith('ack ')).length >= target ||
-            lines.some((l) => l.startsWith('error')),
-          {
-            timeout: 60_000,
-            interval: 1,
-            what: `${what}: ${target} acks`,
-          },
-        )
-        child.kill('SIGKILL')
-        await exited
-        assert.ok(
-          !lines.some((l) => l.startsWith('error')),
-          `${what}: child failed: ${lines.join(' | ')}`,
-        )
-        for (const line of lines) {
-          if (line.startsWith('held ')) {
-            const i = Number(line.slice(5))
-            held.set(`${round}:${i}`, i & 255)
-          }
-          if (!line.startsWith('ack ')) continue
-          const item = crashItem(round, Number(line.slice(4)))
-          acked.set(item.id, item.bytes)
-        }
-        const store = new SqliteStore({ dir, sha512 })
-        await store.open()
-        try {
-          await checkHome(store, acked, held, what)
-        } finally {
-          await store.close()
-        }
-      }
-      assert.ok(acked.size >= rounds, `only ${acked.size} acknowledgements over ${rounds} rounds`)
-      assert.ok(held.size > 0, 'no deferred record was acknowledged')
-    })
+    it('sqlite: every acknowledged resource survives kill -9 at random moments', (t) =>
+      killRounds(t, 20, 'default'))
+
+    it('sqlite: and so with the WAL reserved at open and wrapping every few commits', (t) =>
+      killRounds(t, 10, 'reserve'))
 
     it('sqlite: a second process opening a held home gets IN_USE until the holder dies', async (t) => {
       const dir = tmpDir(t.after.bind(t), 'sdmp-lock-')

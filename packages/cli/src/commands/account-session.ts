@@ -52,8 +52,12 @@ async function postgresStore(shared: HomeStore, sha512: Sha512): Promise<Store> 
   return createPostgresStore({ url: shared.url, schema: shared.schema, sha512 })
 }
 
-/** The account dependencies for the command's home. */
-export function accountDeps(ctx: CommandContext): AccountDeps {
+/**
+ * The account dependencies for the command's home. `daemon`: the process keeps the home open
+ * for long, so its SQLite store reserves its WAL when it opens (docs/store.md §3 "WAL reserved
+ * at open"); one-shot commands skip that write.
+ */
+export function accountDeps(ctx: CommandContext, { daemon = false } = {}): AccountDeps {
   const provider = createNodeProvider()
   const passphrase = passphraseOf(ctx)
   return {
@@ -61,7 +65,7 @@ export function accountDeps(ctx: CommandContext): AccountDeps {
     provider,
     createStore: (dir, shared) =>
       shared === undefined
-        ? new SqliteStore({ dir, sha512: provider.sha512 })
+        ? new SqliteStore({ dir, sha512: provider.sha512, reserveWal: daemon })
         : postgresStore(shared, provider.sha512),
     ...(passphrase !== undefined && { passphrase }),
   }

@@ -162,7 +162,7 @@ export const startCommand: Command = {
         PROTOCOL_EXIT_CODES.IN_USE,
       )
     const web = webRoot(ctx)
-    const account = await node.Account.open(accountDeps(ctx))
+    const account = await node.Account.open(accountDeps(ctx, { daemon: true }))
     // Penalties and refused connections: rate-limited (docs/daemon.md "Security log").
     const security = node.createSecurityLog({ write: (line) => ctx.err(line) })
     // Instances of one node over one PostgreSQL schema: one at a time dials (dial-lease.ts).
