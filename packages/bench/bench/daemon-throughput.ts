@@ -132,7 +132,7 @@ export async function bulkRows(
       value: stored[i]!,
       unit: 'bytes',
       lowerIsBetter: true,
-      notes: `${note}; growth of store.db + store.db-wal over the run, measured after a graceful stop`,
+      notes: `${note}; store.db + store.db-wal after a graceful stop, less store.db when the run started (a running daemon's WAL is reserved at its full size: docs/store.md §3)`,
     },
     {
       group: GROUP,
