@@ -18,6 +18,7 @@ import {
   mapLimit,
   scratch,
   startFriends,
+  deviceWrittenBytes,
   storeBytes,
   writtenBytes,
 } from './load-daemons.js'
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
       trace: traceWrites(d.pid, join(tmp.dir, `strace-${d.pid}.log`)),
       log: join(tmp.dir, `strace-${d.pid}.log`),
     }))
+    const device = deviceWrittenBytes(alice.home)
     const t0 = performance.now()
     const body = (i: number) => `bulk ${i} ${'x'.repeat(100)}`
     if (batch > 0) {
@@ -189,10 +191,16 @@ async function main(): Promise<void> {
     for (const s of sides) await s.trace?.stop()
     await Promise.all(started.map((d) => d.stop()))
     console.log(`${total} messages in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)}/s)`)
+    const after = deviceWrittenBytes(alice.home)
+    if (device !== undefined && after !== undefined)
+      console.log(
+        `both daemons, to the block device: ${((after - device) / total).toFixed(0)} B/msg`,
+      )
+    // write_bytes below overcounts the reserved WAL, overwritten in place (deviceWrittenBytes).
     for (const [i, s] of sides.entries()) {
       const stored = storeBytes(s.d.home) - s.stored
       console.log(
-        `\n== ${s.name}: written ${(written[i]! / total).toFixed(0)} B/msg, stored ${(stored / total).toFixed(0)} B/msg, ratio ${(written[i]! / stored).toFixed(2)}`,
+        `\n== ${s.name}: write_bytes ${(written[i]! / total).toFixed(0)} B/msg, stored ${(stored / total).toFixed(0)} B/msg, ratio ${(written[i]! / stored).toFixed(2)}`,
       )
       const trace = s.trace ? summarize(s.log) : undefined
       if (trace) {

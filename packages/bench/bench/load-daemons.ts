@@ -8,7 +8,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -304,6 +313,8 @@ export function rssMiB(pid: number): number {
 /**
  * Bytes a process has caused to be written to storage so far (`write_bytes` of /proc/PID/io:
  * page-cache pages dirtied by its writes, WAL and checkpoints included; stdout to a pipe is not).
+ * Overcounts a file overwritten in place, such as a daemon's reserved WAL: {@link
+ * deviceWrittenBytes} is what reached the disk.
  */
 export function writtenBytes(pid: number): number {
   const m = /^write_bytes:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))
@@ -312,20 +323,65 @@ export function writtenBytes(pid: number): number {
 }
 
 /**
+ * Bytes written so far to the block device that holds `path` (sectors written, field 7 of
+ * /sys/dev/block/MAJ:MIN/stat, times 512), or undefined where `path` is on no block device
+ * (tmpfs, overlay). The daemons' figure of issue 14: `write_bytes` of /proc/PID/io counts pages
+ * as they are dirtied, and on this kernel overwriting a file it already has (a WAL reserved at
+ * open, docs/store.md §3) counted 368,576 bytes per two-page commit that wrote 28,978 bytes to
+ * the device (docs/load.md §5 "Sixteenth pass"). Machine-wide: measure with nothing else writing.
+ */
+export function deviceWrittenBytes(path: string): number | undefined {
+  const dev = statSync(path).dev
+  // Linux dev_t: major in bits 8-19 (and 32+), minor in bits 0-7 (and 20-31).
+  const major = (Math.floor(dev / 256) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff)
+  const minor = (dev & 0xff) | ((Math.floor(dev / 4096) & ~0xff) >>> 0)
+  const stat = `/sys/dev/block/${major}:${minor}/stat`
+  if (!existsSync(stat)) return undefined
+  const sectors = Number(readFileSync(stat, 'utf8').trim().split(/\s+/)[6])
+  return Number.isSafeInteger(sectors) ? sectors * 512 : undefined
+}
+
+/**
  * Bytes a home's SQLite store holds on disk: the database and its WAL (a stopped daemon has
- * checkpointed the WAL into the database; docs/store.md). With `running`, the database file
- * only: a running daemon's WAL is reserved at its full size with zeros (docs/store.md §3 "WAL
- * reserved at open"), so its size says nothing of what it holds; what it holds when a
- * measurement starts (the set-up's few pages since the daemon started) is counted by the
- * stopped figure at the end, a few bytes per message of a long run.
+ * checkpointed the WAL into the database; docs/store.md). With `running`, the size the database
+ * will have once its WAL is checkpointed: a running daemon's WAL is reserved at its full size
+ * with zeros (docs/store.md §3 "WAL reserved at open") and may hold pages written many times,
+ * so its size says nothing of what it holds. That size is in the WAL's last commit frame.
  */
 export function storeBytes(home: string, { running = false } = {}): number {
+  const db = join(home, 'store', 'store.db')
+  if (running) return checkpointedBytes(db)
   let total = 0
-  for (const name of running ? ['store.db'] : ['store.db', 'store.db-wal']) {
-    const path = join(home, 'store', name)
-    if (existsSync(path)) total += statSync(path).size
-  }
+  for (const path of [db, `${db}-wal`]) if (existsSync(path)) total += statSync(path).size
   return total
+}
+
+/**
+ * The database size after a checkpoint of its WAL: the page count of the last commit frame of
+ * the WAL's current cycle, times the page size (sqlite.org/fileformat2.html §4.1: a frame whose
+ * salts differ from the header's is from an earlier cycle, or zeros, and ends the log), or the
+ * database file's size when the WAL holds no commit.
+ */
+function checkpointedBytes(db: string): number {
+  let bytes = existsSync(db) ? statSync(db).size : 0
+  const wal = `${db}-wal`
+  if (!existsSync(wal)) return bytes
+  const fd = openSync(wal, 'r')
+  try {
+    const head = Buffer.alloc(32)
+    if (readSync(fd, head, 0, 32, 0) < 32) return bytes
+    const pageSize = head.readUInt32BE(8)
+    const [salt1, salt2] = [head.readUInt32BE(16), head.readUInt32BE(20)]
+    const frame = Buffer.alloc(24)
+    for (let at = 32; readSync(fd, frame, 0, 24, at) === 24; at += 24 + pageSize) {
+      if (frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break
+      const pages = frame.readUInt32BE(4)
+      if (pages > 0) bytes = pages * pageSize
+    }
+  } finally {
+    closeSync(fd)
+  }
+  return bytes
 }
 
 /**
