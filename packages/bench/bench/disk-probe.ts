@@ -14,11 +14,11 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   MessageWatcher,
+  deviceWrittenBytes,
   journalHead,
   mapLimit,
   scratch,
   startFriends,
-  deviceWrittenBytes,
   storeBytes,
   writtenBytes,
 } from './load-daemons.js'

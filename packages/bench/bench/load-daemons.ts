@@ -332,9 +332,9 @@ export function writtenBytes(pid: number): number {
  */
 export function deviceWrittenBytes(path: string): number | undefined {
   const dev = statSync(path).dev
-  // Linux dev_t: major in bits 8-19 (and 32+), minor in bits 0-7 (and 20-31).
+  // Linux dev_t (glibc's major()/minor()): major in bits 8-19 and 32+, minor in 0-7 and 20-31.
   const major = (Math.floor(dev / 256) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff)
-  const minor = (dev & 0xff) | ((Math.floor(dev / 4096) & ~0xff) >>> 0)
+  const minor = (dev & 0xff) | (Math.floor(dev / 4096) & 0xfff00)
   const stat = `/sys/dev/block/${major}:${minor}/stat`
   if (!existsSync(stat)) return undefined
   const sectors = Number(readFileSync(stat, 'utf8').trim().split(/\s+/)[6])
