@@ -142,6 +142,30 @@ export function parseCanonical(
   return value
 }
 
+/**
+ * What `parseCanonical(canonicalize(v))` gives for a value {@link canonicalize} accepted, without
+ * writing and reading the text: a fresh tree with every object's keys in JCS order and -0 as 0
+ * (what the text holds), and an own `__proto__` key refused as the parser refuses it. A signer
+ * checks the container it has just serialized by the receiver's rules on this copy instead of
+ * parsing its own text again (resource/sign.ts; docs/load.md §5 "Seventeenth pass"); a property
+ * test holds the two equal.
+ * @throws INVALID_ENCODING for a `__proto__` key
+ */
+export function canonicalCopy(v: Json, label = 'json'): Json {
+  if (v === null || typeof v !== 'object') return v === 0 ? 0 : v
+  if (Array.isArray(v)) {
+    const out: Json[] = new Array<Json>(v.length)
+    for (let i = 0; i < v.length; i++) out[i] = canonicalCopy(v[i]!, label)
+    return out
+  }
+  const out: JsonObject = {}
+  for (const k of sortedKeys(v)) {
+    if (k === '__proto__') bad(`${label}: forbidden key __proto__`)
+    out[k] = canonicalCopy(v[k]!, label)
+  }
+  return out
+}
+
 const UNSORTED = 0
 const SORTED = 1
 /** Sorted, and some object has an own `__proto__` key (refused by the caller). */

@@ -2,7 +2,8 @@
  * parseCanonical's cheap canonical-form proof (isPlainCanonical) against the definition: a text
  * is accepted exactly when it parses and equals the RFC 8785 serialization of its value (and has
  * no `__proto__` key), on canonical texts and on mutations of them (whitespace, number forms,
- * escapes, duplicate keys, integer-like keys). Seed printed on failure.
+ * escapes, duplicate keys, integer-like keys). canonicalCopy (what a signer checks instead of its
+ * own text) against parsing that text. Seed printed on failure.
  * @module
  */
 import assert from 'node:assert/strict'
@@ -10,7 +11,8 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { seedFromEnv } from '@sdmp/testkit'
 import { ProtocolError, canonicalize, parseCanonical } from '../src/index.js'
-import { sortedKeys } from '../src/json.js'
+import type { Json } from '../src/index.js'
+import { canonicalCopy, sortedKeys } from '../src/json.js'
 
 const seed = seedFromEnv()
 const why = `(seed ${seed}; rerun with SEED=${seed})`
@@ -143,6 +145,48 @@ describe('sortedKeys', () => {
         assert.deepEqual(sortedKeys(o), Object.keys(o).sort())
       }),
       { seed, numRuns: 500 },
+    )
+  })
+})
+
+describe('canonicalCopy', () => {
+  /** 'ok' and the value, or the error code. */
+  const outcome = (fn: () => unknown): { code: string; value?: unknown } => {
+    try {
+      return { code: 'ok', value: fn() }
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw new Error(`non-coded error ${why}: ${String(e)}`)
+      return { code: e.code }
+    }
+  }
+  it('gives what parsing the canonical text gives: same values (-0 as 0), key order, errors', () => {
+    fc.assert(
+      fc.property(tree, (v) => {
+        let text: string
+        try {
+          text = canonicalize(v)
+        } catch {
+          return // only values canonicalize accepts are copied (the text is written first)
+        }
+        const parsed = outcome(() => parseCanonical(text))
+        const copied = outcome(() => canonicalCopy(v as Json))
+        assert.equal(copied.code, parsed.code, `${text} ${why}`)
+        if (parsed.code !== 'ok') return
+        assert.deepStrictEqual(copied.value, parsed.value, why) // Object.is: -0 is not 0
+        assert.equal(JSON.stringify(copied.value), JSON.stringify(parsed.value), why) // key order
+        if (v !== null && typeof v === 'object') assert.notEqual(copied.value, v, why)
+      }),
+      { seed, numRuns: 2000 },
+    )
+  })
+  it("refuses an own __proto__ key with the parser's words", () => {
+    const v = JSON.parse('{"a":[{"__proto__":1}]}') as Json
+    assert.throws(
+      () => canonicalCopy(v, 'payload'),
+      (e: unknown) =>
+        e instanceof ProtocolError &&
+        e.code === 'INVALID_ENCODING' &&
+        e.message === 'payload: forbidden key __proto__',
     )
   })
 })

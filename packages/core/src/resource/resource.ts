@@ -13,8 +13,8 @@ import { equalsBase64url, fromBase64url, fromBase64urlExact, fromUtf8, utf8 } fr
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG, SUPPORTED_VERSIONS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { isJsonObject, parseCanonical } from '../json.js'
-import type { Json } from '../json.js'
+import { canonicalCopy, isJsonObject, parseCanonical } from '../json.js'
+import type { Json, JsonObject } from '../json.js'
 import {
   assertArray,
   assertDigest,
@@ -331,7 +331,27 @@ function checkVersion(v: Json | undefined, label: string): string {
 
 /** Validate the inner container text (must be canonical). */
 export function decodeInner(text: string) {
-  const inner = parseCanonical(text, 'payload')
+  return decodeInnerValue(parseCanonical(text, 'payload'))
+}
+
+/**
+ * {@link decodeInner} of a container the caller has just serialized as `text`: the same checks
+ * on `canonicalCopy(container)`, which is what parsing `text` gives (json.ts), so a signer does
+ * not parse its own text again (sign.ts).
+ * @throws LIMIT_EXCEEDED, INVALID_ENCODING, SCHEMA_VIOLATION, UNKNOWN_SCHEMA, UNSUPPORTED_VERSION
+ */
+export function decodeBuiltInner(text: string, container: JsonObject) {
+  // parseCanonical's size check, with its words: the text is what a receiver parses.
+  if (text.length > LIMITS.maxResourceBytes) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `payload: ${text.length} characters exceeds ${LIMITS.maxResourceBytes}`,
+    )
+  }
+  return decodeInnerValue(canonicalCopy(container, 'payload'))
+}
+
+function decodeInnerValue(inner: Json) {
   if (!isJsonObject(inner)) violation('payload', 'expected object')
   // Order matters for the error a sender sees (resource.md §6): version first (a newer container
   // may have other members), then the schema list, then the members the list implies.

@@ -17,7 +17,7 @@ import {
   asciiBytes,
   assemble,
   assertResourceSize,
-  decodeInner,
+  decodeBuiltInner,
   formatOuterLayout,
   withSigningInput,
 } from './resource.js'
@@ -49,7 +49,7 @@ export function buildPayload(draft: ResourceDraft): string {
 /** {@link buildPayload} with what the receiver's decode of the inner text gives. */
 function buildInner(draft: ResourceDraft): {
   payload: string
-  inner: ReturnType<typeof decodeInner>
+  inner: ReturnType<typeof decodeBuiltInner>
 } {
   const header: JsonObject = { user: draft.user }
   if (draft.trust !== undefined) header['trust'] = draft.trust
@@ -65,7 +65,8 @@ function buildInner(draft: ResourceDraft): {
     [draft.kind]: draft.data,
   }
   const text = canonicalize(container)
-  const inner = decodeInner(text) // the sender checks what every receiver will check
+  // The sender checks what every receiver will check, on what parsing the text would give.
+  const inner = decodeBuiltInner(text, container)
   return { payload: toBase64url(utf8(text)), inner }
 }
 
