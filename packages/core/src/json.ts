@@ -97,12 +97,7 @@ export function parseCanonical(
   maxBytes: number = LIMITS.maxResourceBytes,
 ): Json {
   if (typeof text !== 'string') bad(`${label}: expected string, got ${typeof text}`)
-  if (text.length > maxBytes) {
-    throw new ProtocolError(
-      ErrorCode.LIMIT_EXCEEDED,
-      `${label}: ${text.length} characters exceeds ${maxBytes}`,
-    )
-  }
+  assertTextSize(text, label, maxBytes)
   let value: Json
   try {
     // V8's JSON.parse is iterative: deep nesting costs memory, not stack, and is refused below.
@@ -140,6 +135,24 @@ export function parseCanonical(
   }
   if (text.includes('"__proto__"')) rejectProtoKeys(value, label)
   return value
+}
+
+/**
+ * The size limit {@link parseCanonical} puts on a text, also checked by a signer that checks its
+ * own container without parsing it (resource.ts `decodeBuiltInner`).
+ * @throws LIMIT_EXCEEDED
+ */
+export function assertTextSize(
+  text: string,
+  label: string,
+  maxBytes: number = LIMITS.maxResourceBytes,
+): void {
+  if (text.length > maxBytes) {
+    throw new ProtocolError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `${label}: ${text.length} characters exceeds ${maxBytes}`,
+    )
+  }
 }
 
 /**
@@ -288,12 +301,7 @@ export function parseStrict(
   maxBytes: number = LIMITS.maxResourceBytes,
 ): Json {
   if (typeof text !== 'string') bad(`${label}: expected string, got ${typeof text}`)
-  if (text.length > maxBytes) {
-    throw new ProtocolError(
-      ErrorCode.LIMIT_EXCEEDED,
-      `${label}: ${text.length} characters exceeds ${maxBytes}`,
-    )
-  }
+  assertTextSize(text, label, maxBytes)
   checkDepth(text, label)
   // Native parse validates the grammar; a reviver-free key scan then finds duplicates.
   let value: Json

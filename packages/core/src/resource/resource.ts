@@ -13,7 +13,7 @@ import { equalsBase64url, fromBase64url, fromBase64urlExact, fromUtf8, utf8 } fr
 import type { CryptoProvider } from '../crypto/provider.js'
 import { LIMITS, PROFILE_VERSION, SIGNATURE_ALG, SUPPORTED_VERSIONS } from '../domain.js'
 import { ErrorCode, ProtocolError } from '../errors.js'
-import { canonicalCopy, isJsonObject, parseCanonical } from '../json.js'
+import { assertTextSize, canonicalCopy, isJsonObject, parseCanonical } from '../json.js'
 import type { Json, JsonObject } from '../json.js'
 import {
   assertArray,
@@ -341,13 +341,7 @@ export function decodeInner(text: string) {
  * @throws LIMIT_EXCEEDED, INVALID_ENCODING, SCHEMA_VIOLATION, UNKNOWN_SCHEMA, UNSUPPORTED_VERSION
  */
 export function decodeBuiltInner(text: string, container: JsonObject) {
-  // parseCanonical's size check, with its words: the text is what a receiver parses.
-  if (text.length > LIMITS.maxResourceBytes) {
-    throw new ProtocolError(
-      ErrorCode.LIMIT_EXCEEDED,
-      `payload: ${text.length} characters exceeds ${LIMITS.maxResourceBytes}`,
-    )
-  }
+  assertTextSize(text, 'payload') // the text is what a receiver parses
   return decodeInnerValue(canonicalCopy(container, 'payload'))
 }
 
