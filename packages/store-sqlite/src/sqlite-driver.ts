@@ -34,3 +34,25 @@ export interface SqliteOpenOptions {
 
 /** Opens a connection to `path` (a file path or `:memory:`). */
 export type OpenSqlite = (path: string, options: SqliteOpenOptions) => SqliteDatabase
+
+/**
+ * Run `fn` in one write transaction (`BEGIN IMMEDIATE` ... `COMMIT`) and return what it
+ * returns. On any error it rolls back and rethrows that error: a failed statement or COMMIT
+ * (SQLITE_FULL, an I/O error) may already have rolled back, so a failing ROLLBACK must not hide
+ * the first error.
+ */
+export function writeTransaction<T>(db: SqliteDatabase, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const out = fn()
+    db.exec('COMMIT')
+    return out
+  } catch (e) {
+    try {
+      db.exec('ROLLBACK')
+    } catch {
+      // already rolled back by SQLite; the first error is the one to report
+    }
+    throw e
+  }
+}

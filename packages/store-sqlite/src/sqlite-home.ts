@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs'
 import type { PeerState } from '@sdmp/store'
 import type { BlobFiles } from './blob-files.js'
 import type { OpenHome } from './sqlite-ingest.js'
+import { AppendedIds } from './sqlite-ids.js'
+import { LocalKeys } from './sqlite-local-keys.js'
 import { openSqliteHome } from './sqlite-open.js'
 import type { SqliteStoreSeams } from './sqlite-open.js'
 import { lineOfRow, prepareStatements } from './sqlite-statements.js'
@@ -39,6 +41,8 @@ export async function openHome(
     db,
     st,
     head,
+    ids: AppendedIds.load(st, config.keyMergeRows),
+    local: LocalKeys.load(db, config.keyMergeRows),
     cache: new Map(),
     users: new Map(),
     synchronous: config.synchronous,

@@ -5,11 +5,13 @@
 import { HASH_B64_LENGTH, formatJournalLine } from '@sdmp/core'
 import type { Sha512 } from '@sdmp/core'
 import type { IngestItem, PutResult } from '@sdmp/store'
+import { writeTransaction } from './sqlite-driver.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
 import { wrapDriverError } from './sqlite-open.js'
 import { digestBlob, digestText, refValue, userNumber } from './sqlite-digests.js'
-import { writeDeferred } from './sqlite-local.js'
-import { keyOf } from './sqlite-statements.js'
+import type { AppendedIds } from './sqlite-ids.js'
+import { mergeKeysIfDue, writeDeferred } from './sqlite-local.js'
+import type { LocalKeys } from './sqlite-local-keys.js'
 import type { Statements } from './sqlite-statements.js'
 
 /** A putResources call waiting for the next group commit. */
@@ -28,6 +30,10 @@ export interface OpenHome {
   readonly synchronous: 'FULL' | 'NORMAL'
   /** User fingerprint -> `users` row number, committed rows only (sqlite-digests.ts). */
   readonly users: Map<string, number>
+  /** Id and line id lookups: key tables plus the rows after them in memory (sqlite-ids.ts). */
+  readonly ids: AppendedIds
+  /** Local record lookups: `local_keys` plus the rows after it in memory (sqlite-local-keys.ts). */
+  readonly local: LocalKeys
   /** Last journal line (cached: this connection is the only writer of the home). */
   head: { position: number; line: string } | undefined
   /**
@@ -49,56 +55,52 @@ export function commitGroup(o: OpenHome, group: readonly PendingPut[], sha512: S
   let head = o.head!
   let results: PutResult[][]
   try {
-    o.db.exec('BEGIN IMMEDIATE')
-    try {
+    results = writeTransaction(o.db, () => {
       // Deferred local records first (the sender's session state rides its envelope's commit).
       writeDeferred(o)
-      results = group.map((p) =>
+      return group.map((p) =>
         p.items.map((item) => {
           const id = digestBlob(item.id)
-          const existing = o.st.lineOf.get(keyOf(id), id) as
-            | { position: number; line_id: Buffer; user: Buffer }
-            | undefined
-          if (existing) {
+          const at = o.ids.positionOfId(o.st, id)
+          if (at !== undefined) {
+            const existing = o.st.lineAt.get(at) as { line_id: Buffer; user: Buffer }
             const line = `${digestText(existing.line_id)}@${digestText(existing.user)}/${item.id}`
-            return { id: item.id, inserted: false, position: existing.position, line }
+            return { id: item.id, inserted: false, position: at, line }
           }
           // One SHA-512 per line: the line id is the line's first 86 characters.
           const line = formatJournalLine(head.line, item.user, item.id, sha512)
           const lineId = line.slice(0, HASH_B64_LENGTH)
           const position = head.position + 1
           const user = userNumber(o.st.users, o.users, item.user, true)
+          const lineBlob = digestBlob(lineId)
           o.st.insert.run(
             position,
             id,
-            digestBlob(lineId),
+            lineBlob,
             user,
             item.kind,
             item.created,
             item.ref === undefined ? null : refValue(item.ref),
             item.bytes,
           )
+          o.ids.add(position, id, lineBlob)
           head = { position, line }
           return { id: item.id, inserted: true, position, line }
         }),
       )
-      o.db.exec('COMMIT')
-    } catch (e) {
-      try {
-        o.db.exec('ROLLBACK')
-      } catch {
-        // a failed COMMIT may already have rolled back; the first error is the one to report
-      }
-      throw e
-    }
+    })
   } catch (e) {
-    // Users added by the rolled-back transaction are gone: forget every cached number.
+    // Users, rows and local keys added by the rolled-back transaction are gone: forget them.
     o.users.clear()
+    o.ids.rollback(o.head!.position)
+    o.local.rollback()
     const err = wrapDriverError(e, 'putResources')
     for (const p of group) p.reject(err)
     return
   }
   o.head = head
+  o.local.commit()
   o.deferred.clear()
   group.forEach((p, i) => p.resolve(results[i]!))
+  mergeKeysIfDue(o)
 }

@@ -15,6 +15,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode, ProtocolError } from '@sdmp/core'
+import { writeTransaction } from './sqlite-driver.js'
 import type { SqliteDatabase, OpenSqlite } from './sqlite-driver.js'
 import type { ResolvedSqliteConfig } from './sqlite-store-config.js'
 import { APPLICATION_ID, MIGRATIONS } from './migrations/index.js'
@@ -155,6 +156,9 @@ export async function openSqliteHome(
     // the pages of the random-key indexes, so fewer, larger checkpoints cut write amplification.
     db.pragma(`wal_autocheckpoint = ${config.walAutocheckpointPages}`)
     db.pragma('foreign_keys = OFF')
+    // The key merges sort up to a run of keys (~2 MB; docs/store.md §3 "Keys appended"): in
+    // memory, not in a temporary file written to disk (~0.3 KB per message otherwise).
+    db.pragma('temp_store = MEMORY')
     migrate(db, migrations, state === 'new' ? 0 : (state as number))
     // A write takes the exclusive lock and keeps it until close (locking_mode=EXCLUSIVE).
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_by_pid', ?)").run(
@@ -211,8 +215,7 @@ function classify(db: SqliteDatabase, path: string, latest: number): 'new' | num
 function migrate(db: SqliteDatabase, migrations: readonly Migration[], from: number): void {
   for (const m of migrations) {
     if (m.version <= from) continue
-    db.exec('BEGIN IMMEDIATE')
-    try {
+    writeTransaction(db, () => {
       db.exec(m.sql)
       m.run?.(db)
       if (m.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`)
@@ -220,14 +223,6 @@ function migrate(db: SqliteDatabase, migrations: readonly Migration[], from: num
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
         String(m.version),
       )
-      db.exec('COMMIT')
-    } catch (e) {
-      try {
-        db.exec('ROLLBACK')
-      } catch {
-        // SQLite may already have rolled back (SQLITE_FULL); report the first error
-      }
-      throw e
-    }
+    })
   }
 }

@@ -8,7 +8,7 @@ import type { JournalRow, ResourceMeta, ResourceQuery, StoreUsage } from '@sdmp/
 import type { SqliteStatement } from './sqlite-driver.js'
 import type { OpenHome } from './sqlite-ingest.js'
 import { digestBlob, userNumber } from './sqlite-digests.js'
-import { keyOf, lineOfRow, resourceQuerySql, toMeta } from './sqlite-statements.js'
+import { lineOfRow, resourceQuerySql, toMeta } from './sqlite-statements.js'
 
 /** A cached prepared statement for the few dynamic queries (filters, range bounds). */
 export function cachedStatement(o: OpenHome, sql: string): SqliteStatement {
@@ -22,9 +22,10 @@ export function cachedStatement(o: OpenHome, sql: string): SqliteStatement {
 
 /** The stored (compact) bytes of `id`; undefined when absent or dropped. */
 export function storedBytesOf(o: OpenHome, id: string): Uint8Array | undefined {
-  const blob = digestBlob(id)
-  const row = o.st.bytesOf.get(keyOf(blob), blob) as { bytes: Buffer } | undefined
-  if (!row || row.bytes.byteLength === 0) return undefined
+  const at = o.ids.positionOfId(o.st, digestBlob(id))
+  if (at === undefined) return undefined
+  const row = o.st.bytesAt.get(at) as { bytes: Buffer }
+  if (row.bytes.byteLength === 0) return undefined
   return new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength)
 }
 
@@ -32,25 +33,21 @@ export function storedBytesOf(o: OpenHome, id: string): Uint8Array | undefined {
 export function dropBytesOf(o: OpenHome, ids: readonly string[]): number {
   let dropped = 0
   for (const id of ids) {
-    const blob = digestBlob(id)
-    dropped += Number(o.st.dropBytes.run(keyOf(blob), blob).changes)
+    const at = o.ids.positionOfId(o.st, digestBlob(id))
+    if (at !== undefined) dropped += Number(o.st.dropBytesAt.run(at).changes)
   }
   return dropped
 }
 
 /** The metadata of `id`, if stored. */
 export function metaOf(o: OpenHome, id: string): ResourceMeta | undefined {
-  const blob = digestBlob(id)
-  const row = o.st.metaOf.get(keyOf(blob), blob)
-  return row === undefined ? undefined : toMeta(row)
+  const at = o.ids.positionOfId(o.st, digestBlob(id))
+  return at === undefined ? undefined : toMeta(o.st.metaAt.get(at))
 }
 
 /** Whether each of `ids` is stored. */
 export function hasIds(o: OpenHome, ids: readonly string[]): boolean[] {
-  return ids.map((id) => {
-    const blob = digestBlob(id)
-    return o.st.has.get(keyOf(blob), blob) !== undefined
-  })
+  return ids.map((id) => o.ids.positionOfId(o.st, digestBlob(id)) !== undefined)
 }
 
 /** The metadata matching a validated query, in journal order. */
@@ -91,15 +88,10 @@ export function journalRows(o: OpenHome, afterPosition: number, limit: number): 
 
 /** The journal row whose line id is `lineId`, if any. */
 export function journalRowByLineId(o: OpenHome, lineId: string): JournalRow | undefined {
-  const blob = digestBlob(lineId)
-  const r = o.st.byLineId.get(keyOf(blob), blob) as JoinedLine | undefined
-  return r ? { position: r.position, line: lineOfRow({ ...r, line_id: blob }) } : undefined
-}
-
-interface JoinedLine {
-  readonly position: number
-  readonly user: Buffer
-  readonly id: Buffer
+  const at = o.ids.positionOfLine(o.st, digestBlob(lineId))
+  if (at === undefined) return undefined
+  const r = o.st.lineAt.get(at) as { line_id: Buffer; user: Buffer; id: Buffer }
+  return { position: at, line: lineOfRow(r) }
 }
 
 /** The row number of user `fingerprint`, or null when it has no row (hence no resources). */

@@ -12,16 +12,22 @@ import type { UserStatements } from './sqlite-digests.js'
 export interface Statements {
   readonly getMeta: SqliteStatement
   readonly putMeta: SqliteStatement
+  readonly setMeta: SqliteStatement
   readonly lastResource: SqliteStatement
-  readonly lineOf: SqliteStatement
   readonly insert: SqliteStatement
-  readonly bytesOf: SqliteStatement
-  readonly dropBytes: SqliteStatement
-  readonly metaOf: SqliteStatement
-  readonly has: SqliteStatement
+  readonly idIndexed: SqliteStatement
+  readonly lineIndexed: SqliteStatement
+  readonly idAt: SqliteStatement
+  readonly lineIdAt: SqliteStatement
+  readonly recentKeys: SqliteStatement
+  readonly mergeIds: SqliteStatement
+  readonly mergeLines: SqliteStatement
+  readonly lineAt: SqliteStatement
+  readonly bytesAt: SqliteStatement
+  readonly dropBytesAt: SqliteStatement
+  readonly metaAt: SqliteStatement
   readonly count: SqliteStatement
   readonly journal: SqliteStatement
-  readonly byLineId: SqliteStatement
   readonly users: UserStatements
   readonly usage: SqliteStatement
   readonly getPeer: SqliteStatement
@@ -46,11 +52,6 @@ const SEALED_KIND = 'encrypted'
 const JOINED = 'resources r LEFT JOIN users u ON u.n = r.user'
 /** The metadata columns of a joined row, as {@link toMeta} reads them. */
 const META = 'r.position, r.id, u.fingerprint AS user, r.kind, r.created, r.ref'
-/**
- * A row by id: the index holds the id's first 6 bytes (the expression must match the index's
- * exactly, see {@link keyOf}), the full id confirms it; a prefix collision is harmless.
- */
-const BY_ID = 'substr(r.id, 1, 6) = ? AND r.id = ?'
 
 /**
  * The SQL of every fixed statement, by name (exported for the query-plan test). A user with no
@@ -60,19 +61,32 @@ const BY_ID = 'substr(r.id, 1, 6) = ? AND r.id = ?'
 export const FIXED_SQL = {
   getMeta: 'SELECT value FROM meta WHERE key = ?',
   putMeta: 'INSERT INTO meta (key, value) VALUES (?, ?)',
+  setMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
   lastResource: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} ORDER BY r.position DESC LIMIT 1`,
-  lineOf: `SELECT r.position, r.line_id, u.fingerprint AS user FROM ${JOINED} WHERE ${BY_ID}`,
   insert:
     'INSERT INTO resources (position, id, line_id, user, kind, created, ref, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  bytesOf: 'SELECT bytes FROM resources WHERE substr(id, 1, 6) = ? AND id = ?',
+  // By id or line id (sqlite-ids.ts): a key table holds the digest's first 6 bytes (`keyOf`)
+  // for rows up to `ids_through`, the full digest confirms it (a shared prefix is harmless);
+  // rows after it are found in memory and confirmed by position.
+  idIndexed:
+    'SELECT x.position FROM resource_ids x JOIN resources r ON r.position = x.position WHERE x.key = ? AND r.id = ?',
+  lineIndexed:
+    'SELECT x.position FROM line_ids x JOIN resources r ON r.position = x.position WHERE x.key = ? AND r.line_id = ?',
+  idAt: 'SELECT 1 FROM resources WHERE position = ? AND id = ?',
+  lineIdAt: 'SELECT 1 FROM resources WHERE position = ? AND line_id = ?',
+  recentKeys:
+    'SELECT position, substr(id, 1, 6) AS k, substr(line_id, 1, 6) AS l FROM resources WHERE position > ? ORDER BY position',
+  mergeIds:
+    'INSERT INTO resource_ids (key, position) SELECT substr(id, 1, 6), position FROM resources WHERE position > ? ORDER BY 1, 2',
+  mergeLines:
+    'INSERT INTO line_ids (key, position) SELECT substr(line_id, 1, 6), position FROM resources WHERE position > ? ORDER BY 1, 2',
+  lineAt: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} WHERE r.position = ?`,
+  bytesAt: 'SELECT bytes FROM resources WHERE position = ?',
   // Dropped bytes are the empty blob (a resource is never empty; edits.md §3).
-  dropBytes:
-    "UPDATE resources SET bytes = X'' WHERE substr(id, 1, 6) = ? AND id = ? AND length(bytes) > 0",
-  metaOf: `SELECT ${META} FROM ${JOINED} WHERE ${BY_ID}`,
-  has: 'SELECT 1 FROM resources WHERE substr(id, 1, 6) = ? AND id = ?',
+  dropBytesAt: "UPDATE resources SET bytes = X'' WHERE position = ? AND length(bytes) > 0",
+  metaAt: `SELECT ${META} FROM ${JOINED} WHERE r.position = ?`,
   count: 'SELECT count(*) AS n FROM resources',
   journal: `SELECT r.position, r.line_id, u.fingerprint AS user, r.id FROM ${JOINED} WHERE r.position > ? ORDER BY r.position ${BOUND_LIMIT}`,
-  byLineId: `SELECT r.position, u.fingerprint AS user, r.id FROM ${JOINED} WHERE substr(r.line_id, 1, 6) = ? AND r.line_id = ?`,
   findUser: 'SELECT n FROM users WHERE fingerprint = ?',
   addUser: 'INSERT INTO users (fingerprint) VALUES (?)',
   usage: 'SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS b FROM resources WHERE user = ?',
@@ -151,9 +165,9 @@ export function lineOfRow(r: { line_id: Buffer; user: Buffer; id: Buffer }): str
 }
 
 /**
- * The index key of a digest blob: its first 6 bytes (48 bits), as `substr(id, 1, 6)` in the
- * id and line id expression indexes (migration 4). Random digests make the index entries small
- * (~10 bytes) and collisions rare; lookups compare the full digest too.
+ * The index key of a digest blob: its first 6 bytes (48 bits), as `substr(id, 1, 6)` fills the
+ * `resource_ids` and `line_ids` tables (migration 5; sqlite-ids.ts). Random digests make the
+ * entries small (~14 bytes) and collisions rare; lookups compare the full digest too.
  */
 export function keyOf(blob: Buffer): Buffer {
   return blob.subarray(0, 6)

@@ -47,6 +47,13 @@ export interface SqliteStoreConfig {
    * tests use small values to make the WAL wrap. Also the size of the reserve.
    */
   readonly walAutocheckpointPages?: number
+  /**
+   * Rows whose keys are held in memory before they are merged into their key tables in one
+   * run (docs/store.md §3 "Keys appended"): resource rows (id, line id) and local record rows
+   * each, default 16384. Each merge rewrites the leaves it touches once for all of them; memory
+   * ~0.1-0.2 KB per row. Tests make it small.
+   */
+  readonly keyMergeRows?: number
 }
 
 /** The validated, frozen form of {@link SqliteStoreConfig}. */
@@ -60,6 +67,7 @@ export interface ResolvedSqliteConfig {
   readonly cacheMiB: number
   readonly reserveWal: boolean
   readonly walAutocheckpointPages: number
+  readonly keyMergeRows: number
 }
 
 /** Check and freeze a config; misuse by our own code, so plain errors. @throws TypeError */
@@ -83,7 +91,11 @@ export function resolveSqliteConfig(config: SqliteStoreConfig): ResolvedSqliteCo
     walAutocheckpointPages > 1_000_000
   )
     throw new TypeError('sqlite store: walAutocheckpointPages must be an integer in 16..1000000')
+  const keyMergeRows = config.keyMergeRows ?? 16_384
+  if (!Number.isSafeInteger(keyMergeRows) || keyMergeRows < 1 || keyMergeRows > 1_000_000)
+    throw new TypeError('sqlite store: keyMergeRows must be an integer in 1..1000000')
   return Object.freeze({
+    keyMergeRows,
     cacheMiB,
     reserveWal: config.reserveWal ?? false,
     walAutocheckpointPages,

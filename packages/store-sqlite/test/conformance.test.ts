@@ -1,6 +1,8 @@
 /**
  * Runs the Store conformance suite against SQLite: a file-backed home (persistent, reopened)
- * and an in-memory database. Honours STORES (runs when it includes "sqlite" or is unset).
+ * whose id keys are merged into their tables every 3 rows, and an in-memory database that keeps
+ * them in memory (the default run of 8,192 rows; sqlite-ids.ts). Honours STORES (runs when it
+ * includes "sqlite" or is unset).
  * @module
  */
 import { createHash } from 'node:crypto'
@@ -18,7 +20,7 @@ const homes = new WeakMap<Store, string>()
 function create(memory: boolean) {
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sdmp-sqlite-'))
-    const store = new SqliteStore({ dir, sha512, memory })
+    const store = new SqliteStore({ dir, sha512, memory, ...(!memory && { keyMergeRows: 3 }) })
     homes.set(store, dir)
     return store
   }
@@ -40,7 +42,7 @@ if (stores === undefined || stores.split(',').includes('sqlite')) {
     async reopen(store) {
       await store.close()
       const dir = homes.get(store)!
-      const next = new SqliteStore({ dir, sha512 })
+      const next = new SqliteStore({ dir, sha512, keyMergeRows: 3 })
       homes.set(next, dir)
       return next
     },

@@ -15,6 +15,7 @@ import { verifyJournal, isProtocolError } from '@sdmp/core'
 import { seedFromEnv, tmpDir, waitFor } from '@sdmp/testkit'
 import type { Store } from '@sdmp/store'
 import { SqliteStore } from '../src/sqlite-store.js'
+import { checkKeyTables } from './fixtures/key-tables.js'
 import { CRASH_FP, crashItem, sha512 } from './fixtures/crash-items.js'
 
 const CHILD = fileURLToPath(new URL('./fixtures/ingest-child.js', import.meta.url))
@@ -141,6 +142,7 @@ async function killRounds(t: TestContext, rounds: number, wal: 'reserve' | 'defa
     } finally {
       await store.close()
     }
+    checkKeyTables(dir, what)
   }
   assert.ok(acked.size >= rounds, `only ${acked.size} acknowledgements over ${rounds} rounds`)
   assert.ok(held.size > 0, 'no deferred record was acknowledged')

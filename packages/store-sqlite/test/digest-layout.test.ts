@@ -77,12 +77,18 @@ if (enabled)
           resourceQuerySql(q, q.user === undefined ? undefined : 1).sql
         const user = items[0]!.user
         for (const [sql, index] of [
-          [FIXED_SQL.lineOf, 'INDEX resources_id'],
-          [FIXED_SQL.metaOf, 'INDEX resources_id'],
-          [FIXED_SQL.bytesOf, 'INDEX resources_id'],
-          [FIXED_SQL.has, 'INDEX resources_id'],
-          [FIXED_SQL.dropBytes, 'INDEX resources_id'],
-          [FIXED_SQL.byLineId, 'INDEX resources_line_id'],
+          // The key tables (x) lead to the row by position (schema version 5, sqlite-ids.ts).
+          [FIXED_SQL.idIndexed, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.lineIndexed, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.idAt, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.lineIdAt, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.lineAt, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.metaAt, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.bytesAt, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.dropBytesAt, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.recentKeys, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.mergeIds, 'INTEGER PRIMARY KEY'],
+          [FIXED_SQL.mergeLines, 'INTEGER PRIMARY KEY'],
           [FIXED_SQL.usage, 'INDEX resources_user'],
           [FIXED_SQL.findUser, 'INDEX sqlite_autoindex_users_1'],
           [FIXED_SQL.journal, 'INTEGER PRIMARY KEY'],
@@ -99,6 +105,8 @@ if (enabled)
             new RegExp(`SEARCH (r|resources|users) USING (COVERING )?${index}`),
             sql,
           )
+        for (const sql of [FIXED_SQL.idIndexed, FIXED_SQL.lineIndexed])
+          assert.match(plan(sql), /^SEARCH x USING PRIMARY KEY \(key=\?\); /, sql)
       } finally {
         raw.close()
       }

@@ -191,5 +191,9 @@ if (enabled)
           assert.ok(!done.tables.includes('outbox'), 'migration 3 dropped the unused outbox')
           assert.ok(done.tables.includes('users'), 'migration 4 numbered the users')
           assert.ok(!done.tables.includes('resources_v4'), 'migration 4 renamed its copy')
+          assert.ok(
+            done.tables.includes('resource_ids') && done.tables.includes('line_ids'),
+            'migration 5 made the key tables',
+          )
         })
   })

@@ -7,6 +7,7 @@ import { migration001 } from './001-initial.js'
 import { migration002 } from './002-local.js'
 import { migration003 } from './003-append-order.js'
 import { migration004 } from './004-digest-blobs.js'
+import { migration005 } from './005-appended-keys.js'
 import type { SqliteDatabase } from '../sqlite-driver.js'
 
 /**
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002,
   migration003,
   migration004,
+  migration005,
 ]
 
 /** The schema version this code writes. */

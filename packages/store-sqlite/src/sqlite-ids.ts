@@ -1,0 +1,154 @@
+/**
+ * Finding a row by id or line id since schema version 5 (docs/store.md §3 "Keys appended"):
+ * rows up to `meta.ids_through` through the `resource_ids` / `line_ids` tables, rows after it
+ * through a map in memory, and the merge that moves those into the tables in key order.
+ * @module
+ */
+import { writeTransaction } from './sqlite-driver.js'
+import type { SqliteDatabase } from './sqlite-driver.js'
+import type { Statements } from './sqlite-statements.js'
+import { keyOf } from './sqlite-statements.js'
+
+/** The `meta` key holding the last position whose keys are in the tables. */
+export const IDS_THROUGH = 'ids_through'
+
+/**
+ * A digest's index key (its first 6 bytes, as {@link keyOf}) as a number: 48 bits fit a double
+ * exactly, and a number keys a Map without building a string per lookup.
+ */
+export function keyNumber(blob: Uint8Array): number {
+  return Buffer.from(blob.buffer, blob.byteOffset, 6).readUIntBE(0, 6)
+}
+
+/**
+ * Positions of rows whose keys are not in a table yet, by {@link keyNumber}. Two digests may
+ * share a key (48 bits, and ids are chosen by whoever writes the resource), so a key holds
+ * every position it was added with; callers confirm each against the row's full digest.
+ */
+export class RecentKeys {
+  readonly #map = new Map<number, number | number[]>()
+  #size = 0
+
+  /** Positions held (each added row once). */
+  get size(): number {
+    return this.#size
+  }
+
+  add(key: number, position: number): void {
+    const had = this.#map.get(key)
+    if (had === undefined) this.#map.set(key, position)
+    else if (typeof had === 'number') this.#map.set(key, [had, position])
+    else had.push(position)
+    this.#size++
+  }
+
+  /** The positions added with `key`, oldest first. */
+  positions(key: number): readonly number[] {
+    const had = this.#map.get(key)
+    return had === undefined ? [] : typeof had === 'number' ? [had] : had
+  }
+
+  /** Forget every position after `position` (the rows of a group that rolled back). */
+  dropAfter(position: number): void {
+    for (const [key, had] of this.#map) {
+      const kept = (typeof had === 'number' ? [had] : had).filter((p) => p <= position)
+      this.#size -= (typeof had === 'number' ? 1 : had.length) - kept.length
+      if (kept.length === 0) this.#map.delete(key)
+      else this.#map.set(key, kept.length === 1 ? kept[0]! : kept)
+    }
+  }
+
+  clear(): void {
+    this.#map.clear()
+    this.#size = 0
+  }
+}
+
+/**
+ * The id and line id lookups of one open home: the recent rows (after {@link through}) in
+ * memory, the rest in the key tables. Only the store's single writer changes it, inside the
+ * transactions that change the rows.
+ */
+export class AppendedIds {
+  readonly ids = new RecentKeys()
+  readonly lines = new RecentKeys()
+  /** Rows up to here have their keys in the tables; `meta.ids_through` as committed. */
+  through: number
+  /** Merge when this many recent rows have gathered (a run: each leaf written once). */
+  readonly #mergeRows: number
+  /** Recent size at which to try a merge again after one failed (a full disk). */
+  #retryAt = 0
+
+  constructor(through: number, mergeRows: number) {
+    this.through = through
+    this.#mergeRows = mergeRows
+  }
+
+  /** Read `ids_through` and the keys of every row after it (the rows of the last run). */
+  static load(st: Statements, mergeRows: number): AppendedIds {
+    const meta = st.getMeta.get(IDS_THROUGH) as { value: string } | undefined
+    const appended = new AppendedIds(Number(meta?.value ?? 1), mergeRows)
+    const rows = st.recentKeys.all(appended.through) as { position: number; k: Buffer; l: Buffer }[]
+    for (const r of rows) appended.add(r.position, r.k, r.l)
+    return appended
+  }
+
+  /** Note a row just inserted (in the open transaction). */
+  add(position: number, id: Uint8Array, lineId: Uint8Array): void {
+    this.ids.add(keyNumber(id), position)
+    this.lines.add(keyNumber(lineId), position)
+  }
+
+  /** Forget rows after `position`: their transaction rolled back. */
+  rollback(position: number): void {
+    this.ids.dropAfter(position)
+    this.lines.dropAfter(position)
+  }
+
+  /** The position of the row with id `blob`, if any. */
+  positionOfId(st: Statements, blob: Buffer): number | undefined {
+    for (const p of this.ids.positions(keyNumber(blob)))
+      if (st.idAt.get(p, blob) !== undefined) return p
+    return (st.idIndexed.get(keyOf(blob), blob) as { position: number } | undefined)?.position
+  }
+
+  /** The position of the row with line id `blob`, if any. */
+  positionOfLine(st: Statements, blob: Buffer): number | undefined {
+    for (const p of this.lines.positions(keyNumber(blob)))
+      if (st.lineIdAt.get(p, blob) !== undefined) return p
+    return (st.lineIndexed.get(keyOf(blob), blob) as { position: number } | undefined)?.position
+  }
+
+  /**
+   * After a commit: once {@link ids} holds the configured number of rows, move their keys into
+   * the tables in key order with `ids_through`, in one transaction of its own. Not fsync'd
+   * (`lazy` runs it with synchronous=NORMAL): a merge lost to a power cut takes its
+   * `ids_through` with it, and the next open finds those rows in memory again. A failed merge
+   * (a full disk) changes nothing and is tried again after another eighth of a run.
+   */
+  mergeIfDue(
+    db: SqliteDatabase,
+    st: Statements,
+    head: number,
+    lazy: (fn: () => void) => void,
+  ): void {
+    const size = this.ids.size
+    if (size < this.#mergeRows || size < this.#retryAt) return
+    try {
+      lazy(() =>
+        writeTransaction(db, () => {
+          st.mergeIds.run(this.through)
+          st.mergeLines.run(this.through)
+          st.setMeta.run(IDS_THROUGH, String(head))
+        }),
+      )
+    } catch {
+      this.#retryAt = size + Math.max(1, this.#mergeRows >> 3)
+      return
+    }
+    this.through = head
+    this.#retryAt = 0
+    this.ids.clear()
+    this.lines.clear()
+  }
+}
