@@ -11,6 +11,7 @@ import { tmpDir } from '@sdmp/testkit'
 import type { IngestItem, PutResult, Store } from '@sdmp/store'
 import { RecentKeys, keyNumber } from '../src/sqlite-ids.js'
 import { SqliteStore } from '../src/sqlite-store.js'
+import { resolveSqliteConfig } from '../src/sqlite-store-config.js'
 import { CRASH_FP, crashItem, sha512 } from './fixtures/crash-items.js'
 import { checkKeyTables } from './fixtures/key-tables.js'
 
@@ -110,6 +111,20 @@ if (enabled)
       await store.close()
       const { through, rows } = checkKeyTables(dir, 'shared keys')
       assert.deepEqual({ through, rows }, { through: 4, rows: 3 })
+    })
+
+    it('sqlite: keyMergeRows is a whole number of rows in 1..1000000, 16384 by default', () => {
+      const config = { dir: '/nonexistent', sha512 }
+      assert.equal(resolveSqliteConfig(config).keyMergeRows, 16_384)
+      assert.equal(resolveSqliteConfig({ ...config, keyMergeRows: 1 }).keyMergeRows, 1)
+      for (const keyMergeRows of [0, -1, 1.5, 1_000_001, Number.NaN])
+        assert.throws(
+          () => resolveSqliteConfig({ ...config, keyMergeRows }),
+          (e: unknown) =>
+            e instanceof TypeError &&
+            e.message === 'sqlite store: keyMergeRows must be an integer in 1..1000000',
+          String(keyMergeRows),
+        )
     })
 
     it('RecentKeys: positions by key, shared keys, and rows forgotten after a rollback', () => {
