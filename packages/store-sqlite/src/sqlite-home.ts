@@ -42,7 +42,7 @@ export async function openHome(
     st,
     head,
     ids: AppendedIds.load(st, config.keyMergeRows),
-    local: LocalKeys.load(db, config.keyMergeRows),
+    local: LocalKeys.load(db, st, config.keyMergeRows),
     cache: new Map(),
     users: new Map(),
     synchronous: config.synchronous,

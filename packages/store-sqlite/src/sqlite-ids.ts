@@ -17,7 +17,11 @@ export const IDS_THROUGH = 'ids_through'
  * exactly, and a number keys a Map without building a string per lookup.
  */
 export function keyNumber(blob: Uint8Array): number {
-  return Buffer.from(blob.buffer, blob.byteOffset, 6).readUIntBE(0, 6)
+  // Arithmetic, not a Buffer view: this runs for every lookup and every row written.
+  return (
+    (blob[0]! * 0x10000 + blob[1]! * 0x100 + blob[2]!) * 0x1000000 +
+    ((blob[3]! << 16) | (blob[4]! << 8) | blob[5]!)
+  )
 }
 
 /**
@@ -65,90 +69,110 @@ export class RecentKeys {
 }
 
 /**
- * The id and line id lookups of one open home: the recent rows (after {@link through}) in
+ * When held keys are merged into their table, shared by both kinds (ids here, local keys in
+ * sqlite-local-keys.ts): once `rows` are held, in one transaction of its own run by `lazy`
+ * (without its fsync: the merge carries its mark in `meta`, so a merge lost to a power cut is
+ * found in memory again at the next open). A failed merge (a full disk) changes nothing and is
+ * tried again an eighth of a run later.
+ */
+export class MergeRuns {
+  readonly #rows: number
+  #retryAt = 0
+
+  constructor(rows: number) {
+    this.#rows = rows
+  }
+
+  /** Run `merge` if `held` rows make a run due; true when it committed. */
+  runIfDue(
+    held: number,
+    db: SqliteDatabase,
+    lazy: (fn: () => void) => void,
+    merge: () => void,
+  ): boolean {
+    if (held < this.#rows || held < this.#retryAt) return false
+    try {
+      lazy(() => writeTransaction(db, merge))
+    } catch {
+      this.#retryAt = held + Math.max(1, this.#rows >> 3)
+      return false
+    }
+    this.#retryAt = 0
+    return true
+  }
+}
+
+/**
+ * The id and line id lookups of one open home: the recent rows (after `ids_through`) in
  * memory, the rest in the key tables. Only the store's single writer changes it, inside the
  * transactions that change the rows.
  */
 export class AppendedIds {
-  readonly ids = new RecentKeys()
-  readonly lines = new RecentKeys()
+  readonly #ids = new RecentKeys()
+  readonly #lines = new RecentKeys()
   /** Rows up to here have their keys in the tables; `meta.ids_through` as committed. */
-  through: number
-  /** Merge when this many recent rows have gathered (a run: each leaf written once). */
-  readonly #mergeRows: number
-  /** Recent size at which to try a merge again after one failed (a full disk). */
-  #retryAt = 0
+  #through: number
+  readonly #runs: MergeRuns
 
   constructor(through: number, mergeRows: number) {
-    this.through = through
-    this.#mergeRows = mergeRows
+    this.#through = through
+    this.#runs = new MergeRuns(mergeRows)
   }
 
   /** Read `ids_through` and the keys of every row after it (the rows of the last run). */
   static load(st: Statements, mergeRows: number): AppendedIds {
     const meta = st.getMeta.get(IDS_THROUGH) as { value: string } | undefined
     const appended = new AppendedIds(Number(meta?.value ?? 1), mergeRows)
-    const rows = st.recentKeys.all(appended.through) as { position: number; k: Buffer; l: Buffer }[]
+    const rows = st.recentKeys.all(appended.#through) as {
+      position: number
+      k: Buffer
+      l: Buffer
+    }[]
     for (const r of rows) appended.add(r.position, r.k, r.l)
     return appended
   }
 
   /** Note a row just inserted (in the open transaction). */
   add(position: number, id: Uint8Array, lineId: Uint8Array): void {
-    this.ids.add(keyNumber(id), position)
-    this.lines.add(keyNumber(lineId), position)
+    this.#ids.add(keyNumber(id), position)
+    this.#lines.add(keyNumber(lineId), position)
   }
 
   /** Forget rows after `position`: their transaction rolled back. */
   rollback(position: number): void {
-    this.ids.dropAfter(position)
-    this.lines.dropAfter(position)
+    this.#ids.dropAfter(position)
+    this.#lines.dropAfter(position)
   }
 
   /** The position of the row with id `blob`, if any. */
   positionOfId(st: Statements, blob: Buffer): number | undefined {
-    for (const p of this.ids.positions(keyNumber(blob)))
+    for (const p of this.#ids.positions(keyNumber(blob)))
       if (st.idAt.get(p, blob) !== undefined) return p
     return (st.idIndexed.get(keyOf(blob), blob) as { position: number } | undefined)?.position
   }
 
   /** The position of the row with line id `blob`, if any. */
   positionOfLine(st: Statements, blob: Buffer): number | undefined {
-    for (const p of this.lines.positions(keyNumber(blob)))
+    for (const p of this.#lines.positions(keyNumber(blob)))
       if (st.lineIdAt.get(p, blob) !== undefined) return p
     return (st.lineIndexed.get(keyOf(blob), blob) as { position: number } | undefined)?.position
   }
 
-  /**
-   * After a commit: once {@link ids} holds the configured number of rows, move their keys into
-   * the tables in key order with `ids_through`, in one transaction of its own. Not fsync'd
-   * (`lazy` runs it with synchronous=NORMAL): a merge lost to a power cut takes its
-   * `ids_through` with it, and the next open finds those rows in memory again. A failed merge
-   * (a full disk) changes nothing and is tried again after another eighth of a run.
-   */
+  /** After a commit: move the held keys into the tables with `ids_through` if a run is due. */
   mergeIfDue(
     db: SqliteDatabase,
     st: Statements,
     head: number,
     lazy: (fn: () => void) => void,
   ): void {
-    const size = this.ids.size
-    if (size < this.#mergeRows || size < this.#retryAt) return
-    try {
-      lazy(() =>
-        writeTransaction(db, () => {
-          st.mergeIds.run(this.through)
-          st.mergeLines.run(this.through)
-          st.setMeta.run(IDS_THROUGH, String(head))
-        }),
-      )
-    } catch {
-      this.#retryAt = size + Math.max(1, this.#mergeRows >> 3)
-      return
-    }
-    this.through = head
-    this.#retryAt = 0
-    this.ids.clear()
-    this.lines.clear()
+    const merged = this.#runs.runIfDue(this.#ids.size, db, lazy, () => {
+      st.mergeIds.run(this.#through)
+      st.mergeLines.run(this.#through)
+      st.setMeta.run(IDS_THROUGH, String(head))
+    })
+    if (!merged) return
+    this.#through = head
+    this.#ids.clear()
+    this.#lines.clear()
   }
 }

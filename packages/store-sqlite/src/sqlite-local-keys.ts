@@ -4,8 +4,9 @@
  * ordered keys in memory, and the merge that moves those into the table in key order.
  * @module
  */
-import { writeTransaction } from './sqlite-driver.js'
+import { MergeRuns } from './sqlite-ids.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js'
+import type { Statements } from './sqlite-statements.js'
 
 /** The `meta` key holding the last `local` row whose key is in `local_keys`. */
 export const LOCAL_THROUGH = 'local_through'
@@ -124,8 +125,6 @@ export const LOCAL_SQL = {
   lastRow: 'SELECT coalesce(max(rowid), 0) AS n FROM local',
   merge:
     'INSERT INTO local_keys (ns, key, row) SELECT ns, key, rowid FROM local WHERE rowid > ? ORDER BY ns, key',
-  through: "SELECT value FROM meta WHERE key = 'local_through'",
-  setThrough: "INSERT OR REPLACE INTO meta (key, value) VALUES ('local_through', ?)",
 } as const
 
 /** {@link LOCAL_SQL}, prepared. */
@@ -146,28 +145,37 @@ export function prepareLocal(db: SqliteDatabase): LocalStatements {
  */
 export class LocalKeys {
   readonly st: LocalStatements
+  /** Writes `meta` (the shared `setMeta` statement, sqlite-statements.ts). */
+  readonly #setMeta: SqliteStatement
   readonly #byNs = new Map<string, SortedKeys>()
   #size = 0
   #through: number
   #nextRow: number
-  readonly #mergeRows: number
-  #retryAt = 0
+  readonly #runs: MergeRuns
   /** How to undo the open transaction's changes, oldest first. */
   #undo: (() => void)[] = []
 
-  private constructor(st: LocalStatements, through: number, nextRow: number, mergeRows: number) {
+  private constructor(
+    st: LocalStatements,
+    setMeta: SqliteStatement,
+    through: number,
+    nextRow: number,
+    mergeRows: number,
+  ) {
     this.st = st
+    this.#setMeta = setMeta
     this.#through = through
     this.#nextRow = nextRow
-    this.#mergeRows = mergeRows
+    this.#runs = new MergeRuns(mergeRows)
   }
 
   /** Read `local_through` and the keys of every row after it (those of the last run). */
-  static load(db: SqliteDatabase, mergeRows: number): LocalKeys {
+  static load(db: SqliteDatabase, meta: Statements, mergeRows: number): LocalKeys {
     const st = prepareLocal(db)
-    const through = Number((st.through.get() as { value: string } | undefined)?.value ?? 0)
+    const mark = meta.getMeta.get(LOCAL_THROUGH) as { value: string } | undefined
+    const through = Number(mark?.value ?? 0)
     const last = (st.lastRow.get() as { n: number }).n
-    const keys = new LocalKeys(st, through, Math.max(last, through) + 1, mergeRows)
+    const keys = new LocalKeys(st, meta.setMeta, through, Math.max(last, through) + 1, mergeRows)
     for (const r of st.recent.all(through) as { row: number; ns: string; key: string }[])
       keys.#add(r.ns, r.key, r.row)
     return keys
@@ -227,29 +235,15 @@ export class LocalKeys {
     this.#undo = []
   }
 
-  /**
-   * After a commit: once the configured number of rows is held, move their keys into
-   * `local_keys` in key order with `local_through`, in one transaction of its own, run by
-   * `lazy` without its fsync (a merge lost to a power cut takes `local_through` with it). A
-   * failed merge changes nothing and is tried again an eighth of a run later.
-   */
+  /** After a commit: move the held keys into `local_keys` with `local_through` if a run is due. */
   mergeIfDue(db: SqliteDatabase, lazy: (fn: () => void) => void): void {
-    const size = this.#size
-    if (size < this.#mergeRows || size < this.#retryAt) return
     const through = this.#nextRow - 1
-    try {
-      lazy(() =>
-        writeTransaction(db, () => {
-          this.st.merge.run(this.#through)
-          this.st.setThrough.run(String(through))
-        }),
-      )
-    } catch {
-      this.#retryAt = size + Math.max(1, this.#mergeRows >> 3)
-      return
-    }
+    const merged = this.#runs.runIfDue(this.#size, db, lazy, () => {
+      this.st.merge.run(this.#through)
+      this.#setMeta.run(LOCAL_THROUGH, String(through))
+    })
+    if (!merged) return
     this.#through = through
-    this.#retryAt = 0
     this.#byNs.clear()
     this.#size = 0
   }
